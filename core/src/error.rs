@@ -1,0 +1,136 @@
+//! Errors of every stage, with file:line:column and a span into the source.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::{Deserialize, Serialize};
+
+/// Where something is in a source file. Lines and columns are 1-based;
+/// columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A problem with a statement of a SQL file: what is wrong, where, and what
+/// to do about it.
+#[derive(Debug, Clone, thiserror::Error, Diagnostic)]
+#[error("{location}: {message}")]
+pub struct SqlError {
+    pub message: String,
+    pub location: Location,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    pub src: NamedSource<Arc<str>>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+}
+
+impl SqlError {
+    /// An error at byte `offset..offset+len` of `text` (the whole file).
+    pub fn new(
+        file: &str,
+        text: &Arc<str>,
+        offset: usize,
+        len: usize,
+        message: impl Into<String>,
+    ) -> SqlError {
+        let (line, column) = line_column(text, offset);
+        SqlError {
+            message: message.into(),
+            location: Location {
+                file: file.to_string(),
+                line,
+                column,
+            },
+            help: None,
+            src: NamedSource::new(file, Arc::clone(text)),
+            span: SourceSpan::new(offset.into(), len),
+            label: "here".to_string(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> SqlError {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> SqlError {
+        self.label = label.into();
+        self
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() as u32 + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Any error of strata-core.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Sql(Box<SqlError>),
+    /// A problem with a file or folder as a whole (unreadable, bad journal, …).
+    #[error("{path}: {message}")]
+    #[diagnostic(help("{help}"))]
+    Source {
+        path: String,
+        message: String,
+        help: String,
+    },
+}
+
+impl From<SqlError> for Error {
+    fn from(e: SqlError) -> Self {
+        Error::Sql(Box::new(e))
+    }
+}
+
+impl Error {
+    pub fn source(path: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Error {
+        Error::Source {
+            path: path.into(),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let text = "ab\ncé d";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (2, 1));
+        // 'é' is two bytes; 'd' is the fourth character of line 2.
+        assert_eq!(line_column(text, 7), (2, 4));
+    }
+}

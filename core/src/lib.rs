@@ -1,0 +1,23 @@
+//! strata-core: the pure heart of strata.
+//!
+//! The model of a PostgreSQL schema ([`model`]), the reader of SQL files
+//! ([`split`], [`parse`]), offline replay ([`replay`]), canonical forms
+//! ([`normalize`]), differences between two models ([`diff`]) and the sources
+//! that produce a model ([`source`]).
+//!
+//! Architecture Invariant: this crate does no network IO and has no async
+//! runtime; the proc macro depends on it alone.
+
+pub mod diff;
+pub mod error;
+pub mod keywords;
+pub mod model;
+pub mod names;
+pub mod normalize;
+pub mod parse;
+pub mod replay;
+pub mod source;
+pub mod split;
+
+pub use error::{Error, Location, SqlError};
+pub use model::Schema;

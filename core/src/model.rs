@@ -1,0 +1,521 @@
+//! The one in-memory model of a PostgreSQL schema.
+//!
+//! Every source (replayed history, declared SQL, a live database) produces a
+//! [`Schema`]; every consumer (check, diff, plan, codegen, docs) reads one.
+//!
+//! The model is canonical: names are stored exactly as PostgreSQL stores them
+//! (unquoted, case preserved, truncated to 63 bytes), types in the form
+//! `format_type` prints them with `search_path = public`, expressions in the
+//! form [`crate::normalize`] produces. Maps are sorted, so the same schema always
+//! serializes to the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole database schema: every namespace strata manages, the extensions
+/// installed, and the objects it does not model yet (kept by name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub extensions: BTreeMap<String, Extension>,
+    /// Objects strata recognises but does not model (views, functions,
+    /// triggers, policies, …). Always reported, never silently dropped.
+    pub unmanaged: BTreeSet<Unmanaged>,
+}
+
+/// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
+/// with [`Schema`], the whole database.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespace {
+    pub comment: Option<String>,
+    pub tables: BTreeMap<String, Table>,
+    pub enums: BTreeMap<String, EnumType>,
+    pub sequences: BTreeMap<String, Sequence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    /// Namespace the extension's objects live in.
+    pub namespace: String,
+    /// Version, when the source states one (`CREATE EXTENSION … VERSION`).
+    /// Not compared when either side leaves it unknown.
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Columns in `attnum` order (dropped columns removed).
+    pub columns: Vec<Column>,
+    /// Table constraints by name: primary key, unique, foreign key, check,
+    /// exclusion. (NOT NULL is a column property.)
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes by name, excluding those that back a constraint.
+    pub indexes: BTreeMap<String, Index>,
+    pub comment: Option<String>,
+    pub unlogged: bool,
+    pub row_level_security: bool,
+    pub force_row_level_security: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    /// Canonical type, as `format_type` prints it (`integer`, `text[]`,
+    /// `character varying(255)`, `timestamp without time zone`, user types
+    /// qualified unless they live in `public`).
+    pub data_type: String,
+    pub not_null: bool,
+    /// Canonical default expression.
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// Canonical expression of a `GENERATED ALWAYS AS (…) STORED` column.
+    pub generated: Option<String>,
+    /// Explicit collation, when it differs from the type's default.
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// False for a constraint added `NOT VALID` and not validated since.
+    pub validated: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+        include: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        include: Vec<String>,
+        nulls_not_distinct: bool,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        ref_namespace: String,
+        ref_table: String,
+        ref_columns: Vec<String>,
+        on_delete: FkAction,
+        on_update: FkAction,
+        match_full: bool,
+    },
+    Check {
+        expression: String,
+        no_inherit: bool,
+    },
+    Exclusion {
+        /// Canonical text of `USING method (elements) [WHERE (…)]`.
+        definition: String,
+    },
+}
+
+impl ConstraintKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey { .. } => "primary key",
+            ConstraintKind::Unique { .. } => "unique",
+            ConstraintKind::ForeignKey { .. } => "foreign key",
+            ConstraintKind::Check { .. } => "check",
+            ConstraintKind::Exclusion { .. } => "exclusion",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub unique: bool,
+    /// Access method: `btree`, `gin`, `gist`, `hash`, `brin`, `spgist`, …
+    pub method: String,
+    pub keys: Vec<IndexKey>,
+    /// Columns of `INCLUDE (…)`.
+    pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
+    /// Canonical predicate of a partial index.
+    pub predicate: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexKey {
+    pub key: IndexKeyExpr,
+    /// Operator class, when not the default for the key's type and method.
+    pub opclass: Option<String>,
+    pub collation: Option<String>,
+    pub descending: bool,
+    /// Canonical: true for `DESC` without `NULLS LAST` and for explicit
+    /// `NULLS FIRST`.
+    pub nulls_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexKeyExpr {
+    Column(String),
+    /// Canonical expression.
+    Expression(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    /// Labels in sort order.
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `table.column` (same namespace) that owns the sequence, if any.
+    pub owned_by: Option<(String, String)>,
+    pub comment: Option<String>,
+}
+
+impl Sequence {
+    /// The sequence PostgreSQL creates with no options, for a data type.
+    pub fn with_defaults(data_type: &str) -> Sequence {
+        let max = match data_type {
+            "smallint" => i16::MAX as i64,
+            "integer" => i32::MAX as i64,
+            _ => i64::MAX,
+        };
+        Sequence {
+            data_type: data_type.to_string(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: max,
+            cache: 1,
+            cycle: false,
+            owned_by: None,
+            comment: None,
+        }
+    }
+}
+
+/// An object strata does not model yet, kept by kind and qualified name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub kind: UnmanagedKind,
+    /// Qualified name: `namespace.name`; for functions with their argument
+    /// types `namespace.name(integer, text)`; for objects that belong to a
+    /// table (triggers, policies, rules) `namespace.table.name`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmanagedKind {
+    View,
+    MaterializedView,
+    Function,
+    Procedure,
+    Aggregate,
+    Trigger,
+    Policy,
+    Rule,
+    Domain,
+    CompositeType,
+    RangeType,
+    Collation,
+    ForeignTable,
+    EventTrigger,
+    Publication,
+}
+
+impl UnmanagedKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            UnmanagedKind::View => "view",
+            UnmanagedKind::MaterializedView => "materialized view",
+            UnmanagedKind::Function => "function",
+            UnmanagedKind::Procedure => "procedure",
+            UnmanagedKind::Aggregate => "aggregate",
+            UnmanagedKind::Trigger => "trigger",
+            UnmanagedKind::Policy => "policy",
+            UnmanagedKind::Rule => "rule",
+            UnmanagedKind::Domain => "domain",
+            UnmanagedKind::CompositeType => "composite type",
+            UnmanagedKind::RangeType => "range type",
+            UnmanagedKind::Collation => "collation",
+            UnmanagedKind::ForeignTable => "foreign table",
+            UnmanagedKind::EventTrigger => "event trigger",
+            UnmanagedKind::Publication => "publication",
+        }
+    }
+}
+
+impl fmt::Display for Unmanaged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.label(), self.name)
+    }
+}
+
+/// Summary counts of a schema, as reports print them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub namespaces: usize,
+    pub tables: usize,
+    pub columns: usize,
+    pub constraints: usize,
+    pub indexes: usize,
+    pub enums: usize,
+    pub sequences: usize,
+    pub extensions: usize,
+    pub unmanaged: usize,
+}
+
+impl Schema {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            namespaces: self.namespaces.len(),
+            extensions: self.extensions.len(),
+            unmanaged: self.unmanaged.len(),
+            ..Counts::default()
+        };
+        for ns in self.namespaces.values() {
+            c.tables += ns.tables.len();
+            c.enums += ns.enums.len();
+            c.sequences += ns.sequences.len();
+            for t in ns.tables.values() {
+                c.columns += t.columns.len();
+                c.constraints += t.constraints.len();
+                c.indexes += t.indexes.len();
+            }
+        }
+        c
+    }
+
+    pub fn table(&self, namespace: &str, name: &str) -> Option<&Table> {
+        self.namespaces.get(namespace)?.tables.get(name)
+    }
+
+    /// Drops namespaces that hold nothing and were not commented: `public`
+    /// exists in every database, so an empty one carries no information.
+    pub fn prune_empty_public(&mut self) {
+        if let Some(ns) = self.namespaces.get("public") {
+            if ns == &Namespace::default() {
+                self.namespaces.remove("public");
+            }
+        }
+    }
+}
+
+/// Quotes an identifier the way PostgreSQL's `quote_ident` does: only when
+/// needed (not all lower-case letters, digits and underscores, starts with a
+/// digit, or is a reserved keyword).
+pub fn quote_ident(name: &str) -> String {
+    let safe = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !crate::keywords::is_quote_needed_keyword(name);
+    if safe {
+        name.to_string()
+    } else {
+        let mut s = String::with_capacity(name.len() + 2);
+        s.push('"');
+        for ch in name.chars() {
+            if ch == '"' {
+                s.push('"');
+            }
+            s.push(ch);
+        }
+        s.push('"');
+        s
+    }
+}
+
+/// `namespace.name`, quoted as needed, with `public.` left out.
+pub fn qualified(namespace: &str, name: &str) -> String {
+    if namespace == "public" {
+        quote_ident(name)
+    } else {
+        format!("{}.{}", quote_ident(namespace), quote_ident(name))
+    }
+}
+
+/// Quotes a string literal (standard_conforming_strings on).
+pub fn quote_literal(value: &str) -> String {
+    let mut s = String::with_capacity(value.len() + 2);
+    s.push('\'');
+    for ch in value.chars() {
+        if ch == '\'' {
+            s.push('\'');
+        }
+        s.push(ch);
+    }
+    s.push('\'');
+    s
+}
+
+/// The kind of a modelled object, as paths and reports name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Namespace,
+    Extension,
+    Table,
+    Column,
+    Constraint,
+    Index,
+    Enum,
+    Sequence,
+    Unmanaged,
+}
+
+impl ObjectKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Namespace => "schema",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Table => "table",
+            ObjectKind::Column => "column",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Index => "index",
+            ObjectKind::Enum => "enum",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Unmanaged => "object",
+        }
+    }
+}
+
+/// Where an object is in a [`Schema`]: its kind, namespace, owning table
+/// (for columns, constraints and indexes) and name. Displays as
+/// `column public."user".email`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ObjectPath {
+    pub kind: ObjectKind,
+    /// Empty for extensions and unmanaged objects.
+    pub namespace: String,
+    pub table: Option<String>,
+    pub name: String,
+}
+
+impl ObjectPath {
+    pub fn new(kind: ObjectKind, namespace: &str, name: &str) -> ObjectPath {
+        ObjectPath {
+            kind,
+            namespace: namespace.to_string(),
+            table: None,
+            name: name.to_string(),
+        }
+    }
+
+    pub fn in_table(kind: ObjectKind, namespace: &str, table: &str, name: &str) -> ObjectPath {
+        ObjectPath {
+            kind,
+            namespace: namespace.to_string(),
+            table: Some(table.to_string()),
+            name: name.to_string(),
+        }
+    }
+
+    /// The path of the table this object belongs to (itself for a table).
+    pub fn table_path(&self) -> Option<ObjectPath> {
+        match (&self.kind, &self.table) {
+            (ObjectKind::Table, _) => Some(self.clone()),
+            (_, Some(t)) => Some(ObjectPath::new(ObjectKind::Table, &self.namespace, t)),
+            _ => None,
+        }
+    }
+
+    /// The object's name as SQL would write it: `public."user".email`.
+    pub fn sql_name(&self) -> String {
+        let mut s = String::new();
+        if !self.namespace.is_empty() {
+            s.push_str(&quote_ident(&self.namespace));
+            s.push('.');
+        }
+        if let Some(t) = &self.table {
+            s.push_str(&quote_ident(t));
+            s.push('.');
+        }
+        if self.kind == ObjectKind::Unmanaged {
+            s.push_str(&self.name);
+        } else {
+            s.push_str(&quote_ident(&self.name));
+        }
+        s
+    }
+}
+
+impl fmt::Display for ObjectPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.label(), self.sql_name())
+    }
+}

@@ -1,0 +1,1 @@
+//! The reference database of strata's worked example.
