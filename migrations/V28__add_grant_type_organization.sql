@@ -1,0 +1,1 @@
+ALTER TYPE grant_type ADD VALUE 'organization';

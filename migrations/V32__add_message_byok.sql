@@ -1,0 +1,1 @@
+ALTER TABLE message ADD COLUMN byok boolean NOT NULL DEFAULT false;

@@ -1,0 +1,1 @@
+ALTER TYPE api_key_type ADD VALUE 'gemini' BEFORE 'openai';

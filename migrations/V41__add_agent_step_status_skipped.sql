@@ -1,0 +1,1 @@
+ALTER TYPE agent_step_status ADD VALUE 'skipped';

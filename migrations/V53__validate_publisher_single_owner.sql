@@ -1,0 +1,1 @@
+ALTER TABLE publisher VALIDATE CONSTRAINT publisher_single_owner;

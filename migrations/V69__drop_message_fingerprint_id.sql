@@ -1,0 +1,2 @@
+-- Device attribution goes through the session now.
+ALTER TABLE message DROP COLUMN fingerprint_id;

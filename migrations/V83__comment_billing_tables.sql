@@ -1,0 +1,60 @@
+-- Document the billing tables.
+
+COMMENT ON TABLE credit_ledger IS 'Tracks all credit transactions (grants, usage, refunds).';
+COMMENT ON COLUMN credit_ledger.operation_id IS 'Primary key (unique operation)';
+COMMENT ON COLUMN credit_ledger.user_id IS 'FK → user.id';
+COMMENT ON COLUMN credit_ledger.principal IS 'Credits granted/deducted';
+COMMENT ON COLUMN credit_ledger.balance IS 'Remaining balance';
+COMMENT ON COLUMN credit_ledger.type IS 'Grant type enum';
+COMMENT ON COLUMN credit_ledger.description IS 'Transaction description';
+COMMENT ON COLUMN credit_ledger.priority IS 'Consumption priority';
+COMMENT ON COLUMN credit_ledger.expires_at IS 'Expiration date';
+COMMENT ON COLUMN credit_ledger.created_at IS 'When the grant was recorded';
+COMMENT ON COLUMN credit_ledger.org_id IS 'FK → org.id (org credits)';
+
+COMMENT ON COLUMN subscription.stripe_subscription_id IS 'Primary key';
+COMMENT ON COLUMN subscription.stripe_customer_id IS 'Stripe customer the subscription belongs to';
+COMMENT ON COLUMN subscription.user_id IS 'FK → user.id';
+COMMENT ON COLUMN subscription.stripe_price_id IS 'Stripe price being billed';
+COMMENT ON COLUMN subscription.tier IS 'Subscription tier';
+COMMENT ON COLUMN subscription.scheduled_tier IS 'Tier that takes effect at the next renewal, if a change is scheduled';
+COMMENT ON COLUMN subscription.status IS 'Subscription state';
+COMMENT ON COLUMN subscription.billing_period_start IS 'Start of the current billing period';
+COMMENT ON COLUMN subscription.billing_period_end IS 'End of the current billing period';
+COMMENT ON COLUMN subscription.cancel_at_period_end IS 'Cancellation flag';
+COMMENT ON COLUMN subscription.canceled_at IS 'When the subscription was canceled';
+COMMENT ON COLUMN subscription.created_at IS 'When the row was created';
+COMMENT ON COLUMN subscription.updated_at IS 'When the row was last synced from Stripe';
+
+COMMENT ON TABLE referral IS 'Referral tracking with status progression (pending → completed).';
+COMMENT ON COLUMN referral.referrer_id IS 'FK → user.id (the user who referred)';
+COMMENT ON COLUMN referral.referred_id IS 'FK → user.id (the user who was referred)';
+COMMENT ON COLUMN referral.status IS 'Referral state: pending or completed';
+COMMENT ON COLUMN referral.credits IS 'Credits granted to each side when the referral completes';
+COMMENT ON COLUMN referral.is_legacy IS 'Referral made under the old one-time bonus programme';
+COMMENT ON COLUMN referral.created_at IS 'When the referral was recorded';
+COMMENT ON COLUMN referral.completed_at IS 'When the referral completed';
+
+COMMENT ON TABLE message IS 'Logs every LLM API call with token tracking.';
+COMMENT ON COLUMN message.id IS 'Primary key';
+COMMENT ON COLUMN message.finished_at IS 'When the LLM call finished';
+COMMENT ON COLUMN message.client_id IS 'Client (CLI or editor instance) that made the call';
+COMMENT ON COLUMN message.client_request_id IS 'Request id assigned by the client';
+COMMENT ON COLUMN message.model IS 'LLM model used';
+COMMENT ON COLUMN message.agent_id IS 'Agent that made the call (publisher/agent@version)';
+COMMENT ON COLUMN message.request IS 'Full request payload';
+COMMENT ON COLUMN message.last_message IS 'Last message of the request, kept when the payload is pruned';
+COMMENT ON COLUMN message.reasoning_text IS 'Reasoning text returned by the model';
+COMMENT ON COLUMN message.response IS 'Full response';
+COMMENT ON COLUMN message.input_tokens IS 'Input token count';
+COMMENT ON COLUMN message.cache_creation_input_tokens IS 'Input tokens written to the prompt cache';
+COMMENT ON COLUMN message.cache_read_input_tokens IS 'Input tokens read from the prompt cache';
+COMMENT ON COLUMN message.reasoning_tokens IS 'Reasoning token count';
+COMMENT ON COLUMN message.output_tokens IS 'Output token count';
+COMMENT ON COLUMN message.cost IS 'Dollar cost';
+COMMENT ON COLUMN message.credits IS 'Credits consumed';
+COMMENT ON COLUMN message.byok IS 'Bring-your-own-key flag';
+COMMENT ON COLUMN message.latency_ms IS 'Time to the last token, in milliseconds';
+COMMENT ON COLUMN message.user_id IS 'FK → user.id';
+COMMENT ON COLUMN message.org_id IS 'FK → org.id (org that was billed)';
+COMMENT ON COLUMN message.repo_url IS 'Repository the call was made from';
