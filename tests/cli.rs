@@ -1,0 +1,177 @@
+//! The real `strata` binary, driven as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// Builds the binary once (cargo is a no-op when it is up to date) and
+/// returns its path.
+fn strata_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
+            .current_dir(repo_root())
+            .status()
+            .expect("run cargo build for the strata binary");
+        assert!(status.success(), "building the strata binary failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+        let bin = target.join("debug").join(format!("strata{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "strata binary not found at {}", bin.display());
+        bin
+    })
+}
+
+fn strata(dir: &Path, args: &[&str]) -> Output {
+    Command::new(strata_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run strata")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of the repository's worked example (strata.toml, schema, migrations).
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    std::fs::copy(root.join("strata.toml"), dir.path().join("strata.toml")).unwrap();
+    copy_dir(&root.join("schema").join("sql"), &dir.path().join("schema").join("sql"));
+    copy_dir(&root.join("migrations"), &dir.path().join("migrations"));
+    dir
+}
+
+#[test]
+fn check_reports_the_reference_in_step() {
+    let o = strata(&repo_root(), &["check"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "stdout:\n{out}\nstderr:\n{}", stderr(&o));
+    assert!(out.contains("22 tables"), "{out}");
+    assert!(out.contains("85 migrations"), "{out}");
+    assert!(out.contains("in step"), "{out}");
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let o = strata(&repo_root(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["status"], "in_step");
+    assert_eq!(v["counts"]["migrations"], 85);
+    assert_eq!(v["counts"]["tables"], 22);
+    assert_eq!(v["format"], "refinery");
+    assert!(v["differences"].as_array().is_some_and(|d| d.is_empty()));
+}
+
+#[test]
+fn check_from_a_subdirectory_finds_strata_toml() {
+    let o = strata(&repo_root().join("schema"), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_migration_that_changes_a_column_makes_check_exit_1_naming_table_column_and_file() {
+    let dir = example_copy();
+    std::fs::write(
+        dir.path().join("migrations").join("V86__widen_depth.sql"),
+        "ALTER TABLE agent_step ALTER COLUMN step_number SET DATA TYPE bigint;\n",
+    )
+    .unwrap();
+    let o = strata(dir.path(), &["check"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("column public.agent_step.step_number"), "{out}");
+    assert!(out.contains("declared:   integer"), "{out}");
+    assert!(out.contains("migrations: bigint"), "{out}");
+    assert!(out.contains("V86__widen_depth.sql:1:1"), "{out}");
+}
+
+#[test]
+fn a_garbage_statement_makes_check_exit_2_with_file_line_column() {
+    let dir = example_copy();
+    std::fs::write(dir.path().join("migrations").join("V86__oops.sql"), "-- a mistake\nSELECT 1;\nfrobnicate everything;\n").unwrap();
+    let o = strata(dir.path(), &["check"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("V86__oops.sql:3:1"), "{err}");
+    assert!(err.contains("frobnicate"), "{err}");
+}
+
+#[test]
+fn ignored_statements_are_counted_not_silently_dropped() {
+    let dir = example_copy();
+    std::fs::write(
+        dir.path().join("migrations").join("V86__vendor.sql"),
+        "-- strata:ignore\nfrobnicate everything;\n",
+    )
+    .unwrap();
+    let o = strata(dir.path(), &["check"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("1 ignored statements"), "{out}");
+    assert!(out.contains("V86__vendor.sql:2:1"), "{out}");
+}
+
+/// Every bad input under tests/fixtures/bad exits 2 with a pinned message.
+#[test]
+fn bad_inputs_exit_2_with_pinned_messages() {
+    let root = repo_root().join("tests").join("fixtures").join("bad");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    assert!(cases.len() >= 14, "catalogue shrank: {}", cases.len());
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let o = strata(&case, &["check", "--schema", "schema.sql", "--migrations", "migrations"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: expected exit 2\nstdout:{}\nstderr:{err}", stdout(&o));
+        assert!(!err.contains("panicked"), "{name} panicked: {err}");
+        insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("bad_input", err);
+        });
+    }
+}
+
+#[test]
+fn drizzle_and_prisma_corpus_histories_check_in_step() {
+    let corpus = match std::env::var_os("STRATA_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => repo_root().join("..").join("shared").join("corpus"),
+    };
+    if !corpus.is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "corpus missing in CI");
+        eprintln!("!!! shared corpus not found: 2 corpus check cases were NOT run");
+        return;
+    }
+    for case in ["drizzle-zero", "prisma-trigger.dev"] {
+        let dir = corpus.join(case);
+        let o = strata(&dir, &["check", "--schema", "final_schema.sql", "--migrations", "migrations"]);
+        assert_eq!(o.status.code(), Some(0), "{case}:\n{}{}", stdout(&o), stderr(&o));
+    }
+}

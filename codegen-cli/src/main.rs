@@ -1,1 +1,64 @@
-fn main() {}
+//! The `strata` command: flags → one config → a library call → one renderer.
+//!
+//! Exit codes: 0 success / in step, 1 differences found, 2 error.
+
+mod config;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "strata", version, about = "PostgreSQL schema toolkit: declared schema, migration history and live databases kept in step")]
+struct Cli {
+    /// Path to strata.toml (default: found in the current directory or a parent).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Prove offline that the migration history builds exactly the declared schema.
+    ///
+    /// Exit 0 when in step, 1 when they differ, 2 on error.
+    Check {
+        /// The declared schema: a .sql file or folder (pg_dump output accepted);
+        /// `schema:PATH` forces the kind. Default: `schema` in strata.toml.
+        #[arg(long)]
+        schema: Option<String>,
+        /// The migration history: a folder (refinery, sqlx, drizzle-kit, Prisma,
+        /// Diesel, golang-migrate, dbmate); `migrations:PATH` forces the kind.
+        /// Default: `migrations` in strata.toml.
+        #[arg(long)]
+        migrations: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { schema, migrations, format } => {
+            let cfg = match config::check_config(cli.config.as_deref(), schema, migrations) {
+                Ok(c) => c,
+                Err(e) => return render::error(&e, format),
+            };
+            match strata_core::check::check(&cfg.input) {
+                Ok(report) => render::check(&report, &cfg, format),
+                Err(e) => render::error(&e, format),
+            }
+        }
+    }
+}

@@ -1,1 +1,462 @@
-//! TODO
+//! Typed differences between two schemas, and their readable rendering.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::{
+    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType, Index, IndexKey, IndexKeyExpr, ObjectKind,
+    ObjectPath, Schema, Sequence, Table,
+};
+
+/// One way two schemas differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    pub path: ObjectPath,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// Expected, not found.
+    Missing { expected: String },
+    /// Found, not expected.
+    Unexpected { found: String },
+    /// Both have it; one property differs.
+    Changed { field: String, expected: String, found: String },
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.change {
+            Change::Missing { .. } => write!(f, "{}: missing", self.path),
+            Change::Unexpected { .. } => write!(f, "{}: unexpected", self.path),
+            Change::Changed { field, expected, found } => {
+                write!(f, "{}: {field} differs (expected {expected}, found {found})", self.path)
+            }
+        }
+    }
+}
+
+/// What to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiffOptions {
+    /// Compare the position of columns too (replay against the server of
+    /// the same files); off when comparing a declared schema with a history,
+    /// where columns added later naturally come last.
+    pub column_order: bool,
+}
+
+/// Every difference between `expected` and `found`, in a stable order.
+pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let d = &mut out;
+    // Extensions.
+    for (name, e, f) in pairs(&expected.extensions, &found.extensions) {
+        let p = ObjectPath::new(ObjectKind::Extension, "", name);
+        match (e, f) {
+            (Some(_), None) => d.push(missing(p, format!("CREATE EXTENSION {}", quote_ident(name)))),
+            (None, Some(_)) => d.push(unexpected(p, format!("extension {}", quote_ident(name)))),
+            (Some(e), Some(f)) => {
+                field(d, &p, "schema", &e.namespace, &f.namespace);
+                if let (Some(ev), Some(fv)) = (&e.version, &f.version) {
+                    field(d, &p, "version", ev, fv);
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
+        let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
+        let (e, f) = match (e, f) {
+            (Some(e), None) => {
+                d.push(missing(p, format!("CREATE SCHEMA {}", quote_ident(nsn))));
+                let _ = e;
+                continue;
+            }
+            (None, Some(_)) => {
+                d.push(unexpected(p, format!("schema {}", quote_ident(nsn))));
+                continue;
+            }
+            (Some(e), Some(f)) => (e, f),
+            (None, None) => continue,
+        };
+        opt_field(d, &p, "comment", &e.comment, &f.comment);
+        for (name, e, f) in pairs(&e.enums, &f.enums) {
+            let p = ObjectPath::new(ObjectKind::Enum, nsn, name);
+            match (e, f) {
+                (Some(e), None) => d.push(missing(p, render_enum(nsn, name, e))),
+                (None, Some(f)) => d.push(unexpected(p, render_enum(nsn, name, f))),
+                (Some(e), Some(f)) => {
+                    field(d, &p, "values", &render_values(&e.values), &render_values(&f.values));
+                    opt_field(d, &p, "comment", &e.comment, &f.comment);
+                }
+                (None, None) => {}
+            }
+        }
+        for (name, e, f) in pairs(&e.sequences, &f.sequences) {
+            let p = ObjectPath::new(ObjectKind::Sequence, nsn, name);
+            match (e, f) {
+                (Some(e), None) => d.push(missing(p, render_sequence(nsn, name, e))),
+                (None, Some(f)) => d.push(unexpected(p, render_sequence(nsn, name, f))),
+                (Some(e), Some(f)) => diff_sequence(d, &p, e, f),
+                (None, None) => {}
+            }
+        }
+        for (name, e, f) in pairs(&e.tables, &f.tables) {
+            let p = ObjectPath::new(ObjectKind::Table, nsn, name);
+            match (e, f) {
+                (Some(_), None) => d.push(missing(p, format!("CREATE TABLE {}", qualified(nsn, name)))),
+                (None, Some(_)) => d.push(unexpected(p, format!("table {}", qualified(nsn, name)))),
+                (Some(e), Some(f)) => diff_table(d, nsn, name, e, f, opts),
+                (None, None) => {}
+            }
+        }
+    }
+    for u in expected.unmanaged.difference(&found.unmanaged) {
+        d.push(missing(unmanaged_path(u), u.to_string()));
+    }
+    for u in found.unmanaged.difference(&expected.unmanaged) {
+        d.push(unexpected(unmanaged_path(u), u.to_string()));
+    }
+    out
+}
+
+fn unmanaged_path(u: &crate::model::Unmanaged) -> ObjectPath {
+    ObjectPath::new(ObjectKind::Unmanaged, "", &format!("{} {}", u.kind.label(), u.name))
+}
+
+fn pairs<'a, V>(a: &'a BTreeMap<String, V>, b: &'a BTreeMap<String, V>) -> Vec<(&'a String, Option<&'a V>, Option<&'a V>)> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter().map(|k| (k, a.get(k), b.get(k))).collect()
+}
+
+fn missing(path: ObjectPath, expected: String) -> Difference {
+    Difference { path, change: Change::Missing { expected } }
+}
+
+fn unexpected(path: ObjectPath, found: String) -> Difference {
+    Difference { path, change: Change::Unexpected { found } }
+}
+
+fn field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &str, f: &str) {
+    if e != f {
+        d.push(Difference {
+            path: p.clone(),
+            change: Change::Changed { field: name.to_string(), expected: e.to_string(), found: f.to_string() },
+        });
+    }
+}
+
+fn opt_field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &Option<String>, f: &Option<String>) {
+    if e != f {
+        field(d, p, name, &show_opt(e), &show_opt(f));
+    }
+}
+
+fn show_opt(v: &Option<String>) -> String {
+    match v {
+        Some(s) => s.clone(),
+        None => "(none)".to_string(),
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+fn diff_sequence(d: &mut Vec<Difference>, p: &ObjectPath, e: &Sequence, f: &Sequence) {
+    field(d, p, "type", &e.data_type, &f.data_type);
+    field(d, p, "start", &e.start.to_string(), &f.start.to_string());
+    field(d, p, "increment", &e.increment.to_string(), &f.increment.to_string());
+    field(d, p, "min value", &e.min_value.to_string(), &f.min_value.to_string());
+    field(d, p, "max value", &e.max_value.to_string(), &f.max_value.to_string());
+    field(d, p, "cache", &e.cache.to_string(), &f.cache.to_string());
+    field(d, p, "cycle", &yes_no(e.cycle), &yes_no(f.cycle));
+    let show = |o: &Option<(String, String)>| match o {
+        Some((t, c)) => format!("{}.{}", quote_ident(t), quote_ident(c)),
+        None => "(none)".to_string(),
+    };
+    field(d, p, "owned by", &show(&e.owned_by), &show(&f.owned_by));
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+fn diff_table(d: &mut Vec<Difference>, ns: &str, name: &str, e: &Table, f: &Table, opts: DiffOptions) {
+    let p = ObjectPath::new(ObjectKind::Table, ns, name);
+    field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
+    field(d, &p, "row level security", &yes_no(e.row_level_security), &yes_no(f.row_level_security));
+    field(d, &p, "forced row level security", &yes_no(e.force_row_level_security), &yes_no(f.force_row_level_security));
+    opt_field(d, &p, "comment", &e.comment, &f.comment);
+    for c in &e.columns {
+        let cp = ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name);
+        match f.column(&c.name) {
+            None => d.push(missing(cp, render_column(c))),
+            Some(fc) => diff_column(d, &cp, c, fc),
+        }
+    }
+    for c in &f.columns {
+        if e.column(&c.name).is_none() {
+            d.push(unexpected(ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name), render_column(c)));
+        }
+    }
+    if opts.column_order {
+        let eo: Vec<&str> = e.columns.iter().map(|c| c.name.as_str()).filter(|n| f.column(n).is_some()).collect();
+        let fo: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).filter(|n| e.column(n).is_some()).collect();
+        if eo != fo {
+            field(d, &p, "column order", &eo.join(", "), &fo.join(", "));
+        }
+    }
+    for (cn, ec, fc) in pairs(&e.constraints, &f.constraints) {
+        let cp = ObjectPath::in_table(ObjectKind::Constraint, ns, name, cn);
+        match (ec, fc) {
+            (Some(ec), None) => d.push(missing(cp, render_constraint(ec))),
+            (None, Some(fc)) => d.push(unexpected(cp, render_constraint(fc))),
+            (Some(ec), Some(fc)) => diff_constraint(d, &cp, ec, fc),
+            (None, None) => {}
+        }
+    }
+    for (iname, ei, fi) in pairs(&e.indexes, &f.indexes) {
+        let ip = ObjectPath::in_table(ObjectKind::Index, ns, name, iname);
+        match (ei, fi) {
+            (Some(ei), None) => d.push(missing(ip, render_index(ns, name, iname, ei))),
+            (None, Some(fi)) => d.push(unexpected(ip, render_index(ns, name, iname, fi))),
+            (Some(ei), Some(fi)) => diff_index(d, &ip, ei, fi),
+            (None, None) => {}
+        }
+    }
+}
+
+fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) {
+    field(d, p, "type", &e.data_type, &f.data_type);
+    field(d, p, "not null", &yes_no(e.not_null), &yes_no(f.not_null));
+    opt_field(d, p, "default", &e.default, &f.default);
+    let id = |i: &Option<crate::model::Identity>| match i {
+        Some(crate::model::Identity::Always) => "GENERATED ALWAYS AS IDENTITY".to_string(),
+        Some(crate::model::Identity::ByDefault) => "GENERATED BY DEFAULT AS IDENTITY".to_string(),
+        None => "(none)".to_string(),
+    };
+    field(d, p, "identity", &id(&e.identity), &id(&f.identity));
+    opt_field(d, p, "generated expression", &e.generated, &f.generated);
+    opt_field(d, p, "collation", &e.collation, &f.collation);
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &Constraint) {
+    field(d, p, "definition", &render_constraint_kind(&e.kind), &render_constraint_kind(&f.kind));
+    field(d, p, "validated", &yes_no(e.validated), &yes_no(f.validated));
+    field(d, p, "deferrable", &yes_no(e.deferrable), &yes_no(f.deferrable));
+    field(d, p, "initially deferred", &yes_no(e.initially_deferred), &yes_no(f.initially_deferred));
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
+    field(d, p, "unique", &yes_no(e.unique), &yes_no(f.unique));
+    field(d, p, "method", &e.method, &f.method);
+    field(d, p, "keys", &render_keys(&e.keys), &render_keys(&f.keys));
+    field(d, p, "include", &render_idents(&e.include), &render_idents(&f.include));
+    field(d, p, "nulls not distinct", &yes_no(e.nulls_not_distinct), &yes_no(f.nulls_not_distinct));
+    opt_field(d, p, "predicate", &e.predicate, &f.predicate);
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+// ---------------------------------------------------------------- rendering
+
+pub fn render_values(values: &[String]) -> String {
+    format!("({})", values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", "))
+}
+
+pub fn render_enum(ns: &str, name: &str, e: &EnumType) -> String {
+    format!("CREATE TYPE {} AS ENUM {}", qualified(ns, name), render_values(&e.values))
+}
+
+pub fn render_sequence(ns: &str, name: &str, s: &Sequence) -> String {
+    format!(
+        "CREATE SEQUENCE {} AS {} START {} INCREMENT {} MINVALUE {} MAXVALUE {} CACHE {}{}",
+        qualified(ns, name),
+        s.data_type,
+        s.start,
+        s.increment,
+        s.min_value,
+        s.max_value,
+        s.cache,
+        if s.cycle { " CYCLE" } else { "" }
+    )
+}
+
+pub fn render_column(c: &Column) -> String {
+    let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {coll}"));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+    }
+    match c.identity {
+        Some(crate::model::Identity::Always) => s.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        Some(crate::model::Identity::ByDefault) => s.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        None => {}
+    }
+    if let Some(def) = &c.default {
+        s.push_str(&format!(" DEFAULT {def}"));
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    s
+}
+
+fn render_idents(v: &[String]) -> String {
+    v.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+}
+
+pub fn render_constraint_kind(k: &ConstraintKind) -> String {
+    match k {
+        ConstraintKind::PrimaryKey { columns, include } => {
+            let mut s = format!("PRIMARY KEY ({})", render_idents(columns));
+            if !include.is_empty() {
+                s.push_str(&format!(" INCLUDE ({})", render_idents(include)));
+            }
+            s
+        }
+        ConstraintKind::Unique { columns, include, nulls_not_distinct } => {
+            let mut s = "UNIQUE".to_string();
+            if *nulls_not_distinct {
+                s.push_str(" NULLS NOT DISTINCT");
+            }
+            s.push_str(&format!(" ({})", render_idents(columns)));
+            if !include.is_empty() {
+                s.push_str(&format!(" INCLUDE ({})", render_idents(include)));
+            }
+            s
+        }
+        ConstraintKind::ForeignKey { columns, ref_namespace, ref_table, ref_columns, on_delete, on_update, match_full } => {
+            let mut s = format!(
+                "FOREIGN KEY ({}) REFERENCES {}({})",
+                render_idents(columns),
+                qualified(ref_namespace, ref_table),
+                render_idents(ref_columns)
+            );
+            if *match_full {
+                s.push_str(" MATCH FULL");
+            }
+            if *on_update != crate::model::FkAction::NoAction {
+                s.push_str(&format!(" ON UPDATE {}", on_update.sql()));
+            }
+            if *on_delete != crate::model::FkAction::NoAction {
+                s.push_str(&format!(" ON DELETE {}", on_delete.sql()));
+            }
+            s
+        }
+        ConstraintKind::Check { expression, no_inherit } => {
+            format!("CHECK ({expression}){}", if *no_inherit { " NO INHERIT" } else { "" })
+        }
+        ConstraintKind::Exclusion { definition } => format!("EXCLUDE {definition}"),
+    }
+}
+
+pub fn render_constraint(c: &Constraint) -> String {
+    let mut s = render_constraint_kind(&c.kind);
+    if c.deferrable {
+        s.push_str(" DEFERRABLE");
+        if c.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    if !c.validated {
+        s.push_str(" NOT VALID");
+    }
+    s
+}
+
+pub fn render_keys(keys: &[IndexKey]) -> String {
+    keys.iter()
+        .map(|k| {
+            let mut s = match &k.key {
+                IndexKeyExpr::Column(c) => quote_ident(c),
+                IndexKeyExpr::Expression(e) => format!("({e})"),
+            };
+            if let Some(c) = &k.collation {
+                s.push_str(&format!(" COLLATE {c}"));
+            }
+            if let Some(o) = &k.opclass {
+                s.push(' ');
+                s.push_str(o);
+            }
+            if k.descending {
+                s.push_str(" DESC");
+                if !k.nulls_first {
+                    s.push_str(" NULLS LAST");
+                }
+            } else if k.nulls_first {
+                s.push_str(" NULLS FIRST");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn render_index(ns: &str, table: &str, name: &str, i: &Index) -> String {
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {}",
+        if i.unique { "UNIQUE " } else { "" },
+        quote_ident(name),
+        qualified(ns, table)
+    );
+    if i.method != "btree" {
+        s.push_str(&format!(" USING {}", i.method));
+    }
+    s.push_str(&format!(" ({})", render_keys(&i.keys)));
+    if !i.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", render_idents(&i.include)));
+    }
+    if i.nulls_not_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(p) = &i.predicate {
+        s.push_str(&format!(" WHERE {p}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Namespace, Table};
+
+    fn schema_with(col: Column) -> Schema {
+        let mut s = Schema::default();
+        let mut t = Table::default();
+        t.columns.push(col);
+        let mut ns = Namespace::default();
+        ns.tables.insert("user".into(), t);
+        s.namespaces.insert("public".into(), ns);
+        s
+    }
+
+    #[test]
+    fn equal_schemas_have_no_differences() {
+        let a = schema_with(Column::new("id", "text"));
+        assert!(diff(&a, &a.clone(), DiffOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn a_changed_type_names_table_column_and_both_sides() {
+        let a = schema_with(Column::new("depth", "integer"));
+        let b = schema_with(Column::new("depth", "bigint"));
+        let d = diff(&a, &b, DiffOptions::default());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].to_string(), "column public.\"user\".depth: type differs (expected integer, found bigint)");
+    }
+
+    #[test]
+    fn missing_and_unexpected_columns() {
+        let a = schema_with(Column::new("a", "text"));
+        let b = schema_with(Column::new("b", "text"));
+        let d: Vec<String> = diff(&a, &b, DiffOptions::default()).iter().map(|d| d.to_string()).collect();
+        assert_eq!(d, vec!["column public.\"user\".a: missing", "column public.\"user\".b: unexpected"]);
+    }
+}

@@ -8,6 +8,7 @@
 //! Architecture Invariant: this crate does no network IO and has no async
 //! runtime; the proc macro depends on it alone.
 
+pub mod check;
 pub mod diff;
 pub mod error;
 pub mod keywords;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod names;
 pub mod normalize;
 pub mod parse;
+mod plpgsql;
 pub mod replay;
 pub mod source;
 pub mod split;

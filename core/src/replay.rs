@@ -1,20 +1,2233 @@
-//! Offline replay: applying statements to a [`Schema`] as PostgreSQL would.
+//! Offline replay: applying statements to a [`Schema`] as PostgreSQL would,
+//! including the errors PostgreSQL would raise.
 //!
-//! API contract (being implemented):
-//!
-//! ```ignore
-//! pub struct Replayed {
-//!     pub schema: Schema,
-//!     /// Where each object was last created or changed.
-//!     pub provenance: BTreeMap<ObjectPath, Location>,
-//!     pub stats: Stats,
-//! }
-//! pub struct Stats { pub files: usize, pub statements: usize, pub data_statements: usize,
-//!                    pub ignored: Vec<Location>, pub meta_commands: usize }
-//! pub struct Replayer;
-//! impl Replayer {
-//!     pub fn new() -> Replayer;
-//!     pub fn apply_file(&mut self, path: &str, text: &Arc<str>) -> Result<(), Error>;
-//!     pub fn finish(self) -> Replayed;
-//! }
-//! ```
+//! Every statement is applied, recognised as changing no schema, ignored by
+//! the user's explicit `-- strata:ignore`, or an error naming file:line:column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::{line_column, Error, Location, SqlError};
+use crate::model::{
+    qualified, quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, Identity, Index, IndexKey, IndexKeyExpr, Namespace,
+    ObjectKind, ObjectPath, Schema, Sequence, Table, Unmanaged, UnmanagedKind,
+};
+use crate::names;
+use crate::parse::{
+    self, ColumnDef, ColumnOp, CommentTarget, ConstraintDef, ConstraintDefKind, CreateIndex, CreateTable, EnumAction, QName, SeqOptions,
+    Stmt, TableAction, UnmanagedOp,
+};
+use crate::split::{self, RawStatement};
+
+/// The result of replaying files: the schema, where each object was last
+/// touched, and what was read.
+#[derive(Debug, Clone, Default)]
+pub struct Replayed {
+    pub schema: Schema,
+    /// Where each object was last created or changed.
+    pub provenance: BTreeMap<ObjectPath, Location>,
+    pub stats: Stats,
+}
+
+/// What replay read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub statements: usize,
+    /// Statements that change no schema (INSERT, UPDATE, SET, GRANT, …).
+    pub data_statements: usize,
+    /// psql meta-commands (`\restrict`, …) found in dumps.
+    pub meta_commands: usize,
+    /// Statements the user marked `-- strata:ignore`.
+    pub ignored: Vec<Location>,
+}
+
+/// A PostgreSQL-like error raised while applying a statement.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayError {
+    /// SQLSTATE PostgreSQL would report.
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    /// Byte offset inside the statement, when more precise than its start.
+    pub offset: Option<usize>,
+    pub len: usize,
+}
+
+type R<T> = Result<T, ReplayError>;
+
+fn err(code: &'static str, message: impl Into<String>) -> ReplayError {
+    ReplayError { code, message: message.into(), help: None, offset: None, len: 0 }
+}
+
+fn help(mut e: ReplayError, h: impl Into<String>) -> ReplayError {
+    e.help = Some(h.into());
+    e
+}
+
+const DUPLICATE_OBJECT: &str = "42710";
+const DUPLICATE_TABLE: &str = "42P07";
+const DUPLICATE_COLUMN: &str = "42701";
+const DUPLICATE_SCHEMA: &str = "42P06";
+const UNDEFINED_TABLE: &str = "42P01";
+const UNDEFINED_COLUMN: &str = "42703";
+const UNDEFINED_OBJECT: &str = "42704";
+const INVALID_SCHEMA: &str = "3F000";
+const DEPENDENT_OBJECTS: &str = "2BP01";
+const INVALID_TABLE_DEFINITION: &str = "42P16";
+const INVALID_OBJECT_DEFINITION: &str = "42P17";
+const FEATURE_NOT_SUPPORTED: &str = "0A000";
+const SYNTAX_ERROR: &str = "42601";
+const WRONG_OBJECT_TYPE: &str = "42809";
+const INVALID_PARAMETER: &str = "22023";
+
+/// Replays SQL files into a schema.
+#[derive(Debug, Clone)]
+pub struct Replayer {
+    schema: Schema,
+    provenance: BTreeMap<ObjectPath, Location>,
+    stats: Stats,
+    search_path: Vec<String>,
+    /// Relations that exist but are not modelled (identity sequences).
+    hidden_relations: BTreeSet<(String, String)>,
+    /// Location of the statement being applied.
+    here: Location,
+}
+
+impl Default for Replayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Replays a list of files (name, text) in order.
+pub fn replay_texts<'a>(files: impl IntoIterator<Item = (&'a str, &'a Arc<str>)>) -> Result<Replayed, Error> {
+    let mut r = Replayer::new();
+    for (path, text) in files {
+        r.apply_file(path, text)?;
+    }
+    Ok(r.finish())
+}
+
+impl Replayer {
+    /// A replayer on an empty database: the `public` schema exists, with
+    /// the comment PostgreSQL 15 gives it.
+    pub fn new() -> Replayer {
+        let mut schema = Schema::default();
+        schema.namespaces.insert(
+            "public".to_string(),
+            Namespace { comment: Some("standard public schema".to_string()), ..Namespace::default() },
+        );
+        Replayer {
+            schema,
+            provenance: BTreeMap::new(),
+            stats: Stats::default(),
+            search_path: vec!["\"$user\"".to_string(), "public".to_string()],
+            hidden_relations: BTreeSet::new(),
+            here: Location { file: String::new(), line: 0, column: 0 },
+        }
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub(crate) fn count_data_statement(&mut self) {
+        self.stats.data_statements += 1;
+    }
+
+    /// Applies every statement of a file. The search path is reset at the
+    /// start of each file, as a new session would.
+    pub fn apply_file(&mut self, path: &str, text: &Arc<str>) -> Result<(), Error> {
+        self.stats.files += 1;
+        self.search_path = vec!["\"$user\"".to_string(), "public".to_string()];
+        let statements = split::split(path, text)?;
+        for st in &statements {
+            self.apply_raw(path, text, st)?;
+        }
+        Ok(())
+    }
+
+    fn apply_raw(&mut self, path: &str, text: &Arc<str>, st: &RawStatement) -> Result<(), Error> {
+        self.stats.statements += 1;
+        self.here = Location { file: path.to_string(), line: st.line, column: st.column };
+        if st.meta_command {
+            self.stats.meta_commands += 1;
+            return Ok(());
+        }
+        if st.directives.iter().any(|d| d.name == "ignore") {
+            self.stats.ignored.push(self.here.clone());
+            return Ok(());
+        }
+        let stmt = parse::parse_statement(&st.text).map_err(|e| {
+            let mut se = SqlError::new(path, text, st.offset + e.offset, e.len.max(1), e.message);
+            se.help = Some(e.help.unwrap_or_else(|| {
+                "fix the statement, or mark it with a `-- strata:ignore` comment on the line before it if it changes nothing strata models"
+                    .to_string()
+            }));
+            se
+        })?;
+        self.apply_stmt(stmt, st.offset, text).map_err(|e| {
+            let offset = st.offset + e.offset.unwrap_or(0);
+            let len = if e.offset.is_some() { e.len.max(1) } else { first_line_len(&st.text) };
+            let mut se = SqlError::new(path, text, offset, len, e.message).with_label("PostgreSQL would fail here");
+            se.help = e.help.or_else(|| {
+                Some(format!(
+                    "PostgreSQL would reject this statement (SQLSTATE {}); fix the migration or the statements before it",
+                    e.code
+                ))
+            });
+            Error::from(se)
+        })
+    }
+
+    pub fn finish(self) -> Replayed {
+        Replayed { schema: self.schema, provenance: self.provenance, stats: self.stats }
+    }
+
+    fn touch(&mut self, path: ObjectPath) {
+        self.provenance.insert(path, self.here.clone());
+    }
+
+    // ------------------------------------------------------------ resolution
+
+    fn search_namespaces(&self) -> Vec<String> {
+        self.search_path
+            .iter()
+            .filter(|s| s.as_str() != "$user" && s.as_str() != "\"$user\"" && s.as_str() != "pg_catalog")
+            .filter(|s| self.schema.namespaces.contains_key(s.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// The namespace a new object goes to.
+    fn creation_ns(&self, q: &QName) -> R<String> {
+        match &q.schema {
+            Some(s) => {
+                if self.schema.namespaces.contains_key(s) {
+                    Ok(s.clone())
+                } else {
+                    Err(err(INVALID_SCHEMA, format!("schema \"{s}\" does not exist")))
+                }
+            }
+            None => self
+                .search_namespaces()
+                .into_iter()
+                .next()
+                .ok_or_else(|| err(INVALID_SCHEMA, "no schema has been selected to create in")),
+        }
+    }
+
+    fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
+        match &q.schema {
+            Some(s) => self.schema.namespaces.get(s).filter(|ns| has(ns)).map(|_| s.clone()),
+            None => self.search_namespaces().into_iter().find(|s| self.schema.namespaces.get(s).is_some_and(&has)),
+        }
+    }
+
+    fn find_table(&self, q: &QName) -> Option<String> {
+        self.find_ns(q, |ns| ns.tables.contains_key(&q.name))
+    }
+
+    fn table_ns(&self, q: &QName) -> R<String> {
+        self.find_table(q).ok_or_else(|| {
+            let e = err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(q)));
+            if self.relation_kind(q).is_some() {
+                err(WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", display_q(q)))
+            } else {
+                e
+            }
+        })
+    }
+
+    fn table_mut(&mut self, ns: &str, name: &str) -> &mut Table {
+        self.schema
+            .namespaces
+            .get_mut(ns)
+            .and_then(|n| n.tables.get_mut(name))
+            .expect("caller resolved the table")
+    }
+
+    fn table(&self, ns: &str, name: &str) -> Option<&Table> {
+        self.schema.namespaces.get(ns).and_then(|n| n.tables.get(name))
+    }
+
+    fn ns_mut(&mut self, ns: &str) -> &mut Namespace {
+        self.schema.namespaces.get_mut(ns).expect("caller resolved the namespace")
+    }
+
+    /// What kind of relation a name refers to, if any.
+    fn relation_kind(&self, q: &QName) -> Option<&'static str> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        for ns in nss {
+            if let Some(k) = self.relation_kind_in(&ns, &q.name) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    fn relation_kind_in(&self, ns: &str, name: &str) -> Option<&'static str> {
+        let n = self.schema.namespaces.get(ns)?;
+        if n.tables.contains_key(name) {
+            return Some("table");
+        }
+        if n.sequences.contains_key(name) || self.hidden_relations.contains(&(ns.to_string(), name.to_string())) {
+            return Some("sequence");
+        }
+        for t in n.tables.values() {
+            if t.indexes.contains_key(name) {
+                return Some("index");
+            }
+            if let Some(c) = t.constraints.get(name) {
+                if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. }) {
+                    return Some("index");
+                }
+            }
+        }
+        let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
+        for kind in [UnmanagedKind::View, UnmanagedKind::MaterializedView, UnmanagedKind::ForeignTable, UnmanagedKind::CompositeType] {
+            if self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }) {
+                return Some(match kind {
+                    UnmanagedKind::View => "view",
+                    UnmanagedKind::MaterializedView => "materialized view",
+                    UnmanagedKind::ForeignTable => "foreign table",
+                    _ => "composite type",
+                });
+            }
+        }
+        None
+    }
+
+    fn relation_taken(&self, ns: &str, name: &str) -> bool {
+        self.relation_kind_in(ns, name).is_some()
+    }
+
+    fn constraint_name_taken(&self, ns: &str, name: &str) -> bool {
+        self.schema.namespaces.get(ns).is_some_and(|n| n.tables.values().any(|t| t.constraints.contains_key(name)))
+    }
+
+    /// Finds an index by name: (namespace, table, is_constraint).
+    fn find_index(&self, q: &QName) -> Option<(String, String, bool)> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        for ns in nss {
+            if let Some(n) = self.schema.namespaces.get(&ns) {
+                for (tname, t) in &n.tables {
+                    if t.indexes.contains_key(&q.name) {
+                        return Some((ns.clone(), tname.clone(), false));
+                    }
+                    if let Some(c) = t.constraints.get(&q.name) {
+                        if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. }) {
+                            return Some((ns.clone(), tname.clone(), true));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn find_enum(&self, q: &QName) -> Option<String> {
+        self.find_ns(q, |ns| ns.enums.contains_key(&q.name))
+    }
+
+    fn find_sequence(&self, q: &QName) -> Option<String> {
+        self.find_ns(q, |ns| ns.sequences.contains_key(&q.name))
+    }
+
+    /// Checks that a canonical type exists; enums, domains, composite
+    /// types, tables (row types) and extension types count.
+    fn check_type(&self, data_type: &str) -> R<()> {
+        let base = base_type(data_type);
+        if is_builtin_type(&base) {
+            return Ok(());
+        }
+        let (ns, name) = split_qualified(&base);
+        let candidates: Vec<String> = match &ns {
+            Some(s) => vec![s.clone()],
+            None => {
+                let mut v = self.search_namespaces();
+                if !v.contains(&"public".to_string()) {
+                    v.push("public".to_string());
+                }
+                v
+            }
+        };
+        for nsn in &candidates {
+            if let Some(n) = self.schema.namespaces.get(nsn) {
+                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
+                    return Ok(());
+                }
+            }
+            let qn = format!("{}.{}", quote_ident(nsn), quote_ident(&name));
+            for kind in [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType, UnmanagedKind::View] {
+                if self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }) {
+                    return Ok(());
+                }
+            }
+        }
+        if !self.schema.extensions.is_empty() {
+            // Extension types (citext, vector, geometry, …) are not modelled.
+            return Ok(());
+        }
+        Err(err(UNDEFINED_OBJECT, format!("type \"{base}\" does not exist")))
+    }
+
+    /// Canonical type text as stored in the model: qualified relative to
+    /// `public` after resolving an unqualified user type with the search path.
+    fn resolve_type(&self, data_type: &str) -> String {
+        let base = base_type(data_type);
+        if is_builtin_type(&base) {
+            return data_type.to_string();
+        }
+        let (ns, name) = split_qualified(&base);
+        if ns.is_some() {
+            return data_type.to_string();
+        }
+        for nsn in self.search_namespaces() {
+            if let Some(n) = self.schema.namespaces.get(&nsn) {
+                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
+                    if nsn == "public" {
+                        return data_type.to_string();
+                    }
+                    return format!("{}.{}", quote_ident(&nsn), data_type);
+                }
+            }
+        }
+        data_type.to_string()
+    }
+
+    // ------------------------------------------------------------ statements
+
+    fn apply_stmt(&mut self, stmt: Stmt, stmt_offset: usize, text: &Arc<str>) -> R<()> {
+        match stmt {
+            Stmt::NonSchema(_) => {
+                self.stats.data_statements += 1;
+                Ok(())
+            }
+            Stmt::SetSearchPath(p) => {
+                self.search_path = p;
+                self.stats.data_statements += 1;
+                Ok(())
+            }
+            Stmt::Do { body, body_offset } => self.apply_do(&body, stmt_offset + body_offset, text),
+            Stmt::CreateSchema { name, if_not_exists } => {
+                if self.schema.namespaces.contains_key(&name) {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_SCHEMA, format!("schema \"{name}\" already exists")));
+                }
+                self.schema.namespaces.insert(name.clone(), Namespace::default());
+                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &name));
+                Ok(())
+            }
+            Stmt::DropSchema { names, if_exists, cascade } => {
+                for name in names {
+                    let Some(ns) = self.schema.namespaces.get(&name) else {
+                        if if_exists {
+                            continue;
+                        }
+                        return Err(err(UNDEFINED_OBJECT, format!("schema \"{name}\" does not exist")));
+                    };
+                    let empty = ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
+                    let prefix = format!("{}.", quote_ident(&name));
+                    let has_unmanaged = self.schema.unmanaged.iter().any(|u| u.name.starts_with(&prefix));
+                    if !(empty && !has_unmanaged) && !cascade {
+                        return Err(help(
+                            err(DEPENDENT_OBJECTS, format!("cannot drop schema {name} because other objects depend on it")),
+                            "use DROP SCHEMA … CASCADE to drop the dependent objects too",
+                        ));
+                    }
+                    // Foreign keys from other namespaces into this one go too.
+                    let doomed: Vec<(String, String)> =
+                        ns.tables.keys().map(|t| (name.clone(), t.clone())).collect();
+                    for (n, t) in &doomed {
+                        self.drop_fks_referencing(n, t);
+                    }
+                    self.schema.namespaces.remove(&name);
+                    self.schema.unmanaged.retain(|u| !u.name.starts_with(&prefix));
+                    self.schema.extensions.retain(|_, e| e.namespace != name);
+                }
+                Ok(())
+            }
+            Stmt::RenameSchema { name, new_name } => {
+                if self.schema.namespaces.contains_key(&new_name) {
+                    return Err(err(DUPLICATE_SCHEMA, format!("schema \"{new_name}\" already exists")));
+                }
+                let Some(ns) = self.schema.namespaces.remove(&name) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("schema \"{name}\" does not exist")));
+                };
+                self.schema.namespaces.insert(new_name.clone(), ns);
+                for n in self.schema.namespaces.values_mut() {
+                    for t in n.tables.values_mut() {
+                        for c in t.constraints.values_mut() {
+                            if let ConstraintKind::ForeignKey { ref_namespace, .. } = &mut c.kind {
+                                if *ref_namespace == name {
+                                    *ref_namespace = new_name.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+                for e in self.schema.extensions.values_mut() {
+                    if e.namespace == name {
+                        e.namespace = new_name.clone();
+                    }
+                }
+                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));
+                Ok(())
+            }
+            Stmt::CreateExtension { name, if_not_exists, schema, version } => {
+                if self.schema.extensions.contains_key(&name) {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_OBJECT, format!("extension \"{name}\" already exists")));
+                }
+                let ns = match schema {
+                    Some(s) => self.creation_ns(&QName { schema: Some(s), name: name.clone() })?,
+                    None => self.creation_ns(&QName { schema: None, name: name.clone() })?,
+                };
+                self.schema.extensions.insert(name.clone(), Extension { namespace: ns, version });
+                self.touch(ObjectPath::new(ObjectKind::Extension, "", &name));
+                Ok(())
+            }
+            Stmt::DropExtension { names, if_exists, .. } => {
+                for name in names {
+                    if self.schema.extensions.remove(&name).is_none() && !if_exists {
+                        return Err(err(UNDEFINED_OBJECT, format!("extension \"{name}\" does not exist")));
+                    }
+                }
+                Ok(())
+            }
+            Stmt::AlterExtension { name, version, schema } => {
+                let Some(e) = self.schema.extensions.get_mut(&name) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("extension \"{name}\" does not exist")));
+                };
+                if let Some(v) = version {
+                    e.version = Some(v);
+                }
+                if let Some(s) = schema {
+                    e.namespace = s;
+                }
+                self.touch(ObjectPath::new(ObjectKind::Extension, "", &name));
+                Ok(())
+            }
+            Stmt::CreateEnum { name, values } => {
+                let ns = self.creation_ns(&name)?;
+                if self.type_exists_in(&ns, &name.name) {
+                    return Err(err(DUPLICATE_OBJECT, format!("type \"{}\" already exists", name.name)));
+                }
+                let mut seen = BTreeSet::new();
+                for v in &values {
+                    if v.len() > 63 {
+                        return Err(err(INVALID_PARAMETER, format!("invalid enum label \"{v}\"")));
+                    }
+                    if !seen.insert(v) {
+                        return Err(err("42710", format!("enum label \"{v}\" used more than once")));
+                    }
+                }
+                self.ns_mut(&ns).enums.insert(name.name.clone(), EnumType { values, comment: None });
+                self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
+                Ok(())
+            }
+            Stmt::AlterEnum { name, action } => self.alter_enum(name, action),
+            Stmt::DropType { names, if_exists, cascade } => {
+                for q in names {
+                    if let Some(ns) = self.find_enum(&q) {
+                        let tname = qualified(&ns, &q.name);
+                        let users = self.columns_using_type(&tname);
+                        if !users.is_empty() {
+                            if !cascade {
+                                return Err(help(
+                                    err(
+                                        DEPENDENT_OBJECTS,
+                                        format!(
+                                            "cannot drop type {} because other objects depend on it (column {} of table {})",
+                                            display_q(&q),
+                                            users[0].2,
+                                            users[0].1
+                                        ),
+                                    ),
+                                    "change or drop the columns that use the type first, or use DROP TYPE … CASCADE",
+                                ));
+                            }
+                            for (uns, ut, uc) in users {
+                                self.drop_column_inner(&uns, &ut, &uc);
+                            }
+                        }
+                        self.ns_mut(&ns).enums.remove(&q.name);
+                        continue;
+                    }
+                    // Domains, composite and range types are kept by name.
+                    let mut found = false;
+                    for kind in [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType] {
+                        for nsn in self.candidate_ns(&q) {
+                            let u = Unmanaged { kind, name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)) };
+                            if self.schema.unmanaged.remove(&u) {
+                                found = true;
+                                break;
+                            }
+                        }
+                        if found {
+                            break;
+                        }
+                    }
+                    if !found && !if_exists {
+                        return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&q))));
+                    }
+                }
+                Ok(())
+            }
+            Stmt::CreateTable(ct) => self.create_table(ct),
+            Stmt::AlterTable { name, if_exists, actions } => {
+                let Some(ns) = self.find_table(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(self.table_ns(&name).err().unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
+                };
+                let mut table = name.name.clone();
+                let mut ns = ns;
+                for a in actions {
+                    self.alter_table(&mut ns, &mut table, a)?;
+                }
+                Ok(())
+            }
+            Stmt::DropTable { names, if_exists, cascade } => {
+                for q in names {
+                    let Some(ns) = self.find_table(&q) else {
+                        if if_exists {
+                            continue;
+                        }
+                        return Err(self.table_ns(&q).err().unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
+                    };
+                    let referencing = self.fks_referencing(&ns, &q.name);
+                    if !referencing.is_empty() && !cascade {
+                        let (rns, rt, rc) = &referencing[0];
+                        return Err(help(
+                            err(
+                                DEPENDENT_OBJECTS,
+                                format!(
+                                    "cannot drop table {} because other objects depend on it (constraint {} on table {})",
+                                    qualified(&ns, &q.name),
+                                    rc,
+                                    qualified(rns, rt)
+                                ),
+                            ),
+                            "drop the foreign keys first, or use DROP TABLE … CASCADE",
+                        ));
+                    }
+                    self.drop_fks_referencing(&ns, &q.name);
+                    self.drop_table_inner(&ns, &q.name);
+                }
+                Ok(())
+            }
+            Stmt::CreateIndex(ci) => self.create_index(ci),
+            Stmt::DropIndex { names, if_exists, .. } => {
+                for q in names {
+                    match self.find_index(&q) {
+                        Some((ns, t, false)) => {
+                            self.table_mut(&ns, &t).indexes.remove(&q.name);
+                        }
+                        Some((_, t, true)) => {
+                            return Err(help(
+                                err(
+                                    DEPENDENT_OBJECTS,
+                                    format!(
+                                        "cannot drop index {} because constraint {} on table {} requires it",
+                                        q.name, q.name, t
+                                    ),
+                                ),
+                                "drop the constraint instead: ALTER TABLE … DROP CONSTRAINT",
+                            ));
+                        }
+                        None => {
+                            if !if_exists {
+                                return Err(err(UNDEFINED_OBJECT, format!("index \"{}\" does not exist", display_q(&q))));
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Stmt::RenameIndex { name, if_exists, new_name } => {
+                let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&name))));
+                };
+                if self.relation_taken(&ns, &new_name) {
+                    return Err(err(DUPLICATE_TABLE, format!("relation \"{new_name}\" already exists")));
+                }
+                let table = self.table_mut(&ns, &t);
+                if is_constraint {
+                    if let Some(c) = table.constraints.remove(&name.name) {
+                        table.constraints.insert(new_name.clone(), c);
+                    }
+                    self.touch(ObjectPath::in_table(ObjectKind::Constraint, &ns, &t, &new_name));
+                } else {
+                    if let Some(i) = table.indexes.remove(&name.name) {
+                        table.indexes.insert(new_name.clone(), i);
+                    }
+                    self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &new_name));
+                }
+                Ok(())
+            }
+            Stmt::CreateSequence { name, if_not_exists, options } => {
+                let ns = self.creation_ns(&name)?;
+                if self.relation_taken(&ns, &name.name) {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_TABLE, format!("relation \"{}\" already exists", name.name)));
+                }
+                let mut seq = Sequence::with_defaults(options.data_type.as_deref().unwrap_or("bigint"));
+                apply_seq_options(&mut seq, &options, true)?;
+                if let Some(Some((tq, col))) = &options.owned_by {
+                    seq.owned_by = Some(self.check_owned_by(&ns, tq, col)?);
+                }
+                self.ns_mut(&ns).sequences.insert(name.name.clone(), seq);
+                self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
+                Ok(())
+            }
+            Stmt::AlterSequence { name, if_exists, options, rename } => {
+                let Some(ns) = self.find_sequence(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&name))));
+                };
+                if let Some(new) = rename {
+                    if self.relation_taken(&ns, &new) {
+                        return Err(err(DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+                    }
+                    let s = self.ns_mut(&ns).sequences.remove(&name.name).expect("found above");
+                    self.ns_mut(&ns).sequences.insert(new.clone(), s);
+                    self.rename_in_defaults(&ns, &name.name, &new);
+                    self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &new));
+                    return Ok(());
+                }
+                let owned = match &options.owned_by {
+                    Some(Some((tq, col))) => Some(Some(self.check_owned_by(&ns, tq, col)?)),
+                    Some(None) => Some(None),
+                    None => None,
+                };
+                let seq = self.ns_mut(&ns).sequences.get_mut(&name.name).expect("found above");
+                apply_seq_options(seq, &options, false)?;
+                if let Some(o) = owned {
+                    seq.owned_by = o;
+                }
+                self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
+                Ok(())
+            }
+            Stmt::DropSequence { names, if_exists, cascade } => {
+                for q in names {
+                    let Some(ns) = self.find_sequence(&q) else {
+                        if if_exists {
+                            continue;
+                        }
+                        return Err(err(UNDEFINED_TABLE, format!("sequence \"{}\" does not exist", display_q(&q))));
+                    };
+                    let users = self.columns_defaulting_to_sequence(&ns, &q.name);
+                    if !users.is_empty() {
+                        if !cascade {
+                            return Err(help(
+                                err(
+                                    DEPENDENT_OBJECTS,
+                                    format!(
+                                        "cannot drop sequence {} because other objects depend on it (default value for column {} of table {})",
+                                        qualified(&ns, &q.name),
+                                        users[0].2,
+                                        users[0].1
+                                    ),
+                                ),
+                                "drop the column defaults first, or use DROP SEQUENCE … CASCADE",
+                            ));
+                        }
+                        for (uns, ut, uc) in users {
+                            if let Some(c) = self.table_mut(&uns, &ut).column_mut(&uc) {
+                                c.default = None;
+                            }
+                        }
+                    }
+                    self.ns_mut(&ns).sequences.remove(&q.name);
+                }
+                Ok(())
+            }
+            Stmt::Comment { target, text } => self.comment(target, text),
+            Stmt::Unmanaged { kind, op } => self.unmanaged(kind, op),
+        }
+    }
+
+    fn candidate_ns(&self, q: &QName) -> Vec<String> {
+        match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        }
+    }
+
+    fn type_exists_in(&self, ns: &str, name: &str) -> bool {
+        let Some(n) = self.schema.namespaces.get(ns) else { return false };
+        if n.enums.contains_key(name) || self.relation_taken(ns, name) {
+            return true;
+        }
+        let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
+        [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType]
+            .into_iter()
+            .any(|kind| self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }))
+    }
+
+    fn check_owned_by(&self, seq_ns: &str, tq: &QName, col: &str) -> R<(String, String)> {
+        let tns = self.table_ns(tq)?;
+        if tns != seq_ns {
+            return Err(err(
+                INVALID_OBJECT_DEFINITION,
+                "sequence must be in same schema as table it is linked to",
+            ));
+        }
+        let t = self.table(&tns, &tq.name).expect("resolved");
+        if t.column(col).is_none() {
+            return Err(err(
+                UNDEFINED_COLUMN,
+                format!("column \"{col}\" of relation \"{}\" does not exist", tq.name),
+            ));
+        }
+        Ok((tq.name.clone(), col.to_string()))
+    }
+
+    fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
+        let mut v = Vec::new();
+        for (nsn, ns) in &self.schema.namespaces {
+            for (tn, t) in &ns.tables {
+                for c in &t.columns {
+                    if base_type(&c.data_type) == canonical {
+                        v.push((nsn.clone(), tn.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    fn columns_defaulting_to_sequence(&self, ns: &str, seq: &str) -> Vec<(String, String, String)> {
+        let needle = nextval_of(ns, seq);
+        let mut v = Vec::new();
+        for (nsn, n) in &self.schema.namespaces {
+            for (tn, t) in &n.tables {
+                for c in &t.columns {
+                    if c.default.as_deref().is_some_and(|d| d.contains(&needle)) {
+                        v.push((nsn.clone(), tn.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    fn rename_in_defaults(&mut self, ns: &str, old: &str, new: &str) {
+        let from = nextval_of(ns, old);
+        let to = nextval_of(ns, new);
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                for c in t.columns.iter_mut() {
+                    if let Some(d) = &mut c.default {
+                        if d.contains(&from) {
+                            *d = d.replace(&from, &to);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn fks_referencing(&self, ns: &str, table: &str) -> Vec<(String, String, String)> {
+        let mut v = Vec::new();
+        for (nsn, n) in &self.schema.namespaces {
+            for (tn, t) in &n.tables {
+                if nsn == ns && tn == table {
+                    continue;
+                }
+                for (cn, c) in &t.constraints {
+                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &c.kind {
+                        if ref_namespace == ns && ref_table == table {
+                            v.push((nsn.clone(), tn.clone(), cn.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    fn drop_fks_referencing(&mut self, ns: &str, table: &str) {
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                t.constraints.retain(|_, c| {
+                    !matches!(&c.kind, ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } if ref_namespace == ns && ref_table == table)
+                });
+            }
+        }
+    }
+
+    fn drop_table_inner(&mut self, ns: &str, name: &str) {
+        let n = self.ns_mut(ns);
+        n.tables.remove(name);
+        // Owned sequences go with the table.
+        n.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));
+        let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(name));
+        self.schema
+            .unmanaged
+            .retain(|u| !(matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule) && u.name.starts_with(&prefix)));
+        self.hidden_relations.retain(|(hns, hn)| !(hns == ns && hn.starts_with(&format!("{name}_"))));
+    }
+
+    // ------------------------------------------------------------ enums
+
+    fn alter_enum(&mut self, name: QName, action: EnumAction) -> R<()> {
+        let Some(ns) = self.find_enum(&name) else {
+            return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&name))));
+        };
+        match action {
+            EnumAction::AddValue { value, if_not_exists, before, after } => {
+                let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
+                if e.values.contains(&value) {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_OBJECT, format!("enum label \"{value}\" already exists")));
+                }
+                if value.len() > 63 {
+                    return Err(err(INVALID_PARAMETER, format!("invalid enum label \"{value}\"")));
+                }
+                let pos = match (before, after) {
+                    (Some(b), _) => e
+                        .values
+                        .iter()
+                        .position(|v| *v == b)
+                        .ok_or_else(|| err(INVALID_PARAMETER, format!("\"{b}\" is not an existing enum label")))?,
+                    (_, Some(a)) => {
+                        e.values
+                            .iter()
+                            .position(|v| *v == a)
+                            .ok_or_else(|| err(INVALID_PARAMETER, format!("\"{a}\" is not an existing enum label")))?
+                            + 1
+                    }
+                    _ => e.values.len(),
+                };
+                e.values.insert(pos, value);
+            }
+            EnumAction::RenameValue { old, new } => {
+                let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
+                if e.values.contains(&new) {
+                    return Err(err(DUPLICATE_OBJECT, format!("enum label \"{new}\" already exists")));
+                }
+                let Some(p) = e.values.iter().position(|v| *v == old) else {
+                    return Err(err(INVALID_PARAMETER, format!("\"{old}\" is not an existing enum label")));
+                };
+                e.values[p] = new;
+            }
+            EnumAction::RenameTo(new) => {
+                if self.type_exists_in(&ns, &new) {
+                    return Err(err(DUPLICATE_OBJECT, format!("type \"{new}\" already exists")));
+                }
+                let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
+                self.ns_mut(&ns).enums.insert(new.clone(), e);
+                self.retype_columns(&qualified(&ns, &name.name), &qualified(&ns, &new));
+                self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &new));
+                return Ok(());
+            }
+            EnumAction::SetSchema(new_ns) => {
+                if !self.schema.namespaces.contains_key(&new_ns) {
+                    return Err(err(INVALID_SCHEMA, format!("schema \"{new_ns}\" does not exist")));
+                }
+                let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
+                self.ns_mut(&new_ns).enums.insert(name.name.clone(), e);
+                self.retype_columns(&qualified(&ns, &name.name), &qualified(&new_ns, &name.name));
+                self.touch(ObjectPath::new(ObjectKind::Enum, &new_ns, &name.name));
+                return Ok(());
+            }
+        }
+        self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
+        Ok(())
+    }
+
+    fn retype_columns(&mut self, from: &str, to: &str) {
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                for c in t.columns.iter_mut() {
+                    if base_type(&c.data_type) == from {
+                        c.data_type = format!("{to}{}", &c.data_type[from.len()..]);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ tables
+
+    fn create_table(&mut self, ct: CreateTable) -> R<()> {
+        let ns = self.creation_ns(&ct.name)?;
+        if self.relation_taken(&ns, &ct.name.name) || self.type_exists_in(&ns, &ct.name.name) {
+            if ct.if_not_exists {
+                return Ok(());
+            }
+            return Err(err(DUPLICATE_TABLE, format!("relation \"{}\" already exists", ct.name.name)));
+        }
+        let name = ct.name.name.clone();
+        let mut seen = BTreeSet::new();
+        for c in &ct.columns {
+            if !seen.insert(c.name.clone()) {
+                return Err(err(DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)));
+            }
+        }
+        self.ns_mut(&ns).tables.insert(
+            name.clone(),
+            Table { unlogged: ct.unlogged, ..Table::default() },
+        );
+        self.touch(ObjectPath::new(ObjectKind::Table, &ns, &name));
+        // PostgreSQL creates the table with its columns and defaults, then
+        // the index-backed constraints, then checks, then foreign keys.
+        let mut deferred: Vec<ConstraintDef> = Vec::new();
+        for c in ct.columns {
+            let col_constraints = self.add_column(&ns, &name, c, false)?;
+            deferred.extend(col_constraints);
+        }
+        deferred.extend(ct.constraints);
+        self.add_constraints_in_pg_order(&ns, &name, deferred, true)
+    }
+
+    fn add_constraints_in_pg_order(&mut self, ns: &str, table: &str, cons: Vec<ConstraintDef>, creating: bool) -> R<()> {
+        let (mut pk, mut uq, mut ck, mut fk, mut ex) = (vec![], vec![], vec![], vec![], vec![]);
+        for c in cons {
+            match c.kind {
+                ConstraintDefKind::PrimaryKey { .. } => pk.push(c),
+                ConstraintDefKind::Unique { .. } => uq.push(c),
+                ConstraintDefKind::Check { .. } => ck.push(c),
+                ConstraintDefKind::ForeignKey { .. } => fk.push(c),
+                ConstraintDefKind::Exclusion { .. } => ex.push(c),
+            }
+        }
+        if pk.len() > 1 {
+            return Err(err(INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{table}\" are not allowed")));
+        }
+        // Named checks claim their names before unnamed ones are chosen.
+        for c in pk.into_iter().chain(uq).chain(ex).chain(ck).chain(fk) {
+            self.add_constraint(ns, table, c, creating)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a column; returns its inline constraints for the caller to add.
+    fn add_column(&mut self, ns: &str, table: &str, c: ColumnDef, altering: bool) -> R<Vec<ConstraintDef>> {
+        let t = self.table(ns, table).expect("resolved");
+        if t.column(&c.name).is_some() {
+            return Err(err(DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{table}\" already exists", c.name)));
+        }
+        if t.columns.len() >= 1600 {
+            return Err(err("54011", "tables can have at most 1600 columns"));
+        }
+        self.check_type(&c.data_type)?;
+        let data_type = self.resolve_type(&c.data_type);
+        if c.generated.is_some() && (c.default.is_some() || c.identity.is_some()) {
+            return Err(err(SYNTAX_ERROR, format!("both default and generation expression specified for column \"{}\" of table \"{table}\"", c.name)));
+        }
+        if c.identity.is_some() && c.default.is_some() {
+            return Err(err(SYNTAX_ERROR, format!("both default and identity specified for column \"{}\" of table \"{table}\"", c.name)));
+        }
+        if c.identity.is_some() && !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
+            return Err(err("22023", format!("identity column type must be smallint, integer, or bigint")));
+        }
+        let mut col = Column::new(c.name.clone(), data_type.clone());
+        col.not_null = c.not_null;
+        col.default = c.default.clone();
+        col.generated = c.generated.clone();
+        col.collation = c.collation.clone();
+        if let Some((kind, opts)) = &c.identity {
+            col.identity = Some(*kind);
+            col.not_null = true;
+            let seq = names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let mut s = Sequence::with_defaults(&data_type);
+            apply_seq_options(&mut s, opts, true)?;
+            self.hidden_relations.insert((ns.to_string(), seq));
+        }
+        if c.serial {
+            let seq_name = names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let mut s = Sequence::with_defaults(&data_type);
+            s.owned_by = Some((table.to_string(), c.name.clone()));
+            self.ns_mut(ns).sequences.insert(seq_name.clone(), s);
+            self.touch(ObjectPath::new(ObjectKind::Sequence, ns, &seq_name));
+            col.default = Some(format!("nextval({}::regclass)", crate::model::quote_literal(&qualified(ns, &seq_name))));
+            col.not_null = true;
+        }
+        let _ = altering;
+        let cname = c.name.clone();
+        self.table_mut(ns, table).columns.push(col);
+        self.touch(ObjectPath::in_table(ObjectKind::Column, ns, table, &cname));
+        Ok(c.constraints)
+    }
+
+    fn add_constraint(&mut self, ns: &str, table: &str, c: ConstraintDef, _creating: bool) -> R<()> {
+        let cols_exist = |me: &Self, cols: &[String]| -> R<()> {
+            let t = me.table(ns, table).expect("resolved");
+            for col in cols {
+                if t.column(col).is_none() {
+                    return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" named in key does not exist")));
+                }
+            }
+            Ok(())
+        };
+        let (name, kind) = match c.kind {
+            ConstraintDefKind::PrimaryKey { columns, include, using_index } => {
+                let t = self.table(ns, table).expect("resolved");
+                if t.constraints.values().any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. })) {
+                    return Err(err(INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{table}\" are not allowed")));
+                }
+                let (columns, include) = match using_index {
+                    Some(idx) => self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?,
+                    None => (columns, include),
+                };
+                cols_exist(self, &columns)?;
+                cols_exist(self, &include)?;
+                for col in &columns {
+                    if let Some(cc) = self.table_mut(ns, table).column_mut(col) {
+                        cc.not_null = true;
+                    }
+                }
+                let name = match c.name {
+                    Some(n) => n,
+                    None => names::choose_name(table, None, "pkey", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)),
+                };
+                (name, ConstraintKind::PrimaryKey { columns, include })
+            }
+            ConstraintDefKind::Unique { columns, include, nulls_not_distinct, using_index } => {
+                let (columns, include) = match using_index {
+                    Some(idx) => self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?,
+                    None => (columns, include),
+                };
+                cols_exist(self, &columns)?;
+                cols_exist(self, &include)?;
+                let name = match c.name {
+                    Some(n) => n,
+                    None => {
+                        let mut parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+                        parts.extend(include.iter().map(String::as_str));
+                        let joined = names::join_column_names(&parts);
+                        names::choose_name(table, Some(&joined), "key", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
+                    }
+                };
+                (name, ConstraintKind::Unique { columns, include, nulls_not_distinct })
+            }
+            ConstraintDefKind::Check { expression, columns, no_inherit } => {
+                let t = self.table(ns, table).expect("resolved");
+                for col in &columns {
+                    if t.column(col).is_none() && !is_sql_keyword_value(col) {
+                        return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" does not exist")));
+                    }
+                }
+                let name = match c.name {
+                    Some(n) => n,
+                    None => {
+                        let real: Vec<&String> = columns.iter().filter(|c| t.column(c).is_some()).collect();
+                        let col = if real.len() == 1 { Some(real[0].as_str()) } else { None };
+                        names::choose_name(table, col, "check", |n| self.constraint_name_taken(ns, n))
+                    }
+                };
+                (name, ConstraintKind::Check { expression, no_inherit })
+            }
+            ConstraintDefKind::Exclusion { definition, columns } => {
+                cols_exist(self, &columns)?;
+                let name = match c.name {
+                    Some(n) => n,
+                    None => {
+                        let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+                        let joined = names::join_column_names(&parts);
+                        names::choose_name(table, Some(&joined), "excl", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
+                    }
+                };
+                (name, ConstraintKind::Exclusion { definition })
+            }
+            ConstraintDefKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update, match_full } => {
+                cols_exist(self, &columns)?;
+                let rns = if ref_table.schema.is_none() && ref_table.name == table && self.find_table(&ref_table).is_none() {
+                    ns.to_string()
+                } else {
+                    self.table_ns(&ref_table)?
+                };
+                let rt = self.table(&rns, &ref_table.name).expect("resolved");
+                let ref_columns = if ref_columns.is_empty() {
+                    match rt.constraints.values().find_map(|c| match &c.kind {
+                        ConstraintKind::PrimaryKey { columns, .. } => Some(columns.clone()),
+                        _ => None,
+                    }) {
+                        Some(cols) => cols,
+                        None => {
+                            return Err(err(
+                                UNDEFINED_OBJECT,
+                                format!("there is no primary key for referenced table \"{}\"", ref_table.name),
+                            ))
+                        }
+                    }
+                } else {
+                    ref_columns
+                };
+                for rc in &ref_columns {
+                    if rt.column(rc).is_none() {
+                        return Err(err(UNDEFINED_COLUMN, format!("column \"{rc}\" referenced in foreign key constraint does not exist")));
+                    }
+                }
+                if ref_columns.len() != columns.len() {
+                    return Err(err(
+                        "42830",
+                        "number of referencing and referenced columns for foreign key disagree",
+                    ));
+                }
+                // The referenced columns need a unique constraint or index.
+                let mut sorted_ref = ref_columns.clone();
+                sorted_ref.sort();
+                let has_unique = rt.constraints.values().any(|c| match &c.kind {
+                    ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                        let mut s = columns.clone();
+                        s.sort();
+                        s == sorted_ref
+                    }
+                    _ => false,
+                }) || rt.indexes.values().any(|i| {
+                    i.unique && i.predicate.is_none() && {
+                        let mut s: Vec<String> = i
+                            .keys
+                            .iter()
+                            .filter_map(|k| match &k.key {
+                                IndexKeyExpr::Column(c) => Some(c.clone()),
+                                _ => None,
+                            })
+                            .collect();
+                        s.sort();
+                        s.len() == i.keys.len() && s == sorted_ref
+                    }
+                });
+                if !has_unique {
+                    return Err(help(
+                        err(
+                            "42830",
+                            format!(
+                                "there is no unique constraint matching given keys for referenced table \"{}\"",
+                                ref_table.name
+                            ),
+                        ),
+                        "add a primary key or unique constraint on the referenced columns first",
+                    ));
+                }
+                let name = match c.name {
+                    Some(n) => n,
+                    None => {
+                        let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+                        let joined = names::join_column_names(&parts);
+                        names::choose_name(table, Some(&joined), "fkey", |n| self.constraint_name_taken(ns, n))
+                    }
+                };
+                (
+                    name,
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        ref_namespace: rns,
+                        ref_table: ref_table.name,
+                        ref_columns,
+                        on_delete,
+                        on_update,
+                        match_full,
+                    },
+                )
+            }
+        };
+        let is_index = matches!(kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. });
+        if is_index && self.relation_taken(ns, &name) {
+            return Err(err(DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+        }
+        if self.table(ns, table).expect("resolved").constraints.contains_key(&name) {
+            return Err(err(DUPLICATE_OBJECT, format!("constraint \"{name}\" for relation \"{table}\" already exists")));
+        }
+        let validated = !(c.not_valid && matches!(kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }));
+        if c.not_valid && !matches!(kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }) {
+            return Err(err(FEATURE_NOT_SUPPORTED, "constraints other than foreign keys and checks cannot be marked NOT VALID"));
+        }
+        let constraint = Constraint {
+            kind,
+            deferrable: c.deferrable,
+            initially_deferred: c.initially_deferred,
+            validated,
+            comment: None,
+        };
+        self.table_mut(ns, table).constraints.insert(name.clone(), constraint);
+        self.touch(ObjectPath::in_table(ObjectKind::Constraint, ns, table, &name));
+        Ok(())
+    }
+
+    /// `ADD CONSTRAINT … USING INDEX idx`: the index becomes the constraint's
+    /// (renamed to the constraint name).
+    fn take_index_for_constraint(&mut self, ns: &str, table: &str, idx: &str, _name: Option<&str>) -> R<(Vec<String>, Vec<String>)> {
+        let t = self.table_mut(ns, table);
+        let Some(i) = t.indexes.remove(idx) else {
+            return Err(err(UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist")));
+        };
+        if !i.unique || i.predicate.is_some() {
+            t.indexes.insert(idx.to_string(), i);
+            return Err(err(WRONG_OBJECT_TYPE, format!("\"{idx}\" is not a unique index")));
+        }
+        let mut cols = Vec::new();
+        for k in &i.keys {
+            match &k.key {
+                IndexKeyExpr::Column(c) => cols.push(c.clone()),
+                IndexKeyExpr::Expression(_) => {
+                    t.indexes.insert(idx.to_string(), i.clone());
+                    return Err(err(WRONG_OBJECT_TYPE, format!("index \"{idx}\" contains expressions")));
+                }
+            }
+        }
+        Ok((cols, i.include.clone()))
+    }
+
+    fn alter_table(&mut self, ns: &mut String, table: &mut String, a: TableAction) -> R<()> {
+        let (nsn, tn) = (ns.clone(), table.clone());
+        match a {
+            TableAction::AddColumn { if_not_exists, column } => {
+                if self.table(&nsn, &tn).expect("resolved").column(&column.name).is_some() && if_not_exists {
+                    return Ok(());
+                }
+                let cons = self.add_column(&nsn, &tn, column, true)?;
+                self.add_constraints_in_pg_order(&nsn, &tn, cons, false)?;
+            }
+            TableAction::DropColumn { name, if_exists, cascade } => {
+                if self.table(&nsn, &tn).expect("resolved").column(&name).is_none() {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{tn}\" does not exist")));
+                }
+                // Foreign keys elsewhere that reference this column need CASCADE.
+                let refs = self.fks_referencing_column(&nsn, &tn, &name);
+                if !refs.is_empty() && !cascade {
+                    return Err(help(
+                        err(
+                            DEPENDENT_OBJECTS,
+                            format!(
+                                "cannot drop column {name} of table {tn} because other objects depend on it (constraint {} on table {})",
+                                refs[0].2, refs[0].1
+                            ),
+                        ),
+                        "drop the foreign key first, or use DROP COLUMN … CASCADE",
+                    ));
+                }
+                for (rns, rt, rc) in refs {
+                    self.table_mut(&rns, &rt).constraints.remove(&rc);
+                }
+                self.drop_column_inner(&nsn, &tn, &name);
+            }
+            TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
+            TableAction::AddConstraint(c) => self.add_constraint(&nsn, &tn, c, false)?,
+            TableAction::DropConstraint { name, if_exists, cascade } => {
+                let t = self.table(&nsn, &tn).expect("resolved");
+                let Some(c) = t.constraints.get(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" of relation \"{tn}\" does not exist")));
+                };
+                if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) {
+                    // Foreign keys that depend on this key need CASCADE.
+                    let key_cols = match &c.kind {
+                        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                            let mut s = columns.clone();
+                            s.sort();
+                            s
+                        }
+                        _ => vec![],
+                    };
+                    let mut deps = Vec::new();
+                    for (rnsn, rn) in &self.schema.namespaces {
+                        for (rtn, rtt) in &rn.tables {
+                            for (rcn, rc) in &rtt.constraints {
+                                if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &rc.kind {
+                                    let mut s = ref_columns.clone();
+                                    s.sort();
+                                    if *ref_namespace == nsn && *ref_table == tn && s == key_cols {
+                                        deps.push((rnsn.clone(), rtn.clone(), rcn.clone()));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !deps.is_empty() {
+                        if !cascade {
+                            return Err(help(
+                                err(
+                                    DEPENDENT_OBJECTS,
+                                    format!(
+                                        "cannot drop constraint {name} on table {tn} because other objects depend on it (constraint {} on table {})",
+                                        deps[0].2, deps[0].1
+                                    ),
+                                ),
+                                "drop the foreign keys first, or use DROP CONSTRAINT … CASCADE",
+                            ));
+                        }
+                        for (a, b, c) in deps {
+                            self.table_mut(&a, &b).constraints.remove(&c);
+                        }
+                    }
+                }
+                self.table_mut(&nsn, &tn).constraints.remove(&name);
+            }
+            TableAction::ValidateConstraint(name) => {
+                let t = self.table_mut(&nsn, &tn);
+                let Some(c) = t.constraints.get_mut(&name) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" of relation \"{tn}\" does not exist")));
+                };
+                if !matches!(c.kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }) {
+                    return Err(err(WRONG_OBJECT_TYPE, format!("constraint \"{name}\" of relation \"{tn}\" is not a foreign key or check constraint")));
+                }
+                c.validated = true;
+                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &nsn, &tn, &name));
+            }
+            TableAction::RenameColumn { old, new } => {
+                let t = self.table(&nsn, &tn).expect("resolved");
+                if t.column(&old).is_none() {
+                    return Err(err(UNDEFINED_COLUMN, format!("column \"{old}\" does not exist")));
+                }
+                if t.column(&new).is_some() {
+                    return Err(err(DUPLICATE_COLUMN, format!("column \"{new}\" of relation \"{tn}\" already exists")));
+                }
+                self.rename_column(&nsn, &tn, &old, &new);
+                self.touch(ObjectPath::in_table(ObjectKind::Column, &nsn, &tn, &new));
+            }
+            TableAction::RenameConstraint { old, new } => {
+                let t = self.table(&nsn, &tn).expect("resolved");
+                let Some(c) = t.constraints.get(&old) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{old}\" for table \"{tn}\" does not exist")));
+                };
+                let is_index = matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. });
+                if t.constraints.contains_key(&new) || (is_index && self.relation_taken(&nsn, &new)) {
+                    return Err(err(DUPLICATE_OBJECT, format!("constraint \"{new}\" for relation \"{tn}\" already exists")));
+                }
+                let t = self.table_mut(&nsn, &tn);
+                let c = t.constraints.remove(&old).expect("checked");
+                t.constraints.insert(new.clone(), c);
+                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &nsn, &tn, &new));
+            }
+            TableAction::RenameTo(new) => {
+                if self.relation_taken(&nsn, &new) || self.type_exists_in(&nsn, &new) {
+                    return Err(err(DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+                }
+                let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
+                self.ns_mut(&nsn).tables.insert(new.clone(), t);
+                for n in self.schema.namespaces.values_mut() {
+                    for t in n.tables.values_mut() {
+                        for c in t.constraints.values_mut() {
+                            if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &mut c.kind {
+                                if *ref_namespace == nsn && *ref_table == tn {
+                                    *ref_table = new.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+                for s in self.ns_mut(&nsn).sequences.values_mut() {
+                    if let Some((t, _)) = &mut s.owned_by {
+                        if *t == tn {
+                            *t = new.clone();
+                        }
+                    }
+                }
+                let old_prefix = format!("{}.{}.", quote_ident(&nsn), quote_ident(&tn));
+                let new_prefix = format!("{}.{}.", quote_ident(&nsn), quote_ident(&new));
+                let renamed: Vec<Unmanaged> = self
+                    .schema
+                    .unmanaged
+                    .iter()
+                    .filter(|u| matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule) && u.name.starts_with(&old_prefix))
+                    .cloned()
+                    .collect();
+                for u in renamed {
+                    self.schema.unmanaged.remove(&u);
+                    self.schema.unmanaged.insert(Unmanaged { kind: u.kind, name: format!("{new_prefix}{}", &u.name[old_prefix.len()..]) });
+                }
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
+                *table = new;
+            }
+            TableAction::SetSchema(new_ns) => {
+                if !self.schema.namespaces.contains_key(&new_ns) {
+                    return Err(err(INVALID_SCHEMA, format!("schema \"{new_ns}\" does not exist")));
+                }
+                if self.relation_taken(&new_ns, &tn) {
+                    return Err(err(DUPLICATE_TABLE, format!("relation \"{tn}\" already exists in schema \"{new_ns}\"")));
+                }
+                let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
+                self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
+                // Owned sequences move along.
+                let owned: Vec<String> = self
+                    .ns_mut(&nsn)
+                    .sequences
+                    .iter()
+                    .filter(|(_, s)| s.owned_by.as_ref().is_some_and(|(t, _)| *t == tn))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for s in owned {
+                    let seq = self.ns_mut(&nsn).sequences.remove(&s).expect("listed");
+                    self.ns_mut(&new_ns).sequences.insert(s, seq);
+                }
+                for n in self.schema.namespaces.values_mut() {
+                    for t in n.tables.values_mut() {
+                        for c in t.constraints.values_mut() {
+                            if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &mut c.kind {
+                                if *ref_namespace == nsn && *ref_table == tn {
+                                    *ref_namespace = new_ns.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+                self.touch(ObjectPath::new(ObjectKind::Table, &new_ns, &tn));
+                *ns = new_ns;
+            }
+            TableAction::RowLevelSecurity(on) => {
+                self.table_mut(&nsn, &tn).row_level_security = on;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
+            TableAction::ForceRowLevelSecurity(on) => {
+                self.table_mut(&nsn, &tn).force_row_level_security = on;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
+            TableAction::SetLogged(logged) => {
+                self.table_mut(&nsn, &tn).unlogged = !logged;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
+            TableAction::NoOp(_) => {}
+        }
+        Ok(())
+    }
+
+    fn fks_referencing_column(&self, ns: &str, table: &str, col: &str) -> Vec<(String, String, String)> {
+        let mut v = Vec::new();
+        for (nsn, n) in &self.schema.namespaces {
+            for (tn, t) in &n.tables {
+                if nsn == ns && tn == table {
+                    continue;
+                }
+                for (cn, c) in &t.constraints {
+                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &c.kind {
+                        if ref_namespace == ns && ref_table == table && ref_columns.iter().any(|c| c == col) {
+                            v.push((nsn.clone(), tn.clone(), cn.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// Drops a column and everything on the table that uses it, as
+    /// PostgreSQL does (indexes, constraints, owned sequences).
+    fn drop_column_inner(&mut self, ns: &str, table: &str, col: &str) {
+        let t = self.table_mut(ns, table);
+        t.columns.retain(|c| c.name != col);
+        t.indexes.retain(|_, i| !index_uses(i, col));
+        t.constraints.retain(|_, c| !constraint_uses(&c.kind, col));
+        let nsm = self.ns_mut(ns);
+        nsm.sequences.retain(|_, s| s.owned_by.as_ref() != Some(&(table.to_string(), col.to_string())));
+    }
+
+    fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
+        let t = self.table_mut(ns, table);
+        if let Some(c) = t.column_mut(old) {
+            c.name = new.to_string();
+        }
+        for c in t.columns.iter_mut() {
+            if let Some(g) = &mut c.generated {
+                *g = rename_in_expr(g, old, new);
+            }
+        }
+        for i in t.indexes.values_mut() {
+            rename_in_index(i, old, new);
+        }
+        for c in t.constraints.values_mut() {
+            match &mut c.kind {
+                ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                    rename_in_list(columns, old, new);
+                    rename_in_list(include, old, new);
+                }
+                ConstraintKind::ForeignKey { columns, .. } => rename_in_list(columns, old, new),
+                ConstraintKind::Check { expression, .. } => *expression = rename_in_expr(expression, old, new),
+                ConstraintKind::Exclusion { definition } => {
+                    *definition = definition.replace(&quote_ident(old), &quote_ident(new));
+                }
+            }
+        }
+        for s in self.ns_mut(ns).sequences.values_mut() {
+            if s.owned_by.as_ref() == Some(&(table.to_string(), old.to_string())) {
+                s.owned_by = Some((table.to_string(), new.to_string()));
+            }
+        }
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                for c in t.constraints.values_mut() {
+                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &mut c.kind {
+                        if ref_namespace == ns && ref_table == table {
+                            rename_in_list(ref_columns, old, new);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn alter_column(&mut self, ns: &str, table: &str, col: &str, op: ColumnOp) -> R<()> {
+        let Some(c) = self.table(ns, table).expect("resolved").column(col) else {
+            return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" of relation \"{table}\" does not exist")));
+        };
+        let c = c.clone();
+        match op {
+            ColumnOp::SetType { data_type, collation, using: _ } => {
+                self.check_type(&data_type)?;
+                if c.generated.is_some() {
+                    // Allowed: the expression is re-cast.
+                }
+                let dt = self.resolve_type(&data_type);
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.data_type = dt;
+                cc.collation = collation;
+            }
+            ColumnOp::SetDefault(e) => {
+                if c.generated.is_some() {
+                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is a generated column")).with_hint("use ALTER COLUMN … SET EXPRESSION (PostgreSQL 17+) or drop and re-add the column"));
+                }
+                if c.identity.is_some() {
+                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is an identity column")));
+                }
+                self.table_mut(ns, table).column_mut(col).expect("exists").default = Some(e);
+            }
+            ColumnOp::DropDefault => {
+                if c.generated.is_some() {
+                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is a generated column")).with_hint("use ALTER COLUMN … DROP EXPRESSION"));
+                }
+                self.table_mut(ns, table).column_mut(col).expect("exists").default = None;
+            }
+            ColumnOp::SetNotNull => {
+                self.table_mut(ns, table).column_mut(col).expect("exists").not_null = true;
+            }
+            ColumnOp::DropNotNull => {
+                let t = self.table(ns, table).expect("resolved");
+                let in_pk = t.constraints.values().any(|k| matches!(&k.kind, ConstraintKind::PrimaryKey { columns, .. } if columns.iter().any(|x| x == col)));
+                if in_pk {
+                    return Err(err(INVALID_TABLE_DEFINITION, format!("column \"{col}\" is in a primary key")));
+                }
+                if c.identity.is_some() {
+                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is an identity column")));
+                }
+                self.table_mut(ns, table).column_mut(col).expect("exists").not_null = false;
+            }
+            ColumnOp::DropExpression { if_exists } => {
+                if c.generated.is_none() {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(
+                        "55000",
+                        format!("column \"{col}\" of relation \"{table}\" is not a stored generated column"),
+                    ));
+                }
+                self.table_mut(ns, table).column_mut(col).expect("exists").generated = None;
+            }
+            ColumnOp::SetExpression(_) => {
+                return Err(help(
+                    err(SYNTAX_ERROR, "ALTER COLUMN … SET EXPRESSION requires PostgreSQL 17; this history targets PostgreSQL 15"),
+                    "drop and re-add the column with the new expression",
+                ));
+            }
+            ColumnOp::AddIdentity(kind, opts) => {
+                if c.identity.is_some() {
+                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is already an identity column")));
+                }
+                if c.default.is_some() {
+                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" already has a default value")));
+                }
+                if !c.not_null {
+                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" must be declared NOT NULL before identity can be added")));
+                }
+                let mut s = Sequence::with_defaults(&c.data_type);
+                apply_seq_options(&mut s, &opts, true)?;
+                let seq = names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
+                self.hidden_relations.insert((ns.to_string(), seq));
+                self.table_mut(ns, table).column_mut(col).expect("exists").identity = Some(kind);
+            }
+            ColumnOp::SetIdentity(kind, _opts) => {
+                if c.identity.is_none() {
+                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is not an identity column")));
+                }
+                if let Some(k) = kind {
+                    self.table_mut(ns, table).column_mut(col).expect("exists").identity = Some(k);
+                }
+            }
+            ColumnOp::DropIdentity { if_exists } => {
+                if c.identity.is_none() {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is not an identity column")));
+                }
+                self.table_mut(ns, table).column_mut(col).expect("exists").identity = None;
+            }
+            ColumnOp::NoOp(_) => return Ok(()),
+        }
+        self.touch(ObjectPath::in_table(ObjectKind::Column, ns, table, col));
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ indexes
+
+    fn create_index(&mut self, ci: CreateIndex) -> R<()> {
+        let ns = self.table_ns(&ci.table)?;
+        if let Some(s) = &ci.table.schema {
+            let _ = s;
+        }
+        let table = ci.table.name.clone();
+        let t = self.table(&ns, &table).expect("resolved");
+        for k in &ci.keys {
+            if let IndexKeyExpr::Column(c) = &k.key {
+                if t.column(c).is_none() {
+                    return Err(err(UNDEFINED_COLUMN, format!("column \"{c}\" does not exist")));
+                }
+            }
+        }
+        for c in &ci.include {
+            if t.column(c).is_none() {
+                return Err(err(UNDEFINED_COLUMN, format!("column \"{c}\" does not exist")));
+            }
+        }
+        if !matches!(ci.method.as_str(), "btree" | "hash" | "gist" | "gin" | "spgist" | "brin") && self.schema.extensions.is_empty() {
+            return Err(err(UNDEFINED_OBJECT, format!("access method \"{}\" does not exist", ci.method)));
+        }
+        if ci.unique && ci.method != "btree" && !(self.schema.extensions.len() > 0) {
+            return Err(err(FEATURE_NOT_SUPPORTED, format!("access method \"{}\" does not support unique indexes", ci.method)));
+        }
+        let name = match ci.name {
+            Some(n) => {
+                if self.relation_taken(&ns, &n) {
+                    if ci.if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_TABLE, format!("relation \"{n}\" already exists")));
+                }
+                n
+            }
+            None => {
+                let mut parts: Vec<&str> = ci.keys.iter().map(|k| k.name_part.as_str()).collect();
+                parts.extend(ci.include.iter().map(String::as_str));
+                let joined = names::join_column_names(&parts);
+                names::choose_name(&table, Some(&joined), "idx", |n| self.relation_taken(&ns, n))
+            }
+        };
+        let keys = ci
+            .keys
+            .into_iter()
+            .map(|k| IndexKey {
+                opclass: k.opclass.filter(|oc| !is_default_opclass(oc, &ci.method)),
+                collation: k.collation,
+                descending: k.descending,
+                nulls_first: k.nulls_first.unwrap_or(k.descending),
+                key: k.key,
+            })
+            .collect();
+        let index = Index {
+            unique: ci.unique,
+            method: ci.method,
+            keys,
+            include: ci.include,
+            nulls_not_distinct: ci.nulls_not_distinct,
+            predicate: ci.predicate,
+            comment: None,
+        };
+        self.table_mut(&ns, &table).indexes.insert(name.clone(), index);
+        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ comments
+
+    fn comment(&mut self, target: CommentTarget, text: Option<String>) -> R<()> {
+        match target {
+            CommentTarget::Table(q) => {
+                let ns = self.table_ns(&q)?;
+                self.table_mut(&ns, &q.name).comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Table, &ns, &q.name));
+            }
+            CommentTarget::Column(q, col) => {
+                let ns = self.table_ns(&q)?;
+                let t = self.table_mut(&ns, &q.name);
+                let Some(c) = t.column_mut(&col) else {
+                    return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" of relation \"{}\" does not exist", q.name)));
+                };
+                c.comment = text;
+                self.touch(ObjectPath::in_table(ObjectKind::Column, &ns, &q.name, &col));
+            }
+            CommentTarget::Index(q) => {
+                let Some((ns, t, is_constraint)) = self.find_index(&q) else {
+                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&q))));
+                };
+                if is_constraint {
+                    // The comment is on the index, which strata does not model
+                    // separately from its constraint.
+                    return Ok(());
+                }
+                if let Some(i) = self.table_mut(&ns, &t).indexes.get_mut(&q.name) {
+                    i.comment = text;
+                }
+                self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &q.name));
+            }
+            CommentTarget::Sequence(q) => {
+                let Some(ns) = self.find_sequence(&q) else {
+                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&q))));
+                };
+                if let Some(s) = self.ns_mut(&ns).sequences.get_mut(&q.name) {
+                    s.comment = text;
+                }
+            }
+            CommentTarget::Type(q) => {
+                if let Some(ns) = self.find_enum(&q) {
+                    if let Some(e) = self.ns_mut(&ns).enums.get_mut(&q.name) {
+                        e.comment = text;
+                    }
+                    self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &q.name));
+                } else if !self.candidate_ns(&q).iter().any(|n| self.type_exists_in(n, &q.name)) {
+                    return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&q))));
+                }
+            }
+            CommentTarget::Schema(s) => {
+                let Some(n) = self.schema.namespaces.get_mut(&s) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("schema \"{s}\" does not exist")));
+                };
+                n.comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &s));
+            }
+            CommentTarget::Extension(e) => {
+                if !self.schema.extensions.contains_key(&e) {
+                    return Err(err(UNDEFINED_OBJECT, format!("extension \"{e}\" does not exist")));
+                }
+            }
+            CommentTarget::Constraint { name, table } => {
+                let ns = self.table_ns(&table)?;
+                let t = self.table_mut(&ns, &table.name);
+                let Some(c) = t.constraints.get_mut(&name) else {
+                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" for table \"{}\" does not exist", table.name)));
+                };
+                c.comment = text;
+                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &ns, &table.name, &name));
+            }
+            CommentTarget::Unmanaged(kind, name) => {
+                let name = self.qualify_unmanaged(kind, &name);
+                if !self.schema.unmanaged.contains(&Unmanaged { kind, name: name.clone() }) {
+                    return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                }
+            }
+            CommentTarget::Other(_) => {}
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ unmanaged
+
+    /// The parser qualifies unqualified names with `public`; re-qualify with
+    /// the current creation namespace when the search path differs.
+    fn qualify_unmanaged(&self, _kind: UnmanagedKind, name: &str) -> String {
+        name.to_string()
+    }
+
+    fn unmanaged(&mut self, kind: UnmanagedKind, op: UnmanagedOp) -> R<()> {
+        match op {
+            UnmanagedOp::Create { name, or_replace, if_not_exists } => {
+                let name = self.qualify_unmanaged(kind, &name);
+                let u = Unmanaged { kind, name: name.clone() };
+                if matches!(kind, UnmanagedKind::View | UnmanagedKind::MaterializedView | UnmanagedKind::ForeignTable) {
+                    let (ns, rel) = split_unmanaged(&name);
+                    if !or_replace && self.relation_taken(&ns, &rel) {
+                        if if_not_exists {
+                            return Ok(());
+                        }
+                        return Err(err(DUPLICATE_TABLE, format!("relation \"{rel}\" already exists")));
+                    }
+                }
+                if self.schema.unmanaged.contains(&u) && !or_replace {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(DUPLICATE_OBJECT, format!("{} {name} already exists", kind.label())));
+                }
+                self.schema.unmanaged.insert(u);
+                self.touch(ObjectPath::new(ObjectKind::Unmanaged, "", &format!("{} {name}", kind.label())));
+            }
+            UnmanagedOp::Drop { names, if_exists } => {
+                for name in names {
+                    let name = self.qualify_unmanaged(kind, &name);
+                    let removed = if matches!(kind, UnmanagedKind::Function | UnmanagedKind::Procedure | UnmanagedKind::Aggregate) && !name.contains('(') {
+                        let before = self.schema.unmanaged.len();
+                        let prefix = format!("{name}(");
+                        self.schema.unmanaged.retain(|u| !(u.kind == kind && u.name.starts_with(&prefix)));
+                        before != self.schema.unmanaged.len()
+                    } else if matches!(kind, UnmanagedKind::Function | UnmanagedKind::Procedure | UnmanagedKind::Aggregate) && name.ends_with("()") {
+                        // `DROP FUNCTION f()` names the zero-argument one; the
+                        // parser writes `f()` both for that and for `DROP FUNCTION f`.
+                        let exact = self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() });
+                        if exact {
+                            true
+                        } else {
+                            let prefix = format!("{}(", &name[..name.len() - 2]);
+                            let matching: Vec<Unmanaged> = self.schema.unmanaged.iter().filter(|u| u.kind == kind && u.name.starts_with(&prefix)).cloned().collect();
+                            if matching.len() == 1 {
+                                self.schema.unmanaged.remove(&matching[0]);
+                                true
+                            } else {
+                                false
+                            }
+                        }
+                    } else {
+                        self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() })
+                    };
+                    if !removed && !if_exists {
+                        return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                    }
+                }
+            }
+            UnmanagedOp::Rename { name, new_name } => {
+                let name = self.qualify_unmanaged(kind, &name);
+                if !self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() }) {
+                    return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                }
+                self.schema.unmanaged.insert(Unmanaged { kind, name: new_name });
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ DO blocks
+
+    fn apply_do(&mut self, body: &str, base: usize, text: &Arc<str>) -> R<()> {
+        crate::plpgsql::apply_do(self, body, base, text)
+    }
+
+    /// Applies one statement from inside a DO block.
+    pub(crate) fn apply_nested(&mut self, sql: &str, offset: usize, text: &Arc<str>) -> R<()> {
+        let stmt = parse::parse_statement(sql).map_err(|e| ReplayError {
+            code: SYNTAX_ERROR,
+            message: e.message,
+            help: e.help,
+            offset: Some(offset + e.offset),
+            len: e.len,
+        })?;
+        if let Stmt::NonSchema(_) = stmt {
+            return Ok(());
+        }
+        let (line, column) = line_column(text, offset);
+        let saved = self.here.clone();
+        self.here = Location { file: saved.file.clone(), line, column };
+        let r = self.apply_stmt(stmt, offset, text);
+        self.here = saved;
+        r
+    }
+
+    /// Evaluates a catalog lookup `EXISTS (SELECT … FROM catalog WHERE
+    /// col = 'x' AND …)` against the model.
+    pub(crate) fn catalog_has(&self, catalog: &str, conds: &BTreeMap<String, String>) -> Option<bool> {
+        let get = |k: &str| conds.get(k).map(String::as_str);
+        let all_tables = || self.schema.namespaces.iter().flat_map(|(n, ns)| ns.tables.iter().map(move |(tn, t)| (n, tn, t)));
+        let schema_ok = |n: &str| get("table_schema").or(get("schemaname")).or(get("nspname")).is_none_or(|s| s == n);
+        Some(match catalog {
+            "pg_constraint" | "table_constraints" => {
+                let name = get("conname").or(get("constraint_name"))?;
+                all_tables().any(|(n, tn, t)| schema_ok(n) && get("table_name").is_none_or(|x| x == tn) && t.constraints.contains_key(name))
+            }
+            "tables" | "pg_tables" => {
+                let name = get("table_name").or(get("tablename"))?;
+                all_tables().any(|(n, tn, _)| schema_ok(n) && tn == name)
+            }
+            "columns" => {
+                let tname = get("table_name")?;
+                let cname = get("column_name")?;
+                all_tables().any(|(n, tn, t)| schema_ok(n) && tn == tname && t.column(cname).is_some())
+            }
+            "pg_type" => {
+                let name = get("typname")?;
+                self.schema.namespaces.iter().any(|(n, ns)| schema_ok(n) && (ns.enums.contains_key(name) || ns.tables.contains_key(name)))
+            }
+            "pg_class" => {
+                let name = get("relname")?;
+                self.schema.namespaces.keys().any(|n| schema_ok(n) && self.relation_taken(n, name))
+            }
+            "pg_indexes" => {
+                let name = get("indexname")?;
+                all_tables().any(|(n, tn, t)| {
+                    schema_ok(n)
+                        && get("tablename").is_none_or(|x| x == tn)
+                        && (t.indexes.contains_key(name)
+                            || t.constraints.get(name).is_some_and(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })))
+                })
+            }
+            "pg_namespace" | "schemata" => {
+                let name = get("nspname").or(get("schema_name"))?;
+                self.schema.namespaces.contains_key(name)
+            }
+            "pg_extension" => {
+                let name = get("extname")?;
+                self.schema.extensions.contains_key(name)
+            }
+            "pg_enum" => {
+                let label = get("enumlabel")?;
+                self.schema.namespaces.values().any(|ns| ns.enums.values().any(|e| e.values.iter().any(|v| v == label)))
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl ReplayError {
+    fn with_hint(mut self, h: &str) -> ReplayError {
+        self.help = Some(h.to_string());
+        self
+    }
+}
+
+fn first_line_len(s: &str) -> usize {
+    s.find('\n').unwrap_or(s.len()).max(1)
+}
+
+fn display_q(q: &QName) -> String {
+    match &q.schema {
+        Some(s) => format!("{s}.{}", q.name),
+        None => q.name.clone(),
+    }
+}
+
+fn nextval_of(ns: &str, seq: &str) -> String {
+    format!("nextval({}::regclass)", crate::model::quote_literal(&qualified(ns, seq)))
+}
+
+fn split_unmanaged(name: &str) -> (String, String) {
+    let (ns, rel) = split_qualified(name);
+    (ns.unwrap_or_else(|| "public".to_string()), rel)
+}
+
+/// Splits `a.b` (identifiers possibly quoted) into namespace and name,
+/// unquoted.
+pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if in_q && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => in_q = !in_q,
+            '.' if !in_q => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    if parts.len() >= 2 {
+        let name = parts.pop().unwrap_or_default();
+        let ns = parts.pop();
+        (ns, name)
+    } else {
+        (None, parts.pop().unwrap_or_default())
+    }
+}
+
+/// A type without array brackets and modifiers: `character varying(10)[]`
+/// → `character varying`; `"Foo"[]` → `"Foo"`.
+pub(crate) fn base_type(t: &str) -> String {
+    let mut s = t.trim();
+    while let Some(x) = s.strip_suffix("[]") {
+        s = x.trim_end();
+    }
+    // Remove a (…) modifier that is not inside quotes.
+    let mut out = String::with_capacity(s.len());
+    let mut in_q = false;
+    let mut depth = 0;
+    for ch in s.chars() {
+        match ch {
+            '"' => {
+                in_q = !in_q;
+                out.push(ch);
+            }
+            '(' if !in_q => depth += 1,
+            ')' if !in_q => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_builtin_type(base: &str) -> bool {
+    const BUILTIN: &[&str] = &[
+        "\"char\"", "bigint", "bit", "bit varying", "boolean", "box", "bpchar", "bytea", "character", "character varying", "cid", "cidr",
+        "circle", "date", "datemultirange", "daterange", "double precision", "gtsvector", "inet", "int2vector", "int4multirange",
+        "int4range", "int8multirange", "int8range", "integer", "interval", "json", "jsonb", "jsonpath", "line", "lseg", "macaddr",
+        "macaddr8", "money", "name", "numeric", "nummultirange", "numrange", "oid", "oidvector", "path", "pg_lsn", "pg_snapshot", "point",
+        "polygon", "real", "record", "refcursor", "regclass", "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper",
+        "regoperator", "regproc", "regprocedure", "regrole", "regtype", "smallint", "text", "tid", "time with time zone",
+        "time without time zone", "timestamp with time zone", "timestamp without time zone", "tsmultirange", "tsquery", "tsrange",
+        "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "uuid", "xid", "xid8", "xml", "anyelement", "anyarray", "void",
+        "trigger", "event_trigger",
+    ];
+    if BUILTIN.contains(&base) {
+        return true;
+    }
+    // interval with fields: `interval year to month`, …
+    base.starts_with("interval ") || base.starts_with("pg_catalog.")
+}
+
+fn is_default_opclass(opclass: &str, method: &str) -> bool {
+    // Explicitly named default operator classes for the common types are
+    // what the catalog reports as "no opclass".
+    let defaults_btree = [
+        "int2_ops", "int4_ops", "int8_ops", "text_ops", "varchar_ops", "bpchar_ops", "bool_ops", "numeric_ops", "float4_ops", "float8_ops",
+        "timestamp_ops", "timestamptz_ops", "date_ops", "uuid_ops", "bytea_ops", "interval_ops", "oid_ops", "enum_ops", "jsonb_ops",
+        "time_ops", "timetz_ops", "inet_ops", "array_ops", "record_ops",
+    ];
+    match method {
+        "btree" => defaults_btree.contains(&opclass),
+        "gin" => matches!(opclass, "jsonb_ops" | "array_ops" | "tsvector_ops"),
+        "hash" => opclass.ends_with("_ops") && !opclass.contains("pattern"),
+        _ => false,
+    }
+}
+
+fn is_sql_keyword_value(s: &str) -> bool {
+    matches!(s, "true" | "false" | "null" | "current_timestamp" | "current_date" | "current_user" | "localtimestamp")
+}
+
+fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()> {
+    if let Some(t) = &o.data_type {
+        if !matches!(t.as_str(), "smallint" | "integer" | "bigint") {
+            return Err(err(INVALID_PARAMETER, "sequence type must be smallint, integer, or bigint"));
+        }
+        let old_default_max = Sequence::with_defaults(&seq.data_type).max_value;
+        seq.data_type = t.clone();
+        if seq.max_value == old_default_max {
+            seq.max_value = Sequence::with_defaults(t).max_value;
+        }
+    }
+    if let Some(i) = o.increment {
+        if i == 0 {
+            return Err(err(INVALID_PARAMETER, "INCREMENT must not be zero"));
+        }
+        seq.increment = i;
+    }
+    let type_max = Sequence::with_defaults(&seq.data_type).max_value;
+    let type_min = -type_max - 1;
+    match o.min_value {
+        Some(Some(v)) => seq.min_value = v,
+        Some(None) => seq.min_value = if seq.increment > 0 { 1 } else { type_min },
+        None if creating => seq.min_value = if seq.increment > 0 { 1 } else { type_min },
+        None => {}
+    }
+    match o.max_value {
+        Some(Some(v)) => seq.max_value = v,
+        Some(None) => seq.max_value = if seq.increment > 0 { type_max } else { -1 },
+        None if creating => seq.max_value = if seq.increment > 0 { type_max } else { -1 },
+        None => {}
+    }
+    if let Some(s) = o.start {
+        seq.start = s;
+    } else if creating {
+        seq.start = if seq.increment > 0 { seq.min_value } else { seq.max_value };
+    }
+    if let Some(c) = o.cache {
+        seq.cache = c;
+    }
+    if let Some(c) = o.cycle {
+        seq.cycle = c;
+    }
+    if seq.min_value >= seq.max_value {
+        return Err(err(INVALID_PARAMETER, format!("MINVALUE ({}) must be less than MAXVALUE ({})", seq.min_value, seq.max_value)));
+    }
+    if seq.start < seq.min_value || seq.start > seq.max_value {
+        return Err(err(INVALID_PARAMETER, format!("START value ({}) cannot be outside the sequence's bounds", seq.start)));
+    }
+    Ok(())
+}
+
+fn index_uses(i: &Index, col: &str) -> bool {
+    let quoted = quote_ident(col);
+    i.keys.iter().any(|k| match &k.key {
+        IndexKeyExpr::Column(c) => c == col,
+        IndexKeyExpr::Expression(e) => expr_mentions(e, &quoted),
+    }) || i.include.iter().any(|c| c == col)
+        || i.predicate.as_deref().is_some_and(|p| expr_mentions(p, &quoted))
+}
+
+fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
+    match k {
+        ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+            columns.iter().chain(include).any(|c| c == col)
+        }
+        ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == col),
+        ConstraintKind::Check { expression, .. } => expr_mentions(expression, &quote_ident(col)),
+        ConstraintKind::Exclusion { definition } => expr_mentions(definition, &quote_ident(col)),
+    }
+}
+
+/// Whether a canonical expression refers to an identifier (token-wise).
+fn expr_mentions(expr: &str, quoted_ident: &str) -> bool {
+    crate::plpgsql::ident_tokens(expr).iter().any(|t| t == quoted_ident)
+}
+
+fn rename_in_list(v: &mut [String], old: &str, new: &str) {
+    for c in v.iter_mut() {
+        if c == old {
+            *c = new.to_string();
+        }
+    }
+}
+
+fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
+    crate::plpgsql::replace_ident(expr, &quote_ident(old), &quote_ident(new))
+}
+
+fn rename_in_index(i: &mut Index, old: &str, new: &str) {
+    for k in i.keys.iter_mut() {
+        match &mut k.key {
+            IndexKeyExpr::Column(c) => {
+                if c == old {
+                    *c = new.to_string();
+                }
+            }
+            IndexKeyExpr::Expression(e) => *e = rename_in_expr(e, old, new),
+        }
+    }
+    rename_in_list(&mut i.include, old, new);
+    if let Some(p) = &mut i.predicate {
+        *p = rename_in_expr(p, old, new);
+    }
+}
+
+pub(crate) use ReplayError as Failure;
+
+impl From<Failure> for (String, String) {
+    fn from(e: Failure) -> Self {
+        (e.code.to_string(), e.message)
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_identity_used(_: Identity) {}

@@ -1,15 +1,484 @@
 //! Sources of a schema: migration folders in the formats users have, and
 //! declared SQL (a file or a folder, pg_dump output included).
-//!
-//! API contract (being implemented):
-//!
-//! ```ignore
-//! pub struct SqlFile { pub path: String, pub text: Arc<str> }
-//! pub enum HistoryFormat { Refinery, Sqlx, Drizzle, Prisma, Diesel, GolangMigrate, Dbmate }
-//! pub struct Migration { pub version: String, pub name: String, pub file: SqlFile, pub no_transaction: bool }
-//! pub struct History { pub format: HistoryFormat, pub root: PathBuf, pub migrations: Vec<Migration>, pub warnings: Vec<String> }
-//! pub enum SourceSpec { Migrations(PathBuf), Schema(PathBuf), Url(String) }
-//! pub fn parse_spec(s: &str) -> SourceSpec;
-//! pub fn load_history(path: &Path) -> Result<History, Error>;
-//! pub fn load_declared(path: &Path) -> Result<Vec<SqlFile>, Error>;
-//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::replay::{Replayed, Replayer};
+
+/// A SQL file, read whole.
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    /// The path as reports show it.
+    pub path: String,
+    pub text: Arc<str>,
+}
+
+/// The tool whose naming a migration folder follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryFormat {
+    /// refinery / Flyway: `V{n}__{name}.sql`.
+    Refinery,
+    /// sqlx: `{version}_{name}.sql` (or `.up.sql` when reversible).
+    Sqlx,
+    /// drizzle-kit: `NNNN_name.sql` listed in `meta/_journal.json`.
+    Drizzle,
+    /// Prisma Migrate: `<timestamp>_<name>/migration.sql`.
+    Prisma,
+    /// Diesel: `<timestamp>_<name>/up.sql`.
+    Diesel,
+    /// golang-migrate: `{version}_{name}.up.sql`.
+    GolangMigrate,
+    /// dbmate: `{version}_{name}.sql` with `-- migrate:up` sections.
+    Dbmate,
+}
+
+impl HistoryFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            HistoryFormat::Refinery => "refinery",
+            HistoryFormat::Sqlx => "sqlx",
+            HistoryFormat::Drizzle => "drizzle-kit",
+            HistoryFormat::Prisma => "prisma",
+            HistoryFormat::Diesel => "diesel",
+            HistoryFormat::GolangMigrate => "golang-migrate",
+            HistoryFormat::Dbmate => "dbmate",
+        }
+    }
+}
+
+/// One migration of a history.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// The version as the tool writes it (`85`, `20240101120000`, `0003`).
+    pub version: String,
+    pub name: String,
+    pub file: SqlFile,
+    /// The file starts with `-- strata:no-transaction`.
+    pub no_transaction: bool,
+}
+
+/// A migration folder, in apply order.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub format: HistoryFormat,
+    pub root: PathBuf,
+    pub migrations: Vec<Migration>,
+    /// Things worth saying that do not stop the work (a drizzle file missing
+    /// from the journal, …).
+    pub warnings: Vec<String>,
+}
+
+/// What a command-line source names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    Migrations(PathBuf),
+    Schema(PathBuf),
+    Url(String),
+}
+
+/// Reads a source argument: `migrations:PATH`, `schema:PATH`, a
+/// `postgres://` URL, or a path whose kind is detected.
+pub fn parse_spec(s: &str) -> SourceSpec {
+    if let Some(p) = s.strip_prefix("migrations:") {
+        return SourceSpec::Migrations(PathBuf::from(p));
+    }
+    if let Some(p) = s.strip_prefix("schema:") {
+        return SourceSpec::Schema(PathBuf::from(p));
+    }
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        return SourceSpec::Url(s.to_string());
+    }
+    let p = PathBuf::from(s);
+    if p.is_dir() && detect_format(&p).is_some() {
+        SourceSpec::Migrations(p)
+    } else {
+        SourceSpec::Schema(p)
+    }
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn read_sql(path: &Path) -> Result<SqlFile, Error> {
+    let bytes = fs::read(path).map_err(|e| Error::source(display(path), format!("cannot read file: {e}"), "check the path and its permissions"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let (line, column) = {
+            let ok = &e.as_bytes()[..valid];
+            let ok = std::str::from_utf8(ok).unwrap_or("");
+            crate::error::line_column(ok, ok.len())
+        };
+        Error::source(
+            format!("{}:{line}:{column}", display(path)),
+            "file is not valid UTF-8",
+            "SQL files must be UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)",
+        )
+    })?;
+    // A byte-order mark is not part of the SQL.
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok(SqlFile { path: display(path), text: Arc::from(text) })
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let rd = fs::read_dir(dir).map_err(|e| Error::source(display(dir), format!("cannot read folder: {e}"), "check the path and its permissions"))?;
+    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Refinery/Flyway `V{version}__{name}.sql`: (version parts, name).
+fn refinery_name(name: &str) -> Option<(Vec<u64>, String, String)> {
+    let stem = name.strip_suffix(".sql")?;
+    let rest = stem.strip_prefix('V').or_else(|| stem.strip_prefix('U'))?;
+    let (ver, title) = rest.split_once("__")?;
+    let parts: Option<Vec<u64>> = ver.split(['.', '_']).map(|p| p.parse().ok()).collect();
+    Some((parts?, ver.to_string(), title.to_string()))
+}
+
+/// `{digits}_{name}{suffix}`.
+fn numbered_name(name: &str, suffix: &str) -> Option<(u128, String, String)> {
+    let stem = name.strip_suffix(suffix)?;
+    let (ver, title) = stem.split_once('_')?;
+    if ver.is_empty() || !ver.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((ver.parse().ok()?, ver.to_string(), title.to_string()))
+}
+
+/// Detects the tool whose naming a folder follows.
+pub fn detect_format(dir: &Path) -> Option<HistoryFormat> {
+    if dir.join("meta").join("_journal.json").is_file() {
+        return Some(HistoryFormat::Drizzle);
+    }
+    let entries = list_dir(dir).ok()?;
+    if entries.iter().any(|p| p.is_dir() && p.join("migration.sql").is_file()) {
+        return Some(HistoryFormat::Prisma);
+    }
+    if entries.iter().any(|p| p.is_dir() && p.join("up.sql").is_file()) {
+        return Some(HistoryFormat::Diesel);
+    }
+    let names: Vec<String> = entries.iter().filter(|p| p.is_file()).map(|p| file_name(p)).collect();
+    if names.iter().any(|n| refinery_name(n).is_some()) {
+        return Some(HistoryFormat::Refinery);
+    }
+    if names.iter().any(|n| numbered_name(n, ".up.sql").is_some()) {
+        return Some(HistoryFormat::GolangMigrate);
+    }
+    let numbered: Vec<&PathBuf> = entries.iter().filter(|p| p.is_file() && numbered_name(&file_name(p), ".sql").is_some()).collect();
+    if !numbered.is_empty() {
+        let dbmate = numbered
+            .iter()
+            .any(|p| fs::read_to_string(p).map(|t| t.contains("-- migrate:up")).unwrap_or(false));
+        return Some(if dbmate { HistoryFormat::Dbmate } else { HistoryFormat::Sqlx });
+    }
+    None
+}
+
+fn no_transaction(file: &SqlFile) -> bool {
+    crate::split::file_directives(&file.text).iter().any(|d| d.name == "no-transaction")
+}
+
+fn migration(version: String, name: String, file: SqlFile) -> Migration {
+    let no_transaction = no_transaction(&file);
+    Migration { version, name, file, no_transaction }
+}
+
+/// Reads a migration folder in apply order.
+pub fn load_history(dir: &Path) -> Result<History, Error> {
+    if !dir.is_dir() {
+        return Err(Error::source(display(dir), "migration folder not found", "pass an existing folder, or set `migrations` in strata.toml"));
+    }
+    let Some(format) = detect_format(dir) else {
+        let sql_files = list_dir(dir)?.iter().filter(|p| file_name(p).ends_with(".sql")).count();
+        // An empty folder is an empty refinery history.
+        if sql_files == 0 {
+            return Ok(History { format: HistoryFormat::Refinery, root: dir.to_path_buf(), migrations: vec![], warnings: vec![] });
+        }
+        return Err(Error::source(
+            display(dir),
+            "cannot tell which tool wrote this migration folder",
+            "strata reads refinery/Flyway (V1__name.sql), sqlx (20240101_name.sql), drizzle-kit (meta/_journal.json), Prisma (<ts>_name/migration.sql), Diesel (<ts>_name/up.sql), golang-migrate (1_name.up.sql) and dbmate; prefix a declared schema with `schema:`",
+        ));
+    };
+    let mut warnings = Vec::new();
+    let mut migrations = Vec::new();
+    match format {
+        HistoryFormat::Refinery => {
+            let mut found: Vec<(Vec<u64>, String, String, PathBuf)> = Vec::new();
+            for p in list_dir(dir)? {
+                let n = file_name(&p);
+                if !p.is_file() || !n.ends_with(".sql") {
+                    continue;
+                }
+                let Some((parts, ver, title)) = refinery_name(&n) else {
+                    return Err(Error::source(
+                        display(&p),
+                        "file does not follow refinery naming V{version}__{name}.sql",
+                        "rename it (e.g. V86__add_thing.sql) or move it out of the migration folder",
+                    ));
+                };
+                found.push((parts, ver, title, p));
+            }
+            found.sort_by(|a, b| a.0.cmp(&b.0).then(a.3.cmp(&b.3)));
+            for w in found.windows(2) {
+                if w[0].0 == w[1].0 {
+                    return Err(Error::source(
+                        display(&w[1].3),
+                        format!("duplicate migration version {} (also {})", w[1].1, display(&w[0].3)),
+                        "give one of the two migrations the next free version",
+                    ));
+                }
+            }
+            for (_, ver, title, p) in found {
+                migrations.push(migration(ver, title, read_sql(&p)?));
+            }
+        }
+        HistoryFormat::Sqlx | HistoryFormat::GolangMigrate | HistoryFormat::Dbmate => {
+            let mut found: Vec<(u128, String, String, PathBuf)> = Vec::new();
+            for p in list_dir(dir)? {
+                let n = file_name(&p);
+                if !p.is_file() || !n.ends_with(".sql") || n.ends_with(".down.sql") {
+                    continue;
+                }
+                let parsed = numbered_name(&n, ".up.sql").or_else(|| numbered_name(&n, ".sql"));
+                let Some((v, ver, title)) = parsed else {
+                    return Err(Error::source(
+                        display(&p),
+                        format!("file does not follow {} naming {{version}}_{{name}}.sql", format.label()),
+                        "rename it or move it out of the migration folder",
+                    ));
+                };
+                found.push((v, ver, title, p));
+            }
+            found.sort_by(|a, b| a.0.cmp(&b.0).then(a.3.cmp(&b.3)));
+            for w in found.windows(2) {
+                if w[0].0 == w[1].0 {
+                    return Err(Error::source(
+                        display(&w[1].3),
+                        format!("duplicate migration version {} (also {})", w[1].1, display(&w[0].3)),
+                        "give one of the two migrations the next free version",
+                    ));
+                }
+            }
+            for (_, ver, title, p) in found {
+                let mut file = read_sql(&p)?;
+                if format == HistoryFormat::Dbmate {
+                    file.text = Arc::from(dbmate_up_only(&file.text));
+                }
+                let title = title.strip_suffix(".up").unwrap_or(&title).to_string();
+                migrations.push(migration(ver, title, file));
+            }
+        }
+        HistoryFormat::Prisma | HistoryFormat::Diesel => {
+            let inner = if format == HistoryFormat::Prisma { "migration.sql" } else { "up.sql" };
+            for p in list_dir(dir)? {
+                if !p.is_dir() {
+                    continue;
+                }
+                let n = file_name(&p);
+                let f = p.join(inner);
+                if !f.is_file() {
+                    if format == HistoryFormat::Diesel && n.starts_with("00000000000000") {
+                        continue;
+                    }
+                    return Err(Error::source(
+                        display(&p),
+                        format!("migration folder has no {inner}"),
+                        format!("add {inner} to the folder, or remove the folder"),
+                    ));
+                }
+                let (ver, title) = match n.split_once('_') {
+                    Some((v, t)) => (v.to_string(), t.to_string()),
+                    None => (n.clone(), String::new()),
+                };
+                migrations.push(migration(ver, title, read_sql(&f)?));
+            }
+        }
+        HistoryFormat::Drizzle => {
+            let jp = dir.join("meta").join("_journal.json");
+            let jtext = fs::read_to_string(&jp).map_err(|e| Error::source(display(&jp), format!("cannot read journal: {e}"), "check the file"))?;
+            let journal: serde_json::Value = serde_json::from_str(&jtext).map_err(|e| {
+                Error::source(
+                    format!("{}:{}:{}", display(&jp), e.line(), e.column()),
+                    format!("journal is not valid JSON: {e}"),
+                    "restore meta/_journal.json from version control, or regenerate it with drizzle-kit",
+                )
+            })?;
+            let Some(entries) = journal.get("entries").and_then(|e| e.as_array()) else {
+                return Err(Error::source(display(&jp), "journal has no `entries` array", "regenerate it with drizzle-kit"));
+            };
+            let mut listed = std::collections::BTreeSet::new();
+            for (i, e) in entries.iter().enumerate() {
+                let Some(tag) = e.get("tag").and_then(|t| t.as_str()) else {
+                    return Err(Error::source(display(&jp), format!("journal entry {i} has no `tag`"), "regenerate the journal with drizzle-kit"));
+                };
+                let f = dir.join(format!("{tag}.sql"));
+                if !f.is_file() {
+                    return Err(Error::source(
+                        display(&jp),
+                        format!("journal entry {i} names {tag}.sql, which does not exist"),
+                        "restore the missing migration file, or remove its entry from the journal",
+                    ));
+                }
+                listed.insert(format!("{tag}.sql"));
+                let (ver, title) = match tag.split_once('_') {
+                    Some((v, t)) => (v.to_string(), t.to_string()),
+                    None => (tag.to_string(), String::new()),
+                };
+                migrations.push(migration(ver, title, read_sql(&f)?));
+            }
+            for p in list_dir(dir)? {
+                let n = file_name(&p);
+                if p.is_file() && n.ends_with(".sql") && !listed.contains(&n) {
+                    warnings.push(format!(
+                        "{}: not listed in meta/_journal.json, so drizzle-kit never applies it; strata skips it too",
+                        display(&p)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(History { format, root: dir.to_path_buf(), migrations, warnings })
+}
+
+/// Keeps only the `-- migrate:up` sections of a dbmate file; the rest is
+/// blanked out (newlines kept) so locations stay exact.
+fn dbmate_up_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut up = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("-- migrate:up") {
+            up = true;
+            out.push_str(line);
+            continue;
+        }
+        if t.starts_with("-- migrate:down") {
+            up = false;
+        }
+        if up {
+            out.push_str(line);
+        } else {
+            out.extend(line.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+        }
+    }
+    out
+}
+
+/// Reads a declared schema: one file, or every `.sql` file under a folder
+/// in path order.
+pub fn load_declared(path: &Path) -> Result<Vec<SqlFile>, Error> {
+    if path.is_file() {
+        return Ok(vec![read_sql(path)?]);
+    }
+    if !path.is_dir() {
+        return Err(Error::source(display(path), "schema file or folder not found", "pass an existing path, or set `schema` in strata.toml"));
+    }
+    let mut files = Vec::new();
+    collect_sql(path, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::source(display(path), "no .sql files in the schema folder", "add the declared schema's .sql files"));
+    }
+    files.iter().map(|p| read_sql(p)).collect()
+}
+
+fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    for p in list_dir(dir)? {
+        if p.is_dir() {
+            collect_sql(&p, out)?;
+        } else if file_name(&p).ends_with(".sql") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Replays a history's migrations in order.
+pub fn replay_history(h: &History) -> Result<Replayed, Error> {
+    let mut r = Replayer::new();
+    for m in &h.migrations {
+        r.apply_file(&m.file.path, &m.file.text)?;
+    }
+    Ok(r.finish())
+}
+
+/// Replays declared SQL files in order.
+pub fn replay_declared(files: &[SqlFile]) -> Result<Replayed, Error> {
+    let mut r = Replayer::new();
+    for f in files {
+        r.apply_file(&f.path, &f.text)?;
+    }
+    Ok(r.finish())
+}
+
+/// An offline source read and replayed: what `check` and `diff` compare.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub replayed: Replayed,
+    /// Present when the source was a migration folder.
+    pub history: Option<History>,
+    pub files: usize,
+}
+
+/// Loads an offline source (a migration folder or declared SQL).
+pub fn load_offline(spec: &SourceSpec) -> Result<Loaded, Error> {
+    match spec {
+        SourceSpec::Migrations(p) => {
+            let h = load_history(p)?;
+            let replayed = replay_history(&h)?;
+            let files = h.migrations.len();
+            Ok(Loaded { replayed, history: Some(h), files })
+        }
+        SourceSpec::Schema(p) => {
+            let files = load_declared(p)?;
+            let replayed = replay_declared(&files)?;
+            Ok(Loaded { replayed, history: None, files: files.len() })
+        }
+        SourceSpec::Url(_) => Err(Error::source(
+            "<database url>",
+            "a database URL is not an offline source",
+            "use a migration folder or declared SQL here",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refinery_names_parse() {
+        assert_eq!(refinery_name("V12__add_x.sql").map(|r| r.0), Some(vec![12]));
+        assert_eq!(refinery_name("V1.2__a.sql").map(|r| r.0), Some(vec![1, 2]));
+        assert!(refinery_name("12_add.sql").is_none());
+        assert!(refinery_name("Vx__a.sql").is_none());
+    }
+
+    #[test]
+    fn dbmate_down_sections_are_blanked_keeping_lines() {
+        let t = "-- migrate:up\nCREATE TABLE a (x int);\n-- migrate:down\nDROP TABLE a;\n";
+        let out = dbmate_up_only(t);
+        assert_eq!(out.lines().count(), t.lines().count());
+        assert!(out.contains("CREATE TABLE a"));
+        assert!(!out.contains("DROP TABLE"));
+    }
+
+    #[test]
+    fn specs_are_detected() {
+        assert_eq!(parse_spec("postgres://u@h/db"), SourceSpec::Url("postgres://u@h/db".into()));
+        assert_eq!(parse_spec("schema:x"), SourceSpec::Schema("x".into()));
+        assert_eq!(parse_spec("migrations:y"), SourceSpec::Migrations("y".into()));
+    }
+}

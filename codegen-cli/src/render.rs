@@ -1,0 +1,183 @@
+//! The one place reports are rendered: text for people, JSON for machines.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use strata_core::check::{CheckReport, CheckStatus};
+use strata_core::diff::Change;
+use strata_core::Error;
+
+use crate::config::CheckConfig;
+use crate::Format;
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn stdout() -> Style {
+        Style { on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+    }
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+}
+
+pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCode {
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "status": report.status,
+                "schema": cfg.schema_label,
+                "migrations": cfg.migrations_label,
+                "format": report.format,
+                "counts": report.counts,
+                "differences": report.differences.iter().map(|d| {
+                    let mut o = serde_json::json!({
+                        "object": d.difference.path.to_string(),
+                        "kind": d.difference.path.kind,
+                        "namespace": d.difference.path.namespace,
+                        "table": d.difference.path.table,
+                        "name": d.difference.path.name,
+                        "last_touched": d.last_touched.as_ref().map(|l| l.to_string()),
+                        "declared_at": d.declared_at.as_ref().map(|l| l.to_string()),
+                    });
+                    match &d.difference.change {
+                        Change::Missing { expected } => {
+                            o["change"] = "not_migrated".into();
+                            o["declared"] = expected.clone().into();
+                        }
+                        Change::Unexpected { found } => {
+                            o["change"] = "not_declared".into();
+                            o["migrations"] = found.clone().into();
+                        }
+                        Change::Changed { field, expected, found } => {
+                            o["change"] = "changed".into();
+                            o["field"] = field.clone().into();
+                            o["declared"] = expected.clone().into();
+                            o["migrations"] = found.clone().into();
+                        }
+                    }
+                    o
+                }).collect::<Vec<_>>(),
+                "warnings": report.warnings,
+                "ignored": report.ignored.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => print!("{}", check_text(report, cfg, &Style::stdout())),
+    }
+    match report.status {
+        CheckStatus::InStep => ExitCode::from(0),
+        CheckStatus::Differs => ExitCode::from(1),
+    }
+}
+
+fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
+    let mut out = String::new();
+    let c = &report.counts;
+    let fmt = report.format.map(|f| format!("{}, ", f.label())).unwrap_or_default();
+    out.push_str(&format!(
+        "{} {} ({} files) against {} ({}{} migrations)\n",
+        st.bold("strata check:"),
+        cfg.schema_label,
+        c.schema_files,
+        cfg.migrations_label,
+        fmt,
+        c.migrations
+    ));
+    out.push_str(&format!(
+        "  {} tables · {} columns · {} constraints · {} indexes · {} enums · {} sequences · {} extensions · {} unmanaged objects · {} ignored statements\n",
+        c.tables, c.columns, c.constraints, c.indexes, c.enums, c.sequences, c.extensions, c.unmanaged, c.ignored_statements
+    ));
+    for w in &report.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
+    for l in &report.ignored {
+        out.push_str(&st.dim(&format!("  ignored (-- strata:ignore): {l}\n")));
+    }
+    if report.differences.is_empty() {
+        out.push_str(&format!("{} the history builds exactly the declared schema\n", st.green("✓ in step:")));
+        return out;
+    }
+    let n = report.differences.len();
+    out.push_str(&format!(
+        "{} {n} difference{} between the declared schema and what the history builds\n",
+        st.red("✗"),
+        if n == 1 { "" } else { "s" }
+    ));
+    for d in &report.differences {
+        out.push('\n');
+        out.push_str(&format!("  {}\n", st.bold(&d.difference.path.to_string())));
+        match &d.difference.change {
+            Change::Missing { expected } => {
+                out.push_str("    declared, but no migration creates it\n");
+                out.push_str(&format!("    declared:   {expected}\n"));
+            }
+            Change::Unexpected { found } => {
+                out.push_str("    created by the migrations, but not declared\n");
+                out.push_str(&format!("    migrations: {found}\n"));
+            }
+            Change::Changed { field, expected, found } => {
+                out.push_str(&format!("    {field} differs\n"));
+                out.push_str(&format!("    declared:   {expected}\n"));
+                out.push_str(&format!("    migrations: {found}\n"));
+            }
+        }
+        if let Some(l) = &d.declared_at {
+            out.push_str(&st.dim(&format!("    declared in {l}\n")));
+        }
+        if let Some(l) = &d.last_touched {
+            out.push_str(&st.dim(&format!("    last touched by {l}\n")));
+        }
+    }
+    out.push_str(&format!(
+        "\nto fix: write a migration that brings the history to the declared schema (or change the declaration), then run `strata check` again\n"
+    ));
+    out
+}
+
+pub fn error(e: &Error, format: Format) -> ExitCode {
+    match format {
+        Format::Json => {
+            let (location, message, help) = match e {
+                Error::Sql(s) => (Some(s.location.to_string()), s.message.clone(), s.help.clone()),
+                Error::Source { path, message, help } => (Some(path.clone()), message.clone(), Some(help.clone())),
+            };
+            let v = serde_json::json!({
+                "status": "error",
+                "error": { "location": location, "message": message, "help": help },
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            let handler = miette::GraphicalReportHandler::new_themed(if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            });
+            let mut s = String::new();
+            if handler.render_report(&mut s, e).is_err() {
+                s = e.to_string();
+            }
+            eprint!("error: {s}");
+        }
+    }
+    ExitCode::from(2)
+}

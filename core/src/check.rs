@@ -1,0 +1,115 @@
+//! `strata check`: replay the history, compare with the declared schema.
+
+use serde::Serialize;
+
+use crate::diff::{diff, Difference, DiffOptions};
+use crate::error::{Error, Location};
+use crate::source::{load_offline, HistoryFormat, Loaded, SourceSpec};
+
+/// What `check` compares.
+#[derive(Debug, Clone)]
+pub struct CheckInput {
+    /// The declared schema (usually `schema:` a folder of SQL files).
+    pub schema: SourceSpec,
+    /// The history (usually `migrations:` a folder).
+    pub migrations: SourceSpec,
+}
+
+/// Counts the report leads with.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CheckCounts {
+    pub migrations: usize,
+    pub schema_files: usize,
+    pub tables: usize,
+    pub columns: usize,
+    pub constraints: usize,
+    pub indexes: usize,
+    pub enums: usize,
+    pub sequences: usize,
+    pub extensions: usize,
+    pub unmanaged: usize,
+    pub ignored_statements: usize,
+    pub data_statements: usize,
+}
+
+/// One difference, with the migration that last touched the object.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckDifference {
+    #[serde(flatten)]
+    pub difference: Difference,
+    /// Where the history last created or changed the object (or its table).
+    pub last_touched: Option<Location>,
+    /// Where the declared schema defines the object (or its table).
+    pub declared_at: Option<Location>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    InStep,
+    Differs,
+}
+
+/// The result of `strata check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub status: CheckStatus,
+    pub format: Option<HistoryFormat>,
+    pub counts: CheckCounts,
+    pub differences: Vec<CheckDifference>,
+    pub warnings: Vec<String>,
+    /// Statements marked `-- strata:ignore`, by location.
+    pub ignored: Vec<Location>,
+}
+
+/// Runs the check. Differences are `expected` = declared, `found` = what the
+/// history builds.
+pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
+    let declared = load_offline(&input.schema)?;
+    let history = load_offline(&input.migrations)?;
+    Ok(compare(&declared, &history))
+}
+
+pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
+    let differences = diff(&declared.replayed.schema, &history.replayed.schema, DiffOptions::default());
+    let locate = |prov: &std::collections::BTreeMap<crate::model::ObjectPath, Location>, d: &Difference| {
+        prov.get(&d.path).or_else(|| d.path.table_path().and_then(|t| prov.get(&t))).cloned()
+    };
+    let differences: Vec<CheckDifference> = differences
+        .into_iter()
+        .map(|d| CheckDifference {
+            last_touched: locate(&history.replayed.provenance, &d),
+            declared_at: locate(&declared.replayed.provenance, &d),
+            difference: d,
+        })
+        .collect();
+    let c = declared.replayed.schema.counts();
+    let mut ignored = declared.replayed.stats.ignored.clone();
+    ignored.extend(history.replayed.stats.ignored.iter().cloned());
+    let counts = CheckCounts {
+        migrations: history.files,
+        schema_files: declared.files,
+        tables: c.tables,
+        columns: c.columns,
+        constraints: c.constraints,
+        indexes: c.indexes,
+        enums: c.enums,
+        sequences: c.sequences,
+        extensions: c.extensions,
+        unmanaged: c.unmanaged,
+        ignored_statements: ignored.len(),
+        data_statements: history.replayed.stats.data_statements,
+    };
+    let mut warnings = Vec::new();
+    if let Some(h) = &history.history {
+        warnings.extend(h.warnings.iter().cloned());
+    }
+    CheckReport {
+        status: if differences.is_empty() { CheckStatus::InStep } else { CheckStatus::Differs },
+        format: history.history.as_ref().map(|h| h.format),
+        counts,
+        differences,
+        warnings,
+        ignored,
+    }
+}
