@@ -187,6 +187,7 @@ fn diff_sequence(d: &mut Vec<Difference>, p: &ObjectPath, e: &Sequence, f: &Sequ
 fn diff_table(d: &mut Vec<Difference>, ns: &str, name: &str, e: &Table, f: &Table, opts: DiffOptions) {
     let p = ObjectPath::new(ObjectKind::Table, ns, name);
     field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
+    opt_field(d, &p, "partition key", &e.partition_by, &f.partition_by);
     field(d, &p, "row level security", &yes_no(e.row_level_security), &yes_no(f.row_level_security));
     field(d, &p, "forced row level security", &yes_no(e.force_row_level_security), &yes_no(f.force_row_level_security));
     opt_field(d, &p, "comment", &e.comment, &f.comment);

@@ -55,6 +55,9 @@ pub struct Table {
     pub indexes: BTreeMap<String, Index>,
     pub comment: Option<String>,
     pub unlogged: bool,
+    /// Partition key of a partitioned table, as `pg_get_partkeydef` prints
+    /// it: `RANGE ("createdAt")`.
+    pub partition_by: Option<String>,
     pub row_level_security: bool,
     pub force_row_level_security: bool,
 }

@@ -100,6 +100,7 @@ pub struct CreateTable {
     pub name: QName,
     pub if_not_exists: bool,
     pub unlogged: bool,
+    pub partition_by: Option<String>,
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<ConstraintDef>,
 }
@@ -1070,8 +1071,35 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("INHERITS") {
             return Err(self.err_here("table inheritance is not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
-        if self.peek_kw("PARTITION") {
-            return Err(self.err_here("partitioned tables are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it"));
+        let mut partition_by = None;
+        if self.eat_kws(&["PARTITION", "BY"]) {
+            let strategy = match self.word_upper(0).as_deref() {
+                Some(s @ ("RANGE" | "LIST" | "HASH")) => s.to_string(),
+                _ => return Err(self.expected("RANGE, LIST or HASH")),
+            };
+            self.p.next_token();
+            self.expect(&Token::LParen)?;
+            let mut keys = Vec::new();
+            loop {
+                let e = self.index_elem()?;
+                let mut k = match &e.key {
+                    crate::model::IndexKeyExpr::Column(c) => crate::model::quote_ident(c),
+                    crate::model::IndexKeyExpr::Expression(x) => format!("({x})"),
+                };
+                if let Some(c) = &e.collation {
+                    k.push_str(&format!(" COLLATE {c}"));
+                }
+                if let Some(o) = &e.opclass {
+                    k.push(' ');
+                    k.push_str(o);
+                }
+                keys.push(k);
+                if !self.eat(&Token::Comma) {
+                    break;
+                }
+            }
+            self.expect(&Token::RParen)?;
+            partition_by = Some(format!("{strategy} ({})", keys.join(", ")));
         }
         loop {
             if self.eat_kw("WITH") || self.eat_kw("WITHOUT") {
@@ -1087,7 +1115,7 @@ impl<'a> Cursor<'a> {
                 break;
             }
         }
-        Ok(Stmt::CreateTable(CreateTable { name, if_not_exists, unlogged, columns, constraints }))
+        Ok(Stmt::CreateTable(CreateTable { name, if_not_exists, unlogged, partition_by, columns, constraints }))
     }
 
     fn column_def(&mut self) -> PResult<ColumnDef> {
@@ -1113,7 +1141,10 @@ impl<'a> Cursor<'a> {
             } else if self.eat_kw("NULL") {
                 col.not_null = false;
             } else if self.eat_kw("DEFAULT") {
-                let e = self.expr()?;
+                // PostgreSQL's b_expr: no IS / NOT / AND / OR at the top, so
+                // `DEFAULT 'x' NOT NULL` ends the default before NOT.
+                let prec = sqlparser::dialect::Dialect::prec_value(&PostgreSqlDialect {}, sqlparser::dialect::Precedence::Is);
+                let e = self.p.parse_subexpr(prec).map_err(|e| self.sql_err(e))?;
                 col.default = Some(normalize::expr(&e));
             } else if self.eat_kw("GENERATED") {
                 if self.eat_kw("ALWAYS") {

@@ -158,8 +158,11 @@ impl<'a> PlParser<'a> {
 
     fn block(&mut self) -> Result<Block, Failure> {
         if self.kw("DECLARE") {
-            // Variables only matter to data blocks, which never get here.
-            return Err(unsupported(self.off(), "a DECLARE section in a block that changes the schema"));
+            // Variables feed data statements (passed over); DDL never uses them
+            // in the blocks strata follows.
+            while self.i < self.toks.len() && !self.kw("BEGIN") {
+                self.i += 1;
+            }
         }
         if !self.kw("BEGIN") {
             return Err(unsupported(self.off(), "expected BEGIN"));
