@@ -62,7 +62,17 @@ fn psql_files(url: &str, files: &[PathBuf]) -> Result<(), String> {
     }
 }
 
+/// Roles some corpus files grant to; roles are cluster-wide, so they are
+/// created once and left in place.
+fn ensure_roles() {
+    let sql = "DO $$ BEGIN CREATE ROLE schemainspect_test_role; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+    if let Err(e) = support::admin_execute_blocking(sql) {
+        panic!("cannot create the role the corpus needs: {e}");
+    }
+}
+
 async fn server_schema(files: &[PathBuf]) -> Result<Schema, String> {
+    ensure_roles();
     let db = TestDb::create("strata_oracle").await;
     psql_files(&db.url, files)?;
     let client = db.client().await;
@@ -112,7 +122,14 @@ async fn reference_declared_schema_replays_to_what_postgres_builds() {
 
 /// Corpus cases strata does not support yet, with the reason. Each must
 /// still fail: a case that starts passing must be removed from this list.
-const UNSUPPORTED: &[(&str, &str)] = &[];
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("migra-fixtures/dependencies4/b.sql", "an index on a materialized view: materialized views are kept by name only, so their indexes are not modelled"),
+    ("migra-fixtures/inherit/b.sql", "table inheritance (INHERITS) is not modelled yet"),
+    ("migra-fixtures/inherit2/a.sql", "table inheritance (INHERITS) is not modelled yet"),
+    ("migra-fixtures/inherit2/b.sql", "table inheritance (INHERITS) is not modelled yet"),
+    ("migra-fixtures/partitioning/a.sql", "partitions (PARTITION OF / ATTACH PARTITION) are not modelled yet; partitioned parents are"),
+    ("migra-fixtures/partitioning/b.sql", "partitions (PARTITION OF / ATTACH PARTITION) are not modelled yet; partitioned parents are"),
+];
 
 fn corpus_cases(root: &Path) -> Vec<(String, PathBuf, bool)> {
     // (name, path, is_history)

@@ -294,6 +294,7 @@ pub enum UnmanagedKind {
     ForeignTable,
     EventTrigger,
     Publication,
+    Operator,
 }
 
 impl UnmanagedKind {
@@ -314,6 +315,7 @@ impl UnmanagedKind {
             UnmanagedKind::ForeignTable => "foreign table",
             UnmanagedKind::EventTrigger => "event trigger",
             UnmanagedKind::Publication => "publication",
+            UnmanagedKind::Operator => "operator",
         }
     }
 }

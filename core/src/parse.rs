@@ -799,6 +799,10 @@ impl<'a> Cursor<'a> {
             crate::model::UnmanagedKind::EventTrigger
         } else if self.eat_kw("PUBLICATION") {
             crate::model::UnmanagedKind::Publication
+        } else if self.peek_kw("OPERATOR") && !self.peek_nth_kw(1, "CLASS") && !self.peek_nth_kw(1, "FAMILY") {
+            self.p.next_token();
+            let name = self.operator_signature_create()?;
+            return Ok(Stmt::Unmanaged { kind: crate::model::UnmanagedKind::Operator, op: UnmanagedOp::Create { name, or_replace, if_not_exists: false } });
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand CREATE {what}")).with_help(
@@ -809,6 +813,60 @@ impl<'a> Cursor<'a> {
         let name = self.unmanaged_name(kind)?;
         self.skip_rest();
         Ok(Stmt::Unmanaged { kind, op: UnmanagedOp::Create { name, or_replace, if_not_exists } })
+    }
+
+    /// `[schema.]symbol`: the operator's qualified name.
+    fn operator_name(&mut self) -> PResult<String> {
+        let mut schema = "public".to_string();
+        if let Token::Word(w) = self.peek().token {
+            if self.peek_nth(1).token == Token::Period {
+                self.p.next_token();
+                self.p.next_token();
+                schema = fold_ident(&w.value, w.quote_style.is_some());
+            }
+        }
+        let mut sym = String::new();
+        while !self.at_end() && !self.peek_is(&Token::LParen) {
+            sym.push_str(&self.p.next_token().token.to_string());
+        }
+        if sym.is_empty() {
+            return Err(self.expected("an operator name"));
+        }
+        Ok(format!("{}.{sym}", crate::model::quote_ident(&schema)))
+    }
+
+    /// `CREATE OPERATOR name (LEFTARG = t, RIGHTARG = t, …)` → `ns.op(left, right)`.
+    fn operator_signature_create(&mut self) -> PResult<String> {
+        let name = self.operator_name()?;
+        self.expect(&Token::LParen)?;
+        let (mut left, mut right) = ("NONE".to_string(), "NONE".to_string());
+        loop {
+            if self.eat_kw("LEFTARG") {
+                self.expect(&Token::Eq)?;
+                left = self.data_type()?.0;
+            } else if self.eat_kw("RIGHTARG") {
+                self.expect(&Token::Eq)?;
+                right = self.data_type()?.0;
+            } else {
+                // Other options: skip to the next comma at this level.
+                let mut depth = 0;
+                while !self.at_end() {
+                    match self.peek().token {
+                        Token::LParen => depth += 1,
+                        Token::RParen if depth == 0 => break,
+                        Token::RParen => depth -= 1,
+                        Token::Comma if depth == 0 => break,
+                        _ => {}
+                    }
+                    self.p.next_token();
+                }
+            }
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(format!("{name}({left}, {right})"))
     }
 
     fn ident_or_string(&mut self) -> PResult<String> {
@@ -891,7 +949,7 @@ impl<'a> Cursor<'a> {
             }
             // Either `name type` or `type`. Try: if the next-next token starts a
             // type while the next is a plain word, the first is a name.
-            let save = self.p.index();
+            let start_tok = self.peek();
             let mut ty = None;
             if let Token::Word(_) = self.peek().token {
                 let first = self.data_type();
@@ -902,8 +960,10 @@ impl<'a> Cursor<'a> {
                 }
                 if ty.is_none() {
                     // Rewind: a name came first.
-                    while self.p.index() > save {
+                    let mut guard = 0;
+                    while self.peek().span != start_tok.span && guard < 64 {
                         self.p.prev_token();
+                        guard += 1;
                     }
                     self.p.next_token();
                     ty = Some(self.data_type()?.0);
@@ -2150,6 +2210,18 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 .and_then(|p| p.as_ident())
                 .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
                 .unwrap_or_else(|| "expr".to_string());
+            (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), name)
+        }
+        Expr::Cast { expr, .. } => {
+            // A cast of a column is named after the column.
+            let mut x = expr.as_ref();
+            while let Expr::Nested(y) = x {
+                x = y;
+            }
+            let name = match x {
+                Expr::Identifier(id) => fold_ident(&id.value, id.quote_style.is_some()),
+                _ => "expr".to_string(),
+            };
             (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), name)
         }
         _ => (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), "expr".to_string()),

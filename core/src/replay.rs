@@ -120,6 +120,8 @@ impl Replayer {
             "public".to_string(),
             Namespace { comment: Some("standard public schema".to_string()), ..Namespace::default() },
         );
+        // Every new database has PL/pgSQL installed.
+        schema.extensions.insert("plpgsql".to_string(), Extension { namespace: "pg_catalog".to_string(), version: None });
         Replayer {
             schema,
             provenance: BTreeMap::new(),
@@ -1128,7 +1130,9 @@ impl Replayer {
                     None => {
                         let mut parts: Vec<&str> = columns.iter().map(String::as_str).collect();
                         parts.extend(include.iter().map(String::as_str));
-                        let joined = names::join_column_names(&parts);
+                        let numbered = names::index_column_names(&parts);
+                        let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+                        let joined = names::join_column_names(&numbered);
                         names::choose_name(table, Some(&joined), "key", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
                     }
                 };
@@ -1157,7 +1161,9 @@ impl Replayer {
                     Some(n) => n,
                     None => {
                         let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
-                        let joined = names::join_column_names(&parts);
+                        let numbered = names::index_column_names(&parts);
+                        let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+                        let joined = names::join_column_names(&numbered);
                         names::choose_name(table, Some(&joined), "excl", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
                     }
                 };
@@ -1737,7 +1743,9 @@ impl Replayer {
             None => {
                 let mut parts: Vec<&str> = ci.keys.iter().map(|k| k.name_part.as_str()).collect();
                 parts.extend(ci.include.iter().map(String::as_str));
-                let joined = names::join_column_names(&parts);
+                let numbered = names::index_column_names(&parts);
+                let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+                let joined = names::join_column_names(&numbered);
                 names::choose_name(&table, Some(&joined), "idx", |n| self.relation_taken(&ns, n))
             }
         };

@@ -1,1 +1,5 @@
 //! strata
+
+pub mod inspect;
+
+pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};

@@ -1,0 +1,1262 @@
+//! Reading a live database into the model.
+//!
+//! [`inspect`] reads `pg_catalog` (never `information_schema`) inside one
+//! `REPEATABLE READ, READ ONLY` transaction, so every query sees the same
+//! snapshot and nothing can be written. `search_path` is set to `public` for
+//! the transaction, so `format_type`, `pg_get_expr` and friends print objects
+//! of `public` unqualified and everything else qualified, which is the form
+//! the model stores.
+//!
+//! **10 catalog queries whatever the size of the database** (the
+//! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
+//! search_path = public` batch and one `COMMIT`: 12 statements in all. One
+//! query per kind of object (namespaces, extensions, tables, columns,
+//! constraints, index keys, enums, sequences, unmanaged objects) and one for
+//! every comment; they are pipelined on the connection and joined in memory
+//! by object id.
+//!
+//! The first query also checks, from inside the snapshot, that the
+//! transaction really is `REPEATABLE READ` and read-only (it is not when the
+//! client was already inside a transaction) and that `public` is on the
+//! effective search path (it silently is not when the role lacks USAGE on
+//! it); either problem is an [`InspectError::Session`].
+//!
+//! System namespaces (`pg_catalog`, `information_schema`, `pg_toast*`,
+//! `pg_temp_*`) and objects that belong to an extension are left out.
+//! Expressions and types go through [`strata_core::normalize`]; text it
+//! cannot read is an [`InspectError::Normalize`] naming the object, never
+//! silently kept raw.
+
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use strata_core::model::{
+    quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, FkAction, Identity,
+    Index, IndexKey, IndexKeyExpr, Namespace, Schema, Sequence, Table, Unmanaged, UnmanagedKind,
+};
+use strata_core::normalize;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSql, ToSql, Type};
+use tokio_postgres::{Client, Config, NoTls, Row};
+
+/// What to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectOptions {
+    /// Namespaces to read; `None` reads every non-system namespace.
+    /// Extensions, event triggers and publications are database-wide and
+    /// always read.
+    pub namespaces: Option<Vec<String>>,
+}
+
+/// Why a database could not be read. Messages never contain the connection
+/// URL or a password: at most `host:port/dbname`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InspectError {
+    #[error("invalid database URL: {reason}")]
+    #[diagnostic(
+        code(strata::inspect::url),
+        help("expected a URL like postgres://user@host:5432/dbname")
+    )]
+    Url { reason: String },
+
+    #[error("cannot connect to {target}: {reason}")]
+    #[diagnostic(
+        code(strata::inspect::connect),
+        help("check that PostgreSQL is running there and that the user and database exist")
+    )]
+    Connect { target: String, reason: String },
+
+    #[error("reading the catalog ({step}) failed: {reason}")]
+    #[diagnostic(code(strata::inspect::query))]
+    Query { step: &'static str, reason: String },
+
+    #[error("cannot inspect in this session: {reason}")]
+    #[diagnostic(code(strata::inspect::session), help("{help}"))]
+    Session { reason: String, help: &'static str },
+
+    #[error("unexpected catalog data ({step}): {reason}")]
+    #[diagnostic(
+        code(strata::inspect::catalog),
+        help("this is a strata bug or an unsupported PostgreSQL version; please report it")
+    )]
+    Catalog { step: &'static str, reason: String },
+
+    #[error("{object}: cannot normalize {what} `{text}`: {reason}")]
+    #[diagnostic(
+        code(strata::inspect::normalize),
+        help("strata cannot read this {what} yet; please report it with the text shown")
+    )]
+    Normalize {
+        object: String,
+        what: &'static str,
+        text: String,
+        reason: String,
+    },
+}
+
+/// The user namespace condition on alias `n` (and `$1`, the optional list
+/// of namespaces to read).
+macro_rules! user_namespace {
+    () => {
+        "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+         AND n.nspname NOT LIKE 'pg\\_toast%' \
+         AND n.nspname NOT LIKE 'pg\\_temp\\_%' \
+         AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[])) \
+         AND NOT EXISTS (SELECT FROM pg_depend dn WHERE dn.classid = 'pg_namespace'::regclass \
+             AND dn.objid = n.oid AND dn.deptype = 'e')"
+    };
+}
+
+/// Excludes objects that belong to an extension.
+macro_rules! not_extension {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT FROM pg_depend de WHERE de.classid = '",
+            $catalog,
+            "'::regclass AND de.objid = ",
+            $oid,
+            " AND de.deptype = 'e')"
+        )
+    };
+}
+
+const BEGIN: &str = "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+                     SET LOCAL search_path = public";
+
+const Q_NAMESPACES: &str = concat!(
+    "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text \
+     FROM (SELECT current_setting('transaction_isolation') AS isolation, \
+                  current_setting('transaction_read_only') AS read_only, \
+                  NOT EXISTS (SELECT FROM pg_namespace p WHERE p.nspname = 'public') \
+                  OR 'public' = ANY (current_schemas(false)) AS public_usable) s \
+     LEFT JOIN pg_namespace n ON ",
+    user_namespace!(),
+    " ORDER BY n.nspname"
+);
+
+const Q_EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text, e.extversion \
+     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+     ORDER BY e.extname";
+
+const Q_TABLES: &str = concat!(
+    "SELECT c.oid, n.nspname::text, c.relname::text, c.relpersistence = 'u', \
+            c.relrowsecurity, c.relforcerowsecurity, \
+            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY c.oid"
+);
+
+const Q_COLUMNS: &str = concat!(
+    "SELECT a.attrelid, a.attnum::int4, a.attname::text, format_type(a.atttypid, a.atttypmod), \
+            a.attnotnull, \
+            CASE WHEN a.atthasdef THEN pg_get_expr(ad.adbin, ad.adrelid) END, \
+            a.attgenerated::text, a.attidentity::text, \
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
+                 THEN cn.nspname::text END, \
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
+                 THEN co.collname::text END \
+     FROM pg_attribute a \
+     JOIN pg_class c ON c.oid = a.attrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_type t ON t.oid = a.atttypid \
+     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+     LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
+     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY a.attrelid, a.attnum"
+);
+
+const Q_CONSTRAINTS: &str = concat!(
+    "SELECT co.oid, co.conrelid, co.conname::text, co.contype::text, \
+            co.condeferrable, co.condeferred, co.convalidated, \
+            ARRAY(SELECT a.attname::text FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord) \
+                  JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum \
+                  ORDER BY k.ord), \
+            ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+                  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+                  WHERE k.ord > i.indnkeyatts ORDER BY k.ord), \
+            coalesce(i.indnullsnotdistinct, false), \
+            fn.nspname::text, fc.relname::text, \
+            ARRAY(SELECT a.attname::text FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord) \
+                  JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum \
+                  ORDER BY k.ord), \
+            co.confdeltype::text, co.confupdtype::text, co.confmatchtype::text, \
+            CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END, \
+            co.connoinherit, \
+            CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid) END \
+     FROM pg_constraint co \
+     JOIN pg_class c ON c.oid = co.conrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_index i ON i.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x') \
+     LEFT JOIN pg_class fc ON fc.oid = co.confrelid AND co.contype = 'f' \
+     LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
+     WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p') \
+       AND NOT EXISTS (SELECT FROM pg_constraint pc \
+                       WHERE pc.oid = co.conparentid AND pc.conrelid = co.conrelid) AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY co.conrelid, co.conname"
+);
+
+const Q_INDEXES: &str = concat!(
+    "SELECT ic.oid, i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
+            i.indnkeyatts::int4, i.indnullsnotdistinct, \
+            CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END, \
+            i.indexprs::text, \
+            k.ord::int4, k.attnum::int4, ta.attname::text, \
+            CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int4, true) END, \
+            CASE WHEN NOT opc.opcdefault THEN opn.nspname::text END, \
+            CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END, \
+            k.opt::int4, coalesce(k.coll, 0), cln.nspname::text, cl.collname::text, \
+            coalesce(ta.attcollation, 0) \
+     FROM pg_index i \
+     JOIN pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_class c ON c.oid = i.indrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_am am ON am.oid = ic.relam \
+     CROSS JOIN LATERAL unnest(i.indkey::int2[], i.indclass::oid[], i.indoption::int2[], \
+                               i.indcollation::oid[]) \
+                WITH ORDINALITY AS k(attnum, opclass, opt, coll, ord) \
+     LEFT JOIN pg_attribute ta ON ta.attrelid = i.indrelid AND ta.attnum = k.attnum AND k.attnum > 0 \
+     LEFT JOIN pg_opclass opc ON opc.oid = k.opclass \
+     LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace \
+     LEFT JOIN pg_collation cl ON cl.oid = k.coll \
+     LEFT JOIN pg_namespace cln ON cln.oid = cl.collnamespace \
+     WHERE c.relkind IN ('r', 'p') \
+       AND NOT EXISTS (SELECT FROM pg_constraint bc WHERE bc.conindid = i.indexrelid \
+                       AND bc.conrelid = i.indrelid AND bc.contype IN ('p', 'u', 'x')) AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY ic.oid, k.ord"
+);
+
+const Q_ENUMS: &str = concat!(
+    "SELECT t.oid, n.nspname::text, t.typname::text, \
+            ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid \
+                  ORDER BY e.enumsortorder) \
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype = 'e' AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_type", "t.oid"),
+    " ORDER BY t.oid"
+);
+
+const Q_SEQUENCES: &str = concat!(
+    "SELECT c.oid, n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), \
+            s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
+            oc.relname::text, oa.attname::text \
+     FROM pg_sequence s \
+     JOIN pg_class c ON c.oid = s.seqrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_depend od ON od.classid = 'pg_class'::regclass AND od.objid = c.oid \
+          AND od.objsubid = 0 AND od.refclassid = 'pg_class'::regclass \
+          AND od.refobjsubid > 0 AND od.deptype = 'a' \
+     LEFT JOIN pg_class oc ON oc.oid = od.refobjid \
+     LEFT JOIN pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid \
+     WHERE c.relkind = 'S' \
+       AND NOT EXISTS (SELECT FROM pg_depend di WHERE di.classid = 'pg_class'::regclass \
+                       AND di.objid = c.oid AND di.deptype = 'i') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY c.oid"
+);
+
+const Q_UNMANAGED: &str = concat!(
+    "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' \
+                           ELSE 'foreign_table' END, \
+            n.nspname::text, NULL::text, c.relname::text, NULL::text \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('v', 'm', 'f') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT CASE t.typtype WHEN 'c' THEN 'composite_type' WHEN 'd' THEN 'domain' \
+                           ELSE 'range_type' END, \
+            n.nspname::text, NULL::text, t.typname::text, NULL::text \
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+     WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND EXISTS \
+            (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_type", "t.oid"),
+    " UNION ALL \
+     SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
+                           ELSE 'function' END, \
+            n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes) \
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+     WHERE NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+                       AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
+    user_namespace!(),
+    " UNION ALL \
+     SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, NULL::text \
+     FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE NOT tg.tgisinternal AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text, NULL::text \
+     FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text \
+     FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE r.rulename <> '_RETURN' AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'collation', n.nspname::text, NULL::text, cl.collname::text, NULL::text \
+     FROM pg_collation cl JOIN pg_namespace n ON n.oid = cl.collnamespace WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_collation", "cl.oid"),
+    " UNION ALL \
+     SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text \
+     FROM pg_event_trigger ev WHERE ",
+    not_extension!("pg_event_trigger", "ev.oid"),
+    " UNION ALL \
+     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text \
+     FROM pg_publication pb \
+     UNION ALL \
+     SELECT 'operator', n.nspname::text, NULL::text, o.oprname::text, \
+            concat(CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END, ', ', \
+                   CASE WHEN o.oprright = 0 THEN 'NONE' ELSE format_type(o.oprright, NULL) END) \
+     FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_operator", "o.oid")
+);
+
+const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
+                                         WHEN 'pg_class'::regclass THEN 'c' \
+                                         WHEN 'pg_constraint'::regclass THEN 'k' \
+                                         ELSE 't' END, \
+            d.objoid, d.objsubid, d.description \
+     FROM pg_description d \
+     WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, \
+                          'pg_constraint'::regclass, 'pg_type'::regclass) \
+       AND (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass)";
+
+/// Every catalog query [`inspect`] runs, in order, each exactly once. Each
+/// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
+pub const QUERIES: [(&str, &str); 10] = [
+    ("namespaces", Q_NAMESPACES),
+    ("extensions", Q_EXTENSIONS),
+    ("tables", Q_TABLES),
+    ("columns", Q_COLUMNS),
+    ("constraints", Q_CONSTRAINTS),
+    ("indexes", Q_INDEXES),
+    ("enums", Q_ENUMS),
+    ("sequences", Q_SEQUENCES),
+    ("unmanaged objects", Q_UNMANAGED),
+    ("comments", Q_COMMENTS),
+];
+
+/// Connects to `url` (without TLS), reads the database and disconnects.
+pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
+    let mut config: Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| InspectError::Url {
+            reason: redact(&describe(&e), url, None),
+        })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    let target = target_of(&config);
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(InspectError::Connect {
+            target,
+            reason: "inspect_url must be awaited inside a Tokio runtime".to_string(),
+        });
+    }
+    let password = config
+        .get_password()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(|e| InspectError::Connect {
+            target: target.clone(),
+            reason: redact(&describe(&e), url, password.as_deref()),
+        })?;
+    let task = tokio::spawn(async move {
+        // Errors surface through the client; nothing to do with them here.
+        let _ = connection.await;
+    });
+    let result = inspect(&client, opts).await;
+    drop(client);
+    let _ = task.await;
+    result.map_err(|e| match e {
+        InspectError::Query { step, reason } => InspectError::Query {
+            step,
+            reason: redact(&reason, url, password.as_deref()),
+        },
+        other => other,
+    })
+}
+
+/// `host:port/dbname` of a connection config, for messages.
+fn target_of(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let dbname = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or_default();
+    format!("{host}:{port}/{dbname}")
+}
+
+/// Removes the URL and the password from a message, should a driver or
+/// server message ever echo them.
+fn redact(message: &str, url: &str, password: Option<&str>) -> String {
+    let mut out = message.to_string();
+    if !url.is_empty() {
+        out = out.replace(url, "<database URL>");
+    }
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        out = out.replace(p, "<password>");
+    }
+    out
+}
+
+/// A driver error with its causes (the server's message for database errors).
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Reads the database `client` is connected to. The client must not be
+/// inside a transaction: `inspect` opens and commits its own.
+pub async fn inspect(client: &Client, opts: &InspectOptions) -> Result<Schema, InspectError> {
+    client.batch_execute(BEGIN).await.map_err(|e| {
+        if e.code() == Some(&SqlState::ACTIVE_SQL_TRANSACTION) {
+            InspectError::Session {
+                reason: format!(
+                    "the connection is already inside a transaction ({})",
+                    describe(&e)
+                ),
+                help: NOT_IN_TRANSACTION,
+            }
+        } else {
+            InspectError::Query {
+                step: "begin",
+                reason: describe(&e),
+            }
+        }
+    })?;
+    match read_all(client, opts).await {
+        Ok(rows) => {
+            match check_session(&rows) {
+                Ok(()) => {}
+                // Not our transaction (the client was already in one): leave
+                // it to its owner.
+                Err((e, Transaction::Foreign)) => return Err(e),
+                Err((e, Transaction::Ours)) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(e);
+                }
+            }
+            client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| InspectError::Query {
+                    step: "commit",
+                    reason: describe(&e),
+                })?;
+            build(rows)
+        }
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// The rows of every query of [`QUERIES`], in order.
+struct CatalogRows {
+    namespaces: Vec<Row>,
+    extensions: Vec<Row>,
+    tables: Vec<Row>,
+    columns: Vec<Row>,
+    constraints: Vec<Row>,
+    indexes: Vec<Row>,
+    enums: Vec<Row>,
+    sequences: Vec<Row>,
+    unmanaged: Vec<Row>,
+    comments: Vec<Row>,
+}
+
+async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
+    let filter: Option<Vec<String>> = opts.namespaces.clone();
+    let run = |index: usize| {
+        let (step, sql) = QUERIES[index];
+        let filter = &filter;
+        async move {
+            let params: [(&(dyn ToSql + Sync), Type); 1] = [(filter, Type::TEXT_ARRAY)];
+            client
+                .query_typed(sql, &params)
+                .await
+                .map_err(|e| InspectError::Query {
+                    step,
+                    reason: describe(&e),
+                })
+        }
+    };
+    let (namespaces, extensions, tables, columns, constraints) =
+        tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
+    let (indexes, enums, sequences, unmanaged, comments) =
+        tokio::try_join!(run(5), run(6), run(7), run(8), run(9))?;
+    Ok(CatalogRows {
+        namespaces,
+        extensions,
+        tables,
+        columns,
+        constraints,
+        indexes,
+        enums,
+        sequences,
+        unmanaged,
+        comments,
+    })
+}
+
+/// Confirms the queries ran in the transaction `inspect` opened, and that
+/// `search_path = public` took effect (it silently does not when the role
+/// lacks USAGE on `public`, and every public name would come out qualified).
+fn check_session(rows: &CatalogRows) -> Result<(), (InspectError, Transaction)> {
+    const STEP: &str = "namespaces";
+    let Some(row) = rows.namespaces.first() else {
+        let e = InspectError::Catalog {
+            step: STEP,
+            reason: "the session check returned no row".to_string(),
+        };
+        return Err((e, Transaction::Ours));
+    };
+    let read = |index| get::<String>(row, index, STEP).map_err(|e| (e, Transaction::Ours));
+    let isolation = read(0)?;
+    let read_only = read(1)?;
+    let public_usable: bool = get(row, 2, STEP).map_err(|e| (e, Transaction::Ours))?;
+    if isolation != "repeatable read" || read_only != "on" {
+        let e = InspectError::Session {
+            reason: format!(
+                "the connection was already inside a transaction ({isolation}, read only: \
+                 {read_only})"
+            ),
+            help: NOT_IN_TRANSACTION,
+        };
+        return Err((e, Transaction::Foreign));
+    }
+    if !public_usable {
+        let e = InspectError::Session {
+            reason: "the role lacks USAGE on schema public, so names in public cannot be \
+                     printed unqualified"
+                .to_string(),
+            help: "GRANT USAGE ON SCHEMA public to the inspecting role (PostgreSQL grants it \
+                   to PUBLIC by default)",
+        };
+        return Err((e, Transaction::Ours));
+    }
+    Ok(())
+}
+
+const NOT_IN_TRANSACTION: &str =
+    "pass a client that is not inside a transaction: inspect opens its own";
+
+/// Whose transaction the queries ran in.
+enum Transaction {
+    Ours,
+    /// The caller's: `BEGIN` only warned.
+    Foreign,
+}
+
+fn get<'a, T: FromSql<'a>>(
+    row: &'a Row,
+    index: usize,
+    step: &'static str,
+) -> Result<T, InspectError> {
+    row.try_get(index).map_err(|e| InspectError::Catalog {
+        step,
+        reason: describe(&e),
+    })
+}
+
+/// Comment keys: (catalog, object id, sub-id). Catalogs: `n` namespace,
+/// `c` relation (tables, columns, indexes, sequences), `k` constraint,
+/// `t` type.
+type Comments = HashMap<(char, u32, i32), String>;
+
+fn take_comment(comments: &mut Comments, catalog: char, oid: u32, sub: i32) -> Option<String> {
+    comments.remove(&(catalog, oid, sub))
+}
+
+fn normalized(
+    f: fn(&str) -> Result<String, String>,
+    text: &str,
+    object: impl FnOnce() -> String,
+    what: &'static str,
+) -> Result<String, InspectError> {
+    f(text).map_err(|reason| InspectError::Normalize {
+        object: object(),
+        what,
+        text: text.to_string(),
+        reason,
+    })
+}
+
+/// `ns.name` with both parts quoted as needed; `pg_catalog` and `public`
+/// left out (collations, operator classes).
+fn qualified_unless_builtin(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) if ns != "pg_catalog" && ns != "public" => {
+            format!("{}.{}", quote_ident(ns), quote_ident(name))
+        }
+        _ => quote_ident(name),
+    }
+}
+
+fn fk_action(code: &str) -> Result<FkAction, InspectError> {
+    Ok(match code {
+        "a" => FkAction::NoAction,
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        other => {
+            return Err(InspectError::Catalog {
+                step: "constraints",
+                reason: format!("unknown foreign key action {other:?}"),
+            })
+        }
+    })
+}
+
+fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
+    let mut schema = Schema::default();
+
+    let mut comments: Comments = HashMap::new();
+    for row in &rows.comments {
+        let catalog: String = get(row, 0, "comments")?;
+        let oid: u32 = get(row, 1, "comments")?;
+        let sub: i32 = get(row, 2, "comments")?;
+        let text: String = get(row, 3, "comments")?;
+        let catalog = catalog.chars().next().unwrap_or('?');
+        comments.insert((catalog, oid, sub), text);
+    }
+
+    for row in &rows.namespaces {
+        let oid: Option<u32> = get(row, 3, "namespaces")?;
+        let name: Option<String> = get(row, 4, "namespaces")?;
+        let (Some(oid), Some(name)) = (oid, name) else {
+            continue;
+        };
+        let comment = take_comment(&mut comments, 'n', oid, 0);
+        schema.namespaces.insert(
+            name,
+            Namespace {
+                comment,
+                ..Namespace::default()
+            },
+        );
+    }
+
+    for row in &rows.extensions {
+        let name: String = get(row, 0, "extensions")?;
+        let namespace: String = get(row, 1, "extensions")?;
+        let version: Option<String> = get(row, 2, "extensions")?;
+        schema
+            .extensions
+            .insert(name, Extension { namespace, version });
+    }
+
+    // Tables, by oid: (namespace, name).
+    let mut table_names: HashMap<u32, (String, String)> = HashMap::new();
+    for row in &rows.tables {
+        let oid: u32 = get(row, 0, "tables")?;
+        let namespace: String = get(row, 1, "tables")?;
+        let name: String = get(row, 2, "tables")?;
+        let table = Table {
+            unlogged: get(row, 3, "tables")?,
+            row_level_security: get(row, 4, "tables")?,
+            force_row_level_security: get(row, 5, "tables")?,
+            partition_by: get(row, 6, "tables")?,
+            comment: take_comment(&mut comments, 'c', oid, 0),
+            ..Table::default()
+        };
+        schema
+            .namespaces
+            .entry(namespace.clone())
+            .or_default()
+            .tables
+            .insert(name.clone(), table);
+        table_names.insert(oid, (namespace, name));
+    }
+
+    fn table_mut<'s>(
+        schema: &'s mut Schema,
+        names: &HashMap<u32, (String, String)>,
+        oid: u32,
+    ) -> Option<(&'s mut Table, String)> {
+        let (ns, name) = names.get(&oid)?;
+        let table = schema.namespaces.get_mut(ns)?.tables.get_mut(name)?;
+        Some((table, format!("{}.{}", quote_ident(ns), quote_ident(name))))
+    }
+
+    for row in &rows.columns {
+        const STEP: &str = "columns";
+        let relid: u32 = get(row, 0, STEP)?;
+        let attnum: i32 = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let raw_type: String = get(row, 3, STEP)?;
+        let not_null: bool = get(row, 4, STEP)?;
+        let raw_default: Option<String> = get(row, 5, STEP)?;
+        let generated_kind: String = get(row, 6, STEP)?;
+        let identity_kind: String = get(row, 7, STEP)?;
+        let coll_ns: Option<String> = get(row, 8, STEP)?;
+        let coll_name: Option<String> = get(row, 9, STEP)?;
+        let comment = take_comment(&mut comments, 'c', relid, attnum);
+        let Some((table, table_name)) = table_mut(&mut schema, &table_names, relid) else {
+            continue;
+        };
+        let object = || format!("column {table_name}.{}", quote_ident(&name));
+        let data_type = normalized(normalize::type_text, &raw_type, object, "type")?;
+        let (default, generated) = match raw_default {
+            Some(text) => {
+                let expr = normalized(normalize::expr_text, &text, object, "expression")?;
+                if generated_kind.is_empty() {
+                    (Some(expr), None)
+                } else {
+                    (None, Some(expr))
+                }
+            }
+            None => (None, None),
+        };
+        let identity = match identity_kind.as_str() {
+            "a" => Some(Identity::Always),
+            "d" => Some(Identity::ByDefault),
+            _ => None,
+        };
+        let collation = coll_name.map(|c| qualified_unless_builtin(coll_ns.as_deref(), &c));
+        table.columns.push(Column {
+            name,
+            data_type,
+            not_null,
+            default,
+            identity,
+            generated,
+            collation,
+            comment,
+        });
+    }
+
+    for row in &rows.constraints {
+        const STEP: &str = "constraints";
+        let oid: u32 = get(row, 0, STEP)?;
+        let relid: u32 = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let contype: String = get(row, 3, STEP)?;
+        let deferrable: bool = get(row, 4, STEP)?;
+        let initially_deferred: bool = get(row, 5, STEP)?;
+        let validated: bool = get(row, 6, STEP)?;
+        let columns: Vec<String> = get(row, 7, STEP)?;
+        let include: Vec<String> = get(row, 8, STEP)?;
+        let nulls_not_distinct: bool = get(row, 9, STEP)?;
+        let comment = take_comment(&mut comments, 'k', oid, 0);
+        let Some((table, table_name)) = table_mut(&mut schema, &table_names, relid) else {
+            continue;
+        };
+        let object = || format!("constraint {name} on {table_name}");
+        let kind = match contype.as_str() {
+            "p" => ConstraintKind::PrimaryKey { columns, include },
+            "u" => ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+            },
+            "f" => {
+                let ref_namespace: Option<String> = get(row, 10, STEP)?;
+                let ref_table: Option<String> = get(row, 11, STEP)?;
+                let (Some(ref_namespace), Some(ref_table)) = (ref_namespace, ref_table) else {
+                    return Err(InspectError::Catalog {
+                        step: STEP,
+                        reason: format!("{}: referenced table not found", object()),
+                    });
+                };
+                let del: String = get(row, 13, STEP)?;
+                let upd: String = get(row, 14, STEP)?;
+                let matchtype: String = get(row, 15, STEP)?;
+                ConstraintKind::ForeignKey {
+                    columns,
+                    ref_namespace,
+                    ref_table,
+                    ref_columns: get(row, 12, STEP)?,
+                    on_delete: fk_action(&del)?,
+                    on_update: fk_action(&upd)?,
+                    match_full: matchtype == "f",
+                }
+            }
+            "c" => {
+                let text: Option<String> = get(row, 16, STEP)?;
+                let text = text.unwrap_or_default();
+                ConstraintKind::Check {
+                    expression: normalized(normalize::expr_text, &text, object, "expression")?,
+                    no_inherit: get(row, 17, STEP)?,
+                }
+            }
+            "x" => {
+                let text: Option<String> = get(row, 18, STEP)?;
+                ConstraintKind::Exclusion {
+                    definition: exclusion_definition(
+                        text.as_deref().unwrap_or_default(),
+                        deferrable,
+                        initially_deferred,
+                        validated,
+                    ),
+                }
+            }
+            _ => continue,
+        };
+        table.constraints.insert(
+            name,
+            Constraint {
+                kind,
+                deferrable,
+                initially_deferred,
+                validated,
+                comment,
+            },
+        );
+    }
+
+    build_indexes(&rows.indexes, &mut schema, &table_names, &mut comments)?;
+
+    for row in &rows.enums {
+        let oid: u32 = get(row, 0, "enums")?;
+        let namespace: String = get(row, 1, "enums")?;
+        let name: String = get(row, 2, "enums")?;
+        let values: Vec<String> = get(row, 3, "enums")?;
+        let comment = take_comment(&mut comments, 't', oid, 0);
+        schema
+            .namespaces
+            .entry(namespace)
+            .or_default()
+            .enums
+            .insert(name, EnumType { values, comment });
+    }
+
+    for row in &rows.sequences {
+        const STEP: &str = "sequences";
+        let oid: u32 = get(row, 0, STEP)?;
+        let namespace: String = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let raw_type: String = get(row, 3, STEP)?;
+        let owner_table: Option<String> = get(row, 10, STEP)?;
+        let owner_column: Option<String> = get(row, 11, STEP)?;
+        let object = || {
+            format!(
+                "sequence {}.{}",
+                quote_ident(&namespace),
+                quote_ident(&name)
+            )
+        };
+        let sequence = Sequence {
+            data_type: normalized(normalize::type_text, &raw_type, object, "type")?,
+            start: get(row, 4, STEP)?,
+            increment: get(row, 5, STEP)?,
+            min_value: get(row, 6, STEP)?,
+            max_value: get(row, 7, STEP)?,
+            cache: get(row, 8, STEP)?,
+            cycle: get(row, 9, STEP)?,
+            owned_by: owner_table.zip(owner_column),
+            comment: take_comment(&mut comments, 'c', oid, 0),
+        };
+        schema
+            .namespaces
+            .entry(namespace)
+            .or_default()
+            .sequences
+            .insert(name, sequence);
+    }
+
+    for row in &rows.unmanaged {
+        const STEP: &str = "unmanaged objects";
+        let kind: String = get(row, 0, STEP)?;
+        let namespace: Option<String> = get(row, 1, STEP)?;
+        let parent: Option<String> = get(row, 2, STEP)?;
+        let name: String = get(row, 3, STEP)?;
+        let args: Option<String> = get(row, 4, STEP)?;
+        let kind = match kind.as_str() {
+            "view" => UnmanagedKind::View,
+            "materialized_view" => UnmanagedKind::MaterializedView,
+            "foreign_table" => UnmanagedKind::ForeignTable,
+            "composite_type" => UnmanagedKind::CompositeType,
+            "domain" => UnmanagedKind::Domain,
+            "range_type" => UnmanagedKind::RangeType,
+            "function" => UnmanagedKind::Function,
+            "procedure" => UnmanagedKind::Procedure,
+            "aggregate" => UnmanagedKind::Aggregate,
+            "trigger" => UnmanagedKind::Trigger,
+            "policy" => UnmanagedKind::Policy,
+            "rule" => UnmanagedKind::Rule,
+            "collation" => UnmanagedKind::Collation,
+            "event_trigger" => UnmanagedKind::EventTrigger,
+            "publication" => UnmanagedKind::Publication,
+            "operator" => UnmanagedKind::Operator,
+            other => {
+                return Err(InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("unknown object kind {other:?}"),
+                })
+            }
+        };
+        let mut full = String::new();
+        let operator = kind == UnmanagedKind::Operator;
+        let last = if operator { None } else { Some(name.clone()) };
+        for part in [namespace, parent, last].into_iter().flatten() {
+            if !full.is_empty() {
+                full.push('.');
+            }
+            full.push_str(&quote_ident(&part));
+        }
+        if operator {
+            // Operator names are symbols, never quoted.
+            full.push('.');
+            full.push_str(&name);
+        }
+        if let Some(args) = args {
+            full.push('(');
+            full.push_str(&args);
+            full.push(')');
+        }
+        schema.unmanaged.insert(Unmanaged { kind, name: full });
+    }
+
+    Ok(schema)
+}
+
+/// `USING method (…) [WHERE (…)]`: `pg_get_constraintdef` without the
+/// leading `EXCLUDE` and without the trailing flags the model keeps apart.
+fn exclusion_definition(text: &str, deferrable: bool, deferred: bool, validated: bool) -> String {
+    let mut def = text.strip_prefix("EXCLUDE ").unwrap_or(text);
+    if !validated {
+        def = def.strip_suffix(" NOT VALID").unwrap_or(def);
+    }
+    if deferred {
+        def = def.strip_suffix(" INITIALLY DEFERRED").unwrap_or(def);
+    }
+    if deferrable {
+        def = def.strip_suffix(" DEFERRABLE").unwrap_or(def);
+    }
+    def.to_string()
+}
+
+/// Index being assembled from its per-key rows.
+struct PartialIndex {
+    relid: u32,
+    name: String,
+    index: Index,
+    /// Result collation of each expression key, from `indexprs`.
+    expr_collations: Option<Vec<u32>>,
+    expressions_seen: usize,
+}
+
+fn build_indexes(
+    rows: &[Row],
+    schema: &mut Schema,
+    table_names: &HashMap<u32, (String, String)>,
+    comments: &mut Comments,
+) -> Result<(), InspectError> {
+    const STEP: &str = "indexes";
+    // Rows come ordered by index oid, then key position.
+    let mut indexes: BTreeMap<u32, PartialIndex> = BTreeMap::new();
+    for row in rows {
+        let oid: u32 = get(row, 0, STEP)?;
+        let relid: u32 = get(row, 1, STEP)?;
+        let Some((ns, table)) = table_names.get(&relid) else {
+            continue;
+        };
+        let name: String = get(row, 2, STEP)?;
+        let object = || {
+            format!(
+                "index {}.{} on {}",
+                quote_ident(ns),
+                quote_ident(&name),
+                quote_ident(table)
+            )
+        };
+        let partial = match indexes.entry(oid) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let raw_predicate: Option<String> = get(row, 7, STEP)?;
+                let predicate = match raw_predicate {
+                    Some(text) => Some(normalized(
+                        normalize::expr_text,
+                        &text,
+                        object,
+                        "predicate",
+                    )?),
+                    None => None,
+                };
+                let exprs: Option<String> = get(row, 8, STEP)?;
+                e.insert(PartialIndex {
+                    relid,
+                    name: name.clone(),
+                    index: Index {
+                        unique: get(row, 3, STEP)?,
+                        method: get(row, 4, STEP)?,
+                        keys: Vec::new(),
+                        include: Vec::new(),
+                        nulls_not_distinct: get(row, 6, STEP)?,
+                        predicate,
+                        comment: take_comment(comments, 'c', oid, 0),
+                    },
+                    expr_collations: exprs.as_deref().map(node_list_collations),
+                    expressions_seen: 0,
+                })
+            }
+        };
+        let key_count: i32 = get(row, 5, STEP)?;
+        let position: i32 = get(row, 9, STEP)?;
+        let attnum: i32 = get(row, 10, STEP)?;
+        let column: Option<String> = get(row, 11, STEP)?;
+        if position > key_count {
+            if let Some(column) = column {
+                partial.index.include.push(column);
+            }
+            continue;
+        }
+        let expr_text: Option<String> = get(row, 12, STEP)?;
+        let opclass_ns: Option<String> = get(row, 13, STEP)?;
+        let opclass: Option<String> = get(row, 14, STEP)?;
+        let option: Option<i32> = get(row, 15, STEP)?;
+        let collation: u32 = get(row, 16, STEP)?;
+        let coll_ns: Option<String> = get(row, 17, STEP)?;
+        let coll_name: Option<String> = get(row, 18, STEP)?;
+        let column_collation: u32 = get(row, 19, STEP)?;
+        let (key, default_collation) = if attnum == 0 {
+            let text = expr_text.unwrap_or_default();
+            let expr = normalized(normalize::expr_text, &text, object, "expression")?;
+            let n = partial.expressions_seen;
+            partial.expressions_seen += 1;
+            let default = partial
+                .expr_collations
+                .as_ref()
+                .and_then(|c| c.get(n).copied());
+            (IndexKeyExpr::Expression(expr), default)
+        } else {
+            let Some(column) = column else {
+                return Err(InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("{}: key column {attnum} not found", object()),
+                });
+            };
+            (IndexKeyExpr::Column(column), Some(column_collation))
+        };
+        // Without a known default (unreadable `indexprs`), compare with the
+        // database default collation.
+        let default_collation = default_collation.unwrap_or(DEFAULT_COLLATION_OID);
+        let collation = match coll_name {
+            Some(c) if collation != 0 && collation != default_collation => {
+                Some(qualified_unless_builtin(coll_ns.as_deref(), &c))
+            }
+            _ => None,
+        };
+        let option = option.unwrap_or(0);
+        partial.index.keys.push(IndexKey {
+            key,
+            opclass: opclass.map(|o| qualified_unless_builtin(opclass_ns.as_deref(), &o)),
+            collation,
+            descending: option & 1 != 0,
+            nulls_first: option & 2 != 0,
+        });
+    }
+    for partial in indexes.into_values() {
+        let Some((ns, table)) = table_names.get(&partial.relid) else {
+            continue;
+        };
+        if let Some(t) = schema
+            .namespaces
+            .get_mut(ns)
+            .and_then(|n| n.tables.get_mut(table))
+        {
+            t.indexes.insert(partial.name, partial.index);
+        }
+    }
+    Ok(())
+}
+
+/// `pg_collation` oid of the `default` collation.
+const DEFAULT_COLLATION_OID: u32 = 100;
+
+/// The result collation of each expression of a stored node list
+/// (`pg_index.indexprs`), as PostgreSQL's `exprCollation` gives it: the
+/// node's own `…collid` field (not `inputcollid`) or `collOid`; 0 for nodes
+/// without one (non-collatable results).
+fn node_list_collations(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut current: Option<u32> = None;
+    let mut pending_field: Option<String> = None;
+    for token in node_tokens(text) {
+        match token.as_str() {
+            "(" | "{" => {
+                if token == "{" && depth == 1 {
+                    current = None;
+                }
+                depth += 1;
+                pending_field = None;
+            }
+            ")" | "}" => {
+                depth = depth.saturating_sub(1);
+                if token == "}" && depth == 1 {
+                    out.push(current.take().unwrap_or(0));
+                }
+                pending_field = None;
+            }
+            _ if depth == 2 => {
+                if let Some(field) = pending_field.take() {
+                    let is_collation =
+                        field == "collOid" || (field.ends_with("collid") && field != "inputcollid");
+                    if is_collation && current.is_none() {
+                        current = token.parse().ok();
+                    }
+                }
+                if let Some(field) = token.strip_prefix(':') {
+                    pending_field = Some(field.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Tokens of a stored node tree: brackets alone, other tokens split at
+/// white space; a backslash escapes the next character.
+fn node_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        if matches!(c, '(' | ')' | '{' | '}') {
+            chars.next();
+            tokens.push(c.to_string());
+            continue;
+        }
+        let mut token = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || matches!(c, '(' | ')' | '{' | '}') {
+                break;
+            }
+            chars.next();
+            if c == '\\' {
+                if let Some(escaped) = chars.next() {
+                    token.push(escaped);
+                }
+            } else {
+                token.push(c);
+            }
+        }
+        tokens.push(token);
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_collations_come_from_the_top_node() {
+        let text = "({FUNCEXPR :funcid 870 :funcresulttype 25 :funcretset false \
+                    :funcvariadic false :funcformat 0 :funccollid 950 :inputcollid 950 \
+                    :args ({VAR :varno 1 :varattno 3 :vartype 25 :vartypmod -1 \
+                    :varcollid 100 :varlevelsup 0 :varnosyn 1 :varattnosyn 3 :location 51}) \
+                    :location 45} {OPEXPR :opno 96 :opfuncid 65 :opresulttype 16 \
+                    :opretset false :opcollid 0 :inputcollid 0 :args <> :location 3} \
+                    {NULLTEST :arg {VAR :varcollid 7} :nulltesttype 0} \
+                    {CONST :consttype 25 :consttypmod -1 :constcollid 100 :constlen -1 \
+                    :constbyval false :constisnull false :location 3 :constvalue 7 \
+                    [ 28 0 0 0 97 \\{ \\) ]})";
+        assert_eq!(node_list_collations(text), vec![950, 0, 0, 100]);
+    }
+
+    #[test]
+    fn node_scanner_survives_garbage() {
+        for text in [
+            "",
+            "(",
+            "}}}",
+            "({",
+            "({X :collOid",
+            "\\",
+            "({X :varcollid x})",
+        ] {
+            let _ = node_list_collations(text);
+        }
+        assert_eq!(node_list_collations("({X :varcollid x})"), vec![0]);
+    }
+
+    #[test]
+    fn exclusion_definition_drops_flags() {
+        assert_eq!(
+            exclusion_definition(
+                "EXCLUDE USING gist (c WITH &&) DEFERRABLE INITIALLY DEFERRED",
+                true,
+                true,
+                true
+            ),
+            "USING gist (c WITH &&)"
+        );
+        assert_eq!(exclusion_definition("odd", false, false, true), "odd");
+    }
+
+    #[test]
+    fn redaction_hides_url_and_password() {
+        let url = "postgres://u:s3cret@h:1/d";
+        let msg = redact(&format!("bad {url} and s3cret"), url, Some("s3cret"));
+        assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    #[test]
+    fn qualification_skips_builtin_namespaces() {
+        assert_eq!(qualified_unless_builtin(Some("pg_catalog"), "C"), "\"C\"");
+        assert_eq!(qualified_unless_builtin(Some("public"), "x"), "x");
+        assert_eq!(qualified_unless_builtin(Some("Ext"), "x"), "\"Ext\".x");
+        assert_eq!(qualified_unless_builtin(None, "x"), "x");
+    }
+}

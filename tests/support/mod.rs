@@ -1,0 +1,205 @@
+//! Live-database test harness: throwaway databases and psql as the oracle.
+//!
+//! Tests that need the server FAIL (never skip) when it cannot be reached;
+//! point `DATABASE_URL` (a `postgres://` URL to an admin database) at
+//! another server to run them elsewhere.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio_postgres::{Client, NoTls};
+
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The admin connection URL: `DATABASE_URL`, or the local server.
+pub fn database_url() -> String {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => DEFAULT_URL.to_string(),
+    }
+}
+
+/// `url` with its database replaced by `database` (URL form only).
+pub fn url_with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(i) => url.split_at(i),
+        None => (url, ""),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    format!("{}/{}{}", &base[..path_start], database, query)
+}
+
+/// `host:port/dbname` of a URL, for messages (never the password).
+pub fn describe_url(url: &str) -> String {
+    match url.parse::<tokio_postgres::Config>() {
+        Ok(config) => {
+            let host = match config.get_hosts().first() {
+                Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+                #[cfg(unix)]
+                Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+                None => "localhost".to_string(),
+            };
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            format!("{host}:{port}/{}", config.get_dbname().unwrap_or(""))
+        }
+        Err(_) => "<unparsable DATABASE_URL>".to_string(),
+    }
+}
+
+/// Connects to `url`, spawning the connection task on the current runtime.
+/// Panics (failing the test) with a clear message when the server cannot
+/// be reached.
+pub async fn connect(url: &str) -> Client {
+    match tokio_postgres::connect(url, NoTls).await {
+        Ok((client, connection)) => {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            client
+        }
+        Err(e) => panic!(
+            "this test needs PostgreSQL, but cannot connect to {} ({e}). \
+             Start the server or set DATABASE_URL.",
+            describe_url(url)
+        ),
+    }
+}
+
+/// Runs SQL on the admin database from any context (inside or outside a
+/// runtime, including `Drop`): a thread with its own runtime.
+pub fn admin_execute_blocking(sql: &str) -> Result<(), String> {
+    let url = database_url();
+    let sql = sql.to_string();
+    let worker = std::thread::spawn(move || -> Result<(), String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, NoTls)
+                .await
+                .map_err(|e| format!("cannot connect to {}: {e}", describe_url(&url)))?;
+            let task = tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            let result = client
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| match e.as_db_error() {
+                    Some(db) => db.to_string(),
+                    None => e.to_string(),
+                });
+            drop(client);
+            let _ = task.await;
+            result
+        })
+    });
+    worker
+        .join()
+        .unwrap_or_else(|_| Err("admin worker thread panicked".to_string()))
+}
+
+/// Quotes an identifier for SQL text.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A unique, lower-case name: prefix, process id, counter and clock.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let prefix: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(30)
+        .collect();
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+/// A database created for one test and dropped (`WITH (FORCE)`) when the
+/// value is dropped.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn create(prefix: &str) -> TestDb {
+        let admin_url = database_url();
+        let admin = connect(&admin_url).await;
+        let name = unique_name(prefix);
+        if let Err(e) = admin
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
+            .await
+        {
+            panic!(
+                "cannot create test database {name} on {}: {}",
+                describe_url(&admin_url),
+                e.as_db_error()
+                    .map_or_else(|| e.to_string(), |d| d.to_string())
+            );
+        }
+        let url = url_with_database(&admin_url, &name);
+        TestDb { name, url }
+    }
+
+    pub async fn client(&self) -> Client {
+        connect(&self.url).await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let sql = format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(&self.name)
+        );
+        if let Err(e) = admin_execute_blocking(&sql) {
+            eprintln!("warning: could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// Applies a SQL file with psql (the independent oracle):
+/// `psql -X -q -v ON_ERROR_STOP=1 [--single-transaction] -d URL -f FILE`.
+/// Returns psql's stderr on failure.
+pub fn psql_apply(url: &str, file: &Path, single_transaction: bool) -> Result<(), String> {
+    let mut command = Command::new("psql");
+    command.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
+    if single_transaction {
+        command.arg("--single-transaction");
+    }
+    command.arg("-d").arg(url).arg("-f").arg(file);
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run psql (is it installed and on PATH?): {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// [`psql_apply`] on SQL text (written to a temporary file).
+pub fn psql_apply_sql(url: &str, sql: &str, single_transaction: bool) -> Result<(), String> {
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    file.write_all(sql.as_bytes()).map_err(|e| e.to_string())?;
+    file.flush().map_err(|e| e.to_string())?;
+    psql_apply(url, file.path(), single_transaction)
+}
