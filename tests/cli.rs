@@ -5,7 +5,10 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// Builds the binary once (cargo is a no-op when it is up to date) and
@@ -20,9 +23,17 @@ fn strata_bin() -> &'static Path {
             .status()
             .expect("run cargo build for the strata binary");
         assert!(status.success(), "building the strata binary failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
-        let bin = target.join("debug").join(format!("strata{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "strata binary not found at {}", bin.display());
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target"));
+        let bin = target
+            .join("debug")
+            .join(format!("strata{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            bin.is_file(),
+            "strata binary not found at {}",
+            bin.display()
+        );
         bin
     })
 }
@@ -63,7 +74,10 @@ fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = repo_root();
     std::fs::copy(root.join("strata.toml"), dir.path().join("strata.toml")).unwrap();
-    copy_dir(&root.join("schema").join("sql"), &dir.path().join("schema").join("sql"));
+    copy_dir(
+        &root.join("schema").join("sql"),
+        &dir.path().join("schema").join("sql"),
+    );
     copy_dir(&root.join("migrations"), &dir.path().join("migrations"));
     dir
 }
@@ -72,7 +86,12 @@ fn example_copy() -> tempfile::TempDir {
 fn check_reports_the_reference_in_step() {
     let o = strata(&repo_root(), &["check"]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "stdout:\n{out}\nstderr:\n{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{out}\nstderr:\n{}",
+        stderr(&o)
+    );
     assert!(out.contains("22 tables"), "{out}");
     assert!(out.contains("85 migrations"), "{out}");
     assert!(out.contains("in step"), "{out}");
@@ -107,7 +126,10 @@ fn a_migration_that_changes_a_column_makes_check_exit_1_naming_table_column_and_
     let o = strata(dir.path(), &["check"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
-    assert!(out.contains("column public.agent_step.step_number"), "{out}");
+    assert!(
+        out.contains("column public.agent_step.step_number"),
+        "{out}"
+    );
     assert!(out.contains("declared:   integer"), "{out}");
     assert!(out.contains("migrations: bigint"), "{out}");
     assert!(out.contains("V86__widen_depth.sql:1:1"), "{out}");
@@ -116,7 +138,11 @@ fn a_migration_that_changes_a_column_makes_check_exit_1_naming_table_column_and_
 #[test]
 fn a_garbage_statement_makes_check_exit_2_with_file_line_column() {
     let dir = example_copy();
-    std::fs::write(dir.path().join("migrations").join("V86__oops.sql"), "-- a mistake\nSELECT 1;\nfrobnicate everything;\n").unwrap();
+    std::fs::write(
+        dir.path().join("migrations").join("V86__oops.sql"),
+        "-- a mistake\nSELECT 1;\nfrobnicate everything;\n",
+    )
+    .unwrap();
     let o = strata(dir.path(), &["check"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -143,14 +169,32 @@ fn ignored_statements_are_counted_not_silently_dropped() {
 #[test]
 fn bad_inputs_exit_2_with_pinned_messages() {
     let root = repo_root().join("tests").join("fixtures").join("bad");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 14, "catalogue shrank: {}", cases.len());
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let o = strata(&case, &["check", "--schema", "schema.sql", "--migrations", "migrations"]);
+        let o = strata(
+            &case,
+            &[
+                "check",
+                "--schema",
+                "schema.sql",
+                "--migrations",
+                "migrations",
+            ],
+        );
         let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{name}: expected exit 2\nstdout:{}\nstderr:{err}", stdout(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{name}: expected exit 2\nstdout:{}\nstderr:{err}",
+            stdout(&o)
+        );
         assert!(!err.contains("panicked"), "{name} panicked: {err}");
         insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("bad_input", err);
@@ -171,7 +215,22 @@ fn drizzle_and_prisma_corpus_histories_check_in_step() {
     }
     for case in ["drizzle-zero", "prisma-trigger.dev"] {
         let dir = corpus.join(case);
-        let o = strata(&dir, &["check", "--schema", "final_schema.sql", "--migrations", "migrations"]);
-        assert_eq!(o.status.code(), Some(0), "{case}:\n{}{}", stdout(&o), stderr(&o));
+        let o = strata(
+            &dir,
+            &[
+                "check",
+                "--schema",
+                "final_schema.sql",
+                "--migrations",
+                "migrations",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{case}:\n{}{}",
+            stdout(&o),
+            stderr(&o)
+        );
     }
 }

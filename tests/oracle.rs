@@ -18,7 +18,10 @@ use strata_core::Schema;
 use support::TestDb;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// The shared corpus: `STRATA_CORPUS`, or `../shared/corpus` beside the
@@ -97,8 +100,14 @@ fn compare(case: &str, replayed: &Schema, server: &Schema) -> Result<(), String>
 async fn oracle_history(case: &str, dir: &Path) -> Result<(), String> {
     let h = load_history(dir).map_err(|e| format!("{case}: {e}"))?;
     let replayed = replay_history(&h).map_err(|e| format!("{case}: replay failed: {e}"))?;
-    let files: Vec<PathBuf> = h.migrations.iter().map(|m| PathBuf::from(&m.file.path)).collect();
-    let server = server_schema(&files).await.map_err(|e| format!("{case}: {e}"))?;
+    let files: Vec<PathBuf> = h
+        .migrations
+        .iter()
+        .map(|m| PathBuf::from(&m.file.path))
+        .collect();
+    let server = server_schema(&files)
+        .await
+        .map_err(|e| format!("{case}: {e}"))?;
     compare(case, &replayed.schema, &server)
 }
 
@@ -106,18 +115,24 @@ async fn oracle_declared(case: &str, path: &Path) -> Result<(), String> {
     let files = load_declared(path).map_err(|e| format!("{case}: {e}"))?;
     let replayed = replay_declared(&files).map_err(|e| format!("{case}: replay failed: {e}"))?;
     let paths: Vec<PathBuf> = files.iter().map(|f| PathBuf::from(&f.path)).collect();
-    let server = server_schema(&paths).await.map_err(|e| format!("{case}: {e}"))?;
+    let server = server_schema(&paths)
+        .await
+        .map_err(|e| format!("{case}: {e}"))?;
     compare(case, &replayed.schema, &server)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_history_replays_to_what_postgres_builds() {
-    oracle_history("reference migrations", &repo_root().join("migrations")).await.unwrap();
+    oracle_history("reference migrations", &repo_root().join("migrations"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_declared_schema_replays_to_what_postgres_builds() {
-    oracle_declared("reference schema", &repo_root().join("schema").join("sql")).await.unwrap();
+    oracle_declared("reference schema", &repo_root().join("schema").join("sql"))
+        .await
+        .unwrap();
 }
 
 /// Corpus cases strata does not support yet, with the reason. Each must
@@ -134,18 +149,44 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 fn corpus_cases(root: &Path) -> Vec<(String, PathBuf, bool)> {
     // (name, path, is_history)
     let mut v = vec![
-        ("drizzle-zero/migrations".to_string(), root.join("drizzle-zero/migrations"), true),
-        ("drizzle-zero/final_schema.sql".to_string(), root.join("drizzle-zero/final_schema.sql"), false),
-        ("prisma-trigger.dev/migrations".to_string(), root.join("prisma-trigger.dev/migrations"), true),
-        ("prisma-trigger.dev/final_schema.sql".to_string(), root.join("prisma-trigger.dev/final_schema.sql"), false),
-        ("structure-danbooru/structure.sql".to_string(), root.join("structure-danbooru/structure.sql"), false),
+        (
+            "drizzle-zero/migrations".to_string(),
+            root.join("drizzle-zero/migrations"),
+            true,
+        ),
+        (
+            "drizzle-zero/final_schema.sql".to_string(),
+            root.join("drizzle-zero/final_schema.sql"),
+            false,
+        ),
+        (
+            "prisma-trigger.dev/migrations".to_string(),
+            root.join("prisma-trigger.dev/migrations"),
+            true,
+        ),
+        (
+            "prisma-trigger.dev/final_schema.sql".to_string(),
+            root.join("prisma-trigger.dev/final_schema.sql"),
+            false,
+        ),
+        (
+            "structure-danbooru/structure.sql".to_string(),
+            root.join("structure-danbooru/structure.sql"),
+            false,
+        ),
     ];
     let migra = root.join("migra-fixtures");
     if let Ok(rd) = std::fs::read_dir(&migra) {
-        let mut dirs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+        let mut dirs: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         for d in dirs {
-            let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             for f in ["a.sql", "b.sql"] {
                 if d.join(f).is_file() {
                     v.push((format!("migra-fixtures/{name}/{f}"), d.join(f), false));
@@ -158,22 +199,34 @@ fn corpus_cases(root: &Path) -> Vec<(String, PathBuf, bool)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_replays_to_what_postgres_builds() {
-    let Some(root) = require_corpus(57) else { return };
+    let Some(root) = require_corpus(57) else {
+        return;
+    };
     let cases = corpus_cases(&root);
     let mut failures = Vec::new();
     let mut passed = 0;
     let mut unsupported_seen = Vec::new();
     for (name, path, history) in &cases {
-        let r = if *history { oracle_history(name, path).await } else { oracle_declared(name, path).await };
+        let r = if *history {
+            oracle_history(name, path).await
+        } else {
+            oracle_declared(name, path).await
+        };
         let listed = UNSUPPORTED.iter().find(|(n, _)| n == name);
         match (r, listed) {
             (Ok(()), None) => passed += 1,
-            (Ok(()), Some(_)) => failures.push(format!("{name}: listed as unsupported but now passes; remove it from UNSUPPORTED")),
+            (Ok(()), Some(_)) => failures.push(format!(
+                "{name}: listed as unsupported but now passes; remove it from UNSUPPORTED"
+            )),
             (Err(e), None) => failures.push(e),
             (Err(_), Some((_, why))) => unsupported_seen.push(format!("{name}: {why}")),
         }
     }
-    eprintln!("corpus oracle: {passed} passed, {} unsupported (listed), {} failed", unsupported_seen.len(), failures.len());
+    eprintln!(
+        "corpus oracle: {passed} passed, {} unsupported (listed), {} failed",
+        unsupported_seen.len(),
+        failures.len()
+    );
     for u in &unsupported_seen {
         eprintln!("  unsupported: {u}");
     }

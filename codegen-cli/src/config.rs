@@ -13,7 +13,9 @@ use strata_core::Error;
 pub struct FileConfig {
     pub schema: Option<String>,
     pub migrations: Option<String>,
-    /// Name of the environment variable holding the database URL.
+    /// Name of the environment variable holding the database URL (read by
+    /// the live commands).
+    #[allow(dead_code)]
     pub database_url_env: Option<String>,
 }
 
@@ -41,9 +43,16 @@ pub fn find(explicit: Option<&Path>) -> Result<Found, Error> {
             found
         }
     };
-    let Some(path) = path else { return Ok(Found::default()) };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::source(path.display().to_string(), format!("cannot read: {e}"), "check the path"))?;
+    let Some(path) = path else {
+        return Ok(Found::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::source(
+            path.display().to_string(),
+            format!("cannot read: {e}"),
+            "check the path",
+        )
+    })?;
     let file: FileConfig = toml::from_str(&text).map_err(|e| {
         let (line, col) = e
             .span()
@@ -55,7 +64,10 @@ pub fn find(explicit: Option<&Path>) -> Result<Found, Error> {
             "strata.toml takes `schema`, `migrations` and `database_url_env`",
         )
     })?;
-    Ok(Found { dir: path.parent().map(Path::to_path_buf), file })
+    Ok(Found {
+        dir: path.parent().map(Path::to_path_buf),
+        file,
+    })
 }
 
 /// Paths in strata.toml are relative to its folder; shown relative to the
@@ -78,7 +90,11 @@ pub struct CheckConfig {
     pub migrations_label: String,
 }
 
-pub fn check_config(explicit: Option<&Path>, schema: Option<String>, migrations: Option<String>) -> Result<CheckConfig, Error> {
+pub fn check_config(
+    explicit: Option<&Path>,
+    schema: Option<String>,
+    migrations: Option<String>,
+) -> Result<CheckConfig, Error> {
     let found = find(explicit)?;
     let schema = match schema {
         Some(s) => s,
@@ -93,19 +109,18 @@ pub fn check_config(explicit: Option<&Path>, schema: Option<String>, migrations:
             }
         },
     };
-    let migrations = match migrations {
-        Some(s) => s,
-        None => match &found.file.migrations {
-            Some(s) => format!("migrations:{}", resolve(&found.dir, s)),
-            None => {
-                return Err(Error::source(
+    let migrations =
+        match migrations {
+            Some(s) => s,
+            None => match &found.file.migrations {
+                Some(s) => format!("migrations:{}", resolve(&found.dir, s)),
+                None => return Err(Error::source(
                     "strata.toml",
                     "no migration history given",
                     "pass --migrations PATH, or add `migrations = \"migrations\"` to strata.toml",
-                ))
-            }
-        },
-    };
+                )),
+            },
+        };
     let schema_spec = parse_spec(&schema);
     let migrations_spec = parse_spec(&migrations);
     let label = |s: &SourceSpec| match s {
@@ -115,6 +130,9 @@ pub fn check_config(explicit: Option<&Path>, schema: Option<String>, migrations:
     Ok(CheckConfig {
         schema_label: label(&schema_spec),
         migrations_label: label(&migrations_spec),
-        input: CheckInput { schema: schema_spec, migrations: migrations_spec },
+        input: CheckInput {
+            schema: schema_spec,
+            migrations: migrations_spec,
+        },
     })
 }

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "strata", version, about = "PostgreSQL schema toolkit: declared schema, migration history and live databases kept in step")]
+#[command(
+    name = "strata",
+    version,
+    about = "PostgreSQL schema toolkit: declared schema, migration history and live databases kept in step"
+)]
 struct Cli {
     /// Path to strata.toml (default: found in the current directory or a parent).
     #[arg(long, global = true)]
@@ -50,7 +54,11 @@ pub enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { schema, migrations, format } => {
+        Command::Check {
+            schema,
+            migrations,
+            format,
+        } => {
             let cfg = match config::check_config(cli.config.as_deref(), schema, migrations) {
                 Ok(c) => c,
                 Err(e) => return render::error(&e, format),

@@ -16,7 +16,9 @@ struct Style {
 
 impl Style {
     fn stdout() -> Style {
-        Style { on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+        Style {
+            on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
     }
     fn paint(&self, code: &str, s: &str) -> String {
         if self.on {
@@ -92,7 +94,10 @@ pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCod
 fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
     let mut out = String::new();
     let c = &report.counts;
-    let fmt = report.format.map(|f| format!("{}, ", f.label())).unwrap_or_default();
+    let fmt = report
+        .format
+        .map(|f| format!("{}, ", f.label()))
+        .unwrap_or_default();
     out.push_str(&format!(
         "{} {} ({} files) against {} ({}{} migrations)\n",
         st.bold("strata check:"),
@@ -113,7 +118,10 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
         out.push_str(&st.dim(&format!("  ignored (-- strata:ignore): {l}\n")));
     }
     if report.differences.is_empty() {
-        out.push_str(&format!("{} the history builds exactly the declared schema\n", st.green("✓ in step:")));
+        out.push_str(&format!(
+            "{} the history builds exactly the declared schema\n",
+            st.green("✓ in step:")
+        ));
         return out;
     }
     let n = report.differences.len();
@@ -134,7 +142,11 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
                 out.push_str("    created by the migrations, but not declared\n");
                 out.push_str(&format!("    migrations: {found}\n"));
             }
-            Change::Changed { field, expected, found } => {
+            Change::Changed {
+                field,
+                expected,
+                found,
+            } => {
                 out.push_str(&format!("    {field} differs\n"));
                 out.push_str(&format!("    declared:   {expected}\n"));
                 out.push_str(&format!("    migrations: {found}\n"));
@@ -147,9 +159,9 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
             out.push_str(&st.dim(&format!("    last touched by {l}\n")));
         }
     }
-    out.push_str(&format!(
-        "\nto fix: write a migration that brings the history to the declared schema (or change the declaration), then run `strata check` again\n"
-    ));
+    out.push_str(
+        "\nto fix: write a migration that brings the history to the declared schema (or change the declaration), then run `strata check` again\n",
+    );
     out
 }
 
@@ -157,8 +169,16 @@ pub fn error(e: &Error, format: Format) -> ExitCode {
     match format {
         Format::Json => {
             let (location, message, help) = match e {
-                Error::Sql(s) => (Some(s.location.to_string()), s.message.clone(), s.help.clone()),
-                Error::Source { path, message, help } => (Some(path.clone()), message.clone(), Some(help.clone())),
+                Error::Sql(s) => (
+                    Some(s.location.to_string()),
+                    s.message.clone(),
+                    s.help.clone(),
+                ),
+                Error::Source {
+                    path,
+                    message,
+                    help,
+                } => (Some(path.clone()), message.clone(), Some(help.clone())),
             };
             let v = serde_json::json!({
                 "status": "error",
@@ -167,11 +187,13 @@ pub fn error(e: &Error, format: Format) -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format::Text => {
-            let handler = miette::GraphicalReportHandler::new_themed(if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-                miette::GraphicalTheme::unicode()
-            } else {
-                miette::GraphicalTheme::unicode_nocolor()
-            });
+            let handler = miette::GraphicalReportHandler::new_themed(
+                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                    miette::GraphicalTheme::unicode()
+                } else {
+                    miette::GraphicalTheme::unicode_nocolor()
+                },
+            );
             let mut s = String::new();
             if handler.render_report(&mut s, e).is_err() {
                 s = e.to_string();

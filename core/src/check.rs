@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::diff::{diff, Difference, DiffOptions};
+use crate::diff::{diff, DiffOptions, Difference};
 use crate::error::{Error, Location};
 use crate::source::{load_offline, HistoryFormat, Loaded, SourceSpec};
 
@@ -71,9 +71,16 @@ pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
 }
 
 pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
-    let differences = diff(&declared.replayed.schema, &history.replayed.schema, DiffOptions::default());
-    let locate = |prov: &std::collections::BTreeMap<crate::model::ObjectPath, Location>, d: &Difference| {
-        prov.get(&d.path).or_else(|| d.path.table_path().and_then(|t| prov.get(&t))).cloned()
+    let differences = diff(
+        &declared.replayed.schema,
+        &history.replayed.schema,
+        DiffOptions::default(),
+    );
+    let locate = |prov: &std::collections::BTreeMap<crate::model::ObjectPath, Location>,
+                  d: &Difference| {
+        prov.get(&d.path)
+            .or_else(|| d.path.table_path().and_then(|t| prov.get(&t)))
+            .cloned()
     };
     let differences: Vec<CheckDifference> = differences
         .into_iter()
@@ -105,7 +112,11 @@ pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
         warnings.extend(h.warnings.iter().cloned());
     }
     CheckReport {
-        status: if differences.is_empty() { CheckStatus::InStep } else { CheckStatus::Differs },
+        status: if differences.is_empty() {
+            CheckStatus::InStep
+        } else {
+            CheckStatus::Differs
+        },
         format: history.history.as_ref().map(|h| h.format),
         counts,
         differences,

@@ -6,8 +6,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::{
-    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType, Index, IndexKey, IndexKeyExpr, ObjectKind,
-    ObjectPath, Schema, Sequence, Table,
+    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType, Index,
+    IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Schema, Sequence, Table,
 };
 
 /// One way two schemas differ.
@@ -26,7 +26,11 @@ pub enum Change {
     /// Found, not expected.
     Unexpected { found: String },
     /// Both have it; one property differs.
-    Changed { field: String, expected: String, found: String },
+    Changed {
+        field: String,
+        expected: String,
+        found: String,
+    },
 }
 
 impl fmt::Display for Difference {
@@ -34,8 +38,16 @@ impl fmt::Display for Difference {
         match &self.change {
             Change::Missing { .. } => write!(f, "{}: missing", self.path),
             Change::Unexpected { .. } => write!(f, "{}: unexpected", self.path),
-            Change::Changed { field, expected, found } => {
-                write!(f, "{}: {field} differs (expected {expected}, found {found})", self.path)
+            Change::Changed {
+                field,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "{}: {field} differs (expected {expected}, found {found})",
+                    self.path
+                )
             }
         }
     }
@@ -58,7 +70,10 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
     for (name, e, f) in pairs(&expected.extensions, &found.extensions) {
         let p = ObjectPath::new(ObjectKind::Extension, "", name);
         match (e, f) {
-            (Some(_), None) => d.push(missing(p, format!("CREATE EXTENSION {}", quote_ident(name)))),
+            (Some(_), None) => d.push(missing(
+                p,
+                format!("CREATE EXTENSION {}", quote_ident(name)),
+            )),
             (None, Some(_)) => d.push(unexpected(p, format!("extension {}", quote_ident(name)))),
             (Some(e), Some(f)) => {
                 field(d, &p, "schema", &e.namespace, &f.namespace);
@@ -91,7 +106,13 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (Some(e), None) => d.push(missing(p, render_enum(nsn, name, e))),
                 (None, Some(f)) => d.push(unexpected(p, render_enum(nsn, name, f))),
                 (Some(e), Some(f)) => {
-                    field(d, &p, "values", &render_values(&e.values), &render_values(&f.values));
+                    field(
+                        d,
+                        &p,
+                        "values",
+                        &render_values(&e.values),
+                        &render_values(&f.values),
+                    );
                     opt_field(d, &p, "comment", &e.comment, &f.comment);
                 }
                 (None, None) => {}
@@ -109,7 +130,9 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);
             match (e, f) {
-                (Some(_), None) => d.push(missing(p, format!("CREATE TABLE {}", qualified(nsn, name)))),
+                (Some(_), None) => {
+                    d.push(missing(p, format!("CREATE TABLE {}", qualified(nsn, name))))
+                }
                 (None, Some(_)) => d.push(unexpected(p, format!("table {}", qualified(nsn, name)))),
                 (Some(e), Some(f)) => diff_table(d, nsn, name, e, f, opts),
                 (None, None) => {}
@@ -126,32 +149,55 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
 }
 
 fn unmanaged_path(u: &crate::model::Unmanaged) -> ObjectPath {
-    ObjectPath::new(ObjectKind::Unmanaged, "", &format!("{} {}", u.kind.label(), u.name))
+    ObjectPath::new(
+        ObjectKind::Unmanaged,
+        "",
+        &format!("{} {}", u.kind.label(), u.name),
+    )
 }
 
-fn pairs<'a, V>(a: &'a BTreeMap<String, V>, b: &'a BTreeMap<String, V>) -> Vec<(&'a String, Option<&'a V>, Option<&'a V>)> {
+fn pairs<'a, V>(
+    a: &'a BTreeMap<String, V>,
+    b: &'a BTreeMap<String, V>,
+) -> Vec<(&'a String, Option<&'a V>, Option<&'a V>)> {
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     keys.into_iter().map(|k| (k, a.get(k), b.get(k))).collect()
 }
 
 fn missing(path: ObjectPath, expected: String) -> Difference {
-    Difference { path, change: Change::Missing { expected } }
+    Difference {
+        path,
+        change: Change::Missing { expected },
+    }
 }
 
 fn unexpected(path: ObjectPath, found: String) -> Difference {
-    Difference { path, change: Change::Unexpected { found } }
+    Difference {
+        path,
+        change: Change::Unexpected { found },
+    }
 }
 
 fn field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &str, f: &str) {
     if e != f {
         d.push(Difference {
             path: p.clone(),
-            change: Change::Changed { field: name.to_string(), expected: e.to_string(), found: f.to_string() },
+            change: Change::Changed {
+                field: name.to_string(),
+                expected: e.to_string(),
+                found: f.to_string(),
+            },
         });
     }
 }
 
-fn opt_field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &Option<String>, f: &Option<String>) {
+fn opt_field(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    name: &str,
+    e: &Option<String>,
+    f: &Option<String>,
+) {
     if e != f {
         field(d, p, name, &show_opt(e), &show_opt(f));
     }
@@ -171,9 +217,27 @@ fn yes_no(b: bool) -> String {
 fn diff_sequence(d: &mut Vec<Difference>, p: &ObjectPath, e: &Sequence, f: &Sequence) {
     field(d, p, "type", &e.data_type, &f.data_type);
     field(d, p, "start", &e.start.to_string(), &f.start.to_string());
-    field(d, p, "increment", &e.increment.to_string(), &f.increment.to_string());
-    field(d, p, "min value", &e.min_value.to_string(), &f.min_value.to_string());
-    field(d, p, "max value", &e.max_value.to_string(), &f.max_value.to_string());
+    field(
+        d,
+        p,
+        "increment",
+        &e.increment.to_string(),
+        &f.increment.to_string(),
+    );
+    field(
+        d,
+        p,
+        "min value",
+        &e.min_value.to_string(),
+        &f.min_value.to_string(),
+    );
+    field(
+        d,
+        p,
+        "max value",
+        &e.max_value.to_string(),
+        &f.max_value.to_string(),
+    );
     field(d, p, "cache", &e.cache.to_string(), &f.cache.to_string());
     field(d, p, "cycle", &yes_no(e.cycle), &yes_no(f.cycle));
     let show = |o: &Option<(String, String)>| match o {
@@ -184,12 +248,31 @@ fn diff_sequence(d: &mut Vec<Difference>, p: &ObjectPath, e: &Sequence, f: &Sequ
     opt_field(d, p, "comment", &e.comment, &f.comment);
 }
 
-fn diff_table(d: &mut Vec<Difference>, ns: &str, name: &str, e: &Table, f: &Table, opts: DiffOptions) {
+fn diff_table(
+    d: &mut Vec<Difference>,
+    ns: &str,
+    name: &str,
+    e: &Table,
+    f: &Table,
+    opts: DiffOptions,
+) {
     let p = ObjectPath::new(ObjectKind::Table, ns, name);
     field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
     opt_field(d, &p, "partition key", &e.partition_by, &f.partition_by);
-    field(d, &p, "row level security", &yes_no(e.row_level_security), &yes_no(f.row_level_security));
-    field(d, &p, "forced row level security", &yes_no(e.force_row_level_security), &yes_no(f.force_row_level_security));
+    field(
+        d,
+        &p,
+        "row level security",
+        &yes_no(e.row_level_security),
+        &yes_no(f.row_level_security),
+    );
+    field(
+        d,
+        &p,
+        "forced row level security",
+        &yes_no(e.force_row_level_security),
+        &yes_no(f.force_row_level_security),
+    );
     opt_field(d, &p, "comment", &e.comment, &f.comment);
     for c in &e.columns {
         let cp = ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name);
@@ -200,12 +283,25 @@ fn diff_table(d: &mut Vec<Difference>, ns: &str, name: &str, e: &Table, f: &Tabl
     }
     for c in &f.columns {
         if e.column(&c.name).is_none() {
-            d.push(unexpected(ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name), render_column(c)));
+            d.push(unexpected(
+                ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name),
+                render_column(c),
+            ));
         }
     }
     if opts.column_order {
-        let eo: Vec<&str> = e.columns.iter().map(|c| c.name.as_str()).filter(|n| f.column(n).is_some()).collect();
-        let fo: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).filter(|n| e.column(n).is_some()).collect();
+        let eo: Vec<&str> = e
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| f.column(n).is_some())
+            .collect();
+        let fo: Vec<&str> = f
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| e.column(n).is_some())
+            .collect();
         if eo != fo {
             field(d, &p, "column order", &eo.join(", "), &fo.join(", "));
         }
@@ -246,10 +342,34 @@ fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) 
 }
 
 fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &Constraint) {
-    field(d, p, "definition", &render_constraint_kind(&e.kind), &render_constraint_kind(&f.kind));
-    field(d, p, "validated", &yes_no(e.validated), &yes_no(f.validated));
-    field(d, p, "deferrable", &yes_no(e.deferrable), &yes_no(f.deferrable));
-    field(d, p, "initially deferred", &yes_no(e.initially_deferred), &yes_no(f.initially_deferred));
+    field(
+        d,
+        p,
+        "definition",
+        &render_constraint_kind(&e.kind),
+        &render_constraint_kind(&f.kind),
+    );
+    field(
+        d,
+        p,
+        "validated",
+        &yes_no(e.validated),
+        &yes_no(f.validated),
+    );
+    field(
+        d,
+        p,
+        "deferrable",
+        &yes_no(e.deferrable),
+        &yes_no(f.deferrable),
+    );
+    field(
+        d,
+        p,
+        "initially deferred",
+        &yes_no(e.initially_deferred),
+        &yes_no(f.initially_deferred),
+    );
     opt_field(d, p, "comment", &e.comment, &f.comment);
 }
 
@@ -257,8 +377,20 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
     field(d, p, "unique", &yes_no(e.unique), &yes_no(f.unique));
     field(d, p, "method", &e.method, &f.method);
     field(d, p, "keys", &render_keys(&e.keys), &render_keys(&f.keys));
-    field(d, p, "include", &render_idents(&e.include), &render_idents(&f.include));
-    field(d, p, "nulls not distinct", &yes_no(e.nulls_not_distinct), &yes_no(f.nulls_not_distinct));
+    field(
+        d,
+        p,
+        "include",
+        &render_idents(&e.include),
+        &render_idents(&f.include),
+    );
+    field(
+        d,
+        p,
+        "nulls not distinct",
+        &yes_no(e.nulls_not_distinct),
+        &yes_no(f.nulls_not_distinct),
+    );
     opt_field(d, p, "predicate", &e.predicate, &f.predicate);
     opt_field(d, p, "comment", &e.comment, &f.comment);
 }
@@ -266,11 +398,22 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
 // ---------------------------------------------------------------- rendering
 
 pub fn render_values(values: &[String]) -> String {
-    format!("({})", values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", "))
+    format!(
+        "({})",
+        values
+            .iter()
+            .map(|v| quote_literal(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 pub fn render_enum(ns: &str, name: &str, e: &EnumType) -> String {
-    format!("CREATE TYPE {} AS ENUM {}", qualified(ns, name), render_values(&e.values))
+    format!(
+        "CREATE TYPE {} AS ENUM {}",
+        qualified(ns, name),
+        render_values(&e.values)
+    )
 }
 
 pub fn render_sequence(ns: &str, name: &str, s: &Sequence) -> String {
@@ -310,7 +453,10 @@ pub fn render_column(c: &Column) -> String {
 }
 
 fn render_idents(v: &[String]) -> String {
-    v.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn render_constraint_kind(k: &ConstraintKind) -> String {
@@ -322,7 +468,11 @@ pub fn render_constraint_kind(k: &ConstraintKind) -> String {
             }
             s
         }
-        ConstraintKind::Unique { columns, include, nulls_not_distinct } => {
+        ConstraintKind::Unique {
+            columns,
+            include,
+            nulls_not_distinct,
+        } => {
             let mut s = "UNIQUE".to_string();
             if *nulls_not_distinct {
                 s.push_str(" NULLS NOT DISTINCT");
@@ -333,7 +483,15 @@ pub fn render_constraint_kind(k: &ConstraintKind) -> String {
             }
             s
         }
-        ConstraintKind::ForeignKey { columns, ref_namespace, ref_table, ref_columns, on_delete, on_update, match_full } => {
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_namespace,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+            match_full,
+        } => {
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {}({})",
                 render_idents(columns),
@@ -351,8 +509,14 @@ pub fn render_constraint_kind(k: &ConstraintKind) -> String {
             }
             s
         }
-        ConstraintKind::Check { expression, no_inherit } => {
-            format!("CHECK ({expression}){}", if *no_inherit { " NO INHERIT" } else { "" })
+        ConstraintKind::Check {
+            expression,
+            no_inherit,
+        } => {
+            format!(
+                "CHECK ({expression}){}",
+                if *no_inherit { " NO INHERIT" } else { "" }
+            )
         }
         ConstraintKind::Exclusion { definition } => format!("EXCLUDE {definition}"),
     }
@@ -450,14 +614,26 @@ mod tests {
         let b = schema_with(Column::new("depth", "bigint"));
         let d = diff(&a, &b, DiffOptions::default());
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].to_string(), "column public.\"user\".depth: type differs (expected integer, found bigint)");
+        assert_eq!(
+            d[0].to_string(),
+            "column public.\"user\".depth: type differs (expected integer, found bigint)"
+        );
     }
 
     #[test]
     fn missing_and_unexpected_columns() {
         let a = schema_with(Column::new("a", "text"));
         let b = schema_with(Column::new("b", "text"));
-        let d: Vec<String> = diff(&a, &b, DiffOptions::default()).iter().map(|d| d.to_string()).collect();
-        assert_eq!(d, vec!["column public.\"user\".a: missing", "column public.\"user\".b: unexpected"]);
+        let d: Vec<String> = diff(&a, &b, DiffOptions::default())
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            d,
+            vec![
+                "column public.\"user\".a: missing",
+                "column public.\"user\".b: unexpected"
+            ]
+        );
     }
 }

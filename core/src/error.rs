@@ -112,7 +112,11 @@ impl From<SqlError> for Error {
 }
 
 impl Error {
-    pub fn source(path: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Error {
+    pub fn source(
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Error {
         Error::Source {
             path: path.into(),
             message: message.into(),

@@ -27,7 +27,12 @@ pub struct QName {
 impl std::fmt::Display for QName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.schema {
-            Some(s) => write!(f, "{}.{}", crate::model::quote_ident(s), crate::model::quote_ident(&self.name)),
+            Some(s) => write!(
+                f,
+                "{}.{}",
+                crate::model::quote_ident(s),
+                crate::model::quote_ident(&self.name)
+            ),
             None => write!(f, "{}", crate::model::quote_ident(&self.name)),
         }
     }
@@ -36,46 +41,135 @@ impl std::fmt::Display for QName {
 /// What a statement means to the schema.
 #[derive(Debug, Clone)]
 pub enum Stmt {
-    CreateSchema { name: String, if_not_exists: bool },
-    DropSchema { names: Vec<String>, if_exists: bool, cascade: bool },
-    RenameSchema { name: String, new_name: String },
-    CreateExtension { name: String, if_not_exists: bool, schema: Option<String>, version: Option<String> },
-    DropExtension { names: Vec<String>, if_exists: bool, cascade: bool },
-    AlterExtension { name: String, version: Option<String>, schema: Option<String> },
-    CreateEnum { name: QName, values: Vec<String> },
-    AlterEnum { name: QName, action: EnumAction },
-    DropType { names: Vec<QName>, if_exists: bool, cascade: bool },
+    CreateSchema {
+        name: String,
+        if_not_exists: bool,
+    },
+    DropSchema {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameSchema {
+        name: String,
+        new_name: String,
+    },
+    CreateExtension {
+        name: String,
+        if_not_exists: bool,
+        schema: Option<String>,
+        version: Option<String>,
+    },
+    DropExtension {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AlterExtension {
+        name: String,
+        version: Option<String>,
+        schema: Option<String>,
+    },
+    CreateEnum {
+        name: QName,
+        values: Vec<String>,
+    },
+    AlterEnum {
+        name: QName,
+        action: EnumAction,
+    },
+    DropType {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
     CreateTable(CreateTable),
-    AlterTable { name: QName, if_exists: bool, actions: Vec<TableAction> },
-    DropTable { names: Vec<QName>, if_exists: bool, cascade: bool },
+    AlterTable {
+        name: QName,
+        if_exists: bool,
+        actions: Vec<TableAction>,
+    },
+    DropTable {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
     CreateIndex(CreateIndex),
-    DropIndex { names: Vec<QName>, if_exists: bool, cascade: bool },
-    RenameIndex { name: QName, if_exists: bool, new_name: String },
-    CreateSequence { name: QName, if_not_exists: bool, options: SeqOptions },
-    AlterSequence { name: QName, if_exists: bool, options: SeqOptions, rename: Option<String> },
-    DropSequence { names: Vec<QName>, if_exists: bool, cascade: bool },
-    Comment { target: CommentTarget, text: Option<String> },
+    DropIndex {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameIndex {
+        name: QName,
+        if_exists: bool,
+        new_name: String,
+    },
+    CreateSequence {
+        name: QName,
+        if_not_exists: bool,
+        options: SeqOptions,
+    },
+    AlterSequence {
+        name: QName,
+        if_exists: bool,
+        options: SeqOptions,
+        rename: Option<String>,
+    },
+    DropSequence {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    Comment {
+        target: CommentTarget,
+        text: Option<String>,
+    },
     /// An object strata keeps by name only (views, functions, …).
-    Unmanaged { kind: crate::model::UnmanagedKind, op: UnmanagedOp },
+    Unmanaged {
+        kind: crate::model::UnmanagedKind,
+        op: UnmanagedOp,
+    },
     /// `SET search_path …` / `set_config('search_path', …)`.
     SetSearchPath(Vec<String>),
     /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
     NonSchema(&'static str),
     /// A `DO` block; its body is interpreted by replay.
-    Do { body: String, body_offset: usize },
+    Do {
+        body: String,
+        body_offset: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum UnmanagedOp {
-    Create { name: String, or_replace: bool, if_not_exists: bool },
-    Drop { names: Vec<String>, if_exists: bool },
-    Rename { name: String, new_name: String },
+    Create {
+        name: String,
+        or_replace: bool,
+        if_not_exists: bool,
+    },
+    Drop {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    Rename {
+        name: String,
+        new_name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum EnumAction {
-    AddValue { value: String, if_not_exists: bool, before: Option<String>, after: Option<String> },
-    RenameValue { old: String, new: String },
+    AddValue {
+        value: String,
+        if_not_exists: bool,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    RenameValue {
+        old: String,
+        new: String,
+    },
     RenameTo(String),
     SetSchema(String),
 }
@@ -132,8 +226,17 @@ pub struct ConstraintDef {
 
 #[derive(Debug, Clone)]
 pub enum ConstraintDefKind {
-    PrimaryKey { columns: Vec<String>, include: Vec<String>, using_index: Option<String> },
-    Unique { columns: Vec<String>, include: Vec<String>, nulls_not_distinct: bool, using_index: Option<String> },
+    PrimaryKey {
+        columns: Vec<String>,
+        include: Vec<String>,
+        using_index: Option<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        include: Vec<String>,
+        nulls_not_distinct: bool,
+        using_index: Option<String>,
+    },
     ForeignKey {
         columns: Vec<String>,
         ref_table: QName,
@@ -142,20 +245,47 @@ pub enum ConstraintDefKind {
         on_update: FkAction,
         match_full: bool,
     },
-    Check { expression: String, columns: Vec<String>, no_inherit: bool },
-    Exclusion { definition: String, columns: Vec<String> },
+    Check {
+        expression: String,
+        columns: Vec<String>,
+        no_inherit: bool,
+    },
+    Exclusion {
+        definition: String,
+        columns: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum TableAction {
-    AddColumn { if_not_exists: bool, column: ColumnDef },
-    DropColumn { name: String, if_exists: bool, cascade: bool },
-    AlterColumn { name: String, op: ColumnOp },
+    AddColumn {
+        if_not_exists: bool,
+        column: ColumnDef,
+    },
+    DropColumn {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AlterColumn {
+        name: String,
+        op: ColumnOp,
+    },
     AddConstraint(ConstraintDef),
-    DropConstraint { name: String, if_exists: bool, cascade: bool },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
     ValidateConstraint(String),
-    RenameColumn { old: String, new: String },
-    RenameConstraint { old: String, new: String },
+    RenameColumn {
+        old: String,
+        new: String,
+    },
+    RenameConstraint {
+        old: String,
+        new: String,
+    },
     RenameTo(String),
     SetSchema(String),
     RowLevelSecurity(bool),
@@ -167,16 +297,24 @@ pub enum TableAction {
 
 #[derive(Debug, Clone)]
 pub enum ColumnOp {
-    SetType { data_type: String, collation: Option<String>, using: bool },
+    SetType {
+        data_type: String,
+        collation: Option<String>,
+        using: bool,
+    },
     SetDefault(String),
     DropDefault,
     SetNotNull,
     DropNotNull,
-    DropExpression { if_exists: bool },
+    DropExpression {
+        if_exists: bool,
+    },
     SetExpression(String),
     AddIdentity(Identity, SeqOptions),
     SetIdentity(Option<Identity>, SeqOptions),
-    DropIdentity { if_exists: bool },
+    DropIdentity {
+        if_exists: bool,
+    },
     NoOp(&'static str),
 }
 
@@ -214,7 +352,10 @@ pub enum CommentTarget {
     Type(QName),
     Schema(String),
     Extension(String),
-    Constraint { name: String, table: QName },
+    Constraint {
+        name: String,
+        table: QName,
+    },
     Unmanaged(crate::model::UnmanagedKind, String),
     /// Objects whose comments are not modelled (database, role, …).
     Other(&'static str),
@@ -245,10 +386,12 @@ pub fn parse_statement(text: &str) -> PResult<Stmt> {
     let mut c = Cursor::new(parser, text);
     let stmt = c.statement()?;
     if !c.at_end() {
-        return Err(c.err_here("unexpected text after the end of the statement").with_help(
-            "strata read the statement up to here and does not understand the rest; \
+        return Err(c
+            .err_here("unexpected text after the end of the statement")
+            .with_help(
+                "strata read the statement up to here and does not understand the rest; \
              check the syntax, or mark the statement with `-- strata:ignore`",
-        ));
+            ));
     }
     Ok(stmt)
 }
@@ -274,7 +417,11 @@ impl<'a> Cursor<'a> {
                 line_starts.push(i + 1);
             }
         }
-        Cursor { p, text, line_starts }
+        Cursor {
+            p,
+            text,
+            line_starts,
+        }
     }
 
     fn offset_of(&self, tok: &TokenWithSpan) -> usize {
@@ -283,7 +430,11 @@ impl<'a> Cursor<'a> {
         if line == 0 {
             return self.text.len();
         }
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.text.len());
         let rest = &self.text[start.min(self.text.len())..];
         let mut off = start;
         for (i, (bi, _)) in rest.char_indices().enumerate() {
@@ -306,7 +457,12 @@ impl<'a> Cursor<'a> {
     fn err_here(&self, message: impl Into<String>) -> ParseError {
         let tok = self.peek();
         let offset = self.offset_of(&tok);
-        let len = tok.token.to_string().len().max(1).min(self.text.len().saturating_sub(offset).max(1));
+        let len = tok
+            .token
+            .to_string()
+            .len()
+            .max(1)
+            .min(self.text.len().saturating_sub(offset).max(1));
         ParseError {
             message: message.into(),
             offset,
@@ -326,8 +482,11 @@ impl<'a> Cursor<'a> {
 
     fn sql_err(&self, e: sqlparser::parser::ParserError) -> ParseError {
         let msg = match e {
-            sqlparser::parser::ParserError::ParserError(m) | sqlparser::parser::ParserError::TokenizerError(m) => m,
-            sqlparser::parser::ParserError::RecursionLimitExceeded => "expression nested too deeply".to_string(),
+            sqlparser::parser::ParserError::ParserError(m)
+            | sqlparser::parser::ParserError::TokenizerError(m) => m,
+            sqlparser::parser::ParserError::RecursionLimitExceeded => {
+                "expression nested too deeply".to_string()
+            }
         };
         // sqlparser appends " at Line: x, Column: y"; the location is ours.
         let msg = match msg.find(" at Line: ") {
@@ -421,11 +580,20 @@ impl<'a> Cursor<'a> {
             if self.eat(&Token::Period) {
                 // database.schema.name: the database part is ignored.
                 let third = self.ident()?;
-                return Ok(QName { schema: Some(second), name: third });
+                return Ok(QName {
+                    schema: Some(second),
+                    name: third,
+                });
             }
-            Ok(QName { schema: Some(first), name: second })
+            Ok(QName {
+                schema: Some(first),
+                name: second,
+            })
         } else {
-            Ok(QName { schema: None, name: first })
+            Ok(QName {
+                schema: None,
+                name: first,
+            })
         }
     }
 
@@ -455,7 +623,10 @@ impl<'a> Cursor<'a> {
 
     fn string(&mut self) -> PResult<String> {
         match self.peek().token {
-            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) | Token::NationalStringLiteral(s) | Token::UnicodeStringLiteral(s) => {
+            Token::SingleQuotedString(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::NationalStringLiteral(s)
+            | Token::UnicodeStringLiteral(s) => {
                 self.p.next_token();
                 // Adjacent string literals separated by a newline concatenate.
                 let mut s = s;
@@ -481,7 +652,9 @@ impl<'a> Cursor<'a> {
         match self.peek().token {
             Token::Number(n, _) => {
                 self.p.next_token();
-                let v: i64 = n.parse().map_err(|_| self.err_here(format!("`{n}` is not a valid bigint")))?;
+                let v: i64 = n
+                    .parse()
+                    .map_err(|_| self.err_here(format!("`{n}` is not a valid bigint")))?;
                 Ok(if neg { -v } else { v })
             }
             _ => Err(self.expected("a number")),
@@ -516,7 +689,12 @@ impl<'a> Cursor<'a> {
         let dt = self.p.parse_data_type().map_err(|e| self.sql_err(e))?;
         let t = normalize::data_type(&dt).map_err(|m| {
             let offset = self.offset_of(&start);
-            ParseError { message: m, offset, len: 1, help: None }
+            ParseError {
+                message: m,
+                offset,
+                len: 1,
+                help: None,
+            }
         })?;
         Ok((t, false))
     }
@@ -619,9 +797,9 @@ impl<'a> Cursor<'a> {
                             .args
                             .iter()
                             .filter_map(|a| match a {
-                                sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(v))) => {
-                                    v.value.clone().into_string()
-                                }
+                                sqlparser::ast::FunctionArg::Unnamed(
+                                    sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(v)),
+                                ) => v.value.clone().into_string(),
                                 _ => None,
                             })
                             .collect();
@@ -677,7 +855,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("LANGUAGE") {
             let lang = self.ident()?;
             if lang != "plpgsql" {
-                return Err(self.err_here(format!("DO blocks in language {lang} are not supported")));
+                return Err(
+                    self.err_here(format!("DO blocks in language {lang} are not supported"))
+                );
             }
         }
         let tok = self.peek();
@@ -697,7 +877,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("LANGUAGE") {
             let lang = self.ident()?;
             if lang != "plpgsql" {
-                return Err(self.err_here(format!("DO blocks in language {lang} are not supported")));
+                return Err(
+                    self.err_here(format!("DO blocks in language {lang} are not supported"))
+                );
             }
         }
         Ok(Stmt::Do { body, body_offset })
@@ -711,9 +893,11 @@ impl<'a> Cursor<'a> {
             return self.create_table(true);
         }
         if self.peek_kw("TEMP") || self.peek_kw("TEMPORARY") {
-            return Err(self.err_here("temporary objects are not part of a schema").with_help(
-                "remove the statement from the migration, or mark it with `-- strata:ignore`",
-            ));
+            return Err(self
+                .err_here("temporary objects are not part of a schema")
+                .with_help(
+                    "remove the statement from the migration, or mark it with `-- strata:ignore`",
+                ));
         }
         if self.eat_kw("TABLE") {
             return self.create_table(false);
@@ -737,9 +921,14 @@ impl<'a> Cursor<'a> {
                 n
             };
             if !self.at_end() {
-                return Err(self.err_here("CREATE SCHEMA with schema elements is not supported").with_help("create the objects in separate statements"));
+                return Err(self
+                    .err_here("CREATE SCHEMA with schema elements is not supported")
+                    .with_help("create the objects in separate statements"));
             }
-            return Ok(Stmt::CreateSchema { name, if_not_exists });
+            return Ok(Stmt::CreateSchema {
+                name,
+                if_not_exists,
+            });
         }
         if self.eat_kw("EXTENSION") {
             let if_not_exists = self.if_not_exists();
@@ -757,7 +946,12 @@ impl<'a> Cursor<'a> {
                     break;
                 }
             }
-            return Ok(Stmt::CreateExtension { name, if_not_exists, schema, version });
+            return Ok(Stmt::CreateExtension {
+                name,
+                if_not_exists,
+                schema,
+                version,
+            });
         }
         if self.eat_kw("TYPE") {
             return self.create_type();
@@ -766,7 +960,11 @@ impl<'a> Cursor<'a> {
             let if_not_exists = self.if_not_exists();
             let name = self.qname()?;
             let options = self.seq_options()?;
-            return Ok(Stmt::CreateSequence { name, if_not_exists, options });
+            return Ok(Stmt::CreateSequence {
+                name,
+                if_not_exists,
+                options,
+            });
         }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
@@ -799,10 +997,20 @@ impl<'a> Cursor<'a> {
             crate::model::UnmanagedKind::EventTrigger
         } else if self.eat_kw("PUBLICATION") {
             crate::model::UnmanagedKind::Publication
-        } else if self.peek_kw("OPERATOR") && !self.peek_nth_kw(1, "CLASS") && !self.peek_nth_kw(1, "FAMILY") {
+        } else if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
             self.p.next_token();
             let name = self.operator_signature_create()?;
-            return Ok(Stmt::Unmanaged { kind: crate::model::UnmanagedKind::Operator, op: UnmanagedOp::Create { name, or_replace, if_not_exists: false } });
+            return Ok(Stmt::Unmanaged {
+                kind: crate::model::UnmanagedKind::Operator,
+                op: UnmanagedOp::Create {
+                    name,
+                    or_replace,
+                    if_not_exists: false,
+                },
+            });
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand CREATE {what}")).with_help(
@@ -812,7 +1020,14 @@ impl<'a> Cursor<'a> {
         let if_not_exists = self.if_not_exists();
         let name = self.unmanaged_name(kind)?;
         self.skip_rest();
-        Ok(Stmt::Unmanaged { kind, op: UnmanagedOp::Create { name, or_replace, if_not_exists } })
+        Ok(Stmt::Unmanaged {
+            kind,
+            op: UnmanagedOp::Create {
+                name,
+                or_replace,
+                if_not_exists,
+            },
+        })
     }
 
     /// `[schema.]symbol`: the operator's qualified name.
@@ -954,7 +1169,11 @@ impl<'a> Cursor<'a> {
             if let Token::Word(_) = self.peek().token {
                 let first = self.data_type();
                 if let Ok((t, _)) = first {
-                    if self.peek_is(&Token::Comma) || self.peek_is(&Token::RParen) || self.peek_kw("DEFAULT") || self.peek_is(&Token::Eq) {
+                    if self.peek_is(&Token::Comma)
+                        || self.peek_is(&Token::RParen)
+                        || self.peek_kw("DEFAULT")
+                        || self.peek_is(&Token::Eq)
+                    {
                         ty = Some(t);
                     }
                 }
@@ -1027,9 +1246,11 @@ impl<'a> Cursor<'a> {
                 },
             });
         }
-        Err(self.err_here("strata does not understand this CREATE TYPE (base types are not supported)").with_help(
-            "mark the statement with `-- strata:ignore` if it changes nothing strata models",
-        ))
+        Err(self
+            .err_here("strata does not understand this CREATE TYPE (base types are not supported)")
+            .with_help(
+                "mark the statement with `-- strata:ignore` if it changes nothing strata models",
+            ))
     }
 
     fn seq_options(&mut self) -> PResult<SeqOptions> {
@@ -1058,7 +1279,9 @@ impl<'a> Cursor<'a> {
                 o.start = Some(self.number_i64()?);
             } else if self.eat_kw("RESTART") {
                 o.restart = true;
-                if self.eat_kw("WITH") || matches!(self.peek().token, Token::Number(..) | Token::Minus) {
+                if self.eat_kw("WITH")
+                    || matches!(self.peek().token, Token::Number(..) | Token::Minus)
+                {
                     self.number_i64()?;
                 }
             } else if self.eat_kw("CACHE") {
@@ -1088,8 +1311,20 @@ impl<'a> Cursor<'a> {
             parts.push(self.ident()?);
         }
         match parts.len() {
-            2 => Ok((QName { schema: None, name: parts[0].clone() }, parts[1].clone())),
-            3 => Ok((QName { schema: Some(parts[0].clone()), name: parts[1].clone() }, parts[2].clone())),
+            2 => Ok((
+                QName {
+                    schema: None,
+                    name: parts[0].clone(),
+                },
+                parts[1].clone(),
+            )),
+            3 => Ok((
+                QName {
+                    schema: Some(parts[0].clone()),
+                    name: parts[1].clone(),
+                },
+                parts[2].clone(),
+            )),
             _ => Err(self.err_here("expected table.column")),
         }
     }
@@ -1101,7 +1336,9 @@ impl<'a> Cursor<'a> {
             return Err(self.err_here("partitions are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it (the partition will then be missing from the model)"));
         }
         if self.peek_kw("AS") {
-            return Err(self.err_here("CREATE TABLE … AS is not supported").with_help("declare the table with its columns instead"));
+            return Err(self
+                .err_here("CREATE TABLE … AS is not supported")
+                .with_help("declare the table with its columns instead"));
         }
         self.expect(&Token::LParen)?;
         let mut columns = Vec::new();
@@ -1110,15 +1347,19 @@ impl<'a> Cursor<'a> {
             loop {
                 if self.peek_kw("CONSTRAINT")
                     || self.peek_kw("PRIMARY")
-                    || (self.peek_kw("UNIQUE") && !matches!(self.peek_nth(1).token, Token::Word(_)) )
-                    || (self.peek_kw("UNIQUE") && (self.peek_nth_kw(1, "NULLS") || self.peek_nth_kw(1, "USING")))
+                    || (self.peek_kw("UNIQUE") && !matches!(self.peek_nth(1).token, Token::Word(_)))
+                    || (self.peek_kw("UNIQUE")
+                        && (self.peek_nth_kw(1, "NULLS") || self.peek_nth_kw(1, "USING")))
                     || (self.peek_kw("CHECK") && self.peek_nth(1).token == Token::LParen)
                     || (self.peek_kw("FOREIGN") && self.peek_nth_kw(1, "KEY"))
-                    || (self.peek_kw("EXCLUDE") && !matches!(self.peek_nth(1).token, Token::Word(ref w) if w.quote_style.is_none() && !w.value.eq_ignore_ascii_case("USING")))
+                    || (self.peek_kw("EXCLUDE")
+                        && !matches!(self.peek_nth(1).token, Token::Word(ref w) if w.quote_style.is_none() && !w.value.eq_ignore_ascii_case("USING")))
                 {
                     constraints.push(self.table_constraint()?);
                 } else if self.peek_kw("LIKE") {
-                    return Err(self.err_here("CREATE TABLE … (LIKE …) is not supported").with_help("write the columns out"));
+                    return Err(self
+                        .err_here("CREATE TABLE … (LIKE …) is not supported")
+                        .with_help("write the columns out"));
                 } else {
                     columns.push(self.column_def()?);
                 }
@@ -1129,7 +1370,9 @@ impl<'a> Cursor<'a> {
             self.expect(&Token::RParen)?;
         }
         if self.peek_kw("INHERITS") {
-            return Err(self.err_here("table inheritance is not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it"));
+            return Err(self
+                .err_here("table inheritance is not supported yet")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
         let mut partition_by = None;
         if self.eat_kws(&["PARTITION", "BY"]) {
@@ -1167,15 +1410,20 @@ impl<'a> Cursor<'a> {
                     continue;
                 }
                 self.skip_parens()?;
-            } else if self.eat_kw("TABLESPACE") {
-                self.ident()?;
-            } else if self.eat_kw("USING") {
+            } else if self.eat_kw("TABLESPACE") || self.eat_kw("USING") {
                 self.ident()?;
             } else {
                 break;
             }
         }
-        Ok(Stmt::CreateTable(CreateTable { name, if_not_exists, unlogged, partition_by, columns, constraints }))
+        Ok(Stmt::CreateTable(CreateTable {
+            name,
+            if_not_exists,
+            unlogged,
+            partition_by,
+            columns,
+            constraints,
+        }))
     }
 
     fn column_def(&mut self) -> PResult<ColumnDef> {
@@ -1193,7 +1441,11 @@ impl<'a> Cursor<'a> {
             constraints: Vec::new(),
         };
         loop {
-            let cname = if self.eat_kw("CONSTRAINT") { Some(self.ident()?) } else { None };
+            let cname = if self.eat_kw("CONSTRAINT") {
+                Some(self.ident()?)
+            } else {
+                None
+            };
             if self.eat_kw("COLLATE") {
                 col.collation = Some(self.collation_name()?);
             } else if self.eat_kws(&["NOT", "NULL"]) {
@@ -1203,7 +1455,10 @@ impl<'a> Cursor<'a> {
             } else if self.eat_kw("DEFAULT") {
                 // PostgreSQL's b_expr: no IS / NOT / AND / OR at the top, so
                 // `DEFAULT 'x' NOT NULL` ends the default before NOT.
-                let prec = sqlparser::dialect::Dialect::prec_value(&PostgreSqlDialect {}, sqlparser::dialect::Precedence::Is);
+                let prec = sqlparser::dialect::Dialect::prec_value(
+                    &PostgreSqlDialect {},
+                    sqlparser::dialect::Precedence::Is,
+                );
                 let e = self.p.parse_subexpr(prec).map_err(|e| self.sql_err(e))?;
                 col.default = Some(normalize::expr(&e));
             } else if self.eat_kw("GENERATED") {
@@ -1223,7 +1478,13 @@ impl<'a> Cursor<'a> {
                     col.identity = Some((Identity::ByDefault, opts));
                 }
             } else if let Some(kind) = self.column_constraint(&col.name)? {
-                let mut c = ConstraintDef { name: cname, kind, deferrable: false, initially_deferred: false, not_valid: false };
+                let mut c = ConstraintDef {
+                    name: cname,
+                    kind,
+                    deferrable: false,
+                    initially_deferred: false,
+                    not_valid: false,
+                };
                 self.constraint_attributes(&mut c)?;
                 col.constraints.push(c);
             } else {
@@ -1240,7 +1501,11 @@ impl<'a> Cursor<'a> {
         let q = self.qname()?;
         Ok(match q.schema.as_deref() {
             None | Some("pg_catalog") | Some("public") => crate::model::quote_ident(&q.name),
-            Some(s) => format!("{}.{}", crate::model::quote_ident(s), crate::model::quote_ident(&q.name)),
+            Some(s) => format!(
+                "{}.{}",
+                crate::model::quote_ident(s),
+                crate::model::quote_ident(&q.name)
+            ),
         })
     }
 
@@ -1257,17 +1522,30 @@ impl<'a> Cursor<'a> {
     fn column_constraint(&mut self, column: &str) -> PResult<Option<ConstraintDefKind>> {
         if self.eat_kws(&["PRIMARY", "KEY"]) {
             let include = self.index_params()?;
-            return Ok(Some(ConstraintDefKind::PrimaryKey { columns: vec![column.to_string()], include, using_index: None }));
+            return Ok(Some(ConstraintDefKind::PrimaryKey {
+                columns: vec![column.to_string()],
+                include,
+                using_index: None,
+            }));
         }
         if self.eat_kw("UNIQUE") {
             let nulls_not_distinct = self.nulls_distinct()?;
             let include = self.index_params()?;
-            return Ok(Some(ConstraintDefKind::Unique { columns: vec![column.to_string()], include, nulls_not_distinct, using_index: None }));
+            return Ok(Some(ConstraintDefKind::Unique {
+                columns: vec![column.to_string()],
+                include,
+                nulls_not_distinct,
+                using_index: None,
+            }));
         }
         if self.eat_kw("CHECK") {
             let (expression, columns) = self.paren_expr()?;
             let no_inherit = self.eat_kws(&["NO", "INHERIT"]);
-            return Ok(Some(ConstraintDefKind::Check { expression, columns, no_inherit }));
+            return Ok(Some(ConstraintDefKind::Check {
+                expression,
+                columns,
+                no_inherit,
+            }));
         }
         if self.eat_kw("REFERENCES") {
             return Ok(Some(self.references(vec![column.to_string()])?));
@@ -1304,7 +1582,11 @@ impl<'a> Cursor<'a> {
 
     fn references(&mut self, columns: Vec<String>) -> PResult<ConstraintDefKind> {
         let ref_table = self.qname()?;
-        let ref_columns = if self.peek_is(&Token::LParen) { self.ident_list_parens()? } else { Vec::new() };
+        let ref_columns = if self.peek_is(&Token::LParen) {
+            self.ident_list_parens()?
+        } else {
+            Vec::new()
+        };
         let mut on_delete = FkAction::NoAction;
         let mut on_update = FkAction::NoAction;
         let mut match_full = false;
@@ -1326,7 +1608,14 @@ impl<'a> Cursor<'a> {
                 break;
             }
         }
-        Ok(ConstraintDefKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update, match_full })
+        Ok(ConstraintDefKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+            match_full,
+        })
     }
 
     fn fk_action(&mut self) -> PResult<FkAction> {
@@ -1344,7 +1633,9 @@ impl<'a> Cursor<'a> {
             return Err(self.expected("NO ACTION, RESTRICT, CASCADE, SET NULL or SET DEFAULT"));
         };
         if matches!(a, FkAction::SetNull | FkAction::SetDefault) && self.peek_is(&Token::LParen) {
-            return Err(self.err_here("ON DELETE SET NULL/DEFAULT with a column list is not supported yet"));
+            return Err(
+                self.err_here("ON DELETE SET NULL/DEFAULT with a column list is not supported yet")
+            );
         }
         Ok(a)
     }
@@ -1374,29 +1665,55 @@ impl<'a> Cursor<'a> {
     }
 
     fn table_constraint(&mut self) -> PResult<ConstraintDef> {
-        let name = if self.eat_kw("CONSTRAINT") { Some(self.ident()?) } else { None };
+        let name = if self.eat_kw("CONSTRAINT") {
+            Some(self.ident()?)
+        } else {
+            None
+        };
         let kind = if self.eat_kws(&["PRIMARY", "KEY"]) {
             if self.eat_kws(&["USING", "INDEX"]) {
                 let idx = self.ident()?;
-                ConstraintDefKind::PrimaryKey { columns: vec![], include: vec![], using_index: Some(idx) }
+                ConstraintDefKind::PrimaryKey {
+                    columns: vec![],
+                    include: vec![],
+                    using_index: Some(idx),
+                }
             } else {
                 let columns = self.ident_list_parens()?;
                 let include = self.index_params()?;
-                ConstraintDefKind::PrimaryKey { columns, include, using_index: None }
+                ConstraintDefKind::PrimaryKey {
+                    columns,
+                    include,
+                    using_index: None,
+                }
             }
         } else if self.eat_kw("UNIQUE") {
             if self.eat_kws(&["USING", "INDEX"]) {
                 let idx = self.ident()?;
-                ConstraintDefKind::Unique { columns: vec![], include: vec![], nulls_not_distinct: false, using_index: Some(idx) }
+                ConstraintDefKind::Unique {
+                    columns: vec![],
+                    include: vec![],
+                    nulls_not_distinct: false,
+                    using_index: Some(idx),
+                }
             } else {
                 let nulls_not_distinct = self.nulls_distinct()?;
                 let columns = self.ident_list_parens()?;
                 let include = self.index_params()?;
-                ConstraintDefKind::Unique { columns, include, nulls_not_distinct, using_index: None }
+                ConstraintDefKind::Unique {
+                    columns,
+                    include,
+                    nulls_not_distinct,
+                    using_index: None,
+                }
             }
         } else if self.eat_kw("CHECK") {
             let (expression, columns) = self.paren_expr()?;
-            ConstraintDefKind::Check { expression, columns, no_inherit: false }
+            ConstraintDefKind::Check {
+                expression,
+                columns,
+                no_inherit: false,
+            }
         } else if self.eat_kws(&["FOREIGN", "KEY"]) {
             let columns = self.ident_list_parens()?;
             self.expect_kw("REFERENCES")?;
@@ -1406,13 +1723,23 @@ impl<'a> Cursor<'a> {
         } else {
             return Err(self.expected("PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY or EXCLUDE"));
         };
-        let mut c = ConstraintDef { name, kind, deferrable: false, initially_deferred: false, not_valid: false };
+        let mut c = ConstraintDef {
+            name,
+            kind,
+            deferrable: false,
+            initially_deferred: false,
+            not_valid: false,
+        };
         self.constraint_attributes(&mut c)?;
         Ok(c)
     }
 
     fn exclusion(&mut self) -> PResult<ConstraintDefKind> {
-        let method = if self.eat_kw("USING") { self.ident()? } else { "btree".to_string() };
+        let method = if self.eat_kw("USING") {
+            self.ident()?
+        } else {
+            "btree".to_string()
+        };
         self.expect(&Token::LParen)?;
         let mut elems = Vec::new();
         let mut columns = Vec::new();
@@ -1448,14 +1775,21 @@ impl<'a> Cursor<'a> {
         if !include.is_empty() {
             def.push_str(&format!(
                 " INCLUDE ({})",
-                include.iter().map(|c| crate::model::quote_ident(c)).collect::<Vec<_>>().join(", ")
+                include
+                    .iter()
+                    .map(|c| crate::model::quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if self.eat_kw("WHERE") {
             let (pred, _) = self.paren_expr()?;
             def.push_str(&format!(" WHERE ({pred})"));
         }
-        Ok(ConstraintDefKind::Exclusion { definition: def, columns })
+        Ok(ConstraintDefKind::Exclusion {
+            definition: def,
+            columns,
+        })
     }
 
     fn operator(&mut self) -> PResult<String> {
@@ -1481,11 +1815,19 @@ impl<'a> Cursor<'a> {
     fn create_index(&mut self, unique: bool) -> PResult<Stmt> {
         let concurrently = self.eat_kw("CONCURRENTLY");
         let if_not_exists = self.if_not_exists();
-        let name = if self.peek_kw("ON") { None } else { Some(self.ident()?) };
+        let name = if self.peek_kw("ON") {
+            None
+        } else {
+            Some(self.ident()?)
+        };
         self.expect_kw("ON")?;
         self.eat_kw("ONLY");
         let table = self.qname()?;
-        let method = if self.eat_kw("USING") { self.ident()? } else { "btree".to_string() };
+        let method = if self.eat_kw("USING") {
+            self.ident()?
+        } else {
+            "btree".to_string()
+        };
         self.expect(&Token::LParen)?;
         let mut keys = Vec::new();
         loop {
@@ -1543,11 +1885,16 @@ impl<'a> Cursor<'a> {
         }
         if let Token::Word(w) = self.peek().token {
             let up = w.value.to_ascii_uppercase();
-            if w.quote_style.is_some() || !matches!(up.as_str(), "ASC" | "DESC" | "NULLS" | "WITH") {
+            if w.quote_style.is_some() || !matches!(up.as_str(), "ASC" | "DESC" | "NULLS" | "WITH")
+            {
                 let q = self.qname()?;
                 opclass = Some(match q.schema.as_deref() {
                     None | Some("pg_catalog") | Some("public") => q.name,
-                    Some(s) => format!("{}.{}", crate::model::quote_ident(s), crate::model::quote_ident(&q.name)),
+                    Some(s) => format!(
+                        "{}.{}",
+                        crate::model::quote_ident(s),
+                        crate::model::quote_ident(&q.name)
+                    ),
                 });
                 if self.peek_is(&Token::LParen) {
                     return Err(self.err_here("operator class parameters are not supported yet"));
@@ -1566,7 +1913,14 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["NULLS", "LAST"]) {
             nulls_first = Some(false);
         }
-        Ok(IndexElem { key, name_part, opclass, collation, descending, nulls_first })
+        Ok(IndexElem {
+            key,
+            name_part,
+            opclass,
+            collation,
+            descending,
+            nulls_first,
+        })
     }
 
     fn alter(&mut self) -> PResult<Stmt> {
@@ -1579,9 +1933,18 @@ impl<'a> Cursor<'a> {
             let name = self.qname()?;
             if self.eat_kws(&["RENAME", "TO"]) {
                 let new_name = self.ident()?;
-                return Ok(Stmt::RenameIndex { name, if_exists, new_name });
+                return Ok(Stmt::RenameIndex {
+                    name,
+                    if_exists,
+                    new_name,
+                });
             }
-            if self.peek_kw("SET") || self.peek_kw("RESET") || self.peek_kw("ALTER") || self.peek_kw("ATTACH") || self.peek_kw("OWNER") {
+            if self.peek_kw("SET")
+                || self.peek_kw("RESET")
+                || self.peek_kw("ALTER")
+                || self.peek_kw("ATTACH")
+                || self.peek_kw("OWNER")
+            {
                 if self.peek_kw("ATTACH") {
                     // ALTER INDEX parent ATTACH PARTITION child: partitions are not modelled.
                     self.skip_rest();
@@ -1607,7 +1970,12 @@ impl<'a> Cursor<'a> {
                 } else if self.eat_kw("AFTER") {
                     after = Some(self.string()?);
                 }
-                EnumAction::AddValue { value, if_not_exists, before, after }
+                EnumAction::AddValue {
+                    value,
+                    if_not_exists,
+                    before,
+                    after,
+                }
             } else if self.eat_kws(&["RENAME", "VALUE"]) {
                 let old = self.string()?;
                 self.expect_kw("TO")?;
@@ -1621,9 +1989,11 @@ impl<'a> Cursor<'a> {
                 self.skip_rest();
                 return Ok(Stmt::NonSchema("ALTER TYPE OWNER TO"));
             } else {
-                return Err(self.err_here("strata does not understand this ALTER TYPE").with_help(
-                    "supported: ADD VALUE, RENAME VALUE, RENAME TO, SET SCHEMA, OWNER TO",
-                ));
+                return Err(self
+                    .err_here("strata does not understand this ALTER TYPE")
+                    .with_help(
+                        "supported: ADD VALUE, RENAME VALUE, RENAME TO, SET SCHEMA, OWNER TO",
+                    ));
             };
             return Ok(Stmt::AlterEnum { name, action });
         }
@@ -1632,14 +2002,24 @@ impl<'a> Cursor<'a> {
             let name = self.qname()?;
             if self.eat_kws(&["RENAME", "TO"]) {
                 let new_name = self.ident()?;
-                return Ok(Stmt::AlterSequence { name, if_exists, options: SeqOptions::default(), rename: Some(new_name) });
+                return Ok(Stmt::AlterSequence {
+                    name,
+                    if_exists,
+                    options: SeqOptions::default(),
+                    rename: Some(new_name),
+                });
             }
             if self.eat_kws(&["OWNER", "TO"]) {
                 self.skip_rest();
                 return Ok(Stmt::NonSchema("ALTER SEQUENCE OWNER TO"));
             }
             let options = self.seq_options()?;
-            return Ok(Stmt::AlterSequence { name, if_exists, options, rename: None });
+            return Ok(Stmt::AlterSequence {
+                name,
+                if_exists,
+                options,
+                rename: None,
+            });
         }
         if self.eat_kw("SCHEMA") {
             let name = self.ident()?;
@@ -1656,12 +2036,24 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("EXTENSION") {
             let name = self.ident()?;
             if self.eat_kw("UPDATE") {
-                let version = if self.eat_kw("TO") { Some(self.ident_or_string()?) } else { None };
-                return Ok(Stmt::AlterExtension { name, version, schema: None });
+                let version = if self.eat_kw("TO") {
+                    Some(self.ident_or_string()?)
+                } else {
+                    None
+                };
+                return Ok(Stmt::AlterExtension {
+                    name,
+                    version,
+                    schema: None,
+                });
             }
             if self.eat_kws(&["SET", "SCHEMA"]) {
                 let schema = Some(self.ident()?);
-                return Ok(Stmt::AlterExtension { name, version: None, schema });
+                return Ok(Stmt::AlterExtension {
+                    name,
+                    version: None,
+                    schema,
+                });
             }
             return Err(self.err_here("strata does not understand this ALTER EXTENSION"));
         }
@@ -1669,7 +2061,11 @@ impl<'a> Cursor<'a> {
             self.skip_rest();
             return Ok(Stmt::NonSchema("ALTER DEFAULT PRIVILEGES"));
         }
-        if self.peek_kw("ROLE") || self.peek_kw("USER") || self.peek_kw("DATABASE") || self.peek_kw("SYSTEM") {
+        if self.peek_kw("ROLE")
+            || self.peek_kw("USER")
+            || self.peek_kw("DATABASE")
+            || self.peek_kw("SYSTEM")
+        {
             let k = self.word_upper(0).unwrap_or_default();
             self.skip_rest();
             return Ok(Stmt::NonSchema(static_kind(&format!("ALTER {k}"))));
@@ -1710,10 +2106,16 @@ impl<'a> Cursor<'a> {
         if self.eat_kws(&["RENAME", "TO"]) {
             let new = self.ident()?;
             let new_name = rename_last_part(&name, &new);
-            return Ok(Stmt::Unmanaged { kind, op: UnmanagedOp::Rename { name, new_name } });
+            return Ok(Stmt::Unmanaged {
+                kind,
+                op: UnmanagedOp::Rename { name, new_name },
+            });
         }
         if self.peek_kw("RENAME") || (self.peek_kw("SET") && self.peek_nth_kw(1, "SCHEMA")) {
-            return Err(self.err_here(format!("this ALTER {} is not supported yet", kind.label().to_uppercase())));
+            return Err(self.err_here(format!(
+                "this ALTER {} is not supported yet",
+                kind.label().to_uppercase()
+            )));
         }
         self.skip_rest();
         Ok(Stmt::NonSchema("ALTER (unmanaged object)"))
@@ -1741,14 +2143,24 @@ impl<'a> Cursor<'a> {
                 let new = self.ident()?;
                 actions.push(TableAction::RenameColumn { old, new });
             }
-            return Ok(Stmt::AlterTable { name, if_exists, actions });
+            return Ok(Stmt::AlterTable {
+                name,
+                if_exists,
+                actions,
+            });
         }
         if self.eat_kws(&["SET", "SCHEMA"]) {
             actions.push(TableAction::SetSchema(self.ident()?));
-            return Ok(Stmt::AlterTable { name, if_exists, actions });
+            return Ok(Stmt::AlterTable {
+                name,
+                if_exists,
+                actions,
+            });
         }
         if self.peek_kw("ATTACH") || self.peek_kw("DETACH") {
-            return Err(self.err_here("partitions are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it"));
+            return Err(self
+                .err_here("partitions are not supported yet")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
         loop {
             actions.push(self.table_action()?);
@@ -1756,7 +2168,11 @@ impl<'a> Cursor<'a> {
                 break;
             }
         }
-        Ok(Stmt::AlterTable { name, if_exists, actions })
+        Ok(Stmt::AlterTable {
+            name,
+            if_exists,
+            actions,
+        })
     }
 
     fn table_action(&mut self) -> PResult<TableAction> {
@@ -1773,20 +2189,31 @@ impl<'a> Cursor<'a> {
             self.eat_kw("COLUMN");
             let if_not_exists = self.if_not_exists();
             let column = self.column_def()?;
-            return Ok(TableAction::AddColumn { if_not_exists, column });
+            return Ok(TableAction::AddColumn {
+                if_not_exists,
+                column,
+            });
         }
         if self.eat_kw("DROP") {
             if self.eat_kw("CONSTRAINT") {
                 let if_exists = self.if_exists();
                 let name = self.ident()?;
                 let cascade = self.cascade();
-                return Ok(TableAction::DropConstraint { name, if_exists, cascade });
+                return Ok(TableAction::DropConstraint {
+                    name,
+                    if_exists,
+                    cascade,
+                });
             }
             self.eat_kw("COLUMN");
             let if_exists = self.if_exists();
             let name = self.ident()?;
             let cascade = self.cascade();
-            return Ok(TableAction::DropColumn { name, if_exists, cascade });
+            return Ok(TableAction::DropColumn {
+                name,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("ALTER") {
             self.eat_kw("COLUMN");
@@ -1819,7 +2246,12 @@ impl<'a> Cursor<'a> {
             self.ident()?;
             return Ok(TableAction::NoOp("OWNER TO"));
         }
-        if self.peek_kw("SET") && (self.peek_nth(1).token == Token::LParen || self.peek_nth_kw(1, "TABLESPACE") || self.peek_nth_kw(1, "WITHOUT") || self.peek_nth_kw(1, "ACCESS")) {
+        if self.peek_kw("SET")
+            && (self.peek_nth(1).token == Token::LParen
+                || self.peek_nth_kw(1, "TABLESPACE")
+                || self.peek_nth_kw(1, "WITHOUT")
+                || self.peek_nth_kw(1, "ACCESS"))
+        {
             self.p.next_token();
             if self.peek_is(&Token::LParen) {
                 self.skip_parens()?;
@@ -1862,9 +2294,11 @@ impl<'a> Cursor<'a> {
             return Err(self.expected("TRIGGER, RULE or ROW LEVEL SECURITY"));
         }
         let what = self.word_upper(0).unwrap_or_default();
-        Err(self.err_here(format!("strata does not understand ALTER TABLE … {what}")).with_help(
-            "if this changes nothing strata models, mark the statement with `-- strata:ignore`",
-        ))
+        Err(self
+            .err_here(format!("strata does not understand ALTER TABLE … {what}"))
+            .with_help(
+                "if this changes nothing strata models, mark the statement with `-- strata:ignore`",
+            ))
     }
 
     fn column_op(&mut self) -> PResult<ColumnOp> {
@@ -1873,14 +2307,22 @@ impl<'a> Cursor<'a> {
             if serial {
                 return Err(self.err_here("type serial does not exist (serial is only a shorthand in CREATE TABLE / ADD COLUMN)"));
             }
-            let collation = if self.eat_kw("COLLATE") { Some(self.collation_name()?) } else { None };
+            let collation = if self.eat_kw("COLLATE") {
+                Some(self.collation_name()?)
+            } else {
+                None
+            };
             let using = if self.eat_kw("USING") {
                 self.expr()?;
                 true
             } else {
                 false
             };
-            return Ok(ColumnOp::SetType { data_type, collation, using });
+            return Ok(ColumnOp::SetType {
+                data_type,
+                collation,
+                using,
+            });
         }
         if self.eat_kws(&["SET", "DEFAULT"]) {
             let e = self.expr()?;
@@ -1919,7 +2361,16 @@ impl<'a> Cursor<'a> {
             let opts = self.identity_options()?;
             return Ok(ColumnOp::AddIdentity(kind, opts));
         }
-        if self.peek_kw("SET") && self.peek_nth_kw(1, "GENERATED") || self.peek_kw("RESTART") || (self.peek_kw("SET") && matches!(self.word_upper(1).as_deref(), Some("INCREMENT" | "START" | "MINVALUE" | "MAXVALUE" | "NO" | "CYCLE" | "CACHE"))) {
+        if self.peek_kw("SET") && self.peek_nth_kw(1, "GENERATED")
+            || self.peek_kw("RESTART")
+            || (self.peek_kw("SET")
+                && matches!(
+                    self.word_upper(1).as_deref(),
+                    Some(
+                        "INCREMENT" | "START" | "MINVALUE" | "MAXVALUE" | "NO" | "CYCLE" | "CACHE"
+                    )
+                ))
+        {
             let mut kind = None;
             let mut opts = SeqOptions::default();
             loop {
@@ -1930,10 +2381,7 @@ impl<'a> Cursor<'a> {
                         self.expect_kws(&["BY", "DEFAULT"])?;
                         Identity::ByDefault
                     });
-                } else if self.eat_kw("SET") {
-                    let o = self.seq_options()?;
-                    merge_seq_options(&mut opts, o);
-                } else if self.peek_kw("RESTART") {
+                } else if self.eat_kw("SET") || self.peek_kw("RESTART") {
                     let o = self.seq_options()?;
                     merge_seq_options(&mut opts, o);
                 } else {
@@ -1969,26 +2417,42 @@ impl<'a> Cursor<'a> {
             let if_exists = self.if_exists();
             let names = self.qname_list()?;
             let cascade = self.cascade();
-            return Ok(Stmt::DropTable { names, if_exists, cascade });
+            return Ok(Stmt::DropTable {
+                names,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("INDEX") {
             self.eat_kw("CONCURRENTLY");
             let if_exists = self.if_exists();
             let names = self.qname_list()?;
             let cascade = self.cascade();
-            return Ok(Stmt::DropIndex { names, if_exists, cascade });
+            return Ok(Stmt::DropIndex {
+                names,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("TYPE") {
             let if_exists = self.if_exists();
             let names = self.qname_list()?;
             let cascade = self.cascade();
-            return Ok(Stmt::DropType { names, if_exists, cascade });
+            return Ok(Stmt::DropType {
+                names,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("SEQUENCE") {
             let if_exists = self.if_exists();
             let names = self.qname_list()?;
             let cascade = self.cascade();
-            return Ok(Stmt::DropSequence { names, if_exists, cascade });
+            return Ok(Stmt::DropSequence {
+                names,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("SCHEMA") {
             let if_exists = self.if_exists();
@@ -1997,7 +2461,11 @@ impl<'a> Cursor<'a> {
                 names.push(self.ident()?);
             }
             let cascade = self.cascade();
-            return Ok(Stmt::DropSchema { names, if_exists, cascade });
+            return Ok(Stmt::DropSchema {
+                names,
+                if_exists,
+                cascade,
+            });
         }
         if self.eat_kw("EXTENSION") {
             let if_exists = self.if_exists();
@@ -2006,9 +2474,17 @@ impl<'a> Cursor<'a> {
                 names.push(self.ident()?);
             }
             let cascade = self.cascade();
-            return Ok(Stmt::DropExtension { names, if_exists, cascade });
+            return Ok(Stmt::DropExtension {
+                names,
+                if_exists,
+                cascade,
+            });
         }
-        if self.peek_kw("OWNED") || self.peek_kw("ROLE") || self.peek_kw("USER") || self.peek_kw("DATABASE") {
+        if self.peek_kw("OWNED")
+            || self.peek_kw("ROLE")
+            || self.peek_kw("USER")
+            || self.peek_kw("DATABASE")
+        {
             self.skip_rest();
             return Ok(Stmt::NonSchema("DROP ROLE/OWNED"));
         }
@@ -2050,7 +2526,10 @@ impl<'a> Cursor<'a> {
             names.push(self.unmanaged_name(kind)?);
         }
         self.cascade();
-        Ok(Stmt::Unmanaged { kind, op: UnmanagedOp::Drop { names, if_exists } })
+        Ok(Stmt::Unmanaged {
+            kind,
+            op: UnmanagedOp::Drop { names, if_exists },
+        })
     }
 
     fn comment(&mut self) -> PResult<Stmt> {
@@ -2064,8 +2543,20 @@ impl<'a> Cursor<'a> {
                 parts.push(self.ident()?);
             }
             match parts.len() {
-                2 => CommentTarget::Column(QName { schema: None, name: parts[0].clone() }, parts[1].clone()),
-                3 => CommentTarget::Column(QName { schema: Some(parts[0].clone()), name: parts[1].clone() }, parts[2].clone()),
+                2 => CommentTarget::Column(
+                    QName {
+                        schema: None,
+                        name: parts[0].clone(),
+                    },
+                    parts[1].clone(),
+                ),
+                3 => CommentTarget::Column(
+                    QName {
+                        schema: Some(parts[0].clone()),
+                        name: parts[1].clone(),
+                    },
+                    parts[2].clone(),
+                ),
                 _ => return Err(self.err_here("expected table.column")),
             }
         } else if self.eat_kw("INDEX") {
@@ -2091,7 +2582,10 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kw("VIEW") {
             CommentTarget::Unmanaged(K::View, self.unmanaged_name(K::View)?)
         } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
-            CommentTarget::Unmanaged(K::MaterializedView, self.unmanaged_name(K::MaterializedView)?)
+            CommentTarget::Unmanaged(
+                K::MaterializedView,
+                self.unmanaged_name(K::MaterializedView)?,
+            )
         } else if self.eat_kw("FUNCTION") {
             CommentTarget::Unmanaged(K::Function, self.unmanaged_name(K::Function)?)
         } else if self.eat_kw("PROCEDURE") {
@@ -2110,7 +2604,11 @@ impl<'a> Cursor<'a> {
             CommentTarget::Other("other object")
         };
         self.expect_kw("IS")?;
-        let text = if self.eat_kw("NULL") { None } else { Some(self.string()?) };
+        let text = if self.eat_kw("NULL") {
+            None
+        } else {
+            Some(self.string()?)
+        };
         let text = text.filter(|t| !t.is_empty());
         Ok(Stmt::Comment { target, text })
     }
@@ -2141,12 +2639,57 @@ fn rename_last_part(name: &str, new: &str) -> String {
 
 fn static_kind(word: &str) -> &'static str {
     const KINDS: &[&str] = &[
-        "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "COPY", "ANALYZE", "ANALYSE", "VACUUM", "REFRESH", "GRANT", "REVOKE", "LOCK",
-        "NOTIFY", "LISTEN", "UNLISTEN", "CLUSTER", "REINDEX", "CHECKPOINT", "DISCARD", "BEGIN", "COMMIT", "END", "START", "SAVEPOINT",
-        "RELEASE", "WITH", "VALUES", "TABLE", "CALL", "EXPLAIN", "SECURITY", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE", "FETCH",
-        "CLOSE", "MOVE", "LOAD", "ABORT", "ALTER ROLE", "ALTER USER", "ALTER DATABASE", "ALTER SYSTEM",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "MERGE",
+        "TRUNCATE",
+        "COPY",
+        "ANALYZE",
+        "ANALYSE",
+        "VACUUM",
+        "REFRESH",
+        "GRANT",
+        "REVOKE",
+        "LOCK",
+        "NOTIFY",
+        "LISTEN",
+        "UNLISTEN",
+        "CLUSTER",
+        "REINDEX",
+        "CHECKPOINT",
+        "DISCARD",
+        "BEGIN",
+        "COMMIT",
+        "END",
+        "START",
+        "SAVEPOINT",
+        "RELEASE",
+        "WITH",
+        "VALUES",
+        "TABLE",
+        "CALL",
+        "EXPLAIN",
+        "SECURITY",
+        "PREPARE",
+        "EXECUTE",
+        "DEALLOCATE",
+        "DECLARE",
+        "FETCH",
+        "CLOSE",
+        "MOVE",
+        "LOAD",
+        "ABORT",
+        "ALTER ROLE",
+        "ALTER USER",
+        "ALTER DATABASE",
+        "ALTER SYSTEM",
     ];
-    KINDS.iter().find(|k| **k == word).copied().unwrap_or("other")
+    KINDS
+        .iter()
+        .find(|k| **k == word)
+        .copied()
+        .unwrap_or("other")
 }
 
 fn collation_of(name: &sqlparser::ast::ObjectName) -> String {
@@ -2159,7 +2702,11 @@ fn collation_of(name: &sqlparser::ast::ObjectName) -> String {
     match parts.as_slice() {
         [n] => crate::model::quote_ident(n),
         [s, n] if s == "pg_catalog" || s == "public" => crate::model::quote_ident(n),
-        [s, n] => format!("{}.{}", crate::model::quote_ident(s), crate::model::quote_ident(n)),
+        [s, n] => format!(
+            "{}.{}",
+            crate::model::quote_ident(s),
+            crate::model::quote_ident(n)
+        ),
         _ => name.to_string(),
     }
 }
@@ -2210,7 +2757,10 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 .and_then(|p| p.as_ident())
                 .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
                 .unwrap_or_else(|| "expr".to_string());
-            (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), name)
+            (
+                crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+                name,
+            )
         }
         Expr::Cast { expr, .. } => {
             // A cast of a column is named after the column.
@@ -2222,9 +2772,15 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 Expr::Identifier(id) => fold_ident(&id.value, id.quote_style.is_some()),
                 _ => "expr".to_string(),
             };
-            (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), name)
+            (
+                crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+                name,
+            )
         }
-        _ => (crate::model::IndexKeyExpr::Expression(normalize::expr(e)), "expr".to_string()),
+        _ => (
+            crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+            "expr".to_string(),
+        ),
     }
 }
 
@@ -2238,7 +2794,9 @@ pub fn column_refs(e: &Expr) -> Vec<String> {
         fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
             let n = match e {
                 Expr::Identifier(id) => Some(fold_ident(&id.value, id.quote_style.is_some())),
-                Expr::CompoundIdentifier(ids) => ids.last().map(|id| fold_ident(&id.value, id.quote_style.is_some())),
+                Expr::CompoundIdentifier(ids) => ids
+                    .last()
+                    .map(|id| fold_ident(&id.value, id.quote_style.is_some())),
                 _ => None,
             };
             if let Some(n) = n {

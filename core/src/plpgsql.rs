@@ -30,7 +30,9 @@ struct Tok {
 
 fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
     let dialect = PostgreSqlDialect {};
-    let toks = Tokenizer::new(&dialect, text).tokenize_with_location().map_err(|e| e.to_string())?;
+    let toks = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .map_err(|e| e.to_string())?;
     let mut line_starts = vec![0usize];
     for (i, b) in text.bytes().enumerate() {
         if b == b'\n' {
@@ -41,21 +43,32 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
         if line == 0 {
             return text.len();
         }
-        let start = line_starts.get(line as usize - 1).copied().unwrap_or(text.len());
+        let start = line_starts
+            .get(line as usize - 1)
+            .copied()
+            .unwrap_or(text.len());
         let rest = &text[start..];
-        rest.char_indices().nth(col.saturating_sub(1) as usize).map_or(text.len(), |(b, _)| start + b)
+        rest.char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map_or(text.len(), |(b, _)| start + b)
     };
     Ok(toks
         .into_iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-        .map(|t| Tok { start: to_off(t.span.start.line, t.span.start.column), end: to_off(t.span.end.line, t.span.end.column), token: t.token })
+        .map(|t| Tok {
+            start: to_off(t.span.start.line, t.span.start.column),
+            end: to_off(t.span.end.line, t.span.end.column),
+            token: t.token,
+        })
         .collect())
 }
 
 /// Identifier tokens of an expression, each as `quote_ident` prints it.
 pub(crate) fn ident_tokens(expr: &str) -> Vec<String> {
     let dialect = PostgreSqlDialect {};
-    let Ok(toks) = Tokenizer::new(&dialect, expr).tokenize() else { return Vec::new() };
+    let Ok(toks) = Tokenizer::new(&dialect, expr).tokenize() else {
+        return Vec::new();
+    };
     toks.into_iter()
         .filter_map(|t| match t {
             Token::Word(w) => Some(quote_ident(&fold_ident(&w.value, w.quote_style.is_some()))),
@@ -67,11 +80,17 @@ pub(crate) fn ident_tokens(expr: &str) -> Vec<String> {
 /// Replaces an identifier (as `quote_ident` prints it) in an expression.
 pub(crate) fn replace_ident(expr: &str, old_quoted: &str, new_quoted: &str) -> String {
     let dialect = PostgreSqlDialect {};
-    let Ok(toks) = Tokenizer::new(&dialect, expr).tokenize() else { return expr.to_string() };
+    let Ok(toks) = Tokenizer::new(&dialect, expr).tokenize() else {
+        return expr.to_string();
+    };
     let mut out = String::with_capacity(expr.len());
     for t in toks {
         match &t {
-            Token::Word(w) if quote_ident(&fold_ident(&w.value, w.quote_style.is_some())) == old_quoted => out.push_str(new_quoted),
+            Token::Word(w)
+                if quote_ident(&fold_ident(&w.value, w.quote_style.is_some())) == old_quoted =>
+            {
+                out.push_str(new_quoted)
+            }
             other => out.push_str(&other.to_string()),
         }
     }
@@ -129,7 +148,13 @@ impl<'a> PlParser<'a> {
     }
 
     fn semi(&mut self) {
-        if matches!(self.toks.get(self.i), Some(Tok { token: Token::SemiColon, .. })) {
+        if matches!(
+            self.toks.get(self.i),
+            Some(Tok {
+                token: Token::SemiColon,
+                ..
+            })
+        ) {
             self.i += 1;
         }
     }
@@ -177,7 +202,10 @@ impl<'a> PlParser<'a> {
                 let mut conds = Vec::new();
                 while self.i < self.toks.len() && !self.kw("THEN") {
                     match &self.toks[self.i].token {
-                        Token::Word(w) if !w.value.eq_ignore_ascii_case("OR") && !w.value.eq_ignore_ascii_case("SQLSTATE") => {
+                        Token::Word(w)
+                            if !w.value.eq_ignore_ascii_case("OR")
+                                && !w.value.eq_ignore_ascii_case("SQLSTATE") =>
+                        {
                             conds.push(w.value.to_ascii_lowercase())
                         }
                         Token::SingleQuotedString(s) => conds.push(s.clone()),
@@ -198,7 +226,14 @@ impl<'a> PlParser<'a> {
         }
         self.i += 1;
         // optional label
-        if matches!(self.toks.get(self.i), Some(Tok { token: Token::Word(_), .. })) && !self.kw("IF") {
+        if matches!(
+            self.toks.get(self.i),
+            Some(Tok {
+                token: Token::Word(_),
+                ..
+            })
+        ) && !self.kw("IF")
+        {
             self.i += 1;
         }
         self.semi();
@@ -263,9 +298,20 @@ impl<'a> PlParser<'a> {
             return Ok(Pl::Nothing);
         }
         if self.kw("RAISE") {
-            let exception = self.kw_at(self.i + 1, "EXCEPTION") || matches!(self.toks.get(self.i + 1), Some(Tok { token: Token::SingleQuotedString(_), .. }));
+            let exception = self.kw_at(self.i + 1, "EXCEPTION")
+                || matches!(
+                    self.toks.get(self.i + 1),
+                    Some(Tok {
+                        token: Token::SingleQuotedString(_),
+                        ..
+                    })
+                );
             self.until_semi();
-            return Ok(if exception { Pl::RaiseException(off) } else { Pl::Nothing });
+            return Ok(if exception {
+                Pl::RaiseException(off)
+            } else {
+                Pl::Nothing
+            });
         }
         if self.kw("PERFORM") || self.kw("RETURN") {
             self.until_semi();
@@ -273,7 +319,18 @@ impl<'a> PlParser<'a> {
         }
         if self.kw("EXECUTE") {
             let lit = match self.toks.get(self.i + 1) {
-                Some(Tok { token: Token::SingleQuotedString(s), start, .. }) if matches!(self.toks.get(self.i + 2), Some(Tok { token: Token::SemiColon, .. })) => {
+                Some(Tok {
+                    token: Token::SingleQuotedString(s),
+                    start,
+                    ..
+                }) if matches!(
+                    self.toks.get(self.i + 2),
+                    Some(Tok {
+                        token: Token::SemiColon,
+                        ..
+                    })
+                ) =>
+                {
                     Some((s.clone(), *start + 1))
                 }
                 _ => None,
@@ -290,11 +347,22 @@ impl<'a> PlParser<'a> {
                 }
             };
         }
-        if self.kw("FOR") || self.kw("WHILE") || self.kw("LOOP") || self.kw("FOREACH") || self.kw("CASE") {
+        if self.kw("FOR")
+            || self.kw("WHILE")
+            || self.kw("LOOP")
+            || self.kw("FOREACH")
+            || self.kw("CASE")
+        {
             return Err(unsupported(off, "a loop or CASE statement around DDL"));
         }
         // assignment `x := …;`
-        if matches!(self.toks.get(self.i + 1), Some(Tok { token: Token::Assignment, .. })) {
+        if matches!(
+            self.toks.get(self.i + 1),
+            Some(Tok {
+                token: Token::Assignment,
+                ..
+            })
+        ) {
             self.until_semi();
             return Ok(Pl::Nothing);
         }
@@ -305,7 +373,9 @@ impl<'a> PlParser<'a> {
 
 fn has_ddl(text: &str) -> bool {
     let dialect = PostgreSqlDialect {};
-    let Ok(toks) = Tokenizer::new(&dialect, text).tokenize() else { return true };
+    let Ok(toks) = Tokenizer::new(&dialect, text).tokenize() else {
+        return true;
+    };
     toks.iter().any(|t| {
         matches!(t, Token::Word(w) if w.quote_style.is_none() && ["CREATE", "ALTER", "DROP", "COMMENT"].iter().any(|k| w.value.eq_ignore_ascii_case(k)))
     })
@@ -313,13 +383,22 @@ fn has_ddl(text: &str) -> bool {
 
 /// Applies a DO block body to the replayer. `base` is the byte offset of the
 /// body in the file.
-pub(crate) fn apply_do(r: &mut Replayer, body: &str, base: usize, text: &Arc<str>) -> Result<(), Failure> {
+pub(crate) fn apply_do(
+    r: &mut Replayer,
+    body: &str,
+    base: usize,
+    text: &Arc<str>,
+) -> Result<(), Failure> {
     if !has_ddl(body) {
         r.count_data_statement();
         return Ok(());
     }
     let toks = tokenize(body).map_err(|m| unsupported(base, &m))?;
-    let mut p = PlParser { toks: &toks, i: 0, body };
+    let mut p = PlParser {
+        toks: &toks,
+        i: 0,
+        body,
+    };
     let block = p.block().map_err(|mut e| {
         e.offset = e.offset.map(|o| o + base);
         e
@@ -422,14 +501,27 @@ fn eval_cond(r: &Replayer, cond: &str) -> Result<bool, String> {
 fn eval(r: &Replayer, e: &Expr) -> Result<bool, String> {
     match e {
         Expr::Nested(x) => eval(r, x),
-        Expr::UnaryOp { op: UnaryOperator::Not, expr } => Ok(!eval(r, expr)?),
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => Ok(eval(r, left)? && eval(r, right)?),
-        Expr::BinaryOp { left, op: BinaryOperator::Or, right } => Ok(eval(r, left)? || eval(r, right)?),
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => Ok(!eval(r, expr)?),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => Ok(eval(r, left)? && eval(r, right)?),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } => Ok(eval(r, left)? || eval(r, right)?),
         Expr::Exists { subquery, negated } => {
             let SetExpr::Select(sel) = subquery.body.as_ref() else {
                 return Err("an EXISTS over something other than a plain SELECT".into());
             };
-            let Some(from) = sel.from.first() else { return Err("an EXISTS without FROM".into()) };
+            let Some(from) = sel.from.first() else {
+                return Err("an EXISTS without FROM".into());
+            };
             if sel.from.len() != 1 || !from.joins.is_empty() {
                 return Err("an EXISTS over several catalogs".into());
             }
@@ -458,11 +550,19 @@ fn eval(r: &Replayer, e: &Expr) -> Result<bool, String> {
 fn collect_eqs(e: &Expr, out: &mut BTreeMap<String, String>) {
     match e {
         Expr::Nested(x) => collect_eqs(x, out),
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
             collect_eqs(left, out);
             collect_eqs(right, out);
         }
-        Expr::BinaryOp { left, op: BinaryOperator::Eq, right } => {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => {
             let col = match left.as_ref() {
                 Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
                 Expr::CompoundIdentifier(ids) => ids.last().map(|i| i.value.to_ascii_lowercase()),

@@ -11,13 +11,14 @@ use serde::Serialize;
 
 use crate::error::{line_column, Error, Location, SqlError};
 use crate::model::{
-    qualified, quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, Identity, Index, IndexKey, IndexKeyExpr, Namespace,
-    ObjectKind, ObjectPath, Schema, Sequence, Table, Unmanaged, UnmanagedKind,
+    qualified, quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, Identity,
+    Index, IndexKey, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Sequence, Table,
+    Unmanaged, UnmanagedKind,
 };
 use crate::names;
 use crate::parse::{
-    self, ColumnDef, ColumnOp, CommentTarget, ConstraintDef, ConstraintDefKind, CreateIndex, CreateTable, EnumAction, QName, SeqOptions,
-    Stmt, TableAction, UnmanagedOp,
+    self, ColumnDef, ColumnOp, CommentTarget, ConstraintDef, ConstraintDefKind, CreateIndex,
+    CreateTable, EnumAction, QName, SeqOptions, Stmt, TableAction, UnmanagedOp,
 };
 use crate::split::{self, RawStatement};
 
@@ -59,7 +60,13 @@ pub(crate) struct ReplayError {
 type R<T> = Result<T, ReplayError>;
 
 fn err(code: &'static str, message: impl Into<String>) -> ReplayError {
-    ReplayError { code, message: message.into(), help: None, offset: None, len: 0 }
+    ReplayError {
+        code,
+        message: message.into(),
+        help: None,
+        offset: None,
+        len: 0,
+    }
 }
 
 fn help(mut e: ReplayError, h: impl Into<String>) -> ReplayError {
@@ -103,7 +110,9 @@ impl Default for Replayer {
 }
 
 /// Replays a list of files (name, text) in order.
-pub fn replay_texts<'a>(files: impl IntoIterator<Item = (&'a str, &'a Arc<str>)>) -> Result<Replayed, Error> {
+pub fn replay_texts<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a Arc<str>)>,
+) -> Result<Replayed, Error> {
     let mut r = Replayer::new();
     for (path, text) in files {
         r.apply_file(path, text)?;
@@ -118,22 +127,41 @@ impl Replayer {
         let mut schema = Schema::default();
         schema.namespaces.insert(
             "public".to_string(),
-            Namespace { comment: Some("standard public schema".to_string()), ..Namespace::default() },
+            Namespace {
+                comment: Some("standard public schema".to_string()),
+                ..Namespace::default()
+            },
         );
         // Every new database has PL/pgSQL installed.
-        schema.extensions.insert("plpgsql".to_string(), Extension { namespace: "pg_catalog".to_string(), version: None });
+        schema.extensions.insert(
+            "plpgsql".to_string(),
+            Extension {
+                namespace: "pg_catalog".to_string(),
+                version: None,
+            },
+        );
         Replayer {
             schema,
             provenance: BTreeMap::new(),
             stats: Stats::default(),
             search_path: vec!["\"$user\"".to_string(), "public".to_string()],
             hidden_relations: BTreeSet::new(),
-            here: Location { file: String::new(), line: 0, column: 0 },
+            here: Location {
+                file: String::new(),
+                line: 0,
+                column: 0,
+            },
         }
     }
 
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// Extensions beyond PL/pgSQL (which every database has) may bring
+    /// types and access methods strata does not know.
+    fn has_extensions(&self) -> bool {
+        self.schema.extensions.keys().any(|k| k != "plpgsql")
     }
 
     pub(crate) fn count_data_statement(&mut self) {
@@ -154,7 +182,11 @@ impl Replayer {
 
     fn apply_raw(&mut self, path: &str, text: &Arc<str>, st: &RawStatement) -> Result<(), Error> {
         self.stats.statements += 1;
-        self.here = Location { file: path.to_string(), line: st.line, column: st.column };
+        self.here = Location {
+            file: path.to_string(),
+            line: st.line,
+            column: st.column,
+        };
         if st.meta_command {
             self.stats.meta_commands += 1;
             return Ok(());
@@ -186,7 +218,11 @@ impl Replayer {
     }
 
     pub fn finish(self) -> Replayed {
-        Replayed { schema: self.schema, provenance: self.provenance, stats: self.stats }
+        Replayed {
+            schema: self.schema,
+            provenance: self.provenance,
+            stats: self.stats,
+        }
     }
 
     fn touch(&mut self, path: ObjectPath) {
@@ -198,7 +234,9 @@ impl Replayer {
     fn search_namespaces(&self) -> Vec<String> {
         self.search_path
             .iter()
-            .filter(|s| s.as_str() != "$user" && s.as_str() != "\"$user\"" && s.as_str() != "pg_catalog")
+            .filter(|s| {
+                s.as_str() != "$user" && s.as_str() != "\"$user\"" && s.as_str() != "pg_catalog"
+            })
             .filter(|s| self.schema.namespaces.contains_key(s.as_str()))
             .cloned()
             .collect()
@@ -211,7 +249,10 @@ impl Replayer {
                 if self.schema.namespaces.contains_key(s) {
                     Ok(s.clone())
                 } else {
-                    Err(err(INVALID_SCHEMA, format!("schema \"{s}\" does not exist")))
+                    Err(err(
+                        INVALID_SCHEMA,
+                        format!("schema \"{s}\" does not exist"),
+                    ))
                 }
             }
             None => self
@@ -224,8 +265,16 @@ impl Replayer {
 
     fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
         match &q.schema {
-            Some(s) => self.schema.namespaces.get(s).filter(|ns| has(ns)).map(|_| s.clone()),
-            None => self.search_namespaces().into_iter().find(|s| self.schema.namespaces.get(s).is_some_and(&has)),
+            Some(s) => self
+                .schema
+                .namespaces
+                .get(s)
+                .filter(|ns| has(ns))
+                .map(|_| s.clone()),
+            None => self
+                .search_namespaces()
+                .into_iter()
+                .find(|s| self.schema.namespaces.get(s).is_some_and(&has)),
         }
     }
 
@@ -235,9 +284,15 @@ impl Replayer {
 
     fn table_ns(&self, q: &QName) -> R<String> {
         self.find_table(q).ok_or_else(|| {
-            let e = err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(q)));
+            let e = err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(q)),
+            );
             if self.relation_kind(q).is_some() {
-                err(WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", display_q(q)))
+                err(
+                    WRONG_OBJECT_TYPE,
+                    format!("\"{}\" is not a table", display_q(q)),
+                )
             } else {
                 e
             }
@@ -253,11 +308,17 @@ impl Replayer {
     }
 
     fn table(&self, ns: &str, name: &str) -> Option<&Table> {
-        self.schema.namespaces.get(ns).and_then(|n| n.tables.get(name))
+        self.schema
+            .namespaces
+            .get(ns)
+            .and_then(|n| n.tables.get(name))
     }
 
     fn ns_mut(&mut self, ns: &str) -> &mut Namespace {
-        self.schema.namespaces.get_mut(ns).expect("caller resolved the namespace")
+        self.schema
+            .namespaces
+            .get_mut(ns)
+            .expect("caller resolved the namespace")
     }
 
     /// What kind of relation a name refers to, if any.
@@ -279,7 +340,11 @@ impl Replayer {
         if n.tables.contains_key(name) {
             return Some("table");
         }
-        if n.sequences.contains_key(name) || self.hidden_relations.contains(&(ns.to_string(), name.to_string())) {
+        if n.sequences.contains_key(name)
+            || self
+                .hidden_relations
+                .contains(&(ns.to_string(), name.to_string()))
+        {
             return Some("sequence");
         }
         for t in n.tables.values() {
@@ -287,14 +352,27 @@ impl Replayer {
                 return Some("index");
             }
             if let Some(c) = t.constraints.get(name) {
-                if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. }) {
+                if matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. }
+                        | ConstraintKind::Unique { .. }
+                        | ConstraintKind::Exclusion { .. }
+                ) {
                     return Some("index");
                 }
             }
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
-        for kind in [UnmanagedKind::View, UnmanagedKind::MaterializedView, UnmanagedKind::ForeignTable, UnmanagedKind::CompositeType] {
-            if self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }) {
+        for kind in [
+            UnmanagedKind::View,
+            UnmanagedKind::MaterializedView,
+            UnmanagedKind::ForeignTable,
+            UnmanagedKind::CompositeType,
+        ] {
+            if self.schema.unmanaged.contains(&Unmanaged {
+                kind,
+                name: qn.clone(),
+            }) {
                 return Some(match kind {
                     UnmanagedKind::View => "view",
                     UnmanagedKind::MaterializedView => "materialized view",
@@ -311,7 +389,10 @@ impl Replayer {
     }
 
     fn constraint_name_taken(&self, ns: &str, name: &str) -> bool {
-        self.schema.namespaces.get(ns).is_some_and(|n| n.tables.values().any(|t| t.constraints.contains_key(name)))
+        self.schema
+            .namespaces
+            .get(ns)
+            .is_some_and(|n| n.tables.values().any(|t| t.constraints.contains_key(name)))
     }
 
     /// Finds an index by name: (namespace, table, is_constraint).
@@ -327,7 +408,12 @@ impl Replayer {
                         return Some((ns.clone(), tname.clone(), false));
                     }
                     if let Some(c) = t.constraints.get(&q.name) {
-                        if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. }) {
+                        if matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey { .. }
+                                | ConstraintKind::Unique { .. }
+                                | ConstraintKind::Exclusion { .. }
+                        ) {
                             return Some((ns.clone(), tname.clone(), true));
                         }
                     }
@@ -370,17 +456,28 @@ impl Replayer {
                 }
             }
             let qn = format!("{}.{}", quote_ident(nsn), quote_ident(&name));
-            for kind in [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType, UnmanagedKind::View] {
-                if self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }) {
+            for kind in [
+                UnmanagedKind::Domain,
+                UnmanagedKind::CompositeType,
+                UnmanagedKind::RangeType,
+                UnmanagedKind::View,
+            ] {
+                if self.schema.unmanaged.contains(&Unmanaged {
+                    kind,
+                    name: qn.clone(),
+                }) {
                     return Ok(());
                 }
             }
         }
-        if !self.schema.extensions.is_empty() {
+        if self.has_extensions() {
             // Extension types (citext, vector, geometry, …) are not modelled.
             return Ok(());
         }
-        Err(err(UNDEFINED_OBJECT, format!("type \"{base}\" does not exist")))
+        Err(err(
+            UNDEFINED_OBJECT,
+            format!("type \"{base}\" does not exist"),
+        ))
     }
 
     /// Canonical type text as stored in the model: qualified relative to
@@ -421,52 +518,88 @@ impl Replayer {
                 Ok(())
             }
             Stmt::Do { body, body_offset } => self.apply_do(&body, stmt_offset + body_offset, text),
-            Stmt::CreateSchema { name, if_not_exists } => {
+            Stmt::CreateSchema {
+                name,
+                if_not_exists,
+            } => {
                 if self.schema.namespaces.contains_key(&name) {
                     if if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_SCHEMA, format!("schema \"{name}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_SCHEMA,
+                        format!("schema \"{name}\" already exists"),
+                    ));
                 }
-                self.schema.namespaces.insert(name.clone(), Namespace::default());
+                self.schema
+                    .namespaces
+                    .insert(name.clone(), Namespace::default());
                 self.touch(ObjectPath::new(ObjectKind::Namespace, "", &name));
                 Ok(())
             }
-            Stmt::DropSchema { names, if_exists, cascade } => {
+            Stmt::DropSchema {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 for name in names {
                     let Some(ns) = self.schema.namespaces.get(&name) else {
                         if if_exists {
                             continue;
                         }
-                        return Err(err(UNDEFINED_OBJECT, format!("schema \"{name}\" does not exist")));
+                        return Err(err(
+                            UNDEFINED_OBJECT,
+                            format!("schema \"{name}\" does not exist"),
+                        ));
                     };
-                    let empty = ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
+                    let empty =
+                        ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
                     let prefix = format!("{}.", quote_ident(&name));
-                    let has_unmanaged = self.schema.unmanaged.iter().any(|u| u.name.starts_with(&prefix));
-                    if !(empty && !has_unmanaged) && !cascade {
+                    let has_unmanaged = self
+                        .schema
+                        .unmanaged
+                        .iter()
+                        .any(|u| u.name.starts_with(&prefix));
+                    if (!empty || has_unmanaged) && !cascade {
                         return Err(help(
-                            err(DEPENDENT_OBJECTS, format!("cannot drop schema {name} because other objects depend on it")),
+                            err(
+                                DEPENDENT_OBJECTS,
+                                format!(
+                                    "cannot drop schema {name} because other objects depend on it"
+                                ),
+                            ),
                             "use DROP SCHEMA … CASCADE to drop the dependent objects too",
                         ));
                     }
                     // Foreign keys from other namespaces into this one go too.
-                    let doomed: Vec<(String, String)> =
-                        ns.tables.keys().map(|t| (name.clone(), t.clone())).collect();
+                    let doomed: Vec<(String, String)> = ns
+                        .tables
+                        .keys()
+                        .map(|t| (name.clone(), t.clone()))
+                        .collect();
                     for (n, t) in &doomed {
                         self.drop_fks_referencing(n, t);
                     }
                     self.schema.namespaces.remove(&name);
-                    self.schema.unmanaged.retain(|u| !u.name.starts_with(&prefix));
+                    self.schema
+                        .unmanaged
+                        .retain(|u| !u.name.starts_with(&prefix));
                     self.schema.extensions.retain(|_, e| e.namespace != name);
                 }
                 Ok(())
             }
             Stmt::RenameSchema { name, new_name } => {
                 if self.schema.namespaces.contains_key(&new_name) {
-                    return Err(err(DUPLICATE_SCHEMA, format!("schema \"{new_name}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_SCHEMA,
+                        format!("schema \"{new_name}\" already exists"),
+                    ));
                 }
                 let Some(ns) = self.schema.namespaces.remove(&name) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("schema \"{name}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("schema \"{name}\" does not exist"),
+                    ));
                 };
                 self.schema.namespaces.insert(new_name.clone(), ns);
                 for n in self.schema.namespaces.values_mut() {
@@ -488,32 +621,64 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));
                 Ok(())
             }
-            Stmt::CreateExtension { name, if_not_exists, schema, version } => {
+            Stmt::CreateExtension {
+                name,
+                if_not_exists,
+                schema,
+                version,
+            } => {
                 if self.schema.extensions.contains_key(&name) {
                     if if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_OBJECT, format!("extension \"{name}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("extension \"{name}\" already exists"),
+                    ));
                 }
                 let ns = match schema {
-                    Some(s) => self.creation_ns(&QName { schema: Some(s), name: name.clone() })?,
-                    None => self.creation_ns(&QName { schema: None, name: name.clone() })?,
+                    Some(s) => self.creation_ns(&QName {
+                        schema: Some(s),
+                        name: name.clone(),
+                    })?,
+                    None => self.creation_ns(&QName {
+                        schema: None,
+                        name: name.clone(),
+                    })?,
                 };
-                self.schema.extensions.insert(name.clone(), Extension { namespace: ns, version });
+                self.schema.extensions.insert(
+                    name.clone(),
+                    Extension {
+                        namespace: ns,
+                        version,
+                    },
+                );
                 self.touch(ObjectPath::new(ObjectKind::Extension, "", &name));
                 Ok(())
             }
-            Stmt::DropExtension { names, if_exists, .. } => {
+            Stmt::DropExtension {
+                names, if_exists, ..
+            } => {
                 for name in names {
                     if self.schema.extensions.remove(&name).is_none() && !if_exists {
-                        return Err(err(UNDEFINED_OBJECT, format!("extension \"{name}\" does not exist")));
+                        return Err(err(
+                            UNDEFINED_OBJECT,
+                            format!("extension \"{name}\" does not exist"),
+                        ));
                     }
                 }
                 Ok(())
             }
-            Stmt::AlterExtension { name, version, schema } => {
+            Stmt::AlterExtension {
+                name,
+                version,
+                schema,
+            } => {
                 let Some(e) = self.schema.extensions.get_mut(&name) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("extension \"{name}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("extension \"{name}\" does not exist"),
+                    ));
                 };
                 if let Some(v) = version {
                     e.version = Some(v);
@@ -527,23 +692,42 @@ impl Replayer {
             Stmt::CreateEnum { name, values } => {
                 let ns = self.creation_ns(&name)?;
                 if self.type_exists_in(&ns, &name.name) {
-                    return Err(err(DUPLICATE_OBJECT, format!("type \"{}\" already exists", name.name)));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("type \"{}\" already exists", name.name),
+                    ));
                 }
                 let mut seen = BTreeSet::new();
                 for v in &values {
                     if v.len() > 63 {
-                        return Err(err(INVALID_PARAMETER, format!("invalid enum label \"{v}\"")));
+                        return Err(err(
+                            INVALID_PARAMETER,
+                            format!("invalid enum label \"{v}\""),
+                        ));
                     }
                     if !seen.insert(v) {
-                        return Err(err("42710", format!("enum label \"{v}\" used more than once")));
+                        return Err(err(
+                            "42710",
+                            format!("enum label \"{v}\" used more than once"),
+                        ));
                     }
                 }
-                self.ns_mut(&ns).enums.insert(name.name.clone(), EnumType { values, comment: None });
+                self.ns_mut(&ns).enums.insert(
+                    name.name.clone(),
+                    EnumType {
+                        values,
+                        comment: None,
+                    },
+                );
                 self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
                 Ok(())
             }
             Stmt::AlterEnum { name, action } => self.alter_enum(name, action),
-            Stmt::DropType { names, if_exists, cascade } => {
+            Stmt::DropType {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 for q in names {
                     if let Some(ns) = self.find_enum(&q) {
                         let tname = qualified(&ns, &q.name);
@@ -572,9 +756,16 @@ impl Replayer {
                     }
                     // Domains, composite and range types are kept by name.
                     let mut found = false;
-                    for kind in [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType] {
+                    for kind in [
+                        UnmanagedKind::Domain,
+                        UnmanagedKind::CompositeType,
+                        UnmanagedKind::RangeType,
+                    ] {
                         for nsn in self.candidate_ns(&q) {
-                            let u = Unmanaged { kind, name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)) };
+                            let u = Unmanaged {
+                                kind,
+                                name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)),
+                            };
                             if self.schema.unmanaged.remove(&u) {
                                 found = true;
                                 break;
@@ -585,13 +776,20 @@ impl Replayer {
                         }
                     }
                     if !found && !if_exists {
-                        return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&q))));
+                        return Err(err(
+                            UNDEFINED_OBJECT,
+                            format!("type \"{}\" does not exist", display_q(&q)),
+                        ));
                     }
                 }
                 Ok(())
             }
             Stmt::CreateTable(ct) => self.create_table(ct),
-            Stmt::AlterTable { name, if_exists, actions } => {
+            Stmt::AlterTable {
+                name,
+                if_exists,
+                actions,
+            } => {
                 let Some(ns) = self.find_table(&name) else {
                     if if_exists {
                         return Ok(());
@@ -599,10 +797,15 @@ impl Replayer {
                     // ALTER TABLE also reaches sequences and views (pg_dump
                     // writes `ALTER TABLE seq OWNER TO …`): fine when it changes
                     // nothing strata models.
-                    if self.relation_kind(&name).is_some() && actions.iter().all(|a| matches!(a, TableAction::NoOp(_))) {
+                    if self.relation_kind(&name).is_some()
+                        && actions.iter().all(|a| matches!(a, TableAction::NoOp(_)))
+                    {
                         return Ok(());
                     }
-                    return Err(self.table_ns(&name).err().unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
+                    return Err(self
+                        .table_ns(&name)
+                        .err()
+                        .unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
                 };
                 let mut table = name.name.clone();
                 let mut ns = ns;
@@ -611,13 +814,20 @@ impl Replayer {
                 }
                 Ok(())
             }
-            Stmt::DropTable { names, if_exists, cascade } => {
+            Stmt::DropTable {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 for q in names {
                     let Some(ns) = self.find_table(&q) else {
                         if if_exists {
                             continue;
                         }
-                        return Err(self.table_ns(&q).err().unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
+                        return Err(self
+                            .table_ns(&q)
+                            .err()
+                            .unwrap_or_else(|| err(UNDEFINED_TABLE, "relation does not exist")));
                     };
                     let referencing = self.fks_referencing(&ns, &q.name);
                     if !referencing.is_empty() && !cascade {
@@ -641,7 +851,9 @@ impl Replayer {
                 Ok(())
             }
             Stmt::CreateIndex(ci) => self.create_index(ci),
-            Stmt::DropIndex { names, if_exists, .. } => {
+            Stmt::DropIndex {
+                names, if_exists, ..
+            } => {
                 for q in names {
                     match self.find_index(&q) {
                         Some((ns, t, false)) => {
@@ -661,29 +873,47 @@ impl Replayer {
                         }
                         None => {
                             if !if_exists {
-                                return Err(err(UNDEFINED_OBJECT, format!("index \"{}\" does not exist", display_q(&q))));
+                                return Err(err(
+                                    UNDEFINED_OBJECT,
+                                    format!("index \"{}\" does not exist", display_q(&q)),
+                                ));
                             }
                         }
                     }
                 }
                 Ok(())
             }
-            Stmt::RenameIndex { name, if_exists, new_name } => {
+            Stmt::RenameIndex {
+                name,
+                if_exists,
+                new_name,
+            } => {
                 let Some((ns, t, is_constraint)) = self.find_index(&name) else {
                     if if_exists {
                         return Ok(());
                     }
-                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&name))));
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&name)),
+                    ));
                 };
                 if self.relation_taken(&ns, &new_name) {
-                    return Err(err(DUPLICATE_TABLE, format!("relation \"{new_name}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{new_name}\" already exists"),
+                    ));
                 }
                 let table = self.table_mut(&ns, &t);
                 if is_constraint {
                     if let Some(c) = table.constraints.remove(&name.name) {
                         table.constraints.insert(new_name.clone(), c);
                     }
-                    self.touch(ObjectPath::in_table(ObjectKind::Constraint, &ns, &t, &new_name));
+                    self.touch(ObjectPath::in_table(
+                        ObjectKind::Constraint,
+                        &ns,
+                        &t,
+                        &new_name,
+                    ));
                 } else {
                     if let Some(i) = table.indexes.remove(&name.name) {
                         table.indexes.insert(new_name.clone(), i);
@@ -692,15 +922,23 @@ impl Replayer {
                 }
                 Ok(())
             }
-            Stmt::CreateSequence { name, if_not_exists, options } => {
+            Stmt::CreateSequence {
+                name,
+                if_not_exists,
+                options,
+            } => {
                 let ns = self.creation_ns(&name)?;
                 if self.relation_taken(&ns, &name.name) {
                     if if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_TABLE, format!("relation \"{}\" already exists", name.name)));
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{}\" already exists", name.name),
+                    ));
                 }
-                let mut seq = Sequence::with_defaults(options.data_type.as_deref().unwrap_or("bigint"));
+                let mut seq =
+                    Sequence::with_defaults(options.data_type.as_deref().unwrap_or("bigint"));
                 apply_seq_options(&mut seq, &options, true)?;
                 if let Some(Some((tq, col))) = &options.owned_by {
                     seq.owned_by = Some(self.check_owned_by(&ns, tq, col)?);
@@ -709,18 +947,33 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
                 Ok(())
             }
-            Stmt::AlterSequence { name, if_exists, options, rename } => {
+            Stmt::AlterSequence {
+                name,
+                if_exists,
+                options,
+                rename,
+            } => {
                 let Some(ns) = self.find_sequence(&name) else {
                     if if_exists {
                         return Ok(());
                     }
-                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&name))));
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&name)),
+                    ));
                 };
                 if let Some(new) = rename {
                     if self.relation_taken(&ns, &new) {
-                        return Err(err(DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+                        return Err(err(
+                            DUPLICATE_TABLE,
+                            format!("relation \"{new}\" already exists"),
+                        ));
                     }
-                    let s = self.ns_mut(&ns).sequences.remove(&name.name).expect("found above");
+                    let s = self
+                        .ns_mut(&ns)
+                        .sequences
+                        .remove(&name.name)
+                        .expect("found above");
                     self.ns_mut(&ns).sequences.insert(new.clone(), s);
                     self.rename_in_defaults(&ns, &name.name, &new);
                     self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &new));
@@ -731,7 +984,11 @@ impl Replayer {
                     Some(None) => Some(None),
                     None => None,
                 };
-                let seq = self.ns_mut(&ns).sequences.get_mut(&name.name).expect("found above");
+                let seq = self
+                    .ns_mut(&ns)
+                    .sequences
+                    .get_mut(&name.name)
+                    .expect("found above");
                 apply_seq_options(seq, &options, false)?;
                 if let Some(o) = owned {
                     seq.owned_by = o;
@@ -739,13 +996,20 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
                 Ok(())
             }
-            Stmt::DropSequence { names, if_exists, cascade } => {
+            Stmt::DropSequence {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 for q in names {
                     let Some(ns) = self.find_sequence(&q) else {
                         if if_exists {
                             continue;
                         }
-                        return Err(err(UNDEFINED_TABLE, format!("sequence \"{}\" does not exist", display_q(&q))));
+                        return Err(err(
+                            UNDEFINED_TABLE,
+                            format!("sequence \"{}\" does not exist", display_q(&q)),
+                        ));
                     };
                     let users = self.columns_defaulting_to_sequence(&ns, &q.name);
                     if !users.is_empty() {
@@ -786,14 +1050,25 @@ impl Replayer {
     }
 
     fn type_exists_in(&self, ns: &str, name: &str) -> bool {
-        let Some(n) = self.schema.namespaces.get(ns) else { return false };
+        let Some(n) = self.schema.namespaces.get(ns) else {
+            return false;
+        };
         if n.enums.contains_key(name) || self.relation_taken(ns, name) {
             return true;
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
-        [UnmanagedKind::Domain, UnmanagedKind::CompositeType, UnmanagedKind::RangeType]
-            .into_iter()
-            .any(|kind| self.schema.unmanaged.contains(&Unmanaged { kind, name: qn.clone() }))
+        [
+            UnmanagedKind::Domain,
+            UnmanagedKind::CompositeType,
+            UnmanagedKind::RangeType,
+        ]
+        .into_iter()
+        .any(|kind| {
+            self.schema.unmanaged.contains(&Unmanaged {
+                kind,
+                name: qn.clone(),
+            })
+        })
     }
 
     fn check_owned_by(&self, seq_ns: &str, tq: &QName, col: &str) -> R<(String, String)> {
@@ -808,7 +1083,10 @@ impl Replayer {
         if t.column(col).is_none() {
             return Err(err(
                 UNDEFINED_COLUMN,
-                format!("column \"{col}\" of relation \"{}\" does not exist", tq.name),
+                format!(
+                    "column \"{col}\" of relation \"{}\" does not exist",
+                    tq.name
+                ),
             ));
         }
         Ok((tq.name.clone(), col.to_string()))
@@ -867,7 +1145,12 @@ impl Replayer {
                     continue;
                 }
                 for (cn, c) in &t.constraints {
-                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &c.kind {
+                    if let ConstraintKind::ForeignKey {
+                        ref_namespace,
+                        ref_table,
+                        ..
+                    } = &c.kind
+                    {
                         if ref_namespace == ns && ref_table == table {
                             v.push((nsn.clone(), tn.clone(), cn.clone()));
                         }
@@ -892,44 +1175,65 @@ impl Replayer {
         let n = self.ns_mut(ns);
         n.tables.remove(name);
         // Owned sequences go with the table.
-        n.sequences.retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));
+        n.sequences
+            .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));
         let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(name));
-        self.schema
-            .unmanaged
-            .retain(|u| !(matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule) && u.name.starts_with(&prefix)));
-        self.hidden_relations.retain(|(hns, hn)| !(hns == ns && hn.starts_with(&format!("{name}_"))));
+        self.schema.unmanaged.retain(|u| {
+            !(matches!(
+                u.kind,
+                UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule
+            ) && u.name.starts_with(&prefix))
+        });
+        self.hidden_relations
+            .retain(|(hns, hn)| !(hns == ns && hn.starts_with(&format!("{name}_"))));
     }
 
     // ------------------------------------------------------------ enums
 
     fn alter_enum(&mut self, name: QName, action: EnumAction) -> R<()> {
         let Some(ns) = self.find_enum(&name) else {
-            return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&name))));
+            return Err(err(
+                UNDEFINED_OBJECT,
+                format!("type \"{}\" does not exist", display_q(&name)),
+            ));
         };
         match action {
-            EnumAction::AddValue { value, if_not_exists, before, after } => {
+            EnumAction::AddValue {
+                value,
+                if_not_exists,
+                before,
+                after,
+            } => {
                 let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
                 if e.values.contains(&value) {
                     if if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_OBJECT, format!("enum label \"{value}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("enum label \"{value}\" already exists"),
+                    ));
                 }
                 if value.len() > 63 {
-                    return Err(err(INVALID_PARAMETER, format!("invalid enum label \"{value}\"")));
+                    return Err(err(
+                        INVALID_PARAMETER,
+                        format!("invalid enum label \"{value}\""),
+                    ));
                 }
                 let pos = match (before, after) {
-                    (Some(b), _) => e
-                        .values
-                        .iter()
-                        .position(|v| *v == b)
-                        .ok_or_else(|| err(INVALID_PARAMETER, format!("\"{b}\" is not an existing enum label")))?,
+                    (Some(b), _) => e.values.iter().position(|v| *v == b).ok_or_else(|| {
+                        err(
+                            INVALID_PARAMETER,
+                            format!("\"{b}\" is not an existing enum label"),
+                        )
+                    })?,
                     (_, Some(a)) => {
-                        e.values
-                            .iter()
-                            .position(|v| *v == a)
-                            .ok_or_else(|| err(INVALID_PARAMETER, format!("\"{a}\" is not an existing enum label")))?
-                            + 1
+                        e.values.iter().position(|v| *v == a).ok_or_else(|| {
+                            err(
+                                INVALID_PARAMETER,
+                                format!("\"{a}\" is not an existing enum label"),
+                            )
+                        })? + 1
                     }
                     _ => e.values.len(),
                 };
@@ -938,16 +1242,25 @@ impl Replayer {
             EnumAction::RenameValue { old, new } => {
                 let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
                 if e.values.contains(&new) {
-                    return Err(err(DUPLICATE_OBJECT, format!("enum label \"{new}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("enum label \"{new}\" already exists"),
+                    ));
                 }
                 let Some(p) = e.values.iter().position(|v| *v == old) else {
-                    return Err(err(INVALID_PARAMETER, format!("\"{old}\" is not an existing enum label")));
+                    return Err(err(
+                        INVALID_PARAMETER,
+                        format!("\"{old}\" is not an existing enum label"),
+                    ));
                 };
                 e.values[p] = new;
             }
             EnumAction::RenameTo(new) => {
                 if self.type_exists_in(&ns, &new) {
-                    return Err(err(DUPLICATE_OBJECT, format!("type \"{new}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("type \"{new}\" already exists"),
+                    ));
                 }
                 let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
                 self.ns_mut(&ns).enums.insert(new.clone(), e);
@@ -957,7 +1270,10 @@ impl Replayer {
             }
             EnumAction::SetSchema(new_ns) => {
                 if !self.schema.namespaces.contains_key(&new_ns) {
-                    return Err(err(INVALID_SCHEMA, format!("schema \"{new_ns}\" does not exist")));
+                    return Err(err(
+                        INVALID_SCHEMA,
+                        format!("schema \"{new_ns}\" does not exist"),
+                    ));
                 }
                 let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
                 self.ns_mut(&new_ns).enums.insert(name.name.clone(), e);
@@ -990,18 +1306,28 @@ impl Replayer {
             if ct.if_not_exists {
                 return Ok(());
             }
-            return Err(err(DUPLICATE_TABLE, format!("relation \"{}\" already exists", ct.name.name)));
+            return Err(err(
+                DUPLICATE_TABLE,
+                format!("relation \"{}\" already exists", ct.name.name),
+            ));
         }
         let name = ct.name.name.clone();
         let mut seen = BTreeSet::new();
         for c in &ct.columns {
             if !seen.insert(c.name.clone()) {
-                return Err(err(DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)));
+                return Err(err(
+                    DUPLICATE_COLUMN,
+                    format!("column \"{}\" specified more than once", c.name),
+                ));
             }
         }
         self.ns_mut(&ns).tables.insert(
             name.clone(),
-            Table { unlogged: ct.unlogged, partition_by: ct.partition_by.clone(), ..Table::default() },
+            Table {
+                unlogged: ct.unlogged,
+                partition_by: ct.partition_by.clone(),
+                ..Table::default()
+            },
         );
         self.touch(ObjectPath::new(ObjectKind::Table, &ns, &name));
         // PostgreSQL creates the table with its columns and defaults, then
@@ -1015,7 +1341,13 @@ impl Replayer {
         self.add_constraints_in_pg_order(&ns, &name, deferred, true)
     }
 
-    fn add_constraints_in_pg_order(&mut self, ns: &str, table: &str, cons: Vec<ConstraintDef>, creating: bool) -> R<()> {
+    fn add_constraints_in_pg_order(
+        &mut self,
+        ns: &str,
+        table: &str,
+        cons: Vec<ConstraintDef>,
+        creating: bool,
+    ) -> R<()> {
         let (mut pk, mut uq, mut ck, mut fk, mut ex) = (vec![], vec![], vec![], vec![], vec![]);
         for c in cons {
             match c.kind {
@@ -1027,8 +1359,60 @@ impl Replayer {
             }
         }
         if pk.len() > 1 {
-            return Err(err(INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{table}\" are not allowed")));
+            return Err(err(
+                INVALID_TABLE_DEFINITION,
+                format!("multiple primary keys for table \"{table}\" are not allowed"),
+            ));
         }
+        // PostgreSQL drops index constraints that repeat an earlier one
+        // (`id integer PRIMARY KEY UNIQUE`), keeping the primary key, and
+        // hands a name to an unnamed earlier twin.
+        let key_of = |c: &ConstraintDef| match &c.kind {
+            ConstraintDefKind::PrimaryKey {
+                columns,
+                include,
+                using_index: None,
+            } => Some((
+                columns.clone(),
+                include.clone(),
+                false,
+                c.deferrable,
+                c.initially_deferred,
+            )),
+            ConstraintDefKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+                using_index: None,
+            } => Some((
+                columns.clone(),
+                include.clone(),
+                *nulls_not_distinct,
+                c.deferrable,
+                c.initially_deferred,
+            )),
+            _ => None,
+        };
+        let mut kept: Vec<ConstraintDef> = Vec::new();
+        for c in uq {
+            let k = key_of(&c);
+            let twin = k.as_ref().and_then(|k| {
+                pk.iter_mut().chain(kept.iter_mut()).find(|p| {
+                    key_of(p).is_some_and(|pk| {
+                        pk.0 == k.0 && pk.1 == k.1 && pk.2 == k.2 && pk.3 == k.3 && pk.4 == k.4
+                    })
+                })
+            });
+            match twin {
+                Some(prior) => {
+                    if prior.name.is_none() {
+                        prior.name = c.name.clone();
+                    }
+                }
+                None => kept.push(c),
+            }
+        }
+        let uq = kept;
         // Named checks claim their names before unnamed ones are chosen.
         for c in pk.into_iter().chain(uq).chain(ex).chain(ck).chain(fk) {
             self.add_constraint(ns, table, c, creating)?;
@@ -1037,10 +1421,22 @@ impl Replayer {
     }
 
     /// Adds a column; returns its inline constraints for the caller to add.
-    fn add_column(&mut self, ns: &str, table: &str, c: ColumnDef, altering: bool) -> R<Vec<ConstraintDef>> {
+    fn add_column(
+        &mut self,
+        ns: &str,
+        table: &str,
+        c: ColumnDef,
+        altering: bool,
+    ) -> R<Vec<ConstraintDef>> {
         let t = self.table(ns, table).expect("resolved");
         if t.column(&c.name).is_some() {
-            return Err(err(DUPLICATE_COLUMN, format!("column \"{}\" of relation \"{table}\" already exists", c.name)));
+            return Err(err(
+                DUPLICATE_COLUMN,
+                format!(
+                    "column \"{}\" of relation \"{table}\" already exists",
+                    c.name
+                ),
+            ));
         }
         if t.columns.len() >= 1600 {
             return Err(err("54011", "tables can have at most 1600 columns"));
@@ -1051,10 +1447,20 @@ impl Replayer {
             return Err(err(SYNTAX_ERROR, format!("both default and generation expression specified for column \"{}\" of table \"{table}\"", c.name)));
         }
         if c.identity.is_some() && c.default.is_some() {
-            return Err(err(SYNTAX_ERROR, format!("both default and identity specified for column \"{}\" of table \"{table}\"", c.name)));
+            return Err(err(
+                SYNTAX_ERROR,
+                format!(
+                    "both default and identity specified for column \"{}\" of table \"{table}\"",
+                    c.name
+                ),
+            ));
         }
-        if c.identity.is_some() && !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") {
-            return Err(err("22023", format!("identity column type must be smallint, integer, or bigint")));
+        if c.identity.is_some() && !matches!(data_type.as_str(), "smallint" | "integer" | "bigint")
+        {
+            return Err(err(
+                "22023",
+                "identity column type must be smallint, integer, or bigint",
+            ));
         }
         let mut col = Column::new(c.name.clone(), data_type.clone());
         col.not_null = c.not_null;
@@ -1064,18 +1470,23 @@ impl Replayer {
         if let Some((kind, opts)) = &c.identity {
             col.identity = Some(*kind);
             col.not_null = true;
-            let seq = names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let seq =
+                names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
             let mut s = Sequence::with_defaults(&data_type);
             apply_seq_options(&mut s, opts, true)?;
             self.hidden_relations.insert((ns.to_string(), seq));
         }
         if c.serial {
-            let seq_name = names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let seq_name =
+                names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
             let mut s = Sequence::with_defaults(&data_type);
             s.owned_by = Some((table.to_string(), c.name.clone()));
             self.ns_mut(ns).sequences.insert(seq_name.clone(), s);
             self.touch(ObjectPath::new(ObjectKind::Sequence, ns, &seq_name));
-            col.default = Some(format!("nextval({}::regclass)", crate::model::quote_literal(&qualified(ns, &seq_name))));
+            col.default = Some(format!(
+                "nextval({}::regclass)",
+                crate::model::quote_literal(&qualified(ns, &seq_name))
+            ));
             col.not_null = true;
         }
         let _ = altering;
@@ -1085,24 +1496,45 @@ impl Replayer {
         Ok(c.constraints)
     }
 
-    fn add_constraint(&mut self, ns: &str, table: &str, c: ConstraintDef, _creating: bool) -> R<()> {
+    fn add_constraint(
+        &mut self,
+        ns: &str,
+        table: &str,
+        c: ConstraintDef,
+        _creating: bool,
+    ) -> R<()> {
         let cols_exist = |me: &Self, cols: &[String]| -> R<()> {
             let t = me.table(ns, table).expect("resolved");
             for col in cols {
                 if t.column(col).is_none() {
-                    return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" named in key does not exist")));
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{col}\" named in key does not exist"),
+                    ));
                 }
             }
             Ok(())
         };
         let (name, kind) = match c.kind {
-            ConstraintDefKind::PrimaryKey { columns, include, using_index } => {
+            ConstraintDefKind::PrimaryKey {
+                columns,
+                include,
+                using_index,
+            } => {
                 let t = self.table(ns, table).expect("resolved");
-                if t.constraints.values().any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. })) {
-                    return Err(err(INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{table}\" are not allowed")));
+                if t.constraints
+                    .values()
+                    .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+                {
+                    return Err(err(
+                        INVALID_TABLE_DEFINITION,
+                        format!("multiple primary keys for table \"{table}\" are not allowed"),
+                    ));
                 }
                 let (columns, include) = match using_index {
-                    Some(idx) => self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?,
+                    Some(idx) => {
+                        self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?
+                    }
                     None => (columns, include),
                 };
                 cols_exist(self, &columns)?;
@@ -1114,13 +1546,22 @@ impl Replayer {
                 }
                 let name = match c.name {
                     Some(n) => n,
-                    None => names::choose_name(table, None, "pkey", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)),
+                    None => names::choose_name(table, None, "pkey", |n| {
+                        self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
+                    }),
                 };
                 (name, ConstraintKind::PrimaryKey { columns, include })
             }
-            ConstraintDefKind::Unique { columns, include, nulls_not_distinct, using_index } => {
+            ConstraintDefKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+                using_index,
+            } => {
                 let (columns, include) = match using_index {
-                    Some(idx) => self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?,
+                    Some(idx) => {
+                        self.take_index_for_constraint(ns, table, &idx, c.name.as_deref())?
+                    }
                     None => (columns, include),
                 };
                 cols_exist(self, &columns)?;
@@ -1133,29 +1574,61 @@ impl Replayer {
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
-                        names::choose_name(table, Some(&joined), "key", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
+                        names::choose_name(table, Some(&joined), "key", |n| {
+                            self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
+                        })
                     }
                 };
-                (name, ConstraintKind::Unique { columns, include, nulls_not_distinct })
+                (
+                    name,
+                    ConstraintKind::Unique {
+                        columns,
+                        include,
+                        nulls_not_distinct,
+                    },
+                )
             }
-            ConstraintDefKind::Check { expression, columns, no_inherit } => {
+            ConstraintDefKind::Check {
+                expression,
+                columns,
+                no_inherit,
+            } => {
                 let t = self.table(ns, table).expect("resolved");
                 for col in &columns {
                     if t.column(col).is_none() && !is_sql_keyword_value(col) {
-                        return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" does not exist")));
+                        return Err(err(
+                            UNDEFINED_COLUMN,
+                            format!("column \"{col}\" does not exist"),
+                        ));
                     }
                 }
                 let name = match c.name {
                     Some(n) => n,
                     None => {
-                        let real: Vec<&String> = columns.iter().filter(|c| t.column(c).is_some()).collect();
-                        let col = if real.len() == 1 { Some(real[0].as_str()) } else { None };
-                        names::choose_name(table, col, "check", |n| self.constraint_name_taken(ns, n))
+                        let real: Vec<&String> =
+                            columns.iter().filter(|c| t.column(c).is_some()).collect();
+                        let col = if real.len() == 1 {
+                            Some(real[0].as_str())
+                        } else {
+                            None
+                        };
+                        names::choose_name(table, col, "check", |n| {
+                            self.constraint_name_taken(ns, n)
+                        })
                     }
                 };
-                (name, ConstraintKind::Check { expression, no_inherit })
+                (
+                    name,
+                    ConstraintKind::Check {
+                        expression,
+                        no_inherit,
+                    },
+                )
             }
-            ConstraintDefKind::Exclusion { definition, columns } => {
+            ConstraintDefKind::Exclusion {
+                definition,
+                columns,
+            } => {
                 cols_exist(self, &columns)?;
                 let name = match c.name {
                     Some(n) => n,
@@ -1164,14 +1637,26 @@ impl Replayer {
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
-                        names::choose_name(table, Some(&joined), "excl", |n| self.relation_taken(ns, n) || self.constraint_name_taken(ns, n))
+                        names::choose_name(table, Some(&joined), "excl", |n| {
+                            self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
+                        })
                     }
                 };
                 (name, ConstraintKind::Exclusion { definition })
             }
-            ConstraintDefKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update, match_full } => {
+            ConstraintDefKind::ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete,
+                on_update,
+                match_full,
+            } => {
                 cols_exist(self, &columns)?;
-                let rns = if ref_table.schema.is_none() && ref_table.name == table && self.find_table(&ref_table).is_none() {
+                let rns = if ref_table.schema.is_none()
+                    && ref_table.name == table
+                    && self.find_table(&ref_table).is_none()
+                {
                     ns.to_string()
                 } else {
                     self.table_ns(&ref_table)?
@@ -1186,7 +1671,10 @@ impl Replayer {
                         None => {
                             return Err(err(
                                 UNDEFINED_OBJECT,
-                                format!("there is no primary key for referenced table \"{}\"", ref_table.name),
+                                format!(
+                                    "there is no primary key for referenced table \"{}\"",
+                                    ref_table.name
+                                ),
                             ))
                         }
                     }
@@ -1208,7 +1696,8 @@ impl Replayer {
                 let mut sorted_ref = ref_columns.clone();
                 sorted_ref.sort();
                 let has_unique = rt.constraints.values().any(|c| match &c.kind {
-                    ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                    ConstraintKind::PrimaryKey { columns, .. }
+                    | ConstraintKind::Unique { columns, .. } => {
                         let mut s = columns.clone();
                         s.sort();
                         s == sorted_ref
@@ -1245,7 +1734,9 @@ impl Replayer {
                     None => {
                         let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&parts);
-                        names::choose_name(table, Some(&joined), "fkey", |n| self.constraint_name_taken(ns, n))
+                        names::choose_name(table, Some(&joined), "fkey", |n| {
+                            self.constraint_name_taken(ns, n)
+                        })
                     }
                 };
                 (
@@ -1262,16 +1753,44 @@ impl Replayer {
                 )
             }
         };
-        let is_index = matches!(kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. });
+        let is_index = matches!(
+            kind,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion { .. }
+        );
         if is_index && self.relation_taken(ns, &name) {
-            return Err(err(DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
+            return Err(err(
+                DUPLICATE_TABLE,
+                format!("relation \"{name}\" already exists"),
+            ));
         }
-        if self.table(ns, table).expect("resolved").constraints.contains_key(&name) {
-            return Err(err(DUPLICATE_OBJECT, format!("constraint \"{name}\" for relation \"{table}\" already exists")));
+        if self
+            .table(ns, table)
+            .expect("resolved")
+            .constraints
+            .contains_key(&name)
+        {
+            return Err(err(
+                DUPLICATE_OBJECT,
+                format!("constraint \"{name}\" for relation \"{table}\" already exists"),
+            ));
         }
-        let validated = !(c.not_valid && matches!(kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }));
-        if c.not_valid && !matches!(kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }) {
-            return Err(err(FEATURE_NOT_SUPPORTED, "constraints other than foreign keys and checks cannot be marked NOT VALID"));
+        let validated = !(c.not_valid
+            && matches!(
+                kind,
+                ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
+            ));
+        if c.not_valid
+            && !matches!(
+                kind,
+                ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
+            )
+        {
+            return Err(err(
+                FEATURE_NOT_SUPPORTED,
+                "constraints other than foreign keys and checks cannot be marked NOT VALID",
+            ));
         }
         let constraint = Constraint {
             kind,
@@ -1280,21 +1799,40 @@ impl Replayer {
             validated,
             comment: None,
         };
-        self.table_mut(ns, table).constraints.insert(name.clone(), constraint);
-        self.touch(ObjectPath::in_table(ObjectKind::Constraint, ns, table, &name));
+        self.table_mut(ns, table)
+            .constraints
+            .insert(name.clone(), constraint);
+        self.touch(ObjectPath::in_table(
+            ObjectKind::Constraint,
+            ns,
+            table,
+            &name,
+        ));
         Ok(())
     }
 
     /// `ADD CONSTRAINT … USING INDEX idx`: the index becomes the constraint's
     /// (renamed to the constraint name).
-    fn take_index_for_constraint(&mut self, ns: &str, table: &str, idx: &str, _name: Option<&str>) -> R<(Vec<String>, Vec<String>)> {
+    fn take_index_for_constraint(
+        &mut self,
+        ns: &str,
+        table: &str,
+        idx: &str,
+        _name: Option<&str>,
+    ) -> R<(Vec<String>, Vec<String>)> {
         let t = self.table_mut(ns, table);
         let Some(i) = t.indexes.remove(idx) else {
-            return Err(err(UNDEFINED_OBJECT, format!("index \"{idx}\" does not exist")));
+            return Err(err(
+                UNDEFINED_OBJECT,
+                format!("index \"{idx}\" does not exist"),
+            ));
         };
         if !i.unique || i.predicate.is_some() {
             t.indexes.insert(idx.to_string(), i);
-            return Err(err(WRONG_OBJECT_TYPE, format!("\"{idx}\" is not a unique index")));
+            return Err(err(
+                WRONG_OBJECT_TYPE,
+                format!("\"{idx}\" is not a unique index"),
+            ));
         }
         let mut cols = Vec::new();
         for k in &i.keys {
@@ -1302,7 +1840,10 @@ impl Replayer {
                 IndexKeyExpr::Column(c) => cols.push(c.clone()),
                 IndexKeyExpr::Expression(_) => {
                     t.indexes.insert(idx.to_string(), i.clone());
-                    return Err(err(WRONG_OBJECT_TYPE, format!("index \"{idx}\" contains expressions")));
+                    return Err(err(
+                        WRONG_OBJECT_TYPE,
+                        format!("index \"{idx}\" contains expressions"),
+                    ));
                 }
             }
         }
@@ -1312,19 +1853,40 @@ impl Replayer {
     fn alter_table(&mut self, ns: &mut String, table: &mut String, a: TableAction) -> R<()> {
         let (nsn, tn) = (ns.clone(), table.clone());
         match a {
-            TableAction::AddColumn { if_not_exists, column } => {
-                if self.table(&nsn, &tn).expect("resolved").column(&column.name).is_some() && if_not_exists {
+            TableAction::AddColumn {
+                if_not_exists,
+                column,
+            } => {
+                if self
+                    .table(&nsn, &tn)
+                    .expect("resolved")
+                    .column(&column.name)
+                    .is_some()
+                    && if_not_exists
+                {
                     return Ok(());
                 }
                 let cons = self.add_column(&nsn, &tn, column, true)?;
                 self.add_constraints_in_pg_order(&nsn, &tn, cons, false)?;
             }
-            TableAction::DropColumn { name, if_exists, cascade } => {
-                if self.table(&nsn, &tn).expect("resolved").column(&name).is_none() {
+            TableAction::DropColumn {
+                name,
+                if_exists,
+                cascade,
+            } => {
+                if self
+                    .table(&nsn, &tn)
+                    .expect("resolved")
+                    .column(&name)
+                    .is_none()
+                {
                     if if_exists {
                         return Ok(());
                     }
-                    return Err(err(UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{tn}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{name}\" of relation \"{tn}\" does not exist"),
+                    ));
                 }
                 // Foreign keys elsewhere that reference this column need CASCADE.
                 let refs = self.fks_referencing_column(&nsn, &tn, &name);
@@ -1347,18 +1909,29 @@ impl Replayer {
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
             TableAction::AddConstraint(c) => self.add_constraint(&nsn, &tn, c, false)?,
-            TableAction::DropConstraint { name, if_exists, cascade } => {
+            TableAction::DropConstraint {
+                name,
+                if_exists,
+                cascade,
+            } => {
                 let t = self.table(&nsn, &tn).expect("resolved");
                 let Some(c) = t.constraints.get(&name) else {
                     if if_exists {
                         return Ok(());
                     }
-                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" of relation \"{tn}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("constraint \"{name}\" of relation \"{tn}\" does not exist"),
+                    ));
                 };
-                if matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) {
+                if matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                ) {
                     // Foreign keys that depend on this key need CASCADE.
                     let key_cols = match &c.kind {
-                        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                        ConstraintKind::PrimaryKey { columns, .. }
+                        | ConstraintKind::Unique { columns, .. } => {
                             let mut s = columns.clone();
                             s.sort();
                             s
@@ -1369,7 +1942,13 @@ impl Replayer {
                     for (rnsn, rn) in &self.schema.namespaces {
                         for (rtn, rtt) in &rn.tables {
                             for (rcn, rc) in &rtt.constraints {
-                                if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &rc.kind {
+                                if let ConstraintKind::ForeignKey {
+                                    ref_namespace,
+                                    ref_table,
+                                    ref_columns,
+                                    ..
+                                } = &rc.kind
+                                {
                                     let mut s = ref_columns.clone();
                                     s.sort();
                                     if *ref_namespace == nsn && *ref_table == tn && s == key_cols {
@@ -1402,21 +1981,38 @@ impl Replayer {
             TableAction::ValidateConstraint(name) => {
                 let t = self.table_mut(&nsn, &tn);
                 let Some(c) = t.constraints.get_mut(&name) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" of relation \"{tn}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("constraint \"{name}\" of relation \"{tn}\" does not exist"),
+                    ));
                 };
-                if !matches!(c.kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }) {
+                if !matches!(
+                    c.kind,
+                    ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
+                ) {
                     return Err(err(WRONG_OBJECT_TYPE, format!("constraint \"{name}\" of relation \"{tn}\" is not a foreign key or check constraint")));
                 }
                 c.validated = true;
-                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &nsn, &tn, &name));
+                self.touch(ObjectPath::in_table(
+                    ObjectKind::Constraint,
+                    &nsn,
+                    &tn,
+                    &name,
+                ));
             }
             TableAction::RenameColumn { old, new } => {
                 let t = self.table(&nsn, &tn).expect("resolved");
                 if t.column(&old).is_none() {
-                    return Err(err(UNDEFINED_COLUMN, format!("column \"{old}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{old}\" does not exist"),
+                    ));
                 }
                 if t.column(&new).is_some() {
-                    return Err(err(DUPLICATE_COLUMN, format!("column \"{new}\" of relation \"{tn}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_COLUMN,
+                        format!("column \"{new}\" of relation \"{tn}\" already exists"),
+                    ));
                 }
                 self.rename_column(&nsn, &tn, &old, &new);
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &nsn, &tn, &new));
@@ -1424,27 +2020,52 @@ impl Replayer {
             TableAction::RenameConstraint { old, new } => {
                 let t = self.table(&nsn, &tn).expect("resolved");
                 let Some(c) = t.constraints.get(&old) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{old}\" for table \"{tn}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("constraint \"{old}\" for table \"{tn}\" does not exist"),
+                    ));
                 };
-                let is_index = matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. });
-                if t.constraints.contains_key(&new) || (is_index && self.relation_taken(&nsn, &new)) {
-                    return Err(err(DUPLICATE_OBJECT, format!("constraint \"{new}\" for relation \"{tn}\" already exists")));
+                let is_index = matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. }
+                        | ConstraintKind::Unique { .. }
+                        | ConstraintKind::Exclusion { .. }
+                );
+                if t.constraints.contains_key(&new) || (is_index && self.relation_taken(&nsn, &new))
+                {
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("constraint \"{new}\" for relation \"{tn}\" already exists"),
+                    ));
                 }
                 let t = self.table_mut(&nsn, &tn);
                 let c = t.constraints.remove(&old).expect("checked");
                 t.constraints.insert(new.clone(), c);
-                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &nsn, &tn, &new));
+                self.touch(ObjectPath::in_table(
+                    ObjectKind::Constraint,
+                    &nsn,
+                    &tn,
+                    &new,
+                ));
             }
             TableAction::RenameTo(new) => {
                 if self.relation_taken(&nsn, &new) || self.type_exists_in(&nsn, &new) {
-                    return Err(err(DUPLICATE_TABLE, format!("relation \"{new}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{new}\" already exists"),
+                    ));
                 }
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&nsn).tables.insert(new.clone(), t);
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
                         for c in t.constraints.values_mut() {
-                            if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &mut c.kind {
+                            if let ConstraintKind::ForeignKey {
+                                ref_namespace,
+                                ref_table,
+                                ..
+                            } = &mut c.kind
+                            {
                                 if *ref_namespace == nsn && *ref_table == tn {
                                     *ref_table = new.clone();
                                 }
@@ -1465,22 +2086,36 @@ impl Replayer {
                     .schema
                     .unmanaged
                     .iter()
-                    .filter(|u| matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule) && u.name.starts_with(&old_prefix))
+                    .filter(|u| {
+                        matches!(
+                            u.kind,
+                            UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule
+                        ) && u.name.starts_with(&old_prefix)
+                    })
                     .cloned()
                     .collect();
                 for u in renamed {
                     self.schema.unmanaged.remove(&u);
-                    self.schema.unmanaged.insert(Unmanaged { kind: u.kind, name: format!("{new_prefix}{}", &u.name[old_prefix.len()..]) });
+                    self.schema.unmanaged.insert(Unmanaged {
+                        kind: u.kind,
+                        name: format!("{new_prefix}{}", &u.name[old_prefix.len()..]),
+                    });
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
                 *table = new;
             }
             TableAction::SetSchema(new_ns) => {
                 if !self.schema.namespaces.contains_key(&new_ns) {
-                    return Err(err(INVALID_SCHEMA, format!("schema \"{new_ns}\" does not exist")));
+                    return Err(err(
+                        INVALID_SCHEMA,
+                        format!("schema \"{new_ns}\" does not exist"),
+                    ));
                 }
                 if self.relation_taken(&new_ns, &tn) {
-                    return Err(err(DUPLICATE_TABLE, format!("relation \"{tn}\" already exists in schema \"{new_ns}\"")));
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{tn}\" already exists in schema \"{new_ns}\""),
+                    ));
                 }
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
@@ -1499,7 +2134,12 @@ impl Replayer {
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
                         for c in t.constraints.values_mut() {
-                            if let ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } = &mut c.kind {
+                            if let ConstraintKind::ForeignKey {
+                                ref_namespace,
+                                ref_table,
+                                ..
+                            } = &mut c.kind
+                            {
                                 if *ref_namespace == nsn && *ref_table == tn {
                                     *ref_namespace = new_ns.clone();
                                 }
@@ -1527,7 +2167,12 @@ impl Replayer {
         Ok(())
     }
 
-    fn fks_referencing_column(&self, ns: &str, table: &str, col: &str) -> Vec<(String, String, String)> {
+    fn fks_referencing_column(
+        &self,
+        ns: &str,
+        table: &str,
+        col: &str,
+    ) -> Vec<(String, String, String)> {
         let mut v = Vec::new();
         for (nsn, n) in &self.schema.namespaces {
             for (tn, t) in &n.tables {
@@ -1535,8 +2180,17 @@ impl Replayer {
                     continue;
                 }
                 for (cn, c) in &t.constraints {
-                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &c.kind {
-                        if ref_namespace == ns && ref_table == table && ref_columns.iter().any(|c| c == col) {
+                    if let ConstraintKind::ForeignKey {
+                        ref_namespace,
+                        ref_table,
+                        ref_columns,
+                        ..
+                    } = &c.kind
+                    {
+                        if ref_namespace == ns
+                            && ref_table == table
+                            && ref_columns.iter().any(|c| c == col)
+                        {
                             v.push((nsn.clone(), tn.clone(), cn.clone()));
                         }
                     }
@@ -1554,7 +2208,8 @@ impl Replayer {
         t.indexes.retain(|_, i| !index_uses(i, col));
         t.constraints.retain(|_, c| !constraint_uses(&c.kind, col));
         let nsm = self.ns_mut(ns);
-        nsm.sequences.retain(|_, s| s.owned_by.as_ref() != Some(&(table.to_string(), col.to_string())));
+        nsm.sequences
+            .retain(|_, s| s.owned_by.as_ref() != Some(&(table.to_string(), col.to_string())));
     }
 
     fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
@@ -1572,12 +2227,17 @@ impl Replayer {
         }
         for c in t.constraints.values_mut() {
             match &mut c.kind {
-                ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                ConstraintKind::PrimaryKey { columns, include }
+                | ConstraintKind::Unique {
+                    columns, include, ..
+                } => {
                     rename_in_list(columns, old, new);
                     rename_in_list(include, old, new);
                 }
                 ConstraintKind::ForeignKey { columns, .. } => rename_in_list(columns, old, new),
-                ConstraintKind::Check { expression, .. } => *expression = rename_in_expr(expression, old, new),
+                ConstraintKind::Check { expression, .. } => {
+                    *expression = rename_in_expr(expression, old, new)
+                }
                 ConstraintKind::Exclusion { definition } => {
                     *definition = definition.replace(&quote_ident(old), &quote_ident(new));
                 }
@@ -1591,7 +2251,13 @@ impl Replayer {
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {
                 for c in t.constraints.values_mut() {
-                    if let ConstraintKind::ForeignKey { ref_namespace, ref_table, ref_columns, .. } = &mut c.kind {
+                    if let ConstraintKind::ForeignKey {
+                        ref_namespace,
+                        ref_table,
+                        ref_columns,
+                        ..
+                    } = &mut c.kind
+                    {
                         if ref_namespace == ns && ref_table == table {
                             rename_in_list(ref_columns, old, new);
                         }
@@ -1603,11 +2269,18 @@ impl Replayer {
 
     fn alter_column(&mut self, ns: &str, table: &str, col: &str, op: ColumnOp) -> R<()> {
         let Some(c) = self.table(ns, table).expect("resolved").column(col) else {
-            return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" of relation \"{table}\" does not exist")));
+            return Err(err(
+                UNDEFINED_COLUMN,
+                format!("column \"{col}\" of relation \"{table}\" does not exist"),
+            ));
         };
         let c = c.clone();
         match op {
-            ColumnOp::SetType { data_type, collation, using: _ } => {
+            ColumnOp::SetType {
+                data_type,
+                collation,
+                using: _,
+            } => {
                 self.check_type(&data_type)?;
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
@@ -1622,29 +2295,54 @@ impl Replayer {
                     return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is a generated column")).with_hint("use ALTER COLUMN … SET EXPRESSION (PostgreSQL 17+) or drop and re-add the column"));
                 }
                 if c.identity.is_some() {
-                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is an identity column")));
+                    return Err(err(
+                        SYNTAX_ERROR,
+                        format!("column \"{col}\" of relation \"{table}\" is an identity column"),
+                    ));
                 }
-                self.table_mut(ns, table).column_mut(col).expect("exists").default = Some(e);
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .default = Some(e);
             }
             ColumnOp::DropDefault => {
                 if c.generated.is_some() {
-                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is a generated column")).with_hint("use ALTER COLUMN … DROP EXPRESSION"));
+                    return Err(err(
+                        SYNTAX_ERROR,
+                        format!("column \"{col}\" of relation \"{table}\" is a generated column"),
+                    )
+                    .with_hint("use ALTER COLUMN … DROP EXPRESSION"));
                 }
-                self.table_mut(ns, table).column_mut(col).expect("exists").default = None;
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .default = None;
             }
             ColumnOp::SetNotNull => {
-                self.table_mut(ns, table).column_mut(col).expect("exists").not_null = true;
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .not_null = true;
             }
             ColumnOp::DropNotNull => {
                 let t = self.table(ns, table).expect("resolved");
                 let in_pk = t.constraints.values().any(|k| matches!(&k.kind, ConstraintKind::PrimaryKey { columns, .. } if columns.iter().any(|x| x == col)));
                 if in_pk {
-                    return Err(err(INVALID_TABLE_DEFINITION, format!("column \"{col}\" is in a primary key")));
+                    return Err(err(
+                        INVALID_TABLE_DEFINITION,
+                        format!("column \"{col}\" is in a primary key"),
+                    ));
                 }
                 if c.identity.is_some() {
-                    return Err(err(SYNTAX_ERROR, format!("column \"{col}\" of relation \"{table}\" is an identity column")));
+                    return Err(err(
+                        SYNTAX_ERROR,
+                        format!("column \"{col}\" of relation \"{table}\" is an identity column"),
+                    ));
                 }
-                self.table_mut(ns, table).column_mut(col).expect("exists").not_null = false;
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .not_null = false;
             }
             ColumnOp::DropExpression { if_exists } => {
                 if c.generated.is_none() {
@@ -1656,7 +2354,10 @@ impl Replayer {
                         format!("column \"{col}\" of relation \"{table}\" is not a stored generated column"),
                     ));
                 }
-                self.table_mut(ns, table).column_mut(col).expect("exists").generated = None;
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .generated = None;
             }
             ColumnOp::SetExpression(_) => {
                 return Err(help(
@@ -1669,23 +2370,40 @@ impl Replayer {
                     return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is already an identity column")));
                 }
                 if c.default.is_some() {
-                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" already has a default value")));
+                    return Err(err(
+                        "55000",
+                        format!(
+                            "column \"{col}\" of relation \"{table}\" already has a default value"
+                        ),
+                    ));
                 }
                 if !c.not_null {
                     return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" must be declared NOT NULL before identity can be added")));
                 }
                 let mut s = Sequence::with_defaults(&c.data_type);
                 apply_seq_options(&mut s, &opts, true)?;
-                let seq = names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
+                let seq =
+                    names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
                 self.hidden_relations.insert((ns.to_string(), seq));
-                self.table_mut(ns, table).column_mut(col).expect("exists").identity = Some(kind);
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .identity = Some(kind);
             }
             ColumnOp::SetIdentity(kind, _opts) => {
                 if c.identity.is_none() {
-                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is not an identity column")));
+                    return Err(err(
+                        "55000",
+                        format!(
+                            "column \"{col}\" of relation \"{table}\" is not an identity column"
+                        ),
+                    ));
                 }
                 if let Some(k) = kind {
-                    self.table_mut(ns, table).column_mut(col).expect("exists").identity = Some(k);
+                    self.table_mut(ns, table)
+                        .column_mut(col)
+                        .expect("exists")
+                        .identity = Some(k);
                 }
             }
             ColumnOp::DropIdentity { if_exists } => {
@@ -1693,9 +2411,17 @@ impl Replayer {
                     if if_exists {
                         return Ok(());
                     }
-                    return Err(err("55000", format!("column \"{col}\" of relation \"{table}\" is not an identity column")));
+                    return Err(err(
+                        "55000",
+                        format!(
+                            "column \"{col}\" of relation \"{table}\" is not an identity column"
+                        ),
+                    ));
                 }
-                self.table_mut(ns, table).column_mut(col).expect("exists").identity = None;
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .identity = None;
             }
             ColumnOp::NoOp(_) => return Ok(()),
         }
@@ -1715,20 +2441,39 @@ impl Replayer {
         for k in &ci.keys {
             if let IndexKeyExpr::Column(c) = &k.key {
                 if t.column(c).is_none() {
-                    return Err(err(UNDEFINED_COLUMN, format!("column \"{c}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{c}\" does not exist"),
+                    ));
                 }
             }
         }
         for c in &ci.include {
             if t.column(c).is_none() {
-                return Err(err(UNDEFINED_COLUMN, format!("column \"{c}\" does not exist")));
+                return Err(err(
+                    UNDEFINED_COLUMN,
+                    format!("column \"{c}\" does not exist"),
+                ));
             }
         }
-        if !matches!(ci.method.as_str(), "btree" | "hash" | "gist" | "gin" | "spgist" | "brin") && self.schema.extensions.is_empty() {
-            return Err(err(UNDEFINED_OBJECT, format!("access method \"{}\" does not exist", ci.method)));
+        if !matches!(
+            ci.method.as_str(),
+            "btree" | "hash" | "gist" | "gin" | "spgist" | "brin"
+        ) && !self.has_extensions()
+        {
+            return Err(err(
+                UNDEFINED_OBJECT,
+                format!("access method \"{}\" does not exist", ci.method),
+            ));
         }
-        if ci.unique && ci.method != "btree" && !(self.schema.extensions.len() > 0) {
-            return Err(err(FEATURE_NOT_SUPPORTED, format!("access method \"{}\" does not support unique indexes", ci.method)));
+        if ci.unique && ci.method != "btree" && !self.has_extensions() {
+            return Err(err(
+                FEATURE_NOT_SUPPORTED,
+                format!(
+                    "access method \"{}\" does not support unique indexes",
+                    ci.method
+                ),
+            ));
         }
         let name = match ci.name {
             Some(n) => {
@@ -1736,7 +2481,10 @@ impl Replayer {
                     if ci.if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_TABLE, format!("relation \"{n}\" already exists")));
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{n}\" already exists"),
+                    ));
                 }
                 n
             }
@@ -1746,7 +2494,9 @@ impl Replayer {
                 let numbered = names::index_column_names(&parts);
                 let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                 let joined = names::join_column_names(&numbered);
-                names::choose_name(&table, Some(&joined), "idx", |n| self.relation_taken(&ns, n))
+                names::choose_name(&table, Some(&joined), "idx", |n| {
+                    self.relation_taken(&ns, n)
+                })
             }
         };
         let keys = ci
@@ -1769,7 +2519,9 @@ impl Replayer {
             predicate: ci.predicate,
             comment: None,
         };
-        self.table_mut(&ns, &table).indexes.insert(name.clone(), index);
+        self.table_mut(&ns, &table)
+            .indexes
+            .insert(name.clone(), index);
         self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
         Ok(())
     }
@@ -1787,14 +2539,20 @@ impl Replayer {
                 let ns = self.table_ns(&q)?;
                 let t = self.table_mut(&ns, &q.name);
                 let Some(c) = t.column_mut(&col) else {
-                    return Err(err(UNDEFINED_COLUMN, format!("column \"{col}\" of relation \"{}\" does not exist", q.name)));
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
+                    ));
                 };
                 c.comment = text;
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &ns, &q.name, &col));
             }
             CommentTarget::Index(q) => {
                 let Some((ns, t, is_constraint)) = self.find_index(&q) else {
-                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&q))));
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&q)),
+                    ));
                 };
                 if is_constraint {
                     // The comment is on the index, which strata does not model
@@ -1808,7 +2566,10 @@ impl Replayer {
             }
             CommentTarget::Sequence(q) => {
                 let Some(ns) = self.find_sequence(&q) else {
-                    return Err(err(UNDEFINED_TABLE, format!("relation \"{}\" does not exist", display_q(&q))));
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&q)),
+                    ));
                 };
                 if let Some(s) = self.ns_mut(&ns).sequences.get_mut(&q.name) {
                     s.comment = text;
@@ -1820,35 +2581,65 @@ impl Replayer {
                         e.comment = text;
                     }
                     self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &q.name));
-                } else if !self.candidate_ns(&q).iter().any(|n| self.type_exists_in(n, &q.name)) {
-                    return Err(err(UNDEFINED_OBJECT, format!("type \"{}\" does not exist", display_q(&q))));
+                } else if !self
+                    .candidate_ns(&q)
+                    .iter()
+                    .any(|n| self.type_exists_in(n, &q.name))
+                {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("type \"{}\" does not exist", display_q(&q)),
+                    ));
                 }
             }
             CommentTarget::Schema(s) => {
                 let Some(n) = self.schema.namespaces.get_mut(&s) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("schema \"{s}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("schema \"{s}\" does not exist"),
+                    ));
                 };
                 n.comment = text;
                 self.touch(ObjectPath::new(ObjectKind::Namespace, "", &s));
             }
             CommentTarget::Extension(e) => {
                 if !self.schema.extensions.contains_key(&e) {
-                    return Err(err(UNDEFINED_OBJECT, format!("extension \"{e}\" does not exist")));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("extension \"{e}\" does not exist"),
+                    ));
                 }
             }
             CommentTarget::Constraint { name, table } => {
                 let ns = self.table_ns(&table)?;
                 let t = self.table_mut(&ns, &table.name);
                 let Some(c) = t.constraints.get_mut(&name) else {
-                    return Err(err(UNDEFINED_OBJECT, format!("constraint \"{name}\" for table \"{}\" does not exist", table.name)));
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!(
+                            "constraint \"{name}\" for table \"{}\" does not exist",
+                            table.name
+                        ),
+                    ));
                 };
                 c.comment = text;
-                self.touch(ObjectPath::in_table(ObjectKind::Constraint, &ns, &table.name, &name));
+                self.touch(ObjectPath::in_table(
+                    ObjectKind::Constraint,
+                    &ns,
+                    &table.name,
+                    &name,
+                ));
             }
             CommentTarget::Unmanaged(kind, name) => {
                 let name = self.qualify_unmanaged(kind, &name);
-                if !self.schema.unmanaged.contains(&Unmanaged { kind, name: name.clone() }) {
-                    return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                if !self.schema.unmanaged.contains(&Unmanaged {
+                    kind,
+                    name: name.clone(),
+                }) {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("{} {name} does not exist", kind.label()),
+                    ));
                 }
             }
             CommentTarget::Other(_) => {}
@@ -1866,44 +2657,89 @@ impl Replayer {
 
     fn unmanaged(&mut self, kind: UnmanagedKind, op: UnmanagedOp) -> R<()> {
         match op {
-            UnmanagedOp::Create { name, or_replace, if_not_exists } => {
+            UnmanagedOp::Create {
+                name,
+                or_replace,
+                if_not_exists,
+            } => {
                 let name = self.qualify_unmanaged(kind, &name);
-                let u = Unmanaged { kind, name: name.clone() };
-                if matches!(kind, UnmanagedKind::View | UnmanagedKind::MaterializedView | UnmanagedKind::ForeignTable) {
+                let u = Unmanaged {
+                    kind,
+                    name: name.clone(),
+                };
+                if matches!(
+                    kind,
+                    UnmanagedKind::View
+                        | UnmanagedKind::MaterializedView
+                        | UnmanagedKind::ForeignTable
+                ) {
                     let (ns, rel) = split_unmanaged(&name);
                     if !or_replace && self.relation_taken(&ns, &rel) {
                         if if_not_exists {
                             return Ok(());
                         }
-                        return Err(err(DUPLICATE_TABLE, format!("relation \"{rel}\" already exists")));
+                        return Err(err(
+                            DUPLICATE_TABLE,
+                            format!("relation \"{rel}\" already exists"),
+                        ));
                     }
                 }
                 if self.schema.unmanaged.contains(&u) && !or_replace {
                     if if_not_exists {
                         return Ok(());
                     }
-                    return Err(err(DUPLICATE_OBJECT, format!("{} {name} already exists", kind.label())));
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!("{} {name} already exists", kind.label()),
+                    ));
                 }
                 self.schema.unmanaged.insert(u);
-                self.touch(ObjectPath::new(ObjectKind::Unmanaged, "", &format!("{} {name}", kind.label())));
+                self.touch(ObjectPath::new(
+                    ObjectKind::Unmanaged,
+                    "",
+                    &format!("{} {name}", kind.label()),
+                ));
             }
             UnmanagedOp::Drop { names, if_exists } => {
                 for name in names {
                     let name = self.qualify_unmanaged(kind, &name);
-                    let removed = if matches!(kind, UnmanagedKind::Function | UnmanagedKind::Procedure | UnmanagedKind::Aggregate) && !name.contains('(') {
+                    let removed = if matches!(
+                        kind,
+                        UnmanagedKind::Function
+                            | UnmanagedKind::Procedure
+                            | UnmanagedKind::Aggregate
+                    ) && !name.contains('(')
+                    {
                         let before = self.schema.unmanaged.len();
                         let prefix = format!("{name}(");
-                        self.schema.unmanaged.retain(|u| !(u.kind == kind && u.name.starts_with(&prefix)));
+                        self.schema
+                            .unmanaged
+                            .retain(|u| !(u.kind == kind && u.name.starts_with(&prefix)));
                         before != self.schema.unmanaged.len()
-                    } else if matches!(kind, UnmanagedKind::Function | UnmanagedKind::Procedure | UnmanagedKind::Aggregate) && name.ends_with("()") {
+                    } else if matches!(
+                        kind,
+                        UnmanagedKind::Function
+                            | UnmanagedKind::Procedure
+                            | UnmanagedKind::Aggregate
+                    ) && name.ends_with("()")
+                    {
                         // `DROP FUNCTION f()` names the zero-argument one; the
                         // parser writes `f()` both for that and for `DROP FUNCTION f`.
-                        let exact = self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() });
+                        let exact = self.schema.unmanaged.remove(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        });
                         if exact {
                             true
                         } else {
                             let prefix = format!("{}(", &name[..name.len() - 2]);
-                            let matching: Vec<Unmanaged> = self.schema.unmanaged.iter().filter(|u| u.kind == kind && u.name.starts_with(&prefix)).cloned().collect();
+                            let matching: Vec<Unmanaged> = self
+                                .schema
+                                .unmanaged
+                                .iter()
+                                .filter(|u| u.kind == kind && u.name.starts_with(&prefix))
+                                .cloned()
+                                .collect();
                             if matching.len() == 1 {
                                 self.schema.unmanaged.remove(&matching[0]);
                                 true
@@ -1912,19 +2748,34 @@ impl Replayer {
                             }
                         }
                     } else {
-                        self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() })
+                        self.schema.unmanaged.remove(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        })
                     };
                     if !removed && !if_exists {
-                        return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                        return Err(err(
+                            UNDEFINED_OBJECT,
+                            format!("{} {name} does not exist", kind.label()),
+                        ));
                     }
                 }
             }
             UnmanagedOp::Rename { name, new_name } => {
                 let name = self.qualify_unmanaged(kind, &name);
-                if !self.schema.unmanaged.remove(&Unmanaged { kind, name: name.clone() }) {
-                    return Err(err(UNDEFINED_OBJECT, format!("{} {name} does not exist", kind.label())));
+                if !self.schema.unmanaged.remove(&Unmanaged {
+                    kind,
+                    name: name.clone(),
+                }) {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("{} {name} does not exist", kind.label()),
+                    ));
                 }
-                self.schema.unmanaged.insert(Unmanaged { kind, name: new_name });
+                self.schema.unmanaged.insert(Unmanaged {
+                    kind,
+                    name: new_name,
+                });
             }
         }
         Ok(())
@@ -1950,7 +2801,11 @@ impl Replayer {
         }
         let (line, column) = line_column(text, offset);
         let saved = self.here.clone();
-        self.here = Location { file: saved.file.clone(), line, column };
+        self.here = Location {
+            file: saved.file.clone(),
+            line,
+            column,
+        };
         let r = self.apply_stmt(stmt, offset, text);
         self.here = saved;
         r
@@ -1958,14 +2813,32 @@ impl Replayer {
 
     /// Evaluates a catalog lookup `EXISTS (SELECT … FROM catalog WHERE
     /// col = 'x' AND …)` against the model.
-    pub(crate) fn catalog_has(&self, catalog: &str, conds: &BTreeMap<String, String>) -> Option<bool> {
+    pub(crate) fn catalog_has(
+        &self,
+        catalog: &str,
+        conds: &BTreeMap<String, String>,
+    ) -> Option<bool> {
         let get = |k: &str| conds.get(k).map(String::as_str);
-        let all_tables = || self.schema.namespaces.iter().flat_map(|(n, ns)| ns.tables.iter().map(move |(tn, t)| (n, tn, t)));
-        let schema_ok = |n: &str| get("table_schema").or(get("schemaname")).or(get("nspname")).is_none_or(|s| s == n);
+        let all_tables = || {
+            self.schema
+                .namespaces
+                .iter()
+                .flat_map(|(n, ns)| ns.tables.iter().map(move |(tn, t)| (n, tn, t)))
+        };
+        let schema_ok = |n: &str| {
+            get("table_schema")
+                .or(get("schemaname"))
+                .or(get("nspname"))
+                .is_none_or(|s| s == n)
+        };
         Some(match catalog {
             "pg_constraint" | "table_constraints" => {
                 let name = get("conname").or(get("constraint_name"))?;
-                all_tables().any(|(n, tn, t)| schema_ok(n) && get("table_name").is_none_or(|x| x == tn) && t.constraints.contains_key(name))
+                all_tables().any(|(n, tn, t)| {
+                    schema_ok(n)
+                        && get("table_name").is_none_or(|x| x == tn)
+                        && t.constraints.contains_key(name)
+                })
             }
             "tables" | "pg_tables" => {
                 let name = get("table_name").or(get("tablename"))?;
@@ -1974,15 +2847,21 @@ impl Replayer {
             "columns" => {
                 let tname = get("table_name")?;
                 let cname = get("column_name")?;
-                all_tables().any(|(n, tn, t)| schema_ok(n) && tn == tname && t.column(cname).is_some())
+                all_tables()
+                    .any(|(n, tn, t)| schema_ok(n) && tn == tname && t.column(cname).is_some())
             }
             "pg_type" => {
                 let name = get("typname")?;
-                self.schema.namespaces.iter().any(|(n, ns)| schema_ok(n) && (ns.enums.contains_key(name) || ns.tables.contains_key(name)))
+                self.schema.namespaces.iter().any(|(n, ns)| {
+                    schema_ok(n) && (ns.enums.contains_key(name) || ns.tables.contains_key(name))
+                })
             }
             "pg_class" => {
                 let name = get("relname")?;
-                self.schema.namespaces.keys().any(|n| schema_ok(n) && self.relation_taken(n, name))
+                self.schema
+                    .namespaces
+                    .keys()
+                    .any(|n| schema_ok(n) && self.relation_taken(n, name))
             }
             "pg_indexes" => {
                 let name = get("indexname")?;
@@ -1990,7 +2869,13 @@ impl Replayer {
                     schema_ok(n)
                         && get("tablename").is_none_or(|x| x == tn)
                         && (t.indexes.contains_key(name)
-                            || t.constraints.get(name).is_some_and(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })))
+                            || t.constraints.get(name).is_some_and(|c| {
+                                matches!(
+                                    c.kind,
+                                    ConstraintKind::PrimaryKey { .. }
+                                        | ConstraintKind::Unique { .. }
+                                )
+                            }))
                 })
             }
             "pg_namespace" | "schemata" => {
@@ -2003,7 +2888,11 @@ impl Replayer {
             }
             "pg_enum" => {
                 let label = get("enumlabel")?;
-                self.schema.namespaces.values().any(|ns| ns.enums.values().any(|e| e.values.iter().any(|v| v == label)))
+                self.schema.namespaces.values().any(|ns| {
+                    ns.enums
+                        .values()
+                        .any(|e| e.values.iter().any(|v| v == label))
+                })
             }
             _ => return None,
         })
@@ -2029,7 +2918,10 @@ fn display_q(q: &QName) -> String {
 }
 
 fn nextval_of(ns: &str, seq: &str) -> String {
-    format!("nextval({}::regclass)", crate::model::quote_literal(&qualified(ns, seq)))
+    format!(
+        "nextval({}::regclass)",
+        crate::model::quote_literal(&qualified(ns, seq))
+    )
 }
 
 fn split_unmanaged(name: &str) -> (String, String) {
@@ -2093,15 +2985,88 @@ pub(crate) fn base_type(t: &str) -> String {
 
 fn is_builtin_type(base: &str) -> bool {
     const BUILTIN: &[&str] = &[
-        "\"char\"", "bigint", "bit", "bit varying", "boolean", "box", "bpchar", "bytea", "character", "character varying", "cid", "cidr",
-        "circle", "date", "datemultirange", "daterange", "double precision", "gtsvector", "inet", "int2vector", "int4multirange",
-        "int4range", "int8multirange", "int8range", "integer", "interval", "json", "jsonb", "jsonpath", "line", "lseg", "macaddr",
-        "macaddr8", "money", "name", "numeric", "nummultirange", "numrange", "oid", "oidvector", "path", "pg_lsn", "pg_snapshot", "point",
-        "polygon", "real", "record", "refcursor", "regclass", "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper",
-        "regoperator", "regproc", "regprocedure", "regrole", "regtype", "smallint", "text", "tid", "time with time zone",
-        "time without time zone", "timestamp with time zone", "timestamp without time zone", "tsmultirange", "tsquery", "tsrange",
-        "tstzmultirange", "tstzrange", "tsvector", "txid_snapshot", "uuid", "xid", "xid8", "xml", "anyelement", "anyarray", "void",
-        "trigger", "event_trigger",
+        "\"char\"",
+        "bigint",
+        "bit",
+        "bit varying",
+        "boolean",
+        "box",
+        "bpchar",
+        "bytea",
+        "character",
+        "character varying",
+        "cid",
+        "cidr",
+        "circle",
+        "date",
+        "datemultirange",
+        "daterange",
+        "double precision",
+        "gtsvector",
+        "inet",
+        "int2vector",
+        "int4multirange",
+        "int4range",
+        "int8multirange",
+        "int8range",
+        "integer",
+        "interval",
+        "json",
+        "jsonb",
+        "jsonpath",
+        "line",
+        "lseg",
+        "macaddr",
+        "macaddr8",
+        "money",
+        "name",
+        "numeric",
+        "nummultirange",
+        "numrange",
+        "oid",
+        "oidvector",
+        "path",
+        "pg_lsn",
+        "pg_snapshot",
+        "point",
+        "polygon",
+        "real",
+        "record",
+        "refcursor",
+        "regclass",
+        "regcollation",
+        "regconfig",
+        "regdictionary",
+        "regnamespace",
+        "regoper",
+        "regoperator",
+        "regproc",
+        "regprocedure",
+        "regrole",
+        "regtype",
+        "smallint",
+        "text",
+        "tid",
+        "time with time zone",
+        "time without time zone",
+        "timestamp with time zone",
+        "timestamp without time zone",
+        "tsmultirange",
+        "tsquery",
+        "tsrange",
+        "tstzmultirange",
+        "tstzrange",
+        "tsvector",
+        "txid_snapshot",
+        "uuid",
+        "xid",
+        "xid8",
+        "xml",
+        "anyelement",
+        "anyarray",
+        "void",
+        "trigger",
+        "event_trigger",
     ];
     if BUILTIN.contains(&base) {
         return true;
@@ -2114,9 +3079,30 @@ fn is_default_opclass(opclass: &str, method: &str) -> bool {
     // Explicitly named default operator classes for the common types are
     // what the catalog reports as "no opclass".
     let defaults_btree = [
-        "int2_ops", "int4_ops", "int8_ops", "text_ops", "varchar_ops", "bpchar_ops", "bool_ops", "numeric_ops", "float4_ops", "float8_ops",
-        "timestamp_ops", "timestamptz_ops", "date_ops", "uuid_ops", "bytea_ops", "interval_ops", "oid_ops", "enum_ops", "jsonb_ops",
-        "time_ops", "timetz_ops", "inet_ops", "array_ops", "record_ops",
+        "int2_ops",
+        "int4_ops",
+        "int8_ops",
+        "text_ops",
+        "varchar_ops",
+        "bpchar_ops",
+        "bool_ops",
+        "numeric_ops",
+        "float4_ops",
+        "float8_ops",
+        "timestamp_ops",
+        "timestamptz_ops",
+        "date_ops",
+        "uuid_ops",
+        "bytea_ops",
+        "interval_ops",
+        "oid_ops",
+        "enum_ops",
+        "jsonb_ops",
+        "time_ops",
+        "timetz_ops",
+        "inet_ops",
+        "array_ops",
+        "record_ops",
     ];
     match method {
         "btree" => defaults_btree.contains(&opclass),
@@ -2127,13 +3113,25 @@ fn is_default_opclass(opclass: &str, method: &str) -> bool {
 }
 
 fn is_sql_keyword_value(s: &str) -> bool {
-    matches!(s, "true" | "false" | "null" | "current_timestamp" | "current_date" | "current_user" | "localtimestamp")
+    matches!(
+        s,
+        "true"
+            | "false"
+            | "null"
+            | "current_timestamp"
+            | "current_date"
+            | "current_user"
+            | "localtimestamp"
+    )
 }
 
 fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()> {
     if let Some(t) = &o.data_type {
         if !matches!(t.as_str(), "smallint" | "integer" | "bigint") {
-            return Err(err(INVALID_PARAMETER, "sequence type must be smallint, integer, or bigint"));
+            return Err(err(
+                INVALID_PARAMETER,
+                "sequence type must be smallint, integer, or bigint",
+            ));
         }
         let old_default_max = Sequence::with_defaults(&seq.data_type).max_value;
         seq.data_type = t.clone();
@@ -2164,7 +3162,11 @@ fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()
     if let Some(s) = o.start {
         seq.start = s;
     } else if creating {
-        seq.start = if seq.increment > 0 { seq.min_value } else { seq.max_value };
+        seq.start = if seq.increment > 0 {
+            seq.min_value
+        } else {
+            seq.max_value
+        };
     }
     if let Some(c) = o.cache {
         seq.cache = c;
@@ -2173,10 +3175,22 @@ fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()
         seq.cycle = c;
     }
     if seq.min_value >= seq.max_value {
-        return Err(err(INVALID_PARAMETER, format!("MINVALUE ({}) must be less than MAXVALUE ({})", seq.min_value, seq.max_value)));
+        return Err(err(
+            INVALID_PARAMETER,
+            format!(
+                "MINVALUE ({}) must be less than MAXVALUE ({})",
+                seq.min_value, seq.max_value
+            ),
+        ));
     }
     if seq.start < seq.min_value || seq.start > seq.max_value {
-        return Err(err(INVALID_PARAMETER, format!("START value ({}) cannot be outside the sequence's bounds", seq.start)));
+        return Err(err(
+            INVALID_PARAMETER,
+            format!(
+                "START value ({}) cannot be outside the sequence's bounds",
+                seq.start
+            ),
+        ));
     }
     Ok(())
 }
@@ -2187,14 +3201,17 @@ fn index_uses(i: &Index, col: &str) -> bool {
         IndexKeyExpr::Column(c) => c == col,
         IndexKeyExpr::Expression(e) => expr_mentions(e, &quoted),
     }) || i.include.iter().any(|c| c == col)
-        || i.predicate.as_deref().is_some_and(|p| expr_mentions(p, &quoted))
+        || i.predicate
+            .as_deref()
+            .is_some_and(|p| expr_mentions(p, &quoted))
 }
 
 fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
     match k {
-        ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
-            columns.iter().chain(include).any(|c| c == col)
-        }
+        ConstraintKind::PrimaryKey { columns, include }
+        | ConstraintKind::Unique {
+            columns, include, ..
+        } => columns.iter().chain(include).any(|c| c == col),
         ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == col),
         ConstraintKind::Check { expression, .. } => expr_mentions(expression, &quote_ident(col)),
         ConstraintKind::Exclusion { definition } => expr_mentions(definition, &quote_ident(col)),
@@ -2203,7 +3220,9 @@ fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
 
 /// Whether a canonical expression refers to an identifier (token-wise).
 fn expr_mentions(expr: &str, quoted_ident: &str) -> bool {
-    crate::plpgsql::ident_tokens(expr).iter().any(|t| t == quoted_ident)
+    crate::plpgsql::ident_tokens(expr)
+        .iter()
+        .any(|t| t == quoted_ident)
 }
 
 fn rename_in_list(v: &mut [String], old: &str, new: &str) {

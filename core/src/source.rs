@@ -107,7 +107,13 @@ fn display(p: &Path) -> String {
 }
 
 fn read_sql(path: &Path) -> Result<SqlFile, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::source(display(path), format!("cannot read file: {e}"), "check the path and its permissions"))?;
+    let bytes = fs::read(path).map_err(|e| {
+        Error::source(
+            display(path),
+            format!("cannot read file: {e}"),
+            "check the path and its permissions",
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let (line, column) = {
@@ -122,19 +128,33 @@ fn read_sql(path: &Path) -> Result<SqlFile, Error> {
         )
     })?;
     // A byte-order mark is not part of the SQL.
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-    Ok(SqlFile { path: display(path), text: Arc::from(text) })
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(SqlFile {
+        path: display(path),
+        text: Arc::from(text),
+    })
 }
 
 fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let rd = fs::read_dir(dir).map_err(|e| Error::source(display(dir), format!("cannot read folder: {e}"), "check the path and its permissions"))?;
+    let rd = fs::read_dir(dir).map_err(|e| {
+        Error::source(
+            display(dir),
+            format!("cannot read folder: {e}"),
+            "check the path and its permissions",
+        )
+    })?;
     let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     v.sort();
     Ok(v)
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Refinery/Flyway `V{version}__{name}.sql`: (version parts, name).
@@ -162,48 +182,86 @@ pub fn detect_format(dir: &Path) -> Option<HistoryFormat> {
         return Some(HistoryFormat::Drizzle);
     }
     let entries = list_dir(dir).ok()?;
-    if entries.iter().any(|p| p.is_dir() && p.join("migration.sql").is_file()) {
+    if entries
+        .iter()
+        .any(|p| p.is_dir() && p.join("migration.sql").is_file())
+    {
         return Some(HistoryFormat::Prisma);
     }
-    if entries.iter().any(|p| p.is_dir() && p.join("up.sql").is_file()) {
+    if entries
+        .iter()
+        .any(|p| p.is_dir() && p.join("up.sql").is_file())
+    {
         return Some(HistoryFormat::Diesel);
     }
-    let names: Vec<String> = entries.iter().filter(|p| p.is_file()).map(|p| file_name(p)).collect();
+    let names: Vec<String> = entries
+        .iter()
+        .filter(|p| p.is_file())
+        .map(|p| file_name(p))
+        .collect();
     if names.iter().any(|n| refinery_name(n).is_some()) {
         return Some(HistoryFormat::Refinery);
     }
     if names.iter().any(|n| numbered_name(n, ".up.sql").is_some()) {
         return Some(HistoryFormat::GolangMigrate);
     }
-    let numbered: Vec<&PathBuf> = entries.iter().filter(|p| p.is_file() && numbered_name(&file_name(p), ".sql").is_some()).collect();
+    let numbered: Vec<&PathBuf> = entries
+        .iter()
+        .filter(|p| p.is_file() && numbered_name(&file_name(p), ".sql").is_some())
+        .collect();
     if !numbered.is_empty() {
-        let dbmate = numbered
-            .iter()
-            .any(|p| fs::read_to_string(p).map(|t| t.contains("-- migrate:up")).unwrap_or(false));
-        return Some(if dbmate { HistoryFormat::Dbmate } else { HistoryFormat::Sqlx });
+        let dbmate = numbered.iter().any(|p| {
+            fs::read_to_string(p)
+                .map(|t| t.contains("-- migrate:up"))
+                .unwrap_or(false)
+        });
+        return Some(if dbmate {
+            HistoryFormat::Dbmate
+        } else {
+            HistoryFormat::Sqlx
+        });
     }
     None
 }
 
 fn no_transaction(file: &SqlFile) -> bool {
-    crate::split::file_directives(&file.text).iter().any(|d| d.name == "no-transaction")
+    crate::split::file_directives(&file.text)
+        .iter()
+        .any(|d| d.name == "no-transaction")
 }
 
 fn migration(version: String, name: String, file: SqlFile) -> Migration {
     let no_transaction = no_transaction(&file);
-    Migration { version, name, file, no_transaction }
+    Migration {
+        version,
+        name,
+        file,
+        no_transaction,
+    }
 }
 
 /// Reads a migration folder in apply order.
 pub fn load_history(dir: &Path) -> Result<History, Error> {
     if !dir.is_dir() {
-        return Err(Error::source(display(dir), "migration folder not found", "pass an existing folder, or set `migrations` in strata.toml"));
+        return Err(Error::source(
+            display(dir),
+            "migration folder not found",
+            "pass an existing folder, or set `migrations` in strata.toml",
+        ));
     }
     let Some(format) = detect_format(dir) else {
-        let sql_files = list_dir(dir)?.iter().filter(|p| file_name(p).ends_with(".sql")).count();
+        let sql_files = list_dir(dir)?
+            .iter()
+            .filter(|p| file_name(p).ends_with(".sql"))
+            .count();
         // An empty folder is an empty refinery history.
         if sql_files == 0 {
-            return Ok(History { format: HistoryFormat::Refinery, root: dir.to_path_buf(), migrations: vec![], warnings: vec![] });
+            return Ok(History {
+                format: HistoryFormat::Refinery,
+                root: dir.to_path_buf(),
+                migrations: vec![],
+                warnings: vec![],
+            });
         }
         return Err(Error::source(
             display(dir),
@@ -223,7 +281,7 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 }
                 let Some((parts, ver, title)) = refinery_name(&n) else {
                     return Err(Error::source(
-                        display(&p),
+                        format!("{}:1:1", display(&p)),
                         "file does not follow refinery naming V{version}__{name}.sql",
                         "rename it (e.g. V86__add_thing.sql) or move it out of the migration folder",
                     ));
@@ -234,8 +292,12 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             for w in found.windows(2) {
                 if w[0].0 == w[1].0 {
                     return Err(Error::source(
-                        display(&w[1].3),
-                        format!("duplicate migration version {} (also {})", w[1].1, display(&w[0].3)),
+                        format!("{}:1:1", display(&w[1].3)),
+                        format!(
+                            "duplicate migration version {} (also {})",
+                            w[1].1,
+                            display(&w[0].3)
+                        ),
                         "give one of the two migrations the next free version",
                     ));
                 }
@@ -254,8 +316,11 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 let parsed = numbered_name(&n, ".up.sql").or_else(|| numbered_name(&n, ".sql"));
                 let Some((v, ver, title)) = parsed else {
                     return Err(Error::source(
-                        display(&p),
-                        format!("file does not follow {} naming {{version}}_{{name}}.sql", format.label()),
+                        format!("{}:1:1", display(&p)),
+                        format!(
+                            "file does not follow {} naming {{version}}_{{name}}.sql",
+                            format.label()
+                        ),
                         "rename it or move it out of the migration folder",
                     ));
                 };
@@ -265,8 +330,12 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             for w in found.windows(2) {
                 if w[0].0 == w[1].0 {
                     return Err(Error::source(
-                        display(&w[1].3),
-                        format!("duplicate migration version {} (also {})", w[1].1, display(&w[0].3)),
+                        format!("{}:1:1", display(&w[1].3)),
+                        format!(
+                            "duplicate migration version {} (also {})",
+                            w[1].1,
+                            display(&w[0].3)
+                        ),
                         "give one of the two migrations the next free version",
                     ));
                 }
@@ -281,7 +350,11 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             }
         }
         HistoryFormat::Prisma | HistoryFormat::Diesel => {
-            let inner = if format == HistoryFormat::Prisma { "migration.sql" } else { "up.sql" };
+            let inner = if format == HistoryFormat::Prisma {
+                "migration.sql"
+            } else {
+                "up.sql"
+            };
             for p in list_dir(dir)? {
                 if !p.is_dir() {
                     continue;
@@ -307,7 +380,13 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
         }
         HistoryFormat::Drizzle => {
             let jp = dir.join("meta").join("_journal.json");
-            let jtext = fs::read_to_string(&jp).map_err(|e| Error::source(display(&jp), format!("cannot read journal: {e}"), "check the file"))?;
+            let jtext = fs::read_to_string(&jp).map_err(|e| {
+                Error::source(
+                    display(&jp),
+                    format!("cannot read journal: {e}"),
+                    "check the file",
+                )
+            })?;
             let journal: serde_json::Value = serde_json::from_str(&jtext).map_err(|e| {
                 Error::source(
                     format!("{}:{}:{}", display(&jp), e.line(), e.column()),
@@ -316,12 +395,20 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 )
             })?;
             let Some(entries) = journal.get("entries").and_then(|e| e.as_array()) else {
-                return Err(Error::source(display(&jp), "journal has no `entries` array", "regenerate it with drizzle-kit"));
+                return Err(Error::source(
+                    display(&jp),
+                    "journal has no `entries` array",
+                    "regenerate it with drizzle-kit",
+                ));
             };
             let mut listed = std::collections::BTreeSet::new();
             for (i, e) in entries.iter().enumerate() {
                 let Some(tag) = e.get("tag").and_then(|t| t.as_str()) else {
-                    return Err(Error::source(display(&jp), format!("journal entry {i} has no `tag`"), "regenerate the journal with drizzle-kit"));
+                    return Err(Error::source(
+                        display(&jp),
+                        format!("journal entry {i} has no `tag`"),
+                        "regenerate the journal with drizzle-kit",
+                    ));
                 };
                 let f = dir.join(format!("{tag}.sql"));
                 if !f.is_file() {
@@ -349,7 +436,12 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             }
         }
     }
-    Ok(History { format, root: dir.to_path_buf(), migrations, warnings })
+    Ok(History {
+        format,
+        root: dir.to_path_buf(),
+        migrations,
+        warnings,
+    })
 }
 
 /// Keeps only the `-- migrate:up` sections of a dbmate file; the rest is
@@ -370,7 +462,10 @@ fn dbmate_up_only(text: &str) -> String {
         if up {
             out.push_str(line);
         } else {
-            out.extend(line.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+            out.extend(
+                line.chars()
+                    .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+            );
         }
     }
     out
@@ -383,13 +478,21 @@ pub fn load_declared(path: &Path) -> Result<Vec<SqlFile>, Error> {
         return Ok(vec![read_sql(path)?]);
     }
     if !path.is_dir() {
-        return Err(Error::source(display(path), "schema file or folder not found", "pass an existing path, or set `schema` in strata.toml"));
+        return Err(Error::source(
+            display(path),
+            "schema file or folder not found",
+            "pass an existing path, or set `schema` in strata.toml",
+        ));
     }
     let mut files = Vec::new();
     collect_sql(path, &mut files)?;
     files.sort();
     if files.is_empty() {
-        return Err(Error::source(display(path), "no .sql files in the schema folder", "add the declared schema's .sql files"));
+        return Err(Error::source(
+            display(path),
+            "no .sql files in the schema folder",
+            "add the declared schema's .sql files",
+        ));
     }
     files.iter().map(|p| read_sql(p)).collect()
 }
@@ -439,12 +542,20 @@ pub fn load_offline(spec: &SourceSpec) -> Result<Loaded, Error> {
             let h = load_history(p)?;
             let replayed = replay_history(&h)?;
             let files = h.migrations.len();
-            Ok(Loaded { replayed, history: Some(h), files })
+            Ok(Loaded {
+                replayed,
+                history: Some(h),
+                files,
+            })
         }
         SourceSpec::Schema(p) => {
             let files = load_declared(p)?;
             let replayed = replay_declared(&files)?;
-            Ok(Loaded { replayed, history: None, files: files.len() })
+            Ok(Loaded {
+                replayed,
+                history: None,
+                files: files.len(),
+            })
         }
         SourceSpec::Url(_) => Err(Error::source(
             "<database url>",
@@ -477,8 +588,14 @@ mod tests {
 
     #[test]
     fn specs_are_detected() {
-        assert_eq!(parse_spec("postgres://u@h/db"), SourceSpec::Url("postgres://u@h/db".into()));
+        assert_eq!(
+            parse_spec("postgres://u@h/db"),
+            SourceSpec::Url("postgres://u@h/db".into())
+        );
         assert_eq!(parse_spec("schema:x"), SourceSpec::Schema("x".into()));
-        assert_eq!(parse_spec("migrations:y"), SourceSpec::Migrations("y".into()));
+        assert_eq!(
+            parse_spec("migrations:y"),
+            SourceSpec::Migrations("y".into())
+        );
     }
 }
