@@ -13,9 +13,7 @@ use strata_core::Error;
 pub struct FileConfig {
     pub schema: Option<String>,
     pub migrations: Option<String>,
-    /// Name of the environment variable holding the database URL (read by
-    /// the live commands).
-    #[allow(dead_code)]
+    /// Name of the environment variable holding the database URL.
     pub database_url_env: Option<String>,
 }
 
@@ -135,4 +133,32 @@ pub fn check_config(
             migrations: migrations_spec,
         },
     })
+}
+
+/// The database URL: the flag, else the variable strata.toml names
+/// (`database_url_env`, default `DATABASE_URL`).
+pub fn database_url(found: &Found, flag: Option<String>) -> Result<String, Error> {
+    if let Some(u) = flag {
+        return Ok(u);
+    }
+    let var = found.file.database_url_env.clone().unwrap_or_else(|| "DATABASE_URL".to_string());
+    match std::env::var(&var) {
+        Ok(u) if !u.trim().is_empty() => Ok(u),
+        _ => Err(Error::source(
+            "database URL",
+            format!("no database given: --database-url is not set and neither is ${var}"),
+            format!("pass --database-url postgres://user@host/db, or set {var}"),
+        )),
+    }
+}
+
+/// The configured path of `key` (`schema` or `migrations`), resolved
+/// against strata.toml's folder.
+pub fn configured_path(found: &Found, key: &str) -> Option<String> {
+    let v = match key {
+        "schema" => found.file.schema.as_ref(),
+        "migrations" => found.file.migrations.as_ref(),
+        _ => None,
+    }?;
+    Some(resolve(&found.dir, v))
 }

@@ -2,6 +2,9 @@
 //!
 //! Exit codes: 0 success / in step, 1 differences found, 2 error.
 
+mod cmd_drift;
+mod cmd_inspect;
+mod cmd_migrate;
 mod config;
 mod render;
 
@@ -43,6 +46,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Read a live database and write its schema as declarative SQL.
+    Inspect(cmd_inspect::Args),
+    /// Apply pending migrations (refinery-compatible history table).
+    Migrate(cmd_migrate::MigrateArgs),
+    /// List applied, pending, edited and missing migrations.
+    Status(cmd_migrate::StatusArgs),
+    /// Compare live databases with the declared schema or the history.
+    Drift(cmd_drift::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -53,7 +64,12 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let config_path = cli.config.clone();
     match cli.command {
+        Command::Inspect(args) => cmd_inspect::run(args, config_path.as_deref()),
+        Command::Migrate(args) => cmd_migrate::run_migrate(args, config_path.as_deref()),
+        Command::Status(args) => cmd_migrate::run_status(args, config_path.as_deref()),
+        Command::Drift(args) => cmd_drift::run(args, config_path.as_deref()),
         Command::Check {
             schema,
             migrations,

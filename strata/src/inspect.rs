@@ -414,7 +414,7 @@ pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, Ins
 }
 
 /// `host:port/dbname` of a connection config, for messages.
-fn target_of(config: &Config) -> String {
+pub(crate) fn target_of(config: &Config) -> String {
     let host = match config.get_hosts().first() {
         Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
         #[cfg(unix)]
@@ -431,7 +431,7 @@ fn target_of(config: &Config) -> String {
 
 /// Removes the URL and the password from a message, should a driver or
 /// server message ever echo them.
-fn redact(message: &str, url: &str, password: Option<&str>) -> String {
+pub(crate) fn redact(message: &str, url: &str, password: Option<&str>) -> String {
     let mut out = message.to_string();
     if !url.is_empty() {
         out = out.replace(url, "<database URL>");
@@ -443,7 +443,7 @@ fn redact(message: &str, url: &str, password: Option<&str>) -> String {
 }
 
 /// A driver error with its causes (the server's message for database errors).
-fn describe(e: &tokio_postgres::Error) -> String {
+pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return db.to_string();
     }
