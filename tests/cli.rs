@@ -234,3 +234,14 @@ fn drizzle_and_prisma_corpus_histories_check_in_step() {
         );
     }
 }
+
+#[test]
+fn committed_docs_page_is_current() {
+    let o = strata(&repo_root(), &["docs"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let committed = std::fs::read_to_string(repo_root().join("docs").join("database.md")).unwrap();
+    assert!(
+        stdout(&o) == committed,
+        "docs/database.md is stale: regenerate it with `cargo run -p strata-cli -- docs --out docs/database.md`"
+    );
+}

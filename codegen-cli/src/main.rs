@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success / in step, 1 differences found, 2 error.
 
+mod cmd_docs;
 mod cmd_drift;
 mod cmd_inspect;
 mod cmd_migrate;
@@ -54,6 +55,8 @@ enum Command {
     Status(cmd_migrate::StatusArgs),
     /// Compare live databases with the declared schema or the history.
     Drift(cmd_drift::Args),
+    /// Write a Markdown page (with a Mermaid ER diagram) for a schema.
+    Docs(cmd_docs::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => cmd_migrate::run_migrate(args, config_path.as_deref()),
         Command::Status(args) => cmd_migrate::run_status(args, config_path.as_deref()),
         Command::Drift(args) => cmd_drift::run(args, config_path.as_deref()),
+        Command::Docs(args) => cmd_docs::run(args, config_path.as_deref()),
         Command::Check {
             schema,
             migrations,

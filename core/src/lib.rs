@@ -9,7 +9,9 @@
 //! runtime; the proc macro depends on it alone.
 
 pub mod check;
+pub mod ddl;
 pub mod diff;
+pub mod docs;
 pub mod error;
 pub mod keywords;
 pub mod model;

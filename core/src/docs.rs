@@ -1,0 +1,309 @@
+//! A documentation page for a schema: Markdown with a Mermaid ER diagram,
+//! in the spirit of a hand-written "Database" page.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::diff::{render_constraint, render_keys};
+use crate::model::{qualified, quote_ident, ConstraintKind, Schema, Table};
+
+/// What the page says about where the schema came from.
+#[derive(Debug, Clone, Default)]
+pub struct DocsInfo {
+    pub title: String,
+    /// `schema/sql (5 files)`, `migrations (refinery, 85 migrations)`, `host:port/db`.
+    pub source: String,
+    /// The history, when known: tool and (version, name) in apply order.
+    pub history: Option<(String, Vec<(String, String)>)>,
+}
+
+/// Renders the page.
+pub fn render(schema: &Schema, info: &DocsInfo) -> String {
+    let mut out = String::new();
+    let c = schema.counts();
+    let _ = writeln!(out, "# {}\n", md(&info.title));
+    let _ = writeln!(out, "## Quick reference\n");
+    let _ = writeln!(out, "- Engine: PostgreSQL");
+    let _ = writeln!(out, "- Source: {}", md(&info.source));
+    let _ = writeln!(
+        out,
+        "- Tables: {} · columns: {} · enums: {} · indexes: {} · constraints: {} · sequences: {}",
+        c.tables, c.columns, c.enums, c.indexes, c.constraints, c.sequences
+    );
+    let exts: Vec<&String> = schema
+        .extensions
+        .keys()
+        .filter(|k| *k != "plpgsql")
+        .collect();
+    if !exts.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Extensions: {}",
+            exts.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some((tool, migrations)) = &info.history {
+        let _ = writeln!(out, "- Migrations: {} ({tool})", migrations.len());
+    }
+    if c.unmanaged > 0 {
+        let _ = writeln!(out, "- Other objects (kept by name): {}", c.unmanaged);
+    }
+    out.push('\n');
+
+    // ER diagram.
+    let _ = writeln!(out, "## ER diagram\n");
+    let _ = writeln!(out, "```mermaid\nerDiagram");
+    let mut related = BTreeSet::new();
+    for (nsn, ns) in &schema.namespaces {
+        for (tn, t) in &ns.tables {
+            for (cn, con) in &t.constraints {
+                if let ConstraintKind::ForeignKey {
+                    columns,
+                    ref_namespace,
+                    ref_table,
+                    ..
+                } = &con.kind
+                {
+                    let child = entity(nsn, tn);
+                    let parent = entity(ref_namespace, ref_table);
+                    let optional = columns
+                        .iter()
+                        .any(|col| t.column(col).is_some_and(|c| !c.not_null));
+                    let one = if unique_on(t, columns) { "o|" } else { "o{" };
+                    let parent_side = if optional { "|o" } else { "||" };
+                    let _ = writeln!(
+                        out,
+                        "    {parent} {parent_side}--{one} {child} : \"{}\"",
+                        cn.replace('"', "'")
+                    );
+                    related.insert(child);
+                    related.insert(parent);
+                }
+            }
+        }
+    }
+    for (nsn, ns) in &schema.namespaces {
+        for tn in ns.tables.keys() {
+            let e = entity(nsn, tn);
+            if !related.contains(&e) {
+                let _ = writeln!(out, "    {e}");
+            }
+        }
+    }
+    let _ = writeln!(out, "```\n");
+
+    // Tables.
+    let _ = writeln!(out, "## Tables\n");
+    for (nsn, ns) in &schema.namespaces {
+        for (tn, t) in &ns.tables {
+            let _ = writeln!(out, "### {}\n", md(&qualified(nsn, tn)));
+            if let Some(cm) = &t.comment {
+                let _ = writeln!(out, "{}\n", md(cm));
+            }
+            let _ = writeln!(out, "| Column | Type | Nullable | Default | Description |");
+            let _ = writeln!(out, "|---|---|---|---|---|");
+            for col in &t.columns {
+                let default = if let Some(g) = &col.generated {
+                    format!("generated: `{}`", cell(g))
+                } else if let Some(i) = col.identity {
+                    match i {
+                        crate::model::Identity::Always => "identity (always)".to_string(),
+                        crate::model::Identity::ByDefault => "identity (by default)".to_string(),
+                    }
+                } else if let Some(d) = &col.default {
+                    format!("`{}`", cell(d))
+                } else {
+                    "—".to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} | {} |",
+                    cell(&col.name),
+                    cell(&col.data_type),
+                    if col.not_null { "❌" } else { "✅" },
+                    default,
+                    col.comment.as_deref().map(cell).unwrap_or_default()
+                );
+            }
+            out.push('\n');
+            if !t.constraints.is_empty() {
+                let _ = writeln!(out, "Constraints:\n");
+                for (cn, con) in &t.constraints {
+                    let _ = writeln!(out, "- `{}`: `{}`", cell(cn), cell(&render_constraint(con)));
+                }
+                out.push('\n');
+            }
+            if !t.indexes.is_empty() {
+                let _ = writeln!(out, "Indexes:\n");
+                for (iname, i) in &t.indexes {
+                    let mut s = format!(
+                        "- `{}`: {}{} ({})",
+                        cell(iname),
+                        if i.unique { "unique " } else { "" },
+                        i.method,
+                        cell(&render_keys(&i.keys))
+                    );
+                    if !i.include.is_empty() {
+                        let _ = write!(
+                            s,
+                            " include ({})",
+                            i.include
+                                .iter()
+                                .map(|c| quote_ident(c))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
+                    if let Some(p) = &i.predicate {
+                        let _ = write!(s, " — partial: `{}`", cell(p));
+                    }
+                    let _ = writeln!(out, "{s}");
+                }
+                out.push('\n');
+            }
+        }
+    }
+
+    // Enums.
+    let enums: Vec<_> = schema
+        .namespaces
+        .iter()
+        .flat_map(|(n, ns)| ns.enums.iter().map(move |(e, v)| (n, e, v)))
+        .collect();
+    if !enums.is_empty() {
+        let _ = writeln!(out, "## Enums\n");
+        let _ = writeln!(out, "| Enum | Values | Used by |");
+        let _ = writeln!(out, "|---|---|---|");
+        for (nsn, en, e) in enums {
+            let tname = qualified(nsn, en);
+            let mut users = BTreeSet::new();
+            for (tns, ns) in &schema.namespaces {
+                for (tn, t) in &ns.tables {
+                    if t.columns
+                        .iter()
+                        .any(|c| c.data_type.trim_end_matches("[]") == tname)
+                    {
+                        users.insert(qualified(tns, tn));
+                    }
+                }
+            }
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                cell(&tname),
+                cell(&e.values.join(", ")),
+                cell(&users.into_iter().collect::<Vec<_>>().join(", "))
+            );
+        }
+        out.push('\n');
+    }
+
+    if !schema.unmanaged.is_empty() {
+        let _ = writeln!(out, "## Other objects\n");
+        for u in &schema.unmanaged {
+            let _ = writeln!(out, "- {}", md(&u.to_string()));
+        }
+        out.push('\n');
+    }
+
+    if let Some((tool, migrations)) = &info.history {
+        let _ = writeln!(out, "## Migration history\n");
+        let _ = writeln!(
+            out,
+            "{} migrations ({tool}), applied in this order:\n",
+            migrations.len()
+        );
+        let _ = writeln!(out, "| Version | Name |");
+        let _ = writeln!(out, "|---|---|");
+        for (v, n) in migrations {
+            let _ = writeln!(out, "| {} | {} |", cell(v), cell(n));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A Mermaid entity name: letters, digits and underscores.
+fn entity(ns: &str, table: &str) -> String {
+    let raw = if ns == "public" {
+        table.to_string()
+    } else {
+        format!("{ns}__{table}")
+    };
+    let s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("t_{s}")
+    } else {
+        s
+    }
+}
+
+fn unique_on(t: &Table, cols: &[String]) -> bool {
+    let mut want = cols.to_vec();
+    want.sort();
+    t.constraints.values().any(|c| match &c.kind {
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+            let mut have = columns.clone();
+            have.sort();
+            have == want
+        }
+        _ => false,
+    })
+}
+
+/// Text for a Markdown table cell: pipes escaped, newlines flattened.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md(s: &str) -> String {
+    s.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::replay_texts;
+    use std::sync::Arc;
+
+    #[test]
+    fn page_has_diagram_tables_enums_and_partial_indexes() {
+        let sql: Arc<str> = Arc::from(
+            "CREATE TYPE status AS ENUM ('a', 'b');
+             CREATE TABLE \"user\" (id text PRIMARY KEY);
+             COMMENT ON TABLE \"user\" IS 'People';
+             CREATE TABLE run (id text PRIMARY KEY, user_id text REFERENCES \"user\" ON DELETE CASCADE, s status NOT NULL DEFAULT 'a');
+             CREATE INDEX run_s_idx ON run (s) WHERE s = 'a';",
+        );
+        let r = replay_texts([("x.sql", &sql)]).unwrap();
+        let page = render(
+            &r.schema,
+            &DocsInfo {
+                title: "Database".into(),
+                source: "x.sql".into(),
+                history: None,
+            },
+        );
+        assert!(page.contains("erDiagram"), "{page}");
+        assert!(
+            page.contains("user |o--o{ run : \"run_user_id_fkey\""),
+            "{page}"
+        );
+        assert!(page.contains("### \"user\""), "{page}");
+        assert!(page.contains("People"), "{page}");
+        assert!(page.contains("| `status` | a, b | run |"), "{page}");
+        assert!(page.contains("partial: `s = 'a'`"), "{page}");
+    }
+}
