@@ -1,0 +1,1040 @@
+//! Declarative DDL written from the model: the one place strata writes DDL.
+//!
+//! [`schema_sql`] writes a [`Schema`] as one SQL file, [`schema_files`] as a
+//! folder of files applied in name order. Either form applies to an empty
+//! PostgreSQL database and replays offline to the same model: applying it and
+//! inspecting the result gives back the [`Schema`] it was written from.
+//!
+//! What comes out, in order:
+//!
+//! - `00_extensions.sql`: the list of unmanaged objects (the model has only
+//!   their names, so they cannot be written; a comment says which), then the
+//!   schemas extensions live in and `CREATE EXTENSION IF NOT EXISTS … WITH
+//!   SCHEMA …` (PL/pgSQL, which every database has, left out).
+//! - `01_types.sql`, only when namespaces use each other's enums or
+//!   sequences in a cycle: those namespaces' schemas, enums and sequences.
+//! - one file per namespace, `10_public.sql`, `11_billing.sql`, …: the
+//!   schema, its enums and sequences, then its tables (columns in model
+//!   order; primary key, unique, check and exclusion constraints inline;
+//!   `NOT VALID` checks added after the table, since PostgreSQL ignores `NOT
+//!   VALID` inside `CREATE TABLE`), indexes, row level security, comments,
+//!   `ALTER SEQUENCE … OWNED BY` once the namespace's tables exist, and the
+//!   foreign keys between the namespace's own tables. `public` comes first,
+//!   then the others by name, except that a namespace whose tables use
+//!   another's enums or sequences comes after it.
+//! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
+//!   table exists.
+//!
+//! Every file starts with `SET search_path = public`: the model writes names
+//! in `public` unqualified and every other name qualified, which is what
+//! they mean with that search path (and nothing else, such as a schema
+//! named after the applying role, can capture them).
+//!
+//! Expressions are stored in a canonical form made for comparison, which
+//! drops casts PostgreSQL adds back by itself. Two of those drops would
+//! make the SQL fail or mean something else, so they are undone here: a
+//! default or generation expression is cast to its column's type (unless
+//! it is a literal, `nextval(…)`, a string-typed column or another case
+//! that needs none), and `x = ANY (ARRAY[a, b])` is written `x IN (a, b)`,
+//! which lets literals take the type of `x` (an enum) as PostgreSQL's own
+//! form `ARRAY['a'::mood, 'b'::mood]` did. Both give back the same
+//! canonical text.
+//!
+//! Output is deterministic: the model's maps are sorted, and columns keep
+//! the model's order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{visit_expressions_mut, BinaryOperator, Expr, InTarget, UnaryOperator, Value};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
+use crate::model::{
+    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, Index, IndexKeyExpr,
+    Namespace, Schema, Sequence, Table,
+};
+
+/// The comment PostgreSQL gives `public` in every new database.
+const PUBLIC_COMMENT: &str = "standard public schema";
+
+/// The search path every file sets (see the module documentation).
+const SEARCH_PATH: &str = "SET search_path = public";
+
+/// The whole schema as one SQL file.
+pub fn schema_sql(schema: &Schema) -> String {
+    let plan = plan(schema);
+    let mut out = String::new();
+    out.push_str("-- Schema written by strata. Apply it to an empty database.\n");
+    push_stmt(&mut out, SEARCH_PATH);
+    for section in &plan {
+        if section.body.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        push_comment(&mut out, &format!("---- {}", section.title));
+        out.push_str(&section.body);
+    }
+    out
+}
+
+/// The schema as a folder: `(file name, SQL)` in the order the files must be
+/// applied, which is also their name order.
+pub fn schema_files(schema: &Schema) -> Vec<(String, String)> {
+    plan(schema)
+        .into_iter()
+        .map(|section| {
+            let mut sql = String::new();
+            push_comment(
+                &mut sql,
+                &format!(
+                    "{}. Written by strata; apply the files of this folder in name order \
+                     to an empty database.",
+                    section.title
+                ),
+            );
+            push_stmt(&mut sql, SEARCH_PATH);
+            if !section.body.is_empty() {
+                sql.push('\n');
+                sql.push_str(&section.body);
+            }
+            (section.file, sql)
+        })
+        .collect()
+}
+
+/// One file of the folder form (one part of the single file).
+struct Section {
+    file: String,
+    title: String,
+    /// Statements, each ending with `;\n`, groups separated by blank lines.
+    body: String,
+}
+
+fn plan(schema: &Schema) -> Vec<Section> {
+    let order = namespace_order(schema);
+    // File numbers: `00` extensions, `01` hoisted types, one number per
+    // namespace from `10`, foreign keys at `90` — with more digits when
+    // there are more namespaces than fit between 10 and 89.
+    let count = order.files.len();
+    let mut width = 2;
+    let mut base = 10usize;
+    while count > 8 * base {
+        width += 1;
+        base *= 10;
+    }
+    let name = |n: usize, stem: &str| format!("{n:0width$}_{stem}.sql");
+
+    let mut sections = Vec::new();
+    let mut created: BTreeSet<&str> = BTreeSet::new();
+
+    // Extensions, with the unmanaged objects listed first.
+    let mut body = String::new();
+    if !schema.unmanaged.is_empty() {
+        push_comment(
+            &mut body,
+            &format!(
+                "unmanaged objects (not written; strata keeps them by name): {}",
+                schema.unmanaged.len()
+            ),
+        );
+        for u in &schema.unmanaged {
+            push_comment(&mut body, &format!("  {u}"));
+        }
+        body.push('\n');
+    }
+    let mut group = String::new();
+    for (name_, ext) in &schema.extensions {
+        if name_ == "plpgsql" {
+            continue;
+        }
+        let ns = ext.namespace.as_str();
+        if ns != "public"
+            && ns != "pg_catalog"
+            && schema.namespaces.contains_key(ns)
+            && created.insert(ns)
+        {
+            push_stmt(&mut group, &format!("CREATE SCHEMA {}", quote_ident(ns)));
+        }
+        push_stmt(
+            &mut group,
+            &format!(
+                "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}",
+                quote_ident(name_),
+                quote_ident(ns)
+            ),
+        );
+    }
+    body.push_str(&group);
+    sections.push(Section {
+        file: name(0, "extensions"),
+        title: "extensions".to_string(),
+        body,
+    });
+
+    // Types of namespaces that use each other's types in a cycle.
+    if !order.hoisted.is_empty() {
+        let mut body = String::new();
+        for ns in &order.hoisted {
+            if let Some(n) = schema.namespaces.get(*ns) {
+                write_namespace_head(&mut body, ns, n, &mut created);
+            }
+        }
+        sections.push(Section {
+            file: name(1, "types"),
+            title: "types used across schemas".to_string(),
+            body,
+        });
+    }
+
+    // One file per namespace.
+    let mut cross_fks = String::new();
+    for (i, ns) in order.files.iter().enumerate() {
+        let Some(n) = schema.namespaces.get(*ns) else {
+            continue;
+        };
+        let mut body = String::new();
+        if !order.hoisted.contains(ns) {
+            write_namespace_head(&mut body, ns, n, &mut created);
+        }
+        write_namespace_tables(&mut body, &mut cross_fks, ns, n);
+        sections.push(Section {
+            file: name(base + i, &file_stem(ns)),
+            title: format!("schema {}", quote_ident(ns)),
+            body,
+        });
+    }
+
+    if !cross_fks.is_empty() {
+        sections.push(Section {
+            file: name(9 * base, "foreign_keys"),
+            title: "foreign keys between schemas".to_string(),
+            body: cross_fks,
+        });
+    }
+    sections
+}
+
+/// Namespaces that get a file, in apply order, and those whose types must
+/// be created before any of them.
+struct Order<'a> {
+    files: Vec<&'a str>,
+    hoisted: Vec<&'a str>,
+}
+
+/// `public` first, then by name; a namespace after those whose enums or
+/// sequences its tables use. Where the uses form a cycle, the namespaces
+/// left are ordered by name and their types hoisted before all tables.
+fn namespace_order(schema: &Schema) -> Order<'_> {
+    let written: Vec<&str> = schema
+        .namespaces
+        .iter()
+        .filter(|(name, n)| has_content(name, n))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let mut dependencies = type_dependencies(schema);
+    // Ordered `public` first, then by name.
+    let mut pending: BTreeMap<(bool, &str), BTreeSet<&str>> = BTreeMap::new();
+    for &ns in &written {
+        let deps = dependencies.remove(ns).unwrap_or_default();
+        let deps = deps.into_iter().filter(|d| written.contains(d)).collect();
+        pending.insert((ns != "public", ns), deps);
+    }
+    let mut files: Vec<&str> = Vec::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    while let Some(key) = pending
+        .iter()
+        .find(|(_, deps)| deps.iter().all(|d| done.contains(d)))
+        .map(|(k, _)| *k)
+    {
+        pending.remove(&key);
+        files.push(key.1);
+        done.insert(key.1);
+    }
+    let hoisted: Vec<&str> = pending.keys().map(|k| k.1).collect();
+    files.extend(hoisted.iter().copied());
+    Order { files, hoisted }
+}
+
+/// Whether a namespace has anything to write (`public` always exists).
+fn has_content(name: &str, n: &Namespace) -> bool {
+    name != "public"
+        || !n.tables.is_empty()
+        || !n.enums.is_empty()
+        || !n.sequences.is_empty()
+        || n.comment.as_deref() != Some(PUBLIC_COMMENT)
+}
+
+/// For each namespace, the other namespaces whose enums or sequences its
+/// tables may use: a column type naming one, or an expression mentioning
+/// one (defaults such as `nextval('other.seq'::regclass)`). It may find
+/// more than there is, which only costs order, never less. Linear in the
+/// size of the schema.
+fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    for (ns, n) in &schema.namespaces {
+        for name in n.enums.keys().chain(n.sequences.keys()) {
+            owners.insert(qualified(ns, name), ns.as_str());
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (ns, n) in &schema.namespaces {
+        let mut texts: Vec<&str> = Vec::new();
+        for t in n.tables.values() {
+            for c in &t.columns {
+                texts.push(&c.data_type);
+                texts.extend(c.default.as_deref());
+                texts.extend(c.generated.as_deref());
+            }
+            texts.extend(t.partition_by.as_deref());
+            for c in t.constraints.values() {
+                match &c.kind {
+                    ConstraintKind::Check { expression, .. } => texts.push(expression),
+                    ConstraintKind::Exclusion { definition } => texts.push(definition),
+                    _ => {}
+                }
+            }
+            for i in t.indexes.values() {
+                texts.extend(i.predicate.as_deref());
+                for k in &i.keys {
+                    if let IndexKeyExpr::Expression(e) = &k.key {
+                        texts.push(e);
+                    }
+                }
+            }
+        }
+        let mut deps = BTreeSet::new();
+        for text in texts {
+            for token in name_tokens(text) {
+                if let Some(&owner) = owners.get(token) {
+                    if owner != ns {
+                        deps.insert(owner);
+                    }
+                }
+            }
+        }
+        out.insert(ns.as_str(), deps);
+    }
+    out
+}
+
+/// The names in a type or expression, as written: identifiers, quoted or
+/// not, joined by dots (`billing.currency`, `"Mood"`, `user_id_seq`).
+/// String quotes separate names, so names inside literals count too.
+fn name_tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if let Some(mut end) = identifier_end(text, i) {
+            while text[end..].starts_with('.') {
+                match identifier_end(text, end + 1) {
+                    Some(next) => end = next,
+                    None => break,
+                }
+            }
+            out.push(&text[i..end]);
+            i = end;
+        } else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// The end of the identifier starting at byte `i`, if one does.
+fn identifier_end(text: &str, i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let mut chars = rest.char_indices();
+    let (_, first) = chars.next()?;
+    if first == '"' {
+        let mut quoted = rest[1..].char_indices().peekable();
+        while let Some((j, c)) = quoted.next() {
+            if c == '"' {
+                if quoted.peek().is_some_and(|&(_, n)| n == '"') {
+                    quoted.next();
+                } else {
+                    return Some(i + 1 + j + 1);
+                }
+            }
+        }
+        return None;
+    }
+    if !(first.is_alphabetic() || first == '_') {
+        return None;
+    }
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(rest.len(), |(j, _)| j);
+    Some(i + len)
+}
+
+/// `CREATE SCHEMA`, its comment, enums and sequences.
+fn write_namespace_head<'a>(
+    out: &mut String,
+    ns: &'a str,
+    n: &Namespace,
+    created: &mut BTreeSet<&'a str>,
+) {
+    let mut group = String::new();
+    if ns != "public" && created.insert(ns) {
+        push_stmt(&mut group, &format!("CREATE SCHEMA {}", quote_ident(ns)));
+    }
+    let target = quote_ident(ns);
+    if ns == "public" {
+        if n.comment.as_deref() != Some(PUBLIC_COMMENT) {
+            let text = n
+                .comment
+                .as_deref()
+                .map_or("NULL".to_string(), quote_literal);
+            push_stmt(&mut group, &format!("COMMENT ON SCHEMA {target} IS {text}"));
+        }
+    } else {
+        push_comment_on(&mut group, "SCHEMA", &target, &n.comment);
+    }
+    push_group(out, &group);
+
+    let mut group = String::new();
+    for (name, e) in &n.enums {
+        push_stmt(&mut group, &render_enum(ns, name, e));
+        push_comment_on(&mut group, "TYPE", &qualified(ns, name), &e.comment);
+    }
+    push_group(out, &group);
+
+    let mut group = String::new();
+    for (name, s) in &n.sequences {
+        push_stmt(&mut group, &sequence_sql(ns, name, s));
+        push_comment_on(&mut group, "SEQUENCE", &qualified(ns, name), &s.comment);
+    }
+    push_group(out, &group);
+}
+
+/// Tables and all that hangs on them; foreign keys to other namespaces go
+/// to `cross_fks`.
+fn write_namespace_tables(out: &mut String, cross_fks: &mut String, ns: &str, n: &Namespace) {
+    let mut local_fks = String::new();
+    for (name, t) in &n.tables {
+        let mut group = String::new();
+        write_table(&mut group, ns, name, t);
+        push_group(out, &group);
+        for (cname, c) in &t.constraints {
+            if let ConstraintKind::ForeignKey { ref_namespace, .. } = &c.kind {
+                let fks = if ref_namespace == ns {
+                    &mut local_fks
+                } else {
+                    &mut *cross_fks
+                };
+                push_add_constraint(fks, ns, name, cname, c);
+                push_comment_on(
+                    fks,
+                    "CONSTRAINT",
+                    &format!("{} ON {}", quote_ident(cname), qualified(ns, name)),
+                    &c.comment,
+                );
+            }
+        }
+    }
+    let mut group = String::new();
+    for (name, s) in &n.sequences {
+        if let Some((table, column)) = &s.owned_by {
+            push_stmt(
+                &mut group,
+                &format!(
+                    "ALTER SEQUENCE {} OWNED BY {}.{}",
+                    qualified(ns, name),
+                    qualified(ns, table),
+                    quote_ident(column)
+                ),
+            );
+        }
+    }
+    push_group(out, &group);
+    push_group(out, &local_fks);
+}
+
+/// Rank of a constraint kind inside `CREATE TABLE`: keys first.
+fn rank(k: &ConstraintKind) -> u8 {
+    match k {
+        ConstraintKind::PrimaryKey { .. } => 0,
+        ConstraintKind::Unique { .. } => 1,
+        ConstraintKind::Exclusion { .. } => 2,
+        ConstraintKind::Check { .. } => 3,
+        ConstraintKind::ForeignKey { .. } => 4,
+    }
+}
+
+/// Constraints written inside `CREATE TABLE`: all but foreign keys (added
+/// once every table exists) and `NOT VALID` checks.
+fn inline(c: &Constraint) -> bool {
+    match c.kind {
+        ConstraintKind::ForeignKey { .. } => false,
+        ConstraintKind::Check { .. } => c.validated,
+        _ => true,
+    }
+}
+
+fn write_table(out: &mut String, ns: &str, name: &str, t: &Table) {
+    let table = qualified(ns, name);
+    let mut items: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| render_column(&column_sql(c)))
+        .collect();
+    let mut inline_constraints: Vec<(&String, &Constraint)> =
+        t.constraints.iter().filter(|(_, c)| inline(c)).collect();
+    inline_constraints.sort_by_key(|(n, c)| (rank(&c.kind), n.as_str()));
+    for (cname, c) in &inline_constraints {
+        items.push(format!(
+            "CONSTRAINT {} {}",
+            quote_ident(cname),
+            constraint_sql(c)
+        ));
+    }
+    let mut create = format!(
+        "CREATE {}TABLE {table} (",
+        if t.unlogged { "UNLOGGED " } else { "" }
+    );
+    if items.is_empty() {
+        create.push(')');
+    } else {
+        create.push_str("\n    ");
+        create.push_str(&items.join(",\n    "));
+        create.push_str("\n)");
+    }
+    if let Some(p) = &t.partition_by {
+        create.push_str(" PARTITION BY ");
+        create.push_str(p);
+    }
+    push_stmt(out, &create);
+    for (cname, c) in &t.constraints {
+        if !inline(c) && !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+            push_add_constraint(out, ns, name, cname, c);
+        }
+    }
+    for (iname, i) in &t.indexes {
+        push_stmt(out, &render_index(ns, name, iname, &index_sql(i)));
+    }
+    if t.row_level_security {
+        push_stmt(
+            out,
+            &format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
+        );
+    }
+    if t.force_row_level_security {
+        push_stmt(
+            out,
+            &format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"),
+        );
+    }
+    push_comment_on(out, "TABLE", &table, &t.comment);
+    for c in &t.columns {
+        let target = format!("{table}.{}", quote_ident(&c.name));
+        push_comment_on(out, "COLUMN", &target, &c.comment);
+    }
+    for (cname, c) in &t.constraints {
+        if !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+            let target = format!("{} ON {table}", quote_ident(cname));
+            push_comment_on(out, "CONSTRAINT", &target, &c.comment);
+        }
+    }
+    for (iname, i) in &t.indexes {
+        push_comment_on(out, "INDEX", &qualified(ns, iname), &i.comment);
+    }
+}
+
+/// A constraint's definition with the flags its kind can carry:
+/// `DEFERRABLE` for keys, exclusions and foreign keys, `NOT VALID` for
+/// checks and foreign keys.
+fn constraint_sql(c: &Constraint) -> String {
+    let mut s = match &c.kind {
+        ConstraintKind::Check {
+            expression,
+            no_inherit,
+        } => render_constraint_kind(&ConstraintKind::Check {
+            expression: expr_sql(expression),
+            no_inherit: *no_inherit,
+        }),
+        kind => render_constraint_kind(kind),
+    };
+    let (deferrable, not_valid) = match c.kind {
+        ConstraintKind::PrimaryKey { .. }
+        | ConstraintKind::Unique { .. }
+        | ConstraintKind::Exclusion { .. } => (true, false),
+        ConstraintKind::ForeignKey { .. } => (true, true),
+        ConstraintKind::Check { .. } => (false, true),
+    };
+    if deferrable && c.deferrable {
+        s.push_str(" DEFERRABLE");
+        if c.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    if not_valid && !c.validated {
+        s.push_str(" NOT VALID");
+    }
+    s
+}
+
+/// `CREATE SEQUENCE … AS type` with the options that differ from what
+/// PostgreSQL would choose (for the type and the direction of the
+/// increment).
+fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
+    let type_max = Sequence::with_defaults(&s.data_type).max_value;
+    let ascending = s.increment > 0;
+    let default_min = if ascending { 1 } else { -type_max - 1 };
+    let default_max = if ascending { type_max } else { -1 };
+    let mut sql = format!("CREATE SEQUENCE {} AS {}", qualified(ns, name), s.data_type);
+    let default_start = if ascending { s.min_value } else { s.max_value };
+    if s.start != default_start {
+        sql.push_str(&format!(" START {}", s.start));
+    }
+    if s.increment != 1 {
+        sql.push_str(&format!(" INCREMENT {}", s.increment));
+    }
+    if s.min_value != default_min {
+        sql.push_str(&format!(" MINVALUE {}", s.min_value));
+    }
+    if s.max_value != default_max {
+        sql.push_str(&format!(" MAXVALUE {}", s.max_value));
+    }
+    if s.cache != 1 {
+        sql.push_str(&format!(" CACHE {}", s.cache));
+    }
+    if s.cycle {
+        sql.push_str(" CYCLE");
+    }
+    sql
+}
+
+/// A column with its default and generation expression ready to apply.
+fn column_sql(c: &Column) -> Column {
+    let mut c = c.clone();
+    c.default = c.default.as_deref().map(|e| assigned(e, &c.data_type));
+    c.generated = c.generated.as_deref().map(|e| assigned(e, &c.data_type));
+    c
+}
+
+/// An index with its expressions and predicate ready to apply.
+fn index_sql(i: &Index) -> Index {
+    let mut i = i.clone();
+    for k in &mut i.keys {
+        if let IndexKeyExpr::Expression(e) = &mut k.key {
+            *e = expr_sql(e);
+        }
+    }
+    i.predicate = i.predicate.as_deref().map(expr_sql);
+    i
+}
+
+fn parse_expr(text: &str) -> Option<Expr> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    let e = parser.parse_expr().ok()?;
+    parser
+        .peek_token()
+        .token
+        .eq(&sqlparser::tokenizer::Token::EOF)
+        .then_some(e)
+}
+
+/// A canonical expression as SQL that applies: `x = ANY (ARRAY[a, b])` as
+/// `x IN (a, b)` and `x <> ALL (ARRAY[a, b])` as `x NOT IN (a, b)`. Other
+/// text (and text strata cannot parse) is written as it is.
+fn expr_sql(text: &str) -> String {
+    if let Some(mut e) = parse_expr(text) {
+        if rewrite_in_lists(&mut e) {
+            return e.to_string();
+        }
+    }
+    text.to_string()
+}
+
+/// Rewrites `= ANY`/`<> ALL` of an array of two or more into `[NOT] IN`;
+/// true when it changed something.
+fn rewrite_in_lists(e: &mut Expr) -> bool {
+    let mut changed = false;
+    let _ = visit_expressions_mut(e, |x| {
+        let (left, op, right, negated) = match x {
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                is_some: _,
+            } => (left, compare_op, right, false),
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => (left, compare_op, right, true),
+            _ => return ControlFlow::<()>::Continue(()),
+        };
+        let wanted = if negated {
+            BinaryOperator::NotEq
+        } else {
+            BinaryOperator::Eq
+        };
+        let mut array = right.as_ref();
+        while let Expr::Nested(inner) = array {
+            array = inner;
+        }
+        if let Expr::Array(a) = array {
+            if *op == wanted && a.elem.len() > 1 {
+                *x = Expr::In {
+                    expr: left.clone(),
+                    target: InTarget::List(a.elem.clone()),
+                    negated,
+                    global: false,
+                };
+                changed = true;
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    changed
+}
+
+/// A default or generation expression cast to the column's type, as the
+/// server's assignment cast was before the canonical form dropped it —
+/// unless no cast is needed: literals (their type comes from the column),
+/// string-typed columns (everything converts to text on assignment),
+/// `nextval(…)`, the clock functions on date and time columns, and the
+/// UUID generators on `uuid`.
+fn assigned(text: &str, data_type: &str) -> String {
+    let sql = expr_sql(text);
+    let string_type = data_type == "text"
+        || data_type == "\"char\""
+        || data_type == "name"
+        || ((data_type.starts_with("character") || data_type.starts_with("bpchar"))
+            && !data_type.ends_with(']'));
+    let needs_cast = match parse_expr(text) {
+        None => true,
+        Some(e) => !(string_type || self_typed(&e, data_type)),
+    };
+    if needs_cast {
+        format!("({sql})::{data_type}")
+    } else {
+        sql
+    }
+}
+
+/// Whether an expression takes (or already has) the column's type without
+/// a cast.
+fn self_typed(e: &Expr, data_type: &str) -> bool {
+    match e {
+        Expr::Value(v) => matches!(
+            v.value,
+            Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_) | Value::Null
+        ),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))),
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let clock = [
+                "now",
+                "current_timestamp",
+                "current_date",
+                "current_time",
+                "localtimestamp",
+                "localtime",
+                "transaction_timestamp",
+                "statement_timestamp",
+                "clock_timestamp",
+            ];
+            name == "nextval"
+                || (clock.contains(&name.as_str())
+                    && (data_type.starts_with("timestamp")
+                        || data_type.starts_with("time ")
+                        || data_type == "time"
+                        || data_type == "date"))
+                || ((name == "gen_random_uuid" || name == "uuid_generate_v4")
+                    && data_type == "uuid")
+        }
+        _ => false,
+    }
+}
+
+fn push_add_constraint(out: &mut String, ns: &str, table: &str, name: &str, c: &Constraint) {
+    push_stmt(
+        out,
+        &format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            qualified(ns, table),
+            quote_ident(name),
+            constraint_sql(c)
+        ),
+    );
+}
+
+fn push_stmt(out: &mut String, stmt: &str) {
+    out.push_str(stmt);
+    out.push_str(";\n");
+}
+
+fn push_comment_on(out: &mut String, what: &str, target: &str, comment: &Option<String>) {
+    if let Some(text) = comment {
+        push_stmt(
+            out,
+            &format!("COMMENT ON {what} {target} IS {}", quote_literal(text)),
+        );
+    }
+}
+
+/// Appends a group of statements, separated from the previous by a blank
+/// line.
+fn push_group(out: &mut String, group: &str) {
+    if group.is_empty() {
+        return;
+    }
+    if !out.is_empty() && !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str(group);
+}
+
+/// A `--` comment line; line breaks and other control characters (which a
+/// quoted name may hold) are escaped so the comment cannot end early.
+fn push_comment(out: &mut String, text: &str) {
+    out.push_str("-- ");
+    for ch in text.chars() {
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    out.push('\n');
+}
+
+/// A namespace name as a file name: ASCII letters, digits, `_` and `-`
+/// kept, anything else `_`, at most 50 characters. The number before it
+/// keeps names unique.
+fn file_stem(ns: &str) -> String {
+    ns.chars()
+        .take(50)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, EnumType, Sequence, Unmanaged, UnmanagedKind};
+    use crate::replay::replay_texts;
+    use std::sync::Arc;
+
+    fn table(columns: Vec<Column>) -> Table {
+        Table {
+            columns,
+            ..Table::default()
+        }
+    }
+
+    /// Replays the folder form offline.
+    fn replay_files(schema: &Schema) -> Schema {
+        let files: Vec<(String, Arc<str>)> = schema_files(schema)
+            .into_iter()
+            .map(|(n, s)| (n, Arc::from(s)))
+            .collect();
+        replay_texts(files.iter().map(|(n, s)| (n.as_str(), s)))
+            .unwrap_or_else(|e| panic!("replay: {e:?}"))
+            .schema
+    }
+
+    fn base() -> Schema {
+        crate::replay::Replayer::new().finish().schema
+    }
+
+    #[test]
+    fn names_are_found_in_types_and_expressions() {
+        assert_eq!(
+            name_tokens("nextval('billing.entry_id_seq'::regclass)"),
+            ["nextval", "billing.entry_id_seq", "regclass"]
+        );
+        assert_eq!(
+            name_tokens("\"Odd\"\"Name\".\"Mood\"[] x.é$1 \"open"),
+            ["\"Odd\"\"Name\".\"Mood\"", "x.é$1", "open"]
+        );
+        assert_eq!(name_tokens("1 + 2e5"), ["e5"]);
+        assert!(name_tokens("").is_empty());
+    }
+
+    #[test]
+    fn file_names_are_safe_and_numbered() {
+        let mut s = base();
+        s.namespaces
+            .insert("we/ird \"name\"\n".to_string(), Namespace::default());
+        let names: Vec<String> = schema_files(&s).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["00_extensions.sql", "10_we_ird__name__.sql"]);
+    }
+
+    #[test]
+    fn unmanaged_names_cannot_break_out_of_the_comment() {
+        let mut s = base();
+        s.unmanaged.insert(Unmanaged {
+            kind: UnmanagedKind::View,
+            name: "\"v\nDROP TABLE x; --\"".to_string(),
+        });
+        let sql = schema_sql(&s);
+        assert!(!sql.lines().any(|l| l.starts_with("DROP")), "{sql}");
+        assert!(sql.contains("unmanaged objects (not written; strata keeps them by name): 1"));
+    }
+
+    #[test]
+    fn types_used_across_schemas_in_a_cycle_are_hoisted() {
+        let mut s = base();
+        let mut a = Namespace::default();
+        a.enums.insert(
+            "ea".into(),
+            EnumType {
+                values: vec!["x".into()],
+                comment: None,
+            },
+        );
+        a.tables
+            .insert("ta".into(), table(vec![Column::new("x", "b.eb")]));
+        let mut b = Namespace::default();
+        b.enums.insert(
+            "eb".into(),
+            EnumType {
+                values: vec!["it's".into()],
+                comment: Some("an\nenum".into()),
+            },
+        );
+        b.tables
+            .insert("tb".into(), table(vec![Column::new("x", "a.ea[]")]));
+        let mut c = Namespace::default();
+        let mut col = Column::new("n", "integer");
+        col.default = Some("nextval('d.s'::regclass)".into());
+        c.tables.insert("tc".into(), table(vec![col]));
+        let mut d = Namespace::default();
+        d.sequences
+            .insert("s".into(), Sequence::with_defaults("bigint"));
+        s.namespaces.insert("a".into(), a);
+        s.namespaces.insert("b".into(), b);
+        s.namespaces.insert("c".into(), c);
+        s.namespaces.insert("d".into(), d);
+        let names: Vec<String> = schema_files(&s).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "00_extensions.sql",
+                "01_types.sql",
+                "10_d.sql",
+                "11_c.sql",
+                "12_a.sql",
+                "13_b.sql"
+            ]
+        );
+        assert_eq!(replay_files(&s), s);
+        assert_eq!(
+            crate::diff::diff(&s, &replay_files(&s), Default::default()),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn many_namespaces_widen_the_numbers() {
+        let mut s = base();
+        for i in 0..81 {
+            s.namespaces
+                .insert(format!("n{i:03}"), Namespace::default());
+        }
+        let names: Vec<String> = schema_files(&s).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names.first().map(String::as_str),
+            Some("000_extensions.sql")
+        );
+        assert_eq!(names.get(1).map(String::as_str), Some("100_n000.sql"));
+        assert_eq!(names.last().map(String::as_str), Some("180_n080.sql"));
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(sorted, names);
+    }
+
+    #[test]
+    fn sequences_write_only_options_off_their_defaults() {
+        let mut s = base();
+        let mut down = Sequence::with_defaults("bigint");
+        down.increment = -1;
+        down.min_value = i64::MIN;
+        down.max_value = -1;
+        down.start = -1;
+        let mut odd = Sequence::with_defaults("smallint");
+        odd.start = 7;
+        odd.min_value = -5;
+        odd.cache = 20;
+        odd.cycle = true;
+        odd.comment = Some("odd".into());
+        let mut n = Namespace::default();
+        n.sequences.insert("down".into(), down);
+        n.sequences.insert("Odd".into(), odd);
+        s.namespaces.insert("public".into(), n);
+        let sql = schema_sql(&s);
+        assert!(
+            sql.contains("CREATE SEQUENCE down AS bigint INCREMENT -1;\n"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(
+                "CREATE SEQUENCE \"Odd\" AS smallint START 7 MINVALUE -5 CACHE 20 CYCLE;\n\
+                 COMMENT ON SEQUENCE \"Odd\" IS 'odd';\n"
+            ),
+            "{sql}"
+        );
+        assert_eq!(replay_files(&s), s);
+    }
+
+    #[test]
+    fn expressions_are_written_to_apply() {
+        assert_eq!(expr_sql("a = ANY (ARRAY['x', 'y'])"), "a IN ('x', 'y')");
+        assert_eq!(
+            expr_sql("a <> ALL (ARRAY['x', 'y'])"),
+            "a NOT IN ('x', 'y')"
+        );
+        assert_eq!(expr_sql("a = ANY (ARRAY['x'])"), "a = ANY (ARRAY['x'])");
+        assert_eq!(expr_sql("a < ANY (ARRAY[1, 2])"), "a < ANY (ARRAY[1, 2])");
+        assert_eq!(expr_sql("not ( valid"), "not ( valid");
+        assert_eq!(
+            assigned("split_part(v, '.', 1)", "integer"),
+            "(split_part(v, '.', 1))::integer"
+        );
+        assert_eq!(
+            assigned("split_part(v, '.', 1)", "text"),
+            "split_part(v, '.', 1)"
+        );
+        assert_eq!(assigned("'x'", "mood"), "'x'");
+        assert_eq!(assigned("-1", "bigint"), "-1");
+        assert_eq!(
+            assigned("nextval('s'::regclass)", "integer"),
+            "nextval('s'::regclass)"
+        );
+        assert_eq!(assigned("now()", "timestamp with time zone"), "now()");
+        assert_eq!(
+            assigned("CURRENT_TIMESTAMP(3)", "timestamp(3) without time zone"),
+            "CURRENT_TIMESTAMP(3)"
+        );
+        assert_eq!(assigned("now()", "text[]"), "(now())::text[]");
+        assert_eq!(assigned("gen_random_uuid()", "uuid"), "gen_random_uuid()");
+    }
+
+    #[test]
+    fn public_comment_is_written_only_when_changed() {
+        let s = base();
+        assert!(!schema_sql(&s).contains("COMMENT"));
+        let mut s2 = base();
+        if let Some(p) = s2.namespaces.get_mut("public") {
+            p.comment = None;
+        }
+        assert!(schema_sql(&s2).contains("COMMENT ON SCHEMA public IS NULL;"));
+        assert_eq!(replay_files(&s2), s2);
+    }
+}
