@@ -245,3 +245,49 @@ fn committed_docs_page_is_current() {
         "docs/database.md is stale: regenerate it with `cargo run -p strata-cli -- docs --out docs/database.md`"
     );
 }
+
+/// One small history per tool strata reads, each declaring the same schema.
+#[test]
+fn every_supported_history_format_checks_in_step() {
+    let root = repo_root().join("tests").join("fixtures").join("formats");
+    let expected = [
+        ("dbmate", "dbmate"),
+        ("diesel", "diesel"),
+        ("drizzle", "drizzle"),
+        ("golang_migrate", "golang_migrate"),
+        ("prisma", "prisma"),
+        ("refinery", "refinery"),
+        ("sqlx", "sqlx"),
+        ("sqlx_reversible", "golang_migrate"),
+    ];
+    for (case, format) in expected {
+        let dir = root.join(case);
+        let o = strata(
+            &dir,
+            &[
+                "check",
+                "--schema",
+                "schema.sql",
+                "--migrations",
+                "migrations",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{case}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["format"], format, "{case}");
+        assert_eq!(
+            v["counts"]["migrations"],
+            3 + usize::from(case == "diesel"),
+            "{case}"
+        );
+        assert_eq!(v["counts"]["tables"], 2, "{case}");
+    }
+}

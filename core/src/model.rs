@@ -344,7 +344,8 @@ impl Schema {
     pub fn counts(&self) -> Counts {
         let mut c = Counts {
             namespaces: self.namespaces.len(),
-            extensions: self.extensions.len(),
+            // PL/pgSQL is in every database; counting it would only confuse.
+            extensions: self.extensions.keys().filter(|k| *k != "plpgsql").count(),
             unmanaged: self.unmanaged.len(),
             ..Counts::default()
         };
