@@ -1,0 +1,97 @@
+//! Replay raises the errors PostgreSQL raises, at the same statement — and
+//! accepts what PostgreSQL accepts. Each case runs through psql on a fresh
+//! database (the oracle) and through strata's offline replay; both must fail
+//! on the same line, or both succeed.
+
+mod support;
+
+use std::sync::Arc;
+
+use strata_core::replay::Replayer;
+use support::TestDb;
+
+/// (case, script). One statement per line, so psql's reported line is the
+/// statement's line.
+const CASES: &[(&str, &str)] = &[
+    ("add_existing_column", "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN a text;\n"),
+    ("add_column_if_not_exists", "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS a text;\n"),
+    ("drop_missing_index", "CREATE TABLE t (a int);\nDROP INDEX t_a_idx;\n"),
+    ("drop_missing_index_if_exists", "CREATE TABLE t (a int);\nDROP INDEX IF EXISTS t_a_idx;\n"),
+    ("unknown_type", "CREATE TABLE t (a int, b mood);\n"),
+    ("drop_type_in_use", "CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE t (m mood);\nDROP TYPE mood;\n"),
+    ("drop_type_cascade_drops_column", "CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE t (a int, m mood);\nDROP TYPE mood CASCADE;\nALTER TABLE t DROP COLUMN m;\n"),
+    ("fk_to_missing_table", "CREATE TABLE t (a int REFERENCES nope (id));\n"),
+    ("fk_without_unique_target", "CREATE TABLE p (id int);\nCREATE TABLE c (p_id int REFERENCES p (id));\n"),
+    ("duplicate_table", "CREATE TABLE t (a int);\nCREATE TABLE t (b int);\n"),
+    ("create_table_if_not_exists", "CREATE TABLE t (a int);\nCREATE TABLE IF NOT EXISTS t (b int);\n"),
+    ("table_name_taken_by_index", "CREATE TABLE t (a int);\nCREATE INDEX x ON t (a);\nCREATE TABLE x (b int);\n"),
+    ("alter_missing_column", "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN b SET NOT NULL;\n"),
+    ("rename_to_existing_column", "CREATE TABLE t (a int, b int);\nALTER TABLE t RENAME COLUMN a TO b;\n"),
+    ("enum_value_exists", "CREATE TYPE mood AS ENUM ('a', 'b');\nALTER TYPE mood ADD VALUE 'a';\n"),
+    ("enum_value_if_not_exists", "CREATE TYPE mood AS ENUM ('a', 'b');\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'a';\n"),
+    ("enum_before_missing_label", "CREATE TYPE mood AS ENUM ('a', 'b');\nALTER TYPE mood ADD VALUE 'c' BEFORE 'z';\n"),
+    ("enum_rename_missing_label", "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood RENAME VALUE 'z' TO 'y';\n"),
+    ("drop_column_referenced_by_fk", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (p_id int REFERENCES p (id));\nALTER TABLE p DROP COLUMN id;\n"),
+    ("drop_column_cascade_drops_fk", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (p_id int CONSTRAINT c_fk REFERENCES p (id));\nALTER TABLE p DROP COLUMN id CASCADE;\nALTER TABLE c DROP CONSTRAINT c_fk;\n"),
+    ("drop_table_referenced_by_fk", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (p_id int REFERENCES p (id));\nDROP TABLE p;\n"),
+    ("index_on_missing_column", "CREATE TABLE t (a int);\nCREATE INDEX ON t (b);\n"),
+    ("index_name_taken", "CREATE TABLE t (a int);\nCREATE INDEX t_idx ON t (a);\nCREATE INDEX t_idx ON t (a);\n"),
+    ("drop_not_null_on_pk", "CREATE TABLE t (a int PRIMARY KEY);\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n"),
+    ("duplicate_constraint_name", "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 1);\n"),
+    ("missing_schema", "CREATE TABLE nope.t (a int);\n"),
+    ("drop_nonempty_schema", "CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\nDROP SCHEMA s;\n"),
+    ("drop_expression_not_generated", "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a DROP EXPRESSION;\n"),
+    ("drop_default_on_generated", "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);\nALTER TABLE t ALTER COLUMN b DROP DEFAULT;\n"),
+    ("validate_missing_constraint", "CREATE TABLE t (a int);\nALTER TABLE t VALIDATE CONSTRAINT nope;\n"),
+    ("identity_on_text", "CREATE TABLE t (a text GENERATED ALWAYS AS IDENTITY);\n"),
+    ("two_primary_keys", "CREATE TABLE t (a int PRIMARY KEY, b int);\nALTER TABLE t ADD PRIMARY KEY (b);\n"),
+    ("comment_on_missing_column", "CREATE TABLE t (a int);\nCOMMENT ON COLUMN t.b IS 'x';\n"),
+    ("drop_index_backing_constraint", "CREATE TABLE t (a int CONSTRAINT t_a_key UNIQUE);\nDROP INDEX t_a_key;\n"),
+    ("drizzle_duplicate_object_guard", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (p_id int);\nALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id);\nDO $$ BEGIN ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p (id); EXCEPTION WHEN duplicate_object THEN null; END $$;\n"),
+    ("guard_if_not_exists", "CREATE TABLE t (a int);\nDO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_a_check') THEN ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0); END IF; END $$;\nDO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 't_a_check') THEN ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0); END IF; END $$;\n"),
+    ("serial_sequence_name_taken", "CREATE SEQUENCE t_id_seq;\nCREATE TABLE t (id serial);\nDROP SEQUENCE t_id_seq1;\n"),
+    ("owned_sequence_dropped_with_column", "CREATE TABLE t (id serial, b int);\nALTER TABLE t DROP COLUMN id;\nDROP SEQUENCE t_id_seq;\n"),
+    ("unique_pk_twin_merged", "CREATE TABLE t (id int PRIMARY KEY UNIQUE);\nALTER TABLE t DROP CONSTRAINT t_id_key;\n"),
+    ("search_path_empty_unqualified", "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE t (a int);\n"),
+    ("set_not_null_then_fk", "CREATE TABLE p (id int);\nALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY (id);\nCREATE TABLE c (p_id int NOT NULL REFERENCES p);\n"),
+];
+
+fn strata_failure_line(sql: &str) -> Option<u32> {
+    let text: Arc<str> = Arc::from(sql);
+    let mut r = Replayer::new();
+    match r.apply_file("case.sql", &text) {
+        Ok(()) => None,
+        Err(strata_core::Error::Sql(e)) => Some(e.location.line),
+        Err(e) => panic!("unexpected non-SQL error: {e}"),
+    }
+}
+
+/// The line psql reports in `psql:FILE:LINE: ERROR: …`.
+fn psql_failure_line(stderr: &str) -> Option<u32> {
+    let line = stderr.lines().find(|l| l.contains("ERROR:"))?;
+    let rest = line.strip_prefix("psql:")?;
+    let mut parts = rest.splitn(3, ':');
+    parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_fails_where_postgres_fails_and_only_there() {
+    let mut mismatches = Vec::new();
+    for (name, sql) in CASES {
+        let db = TestDb::create("strata_errors").await;
+        let server = support::psql_apply_sql(&db.url, sql, false);
+        let server_line = match &server {
+            Ok(()) => None,
+            Err(stderr) => Some(
+                psql_failure_line(stderr)
+                    .unwrap_or_else(|| panic!("{name}: cannot read psql's error: {stderr}")),
+            ),
+        };
+        let strata_line = strata_failure_line(sql);
+        if server_line != strata_line {
+            mismatches.push(format!("{name}: PostgreSQL fails at {server_line:?}, strata at {strata_line:?} ({server:?})"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
