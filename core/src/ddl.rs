@@ -730,6 +730,7 @@ fn self_typed(e: &Expr, data_type: &str) -> bool {
             op: UnaryOperator::Minus,
             expr,
         } => matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))),
+        Expr::Cast { data_type: t, .. } => t.to_string().eq_ignore_ascii_case(data_type),
         Expr::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
             let clock = [
@@ -1024,6 +1025,10 @@ mod tests {
         );
         assert_eq!(assigned("now()", "text[]"), "(now())::text[]");
         assert_eq!(assigned("gen_random_uuid()", "uuid"), "gen_random_uuid()");
+        assert_eq!(
+            assigned("'1 day'::interval", "interval"),
+            "'1 day'::interval"
+        );
     }
 
     #[test]
