@@ -133,6 +133,10 @@ fn a_migration_that_changes_a_column_makes_check_exit_1_naming_table_column_and_
     assert!(out.contains("declared:   integer"), "{out}");
     assert!(out.contains("migrations: bigint"), "{out}");
     assert!(out.contains("V86__widen_depth.sql:1:1"), "{out}");
+    insta::assert_snapshot!("check_text_report_with_a_difference", out);
+    let o = strata(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("check_json_report_with_a_difference", stdout(&o));
 }
 
 #[test]

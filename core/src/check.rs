@@ -86,7 +86,7 @@ pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
         .into_iter()
         .map(|d| CheckDifference {
             last_touched: locate(&history.replayed.provenance, &d),
-            declared_at: locate(&declared.replayed.provenance, &d),
+            declared_at: locate(&declared.replayed.defined, &d),
             difference: d,
         })
         .collect();

@@ -29,6 +29,9 @@ pub struct Replayed {
     pub schema: Schema,
     /// Where each object was last created or changed.
     pub provenance: BTreeMap<ObjectPath, Location>,
+    /// Where each object was first defined (for a declared schema: its
+    /// definition, not the COMMENT that came later).
+    pub defined: BTreeMap<ObjectPath, Location>,
     pub stats: Stats,
 }
 
@@ -95,6 +98,7 @@ const INVALID_PARAMETER: &str = "22023";
 pub struct Replayer {
     schema: Schema,
     provenance: BTreeMap<ObjectPath, Location>,
+    defined: BTreeMap<ObjectPath, Location>,
     stats: Stats,
     search_path: Vec<String>,
     /// Relations that exist but are not modelled (identity sequences).
@@ -143,6 +147,7 @@ impl Replayer {
         Replayer {
             schema,
             provenance: BTreeMap::new(),
+            defined: BTreeMap::new(),
             stats: Stats::default(),
             search_path: vec!["\"$user\"".to_string(), "public".to_string()],
             hidden_relations: BTreeSet::new(),
@@ -221,11 +226,15 @@ impl Replayer {
         Replayed {
             schema: self.schema,
             provenance: self.provenance,
+            defined: self.defined,
             stats: self.stats,
         }
     }
 
     fn touch(&mut self, path: ObjectPath) {
+        self.defined
+            .entry(path.clone())
+            .or_insert_with(|| self.here.clone());
         self.provenance.insert(path, self.here.clone());
     }
 
