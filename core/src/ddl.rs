@@ -142,7 +142,6 @@ fn plan(schema: &Schema) -> Vec<Section> {
         for u in &schema.unmanaged {
             push_comment(&mut body, &format!("  {u}"));
         }
-        body.push('\n');
     }
     let mut group = String::new();
     for (name_, ext) in &schema.extensions {
@@ -166,7 +165,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
             ),
         );
     }
-    body.push_str(&group);
+    push_group(&mut body, &group);
     sections.push(Section {
         file: name(0, "extensions"),
         title: "extensions".to_string(),
