@@ -652,10 +652,13 @@ impl<'a> Cursor<'a> {
         match self.peek().token {
             Token::Number(n, _) => {
                 self.p.next_token();
-                let v: i64 = n
-                    .parse()
-                    .map_err(|_| self.err_here(format!("`{n}` is not a valid bigint")))?;
-                Ok(if neg { -v } else { v })
+                // Parsed wide so that -9223372036854775808 fits.
+                let v: Option<i64> = n
+                    .parse::<i128>()
+                    .ok()
+                    .map(|v| if neg { -v } else { v })
+                    .and_then(|v| i64::try_from(v).ok());
+                v.ok_or_else(|| self.err_here(format!("`{}{n}` is out of range for type bigint", if neg { "-" } else { "" })))
             }
             _ => Err(self.expected("a number")),
         }
