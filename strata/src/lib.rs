@@ -8,7 +8,9 @@
 //! prints a database URL or password.
 
 pub mod conn;
+pub mod history;
 pub mod inspect;
+pub mod migrate;
 
 pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;

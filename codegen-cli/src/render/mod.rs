@@ -1,6 +1,7 @@
 //! The one place reports are rendered: text for people, JSON for machines.
 
 pub mod inspect;
+pub mod migrate;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -1,0 +1,1340 @@
+//! The migration runner: applies a refinery-format history (`V{n}__{name}.sql`)
+//! and records it in refinery's own `refinery_schema_history`, so a project
+//! moves between refinery and strata with no re-baseline.
+//!
+//! How a run goes ([`migrate`]):
+//!
+//! 1. A session advisory lock ([`LOCK_KEY`]) is taken and held for the whole
+//!    run: a second runner started at the same time waits, then finds the
+//!    migrations applied.
+//! 2. `SET lock_timeout` / `SET statement_timeout` as asked.
+//! 3. The history table is created if missing (refinery's DDL) and read.
+//! 4. Before anything runs, every applied migration is checked against its
+//!    file: an edited file (checksum differs; line endings and a byte-order
+//!    mark do not count) or a missing one refuses the whole run, as does a
+//!    pending migration older than the newest applied one. Every pending
+//!    file is split into statements, so a file strata cannot read refuses
+//!    the run too.
+//! 5. Each pending migration runs in its own transaction — its statements
+//!    one at a time, then its history row, then COMMIT — or, when its first
+//!    line is `-- strata:no-transaction`, statement by statement without one,
+//!    its row written last. A failure names the statement's file:line:column
+//!    and the SQLSTATE; a failed transactional migration leaves nothing.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use miette::{NamedSource, SourceSpan};
+use serde::Serialize;
+use strata_core::error::{line_column, Location, SqlError};
+use strata_core::source::{History, HistoryFormat, Migration};
+use strata_core::split::{self, RawStatement, TokenKind};
+use tokio_postgres::error::{ErrorPosition, SqlState};
+
+use crate::conn::{connect, ConnectError, Session};
+use crate::history::{
+    line_ending_variants, quote_ident, read_refinery, refinery_checksum, AppliedEntry,
+    AppliedHistory, Checksum, HistoryError, REFINERY_TABLE,
+};
+
+/// The key of the session advisory lock a run holds:
+/// FNV-1a (64 bit) of `strata:refinery_schema_history`, as `i64`. Fixed, so
+/// every strata (any version) on any machine takes the same lock.
+pub const LOCK_KEY: i64 = fnv1a64(b"strata:refinery_schema_history") as i64;
+
+const fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct MigrateOptions {
+    /// Stop after this version (apply pending migrations up to it).
+    pub target: Option<i32>,
+    /// List what would run; apply nothing, create nothing.
+    pub dry_run: bool,
+    /// `SET lock_timeout` for the session: a statement waiting longer for a
+    /// lock fails (SQLSTATE 55P03) instead of queueing behind a long
+    /// transaction.
+    pub lock_timeout: Option<Duration>,
+    /// `SET statement_timeout` for the session.
+    pub statement_timeout: Option<Duration>,
+}
+
+/// A migration that will run (or, in a dry run, would).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedMigration {
+    pub version: i32,
+    pub name: String,
+    pub file: String,
+    pub no_transaction: bool,
+    pub statements: usize,
+}
+
+/// A migration applied by this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedMigration {
+    pub version: i32,
+    pub name: String,
+    pub file: String,
+    pub no_transaction: bool,
+    pub statements: usize,
+    /// What was written to `refinery_schema_history.checksum`.
+    pub checksum: u64,
+    /// What was written to `refinery_schema_history.applied_on` (RFC 3339).
+    pub applied_on: String,
+    pub duration_ms: u64,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrateReport {
+    /// `host:port/dbname`.
+    pub database: String,
+    pub table: String,
+    pub dry_run: bool,
+    /// The history table did not exist and this run created it.
+    pub created_table: bool,
+    /// Migrations already applied when the run started (after the lock).
+    pub already_applied: usize,
+    /// Applied by this run, in order (empty in a dry run).
+    pub applied: Vec<AppliedMigration>,
+    /// Dry run: what would be applied, in order.
+    pub would_apply: Vec<PlannedMigration>,
+    pub target: Option<i32>,
+    /// Pending migrations left after `target`.
+    pub pending_after_target: usize,
+    /// How long the run waited for another runner's lock, when it had to.
+    pub waited_for_lock_ms: Option<u64>,
+    /// Things worth knowing that did not stop the run (an applied file whose
+    /// line endings changed, a target that names no migration).
+    pub notes: Vec<String>,
+}
+
+/// Progress of a run, as it happens.
+#[derive(Debug, Clone, Copy)]
+pub enum MigrateEvent<'a> {
+    /// Another runner holds the lock; waiting for it.
+    WaitingForLock,
+    /// The lock is taken after waiting this long.
+    LockTaken { waited: Duration },
+    /// About to apply a migration.
+    Applying(&'a PlannedMigration),
+    /// A migration was applied and recorded.
+    Applied(&'a AppliedMigration),
+}
+
+/// Where a migration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationState {
+    /// Applied, and its file is as it was then.
+    Applied,
+    /// A file not applied yet.
+    Pending,
+    /// Applied, but its file changed since (checksum differs).
+    Edited,
+    /// Applied, but no file has its version.
+    Missing,
+}
+
+impl MigrationState {
+    pub fn label(self) -> &'static str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Pending => "pending",
+            MigrationState::Edited => "edited",
+            MigrationState::Missing => "missing",
+        }
+    }
+}
+
+/// One migration in a [`StatusReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusEntry {
+    pub version: i64,
+    /// The file's name part; for a missing file, the recorded name.
+    pub name: String,
+    pub state: MigrationState,
+    pub file: Option<String>,
+    pub applied_on: Option<String>,
+    /// The checksum in the history table.
+    pub stored_checksum: Option<String>,
+    /// refinery's checksum of the file as it is now.
+    pub checksum: Option<u64>,
+    pub no_transaction: bool,
+    /// Pending, yet older than the newest applied migration: `migrate`
+    /// refuses to run it (refinery does too).
+    pub out_of_order: bool,
+    /// For an edited file, what changed when strata can tell (renamed, or a
+    /// unified diff from git of the file as applied to the file now).
+    pub note: Option<String>,
+}
+
+/// Every migration of the folder and the table, in version order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusReport {
+    pub database: String,
+    pub table: String,
+    pub table_exists: bool,
+    pub migrations: Vec<StatusEntry>,
+}
+
+impl StatusReport {
+    pub fn count(&self, state: MigrationState) -> usize {
+        self.migrations.iter().filter(|m| m.state == state).count()
+    }
+}
+
+/// A reason the run refuses to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// An applied migration's file changed.
+    Edited {
+        version: i64,
+        name: String,
+        file: String,
+        /// The name recorded when it was applied.
+        applied_name: String,
+        stored_checksum: Option<String>,
+        checksum: u64,
+        /// A unified diff of the file as applied against the file now, when
+        /// the folder is in a git repository holding the applied version.
+        diff: Option<String>,
+    },
+    /// An applied migration has no file.
+    Missing {
+        version: i64,
+        name: String,
+        applied_on: Option<String>,
+    },
+    /// A pending migration is older than the newest applied one.
+    OutOfOrder {
+        version: i32,
+        name: String,
+        file: String,
+        latest_applied: i64,
+    },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Edited {
+                version,
+                name,
+                file,
+                applied_name,
+                stored_checksum,
+                checksum,
+                diff,
+            } => {
+                write!(
+                    f,
+                    "edited: {file} (V{version}__{name}) changed after it was applied"
+                )?;
+                if applied_name != name {
+                    write!(f, "\n    applied as V{version}__{applied_name}: renamed")?;
+                }
+                write!(
+                    f,
+                    "\n    checksum recorded {}, file now {checksum}",
+                    stored_checksum.as_deref().unwrap_or("(none)")
+                )?;
+                if let Some(d) = diff {
+                    write!(f, "\n    what changed since it was applied:")?;
+                    for line in d.lines() {
+                        write!(f, "\n      {line}")?;
+                    }
+                }
+                Ok(())
+            }
+            Problem::Missing {
+                version,
+                name,
+                applied_on,
+            } => {
+                write!(f, "missing: V{version}__{name} was applied")?;
+                if let Some(a) = applied_on {
+                    write!(f, " (on {a})")?;
+                }
+                write!(f, " but no file has version {version}")
+            }
+            Problem::OutOfOrder {
+                version,
+                name,
+                file,
+                latest_applied,
+            } => write!(
+                f,
+                "out of order: {file} (V{version}__{name}) is not applied, but V{latest_applied} is"
+            ),
+        }
+    }
+}
+
+/// Why the run refused to start: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub problems: Vec<Problem>,
+}
+
+impl std::error::Error for Refusal {}
+
+impl miette::Diagnostic for Refusal {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("strata::migrate::refused"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let has = |pred: fn(&Problem) -> bool| self.problems.iter().any(pred);
+        let mut help = Vec::new();
+        if has(|p| matches!(p, Problem::Edited { .. })) {
+            help.push(
+                "an applied migration must stay as it was applied: restore the file (e.g. `git checkout -- FILE`) and put the change in a new migration",
+            );
+        }
+        if has(|p| matches!(p, Problem::Missing { .. })) {
+            help.push(
+                "restore the missing file from version control: the database ran it, so the history must keep it",
+            );
+        }
+        if has(|p| matches!(p, Problem::OutOfOrder { .. })) {
+            help.push(
+                "give the out-of-order migration a version above the newest applied one (rename the file)",
+            );
+        }
+        Some(Box::new(help.join("\n")))
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |pred: fn(&Problem) -> bool| self.problems.iter().filter(|p| pred(p)).count();
+        let edited = count(|p| matches!(p, Problem::Edited { .. }));
+        let missing = count(|p| matches!(p, Problem::Missing { .. }));
+        let out_of_order = count(|p| matches!(p, Problem::OutOfOrder { .. }));
+        let mut parts = Vec::new();
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        if edited > 0 {
+            parts.push(plural(
+                edited,
+                "applied migration was edited",
+                "applied migrations were edited",
+            ));
+        }
+        if missing > 0 {
+            parts.push(plural(
+                missing,
+                "applied migration has no file",
+                "applied migrations have no file",
+            ));
+        }
+        if out_of_order > 0 {
+            parts.push(plural(
+                out_of_order,
+                "pending migration is older than the newest applied one",
+                "pending migrations are older than the newest applied one",
+            ));
+        }
+        write!(
+            f,
+            "refusing to migrate, nothing was run: {}",
+            parts.join(", ")
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A migration that failed while it ran.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{location}: {summary}")]
+pub struct StatementError {
+    pub version: i32,
+    pub name: String,
+    pub file: String,
+    /// Where the failing statement starts (the file's start when COMMIT or
+    /// recording the migration failed).
+    pub location: Location,
+    /// The server's error position inside the statement, as file:line:column.
+    pub error_at: Option<Location>,
+    /// 1-based number of the failing statement; 0 when COMMIT or recording
+    /// the migration failed.
+    pub statement: usize,
+    pub statements: usize,
+    pub sqlstate: Option<String>,
+    /// The server's message (or the driver's, when the connection failed).
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    pub no_transaction: bool,
+    /// Migrations this run applied before the failure (they stay applied).
+    pub applied_before: Vec<AppliedMigration>,
+    summary: String,
+    #[help]
+    help: Option<String>,
+    #[source_code]
+    src: NamedSource<Arc<str>>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+}
+
+/// Why a run (or a status) failed. Messages never hold the database URL or
+/// a password.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum MigrateError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("{root}: strata migrate runs refinery-format histories (V{{n}}__{{name}}.sql); this folder is {format}")]
+    #[diagnostic(
+        code(strata::migrate::format),
+        help("apply this history with {format} itself for now (strata check and strata drift read it)")
+    )]
+    UnsupportedFormat { root: String, format: &'static str },
+    #[error("{file}:1:1: version {version} does not fit refinery's INT4 version")]
+    #[diagnostic(
+        code(strata::migrate::version),
+        help("refinery versions are whole numbers from 0 to 2147483647; rename the file")
+    )]
+    BadVersion { file: String, version: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Refused(Box<Refusal>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Preflight(Box<SqlError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Statement(Box<StatementError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    History(#[from] HistoryError),
+    #[error("{target}: cannot {step}: {reason}")]
+    #[diagnostic(code(strata::migrate::database))]
+    Database {
+        target: String,
+        step: &'static str,
+        reason: String,
+    },
+}
+
+/// A refinery migration file, checked.
+struct FileMigration<'h> {
+    version: i32,
+    migration: &'h Migration,
+    checksum: u64,
+}
+
+fn files(history: &History) -> Result<Vec<FileMigration<'_>>, MigrateError> {
+    if history.format != HistoryFormat::Refinery {
+        return Err(MigrateError::UnsupportedFormat {
+            root: history.root.display().to_string(),
+            format: history.format.label(),
+        });
+    }
+    let mut out = Vec::with_capacity(history.migrations.len());
+    for m in &history.migrations {
+        let version = m
+            .version
+            .parse::<i32>()
+            .ok()
+            .filter(|v| *v >= 0)
+            .ok_or_else(|| MigrateError::BadVersion {
+                file: m.file.path.clone(),
+                version: m.version.clone(),
+            })?;
+        out.push(FileMigration {
+            version,
+            migration: m,
+            checksum: refinery_checksum(&m.name, version, &m.file.text),
+        });
+    }
+    out.sort_by_key(|f| f.version);
+    Ok(out)
+}
+
+/// Whether a refinery checksum stored as text is that of the file, allowing
+/// for line-ending and byte-order-mark differences.
+fn stored_matches(stored: Option<&str>, f: &FileMigration<'_>) -> bool {
+    let Some(stored) = stored.and_then(|s| s.trim().parse::<u64>().ok()) else {
+        return false;
+    };
+    stored == f.checksum
+        || line_ending_variants(&f.migration.file.text)
+            .iter()
+            .any(|t| refinery_checksum(&f.migration.name, f.version, t) == stored)
+}
+
+fn stored_checksum(e: &AppliedEntry) -> Option<&str> {
+    match &e.checksum {
+        Some(Checksum::Refinery(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Files and table rows side by side, in version order.
+fn compare(files: &[FileMigration<'_>], applied: Option<&AppliedHistory>) -> Vec<StatusEntry> {
+    let rows: Vec<(i64, &AppliedEntry)> = applied
+        .map(|h| {
+            h.entries
+                .iter()
+                .filter_map(|e| e.version.parse::<i64>().ok().map(|v| (v, e)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let latest = rows.iter().map(|(v, _)| *v).max();
+    let mut out = Vec::new();
+    for f in files {
+        let m = f.migration;
+        let row = rows
+            .iter()
+            .find(|(v, _)| *v == i64::from(f.version))
+            .map(|(_, e)| *e);
+        let mut entry = StatusEntry {
+            version: i64::from(f.version),
+            name: m.name.clone(),
+            state: MigrationState::Pending,
+            file: Some(m.file.path.clone()),
+            applied_on: None,
+            stored_checksum: None,
+            checksum: Some(f.checksum),
+            no_transaction: m.no_transaction,
+            out_of_order: false,
+            note: None,
+        };
+        match row {
+            None => {
+                entry.out_of_order = latest.is_some_and(|l| l > i64::from(f.version));
+            }
+            Some(e) => {
+                entry.applied_on = e.applied_on.clone();
+                entry.stored_checksum = stored_checksum(e).map(str::to_string);
+                let same = e.name == m.name && stored_matches(stored_checksum(e), f);
+                if same {
+                    entry.state = MigrationState::Applied;
+                    if entry
+                        .stored_checksum
+                        .as_deref()
+                        .and_then(|s| s.trim().parse().ok())
+                        != Some(f.checksum)
+                    {
+                        entry.note = Some(
+                            "line endings (or a byte-order mark) differ from the applied file; not an edit"
+                                .to_string(),
+                        );
+                    }
+                } else {
+                    entry.state = MigrationState::Edited;
+                    if e.name != m.name {
+                        entry.note =
+                            Some(format!("renamed: applied as V{}__{}", f.version, e.name));
+                    }
+                }
+            }
+        }
+        out.push(entry);
+    }
+    for (v, e) in &rows {
+        if !files.iter().any(|f| i64::from(f.version) == *v) {
+            out.push(StatusEntry {
+                version: *v,
+                name: e.name.clone(),
+                state: MigrationState::Missing,
+                file: None,
+                applied_on: e.applied_on.clone(),
+                stored_checksum: stored_checksum(e).map(str::to_string),
+                checksum: None,
+                no_transaction: false,
+                out_of_order: false,
+                note: None,
+            });
+        }
+    }
+    out.sort_by_key(|e| e.version);
+    out
+}
+
+/// The problems that refuse a run.
+fn problems(
+    files: &[FileMigration<'_>],
+    entries: &[StatusEntry],
+    applied: Option<&AppliedHistory>,
+) -> Vec<Problem> {
+    let latest = entries
+        .iter()
+        .filter(|e| e.state != MigrationState::Pending)
+        .map(|e| e.version)
+        .max();
+    let mut out = Vec::new();
+    for e in entries {
+        match e.state {
+            MigrationState::Applied => {}
+            MigrationState::Pending => {
+                if e.out_of_order {
+                    out.push(Problem::OutOfOrder {
+                        version: i32::try_from(e.version).unwrap_or_default(),
+                        name: e.name.clone(),
+                        file: e.file.clone().unwrap_or_default(),
+                        latest_applied: latest.unwrap_or_default(),
+                    });
+                }
+            }
+            MigrationState::Missing => out.push(Problem::Missing {
+                version: e.version,
+                name: e.name.clone(),
+                applied_on: e.applied_on.clone(),
+            }),
+            MigrationState::Edited => {
+                let f = files.iter().find(|f| i64::from(f.version) == e.version);
+                let applied_name = applied
+                    .and_then(|h| {
+                        h.entries
+                            .iter()
+                            .find(|r| r.version.parse::<i64>().ok() == Some(e.version))
+                    })
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
+                let diff = f.and_then(|f| {
+                    let stored = e.stored_checksum.as_deref()?.trim().parse::<u64>().ok()?;
+                    edited_diff(
+                        &f.migration.file.path,
+                        &applied_name,
+                        f.version,
+                        stored,
+                        &f.migration.file.text,
+                    )
+                });
+                out.push(Problem::Edited {
+                    version: e.version,
+                    name: e.name.clone(),
+                    file: e.file.clone().unwrap_or_default(),
+                    applied_name,
+                    stored_checksum: e.stored_checksum.clone(),
+                    checksum: e.checksum.unwrap_or_default(),
+                    diff,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The unified diff of an edited file: git's copy of the file whose
+/// checksum is the one recorded (the version that was applied), against the
+/// file now. `None` when the folder is not in a git repository, git is not
+/// installed, or no commit among the file's last 50 holds the applied text.
+pub fn edited_diff(
+    path: &str,
+    applied_name: &str,
+    version: i32,
+    stored_checksum: u64,
+    now: &str,
+) -> Option<String> {
+    let p = Path::new(path);
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file = p.file_name()?.to_str()?;
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        String::from_utf8(out.stdout).ok()
+    };
+    let log = git(&["log", "-n", "50", "--format=%H", "--", file])?;
+    for commit in log.lines().map(str::trim).filter(|c| !c.is_empty()) {
+        let Some(old) = git(&["show", &format!("{commit}:./{file}")]) else {
+            continue;
+        };
+        let old = old.strip_prefix('\u{feff}').unwrap_or(&old).to_string();
+        let matches = line_ending_variants(&old)
+            .iter()
+            .any(|t| refinery_checksum(applied_name, version, t) == stored_checksum);
+        if !matches {
+            continue;
+        }
+        let short: String = commit.chars().take(10).collect();
+        let diff = similar::TextDiff::from_lines(old.as_str(), now)
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("{path} (as applied, {short})"),
+                &format!("{path} (now)"),
+            )
+            .to_string();
+        let lines: Vec<&str> = diff.lines().collect();
+        const MAX: usize = 80;
+        if lines.len() > MAX {
+            let mut cut = lines[..MAX].join("\n");
+            cut.push_str(&format!("\n… {} more lines", lines.len() - MAX));
+            return Some(cut);
+        }
+        return Some(diff.trim_end().to_string());
+    }
+    None
+}
+
+/// The statements of a pending migration, checked before anything runs.
+fn preflight(f: &FileMigration<'_>) -> Result<Vec<RawStatement>, MigrateError> {
+    let file = &f.migration.file;
+    let statements =
+        split::split(&file.path, &file.text).map_err(|e| MigrateError::Preflight(Box::new(e)))?;
+    for s in &statements {
+        let len = s.text.lines().next().map_or(1, str::len).max(1);
+        if s.meta_command {
+            return Err(MigrateError::Preflight(Box::new(
+                SqlError::new(
+                    &file.path,
+                    &file.text,
+                    s.offset,
+                    len,
+                    "a psql meta-command cannot be sent to the server",
+                )
+                .with_help(
+                    "remove the line: strata sends the migration's SQL statements, not psql input",
+                )
+                .with_label("psql meta-command"),
+            )));
+        }
+        if !f.migration.no_transaction && is_transaction_control(&s.text) {
+            return Err(MigrateError::Preflight(Box::new(
+                SqlError::new(
+                    &file.path,
+                    &file.text,
+                    s.offset,
+                    len,
+                    "transaction control in a migration that runs in a transaction",
+                )
+                .with_help(
+                    "remove it: strata runs each migration in its own transaction; or put `-- strata:no-transaction` on the file's first line to run its statements one by one without one",
+                )
+                .with_label("ends or starts a transaction"),
+            )));
+        }
+    }
+    Ok(statements)
+}
+
+/// BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not `ROLLBACK TO`),
+/// ABORT at the start of a statement.
+fn is_transaction_control(text: &str) -> bool {
+    let toks = split::tokens(text);
+    let Some(first) = toks.first() else {
+        return false;
+    };
+    if first.kind != TokenKind::Word {
+        return false;
+    }
+    let second_is = |w: &str| toks.get(1).is_some_and(|t| t.is_keyword(text, w));
+    match first.text(text).to_ascii_lowercase().as_str() {
+        "begin" | "commit" | "end" | "abort" => true,
+        "start" => second_is("transaction"),
+        "rollback" => !second_is("to"),
+        _ => false,
+    }
+}
+
+/// RFC 3339 UTC timestamp of now, as refinery writes `applied_on`
+/// (`2024-05-01T09:30:12.123456789Z`: nanoseconds, trailing zeros dropped).
+pub fn rfc3339_now() -> String {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    rfc3339(d.as_secs(), d.subsec_nanos())
+}
+
+fn rfc3339(secs: u64, nanos: u32) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or_default();
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    );
+    if nanos != 0 {
+        let frac = format!("{nanos:09}");
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+    s.push('Z');
+    s
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+fn db_err(session: &Session, step: &'static str, e: &tokio_postgres::Error) -> MigrateError {
+    MigrateError::Database {
+        target: session.target.clone(),
+        step,
+        reason: session.describe(e),
+    }
+}
+
+/// Applies the pending migrations of a refinery-format history to the
+/// database at `url`.
+pub async fn migrate(
+    url: &str,
+    history: &History,
+    opts: &MigrateOptions,
+) -> Result<MigrateReport, MigrateError> {
+    migrate_with_progress(url, history, opts, &mut |_| {}).await
+}
+
+/// [`migrate`], telling `progress` what happens as it happens.
+pub async fn migrate_with_progress(
+    url: &str,
+    history: &History,
+    opts: &MigrateOptions,
+    progress: &mut (dyn FnMut(MigrateEvent<'_>) + Send),
+) -> Result<MigrateReport, MigrateError> {
+    let files = files(history)?;
+    let session = connect(url).await?;
+    let result = run(&session, &files, opts, progress).await;
+    if result.is_ok() && !opts.dry_run {
+        // Closing the session releases the lock anyway; unlocking first
+        // lets a waiting runner go on at once.
+        let _ = session
+            .client
+            .query("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+            .await;
+    }
+    session.close().await;
+    result
+}
+
+async fn run(
+    session: &Session,
+    files: &[FileMigration<'_>],
+    opts: &MigrateOptions,
+    progress: &mut (dyn FnMut(MigrateEvent<'_>) + Send),
+) -> Result<MigrateReport, MigrateError> {
+    let client = &session.client;
+    let mut report = MigrateReport {
+        database: session.target.clone(),
+        table: REFINERY_TABLE.to_string(),
+        dry_run: opts.dry_run,
+        created_table: false,
+        already_applied: 0,
+        applied: Vec::new(),
+        would_apply: Vec::new(),
+        target: opts.target,
+        pending_after_target: 0,
+        waited_for_lock_ms: None,
+        notes: Vec::new(),
+    };
+    if !opts.dry_run {
+        // The lock comes before the timeouts: waiting for another runner is
+        // not a lock wait the user's --lock-timeout is about.
+        //
+        // A waiter polls pg_try_advisory_lock instead of blocking in
+        // pg_advisory_lock: a statement blocked on the lock keeps its
+        // transaction open, and the runner holding the lock may be running
+        // CREATE INDEX CONCURRENTLY, which waits for every open transaction
+        // — the two would deadlock.
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(50);
+        let mut announced = false;
+        loop {
+            let row = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+                .await
+                .map_err(|e| db_err(session, "take the migration lock", &e))?;
+            let got: bool = row
+                .try_get(0)
+                .map_err(|e| db_err(session, "take the migration lock", &e))?;
+            if got {
+                break;
+            }
+            if !announced {
+                progress(MigrateEvent::WaitingForLock);
+                announced = true;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+        if announced {
+            let waited = started.elapsed();
+            report.waited_for_lock_ms = Some(millis(waited));
+            progress(MigrateEvent::LockTaken { waited });
+        }
+        if let Some(t) = opts.lock_timeout {
+            client
+                .batch_execute(&format!("SET lock_timeout = {}", millis(t)))
+                .await
+                .map_err(|e| db_err(session, "set lock_timeout", &e))?;
+        }
+        if let Some(t) = opts.statement_timeout {
+            client
+                .batch_execute(&format!("SET statement_timeout = {}", millis(t)))
+                .await
+                .map_err(|e| db_err(session, "set statement_timeout", &e))?;
+        }
+    }
+    let mut applied = read_refinery(client).await?;
+    if applied.is_none() && !opts.dry_run {
+        client
+            .batch_execute(&create_table_sql())
+            .await
+            .map_err(|e| db_err(session, "create refinery_schema_history", &e))?;
+        report.created_table = true;
+        applied = read_refinery(client).await?;
+    }
+    let entries = compare(files, applied.as_ref());
+    let problems = problems(files, &entries, applied.as_ref());
+    if !problems.is_empty() {
+        return Err(MigrateError::Refused(Box::new(Refusal { problems })));
+    }
+    for e in &entries {
+        if let (Some(note), MigrationState::Applied) = (&e.note, e.state) {
+            report
+                .notes
+                .push(format!("{}: {note}", e.file.as_deref().unwrap_or_default()));
+        }
+    }
+    report.already_applied = entries
+        .iter()
+        .filter(|e| e.state == MigrationState::Applied)
+        .count();
+    let pending: Vec<&FileMigration<'_>> = files
+        .iter()
+        .filter(|f| {
+            entries
+                .iter()
+                .any(|e| e.version == i64::from(f.version) && e.state == MigrationState::Pending)
+        })
+        .collect();
+    let (run_now, later): (Vec<&FileMigration<'_>>, Vec<&FileMigration<'_>>) = pending
+        .into_iter()
+        .partition(|f| opts.target.is_none_or(|t| f.version <= t));
+    report.pending_after_target = later.len();
+    if let Some(t) = opts.target {
+        if !files.iter().any(|f| f.version == t) {
+            report.notes.push(format!(
+                "--target {t} names no migration file; stopped at the last version below it"
+            ));
+        }
+    }
+    // Every file that will run is read before the first one runs.
+    let mut plan = Vec::with_capacity(run_now.len());
+    for f in run_now {
+        let statements = preflight(f)?;
+        let planned = PlannedMigration {
+            version: f.version,
+            name: f.migration.name.clone(),
+            file: f.migration.file.path.clone(),
+            no_transaction: f.migration.no_transaction,
+            statements: statements.len(),
+        };
+        plan.push((f, planned, statements));
+    }
+    if opts.dry_run {
+        report.would_apply = plan.into_iter().map(|(_, p, _)| p).collect();
+        return Ok(report);
+    }
+    for (f, planned, statements) in plan {
+        progress(MigrateEvent::Applying(&planned));
+        let started = Instant::now();
+        let applied_on = apply_one(session, f, &statements, opts)
+            .await
+            .map_err(|mut e| {
+                e.applied_before = std::mem::take(&mut report.applied);
+                MigrateError::Statement(e)
+            })?;
+        let done = AppliedMigration {
+            version: planned.version,
+            name: planned.name,
+            file: planned.file,
+            no_transaction: planned.no_transaction,
+            statements: planned.statements,
+            checksum: f.checksum,
+            applied_on,
+            duration_ms: millis(started.elapsed()),
+        };
+        progress(MigrateEvent::Applied(&done));
+        report.applied.push(done);
+    }
+    Ok(report)
+}
+
+/// refinery's DDL for its table (identifiers quoted).
+fn create_table_sql() -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {}(\
+         \"version\" INT4 PRIMARY KEY, \
+         \"name\" VARCHAR(255), \
+         \"applied_on\" VARCHAR(255), \
+         \"checksum\" VARCHAR(255))",
+        quote_ident(REFINERY_TABLE)
+    )
+}
+
+fn insert_sql() -> String {
+    format!(
+        "INSERT INTO {} (\"version\", \"name\", \"applied_on\", \"checksum\") \
+         VALUES ($1::int4, $2::text, $3::text, $4::text)",
+        quote_ident(REFINERY_TABLE)
+    )
+}
+
+/// What failed while a migration ran.
+enum Step<'a> {
+    Begin,
+    Statement(usize, &'a RawStatement),
+    Record,
+    Commit,
+}
+
+/// Runs one migration and records it; returns the `applied_on` written.
+async fn apply_one(
+    session: &Session,
+    f: &FileMigration<'_>,
+    statements: &[RawStatement],
+    opts: &MigrateOptions,
+) -> Result<String, Box<StatementError>> {
+    let client = &session.client;
+    let transactional = !f.migration.no_transaction;
+    let fail = |step: Step<'_>, e: &tokio_postgres::Error| {
+        Box::new(statement_error(session, f, statements.len(), step, e, opts))
+    };
+    if transactional {
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| fail(Step::Begin, &e))?;
+    }
+    for (i, s) in statements.iter().enumerate() {
+        if let Err(e) = client.batch_execute(&s.text).await {
+            if transactional {
+                let _ = client.batch_execute("ROLLBACK").await;
+            }
+            return Err(fail(Step::Statement(i, s), &e));
+        }
+    }
+    let applied_on = rfc3339_now();
+    let checksum = f.checksum.to_string();
+    if let Err(e) = client
+        .execute(
+            insert_sql().as_str(),
+            &[&f.version, &f.migration.name, &applied_on, &checksum],
+        )
+        .await
+    {
+        if transactional {
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
+        return Err(fail(Step::Record, &e));
+    }
+    if transactional {
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| fail(Step::Commit, &e))?;
+    }
+    Ok(applied_on)
+}
+
+fn statement_error(
+    session: &Session,
+    f: &FileMigration<'_>,
+    total: usize,
+    step: Step<'_>,
+    e: &tokio_postgres::Error,
+    opts: &MigrateOptions,
+) -> StatementError {
+    let file = &f.migration.file;
+    let db = e.as_db_error();
+    let message = match db {
+        Some(db) => session.redact(db.message()),
+        None => session.describe(e),
+    };
+    let sqlstate = db.map(|d| d.code().code().to_string());
+    let detail = db.and_then(|d| d.detail()).map(|s| session.redact(s));
+    let hint = db.and_then(|d| d.hint()).map(|s| session.redact(s));
+    let (number, stmt_offset, stmt_len, position) = match &step {
+        Step::Statement(i, s) => {
+            let pos = match db.and_then(|d| d.position()) {
+                Some(ErrorPosition::Original(p)) => {
+                    let p = usize::try_from(*p).unwrap_or(0);
+                    s.text
+                        .char_indices()
+                        .nth(p.saturating_sub(1))
+                        .map(|(b, _)| b)
+                }
+                _ => None,
+            };
+            let len = s.text.lines().next().map_or(1, str::len).max(1);
+            (
+                i + 1,
+                s.offset,
+                len,
+                pos.map(|b| (s.offset + b, token_len(&s.text, b))),
+            )
+        }
+        Step::Begin | Step::Record | Step::Commit => (0, 0, 0, None),
+    };
+    let (line, column) = line_column(&file.text, stmt_offset);
+    let location = Location {
+        file: file.path.clone(),
+        line,
+        column,
+    };
+    let error_at = position.map(|(off, _)| {
+        let (line, column) = line_column(&file.text, off);
+        Location {
+            file: file.path.clone(),
+            line,
+            column,
+        }
+    });
+    let code = db.map(|d| d.code().clone());
+    let what = match &step {
+        Step::Statement(..) => format!("statement {number} of {total}"),
+        Step::Record => "recording it in refinery_schema_history".to_string(),
+        Step::Commit => "COMMIT".to_string(),
+        Step::Begin => "BEGIN".to_string(),
+    };
+    let kind = match &code {
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => "lock timeout: ",
+        Some(c) if *c == SqlState::QUERY_CANCELED && opts.statement_timeout.is_some() => {
+            "statement timeout: "
+        }
+        _ => "",
+    };
+    let mut summary = format!(
+        "migration V{}__{} failed at {what}: {kind}{message}",
+        f.version, f.migration.name
+    );
+    if let Some(s) = &sqlstate {
+        summary.push_str(&format!(" (SQLSTATE {s})"));
+    }
+    if let Some(d) = &detail {
+        summary.push_str(&format!("\n  detail: {d}"));
+    }
+    if let Some(at) = &error_at {
+        summary.push_str(&format!("\n  error at {at}"));
+    }
+    let mut help = Vec::new();
+    if let Some(h) = &hint {
+        help.push(format!("server hint: {h}"));
+    }
+    match &code {
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => help.push(format!(
+            "another session holds a lock this statement needs (ALTER TABLE needs an ACCESS EXCLUSIVE lock) and did not let go within {}; look in pg_stat_activity for long or idle-in-transaction sessions, then run again (or raise --lock-timeout)",
+            opts.lock_timeout.map_or("the lock timeout".to_string(), |t| format!("--lock-timeout {}", human(t)))
+        )),
+        Some(c) if *c == SqlState::QUERY_CANCELED && opts.statement_timeout.is_some() => help.push(format!(
+            "the statement ran longer than --statement-timeout {}; raise it for this migration, or split the work",
+            opts.statement_timeout.map(human).unwrap_or_default()
+        )),
+        Some(c) if *c == SqlState::ACTIVE_SQL_TRANSACTION => help.push(
+            "this statement cannot run inside a transaction: put `-- strata:no-transaction` on the file's first line".to_string(),
+        ),
+        _ => {}
+    }
+    if f.migration.no_transaction {
+        if number > 1 {
+            let ran = if number == 2 {
+                "statement 1 ran and stays applied".to_string()
+            } else {
+                format!("statements 1 to {} ran and stay applied", number - 1)
+            };
+            help.push(format!(
+                "this migration runs without a transaction: {ran}; it is not recorded, so make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again"
+            ));
+        } else {
+            help.push("this migration runs without a transaction and is not recorded; fix the file and run strata migrate again".to_string());
+        }
+        if f.migration
+            .file
+            .text
+            .to_ascii_lowercase()
+            .contains("concurrently")
+        {
+            help.push("a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: drop it before running again".to_string());
+        }
+    } else {
+        help.push("nothing of this migration was applied (rolled back) and it is not recorded; fix the file and run strata migrate again".to_string());
+    }
+    let (span_offset, span_len, label) = match (position, &step) {
+        (Some((off, len)), _) => (off, len, "error here".to_string()),
+        (None, Step::Statement(..)) => (stmt_offset, stmt_len, "this statement failed".to_string()),
+        (None, _) => (0, 0, format!("{what} failed")),
+    };
+    StatementError {
+        version: f.version,
+        name: f.migration.name.clone(),
+        file: file.path.clone(),
+        location,
+        error_at,
+        statement: number,
+        statements: total,
+        sqlstate,
+        message,
+        detail,
+        hint,
+        no_transaction: f.migration.no_transaction,
+        applied_before: Vec::new(),
+        summary,
+        help: Some(help.join("\n")),
+        src: NamedSource::new(&file.path, Arc::clone(&file.text)),
+        span: SourceSpan::new(span_offset.into(), span_len),
+        label,
+    }
+}
+
+/// Length of the token starting at byte `at` of `text` (at least 1).
+fn token_len(text: &str, at: usize) -> usize {
+    split::tokens(text)
+        .iter()
+        .find(|t| t.start == at)
+        .map_or(1, |t| t.end.saturating_sub(t.start).max(1))
+}
+
+/// Lists every migration of the folder and the table: applied, pending,
+/// edited, missing. Reads only; creates nothing.
+pub async fn status(url: &str, history: &History) -> Result<StatusReport, MigrateError> {
+    let files = files(history)?;
+    let session = connect(url).await?;
+    let result = status_on(&session, &files).await;
+    session.close().await;
+    result
+}
+
+async fn status_on(
+    session: &Session,
+    files: &[FileMigration<'_>],
+) -> Result<StatusReport, MigrateError> {
+    let applied = read_refinery(&session.client).await?;
+    let mut migrations = compare(files, applied.as_ref());
+    for e in &mut migrations {
+        if e.state != MigrationState::Edited {
+            continue;
+        }
+        let Some(f) = files.iter().find(|f| i64::from(f.version) == e.version) else {
+            continue;
+        };
+        let applied_name = applied
+            .as_ref()
+            .and_then(|h| {
+                h.entries
+                    .iter()
+                    .find(|r| r.version.parse::<i64>().ok() == Some(e.version))
+            })
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        let diff = e
+            .stored_checksum
+            .as_deref()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .and_then(|stored| {
+                edited_diff(
+                    &f.migration.file.path,
+                    &applied_name,
+                    f.version,
+                    stored,
+                    &f.migration.file.text,
+                )
+            });
+        if let Some(d) = diff {
+            e.note = Some(match e.note.take() {
+                Some(n) => format!("{n}\n{d}"),
+                None => d,
+            });
+        }
+    }
+    Ok(StatusReport {
+        database: session.target.clone(),
+        table: REFINERY_TABLE.to_string(),
+        table_exists: applied.is_some(),
+        migrations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_like_refinery() {
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400, 500_000_000), "2000-02-29T00:00:00.5Z");
+        assert_eq!(
+            rfc3339(1_714_555_812, 123_456_789),
+            "2024-05-01T09:30:12.123456789Z"
+        );
+    }
+
+    #[test]
+    fn transaction_control_is_recognised() {
+        assert!(is_transaction_control("BEGIN"));
+        assert!(is_transaction_control("commit"));
+        assert!(is_transaction_control(
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE"
+        ));
+        assert!(is_transaction_control("ROLLBACK"));
+        assert!(!is_transaction_control("ROLLBACK TO SAVEPOINT a"));
+        assert!(!is_transaction_control("CREATE TABLE begin (x int)"));
+        assert!(!is_transaction_control(""));
+    }
+
+    #[test]
+    fn lock_key_is_fixed() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(LOCK_KEY, fnv1a64(b"strata:refinery_schema_history") as i64);
+    }
+}
