@@ -1,12 +1,362 @@
-//! `strata drift` (being implemented).
+//! `strata drift`: live databases compared with the declared schema, the
+//! history, or another source; every difference attributed to its cause.
+//!
+//! Exit 0 when no database drifted, 1 when one did, 2 when one could not be
+//! checked (or the input is bad): the worst over all databases.
 
-use std::path::Path;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use strata::drift::{Against, Expected, HistorySource};
+use strata_core::source::{
+    load_declared, load_history, parse_spec, replay_declared, replay_history, SourceSpec,
+};
+use strata_core::Error;
+
+use crate::config::{self, Found};
+use crate::render::drift::{self as render, Checked};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// A database to check (repeat the flag for several). Without it and
+    /// without --targets: the variable strata.toml's `database_url_env` names
+    /// (default DATABASE_URL).
+    #[arg(long = "database-url", value_name = "URL")]
+    pub database_url: Vec<String>,
+    /// A file listing databases: one URL per line, or `name=URL`; `#` starts a
+    /// comment; blank lines are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// What the databases should have: `schema` (the declared schema),
+    /// `migrations` (the whole history), or a source: a .sql file or folder,
+    /// a migration folder (`schema:PATH` / `migrations:PATH` force the kind).
+    #[arg(long, default_value = "schema", value_name = "schema|migrations|SRC")]
+    pub against: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
+    /// Compare only these namespaces (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub schemas: Vec<String>,
+    /// How many databases are checked at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Seconds one database may take (connecting and reading) before it is
+    /// reported as an error.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+}
 
-pub fn run(_args: Args, _config: Option<&Path>) -> ExitCode {
-    eprintln!("strata drift: not implemented yet");
-    ExitCode::from(2)
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// Grouped by table, with attribution labels (colour on a terminal).
+    Text,
+    /// One JSON document (shape documented in README.md).
+    Json,
+    /// GitHub Actions annotations, one per difference.
+    Github,
+}
+
+/// A database to check. The URL never leaves this module.
+struct Target {
+    name: Option<String>,
+    url: String,
+}
+
+pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
+    let format = args.format;
+    let prepared = prepare(&args, config_path);
+    let (expected, targets) = match prepared {
+        Ok(p) => p,
+        Err(e) => return render::input_error(&e, format),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let e = Error::source(
+                "strata drift",
+                format!("cannot start the async runtime: {e}"),
+                "this is a system problem (threads or file descriptors exhausted)",
+            );
+            return render::input_error(&e, format);
+        }
+    };
+    let jobs = usize::from(args.jobs);
+    let timeout = std::time::Duration::from_secs(args.timeout);
+    let results = runtime.block_on(check_all(Arc::new(expected), targets, jobs, timeout));
+    let (expected, results) = results;
+    render::report(&results, &expected, format)
+}
+
+fn prepare(args: &Args, config_path: Option<&Path>) -> Result<(Expected, Vec<Target>), Error> {
+    let found = config::find(config_path)?;
+    let namespaces = if args.schemas.is_empty() {
+        None
+    } else {
+        Some(
+            args.schemas
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        )
+    };
+    let targets = targets(args, &found)?;
+    let expected = load_expected(&found, &args.against, namespaces)?;
+    Ok((expected, targets))
+}
+
+fn load_history_source(path: &Path) -> Result<HistorySource, Error> {
+    let history = load_history(path)?;
+    let replayed = replay_history(&history)?;
+    Ok(HistorySource { history, replayed })
+}
+
+fn load_expected(
+    found: &Found,
+    against: &str,
+    namespaces: Option<Vec<String>>,
+) -> Result<Expected, Error> {
+    let configured_history = || -> Result<Option<HistorySource>, Error> {
+        match config::configured_path(found, "migrations") {
+            Some(p) => load_history_source(Path::new(&p)).map(Some),
+            None => Ok(None),
+        }
+    };
+    let (kind, label, declared, history) = match against {
+        "schema" => {
+            let Some(p) = config::configured_path(found, "schema") else {
+                return Err(Error::source(
+                    "strata.toml",
+                    "no declared schema configured",
+                    "add `schema = \"schema/sql\"` to strata.toml, or pass --against PATH",
+                ));
+            };
+            let files = load_declared(Path::new(&p))?;
+            let declared = replay_declared(&files)?;
+            (Against::Declared, p, Some(declared), configured_history()?)
+        }
+        "migrations" => {
+            let Some(p) = config::configured_path(found, "migrations") else {
+                return Err(Error::source(
+                    "strata.toml",
+                    "no migration history configured",
+                    "add `migrations = \"migrations\"` to strata.toml, or pass --against migrations:PATH",
+                ));
+            };
+            let h = load_history_source(Path::new(&p))?;
+            (Against::Migrations, p, None, Some(h))
+        }
+        src => match parse_spec(src) {
+            SourceSpec::Url(_) => return Err(Error::source(
+                "--against",
+                "a database URL cannot be the expected schema",
+                "compare with `schema`, `migrations`, a SQL file or folder, or a migration folder",
+            )),
+            SourceSpec::Migrations(p) => {
+                let h = load_history_source(&p)?;
+                (Against::Migrations, p.display().to_string(), None, Some(h))
+            }
+            SourceSpec::Schema(p) => {
+                let files = load_declared(&p)?;
+                let declared = replay_declared(&files)?;
+                (
+                    Against::Source,
+                    p.display().to_string(),
+                    Some(declared),
+                    configured_history()?,
+                )
+            }
+        },
+    };
+    Expected::new(kind, label, declared, history, namespaces).ok_or_else(|| {
+        Error::source(
+            "--against",
+            "nothing to compare with",
+            "pass --against schema, migrations, or a source path",
+        )
+    })
+}
+
+/// The databases: every --database-url, then the --targets file; without
+/// either, the configured environment variable.
+fn targets(args: &Args, found: &Found) -> Result<Vec<Target>, Error> {
+    let mut v: Vec<Target> = args
+        .database_url
+        .iter()
+        .map(|u| Target {
+            name: None,
+            url: u.clone(),
+        })
+        .collect();
+    if let Some(file) = &args.targets {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Error::source(
+                file.display().to_string(),
+                format!("cannot read the targets file: {e}"),
+                "pass a file with one database URL (or name=URL) per line",
+            )
+        })?;
+        let before = v.len();
+        v.extend(parse_targets(&text));
+        if v.len() == before {
+            return Err(Error::source(
+                file.display().to_string(),
+                "the targets file lists no database",
+                "write one database URL (or name=URL) per line; `#` starts a comment",
+            ));
+        }
+    }
+    if v.is_empty() {
+        let url = config::database_url(found, None)?;
+        v.push(Target { name: None, url });
+    }
+    Ok(v)
+}
+
+/// `URL` or `name=URL` per line; `#` comments (whole lines, or after
+/// whitespace) and blank lines skipped.
+fn parse_targets(text: &str) -> Vec<Target> {
+    let mut v = Vec::new();
+    for line in text.lines() {
+        let line = match line.find(" #").or_else(|| line.find("\t#")) {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let is_url = line.starts_with("postgres://") || line.starts_with("postgresql://");
+        let (name, url) = match line.split_once('=') {
+            Some((n, u)) if !is_url => (Some(n.trim().to_string()), u.trim().to_string()),
+            _ => (None, line.to_string()),
+        };
+        v.push(Target { name, url });
+    }
+    v
+}
+
+async fn check_all(
+    expected: Arc<Expected>,
+    targets: Vec<Target>,
+    jobs: usize,
+    timeout: std::time::Duration,
+) -> (Arc<Expected>, Vec<Checked>) {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar =
+            ProgressBar::with_draw_target(Some(targets.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} checking databases {pos}/{len} {bar:30} {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let mut tasks = Vec::with_capacity(targets.len());
+    for t in targets {
+        let expected = Arc::clone(&expected);
+        let permits = Arc::clone(&permits);
+        let bar = bar.clone();
+        let label = strata::conn::describe_url(&t.url);
+        let shown = t.name.clone().unwrap_or_else(|| label.clone());
+        let name = t.name.clone();
+        let handle = tokio::spawn(async move {
+            let outcome = match permits.acquire_owned().await {
+                Ok(_permit) => tokio::time::timeout(timeout, check_one(&t.url, &expected))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(format!(
+                            "no answer within {} s (connecting and reading); raise --timeout if the database is slow",
+                            timeout.as_secs()
+                        ))
+                    }),
+                Err(_) => Err("the worker pool was closed".to_string()),
+            };
+            bar.inc(1);
+            bar.set_message(shown);
+            outcome
+        });
+        tasks.push((name, label, handle));
+    }
+    let mut results = Vec::with_capacity(tasks.len());
+    for (name, target, handle) in tasks {
+        let outcome = match handle.await {
+            Ok(o) => o,
+            Err(e) => Err(format!("the check stopped unexpectedly: {e}")),
+        };
+        results.push(Checked {
+            name,
+            target,
+            outcome,
+        });
+    }
+    bar.finish_and_clear();
+    (expected, results)
+}
+
+async fn check_one(url: &str, expected: &Expected) -> Result<strata::drift::DriftReport, String> {
+    let session = strata::conn::connect(url)
+        .await
+        .map_err(|e| scrub(&e.to_string(), url))?;
+    let result = strata::drift::drift(&session.client, expected)
+        .await
+        .map_err(|e| scrub(&session.redact(&e.to_string()), url));
+    session.close().await;
+    result
+}
+
+/// Removes a URL and its password (as written in the URL) from a message.
+fn scrub(message: &str, url: &str) -> String {
+    let mut out = message.replace(url, "<database URL>");
+    if let Some(p) = url_password(url) {
+        out = out.replace(p, "<password>");
+    }
+    out
+}
+
+/// The password of `scheme://user:password@host/…`, as written.
+fn url_password(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let userinfo = &authority[..authority.rfind('@')?];
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_files_take_urls_names_and_comments() {
+        let t = parse_targets(
+            "# fleet\n\nprod=postgres://u@h/db\npostgres://u@h/x?sslmode=disable # staging\n  \n",
+        );
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].name.as_deref(), Some("prod"));
+        assert_eq!(t[0].url, "postgres://u@h/db");
+        assert_eq!(t[1].name, None);
+        assert_eq!(t[1].url, "postgres://u@h/x?sslmode=disable");
+    }
+
+    #[test]
+    fn passwords_are_scrubbed() {
+        let url = "postgres://u:s3cret@h:5432/db";
+        assert_eq!(url_password(url), Some("s3cret"));
+        assert_eq!(url_password("postgres://u@h/db"), None);
+        let m = scrub("failed for s3cret at postgres://u:s3cret@h:5432/db", url);
+        assert!(!m.contains("s3cret"), "{m}");
+    }
 }

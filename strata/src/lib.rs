@@ -8,6 +8,7 @@
 //! prints a database URL or password.
 
 pub mod conn;
+pub mod drift;
 pub mod history;
 pub mod inspect;
 pub mod migrate;

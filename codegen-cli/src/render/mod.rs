@@ -1,5 +1,6 @@
 //! The one place reports are rendered: text for people, JSON for machines.
 
+pub mod drift;
 pub mod inspect;
 pub mod migrate;
 
