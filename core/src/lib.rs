@@ -9,6 +9,7 @@
 //! runtime; the proc macro depends on it alone.
 
 pub mod check;
+pub mod codegen;
 pub mod ddl;
 pub mod diff;
 pub mod docs;

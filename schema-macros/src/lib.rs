@@ -1,2 +1,28 @@
-//! strata-macros: thin proc-macro shims over strata-core (the typed models
-//! come with the codegen issue).
+//! strata-macros: thin proc-macro shims over strata-core.
+//!
+//! Everything the macros do lives in [`strata_core::codegen`], where it is
+//! unit tested without a compiler in the loop; this crate only converts
+//! token streams and turns diagnostics into `compile_error!`s.
+
+use proc_macro::TokenStream;
+
+/// Typed models and query builders of a declared schema, proven at build
+/// time to equal what the migration history builds.
+///
+/// ```ignore
+/// strata::schema! {
+///     schema: "sql",                  // a .sql file or a folder of them
+///     migrations: "../migrations",    // optional: the history it must equal
+///     types: { "citext" => String },  // optional: SQL type → Rust type
+/// }
+/// ```
+///
+/// Paths are relative to the crate's `Cargo.toml`. See the README's
+/// "Typed models" section for what is generated.
+#[proc_macro]
+pub fn schema(input: TokenStream) -> TokenStream {
+    match strata_core::codegen::expand(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(diagnostics) => strata_core::codegen::compile_errors(&diagnostics).into(),
+    }
+}

@@ -12,6 +12,8 @@ pub mod drift;
 pub mod history;
 pub mod inspect;
 pub mod migrate;
+pub mod runtime;
 
 pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;
+pub use strata_macros::schema;

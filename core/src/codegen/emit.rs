@@ -1,0 +1,751 @@
+//! The model → tokens. Everything generated refers to `::strata::runtime`
+//! and to absolute paths (`::core::option::Option`), so a table called
+//! `option` or a column called `row` cannot shadow what the code means.
+//!
+//! Layout, for table `agent_run` in `public`:
+//!
+//! ```text
+//! pub mod agent_run {
+//!     mod __model { AgentRun, NewAgentRun, AgentRunTable + impls }
+//!     pub use self::__model::{AgentRun, AgentRunTable, NewAgentRun};
+//!     pub const id: Column<AgentRunTable, String> = …;   // one per column
+//!     pub mod conflict { pub const agent_run_pkey: ConflictTarget<…> = …; }
+//! }
+//! ```
+//!
+//! The structs live in `__model`, away from the column constants: a
+//! constant in scope would turn a same-named binding (a constructor
+//! parameter, a local of a derive) into a pattern.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::naming::{camel, ident, snake};
+use super::types::{map, EnumRef, RustType};
+use super::{Diagnostic, DiagnosticKind};
+use crate::model::{
+    qualified, quote_ident, Column, ConstraintKind, EnumType, Identity, IndexKeyExpr, Schema, Table,
+};
+
+/// Everything generation needs to know across namespaces.
+struct Ctx<'a> {
+    schema: &'a Schema,
+    overrides: &'a BTreeMap<String, TokenStream>,
+    /// Module of each namespace (`None` for `public`: the top level).
+    ns_modules: BTreeMap<String, Option<Ident>>,
+    enums: BTreeMap<EnumRef, Ident>,
+    errors: Vec<Diagnostic>,
+}
+
+fn error(ctx: &mut Ctx<'_>, kind: DiagnosticKind, message: String) {
+    ctx.errors
+        .push(Diagnostic::new(kind, message, Span::call_site()));
+}
+
+/// The identifier of a converted name, or an error naming the object.
+fn name_ident(ctx: &mut Ctx<'_>, text: &str, what: &str) -> Ident {
+    match ident(text) {
+        Some(i) => i,
+        None => {
+            error(
+                ctx,
+                DiagnosticKind::Name,
+                format!("{what} has no letter or digit to make a Rust name of; rename it"),
+            );
+            Ident::new("__unnamed", Span::call_site())
+        }
+    }
+}
+
+/// Records `ident` in `seen`; an error when another object already took it.
+fn claim(
+    ctx: &mut Ctx<'_>,
+    seen: &mut BTreeMap<String, String>,
+    ident: &Ident,
+    what: String,
+    scope: &str,
+) {
+    let key = ident.to_string();
+    if let Some(other) = seen.get(&key) {
+        error(
+            ctx,
+            DiagnosticKind::Name,
+            format!("{other} and {what} both become `{key}` in {scope}; rename one of them"),
+        );
+    } else {
+        seen.insert(key, what);
+    }
+}
+
+/// Generates the items for the whole schema.
+pub fn emit(
+    schema: &Schema,
+    overrides: &BTreeMap<String, TokenStream>,
+) -> Result<TokenStream, Vec<Diagnostic>> {
+    let mut ctx = Ctx {
+        schema,
+        overrides,
+        ns_modules: BTreeMap::new(),
+        enums: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    // Names at the top level: public tables' modules and the namespaces'.
+    let mut top_modules: BTreeMap<String, String> = BTreeMap::new();
+    for (ns_name, ns) in &schema.namespaces {
+        if ns.tables.is_empty() && ns.enums.is_empty() {
+            continue;
+        }
+        if ns_name == "public" {
+            ctx.ns_modules.insert(ns_name.clone(), None);
+        } else {
+            let m = name_ident(
+                &mut ctx,
+                &snake(ns_name),
+                &format!("schema {}", quote_ident(ns_name)),
+            );
+            claim(
+                &mut ctx,
+                &mut top_modules,
+                &m,
+                format!("schema {}", quote_ident(ns_name)),
+                "the generated code",
+            );
+            ctx.ns_modules.insert(ns_name.clone(), Some(m));
+        }
+        let mut enum_names = BTreeMap::new();
+        for enum_name in ns.enums.keys() {
+            let what = format!("enum {}", qualified(ns_name, enum_name));
+            let e = name_ident(&mut ctx, &camel(enum_name), &what);
+            claim(&mut ctx, &mut enum_names, &e, what, &scope_label(ns_name));
+            ctx.enums.insert(
+                EnumRef {
+                    namespace: ns_name.clone(),
+                    name: enum_name.clone(),
+                },
+                e,
+            );
+        }
+    }
+    if let Some(public) = schema.namespaces.get("public") {
+        for table_name in public.tables.keys() {
+            let what = format!("table {}", qualified("public", table_name));
+            let m = name_ident(&mut ctx, &snake(table_name), &what);
+            claim(&mut ctx, &mut top_modules, &m, what, "the generated code");
+        }
+    }
+
+    let mut top = Vec::new();
+    for (ns_name, ns) in &schema.namespaces {
+        let Some(module) = ctx.ns_modules.get(ns_name).cloned() else {
+            continue;
+        };
+        let mut items = Vec::new();
+        for (enum_name, e) in &ns.enums {
+            items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
+        }
+        let mut table_modules = BTreeMap::new();
+        for (table_name, t) in &ns.tables {
+            if module.is_some() {
+                let what = format!("table {}", qualified(ns_name, table_name));
+                let m = name_ident(&mut ctx, &snake(table_name), &what);
+                claim(
+                    &mut ctx,
+                    &mut table_modules,
+                    &m,
+                    what,
+                    &scope_label(ns_name),
+                );
+            }
+            items.push(emit_table(&mut ctx, ns_name, table_name, t));
+        }
+        match module {
+            None => top.extend(items),
+            Some(m) => {
+                let doc = docs(&format!(
+                    "Schema {}.{}",
+                    quote_ident(ns_name),
+                    ns.comment
+                        .as_ref()
+                        .map(|c| format!("\n\n{c}"))
+                        .unwrap_or_default()
+                ));
+                top.push(quote! {
+                    #doc
+                    pub mod #m {
+                        #(#items)*
+                    }
+                });
+            }
+        }
+    }
+    if ctx.errors.is_empty() {
+        Ok(quote!(#(#top)*))
+    } else {
+        Err(ctx.errors)
+    }
+}
+
+/// Doc attributes, one per line, each with the space `///` would put.
+fn docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// A double-quoted identifier: generated SQL quotes every one.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn scope_label(ns: &str) -> String {
+    if ns == "public" {
+        "the generated code".to_string()
+    } else {
+        format!("the module of schema {}", quote_ident(ns))
+    }
+}
+
+fn supers(n: usize) -> TokenStream {
+    let s = (0..n).map(|_| quote!(super::));
+    quote!(#(#s)*)
+}
+
+/// A Rust type as tokens, from a module `depth` levels below the top of
+/// the generated code.
+fn type_tokens(ctx: &Ctx<'_>, t: &RustType, depth: usize) -> TokenStream {
+    match t {
+        RustType::Builtin(t) | RustType::Override(t) => t.clone(),
+        RustType::Array(inner) => {
+            let inner = type_tokens(ctx, inner, depth);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        RustType::Enum(r) => {
+            let up = supers(depth);
+            let name = ctx
+                .enums
+                .get(r)
+                .cloned()
+                .unwrap_or_else(|| Ident::new("__unknown_enum", Span::call_site()));
+            match ctx.ns_modules.get(&r.namespace).cloned().flatten() {
+                Some(m) => quote!(#up #m::#name),
+                None => quote!(#up #name),
+            }
+        }
+    }
+}
+
+fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStream {
+    let what = format!("enum {}", qualified(ns, name));
+    let Some(ty) = ctx
+        .enums
+        .get(&EnumRef {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        })
+        .cloned()
+    else {
+        return TokenStream::new();
+    };
+    let mut seen = BTreeMap::new();
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut all = Vec::new();
+    for label in &e.values {
+        let label_what = format!("label '{label}' of {what}");
+        let v = name_ident(ctx, &camel(label), &label_what);
+        claim(ctx, &mut seen, &v, label_what, &format!("enum {ty}"));
+        let doc = docs(&format!("`'{label}'`"));
+        let rename = (v != label).then(|| quote!(#[serde(rename = #label)]));
+        variants.push(quote! {
+            #doc
+            #rename
+            #v
+        });
+        arms.push(quote!(Self::#v => #label));
+        all.push(quote!(Self::#v));
+    }
+    let doc = docs(&format!(
+        "Enum {}{}",
+        qualified(ns, name),
+        e.comment
+            .as_ref()
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default()
+    ));
+    quote! {
+        #doc
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
+        )]
+        #[serde(crate = "::strata::runtime::serde")]
+        pub enum #ty {
+            #(#variants,)*
+        }
+
+        impl #ty {
+            /// The SQL label.
+            pub const fn label(self) -> &'static str {
+                match self {
+                    #(#arms,)*
+                }
+            }
+        }
+
+        impl ::strata::runtime::PgEnum for #ty {
+            const TYPE_NAME: &'static str = #name;
+            const VARIANTS: &'static [Self] = &[#(#all),*];
+            fn label(self) -> &'static str {
+                #ty::label(self)
+            }
+        }
+
+        impl ::strata::runtime::NotNull for #ty {}
+
+        impl ::core::fmt::Display for #ty {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.pad(self.label())
+            }
+        }
+
+        impl ::core::str::FromStr for #ty {
+            type Err = ::strata::runtime::UnknownLabel;
+            fn from_str(__s: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::strata::runtime::enum_from_label(__s)
+            }
+        }
+
+        impl ::strata::runtime::pg::ToSql for #ty {
+            fn to_sql(
+                &self,
+                _: &::strata::runtime::pg::Type,
+                __out: &mut ::strata::runtime::BytesMut,
+            ) -> ::core::result::Result<::strata::runtime::pg::IsNull, ::strata::runtime::BoxError> {
+                ::strata::runtime::enum_to_sql(*self, __out)
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                ::strata::runtime::enum_accepts::<Self>(__ty)
+            }
+
+            ::strata::runtime::pg::to_sql_checked!();
+        }
+
+        impl<'__a> ::strata::runtime::pg::FromSql<'__a> for #ty {
+            fn from_sql(
+                _: &::strata::runtime::pg::Type,
+                __raw: &'__a [u8],
+            ) -> ::core::result::Result<Self, ::strata::runtime::BoxError> {
+                ::strata::runtime::enum_from_sql(__raw)
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                ::strata::runtime::enum_accepts::<Self>(__ty)
+            }
+        }
+    }
+}
+
+/// A column, with what generation decided about it.
+struct Col<'a> {
+    col: &'a Column,
+    field: Ident,
+    ty: RustType,
+    nullable: bool,
+    /// Generated, or `GENERATED ALWAYS AS IDENTITY`: never written.
+    read_only: bool,
+    /// A default (or a `BY DEFAULT` identity): optional in inserts.
+    has_default: bool,
+}
+
+fn column_doc(c: &Column) -> String {
+    let mut def = format!("`{} {}", quote_ident(&c.name), c.data_type);
+    if c.not_null {
+        def.push_str(" NOT NULL");
+    }
+    if let Some(d) = &c.default {
+        def.push_str(&format!(" DEFAULT {d}"));
+    }
+    match c.identity {
+        Some(Identity::Always) => def.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        Some(Identity::ByDefault) => def.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        None => {}
+    }
+    if let Some(g) = &c.generated {
+        def.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+    }
+    def.push('`');
+    match &c.comment {
+        Some(comment) => format!("{comment}\n\n{def}"),
+        None => def,
+    }
+}
+
+/// `ON CONFLICT` targets: the primary key, unique constraints that are
+/// not deferrable (the server refuses those as arbiters) and unique
+/// indexes, with a partial index's predicate. Sorted by name.
+fn conflict_targets(t: &Table) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let list = |cols: &[String]| {
+        cols.iter()
+            .map(|c| quoted(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (name, c) in &t.constraints {
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns, .. } if !c.deferrable => {
+                out.push((
+                    name.clone(),
+                    format!("({})", list(columns)),
+                    "primary key".to_string(),
+                ));
+            }
+            ConstraintKind::Unique { columns, .. } if !c.deferrable => {
+                out.push((
+                    name.clone(),
+                    format!("({})", list(columns)),
+                    "unique constraint".to_string(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (name, i) in &t.indexes {
+        if !i.unique {
+            continue;
+        }
+        let keys: Vec<String> = i
+            .keys
+            .iter()
+            .map(|k| {
+                let mut s = match &k.key {
+                    IndexKeyExpr::Column(c) => quoted(c),
+                    IndexKeyExpr::Expression(e) => format!("({e})"),
+                };
+                if let Some(c) = &k.collation {
+                    s.push_str(&format!(" COLLATE {c}"));
+                }
+                if let Some(o) = &k.opclass {
+                    s.push(' ');
+                    s.push_str(o);
+                }
+                s
+            })
+            .collect();
+        let mut sql = format!("({})", keys.join(", "));
+        let mut what = "unique index".to_string();
+        if let Some(p) = &i.predicate {
+            sql.push_str(&format!(" WHERE ({p})"));
+            what = "partial unique index".to_string();
+        }
+        out.push((name.clone(), sql, what));
+    }
+    out.sort();
+    out
+}
+
+fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream {
+    let table_label = qualified(ns, name);
+    let module = name_ident(ctx, &snake(name), &format!("table {table_label}"));
+    let camel_name = camel(name);
+    let row = name_ident(ctx, &camel_name, &format!("table {table_label}"));
+    let new_row = name_ident(
+        ctx,
+        &format!("New{camel_name}"),
+        &format!("table {table_label}"),
+    );
+    let table = name_ident(
+        ctx,
+        &format!("{camel_name}Table"),
+        &format!("table {table_label}"),
+    );
+    // Depth below the top of the generated code: the table's module, plus
+    // the namespace's.
+    let module_depth = 1 + usize::from(ns != "public");
+    let model_depth = module_depth + 1;
+
+    let mut cols = Vec::new();
+    let mut fields_seen = BTreeMap::new();
+    for c in &t.columns {
+        let what = format!("column {table_label}.{}", quote_ident(&c.name));
+        let field = name_ident(ctx, &snake(&c.name), &what);
+        claim(
+            ctx,
+            &mut fields_seen,
+            &field,
+            what.clone(),
+            &format!("module {module}"),
+        );
+        let Some(ty) = map(&c.data_type, ctx.schema, ctx.overrides) else {
+            let base = c.data_type.trim_end_matches("[]");
+            error(
+                ctx,
+                DiagnosticKind::UnmappedType,
+                format!(
+                    "{what} has type {}, which strata does not map to a Rust type; map it in the macro input, e.g. `types: {{ \"{base}\" => String }}` (the Rust type must implement ToSql, FromSql and strata::runtime::NotNull), or pass `--type '{base}=String'` to `strata codegen`",
+                    c.data_type
+                ),
+            );
+            continue;
+        };
+        let read_only = c.generated.is_some() || c.identity == Some(Identity::Always);
+        let has_default = c.default.as_deref().is_some_and(|d| d != "NULL")
+            || c.identity == Some(Identity::ByDefault);
+        cols.push(Col {
+            col: c,
+            field,
+            ty,
+            nullable: !c.not_null,
+            read_only,
+            has_default,
+        });
+    }
+
+    let field_type = |ctx: &Ctx<'_>, c: &Col<'_>, depth: usize| {
+        let base = type_tokens(ctx, &c.ty, depth);
+        if c.nullable {
+            quote!(::core::option::Option<#base>)
+        } else {
+            base
+        }
+    };
+
+    // The row struct.
+    let mut row_fields = Vec::new();
+    let mut decode = Vec::new();
+    for c in &cols {
+        let f = &c.field;
+        let ty = field_type(ctx, c, model_depth);
+        let doc = docs(&column_doc(c.col));
+        let sql_name = &c.col.name;
+        let rename = (f.to_string().trim_start_matches("r#") != sql_name)
+            .then(|| quote!(#[serde(rename = #sql_name)]));
+        row_fields.push(quote! {
+            #doc
+            #rename
+            pub #f: #ty
+        });
+        decode.push(quote!(#f: ::strata::runtime::get(__row, #name, #sql_name)?));
+    }
+
+    // The insert struct.
+    let mut new_fields = Vec::new();
+    let mut new_params = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut insert_columns = Vec::new();
+    let mut insert_values = Vec::new();
+    for c in cols.iter().filter(|c| !c.read_only) {
+        let f = &c.field;
+        let ty = field_type(ctx, c, model_depth);
+        let sql_name = &c.col.name;
+        insert_columns.push(sql_name.clone());
+        let (field_ty, doc, value) = if c.has_default {
+            (
+                quote!(::core::option::Option<#ty>),
+                docs(&format!(
+                    "{}\n\n`None` inserts the column's `DEFAULT`.",
+                    column_doc(c.col)
+                )),
+                quote!(::strata::runtime::InsertValue::or_default(self.#f)),
+            )
+        } else {
+            (
+                ty.clone(),
+                docs(&column_doc(c.col)),
+                quote!(::strata::runtime::InsertValue::value(self.#f)),
+            )
+        };
+        new_fields.push(quote! {
+            #doc
+            pub #f: #field_ty
+        });
+        insert_values.push(value);
+        if c.has_default || c.nullable {
+            new_inits.push(quote!(#f: ::core::option::Option::None));
+        } else {
+            new_params.push(quote!(#f: #ty));
+            new_inits.push(quote!(#f));
+        }
+    }
+    let new_default = new_params.is_empty().then(|| quote!(Default,));
+    let all_columns: Vec<&String> = cols.iter().map(|c| &c.col.name).collect();
+
+    // Typed columns.
+    let mut consts = Vec::new();
+    for c in &cols {
+        let f = &c.field;
+        let ty = field_type(ctx, c, module_depth);
+        let sql_name = &c.col.name;
+        let access = if c.read_only {
+            quote!(, ::strata::runtime::ReadOnly)
+        } else {
+            TokenStream::new()
+        };
+        let doc = docs(&column_doc(c.col));
+        consts.push(quote! {
+            #doc
+            pub const #f: ::strata::runtime::Column<#table, #ty #access> =
+                ::strata::runtime::Column::new(#sql_name);
+        });
+    }
+
+    // Conflict targets.
+    let mut targets = Vec::new();
+    let mut targets_seen = BTreeMap::new();
+    for (constraint, sql, what) in conflict_targets(t) {
+        let label = format!("{what} {}", quote_ident(&constraint));
+        let c = name_ident(ctx, &snake(&constraint), &label);
+        claim(
+            ctx,
+            &mut targets_seen,
+            &c,
+            label.clone(),
+            &format!("module {module}::conflict"),
+        );
+        let doc = docs(&format!("`ON CONFLICT {sql}`: {label}."));
+        targets.push(quote! {
+            #doc
+            pub const #c: ::strata::runtime::ConflictTarget<super::#table> =
+                ::strata::runtime::ConflictTarget::new(#sql);
+        });
+    }
+    let conflict = (!targets.is_empty()).then(|| {
+        quote! {
+            /// `ON CONFLICT` targets: the primary key, unique constraints and
+            /// unique indexes (partial ones with their predicate).
+            pub mod conflict {
+                #(#targets)*
+            }
+        }
+    });
+
+    let doc = docs(&format!(
+        "Table {table_label}{}",
+        t.comment
+            .as_ref()
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default()
+    ));
+    let row_doc = docs(&format!("A row of {table_label}."));
+    let new_doc = docs(&format!(
+        "A row to insert into {table_label}: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`)."
+    ));
+    let new_fn_doc = docs("The row with every optional column `None`: defaults and NULLs.");
+    let table_doc = docs(&format!(
+        "Table {table_label}: the entry points of its statements."
+    ));
+    let select_doc = docs(&format!("`SELECT` from {table_label}."));
+    let insert_doc = docs(&format!("`INSERT` one row into {table_label}."));
+    let insert_many_doc = docs(&format!(
+        "`INSERT` many rows into {table_label} in one statement."
+    ));
+    let update_doc = docs(&format!("`UPDATE` {table_label}."));
+    let delete_doc = docs(&format!("`DELETE` from {table_label}."));
+    quote! {
+        #doc
+        #[allow(non_upper_case_globals, clippy::module_inception)]
+        pub mod #module {
+            mod __model {
+                #row_doc
+                #[derive(
+                    Debug, Clone, PartialEq,
+                    ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
+                )]
+                #[serde(crate = "::strata::runtime::serde")]
+                pub struct #row {
+                    #(#row_fields,)*
+                }
+
+                impl ::core::convert::TryFrom<&::strata::runtime::Row> for #row {
+                    type Error = ::strata::runtime::DecodeError;
+                    fn try_from(
+                        __row: &::strata::runtime::Row,
+                    ) -> ::core::result::Result<Self, Self::Error> {
+                        ::core::result::Result::Ok(Self {
+                            #(#decode,)*
+                        })
+                    }
+                }
+
+                #new_doc
+                #[derive(Debug, Clone, PartialEq, #new_default)]
+                pub struct #new_row {
+                    #(#new_fields,)*
+                }
+
+                impl #new_row {
+                    #new_fn_doc
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(#(#new_params),*) -> Self {
+                        Self {
+                            #(#new_inits,)*
+                        }
+                    }
+                }
+
+                impl ::strata::runtime::Insertable for #new_row {
+                    type Table = #table;
+                    const COLUMNS: &'static [&'static str] = &[#(#insert_columns),*];
+                    fn into_values(self) -> ::std::vec::Vec<::strata::runtime::InsertValue> {
+                        ::std::vec![#(#insert_values),*]
+                    }
+                }
+
+                #table_doc
+                #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+                pub struct #table;
+
+                impl ::strata::runtime::Table for #table {
+                    type Row = #row;
+                    const NAMESPACE: &'static str = #ns;
+                    const NAME: &'static str = #name;
+                    const COLUMNS: &'static [&'static str] = &[#(#all_columns),*];
+                }
+
+                impl #table {
+                    #select_doc
+                    pub fn select() -> ::strata::runtime::Select<Self> {
+                        ::strata::runtime::Select::new()
+                    }
+
+                    #insert_doc
+                    pub fn insert(row: #new_row) -> ::strata::runtime::Insert<Self> {
+                        ::strata::runtime::Insert::new([row])
+                    }
+
+                    #insert_many_doc
+                    pub fn insert_many(
+                        rows: impl ::core::iter::IntoIterator<Item = #new_row>,
+                    ) -> ::strata::runtime::Insert<Self> {
+                        ::strata::runtime::Insert::new(rows)
+                    }
+
+                    #update_doc
+                    pub fn update() -> ::strata::runtime::Update<Self> {
+                        ::strata::runtime::Update::new()
+                    }
+
+                    #delete_doc
+                    pub fn delete() -> ::strata::runtime::Delete<Self> {
+                        ::strata::runtime::Delete::new()
+                    }
+                }
+            }
+
+            pub use self::__model::{#row, #new_row, #table};
+
+            #(#consts)*
+
+            #conflict
+        }
+    }
+}

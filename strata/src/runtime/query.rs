@@ -1,0 +1,695 @@
+//! The statements: select, count, insert (with `ON CONFLICT`), update,
+//! delete. Each writes its SQL with [`SqlWriter`] and runs on anything that
+//! is a [`GenericClient`] (a `Client` or a `Transaction`).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{GenericClient, Row};
+
+use super::column::{AssignedValue, Assignment, ConflictTarget, Order};
+use super::expr::{Expr, Node, SqlWriter};
+use super::{quote, Error, InsertValue, Insertable, Table};
+
+/// Marker: the statement returns nothing but a row count.
+#[derive(Debug, Clone, Copy)]
+pub struct NoReturning;
+
+/// Marker: the statement ends in `RETURNING` every column, and `fetch_*`
+/// read the rows as the table's row struct.
+#[derive(Debug, Clone, Copy)]
+pub struct Returning;
+
+fn and(filter: Option<Node>, e: Node) -> Option<Node> {
+    Some(match filter {
+        Some(f) => Node::And(Box::new(f), Box::new(e)),
+        None => e,
+    })
+}
+
+fn column_list(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| quote(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_where(w: &mut SqlWriter, filter: &Option<Node>) {
+    if let Some(f) = filter {
+        w.push(" WHERE ");
+        w.expr(f);
+    }
+}
+
+fn write_returning<T: Table>(w: &mut SqlWriter, returning: bool) {
+    if returning {
+        w.push(" RETURNING ");
+        w.push(&column_list(T::COLUMNS));
+    }
+}
+
+/// Runs a statement and reads every row it returns.
+async fn query_rows<T: Table, C: GenericClient>(
+    db: &C,
+    w: &SqlWriter,
+) -> Result<Vec<T::Row>, Error> {
+    let params: Vec<&(dyn ToSql + Sync)> = w
+        .params
+        .iter()
+        .map(|p| &**p as &(dyn ToSql + Sync))
+        .collect();
+    let rows = db.query(w.sql.as_str(), &params).await?;
+    rows.iter()
+        .map(|r| T::Row::try_from(r).map_err(Error::from))
+        .collect()
+}
+
+async fn execute<C: GenericClient>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
+    let params: Vec<&(dyn ToSql + Sync)> = w
+        .params
+        .iter()
+        .map(|p| &**p as &(dyn ToSql + Sync))
+        .collect();
+    Ok(db.execute(w.sql.as_str(), &params).await?)
+}
+
+fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
+    if rows.len() == 1 {
+        if let Some(r) = rows.pop() {
+            return Ok(r);
+        }
+    }
+    Err(Error::RowCount {
+        expected: "exactly one row",
+        found: rows.len(),
+    })
+}
+
+fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
+    if rows.len() > 1 {
+        return Err(Error::RowCount {
+            expected: "at most one row",
+            found: rows.len(),
+        });
+    }
+    Ok(rows.pop())
+}
+
+/// `SELECT` every column of table `T`, with filters, order, limit and
+/// offset.
+pub struct Select<T: Table> {
+    filter: Option<Node>,
+    order: Vec<Order<T>>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl<T: Table> Select<T> {
+    /// Every row of the table.
+    pub fn new() -> Self {
+        Select {
+            filter: None,
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+        }
+    }
+
+    /// Keeps the rows `e` holds for; several filters must all hold.
+    pub fn filter(mut self, e: Expr<T>) -> Self {
+        self.filter = and(self.filter, e.node);
+        self
+    }
+
+    /// Orders by a column (`agent_run::created_at`, ascending) or an
+    /// [`Order`] (`agent_run::created_at.desc()`); later calls break ties.
+    pub fn order_by(mut self, order: impl Into<Order<T>>) -> Self {
+        self.order.push(order.into());
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: i64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// `SELECT count(*)` of the rows the filters keep (order, limit and
+    /// offset do not apply).
+    pub fn count(self) -> Count<T> {
+        Count {
+            filter: self.filter,
+            marker: PhantomData,
+        }
+    }
+
+    fn write(&self) -> SqlWriter {
+        let mut w = SqlWriter::default();
+        w.push("SELECT ");
+        w.push(&column_list(T::COLUMNS));
+        w.push(" FROM ");
+        w.push(&T::sql_name());
+        write_where(&mut w, &self.filter);
+        if !self.order.is_empty() {
+            w.push(" ORDER BY ");
+            for (i, o) in self.order.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                o.write(&mut w.sql);
+            }
+        }
+        if let Some(n) = self.limit {
+            w.push(" LIMIT ");
+            w.param(std::sync::Arc::new(n));
+        }
+        if let Some(n) = self.offset {
+            w.push(" OFFSET ");
+            w.param(std::sync::Arc::new(n));
+        }
+        w
+    }
+
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write().sql
+    }
+
+    /// Every row.
+    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+        query_rows::<T, C>(db, &self.write()).await
+    }
+
+    /// The one row; an error when there is none or more than one.
+    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+        exactly_one(self.fetch_all(db).await?)
+    }
+
+    /// The row if there is one; an error when there are several.
+    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+        at_most_one(self.fetch_all(db).await?)
+    }
+}
+
+impl<T: Table> Default for Select<T> {
+    fn default() -> Self {
+        Select::new()
+    }
+}
+
+impl<T: Table> Clone for Select<T> {
+    fn clone(&self) -> Self {
+        Select {
+            filter: self.filter.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+impl<T: Table> fmt::Debug for Select<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select").field("sql", &self.sql()).finish()
+    }
+}
+
+/// `SELECT count(*)` of table `T`, from [`Select::count`].
+pub struct Count<T: Table> {
+    filter: Option<Node>,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<T: Table> Count<T> {
+    fn write(&self) -> SqlWriter {
+        let mut w = SqlWriter::default();
+        w.push("SELECT count(*) FROM ");
+        w.push(&T::sql_name());
+        write_where(&mut w, &self.filter);
+        w
+    }
+
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write().sql
+    }
+
+    /// The number of rows.
+    pub async fn fetch<C: GenericClient>(&self, db: &C) -> Result<i64, Error> {
+        let w = self.write();
+        let params: Vec<&(dyn ToSql + Sync)> = w
+            .params
+            .iter()
+            .map(|p| &**p as &(dyn ToSql + Sync))
+            .collect();
+        let row: Row = db.query_one(w.sql.as_str(), &params).await?;
+        Ok(row.try_get::<_, i64>(0)?)
+    }
+}
+
+impl<T: Table> fmt::Debug for Count<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Count").field("sql", &self.sql()).finish()
+    }
+}
+
+enum ConflictAction<T> {
+    Nothing,
+    Update(Vec<Assignment<T>>),
+}
+
+struct Conflict<T> {
+    target: Option<ConflictTarget<T>>,
+    action: ConflictAction<T>,
+}
+
+fn write_assignments<T>(w: &mut SqlWriter, assignments: &[Assignment<T>]) {
+    for (i, a) in assignments.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.push(&quote(a.column));
+        w.push(" = ");
+        match &a.value {
+            AssignedValue::Value(v) => w.param(v.clone()),
+            AssignedValue::Default => w.push("DEFAULT"),
+            AssignedValue::Excluded => {
+                w.push("EXCLUDED.");
+                w.push(&quote(a.column));
+            }
+        }
+    }
+}
+
+/// `INSERT` of one or many rows of table `T`, from the table's
+/// `insert`/`insert_many`. `R` is [`NoReturning`] until
+/// [`Insert::returning`].
+pub struct Insert<T: Table, R = NoReturning> {
+    columns: &'static [&'static str],
+    rows: Vec<Vec<InsertValue>>,
+    conflict: Option<Conflict<T>>,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<T: Table> Insert<T, NoReturning> {
+    /// Inserts `rows` (the generated `New…` structs).
+    pub fn new<N: Insertable<Table = T>>(rows: impl IntoIterator<Item = N>) -> Self {
+        Insert {
+            columns: N::COLUMNS,
+            rows: rows.into_iter().map(Insertable::into_values).collect(),
+            conflict: None,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T: Table, R> Insert<T, R> {
+    /// `ON CONFLICT target …`: a generated `table::conflict::…` target,
+    /// then [`OnConflict::do_nothing`] or [`OnConflict::do_update`].
+    pub fn on_conflict(self, target: ConflictTarget<T>) -> OnConflict<T, R> {
+        OnConflict {
+            insert: self,
+            target: Some(target),
+        }
+    }
+
+    /// `ON CONFLICT DO NOTHING`, whatever unique index the row conflicts on.
+    pub fn on_conflict_do_nothing(mut self) -> Self {
+        self.conflict = Some(Conflict {
+            target: None,
+            action: ConflictAction::Nothing,
+        });
+        self
+    }
+
+    /// `RETURNING` every column: `fetch_*` read the inserted (or updated)
+    /// rows, generated columns and defaults as the server computed them.
+    pub fn returning(self) -> Insert<T, Returning> {
+        Insert {
+            columns: self.columns,
+            rows: self.rows,
+            conflict: self.conflict,
+            marker: PhantomData,
+        }
+    }
+
+    fn write(&self, returning: bool) -> SqlWriter {
+        let mut w = SqlWriter::default();
+        w.push("INSERT INTO ");
+        w.push(&T::sql_name());
+        if self.columns.is_empty() {
+            w.push(" DEFAULT VALUES");
+        } else {
+            w.push(" (");
+            w.push(&column_list(self.columns));
+            w.push(") VALUES ");
+            for (i, row) in self.rows.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.push("(");
+                for (j, v) in row.iter().enumerate() {
+                    if j > 0 {
+                        w.push(", ");
+                    }
+                    match v {
+                        InsertValue::Value(p) => w.param(p.clone()),
+                        InsertValue::Default => w.push("DEFAULT"),
+                    }
+                }
+                w.push(")");
+            }
+        }
+        if let Some(c) = &self.conflict {
+            w.push(" ON CONFLICT");
+            if let Some(t) = &c.target {
+                w.push(" ");
+                w.push(t.sql());
+            }
+            match &c.action {
+                ConflictAction::Nothing => w.push(" DO NOTHING"),
+                ConflictAction::Update(a) => {
+                    w.push(" DO UPDATE SET ");
+                    write_assignments(&mut w, a);
+                }
+            }
+        }
+        write_returning::<T>(&mut w, returning);
+        w
+    }
+
+    /// Checks what the server would refuse less clearly.
+    fn check(&self) -> Result<(), Error> {
+        if self.columns.is_empty() && self.rows.len() > 1 {
+            return Err(Error::Build(format!(
+                "table {} has no column an insert can set, so one statement inserts one row (DEFAULT VALUES); insert the rows one by one",
+                T::NAME
+            )));
+        }
+        if let Some(Conflict {
+            action: ConflictAction::Update(a),
+            ..
+        }) = &self.conflict
+        {
+            if a.is_empty() {
+                return Err(Error::Build(
+                    "ON CONFLICT DO UPDATE needs at least one assignment".to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the insert; the number of rows inserted (or updated by `ON
+    /// CONFLICT DO UPDATE`). No rows to insert: 0, without a round trip.
+    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+        self.check()?;
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        execute(db, &self.write(false)).await
+    }
+}
+
+impl<T: Table> Insert<T, NoReturning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(false).sql
+    }
+}
+
+impl<T: Table> Insert<T, Returning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(true).sql
+    }
+
+    /// Every row inserted (or updated by `ON CONFLICT DO UPDATE`; rows
+    /// skipped by `DO NOTHING` do not come back).
+    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+        self.check()?;
+        if self.rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        query_rows::<T, C>(db, &self.write(true)).await
+    }
+
+    /// The one row inserted; an error when none or several came back.
+    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+        exactly_one(self.fetch_all(db).await?)
+    }
+
+    /// The row inserted, or `None` when `DO NOTHING` skipped it.
+    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+        at_most_one(self.fetch_all(db).await?)
+    }
+}
+
+impl<T: Table, R> fmt::Debug for Insert<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Insert")
+            .field("sql", &self.write(false).sql)
+            .finish()
+    }
+}
+
+/// An insert waiting for what to do on conflict.
+pub struct OnConflict<T: Table, R> {
+    insert: Insert<T, R>,
+    target: Option<ConflictTarget<T>>,
+}
+
+impl<T: Table, R> OnConflict<T, R> {
+    /// `DO NOTHING`: the conflicting row is skipped.
+    pub fn do_nothing(mut self) -> Insert<T, R> {
+        self.insert.conflict = Some(Conflict {
+            target: self.target,
+            action: ConflictAction::Nothing,
+        });
+        self.insert
+    }
+
+    /// `DO UPDATE SET …`: the existing row gets the assignments
+    /// (`column.to_excluded()` takes the value the insert proposed).
+    pub fn do_update(
+        mut self,
+        assignments: impl IntoIterator<Item = Assignment<T>>,
+    ) -> Insert<T, R> {
+        self.insert.conflict = Some(Conflict {
+            target: self.target,
+            action: ConflictAction::Update(assignments.into_iter().collect()),
+        });
+        self.insert
+    }
+}
+
+/// `UPDATE` of table `T`, from the table's `update()`.
+pub struct Update<T: Table, R = NoReturning> {
+    assignments: Vec<Assignment<T>>,
+    filter: Option<Node>,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<T: Table> Update<T, NoReturning> {
+    /// An update of every row, setting nothing yet.
+    pub fn new() -> Self {
+        Update {
+            assignments: Vec::new(),
+            filter: None,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T: Table> Default for Update<T, NoReturning> {
+    fn default() -> Self {
+        Update::new()
+    }
+}
+
+impl<T: Table, R> Update<T, R> {
+    /// Sets a column: `.set(agent_run::status.to(AgentRunStatus::Completed))`.
+    pub fn set(mut self, assignment: Assignment<T>) -> Self {
+        self.assignments.push(assignment);
+        self
+    }
+
+    /// Updates only the rows `e` holds for; several filters must all hold.
+    /// Without a filter every row is updated.
+    pub fn filter(mut self, e: Expr<T>) -> Self {
+        self.filter = and(self.filter, e.node);
+        self
+    }
+
+    /// `RETURNING` every column.
+    pub fn returning(self) -> Update<T, Returning> {
+        Update {
+            assignments: self.assignments,
+            filter: self.filter,
+            marker: PhantomData,
+        }
+    }
+
+    fn write(&self, returning: bool) -> SqlWriter {
+        let mut w = SqlWriter::default();
+        w.push("UPDATE ");
+        w.push(&T::sql_name());
+        w.push(" SET ");
+        write_assignments(&mut w, &self.assignments);
+        write_where(&mut w, &self.filter);
+        write_returning::<T>(&mut w, returning);
+        w
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.assignments.is_empty() {
+            return Err(Error::Build(format!(
+                "update of table {} sets no column; add .set(column.to(value))",
+                T::NAME
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs the update; the number of rows updated.
+    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+        self.check()?;
+        execute(db, &self.write(false)).await
+    }
+}
+
+impl<T: Table> Update<T, NoReturning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(false).sql
+    }
+}
+
+impl<T: Table> Update<T, Returning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(true).sql
+    }
+
+    /// Every updated row, as it is after the update.
+    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+        self.check()?;
+        query_rows::<T, C>(db, &self.write(true)).await
+    }
+
+    /// The one updated row; an error when none or several were updated.
+    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+        exactly_one(self.fetch_all(db).await?)
+    }
+
+    /// The updated row, if any; an error when several were updated.
+    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+        at_most_one(self.fetch_all(db).await?)
+    }
+}
+
+impl<T: Table, R> fmt::Debug for Update<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Update")
+            .field("sql", &self.write(false).sql)
+            .finish()
+    }
+}
+
+/// `DELETE` from table `T`, from the table's `delete()`.
+pub struct Delete<T: Table, R = NoReturning> {
+    filter: Option<Node>,
+    marker: PhantomData<fn() -> (T, R)>,
+}
+
+impl<T: Table> Delete<T, NoReturning> {
+    /// A delete of every row.
+    pub fn new() -> Self {
+        Delete {
+            filter: None,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T: Table> Default for Delete<T, NoReturning> {
+    fn default() -> Self {
+        Delete::new()
+    }
+}
+
+impl<T: Table, R> Delete<T, R> {
+    /// Deletes only the rows `e` holds for; several filters must all hold.
+    /// Without a filter every row is deleted.
+    pub fn filter(mut self, e: Expr<T>) -> Self {
+        self.filter = and(self.filter, e.node);
+        self
+    }
+
+    /// `RETURNING` every column of the deleted rows.
+    pub fn returning(self) -> Delete<T, Returning> {
+        Delete {
+            filter: self.filter,
+            marker: PhantomData,
+        }
+    }
+
+    fn write(&self, returning: bool) -> SqlWriter {
+        let mut w = SqlWriter::default();
+        w.push("DELETE FROM ");
+        w.push(&T::sql_name());
+        write_where(&mut w, &self.filter);
+        write_returning::<T>(&mut w, returning);
+        w
+    }
+
+    /// Runs the delete; the number of rows deleted.
+    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+        execute(db, &self.write(false)).await
+    }
+}
+
+impl<T: Table> Delete<T, NoReturning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(false).sql
+    }
+}
+
+impl<T: Table> Delete<T, Returning> {
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        self.write(true).sql
+    }
+
+    /// Every deleted row.
+    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+        query_rows::<T, C>(db, &self.write(true)).await
+    }
+
+    /// The one deleted row; an error when none or several were deleted.
+    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+        exactly_one(self.fetch_all(db).await?)
+    }
+
+    /// The deleted row, if any; an error when several were deleted.
+    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+        at_most_one(self.fetch_all(db).await?)
+    }
+}
+
+impl<T: Table, R> fmt::Debug for Delete<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delete")
+            .field("sql", &self.write(false).sql)
+            .finish()
+    }
+}
