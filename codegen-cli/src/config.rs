@@ -141,7 +141,11 @@ pub fn database_url(found: &Found, flag: Option<String>) -> Result<String, Error
     if let Some(u) = flag {
         return Ok(u);
     }
-    let var = found.file.database_url_env.clone().unwrap_or_else(|| "DATABASE_URL".to_string());
+    let var = found
+        .file
+        .database_url_env
+        .clone()
+        .unwrap_or_else(|| "DATABASE_URL".to_string());
     match std::env::var(&var) {
         Ok(u) if !u.trim().is_empty() => Ok(u),
         _ => Err(Error::source(

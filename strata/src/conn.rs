@@ -9,7 +9,10 @@ use crate::inspect::{describe, redact, target_of};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConnectError {
     #[error("invalid database URL: {reason}")]
-    #[diagnostic(code(strata::connect::url), help("expected a URL like postgres://user@host:5432/dbname"))]
+    #[diagnostic(
+        code(strata::connect::url),
+        help("expected a URL like postgres://user@host:5432/dbname")
+    )]
     Url { reason: String },
     #[error("cannot connect to {target}: {reason}")]
     #[diagnostic(
@@ -58,20 +61,33 @@ pub fn describe_url(url: &str) -> String {
 
 /// Connects (no TLS; 10 s connect timeout unless the URL sets one).
 pub async fn connect(url: &str) -> Result<Session, ConnectError> {
-    let mut config: Config = url.parse().map_err(|e: tokio_postgres::Error| ConnectError::Url {
-        reason: redact(&describe(&e), url, None),
-    })?;
+    let mut config: Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| ConnectError::Url {
+            reason: redact(&describe(&e), url, None),
+        })?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(std::time::Duration::from_secs(10));
     }
     let target = target_of(&config);
-    let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| ConnectError::Connect {
-        target: target.clone(),
-        reason: redact(&describe(&e), url, password.as_deref()),
-    })?;
+    let password = config
+        .get_password()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(|e| ConnectError::Connect {
+            target: target.clone(),
+            reason: redact(&describe(&e), url, password.as_deref()),
+        })?;
     let task = tokio::spawn(async move {
         let _ = connection.await;
     });
-    Ok(Session { client, target, url: url.to_string(), password, task })
+    Ok(Session {
+        client,
+        target,
+        url: url.to_string(),
+        password,
+        task,
+    })
 }
