@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success / in step, 1 differences found, 2 error.
 
+mod cmd_codegen;
 mod cmd_docs;
 mod cmd_drift;
 mod cmd_inspect;
@@ -57,6 +58,8 @@ enum Command {
     Drift(cmd_drift::Args),
     /// Write a Markdown page (with a Mermaid ER diagram) for a schema.
     Docs(cmd_docs::Args),
+    /// Write the typed Rust models `strata::schema!` generates, pretty-printed.
+    Codegen(cmd_codegen::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Status(args) => cmd_migrate::run_status(args, config_path.as_deref()),
         Command::Drift(args) => cmd_drift::run(args, config_path.as_deref()),
         Command::Docs(args) => cmd_docs::run(args, config_path.as_deref()),
+        Command::Codegen(args) => cmd_codegen::run(args, config_path.as_deref()),
         Command::Check {
             schema,
             migrations,
