@@ -321,7 +321,7 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
 /// The names in a type or expression, as written: identifiers, quoted or
 /// not, joined by dots (`billing.currency`, `"Mood"`, `user_id_seq`).
 /// String quotes separate names, so names inside literals count too.
-fn name_tokens(text: &str) -> Vec<&str> {
+pub(crate) fn name_tokens(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -474,6 +474,18 @@ fn inline(c: &Constraint) -> bool {
 }
 
 fn write_table(out: &mut String, ns: &str, name: &str, t: &Table) {
+    for stmt in table_statements(ns, name, t) {
+        push_stmt(out, &stmt);
+    }
+}
+
+/// The statements that create a table with all that hangs on it except its
+/// foreign keys: `CREATE TABLE` (columns in model order; primary key,
+/// unique, check and exclusion constraints inline), `NOT VALID` checks,
+/// indexes, row level security and comments. Shared by the folder form and
+/// the plan.
+pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
+    let mut out = Vec::new();
     let table = qualified(ns, name);
     let mut items: Vec<String> = t
         .columns
@@ -505,47 +517,109 @@ fn write_table(out: &mut String, ns: &str, name: &str, t: &Table) {
         create.push_str(" PARTITION BY ");
         create.push_str(p);
     }
-    push_stmt(out, &create);
+    out.push(create);
     for (cname, c) in &t.constraints {
         if !inline(c) && !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
-            push_add_constraint(out, ns, name, cname, c);
+            out.push(add_constraint_sql(ns, name, cname, c));
         }
     }
     for (iname, i) in &t.indexes {
-        push_stmt(out, &render_index(ns, name, iname, &index_sql(i)));
+        out.push(create_index_sql(ns, name, iname, i, false));
     }
     if t.row_level_security {
-        push_stmt(
-            out,
-            &format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
-        );
+        out.push(format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"));
     }
     if t.force_row_level_security {
-        push_stmt(
-            out,
-            &format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"),
-        );
+        out.push(format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"));
     }
-    push_comment_on(out, "TABLE", &table, &t.comment);
+    out.extend(comment_on_sql("TABLE", &table, t.comment.as_deref(), false));
     for c in &t.columns {
         let target = format!("{table}.{}", quote_ident(&c.name));
-        push_comment_on(out, "COLUMN", &target, &c.comment);
+        out.extend(comment_on_sql(
+            "COLUMN",
+            &target,
+            c.comment.as_deref(),
+            false,
+        ));
     }
     for (cname, c) in &t.constraints {
         if !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
             let target = format!("{} ON {table}", quote_ident(cname));
-            push_comment_on(out, "CONSTRAINT", &target, &c.comment);
+            out.extend(comment_on_sql(
+                "CONSTRAINT",
+                &target,
+                c.comment.as_deref(),
+                false,
+            ));
         }
     }
     for (iname, i) in &t.indexes {
-        push_comment_on(out, "INDEX", &qualified(ns, iname), &i.comment);
+        out.extend(comment_on_sql(
+            "INDEX",
+            &qualified(ns, iname),
+            i.comment.as_deref(),
+            false,
+        ));
+    }
+    out
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] name ON table …`, expressions and
+/// predicate ready to apply.
+pub(crate) fn create_index_sql(
+    ns: &str,
+    table: &str,
+    name: &str,
+    i: &Index,
+    concurrently: bool,
+) -> String {
+    let sql = render_index(ns, table, name, &index_sql(i));
+    if !concurrently {
+        return sql;
+    }
+    let head = if i.unique {
+        "CREATE UNIQUE INDEX "
+    } else {
+        "CREATE INDEX "
+    };
+    match sql.strip_prefix(head) {
+        Some(rest) => format!("{head}CONCURRENTLY {rest}"),
+        None => sql,
+    }
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT name definition`.
+pub(crate) fn add_constraint_sql(ns: &str, table: &str, name: &str, c: &Constraint) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} {}",
+        qualified(ns, table),
+        quote_ident(name),
+        constraint_sql(c)
+    )
+}
+
+/// `COMMENT ON what target IS 'text'`; with `clear`, `IS NULL` for no
+/// comment (else nothing).
+pub(crate) fn comment_on_sql(
+    what: &str,
+    target: &str,
+    comment: Option<&str>,
+    clear: bool,
+) -> Option<String> {
+    match comment {
+        Some(text) => Some(format!(
+            "COMMENT ON {what} {target} IS {}",
+            quote_literal(text)
+        )),
+        None if clear => Some(format!("COMMENT ON {what} {target} IS NULL")),
+        None => None,
     }
 }
 
 /// A constraint's definition with the flags its kind can carry:
 /// `DEFERRABLE` for keys, exclusions and foreign keys, `NOT VALID` for
 /// checks and foreign keys.
-fn constraint_sql(c: &Constraint) -> String {
+pub(crate) fn constraint_sql(c: &Constraint) -> String {
     let mut s = match &c.kind {
         ConstraintKind::Check {
             expression,
@@ -578,7 +652,7 @@ fn constraint_sql(c: &Constraint) -> String {
 /// `CREATE SEQUENCE … AS type` with the options that differ from what
 /// PostgreSQL would choose (for the type and the direction of the
 /// increment).
-fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
+pub(crate) fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
     let type_max = Sequence::with_defaults(&s.data_type).max_value;
     let ascending = s.increment > 0;
     let default_min = if ascending { 1 } else { -type_max - 1 };
@@ -607,7 +681,7 @@ fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
 }
 
 /// A column with its default and generation expression ready to apply.
-fn column_sql(c: &Column) -> Column {
+pub(crate) fn column_sql(c: &Column) -> Column {
     let mut c = c.clone();
     c.default = c.default.as_deref().map(|e| assigned(e, &c.data_type));
     c.generated = c.generated.as_deref().map(|e| assigned(e, &c.data_type));
@@ -640,7 +714,7 @@ fn parse_expr(text: &str) -> Option<Expr> {
 /// A canonical expression as SQL that applies: `x = ANY (ARRAY[a, b])` as
 /// `x IN (a, b)` and `x <> ALL (ARRAY[a, b])` as `x NOT IN (a, b)`. Other
 /// text (and text strata cannot parse) is written as it is.
-fn expr_sql(text: &str) -> String {
+pub(crate) fn expr_sql(text: &str) -> String {
     if let Some(mut e) = parse_expr(text) {
         if rewrite_in_lists(&mut e) {
             return e.to_string();
@@ -699,7 +773,7 @@ fn rewrite_in_lists(e: &mut Expr) -> bool {
 /// string-typed columns (everything converts to text on assignment),
 /// `nextval(…)`, the clock functions on date and time columns, and the
 /// UUID generators on `uuid`.
-fn assigned(text: &str, data_type: &str) -> String {
+pub(crate) fn assigned(text: &str, data_type: &str) -> String {
     let sql = expr_sql(text);
     let string_type = data_type == "text"
         || data_type == "\"char\""
@@ -757,15 +831,7 @@ fn self_typed(e: &Expr, data_type: &str) -> bool {
 }
 
 fn push_add_constraint(out: &mut String, ns: &str, table: &str, name: &str, c: &Constraint) {
-    push_stmt(
-        out,
-        &format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} {}",
-            qualified(ns, table),
-            quote_ident(name),
-            constraint_sql(c)
-        ),
-    );
+    push_stmt(out, &add_constraint_sql(ns, table, name, c));
 }
 
 fn push_stmt(out: &mut String, stmt: &str) {

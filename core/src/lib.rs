@@ -19,6 +19,7 @@ pub mod model;
 pub mod names;
 pub mod normalize;
 pub mod parse;
+pub mod plan;
 mod plpgsql;
 pub mod replay;
 pub mod source;

@@ -1,0 +1,2999 @@
+//! From two models to draft steps with their dependencies.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::hazard::{type_change, Hazard};
+use super::order::{self, Draft, Key};
+use super::{HazardNote, Plan, PlanError, PlanErrorKind, PlanOptions, StaleHint, Step};
+use crate::ddl::{
+    add_constraint_sql, assigned, column_sql, comment_on_sql, constraint_sql, create_index_sql,
+    name_tokens, sequence_sql, table_statements,
+};
+use crate::diff::{render_column, render_constraint_kind, render_enum};
+use crate::model::{
+    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType, Extension,
+    Identity, Index, IndexKey, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Table,
+};
+use crate::names::truncate_identifier;
+use crate::replay::{RenameHint, RenameKind, Replayer};
+
+const PUBLIC_COMMENT: &str = "standard public schema";
+
+// Phases: the order among steps that dependencies leave free.
+const P_RENAME: u8 = 0;
+const P_DROP_DEPENDENT: u8 = 1;
+const P_NAMESPACE: u8 = 2;
+const P_TYPE: u8 = 3;
+const P_TABLE: u8 = 4;
+const P_ALTER: u8 = 5;
+const P_CONSTRAINT: u8 = 6;
+const P_ONLINE: u8 = 7;
+const P_FOREIGN_KEY: u8 = 8;
+const P_COMMENT: u8 = 10;
+const P_DROP_COLUMN: u8 = 11;
+const P_DROP: u8 = 12;
+const P_DROP_NAMESPACE: u8 = 13;
+
+/// `public` exists in every database, and PL/pgSQL is in every database:
+/// a side that left either out (a pruned model) means the default.
+pub(crate) fn normalize_public(s: &mut Schema) {
+    s.namespaces
+        .entry("public".to_string())
+        .or_insert_with(|| Namespace {
+            comment: Some(PUBLIC_COMMENT.to_string()),
+            ..Namespace::default()
+        });
+    s.extensions
+        .entry("plpgsql".to_string())
+        .or_insert_with(|| Extension {
+            namespace: "pg_catalog".to_string(),
+            version: None,
+        });
+}
+
+// ------------------------------------------------------------------ keys
+
+const SEP: char = '\u{1f}';
+
+fn key(kind: &str, parts: &[&str]) -> Key {
+    let mut k =
+        String::with_capacity(kind.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    k.push_str(kind);
+    for p in parts {
+        k.push(SEP);
+        k.push_str(p);
+    }
+    k
+}
+fn k_ns(ns: &str) -> Key {
+    key("n", &[ns])
+}
+fn k_table(ns: &str, t: &str) -> Key {
+    key("t", &[ns, t])
+}
+/// A name in a namespace's relation (and type) names: tables, indexes,
+/// sequences, index-backed constraints, types.
+fn k_rel(ns: &str, name: &str) -> Key {
+    key("r", &[ns, name])
+}
+fn k_col(ns: &str, t: &str, c: &str) -> Key {
+    key("c", &[ns, t, c])
+}
+fn k_con(ns: &str, t: &str, c: &str) -> Key {
+    key("k", &[ns, t, c])
+}
+fn k_type(ns: &str, e: &str) -> Key {
+    key("y", &[ns, e])
+}
+/// An enum's old type while it is swapped.
+fn k_old_type(ns: &str, e: &str) -> Key {
+    key("o", &[ns, e])
+}
+fn k_seq(ns: &str, s: &str) -> Key {
+    key("s", &[ns, s])
+}
+/// A unique key (primary key, unique constraint, unique index) on columns.
+fn k_unique(ns: &str, t: &str, cols: &[String]) -> Key {
+    let mut sorted: Vec<&str> = cols.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut parts = vec![ns, t];
+    parts.extend(sorted);
+    key("u", &parts)
+}
+/// Provided once a table's primary key is dropped.
+fn k_no_pk(ns: &str, t: &str) -> Key {
+    key("p", &[ns, t])
+}
+/// Provided by every extension created.
+const K_EXTENSIONS: &str = "X";
+/// Dropped by every extension dropped.
+const K_EXTENSIONS_DROPPED: &str = "XD";
+
+// ---------------------------------------------------------------- helpers
+
+fn hz(hazard: Hazard, why: impl Into<String>) -> HazardNote {
+    HazardNote {
+        hazard,
+        why: why.into(),
+    }
+}
+
+fn step(object: ObjectPath, action: &str, statements: Vec<String>) -> Step {
+    Step {
+        object,
+        action: action.to_string(),
+        statements,
+        hazards: Vec::new(),
+        no_transaction: false,
+    }
+}
+
+fn table_path(ns: &str, t: &str) -> ObjectPath {
+    ObjectPath::new(ObjectKind::Table, ns, t)
+}
+fn column_path(ns: &str, t: &str, c: &str) -> ObjectPath {
+    ObjectPath::in_table(ObjectKind::Column, ns, t, c)
+}
+fn constraint_path(ns: &str, t: &str, c: &str) -> ObjectPath {
+    ObjectPath::in_table(ObjectKind::Constraint, ns, t, c)
+}
+fn index_path(ns: &str, t: &str, i: &str) -> ObjectPath {
+    ObjectPath::in_table(ObjectKind::Index, ns, t, i)
+}
+
+/// The columns of `t` an expression mentions (over-approximated: any name
+/// token equal to a column's quoted name).
+fn mentioned(t: &Table, text: &str) -> Vec<String> {
+    let tokens = name_tokens(text);
+    t.columns
+        .iter()
+        .filter(|c| {
+            let q = quote_ident(&c.name);
+            tokens.iter().any(|tok| {
+                *tok == q
+                    || tok
+                        .rsplit_once('.')
+                        .is_some_and(|(_, last)| last == q.as_str())
+                    || tok.split('.').next() == Some(q.as_str())
+            })
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// The columns of `t` a constraint uses (own table).
+fn constraint_columns(t: &Table, c: &Constraint) -> Vec<String> {
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, include } => {
+            columns.iter().chain(include).cloned().collect()
+        }
+        ConstraintKind::Unique {
+            columns, include, ..
+        } => columns.iter().chain(include).cloned().collect(),
+        ConstraintKind::ForeignKey { columns, .. } => columns.clone(),
+        ConstraintKind::Check { expression, .. } => mentioned(t, expression),
+        ConstraintKind::Exclusion { definition } => mentioned(t, definition),
+    }
+}
+
+/// The columns of `t` an index uses.
+fn index_columns(t: &Table, i: &Index) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in &i.keys {
+        match &k.key {
+            IndexKeyExpr::Column(c) => out.push(c.clone()),
+            IndexKeyExpr::Expression(e) => out.extend(mentioned(t, e)),
+        }
+    }
+    out.extend(i.include.iter().cloned());
+    if let Some(p) = &i.predicate {
+        out.extend(mentioned(t, p));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Columns a constraint or index uses through an expression (not a plain
+/// column reference).
+fn expression_columns_constraint(t: &Table, c: &Constraint) -> Vec<String> {
+    match &c.kind {
+        ConstraintKind::Check { expression, .. } => mentioned(t, expression),
+        ConstraintKind::Exclusion { definition } => mentioned(t, definition),
+        _ => Vec::new(),
+    }
+}
+
+fn expression_columns_index(t: &Table, i: &Index) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in &i.keys {
+        if let IndexKeyExpr::Expression(e) = &k.key {
+            out.extend(mentioned(t, e));
+        }
+    }
+    if let Some(p) = &i.predicate {
+        out.extend(mentioned(t, p));
+    }
+    out
+}
+
+/// The columns of a unique key an index provides: a unique index on plain
+/// columns without predicate.
+fn unique_index_columns(i: &Index) -> Option<Vec<String>> {
+    if !i.unique || i.predicate.is_some() {
+        return None;
+    }
+    i.keys
+        .iter()
+        .map(|k| match &k.key {
+            IndexKeyExpr::Column(c) => Some(c.clone()),
+            IndexKeyExpr::Expression(_) => None,
+        })
+        .collect()
+}
+
+fn constraint_unique_columns(c: &Constraint) -> Option<&Vec<String>> {
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+            Some(columns)
+        }
+        _ => None,
+    }
+}
+
+fn index_backed(c: &Constraint) -> bool {
+    matches!(
+        c.kind,
+        ConstraintKind::PrimaryKey { .. }
+            | ConstraintKind::Unique { .. }
+            | ConstraintKind::Exclusion { .. }
+    )
+}
+
+fn same_index(a: &Index, b: &Index) -> bool {
+    let mut a = a.clone();
+    a.comment = b.comment.clone();
+    a == *b
+}
+
+/// A name not used yet, made from `base` and `suffix` within 63 bytes.
+fn fresh_name(base: &str, suffix: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    for n in 0..1000 {
+        let suffix = if n == 0 {
+            suffix.to_string()
+        } else {
+            format!("{suffix}{n}")
+        };
+        let room = 63usize.saturating_sub(suffix.len());
+        let mut cut = room.min(base.len());
+        while cut > 0 && !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let name = format!("{}{suffix}", &base[..cut]);
+        if !taken(&name) {
+            return name;
+        }
+    }
+    truncate_identifier(&format!("{base}{suffix}"))
+}
+
+/// Constraints only the source has paired with ones only the target has
+/// that are the same but for the name (a table renamed keeps its
+/// constraints' old names): (old, new).
+fn renamed_constraints(ta: &Table, tb: &Table) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut used: BTreeSet<&String> = BTreeSet::new();
+    for (x, ca) in &ta.constraints {
+        if tb.constraints.contains_key(x) {
+            continue;
+        }
+        for (y, cb) in &tb.constraints {
+            if ta.constraints.contains_key(y) || used.contains(y) {
+                continue;
+            }
+            let mut c = ca.clone();
+            c.comment.clone_from(&cb.comment);
+            if c == *cb {
+                used.insert(y);
+                out.push((x.clone(), y.clone()));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Indexes the same way.
+fn renamed_indexes(ta: &Table, tb: &Table) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut used: BTreeSet<&String> = BTreeSet::new();
+    for (x, ia) in &ta.indexes {
+        if tb.indexes.contains_key(x) {
+            continue;
+        }
+        for (y, ib) in &tb.indexes {
+            if ta.indexes.contains_key(y) || used.contains(y) {
+                continue;
+            }
+            if same_index(ia, ib) {
+                used.insert(y);
+                out.push((x.clone(), y.clone()));
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn base_type(t: &str) -> (&str, bool) {
+    let mut s = t;
+    let mut array = false;
+    while let Some(r) = s.strip_suffix("[]") {
+        s = r;
+        array = true;
+    }
+    (s, array)
+}
+
+/// Whether a default is computed per row when a column is added (the table
+/// is then rewritten).
+fn volatile_default(e: &str) -> bool {
+    [
+        "nextval(",
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate",
+        "clock_timestamp(",
+        "timeofday(",
+    ]
+    .iter()
+    .any(|f| e.contains(f))
+}
+
+fn compatible_types(a: &str, b: &str) -> bool {
+    let family = |t: &str| -> &'static str {
+        let (base, array) = base_type(t);
+        if array {
+            return "array";
+        }
+        let base = base.split('(').next().unwrap_or(base).trim();
+        match base {
+            "text" | "character varying" | "character" | "citext" => "string",
+            "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" => "number",
+            _ => "",
+        }
+    };
+    a == b || (!family(a).is_empty() && family(a) == family(b))
+}
+
+// ---------------------------------------------------------------- builder
+
+struct Builder<'a> {
+    a: Schema,
+    b: &'a Schema,
+    opts: &'a PlanOptions,
+    drafts: Vec<Draft>,
+    warnings: Vec<String>,
+    stale: Vec<StaleHint>,
+    /// Qualified type text → (namespace, enum), both sides.
+    enums: HashMap<String, (String, String)>,
+    /// Qualified name → (namespace, sequence), both sides.
+    sequences: HashMap<String, (String, String)>,
+    /// Enums swapped (namespace, name).
+    swapped: BTreeSet<(String, String)>,
+    /// Columns converted by an enum swap: (ns, table, column).
+    converted: BTreeSet<(String, String, String)>,
+    /// Columns dropped and added again: (ns, table, column).
+    rebuilt_columns: BTreeSet<(String, String, String)>,
+    /// Constraints and indexes of kept tables dropped and created again
+    /// although unchanged: (ns, table, name).
+    rebuilt_constraints: BTreeSet<(String, String, String)>,
+    rebuilt_indexes: BTreeSet<(String, String, String)>,
+    possible_renames: Vec<String>,
+}
+
+pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
+    let mut a = from.clone();
+    normalize_public(&mut a);
+    let mut b = to.clone();
+    normalize_public(&mut b);
+    check_supported(&a, &b)?;
+    let mut bld = Builder {
+        a,
+        b: &b,
+        opts,
+        drafts: Vec::new(),
+        warnings: Vec::new(),
+        stale: Vec::new(),
+        enums: HashMap::new(),
+        sequences: HashMap::new(),
+        swapped: BTreeSet::new(),
+        converted: BTreeSet::new(),
+        rebuilt_columns: BTreeSet::new(),
+        rebuilt_constraints: BTreeSet::new(),
+        rebuilt_indexes: BTreeSet::new(),
+        possible_renames: Vec::new(),
+    };
+    bld.renames()?;
+    bld.index_types();
+    bld.extensions();
+    bld.namespaces();
+    bld.enums();
+    bld.sequences();
+    bld.tables()?;
+    if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
+        bld.warnings.push(format!(
+            "{} object(s) strata keeps by name only (views, functions, triggers, …) exist on both \
+             sides; strata cannot see what they depend on, so a step that changes something one \
+             of them uses will be refused by the server",
+            bld.a.unmanaged.len()
+        ));
+    }
+    let Builder {
+        drafts,
+        warnings,
+        stale,
+        possible_renames,
+        ..
+    } = bld;
+    let sorted = order::sort(drafts)?;
+    refuse(&sorted, opts, &possible_renames)?;
+    Ok(Plan {
+        units: order::units(sorted),
+        stale_hints: stale,
+        warnings,
+    })
+}
+
+/// What the model cannot write.
+fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
+    let mut details = Vec::new();
+    for u in b.unmanaged.difference(&a.unmanaged) {
+        details.push(format!("{u}: only in the target"));
+    }
+    for u in a.unmanaged.difference(&b.unmanaged) {
+        details.push(format!("{u}: only in the source"));
+    }
+    for (ns, nb) in &b.namespaces {
+        let Some(na) = a.namespaces.get(ns) else {
+            continue;
+        };
+        for (t, tb) in &nb.tables {
+            if let Some(ta) = na.tables.get(t) {
+                if ta.partition_by != tb.partition_by {
+                    details.push(format!(
+                        "{}: the partition key changes ({} → {})",
+                        table_path(ns, t),
+                        ta.partition_by.as_deref().unwrap_or("not partitioned"),
+                        tb.partition_by.as_deref().unwrap_or("not partitioned"),
+                    ));
+                }
+            }
+        }
+    }
+    if details.is_empty() {
+        return Ok(());
+    }
+    Err(PlanError {
+        kind: PlanErrorKind::Unsupported,
+        message: format!(
+            "strata cannot plan this change: {} difference(s) involve objects it does not write",
+            details.len()
+        ),
+        details,
+        help: "strata keeps views, functions, triggers, policies and other such objects by name \
+               only, and cannot turn a table into a partitioned one (or back): write this part of \
+               the migration by hand"
+            .to_string(),
+    })
+}
+
+/// Refuses steps with hazards not allowed; a possible rename is named
+/// first, with the hint that would make it one.
+fn refuse(
+    sorted: &[Draft],
+    opts: &PlanOptions,
+    possible_renames: &[String],
+) -> Result<(), PlanError> {
+    let refused: Vec<(usize, &Step, &HazardNote)> = sorted
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| {
+            d.step
+                .hazards
+                .iter()
+                .filter(|h| h.hazard.refused_by_default() && !opts.allow.contains(&h.hazard))
+                .map(move |h| (i + 1, &d.step, h))
+        })
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    if !possible_renames.is_empty() {
+        return Err(PlanError {
+            kind: PlanErrorKind::PossibleRename,
+            message: format!(
+                "{} dropped and added object(s) look like renames; strata does not guess",
+                possible_renames.len()
+            ),
+            details: possible_renames.to_vec(),
+            help:
+                "if it is a rename, write the hint in the declared schema (`-- strata:renamed-from \
+                   OLD` on the line before the column, or before CREATE TABLE); if it really is a \
+                   drop and an add, allow it with `--allow-hazards deletes-data`"
+                    .to_string(),
+        });
+    }
+    let hazards: BTreeSet<Hazard> = refused.iter().map(|(_, _, h)| h.hazard).collect();
+    let names: Vec<&str> = hazards.iter().map(|h| h.name()).collect();
+    Err(PlanError {
+        kind: PlanErrorKind::Refused,
+        message: format!(
+            "refusing to plan: {} step(s) would {}",
+            refused.len(),
+            names.join(", ")
+        ),
+        details: refused
+            .iter()
+            .map(|(n, s, h)| {
+                format!(
+                    "step {n}: {} {} — {}: {}",
+                    s.action,
+                    s.object.sql_name(),
+                    h.hazard,
+                    h.why
+                )
+            })
+            .collect(),
+        help: format!(
+            "check that losing this data is intended, then allow it with `--allow-hazards {}`",
+            names.join(",")
+        ),
+    })
+}
+
+impl<'a> Builder<'a> {
+    fn push(&mut self, d: Draft) {
+        self.drafts.push(d);
+    }
+
+    fn online_for(&self, t: &Table) -> bool {
+        self.opts.online && t.partition_by.is_none()
+    }
+
+    // ------------------------------------------------------------ renames
+
+    fn renames(&mut self) -> Result<(), PlanError> {
+        let mut hints: Vec<&RenameHint> = self.opts.renames.iter().collect();
+        hints.sort_by_key(|h| h.kind);
+        let mut statements: Vec<String> = Vec::new();
+        let mut drafts: Vec<Draft> = Vec::new();
+        // The source as the renames leave it, to judge later hints.
+        let mut renamed_tables: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut renamed_columns: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+        for h in hints {
+            let bad = |msg: String| PlanError {
+                kind: PlanErrorKind::BadHint,
+                message: format!("rename hint at {}: {msg}", h.location),
+                details: Vec::new(),
+                help: "fix or remove the `-- strata:renamed-from` comment".to_string(),
+            };
+            let ns = h.namespace.as_str();
+            match h.kind {
+                RenameKind::Table => {
+                    let a_old = self.a.table(ns, &h.from).is_some();
+                    let a_new = self.a.table(ns, &h.name).is_some();
+                    let b_old = self.b.table(ns, &h.from).is_some();
+                    if h.from == h.name {
+                        self.stale_hint(h, "it renames the table to its own name");
+                    } else if !a_old && a_new {
+                        self.stale_hint(h, "the source already has this table under its new name: the rename was applied; remove the hint");
+                    } else if !a_old {
+                        self.stale_hint(h, "the source has no table by the old name");
+                    } else if b_old {
+                        return Err(bad(format!(
+                            "table {} is still declared, so {} cannot be renamed from it",
+                            qualified(ns, &h.from),
+                            qualified(ns, &h.name)
+                        )));
+                    } else if a_new {
+                        return Err(bad(format!(
+                            "the source has both {} and {}",
+                            qualified(ns, &h.from),
+                            qualified(ns, &h.name)
+                        )));
+                    } else {
+                        let sql = format!(
+                            "ALTER TABLE {} RENAME TO {}",
+                            qualified(ns, &h.from),
+                            quote_ident(&h.name)
+                        );
+                        statements.push(sql.clone());
+                        let mut d = Draft::new(
+                            step(table_path(ns, &h.name), "rename table", vec![sql]),
+                            P_RENAME,
+                        );
+                        d.provides.push(k_table(ns, &h.name));
+                        d.provides.push(k_rel(ns, &h.name));
+                        d.drops.push(k_rel(ns, &h.from));
+                        drafts.push(d);
+                        renamed_tables.insert((ns.to_string(), h.name.clone()), h.from.clone());
+                    }
+                }
+                RenameKind::Column => {
+                    let old_table = renamed_tables
+                        .get(&(ns.to_string(), h.parent.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| h.parent.clone());
+                    let Some(ta) = self.a.table(ns, &old_table) else {
+                        self.stale_hint(h, "the source has no such table (it is new)");
+                        continue;
+                    };
+                    let a_old = ta.column(&h.from).is_some();
+                    let a_new = ta.column(&h.name).is_some();
+                    let b_old = self
+                        .b
+                        .table(ns, &h.parent)
+                        .is_some_and(|t| t.column(&h.from).is_some());
+                    if h.from == h.name {
+                        self.stale_hint(h, "it renames the column to its own name");
+                    } else if !a_old && a_new {
+                        self.stale_hint(h, "the source already has this column under its new name: the rename was applied; remove the hint");
+                    } else if !a_old {
+                        self.stale_hint(h, "the source's table has no column by the old name");
+                    } else if b_old {
+                        return Err(bad(format!(
+                            "column {} is still declared, so {} cannot be renamed from it",
+                            quote_ident(&h.from),
+                            quote_ident(&h.name)
+                        )));
+                    } else if a_new {
+                        return Err(bad(format!(
+                            "the source's table has both {} and {}",
+                            quote_ident(&h.from),
+                            quote_ident(&h.name)
+                        )));
+                    } else {
+                        let sql = format!(
+                            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                            qualified(ns, &h.parent),
+                            quote_ident(&h.from),
+                            quote_ident(&h.name)
+                        );
+                        statements.push(sql.clone());
+                        let mut d = Draft::new(
+                            step(
+                                column_path(ns, &h.parent, &h.name),
+                                "rename column",
+                                vec![sql],
+                            ),
+                            P_RENAME,
+                        );
+                        d.requires.push(k_table(ns, &h.parent));
+                        d.provides.push(k_col(ns, &h.parent, &h.name));
+                        drafts.push(d);
+                        renamed_columns.insert((
+                            ns.to_string(),
+                            h.parent.clone(),
+                            h.from.clone(),
+                            h.name.clone(),
+                        ));
+                    }
+                }
+                RenameKind::Enum => {
+                    let a_old = self
+                        .a
+                        .namespaces
+                        .get(ns)
+                        .is_some_and(|n| n.enums.contains_key(&h.from));
+                    let a_new = self
+                        .a
+                        .namespaces
+                        .get(ns)
+                        .is_some_and(|n| n.enums.contains_key(&h.name));
+                    if !a_old && a_new {
+                        self.stale_hint(h, "the source already has this enum under its new name: the rename was applied; remove the hint");
+                    } else if !a_old {
+                        self.stale_hint(h, "the source has no enum by the old name");
+                    } else {
+                        return Err(PlanError {
+                            kind: PlanErrorKind::Unsupported,
+                            message: format!(
+                                "rename hint at {}: renaming an enum type is not supported yet",
+                                h.location
+                            ),
+                            details: Vec::new(),
+                            help: "write `ALTER TYPE … RENAME TO …` in a migration by hand, then plan the rest".to_string(),
+                        });
+                    }
+                }
+                RenameKind::EnumValue => {
+                    let Some(ea) = self
+                        .a
+                        .namespaces
+                        .get(ns)
+                        .and_then(|n| n.enums.get(&h.parent))
+                    else {
+                        self.stale_hint(h, "the source has no such enum (it is new)");
+                        continue;
+                    };
+                    let a_old = ea.values.contains(&h.from);
+                    let a_new = ea.values.contains(&h.name);
+                    let b_old = self
+                        .b
+                        .namespaces
+                        .get(ns)
+                        .and_then(|n| n.enums.get(&h.parent))
+                        .is_some_and(|e| e.values.contains(&h.from));
+                    if h.from == h.name {
+                        self.stale_hint(h, "it renames the label to itself");
+                    } else if !a_old && a_new {
+                        self.stale_hint(h, "the source already has the new label: the rename was applied; remove the hint");
+                    } else if !a_old {
+                        self.stale_hint(h, "the source's enum has no such label");
+                    } else if b_old || a_new {
+                        return Err(bad(format!(
+                            "both labels {} and {} would exist",
+                            quote_literal(&h.from),
+                            quote_literal(&h.name)
+                        )));
+                    } else {
+                        let sql = format!(
+                            "ALTER TYPE {} RENAME VALUE {} TO {}",
+                            qualified(ns, &h.parent),
+                            quote_literal(&h.from),
+                            quote_literal(&h.name)
+                        );
+                        statements.push(sql.clone());
+                        let mut d = Draft::new(
+                            step(
+                                ObjectPath::new(ObjectKind::Enum, ns, &h.parent),
+                                "rename enum value",
+                                vec![sql],
+                            ),
+                            P_RENAME,
+                        );
+                        d.provides.push(k_type(ns, &h.parent));
+                        drafts.push(d);
+                    }
+                }
+            }
+        }
+        if statements.is_empty() {
+            return Ok(());
+        }
+        // The source after the renames, as PostgreSQL (and replay) renames:
+        // references in constraints, indexes, expressions and sequences
+        // follow the object.
+        let mut r = Replayer::new();
+        let base: Arc<str> = Arc::from(crate::ddl::schema_sql(&self.a));
+        let mut renames_sql = String::new();
+        for s in &statements {
+            renames_sql.push_str(s);
+            renames_sql.push_str(";\n");
+        }
+        let renames_sql: Arc<str> = Arc::from(renames_sql);
+        let replayed = r
+            .apply_file("<source schema>", &base)
+            .and_then(|()| r.apply_file("<renames>", &renames_sql))
+            .map_err(|e| PlanError {
+                kind: PlanErrorKind::BadHint,
+                message: format!("the rename hints cannot be applied to the source: {e}"),
+                details: Vec::new(),
+                help: "fix or remove the `-- strata:renamed-from` comments".to_string(),
+            })
+            .map(|()| r.finish().schema);
+        let mut renamed = replayed?;
+        renamed.unmanaged = self.a.unmanaged.clone();
+        normalize_public(&mut renamed);
+        // What replay cannot know of the source (extension versions) stays.
+        for (name, e) in &self.a.extensions {
+            if let Some(x) = renamed.extensions.get_mut(name) {
+                x.version.clone_from(&e.version);
+            }
+        }
+        self.a = renamed;
+        for d in drafts {
+            self.push(d);
+        }
+        Ok(())
+    }
+
+    fn stale_hint(&mut self, h: &RenameHint, reason: &str) {
+        self.stale.push(StaleHint {
+            hint: h.clone(),
+            reason: reason.to_string(),
+        });
+    }
+
+    // ------------------------------------------------------------ lookups
+
+    fn index_types(&mut self) {
+        for s in [&self.a, self.b] {
+            for (ns, n) in &s.namespaces {
+                for e in n.enums.keys() {
+                    self.enums.insert(qualified(ns, e), (ns.clone(), e.clone()));
+                }
+                for q in n.sequences.keys() {
+                    self.sequences
+                        .insert(qualified(ns, q), (ns.clone(), q.clone()));
+                }
+            }
+        }
+    }
+
+    fn enum_of(&self, data_type: &str) -> Option<&(String, String)> {
+        self.enums.get(base_type(data_type).0)
+    }
+
+    /// Enum and sequence keys an expression names.
+    fn expr_keys(&self, text: &str, out: &mut Vec<Key>, old_too: bool) {
+        for tok in name_tokens(text) {
+            if let Some((ns, e)) = self.enums.get(tok) {
+                out.push(k_type(ns, e));
+                if old_too {
+                    out.push(k_old_type(ns, e));
+                }
+            }
+            if let Some((ns, s)) = self.sequences.get(tok) {
+                out.push(k_seq(ns, s));
+            }
+        }
+    }
+
+    /// What a column needs to exist (or, with `old_too`, stops using when
+    /// it goes): its enum, the enums and sequences of its expressions.
+    fn column_keys(&self, c: &Column, old_too: bool) -> Vec<Key> {
+        let mut out = Vec::new();
+        if let Some((ns, e)) = self.enum_of(&c.data_type) {
+            out.push(k_type(ns, e));
+            if old_too {
+                out.push(k_old_type(ns, e));
+            }
+        }
+        if let Some(d) = &c.default {
+            self.expr_keys(d, &mut out, old_too);
+        }
+        if let Some(g) = &c.generated {
+            self.expr_keys(g, &mut out, old_too);
+        }
+        out
+    }
+
+    // ------------------------------------------------------------ extensions
+
+    fn extensions(&mut self) {
+        let names: BTreeSet<String> = self
+            .a
+            .extensions
+            .keys()
+            .chain(self.b.extensions.keys())
+            .cloned()
+            .collect();
+        for name in names {
+            let ea = self.a.extensions.get(&name).cloned();
+            let eb = self.b.extensions.get(&name).cloned();
+            let path = ObjectPath::new(ObjectKind::Extension, "", &name);
+            match (ea, eb) {
+                (None, Some(eb)) => {
+                    let mut sql = format!(
+                        "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}",
+                        quote_ident(&name),
+                        quote_ident(&eb.namespace)
+                    );
+                    if let Some(v) = &eb.version {
+                        sql.push_str(&format!(" VERSION {}", quote_literal(v)));
+                    }
+                    let mut d = Draft::new(step(path, "create extension", vec![sql]), P_NAMESPACE);
+                    d.requires.push(k_ns(&eb.namespace));
+                    d.provides.push(K_EXTENSIONS.to_string());
+                    self.push(d);
+                }
+                (Some(ea), None) => {
+                    let mut s = step(
+                        path,
+                        "drop extension",
+                        vec![format!("DROP EXTENSION {}", quote_ident(&name))],
+                    );
+                    s.hazards.push(hz(
+                        Hazard::DeletesData,
+                        "the extension's functions, types and operators are dropped with it",
+                    ));
+                    let mut d = Draft::new(s, P_DROP);
+                    d.drops.push(K_EXTENSIONS_DROPPED.to_string());
+                    d.releases.push(k_ns(&ea.namespace));
+                    self.push(d);
+                }
+                (Some(ea), Some(eb)) => {
+                    if ea.namespace != eb.namespace {
+                        let mut d = Draft::new(
+                            step(
+                                path.clone(),
+                                "move extension",
+                                vec![format!(
+                                    "ALTER EXTENSION {} SET SCHEMA {}",
+                                    quote_ident(&name),
+                                    quote_ident(&eb.namespace)
+                                )],
+                            ),
+                            P_NAMESPACE,
+                        );
+                        d.requires.push(k_ns(&eb.namespace));
+                        d.releases.push(k_ns(&ea.namespace));
+                        d.provides.push(K_EXTENSIONS.to_string());
+                        self.push(d);
+                    }
+                    if let (Some(va), Some(vb)) = (&ea.version, &eb.version) {
+                        if va != vb {
+                            let mut d = Draft::new(
+                                step(
+                                    path,
+                                    "update extension",
+                                    vec![format!(
+                                        "ALTER EXTENSION {} UPDATE TO {}",
+                                        quote_ident(&name),
+                                        quote_literal(vb)
+                                    )],
+                                ),
+                                P_NAMESPACE,
+                            );
+                            d.provides.push(K_EXTENSIONS.to_string());
+                            self.push(d);
+                        }
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ namespaces
+
+    fn namespaces(&mut self) {
+        let names: BTreeSet<String> = self
+            .a
+            .namespaces
+            .keys()
+            .chain(self.b.namespaces.keys())
+            .cloned()
+            .collect();
+        for ns in names {
+            let path = ObjectPath::new(ObjectKind::Namespace, "", &ns);
+            let ca = self.a.namespaces.get(&ns).map(|n| n.comment.clone());
+            let cb = self.b.namespaces.get(&ns).map(|n| n.comment.clone());
+            match (ca, cb) {
+                (None, Some(cb)) => {
+                    let mut stmts = vec![format!("CREATE SCHEMA {}", quote_ident(&ns))];
+                    stmts.extend(comment_on_sql(
+                        "SCHEMA",
+                        &quote_ident(&ns),
+                        cb.as_deref(),
+                        false,
+                    ));
+                    let mut d = Draft::new(step(path, "create schema", stmts), P_NAMESPACE);
+                    d.provides.push(k_ns(&ns));
+                    self.push(d);
+                }
+                (Some(_), None) => {
+                    let mut s = step(
+                        path,
+                        "drop schema",
+                        vec![format!("DROP SCHEMA {}", quote_ident(&ns))],
+                    );
+                    s.hazards.push(hz(
+                        Hazard::MayFail,
+                        "fails if the schema still holds objects strata does not model",
+                    ));
+                    let mut d = Draft::new(s, P_DROP_NAMESPACE);
+                    d.drops.push(k_ns(&ns));
+                    self.push(d);
+                }
+                (Some(ca), Some(cb)) if ca != cb => {
+                    let stmts: Vec<String> =
+                        comment_on_sql("SCHEMA", &quote_ident(&ns), cb.as_deref(), true)
+                            .into_iter()
+                            .collect();
+                    let d = Draft::new(step(path, "comment on schema", stmts), P_COMMENT);
+                    self.push(d);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ enums
+
+    fn enums(&mut self) {
+        let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+        for s in [&self.a, self.b] {
+            for (ns, n) in &s.namespaces {
+                for e in n.enums.keys() {
+                    names.insert((ns.clone(), e.clone()));
+                }
+            }
+        }
+        for (ns, name) in names {
+            let ea = self
+                .a
+                .namespaces
+                .get(&ns)
+                .and_then(|n| n.enums.get(&name))
+                .cloned();
+            let eb = self
+                .b
+                .namespaces
+                .get(&ns)
+                .and_then(|n| n.enums.get(&name))
+                .cloned();
+            let path = ObjectPath::new(ObjectKind::Enum, &ns, &name);
+            let q = qualified(&ns, &name);
+            match (ea, eb) {
+                (None, Some(eb)) => {
+                    let mut stmts = vec![render_enum(&ns, &name, &eb)];
+                    stmts.extend(comment_on_sql("TYPE", &q, eb.comment.as_deref(), false));
+                    let mut d = Draft::new(step(path, "create enum", stmts), P_TYPE);
+                    d.requires.push(k_ns(&ns));
+                    d.provides.push(k_type(&ns, &name));
+                    d.provides.push(k_rel(&ns, &name));
+                    self.push(d);
+                }
+                (Some(_), None) => {
+                    let mut d = Draft::new(
+                        step(path, "drop enum", vec![format!("DROP TYPE {q}")]),
+                        P_DROP,
+                    );
+                    d.drops.push(k_type(&ns, &name));
+                    d.drops.push(k_old_type(&ns, &name));
+                    d.drops.push(k_rel(&ns, &name));
+                    d.releases.push(k_ns(&ns));
+                    self.push(d);
+                }
+                (Some(ea), Some(eb)) => {
+                    if ea.values != eb.values {
+                        self.enum_values(&ns, &name, &ea, &eb);
+                    }
+                    if ea.comment != eb.comment {
+                        let stmts: Vec<String> =
+                            comment_on_sql("TYPE", &q, eb.comment.as_deref(), true)
+                                .into_iter()
+                                .collect();
+                        let mut d = Draft::new(step(path, "comment on enum", stmts), P_COMMENT);
+                        d.requires.push(k_type(&ns, &name));
+                        self.push(d);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn enum_values(&mut self, ns: &str, name: &str, ea: &EnumType, eb: &EnumType) {
+        let removed: Vec<&String> = ea
+            .values
+            .iter()
+            .filter(|v| !eb.values.contains(v))
+            .collect();
+        let kept_in_b: Vec<&String> = eb.values.iter().filter(|v| ea.values.contains(v)).collect();
+        let kept_in_a: Vec<&String> = ea.values.iter().filter(|v| eb.values.contains(v)).collect();
+        let q = qualified(ns, name);
+        let path = ObjectPath::new(ObjectKind::Enum, ns, name);
+        if removed.is_empty() && kept_in_a == kept_in_b {
+            // Added in place, in declared order.
+            let mut present: Vec<&String> = Vec::new();
+            for (i, v) in eb.values.iter().enumerate() {
+                if ea.values.contains(v) {
+                    present.push(v);
+                    continue;
+                }
+                let next = eb.values[i + 1..].iter().find(|x| ea.values.contains(x));
+                let sql = match (next, present.last()) {
+                    (Some(n), _) => format!(
+                        "ALTER TYPE {q} ADD VALUE {} BEFORE {}",
+                        quote_literal(v),
+                        quote_literal(n)
+                    ),
+                    (None, Some(p)) => format!(
+                        "ALTER TYPE {q} ADD VALUE {} AFTER {}",
+                        quote_literal(v),
+                        quote_literal(p)
+                    ),
+                    (None, None) => format!("ALTER TYPE {q} ADD VALUE {}", quote_literal(v)),
+                };
+                present.push(v);
+                let mut d = Draft::new(step(path.clone(), "add enum value", vec![sql]), P_TYPE);
+                d.provides.push(k_type(ns, name));
+                d.adds_labels.push(quote_literal(v));
+                self.push(d);
+            }
+            return;
+        }
+        self.swap_enum(ns, name, ea, eb, &removed);
+        let _ = q;
+    }
+
+    /// Removed or reordered labels: a new type replaces the old one.
+    fn swap_enum(
+        &mut self,
+        ns: &str,
+        name: &str,
+        ea: &EnumType,
+        eb: &EnumType,
+        removed: &[&String],
+    ) {
+        self.swapped.insert((ns.to_string(), name.to_string()));
+        let q = qualified(ns, name);
+        let path = ObjectPath::new(ObjectKind::Enum, ns, name);
+        let a_ns = self.a.namespaces.get(ns);
+        let b_ns = self.b.namespaces.get(ns);
+        let taken = |n: &str| {
+            [a_ns, b_ns].iter().flatten().any(|x| {
+                x.enums.contains_key(n)
+                    || x.tables.contains_key(n)
+                    || x.sequences.contains_key(n)
+                    || x.tables.values().any(|t| t.indexes.contains_key(n))
+            })
+        };
+        let old = fresh_name(name, "__strata_old", &taken);
+        // Columns that keep the type: converted to the new one.
+        let mut conversions: Vec<(String, String, Column, Column)> = Vec::new();
+        for (tns, na) in &self.a.namespaces {
+            for (t, ta) in &na.tables {
+                let Some(tb) = self.b.table(tns, t) else {
+                    continue;
+                };
+                for ca in &ta.columns {
+                    if self.enums.get(base_type(&ca.data_type).0)
+                        != Some(&(ns.to_string(), name.to_string()))
+                    {
+                        continue;
+                    }
+                    if let Some(cb) = tb.column(&ca.name) {
+                        if cb.data_type == ca.data_type {
+                            conversions.push((tns.clone(), t.clone(), ca.clone(), cb.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let guard_key = key("g", &[ns, name]);
+        if !removed.is_empty() && !conversions.is_empty() {
+            let labels: Vec<String> = removed.iter().map(|v| quote_literal(v)).collect();
+            let list = labels.join(", ");
+            let mut body = String::from("DO $strata$\nDECLARE\n    n bigint := 0;\nBEGIN\n");
+            for (tns, t, ca, _) in &conversions {
+                let cond = if base_type(&ca.data_type).1 {
+                    format!("{}::text[] && ARRAY[{list}]", quote_ident(&ca.name))
+                } else {
+                    format!("{}::text IN ({list})", quote_ident(&ca.name))
+                };
+                body.push_str(&format!(
+                    "    n := n + (SELECT count(*) FROM {} WHERE {cond});\n",
+                    qualified(tns, t)
+                ));
+            }
+            body.push_str(&format!(
+                "    IF n > 0 THEN\n        RAISE EXCEPTION 'strata: % row(s) still hold a value removed from enum %: %', n, {}, {};\n    END IF;\nEND\n$strata$",
+                quote_literal(&q),
+                quote_literal(&removed.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+            ));
+            let mut s = step(
+                path.clone(),
+                "check no row holds a removed enum value",
+                vec![body],
+            );
+            s.hazards.push(hz(
+                Hazard::MayFail,
+                format!(
+                    "stops the migration with the number of rows still holding {list}: update those rows first"
+                ),
+            ));
+            let mut d = Draft::new(s, P_DROP_DEPENDENT);
+            d.provides.push(guard_key.clone());
+            self.push(d);
+        }
+        let mut stmts = vec![
+            format!("ALTER TYPE {q} RENAME TO {}", quote_ident(&old)),
+            render_enum(ns, name, eb),
+        ];
+        stmts.extend(comment_on_sql("TYPE", &q, eb.comment.as_deref(), false));
+        let mut d = Draft::new(step(path.clone(), "swap enum (new type)", stmts), P_TYPE);
+        d.requires.push(guard_key);
+        d.provides.push(k_type(ns, name));
+        self.push(d);
+        for (tns, t, ca, cb) in conversions {
+            let tq = qualified(&tns, &t);
+            let c = quote_ident(&ca.name);
+            let mut stmts = Vec::new();
+            if ca.default.is_some() {
+                stmts.push(format!("ALTER TABLE {tq} ALTER COLUMN {c} DROP DEFAULT"));
+            }
+            let via = if base_type(&ca.data_type).1 {
+                "text[]"
+            } else {
+                "text"
+            };
+            stmts.push(format!(
+                "ALTER TABLE {tq} ALTER COLUMN {c} TYPE {} USING {c}::{via}::{}",
+                cb.data_type, cb.data_type
+            ));
+            if let Some(def) = &column_sql(&cb).default {
+                stmts.push(format!(
+                    "ALTER TABLE {tq} ALTER COLUMN {c} SET DEFAULT {def}"
+                ));
+            }
+            let mut s = step(
+                column_path(&tns, &t, &ca.name),
+                "convert column to the new enum",
+                stmts,
+            );
+            s.hazards.push(hz(
+                Hazard::RewritesTable,
+                "every row is rewritten with the new type",
+            ));
+            s.hazards.push(hz(
+                Hazard::LocksTable,
+                "reads and writes wait while the table is rewritten",
+            ));
+            let mut d = Draft::new(s, P_ALTER);
+            d.requires.push(k_type(ns, name));
+            d.releases.push(k_old_type(ns, name));
+            d.provides.push(k_col(&tns, &t, &ca.name));
+            d.requires.push(key("pre", &[&tns, &t, &ca.name]));
+            self.push(d);
+            self.converted.insert((tns, t, ca.name.clone()));
+        }
+        let mut d = Draft::new(
+            step(
+                path,
+                "drop the enum's old type",
+                vec![format!("DROP TYPE {}", qualified(ns, &old))],
+            ),
+            P_DROP,
+        );
+        d.drops.push(k_old_type(ns, name));
+        self.push(d);
+        let _ = ea;
+    }
+
+    // ------------------------------------------------------------ sequences
+
+    fn sequences(&mut self) {
+        let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+        for s in [&self.a, self.b] {
+            for (ns, n) in &s.namespaces {
+                for q in n.sequences.keys() {
+                    names.insert((ns.clone(), q.clone()));
+                }
+            }
+        }
+        for (ns, name) in names {
+            let sa = self
+                .a
+                .namespaces
+                .get(&ns)
+                .and_then(|n| n.sequences.get(&name))
+                .cloned();
+            let sb = self
+                .b
+                .namespaces
+                .get(&ns)
+                .and_then(|n| n.sequences.get(&name))
+                .cloned();
+            let path = ObjectPath::new(ObjectKind::Sequence, &ns, &name);
+            let q = qualified(&ns, &name);
+            match (sa, sb) {
+                (None, Some(sb)) => {
+                    let mut stmts = vec![sequence_sql(&ns, &name, &sb)];
+                    stmts.extend(comment_on_sql("SEQUENCE", &q, sb.comment.as_deref(), false));
+                    let mut d = Draft::new(step(path.clone(), "create sequence", stmts), P_TYPE);
+                    d.requires.push(k_ns(&ns));
+                    d.provides.push(k_seq(&ns, &name));
+                    d.provides.push(k_rel(&ns, &name));
+                    self.push(d);
+                    if let Some((t, c)) = &sb.owned_by {
+                        self.owned_by(&ns, &name, None, Some((t, c)));
+                    }
+                }
+                (Some(sa), None) => {
+                    // A sequence owned by a column that goes is dropped with it.
+                    let owner_goes = sa.owned_by.as_ref().is_some_and(|(t, c)| {
+                        self.b.table(&ns, t).is_none_or(|tb| tb.column(c).is_none())
+                    });
+                    if owner_goes {
+                        continue;
+                    }
+                    let mut d = Draft::new(
+                        step(path, "drop sequence", vec![format!("DROP SEQUENCE {q}")]),
+                        P_DROP,
+                    );
+                    d.drops.push(k_seq(&ns, &name));
+                    d.drops.push(k_rel(&ns, &name));
+                    d.releases.push(k_ns(&ns));
+                    self.push(d);
+                }
+                (Some(sa), Some(sb)) => {
+                    let mut opts = Vec::new();
+                    if sa.data_type != sb.data_type
+                        || sa.min_value != sb.min_value
+                        || sa.max_value != sb.max_value
+                    {
+                        opts.push(format!("AS {}", sb.data_type));
+                        opts.push(format!("MINVALUE {}", sb.min_value));
+                        opts.push(format!("MAXVALUE {}", sb.max_value));
+                    }
+                    if sa.increment != sb.increment {
+                        opts.push(format!("INCREMENT BY {}", sb.increment));
+                    }
+                    if sa.start != sb.start {
+                        opts.push(format!("START WITH {}", sb.start));
+                    }
+                    if sa.cache != sb.cache {
+                        opts.push(format!("CACHE {}", sb.cache));
+                    }
+                    if sa.cycle != sb.cycle {
+                        opts.push(if sb.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
+                    }
+                    if !opts.is_empty() {
+                        let mut s = step(
+                            path.clone(),
+                            "alter sequence",
+                            vec![format!("ALTER SEQUENCE {q} {}", opts.join(" "))],
+                        );
+                        if sa.max_value > sb.max_value || sa.min_value < sb.min_value {
+                            s.hazards.push(hz(
+                                Hazard::MayFail,
+                                "fails if the sequence's current value is outside the new range",
+                            ));
+                        }
+                        let mut d = Draft::new(s, P_TYPE);
+                        d.provides.push(k_seq(&ns, &name));
+                        self.push(d);
+                    }
+                    if sa.owned_by != sb.owned_by {
+                        let old = sa.owned_by.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+                        let new = sb.owned_by.as_ref().map(|(t, c)| (t, c));
+                        self.owned_by(&ns, &name, old, new);
+                    }
+                    if sa.comment != sb.comment {
+                        let stmts: Vec<String> =
+                            comment_on_sql("SEQUENCE", &q, sb.comment.as_deref(), true)
+                                .into_iter()
+                                .collect();
+                        let mut d = Draft::new(step(path, "comment on sequence", stmts), P_COMMENT);
+                        d.requires.push(k_seq(&ns, &name));
+                        self.push(d);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn owned_by(
+        &mut self,
+        ns: &str,
+        name: &str,
+        old: Option<(&str, &str)>,
+        new: Option<(&String, &String)>,
+    ) {
+        let target = match new {
+            Some((t, c)) => format!("{}.{}", qualified(ns, t), quote_ident(c)),
+            None => "NONE".to_string(),
+        };
+        let mut d = Draft::new(
+            step(
+                ObjectPath::new(ObjectKind::Sequence, ns, name),
+                "set sequence owner",
+                vec![format!(
+                    "ALTER SEQUENCE {} OWNED BY {target}",
+                    qualified(ns, name)
+                )],
+            ),
+            P_COMMENT,
+        );
+        d.requires.push(k_seq(ns, name));
+        if let Some((t, c)) = new {
+            d.requires.push(k_table(ns, t));
+            d.requires.push(k_col(ns, t, c));
+        }
+        if let Some((t, c)) = old {
+            d.releases.push(k_col(ns, t, c));
+            d.releases.push(k_table(ns, t));
+        }
+        self.push(d);
+    }
+
+    // ------------------------------------------------------------ tables
+
+    fn tables(&mut self) -> Result<(), PlanError> {
+        self.find_rebuilds();
+        let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+        for s in [&self.a, self.b] {
+            for (ns, n) in &s.namespaces {
+                for t in n.tables.keys() {
+                    names.insert((ns.clone(), t.clone()));
+                }
+            }
+        }
+        let b = self.b;
+        // Tables dropped and created: renames without a hint?
+        let dropped: Vec<(String, String)> = names
+            .iter()
+            .filter(|(ns, t)| b.table(ns, t).is_none())
+            .cloned()
+            .collect();
+        let a = std::mem::take(&mut self.a);
+        for (ns, t) in &names {
+            let ta = a.table(ns, t);
+            let tb = b.table(ns, t);
+            match (ta, tb) {
+                (None, Some(tb)) => {
+                    for (dns, dt) in &dropped {
+                        if dns != ns {
+                            continue;
+                        }
+                        if let Some(da) = a.table(dns, dt) {
+                            let sig = |x: &Table| -> BTreeSet<(String, String)> {
+                                x.columns
+                                    .iter()
+                                    .map(|c| (c.name.clone(), c.data_type.clone()))
+                                    .collect()
+                            };
+                            if sig(da) == sig(tb) {
+                                self.possible_renames.push(format!(
+                                    "table {} is dropped and {} created with the same columns: if it was renamed, write `-- strata:renamed-from {}` on the line before its CREATE TABLE",
+                                    qualified(dns, dt),
+                                    qualified(ns, t),
+                                    quote_ident(dt)
+                                ));
+                            }
+                        }
+                    }
+                    self.create_table(ns, t, tb);
+                }
+                (Some(ta), None) => self.drop_table(ns, t, ta),
+                (Some(ta), Some(tb)) => {
+                    let touched = |set: &BTreeSet<(String, String, String)>| {
+                        set.range((ns.clone(), t.clone(), String::new())..)
+                            .next()
+                            .is_some_and(|(n, x, _)| n == ns && x == t)
+                    };
+                    if ta != tb
+                        || touched(&self.rebuilt_constraints)
+                        || touched(&self.rebuilt_indexes)
+                        || touched(&self.converted)
+                    {
+                        self.alter_table(&a, ns, t, ta, tb);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        self.a = a;
+        Ok(())
+    }
+
+    /// Columns dropped and added again, and the constraints and indexes
+    /// that must be rebuilt around them and around enum swaps.
+    fn find_rebuilds(&mut self) {
+        let pg17 = self.opts.server_version_num >= 170000;
+        let b = self.b;
+        // Columns to rebuild, and columns converted by a swap.
+        for (ns, na) in &self.a.namespaces {
+            for (t, ta) in &na.tables {
+                let Some(tb) = b.table(ns, t) else { continue };
+                for ca in &ta.columns {
+                    let Some(cb) = tb.column(&ca.name) else {
+                        continue;
+                    };
+                    let rebuild = match (&ca.generated, &cb.generated) {
+                        (None, Some(_)) => true,
+                        (Some(ga), Some(gb)) => ga != gb && !pg17,
+                        _ => false,
+                    };
+                    if rebuild {
+                        self.rebuilt_columns
+                            .insert((ns.clone(), t.clone(), ca.name.clone()));
+                    }
+                }
+            }
+        }
+        // Converted columns are known from the swaps (enums ran first).
+        let converted = self.converted.clone();
+        let rebuilt = self.rebuilt_columns.clone();
+        let mut rebuilt_keys: BTreeSet<Key> = BTreeSet::new();
+        for (ns, na) in &self.a.namespaces {
+            for (t, ta) in &na.tables {
+                let Some(tb) = b.table(ns, t) else { continue };
+                let has = |set: &BTreeSet<(String, String, String)>| {
+                    set.range((ns.clone(), t.clone(), String::new())..)
+                        .next()
+                        .is_some_and(|(n, x, _)| n == ns && x == t)
+                };
+                if !has(&rebuilt) && !has(&converted) {
+                    continue;
+                }
+                let hit = |cols: &[String]| {
+                    cols.iter()
+                        .any(|c| rebuilt.contains(&(ns.clone(), t.clone(), c.clone())))
+                };
+                let hit_converted = |cols: &[String]| {
+                    cols.iter()
+                        .any(|c| converted.contains(&(ns.clone(), t.clone(), c.clone())))
+                };
+                for (cn, ca) in &ta.constraints {
+                    let Some(cb) = tb.constraints.get(cn) else {
+                        continue;
+                    };
+                    let cols = constraint_columns(ta, ca);
+                    let exprs = expression_columns_constraint(ta, ca);
+                    let fk_converted = matches!(ca.kind, ConstraintKind::ForeignKey { .. })
+                        && hit_converted(&cols);
+                    if hit(&cols) || hit_converted(&exprs) || fk_converted {
+                        self.rebuilt_constraints
+                            .insert((ns.clone(), t.clone(), cn.clone()));
+                        if let Some(u) = constraint_unique_columns(ca) {
+                            rebuilt_keys.insert(k_unique(ns, t, u));
+                        }
+                    }
+                    let _ = cb;
+                }
+                for (iname, ia) in &ta.indexes {
+                    if !tb.indexes.contains_key(iname) {
+                        continue;
+                    }
+                    let cols = index_columns(ta, ia);
+                    let exprs = expression_columns_index(ta, ia);
+                    if hit(&cols) || hit_converted(&exprs) {
+                        self.rebuilt_indexes
+                            .insert((ns.clone(), t.clone(), iname.clone()));
+                        if let Some(u) = unique_index_columns(ia) {
+                            rebuilt_keys.insert(k_unique(ns, t, &u));
+                        }
+                    }
+                }
+            }
+        }
+        // Unique keys dropped or replaced on kept tables.
+        for (ns, na) in &self.a.namespaces {
+            for (t, ta) in &na.tables {
+                let Some(tb) = b.table(ns, t) else { continue };
+                let renamed_c: BTreeSet<String> = renamed_constraints(ta, tb)
+                    .into_iter()
+                    .map(|(x, _)| x)
+                    .collect();
+                let renamed_i: BTreeSet<String> = renamed_indexes(ta, tb)
+                    .into_iter()
+                    .map(|(x, _)| x)
+                    .collect();
+                for (cn, ca) in &ta.constraints {
+                    if renamed_c.contains(cn) {
+                        continue;
+                    }
+                    if let Some(u) = constraint_unique_columns(ca) {
+                        let replaced = tb.constraints.get(cn).is_none_or(|cb| {
+                            (ca.kind != cb.kind
+                                && render_constraint_kind(&ca.kind)
+                                    != render_constraint_kind(&cb.kind))
+                                || ca.deferrable != cb.deferrable
+                                || ca.initially_deferred != cb.initially_deferred
+                        });
+                        if replaced {
+                            rebuilt_keys.insert(k_unique(ns, t, u));
+                        }
+                    }
+                }
+                for (iname, ia) in &ta.indexes {
+                    if renamed_i.contains(iname) {
+                        continue;
+                    }
+                    if let Some(u) = unique_index_columns(ia) {
+                        let replaced = tb.indexes.get(iname).is_none_or(|ib| !same_index(ia, ib));
+                        if replaced {
+                            rebuilt_keys.insert(k_unique(ns, t, &u));
+                        }
+                    }
+                }
+            }
+        }
+        // Foreign keys on those keys, or on rebuilt columns.
+        for (ns, na) in &self.a.namespaces {
+            for (t, ta) in &na.tables {
+                let Some(tb) = b.table(ns, t) else { continue };
+                for (cn, ca) in &ta.constraints {
+                    let ConstraintKind::ForeignKey {
+                        columns,
+                        ref_namespace,
+                        ref_table,
+                        ref_columns,
+                        ..
+                    } = &ca.kind
+                    else {
+                        continue;
+                    };
+                    if !tb.constraints.contains_key(cn) {
+                        continue;
+                    }
+                    let on_rebuilt_key =
+                        rebuilt_keys.contains(&k_unique(ref_namespace, ref_table, ref_columns));
+                    let own = columns
+                        .iter()
+                        .any(|c| rebuilt.contains(&(ns.clone(), t.clone(), c.clone())));
+                    let referenced = ref_columns.iter().any(|c| {
+                        rebuilt.contains(&(ref_namespace.clone(), ref_table.clone(), c.clone()))
+                            || converted.contains(&(
+                                ref_namespace.clone(),
+                                ref_table.clone(),
+                                c.clone(),
+                            ))
+                    });
+                    if on_rebuilt_key || own || referenced {
+                        self.rebuilt_constraints
+                            .insert((ns.clone(), t.clone(), cn.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn create_table(&mut self, ns: &str, t: &str, tb: &Table) {
+        let mut d = Draft::new(
+            step(
+                table_path(ns, t),
+                "create table",
+                table_statements(ns, t, tb),
+            ),
+            P_TABLE,
+        );
+        d.requires.push(k_ns(ns));
+        d.requires.push(K_EXTENSIONS.to_string());
+        d.provides.push(k_table(ns, t));
+        d.provides.push(k_rel(ns, t));
+        for c in &tb.columns {
+            d.provides.push(k_col(ns, t, &c.name));
+            d.requires.extend(self.column_keys(c, false));
+        }
+        for (cn, c) in &tb.constraints {
+            if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+                continue;
+            }
+            d.provides.push(k_con(ns, t, cn));
+            if index_backed(c) {
+                d.provides.push(k_rel(ns, cn));
+            }
+            if let Some(u) = constraint_unique_columns(c) {
+                d.provides.push(k_unique(ns, t, u));
+            }
+            if let ConstraintKind::Check { expression, .. } = &c.kind {
+                self.expr_keys(expression, &mut d.requires, false);
+            }
+            if let ConstraintKind::Exclusion { definition } = &c.kind {
+                self.expr_keys(definition, &mut d.requires, false);
+            }
+        }
+        for (iname, i) in &tb.indexes {
+            d.provides.push(k_rel(ns, iname));
+            if let Some(u) = unique_index_columns(i) {
+                d.provides.push(k_unique(ns, t, &u));
+            }
+            self.index_expr_keys(i, &mut d.requires);
+        }
+        self.push(d);
+        for (cn, c) in &tb.constraints {
+            if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+                self.add_foreign_key(ns, t, cn, c, tb, true);
+            }
+        }
+    }
+
+    fn index_expr_keys(&self, i: &Index, out: &mut Vec<Key>) {
+        for k in &i.keys {
+            if let IndexKeyExpr::Expression(e) = &k.key {
+                self.expr_keys(e, out, false);
+            }
+        }
+        if let Some(p) = &i.predicate {
+            self.expr_keys(p, out, false);
+        }
+    }
+
+    fn drop_table(&mut self, ns: &str, t: &str, ta: &Table) {
+        let mut s = step(
+            table_path(ns, t),
+            "drop table",
+            vec![format!("DROP TABLE {}", qualified(ns, t))],
+        );
+        s.hazards.push(hz(
+            Hazard::DeletesData,
+            "the table and all its rows are dropped",
+        ));
+        let mut d = Draft::new(s, P_DROP);
+        let mut fk_drops: Vec<(String, Constraint)> = Vec::new();
+        d.drops.push(k_table(ns, t));
+        d.drops.push(k_rel(ns, t));
+        d.releases.push(k_ns(ns));
+        d.releases.push(K_EXTENSIONS_DROPPED.to_string());
+        for c in &ta.columns {
+            d.drops.push(k_col(ns, t, &c.name));
+            d.releases.extend(self.column_keys(c, true));
+        }
+        for (cn, c) in &ta.constraints {
+            d.drops.push(k_con(ns, t, cn));
+            if index_backed(c) {
+                d.drops.push(k_rel(ns, cn));
+            }
+            if let Some(u) = constraint_unique_columns(c) {
+                d.drops.push(k_unique(ns, t, u));
+            }
+            if let ConstraintKind::ForeignKey {
+                ref_namespace,
+                ref_table,
+                ref_columns,
+                ..
+            } = &c.kind
+            {
+                let other = (ref_namespace.as_str(), ref_table.as_str()) != (ns, t);
+                if other && self.b.table(ref_namespace, ref_table).is_none() {
+                    // Both tables go: the key goes first, or neither
+                    // table could be dropped before the other.
+                    fk_drops.push((cn.clone(), c.clone()));
+                } else {
+                    d.releases.push(k_table(ref_namespace, ref_table));
+                    d.releases
+                        .push(k_unique(ref_namespace, ref_table, ref_columns));
+                    for rc in ref_columns {
+                        d.releases.push(k_col(ref_namespace, ref_table, rc));
+                    }
+                }
+            }
+        }
+        for (iname, i) in &ta.indexes {
+            d.drops.push(k_rel(ns, iname));
+            if let Some(u) = unique_index_columns(i) {
+                d.drops.push(k_unique(ns, t, &u));
+            }
+        }
+        self.push(d);
+        for (cn, c) in fk_drops {
+            self.drop_constraint(ns, t, &cn, &c, ta);
+        }
+    }
+
+    fn alter_table(&mut self, a: &Schema, ns: &str, t: &str, ta: &Table, tb: &Table) {
+        let tq = qualified(ns, t);
+        let path = table_path(ns, t);
+        if ta.unlogged != tb.unlogged {
+            let mut s = step(
+                path.clone(),
+                if tb.unlogged {
+                    "set table unlogged"
+                } else {
+                    "set table logged"
+                },
+                vec![format!(
+                    "ALTER TABLE {tq} SET {}",
+                    if tb.unlogged { "UNLOGGED" } else { "LOGGED" }
+                )],
+            );
+            s.hazards
+                .push(hz(Hazard::RewritesTable, "the table is rewritten"));
+            s.hazards.push(hz(
+                Hazard::LocksTable,
+                "reads and writes wait while the table is rewritten",
+            ));
+            self.push(Draft::new(s, P_ALTER));
+        }
+        if ta.row_level_security != tb.row_level_security {
+            let s = step(
+                path.clone(),
+                "row level security",
+                vec![format!(
+                    "ALTER TABLE {tq} {} ROW LEVEL SECURITY",
+                    if tb.row_level_security {
+                        "ENABLE"
+                    } else {
+                        "DISABLE"
+                    }
+                )],
+            );
+            self.push(Draft::new(s, P_ALTER));
+        }
+        if ta.force_row_level_security != tb.force_row_level_security {
+            let s = step(
+                path.clone(),
+                "forced row level security",
+                vec![format!(
+                    "ALTER TABLE {tq} {} ROW LEVEL SECURITY",
+                    if tb.force_row_level_security {
+                        "FORCE"
+                    } else {
+                        "NO FORCE"
+                    }
+                )],
+            );
+            self.push(Draft::new(s, P_ALTER));
+        }
+        if ta.comment != tb.comment {
+            let stmts: Vec<String> = comment_on_sql("TABLE", &tq, tb.comment.as_deref(), true)
+                .into_iter()
+                .collect();
+            let mut d = Draft::new(step(path, "comment on table", stmts), P_COMMENT);
+            d.requires.push(k_table(ns, t));
+            self.push(d);
+        }
+        self.columns(ns, t, ta, tb);
+        self.constraints(ns, t, ta, tb);
+        self.indexes(a, ns, t, ta, tb);
+    }
+
+    // ------------------------------------------------------------ columns
+
+    fn columns(&mut self, ns: &str, t: &str, ta: &Table, tb: &Table) {
+        let dropped: Vec<&Column> = ta
+            .columns
+            .iter()
+            .filter(|c| tb.column(&c.name).is_none())
+            .collect();
+        let added: Vec<&Column> = tb
+            .columns
+            .iter()
+            .filter(|c| ta.column(&c.name).is_none())
+            .collect();
+        for d in &dropped {
+            for n in &added {
+                if compatible_types(&d.data_type, &n.data_type) {
+                    self.possible_renames.push(format!(
+                        "column {} is dropped and {} added with a compatible type ({} → {}): if it was renamed, write `-- strata:renamed-from {}` on the line before {} in the CREATE TABLE of {}",
+                        column_path(ns, t, &d.name).sql_name(),
+                        quote_ident(&n.name),
+                        d.data_type,
+                        n.data_type,
+                        quote_ident(&d.name),
+                        quote_ident(&n.name),
+                        qualified(ns, t)
+                    ));
+                }
+            }
+        }
+        for cb in &tb.columns {
+            match ta.column(&cb.name) {
+                None => self.add_column(ns, t, tb, cb, &[]),
+                Some(ca) => {
+                    if self.rebuilt_columns.contains(&(
+                        ns.to_string(),
+                        t.to_string(),
+                        ca.name.clone(),
+                    )) {
+                        self.rebuild_column(ns, t, ta, tb, ca, cb);
+                    } else {
+                        self.alter_column(ns, t, ta, tb, ca, cb);
+                    }
+                }
+            }
+        }
+        for ca in dropped {
+            let mut s = step(
+                column_path(ns, t, &ca.name),
+                "drop column",
+                vec![format!(
+                    "ALTER TABLE {} DROP COLUMN {}",
+                    qualified(ns, t),
+                    quote_ident(&ca.name)
+                )],
+            );
+            s.hazards.push(hz(
+                Hazard::DeletesData,
+                "the column and its values are dropped",
+            ));
+            let mut d = Draft::new(s, P_DROP_COLUMN);
+            self.drop_column_keys(ns, t, ta, ca, &mut d);
+            self.push(d);
+        }
+    }
+
+    fn drop_column_keys(&self, ns: &str, t: &str, ta: &Table, ca: &Column, d: &mut Draft) {
+        d.drops.push(k_col(ns, t, &ca.name));
+        d.releases.extend(self.column_keys(ca, true));
+        d.releases.push(K_EXTENSIONS_DROPPED.to_string());
+        if let Some(g) = &ca.generated {
+            for c in mentioned(ta, g) {
+                if c != ca.name {
+                    d.releases.push(k_col(ns, t, &c));
+                }
+            }
+        }
+    }
+
+    fn add_column(&mut self, ns: &str, t: &str, tb: &Table, cb: &Column, extra: &[HazardNote]) {
+        let tq = qualified(ns, t);
+        let mut stmts = vec![format!(
+            "ALTER TABLE {tq} ADD COLUMN {}",
+            render_column(&column_sql(cb))
+        )];
+        stmts.extend(comment_on_sql(
+            "COLUMN",
+            &format!("{tq}.{}", quote_ident(&cb.name)),
+            cb.comment.as_deref(),
+            false,
+        ));
+        let mut s = step(column_path(ns, t, &cb.name), "add column", stmts);
+        s.hazards.extend(extra.iter().cloned());
+        let computed = if cb.generated.is_some() {
+            Some("the generated value is computed for every row")
+        } else if cb.identity.is_some() {
+            Some("an identity value is assigned to every row")
+        } else if cb.default.as_deref().is_some_and(volatile_default) {
+            Some("the volatile default is computed for every row")
+        } else {
+            None
+        };
+        if let Some(why) = computed {
+            if !s.has(Hazard::RewritesTable) {
+                s.hazards.push(hz(Hazard::RewritesTable, why));
+                s.hazards.push(hz(
+                    Hazard::LocksTable,
+                    "reads and writes wait while the table is rewritten",
+                ));
+            }
+        }
+        if cb.not_null && cb.default.is_none() && cb.generated.is_none() && cb.identity.is_none() {
+            s.hazards.push(hz(
+                Hazard::MayFail,
+                "fails if the table has rows: the column is NOT NULL without a default",
+            ));
+        }
+        let mut d = Draft::new(s, P_TABLE);
+        d.provides.push(k_col(ns, t, &cb.name));
+        d.requires.push(k_table(ns, t));
+        d.requires.push(K_EXTENSIONS.to_string());
+        d.requires.extend(self.column_keys(cb, false));
+        if let Some(g) = &cb.generated {
+            for c in mentioned(tb, g) {
+                if c != cb.name {
+                    d.requires.push(k_col(ns, t, &c));
+                }
+            }
+        }
+        self.push(d);
+    }
+
+    fn rebuild_column(
+        &mut self,
+        ns: &str,
+        t: &str,
+        ta: &Table,
+        tb: &Table,
+        ca: &Column,
+        cb: &Column,
+    ) {
+        let mut s = step(
+            column_path(ns, t, &ca.name),
+            "drop column (to add it again)",
+            vec![format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                qualified(ns, t),
+                quote_ident(&ca.name)
+            )],
+        );
+        let extra = if ca.generated.is_some() {
+            s.hazards.push(hz(
+                Hazard::ChangesGeneratedValues,
+                "the generated column is dropped and added with its new expression (SET EXPRESSION needs PostgreSQL 17)",
+            ));
+            vec![hz(
+                Hazard::ChangesGeneratedValues,
+                "every row's value is computed with the new expression",
+            )]
+        } else {
+            s.hazards.push(hz(
+                Hazard::DeletesData,
+                "the column's values are replaced by the generated ones",
+            ));
+            vec![hz(
+                Hazard::ChangesGeneratedValues,
+                "every row's value is computed from the expression",
+            )]
+        };
+        let mut d = Draft::new(s, P_TABLE);
+        self.drop_column_keys(ns, t, ta, ca, &mut d);
+        self.push(d);
+        self.add_column(ns, t, tb, cb, &extra);
+    }
+
+    fn alter_column(
+        &mut self,
+        ns: &str,
+        t: &str,
+        ta: &Table,
+        tb: &Table,
+        ca: &Column,
+        cb: &Column,
+    ) {
+        let tq = qualified(ns, t);
+        let c = quote_ident(&ca.name);
+        let path = column_path(ns, t, &ca.name);
+        let converted = self
+            .converted
+            .contains(&(ns.to_string(), t.to_string(), ca.name.clone()));
+        let type_changes =
+            !converted && (ca.data_type != cb.data_type || ca.collation != cb.collation);
+        let alter = |action: &str, sql: String| step(path.clone(), action, vec![sql]);
+        let mut steps: Vec<(Step, Vec<Key>, Vec<Key>)> = Vec::new(); // step, requires, releases
+
+        // Generated expression.
+        match (&ca.generated, &cb.generated) {
+            (Some(_), None) => steps.push((
+                alter(
+                    "drop generation expression",
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} DROP EXPRESSION"),
+                ),
+                Vec::new(),
+                Vec::new(),
+            )),
+            (Some(ga), Some(gb)) if ga != gb => {
+                // PostgreSQL 17 and later (else the column was rebuilt).
+                let mut s = alter(
+                    "set generation expression",
+                    format!(
+                        "ALTER TABLE {tq} ALTER COLUMN {c} SET EXPRESSION AS ({})",
+                        assigned(gb, &cb.data_type)
+                    ),
+                );
+                s.hazards.push(hz(
+                    Hazard::ChangesGeneratedValues,
+                    "every row's value is computed with the new expression",
+                ));
+                s.hazards
+                    .push(hz(Hazard::RewritesTable, "the table is rewritten"));
+                s.hazards.push(hz(
+                    Hazard::LocksTable,
+                    "reads and writes wait while the table is rewritten",
+                ));
+                let req = mentioned(tb, gb)
+                    .into_iter()
+                    .filter(|x| *x != cb.name)
+                    .map(|x| k_col(ns, t, &x))
+                    .collect();
+                steps.push((s, req, Vec::new()));
+            }
+            _ => {}
+        }
+        // Identity dropped.
+        if ca.identity.is_some() && cb.identity.is_none() {
+            steps.push((
+                alter(
+                    "drop identity",
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} DROP IDENTITY"),
+                ),
+                Vec::new(),
+                Vec::new(),
+            ));
+        }
+        // Default dropped (before a type change, which may not cast it).
+        let default_changes = !converted && ca.default != cb.default;
+        let drop_default = !converted
+            && ca.default.is_some()
+            && (type_changes || (default_changes && cb.default.is_none()));
+        if drop_default {
+            let mut rel = Vec::new();
+            if let Some(dflt) = &ca.default {
+                self.expr_keys(dflt, &mut rel, true);
+            }
+            steps.push((
+                alter(
+                    "drop default",
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} DROP DEFAULT"),
+                ),
+                Vec::new(),
+                rel,
+            ));
+        }
+        // Type and collation.
+        if type_changes {
+            let old_enum = self.enum_of(&ca.data_type).is_some();
+            let new_enum = self.enum_of(&cb.data_type).is_some();
+            let mut tc = type_change(&ca.data_type, &cb.data_type, old_enum, new_enum);
+            if ca.data_type == cb.data_type {
+                // Only the collation changes.
+                tc = Default::default();
+            }
+            let mut sql = format!("ALTER TABLE {tq} ALTER COLUMN {c} TYPE {}", cb.data_type);
+            match &cb.collation {
+                Some(coll) => sql.push_str(&format!(" COLLATE {coll}")),
+                None if ca.collation.is_some() => sql.push_str(" COLLATE \"default\""),
+                None => {}
+            }
+            if tc.using {
+                let via = if tc.via_text {
+                    if base_type(&ca.data_type).1 {
+                        "::text[]"
+                    } else {
+                        "::text"
+                    }
+                } else {
+                    ""
+                };
+                sql.push_str(&format!(" USING {c}{via}::{}", cb.data_type));
+            }
+            let mut s = alter("change column type", sql);
+            if tc.deletes {
+                s.hazards.push(hz(
+                    Hazard::DeletesData,
+                    format!(
+                        "values are narrowed or rounded from {} to {}",
+                        ca.data_type, cb.data_type
+                    ),
+                ));
+            }
+            if tc.rewrite {
+                s.hazards
+                    .push(hz(Hazard::RewritesTable, "every row is rewritten"));
+                s.hazards.push(hz(
+                    Hazard::LocksTable,
+                    "reads and writes wait while the table is rewritten",
+                ));
+            } else if ca.collation != cb.collation {
+                s.hazards.push(hz(
+                    Hazard::LocksTable,
+                    "indexes on the column are rebuilt while reads and writes wait",
+                ));
+            }
+            if tc.may_fail {
+                s.hazards.push(hz(
+                    Hazard::MayFail,
+                    format!("fails if a value does not convert to {}", cb.data_type),
+                ));
+            }
+            let mut req = Vec::new();
+            if let Some((ens, e)) = self.enum_of(&cb.data_type) {
+                req.push(k_type(ens, e));
+            }
+            req.push(K_EXTENSIONS.to_string());
+            let mut rel = Vec::new();
+            if let Some((ens, e)) = self.enum_of(&ca.data_type) {
+                rel.push(k_type(ens, e));
+                rel.push(k_old_type(ens, e));
+            }
+            rel.push(K_EXTENSIONS_DROPPED.to_string());
+            steps.push((s, req, rel));
+        }
+        // NOT NULL.
+        let mut online_not_null: Option<String> = None;
+        if !ca.not_null && cb.not_null {
+            if self.opts.online && ta.partition_by.is_none() && cb.identity.is_none() {
+                let taken =
+                    |n: &str| ta.constraints.contains_key(n) || tb.constraints.contains_key(n);
+                let tmp = fresh_name(&format!("{t}_{}", ca.name), "_not_null", &taken);
+                let mut s = alter(
+                    "add NOT NULL check (not valid)",
+                    format!(
+                        "ALTER TABLE {tq} ADD CONSTRAINT {} CHECK ({c} IS NOT NULL) NOT VALID",
+                        quote_ident(&tmp)
+                    ),
+                );
+                s.action = "add NOT NULL check (not valid)".to_string();
+                steps.push((s, Vec::new(), Vec::new()));
+                online_not_null = Some(tmp);
+            } else {
+                let mut s = alter(
+                    "set not null",
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} SET NOT NULL"),
+                );
+                s.hazards
+                    .push(hz(Hazard::MayFail, "fails if a row holds NULL"));
+                s.hazards.push(hz(
+                    Hazard::LocksTable,
+                    "the table is scanned while reads and writes wait",
+                ));
+                steps.push((s, Vec::new(), Vec::new()));
+            }
+        } else if ca.not_null && !cb.not_null {
+            let s = alter(
+                "drop not null",
+                format!("ALTER TABLE {tq} ALTER COLUMN {c} DROP NOT NULL"),
+            );
+            steps.push((s, vec![k_no_pk(ns, t)], Vec::new()));
+        }
+        // Identity added or changed.
+        match (ca.identity, cb.identity) {
+            (None, Some(k)) => {
+                let mut s = alter(
+                    "add identity",
+                    format!(
+                        "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
+                        identity_sql(k)
+                    ),
+                );
+                s.hazards.push(hz(
+                    Hazard::MayFail,
+                    "the identity starts at 1: inserts fail while it yields values the column already holds (restart it past them)",
+                ));
+                steps.push((s, Vec::new(), Vec::new()));
+            }
+            (Some(x), Some(y)) if x != y => steps.push((
+                alter(
+                    "set identity kind",
+                    format!(
+                        "ALTER TABLE {tq} ALTER COLUMN {c} SET GENERATED {}",
+                        identity_sql(y)
+                    ),
+                ),
+                Vec::new(),
+                Vec::new(),
+            )),
+            _ => {}
+        }
+        // Default set.
+        if !converted && cb.default.is_some() && (default_changes || type_changes) {
+            let def = column_sql(cb).default.unwrap_or_default();
+            let mut req = Vec::new();
+            if let Some(dflt) = &cb.default {
+                self.expr_keys(dflt, &mut req, false);
+            }
+            let mut rel = Vec::new();
+            if !drop_default {
+                if let Some(dflt) = &ca.default {
+                    self.expr_keys(dflt, &mut rel, true);
+                }
+            }
+            steps.push((
+                alter(
+                    "set default",
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} SET DEFAULT {def}"),
+                ),
+                req,
+                rel,
+            ));
+        }
+        // Comment.
+        if ca.comment != cb.comment {
+            let stmts: Vec<String> =
+                comment_on_sql("COLUMN", &format!("{tq}.{c}"), cb.comment.as_deref(), true)
+                    .into_iter()
+                    .collect();
+            let mut d = Draft::new(step(path.clone(), "comment on column", stmts), P_COMMENT);
+            d.requires.push(k_col(ns, t, &ca.name));
+            self.push(d);
+        }
+        let chain = key("chain", &[ns, t, &ca.name]);
+        let mut link = 0usize;
+        for (s, req, rel) in steps {
+            let mut d = Draft::new(s, P_ALTER);
+            d.provides.push(k_col(ns, t, &ca.name));
+            d.requires.push(k_table(ns, t));
+            d.requires.extend(req);
+            d.releases.extend(rel);
+            // Keep the column's steps in the order written.
+            if link > 0 {
+                d.requires.push(format!("{chain}{SEP}{link}"));
+            }
+            link += 1;
+            d.provides.push(format!("{chain}{SEP}{link}"));
+            self.push(d);
+        }
+        if let Some(tmp) = online_not_null {
+            let mut v = step(
+                path.clone(),
+                "validate NOT NULL check",
+                vec![format!(
+                    "ALTER TABLE {tq} VALIDATE CONSTRAINT {}",
+                    quote_ident(&tmp)
+                )],
+            );
+            v.no_transaction = true;
+            v.hazards
+                .push(hz(Hazard::MayFail, "fails if a row holds NULL"));
+            let mut d = Draft::new(v, P_ONLINE);
+            d.requires.push(format!("{chain}{SEP}{link}"));
+            let validated = key("nn", &[ns, t, &ca.name]);
+            d.provides.push(validated.clone());
+            self.push(d);
+            let mut s = step(
+                path,
+                "set not null (using the validated check)",
+                vec![
+                    format!("ALTER TABLE {tq} ALTER COLUMN {c} SET NOT NULL"),
+                    format!("ALTER TABLE {tq} DROP CONSTRAINT {}", quote_ident(&tmp)),
+                ],
+            );
+            s.no_transaction = true;
+            let mut d = Draft::new(s, P_ONLINE);
+            d.requires.push(validated);
+            d.provides.push(k_col(ns, t, &ca.name));
+            self.push(d);
+        }
+    }
+
+    // ------------------------------------------------------------ constraints
+
+    fn constraints(&mut self, ns: &str, t: &str, ta: &Table, tb: &Table) {
+        let renamed = renamed_constraints(ta, tb);
+        let mut skip: BTreeSet<&String> = BTreeSet::new();
+        for (x, y) in &renamed {
+            skip.insert(x);
+            skip.insert(y);
+            let (Some(ca), Some(cb)) = (ta.constraints.get(x), tb.constraints.get(y)) else {
+                continue;
+            };
+            let tq = qualified(ns, t);
+            let mut stmts = vec![format!(
+                "ALTER TABLE {tq} RENAME CONSTRAINT {} TO {}",
+                quote_ident(x),
+                quote_ident(y)
+            )];
+            if ca.comment != cb.comment {
+                stmts.extend(comment_on_sql(
+                    "CONSTRAINT",
+                    &format!("{} ON {tq}", quote_ident(y)),
+                    cb.comment.as_deref(),
+                    true,
+                ));
+            }
+            let mut d = Draft::new(
+                step(constraint_path(ns, t, y), "rename constraint", stmts),
+                P_RENAME,
+            );
+            d.drops.push(k_con(ns, t, x));
+            d.provides.push(k_con(ns, t, y));
+            if index_backed(ca) {
+                d.drops.push(k_rel(ns, x));
+                d.provides.push(k_rel(ns, y));
+            }
+            self.push(d);
+        }
+        let names: BTreeSet<&String> = ta
+            .constraints
+            .keys()
+            .chain(tb.constraints.keys())
+            .filter(|n| !skip.contains(n))
+            .collect();
+        for cn in names {
+            let ca = ta.constraints.get(cn);
+            let cb = tb.constraints.get(cn);
+            let rebuild =
+                self.rebuilt_constraints
+                    .contains(&(ns.to_string(), t.to_string(), cn.clone()));
+            match (ca, cb) {
+                (Some(ca), None) => self.drop_constraint(ns, t, cn, ca, ta),
+                (None, Some(cb)) => self.add_constraint(ns, t, cn, cb, tb),
+                (Some(ca), Some(cb)) => {
+                    let is_fk = matches!(ca.kind, ConstraintKind::ForeignKey { .. });
+                    let def_changes = ca.kind != cb.kind
+                        && render_constraint_kind(&ca.kind) != render_constraint_kind(&cb.kind);
+                    let deferral_changes = ca.deferrable != cb.deferrable
+                        || ca.initially_deferred != cb.initially_deferred;
+                    let unvalidate = ca.validated && !cb.validated;
+                    if rebuild || def_changes || unvalidate || (deferral_changes && !is_fk) {
+                        self.drop_constraint(ns, t, cn, ca, ta);
+                        self.add_constraint(ns, t, cn, cb, tb);
+                        continue;
+                    }
+                    let tq = qualified(ns, t);
+                    let path = constraint_path(ns, t, cn);
+                    if deferral_changes {
+                        let mut sql =
+                            format!("ALTER TABLE {tq} ALTER CONSTRAINT {} ", quote_ident(cn));
+                        if cb.deferrable {
+                            sql.push_str("DEFERRABLE INITIALLY ");
+                            sql.push_str(if cb.initially_deferred {
+                                "DEFERRED"
+                            } else {
+                                "IMMEDIATE"
+                            });
+                        } else {
+                            sql.push_str("NOT DEFERRABLE");
+                        }
+                        let mut d =
+                            Draft::new(step(path.clone(), "alter foreign key", vec![sql]), P_ALTER);
+                        d.provides.push(k_con(ns, t, cn));
+                        self.push(d);
+                    }
+                    if !ca.validated && cb.validated {
+                        let mut s = step(
+                            path.clone(),
+                            "validate constraint",
+                            vec![format!(
+                                "ALTER TABLE {tq} VALIDATE CONSTRAINT {}",
+                                quote_ident(cn)
+                            )],
+                        );
+                        s.hazards.push(hz(
+                            Hazard::MayFail,
+                            "fails if an existing row breaks the constraint",
+                        ));
+                        let mut d = Draft::new(s, P_FOREIGN_KEY);
+                        d.provides.push(k_con(ns, t, cn));
+                        self.push(d);
+                    }
+                    if ca.comment != cb.comment {
+                        let stmts: Vec<String> = comment_on_sql(
+                            "CONSTRAINT",
+                            &format!("{} ON {tq}", quote_ident(cn)),
+                            cb.comment.as_deref(),
+                            true,
+                        )
+                        .into_iter()
+                        .collect();
+                        let mut d =
+                            Draft::new(step(path, "comment on constraint", stmts), P_COMMENT);
+                        d.requires.push(k_con(ns, t, cn));
+                        self.push(d);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn drop_constraint(&mut self, ns: &str, t: &str, cn: &str, ca: &Constraint, ta: &Table) {
+        let mut d = Draft::new(
+            step(
+                constraint_path(ns, t, cn),
+                &format!("drop {}", ca.kind.label()),
+                vec![format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    qualified(ns, t),
+                    quote_ident(cn)
+                )],
+            ),
+            P_DROP_DEPENDENT,
+        );
+        d.drops.push(k_con(ns, t, cn));
+        if index_backed(ca) {
+            d.drops.push(k_rel(ns, cn));
+        }
+        if let Some(u) = constraint_unique_columns(ca) {
+            d.drops.push(k_unique(ns, t, u));
+        }
+        if matches!(ca.kind, ConstraintKind::PrimaryKey { .. }) {
+            d.provides.push(k_no_pk(ns, t));
+        }
+        for c in constraint_columns(ta, ca) {
+            d.releases.push(k_col(ns, t, &c));
+            d.provides.push(key("pre", &[ns, t, &c]));
+        }
+        if let ConstraintKind::ForeignKey {
+            ref_namespace,
+            ref_table,
+            ref_columns,
+            ..
+        } = &ca.kind
+        {
+            d.releases.push(k_table(ref_namespace, ref_table));
+            d.releases
+                .push(k_unique(ref_namespace, ref_table, ref_columns));
+            for rc in ref_columns {
+                d.releases.push(k_col(ref_namespace, ref_table, rc));
+                d.provides.push(key("pre", &[ref_namespace, ref_table, rc]));
+            }
+        }
+        let mut rel = Vec::new();
+        if let ConstraintKind::Check { expression, .. } = &ca.kind {
+            self.expr_keys(expression, &mut rel, true);
+        }
+        d.releases.extend(rel);
+        self.push(d);
+    }
+
+    fn add_constraint(&mut self, ns: &str, t: &str, cn: &str, cb: &Constraint, tb: &Table) {
+        if matches!(cb.kind, ConstraintKind::ForeignKey { .. }) {
+            self.add_foreign_key(ns, t, cn, cb, tb, false);
+            return;
+        }
+        let tq = qualified(ns, t);
+        let path = constraint_path(ns, t, cn);
+        let online = self.online_for(tb);
+        let comment = comment_on_sql(
+            "CONSTRAINT",
+            &format!("{} ON {tq}", quote_ident(cn)),
+            cb.comment.as_deref(),
+            false,
+        );
+        let mut drafts = Vec::new();
+        match &cb.kind {
+            ConstraintKind::Check { .. } if online && cb.validated => {
+                let mut nv = cb.clone();
+                nv.validated = false;
+                let mut stmts = vec![add_constraint_sql(ns, t, cn, &nv)];
+                stmts.extend(comment);
+                let add = Draft::new(
+                    step(path.clone(), "add check (not valid)", stmts),
+                    P_CONSTRAINT,
+                );
+                let mut v = step(
+                    path,
+                    "validate check",
+                    vec![format!(
+                        "ALTER TABLE {tq} VALIDATE CONSTRAINT {}",
+                        quote_ident(cn)
+                    )],
+                );
+                v.no_transaction = true;
+                v.hazards.push(hz(
+                    Hazard::MayFail,
+                    "fails if an existing row breaks the check",
+                ));
+                let mut vd = Draft::new(v, P_ONLINE);
+                let added = key("added", &[ns, t, cn]);
+                let mut add = add;
+                add.provides.push(added.clone());
+                vd.requires.push(added);
+                drafts.push(add);
+                drafts.push(vd);
+            }
+            ConstraintKind::PrimaryKey { columns, include }
+            | ConstraintKind::Unique {
+                columns, include, ..
+            } if online => {
+                let nulls_not_distinct = matches!(
+                    cb.kind,
+                    ConstraintKind::Unique {
+                        nulls_not_distinct: true,
+                        ..
+                    }
+                );
+                let index = Index {
+                    unique: true,
+                    method: "btree".to_string(),
+                    keys: columns
+                        .iter()
+                        .map(|c| IndexKey {
+                            key: IndexKeyExpr::Column(c.clone()),
+                            opclass: None,
+                            collation: None,
+                            descending: false,
+                            nulls_first: false,
+                        })
+                        .collect(),
+                    include: include.clone(),
+                    nulls_not_distinct,
+                    predicate: None,
+                    comment: None,
+                };
+                let mut build = step(
+                    path.clone(),
+                    "build the key's index concurrently",
+                    vec![create_index_sql(ns, t, cn, &index, true)],
+                );
+                build.no_transaction = true;
+                build.hazards.push(hz(
+                    Hazard::MayFail,
+                    "fails on duplicate values (and leaves an invalid index to drop)",
+                ));
+                let mut bd = Draft::new(build, P_ONLINE);
+                bd.provides.push(k_rel(ns, cn));
+                let built = key("built", &[ns, t, cn]);
+                bd.provides.push(built.clone());
+                let mut sql = format!(
+                    "ALTER TABLE {tq} ADD CONSTRAINT {} {} USING INDEX {}",
+                    quote_ident(cn),
+                    if matches!(cb.kind, ConstraintKind::PrimaryKey { .. }) {
+                        "PRIMARY KEY"
+                    } else {
+                        "UNIQUE"
+                    },
+                    quote_ident(cn)
+                );
+                if cb.deferrable {
+                    sql.push_str(" DEFERRABLE");
+                    if cb.initially_deferred {
+                        sql.push_str(" INITIALLY DEFERRED");
+                    }
+                }
+                let mut stmts = vec![sql];
+                stmts.extend(comment);
+                let mut attach = step(
+                    path,
+                    &format!("add {} using the index", cb.kind.label()),
+                    stmts,
+                );
+                attach.no_transaction = true;
+                let mut ad = Draft::new(attach, P_ONLINE);
+                ad.requires.push(built);
+                drafts.push(bd);
+                drafts.push(ad);
+            }
+            _ => {
+                let mut stmts = vec![add_constraint_sql(ns, t, cn, cb)];
+                stmts.extend(comment);
+                let mut s = step(path, &format!("add {}", cb.kind.label()), stmts);
+                match &cb.kind {
+                    ConstraintKind::Check { .. } if cb.validated => {
+                        s.hazards.push(hz(
+                            Hazard::MayFail,
+                            "fails if an existing row breaks the check",
+                        ));
+                        s.hazards.push(hz(
+                            Hazard::LocksTable,
+                            "the table is scanned while reads and writes wait",
+                        ));
+                    }
+                    ConstraintKind::Check { .. } => {}
+                    _ => {
+                        s.hazards.push(hz(
+                            Hazard::BlocksWrites,
+                            "its index is built while writes wait",
+                        ));
+                        s.hazards.push(hz(
+                            Hazard::LocksTable,
+                            "reads wait too: the table is locked ACCESS EXCLUSIVE while the index is built",
+                        ));
+                        s.hazards.push(hz(
+                            Hazard::MayFail,
+                            "fails if existing rows hold duplicate (or NULL) values",
+                        ));
+                    }
+                }
+                drafts.push(Draft::new(s, P_CONSTRAINT));
+            }
+        }
+        let cols = constraint_columns(tb, cb);
+        let mut exprs = Vec::new();
+        match &cb.kind {
+            ConstraintKind::Check { expression, .. } => {
+                self.expr_keys(expression, &mut exprs, false)
+            }
+            ConstraintKind::Exclusion { definition } => {
+                self.expr_keys(definition, &mut exprs, false)
+            }
+            _ => {}
+        }
+        let n = drafts.len();
+        for (i, mut d) in drafts.into_iter().enumerate() {
+            d.requires.push(k_table(ns, t));
+            d.requires.push(K_EXTENSIONS.to_string());
+            for c in &cols {
+                d.requires.push(k_col(ns, t, c));
+            }
+            d.requires.extend(exprs.iter().cloned());
+            if i + 1 == n {
+                d.provides.push(k_con(ns, t, cn));
+                if index_backed(cb) {
+                    d.provides.push(k_rel(ns, cn));
+                }
+                if let Some(u) = constraint_unique_columns(cb) {
+                    d.provides.push(k_unique(ns, t, u));
+                }
+            }
+            self.push(d);
+        }
+    }
+
+    fn add_foreign_key(
+        &mut self,
+        ns: &str,
+        t: &str,
+        cn: &str,
+        cb: &Constraint,
+        tb: &Table,
+        new_table: bool,
+    ) {
+        let ConstraintKind::ForeignKey {
+            columns,
+            ref_namespace,
+            ref_table,
+            ref_columns,
+            ..
+        } = &cb.kind
+        else {
+            return;
+        };
+        let tq = qualified(ns, t);
+        let path = constraint_path(ns, t, cn);
+        let online = !new_table && self.online_for(tb) && cb.validated;
+        let comment = comment_on_sql(
+            "CONSTRAINT",
+            &format!("{} ON {tq}", quote_ident(cn)),
+            cb.comment.as_deref(),
+            false,
+        );
+        let mut drafts = Vec::new();
+        if online {
+            let mut nv = cb.clone();
+            nv.validated = false;
+            let mut stmts = vec![add_constraint_sql(ns, t, cn, &nv)];
+            stmts.extend(comment);
+            let mut add = Draft::new(
+                step(path.clone(), "add foreign key (not valid)", stmts),
+                P_CONSTRAINT,
+            );
+            let added = key("added", &[ns, t, cn]);
+            add.provides.push(added.clone());
+            let mut v = step(
+                path,
+                "validate foreign key",
+                vec![format!(
+                    "ALTER TABLE {tq} VALIDATE CONSTRAINT {}",
+                    quote_ident(cn)
+                )],
+            );
+            v.no_transaction = true;
+            v.hazards.push(hz(
+                Hazard::MayFail,
+                "fails if an existing row references a missing key",
+            ));
+            let mut vd = Draft::new(v, P_ONLINE);
+            vd.requires.push(added);
+            drafts.push(add);
+            drafts.push(vd);
+        } else {
+            let mut stmts = vec![format!(
+                "ALTER TABLE {tq} ADD CONSTRAINT {} {}",
+                quote_ident(cn),
+                constraint_sql(cb)
+            )];
+            stmts.extend(comment);
+            let mut s = step(path, "add foreign key", stmts);
+            if !new_table && cb.validated {
+                s.hazards.push(hz(
+                    Hazard::MayFail,
+                    "fails if an existing row references a missing key",
+                ));
+                s.hazards.push(hz(
+                    Hazard::BlocksWrites,
+                    "writes to both tables wait while existing rows are checked",
+                ));
+            }
+            drafts.push(Draft::new(s, P_FOREIGN_KEY));
+        }
+        let n = drafts.len();
+        for (i, mut d) in drafts.into_iter().enumerate() {
+            d.requires.push(k_table(ns, t));
+            d.requires.push(k_table(ref_namespace, ref_table));
+            d.requires
+                .push(k_unique(ref_namespace, ref_table, ref_columns));
+            for c in columns {
+                d.requires.push(k_col(ns, t, c));
+            }
+            for c in ref_columns {
+                d.requires.push(k_col(ref_namespace, ref_table, c));
+            }
+            if i + 1 == n {
+                d.provides.push(k_con(ns, t, cn));
+            }
+            self.push(d);
+        }
+    }
+
+    // ------------------------------------------------------------ indexes
+
+    fn indexes(&mut self, a: &Schema, ns: &str, t: &str, ta: &Table, tb: &Table) {
+        let renamed = renamed_indexes(ta, tb);
+        let mut skip: BTreeSet<&String> = BTreeSet::new();
+        for (x, y) in &renamed {
+            skip.insert(x);
+            skip.insert(y);
+            let (Some(ia), Some(ib)) = (ta.indexes.get(x), tb.indexes.get(y)) else {
+                continue;
+            };
+            let mut stmts = vec![format!(
+                "ALTER INDEX {} RENAME TO {}",
+                qualified(ns, x),
+                quote_ident(y)
+            )];
+            if ia.comment != ib.comment {
+                stmts.extend(comment_on_sql(
+                    "INDEX",
+                    &qualified(ns, y),
+                    ib.comment.as_deref(),
+                    true,
+                ));
+            }
+            let mut d = Draft::new(step(index_path(ns, t, y), "rename index", stmts), P_RENAME);
+            d.drops.push(k_rel(ns, x));
+            d.provides.push(k_rel(ns, y));
+            self.push(d);
+        }
+        let names: BTreeSet<&String> = ta
+            .indexes
+            .keys()
+            .chain(tb.indexes.keys())
+            .filter(|n| !skip.contains(n))
+            .collect();
+        let online = self.online_for(tb);
+        for iname in names {
+            let ia = ta.indexes.get(iname);
+            let ib = tb.indexes.get(iname);
+            let rebuild =
+                self.rebuilt_indexes
+                    .contains(&(ns.to_string(), t.to_string(), iname.clone()));
+            match (ia, ib) {
+                (Some(ia), None) => self.drop_index(ns, t, iname, ia, ta, online),
+                (None, Some(ib)) => self.create_index(ns, t, iname, ib, tb, online),
+                (Some(ia), Some(ib)) => {
+                    if rebuild {
+                        self.drop_index(ns, t, iname, ia, ta, false);
+                        self.create_index(ns, t, iname, ib, tb, online);
+                    } else if !same_index(ia, ib) {
+                        if online {
+                            self.replace_index_online(a, ns, t, iname, ia, ib, ta, tb);
+                        } else {
+                            self.drop_index(ns, t, iname, ia, ta, false);
+                            self.create_index(ns, t, iname, ib, tb, false);
+                        }
+                    } else if ia.comment != ib.comment {
+                        let stmts: Vec<String> = comment_on_sql(
+                            "INDEX",
+                            &qualified(ns, iname),
+                            ib.comment.as_deref(),
+                            true,
+                        )
+                        .into_iter()
+                        .collect();
+                        let mut d = Draft::new(
+                            step(index_path(ns, t, iname), "comment on index", stmts),
+                            P_COMMENT,
+                        );
+                        d.requires.push(k_rel(ns, iname));
+                        self.push(d);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn drop_index(&mut self, ns: &str, t: &str, iname: &str, ia: &Index, ta: &Table, online: bool) {
+        let mut s = step(
+            index_path(ns, t, iname),
+            "drop index",
+            vec![format!(
+                "DROP INDEX {}{}",
+                if online { "CONCURRENTLY " } else { "" },
+                qualified(ns, iname)
+            )],
+        );
+        s.no_transaction = online;
+        let mut d = Draft::new(s, if online { P_ONLINE } else { P_DROP_DEPENDENT });
+        d.drops.push(k_rel(ns, iname));
+        if let Some(u) = unique_index_columns(ia) {
+            d.drops.push(k_unique(ns, t, &u));
+        }
+        for c in index_columns(ta, ia) {
+            d.releases.push(k_col(ns, t, &c));
+            d.provides.push(key("pre", &[ns, t, &c]));
+        }
+        let mut rel = Vec::new();
+        for k in &ia.keys {
+            if let IndexKeyExpr::Expression(e) = &k.key {
+                self.expr_keys(e, &mut rel, true);
+            }
+        }
+        if let Some(p) = &ia.predicate {
+            self.expr_keys(p, &mut rel, true);
+        }
+        d.releases.extend(rel);
+        self.push(d);
+    }
+
+    fn create_index(
+        &mut self,
+        ns: &str,
+        t: &str,
+        iname: &str,
+        ib: &Index,
+        tb: &Table,
+        online: bool,
+    ) {
+        let mut stmts = vec![create_index_sql(ns, t, iname, ib, online)];
+        stmts.extend(comment_on_sql(
+            "INDEX",
+            &qualified(ns, iname),
+            ib.comment.as_deref(),
+            false,
+        ));
+        let mut s = step(index_path(ns, t, iname), "create index", stmts);
+        s.no_transaction = online;
+        if !online {
+            s.hazards.push(hz(
+                Hazard::BlocksWrites,
+                "writes to the table wait while the index is built",
+            ));
+        }
+        if ib.unique {
+            s.hazards.push(hz(
+                Hazard::MayFail,
+                "fails if existing rows hold duplicate values",
+            ));
+        }
+        let mut d = Draft::new(s, if online { P_ONLINE } else { P_CONSTRAINT });
+        self.index_provides(ns, t, iname, ib, tb, &mut d);
+        self.push(d);
+    }
+
+    fn index_provides(
+        &self,
+        ns: &str,
+        t: &str,
+        iname: &str,
+        ib: &Index,
+        tb: &Table,
+        d: &mut Draft,
+    ) {
+        d.provides.push(k_rel(ns, iname));
+        if let Some(u) = unique_index_columns(ib) {
+            d.provides.push(k_unique(ns, t, &u));
+        }
+        d.requires.push(k_table(ns, t));
+        d.requires.push(K_EXTENSIONS.to_string());
+        for c in index_columns(tb, ib) {
+            d.requires.push(k_col(ns, t, &c));
+        }
+        self.index_expr_keys(ib, &mut d.requires);
+    }
+
+    /// A changed index replaced without a moment without it: the new one
+    /// built concurrently under a temporary name, the old one dropped
+    /// concurrently, the new one renamed.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_index_online(
+        &mut self,
+        a: &Schema,
+        ns: &str,
+        t: &str,
+        iname: &str,
+        ia: &Index,
+        ib: &Index,
+        ta: &Table,
+        tb: &Table,
+    ) {
+        let a_ns = a.namespaces.get(ns);
+        let b_ns = self.b.namespaces.get(ns);
+        let taken = |n: &str| {
+            [a_ns, b_ns].iter().flatten().any(|x| {
+                x.tables.contains_key(n)
+                    || x.sequences.contains_key(n)
+                    || x.enums.contains_key(n)
+                    || x.tables.values().any(|t| {
+                        t.indexes.contains_key(n) || t.constraints.get(n).is_some_and(index_backed)
+                    })
+            })
+        };
+        let tmp = fresh_name(iname, "__strata_new", &taken);
+        let mut stmts = vec![
+            create_index_sql(ns, t, &tmp, ib, true),
+            format!("DROP INDEX CONCURRENTLY {}", qualified(ns, iname)),
+            format!(
+                "ALTER INDEX {} RENAME TO {}",
+                qualified(ns, &tmp),
+                quote_ident(iname)
+            ),
+        ];
+        stmts.extend(comment_on_sql(
+            "INDEX",
+            &qualified(ns, iname),
+            ib.comment.as_deref(),
+            false,
+        ));
+        let mut s = step(
+            index_path(ns, t, iname),
+            "replace index (concurrently)",
+            stmts,
+        );
+        s.no_transaction = true;
+        if ib.unique {
+            s.hazards.push(hz(
+                Hazard::MayFail,
+                "fails if existing rows hold duplicate values (and leaves an invalid index to drop)",
+            ));
+        }
+        let mut d = Draft::new(s, P_ONLINE);
+        d.drops.push(k_rel(ns, iname));
+        if let Some(u) = unique_index_columns(ia) {
+            d.drops.push(k_unique(ns, t, &u));
+        }
+        for c in index_columns(ta, ia) {
+            d.releases.push(k_col(ns, t, &c));
+        }
+        self.index_provides(ns, t, iname, ib, tb, &mut d);
+        self.push(d);
+    }
+}
+
+fn identity_sql(k: Identity) -> &'static str {
+    match k {
+        Identity::Always => "ALWAYS",
+        Identity::ByDefault => "BY DEFAULT",
+    }
+}

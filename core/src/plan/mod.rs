@@ -1,0 +1,349 @@
+//! Migration plans: from two models to ordered DDL steps, each with its
+//! hazards.
+//!
+//! [`plan`] compares a source schema (what a database has, or what the
+//! history builds) with a target (what is declared) and returns the steps
+//! that take one to the other:
+//!
+//! - **Ordered by dependency.** Every step says which objects it creates,
+//!   which it needs, which it drops and which it stops using; the steps are
+//!   sorted so that an object exists before anything uses it and is no
+//!   longer used when it is dropped (extensions, schemas, enums and
+//!   sequences before the tables that use them, tables before their foreign
+//!   keys and indexes, foreign keys dropped before the keys they reference,
+//!   drops in reverse order). Among steps free to go, a fixed phase order
+//!   and the model's sorted order decide, so the same input always gives the
+//!   same bytes.
+//! - **Hazards named.** Each step lists what it may do to a live database
+//!   ([`Hazard`]). Steps that delete data are refused unless the caller
+//!   allows that hazard ([`PlanOptions::allow`]); the refusal names each
+//!   step and why.
+//! - **Renames from hints**, never guessed: `-- strata:renamed-from OLD`
+//!   collected by replay ([`crate::replay::RenameHint`]) gives `ALTER …
+//!   RENAME`. A dropped and an added column (or table) that look like a
+//!   rename without a hint stop the plan with an error suggesting the hint.
+//!   A hint the source already applied is reported as stale.
+//! - **Online mode** ([`PlanOptions::online`]): indexes built and dropped
+//!   `CONCURRENTLY` in their own no-transaction unit, `NOT NULL` through a
+//!   validated `CHECK`, foreign keys and checks added `NOT VALID` then
+//!   validated, unique and primary keys attached `USING INDEX` built
+//!   concurrently, a changed index replaced without a gap.
+//! - **Generated columns**: an expression change is `SET EXPRESSION` on
+//!   PostgreSQL 17 and later, else the column is dropped and added again
+//!   with the indexes and constraints that use it rebuilt; generated to
+//!   plain is `DROP EXPRESSION`, plain to generated a drop and an add.
+//! - **Enums**: values added in place (`ADD VALUE … BEFORE/AFTER`), renamed
+//!   from hints (`RENAME VALUE`), and removed or reordered by swapping the
+//!   type (the old one renamed, the new one created, every column converted
+//!   through `text`, defaults restored, the old one dropped), preceded by a
+//!   guard that stops with the number of rows still holding a removed value.
+//!
+//! What the model cannot write is refused by name ([`PlanError`]): views,
+//! functions, triggers and other objects strata keeps by name only, and a
+//! changed partition key.
+//!
+//! The DDL text itself comes from [`crate::ddl`] (columns, constraints,
+//! indexes, sequences, whole tables): the plan decides what and when, the
+//! DDL writer how. [`verify`] replays a plan offline on the source and
+//! checks that it arrives at the target.
+
+mod build;
+mod hazard;
+mod order;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diff::{diff, DiffOptions, Difference};
+use crate::model::{ObjectPath, Schema};
+use crate::replay::{RenameHint, Replayer};
+
+pub use hazard::Hazard;
+
+/// What to plan, and how.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Build and drop indexes concurrently, add constraints `NOT VALID` and
+    /// validate them apart, set `NOT NULL` through a validated check.
+    pub online: bool,
+    /// Hazards the caller accepts. Steps with a hazard that is refused by
+    /// default ([`Hazard::refused_by_default`]) are refused unless it is
+    /// here.
+    pub allow: BTreeSet<Hazard>,
+    /// `server_version_num` of the PostgreSQL the plan is for (`150000`
+    /// for 15.0): `SET EXPRESSION` needs 170000.
+    pub server_version_num: u32,
+    /// Rename hints, as the target's replay collected them.
+    pub renames: Vec<RenameHint>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            online: false,
+            allow: BTreeSet::new(),
+            server_version_num: 150000,
+            renames: Vec::new(),
+        }
+    }
+}
+
+/// One hazard of a step, with the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HazardNote {
+    pub hazard: Hazard,
+    pub why: String,
+}
+
+/// One step of a plan: one change to one object, as one or more
+/// statements (without their final `;`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The object changed.
+    pub object: ObjectPath,
+    /// What is done to it: `add column`, `drop index`, `swap enum`, …
+    pub action: String,
+    pub statements: Vec<String>,
+    pub hazards: Vec<HazardNote>,
+    /// Must run outside a transaction block (`CREATE INDEX CONCURRENTLY`).
+    pub no_transaction: bool,
+}
+
+impl Step {
+    pub fn has(&self, h: Hazard) -> bool {
+        self.hazards.iter().any(|n| n.hazard == h)
+    }
+}
+
+/// Steps that run together: in one transaction, or (for `CONCURRENTLY`
+/// builds) one statement at a time outside any. A unit is one migration
+/// file for `strata new`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub transactional: bool,
+    pub steps: Vec<Step>,
+}
+
+/// The plan: units in order, and what is worth saying about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub units: Vec<Unit>,
+    /// Hints the source already applied (or that name nothing in it).
+    pub stale_hints: Vec<StaleHint>,
+    /// Notes that do not stop the plan.
+    pub warnings: Vec<String>,
+}
+
+/// A rename hint that had nothing to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleHint {
+    pub hint: RenameHint,
+    pub reason: String,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.units.iter().all(|u| u.steps.is_empty())
+    }
+
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.units.iter().flat_map(|u| u.steps.iter())
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.units.iter().map(|u| u.steps.len()).sum()
+    }
+
+    /// Every hazard of the plan, once each, in order.
+    pub fn hazards(&self) -> BTreeSet<Hazard> {
+        self.steps()
+            .flat_map(|s| s.hazards.iter().map(|h| h.hazard))
+            .collect()
+    }
+
+    /// One unit as a SQL file: a `-- strata:no-transaction` first line when
+    /// it must run outside a transaction, then each step as a comment
+    /// (number, action, object, hazards) and its statements. `first` is the
+    /// number of the unit's first step in the whole plan.
+    pub fn unit_sql(unit: &Unit, first: usize) -> String {
+        let mut out = String::new();
+        if !unit.transactional {
+            out.push_str("-- strata:no-transaction\n");
+            push_comment(
+                &mut out,
+                "runs outside a transaction: each statement commits on its own",
+            );
+        }
+        for (i, step) in unit.steps.iter().enumerate() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            push_comment(
+                &mut out,
+                &format!(
+                    "step {}: {} {}",
+                    first + i,
+                    step.action,
+                    step.object.sql_name()
+                ),
+            );
+            for h in &step.hazards {
+                push_comment(&mut out, &format!("  hazard {}: {}", h.hazard, h.why));
+            }
+            for s in &step.statements {
+                out.push_str(s);
+                out.push_str(";\n");
+            }
+        }
+        out
+    }
+
+    /// The whole plan as one SQL script: units one after the other, each
+    /// headed by a comment saying how it must run.
+    pub fn sql(&self) -> String {
+        let mut out = String::new();
+        let mut first = 1;
+        let many = self.units.len() > 1;
+        for (n, unit) in self.units.iter().enumerate() {
+            if many {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                push_comment(
+                    &mut out,
+                    &format!(
+                        "---- unit {} of {}: {}",
+                        n + 1,
+                        self.units.len(),
+                        if unit.transactional {
+                            "in one transaction"
+                        } else {
+                            "outside a transaction (one statement at a time)"
+                        }
+                    ),
+                );
+            }
+            let mut body = Plan::unit_sql(unit, first);
+            if many && !unit.transactional {
+                // The directive means something only on a file's first line.
+                body = body.replacen("-- strata:no-transaction\n", "", 1);
+            }
+            out.push_str(&body);
+            first += unit.steps.len();
+        }
+        out
+    }
+}
+
+/// A `--` comment line; control characters (a quoted name may hold a line
+/// break) are escaped so the comment cannot end early.
+pub(crate) fn push_comment(out: &mut String, text: &str) {
+    out.push_str("-- ");
+    for ch in text.chars() {
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    out.push('\n');
+}
+
+/// Why no plan was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanError {
+    pub kind: PlanErrorKind,
+    pub message: String,
+    /// One line per object or step concerned.
+    pub details: Vec<String>,
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanErrorKind {
+    /// The schemas differ in something strata cannot write.
+    Unsupported,
+    /// Steps with hazards the caller did not allow.
+    Refused,
+    /// A drop and an add that may be a rename, without a hint.
+    PossibleRename,
+    /// A rename hint that cannot be applied.
+    BadHint,
+    /// The steps depend on each other in a cycle.
+    Cycle,
+    /// Replayed offline, the plan does not arrive at the target.
+    Unverified,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        for d in &self.details {
+            write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// The plan from `from` to `to`.
+pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
+    build::build(from, to, opts)
+}
+
+/// Replays `plan` offline on `from` (written as DDL, then the plan's
+/// statements) and compares the result with `to`: the differences that
+/// remain (none when the plan is right), or the replay error.
+pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>, String> {
+    let mut r = Replayer::new();
+    let base: Arc<str> = Arc::from(crate::ddl::schema_sql(from));
+    r.apply_file("<source schema>", &base)
+        .map_err(|e| format!("the source schema does not replay: {e}"))?;
+    for (i, unit) in plan.units.iter().enumerate() {
+        let text: Arc<str> = Arc::from(Plan::unit_sql(unit, 1));
+        r.apply_file(&format!("<plan unit {}>", i + 1), &text)
+            .map_err(|e| format!("the plan does not replay: {e}"))?;
+    }
+    let mut got = r.finish().schema;
+    got.unmanaged = from.unmanaged.clone();
+    let mut want = to.clone();
+    build::normalize_public(&mut want);
+    build::normalize_public(&mut got);
+    Ok(diff(&want, &got, DiffOptions::default()))
+}
+
+/// [`plan`], then [`verify`]: a plan that does not arrive at the target
+/// offline is an error ([`PlanErrorKind::Unverified`]), never returned.
+pub fn plan_verified(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
+    let p = plan(from, to, opts)?;
+    if p.is_empty() {
+        return Ok(p);
+    }
+    let unverified = |details: Vec<String>| PlanError {
+        kind: PlanErrorKind::Unverified,
+        message: "strata cannot plan this change correctly: replayed offline, the plan does not \
+                  arrive at the target"
+            .to_string(),
+        details,
+        help: "this is a limit of strata's planner; please report it with the two schemas, and \
+               write this migration by hand"
+            .to_string(),
+    };
+    match verify(from, to, &p) {
+        Ok(d) if d.is_empty() => Ok(p),
+        Ok(d) => Err(unverified(
+            d.iter()
+                .take(20)
+                .map(|d| format!("still differs: {d}"))
+                .collect(),
+        )),
+        Err(e) => Err(unverified(vec![e])),
+    }
+}

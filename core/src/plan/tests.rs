@@ -1,0 +1,413 @@
+//! Plans for focused cases, each replayed offline to the target
+//! ([`super::verify`]); the server proves the same in `tests/plan_*.rs`.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::replay::{replay_texts, Replayed};
+
+fn replay(sql: &str) -> Replayed {
+    let text: Arc<str> = Arc::from(sql);
+    replay_texts([("schema.sql", &text)]).unwrap_or_else(|e| panic!("replay: {e:?}\n{sql}"))
+}
+
+fn opts(to: &Replayed) -> PlanOptions {
+    PlanOptions {
+        renames: to.renames.clone(),
+        ..PlanOptions::default()
+    }
+}
+
+fn allow_all(mut o: PlanOptions) -> PlanOptions {
+    o.allow = Hazard::ALL.into_iter().collect();
+    o
+}
+
+/// Plans `a` → `b` and checks offline that the plan arrives at `b`.
+fn plan_ok(a: &str, b: &str, o: impl Fn(PlanOptions) -> PlanOptions) -> Plan {
+    let (ra, rb) = (replay(a), replay(b));
+    let p = plan_verified(&ra.schema, &rb.schema, &o(opts(&rb)))
+        .unwrap_or_else(|e| panic!("{e}\nhelp: {}", e.help));
+    // Deterministic.
+    let again = plan(&ra.schema, &rb.schema, &o(opts(&rb))).unwrap();
+    assert_eq!(p.sql(), again.sql());
+    p
+}
+
+fn plan_err(a: &str, b: &str, o: impl Fn(PlanOptions) -> PlanOptions) -> PlanError {
+    let (ra, rb) = (replay(a), replay(b));
+    match plan(&ra.schema, &rb.schema, &o(opts(&rb))) {
+        Ok(p) => panic!("expected an error, got:\n{}", p.sql()),
+        Err(e) => e,
+    }
+}
+
+fn same(o: PlanOptions) -> PlanOptions {
+    o
+}
+
+fn position(sql: &str, needle: &str) -> usize {
+    sql.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in:\n{sql}"))
+}
+
+const BASE: &str = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE account (
+    id bigint PRIMARY KEY,
+    email text NOT NULL,
+    mood mood DEFAULT 'ok',
+    version text,
+    major integer GENERATED ALWAYS AS ((split_part(version, '.', 1))::integer) STORED
+);
+CREATE INDEX account_major ON account (major);
+";
+
+#[test]
+fn nothing_to_do_is_an_empty_plan() {
+    let p = plan_ok(BASE, BASE, same);
+    assert!(p.is_empty());
+    assert_eq!(p.sql(), "");
+}
+
+#[test]
+fn a_new_table_with_a_foreign_key_and_a_partial_unique_index() {
+    let b = format!(
+        "{BASE}CREATE TABLE invite (
+    id bigint PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    code text NOT NULL,
+    used boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX invite_code_unused ON invite (code) WHERE NOT used;
+"
+    );
+    let p = plan_ok(BASE, &b, same);
+    let sql = p.sql();
+    assert!(
+        position(&sql, "CREATE TABLE invite")
+            < position(&sql, "ADD CONSTRAINT invite_account_id_fkey")
+    );
+    assert!(
+        sql.contains("CREATE UNIQUE INDEX invite_code_unused ON invite (code) WHERE NOT used;"),
+        "{sql}"
+    );
+    assert!(p.hazards().is_empty(), "{sql}");
+}
+
+#[test]
+fn tables_referencing_each_other_get_their_keys_after_both_exist() {
+    let b = "CREATE TABLE a (id int PRIMARY KEY, b_id int);
+CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
+ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id);
+";
+    let p = plan_ok("", b, same);
+    let sql = p.sql();
+    assert!(position(&sql, "CREATE TABLE b") < position(&sql, "ADD CONSTRAINT a_b_id_fkey"));
+    assert!(position(&sql, "CREATE TABLE a") < position(&sql, "ADD CONSTRAINT b_a_id_fkey"));
+    // And back: foreign keys go before their tables.
+    let p = plan_ok(b, "", allow_all);
+    assert_eq!(p.steps().filter(|s| s.action == "drop table").count(), 2);
+}
+
+#[test]
+fn a_renamed_column_with_a_hint_is_renamed() {
+    let b = BASE.replace(
+        "    email text NOT NULL,",
+        "    -- strata:renamed-from email\n    primary_email text NOT NULL,",
+    );
+    let p = plan_ok(BASE, &b, same);
+    assert_eq!(
+        p.sql(),
+        "-- step 1: rename column public.account.primary_email\nALTER TABLE account RENAME COLUMN email TO primary_email;\n"
+    );
+    // Applied already: the hint is stale, and reported.
+    let p = plan_ok(&b, &b, same);
+    assert!(p.is_empty());
+    assert_eq!(p.stale_hints.len(), 1);
+    assert!(
+        p.stale_hints[0].reason.contains("already"),
+        "{:?}",
+        p.stale_hints
+    );
+}
+
+#[test]
+fn a_renamed_table_with_a_hint_keeps_its_foreign_keys() {
+    let a = "CREATE TABLE person (id int PRIMARY KEY);
+CREATE TABLE pet (id int PRIMARY KEY, owner int REFERENCES person (id));
+";
+    let b = "-- strata:renamed-from person
+CREATE TABLE owner (id int PRIMARY KEY);
+CREATE TABLE pet (id int PRIMARY KEY, owner int);
+ALTER TABLE pet ADD CONSTRAINT pet_owner_fkey FOREIGN KEY (owner) REFERENCES owner (id);
+";
+    let p = plan_ok(a, b, same);
+    let sql = p.sql();
+    assert!(sql.contains("ALTER TABLE person RENAME TO owner;"), "{sql}");
+    assert!(
+        sql.contains("ALTER TABLE owner RENAME CONSTRAINT person_pkey TO owner_pkey;"),
+        "{sql}"
+    );
+    assert_eq!(p.step_count(), 2, "{sql}");
+}
+
+#[test]
+fn a_drop_and_an_add_that_look_like_a_rename_are_an_error_naming_the_hint() {
+    let b = BASE.replace("    email text NOT NULL,", "    mail text NOT NULL,");
+    let e = plan_err(BASE, &b, same);
+    assert_eq!(e.kind, PlanErrorKind::PossibleRename, "{e}");
+    assert!(e.details[0].contains("-- strata:renamed-from email"), "{e}");
+    // Allowed on purpose: a drop and an add.
+    let p = plan_ok(BASE, &b, allow_all);
+    assert!(p.sql().contains("DROP COLUMN email"));
+}
+
+#[test]
+fn dropping_data_is_refused_unless_allowed() {
+    let b = BASE.replace("    email text NOT NULL,\n", "");
+    let e = plan_err(BASE, &b, same);
+    assert_eq!(e.kind, PlanErrorKind::Refused);
+    assert!(e.details[0].contains("drop column"), "{e}");
+    assert!(e.help.contains("--allow-hazards deletes-data"), "{e}");
+    let p = plan_ok(BASE, &b, |mut o| {
+        o.allow.insert(Hazard::DeletesData);
+        o
+    });
+    assert!(p.sql().contains("hazard deletes-data"));
+}
+
+#[test]
+fn an_enum_value_in_the_middle_is_added_in_place() {
+    let b = BASE.replace(
+        "('sad', 'ok', 'happy')",
+        "('sad', 'meh', 'ok', 'happy', 'ecstatic')",
+    );
+    let p = plan_ok(BASE, &b, same);
+    let sql = p.sql();
+    assert!(
+        sql.contains("ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ALTER TYPE mood ADD VALUE 'ecstatic' AFTER 'happy';"),
+        "{sql}"
+    );
+    assert_eq!(p.units.len(), 1);
+}
+
+#[test]
+fn a_new_enum_value_used_in_the_same_plan_gets_its_own_transaction() {
+    let b = BASE
+        .replace("('sad', 'ok', 'happy')", "('sad', 'meh', 'ok', 'happy')")
+        .replace("mood mood DEFAULT 'ok'", "mood mood DEFAULT 'meh'");
+    let p = plan_ok(BASE, &b, same);
+    assert_eq!(p.units.len(), 2, "{}", p.sql());
+    assert!(p.units[0].steps[0].statements[0].contains("ADD VALUE 'meh'"));
+}
+
+#[test]
+fn an_enum_value_renamed_with_a_hint() {
+    let b = BASE.replace(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');",
+        "CREATE TYPE mood AS ENUM (\n    'sad',\n    -- strata:renamed-from 'ok'\n    'fine',\n    'happy'\n);",
+    )
+    .replace("DEFAULT 'ok'", "DEFAULT 'fine'");
+    let p = plan_ok(BASE, &b, same);
+    assert!(
+        p.sql()
+            .contains("ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';"),
+        "{}",
+        p.sql()
+    );
+}
+
+#[test]
+fn a_removed_enum_value_swaps_the_type_behind_a_guard() {
+    let b = BASE.replace("('sad', 'ok', 'happy')", "('happy', 'ok')");
+    let p = plan_ok(BASE, &b, same);
+    let sql = p.sql();
+    let guard = position(&sql, "DO $strata$");
+    let rename = position(&sql, "ALTER TYPE mood RENAME TO mood__strata_old;");
+    let convert = position(
+        &sql,
+        "ALTER TABLE account ALTER COLUMN mood TYPE mood USING mood::text::mood;",
+    );
+    let drop = position(&sql, "DROP TYPE mood__strata_old;");
+    assert!(
+        guard < rename && rename < convert && convert < drop,
+        "{sql}"
+    );
+    assert!(sql.contains("mood::text IN ('sad')"), "{sql}");
+    assert!(
+        sql.contains("ALTER TABLE account ALTER COLUMN mood SET DEFAULT 'ok';"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn a_generated_expression_changes_by_drop_and_add_before_17_and_set_expression_after() {
+    let b = BASE.replace("split_part(version, '.', 1)", "split_part(version, '-', 1)");
+    let p = plan_ok(BASE, &b, same);
+    let sql = p.sql();
+    let drop_index = position(&sql, "DROP INDEX account_major;");
+    let drop = position(&sql, "ALTER TABLE account DROP COLUMN major;");
+    let add = position(
+        &sql,
+        "ALTER TABLE account ADD COLUMN major integer GENERATED ALWAYS AS",
+    );
+    let index = position(&sql, "CREATE INDEX account_major ON account (major);");
+    assert!(drop_index < drop && drop < add && add < index, "{sql}");
+    assert!(p.hazards().contains(&Hazard::ChangesGeneratedValues));
+    let p17 = plan(
+        &replay(BASE).schema,
+        &replay(&b).schema,
+        &PlanOptions {
+            server_version_num: 170000,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(p17.sql().contains("ALTER TABLE account ALTER COLUMN major SET EXPRESSION AS ((split_part(version, '-', 1))::integer);"), "{}", p17.sql());
+    assert_eq!(p17.step_count(), 1);
+}
+
+#[test]
+fn generated_to_plain_drops_the_expression() {
+    let b = BASE.replace(
+        "major integer GENERATED ALWAYS AS ((split_part(version, '.', 1))::integer) STORED",
+        "major integer",
+    );
+    let p = plan_ok(BASE, &b, same);
+    assert!(p
+        .sql()
+        .contains("ALTER TABLE account ALTER COLUMN major DROP EXPRESSION;"));
+    let back = plan_ok(&b, BASE, allow_all);
+    assert!(back.sql().contains("DROP COLUMN major"), "{}", back.sql());
+}
+
+#[test]
+fn column_types_change_with_using_only_when_needed() {
+    let b = BASE
+        .replace("version text,", "version character varying(20),")
+        .replace("email text NOT NULL,", "email text NOT NULL,\n    n text,");
+    let c = b.replace("n text,", "n integer,");
+    let p = plan_ok(&b, &c, allow_all);
+    assert!(
+        p.sql()
+            .contains("ALTER TABLE account ALTER COLUMN n TYPE integer USING n::integer;"),
+        "{}",
+        p.sql()
+    );
+    let p = plan_ok(BASE, &b, same);
+    assert!(
+        p.sql()
+            .contains("ALTER COLUMN version TYPE character varying(20);"),
+        "{}",
+        p.sql()
+    );
+}
+
+#[test]
+fn online_mode_builds_indexes_concurrently_in_their_own_unit() {
+    let b = format!(
+        "{}CREATE INDEX account_email ON account (email);\nALTER TABLE account ADD CONSTRAINT email_at CHECK (email ~~ '%@%');\n",
+        BASE.replace("    version text,", "    version text NOT NULL,")
+    );
+    let p = plan_ok(BASE, &b, |mut o| {
+        o.online = true;
+        o
+    });
+    let sql = p.sql();
+    assert!(
+        sql.contains("CREATE INDEX CONCURRENTLY account_email ON account (email);"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("CHECK (version IS NOT NULL) NOT VALID;"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ADD CONSTRAINT email_at CHECK (email ~~ '%@%') NOT VALID;"),
+        "{sql}"
+    );
+    assert!(sql.contains("VALIDATE CONSTRAINT email_at;"), "{sql}");
+    assert!(p.units.iter().any(|u| !u.transactional));
+    for u in &p.units {
+        for s in &u.steps {
+            if s.statements.iter().any(|x| x.contains("CONCURRENTLY")) {
+                assert!(!u.transactional);
+            }
+        }
+    }
+    assert!(!p.hazards().contains(&Hazard::BlocksWrites), "{sql}");
+}
+
+#[test]
+fn online_mode_replaces_a_changed_index_without_a_gap() {
+    let b = BASE.replace(
+        "account_major ON account (major)",
+        "account_major ON account (major DESC)",
+    );
+    let p = plan_ok(BASE, &b, |mut o| {
+        o.online = true;
+        o
+    });
+    let sql = p.sql();
+    let build = position(&sql, "CREATE INDEX CONCURRENTLY account_major__strata_new");
+    let drop = position(&sql, "DROP INDEX CONCURRENTLY account_major;");
+    let rename = position(
+        &sql,
+        "ALTER INDEX account_major__strata_new RENAME TO account_major;",
+    );
+    assert!(build < drop && drop < rename, "{sql}");
+}
+
+#[test]
+fn unmanaged_objects_are_refused_by_name() {
+    let b = format!("{BASE}CREATE VIEW v AS SELECT 1;\n");
+    let e = plan_err(BASE, &b, same);
+    assert_eq!(e.kind, PlanErrorKind::Unsupported);
+    assert!(e.details[0].contains("view"), "{e}");
+}
+
+#[test]
+fn foreign_keys_follow_a_replaced_key() {
+    let a = "CREATE TABLE p (a int, b int, CONSTRAINT p_key UNIQUE (a));
+CREATE TABLE c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES p (a));
+";
+    let b = "CREATE TABLE p (a int, b int, CONSTRAINT p_key UNIQUE (a) DEFERRABLE);
+CREATE TABLE c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES p (a));
+";
+    let p = plan_ok(a, b, same);
+    let sql = p.sql();
+    let drop_fk = position(&sql, "ALTER TABLE c DROP CONSTRAINT c_x;");
+    let drop_key = position(&sql, "ALTER TABLE p DROP CONSTRAINT p_key;");
+    let add_key = position(
+        &sql,
+        "ALTER TABLE p ADD CONSTRAINT p_key UNIQUE (a) DEFERRABLE;",
+    );
+    let add_fk = position(&sql, "ALTER TABLE c ADD CONSTRAINT c_x FOREIGN KEY");
+    assert!(
+        drop_fk < drop_key && drop_key < add_key && add_key < add_fk,
+        "{sql}"
+    );
+}
+
+#[test]
+fn hints_are_collected_by_replay() {
+    let r = replay(
+        "-- strata:renamed-from old_t\nCREATE TABLE t (\n    -- strata:renamed-from \"Old\"\n    \"New\" int,\n    b int\n);\n",
+    );
+    assert_eq!(r.renames.len(), 2);
+    assert_eq!(r.renames[0].kind, crate::replay::RenameKind::Table);
+    assert_eq!(r.renames[0].from, "old_t");
+    assert_eq!(r.renames[1].kind, crate::replay::RenameKind::Column);
+    assert_eq!(
+        (r.renames[1].name.as_str(), r.renames[1].from.as_str()),
+        ("New", "Old")
+    );
+    assert_eq!(r.renames[1].location.line, 3);
+    let text: Arc<str> =
+        Arc::from("CREATE TABLE t (\n    a int\n    -- strata:renamed-from x\n);\n");
+    assert!(replay_texts([("x.sql", &text)]).is_err());
+}
