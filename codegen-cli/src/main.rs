@@ -3,10 +3,12 @@
 //! Exit codes: 0 success / in step, 1 differences found, 2 error.
 
 mod cmd_codegen;
+mod cmd_diff;
 mod cmd_docs;
 mod cmd_drift;
 mod cmd_inspect;
 mod cmd_migrate;
+mod cmd_new;
 mod config;
 mod render;
 
@@ -60,6 +62,13 @@ enum Command {
     Docs(cmd_docs::Args),
     /// Write the typed Rust models `strata::schema!` generates, pretty-printed.
     Codegen(cmd_codegen::Args),
+    /// Plan the migration from one source to another (default: the history to
+    /// the declared schema), ordered by dependency, hazards as comments.
+    ///
+    /// Exit 0 when there is nothing to do, 1 when there is a plan, 2 on error.
+    Diff(cmd_diff::Args),
+    /// Write the next migration: the plan from the history to the declared schema.
+    New(cmd_new::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,6 +95,8 @@ fn main() -> ExitCode {
         Command::Drift(args) => cmd_drift::run(args, config_path.as_deref()),
         Command::Docs(args) => cmd_docs::run(args, config_path.as_deref()),
         Command::Codegen(args) => cmd_codegen::run(args, config_path.as_deref()),
+        Command::Diff(args) => cmd_diff::run(args, config_path.as_deref()),
+        Command::New(args) => cmd_new::run(args, config_path.as_deref()),
         Command::Check {
             schema,
             migrations,

@@ -3,6 +3,7 @@
 pub mod drift;
 pub mod inspect;
 pub mod migrate;
+pub mod plan;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -1,0 +1,253 @@
+//! `strata diff`: the migration plan from one source to another.
+//!
+//! Exit 0 when there is nothing to do, 1 when there is a plan, 2 on error
+//! (a refused or unsupported change included).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use strata_core::model::Schema;
+use strata_core::plan::{plan_verified, Hazard, PlanOptions};
+use strata_core::replay::RenameHint;
+use strata_core::source::{load_offline, parse_spec, SourceSpec};
+use strata_core::Error;
+
+use crate::config;
+use crate::render;
+use crate::render::plan::{PlanFormat, Sides};
+use crate::Format;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Where the database is now: a migration folder, declared SQL, or a
+    /// postgres:// URL (`migrations:PATH` / `schema:PATH` force the kind).
+    /// Default: the history (`migrations` in strata.toml).
+    #[arg(long, value_name = "SRC")]
+    from: Option<String>,
+    /// Where it should be. Default: the declared schema (`schema` in
+    /// strata.toml).
+    #[arg(long, value_name = "SRC")]
+    to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Sql)]
+    format: PlanFormat,
+    /// Plan for a live database: indexes built and dropped concurrently,
+    /// constraints added NOT VALID and validated apart, NOT NULL through a
+    /// validated check.
+    #[arg(long)]
+    online: bool,
+    /// Hazards to accept, comma-separated: deletes-data, rewrites-table,
+    /// locks-table, blocks-writes, may-fail, changes-generated-values.
+    /// Steps that delete data are refused unless allowed.
+    #[arg(long, value_name = "HAZARDS", value_delimiter = ',')]
+    allow_hazards: Vec<String>,
+    /// PostgreSQL version the plan is for (15, 17, 16.4 or 170000).
+    /// Default: the live side's server, else 15.
+    #[arg(long, value_name = "VERSION")]
+    pg_version: Option<String>,
+}
+
+/// A side of the plan, loaded.
+pub(crate) struct Side {
+    pub schema: Schema,
+    pub renames: Vec<RenameHint>,
+    pub label: String,
+    pub server_version_num: Option<u32>,
+}
+
+pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
+    let json = args.format == PlanFormat::Json;
+    let fmt = if json { Format::Json } else { Format::Text };
+    let found = match config::find(config_path) {
+        Ok(f) => f,
+        Err(e) => return render::error(&e, fmt),
+    };
+    let from = match args.from.or_else(|| {
+        config::configured_path(&found, "migrations").map(|p| format!("migrations:{p}"))
+    }) {
+        Some(s) => s,
+        None => {
+            let e = Error::source(
+                "strata.toml",
+                "no source to plan from",
+                "pass --from SRC, or set `migrations` in strata.toml",
+            );
+            return render::error(&e, fmt);
+        }
+    };
+    let to = match args
+        .to
+        .or_else(|| config::configured_path(&found, "schema").map(|p| format!("schema:{p}")))
+    {
+        Some(s) => s,
+        None => {
+            let e = Error::source(
+                "strata.toml",
+                "no target to plan to",
+                "pass --to SRC, or set `schema` in strata.toml",
+            );
+            return render::error(&e, fmt);
+        }
+    };
+    let mut opts = match plan_options(args.online, &args.allow_hazards, args.pg_version.as_deref())
+    {
+        Ok(o) => o,
+        Err(e) => return render::error(&e, fmt),
+    };
+    let a = match load_side(&from) {
+        Ok(s) => s,
+        Err(e) => return render::error(&e, fmt),
+    };
+    let b = match load_side(&to) {
+        Ok(s) => s,
+        Err(e) => return render::error(&e, fmt),
+    };
+    if args.pg_version.is_none() {
+        if let Some(v) = a.server_version_num.or(b.server_version_num) {
+            opts.server_version_num = v;
+        }
+    }
+    opts.renames = b.renames.clone();
+    let sides = Sides {
+        from: a.label.clone(),
+        to: b.label.clone(),
+        server_version_num: opts.server_version_num,
+    };
+    match plan_verified(&a.schema, &b.schema, &opts) {
+        Ok(p) => render::plan::plan(&p, &sides, args.format),
+        Err(e) => render::plan::error(&e, json),
+    }
+}
+
+/// Options from the flags shared by `strata diff` and `strata new`.
+pub(crate) fn plan_options(
+    online: bool,
+    allow: &[String],
+    pg_version: Option<&str>,
+) -> Result<PlanOptions, Error> {
+    let mut opts = PlanOptions {
+        online,
+        ..PlanOptions::default()
+    };
+    for h in allow.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match Hazard::parse(h) {
+            Some(h) => {
+                opts.allow.insert(h);
+            }
+            None => {
+                let names: Vec<&str> = Hazard::ALL.iter().map(|h| h.name()).collect();
+                return Err(Error::source(
+                    "--allow-hazards",
+                    format!("unknown hazard `{h}`"),
+                    format!("hazards are: {}", names.join(", ")),
+                ));
+            }
+        }
+    }
+    if let Some(v) = pg_version {
+        opts.server_version_num = parse_pg_version(v).ok_or_else(|| {
+            Error::source(
+                "--pg-version",
+                format!("cannot read the PostgreSQL version `{v}`"),
+                "write a major version (15, 17), major.minor (16.4) or a server_version_num (170002)",
+            )
+        })?;
+    }
+    Ok(opts)
+}
+
+/// `15` → 150000, `16.4` → 160004, `170002` → 170002.
+fn parse_pg_version(v: &str) -> Option<u32> {
+    let v = v.trim();
+    if let Some((major, minor)) = v.split_once('.') {
+        let major: u32 = major.parse().ok()?;
+        let minor: u32 = minor.parse().ok()?;
+        return (major >= 10 && minor < 10000).then_some(major * 10000 + minor);
+    }
+    let n: u32 = v.parse().ok()?;
+    match n {
+        10..=99 => Some(n * 10000),
+        100000..=999999 => Some(n),
+        _ => None,
+    }
+}
+
+/// Loads a source: replayed offline, or read from a live database (with
+/// its server version).
+pub(crate) fn load_side(spec: &str) -> Result<Side, Error> {
+    let parsed = parse_spec(spec);
+    match &parsed {
+        SourceSpec::Url(url) => {
+            let label = strata::conn::describe_url(url);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    Error::source(
+                        "strata diff",
+                        format!("cannot start the async runtime: {e}"),
+                        "this is unexpected; please report it",
+                    )
+                })?;
+            let (schema, version) = runtime.block_on(read_live(url, &label))?;
+            Ok(Side {
+                schema,
+                renames: Vec::new(),
+                label,
+                server_version_num: version,
+            })
+        }
+        SourceSpec::Migrations(p) | SourceSpec::Schema(p) => {
+            let loaded = load_offline(&parsed)?;
+            Ok(Side {
+                schema: loaded.replayed.schema,
+                renames: loaded.replayed.renames,
+                label: p.display().to_string(),
+                server_version_num: None,
+            })
+        }
+    }
+}
+
+async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>), Error> {
+    let session = strata::conn::connect(url).await.map_err(|e| {
+        Error::source(
+            label,
+            e.to_string(),
+            "check the URL and that the server runs",
+        )
+    })?;
+    let version = session
+        .client
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .ok()
+        .and_then(|row| row.try_get::<_, String>(0).ok())
+        .and_then(|s| s.trim().parse::<u32>().ok());
+    let schema =
+        strata::inspect::inspect(&session.client, &strata::inspect::InspectOptions::default())
+            .await
+            .map_err(|e| {
+                Error::source(
+                    label,
+                    session.redact(&e.to_string()),
+                    "check that the role can read the catalog",
+                )
+            })?;
+    session.close().await;
+    Ok((schema, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_pg_version;
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(parse_pg_version("15"), Some(150000));
+        assert_eq!(parse_pg_version("16.4"), Some(160004));
+        assert_eq!(parse_pg_version("170002"), Some(170002));
+        assert_eq!(parse_pg_version("x"), None);
+        assert_eq!(parse_pg_version("9"), None);
+    }
+}
