@@ -235,6 +235,9 @@ async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>), Erro
                 )
             })?;
     session.close().await;
+    // The migration tools' own tables are never planned.
+    let mut schema = schema;
+    strata::drift::remove_history_objects(&mut schema);
     Ok((schema, version))
 }
 

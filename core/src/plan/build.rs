@@ -2358,37 +2358,18 @@ impl<'a> Builder<'a> {
                 (Some(ca), None) => self.drop_constraint(ns, t, cn, ca, ta),
                 (None, Some(cb)) => self.add_constraint(ns, t, cn, cb, tb),
                 (Some(ca), Some(cb)) => {
-                    let is_fk = matches!(ca.kind, ConstraintKind::ForeignKey { .. });
                     let def_changes = ca.kind != cb.kind
                         && render_constraint_kind(&ca.kind) != render_constraint_kind(&cb.kind);
                     let deferral_changes = ca.deferrable != cb.deferrable
                         || ca.initially_deferred != cb.initially_deferred;
                     let unvalidate = ca.validated && !cb.validated;
-                    if rebuild || def_changes || unvalidate || (deferral_changes && !is_fk) {
+                    if rebuild || def_changes || unvalidate || deferral_changes {
                         self.drop_constraint(ns, t, cn, ca, ta);
                         self.add_constraint(ns, t, cn, cb, tb);
                         continue;
                     }
                     let tq = qualified(ns, t);
                     let path = constraint_path(ns, t, cn);
-                    if deferral_changes {
-                        let mut sql =
-                            format!("ALTER TABLE {tq} ALTER CONSTRAINT {} ", quote_ident(cn));
-                        if cb.deferrable {
-                            sql.push_str("DEFERRABLE INITIALLY ");
-                            sql.push_str(if cb.initially_deferred {
-                                "DEFERRED"
-                            } else {
-                                "IMMEDIATE"
-                            });
-                        } else {
-                            sql.push_str("NOT DEFERRABLE");
-                        }
-                        let mut d =
-                            Draft::new(step(path.clone(), "alter foreign key", vec![sql]), P_ALTER);
-                        d.provides.push(k_con(ns, t, cn));
-                        self.push(d);
-                    }
                     if !ca.validated && cb.validated {
                         let mut s = step(
                             path.clone(),
