@@ -2105,14 +2105,10 @@ impl<'a> Builder<'a> {
                 None => {}
             }
             if tc.using {
-                let via = if tc.via_text {
-                    if base_type(&ca.data_type).1 {
-                        "::text[]"
-                    } else {
-                        "::text"
-                    }
-                } else {
-                    ""
+                let via = match tc.via {
+                    Some(t) if base_type(&ca.data_type).1 => format!("::{t}[]"),
+                    Some(t) => format!("::{t}"),
+                    None => String::new(),
                 };
                 sql.push_str(&format!(" USING {c}{via}::{}", cb.data_type));
             }

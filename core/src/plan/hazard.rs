@@ -69,8 +69,9 @@ impl fmt::Display for Hazard {
 pub(crate) struct TypeChange {
     /// No assignment cast: `USING col::new` is needed.
     pub using: bool,
-    /// The old type is an enum (or enum array): convert through `text`.
-    pub via_text: bool,
+    /// Convert through this type first (`col::text::mood`,
+    /// `col::integer::boolean`): no direct cast exists.
+    pub via: Option<&'static str>,
     pub rewrite: bool,
     pub may_fail: bool,
     pub deletes: bool,
@@ -149,7 +150,7 @@ pub(crate) fn type_change(old: &str, new: &str, old_enum: bool, new_enum: bool) 
     };
     if old_enum || new_enum || od != nd {
         c.using = true;
-        c.via_text = old_enum;
+        c.via = (old_enum || new_enum).then_some("text");
         c.may_fail = true;
         return c;
     }
@@ -213,6 +214,13 @@ pub(crate) fn type_change(old: &str, new: &str, old_enum: bool, new_enum: bool) 
         c.deletes = nb == "date" || ob == "timestamp with time zone";
         return c;
     }
+    if (ob == "boolean" && int_rank(nb).is_some()) || (int_rank(ob).is_some() && nb == "boolean") {
+        // Only integer casts to and from boolean.
+        c.using = true;
+        c.may_fail = nb == "boolean";
+        c.via = (ob != "integer" && nb != "integer").then_some("integer");
+        return c;
+    }
     c.using = true;
     c.may_fail = true;
     c
@@ -264,7 +272,9 @@ mod tests {
         let t = type_change("text", "integer", false, false);
         assert!(t.using && t.may_fail);
         let e = type_change("mood", "text", true, false);
-        assert!(e.using && e.via_text);
+        assert!(e.using && e.via == Some("text"));
+        let b = type_change("bigint", "boolean", false, false);
+        assert_eq!(b.via, Some("integer"));
         let s = type_change("character varying(5)", "text", false, false);
         assert!(!s.rewrite && !s.using);
         let r = type_change("numeric(10,2)", "numeric(10,0)", false, false);

@@ -411,3 +411,77 @@ fn hints_are_collected_by_replay() {
         Arc::from("CREATE TABLE t (\n    a int\n    -- strata:renamed-from x\n);\n");
     assert!(replay_texts([("x.sql", &text)]).is_err());
 }
+
+/// The plans of focused cases, pinned: ordering, hazards, online mode,
+/// renames, the enum swap and its guard, generated columns on 15 and 17.
+#[test]
+fn focused_plans_are_pinned() {
+    let online = |mut o: PlanOptions| {
+        o.online = true;
+        o
+    };
+    let pg17 = |mut o: PlanOptions| {
+        o.server_version_num = 170000;
+        o
+    };
+    let new_tables = "CREATE TABLE org (id bigint PRIMARY KEY, owner bigint);
+CREATE TABLE member (
+    id bigint PRIMARY KEY,
+    org_id bigint NOT NULL REFERENCES org (id),
+    email text NOT NULL
+);
+ALTER TABLE org ADD CONSTRAINT org_owner_fkey FOREIGN KEY (owner) REFERENCES member (id);
+CREATE UNIQUE INDEX member_email ON member (org_id, email) WHERE email <> '';
+";
+    type Case<'a> = (&'a str, String, String, &'a dyn Fn(PlanOptions) -> PlanOptions);
+    let cases: Vec<Case> = vec![
+        ("ordering", BASE.to_string(), format!("{BASE}{new_tables}"), &same),
+        (
+            "hazards",
+            BASE.to_string(),
+            BASE.replace("    email text NOT NULL,\n", "")
+                .replace("version text,", "version character varying(10) NOT NULL,"),
+            &allow_all,
+        ),
+        (
+            "online",
+            BASE.to_string(),
+            format!(
+                "{}CREATE INDEX account_email ON account (email);\nALTER TABLE account ADD CONSTRAINT account_email_key UNIQUE (email);\n",
+                BASE.replace("    version text,", "    version text NOT NULL,")
+                    .replace("account_major ON account (major)", "account_major ON account (major DESC)")
+            ),
+            &online,
+        ),
+        (
+            "renames",
+            BASE.to_string(),
+            BASE.replace("CREATE TABLE account (", "-- strata:renamed-from account\nCREATE TABLE member (")
+                .replace("    email text NOT NULL,", "    -- strata:renamed-from email\n    primary_email text NOT NULL,")
+                .replace("account_major ON account", "account_major ON member"),
+            &same,
+        ),
+        (
+            "enum_swap",
+            BASE.to_string(),
+            BASE.replace("('sad', 'ok', 'happy')", "('happy', 'ok')"),
+            &same,
+        ),
+        (
+            "generated_15",
+            BASE.to_string(),
+            BASE.replace("split_part(version, '.', 1)", "split_part(version, '-', 1)"),
+            &same,
+        ),
+        (
+            "generated_17",
+            BASE.to_string(),
+            BASE.replace("split_part(version, '.', 1)", "split_part(version, '-', 1)"),
+            &pg17,
+        ),
+    ];
+    for (name, a, b, o) in cases {
+        let p = plan_ok(&a, &b, o);
+        insta::assert_snapshot!(name, p.sql());
+    }
+}
