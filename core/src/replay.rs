@@ -188,6 +188,9 @@ pub struct Replayer {
     search_path: Vec<String>,
     /// Relations that exist but are not modelled (identity sequences).
     hidden_relations: BTreeSet<(String, String)>,
+    /// Index and constraint names by namespace, kept in step with the tables
+    /// so that name lookups do not scan every table (replay stays linear).
+    names: std::cell::RefCell<Names>,
     /// Location of the statement being applied.
     here: Location,
     renames: Vec<RenameHint>,
@@ -237,6 +240,7 @@ impl Replayer {
             stats: Stats::default(),
             search_path: vec!["\"$user\"".to_string(), "public".to_string()],
             hidden_relations: BTreeSet::new(),
+            names: std::cell::RefCell::new(Names::default()),
             here: Location {
                 file: String::new(),
                 line: 0,
@@ -534,6 +538,10 @@ impl Replayer {
     }
 
     fn table_mut(&mut self, ns: &str, name: &str) -> &mut Table {
+        self.names
+            .get_mut()
+            .dirty
+            .insert((ns.to_string(), name.to_string()));
         self.schema
             .namespaces
             .get_mut(ns)
@@ -581,20 +589,8 @@ impl Replayer {
         {
             return Some("sequence");
         }
-        for t in n.tables.values() {
-            if t.indexes.contains_key(name) {
-                return Some("index");
-            }
-            if let Some(c) = t.constraints.get(name) {
-                if matches!(
-                    c.kind,
-                    ConstraintKind::PrimaryKey { .. }
-                        | ConstraintKind::Unique { .. }
-                        | ConstraintKind::Exclusion { .. }
-                ) {
-                    return Some("index");
-                }
-            }
+        if self.index_owner(ns, name).is_some() {
+            return Some("index");
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
         for kind in [
@@ -623,10 +619,87 @@ impl Replayer {
     }
 
     fn constraint_name_taken(&self, ns: &str, name: &str) -> bool {
-        self.schema
-            .namespaces
-            .get(ns)
-            .is_some_and(|n| n.tables.values().any(|t| t.constraints.contains_key(name)))
+        self.flush_names();
+        self.names
+            .borrow()
+            .constraints
+            .get(&(ns.to_string(), name.to_string()))
+            .is_some_and(|n| *n > 0)
+    }
+
+    /// The table that owns an index (or index-backed constraint) of this
+    /// name, and whether it backs a constraint.
+    fn index_owner(&self, ns: &str, name: &str) -> Option<(String, bool)> {
+        self.flush_names();
+        self.names
+            .borrow()
+            .indexes
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
+    }
+
+    /// Brings the name registry up to date with the tables changed since
+    /// the last lookup.
+    fn flush_names(&self) {
+        let mut names = self.names.borrow_mut();
+        if names.rebuild {
+            let Names {
+                indexes,
+                constraints,
+                owned,
+                ..
+            } = &mut *names;
+            indexes.clear();
+            constraints.clear();
+            owned.clear();
+            for (nsn, n) in &self.schema.namespaces {
+                for (tn, t) in &n.tables {
+                    register(indexes, constraints, owned, nsn, tn, t);
+                }
+            }
+            names.rebuild = false;
+            names.dirty.clear();
+            return;
+        }
+        if names.dirty.is_empty() {
+            return;
+        }
+        let dirty = std::mem::take(&mut names.dirty);
+        let Names {
+            indexes,
+            constraints,
+            owned,
+            ..
+        } = &mut *names;
+        for (nsn, tn) in dirty {
+            if let Some((idx, cons)) = owned.remove(&(nsn.clone(), tn.clone())) {
+                for i in idx {
+                    indexes.remove(&(nsn.clone(), i));
+                }
+                for c in cons {
+                    if let Some(n) = constraints.get_mut(&(nsn.clone(), c)) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            if let Some(t) = self.table(&nsn, &tn) {
+                register(indexes, constraints, owned, &nsn, &tn, t);
+            }
+        }
+    }
+
+    /// Marks the whole registry for a rebuild (after bulk changes: schemas
+    /// dropped or renamed, tables renamed or moved, foreign keys dropped
+    /// across tables).
+    fn names_changed(&mut self) {
+        self.names.get_mut().rebuild = true;
+    }
+
+    fn table_changed(&mut self, ns: &str, name: &str) {
+        self.names
+            .get_mut()
+            .dirty
+            .insert((ns.to_string(), name.to_string()));
     }
 
     /// Finds an index by name: (namespace, table, is_constraint).
@@ -636,22 +709,8 @@ impl Replayer {
             None => self.search_namespaces(),
         };
         for ns in nss {
-            if let Some(n) = self.schema.namespaces.get(&ns) {
-                for (tname, t) in &n.tables {
-                    if t.indexes.contains_key(&q.name) {
-                        return Some((ns.clone(), tname.clone(), false));
-                    }
-                    if let Some(c) = t.constraints.get(&q.name) {
-                        if matches!(
-                            c.kind,
-                            ConstraintKind::PrimaryKey { .. }
-                                | ConstraintKind::Unique { .. }
-                                | ConstraintKind::Exclusion { .. }
-                        ) {
-                            return Some((ns.clone(), tname.clone(), true));
-                        }
-                    }
-                }
+            if let Some((table, is_constraint)) = self.index_owner(&ns, &q.name) {
+                return Some((ns, table, is_constraint));
             }
         }
         None
@@ -815,6 +874,7 @@ impl Replayer {
                         self.drop_fks_referencing(n, t);
                     }
                     self.schema.namespaces.remove(&name);
+                    self.names_changed();
                     self.schema
                         .unmanaged
                         .retain(|u| !u.name.starts_with(&prefix));
@@ -836,6 +896,7 @@ impl Replayer {
                     ));
                 };
                 self.schema.namespaces.insert(new_name.clone(), ns);
+                self.names_changed();
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
                         for c in t.constraints.values_mut() {
@@ -1396,6 +1457,7 @@ impl Replayer {
     }
 
     fn drop_fks_referencing(&mut self, ns: &str, table: &str) {
+        self.names_changed();
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {
                 t.constraints.retain(|_, c| {
@@ -1406,6 +1468,7 @@ impl Replayer {
     }
 
     fn drop_table_inner(&mut self, ns: &str, name: &str) {
+        self.table_changed(ns, name);
         let n = self.ns_mut(ns);
         n.tables.remove(name);
         // Owned sequences go with the table.
@@ -1555,6 +1618,7 @@ impl Replayer {
                 ));
             }
         }
+        self.table_changed(&ns, &name);
         self.ns_mut(&ns).tables.insert(
             name.clone(),
             Table {
@@ -2291,6 +2355,7 @@ impl Replayer {
                 }
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&nsn).tables.insert(new.clone(), t);
+                self.names_changed();
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
                         for c in t.constraints.values_mut() {
@@ -2353,6 +2418,7 @@ impl Replayer {
                 }
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
+                self.names_changed();
                 // Owned sequences move along.
                 let owned: Vec<String> = self
                     .ns_mut(&nsn)
@@ -3498,3 +3564,49 @@ impl From<Failure> for (String, String) {
 
 #[allow(dead_code)]
 fn _assert_identity_used(_: Identity) {}
+
+/// Index-like relation names and constraint names of every namespace, with
+/// what each table contributed (so a changed table can be re-registered).
+#[derive(Debug, Clone, Default)]
+struct Names {
+    /// (namespace, name) → (table, backs a constraint).
+    indexes: std::collections::HashMap<(String, String), (String, bool)>,
+    /// (namespace, constraint name) → how many tables use the name.
+    constraints: std::collections::HashMap<(String, String), u32>,
+    /// (namespace, table) → (its index names, its constraint names).
+    owned: std::collections::HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    dirty: BTreeSet<(String, String)>,
+    rebuild: bool,
+}
+
+fn register(
+    indexes: &mut std::collections::HashMap<(String, String), (String, bool)>,
+    constraints: &mut std::collections::HashMap<(String, String), u32>,
+    owned: &mut std::collections::HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    ns: &str,
+    table: &str,
+    t: &Table,
+) {
+    let mut idx = Vec::new();
+    let mut cons = Vec::new();
+    for name in t.indexes.keys() {
+        indexes.insert((ns.to_string(), name.clone()), (table.to_string(), false));
+        idx.push(name.clone());
+    }
+    for (name, c) in &t.constraints {
+        *constraints
+            .entry((ns.to_string(), name.clone()))
+            .or_insert(0) += 1;
+        cons.push(name.clone());
+        if matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion { .. }
+        ) {
+            indexes.insert((ns.to_string(), name.clone()), (table.to_string(), true));
+            idx.push(name.clone());
+        }
+    }
+    owned.insert((ns.to_string(), table.to_string()), (idx, cons));
+}
