@@ -3565,24 +3565,29 @@ impl From<Failure> for (String, String) {
 #[allow(dead_code)]
 fn _assert_identity_used(_: Identity) {}
 
+type Key = (String, String);
+type IndexNames = std::collections::HashMap<Key, (String, bool)>;
+type ConstraintNames = std::collections::HashMap<Key, u32>;
+type Owned = std::collections::HashMap<Key, (Vec<String>, Vec<String>)>;
+
 /// Index-like relation names and constraint names of every namespace, with
 /// what each table contributed (so a changed table can be re-registered).
 #[derive(Debug, Clone, Default)]
 struct Names {
     /// (namespace, name) → (table, backs a constraint).
-    indexes: std::collections::HashMap<(String, String), (String, bool)>,
+    indexes: IndexNames,
     /// (namespace, constraint name) → how many tables use the name.
-    constraints: std::collections::HashMap<(String, String), u32>,
+    constraints: ConstraintNames,
     /// (namespace, table) → (its index names, its constraint names).
-    owned: std::collections::HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    owned: Owned,
     dirty: BTreeSet<(String, String)>,
     rebuild: bool,
 }
 
 fn register(
-    indexes: &mut std::collections::HashMap<(String, String), (String, bool)>,
-    constraints: &mut std::collections::HashMap<(String, String), u32>,
-    owned: &mut std::collections::HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    indexes: &mut IndexNames,
+    constraints: &mut ConstraintNames,
+    owned: &mut Owned,
     ns: &str,
     table: &str,
     t: &Table,
