@@ -438,6 +438,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         ..
     } = bld;
     let sorted = order::sort(drafts)?;
+    refuse_under_dependents(&sorted, from)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
         units: order::units(sorted),
@@ -454,6 +455,24 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     }
     for u in a.unmanaged.difference(&b.unmanaged) {
         details.push(format!("{u}: only in the source"));
+    }
+    for (name, eb) in &b.extensions {
+        let Some(ea) = a.extensions.get(name) else {
+            continue;
+        };
+        if let (Some(va), Some(vb)) = (&ea.version, &eb.version) {
+            let parse =
+                |v: &str| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
+            if let (Some(pa), Some(pb)) = (parse(va), parse(vb)) {
+                if pb < pa {
+                    details.push(format!(
+                        "extension {}: its version would go down from {va} to {vb}, and extensions \
+                         rarely ship a downgrade path",
+                        quote_ident(name)
+                    ));
+                }
+            }
+        }
     }
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
@@ -485,6 +504,71 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
         help: "strata keeps views, functions, triggers, policies and other such objects by name \
                only, and cannot turn a table into a partitioned one (or back): write this part of \
                the migration by hand"
+            .to_string(),
+    })
+}
+
+/// Steps the server refuses while a view, rule or policy uses the column
+/// or table: strata knows those objects by name only, not what they use.
+/// A step that drops or retypes a column or a table is refused when such an
+/// object could use it — a view or rule in the same schema, a policy or
+/// rule on the same table — naming both.
+fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanError> {
+    use crate::model::UnmanagedKind as K;
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    let mut details = Vec::new();
+    for (i, d) in sorted.iter().enumerate() {
+        let risky = matches!(
+            d.step.action.as_str(),
+            "drop column"
+                | "drop column (to add it again)"
+                | "drop table"
+                | "change column type"
+                | "convert column to the new enum"
+        );
+        let Some(table) = d.step.object.table_path() else {
+            continue;
+        };
+        if !risky {
+            continue;
+        }
+        let ns_prefix = format!("{}.", quote_ident(&table.namespace));
+        let table_prefix = format!("{}{}.", ns_prefix, quote_ident(&table.name));
+        let users: Vec<String> = from
+            .unmanaged
+            .iter()
+            .filter(|u| match u.kind {
+                K::View | K::MaterializedView => u.name.starts_with(&ns_prefix),
+                K::Rule | K::Policy => u.name.starts_with(&table_prefix),
+                _ => false,
+            })
+            .map(|u| u.to_string())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        details.push(format!(
+            "step {}: {} {} — may be used by {}",
+            i + 1,
+            d.step.action,
+            d.step.object.sql_name(),
+            users.join(", ")
+        ));
+        found.extend(users);
+    }
+    if details.is_empty() {
+        return Ok(());
+    }
+    Err(PlanError {
+        kind: PlanErrorKind::Unsupported,
+        message: format!(
+            "strata cannot plan this change: it drops or retypes columns or tables that {} \
+             view(s), rule(s) or policy(ies) may use, and strata cannot see what those use",
+            found.len()
+        ),
+        details,
+        help: "write this migration by hand: drop the dependent objects first and create them \
+               again after the change"
             .to_string(),
     })
 }
