@@ -1,7 +1,7 @@
 //! Property test, the server as the oracle: a random schema A and random
 //! edits of every kind the plan knows make B; the plan A → B applied to A
 //! must give what B gives. Shrinking yields a minimal failing case, which
-//! proptest keeps in `proptest-regressions/plan_props.txt` and replays
+//! proptest keeps in `tests/plan_props.proptest-regressions` and replays
 //! first from then on.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default 24: each one builds
@@ -439,7 +439,7 @@ fn cases() -> u32 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
     fn random_edits_converge_on_the_server(

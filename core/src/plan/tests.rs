@@ -433,7 +433,12 @@ CREATE TABLE member (
 ALTER TABLE org ADD CONSTRAINT org_owner_fkey FOREIGN KEY (owner) REFERENCES member (id);
 CREATE UNIQUE INDEX member_email ON member (org_id, email) WHERE email <> '';
 ";
-    type Case<'a> = (&'a str, String, String, &'a dyn Fn(PlanOptions) -> PlanOptions);
+    type Case<'a> = (
+        &'a str,
+        String,
+        String,
+        &'a dyn Fn(PlanOptions) -> PlanOptions,
+    );
     let cases: Vec<Case> = vec![
         ("ordering", BASE.to_string(), format!("{BASE}{new_tables}"), &same),
         (
