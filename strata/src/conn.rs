@@ -70,6 +70,12 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         config.connect_timeout(std::time::Duration::from_secs(10));
     }
     let target = target_of(&config);
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(ConnectError::Connect {
+            target,
+            reason: "strata's connection must be awaited inside a Tokio runtime".to_string(),
+        });
+    }
     let password = config
         .get_password()
         .map(|p| String::from_utf8_lossy(p).into_owned());

@@ -37,7 +37,7 @@ use strata_core::model::{
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, ToSql, Type};
-use tokio_postgres::{Client, Config, NoTls, Row};
+use tokio_postgres::{Client, Config, Row};
 
 /// What to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -372,45 +372,21 @@ pub const QUERIES: [(&str, &str); 10] = [
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
 pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
-    let mut config: Config = url
-        .parse()
-        .map_err(|e: tokio_postgres::Error| InspectError::Url {
-            reason: redact(&describe(&e), url, None),
-        })?;
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(std::time::Duration::from_secs(10));
-    }
-    let target = target_of(&config);
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Err(InspectError::Connect {
-            target,
-            reason: "inspect_url must be awaited inside a Tokio runtime".to_string(),
-        });
-    }
-    let password = config
-        .get_password()
-        .map(|p| String::from_utf8_lossy(p).into_owned());
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|e| InspectError::Connect {
-            target: target.clone(),
-            reason: redact(&describe(&e), url, password.as_deref()),
-        })?;
-    let task = tokio::spawn(async move {
-        // Errors surface through the client; nothing to do with them here.
-        let _ = connection.await;
-    });
-    let result = inspect(&client, opts).await;
-    drop(client);
-    let _ = task.await;
-    result.map_err(|e| match e {
+    let session = crate::conn::connect(url).await.map_err(|e| match e {
+        crate::conn::ConnectError::Url { reason } => InspectError::Url { reason },
+        crate::conn::ConnectError::Connect { target, reason } => {
+            InspectError::Connect { target, reason }
+        }
+    })?;
+    let result = inspect(&session.client, opts).await.map_err(|e| match e {
         InspectError::Query { step, reason } => InspectError::Query {
             step,
-            reason: redact(&reason, url, password.as_deref()),
+            reason: session.redact(&reason),
         },
         other => other,
-    })
+    });
+    session.close().await;
+    result
 }
 
 /// `host:port/dbname` of a connection config, for messages.
