@@ -658,7 +658,12 @@ impl<'a> Cursor<'a> {
                     .ok()
                     .map(|v| if neg { -v } else { v })
                     .and_then(|v| i64::try_from(v).ok());
-                v.ok_or_else(|| self.err_here(format!("`{}{n}` is out of range for type bigint", if neg { "-" } else { "" })))
+                v.ok_or_else(|| {
+                    self.err_here(format!(
+                        "`{}{n}` is out of range for type bigint",
+                        if neg { "-" } else { "" }
+                    ))
+                })
             }
             _ => Err(self.expected("a number")),
         }
@@ -974,32 +979,8 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
             self.p.next_token();
         }
-        let kind = if self.eat_kw("VIEW") {
-            crate::model::UnmanagedKind::View
-        } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
-            crate::model::UnmanagedKind::MaterializedView
-        } else if self.eat_kw("FUNCTION") {
-            crate::model::UnmanagedKind::Function
-        } else if self.eat_kw("PROCEDURE") {
-            crate::model::UnmanagedKind::Procedure
-        } else if self.eat_kw("AGGREGATE") {
-            crate::model::UnmanagedKind::Aggregate
-        } else if self.eat_kw("TRIGGER") {
-            crate::model::UnmanagedKind::Trigger
-        } else if self.eat_kw("POLICY") {
-            crate::model::UnmanagedKind::Policy
-        } else if self.eat_kw("RULE") {
-            crate::model::UnmanagedKind::Rule
-        } else if self.eat_kw("DOMAIN") {
-            crate::model::UnmanagedKind::Domain
-        } else if self.eat_kw("COLLATION") {
-            crate::model::UnmanagedKind::Collation
-        } else if self.eat_kws(&["FOREIGN", "TABLE"]) {
-            crate::model::UnmanagedKind::ForeignTable
-        } else if self.eat_kws(&["EVENT", "TRIGGER"]) {
-            crate::model::UnmanagedKind::EventTrigger
-        } else if self.eat_kw("PUBLICATION") {
-            crate::model::UnmanagedKind::Publication
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
         } else if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
@@ -1085,6 +1066,40 @@ impl<'a> Cursor<'a> {
         }
         self.expect(&Token::RParen)?;
         Ok(format!("{name}({left}, {right})"))
+    }
+
+    /// The kind keyword of an object strata keeps by name (`VIEW`,
+    /// `MATERIALIZED VIEW`, `FUNCTION`, …), consumed when present.
+    fn unmanaged_kind(&mut self) -> Option<crate::model::UnmanagedKind> {
+        use crate::model::UnmanagedKind as K;
+        const ONE: &[(&str, K)] = &[
+            ("VIEW", K::View),
+            ("FUNCTION", K::Function),
+            ("PROCEDURE", K::Procedure),
+            ("AGGREGATE", K::Aggregate),
+            ("TRIGGER", K::Trigger),
+            ("POLICY", K::Policy),
+            ("RULE", K::Rule),
+            ("DOMAIN", K::Domain),
+            ("COLLATION", K::Collation),
+            ("PUBLICATION", K::Publication),
+        ];
+        const TWO: &[([&str; 2], K)] = &[
+            (["MATERIALIZED", "VIEW"], K::MaterializedView),
+            (["FOREIGN", "TABLE"], K::ForeignTable),
+            (["EVENT", "TRIGGER"], K::EventTrigger),
+        ];
+        for (kws, kind) in TWO {
+            if self.eat_kws(kws) {
+                return Some(*kind);
+            }
+        }
+        for (kw, kind) in ONE {
+            if self.eat_kw(kw) {
+                return Some(*kind);
+            }
+        }
+        None
     }
 
     fn ident_or_string(&mut self) -> PResult<String> {
@@ -2074,30 +2089,8 @@ impl<'a> Cursor<'a> {
             return Ok(Stmt::NonSchema(static_kind(&format!("ALTER {k}"))));
         }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
-        let kind = if self.eat_kw("VIEW") {
-            crate::model::UnmanagedKind::View
-        } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
-            crate::model::UnmanagedKind::MaterializedView
-        } else if self.eat_kw("FUNCTION") {
-            crate::model::UnmanagedKind::Function
-        } else if self.eat_kw("PROCEDURE") {
-            crate::model::UnmanagedKind::Procedure
-        } else if self.eat_kw("AGGREGATE") {
-            crate::model::UnmanagedKind::Aggregate
-        } else if self.eat_kw("TRIGGER") {
-            crate::model::UnmanagedKind::Trigger
-        } else if self.eat_kw("POLICY") {
-            crate::model::UnmanagedKind::Policy
-        } else if self.eat_kw("DOMAIN") {
-            crate::model::UnmanagedKind::Domain
-        } else if self.eat_kw("COLLATION") {
-            crate::model::UnmanagedKind::Collation
-        } else if self.eat_kws(&["FOREIGN", "TABLE"]) {
-            crate::model::UnmanagedKind::ForeignTable
-        } else if self.eat_kw("PUBLICATION") {
-            crate::model::UnmanagedKind::Publication
-        } else if self.eat_kws(&["EVENT", "TRIGGER"]) {
-            crate::model::UnmanagedKind::EventTrigger
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand ALTER {what}")).with_help(
@@ -2491,32 +2484,8 @@ impl<'a> Cursor<'a> {
             self.skip_rest();
             return Ok(Stmt::NonSchema("DROP ROLE/OWNED"));
         }
-        let kind = if self.eat_kw("VIEW") {
-            crate::model::UnmanagedKind::View
-        } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
-            crate::model::UnmanagedKind::MaterializedView
-        } else if self.eat_kw("FUNCTION") {
-            crate::model::UnmanagedKind::Function
-        } else if self.eat_kw("PROCEDURE") {
-            crate::model::UnmanagedKind::Procedure
-        } else if self.eat_kw("AGGREGATE") {
-            crate::model::UnmanagedKind::Aggregate
-        } else if self.eat_kw("TRIGGER") {
-            crate::model::UnmanagedKind::Trigger
-        } else if self.eat_kw("POLICY") {
-            crate::model::UnmanagedKind::Policy
-        } else if self.eat_kw("RULE") {
-            crate::model::UnmanagedKind::Rule
-        } else if self.eat_kw("DOMAIN") {
-            crate::model::UnmanagedKind::Domain
-        } else if self.eat_kw("COLLATION") {
-            crate::model::UnmanagedKind::Collation
-        } else if self.eat_kws(&["FOREIGN", "TABLE"]) {
-            crate::model::UnmanagedKind::ForeignTable
-        } else if self.eat_kws(&["EVENT", "TRIGGER"]) {
-            crate::model::UnmanagedKind::EventTrigger
-        } else if self.eat_kw("PUBLICATION") {
-            crate::model::UnmanagedKind::Publication
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand DROP {what}")).with_help(
