@@ -1,42 +1,10 @@
 //! The real `strata` binary, driven as a user would.
 
+mod support;
+use support::{repo_root, strata_bin};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-/// Builds the binary once (cargo is a no-op when it is up to date) and
-/// returns its path.
-fn strata_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
-            .current_dir(repo_root())
-            .status()
-            .expect("run cargo build for the strata binary");
-        assert!(status.success(), "building the strata binary failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"));
-        let bin = target
-            .join("debug")
-            .join(format!("strata{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            bin.is_file(),
-            "strata binary not found at {}",
-            bin.display()
-        );
-        bin
-    })
-}
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
     Command::new(strata_bin())

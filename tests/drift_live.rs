@@ -3,6 +3,7 @@
 //! band one way at a time, and the real binary asked what drifted and why.
 
 mod support;
+use support::{repo_root, strata_bin};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,34 +11,6 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use support::{psql_apply_sql, quote_ident, unique_name, url_with_database, TestDb};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-/// The `strata` binary, built once per test run.
-fn strata_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let built = Command::new(cargo)
-            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
-            .current_dir(repo_root())
-            .status()
-            .expect("run cargo build");
-        assert!(built.success(), "building the strata binary failed");
-        let bin = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"))
-            .join("debug")
-            .join(format!("strata{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "no strata binary at {}", bin.display());
-        bin
-    })
-}
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
     Command::new(strata_bin())

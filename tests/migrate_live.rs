@@ -3,10 +3,10 @@
 //! oracle for the history table.
 
 mod support;
+use support::{repo_root, strata_bin};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use strata::history::{self, Checksum, EntryState, HistoryTool};
@@ -15,13 +15,6 @@ use strata_core::source::{load_history, History, Migration, SqlFile};
 use support::{url_with_database, TestDb};
 
 // ---------------------------------------------------------------- helpers
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
 
 fn fixture(name: &str) -> PathBuf {
     repo_root()
@@ -37,32 +30,6 @@ fn reference_dir() -> PathBuf {
 
 fn reference() -> History {
     load_history(&reference_dir()).expect("the reference history loads")
-}
-
-/// Builds the binary once and returns its path.
-fn strata_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
-            .current_dir(repo_root())
-            .status()
-            .expect("run cargo build for the strata binary");
-        assert!(status.success(), "building the strata binary failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"));
-        let bin = target
-            .join("debug")
-            .join(format!("strata{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            bin.is_file(),
-            "strata binary not found at {}",
-            bin.display()
-        );
-        bin
-    })
 }
 
 fn strata_command(args: &[&str]) -> Command {

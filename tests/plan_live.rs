@@ -12,42 +12,16 @@
 //!   columns, type changes, renames).
 
 mod support;
+use support::{repo_root, strata_bin};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::{replay_texts, Replayed};
 use support::{psql_apply, psql_apply_sql, TestDb};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn strata_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
-            .current_dir(repo_root())
-            .status()
-            .expect("run cargo build for the strata binary");
-        assert!(status.success(), "building the strata binary failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"));
-        target
-            .join("debug")
-            .join(format!("strata{}", std::env::consts::EXE_SUFFIX))
-    })
-}
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
     Command::new(strata_bin())

@@ -203,3 +203,38 @@ pub fn psql_apply_sql(url: &str, sql: &str, single_transaction: bool) -> Result<
     file.flush().map_err(|e| e.to_string())?;
     psql_apply(url, file.path(), single_transaction)
 }
+
+/// The workspace root (the folder holding strata.toml).
+pub fn repo_root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// Builds the `strata` binary once per test process (cargo is a no-op when
+/// it is up to date) and returns its path.
+pub fn strata_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
+            .current_dir(repo_root())
+            .status()
+            .expect("run cargo build for the strata binary");
+        assert!(status.success(), "building the strata binary failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target"));
+        let bin = target
+            .join("debug")
+            .join(format!("strata{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            bin.is_file(),
+            "strata binary not found at {}",
+            bin.display()
+        );
+        bin
+    })
+}
