@@ -681,6 +681,15 @@ impl<'a> Cursor<'a> {
         Ok((normalize::expr(&e), column_refs(&e)))
     }
 
+    /// A parenthesised boolean expression (CHECK, WHERE), canonical with
+    /// its top-level cast kept.
+    fn paren_predicate(&mut self) -> PResult<(String, Vec<String>)> {
+        self.expect(&Token::LParen)?;
+        let e = self.expr()?;
+        self.expect(&Token::RParen)?;
+        Ok((normalize::predicate(&e), column_refs(&e)))
+    }
+
     fn data_type(&mut self) -> PResult<(String, bool)> {
         // serial pseudo-types are names, not types.
         if let Token::Word(w) = self.peek().token {
@@ -1557,7 +1566,7 @@ impl<'a> Cursor<'a> {
             }));
         }
         if self.eat_kw("CHECK") {
-            let (expression, columns) = self.paren_expr()?;
+            let (expression, columns) = self.paren_predicate()?;
             let no_inherit = self.eat_kws(&["NO", "INHERIT"]);
             return Ok(Some(ConstraintDefKind::Check {
                 expression,
@@ -1726,7 +1735,7 @@ impl<'a> Cursor<'a> {
                 }
             }
         } else if self.eat_kw("CHECK") {
-            let (expression, columns) = self.paren_expr()?;
+            let (expression, columns) = self.paren_predicate()?;
             ConstraintDefKind::Check {
                 expression,
                 columns,
@@ -1870,7 +1879,7 @@ impl<'a> Cursor<'a> {
                 self.ident()?;
             } else if self.eat_kw("WHERE") {
                 let e = self.expr()?;
-                predicate = Some(normalize::expr(&e));
+                predicate = Some(normalize::predicate(&e));
             } else {
                 break;
             }
@@ -2730,7 +2739,7 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
                 .unwrap_or_else(|| "expr".to_string());
             (
-                crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
                 name,
             )
         }
@@ -2745,12 +2754,12 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 _ => "expr".to_string(),
             };
             (
-                crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
                 name,
             )
         }
         _ => (
-            crate::model::IndexKeyExpr::Expression(normalize::expr(e)),
+            crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
             "expr".to_string(),
         ),
     }

@@ -94,7 +94,7 @@ pub(crate) fn replace_ident(expr: &str, old_quoted: &str, new_quoted: &str) -> S
             other => out.push_str(&other.to_string()),
         }
     }
-    crate::normalize::expr_text(&out).unwrap_or(out)
+    crate::normalize::predicate_text(&out).unwrap_or(out)
 }
 
 #[derive(Debug)]

@@ -806,7 +806,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                 let text: Option<String> = get(row, 16, STEP)?;
                 let text = text.unwrap_or_default();
                 ConstraintKind::Check {
-                    expression: normalized(normalize::expr_text, &text, object, "expression")?,
+                    expression: normalized(normalize::predicate_text, &text, object, "expression")?,
                     no_inherit: get(row, 17, STEP)?,
                 }
             }
@@ -997,7 +997,7 @@ fn build_indexes(
                 let raw_predicate: Option<String> = get(row, 7, STEP)?;
                 let predicate = match raw_predicate {
                     Some(text) => Some(normalized(
-                        normalize::expr_text,
+                        normalize::predicate_text,
                         &text,
                         object,
                         "predicate",
@@ -1042,7 +1042,7 @@ fn build_indexes(
         let column_collation: u32 = get(row, 19, STEP)?;
         let (key, default_collation) = if attnum == 0 {
             let text = expr_text.unwrap_or_default();
-            let expr = normalized(normalize::expr_text, &text, object, "expression")?;
+            let expr = normalized(normalize::predicate_text, &text, object, "expression")?;
             let n = partial.expressions_seen;
             partial.expressions_seen += 1;
             let default = partial

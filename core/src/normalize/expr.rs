@@ -106,6 +106,23 @@ const REGCLASS_FUNCTIONS: &[&str] = &["currval", "nextval", "setval"];
 ///    A `date` or `timestamp` literal cast (or typed) as such is put in the
 ///    server's ISO output form before its cast is dropped.
 pub fn expr(e: &Expr) -> String {
+    canonical(e, true)
+}
+
+/// Canonical text of a boolean or index expression (CHECK, index keys,
+/// partial-index predicates): like [`expr`], but a cast at the top is kept,
+/// because the server adds none there — an index on `(ts::date)` is not an
+/// index on `ts`.
+pub fn predicate(e: &Expr) -> String {
+    canonical(e, false)
+}
+
+/// [`predicate`] from SQL text.
+pub fn predicate_text(text: &str) -> Result<String, String> {
+    parse_then(text, predicate)
+}
+
+fn canonical(e: &Expr, strip_top_casts: bool) -> String {
     if too_deep(e) {
         return e.to_string();
     }
@@ -118,7 +135,13 @@ pub fn expr(e: &Expr) -> String {
         normalize(x);
         ControlFlow::<()>::Continue(())
     });
-    strip_top(&mut e);
+    if strip_top_casts {
+        strip_top(&mut e);
+    } else {
+        while let Expr::Nested(inner) = &mut e {
+            e = take(inner);
+        }
+    }
     let _ = visit_expressions_mut(&mut e, |x| {
         parenthesize(x);
         ControlFlow::<()>::Continue(())
@@ -133,6 +156,10 @@ pub fn expr(e: &Expr) -> String {
 /// Canonical expression text from SQL text (parses with PostgreSqlDialect,
 /// then [`expr`]).
 pub fn expr_text(text: &str) -> Result<String, String> {
+    parse_then(text, expr)
+}
+
+fn parse_then(text: &str, canonical: fn(&Expr) -> String) -> Result<String, String> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
@@ -155,7 +182,7 @@ pub fn expr_text(text: &str) -> Result<String, String> {
             "cannot read expression {text:?}: unexpected text after the expression"
         ));
     }
-    Ok(expr(&e))
+    Ok(canonical(&e))
 }
 
 // ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ mod expr;
 mod interval;
 mod types;
 
-pub use expr::{expr, expr_text};
+pub use expr::{expr, expr_text, predicate, predicate_text};
 pub use interval::interval_literal;
 pub use types::{data_type, type_text};
 
@@ -676,5 +676,25 @@ END)"#, "CASE WHEN a > 0 THEN 1 ELSE 0 END"),
         assert_eq!(serial_type("integer"), None);
         assert_eq!(serial_type("int4"), None);
         assert_eq!(serial_type(""), None);
+    }
+}
+
+#[cfg(test)]
+mod predicate_tests {
+    use super::{expr_text, predicate_text};
+
+    /// An index on `(ts::date)` is not an index on `ts`: boolean and index
+    /// expressions keep their top-level cast (the server's form read from
+    /// PostgreSQL 15 `pg_get_indexdef(…, 1, true)` is `(ts)::date`), while
+    /// defaults drop it (the server adds assignment casts there).
+    #[test]
+    fn predicates_keep_their_top_level_cast() {
+        let written = predicate_text("ts::date").unwrap();
+        assert_eq!(written, predicate_text("(ts)::date").unwrap());
+        assert_ne!(written, predicate_text("ts").unwrap());
+        assert_eq!(
+            expr_text("(gen_random_uuid())::text").unwrap(),
+            expr_text("gen_random_uuid()").unwrap()
+        );
     }
 }
