@@ -396,10 +396,19 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             })?;
             let Some(entries) = journal.get("entries").and_then(|e| e.as_array()) else {
                 return Err(Error::source(
-                    display(&jp),
+                    format!("{}:1:1", display(&jp)),
                     "journal has no `entries` array",
                     "regenerate it with drizzle-kit",
                 ));
+            };
+            // Where a tag is written in the journal, for messages.
+            let at = |tag: &str| {
+                let needle = format!("\"{tag}\"");
+                let (line, column) = jtext
+                    .find(&needle)
+                    .map(|i| crate::error::line_column(&jtext, i))
+                    .unwrap_or((1, 1));
+                format!("{}:{line}:{column}", display(&jp))
             };
             let mut listed = std::collections::BTreeSet::new();
             for (i, e) in entries.iter().enumerate() {
@@ -413,7 +422,7 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 let f = dir.join(format!("{tag}.sql"));
                 if !f.is_file() {
                     return Err(Error::source(
-                        display(&jp),
+                        at(tag),
                         format!("journal entry {i} names {tag}.sql, which does not exist"),
                         "restore the missing migration file, or remove its entry from the journal",
                     ));
