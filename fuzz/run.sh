@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs one fuzz target for SECONDS (default 180) on nightly with cargo-fuzz.
+#   fuzz/run.sh <split|parse|replay|normalize> [SECONDS] [extra libFuzzer flags]
+# New inputs go to fuzz/work/corpus/<target>/ (git-ignored); crashes to
+# fuzz/artifacts/<target>/ (git-ignored: copy each into
+# fuzz/regressions/<target>/ to keep it); the log to fuzz/work/logs/<target>.log.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+t="${1:?target: split, parse, replay or normalize}"
+secs="${2:-180}"
+shift $(( $# >= 2 ? 2 : 1 ))
+mkdir -p "$here/work/corpus/$t" "$here/work/shared/$t" "$here/work/logs" "$here/artifacts/$t"
+cd "$here/.."
+cargo +nightly fuzz run "$t" \
+    "$here/work/corpus/$t" "$here/corpus/$t" "$here/work/shared/$t" -- \
+    -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$here/artifacts/$t/" -print_final_stats=1 "$@" \
+    2>&1 | tee "$here/work/logs/$t.log"
