@@ -372,12 +372,20 @@ impl<'a> PlParser<'a> {
 }
 
 fn has_ddl(text: &str) -> bool {
+    const DDL: [&str; 4] = ["CREATE", "ALTER", "DROP", "COMMENT"];
     let dialect = PostgreSqlDialect {};
     let Ok(toks) = Tokenizer::new(&dialect, text).tokenize() else {
         return true;
     };
-    toks.iter().any(|t| {
-        matches!(t, Token::Word(w) if w.quote_style.is_none() && ["CREATE", "ALTER", "DROP", "COMMENT"].iter().any(|k| w.value.eq_ignore_ascii_case(k)))
+    toks.iter().any(|t| match t {
+        Token::Word(w) => {
+            w.quote_style.is_none() && DDL.iter().any(|k| w.value.eq_ignore_ascii_case(k))
+        }
+        // DDL built as a string for EXECUTE (`EXECUTE 'ALTER TABLE ' || t`,
+        // `format('CREATE INDEX …')`) counts too: never passed over as data.
+        Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => has_ddl(s),
+        Token::DollarQuotedString(d) => has_ddl(&d.value),
+        _ => false,
     })
 }
 

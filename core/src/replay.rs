@@ -301,7 +301,9 @@ impl Replayer {
         })?;
         let hint_target = self.hint_target(&stmt);
         self.apply_stmt(stmt, st.offset, text).map_err(|e| {
-            let offset = st.offset + e.offset.unwrap_or(0);
+            // Offsets that errors carry are file offsets (set inside DO
+            // blocks); without one the error is at the statement.
+            let offset = e.offset.unwrap_or(st.offset);
             let len = if e.offset.is_some() { e.len.max(1) } else { first_line_len(&st.text) };
             let mut se = SqlError::new(path, text, offset, len, e.message).with_label("PostgreSQL would fail here");
             se.help = e.help.or_else(|| {
@@ -3106,7 +3108,14 @@ impl Replayer {
             line,
             column,
         };
-        let r = self.apply_stmt(stmt, offset, text);
+        let r = self.apply_stmt(stmt, offset, text).map_err(|mut e| {
+            // Point at the statement inside the block, not at the DO.
+            if e.offset.is_none() {
+                e.offset = Some(offset);
+                e.len = first_line_len(sql);
+            }
+            e
+        });
         self.here = saved;
         r
     }
