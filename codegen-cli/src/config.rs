@@ -120,7 +120,15 @@ pub fn check_config(
             },
         };
     let schema_spec = parse_spec(&schema);
-    let migrations_spec = parse_spec(&migrations);
+    // A folder given as the history is read as one even when its naming is
+    // not recognised (that is an error naming the folder), never silently as
+    // declared SQL; `schema:PATH` still forces the other reading.
+    let migrations_spec = match parse_spec(&migrations) {
+        SourceSpec::Schema(p) if p.is_dir() && !migrations.starts_with("schema:") => {
+            SourceSpec::Migrations(p)
+        }
+        other => other,
+    };
     let label = |s: &SourceSpec| match s {
         SourceSpec::Migrations(p) | SourceSpec::Schema(p) => p.display().to_string(),
         SourceSpec::Url(_) => "<database>".to_string(),
