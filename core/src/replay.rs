@@ -2190,21 +2190,12 @@ impl Replayer {
                 }
                 // Foreign keys elsewhere that reference this column need CASCADE.
                 let refs = self.fks_referencing_column(&nsn, &tn, &name);
-                if !refs.is_empty() && !cascade {
-                    return Err(help(
-                        err(
-                            DEPENDENT_OBJECTS,
-                            format!(
-                                "cannot drop column {name} of table {tn} because other objects depend on it (constraint {} on table {})",
-                                refs[0].2, refs[0].1
-                            ),
-                        ),
-                        "drop the foreign key first, or use DROP COLUMN … CASCADE",
-                    ));
-                }
-                for (rns, rt, rc) in refs {
-                    self.table_mut(&rns, &rt).constraints.remove(&rc);
-                }
+                self.drop_dependent_fks(
+                    refs,
+                    cascade,
+                    &format!("column {name} of table {tn}"),
+                    "drop the foreign key first, or use DROP COLUMN … CASCADE",
+                )?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
@@ -2258,23 +2249,12 @@ impl Replayer {
                             }
                         }
                     }
-                    if !deps.is_empty() {
-                        if !cascade {
-                            return Err(help(
-                                err(
-                                    DEPENDENT_OBJECTS,
-                                    format!(
-                                        "cannot drop constraint {name} on table {tn} because other objects depend on it (constraint {} on table {})",
-                                        deps[0].2, deps[0].1
-                                    ),
-                                ),
-                                "drop the foreign keys first, or use DROP CONSTRAINT … CASCADE",
-                            ));
-                        }
-                        for (a, b, c) in deps {
-                            self.table_mut(&a, &b).constraints.remove(&c);
-                        }
-                    }
+                    self.drop_dependent_fks(
+                        deps,
+                        cascade,
+                        &format!("constraint {name} on table {tn}"),
+                        "drop the foreign keys first, or use DROP CONSTRAINT … CASCADE",
+                    )?;
                 }
                 self.table_mut(&nsn, &tn).constraints.remove(&name);
             }
@@ -2465,6 +2445,34 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
             TableAction::NoOp(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Foreign keys that depend on what is being dropped: an error without
+    /// CASCADE (as PostgreSQL raises it), dropped with it.
+    fn drop_dependent_fks(
+        &mut self,
+        deps: Vec<(String, String, String)>,
+        cascade: bool,
+        what: &str,
+        hint: &str,
+    ) -> R<()> {
+        if let Some((_, table, constraint)) = deps.first() {
+            if !cascade {
+                return Err(help(
+                    err(
+                        DEPENDENT_OBJECTS,
+                        format!(
+                            "cannot drop {what} because other objects depend on it (constraint {constraint} on table {table})"
+                        ),
+                    ),
+                    hint,
+                ));
+            }
+        }
+        for (ns, table, constraint) in deps {
+            self.table_mut(&ns, &table).constraints.remove(&constraint);
         }
         Ok(())
     }
