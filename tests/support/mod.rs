@@ -5,6 +5,8 @@
 //! another server to run them elsewhere.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
