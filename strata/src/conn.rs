@@ -59,7 +59,8 @@ pub fn describe_url(url: &str) -> String {
     }
 }
 
-/// Connects (no TLS; 10 s connect timeout unless the URL sets one).
+/// Connects (no TLS; 10 s connect timeout and `application_name=strata`
+/// unless the URL sets them).
 pub async fn connect(url: &str) -> Result<Session, ConnectError> {
     let mut config: Config = url
         .parse()
@@ -68,6 +69,10 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         })?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    // So a DBA can tell strata's sessions in pg_stat_activity.
+    if config.get_application_name().is_none() {
+        config.application_name("strata");
     }
     let target = target_of(&config);
     if tokio::runtime::Handle::try_current().is_err() {
