@@ -36,7 +36,7 @@ pub struct Session {
 impl Session {
     /// Removes the URL and the password from a message before it is shown.
     pub fn redact(&self, message: &str) -> String {
-        redact(message, &self.url, self.password.as_deref())
+        redact_all(message, &self.url, self.password.as_deref())
     }
 
     /// A driver error as text, the server's message first, redacted.
@@ -81,6 +81,13 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
             reason: "strata's connection must be awaited inside a Tokio runtime".to_string(),
         });
     }
+    // libpq's order: the URL (userinfo or `?password=`), PGPASSWORD, then
+    // the password file (an empty password counts as none, as in libpq).
+    if config.get_password().is_none_or(<[u8]>::is_empty) {
+        if let Some(p) = password_from_environment(&config) {
+            config.password(p);
+        }
+    }
     let password = config
         .get_password()
         .map(|p| String::from_utf8_lossy(p).into_owned());
@@ -89,7 +96,7 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         .await
         .map_err(|e| ConnectError::Connect {
             target: target.clone(),
-            reason: redact(&describe(&e), url, password.as_deref()),
+            reason: redact_all(&describe(&e), url, password.as_deref()),
         })?;
     let task = tokio::spawn(async move {
         let _ = connection.await;
@@ -101,4 +108,203 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         password,
         task,
     })
+}
+
+/// [`redact`], and the password's percent-encoded forms too (as a URL or a
+/// message quoting one may hold it).
+fn redact_all(message: &str, url: &str, password: Option<&str>) -> String {
+    let mut out = redact(message, url, password);
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        for encoded in [percent_encode(p, false), percent_encode(p, true)] {
+            if encoded != p {
+                out = out.replace(&encoded, "<password>");
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes all but unreserved characters (upper- or lower-case hex).
+fn percent_encode(s: &str, lower: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else if lower {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The password libpq would use when the URL has none: `PGPASSWORD`, else
+/// the first matching line of the password file (`PGPASSFILE`, else
+/// `~/.pgpass`).
+fn password_from_environment(config: &Config) -> Option<String> {
+    if let Some(p) = std::env::var_os("PGPASSWORD") {
+        let p = p.to_string_lossy().into_owned();
+        if !p.is_empty() {
+            return Some(p);
+        }
+    }
+    let path = match std::env::var_os("PGPASSFILE") {
+        Some(p) if !p.is_empty() => std::path::PathBuf::from(p),
+        _ => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".pgpass"),
+    };
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        // libpq matches a socket in its default directory as `localhost`;
+        // other socket directories by their path.
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(p)) => {
+            let dir = p.display().to_string();
+            if dir == "/tmp" || dir == "/var/run/postgresql" {
+                "localhost".to_string()
+            } else {
+                dir
+            }
+        }
+        None => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default();
+    let dbname = config.get_dbname().unwrap_or(user);
+    let text = read_passfile(&path)?;
+    passfile_lookup(&text, &host, &port, dbname, user)
+}
+
+/// The password file's text, or `None` (with a warning on stderr, as libpq
+/// prints one) when it is not a plain file or others may read it.
+fn read_passfile(path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        eprintln!(
+            "warning: password file \"{}\" is not a plain file",
+            path.display()
+        );
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "warning: password file \"{}\" has group or world access; permissions \
+                 should be u=rw (0600) or less",
+                path.display()
+            );
+            return None;
+        }
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+/// The password of the first line `host:port:database:username:password`
+/// matching the connection (`*` matches anything; `\:` and `\\` escape).
+/// Lines starting with `#` are comments.
+pub(crate) fn passfile_lookup(
+    text: &str,
+    host: &str,
+    port: &str,
+    dbname: &str,
+    user: &str,
+) -> Option<String> {
+    for line in text.lines() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut rest = line;
+        let mut matched = true;
+        for want in [host, port, dbname, user] {
+            match match_field(rest, want) {
+                Some(after) => rest = after,
+                None => {
+                    matched = false;
+                    break;
+                }
+            }
+        }
+        if !matched {
+            continue;
+        }
+        let mut password = String::with_capacity(rest.len());
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some(next) => password.push(next),
+                    None => password.push('\\'),
+                }
+            } else {
+                password.push(c);
+            }
+        }
+        return Some(password);
+    }
+    None
+}
+
+/// Matches one `:`-terminated field at the start of `line` against `want`;
+/// returns what follows the `:`.
+fn match_field<'a>(line: &'a str, want: &str) -> Option<&'a str> {
+    if let Some(after) = line.strip_prefix("*:") {
+        return Some(after);
+    }
+    let mut value = String::new();
+    let mut chars = line.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, next)) => value.push(next),
+                None => return None,
+            },
+            ':' => return (value == want).then(|| &line[i + 1..]),
+            other => value.push(other),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passfile_lines_match_like_libpq() {
+        let text = "# comment\n\
+                    other:5432:db:u:wrong\n\
+                    127.0.0.1:5432:db:u:p\\:a\\\\ss:word\n\
+                    *:*:*:u:fallback\n";
+        assert_eq!(
+            passfile_lookup(text, "127.0.0.1", "5432", "db", "u").as_deref(),
+            Some("p:a\\ss:word")
+        );
+        assert_eq!(
+            passfile_lookup(text, "127.0.0.1", "5433", "db", "u").as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(passfile_lookup(text, "127.0.0.1", "5432", "db", "v"), None);
+        // Escaped separators in the key fields.
+        let text = "h:1:my\\:db:u:pw\n";
+        assert_eq!(
+            passfile_lookup(text, "h", "1", "my:db", "u").as_deref(),
+            Some("pw")
+        );
+        // `*` only as a whole field.
+        assert_eq!(passfile_lookup("h*:1:d:u:pw\n", "hx", "1", "d", "u"), None);
+    }
+
+    #[test]
+    fn redaction_covers_encoded_passwords() {
+        let m = redact_all("x p%40ss%3Aw y p%40ss%3aw z p@ss:w", "", Some("p@ss:w"));
+        assert!(!m.contains("p%40ss") && !m.contains("p@ss"), "{m}");
+    }
 }
