@@ -3,15 +3,12 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
 use strata::inspect::{inspect, inspect_url, InspectError, InspectOptions, QUERIES};
 use strata_core::model::{
     ConstraintKind, FkAction, Identity, IndexKeyExpr, Schema, Unmanaged, UnmanagedKind,
 };
 use strata_core::normalize;
+use support::wire::{start_proxy, upstream, Wire};
 use support::{psql_apply_sql, unique_name, TestDb};
 
 const FIXTURE: &str = r#"
@@ -622,131 +619,8 @@ async fn empty_database_reads_as_just_public() {
 }
 
 // ---------------------------------------------------------------------------
-// Counting what the inspector sends: a TCP proxy that parses the frontend
-// protocol between the driver and the server.
-
-/// What the client sent, message by message: `Q` simple queries and `P`
-/// parses with their SQL text, `E` executes.
-#[derive(Default)]
-struct Wire {
-    simple_queries: Vec<String>,
-    parses: Vec<String>,
-    executes: usize,
-}
-
-impl Wire {
-    /// Statements the server executed: simple-protocol messages plus
-    /// extended-protocol executes.
-    fn statements(&self) -> usize {
-        self.simple_queries.len() + self.executes
-    }
-}
-
-struct Proxy {
-    port: u16,
-    wire: Arc<Mutex<Wire>>,
-}
-
-fn start_proxy(upstream: (String, u16)) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-    let port = listener.local_addr().expect("proxy address").port();
-    let wire = Arc::new(Mutex::new(Wire::default()));
-    let log = Arc::clone(&wire);
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { break };
-            let Ok(server) = TcpStream::connect((upstream.0.as_str(), upstream.1)) else {
-                continue;
-            };
-            let (Ok(mut client_r), Ok(mut server_w)) = (client.try_clone(), server.try_clone())
-            else {
-                continue;
-            };
-            let (mut server_r, mut client_w) = (server, client);
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut server_r, &mut client_w);
-                let _ = client_w.shutdown(Shutdown::Both);
-            });
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                let mut buffer = Vec::new();
-                let mut startup = true;
-                let mut chunk = [0u8; 16 * 1024];
-                loop {
-                    let n = match client_r.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    if server_w.write_all(&chunk[..n]).is_err() {
-                        break;
-                    }
-                    buffer.extend_from_slice(&chunk[..n]);
-                    parse_frontend(&mut buffer, &mut startup, &log);
-                }
-                let _ = server_w.shutdown(Shutdown::Both);
-            });
-        }
-    });
-    Proxy { port, wire }
-}
-
-fn cstring(bytes: &[u8]) -> (String, &[u8]) {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    let rest = bytes.get(end + 1..).unwrap_or(&[]);
-    (String::from_utf8_lossy(&bytes[..end]).into_owned(), rest)
-}
-
-/// Consumes complete frontend messages from `buffer`.
-fn parse_frontend(buffer: &mut Vec<u8>, startup: &mut bool, log: &Mutex<Wire>) {
-    loop {
-        if *startup {
-            // Untyped: length, then a protocol code (SSL / GSS requests are
-            // followed by the real startup message).
-            if buffer.len() < 8 {
-                return;
-            }
-            let len = u32::from_be_bytes([buffer[0], buffer[1], buffer[2], buffer[3]]) as usize;
-            if buffer.len() < len {
-                return;
-            }
-            let code = u32::from_be_bytes([buffer[4], buffer[5], buffer[6], buffer[7]]);
-            *startup = code == 80_877_103 || code == 80_877_104;
-            buffer.drain(..len.max(8));
-            continue;
-        }
-        if buffer.len() < 5 {
-            return;
-        }
-        let tag = buffer[0];
-        let len = u32::from_be_bytes([buffer[1], buffer[2], buffer[3], buffer[4]]) as usize;
-        if buffer.len() < 1 + len {
-            return;
-        }
-        let body = &buffer[5..1 + len];
-        {
-            let mut wire = log.lock().unwrap_or_else(|p| p.into_inner());
-            match tag {
-                b'Q' => wire.simple_queries.push(cstring(body).0),
-                b'P' => {
-                    let (_statement, rest) = cstring(body);
-                    wire.parses.push(cstring(rest).0);
-                }
-                b'E' => wire.executes += 1,
-                _ => {}
-            }
-        }
-        buffer.drain(..1 + len);
-    }
-}
-
-fn upstream() -> (String, u16) {
-    let config: tokio_postgres::Config = support::database_url().parse().expect("DATABASE_URL");
-    let host = match config.get_hosts().first() {
-        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".to_string(),
-    };
-    (host, config.get_ports().first().copied().unwrap_or(5432))
-}
+// Counting what the inspector sends: the recording proxy of
+// `support::wire`.
 
 fn user_of_admin_url() -> String {
     let config: tokio_postgres::Config = support::database_url().parse().expect("DATABASE_URL");
