@@ -46,6 +46,12 @@ impl SqlError {
         len: usize,
         message: impl Into<String>,
     ) -> SqlError {
+        // The span stays inside the text and on character boundaries (an
+        // error "at the end of the statement" may be computed one past it):
+        // miette cannot show a label outside its source.
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let end = floor_char_boundary(text, offset.saturating_add(len).min(text.len()));
+        let len = end - offset;
         let (line, column) = line_column(text, offset);
         SqlError {
             message: message.into(),

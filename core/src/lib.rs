@@ -14,6 +14,8 @@ pub mod ddl;
 pub mod diff;
 pub mod docs;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod keywords;
 pub mod model;
 pub mod names;

@@ -114,6 +114,27 @@ fn read_sql(path: &Path) -> Result<SqlFile, Error> {
             "check the path and its permissions",
         )
     })?;
+    decode_sql(display(path), bytes)
+}
+
+/// A file's bytes as SQL text: UTF-8, with a leading byte-order mark
+/// dropped. UTF-16 (recognised by its byte-order mark) and any other
+/// encoding are errors that say where the first bad byte is.
+pub fn decode_sql(path: String, bytes: Vec<u8>) -> Result<SqlFile, Error> {
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some("UTF-16LE"),
+        Some([0xFE, 0xFF]) => Some("UTF-16BE"),
+        _ => None,
+    };
+    if let Some(encoding) = utf16 {
+        return Err(Error::source(
+            format!("{path}:1:1"),
+            format!("file is {encoding} (it starts with a UTF-16 byte-order mark), not UTF-8"),
+            format!(
+                "SQL files must be UTF-8; re-encode the file (e.g. iconv -f {encoding} -t UTF-8)"
+            ),
+        ));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let (line, column) = {
@@ -122,7 +143,7 @@ fn read_sql(path: &Path) -> Result<SqlFile, Error> {
             crate::error::line_column(ok, ok.len())
         };
         Error::source(
-            format!("{}:{line}:{column}", display(path)),
+            format!("{path}:{line}:{column}"),
             "file is not valid UTF-8",
             "SQL files must be UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)",
         )
@@ -133,7 +154,7 @@ fn read_sql(path: &Path) -> Result<SqlFile, Error> {
         .map(str::to_string)
         .unwrap_or(text);
     Ok(SqlFile {
-        path: display(path),
+        path,
         text: Arc::from(text),
     })
 }

@@ -1,15 +1,6 @@
-//! `normalize::expr_text` and `normalize::type_text` on arbitrary strings,
-//! and each on its own output (a canonical form must stay canonical).
+//! The `normalize` target: see `strata_core::fuzzing::normalize_target` for what it
+//! drives and what must hold (the stable smoke test runs the same body).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use strata_core::normalize;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
-    if let Ok(e) = normalize::expr_text(s) {
-        let _ = normalize::expr_text(&e);
-    }
-    if let Ok(t) = normalize::type_text(s) {
-        let _ = normalize::type_text(&t);
-    }
-});
+fuzz_target!(|data: &[u8]| strata_core::fuzzing::normalize_target(data));

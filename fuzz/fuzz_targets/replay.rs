@@ -1,14 +1,6 @@
-//! A whole file through `Replayer::apply_file`, then `finish`.
+//! The `replay` target: see `strata_core::fuzzing::replay_target` for what it
+//! drives and what must hold (the stable smoke test runs the same body).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use std::sync::Arc;
-use strata_core::replay::Replayer;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
-    let text: Arc<str> = Arc::from(s);
-    let mut r = Replayer::new();
-    if r.apply_file("fuzz.sql", &text).is_ok() {
-        let _ = r.finish();
-    }
-});
+fuzz_target!(|data: &[u8]| strata_core::fuzzing::replay_target(data));

@@ -1,0 +1,123 @@
+//! The bodies of strata's fuzz targets, shared by the cargo-fuzz crate
+//! (`fuzz/`, libFuzzer on nightly) and the stable smoke test that `.ci/run`
+//! runs (`core/tests/fuzz_smoke.rs`), so both drive exactly the same code.
+//!
+//! Each function takes any bytes. Returning is success; a panic (an
+//! `assert!` below included) is a bug. Errors for bad input are expected
+//! and are the point: they must be errors, never panics or hangs.
+
+use std::sync::Arc;
+
+use crate::model::Schema;
+use crate::{normalize, parse, plan, replay::Replayer, source, split};
+
+/// The targets, by name: what `fuzz/fuzz_targets/<name>.rs` runs.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("split", split_target),
+    ("parse", parse_target),
+    ("replay", replay_target),
+    ("normalize", normalize_target),
+    ("declared", declared_target),
+];
+
+/// `split::tokens`, `split::file_directives` and `split::split` on any
+/// UTF-8 text: every statement lies inside the file.
+pub fn split_target(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let text: Arc<str> = Arc::from(s);
+    let tokens = split::tokens(s);
+    for t in &tokens {
+        assert!(t.end <= s.len(), "token past the end of the file");
+    }
+    let _ = split::file_directives(s);
+    if let Ok(statements) = split::split("fuzz.sql", &text) {
+        for st in &statements {
+            assert!(st.offset <= s.len(), "statement offset past the end");
+            assert!(
+                st.offset + st.text.len() <= s.len(),
+                "statement text past the end"
+            );
+        }
+    }
+}
+
+/// Splits, then parses every statement: a parse error points inside the
+/// statement it reports on.
+pub fn parse_target(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let text: Arc<str> = Arc::from(s);
+    let Ok(statements) = split::split("fuzz.sql", &text) else {
+        return;
+    };
+    for st in &statements {
+        if let Err(e) = parse::parse_statement(&st.text) {
+            assert!(
+                e.offset <= st.text.len(),
+                "parse error offset past the statement"
+            );
+        }
+    }
+}
+
+/// A whole file through the replayer; an error's location lies inside the
+/// file.
+pub fn replay_target(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let text: Arc<str> = Arc::from(s);
+    let mut r = Replayer::new();
+    match r.apply_file("fuzz.sql", &text) {
+        Ok(()) => {
+            let _ = r.finish();
+        }
+        Err(e) => {
+            if let crate::Error::Sql(e) = &e {
+                assert!(
+                    e.span.offset() + e.span.len() <= s.len(),
+                    "error span past the end of the file"
+                );
+                assert!(e.location.line >= 1 && e.location.column >= 1);
+            }
+        }
+    }
+}
+
+/// `normalize::expr_text` and `normalize::type_text`, each also on its
+/// own output: a canonical form stays canonical (no panic on re-reading).
+pub fn normalize_target(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(e) = normalize::expr_text(s) {
+        let _ = normalize::expr_text(&e);
+    }
+    if let Ok(t) = normalize::type_text(s) {
+        let _ = normalize::type_text(&t);
+    }
+}
+
+/// The declared-schema reader end to end: bytes decoded as a file is
+/// (encoding, byte-order mark), replayed, then planned from and to the
+/// empty schema, and the plan rendered. Whatever replays must plan.
+pub fn declared_target(data: &[u8]) {
+    let Ok(file) = source::decode_sql("fuzz.sql".to_string(), data.to_vec()) else {
+        return;
+    };
+    let Ok(replayed) = source::replay_declared(std::slice::from_ref(&file)) else {
+        return;
+    };
+    let schema = &replayed.schema;
+    let empty = Schema::default();
+    let opts = plan::PlanOptions::default();
+    for (from, to) in [(&empty, schema), (schema, &empty)] {
+        if let Ok(p) = plan::plan(from, to, &opts) {
+            let _ = p.sql();
+        }
+    }
+    let _ = crate::ddl::schema_sql(schema);
+}
