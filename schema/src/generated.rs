@@ -17,6 +17,7 @@
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum AgentRunStatus {
     /// `'running'`
     #[serde(rename = "running")]
@@ -107,6 +108,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for AgentRunStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum AgentStepStatus {
     /// `'running'`
     #[serde(rename = "running")]
@@ -188,6 +190,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for AgentStepStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum ApiKeyType {
     /// `'anthropic'`
     #[serde(rename = "anthropic")]
@@ -269,6 +272,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for ApiKeyType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum GrantType {
     /// `'free'`
     #[serde(rename = "free")]
@@ -374,6 +378,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for GrantType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum OrgRole {
     /// `'owner'`
     #[serde(rename = "owner")]
@@ -455,6 +460,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for OrgRole {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum ReferralStatus {
     /// `'pending'`
     #[serde(rename = "pending")]
@@ -532,6 +538,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for ReferralStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum SessionType {
     /// `'web'`
     #[serde(rename = "web")]
@@ -613,6 +620,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for SessionType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
+#[allow(non_camel_case_types)]
 pub enum SubscriptionStatus {
     /// `'incomplete'`
     #[serde(rename = "incomplete")]
@@ -705,7 +713,12 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for SubscriptionStatus {
     }
 }
 /// Table account: OAuth provider accounts (NextAuth adapter). PK: (provider, providerAccountId).
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod account {
     mod __model {
         /// A row of account.
@@ -1035,7 +1048,12 @@ pub mod account {
     }
 }
 /// Table ad_impression: Ad impression and click tracking with credit grants.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod ad_impression {
     mod __model {
         /// A row of ad_impression.
@@ -1460,7 +1478,12 @@ pub mod ad_impression {
     }
 }
 /// Table agent_config: Published agent definitions (Agent Store). Versioned with semver.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod agent_config {
     mod __model {
         /// A row of agent_config.
@@ -1740,7 +1763,12 @@ pub mod agent_config {
     }
 }
 /// Table agent_run: Logs every agent execution with full hierarchy tracking.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod agent_run {
     mod __model {
         /// A row of agent_run.
@@ -2232,7 +2260,12 @@ pub mod agent_run {
     }
 }
 /// Table agent_step: Individual execution steps within agent runs.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod agent_step {
     mod __model {
         /// A row of agent_step.
@@ -2614,7 +2647,12 @@ pub mod agent_step {
     }
 }
 /// Table credit_ledger: Tracks all credit transactions (grants, usage, refunds).
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod credit_ledger {
     mod __model {
         /// A row of credit_ledger.
@@ -2943,7 +2981,12 @@ pub mod credit_ledger {
     }
 }
 /// Table encrypted_api_keys: User BYOK keys (encrypted). PK: (user_id, type). Types: anthropic, gemini, openai.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod encrypted_api_keys {
     mod __model {
         /// A row of encrypted_api_keys.
@@ -3167,7 +3210,12 @@ pub mod encrypted_api_keys {
     }
 }
 /// Table fingerprint: Device fingerprinting for session binding.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod fingerprint {
     mod __model {
         /// A row of fingerprint.
@@ -3318,7 +3366,12 @@ pub mod fingerprint {
     }
 }
 /// Table git_eval_results: Evaluation benchmark results storage.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod git_eval_results {
     mod __model {
         /// A row of git_eval_results.
@@ -3602,7 +3655,12 @@ pub mod git_eval_results {
     }
 }
 /// Table limit_override: Per-user rate limit overrides.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod limit_override {
     mod __model {
         /// A row of limit_override.
@@ -3846,7 +3904,12 @@ pub mod limit_override {
     }
 }
 /// Table message: Logs every LLM API call with token tracking.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod message {
     mod __model {
         /// A row of message.
@@ -4430,7 +4493,12 @@ pub mod message {
     }
 }
 /// Table org: Organization accounts for team billing.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod org {
     mod __model {
         /// A row of org.
@@ -4954,7 +5022,12 @@ pub mod org {
     }
 }
 /// Table org_feature: Feature flags per organization with JSON config.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod org_feature {
     mod __model {
         /// A row of org_feature.
@@ -5217,7 +5290,12 @@ pub mod org_feature {
     }
 }
 /// Table org_invite: Organization invitations with token-based acceptance.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod org_invite {
     mod __model {
         /// A row of org_invite.
@@ -5553,7 +5631,12 @@ pub mod org_invite {
     }
 }
 /// Table org_member: Organization membership with roles. PK: (org_id, user_id). Roles: owner/admin/member.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod org_member {
     mod __model {
         /// A row of org_member.
@@ -5732,7 +5815,12 @@ pub mod org_member {
     }
 }
 /// Table org_repo: Tracked repositories per organization.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod org_repo {
     mod __model {
         /// A row of org_repo.
@@ -6004,7 +6092,12 @@ pub mod org_repo {
     }
 }
 /// Table publisher: Agent Store publisher profiles. Owned by user OR org (enforced by check constraint).
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod publisher {
     mod __model {
         /// A row of publisher.
@@ -6341,7 +6434,12 @@ pub mod publisher {
     }
 }
 /// Table referral: Referral tracking with status progression (pending → completed).
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod referral {
     mod __model {
         /// A row of referral.
@@ -6600,7 +6698,12 @@ pub mod referral {
     }
 }
 /// Table session: Auth sessions with type classification (web/pat/cli). PK: sessionToken.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod session {
     mod __model {
         /// A row of session.
@@ -6836,7 +6939,12 @@ pub mod session {
     }
 }
 /// Table subscription: Stripe subscription tracking.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod subscription {
     mod __model {
         /// A row of subscription.
@@ -7266,7 +7374,12 @@ pub mod subscription {
     }
 }
 /// Table "user": Core user account table.
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod user {
     mod __model {
         /// A row of "user".
@@ -7828,7 +7941,12 @@ pub mod user {
     }
 }
 /// Table verification_token: Email verification tokens. PK: (identifier, token).
-#[allow(non_upper_case_globals, clippy::module_inception)]
+#[allow(
+    non_upper_case_globals,
+    non_snake_case,
+    non_camel_case_types,
+    clippy::module_inception
+)]
 pub mod verification_token {
     mod __model {
         /// A row of verification_token.

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::naming::{camel, ident, snake};
+use super::naming::{assign, camel, exact, ident, snake};
 use super::types::{map, EnumRef, RustType};
 use super::{Diagnostic, DiagnosticKind};
 use crate::model::{
@@ -36,6 +36,8 @@ struct Ctx<'a> {
     /// Module of each namespace (`None` for `public`: the top level).
     ns_modules: BTreeMap<String, Option<Ident>>,
     enums: BTreeMap<EnumRef, Ident>,
+    /// Module of each table, by (namespace, table).
+    table_modules: BTreeMap<(String, String), Ident>,
     errors: Vec<Diagnostic>,
 }
 
@@ -44,39 +46,12 @@ fn error(ctx: &mut Ctx<'_>, kind: DiagnosticKind, message: String) {
         .push(Diagnostic::new(kind, message, Span::call_site()));
 }
 
-/// The identifier of a converted name, or an error naming the object.
-fn name_ident(ctx: &mut Ctx<'_>, text: &str, what: &str) -> Ident {
-    match ident(text) {
-        Some(i) => i,
-        None => {
-            error(
-                ctx,
-                DiagnosticKind::Name,
-                format!("{what} has no letter or digit to make a Rust name of; rename it"),
-            );
-            Ident::new("__unnamed", Span::call_site())
-        }
-    }
-}
-
-/// Records `ident` in `seen`; an error when another object already took it.
-fn claim(
-    ctx: &mut Ctx<'_>,
-    seen: &mut BTreeMap<String, String>,
-    ident: &Ident,
-    what: String,
-    scope: &str,
-) {
-    let key = ident.to_string();
-    if let Some(other) = seen.get(&key) {
-        error(
-            ctx,
-            DiagnosticKind::Name,
-            format!("{other} and {what} both become `{key}` in {scope}; rename one of them"),
-        );
-    } else {
-        seen.insert(key, what);
-    }
+/// What a name at the top level or in a namespace's module names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Item {
+    Namespace(String),
+    Table(String, String),
+    Enum(String, String),
 }
 
 /// Generates the items for the whole schema.
@@ -89,50 +64,67 @@ pub fn emit(
         overrides,
         ns_modules: BTreeMap::new(),
         enums: BTreeMap::new(),
+        table_modules: BTreeMap::new(),
         errors: Vec::new(),
     };
-    // Names at the top level: public tables' modules and the namespaces'.
-    let mut top_modules: BTreeMap<String, String> = BTreeMap::new();
+    // Names, one Rust scope at a time (modules and types share a scope):
+    // the top level holds the namespaces' modules and public's tables and
+    // enums; a namespace's module holds its tables and enums.
+    let mut scopes: BTreeMap<Option<String>, Vec<(Item, String, String)>> = BTreeMap::new();
     for (ns_name, ns) in &schema.namespaces {
         if ns.tables.is_empty() && ns.enums.is_empty() {
             continue;
         }
-        if ns_name == "public" {
+        let scope = if ns_name == "public" {
             ctx.ns_modules.insert(ns_name.clone(), None);
+            None
         } else {
-            let m = name_ident(
-                &mut ctx,
-                &snake(ns_name),
-                &format!("schema {}", quote_ident(ns_name)),
-            );
-            claim(
-                &mut ctx,
-                &mut top_modules,
-                &m,
-                format!("schema {}", quote_ident(ns_name)),
-                "the generated code",
-            );
-            ctx.ns_modules.insert(ns_name.clone(), Some(m));
+            scopes.entry(None).or_default().push((
+                Item::Namespace(ns_name.clone()),
+                ns_name.clone(),
+                snake(ns_name),
+            ));
+            Some(ns_name.clone())
+        };
+        let entries = scopes.entry(scope).or_default();
+        for table_name in ns.tables.keys() {
+            entries.push((
+                Item::Table(ns_name.clone(), table_name.clone()),
+                table_name.clone(),
+                snake(table_name),
+            ));
         }
-        let mut enum_names = BTreeMap::new();
         for enum_name in ns.enums.keys() {
-            let what = format!("enum {}", qualified(ns_name, enum_name));
-            let e = name_ident(&mut ctx, &camel(enum_name), &what);
-            claim(&mut ctx, &mut enum_names, &e, what, &scope_label(ns_name));
-            ctx.enums.insert(
-                EnumRef {
-                    namespace: ns_name.clone(),
-                    name: enum_name.clone(),
-                },
-                e,
-            );
+            entries.push((
+                Item::Enum(ns_name.clone(), enum_name.clone()),
+                enum_name.clone(),
+                camel(enum_name),
+            ));
         }
     }
-    if let Some(public) = schema.namespaces.get("public") {
-        for table_name in public.tables.keys() {
-            let what = format!("table {}", qualified("public", table_name));
-            let m = name_ident(&mut ctx, &snake(table_name), &what);
-            claim(&mut ctx, &mut top_modules, &m, what, "the generated code");
+    for entries in scopes.values() {
+        let names: Vec<(String, String)> = entries
+            .iter()
+            .map(|(_, name, text)| (name.clone(), text.clone()))
+            .collect();
+        for ((item, _, _), id) in entries.iter().zip(assign(&names, &[])) {
+            match item {
+                Item::Namespace(ns) => {
+                    ctx.ns_modules.insert(ns.clone(), Some(id));
+                }
+                Item::Table(ns, t) => {
+                    ctx.table_modules.insert((ns.clone(), t.clone()), id);
+                }
+                Item::Enum(ns, e) => {
+                    ctx.enums.insert(
+                        EnumRef {
+                            namespace: ns.clone(),
+                            name: e.clone(),
+                        },
+                        id,
+                    );
+                }
+            }
         }
     }
 
@@ -145,19 +137,7 @@ pub fn emit(
         for (enum_name, e) in &ns.enums {
             items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
         }
-        let mut table_modules = BTreeMap::new();
         for (table_name, t) in &ns.tables {
-            if module.is_some() {
-                let what = format!("table {}", qualified(ns_name, table_name));
-                let m = name_ident(&mut ctx, &snake(table_name), &what);
-                claim(
-                    &mut ctx,
-                    &mut table_modules,
-                    &m,
-                    what,
-                    &scope_label(ns_name),
-                );
-            }
             items.push(emit_table(&mut ctx, ns_name, table_name, t));
         }
         match module {
@@ -173,6 +153,7 @@ pub fn emit(
                 ));
                 top.push(quote! {
                     #doc
+                    #[allow(non_snake_case)]
                     pub mod #m {
                         #(#items)*
                     }
@@ -205,14 +186,6 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn scope_label(ns: &str) -> String {
-    if ns == "public" {
-        "the generated code".to_string()
-    } else {
-        format!("the module of schema {}", quote_ident(ns))
-    }
-}
-
 fn supers(n: usize) -> TokenStream {
     let s = (0..n).map(|_| quote!(super::));
     quote!(#(#s)*)
@@ -243,7 +216,6 @@ fn type_tokens(ctx: &Ctx<'_>, t: &RustType, depth: usize) -> TokenStream {
 }
 
 fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStream {
-    let what = format!("enum {}", qualified(ns, name));
     let Some(ty) = ctx
         .enums
         .get(&EnumRef {
@@ -254,14 +226,11 @@ fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStre
     else {
         return TokenStream::new();
     };
-    let mut seen = BTreeMap::new();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     let mut all = Vec::new();
-    for label in &e.values {
-        let label_what = format!("label '{label}' of {what}");
-        let v = name_ident(ctx, &camel(label), &label_what);
-        claim(ctx, &mut seen, &v, label_what, &format!("enum {ty}"));
+    let labels: Vec<(String, String)> = e.values.iter().map(|l| (l.clone(), camel(l))).collect();
+    for (label, v) in e.values.iter().zip(assign(&labels, &[])) {
         let doc = docs(&format!("`'{label}'`"));
         let rename = (v != label).then(|| quote!(#[serde(rename = #label)]));
         variants.push(quote! {
@@ -287,6 +256,7 @@ fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStre
             ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
         )]
         #[serde(crate = "::strata::runtime::serde")]
+        #[allow(non_camel_case_types)]
         pub enum #ty {
             #(#variants,)*
         }
@@ -455,36 +425,38 @@ fn conflict_targets(t: &Table) -> Vec<(String, String, String)> {
 
 fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream {
     let table_label = qualified(ns, name);
-    let module = name_ident(ctx, &snake(name), &format!("table {table_label}"));
-    let camel_name = camel(name);
-    let row = name_ident(ctx, &camel_name, &format!("table {table_label}"));
-    let new_row = name_ident(
-        ctx,
-        &format!("New{camel_name}"),
-        &format!("table {table_label}"),
-    );
-    let table = name_ident(
-        ctx,
-        &format!("{camel_name}Table"),
-        &format!("table {table_label}"),
-    );
+    let module = ctx
+        .table_modules
+        .get(&(ns.to_string(), name.to_string()))
+        .cloned()
+        .unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()));
+    // The structs live in the table's own module: no other table's can
+    // clash. A name with nothing to convert is spelled exactly.
+    let camel_name = Some(camel(name))
+        .filter(|c| ident(c).is_some())
+        .unwrap_or_else(|| exact(name));
+    let struct_ident = |text: &str| {
+        ident(text).unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()))
+    };
+    let row = struct_ident(&camel_name);
+    let new_row = struct_ident(&format!("New{camel_name}"));
+    let table = struct_ident(&format!("{camel_name}Table"));
     // Depth below the top of the generated code: the table's module, plus
     // the namespace's.
     let module_depth = 1 + usize::from(ns != "public");
     let model_depth = module_depth + 1;
 
     let mut cols = Vec::new();
-    let mut fields_seen = BTreeMap::new();
-    for c in &t.columns {
+    // Column constants share the value namespace with the table's unit
+    // struct, re-exported beside them.
+    let names: Vec<(String, String)> = t
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), snake(&c.name)))
+        .collect();
+    let fields = assign(&names, &[table.to_string()]);
+    for (c, field) in t.columns.iter().zip(fields) {
         let what = format!("column {table_label}.{}", quote_ident(&c.name));
-        let field = name_ident(ctx, &snake(&c.name), &what);
-        claim(
-            ctx,
-            &mut fields_seen,
-            &field,
-            what.clone(),
-            &format!("module {module}"),
-        );
         let Some(ty) = map(&c.data_type, ctx.schema, ctx.overrides) else {
             let base = c.data_type.trim_end_matches("[]");
             error(
@@ -600,17 +572,13 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
 
     // Conflict targets.
     let mut targets = Vec::new();
-    let mut targets_seen = BTreeMap::new();
-    for (constraint, sql, what) in conflict_targets(t) {
+    let conflicts = conflict_targets(t);
+    let names: Vec<(String, String)> = conflicts
+        .iter()
+        .map(|(constraint, _, _)| (constraint.clone(), snake(constraint)))
+        .collect();
+    for ((constraint, sql, what), c) in conflicts.into_iter().zip(assign(&names, &[])) {
         let label = format!("{what} {}", quote_ident(&constraint));
-        let c = name_ident(ctx, &snake(&constraint), &label);
-        claim(
-            ctx,
-            &mut targets_seen,
-            &c,
-            label.clone(),
-            &format!("module {module}::conflict"),
-        );
         let doc = docs(&format!("`ON CONFLICT {sql}`: {label}."));
         targets.push(quote! {
             #doc
@@ -652,7 +620,12 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
     let delete_doc = docs(&format!("`DELETE` from {table_label}."));
     quote! {
         #doc
-        #[allow(non_upper_case_globals, clippy::module_inception)]
+        #[allow(
+            non_upper_case_globals,
+            non_snake_case,
+            non_camel_case_types,
+            clippy::module_inception
+        )]
         pub mod #module {
             mod __model {
                 #row_doc

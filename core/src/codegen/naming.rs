@@ -66,7 +66,8 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// An identifier for converted text: `r#type` for a keyword, `self_` for
 /// the keywords that cannot be raw, `_2fa` for text starting with a digit.
-/// `None` when the text is empty (a name with no letter or digit).
+/// `None` when the text is empty (a name with no letter or digit) or is no
+/// Rust identifier even raw (a character Rust does not accept in names).
 pub fn ident(text: &str) -> Option<Ident> {
     if text.is_empty() {
         return None;
@@ -79,11 +80,94 @@ pub fn ident(text: &str) -> Option<Ident> {
     if NOT_RAW.contains(&text.as_str()) {
         return Some(Ident::new(&format!("{text}_"), Span::call_site()));
     }
-    if syn::parse_str::<Ident>(&text).is_ok() {
-        Some(Ident::new(&text, Span::call_site()))
-    } else {
-        Some(Ident::new_raw(&text, Span::call_site()))
+    if let Ok(i) = syn::parse_str::<Ident>(&text) {
+        return Some(i);
     }
+    syn::parse_str::<Ident>(&format!("r#{text}")).ok()
+}
+
+/// The SQL name spelled exactly, as identifier text, for a name whose
+/// converted form is taken or empty: ASCII letters and digits kept (case
+/// too: `Foo` stays `Foo`), `_` doubled, any other character `_u{hex}_`
+/// (`🦀` → `_u1f980_`), and `_empty` for the empty name. Distinct names
+/// give distinct texts, and none is a converted (snake or camel) text of
+/// another name unless it is that name itself.
+pub fn exact(name: &str) -> String {
+    if name.is_empty() {
+        return "_empty".to_string();
+    }
+    let mut s = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if c == '_' {
+            s.push_str("__");
+        } else {
+            s.push_str(&format!("_u{:x}_", u32::from(c)));
+        }
+    }
+    s
+}
+
+/// Identifiers for the names of one Rust scope (the columns of a table,
+/// the labels of an enum, the modules and types at one level), one per
+/// entry, all distinct and distinct from `reserved`.
+///
+/// Each entry is `(SQL name, converted text)`. A name takes its converted
+/// text when no other name of the scope converts to the same identifier;
+/// among names that do, the one that *is* its converted text (`foo` among
+/// `foo`, `Foo` and `FOO`) keeps it (none does when none is: `UPPER` and
+/// `upper` both become `Upper` as labels, so neither is). The others, and names with nothing to convert (`🦀`, `_`, `''`), take their
+/// [`exact`] spelling (`Foo`, `FOO`, `_u1f980_`), `_`-suffixed while taken.
+pub fn assign(entries: &[(String, String)], reserved: &[String]) -> Vec<Ident> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let candidates: Vec<Option<Ident>> = entries.iter().map(|(_, text)| ident(text)).collect();
+    // Identifier text → the entries that convert to it.
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if let Some(c) = c {
+            groups.entry(c.to_string()).or_default().push(i);
+        }
+    }
+    let mut taken: BTreeSet<String> = reserved.iter().cloned().collect();
+    let mut out: Vec<Option<Ident>> = vec![None; entries.len()];
+    for (key, members) in &groups {
+        if taken.contains(key) {
+            continue;
+        }
+        let winner = if members.len() == 1 {
+            Some(members[0])
+        } else {
+            members
+                .iter()
+                .copied()
+                .find(|&i| entries[i].0 == entries[i].1)
+        };
+        if let Some(w) = winner {
+            out[w] = candidates[w].clone();
+            taken.insert(key.clone());
+        }
+    }
+    for (i, (name, _)) in entries.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let mut text = exact(name);
+        loop {
+            // `exact` is ASCII letters, digits and `_`: always an identifier.
+            let id = ident(&text).unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()));
+            let key = id.to_string();
+            if !taken.contains(&key) {
+                taken.insert(key);
+                out[i] = Some(id);
+                break;
+            }
+            text.push('_');
+        }
+    }
+    out.into_iter()
+        .map(|i| i.unwrap_or_else(|| Ident::new("__unnamed", Span::call_site())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -119,5 +203,41 @@ mod tests {
         assert_eq!(show("Self").as_deref(), Some("Self_"));
         assert_eq!(show("2fa").as_deref(), Some("_2fa"));
         assert_eq!(show(""), None);
+        assert_eq!(show("²"), None);
+    }
+
+    #[test]
+    fn exact_spellings_are_distinct_identifiers() {
+        assert_eq!(exact("Foo"), "Foo");
+        assert_eq!(exact("foo_bar"), "foo__bar");
+        assert_eq!(exact("🦀"), "_u1f980_");
+        assert_eq!(exact(""), "_empty");
+        assert_eq!(exact(" "), "_u20_");
+        assert_eq!(exact("_"), "__");
+    }
+
+    #[test]
+    fn colliding_names_keep_one_converted_name_and_spell_the_others_exactly() {
+        let entries = |names: &[&str], f: fn(&str) -> String| -> Vec<(String, String)> {
+            names.iter().map(|n| (n.to_string(), f(n))).collect()
+        };
+        let show = |ids: Vec<Ident>| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            show(assign(&entries(&["Foo", "foo", "fooBar", "foo_bar"], snake), &[])),
+            ["Foo", "foo", "fooBar", "foo_bar"]
+        );
+        assert_eq!(
+            show(assign(&entries(&["self", "Self", "_", "🦀", "1st", "type"], snake), &[])),
+            ["self_", "Self_", "__", "_u1f980_", "_1st", "r#type"]
+        );
+        assert_eq!(
+            show(assign(&entries(&["UPPER", "upper", "", " ", "x"], camel), &[])),
+            ["UPPER", "upper", "_empty", "_u20_", "X"]
+        );
+        // A reserved identifier (the table's unit struct) is never reused.
+        assert_eq!(
+            show(assign(&entries(&["UserTable", "user_table"], snake), &["UserTable".to_string()])),
+            ["UserTable_", "user_table"]
+        );
     }
 }

@@ -186,14 +186,36 @@ fn overrides_map_element_and_whole_types() {
 }
 
 #[test]
-fn names_that_collide_in_rust_are_errors() {
-    let m = messages(expand_sql(
-        r#"CREATE TABLE "userId" ("userId" text, user_id text);
+fn names_that_collide_in_rust_are_spelled_exactly() {
+    // The name that is its converted text keeps it; the others are spelled
+    // exactly (`userId`, `a__b`), never an error and never a duplicate.
+    let code = match expand_sql(
+        r#"CREATE TABLE "userId" ("userId" text, user_id text, "Self" text, self text, "🦀" text, _ text);
            CREATE TABLE user_id (a text);
-           CREATE TYPE e AS ENUM ('a b', 'a_b');"#,
+           CREATE TYPE e AS ENUM ('a b', 'a_b', '', ' ', 'A', 'a');"#,
         &[],
-    ));
-    insta::assert_snapshot!("collisions", m.join("\n---\n"));
+    ) {
+        Ok(c) => c,
+        Err(d) => panic!("{:?}", messages(Err(d))),
+    };
+    for wanted in [
+        "pub mod userId {",
+        "pub mod user_id {",
+        "pub const userId: ::strata::runtime::Column<",
+        "pub const user_id: ::strata::runtime::Column<",
+        "pub const Self_: ::strata::runtime::Column<",
+        "pub const self_: ::strata::runtime::Column<",
+        "pub const _u1f980_: ::strata::runtime::Column<",
+        "pub const __: ::strata::runtime::Column<",
+        "    a_u20_b,",
+        "    a__b,",
+        "    _empty,",
+        "    _u20_,",
+        "    A,",
+        "    a,",
+    ] {
+        assert!(code.contains(wanted), "{wanted:?} not in:\n{code}");
+    }
 }
 
 fn reference() -> PathBuf {
