@@ -435,9 +435,8 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
     let camel_name = Some(camel(name))
         .filter(|c| ident(c).is_some())
         .unwrap_or_else(|| exact(name));
-    let struct_ident = |text: &str| {
-        ident(text).unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()))
-    };
+    let struct_ident =
+        |text: &str| ident(text).unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()));
     let row = struct_ident(&camel_name);
     let new_row = struct_ident(&format!("New{camel_name}"));
     let table = struct_ident(&format!("{camel_name}Table"));

@@ -223,20 +223,32 @@ mod tests {
         };
         let show = |ids: Vec<Ident>| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            show(assign(&entries(&["Foo", "foo", "fooBar", "foo_bar"], snake), &[])),
+            show(assign(
+                &entries(&["Foo", "foo", "fooBar", "foo_bar"], snake),
+                &[]
+            )),
             ["Foo", "foo", "fooBar", "foo_bar"]
         );
         assert_eq!(
-            show(assign(&entries(&["self", "Self", "_", "🦀", "1st", "type"], snake), &[])),
+            show(assign(
+                &entries(&["self", "Self", "_", "🦀", "1st", "type"], snake),
+                &[]
+            )),
             ["self_", "Self_", "__", "_u1f980_", "_1st", "r#type"]
         );
         assert_eq!(
-            show(assign(&entries(&["UPPER", "upper", "", " ", "x"], camel), &[])),
+            show(assign(
+                &entries(&["UPPER", "upper", "", " ", "x"], camel),
+                &[]
+            )),
             ["UPPER", "upper", "_empty", "_u20_", "X"]
         );
         // A reserved identifier (the table's unit struct) is never reused.
         assert_eq!(
-            show(assign(&entries(&["UserTable", "user_table"], snake), &["UserTable".to_string()])),
+            show(assign(
+                &entries(&["UserTable", "user_table"], snake),
+                &["UserTable".to_string()]
+            )),
             ["UserTable_", "user_table"]
         );
     }
