@@ -40,7 +40,9 @@ use tokio_postgres::Client;
 use crate::history::{
     checksum_matches, entry_for, AppliedHistory, EntryState, HistoryError, HistoryTool,
 };
-use crate::inspect::{inspect, InspectError, InspectOptions};
+use crate::inspect::{
+    begin, read_and_commit, InspectError, InspectOptions, BEGIN_SNAPSHOT, SET_SEARCH_PATH,
+};
 
 /// Tables migration tools keep their history in (any namespace).
 pub const HISTORY_TABLES: &[&str] = &[
@@ -79,7 +81,7 @@ pub fn remove_history_objects(schema: &mut Schema) {
 }
 
 /// Keeps only the given namespaces (and the objects in them), as
-/// [`inspect`] does with [`InspectOptions::namespaces`]. Extensions, event
+/// [`crate::inspect::inspect`] does with [`InspectOptions::namespaces`]. Extensions, event
 /// triggers and publications are database-wide and kept.
 pub fn restrict_namespaces(schema: &mut Schema, namespaces: &[String]) {
     schema
@@ -284,7 +286,7 @@ impl Expected {
         &self.schema
     }
 
-    /// What [`inspect`] should read.
+    /// What [`crate::inspect::inspect`] should read.
     pub fn inspect_options(&self) -> InspectOptions {
         InspectOptions {
             namespaces: self.namespaces.clone(),
@@ -296,7 +298,7 @@ impl Expected {
         self.history.as_ref()
     }
 
-    /// Compares a live schema (as [`inspect`] read it) with the expected
+    /// Compares a live schema (as [`crate::inspect::inspect`] read it) with the expected
     /// one and attributes each difference using the database's history
     /// table (`None`: the database has none).
     pub fn compare(&self, live: Schema, applied: Option<&AppliedHistory>) -> DriftReport {
@@ -465,10 +467,38 @@ pub enum DriftError {
 
 /// Reads one database (history table, then the catalog) and compares it
 /// with `expected`.
+///
+/// Everything is read in one `REPEATABLE READ, READ ONLY` transaction (the
+/// first statement sent), so the history and the catalog are one snapshot
+/// and nothing can be written. A history table the role may not read is
+/// not an error: the differences are reported, not attributed, and the
+/// note says why.
 pub async fn drift(client: &Client, expected: &Expected) -> Result<DriftReport, DriftError> {
-    let applied = read_applied(client).await?;
-    let live = inspect(client, &expected.inspect_options()).await?;
-    Ok(expected.compare(live, applied.as_ref()))
+    begin(client, BEGIN_SNAPSHOT).await?;
+    let (applied, unreadable) = match read_applied(client).await {
+        Ok(a) => (a, None),
+        Err(DriftError::History(HistoryError::NotReadable { table })) => (None, Some(table)),
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = client.batch_execute(SET_SEARCH_PATH).await {
+        let _ = client.batch_execute("ROLLBACK").await;
+        return Err(DriftError::Inspect(InspectError::Query {
+            step: "begin",
+            reason: crate::inspect::describe(&e),
+        }));
+    }
+    let live = read_and_commit(client, &expected.inspect_options()).await?;
+    let mut report = expected.compare(live, applied.as_ref());
+    if let Some(table) = unreadable {
+        report.note = Some(format!(
+            "the role cannot read the history table {table} (no SELECT privilege): \
+             differences are not attributed"
+        ));
+    }
+    Ok(report)
 }
 
 /// The history table of the database, if it keeps one.

@@ -176,6 +176,12 @@ pub struct AppliedHistory {
 /// password.
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 pub enum HistoryError {
+    #[error("cannot read {table}: the connecting role lacks SELECT on it")]
+    #[diagnostic(
+        code(strata::history::privilege),
+        help("GRANT SELECT ON {table} TO the connecting role")
+    )]
+    NotReadable { table: String },
     #[error("cannot read {table}: {reason}")]
     #[diagnostic(
         code(strata::history::query),
@@ -229,6 +235,9 @@ pub async fn applied_by(
 pub(crate) struct FoundTable {
     pub quoted: String,
     pub shown: String,
+    /// Whether the connecting role may SELECT from it (checked first, so a
+    /// missing privilege never aborts the caller's transaction).
+    pub readable: bool,
 }
 
 /// Quotes an identifier.
@@ -246,7 +255,10 @@ async fn find_table(
             None => quote_ident(table),
         };
         let row = client
-            .query_one("SELECT to_regclass($1)::text", &[&quoted])
+            .query_one(
+                "SELECT r::text, has_table_privilege(r, 'SELECT') FROM to_regclass($1) AS r",
+                &[&quoted],
+            )
             .await
             .map_err(|e| HistoryError::Query {
                 table: (*table).to_string(),
@@ -257,7 +269,15 @@ async fn find_table(
             reason: describe(&e),
         })?;
         if let Some(shown) = shown {
-            return Ok(Some(FoundTable { quoted, shown }));
+            let readable: Option<bool> = row.try_get(1).map_err(|e| HistoryError::Query {
+                table: (*table).to_string(),
+                reason: describe(&e),
+            })?;
+            return Ok(Some(FoundTable {
+                quoted,
+                shown,
+                readable: readable.unwrap_or(false),
+            }));
         }
     }
     Ok(None)
@@ -273,6 +293,11 @@ async fn read(
     tool: HistoryTool,
     table: &FoundTable,
 ) -> Result<AppliedHistory, HistoryError> {
+    if !table.readable {
+        return Err(HistoryError::NotReadable {
+            table: table.shown.clone(),
+        });
+    }
     let t = &table.quoted;
     // Every column is cast to a type strata reads whatever the column's own
     // type (refinery's `int8-versions` keeps INT8 versions; old Prisma

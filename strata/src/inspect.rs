@@ -123,6 +123,14 @@ macro_rules! not_extension {
 const BEGIN: &str = "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
                      SET LOCAL search_path = public";
 
+/// [`BEGIN`]'s first half: the snapshot alone, for callers (drift) that
+/// read other tables with the session's own search path first.
+pub(crate) const BEGIN_SNAPSHOT: &str =
+    "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// [`BEGIN`]'s second half.
+pub(crate) const SET_SEARCH_PATH: &str = "SET LOCAL search_path = public";
+
 const Q_NAMESPACES: &str = concat!(
     "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text \
      FROM (SELECT current_setting('transaction_isolation') AS isolation, \
@@ -436,7 +444,14 @@ pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
 /// Reads the database `client` is connected to. The client must not be
 /// inside a transaction: `inspect` opens and commits its own.
 pub async fn inspect(client: &Client, opts: &InspectOptions) -> Result<Schema, InspectError> {
-    client.batch_execute(BEGIN).await.map_err(|e| {
+    begin(client, BEGIN).await?;
+    read_and_commit(client, opts).await
+}
+
+/// Opens the read-only snapshot with `sql` ([`BEGIN`] or
+/// [`BEGIN_SNAPSHOT`]).
+pub(crate) async fn begin(client: &Client, sql: &str) -> Result<(), InspectError> {
+    client.batch_execute(sql).await.map_err(|e| {
         if e.code() == Some(&SqlState::ACTIVE_SQL_TRANSACTION) {
             InspectError::Session {
                 reason: format!(
@@ -451,7 +466,15 @@ pub async fn inspect(client: &Client, opts: &InspectOptions) -> Result<Schema, I
                 reason: describe(&e),
             }
         }
-    })?;
+    })
+}
+
+/// Inside the transaction [`begin`] opened (with `search_path` set): reads
+/// the catalog, checks the session, and commits (or rolls back on error).
+pub(crate) async fn read_and_commit(
+    client: &Client,
+    opts: &InspectOptions,
+) -> Result<Schema, InspectError> {
     match read_all(client, opts).await {
         Ok(rows) => {
             match check_session(&rows) {
@@ -1219,6 +1242,11 @@ mod tests {
             "USING gist (c WITH &&)"
         );
         assert_eq!(exclusion_definition("odd", false, false, true), "odd");
+    }
+
+    #[test]
+    fn begin_is_the_snapshot_then_the_search_path() {
+        assert_eq!(BEGIN, format!("{BEGIN_SNAPSHOT}; {SET_SEARCH_PATH}"));
     }
 
     #[test]
