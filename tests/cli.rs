@@ -263,3 +263,101 @@ fn every_supported_history_format_checks_in_step() {
         assert_eq!(v["counts"]["tables"], 2, "{case}");
     }
 }
+
+/// Runs `strata check` on a declared schema of one generated statement
+/// against a one-migration history; returns the output.
+fn check_generated_schema(schema: &[u8]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), schema).unwrap();
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("V1__big.sql"),
+        "CREATE TABLE big (id int);\n",
+    )
+    .unwrap();
+    strata(
+        dir.path(),
+        &[
+            "check",
+            "--schema",
+            "schema.sql",
+            "--migrations",
+            "migrations",
+        ],
+    )
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[test]
+fn a_100_mb_statement_is_an_error_with_a_short_excerpt_not_a_crash() {
+    // One statement of 100 MiB: a string literal that is never closed.
+    let mut sql = b"CREATE TABLE big (id int);\nCOMMENT ON TABLE big IS '".to_vec();
+    sql.resize(sql.len() + 100 * MIB, b'x');
+    sql.push(b'\n');
+    let o = check_generated_schema(&sql);
+    let e = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stderr starts: {}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(!e.contains("panicked"), "{}", &e[..e.len().min(2000)]);
+    assert!(e.contains("schema.sql:2:25"), "{}", &e[..e.len().min(2000)]);
+    assert!(e.contains("never closed"), "{}", &e[..e.len().min(2000)]);
+    // The excerpt is a window of the line, never the 100 MiB line itself.
+    assert!(e.len() < 16 * 1024, "stderr is {} bytes", e.len());
+}
+
+#[test]
+fn an_error_at_the_end_of_a_100_mb_statement_is_located_there() {
+    // A 100 MiB string, then garbage: the error is at the garbage, column
+    // counted in characters on line 2, and shown in a short window.
+    let mut sql = b"CREATE TABLE big (id int);\nCOMMENT ON TABLE big IS '".to_vec();
+    sql.resize(sql.len() + 100 * MIB, b'x');
+    sql.extend_from_slice(b"' garbage;\n");
+    let o = check_generated_schema(&sql);
+    let e = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stderr starts: {}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(!e.contains("panicked"), "{}", &e[..e.len().min(2000)]);
+    let column = 25 + 100 * MIB + 2 + 1;
+    assert!(
+        e.contains(&format!("schema.sql:2:{column}")),
+        "{}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(e.contains("garbage"), "{}", &e[..e.len().min(2000)]);
+    assert!(e.len() < 16 * 1024, "stderr is {} bytes", e.len());
+}
+
+#[test]
+fn an_error_inside_a_long_line_shows_a_window_with_its_label() {
+    // A 1 MiB line with the error in its middle: the excerpt shows the
+    // bytes around the error and the label under them.
+    let mut sql = b"CREATE TABLE big (id int CHECK (id IN (".to_vec();
+    for _ in 0..(MIB / 8) {
+        sql.extend_from_slice(b"1, 2, 3,");
+    }
+    sql.extend_from_slice(b" 4 5, 6));\n");
+    let o = check_generated_schema(&sql);
+    let e = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stderr starts: {}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(e.contains("schema.sql:1:"), "{e}");
+    assert!(
+        e.contains("3, 4 5, 6"),
+        "the window shows the error's surroundings:\n{e}"
+    );
+    assert!(e.len() < 8 * 1024, "stderr is {} bytes", e.len());
+}

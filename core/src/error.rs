@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use serde::{Deserialize, Serialize};
 
 /// Where something is in a source file. Lines and columns are 1-based;
@@ -31,7 +31,7 @@ pub struct SqlError {
     #[help]
     pub help: Option<String>,
     #[source_code]
-    pub src: NamedSource<Arc<str>>,
+    pub src: Excerpt,
     #[label("{label}")]
     pub span: SourceSpan,
     pub label: String,
@@ -61,7 +61,7 @@ impl SqlError {
                 column,
             },
             help: None,
-            src: NamedSource::new(file, Arc::clone(text)),
+            src: Excerpt::new(file, Arc::clone(text)),
             span: SourceSpan::new(offset.into(), len),
             label: "here".to_string(),
         }
@@ -75,6 +75,80 @@ impl SqlError {
     pub fn with_label(mut self, label: impl Into<String>) -> SqlError {
         self.label = label.into();
         self
+    }
+}
+
+/// A file's text as the source of a diagnostic, named by its path. Where
+/// the lines around a span are longer than [`Excerpt::MAX_SHOWN`] bytes (a
+/// 100 MB statement on one line, minified SQL), only a window of the
+/// span's line around the span is shown, so an error never prints the
+/// whole file.
+#[derive(Clone)]
+pub struct Excerpt {
+    name: String,
+    text: Arc<str>,
+}
+
+impl fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Excerpt({}, {} bytes)", self.name, self.text.len())
+    }
+}
+
+impl Excerpt {
+    /// Most bytes of source an error shows.
+    pub const MAX_SHOWN: usize = 4096;
+    /// Bytes shown on either side of the span in a window.
+    const AROUND: usize = 120;
+
+    pub fn new(name: &str, text: Arc<str>) -> Excerpt {
+        Excerpt {
+            name: name.to_string(),
+            text,
+        }
+    }
+
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.text;
+        let full = text.read_span(span, context_lines_before, context_lines_after)?;
+        if full.data().len() <= Self::MAX_SHOWN {
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                full.data(),
+                *full.span(),
+                full.line(),
+                full.column(),
+                full.line_count(),
+            )));
+        }
+        // A window of the span's own line: at most AROUND bytes before the
+        // span, the span itself (cut to MAX_SHOWN), AROUND bytes after.
+        let at = span.offset().min(text.len());
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let start = floor_char_boundary(text, at.saturating_sub(Self::AROUND).max(line_start));
+        let span_end = at + span.len().min(Self::MAX_SHOWN);
+        let end = floor_char_boundary(text, (span_end + Self::AROUND).min(line_end).max(at));
+        let (line, column) = line_column(text, start);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &text.as_bytes()[start..end],
+            SourceSpan::new(start.into(), end - start),
+            line as usize - 1,
+            column as usize - 1,
+            1,
+        )))
     }
 }
 
