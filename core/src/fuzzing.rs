@@ -11,8 +11,11 @@ use std::sync::Arc;
 use crate::model::Schema;
 use crate::{normalize, parse, plan, replay::Replayer, source, split};
 
+/// A target's body: any bytes in, a panic on a bug.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: what `fuzz/fuzz_targets/<name>.rs` runs.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("split", split_target),
     ("parse", parse_target),
     ("replay", replay_target),

@@ -161,6 +161,9 @@ fn keep(target: &str, input: &[u8]) -> PathBuf {
     path
 }
 
+/// The input a target panicked on, and the panic's message.
+type Failure = (Vec<u8>, String);
+
 #[derive(Debug)]
 struct Outcome {
     executions: u64,
@@ -179,7 +182,7 @@ fn smoke(target: &str, run: fn(&[u8]), budget: Duration, seed: u64) -> Outcome {
     let current: Arc<Mutex<Vec<u8>>> = Arc::default();
     let executions = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
-    let failed: Arc<Mutex<Option<(Vec<u8>, String)>>> = Arc::default();
+    let failed: Arc<Mutex<Option<Failure>>> = Arc::default();
 
     let worker = {
         let (current, executions, done, failed) = (
