@@ -35,7 +35,9 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Fail a statement that waits longer than this for a lock (SET
-    /// lock_timeout), e.g. 5s, 500ms, 1m.
+    /// lock_timeout), e.g. 5s, 500ms, 1m; and fail, running nothing, when
+    /// another strata migrate holds the migration lock longer than this
+    /// (without it, strata waits for that runner as long as it takes).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lock_timeout: Option<Duration>,
     /// Fail a statement that runs longer than this (SET statement_timeout),

@@ -6,7 +6,11 @@
 //!
 //! 1. A session advisory lock ([`LOCK_KEY`]) is taken and held for the whole
 //!    run: a second runner started at the same time waits, then finds the
-//!    migrations applied.
+//!    migrations applied. With a lock timeout the wait is bounded by it too:
+//!    past it the run fails, naming the session that holds the lock.
+//!    The session sets `client_connection_check_interval` (PostgreSQL 14+),
+//!    so a runner killed mid-statement does not leave its server session
+//!    running the statement — and holding the lock — until it ends.
 //! 2. `SET lock_timeout` / `SET statement_timeout` as asked.
 //! 3. The history table is created if missing (refinery's DDL) and read.
 //! 4. Before anything runs, every applied migration is checked against its
@@ -20,6 +24,9 @@
 //!    line is `-- strata:no-transaction`, statement by statement without one,
 //!    its row written last. A failure names the statement's file:line:column
 //!    and the SQLSTATE; a failed transactional migration leaves nothing.
+//!    A lost connection (server restarted, session terminated) is said so,
+//!    with what the server kept: nothing of a transactional migration, except
+//!    when COMMIT itself was cut off (then `strata status` tells).
 
 use std::path::Path;
 use std::process::Command;
@@ -64,7 +71,9 @@ pub struct MigrateOptions {
     pub dry_run: bool,
     /// `SET lock_timeout` for the session: a statement waiting longer for a
     /// lock fails (SQLSTATE 55P03) instead of queueing behind a long
-    /// transaction.
+    /// transaction. It bounds the wait for the migration lock another
+    /// runner holds as well ([`MigrateError::MigrationLocked`]); without it
+    /// (or with 0, PostgreSQL's "no limit") that wait is unbounded.
     pub lock_timeout: Option<Duration>,
     /// `SET statement_timeout` for the session.
     pub statement_timeout: Option<Duration>,
@@ -436,6 +445,24 @@ pub enum MigrateError {
         target: String,
         step: &'static str,
         reason: String,
+        #[help]
+        help: Option<String>,
+    },
+    /// Another session held the migration lock longer than the lock timeout.
+    #[error("{target}: another session still holds the migration lock after --lock-timeout {limit}; nothing was run\n  held by {holder}")]
+    #[diagnostic(
+        code(strata::migrate::locked),
+        help("another strata migrate is applying migrations to this database: let it finish, then run again (or raise --lock-timeout; without it strata waits as long as it takes). If that runner's process is gone, its server session may still be running a statement: find the pid in pg_stat_activity, and end it with pg_terminate_backend(pid) only if you are sure")
+    )]
+    MigrationLocked {
+        target: String,
+        /// The lock timeout, as given (`1s`, `500ms`).
+        limit: String,
+        /// The holding session as `pid N (application_name …, state …, …)`,
+        /// or why it could not be told.
+        holder: String,
+        /// Its backend pid, when it could be read.
+        holder_pid: Option<i32>,
     },
 }
 
@@ -818,10 +845,93 @@ fn human(d: Duration) -> String {
 }
 
 fn db_err(session: &Session, step: &'static str, e: &tokio_postgres::Error) -> MigrateError {
+    let mut reason = session.describe(e);
+    let code = e.code();
+    if let Some(c) = code {
+        reason.push_str(&format!(" (SQLSTATE {})", c.code()));
+    }
+    let help = if code == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+        Some(format!(
+            "the role strata connected as lacks a privilege to {step}. strata records migrations in refinery_schema_history: creating it needs CREATE on the schema it goes in (GRANT CREATE ON SCHEMA public TO the role), using it SELECT and INSERT on it; or run strata migrate as the schema's owner. Nothing was applied"
+        ))
+    } else if connection_lost(session, e) {
+        Some("the connection to the server was lost (server stopped or restarted, session terminated, or network failure); nothing was applied by this step: run strata migrate again once the server is reachable".to_string())
+    } else {
+        None
+    };
     MigrateError::Database {
         target: session.target.clone(),
         step,
-        reason: session.describe(e),
+        reason,
+        help,
+    }
+}
+
+/// Whether `e` means the session is gone: the server ended it (57P01
+/// admin shutdown or terminated backend, 57P02 crash shutdown, 57P03), a
+/// connection exception (class 08), or the socket closed.
+fn connection_lost(session: &Session, e: &tokio_postgres::Error) -> bool {
+    let by_code = e.code().is_some_and(|c| {
+        let c = c.code();
+        c.starts_with("08") || c == "57P01" || c == "57P02" || c == "57P03"
+    });
+    by_code || e.is_closed() || (e.as_db_error().is_none() && session.client.is_closed())
+}
+
+/// Who holds the migration lock: `pid N (application_name …, state …, for
+/// Ns)`, from pg_locks and pg_stat_activity.
+async fn lock_holder(session: &Session) -> (String, Option<i32>) {
+    let key = LOCK_KEY as u64;
+    let (hi, lo) = (i64::from((key >> 32) as u32), i64::from(key as u32));
+    let row = session
+        .client
+        .query_opt(
+            "SELECT l.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), \
+                    coalesce(extract(epoch FROM now() - a.backend_start)::int8, -1) \
+             FROM pg_catalog.pg_locks l \
+             LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+               AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+               AND l.classid::int8 = $1 AND l.objid::int8 = $2 \
+             LIMIT 1",
+            &[&hi, &lo],
+        )
+        .await;
+    match row {
+        Ok(Some(r)) => {
+            let pid: Option<i32> = r.try_get(0).ok();
+            let app: String = r.try_get(1).unwrap_or_default();
+            let state: String = r.try_get(2).unwrap_or_default();
+            let secs: i64 = r.try_get(3).unwrap_or(-1);
+            let mut parts = Vec::new();
+            if !app.is_empty() {
+                parts.push(format!("application_name {app}"));
+            }
+            if !state.is_empty() {
+                parts.push(format!("state {state}"));
+            }
+            if secs >= 0 {
+                parts.push(format!("connected {secs}s ago"));
+            }
+            let pid_text = pid.map_or("an unknown pid".to_string(), |p| format!("pid {p}"));
+            let text = if parts.is_empty() {
+                format!("the server session with {pid_text}")
+            } else {
+                format!("the server session with {pid_text} ({})", parts.join(", "))
+            };
+            (text, pid)
+        }
+        Ok(None) => (
+            "a session that let go just now (run again)".to_string(),
+            None,
+        ),
+        Err(e) => (
+            format!(
+                "a session strata could not identify ({})",
+                session.describe(&e)
+            ),
+            None,
+        ),
     }
 }
 
@@ -877,9 +987,21 @@ async fn run(
         waited_for_lock_ms: None,
         notes: Vec::new(),
     };
+    // A client that dies mid-statement (killed, machine gone) is noticed by
+    // the server within a second and its session ended, releasing the
+    // migration lock, instead of running on until the statement ends.
+    // PostgreSQL 13 and older do not know the setting (42704): skipped.
+    if let Err(e) = client
+        .batch_execute("SET client_connection_check_interval = 1000")
+        .await
+    {
+        if e.code() != Some(&SqlState::UNDEFINED_OBJECT) {
+            return Err(db_err(session, "set client_connection_check_interval", &e));
+        }
+    }
     if !opts.dry_run {
-        // The lock comes before the timeouts: waiting for another runner is
-        // not a lock wait the user's --lock-timeout is about.
+        // The lock comes before `SET lock_timeout`: the wait for another
+        // runner is bounded by polling, against the same limit.
         //
         // A waiter polls pg_try_advisory_lock instead of blocking in
         // pg_advisory_lock: a statement blocked on the lock keeps its
@@ -887,6 +1009,8 @@ async fn run(
         // CREATE INDEX CONCURRENTLY, which waits for every open transaction
         // — the two would deadlock.
         let started = Instant::now();
+        // As for PostgreSQL's lock_timeout, 0 means no limit.
+        let lock_limit = opts.lock_timeout.filter(|t| millis(*t) > 0);
         let mut pause = Duration::from_millis(50);
         let mut announced = false;
         loop {
@@ -900,11 +1024,26 @@ async fn run(
             if got {
                 break;
             }
+            if let Some(limit) = lock_limit {
+                if started.elapsed() >= limit {
+                    let (holder, holder_pid) = lock_holder(session).await;
+                    return Err(MigrateError::MigrationLocked {
+                        target: session.target.clone(),
+                        limit: human(limit),
+                        holder,
+                        holder_pid,
+                    });
+                }
+            }
             if !announced {
                 progress(MigrateEvent::WaitingForLock);
                 announced = true;
             }
-            tokio::time::sleep(pause).await;
+            let mut nap = pause;
+            if let Some(limit) = lock_limit {
+                nap = nap.min(limit.saturating_sub(started.elapsed()));
+            }
+            tokio::time::sleep(nap).await;
             pause = (pause * 2).min(Duration::from_millis(500));
         }
         if announced {
@@ -1065,6 +1204,25 @@ async fn apply_one(
             return Err(fail(Step::Statement(i, s), &e));
         }
     }
+    // An index the migration names that is INVALID now: a CREATE INDEX
+    // CONCURRENTLY interrupted earlier (a killed runner, a lost connection)
+    // left it, and IF NOT EXISTS skipped it. Recording the migration would
+    // hide it for good.
+    match invalid_indexes_named(client, statements).await {
+        Ok(found) if !found.is_empty() => {
+            if transactional {
+                let _ = client.batch_execute("ROLLBACK").await;
+            }
+            return Err(Box::new(invalid_index_error(f, statements, &found)));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            if transactional {
+                let _ = client.batch_execute("ROLLBACK").await;
+            }
+            return Err(fail(Step::Record, &e));
+        }
+    }
     let applied_on = rfc3339_now();
     let checksum = f.checksum.to_string();
     if let Err(e) = client
@@ -1086,6 +1244,114 @@ async fn apply_one(
             .map_err(|e| fail(Step::Commit, &e))?;
     }
     Ok(applied_on)
+}
+
+/// Identifiers of a statement as the server folds them (unquoted: lower
+/// case; quoted: as written).
+fn identifiers(text: &str) -> Vec<String> {
+    split::tokens(text)
+        .iter()
+        .filter_map(|t| match t.kind {
+            TokenKind::Word => Some(t.text(text).to_lowercase()),
+            TokenKind::QuotedIdent => {
+                let q = t.text(text);
+                let inner = q.strip_prefix('"')?.strip_suffix('"')?;
+                Some(inner.replace("\"\"", "\""))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// INVALID indexes whose name a statement of the migration mentions (only
+/// looked up when a statement says INDEX): `(statement index, schema, name)`.
+async fn invalid_indexes_named(
+    client: &tokio_postgres::Client,
+    statements: &[RawStatement],
+) -> Result<Vec<(usize, String, String)>, tokio_postgres::Error> {
+    let idents: Vec<Vec<String>> = statements.iter().map(|s| identifiers(&s.text)).collect();
+    if !idents.iter().flatten().any(|w| w == "index") {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query(
+            "SELECT n.nspname::text, c.relname::text \
+             FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT i.indisvalid \
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+             ORDER BY 1, 2",
+            &[],
+        )
+        .await?;
+    let mut found = Vec::new();
+    for r in rows {
+        let (schema, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        if let Some(i) = idents.iter().position(|ids| ids.contains(&name)) {
+            found.push((i, schema, name));
+        }
+    }
+    Ok(found)
+}
+
+fn invalid_index_error(
+    f: &FileMigration<'_>,
+    statements: &[RawStatement],
+    found: &[(usize, String, String)],
+) -> StatementError {
+    let file = &f.migration.file;
+    let (i, _, _) = &found[0];
+    let s = &statements[*i];
+    let (line, column) = line_column(&file.text, s.offset);
+    let location = Location {
+        file: file.path.clone(),
+        line,
+        column,
+    };
+    let names: Vec<String> = found
+        .iter()
+        .map(|(_, schema, name)| format!("{}.{}", quote_ident(schema), quote_ident(name)))
+        .collect();
+    let message = if names.len() == 1 {
+        format!("index {} is INVALID", names[0])
+    } else {
+        format!("indexes {} are INVALID", names.join(", "))
+    };
+    let summary = format!(
+        "migration V{}__{} ran, but {message}",
+        f.version, f.migration.name
+    );
+    let mut help = vec![format!(
+        "a CREATE INDEX CONCURRENTLY that was interrupted (a killed runner, a lost connection, a failure) leaves its index INVALID, and IF NOT EXISTS then skips it; the index is not used and would stay so: run DROP INDEX CONCURRENTLY {}; then strata migrate again",
+        names.join(", ")
+    )];
+    help.push(if f.migration.no_transaction {
+        "this migration runs without a transaction: its statements ran and stay applied; it is not recorded".to_string()
+    } else {
+        "nothing of this migration was applied (rolled back) and it is not recorded".to_string()
+    });
+    let len = s.text.lines().next().map_or(1, str::len).max(1);
+    StatementError {
+        version: f.version,
+        name: f.migration.name.clone(),
+        file: file.path.clone(),
+        location,
+        error_at: None,
+        statement: i + 1,
+        statements: statements.len(),
+        sqlstate: None,
+        message,
+        detail: None,
+        hint: None,
+        no_transaction: f.migration.no_transaction,
+        applied_before: Vec::new(),
+        summary,
+        help: Some(help.join("\n")),
+        src: NamedSource::new(&file.path, Arc::clone(&file.text)),
+        span: SourceSpan::new(s.offset.into(), len),
+        label: "names an INVALID index".to_string(),
+    }
 }
 
 fn statement_error(
@@ -1142,6 +1408,7 @@ fn statement_error(
         }
     });
     let code = db.map(|d| d.code().clone());
+    let lost = connection_lost(session, e);
     let what = match &step {
         Step::Statement(..) => format!("statement {number} of {total}"),
         Step::Record => "recording it in refinery_schema_history".to_string(),
@@ -1149,6 +1416,7 @@ fn statement_error(
         Step::Begin => "BEGIN".to_string(),
     };
     let kind = match &code {
+        _ if lost => "connection lost: ",
         Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => "lock timeout: ",
         Some(c) if *c == SqlState::QUERY_CANCELED && opts.statement_timeout.is_some() => {
             "statement timeout: "
@@ -1184,20 +1452,53 @@ fn statement_error(
         Some(c) if *c == SqlState::ACTIVE_SQL_TRANSACTION => help.push(
             "this statement cannot run inside a transaction: put `-- strata:no-transaction` on the file's first line".to_string(),
         ),
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => help.push(
+            "the role strata connected as lacks a privilege this statement needs (ALTER or DROP of a table needs its ownership, CREATE needs CREATE on the schema): run strata migrate as the objects' owner, or grant the privilege".to_string(),
+        ),
         _ => {}
     }
-    if f.migration.no_transaction {
-        if number > 1 {
-            let ran = if number == 2 {
-                "statement 1 ran and stays applied".to_string()
-            } else {
-                format!("statements 1 to {} ran and stay applied", number - 1)
-            };
-            help.push(format!(
-                "this migration runs without a transaction: {ran}; it is not recorded, so make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again"
-            ));
+    let file_at_fault = !lost && code.as_ref() != Some(&SqlState::INSUFFICIENT_PRIVILEGE);
+    let again = if file_at_fault {
+        "fix the file and run strata migrate again"
+    } else if lost {
+        "the file is not at fault: run strata migrate again once the server is reachable"
+    } else {
+        "once the role has the privilege, run strata migrate again"
+    };
+    if lost {
+        help.push("the connection to the server was lost while the migration ran (the server stopped or restarted, the session was terminated, or the network failed)".to_string());
+    }
+    if lost && matches!(step, Step::Commit) {
+        help.push(format!(
+            "COMMIT was sent but its answer never came: the migration and its history row were committed together or not at all — run strata status to see whether V{} is applied, then strata migrate again",
+            f.version
+        ));
+    } else if lost && matches!(step, Step::Record) && f.migration.no_transaction {
+        help.push(format!(
+            "this migration runs without a transaction and all its statements ran; the connection was lost while its history row was written, so it may or may not be recorded — run strata status: if V{} is pending, make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again",
+            f.version
+        ));
+    } else if f.migration.no_transaction {
+        let ran = match (number, &step) {
+            (n, Step::Statement(..)) if n > 2 => {
+                Some(format!("statements 1 to {} ran and stay applied", n - 1))
+            }
+            (2, Step::Statement(..)) => Some("statement 1 ran and stays applied".to_string()),
+            (_, Step::Record) => Some("all its statements ran and stay applied".to_string()),
+            _ => None,
+        };
+        let cut = if lost && matches!(step, Step::Statement(..)) {
+            format!("; statement {number}, cut off, may or may not have taken effect")
         } else {
-            help.push("this migration runs without a transaction and is not recorded; fix the file and run strata migrate again".to_string());
+            String::new()
+        };
+        match ran {
+            Some(ran) => help.push(format!(
+                "this migration runs without a transaction: {ran}{cut}; it is not recorded, so make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again"
+            )),
+            None => help.push(format!(
+                "this migration runs without a transaction and is not recorded{cut}; {again}"
+            )),
         }
         if f.migration
             .file
@@ -1207,8 +1508,14 @@ fn statement_error(
         {
             help.push("a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: drop it before running again".to_string());
         }
+    } else if lost {
+        help.push(format!(
+            "the server rolled back the migration's open transaction: nothing of this migration was applied and it is not recorded; {again}"
+        ));
     } else {
-        help.push("nothing of this migration was applied (rolled back) and it is not recorded; fix the file and run strata migrate again".to_string());
+        help.push(format!(
+            "nothing of this migration was applied (rolled back) and it is not recorded; {again}"
+        ));
     }
     let (span_offset, span_len, label) = match (position, &step) {
         (Some((off, len)), _) => (off, len, "error here".to_string()),
