@@ -167,9 +167,13 @@ async fn run_strata(args: &[&str]) -> Finished {
 
 /// No panic, no password, anywhere in the output.
 fn assert_clean(f: &Finished) {
-    let all = f.all();
     // Shown with --no-capture (and on failure): what a user would see.
-    eprintln!("{all}");
+    eprintln!("{}", f.all());
+    assert_no_panic_no_password(f);
+}
+
+fn assert_no_panic_no_password(f: &Finished) {
+    let all = f.all();
     assert!(!all.contains("panicked"), "{all}");
     assert!(!all.contains("RUST_BACKTRACE"), "{all}");
     assert!(!all.contains(PASSWORD), "the password was printed: {all}");
@@ -180,8 +184,10 @@ fn assert_ok(f: &Finished) {
     assert_eq!(f.code, Some(0), "{}", f.all());
 }
 
-/// Asserts each of `needles` is in the run's stderr.
+/// Asserts each of `needles` is in the run's stderr (and that nothing
+/// panicked and the password is not there).
 fn assert_stderr_has(f: &Finished, needles: &[&str]) {
+    assert_no_panic_no_password(f);
     for n in needles {
         assert!(f.stderr.contains(n), "stderr lacks {n:?}:\n{}", f.all());
     }

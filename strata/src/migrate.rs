@@ -1640,6 +1640,30 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_fold_like_the_server() {
+        assert_eq!(
+            identifiers(
+                r#"CREATE INDEX CONCURRENTLY IF NOT EXISTS Event_Kind_Idx ON "Ev""t" (kind)"#
+            ),
+            [
+                "create",
+                "index",
+                "concurrently",
+                "if",
+                "not",
+                "exists",
+                "event_kind_idx",
+                "on",
+                "Ev\"t",
+                "kind"
+            ]
+        );
+        assert!(identifiers("SELECT 'event_kind_idx'")
+            .iter()
+            .all(|w| w != "event_kind_idx"));
+    }
+
+    #[test]
     fn lock_key_is_fixed() {
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(LOCK_KEY, fnv1a64(b"strata:refinery_schema_history") as i64);
