@@ -80,6 +80,19 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         args.migrations
             .or_else(|| config::configured_path(&found, "migrations").map(PathBuf::from))
     };
+    // A database URL here would be echoed as a missing path, password and
+    // all: refused without repeating it.
+    for (flag, p) in [
+        ("--schema", Some(&schema)),
+        ("--migrations", migrations.as_ref()),
+    ] {
+        let text = p.map(|p| p.to_string_lossy()).unwrap_or_default();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return usage(format!(
+                "{flag}: codegen reads SQL files, not a database (the URL is not shown)"
+            ));
+        }
+    }
     let mut request = Request::new(schema, migrations);
     for t in &args.types {
         let Some((sql, rust)) = t.split_once('=') else {

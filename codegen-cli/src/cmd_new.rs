@@ -113,8 +113,7 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
             })?,
     };
     let mut opts = plan_options(args.online, &args.allow_hazards, args.pg_version.as_deref())?;
-    let from = load_side(&format!("migrations:{}", folder.display()))?;
-    let to = load_side(&schema)?;
+    // Checked before anything is read: a URL here is never connected to.
     if matches!(strata_core::source::parse_spec(&schema), SourceSpec::Url(_)) {
         return Err(Error::source(
             "--schema",
@@ -123,6 +122,8 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
         )
         .into());
     }
+    let from = load_side(&format!("migrations:{}", folder.display()))?;
+    let to = load_side(&schema)?;
     opts.renames = to.renames.clone();
     let plan = plan_verified(&from.schema, &to.schema, &opts).map_err(Failure::Plan)?;
     for s in &plan.stale_hints {

@@ -86,7 +86,24 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    install_panic_hook();
+    // clap's errors quote the offending argument: a misplaced database URL
+    // (`strata inspect postgres://u:pw@h/db`) would be printed with its
+    // password. Errors are rendered here with such arguments masked.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                e.exit();
+            }
+            let args: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            eprint!("{}", mask_secrets(&e.render().to_string(), &args));
+            return ExitCode::from(2);
+        }
+    };
     let config_path = cli.config.clone();
     match cli.command {
         Command::Inspect(args) => cmd_inspect::run(args, config_path.as_deref()),
@@ -111,5 +128,95 @@ fn main() -> ExitCode {
                 Err(e) => render::error(&e, format),
             }
         }
+    }
+}
+
+/// Does this argument (or the value of `--flag=value`) look like it holds a
+/// credential: a URL with a scheme, or a `password=` parameter?
+fn secret_parts(arg: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let looks_secret = |s: &str| s.contains("://") || s.to_ascii_lowercase().contains("password");
+    if looks_secret(arg) {
+        parts.push(arg);
+        if let Some((flag, value)) = arg.split_once('=') {
+            if flag.starts_with('-') && !value.is_empty() {
+                parts.push(value);
+            }
+        }
+    }
+    parts
+}
+
+/// `text` with every argument that may hold a credential (see
+/// [`secret_parts`]) replaced by `<database URL>`, longest first.
+fn mask_secrets(text: &str, args: &[String]) -> String {
+    let mut parts: Vec<&str> = args.iter().flat_map(|a| secret_parts(a)).collect();
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut out = text.to_string();
+    for p in parts {
+        out = out.replace(p, "<database URL>");
+    }
+    out
+}
+
+/// A panic is a bug, but its message must not carry a credential either:
+/// the message is printed with the command line's URLs and the values of
+/// `PGPASSWORD` and of every variable holding a URL masked. The backtrace
+/// (function names only) follows when `RUST_BACKTRACE` asks for it.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let args: Vec<String> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        let mut masked = mask_secrets(&message, &args);
+        for (k, v) in std::env::vars_os() {
+            let k = k.to_string_lossy().to_ascii_uppercase();
+            let v = v.to_string_lossy();
+            if !v.is_empty() && (k == "PGPASSWORD" || v.contains("://")) {
+                masked = masked.replace(v.as_ref(), "<secret>");
+            }
+        }
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("strata panicked{location}: {masked}\nthis is a bug in strata; please report it");
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_and_panics_never_show_a_url_argument() {
+        let args: Vec<String> = [
+            "strata",
+            "inspect",
+            "postgres://u:s3cret@h/db",
+            "--database-url=postgresql://v:0ther@h/db",
+            "--schemas",
+            "public",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let text = "error: unexpected argument 'postgres://u:s3cret@h/db' found; \
+                    also 'postgresql://v:0ther@h/db' and --schemas public";
+        let masked = mask_secrets(text, &args);
+        assert!(
+            !masked.contains("s3cret") && !masked.contains("0ther"),
+            "{masked}"
+        );
+        assert!(masked.contains("--schemas public"), "{masked}");
     }
 }
