@@ -182,7 +182,7 @@ fn allowed(statement: &str) -> bool {
     match word {
         "BEGIN" | "START" => upper == READ_ONLY_BEGIN,
         "SELECT" | "WITH" => {
-            ![
+            const NOT_READS: [&str; 9] = [
                 " INTO ",
                 "FOR UPDATE",
                 "FOR SHARE",
@@ -192,13 +192,13 @@ fn allowed(statement: &str) -> bool {
                 "SETVAL(",
                 "SET_CONFIG(",
                 "PG_ADVISORY",
-            ]
-            .iter()
-            .any(|w| upper.contains(w))
-                && !(word == "WITH"
-                    && ["INSERT", "UPDATE", "DELETE", "MERGE"]
-                        .iter()
-                        .any(|w| upper.contains(w)))
+            ];
+            let writes_in_with = word == "WITH"
+                && ["INSERT", "UPDATE", "DELETE", "MERGE"]
+                    .iter()
+                    .any(|w| upper.contains(w));
+            let not_a_read = NOT_READS.iter().any(|w| upper.contains(w));
+            !not_a_read && !writes_in_with
         }
         "SHOW" | "COMMIT" | "ROLLBACK" => true,
         "SET" => {
