@@ -665,6 +665,169 @@ async fn connection_cut_mid_migration() {
     assert_eq!(history(&admin).await, Some(vec![1, 2, 3]));
 }
 
+/// A TCP proxy to the server that forwards everything until the client's
+/// `nth` simple-protocol `COMMIT` (1-based): that one reaches the server,
+/// whose answer is swallowed, and both connections are shut — the commit
+/// happened, the client never hears of it.
+struct CommitCutter {
+    port: u16,
+}
+
+fn read_exact_or_end(r: &mut impl Read, buf: &mut [u8]) -> bool {
+    r.read_exact(buf).is_ok()
+}
+
+impl CommitCutter {
+    fn start(nth: usize) -> CommitCutter {
+        use std::io::Write;
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let (host, port) = support::wire::upstream();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let local = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            // One client: strata's single session.
+            let Ok((client, _)) = listener.accept() else {
+                return;
+            };
+            let server = TcpStream::connect((host.as_str(), port)).expect("connect upstream");
+            let cut = Arc::new(AtomicBool::new(false));
+            // server → client: swallowed once the COMMIT went through.
+            let (mut from_server, mut to_client) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            let cut2 = Arc::clone(&cut);
+            let (s2, c2) = (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    let n = match from_server.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if cut2.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if to_client.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = s2.shutdown(Shutdown::Both);
+                let _ = c2.shutdown(Shutdown::Both);
+            });
+            // client → server, message by message.
+            let (mut from_client, mut to_server) = (client, server);
+            let mut commits = 0;
+            // Untyped messages first: SSLRequest/GSSENCRequest, then startup.
+            loop {
+                let mut len = [0u8; 4];
+                if !read_exact_or_end(&mut from_client, &mut len) {
+                    return;
+                }
+                let n = u32::from_be_bytes(len) as usize;
+                let mut body = vec![0u8; n.saturating_sub(4)];
+                if !read_exact_or_end(&mut from_client, &mut body) {
+                    return;
+                }
+                let _ = to_server.write_all(&len);
+                let _ = to_server.write_all(&body);
+                let code = body
+                    .get(..4)
+                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+                if !matches!(code, Some(80877103) | Some(80877104)) {
+                    break;
+                }
+            }
+            loop {
+                let mut head = [0u8; 5];
+                if !read_exact_or_end(&mut from_client, &mut head) {
+                    return;
+                }
+                let n = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+                let mut body = vec![0u8; n.saturating_sub(4)];
+                if !read_exact_or_end(&mut from_client, &mut body) {
+                    return;
+                }
+                let is_commit = head[0] == b'Q'
+                    && String::from_utf8_lossy(body.strip_suffix(&[0]).unwrap_or(&body))
+                        .trim()
+                        .eq_ignore_ascii_case("COMMIT");
+                if is_commit {
+                    commits += 1;
+                    if commits == nth {
+                        cut.store(true, Ordering::SeqCst);
+                    }
+                }
+                if to_server.write_all(&head).is_err() || to_server.write_all(&body).is_err() {
+                    return;
+                }
+            }
+        });
+        CommitCutter { port: local }
+    }
+
+    /// `url` (user, password, database) through the proxy.
+    fn url(&self, url: &str) -> String {
+        let scheme_end = url.find("://").map_or(0, |i| i + 3);
+        let rest = &url[scheme_end..];
+        let at = rest.find('@').map_or(0, |i| i + 1);
+        let path = rest[at..].find('/').map_or(rest.len(), |i| at + i);
+        format!(
+            "{}{}127.0.0.1:{}{}",
+            &url[..scheme_end],
+            &rest[..at],
+            self.port,
+            &rest[path..]
+        )
+    }
+}
+
+/// COMMIT reaches the server, its answer never reaches strata: the one
+/// case where strata cannot know whether the migration was applied. It
+/// says so, and `strata status` tells.
+#[tokio::test]
+async fn connection_lost_during_commit_says_to_check_status() {
+    let db = TestDb::create("mf_commit_cut").await;
+    let admin = db.client().await;
+    let url = url_as(&db.url, "postgres");
+    let dir = fixture("slow");
+    let dir = dir.to_str().unwrap();
+    let proxy = CommitCutter::start(2);
+    let f = run_strata(&migrate_args(&proxy.url(&url), dir, &[])).await;
+    assert_clean(&f);
+    assert_eq!(f.code, Some(2), "{}", f.all());
+    assert_stderr_has(
+        &f,
+        &[
+            "migration V2__create_then_sleep failed at COMMIT",
+            "connection lost",
+            "COMMIT was sent but its answer never came",
+            "committed together or not at all",
+            "run strata status to see whether V2 is applied",
+        ],
+    );
+    assert!(
+        !f.stderr.contains("nothing of this migration was applied"),
+        "{}",
+        f.all()
+    );
+    // Here it was committed, history row and all.
+    assert_eq!(history(&admin).await, Some(vec![1, 2]));
+    assert!(exists(&admin, "fault_v2_after").await);
+    let s = run_strata(&["status", "--database-url", &url, "--migrations", dir]).await;
+    assert_ok(&s);
+    assert!(s.stdout.contains("2 applied · 1 pending"), "{}", s.all());
+    let f = run_strata(&migrate_args(&url, dir, &[])).await;
+    assert_ok(&f);
+    assert_eq!(reported_applied(&f.stdout), vec![3], "V2 not run twice");
+    let twos: i64 = admin
+        .query_one("SELECT count(*) FROM fault_base WHERE id = 2", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(twos, 1);
+}
+
 // ---------------------------------------- 4. the server restarted
 
 async fn cluster_client(url: &str) -> Client {
