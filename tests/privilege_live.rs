@@ -345,6 +345,9 @@ fn wait_for_quiet(cluster: &PrivateCluster) {
 /// between differ by exactly 1.
 fn evidence(cluster: &PrivateCluster, db: &str) -> Evidence {
     wait_for_quiet(cluster);
+    // A backend leaves pg_stat_activity just before it flushes its
+    // counters on exit: give that flush time to land.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let row = psql(
         cluster,
         db,
@@ -576,7 +579,14 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
         db,
         "INSERT INTO account (email) VALUES ('control@example.com')",
     );
-    let after = evidence(&cluster, db);
+    let mut after = evidence(&cluster, db);
+    for _ in 0..40 {
+        if after.tuples_written > before.tuples_written {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        after = evidence(&cluster, db);
+    }
     assert!(after.next_xid > before.next_xid + 1, "{before:?} {after:?}");
     assert!(
         after.tuples_written > before.tuples_written,
