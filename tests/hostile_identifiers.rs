@@ -704,6 +704,9 @@ async fn generated_models_round_trip_rows() {
     );
     assert_eq!(plain.group, "it's a \\ \"quoted\" $$ value");
     assert_eq!(plain.kind, Order::ItS);
+    // Defaults written with dollar quotes in the history.
+    assert_eq!(plain.dollar_sign.as_deref(), Some("it's $$ in \\"));
+    assert_eq!(plain.leading.as_deref(), Some("dollar 'quoted' \\ "));
     assert_eq!(
         plain.shout.as_deref(),
         Some("IT'S A \\ \"QUOTED\" $$ VALUE \\ 'x'")
@@ -716,8 +719,8 @@ async fn generated_models_round_trip_rows() {
         with_space: s("with space"),
         quote_inside: s("it's \"q\""),
         back_slash: s("c:\\path"),
-        dollar_sign: s("$1"),
-        leading: s("$$"),
+        dollar_sign: Some(s("$1")),
+        leading: Some(s("$$")),
         café: s("café"),
         日本語: s("日本語"),
         _u1f980_: s("🦀"),
