@@ -893,3 +893,49 @@ async fn generated_models_round_trip_rows() {
         u64::try_from(<Order as strata::runtime::PgEnum>::VARIANTS.len()).unwrap_or(0)
     );
 }
+
+/// A path is a value too: a declared schema whose folder name holds a line
+/// break and SQL is named on one comment line of the migration `strata
+/// new` writes, never as a statement.
+#[test]
+fn new_keeps_a_hostile_path_inside_its_header_comment() {
+    let dir = tempdir();
+    let evil = dir.path().join("x\nDROP TABLE victim; --");
+    let folder = dir.path().join("migrations");
+    for d in [&evil, &folder] {
+        if let Err(e) = std::fs::create_dir(d) {
+            panic!("{e}");
+        }
+    }
+    for f in migration_files(&migrations()) {
+        let name = f.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        if let Err(e) = std::fs::copy(&f, folder.join(name)) {
+            panic!("{e}");
+        }
+    }
+    let schema = evil.join("edited.sql");
+    write(&schema, &read(&edited()));
+    let toml = config(dir.path(), &schema, &folder);
+    let out = strata(
+        dir.path(),
+        &[
+            "new",
+            "--config",
+            path_str(&toml),
+            "evil",
+            "--allow-hazards",
+            "deletes-data",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let written = migration_files(&folder);
+    assert!(written.len() > 5, "{}", show(&out));
+    for f in &written[5..] {
+        let sql = read(f);
+        assert!(
+            !sql.lines().any(|l| l.starts_with("DROP TABLE victim")),
+            "a line of the path became SQL in {}:\n{sql}",
+            f.display()
+        );
+    }
+}

@@ -148,8 +148,10 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
         let mut body = Plan::unit_sql(u, first);
         let header = format!(
             "-- Written by `strata new`: from the history ({}) to the declared schema ({}), for PostgreSQL {}.\n-- Hazards: {}.\n\n",
-            from.label,
-            to.label,
+            // A line break in a path would end the comment: the rest
+            // would be SQL in the migration.
+            render::plan::one_line(&from.label),
+            render::plan::one_line(&to.label),
             opts.server_version_num / 10000,
             {
                 let h: Vec<&str> = u

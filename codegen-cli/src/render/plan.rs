@@ -91,7 +91,7 @@ fn version_label(v: u32) -> String {
     format!("{}.{}", v / 10000, v % 10000)
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
