@@ -920,6 +920,12 @@ async fn another_runners_migration_lock_is_waited_for_and_bounded_by_lock_timeou
     assert_clean(&f);
     assert_eq!(f.code, Some(2), "{}", f.all());
     assert!(f.took < Duration::from_secs(15), "took {:?}", f.took);
+    assert!(
+        f.stdout
+            .contains("waiting for it, at most --lock-timeout 1s"),
+        "{}",
+        f.all()
+    );
     assert_stderr_has(
         &f,
         &[
@@ -967,7 +973,13 @@ async fn another_runners_migration_lock_is_waited_for_and_bounded_by_lock_timeou
         .unwrap();
     let f = r.finish(Duration::from_secs(60)).await;
     assert_ok(&f);
-    assert!(f.stdout.contains("waiting for it"), "{}", f.all());
+    assert!(
+        f.stdout
+            .contains(&format!(": the server session with pid {holder_pid} (")),
+        "the waiting line names the holder: {}",
+        f.all()
+    );
+    assert!(f.stdout.contains("waiting for it\n"), "{}", f.all());
     assert!(f.stdout.contains("lock taken after"), "{}", f.all());
     assert_eq!(reported_applied(&f.stdout), vec![1, 2, 3]);
     assert_eq!(history(&admin).await, Some(vec![1, 2, 3]));

@@ -133,7 +133,12 @@ pub struct MigrateReport {
 #[derive(Debug, Clone, Copy)]
 pub enum MigrateEvent<'a> {
     /// Another runner holds the lock; waiting for it.
-    WaitingForLock,
+    WaitingForLock {
+        /// The holding session (`the server session with pid N (…)`).
+        holder: &'a str,
+        /// How long at most (the lock timeout); `None`: as long as it takes.
+        limit: Option<Duration>,
+    },
     /// The lock is taken after waiting this long.
     LockTaken { waited: Duration },
     /// About to apply a migration.
@@ -1036,7 +1041,11 @@ async fn run(
                 }
             }
             if !announced {
-                progress(MigrateEvent::WaitingForLock);
+                let (holder, _) = lock_holder(session).await;
+                progress(MigrateEvent::WaitingForLock {
+                    holder: &holder,
+                    limit: lock_limit,
+                });
                 announced = true;
             }
             let mut nap = pause;
