@@ -17,7 +17,7 @@
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum AgentRunStatus {
     /// `'running'`
     #[serde(rename = "running")]
@@ -108,7 +108,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for AgentRunStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum AgentStepStatus {
     /// `'running'`
     #[serde(rename = "running")]
@@ -190,7 +190,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for AgentStepStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum ApiKeyType {
     /// `'anthropic'`
     #[serde(rename = "anthropic")]
@@ -272,7 +272,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for ApiKeyType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum GrantType {
     /// `'free'`
     #[serde(rename = "free")]
@@ -378,7 +378,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for GrantType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum OrgRole {
     /// `'owner'`
     #[serde(rename = "owner")]
@@ -460,7 +460,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for OrgRole {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum ReferralStatus {
     /// `'pending'`
     #[serde(rename = "pending")]
@@ -538,7 +538,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for ReferralStatus {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum SessionType {
     /// `'web'`
     #[serde(rename = "web")]
@@ -620,7 +620,7 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for SessionType {
     ::strata::runtime::serde::Deserialize
 )]
 #[serde(crate = "::strata::runtime::serde")]
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum SubscriptionStatus {
     /// `'incomplete'`
     #[serde(rename = "incomplete")]
@@ -717,7 +717,8 @@ impl<'__a> ::strata::runtime::pg::FromSql<'__a> for SubscriptionStatus {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod account {
     mod __model {
@@ -1052,7 +1053,8 @@ pub mod account {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod ad_impression {
     mod __model {
@@ -1482,7 +1484,8 @@ pub mod ad_impression {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod agent_config {
     mod __model {
@@ -1767,7 +1770,8 @@ pub mod agent_config {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod agent_run {
     mod __model {
@@ -2264,7 +2268,8 @@ pub mod agent_run {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod agent_step {
     mod __model {
@@ -2651,7 +2656,8 @@ pub mod agent_step {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod credit_ledger {
     mod __model {
@@ -2985,7 +2991,8 @@ pub mod credit_ledger {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod encrypted_api_keys {
     mod __model {
@@ -3214,7 +3221,8 @@ pub mod encrypted_api_keys {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod fingerprint {
     mod __model {
@@ -3370,7 +3378,8 @@ pub mod fingerprint {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod git_eval_results {
     mod __model {
@@ -3659,7 +3668,8 @@ pub mod git_eval_results {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod limit_override {
     mod __model {
@@ -3908,7 +3918,8 @@ pub mod limit_override {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod message {
     mod __model {
@@ -4497,7 +4508,8 @@ pub mod message {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod org {
     mod __model {
@@ -5026,7 +5038,8 @@ pub mod org {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod org_feature {
     mod __model {
@@ -5294,7 +5307,8 @@ pub mod org_feature {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod org_invite {
     mod __model {
@@ -5635,7 +5649,8 @@ pub mod org_invite {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod org_member {
     mod __model {
@@ -5819,7 +5834,8 @@ pub mod org_member {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod org_repo {
     mod __model {
@@ -6096,7 +6112,8 @@ pub mod org_repo {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod publisher {
     mod __model {
@@ -6438,7 +6455,8 @@ pub mod publisher {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod referral {
     mod __model {
@@ -6702,7 +6720,8 @@ pub mod referral {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod session {
     mod __model {
@@ -6943,7 +6962,8 @@ pub mod session {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod subscription {
     mod __model {
@@ -7378,7 +7398,8 @@ pub mod subscription {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod user {
     mod __model {
@@ -7945,7 +7966,8 @@ pub mod user {
     non_upper_case_globals,
     non_snake_case,
     non_camel_case_types,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::upper_case_acronyms
 )]
 pub mod verification_token {
     mod __model {

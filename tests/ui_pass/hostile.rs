@@ -238,5 +238,8 @@ fn main() {
     let a = touch!(generated);
     let b = touch!(by_macro);
     assert_eq!(a, b, "the committed file and the macro write the same SQL");
-    assert!(a.iter().any(|s| s.contains("\"quote\"\"inside\"")), "{a:#?}");
+    assert!(
+        a.iter().any(|s| s.contains("\"quote\"\"inside\"")),
+        "{a:#?}"
+    );
 }

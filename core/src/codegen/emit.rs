@@ -169,12 +169,21 @@ pub fn emit(
 }
 
 /// Doc attributes, one per line, each with the space `///` would put.
+/// Control characters a SQL literal or name may hold (a tab) are escaped.
 fn docs(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()
         } else {
-            format!(" {l}")
+            let mut s = String::from(" ");
+            for ch in l.chars() {
+                if ch.is_control() {
+                    s.extend(ch.escape_default());
+                } else {
+                    s.push(ch);
+                }
+            }
+            s
         };
         quote!(#[doc = #l])
     });
@@ -256,7 +265,7 @@ fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStre
             ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
         )]
         #[serde(crate = "::strata::runtime::serde")]
-        #[allow(non_camel_case_types)]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         pub enum #ty {
             #(#variants,)*
         }
@@ -623,7 +632,8 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
             non_upper_case_globals,
             non_snake_case,
             non_camel_case_types,
-            clippy::module_inception
+            clippy::module_inception,
+            clippy::upper_case_acronyms
         )]
         pub mod #module {
             mod __model {
