@@ -1033,6 +1033,12 @@ async fn migrate_without_ddl_rights_fails_cleanly() {
         .unwrap()
         .get(0);
     assert_ne!(owner, role.name);
+    // PostgreSQL 15's default already; explicit for older servers. Only
+    // this throwaway database is touched.
+    admin
+        .batch_execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        .await
+        .unwrap();
     let can_create: bool = admin
         .query_one(
             "SELECT has_schema_privilege($1, 'public', 'CREATE')",
