@@ -939,3 +939,54 @@ fn new_keeps_a_hostile_path_inside_its_header_comment() {
         );
     }
 }
+
+/// An enum label removed by a plan is checked by a `DO` block before the
+/// type is swapped; a label (or name) holding the block's dollar-quote
+/// tag must not end the block early. The plan applies with psql and the
+/// database then has the declared schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_swaps_an_enum_whose_labels_hold_dollar_quote_tags() {
+    let dir = tempdir();
+    let folder = dir.path().join("migrations");
+    if let Err(e) = std::fs::create_dir(&folder) {
+        panic!("{e}");
+    }
+    let v1 = folder.join("V1__tags.sql");
+    write(
+        &v1,
+        "CREATE TYPE \"$strata$\" AS ENUM ('$strata$', 'it''s \\ $strata1$', 'kept');\n\
+         CREATE TABLE \"$strata$ t\" (\"$strata$\" \"$strata$\" NOT NULL DEFAULT 'kept');\n",
+    );
+    let schema = dir.path().join("schema.sql");
+    write(
+        &schema,
+        "CREATE TYPE \"$strata$\" AS ENUM ('kept', 'new $strata2$');\n\
+         CREATE TABLE \"$strata$ t\" (\"$strata$\" \"$strata$\" NOT NULL DEFAULT 'kept');\n",
+    );
+    let db = TestDb::create("hostile_tags").await;
+    if let Err(e) = psql_apply(&db.url, &v1, true) {
+        panic!("{e}");
+    }
+    let out = strata(
+        dir.path(),
+        &[
+            "diff",
+            "--from",
+            &format!("migrations:{}", path_str(&folder)),
+            "--to",
+            &format!("schema:{}", path_str(&schema)),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let sql = text(&out.stdout);
+    // `$strata$` and `$strata1$` occur in the block: the next tag is used.
+    assert!(sql.contains("DO $strata2$"), "{sql}");
+    if let Err(e) = psql_apply_sql(&db.url, &sql, false) {
+        panic!("psql of the plan: {e}\n{sql}");
+    }
+    assert_same(
+        "after the swap: declared (expected) vs server (found)",
+        &declared(&schema),
+        &inspected(&db).await,
+    );
+}

@@ -377,11 +377,23 @@ impl<'a> PlParser<'a> {
     }
 }
 
+const DDL: [&str; 4] = ["CREATE", "ALTER", "DROP", "COMMENT"];
+
 fn has_ddl(text: &str) -> bool {
-    const DDL: [&str; 4] = ["CREATE", "ALTER", "DROP", "COMMENT"];
+    has_ddl_in(text, true)
+}
+
+/// `top`: `text` is the block's body (unreadable means "not followed");
+/// else it is the content of a string literal, which need not be SQL
+/// (`'it''s'`, `'$a$'`): unreadable, any DDL keyword among its words
+/// counts.
+fn has_ddl_in(text: &str, top: bool) -> bool {
     let dialect = PostgreSqlDialect {};
     let Ok(toks) = Tokenizer::new(&dialect, text).tokenize() else {
-        return true;
+        return top
+            || text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| DDL.iter().any(|k| w.eq_ignore_ascii_case(k)));
     };
     toks.iter().any(|t| match t {
         Token::Word(w) => {
@@ -389,8 +401,8 @@ fn has_ddl(text: &str) -> bool {
         }
         // DDL built as a string for EXECUTE (`EXECUTE 'ALTER TABLE ' || t`,
         // `format('CREATE INDEX …')`) counts too: never passed over as data.
-        Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => has_ddl(s),
-        Token::DollarQuotedString(d) => has_ddl(&d.value),
+        Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => has_ddl_in(s, false),
+        Token::DollarQuotedString(d) => has_ddl_in(&d.value, false),
         _ => false,
     })
 }

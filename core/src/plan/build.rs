@@ -1244,7 +1244,7 @@ impl<'a> Builder<'a> {
         if !removed.is_empty() && !conversions.is_empty() {
             let labels: Vec<String> = removed.iter().map(|v| quote_literal(v)).collect();
             let list = labels.join(", ");
-            let mut body = String::from("DO $strata$\nDECLARE\n    n bigint := 0;\nBEGIN\n");
+            let mut body = String::from("\nDECLARE\n    n bigint := 0;\nBEGIN\n");
             for (tns, t, ca, _) in &conversions {
                 let cond = if base_type(&ca.data_type).1 {
                     format!("{}::text[] && ARRAY[{list}]", quote_ident(&ca.name))
@@ -1257,10 +1257,19 @@ impl<'a> Builder<'a> {
                 ));
             }
             body.push_str(&format!(
-                "    IF n > 0 THEN\n        RAISE EXCEPTION 'strata: % row(s) still hold a value removed from enum %: %', n, {}, {};\n    END IF;\nEND\n$strata$",
+                "    IF n > 0 THEN\n        RAISE EXCEPTION 'strata: % row(s) still hold a value removed from enum %: %', n, {}, {};\n    END IF;\nEND\n",
                 quote_literal(&q),
                 quote_literal(&removed.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
             ));
+            // The dollar-quote tag must not occur in the body: a label or
+            // a name may hold `$strata$`.
+            let mut tag = "$strata$".to_string();
+            let mut n = 0;
+            while body.contains(&tag) {
+                n += 1;
+                tag = format!("$strata{n}$");
+            }
+            let body = format!("DO {tag}{body}{tag}");
             let mut s = step(
                 path.clone(),
                 "check no row holds a removed enum value",
