@@ -1065,13 +1065,25 @@ async fn migrate_without_ddl_rights_fails_cleanly() {
     assert_eq!(history(&admin).await, None);
     assert!(!exists(&admin, "priv_own").await);
 
-    // (b) The history table prepared by an admin, the role may write it,
-    // but still may not create: V1 fails at its file:line:column.
+    // (b) The history table prepared by an admin; first without a grant:
+    // the role cannot even read it.
+    admin
+        .batch_execute(
+            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name varchar(255), \
+             applied_on varchar(255), checksum varchar(255))",
+        )
+        .await
+        .unwrap();
+    let f = run_strata(&migrate_args(&url, dir, &[])).await;
+    assert_clean(&f);
+    assert_eq!(f.code, Some(2), "{}", f.all());
+    assert_stderr_has(&f, &["cannot read refinery_schema_history"]);
+    assert_eq!(history(&admin).await, Some(vec![]));
+    // Then the role may write it, but still may not create: V1 fails at
+    // its file:line:column.
     admin
         .batch_execute(&format!(
-            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name varchar(255), \
-             applied_on varchar(255), checksum varchar(255)); \
-             GRANT SELECT, INSERT ON refinery_schema_history TO {}",
+            "GRANT SELECT, INSERT ON refinery_schema_history TO {}",
             quote_ident(&role.name)
         ))
         .await
