@@ -12,7 +12,7 @@ if [ ! -d "$corpus" ]; then
     exit 0
 fi
 n=0
-for t in split parse replay; do
+for t in split parse replay declared; do
     dst="$here/work/shared/$t"
     mkdir -p "$dst"
     # SQL files up to 64 KiB (the runs use -max_len=65536); named by content.
@@ -23,4 +23,4 @@ for t in split parse replay; do
 done
 # normalize: the type names and DEFAULT/CHECK expressions of the corpus are
 # covered by the committed seeds; it takes none from the shared corpus.
-echo "seed.sh: copied $n files from $corpus into $here/work/shared/{split,parse,replay}" >&2
+echo "seed.sh: copied $n files from $corpus into $here/work/shared/{split,parse,replay,declared}" >&2
