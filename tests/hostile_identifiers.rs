@@ -990,3 +990,37 @@ async fn diff_swaps_an_enum_whose_labels_hold_dollar_quote_tags() {
         &inspected(&db).await,
     );
 }
+
+/// `strata docs`: tables whose names become the same Mermaid entity
+/// (`a b` and `a_b`, `café` and `caf_`) stay distinct entities, and a
+/// constraint name with a line break stays on its diagram line.
+#[test]
+fn docs_keep_tables_with_look_alike_names_apart() {
+    let dir = tempdir();
+    let schema = dir.path().join("schema.sql");
+    write(
+        &schema,
+        "CREATE TABLE \"a b\" (id int PRIMARY KEY);\n\
+         CREATE TABLE a_b (id int PRIMARY KEY, r int REFERENCES \"a b\");\n\
+         CREATE TABLE \"café\" (id int, CONSTRAINT \"fk\nx\" FOREIGN KEY (id) REFERENCES a_b);\n\
+         CREATE TABLE caf_ (id int);\n",
+    );
+    let out = strata(dir.path(), &["docs", "--source", path_str(&schema)]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let page = text(&out.stdout);
+    let diagram: Vec<&str> = page
+        .lines()
+        .skip_while(|l| *l != "erDiagram")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .collect();
+    assert_eq!(
+        diagram,
+        [
+            "    a_b |o--o{ a_b_2 : \"a_b_r_fkey\"",
+            "    a_b_2 |o--o{ caf__2 : \"fk x\"",
+            "    caf_",
+        ],
+        "{page}"
+    );
+}

@@ -1,7 +1,7 @@
 //! A documentation page for a schema: Markdown with a Mermaid ER diagram,
 //! in the spirit of a hand-written "Database" page.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::diff::{render_constraint, render_keys};
@@ -56,6 +56,13 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
     // ER diagram.
     let _ = writeln!(out, "## ER diagram\n");
     let _ = writeln!(out, "```mermaid\nerDiagram");
+    let entities = entity_names(schema);
+    let entity = |ns: &str, t: &str| {
+        entities
+            .get(&(ns.to_string(), t.to_string()))
+            .cloned()
+            .unwrap_or_else(|| entity(ns, t))
+    };
     let mut related = BTreeSet::new();
     for (nsn, ns) in &schema.namespaces {
         for (tn, t) in &ns.tables {
@@ -77,7 +84,13 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                     let _ = writeln!(
                         out,
                         "    {parent} {parent_side}--{one} {child} : \"{}\"",
-                        cn.replace('"', "'")
+                        cn.chars()
+                            .map(|c| match c {
+                                '"' => '\'',
+                                c if c.is_control() => ' ',
+                                c => c,
+                            })
+                            .collect::<String>()
                     );
                     related.insert(child);
                     related.insert(parent);
@@ -222,6 +235,28 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             let _ = writeln!(out, "| {} | {} |", cell(v), cell(n));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// The Mermaid entity of every table: [`entity`], with `_2`, `_3`, …
+/// after names that another table (in name order) already took (`a b` and
+/// `a_b`, `café` and `caf_`).
+fn entity_names(schema: &Schema) -> BTreeMap<(String, String), String> {
+    let mut taken = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    for (nsn, ns) in &schema.namespaces {
+        for tn in ns.tables.keys() {
+            let base = entity(nsn, tn);
+            let mut name = base.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{base}_{n}");
+            }
+            taken.insert(name.clone());
+            out.insert((nsn.clone(), tn.clone()), name);
+        }
     }
     out
 }
