@@ -33,8 +33,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 use serde::Serialize;
+use strata_core::error::Excerpt;
 use strata_core::error::{line_column, Location, SqlError};
 use strata_core::source::{History, HistoryFormat, Migration};
 use strata_core::split::{self, RawStatement, TokenKind};
@@ -407,7 +408,7 @@ pub struct StatementError {
     #[help]
     help: Option<String>,
     #[source_code]
-    src: NamedSource<Arc<str>>,
+    src: Excerpt,
     #[label("{label}")]
     span: SourceSpan,
     label: String,
@@ -1357,7 +1358,7 @@ fn invalid_index_error(
         applied_before: Vec::new(),
         summary,
         help: Some(help.join("\n")),
-        src: NamedSource::new(&file.path, Arc::clone(&file.text)),
+        src: Excerpt::new(&file.path, Arc::clone(&file.text)),
         span: SourceSpan::new(s.offset.into(), len),
         label: "names an INVALID index".to_string(),
     }
@@ -1547,7 +1548,7 @@ fn statement_error(
         applied_before: Vec::new(),
         summary,
         help: Some(help.join("\n")),
-        src: NamedSource::new(&file.path, Arc::clone(&file.text)),
+        src: Excerpt::new(&file.path, Arc::clone(&file.text)),
         span: SourceSpan::new(span_offset.into(), span_len),
         label,
     }
