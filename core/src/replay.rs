@@ -673,7 +673,10 @@ impl Replayer {
             owned,
             ..
         } = &mut *names;
-        for (nsn, tn) in dirty {
+        // Everything the changed tables registered goes first, then what
+        // they hold now: a renamed table keeps its index names, which its
+        // old name must not take away from its new one.
+        for (nsn, tn) in &dirty {
             if let Some((idx, cons)) = owned.remove(&(nsn.clone(), tn.clone())) {
                 for i in idx {
                     indexes.remove(&(nsn.clone(), i));
@@ -684,8 +687,10 @@ impl Replayer {
                     }
                 }
             }
-            if let Some(t) = self.table(&nsn, &tn) {
-                register(indexes, constraints, owned, &nsn, &tn, t);
+        }
+        for (nsn, tn) in &dirty {
+            if let Some(t) = self.table(nsn, tn) {
+                register(indexes, constraints, owned, nsn, tn, t);
             }
         }
     }
@@ -1459,13 +1464,20 @@ impl Replayer {
     }
 
     fn drop_fks_referencing(&mut self, ns: &str, table: &str) {
-        self.names_changed();
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
+        let mut changed = Vec::new();
+        for (nsn, n) in self.schema.namespaces.iter_mut() {
+            for (tn, t) in n.tables.iter_mut() {
+                let before = t.constraints.len();
                 t.constraints.retain(|_, c| {
                     !matches!(&c.kind, ConstraintKind::ForeignKey { ref_namespace, ref_table, .. } if ref_namespace == ns && ref_table == table)
                 });
+                if t.constraints.len() != before {
+                    changed.push((nsn.clone(), tn.clone()));
+                }
             }
+        }
+        for (nsn, tn) in changed {
+            self.table_changed(&nsn, &tn);
         }
     }
 
@@ -2337,7 +2349,10 @@ impl Replayer {
                 }
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&nsn).tables.insert(new.clone(), t);
-                self.names_changed();
+                // Its index and constraint names move from the old name to
+                // the new one; no other table's names change.
+                self.table_changed(&nsn, &tn);
+                self.table_changed(&nsn, &new);
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
                         for c in t.constraints.values_mut() {
