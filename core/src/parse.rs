@@ -475,7 +475,16 @@ impl<'a> Cursor<'a> {
         let tok = self.peek();
         let found = match &tok.token {
             Token::EOF => "the end of the statement".to_string(),
-            t => format!("`{t}`"),
+            t => {
+                let text = t.to_string();
+                if text.chars().any(char::is_control) {
+                    // Invisible characters are named, not printed raw.
+                    let shown: String = text.chars().flat_map(char::escape_debug).collect();
+                    format!("`{shown}` (a control character)")
+                } else {
+                    format!("`{text}`")
+                }
+            }
         };
         self.err_here(format!("expected {what}, found {found}"))
     }

@@ -410,8 +410,12 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             })?;
             let journal: serde_json::Value = serde_json::from_str(&jtext).map_err(|e| {
                 Error::source(
-                    format!("{}:{}:{}", display(&jp), e.line(), e.column()),
-                    format!("journal is not valid JSON: {e}"),
+                    format!("{}:{}:{}", display(&jp), e.line(), e.column().max(1)),
+                    // The position is in the location already.
+                    format!(
+                        "journal is not valid JSON: {}",
+                        e.to_string().split(" at line ").next().unwrap_or_default()
+                    ),
                     "restore meta/_journal.json from version control, or regenerate it with drizzle-kit",
                 )
             })?;
