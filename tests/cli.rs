@@ -290,51 +290,39 @@ fn check_generated_schema(schema: &[u8]) -> Output {
 
 const MIB: usize = 1024 * 1024;
 
+/// `strata check` on a declared schema whose second statement is a
+/// `COMMENT` with a 100 MiB string, followed by `tail`: exit 2 without a
+/// panic, and stderr (asserted short: a window of the line, never the
+/// 100 MiB line itself) for the caller's checks.
+fn check_100_mib_comment_then(tail: &[u8]) -> String {
+    let mut sql = b"CREATE TABLE big (id int);\nCOMMENT ON TABLE big IS '".to_vec();
+    sql.resize(sql.len() + 100 * MIB, b'x');
+    sql.extend_from_slice(tail);
+    let o = check_generated_schema(&sql);
+    let e = stderr(&o);
+    let head = &e[..e.len().min(2000)];
+    assert_eq!(o.status.code(), Some(2), "stderr starts: {head}");
+    assert!(!e.contains("panicked"), "{head}");
+    assert!(e.len() < 16 * 1024, "stderr is {} bytes", e.len());
+    e
+}
+
 #[test]
 fn a_100_mb_statement_is_an_error_with_a_short_excerpt_not_a_crash() {
     // One statement of 100 MiB: a string literal that is never closed.
-    let mut sql = b"CREATE TABLE big (id int);\nCOMMENT ON TABLE big IS '".to_vec();
-    sql.resize(sql.len() + 100 * MIB, b'x');
-    sql.push(b'\n');
-    let o = check_generated_schema(&sql);
-    let e = stderr(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "stderr starts: {}",
-        &e[..e.len().min(2000)]
-    );
-    assert!(!e.contains("panicked"), "{}", &e[..e.len().min(2000)]);
-    assert!(e.contains("schema.sql:2:25"), "{}", &e[..e.len().min(2000)]);
-    assert!(e.contains("never closed"), "{}", &e[..e.len().min(2000)]);
-    // The excerpt is a window of the line, never the 100 MiB line itself.
-    assert!(e.len() < 16 * 1024, "stderr is {} bytes", e.len());
+    let e = check_100_mib_comment_then(b"\n");
+    assert!(e.contains("schema.sql:2:25"), "{e}");
+    assert!(e.contains("never closed"), "{e}");
 }
 
 #[test]
 fn an_error_at_the_end_of_a_100_mb_statement_is_located_there() {
     // A 100 MiB string, then garbage: the error is at the garbage, column
     // counted in characters on line 2, and shown in a short window.
-    let mut sql = b"CREATE TABLE big (id int);\nCOMMENT ON TABLE big IS '".to_vec();
-    sql.resize(sql.len() + 100 * MIB, b'x');
-    sql.extend_from_slice(b"' garbage;\n");
-    let o = check_generated_schema(&sql);
-    let e = stderr(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "stderr starts: {}",
-        &e[..e.len().min(2000)]
-    );
-    assert!(!e.contains("panicked"), "{}", &e[..e.len().min(2000)]);
+    let e = check_100_mib_comment_then(b"' garbage;\n");
     let column = 25 + 100 * MIB + 2 + 1;
-    assert!(
-        e.contains(&format!("schema.sql:2:{column}")),
-        "{}",
-        &e[..e.len().min(2000)]
-    );
-    assert!(e.contains("garbage"), "{}", &e[..e.len().min(2000)]);
-    assert!(e.len() < 16 * 1024, "stderr is {} bytes", e.len());
+    assert!(e.contains(&format!("schema.sql:2:{column}")), "{e}");
+    assert!(e.contains("garbage"), "{e}");
 }
 
 #[test]
