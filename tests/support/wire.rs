@@ -105,11 +105,13 @@ pub fn start_proxy(upstream: (String, u16)) -> Proxy {
                         Ok(0) | Err(_) => break,
                         Ok(n) => n,
                     };
+                    // Logged before it is forwarded: once the server has
+                    // answered a message, the log holds it.
+                    buffer.extend_from_slice(&chunk[..n]);
+                    parse_frontend_on(&mut buffer, &mut startup, &log, Some(index));
                     if server_w.write_all(&chunk[..n]).is_err() {
                         break;
                     }
-                    buffer.extend_from_slice(&chunk[..n]);
-                    parse_frontend_on(&mut buffer, &mut startup, &log, Some(index));
                 }
                 let _ = server_w.shutdown(Shutdown::Both);
             });
