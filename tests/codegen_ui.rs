@@ -1,5 +1,8 @@
 //! Compile-fail tests: what the typed models must not let compile, and the
-//! errors `strata::schema!` gives, pinned in `ui/*.stderr`.
+//! errors `strata::schema!` gives, pinned in `ui/*.stderr`; and the pass
+//! case of the hostile-names fixture (`ui_pass/hostile.rs`: its committed
+//! generated models and `strata::schema!` on it compile under
+//! `#![deny(warnings)]`, see `tests/hostile_identifiers.rs`).
 //!
 //! The ui crates are built by trybuild under `target/tests/trybuild/`, so
 //! the macro's paths (relative to that crate) climb four levels back to
@@ -10,4 +13,5 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/*.rs");
+    t.pass("ui_pass/hostile.rs");
 }
