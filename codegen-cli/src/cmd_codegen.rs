@@ -87,7 +87,10 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         ("--migrations", migrations.as_ref()),
     ] {
         let text = p.map(|p| p.to_string_lossy()).unwrap_or_default();
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        if matches!(
+            strata_core::source::parse_spec(&text),
+            strata_core::source::SourceSpec::Url(_)
+        ) {
             return usage(format!(
                 "{flag}: codegen reads SQL files, not a database (the URL is not shown)"
             ));

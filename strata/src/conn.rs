@@ -36,7 +36,7 @@ pub struct Session {
 impl Session {
     /// Removes the URL and the password from a message before it is shown.
     pub fn redact(&self, message: &str) -> String {
-        redact_all(message, &self.url, self.password.as_deref())
+        redact(message, &self.url, self.password.as_deref())
     }
 
     /// A driver error as text, the server's message first, redacted.
@@ -96,7 +96,7 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         .await
         .map_err(|e| ConnectError::Connect {
             target: target.clone(),
-            reason: redact_all(&describe(&e), url, password.as_deref()),
+            reason: redact(&describe(&e), url, password.as_deref()),
         })?;
     let task = tokio::spawn(async move {
         let _ = connection.await;
@@ -108,35 +108,6 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         password,
         task,
     })
-}
-
-/// [`redact`], and the password's percent-encoded forms too (as a URL or a
-/// message quoting one may hold it).
-fn redact_all(message: &str, url: &str, password: Option<&str>) -> String {
-    let mut out = redact(message, url, password);
-    if let Some(p) = password.filter(|p| !p.is_empty()) {
-        for encoded in [percent_encode(p, false), percent_encode(p, true)] {
-            if encoded != p {
-                out = out.replace(&encoded, "<password>");
-            }
-        }
-    }
-    out
-}
-
-/// Percent-encodes all but unreserved characters (upper- or lower-case hex).
-fn percent_encode(s: &str, lower: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else if lower {
-            out.push_str(&format!("%{b:02x}"));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The password libpq would use when the URL has none: `PGPASSWORD`, else
@@ -300,11 +271,5 @@ mod tests {
         );
         // `*` only as a whole field.
         assert_eq!(passfile_lookup("h*:1:d:u:pw\n", "hx", "1", "d", "u"), None);
-    }
-
-    #[test]
-    fn redaction_covers_encoded_passwords() {
-        let m = redact_all("x p%40ss%3Aw y p%40ss%3aw z p@ss:w", "", Some("p@ss:w"));
-        assert!(!m.contains("p%40ss") && !m.contains("p@ss"), "{m}");
     }
 }

@@ -120,16 +120,24 @@ macro_rules! not_extension {
     };
 }
 
-const BEGIN: &str = "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
-                     SET LOCAL search_path = public";
+macro_rules! begin_snapshot {
+    () => {
+        "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    };
+}
+macro_rules! set_search_path {
+    () => {
+        "SET LOCAL search_path = public"
+    };
+}
+const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
 
 /// [`BEGIN`]'s first half: the snapshot alone, for callers (drift) that
 /// read other tables with the session's own search path first.
-pub(crate) const BEGIN_SNAPSHOT: &str =
-    "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 
 /// [`BEGIN`]'s second half.
-pub(crate) const SET_SEARCH_PATH: &str = "SET LOCAL search_path = public";
+pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
 const Q_NAMESPACES: &str = concat!(
     "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text \
@@ -420,8 +428,45 @@ pub(crate) fn redact(message: &str, url: &str, password: Option<&str>) -> String
     if !url.is_empty() {
         out = out.replace(url, "<database URL>");
     }
-    if let Some(p) = password.filter(|p| !p.is_empty()) {
-        out = out.replace(p, "<password>");
+    // The password as given, as written in the URL (which may be
+    // percent-encoded, and is all there is when the URL does not parse),
+    // and percent-encoded either way.
+    let mut secrets: Vec<String> = Vec::new();
+    for p in password.into_iter().chain(password_in_url(url)) {
+        if !p.is_empty() {
+            secrets.push(p.to_string());
+            secrets.push(percent_encode(p, false));
+            secrets.push(percent_encode(p, true));
+        }
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in secrets {
+        out = out.replace(&secret, "<password>");
+    }
+    out
+}
+
+/// The password of `scheme://user:password@host/…`, as written.
+fn password_in_url(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let userinfo = &authority[..authority.rfind('@')?];
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some(password)
+}
+
+/// Percent-encodes all but unreserved characters (upper- or lower-case hex).
+fn percent_encode(s: &str, lower: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else if lower {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
     }
     out
 }
@@ -1254,6 +1299,18 @@ mod tests {
         let url = "postgres://u:s3cret@h:1/d";
         let msg = redact(&format!("bad {url} and s3cret"), url, Some("s3cret"));
         assert!(!msg.contains("s3cret"), "{msg}");
+        // The URL's own password when none is given (a URL that did not
+        // parse), and percent-encoded forms of either.
+        assert_eq!(password_in_url(url), Some("s3cret"));
+        assert_eq!(password_in_url("postgres://u@h/db"), None);
+        let msg = redact(
+            "failed for s3cret at postgres://u:s3cret@h:5432/x",
+            url,
+            None,
+        );
+        assert!(!msg.contains("s3cret"), "{msg}");
+        let m = redact("x p%40ss%3Aw y p%40ss%3aw z p@ss:w", "", Some("p@ss:w"));
+        assert!(!m.contains("p%40ss") && !m.contains("p@ss"), "{m}");
     }
 
     #[test]

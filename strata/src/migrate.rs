@@ -841,7 +841,8 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn human(d: Duration) -> String {
+/// `1s`, `500ms`: a duration as `--lock-timeout` takes it.
+pub fn human(d: Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)

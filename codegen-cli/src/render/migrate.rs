@@ -28,16 +28,6 @@ fn err(s: &str) {
 /// A progress line (`  V3__x … `) is open on stdout, waiting for its `ok`.
 static LINE_OPEN: AtomicBool = AtomicBool::new(false);
 
-/// `1s`, `500ms`: a duration as `--lock-timeout` takes it.
-fn humantime(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
@@ -79,7 +69,7 @@ pub fn migrate_event(event: &MigrateEvent<'_>) {
                 "another strata migrate holds the migration lock on this database: {holder}; waiting for it{}",
                 limit.map_or(String::new(), |l| format!(
                     ", at most --lock-timeout {}",
-                    humantime(l)
+                    strata::migrate::human(l)
                 ))
             ))
         ),
