@@ -8,6 +8,8 @@
 //! Architecture Invariant: this crate does no network IO and has no async
 //! runtime; the proc macro depends on it alone.
 
+pub mod analyze;
+pub mod catalog;
 pub mod check;
 pub mod codegen;
 pub mod ddl;
@@ -17,6 +19,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod keywords;
+pub mod literal;
 pub mod model;
 pub mod names;
 pub mod normalize;
