@@ -44,11 +44,6 @@
 //! the model's order.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::ControlFlow;
-
-use sqlparser::ast::{visit_expressions_mut, BinaryOperator, Expr, InTarget, UnaryOperator, Value};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
@@ -573,7 +568,7 @@ pub(crate) fn create_index_sql(
     i: &Index,
     concurrently: bool,
 ) -> String {
-    let sql = render_index(ns, table, name, &index_sql(i));
+    let sql = render_index(ns, table, name, i);
     if !concurrently {
         return sql;
     }
@@ -625,7 +620,7 @@ pub(crate) fn constraint_sql(c: &Constraint) -> String {
             expression,
             no_inherit,
         } => render_constraint_kind(&ConstraintKind::Check {
-            expression: expr_sql(expression),
+            expression: expression.clone(),
             no_inherit: *no_inherit,
         }),
         kind => render_constraint_kind(kind),
@@ -680,154 +675,10 @@ pub(crate) fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
     sql
 }
 
-/// A column with its default and generation expression ready to apply.
+/// A column as it applies: its default and generation expression are
+/// written as the user or the server wrote them, so nothing to change.
 pub(crate) fn column_sql(c: &Column) -> Column {
-    let mut c = c.clone();
-    c.default = c.default.as_deref().map(|e| assigned(e, &c.data_type));
-    c.generated = c.generated.as_deref().map(|e| assigned(e, &c.data_type));
-    c
-}
-
-/// An index with its expressions and predicate ready to apply.
-fn index_sql(i: &Index) -> Index {
-    let mut i = i.clone();
-    for k in &mut i.keys {
-        if let IndexKeyExpr::Expression(e) = &mut k.key {
-            *e = expr_sql(e);
-        }
-    }
-    i.predicate = i.predicate.as_deref().map(expr_sql);
-    i
-}
-
-fn parse_expr(text: &str) -> Option<Expr> {
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
-    let e = parser.parse_expr().ok()?;
-    parser
-        .peek_token()
-        .token
-        .eq(&sqlparser::tokenizer::Token::EOF)
-        .then_some(e)
-}
-
-/// A canonical expression as SQL that applies: `x = ANY (ARRAY[a, b])` as
-/// `x IN (a, b)` and `x <> ALL (ARRAY[a, b])` as `x NOT IN (a, b)`. Other
-/// text (and text strata cannot parse) is written as it is.
-pub(crate) fn expr_sql(text: &str) -> String {
-    if let Some(mut e) = parse_expr(text) {
-        if rewrite_in_lists(&mut e) {
-            return e.to_string();
-        }
-    }
-    text.to_string()
-}
-
-/// Rewrites `= ANY`/`<> ALL` of an array of two or more into `[NOT] IN`;
-/// true when it changed something.
-fn rewrite_in_lists(e: &mut Expr) -> bool {
-    let mut changed = false;
-    let _ = visit_expressions_mut(e, |x| {
-        let (left, op, right, negated) = match x {
-            Expr::AnyOp {
-                left,
-                compare_op,
-                right,
-                is_some: _,
-            } => (left, compare_op, right, false),
-            Expr::AllOp {
-                left,
-                compare_op,
-                right,
-            } => (left, compare_op, right, true),
-            _ => return ControlFlow::<()>::Continue(()),
-        };
-        let wanted = if negated {
-            BinaryOperator::NotEq
-        } else {
-            BinaryOperator::Eq
-        };
-        let mut array = right.as_ref();
-        while let Expr::Nested(inner) = array {
-            array = inner;
-        }
-        if let Expr::Array(a) = array {
-            if *op == wanted && a.elem.len() > 1 {
-                *x = Expr::In {
-                    expr: left.clone(),
-                    target: InTarget::List(a.elem.clone()),
-                    negated,
-                    global: false,
-                };
-                changed = true;
-            }
-        }
-        ControlFlow::Continue(())
-    });
-    changed
-}
-
-/// A default or generation expression cast to the column's type, as the
-/// server's assignment cast was before the canonical form dropped it —
-/// unless no cast is needed: literals (their type comes from the column),
-/// string-typed columns (everything converts to text on assignment),
-/// `nextval(…)`, the clock functions on date and time columns, and the
-/// UUID generators on `uuid`.
-pub(crate) fn assigned(text: &str, data_type: &str) -> String {
-    let sql = expr_sql(text);
-    let string_type = data_type == "text"
-        || data_type == "\"char\""
-        || data_type == "name"
-        || ((data_type.starts_with("character") || data_type.starts_with("bpchar"))
-            && !data_type.ends_with(']'));
-    let needs_cast = match parse_expr(text) {
-        None => true,
-        Some(e) => !(string_type || self_typed(&e, data_type)),
-    };
-    if needs_cast {
-        format!("({sql})::{data_type}")
-    } else {
-        sql
-    }
-}
-
-/// Whether an expression takes (or already has) the column's type without
-/// a cast.
-fn self_typed(e: &Expr, data_type: &str) -> bool {
-    match e {
-        Expr::Value(v) => matches!(
-            v.value,
-            Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_) | Value::Null
-        ),
-        Expr::UnaryOp {
-            op: UnaryOperator::Minus,
-            expr,
-        } => matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))),
-        Expr::Cast { data_type: t, .. } => t.to_string().eq_ignore_ascii_case(data_type),
-        Expr::Function(f) => {
-            let name = f.name.to_string().to_ascii_lowercase();
-            let clock = [
-                "now",
-                "current_timestamp",
-                "current_date",
-                "current_time",
-                "localtimestamp",
-                "localtime",
-                "transaction_timestamp",
-                "statement_timestamp",
-                "clock_timestamp",
-            ];
-            name == "nextval"
-                || (clock.contains(&name.as_str())
-                    && (data_type.starts_with("timestamp")
-                        || data_type.starts_with("time ")
-                        || data_type == "time"
-                        || data_type == "date"))
-                || ((name == "gen_random_uuid" || name == "uuid_generate_v4")
-                    && data_type == "uuid")
-        }
-        _ => false,
-    }
+    c.clone()
 }
 
 fn push_add_constraint(out: &mut String, ns: &str, table: &str, name: &str, c: &Constraint) {
@@ -979,7 +830,9 @@ mod tests {
             .insert("tb".into(), table(vec![Column::new("x", "a.ea[]")]));
         let mut c = Namespace::default();
         let mut col = Column::new("n", "integer");
-        col.default = Some("nextval('d.s'::regclass)".into());
+        col.default = Some(crate::model::Expression::from_server(
+            "nextval('d.s'::regclass)",
+        ));
         c.tables.insert("tc".into(), table(vec![col]));
         let mut d = Namespace::default();
         d.sequences
@@ -1057,43 +910,6 @@ mod tests {
             "{sql}"
         );
         assert_eq!(replay_files(&s), s);
-    }
-
-    #[test]
-    fn expressions_are_written_to_apply() {
-        assert_eq!(expr_sql("a = ANY (ARRAY['x', 'y'])"), "a IN ('x', 'y')");
-        assert_eq!(
-            expr_sql("a <> ALL (ARRAY['x', 'y'])"),
-            "a NOT IN ('x', 'y')"
-        );
-        assert_eq!(expr_sql("a = ANY (ARRAY['x'])"), "a = ANY (ARRAY['x'])");
-        assert_eq!(expr_sql("a < ANY (ARRAY[1, 2])"), "a < ANY (ARRAY[1, 2])");
-        assert_eq!(expr_sql("not ( valid"), "not ( valid");
-        assert_eq!(
-            assigned("split_part(v, '.', 1)", "integer"),
-            "(split_part(v, '.', 1))::integer"
-        );
-        assert_eq!(
-            assigned("split_part(v, '.', 1)", "text"),
-            "split_part(v, '.', 1)"
-        );
-        assert_eq!(assigned("'x'", "mood"), "'x'");
-        assert_eq!(assigned("-1", "bigint"), "-1");
-        assert_eq!(
-            assigned("nextval('s'::regclass)", "integer"),
-            "nextval('s'::regclass)"
-        );
-        assert_eq!(assigned("now()", "timestamp with time zone"), "now()");
-        assert_eq!(
-            assigned("CURRENT_TIMESTAMP(3)", "timestamp(3) without time zone"),
-            "CURRENT_TIMESTAMP(3)"
-        );
-        assert_eq!(assigned("now()", "text[]"), "(now())::text[]");
-        assert_eq!(assigned("gen_random_uuid()", "uuid"), "gen_random_uuid()");
-        assert_eq!(
-            assigned("'1 day'::interval", "interval"),
-            "'1 day'::interval"
-        );
     }
 
     #[test]

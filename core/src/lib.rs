@@ -16,6 +16,7 @@ pub mod ddl;
 pub mod diff;
 pub mod docs;
 pub mod error;
+pub mod expression;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod keywords;

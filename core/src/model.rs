@@ -80,11 +80,11 @@ pub struct Column {
     /// qualified unless they live in `public`).
     pub data_type: String,
     pub not_null: bool,
-    /// Canonical default expression.
-    pub default: Option<String>,
+    /// Default expression.
+    pub default: Option<Expression>,
     pub identity: Option<Identity>,
-    /// Canonical expression of a `GENERATED ALWAYS AS (…) STORED` column.
-    pub generated: Option<String>,
+    /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
+    pub generated: Option<Expression>,
     /// Explicit collation, when it differs from the type's default.
     pub collation: Option<String>,
     pub comment: Option<String>,
@@ -144,7 +144,7 @@ pub enum ConstraintKind {
         match_full: bool,
     },
     Check {
-        expression: String,
+        expression: Expression,
         no_inherit: bool,
     },
     Exclusion {
@@ -197,8 +197,8 @@ pub struct Index {
     /// Columns of `INCLUDE (…)`.
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
-    /// Canonical predicate of a partial index.
-    pub predicate: Option<String>,
+    /// Predicate of a partial index.
+    pub predicate: Option<Expression>,
     pub comment: Option<String>,
 }
 
@@ -218,8 +218,9 @@ pub struct IndexKey {
 #[serde(rename_all = "snake_case")]
 pub enum IndexKeyExpr {
     Column(String),
-    /// Canonical expression.
-    Expression(String),
+    /// An expression key, as `pg_get_indexdef(index, n, false)` prints key
+    /// `n` (in parentheses unless it looks like a function call).
+    Expression(Expression),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -323,6 +324,122 @@ impl UnmanagedKind {
 impl fmt::Display for Unmanaged {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind.label(), self.name)
+    }
+}
+
+/// An expression the server stores as a parsed tree: a column default, a
+/// generated column, a CHECK, an index key, a partial-index predicate.
+///
+/// Two texts are kept apart. [`Expression::sql`] is what strata writes
+/// back: the text the user wrote (declared SQL, a history) or the server
+/// printed (a live database) — never a normalized stand-in. [`Stored`] is
+/// what it compares: the text `pg_get_expr` prints for the stored tree, when
+/// strata derived it exactly ([`crate::analyze`]) or read it from the
+/// catalog; otherwise the reason it could not.
+///
+/// Architecture Invariant: what strata cannot prove equal is different.
+/// Equality is [`Stored`]'s: two exact texts are equal when they are the same
+/// text; an unproven expression equals only another unproven one written
+/// with the same tokens over columns of the same types (both offline, same
+/// text in the same context: the server would store the same tree); an
+/// exact text never equals an unproven one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Expression {
+    /// The SQL to write back, as written.
+    pub sql: String,
+    pub stored: Stored,
+}
+
+/// What PostgreSQL stores for an [`Expression`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Stored {
+    /// Exactly what `pg_get_expr` prints (`search_path = public`).
+    Exact { text: String },
+    /// strata cannot derive it offline: why, and the expression's tokens
+    /// with the types of the columns it reads (its comparison key).
+    Unproven { reason: String, key: String },
+}
+
+impl Expression {
+    /// An expression read from the catalog: the server's text is both what
+    /// to write and what it stores.
+    pub fn from_server(text: impl Into<String>) -> Expression {
+        let text = text.into();
+        Expression {
+            sql: text.clone(),
+            stored: Stored::Exact { text },
+        }
+    }
+
+    /// An expression as written in a SQL file, before replay works out
+    /// what the server stores for it in its table (`key`: its tokens).
+    pub fn written(sql: impl Into<String>, key: impl Into<String>) -> Expression {
+        Expression {
+            sql: sql.into(),
+            stored: Stored::Unproven {
+                reason: "not analysed".to_string(),
+                key: key.into(),
+            },
+        }
+    }
+
+    /// The server's text, when known.
+    pub fn exact(&self) -> Option<&str> {
+        match &self.stored {
+            Stored::Exact { text } => Some(text),
+            Stored::Unproven { .. } => None,
+        }
+    }
+
+    /// Why strata cannot say what the server stores, when it cannot.
+    pub fn unproven(&self) -> Option<&str> {
+        match &self.stored {
+            Stored::Exact { .. } => None,
+            Stored::Unproven { reason, .. } => Some(reason),
+        }
+    }
+
+    /// The text two expressions are compared by, tagged so an exact text
+    /// never meets an unproven key.
+    fn key(&self) -> (u8, &str) {
+        match &self.stored {
+            Stored::Exact { text } => (0, text),
+            Stored::Unproven { key, .. } => (1, key),
+        }
+    }
+}
+
+impl PartialEq for Expression {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Expression {}
+
+impl PartialOrd for Expression {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Expression {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl std::ops::Deref for Expression {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.sql
+    }
+}
+
+impl fmt::Display for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql)
     }
 }
 

@@ -13,7 +13,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use crate::model::{FkAction, Identity};
+use crate::model::{Expression, FkAction, Identity};
 use crate::names::truncate_identifier;
 use crate::normalize;
 
@@ -208,8 +208,8 @@ pub struct ColumnDef {
     pub serial: bool,
     pub collation: Option<String>,
     pub not_null: bool,
-    pub default: Option<String>,
-    pub generated: Option<String>,
+    pub default: Option<Expression>,
+    pub generated: Option<Expression>,
     pub identity: Option<(Identity, SeqOptions)>,
     /// Constraints written on the column, bound to it.
     pub constraints: Vec<ConstraintDef>,
@@ -246,7 +246,7 @@ pub enum ConstraintDefKind {
         match_full: bool,
     },
     Check {
-        expression: String,
+        expression: Expression,
         columns: Vec<String>,
         no_inherit: bool,
     },
@@ -302,14 +302,14 @@ pub enum ColumnOp {
         collation: Option<String>,
         using: bool,
     },
-    SetDefault(String),
+    SetDefault(Expression),
     DropDefault,
     SetNotNull,
     DropNotNull,
     DropExpression {
         if_exists: bool,
     },
-    SetExpression(String),
+    SetExpression(Expression),
     AddIdentity(Identity, SeqOptions),
     SetIdentity(Option<Identity>, SeqOptions),
     DropIdentity {
@@ -329,7 +329,7 @@ pub struct CreateIndex {
     pub keys: Vec<IndexElem>,
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
-    pub predicate: Option<String>,
+    pub predicate: Option<Expression>,
 }
 
 #[derive(Debug, Clone)]
@@ -425,8 +425,13 @@ impl<'a> Cursor<'a> {
     }
 
     fn offset_of(&self, tok: &TokenWithSpan) -> usize {
-        let line = tok.span.start.line as usize;
-        let col = tok.span.start.column as usize;
+        self.offset_at(tok.span.start)
+    }
+
+    /// The byte offset of a tokenizer location in the statement's text.
+    fn offset_at(&self, at: sqlparser::tokenizer::Location) -> usize {
+        let line = at.line as usize;
+        let col = at.column as usize;
         if line == 0 {
             return self.text.len();
         }
@@ -682,21 +687,41 @@ impl<'a> Cursor<'a> {
         self.p.parse_expr().map_err(|e| self.sql_err(e))
     }
 
-    /// A parenthesised expression `( expr )`, canonical.
-    fn paren_expr(&mut self) -> PResult<(String, Vec<String>)> {
-        self.expect(&Token::LParen)?;
-        let e = self.expr()?;
-        self.expect(&Token::RParen)?;
-        Ok((normalize::expr(&e), column_refs(&e)))
+    /// The text of the statement from `start` (a byte offset) to the end of
+    /// the last token read: an expression exactly as written.
+    fn written_since(&self, start: usize) -> String {
+        // The end location is one past the token's last character, which
+        // may be past the end of the text: find the last character instead.
+        let mut last = self.p.get_current_token().span.end;
+        last.column = last.column.saturating_sub(1).max(1);
+        let at = self.offset_at(last);
+        let end = at + self.text[at..].chars().next().map_or(0, char::len_utf8);
+        self.text
+            .get(start..end.max(start))
+            .unwrap_or_default()
+            .to_string()
     }
 
-    /// A parenthesised boolean expression (CHECK, WHERE), canonical with
-    /// its top-level cast kept.
-    fn paren_predicate(&mut self) -> PResult<(String, Vec<String>)> {
-        self.expect(&Token::LParen)?;
+    /// An expression as written; what the server stores is worked out by
+    /// replay, where the table's columns are known.
+    fn written_expr(&mut self) -> PResult<(Expr, Expression)> {
+        let start = self.offset_of(&self.peek());
         let e = self.expr()?;
+        let sql = self.written_since(start);
+        Ok((e.clone(), Expression::written(sql, e.to_string())))
+    }
+
+    /// A parenthesised expression `( expr )`, as written.
+    fn paren_expr(&mut self) -> PResult<(Expression, Vec<String>)> {
+        self.expect(&Token::LParen)?;
+        let (e, x) = self.written_expr()?;
         self.expect(&Token::RParen)?;
-        Ok((normalize::predicate(&e), column_refs(&e)))
+        Ok((x, column_refs(&e)))
+    }
+
+    /// A parenthesised boolean expression (CHECK, WHERE), as written.
+    fn paren_predicate(&mut self) -> PResult<(Expression, Vec<String>)> {
+        self.paren_expr()
     }
 
     fn data_type(&mut self) -> PResult<(String, bool)> {
@@ -1495,8 +1520,12 @@ impl<'a> Cursor<'a> {
                     &PostgreSqlDialect {},
                     sqlparser::dialect::Precedence::Is,
                 );
+                let start = self.offset_of(&self.peek());
                 let e = self.p.parse_subexpr(prec).map_err(|e| self.sql_err(e))?;
-                col.default = Some(normalize::expr(&e));
+                col.default = Some(Expression::written(
+                    self.written_since(start),
+                    e.to_string(),
+                ));
             } else if self.eat_kw("GENERATED") {
                 if self.eat_kw("ALWAYS") {
                     self.expect_kw("AS")?;
@@ -1820,7 +1849,7 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("WHERE") {
             let (pred, _) = self.paren_expr()?;
-            def.push_str(&format!(" WHERE ({pred})"));
+            def.push_str(&format!(" WHERE ({})", pred.sql));
         }
         Ok(ConstraintDefKind::Exclusion {
             definition: def,
@@ -1887,8 +1916,8 @@ impl<'a> Cursor<'a> {
             } else if self.eat_kw("TABLESPACE") {
                 self.ident()?;
             } else if self.eat_kw("WHERE") {
-                let e = self.expr()?;
-                predicate = Some(normalize::predicate(&e));
+                let (_, e) = self.written_expr()?;
+                predicate = Some(e);
             } else {
                 break;
             }
@@ -1908,13 +1937,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn index_elem(&mut self) -> PResult<IndexElem> {
+        let start = self.offset_of(&self.peek());
         let mut e = self.expr()?;
+        let mut sql = self.written_since(start);
         let mut collation = None;
         if let Expr::Collate { expr, collation: c } = e {
             collation = Some(collation_of(&c));
             e = *expr;
+            sql = e.to_string();
         }
-        let (key, name_part) = index_key(&e);
+        let (key, name_part) = index_key(&e, sql);
         let mut opclass = None;
         if self.eat_kw("COLLATE") {
             collation = Some(self.collation_name()?);
@@ -2339,8 +2371,8 @@ impl<'a> Cursor<'a> {
             });
         }
         if self.eat_kws(&["SET", "DEFAULT"]) {
-            let e = self.expr()?;
-            return Ok(ColumnOp::SetDefault(normalize::expr(&e)));
+            let (_, e) = self.written_expr()?;
+            return Ok(ColumnOp::SetDefault(e));
         }
         if self.eat_kws(&["DROP", "DEFAULT"]) {
             return Ok(ColumnOp::DropDefault);
@@ -2729,7 +2761,7 @@ pub fn split_search_path(value: &str) -> Vec<String> {
 
 /// The index key an element expression stands for, and the name PostgreSQL
 /// gives it when it chooses an index name.
-fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
+fn index_key(e: &Expr, sql: String) -> (crate::model::IndexKeyExpr, String) {
     let mut inner = e;
     while let Expr::Nested(x) = inner {
         inner = x;
@@ -2748,7 +2780,7 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
                 .unwrap_or_else(|| "expr".to_string());
             (
-                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
+                crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
                 name,
             )
         }
@@ -2763,12 +2795,12 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
                 _ => "expr".to_string(),
             };
             (
-                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
+                crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
                 name,
             )
         }
         _ => (
-            crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
+            crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
             "expr".to_string(),
         ),
     }

@@ -77,32 +77,6 @@ pub(crate) fn ident_tokens(expr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Replaces an identifier (as `quote_ident` prints it) in an expression.
-/// Everything but the replaced words is copied from `expr` byte for byte:
-/// re-printing tokens would lose the escaping of string literals and
-/// quoted identifiers (`'it''s'`, `"a""b"`).
-pub(crate) fn replace_ident(expr: &str, old_quoted: &str, new_quoted: &str) -> String {
-    let Ok(toks) = tokenize(expr) else {
-        return expr.to_string();
-    };
-    let mut out = String::with_capacity(expr.len());
-    let mut copied = 0;
-    for t in &toks {
-        if let Token::Word(w) = &t.token {
-            if quote_ident(&fold_ident(&w.value, w.quote_style.is_some())) == old_quoted
-                && t.start >= copied
-                && t.end <= expr.len()
-            {
-                out.push_str(&expr[copied..t.start]);
-                out.push_str(new_quoted);
-                copied = t.end;
-            }
-        }
-    }
-    out.push_str(&expr[copied..]);
-    crate::normalize::predicate_text(&out).unwrap_or(out)
-}
-
 #[derive(Debug)]
 enum Pl {
     Sql(usize, usize),

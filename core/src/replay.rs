@@ -194,6 +194,9 @@ pub struct Replayer {
     /// Location of the statement being applied.
     here: Location,
     renames: Vec<RenameHint>,
+    /// Tables the statement being applied touched: their new expressions
+    /// are analysed once it is done ([`Replayer::analyze_touched`]).
+    touched: BTreeSet<(String, String)>,
 }
 
 impl Default for Replayer {
@@ -247,6 +250,7 @@ impl Replayer {
                 column: 0,
             },
             renames: Vec::new(),
+            touched: BTreeSet::new(),
         }
     }
 
@@ -300,7 +304,9 @@ impl Replayer {
             se
         })?;
         let hint_target = self.hint_target(&stmt);
-        self.apply_stmt(stmt, st.offset, text).map_err(|e| {
+        let applied = self.apply_stmt(stmt, st.offset, text);
+        self.analyze_touched();
+        applied.map_err(|e| {
             // Offsets that errors carry are file offsets (set inside DO
             // blocks); without one the error is at the statement.
             let offset = e.offset.unwrap_or(st.offset);
@@ -463,10 +469,90 @@ impl Replayer {
     }
 
     fn touch(&mut self, path: ObjectPath) {
+        if let Some(t) = path.table_path() {
+            self.touched.insert((t.namespace, t.name));
+        }
         self.defined
             .entry(path.clone())
             .or_insert_with(|| self.here.clone());
         self.provenance.insert(path, self.here.clone());
+    }
+
+    /// Works out what the server stores for every expression of the tables
+    /// the last statement touched that is not analysed yet: defaults and
+    /// generated columns over their column's type, checks, index keys and
+    /// predicates over the table's columns.
+    fn analyze_touched(&mut self) {
+        use crate::analyze::Role;
+        use crate::expression::{pending, resolve};
+        let touched = std::mem::take(&mut self.touched);
+        for (ns, tn) in touched {
+            let Some(t) = self.schema.table(&ns, &tn) else {
+                continue;
+            };
+            let needs = t
+                .columns
+                .iter()
+                .any(|c| c.default.iter().chain(&c.generated).any(pending))
+                || t.constraints.values().any(
+                    |k| matches!(&k.kind, ConstraintKind::Check { expression, .. } if pending(expression)),
+                )
+                || t.indexes.values().any(|i| {
+                    i.predicate.iter().any(pending)
+                        || i.keys.iter().any(
+                            |k| matches!(&k.key, IndexKeyExpr::Expression(e) if pending(e)),
+                        )
+                });
+            if !needs {
+                continue;
+            }
+            let mut t = t.clone();
+            let columns = t.columns.clone();
+            let schema = &self.schema;
+            for c in t.columns.iter_mut() {
+                let column_type = c.data_type.clone();
+                if let Some(d) = c.default.as_mut().filter(|d| pending(d)) {
+                    *d = resolve(
+                        d,
+                        &columns,
+                        schema,
+                        Role::Default {
+                            column_type: &column_type,
+                        },
+                    );
+                }
+                if let Some(g) = c.generated.as_mut().filter(|g| pending(g)) {
+                    *g = resolve(
+                        g,
+                        &columns,
+                        schema,
+                        Role::Generated {
+                            column_type: &column_type,
+                        },
+                    );
+                }
+            }
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::Check { expression, .. } = &mut k.kind {
+                    if pending(expression) {
+                        *expression = resolve(expression, &columns, schema, Role::Check);
+                    }
+                }
+            }
+            for i in t.indexes.values_mut() {
+                for k in i.keys.iter_mut() {
+                    if let IndexKeyExpr::Expression(e) = &mut k.key {
+                        if pending(e) {
+                            *e = resolve(e, &columns, schema, Role::IndexKey);
+                        }
+                    }
+                }
+                if let Some(p) = i.predicate.as_mut().filter(|p| pending(p)) {
+                    *p = resolve(p, &columns, schema, Role::Predicate);
+                }
+            }
+            *self.table_mut(&ns, &tn) = t;
+        }
     }
 
     // ------------------------------------------------------------ resolution
@@ -1414,7 +1500,9 @@ impl Replayer {
         for (nsn, n) in &self.schema.namespaces {
             for (tn, t) in &n.tables {
                 for c in &t.columns {
-                    if c.default.as_deref().is_some_and(|d| d.contains(&needle)) {
+                    if c.default.as_ref().is_some_and(|d| {
+                        d.sql.contains(&needle) || d.exact().is_some_and(|t| t.contains(&needle))
+                    }) {
                         v.push((nsn.clone(), tn.clone(), c.name.clone()));
                     }
                 }
@@ -1430,8 +1518,13 @@ impl Replayer {
             for t in n.tables.values_mut() {
                 for c in t.columns.iter_mut() {
                     if let Some(d) = &mut c.default {
-                        if d.contains(&from) {
-                            *d = d.replace(&from, &to);
+                        if d.sql.contains(&from) {
+                            d.sql = d.sql.replace(&from, &to);
+                        }
+                        if let crate::model::Stored::Exact { text } = &mut d.stored {
+                            if text.contains(&from) {
+                                *text = text.replace(&from, &to);
+                            }
                         }
                     }
                 }
@@ -1795,10 +1888,10 @@ impl Replayer {
             s.owned_by = Some((table.to_string(), c.name.clone()));
             self.ns_mut(ns).sequences.insert(seq_name.clone(), s);
             self.touch(ObjectPath::new(ObjectKind::Sequence, ns, &seq_name));
-            col.default = Some(format!(
+            col.default = Some(crate::model::Expression::from_server(format!(
                 "nextval({}::regclass)",
                 crate::model::quote_literal(&qualified(ns, &seq_name))
-            ));
+            )));
             col.not_null = true;
         }
         let _ = altering;
@@ -2544,7 +2637,7 @@ impl Replayer {
         }
         for c in t.columns.iter_mut() {
             if let Some(g) = &mut c.generated {
-                *g = rename_in_expr(g, old, new);
+                *g = crate::expression::rename(g, old, new);
             }
         }
         for i in t.indexes.values_mut() {
@@ -2561,7 +2654,7 @@ impl Replayer {
                 }
                 ConstraintKind::ForeignKey { columns, .. } => rename_in_list(columns, old, new),
                 ConstraintKind::Check { expression, .. } => {
-                    *expression = rename_in_expr(expression, old, new)
+                    *expression = crate::expression::rename(expression, old, new)
                 }
                 ConstraintKind::Exclusion { definition } => {
                     *definition = definition.replace(&quote_ident(old), &quote_ident(new));
@@ -2611,9 +2704,43 @@ impl Replayer {
                     // Allowed: the expression is re-cast.
                 }
                 let dt = self.resolve_type(&data_type);
-                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                let t = self.table_mut(ns, table);
+                let cc = t.column_mut(col).expect("exists");
                 cc.data_type = dt;
                 cc.collation = collation;
+                // The server re-reads the default and generation expression
+                // against the new type, and re-creates the checks and
+                // indexes that read the column from their stored text.
+                for e in cc.default.iter_mut().chain(cc.generated.iter_mut()) {
+                    *e = crate::expression::retyped(e);
+                }
+                for c in t.columns.iter_mut() {
+                    if let Some(g) = c.generated.as_mut() {
+                        if crate::expression::mentions(g, col) {
+                            *g = crate::expression::retyped(g);
+                        }
+                    }
+                }
+                for k in t.constraints.values_mut() {
+                    if let ConstraintKind::Check { expression, .. } = &mut k.kind {
+                        if crate::expression::mentions(expression, col) {
+                            *expression = crate::expression::retyped(expression);
+                        }
+                    }
+                }
+                for i in t.indexes.values_mut() {
+                    if index_uses(i, col) {
+                        for k in i.keys.iter_mut() {
+                            if let IndexKeyExpr::Expression(e) = &mut k.key {
+                                *e = crate::expression::retyped(e);
+                            }
+                        }
+                        if let Some(p) = i.predicate.as_mut() {
+                            *p = crate::expression::retyped(p);
+                        }
+                    }
+                }
+                self.touch(ObjectPath::in_table(ObjectKind::Column, ns, table, col));
             }
             ColumnOp::SetDefault(e) => {
                 if c.generated.is_some() {
@@ -3131,7 +3258,9 @@ impl Replayer {
             line,
             column,
         };
-        let r = self.apply_stmt(stmt, offset, text).map_err(|mut e| {
+        let r = self.apply_stmt(stmt, offset, text);
+        self.analyze_touched();
+        let r = r.map_err(|mut e| {
             // Point at the statement inside the block, not at the DO.
             if e.offset.is_none() {
                 e.offset = Some(offset);
@@ -3528,14 +3657,13 @@ fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()
 }
 
 fn index_uses(i: &Index, col: &str) -> bool {
-    let quoted = quote_ident(col);
     i.keys.iter().any(|k| match &k.key {
         IndexKeyExpr::Column(c) => c == col,
-        IndexKeyExpr::Expression(e) => expr_mentions(e, &quoted),
+        IndexKeyExpr::Expression(e) => crate::expression::mentions(e, col),
     }) || i.include.iter().any(|c| c == col)
         || i.predicate
-            .as_deref()
-            .is_some_and(|p| expr_mentions(p, &quoted))
+            .as_ref()
+            .is_some_and(|p| crate::expression::mentions(p, col))
 }
 
 fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
@@ -3545,7 +3673,7 @@ fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
             columns, include, ..
         } => columns.iter().chain(include).any(|c| c == col),
         ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == col),
-        ConstraintKind::Check { expression, .. } => expr_mentions(expression, &quote_ident(col)),
+        ConstraintKind::Check { expression, .. } => crate::expression::mentions(expression, col),
         ConstraintKind::Exclusion { definition } => expr_mentions(definition, &quote_ident(col)),
     }
 }
@@ -3565,10 +3693,6 @@ fn rename_in_list(v: &mut [String], old: &str, new: &str) {
     }
 }
 
-fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
-    crate::plpgsql::replace_ident(expr, &quote_ident(old), &quote_ident(new))
-}
-
 fn rename_in_index(i: &mut Index, old: &str, new: &str) {
     for k in i.keys.iter_mut() {
         match &mut k.key {
@@ -3577,12 +3701,12 @@ fn rename_in_index(i: &mut Index, old: &str, new: &str) {
                     *c = new.to_string();
                 }
             }
-            IndexKeyExpr::Expression(e) => *e = rename_in_expr(e, old, new),
+            IndexKeyExpr::Expression(e) => *e = crate::expression::rename(e, old, new),
         }
     }
     rename_in_list(&mut i.include, old, new);
     if let Some(p) = &mut i.predicate {
-        *p = rename_in_expr(p, old, new);
+        *p = crate::expression::rename(p, old, new);
     }
 }
 

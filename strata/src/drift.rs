@@ -683,8 +683,12 @@ fn ancestors(p: &ObjectPath) -> Vec<ObjectPath> {
 /// when `d` is a whole table or namespace one side lacks — anything in it.
 fn covers(e: &Difference, d: &Difference) -> bool {
     if e.path == d.path {
-        return match (&e.change, &d.change) {
-            (Change::Changed { field: a, .. }, Change::Changed { field: b, .. }) => a == b,
+        let field = |c: &Change| match c {
+            Change::Changed { field, .. } | Change::Unproven { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        return match (field(&e.change), field(&d.change)) {
+            (Some(a), Some(b)) => a == b,
             _ => true,
         };
     }

@@ -5,7 +5,10 @@
 //! snapshot and nothing can be written. `search_path` is set to `public` for
 //! the transaction, so `format_type`, `pg_get_expr` and friends print objects
 //! of `public` unqualified and everything else qualified, which is the form
-//! the model stores.
+//! the model stores; `TimeZone`, `DateStyle`, `IntervalStyle` and
+//! `extra_float_digits` are set too, so constants print the same whatever
+//! the server's or the role's settings (the form `strata_core::literal`
+//! derives offline). Expressions are kept exactly as the server prints them.
 //!
 //! **10 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
@@ -31,8 +34,9 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
-    quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, FkAction, Identity,
-    Index, IndexKey, IndexKeyExpr, Namespace, Schema, Sequence, Table, Unmanaged, UnmanagedKind,
+    quote_ident, Column, Constraint, ConstraintKind, EnumType, Expression, Extension, FkAction,
+    Identity, Index, IndexKey, IndexKeyExpr, Namespace, Schema, Sequence, Table, Unmanaged,
+    UnmanagedKind,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -127,7 +131,9 @@ macro_rules! begin_snapshot {
 }
 macro_rules! set_search_path {
     () => {
-        "SET LOCAL search_path = public"
+        "SET LOCAL search_path = public; SET LOCAL TimeZone = 'UTC'; \
+         SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; \
+         SET LOCAL extra_float_digits = 1"
     };
 }
 const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
@@ -228,7 +234,7 @@ const Q_INDEXES: &str = concat!(
             CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END, \
             i.indexprs::text, \
             k.ord::int4, k.attnum::int4, ta.attname::text, \
-            CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int4, true) END, \
+            CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int4, false) END, \
             CASE WHEN NOT opc.opcdefault THEN opn.nspname::text END, \
             CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END, \
             k.opt::int4, coalesce(k.coll, 0), cln.nspname::text, cl.collname::text, \
@@ -797,7 +803,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let data_type = normalized(normalize::type_text, &raw_type, object, "type")?;
         let (default, generated) = match raw_default {
             Some(text) => {
-                let expr = normalized(normalize::expr_text, &text, object, "expression")?;
+                let expr = Expression::from_server(text);
                 if generated_kind.is_empty() {
                     (Some(expr), None)
                 } else {
@@ -874,7 +880,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                 let text: Option<String> = get(row, 16, STEP)?;
                 let text = text.unwrap_or_default();
                 ConstraintKind::Check {
-                    expression: normalized(normalize::predicate_text, &text, object, "expression")?,
+                    expression: Expression::from_server(text),
                     no_inherit: get(row, 17, STEP)?,
                 }
             }
@@ -1064,12 +1070,7 @@ fn build_indexes(
             Entry::Vacant(e) => {
                 let raw_predicate: Option<String> = get(row, 7, STEP)?;
                 let predicate = match raw_predicate {
-                    Some(text) => Some(normalized(
-                        normalize::predicate_text,
-                        &text,
-                        object,
-                        "predicate",
-                    )?),
+                    Some(text) => Some(Expression::from_server(text)),
                     None => None,
                 };
                 let exprs: Option<String> = get(row, 8, STEP)?;
@@ -1110,7 +1111,7 @@ fn build_indexes(
         let column_collation: u32 = get(row, 19, STEP)?;
         let (key, default_collation) = if attnum == 0 {
             let text = expr_text.unwrap_or_default();
-            let expr = normalized(normalize::predicate_text, &text, object, "expression")?;
+            let expr = Expression::from_server(text);
             let n = partial.expressions_seen;
             partial.expressions_seen += 1;
             let default = partial

@@ -171,6 +171,7 @@ fn difference_text(d: &DriftDifference, st: &Style) -> String {
         Change::Missing { .. } => "missing from the database".to_string(),
         Change::Unexpected { .. } => "in the database, not expected".to_string(),
         Change::Changed { field, .. } => format!("{field} differs"),
+        Change::Unproven { field, .. } => format!("cannot prove the {field} equal"),
     };
     out.push_str(&format!(
         "    {} {}: {what}\n",
@@ -185,6 +186,16 @@ fn difference_text(d: &DriftDifference, st: &Style) -> String {
         } => {
             out.push_str(&format!("      expected: {expected}\n"));
             out.push_str(&format!("      found:    {found}\n"));
+        }
+        Change::Unproven {
+            expected,
+            found,
+            reason,
+            ..
+        } => {
+            out.push_str(&format!("      expected: {expected}\n"));
+            out.push_str(&format!("      found:    {found}\n"));
+            out.push_str(&format!("      why:      {reason}\n"));
         }
     }
     let why = match d.attribution {
@@ -287,6 +298,12 @@ fn difference_json(d: &DriftDifference) -> serde_json::Value {
             expected,
             found,
         } => ("changed", Some(field), Some(expected), Some(found)),
+        Change::Unproven {
+            field,
+            expected,
+            found,
+            ..
+        } => ("unproven", Some(field), Some(expected), Some(found)),
     };
     serde_json::json!({
         "object": p.to_string(),
@@ -298,6 +315,10 @@ fn difference_json(d: &DriftDifference) -> serde_json::Value {
         "field": field,
         "expected": expected,
         "found": found,
+        "reason": match &d.difference.change {
+            Change::Unproven { reason, .. } => Some(reason),
+            _ => None,
+        },
         "attribution": d.attribution,
         "migration": d.migrations.first(),
         "migrations": d.migrations,
@@ -385,6 +406,14 @@ fn difference_annotation(c: &Checked, d: &DriftDifference, expected: &Expected) 
             expected,
             found,
         } => format!("{field} differs (expected {expected}, found {found})"),
+        Change::Unproven {
+            field,
+            expected,
+            found,
+            reason,
+        } => {
+            format!("cannot prove the {field} equal (expected {expected}, found {found}): {reason}")
+        }
     };
     let why = match d.attribution {
         Attribution::Pending => format!("pending migration {}", d.migrations.join(", ")),

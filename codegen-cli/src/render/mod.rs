@@ -80,6 +80,13 @@ pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCod
                             o["declared"] = expected.clone().into();
                             o["migrations"] = found.clone().into();
                         }
+                        Change::Unproven { field, expected, found, reason } => {
+                            o["change"] = "unproven".into();
+                            o["field"] = field.clone().into();
+                            o["declared"] = expected.clone().into();
+                            o["migrations"] = found.clone().into();
+                            o["reason"] = reason.clone().into();
+                        }
                     }
                     o
                 }).collect::<Vec<_>>(),
@@ -153,6 +160,16 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
                 found,
             } => {
                 out.push_str(&format!("    {field} differs\n"));
+                out.push_str(&format!("    declared:   {expected}\n"));
+                out.push_str(&format!("    migrations: {found}\n"));
+            }
+            Change::Unproven {
+                field,
+                expected,
+                found,
+                reason,
+            } => {
+                out.push_str(&format!("    cannot prove the {field} equal: {reason}\n"));
                 out.push_str(&format!("    declared:   {expected}\n"));
                 out.push_str(&format!("    migrations: {found}\n"));
             }

@@ -399,6 +399,16 @@ pub fn load(request: &Request) -> Result<LoadedSchema, Vec<Diagnostic>> {
                     m.push_str(&format!("  declared:   {expected}\n"));
                     m.push_str(&format!("  migrations: {found}\n"));
                 }
+                Change::Unproven {
+                    field,
+                    expected,
+                    found,
+                    reason,
+                } => {
+                    m.push_str(&format!("  cannot prove the {field} equal: {reason}\n"));
+                    m.push_str(&format!("  declared:   {expected}\n"));
+                    m.push_str(&format!("  migrations: {found}\n"));
+                }
             }
             if let Some(l) = &d.declared_at {
                 m.push_str(&format!(

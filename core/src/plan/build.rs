@@ -7,8 +7,8 @@ use super::hazard::{type_change, Hazard};
 use super::order::{self, Draft, Key};
 use super::{HazardNote, Plan, PlanError, PlanErrorKind, PlanOptions, StaleHint, Step};
 use crate::ddl::{
-    add_constraint_sql, assigned, column_sql, comment_on_sql, constraint_sql, create_index_sql,
-    name_tokens, sequence_sql, table_statements,
+    add_constraint_sql, column_sql, comment_on_sql, constraint_sql, create_index_sql, name_tokens,
+    sequence_sql, table_statements,
 };
 use crate::diff::{render_column, render_constraint_kind, render_enum};
 use crate::model::{
@@ -2130,7 +2130,7 @@ impl<'a> Builder<'a> {
                     "set generation expression",
                     format!(
                         "ALTER TABLE {tq} ALTER COLUMN {c} SET EXPRESSION AS ({})",
-                        assigned(gb, &cb.data_type)
+                        gb.sql
                     ),
                 );
                 s.hazards.push(hz(
@@ -2315,7 +2315,11 @@ impl<'a> Builder<'a> {
         }
         // Default set.
         if !converted && cb.default.is_some() && (default_changes || type_changes) {
-            let def = column_sql(cb).default.unwrap_or_default();
+            let def = cb
+                .default
+                .as_ref()
+                .map(|d| d.sql.clone())
+                .unwrap_or_default();
             let mut req = Vec::new();
             if let Some(dflt) = &cb.default {
                 self.expr_keys(dflt, &mut req, false);

@@ -1,0 +1,164 @@
+//! Replay's side of [`Expression`]s: what the server stores for an
+//! expression written in a table, worked out once the table's columns are
+//! known ([`crate::analyze`]), and kept right when the table changes under
+//! it (a column renamed or retyped).
+
+use sqlparser::ast::{visit_expressions_mut, Expr, Ident};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+use std::ops::ControlFlow;
+
+use crate::analyze::{self, Role, Scope};
+use crate::model::{quote_ident, Column, Expression, Schema, Stored};
+use crate::parse::{column_refs, fold_ident};
+
+/// The reason an expression carries until replay has analysed it.
+pub const NOT_ANALYSED: &str = "not analysed";
+
+/// Parses one expression (PostgreSqlDialect), the whole text.
+pub fn parse(text: &str) -> Result<Expr, String> {
+    let dialect = PostgreSqlDialect {};
+    let mut p = Parser::new(&dialect)
+        .try_with_sql(text)
+        .map_err(|e| format!("cannot read expression: {e}"))?;
+    let e = p
+        .parse_expr()
+        .map_err(|e| format!("cannot read expression: {e}"))?;
+    if p.peek_token().token != Token::EOF {
+        return Err("cannot read expression: unexpected text after it".to_string());
+    }
+    Ok(e)
+}
+
+/// Whether replay still has to work out what the server stores.
+pub fn pending(e: &Expression) -> bool {
+    matches!(&e.stored, Stored::Unproven { reason, .. } if reason == NOT_ANALYSED)
+}
+
+/// The text analysis starts from: the server's text when known (it parses
+/// back to the tree the server holds), else the text as written.
+fn source(e: &Expression) -> &str {
+    e.exact().unwrap_or(&e.sql)
+}
+
+/// `e` analysed in `role` over `columns`: the server's text when strata can
+/// derive it, else unproven with the reason and a key of its tokens and the
+/// types of the columns it reads.
+pub fn resolve(e: &Expression, columns: &[Column], schema: &Schema, role: Role) -> Expression {
+    // A pending expression carries the text to analyse in its key.
+    let text = match &e.stored {
+        Stored::Unproven { reason, key } if reason == NOT_ANALYSED => key.as_str(),
+        _ => source(e),
+    };
+    let ast = match parse(text) {
+        Ok(a) => a,
+        Err(reason) => {
+            return Expression {
+                sql: e.sql.clone(),
+                stored: Stored::Unproven {
+                    reason,
+                    key: format!("{text}|"),
+                },
+            }
+        }
+    };
+    let scope = Scope { columns, schema };
+    let stored = match analyze::stored(&ast, &scope, role) {
+        Ok(text) => Stored::Exact { text },
+        Err(u) => Stored::Unproven {
+            reason: u.reason,
+            key: unproven_key(&ast, columns),
+        },
+    };
+    Expression {
+        sql: e.sql.clone(),
+        stored,
+    }
+}
+
+/// Tokens of the expression plus the types of the columns it reads: two
+/// unproven expressions compare equal only when both agree.
+fn unproven_key(ast: &Expr, columns: &[Column]) -> String {
+    let mut refs = column_refs(ast);
+    refs.sort();
+    refs.dedup();
+    let types: Vec<String> = refs
+        .iter()
+        .map(|r| {
+            let t = columns
+                .iter()
+                .find(|c| &c.name == r)
+                .map_or("?", |c| c.data_type.as_str());
+            format!("{}:{t}", quote_ident(r))
+        })
+        .collect();
+    format!("{ast}|{}", types.join(","))
+}
+
+/// Whether the expression reads column `col`.
+pub fn mentions(e: &Expression, col: &str) -> bool {
+    match parse(&e.sql) {
+        Ok(ast) => column_refs(&ast).iter().any(|c| c == col),
+        // Unreadable: assume it does (dropping the column then fails loudly
+        // rather than leaving an expression over a missing column).
+        Err(_) => true,
+    }
+}
+
+/// `e` with column `old` renamed to `new`, to be analysed again: the server
+/// keeps the tree and prints the new name.
+pub fn rename(e: &Expression, old: &str, new: &str) -> Expression {
+    let rn = |text: &str| -> Option<String> {
+        let mut ast = parse(text).ok()?;
+        let _ = visit_expressions_mut(&mut ast, |x| {
+            match x {
+                Expr::Identifier(id) if fold_ident(&id.value, id.quote_style.is_some()) == old => {
+                    *id = ident(new);
+                }
+                Expr::CompoundIdentifier(parts) => {
+                    if let Some(last) = parts.last_mut() {
+                        if fold_ident(&last.value, last.quote_style.is_some()) == old {
+                            *last = ident(new);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        Some(ast.to_string())
+    };
+    let sql = rn(&e.sql).unwrap_or_else(|| e.sql.clone());
+    // Analyse from the server's renamed text when it was known.
+    let from = rn(source(e)).unwrap_or_else(|| sql.clone());
+    Expression {
+        sql,
+        stored: Stored::Unproven {
+            reason: NOT_ANALYSED.to_string(),
+            key: from,
+        },
+    }
+}
+
+/// `e` to be analysed again after a column it reads was retyped: the server
+/// re-reads its stored text, which is also what it now prints.
+pub fn retyped(e: &Expression) -> Expression {
+    let text = source(e).to_string();
+    Expression {
+        sql: text.clone(),
+        stored: Stored::Unproven {
+            reason: NOT_ANALYSED.to_string(),
+            key: text,
+        },
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    let q = quote_ident(name);
+    if q.starts_with('"') {
+        Ident::with_quote('"', name)
+    } else {
+        Ident::new(name)
+    }
+}
