@@ -294,8 +294,23 @@ impl fmt::Display for PlanError {
 impl std::error::Error for PlanError {}
 
 /// The plan from `from` to `to`.
+///
+/// An expression strata cannot prove equal on both sides (see
+/// [`crate::model::Expression`]) is treated as changed: the step writes the
+/// target's definition again, which is right whether or not the server
+/// would have stored the same, and a warning names it.
 pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
-    build::build(from, to, opts)
+    let mut p = build::build(from, to, opts)?;
+    for d in diff(from, to, DiffOptions::default()) {
+        if let crate::diff::Change::Unproven { field, reason, .. } = &d.change {
+            p.warnings.push(format!(
+                "{}: cannot prove the {field} equal ({reason}); the plan writes the target's \
+                 definition again",
+                d.path
+            ));
+        }
+    }
+    Ok(p)
 }
 
 /// Replays `plan` offline on `from` (written as DDL, then the plan's
