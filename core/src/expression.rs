@@ -162,3 +162,62 @@ fn ident(name: &str) -> Ident {
         Ident::new(name)
     }
 }
+
+/// Replaces `from` by `to` in the server's text of `e` (and in the text as
+/// written), where `from` is not followed by a character that continues
+/// an identifier: a renamed type or enum label, which the server prints
+/// anew because it stores OIDs.
+pub fn replace_in_server_text(e: &mut Expression, from: &str, to: &str) {
+    fn rep(text: &str, from: &str, to: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find(from) {
+            let after = &rest[i + from.len()..];
+            let continues = after.chars().next().is_some_and(|c| {
+                c.is_alphanumeric() || c == '_' || c == '$' || c == '"' || c == '.'
+            });
+            out.push_str(&rest[..i]);
+            out.push_str(if continues { from } else { to });
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+    if let Stored::Exact { text } = &mut e.stored {
+        if text.contains(from) {
+            *text = rep(text, from, to);
+        }
+    }
+    if e.sql.contains(from) {
+        e.sql = rep(&e.sql, from, to);
+    }
+}
+
+/// Whether a default is what the server stores as a bare null constant,
+/// which it then does not keep: `NULL`, or `NULL` cast to exactly the
+/// column's type (a cast to another type or type modifier leaves a
+/// coercion on top, which the server keeps).
+pub fn is_null_constant(e: &Expression, column_type: &str) -> bool {
+    let Ok(mut ast) = parse(&e.sql) else {
+        return false;
+    };
+    while let Expr::Nested(x) = ast {
+        ast = *x;
+    }
+    let is_null = |x: &Expr| {
+        let mut x = x;
+        while let Expr::Nested(y) = x {
+            x = y;
+        }
+        matches!(x, Expr::Value(v) if v.value == sqlparser::ast::Value::Null)
+    };
+    match &ast {
+        x if is_null(x) => true,
+        Expr::Cast {
+            expr, data_type, ..
+        } => {
+            is_null(expr) && crate::normalize::data_type(data_type).is_ok_and(|t| t == column_type)
+        }
+        _ => false,
+    }
+}

@@ -520,6 +520,11 @@ impl Replayer {
                             column_type: &column_type,
                         },
                     );
+                    // The server keeps no default that is a null constant
+                    // (`DEFAULT NULL`, `DEFAULT NULL::text`).
+                    if crate::expression::is_null_constant(d, &column_type) {
+                        c.default = None;
+                    }
                 }
                 if let Some(g) = c.generated.as_mut().filter(|g| pending(g)) {
                     *g = resolve(
@@ -1657,7 +1662,15 @@ impl Replayer {
                         format!("\"{old}\" is not an existing enum label"),
                     ));
                 };
-                e.values[p] = new;
+                e.values[p] = new.clone();
+                // Stored constants keep the label's OID: the server prints
+                // the new label.
+                let ty = qualified(&ns, &name.name);
+                let (from, to) = (
+                    format!("{}::{ty}", crate::model::quote_literal(&old)),
+                    format!("{}::{ty}", crate::model::quote_literal(&new)),
+                );
+                self.each_expression(|e| crate::expression::replace_in_server_text(e, &from, &to));
             }
             EnumAction::RenameTo(new) => {
                 if self.type_exists_in(&ns, &new) {
@@ -1697,6 +1710,38 @@ impl Replayer {
                     if base_type(&c.data_type) == from {
                         c.data_type = format!("{to}{}", &c.data_type[from.len()..]);
                     }
+                }
+            }
+        }
+        // The server prints the type's new name wherever an expression
+        // casts to it (it keeps the type's OID).
+        self.each_expression(|e| {
+            crate::expression::replace_in_server_text(e, &format!("::{from}"), &format!("::{to}"))
+        });
+    }
+
+    /// Applies `f` to every expression of every table.
+    fn each_expression(&mut self, mut f: impl FnMut(&mut crate::model::Expression)) {
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                for c in t.columns.iter_mut() {
+                    c.default
+                        .iter_mut()
+                        .chain(c.generated.iter_mut())
+                        .for_each(&mut f);
+                }
+                for k in t.constraints.values_mut() {
+                    if let ConstraintKind::Check { expression, .. } = &mut k.kind {
+                        f(expression);
+                    }
+                }
+                for i in t.indexes.values_mut() {
+                    for k in i.keys.iter_mut() {
+                        if let IndexKeyExpr::Expression(e) = &mut k.key {
+                            f(e);
+                        }
+                    }
+                    i.predicate.iter_mut().for_each(&mut f);
                 }
             }
         }
