@@ -183,13 +183,19 @@ pub fn replace_in_server_text(e: &mut Expression, from: &str, to: &str) {
         out.push_str(rest);
         out
     }
+    let mut server_changed = false;
     if let Stored::Exact { text } = &mut e.stored {
         if text.contains(from) {
             *text = rep(text, from, to);
+            server_changed = true;
         }
     }
     if e.sql.contains(from) {
         e.sql = rep(&e.sql, from, to);
+    } else if server_changed {
+        // The text as written names the object some other way: the
+        // server's text is the one that still means the same.
+        e.sql = e.exact().unwrap_or_default().to_string();
     }
 }
 

@@ -2564,7 +2564,16 @@ impl Replayer {
                     .collect();
                 for s in owned {
                     let seq = self.ns_mut(&nsn).sequences.remove(&s).expect("listed");
-                    self.ns_mut(&new_ns).sequences.insert(s, seq);
+                    self.ns_mut(&new_ns).sequences.insert(s.clone(), seq);
+                    // A `'seq'::regclass` constant keeps the sequence's
+                    // OID: the server prints its new schema.
+                    let (from, to) = (
+                        format!("{}::regclass", crate::model::quote_literal(&qualified(&nsn, &s))),
+                        format!("{}::regclass", crate::model::quote_literal(&qualified(&new_ns, &s))),
+                    );
+                    self.each_expression(|e| {
+                        crate::expression::replace_in_server_text(e, &from, &to)
+                    });
                 }
                 for n in self.schema.namespaces.values_mut() {
                     for t in n.tables.values_mut() {
