@@ -1519,22 +1519,7 @@ impl Replayer {
     fn rename_in_defaults(&mut self, ns: &str, old: &str, new: &str) {
         let from = nextval_of(ns, old);
         let to = nextval_of(ns, new);
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
-                for c in t.columns.iter_mut() {
-                    if let Some(d) = &mut c.default {
-                        if d.sql.contains(&from) {
-                            d.sql = d.sql.replace(&from, &to);
-                        }
-                        if let crate::model::Stored::Exact { text } = &mut d.stored {
-                            if text.contains(&from) {
-                                *text = text.replace(&from, &to);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        self.each_expression(|e| crate::expression::replace_in_server_text(e, &from, &to));
     }
 
     fn fks_referencing(&self, ns: &str, table: &str) -> Vec<(String, String, String)> {
