@@ -100,6 +100,8 @@ struct Census {
     exact: usize,
     /// Offline could not derive it (an allowed reason).
     unproven: usize,
+    /// Derived as something else, or unproven for a reason not allowed.
+    wrong: usize,
 }
 
 static CENSUS: std::sync::Mutex<Vec<(String, Census)>> = std::sync::Mutex::new(Vec::new());
@@ -166,6 +168,7 @@ fn compare(case: &str, replayed: &Schema, server: &Schema) -> Result<(), String>
             (None, None) => {}
         }
     }
+    census.wrong = wrong.len();
     CENSUS
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -203,20 +206,22 @@ fn compare(case: &str, replayed: &Schema, server: &Schema) -> Result<(), String>
 /// Prints the expression census of the cases run so far.
 fn print_census() {
     let c = CENSUS.lock().unwrap_or_else(|p| p.into_inner());
-    let (mut e, mut u) = (0, 0);
+    let (mut e, mut u, mut w) = (0, 0, 0);
     for (case, x) in c.iter() {
         eprintln!(
-            "  expressions {case}: {} of {} derived exactly, {} unproven",
+            "  expressions {case}: {} of {} derived exactly, {} unproven (allowed), {} wrong",
             x.exact,
-            x.exact + x.unproven,
-            x.unproven
+            x.exact + x.unproven + x.wrong,
+            x.unproven,
+            x.wrong
         );
         e += x.exact;
         u += x.unproven;
+        w += x.wrong;
     }
     eprintln!(
-        "expressions in all: {e} of {} derived exactly, {u} unproven",
-        e + u
+        "expressions in all: {e} of {} derived exactly, {u} unproven (allowed), {w} wrong",
+        e + u + w
     );
 }
 

@@ -2553,8 +2553,14 @@ impl Replayer {
                     // A `'seq'::regclass` constant keeps the sequence's
                     // OID: the server prints its new schema.
                     let (from, to) = (
-                        format!("{}::regclass", crate::model::quote_literal(&qualified(&nsn, &s))),
-                        format!("{}::regclass", crate::model::quote_literal(&qualified(&new_ns, &s))),
+                        format!(
+                            "{}::regclass",
+                            crate::model::quote_literal(&qualified(&nsn, &s))
+                        ),
+                        format!(
+                            "{}::regclass",
+                            crate::model::quote_literal(&qualified(&new_ns, &s))
+                        ),
                     );
                     self.each_expression(|e| {
                         crate::expression::replace_in_server_text(e, &from, &to)
