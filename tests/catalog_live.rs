@@ -1266,3 +1266,228 @@ async fn operator_and_function_resolution_matches_the_server() {
     assert!(checked.get("error").copied().unwrap_or(0) >= 10);
     assert!(checked.get("call").copied().unwrap_or(0) >= 150);
 }
+
+// ------------------------------------------------------- coercions ----
+
+/// Types for the coercion matrix: (SQL name without typmod, display name).
+const COERCION_TYPES: &[(&str, &str)] = &[
+    ("int2", "smallint"),
+    ("int4", "integer"),
+    ("int8", "bigint"),
+    ("numeric", "numeric"),
+    ("float8", "double precision"),
+    ("text", "text"),
+    ("varchar", "character varying"),
+    ("bpchar", "character"),
+    ("name", "name"),
+    ("\"char\"", "\"char\""),
+    ("bool", "boolean"),
+    ("bytea", "bytea"),
+    ("date", "date"),
+    ("timestamp", "timestamp without time zone"),
+    ("timestamptz", "timestamp with time zone"),
+    ("interval", "interval"),
+    ("json", "json"),
+    ("jsonb", "jsonb"),
+    ("uuid", "uuid"),
+    ("mood", "mood"),
+    ("citext", "citext"),
+    ("_int4", "integer[]"),
+    ("_int8", "bigint[]"),
+    ("_text", "text[]"),
+    ("_mood", "mood[]"),
+    ("oid", "oid"),
+    ("regclass", "regclass"),
+    ("int4range", "int4range"),
+    ("inet", "inet"),
+];
+
+/// The pathway a coercion node shows (`CAST(col AS t)`, or the argument of
+/// a function taking `t`), named like strata's `Pathway`.
+async fn node_pathway(client: &tokio_postgres::Client, node: &Item) -> String {
+    async fn name_of(client: &tokio_postgres::Client, oid: u32) -> String {
+        client
+            .query_one("SELECT $1::oid::regprocedure::text", &[&oid])
+            .await
+            .unwrap()
+            .get(0)
+    }
+    match node.name() {
+        "VAR" => "None".to_string(),
+        "RELABELTYPE" => "Relabel".to_string(),
+        "COERCEVIAIO" => "ViaIo".to_string(),
+        "FUNCEXPR" => format!(
+            "Func({})",
+            unquote_proc(&name_of(client, node.num("funcid")).await)
+        ),
+        "ARRAYCOERCEEXPR" => {
+            let elem = match node.field("elemexpr") {
+                Some([e]) => e.clone(),
+                other => panic!("ARRAYCOERCEEXPR without elemexpr: {other:?}"),
+            };
+            let inner = match elem.name() {
+                "RELABELTYPE" => "Relabel".to_string(),
+                "COERCEVIAIO" => "ViaIo".to_string(),
+                "FUNCEXPR" => format!(
+                    "Func({})",
+                    unquote_proc(&name_of(client, elem.num("funcid")).await)
+                ),
+                other => format!("element node {other}"),
+            };
+            format!("Array({inner})")
+        }
+        other => format!("node {other}"),
+    }
+}
+
+fn pathway_name(env: &Env, p: &strata_core::catalog::Pathway) -> String {
+    use strata_core::catalog::Pathway;
+    match p {
+        Pathway::None => "None".to_string(),
+        Pathway::Relabel => "Relabel".to_string(),
+        Pathway::ViaIo => "ViaIo".to_string(),
+        Pathway::Func(oid) => {
+            let proc = env
+                .catalog
+                .proc(*oid)
+                .expect("cast function in the catalog");
+            let args: Vec<String> = proc.args.iter().map(|&t| display(env, t)).collect();
+            format!("Func({}({}))", proc.name, args.join(","))
+        }
+        Pathway::Array(inner) => format!("Array({})", pathway_name(env, inner)),
+    }
+}
+
+/// `Env::coercion` for every pair of a type matrix in the three contexts,
+/// against the server: implicit through a one-function call
+/// (`cv_N(col)`), assignment through `INSERT … SELECT`, explicit through
+/// `CAST`; the pathway from the stored view tree.
+#[tokio::test]
+async fn coercions_match_the_server() {
+    use strata_core::catalog::CoercionContext;
+    let db = TestDb::create("catalog_coerce").await;
+    let client = db.client().await;
+    let mut ddl =
+        String::from("CREATE EXTENSION citext; CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n");
+    let cols: Vec<String> = COERCION_TYPES
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| format!("c{i} {t}"))
+        .collect();
+    ddl += &format!("CREATE TABLE src ({});\n", cols.join(", "));
+    ddl += &format!("CREATE TABLE dst ({});\n", cols.join(", "));
+    for (i, (t, _)) in COERCION_TYPES.iter().enumerate() {
+        ddl += &format!("CREATE FUNCTION cv_{i}({t}) RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+    }
+    client.batch_execute(&ddl).await.unwrap();
+
+    let env = Env {
+        catalog: Catalog::pg15(),
+        extensions: vec!["citext".into()],
+        user: &Mood,
+    };
+    let contexts = [
+        CoercionContext::Implicit,
+        CoercionContext::Assignment,
+        CoercionContext::Explicit,
+    ];
+    let mut failures = Vec::new();
+    let mut accepted: Vec<(usize, usize, CoercionContext, String)> = Vec::new();
+    let mut counts = [0usize; 2];
+    for (from, (_, from_name)) in COERCION_TYPES.iter().enumerate() {
+        for (to, (to_sql, to_name)) in COERCION_TYPES.iter().enumerate() {
+            for ctx in contexts {
+                let (sql, expr) = match ctx {
+                    CoercionContext::Implicit => {
+                        let e = format!("cv_{to}(c{from})");
+                        (format!("SELECT {e} FROM src"), e)
+                    }
+                    CoercionContext::Assignment => (
+                        format!("INSERT INTO dst (c{to}) SELECT c{from} FROM src"),
+                        String::new(),
+                    ),
+                    CoercionContext::Explicit => {
+                        let e = format!("CAST(c{from} AS {to_sql})");
+                        (format!("SELECT {e} FROM src"), e)
+                    }
+                };
+                let server_ok = client.prepare(&sql).await.is_ok();
+                counts[usize::from(server_ok)] += 1;
+                let mine = env.coercion(type_id(&env, from_name), type_id(&env, to_name), ctx);
+                match (&mine, server_ok) {
+                    (Resolve::Found(p), true) => {
+                        if ctx != CoercionContext::Assignment {
+                            accepted.push((
+                                from,
+                                to,
+                                ctx,
+                                format!("{expr}\t{}", pathway_name(&env, p)),
+                            ));
+                        }
+                    }
+                    (Resolve::Error { .. }, false) => {}
+                    _ => failures.push(format!(
+                        "{from_name} -> {to_name} ({ctx:?}): server {}, strata {mine:?}",
+                        if server_ok { "accepts" } else { "refuses" }
+                    )),
+                }
+            }
+        }
+    }
+    // The pathways of what both accept (implicit and explicit), from one view.
+    let columns: Vec<String> = accepted
+        .iter()
+        .enumerate()
+        .map(|(k, (_, _, _, e))| format!("{} AS k{k}", e.split('\t').next().unwrap()))
+        .collect();
+    client
+        .batch_execute(&format!(
+            "CREATE VIEW v AS SELECT {} FROM src",
+            columns.join(", ")
+        ))
+        .await
+        .unwrap();
+    let action: String = client
+        .query_one(
+            "SELECT ev_action::text FROM pg_rewrite WHERE ev_class = 'v'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let toks = tokenize(&action);
+    let mut pos = 0;
+    let Item::List(queries) = parse_item(&toks, &mut pos) else {
+        panic!("ev_action is a list")
+    };
+    let targets = queries[0].list("targetList");
+    assert_eq!(targets.len(), accepted.len());
+    for (te, (from, to, ctx, e)) in targets.iter().zip(&accepted) {
+        let mut node = match te.field("expr") {
+            Some([n]) => n.clone(),
+            other => panic!("TARGETENTRY without expr: {other:?}"),
+        };
+        if *ctx == CoercionContext::Implicit {
+            node = node.list("args")[0].clone();
+        }
+        let server = node_pathway(&client, &node).await;
+        let mine = e.split('\t').nth(1).unwrap();
+        if server != mine {
+            failures.push(format!(
+                "{} -> {} ({ctx:?}): server {server}, strata {mine}",
+                COERCION_TYPES[*from].1, COERCION_TYPES[*to].1
+            ));
+        }
+    }
+    eprintln!("coercions: {} refused, {} accepted", counts[0], counts[1]);
+    assert!(
+        counts[0] > 300 && counts[1] > 300,
+        "the matrix has both outcomes"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
