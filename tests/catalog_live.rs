@@ -352,9 +352,11 @@ enum Call {
     Op(&'static str, Option<&'static str>, &'static str),
     Func(&'static str, &'static [&'static str]),
     Common(&'static str, &'static [&'static str]),
+    /// `name(arg)` that the server reads as a cast to type `name`.
+    Cast(&'static str, &'static str),
 }
 
-use Call::{Common, Func, Op};
+use Call::{Cast, Common, Func, Op};
 
 /// (SQL expression over table `t`, the same call for strata). Types are
 /// named as `format_type` prints them; `unknown` is a quoted literal.
@@ -978,6 +980,19 @@ const CASES: &[(&str, Call)] = &[
     ("ia || 1.5", Op("||", Some("integer[]"), "numeric")),
     ("NULL || ia", Op("||", Some("unknown"), "integer[]")),
     ("m || 'x'", Op("||", Some("mood"), "unknown")),
+    // calls that are casts (FuncNameAsType)
+    ("text(i4)", Cast("text", "integer")),
+    ("\"varchar\"(txt)", Cast("varchar", "text")),
+    ("int4('5')", Cast("int4", "unknown")),
+    ("text(m)", Cast("text", "mood")),
+    ("mood('ok')", Cast("mood", "unknown")),
+    ("citext(txt)", Cast("citext", "text")),
+    ("json(txt)", Cast("json", "text")),
+    ("bpchar(vc)", Cast("bpchar", "character varying")),
+    ("int4(num)", Func("int4", &["numeric"])),
+    ("int8(i4)", Func("int8", &["integer"])),
+    ("text(b)", Func("text", &["boolean"])),
+    ("date(tstz)", Func("date", &["timestamp with time zone"])),
     // common types (COALESCE, CASE, ARRAY)
     (
         "coalesce(i4, 0)",
@@ -1175,6 +1190,33 @@ fn strata_answer(env: &Env, call: &Call) -> Result<Answer, String> {
             Resolve::Error { sqlstate, message } => err(sqlstate, message),
             Resolve::Unsupported(why) => Err(why),
         },
+        Cast(name, arg) => {
+            let from = type_id(env, arg);
+            match env.func_as_cast(name, &[from]) {
+                Resolve::Found(Some(target)) => {
+                    let how = if from == strata_core::catalog::oid::UNKNOWN {
+                        "Const".to_string()
+                    } else {
+                        match env.coercion(
+                            from,
+                            target,
+                            strata_core::catalog::CoercionContext::Explicit,
+                        ) {
+                            Resolve::Found(p) => pathway_name(env, &p),
+                            other => return Err(format!("{other:?}")),
+                        }
+                    };
+                    Ok(Answer::Call {
+                        callee: "cast".to_string(),
+                        result: display(env, target),
+                        args: vec![how],
+                    })
+                }
+                Resolve::Found(None) => Err(format!("{name}({arg}) is not a cast for strata")),
+                Resolve::Error { sqlstate, message } => err(sqlstate, message),
+                Resolve::Unsupported(why) => Err(why),
+            }
+        }
         Common(context, types) => {
             let ids = ids(types);
             match env.common_type(&ids, context) {
@@ -1285,6 +1327,8 @@ async fn operator_and_function_resolution_matches_the_server() {
         let server = match outcome.expect("every case has an outcome") {
             Outcome::Error { sqlstate, message } => Answer::Error { sqlstate, message },
             Outcome::Tree(expr) => {
+                let mut server_answers = Vec::new();
+                let mut continue_with_cast = false;
                 let (callee, result) = match (expr.name(), call) {
                     ("OPEXPR", Op(..)) => (
                         regoper(expr.num("opno")).await,
@@ -1294,6 +1338,21 @@ async fn operator_and_function_resolution_matches_the_server() {
                         unquote_proc(&regproc(expr.num("funcid")).await),
                         regtype(expr.num("funcresulttype")).await,
                     ),
+                    ("COERCEVIAIO" | "RELABELTYPE" | "CONST", Cast(..)) => {
+                        let how = match expr.name() {
+                            "COERCEVIAIO" => "ViaIo",
+                            "RELABELTYPE" => "Relabel",
+                            _ => "Const",
+                        };
+                        let result = regtype(expr.expr_type()).await;
+                        server_answers.push(Answer::Call {
+                            callee: "cast".to_string(),
+                            result,
+                            args: vec![how.to_string()],
+                        });
+                        continue_with_cast = true;
+                        (String::new(), String::new())
+                    }
                     ("COALESCEEXPR" | "CASEEXPR" | "ARRAYEXPR", Common(ctx, _)) => {
                         (ctx.to_string(), regtype(expr.expr_type()).await)
                     }
@@ -1302,53 +1361,57 @@ async fn operator_and_function_resolution_matches_the_server() {
                         continue;
                     }
                 };
-                let arg_nodes: Vec<Item> = match expr.name() {
-                    "CASEEXPR" => {
-                        let mut v: Vec<Item> = expr
-                            .list("args")
-                            .iter()
-                            .filter_map(|w| match w.field("result") {
-                                Some([r]) => Some(r.clone()),
-                                _ => None,
-                            })
-                            .collect();
-                        if let Some([d]) = expr.field("defresult") {
-                            v.push(d.clone());
+                if continue_with_cast {
+                    server_answers.pop().expect("the cast's answer")
+                } else {
+                    let arg_nodes: Vec<Item> = match expr.name() {
+                        "CASEEXPR" => {
+                            let mut v: Vec<Item> = expr
+                                .list("args")
+                                .iter()
+                                .filter_map(|w| match w.field("result") {
+                                    Some([r]) => Some(r.clone()),
+                                    _ => None,
+                                })
+                                .collect();
+                            if let Some([d]) = expr.field("defresult") {
+                                v.push(d.clone());
+                            }
+                            v
                         }
-                        v
-                    }
-                    "ARRAYEXPR" => expr.list("elements"),
-                    _ => expr.list("args"),
-                };
-                // A call of a VARIADIC (not "any") function always folds
-                // its trailing arguments into one ARRAY[…] node, the last.
-                let folds = expr.name() == "FUNCEXPR"
-                    && client
-                        .query_one(
-                            "SELECT provariadic NOT IN (0, '\"any\"'::regtype) FROM pg_proc \
+                        "ARRAYEXPR" => expr.list("elements"),
+                        _ => expr.list("args"),
+                    };
+                    // A call of a VARIADIC (not "any") function always folds
+                    // its trailing arguments into one ARRAY[…] node, the last.
+                    let folds = expr.name() == "FUNCEXPR"
+                        && client
+                            .query_one(
+                                "SELECT provariadic NOT IN (0, '\"any\"'::regtype) FROM pg_proc \
                              WHERE oid = $1::oid",
-                            &[&expr.num("funcid")],
-                        )
-                        .await
-                        .unwrap()
-                        .get::<_, bool>(0);
-                let mut args = Vec::new();
-                for (k, a) in arg_nodes.iter().enumerate() {
-                    let t = regtype(a.expr_type()).await;
-                    if folds && k + 1 == arg_nodes.len() {
-                        let mut elems = Vec::new();
-                        for e in a.list("elements") {
-                            elems.push(regtype(e.expr_type()).await);
+                                &[&expr.num("funcid")],
+                            )
+                            .await
+                            .unwrap()
+                            .get::<_, bool>(0);
+                    let mut args = Vec::new();
+                    for (k, a) in arg_nodes.iter().enumerate() {
+                        let t = regtype(a.expr_type()).await;
+                        if folds && k + 1 == arg_nodes.len() {
+                            let mut elems = Vec::new();
+                            for e in a.list("elements") {
+                                elems.push(regtype(e.expr_type()).await);
+                            }
+                            args.push(format!("{t}[{}]", elems.join(",")));
+                        } else {
+                            args.push(t);
                         }
-                        args.push(format!("{t}[{}]", elems.join(",")));
-                    } else {
-                        args.push(t);
                     }
-                }
-                Answer::Call {
-                    callee,
-                    result,
-                    args,
+                    Answer::Call {
+                        callee,
+                        result,
+                        args,
+                    }
                 }
             }
         };

@@ -1078,29 +1078,12 @@ impl Env<'_> {
         let raw = self.func_candidates(bare, args.len(), builtin_only);
         let mut best = raw.iter().find(|c| c.args[..args.len()] == *args).cloned();
         if best.is_none() {
-            if args.len() == 1 {
-                if let Some(target) = self.func_name_as_type(bare, builtin_only) {
-                    let source = args[0];
-                    let is_coercion = if source == oid::UNKNOWN {
-                        true
-                    } else {
-                        match self.pathway(target, source, CoercionContext::Explicit)? {
-                            Some(Pathway::Relabel) => true,
-                            Some(Pathway::ViaIo) => {
-                                !((source == oid::RECORD || self.is_composite(source)?)
-                                    && self.category(target)?.0 == 'S')
-                            }
-                            _ => false,
-                        }
-                    };
-                    if is_coercion {
-                        return Err(Fail::Unsupported(format!(
-                            "{} is a cast to type {}, not a function call",
-                            signature(),
-                            self.fmt(target)
-                        )));
-                    }
-                }
+            if let Some(target) = self.cast_call_target(bare, builtin_only, args)? {
+                return Err(Fail::Unsupported(format!(
+                    "{} is a cast to type {}, not a function call (see Env::func_as_cast)",
+                    signature(),
+                    self.fmt(target)
+                )));
             }
             if !raw.is_empty() {
                 let mut matched = self.match_argtypes(args, raw)?;
@@ -1157,6 +1140,55 @@ impl Env<'_> {
             result,
             variadic_folded,
         })
+    }
+
+    /// The type coercion `func_get_detail` turns `name(arg)` into when no
+    /// function matches exactly and `name` is a type (`FuncNameAsType`) whose
+    /// pathway from the argument is a relabelling or an I/O conversion, or
+    /// the argument is an unknown literal.
+    fn cast_call_target(
+        &self,
+        bare: &str,
+        builtin_only: bool,
+        args: &[TypeId],
+    ) -> R<Option<TypeId>> {
+        if args.len() != 1 {
+            return Ok(None);
+        }
+        let Some(target) = self.func_name_as_type(bare, builtin_only) else {
+            return Ok(None);
+        };
+        let source = args[0];
+        let is_coercion = if source == oid::UNKNOWN {
+            true
+        } else {
+            match self.pathway(target, source, CoercionContext::Explicit)? {
+                Some(Pathway::Relabel) => true,
+                Some(Pathway::ViaIo) => {
+                    !((source == oid::RECORD || self.is_composite(source)?)
+                        && self.category(target)?.0 == 'S')
+                }
+                _ => false,
+            }
+        };
+        Ok(is_coercion.then_some(target))
+    }
+
+    /// Whether PostgreSQL reads the call `name(args…)` as a type coercion
+    /// (`text(5)`, `int4('7')`, `varchar(txt)`): `Found(Some(type))` with the
+    /// target type (its pathway is `coercion(arg, type, Explicit)`),
+    /// `Found(None)` when the call is a function call (resolve it with
+    /// [`Env::func`]).
+    pub fn func_as_cast(&self, name: &str, args: &[TypeId]) -> Resolve<Option<TypeId>> {
+        let (bare, builtin_only) = match name.strip_prefix("pg_catalog.") {
+            Some(b) => (b, true),
+            None => (name, false),
+        };
+        let raw = self.func_candidates(bare, args.len(), builtin_only);
+        if raw.iter().any(|c| c.args[..args.len()] == *args) {
+            return Resolve::Found(None);
+        }
+        done(self.cast_call_target(bare, builtin_only, args))
     }
 
     /// `find_coercion_pathway` for `from` → `to` in `context`;
@@ -1223,7 +1255,12 @@ impl Env<'_> {
     }
 
     /// `select_common_type` (CASE, COALESCE, ARRAY[…], IN lists, VALUES):
-    /// `context` names the construct for the error message. Also raises
+    /// `context` names the construct for the error message. `types` must be
+    /// in the order the server visits them — the order matters for the
+    /// result (`COALESCE(varchar, text)` is varchar, `COALESCE(text,
+    /// varchar)` text) and for the message; for CASE the ELSE result (or
+    /// `unknown` for a missing ELSE's NULL) comes FIRST, then the THEN
+    /// results in order (`transformCaseExpr`). Also raises
     /// what the construct raises next when an input cannot be coerced
     /// implicitly to the chosen type (`42846`).
     pub fn common_type(&self, types: &[TypeId], context: &str) -> Resolve<TypeId> {
