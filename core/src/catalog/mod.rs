@@ -558,6 +558,15 @@ impl Catalog {
 /// What resolution runs against: the built-ins, the extensions the schema
 /// installed (their objects join the candidates), and the schema's own
 /// types.
+///
+/// What the rules assume (callers must refuse the other cases):
+/// - the search path is the default one: `pg_catalog` first, then the
+///   schema holding the extensions (a built-in with the same arguments as an
+///   extension's function or operator hides it);
+/// - the schema defines no functions, operators or casts of its own (only
+///   the built-ins and the listed extensions' are candidates);
+/// - user types are enums (and their arrays); a domain anywhere makes the
+///   answer `Unsupported`.
 pub struct Env<'a> {
     pub catalog: &'a Catalog,
     /// Names of the extensions installed (`pg_trgm`, `citext`, …).
