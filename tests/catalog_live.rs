@@ -315,6 +315,9 @@ CREATE EXTENSION citext;
 CREATE EXTENSION pg_trgm;
 CREATE EXTENSION hstore;
 CREATE EXTENSION fuzzystrmatch;
+CREATE EXTENSION pgcrypto;
+CREATE EXTENSION "uuid-ossp";
+CREATE EXTENSION unaccent;
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 CREATE TABLE t (
     i2 smallint, i4 integer, i8 bigint, num numeric, f4 real, f8 double precision,
@@ -980,6 +983,46 @@ const CASES: &[(&str, Call)] = &[
     ("ia || 1.5", Op("||", Some("integer[]"), "numeric")),
     ("NULL || ia", Op("||", Some("unknown"), "integer[]")),
     ("m || 'x'", Op("||", Some("mood"), "unknown")),
+    // more extensions: pgcrypto's gen_random_uuid() is hidden by the built-in
+    (
+        "digest(txt, 'sha256')",
+        Func("digest", &["text", "unknown"]),
+    ),
+    (
+        "digest(by, 'sha256')",
+        Func("digest", &["bytea", "unknown"]),
+    ),
+    (
+        "digest('x', 'sha256')",
+        Func("digest", &["unknown", "unknown"]),
+    ),
+    (
+        "crypt(txt, gen_salt('bf'))",
+        Func("crypt", &["text", "text"]),
+    ),
+    (
+        "gen_salt('bf', 8)",
+        Func("gen_salt", &["unknown", "integer"]),
+    ),
+    ("uuid_generate_v4()", Func("uuid_generate_v4", &[])),
+    (
+        "uuid_generate_v5(u, 'x')",
+        Func("uuid_generate_v5", &["uuid", "unknown"]),
+    ),
+    ("unaccent(txt)", Func("unaccent", &["text"])),
+    ("unaccent(vc)", Func("unaccent", &["character varying"])),
+    (
+        "difference(ci, txt)",
+        Func("difference", &["citext", "text"]),
+    ),
+    (
+        "word_similarity(vc, txt)",
+        Func("word_similarity", &["character varying", "text"]),
+    ),
+    ("show_trgm(ci)", Func("show_trgm", &["citext"])),
+    ("hstore(ta, ta)", Func("hstore", &["text[]", "text[]"])),
+    ("hs ?| ARRAY['a']", Op("?|", Some("hstore"), "text[]")),
+    ("txt <% 'x'", Op("<%", Some("text"), "unknown")),
     // calls that are casts (FuncNameAsType)
     ("text(i4)", Cast("text", "integer")),
     ("\"varchar\"(txt)", Cast("varchar", "text")),
@@ -1317,6 +1360,9 @@ async fn operator_and_function_resolution_matches_the_server() {
             "pg_trgm".into(),
             "hstore".into(),
             "fuzzystrmatch".into(),
+            "pgcrypto".into(),
+            "uuid-ossp".into(),
+            "unaccent".into(),
         ],
         user: &Mood,
     };
