@@ -191,7 +191,15 @@ fn split_time_zone(tok: &str) -> (&str, Option<&str>) {
     (tok, None)
 }
 
-fn parse_fields(input: &str) -> Result<Fields, Fail> {
+/// `time_overflows`: past 24:00:00.
+fn hour_overflows((h, m, s, us): (i64, i64, i64, i64)) -> bool {
+    h > 24 || (h == 24 && (m > 0 || s > 0 || us > 0))
+}
+
+/// Reads the fields. `time_only` is `DecodeTimeOnly` (time, timetz), which
+/// checks the hour after every field; `DecodeDateTime` checks it at the
+/// time field, before the fields that follow.
+fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
     let lower = input.to_ascii_lowercase();
     // ParseDateTime treats ',' as a delimiter; `T` between date and time.
     let cleaned = lower.replace(',', " ");
@@ -226,7 +234,11 @@ fn parse_fields(input: &str) -> Result<Fields, Fail> {
                 return unknown("two time fields");
             }
             let (time, zone) = split_time_zone(t);
-            f.time = Some(parse_time(time)?);
+            let t = parse_time(time)?;
+            if !time_only && hour_overflows(t) {
+                return Err(Fail::Range);
+            }
+            f.time = Some(t);
             if let Some(z) = zone {
                 set_zone(&mut f, z)?;
             }
@@ -294,10 +306,8 @@ fn parse_fields(input: &str) -> Result<Fields, Fail> {
     } else if bc {
         return unknown("BC without a date");
     }
-    if let Some((h, m, s, us)) = f.time {
-        if h > 24 || (h == 24 && (m > 0 || s > 0 || us > 0)) {
-            return Err(Fail::Range);
-        }
+    if f.time.is_some_and(hour_overflows) {
+        return Err(Fail::Range);
     }
     Ok(f)
 }
@@ -484,7 +494,7 @@ pub(super) fn date_in(input: &str) -> Literal {
     if let Some(l) = special(input, Kind::Date) {
         return l;
     }
-    match parse_fields(input) {
+    match parse_fields(input, false) {
         Ok(Fields {
             date: Some((y, m, d)),
             ..
@@ -506,7 +516,7 @@ fn time_common(input: &str, typmod: i32, kind: Kind) -> Literal {
     if let Some(l) = special(input, kind) {
         return l;
     }
-    let f = match parse_fields(input) {
+    let f = match parse_fields(input, true) {
         Ok(f) => f,
         Err(e) => return fail(kind, input, e),
     };
@@ -537,7 +547,7 @@ pub(super) fn timestamp_in(input: &str, typmod: i32, with_tz: bool) -> Literal {
     if let Some(l) = special(input, kind) {
         return l;
     }
-    let f = match parse_fields(input) {
+    let f = match parse_fields(input, false) {
         Ok(f) => f,
         Err(e) => return fail(kind, input, e),
     };
