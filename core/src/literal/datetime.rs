@@ -211,7 +211,10 @@ fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
         // 2020-01-01t10:00:00
         if let Some(i) = raw.find('t') {
             let (a, b) = (&raw[..i], &raw[i + 1..]);
-            if !a.is_empty() && a.as_bytes()[0].is_ascii_digit() && b.contains(':') {
+            if a.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                && b.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                && b.contains(':')
+            {
                 tokens.push(a.to_string());
                 tokens.push(b.to_string());
                 continue;
@@ -226,51 +229,67 @@ fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
     let mut bc = false;
     let mut month_name: Option<i64> = None;
     let mut numbers: Vec<String> = Vec::new();
+    // PostgreSQL stops at the first bad field; a field this reader does
+    // not know may come before it, so a range error is only reported when
+    // every field was understood.
+    let mut first_err: Option<Fail> = None;
     for tok in &tokens {
-        let t = tok.as_str();
-        let first = t.as_bytes()[0];
-        if t.contains(':') && first.is_ascii_digit() {
-            if f.time.is_some() {
-                return unknown("two time fields");
-            }
-            let (time, zone) = split_time_zone(t);
-            let t = parse_time(time)?;
-            if !time_only && hour_overflows(t) {
-                return Err(Fail::Range);
-            }
-            f.time = Some(t);
-            if let Some(z) = zone {
-                set_zone(&mut f, z)?;
-            }
-        } else if first == b'+' || first == b'-' {
-            set_zone(&mut f, t)?;
-        } else if first.is_ascii_digit() {
-            if t.contains('-') || t.contains('/') || t.contains('.') {
-                if f.date.is_some() {
-                    return unknown("two date fields");
+        let step = (|| -> Result<(), Fail> {
+            let t = tok.as_str();
+            let first = t.as_bytes()[0];
+            if t.contains(':') && first.is_ascii_digit() {
+                if f.time.is_some() {
+                    return unknown("two time fields");
                 }
-                f.date = Some(parse_date_token(t)?);
-            } else if t.len() == 8 && digits(t) && f.date.is_none() && numbers.is_empty() {
-                f.date = Some((num(&t[..4])?, num(&t[4..6])?, num(&t[6..])?));
-            } else if digits(t) {
-                numbers.push(t.to_string());
+                let (time, zone) = split_time_zone(t);
+                let t = parse_time(time)?;
+                if !time_only && hour_overflows(t) {
+                    return Err(Fail::Range);
+                }
+                f.time = Some(t);
+                if let Some(z) = zone {
+                    set_zone(&mut f, z)?;
+                }
+            } else if first == b'+' || first == b'-' {
+                set_zone(&mut f, t)?;
+            } else if first.is_ascii_digit() {
+                if t.contains('-') || t.contains('/') || t.contains('.') {
+                    if f.date.is_some() {
+                        return unknown("two date fields");
+                    }
+                    f.date = Some(parse_date_token(t)?);
+                } else if t.len() == 8 && digits(t) && f.date.is_none() && numbers.is_empty() {
+                    f.date = Some((num(&t[..4])?, num(&t[4..6])?, num(&t[6..])?));
+                } else if digits(t) {
+                    numbers.push(t.to_string());
+                } else {
+                    return unknown("a field in an unusual form");
+                }
+            } else if let Some(m) = month_of(t) {
+                if month_name.is_some() {
+                    return unknown("two month names");
+                }
+                month_name = Some(m);
+            } else if is_day_name(t) {
+                // Day-of-week names are read and ignored.
+            } else if t == "bc" {
+                bc = true;
+            } else if t == "ad" {
+            } else if matches!(t, "utc" | "gmt" | "z") {
+                set_zone(&mut f, "+00")?;
             } else {
-                return unknown("a field in an unusual form");
+                return unknown("a word that is a named zone or not read offline");
             }
-        } else if let Some(m) = month_of(t) {
-            if month_name.is_some() {
-                return unknown("two month names");
+            Ok(())
+        })();
+        match step {
+            Ok(()) => {}
+            Err(Fail::Unknown(why)) => return Err(Fail::Unknown(why)),
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
             }
-            month_name = Some(m);
-        } else if is_day_name(t) {
-            // Day-of-week names are read and ignored.
-        } else if t == "bc" {
-            bc = true;
-        } else if t == "ad" {
-        } else if matches!(t, "utc" | "gmt" | "z") {
-            set_zone(&mut f, "+00")?;
-        } else {
-            return unknown("a word that is a named zone or not read offline");
         }
     }
     if let Some(m) = month_name {
@@ -291,20 +310,25 @@ fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
     if !numbers.is_empty() {
         return unknown("bare numbers in a date/time literal");
     }
-    if let Some((y, m, d)) = f.date {
+    if let Some((y, _, _)) = f.date {
         if !(1..=9999).contains(&y) {
             return unknown("a year outside 1..9999");
         }
         if bc && y > 4713 {
             return unknown("a year before 4713 BC");
         }
+    } else if bc {
+        return unknown("BC without a date");
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    if let Some((y, m, d)) = f.date {
         let y = if bc { 1 - y } else { y };
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
             return Err(Fail::Range);
         }
         f.date = Some((y, m, d));
-    } else if bc {
-        return unknown("BC without a date");
     }
     if f.time.is_some_and(hour_overflows) {
         return Err(Fail::Range);

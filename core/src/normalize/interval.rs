@@ -60,6 +60,10 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
         if c.is_whitespace() || c == '@' {
             i += 1;
         } else if c.is_ascii_digit() || c == '.' || c == '-' || c == '+' {
+            // A sign must be followed by a digit (`-.5 hour` is refused).
+            if (c == '-' || c == '+') && !chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+                return None;
+            }
             let start = i;
             i += 1;
             while i < chars.len()
@@ -68,6 +72,15 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
                 i += 1;
             }
             let t: String = chars[start..i].iter().collect();
+            // `177.` or `177.week`: digits then a dot without a digit after
+            // it make a date-like field, which an interval refuses.
+            if c.is_ascii_digit() && !t.contains(':') {
+                if let Some(dot) = t.find('.') {
+                    if !t[dot + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+                        return None;
+                    }
+                }
+            }
             if t.contains(':') {
                 toks.push(Tok::Time(t));
             } else {
@@ -77,6 +90,12 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
             let start = i;
             while i < chars.len() && chars[i].is_ascii_alphabetic() {
                 i += 1;
+            }
+            // PostgreSQL reads a word running into a digit, sign, `.` or
+            // `/` (`min0`, `months46`) as one date-like field, which an
+            // interval refuses.
+            if i < chars.len() && (chars[i].is_ascii_digit() || "+-./".contains(chars[i])) {
+                return None;
             }
             let t: String = chars[start..i].iter().collect();
             toks.push(Tok::Word(t.to_ascii_lowercase()));
@@ -364,13 +383,14 @@ fn parse(s: &str) -> Option<Interval> {
                     apply(&mut iv, n, Unit::Day)?;
                     i += 1;
                 }
-                None | Some(Tok::Word(_)) => {
+                None => {
                     // A trailing number without unit counts seconds.
                     claim(field_mask(Unit::Second, n.contains('.')))?;
                     apply(&mut iv, n, Unit::Second)?;
                     i += 1;
                 }
-                Some(Tok::Number(_)) => return None,
+                // `5 ago`: PostgreSQL refuses a bare number before `ago`.
+                Some(Tok::Number(_)) | Some(Tok::Word(_)) => return None,
             },
             Tok::Time(t) => {
                 // hh:mm:ss claims hours, minutes and every kind of seconds.
@@ -575,6 +595,15 @@ mod tests {
             "1 h 1 hour",
             "1.5 sec 1 ms",
             "1 mon 2 months",
+            // A word running into a number.
+            "186 months46 ms",
+            "1 min0",
+            "5 ago",
+            "177.week",
+            "5. days",
+            "-.5 hour",
+            "1 day 5.5 ago",
+            "1 day-1 hour",
             "'it's'",
             "99999999999999999999 days",
             "9223372036854775807 years",
