@@ -416,6 +416,76 @@ fn network_cases() -> impl Strategy<Value = Case> {
         })
 }
 
+fn misc_cases() -> impl Strategy<Value = Case> {
+    let word = prop_oneof![
+        Just("t"),
+        Just("true"),
+        Just("y"),
+        Just("yes"),
+        Just("on"),
+        Just("1"),
+        Just("f"),
+        Just("false"),
+        Just("n"),
+        Just("no"),
+        Just("off"),
+        Just("0"),
+        Just("o"),
+        Just("of"),
+        Just("tr"),
+        Just("fa"),
+        Just("ye"),
+        Just("ok"),
+    ];
+    let v6 = (
+        any::<[u16; 8]>(),
+        proptest::collection::vec(0usize..8, 0..6),
+        any::<bool>(),
+        proptest::option::of(0u32..=129),
+    )
+        .prop_map(|(mut w, zeros, upper, bits)| {
+            for z in zeros {
+                w[z] = 0;
+            }
+            let mut t = w
+                .iter()
+                .map(|x| format!("{x:x}"))
+                .collect::<Vec<_>>()
+                .join(":");
+            // Compress the first run of zero groups, as people write it.
+            if let Some(i) = t.find(":0:0") {
+                let rest = &t[i + 4..];
+                let rest = rest.trim_start_matches(":0");
+                t = format!("{}::{}", &t[..i], rest.trim_start_matches(':'));
+            }
+            if upper {
+                t = t.to_uppercase();
+            }
+            if let Some(b) = bits {
+                t.push_str(&format!("/{b}"));
+            }
+            t
+        });
+    prop_oneof![
+        (ws(), word, any::<bool>(), ws()).prop_map(|(a, w, up, b)| {
+            let w = if up { w.to_uppercase() } else { w.to_string() };
+            ("bool".to_string(), -1, format!("{a}{w}{b}"))
+        }),
+        (proptest::collection::vec(prop_oneof![Just('a'), Just('é'), Just('€')], 55..70))
+            .prop_map(|c| ("name".to_string(), -1, c.into_iter().collect())),
+        (v6, any::<bool>()).prop_map(|(t, c)| (if c { "cidr" } else { "inet" }.to_string(), -1, t)),
+        (any::<[u8; 6]>(), 0u8..3).prop_map(|(b, form)| {
+            let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+            let t = match form {
+                0 => h.join(":"),
+                1 => h.join("-"),
+                _ => format!("{}{}.{}{}.{}{}", h[0], h[1], h[2], h[3], h[4], h[5]),
+            };
+            ("macaddr".to_string(), -1, t)
+        }),
+    ]
+}
+
 /// An array literal of `elem` values (strings as the element's own text),
 /// each quoted, escaped, padded with whitespace or NULL at random.
 fn array_of(elem: BoxedStrategy<String>) -> impl Strategy<Value = String> {
@@ -492,6 +562,7 @@ fn batch() -> impl Strategy<Value = Vec<Case>> {
         2 => json_cases(),
         2 => string_cases(),
         1 => network_cases(),
+        1 => misc_cases(),
         2 => array_cases(),
     ];
     proptest::collection::vec(one, 160)
@@ -511,6 +582,7 @@ fn mutated() -> impl Strategy<Value = Case> {
         json_cases(),
         string_cases(),
         network_cases(),
+        misc_cases(),
         array_cases(),
     ];
     let noise = prop_oneof![

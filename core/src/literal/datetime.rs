@@ -242,13 +242,28 @@ fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
                     return unknown("two time fields");
                 }
                 let (time, zone) = split_time_zone(t);
-                let t = parse_time(time)?;
+                // Both halves are read before any range error is reported:
+                // a zone this reader does not know makes the whole literal
+                // Unknown (PostgreSQL may refuse its syntax first).
+                let parsed = parse_time(time);
+                let zone = match zone {
+                    Some(z) if z == "z" => Ok(Some(0)),
+                    Some(z) => parse_offset(z).map(Some),
+                    None => Ok(None),
+                };
+                if let Err(Fail::Unknown(why)) = &zone {
+                    return unknown(why);
+                }
+                let t = parsed?;
                 if !time_only && hour_overflows(t) {
                     return Err(Fail::Range);
                 }
                 f.time = Some(t);
-                if let Some(z) = zone {
-                    set_zone(&mut f, z)?;
+                if let Some(z) = zone? {
+                    if f.zone.is_some() {
+                        return unknown("two zones");
+                    }
+                    f.zone = Some(z);
                 }
             } else if first == b'+' || first == b'-' {
                 set_zone(&mut f, t)?;
