@@ -247,7 +247,7 @@ fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
                 // Unknown (PostgreSQL may refuse its syntax first).
                 let parsed = parse_time(time);
                 let zone = match zone {
-                    Some(z) if z == "z" => Ok(Some(0)),
+                    Some("z") => Ok(Some(0)),
                     Some(z) => parse_offset(z).map(Some),
                     None => Ok(None),
                 };
