@@ -253,6 +253,9 @@ pub enum ConstraintDefKind {
     Exclusion {
         definition: String,
         columns: Vec<String>,
+        /// The names PostgreSQL gives its index columns (keys, then
+        /// INCLUDE columns) when it chooses the constraint's name.
+        name_parts: Vec<String>,
     },
 }
 
@@ -1779,11 +1782,13 @@ impl<'a> Cursor<'a> {
         self.expect(&Token::LParen)?;
         let mut elems = Vec::new();
         let mut columns = Vec::new();
+        let mut name_parts = Vec::new();
         loop {
             let e = self.index_elem()?;
             if let crate::model::IndexKeyExpr::Column(c) = &e.key {
                 columns.push(c.clone());
             }
+            name_parts.push(e.name_part.clone());
             self.expect_kw("WITH")?;
             let op = self.operator()?;
             let key = match &e.key {
@@ -1807,6 +1812,7 @@ impl<'a> Cursor<'a> {
         }
         self.expect(&Token::RParen)?;
         let include = self.index_params()?;
+        name_parts.extend(include.iter().cloned());
         let mut def = format!("USING {method} ({})", elems.join(", "));
         if !include.is_empty() {
             def.push_str(&format!(
@@ -1825,6 +1831,7 @@ impl<'a> Cursor<'a> {
         Ok(ConstraintDefKind::Exclusion {
             definition: def,
             columns,
+            name_parts,
         })
     }
 
@@ -2739,37 +2746,9 @@ fn index_key(e: &Expr) -> (crate::model::IndexKeyExpr, String) {
             let n = fold_ident(&id.value, id.quote_style.is_some());
             (crate::model::IndexKeyExpr::Column(n.clone()), n)
         }
-        Expr::Function(f) => {
-            let name = f
-                .name
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
-                .unwrap_or_else(|| "expr".to_string());
-            (
-                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
-                name,
-            )
-        }
-        Expr::Cast { expr, .. } => {
-            // A cast of a column is named after the column.
-            let mut x = expr.as_ref();
-            while let Expr::Nested(y) = x {
-                x = y;
-            }
-            let name = match x {
-                Expr::Identifier(id) => fold_ident(&id.value, id.quote_style.is_some()),
-                _ => "expr".to_string(),
-            };
-            (
-                crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
-                name,
-            )
-        }
         _ => (
             crate::model::IndexKeyExpr::Expression(normalize::predicate(e)),
-            "expr".to_string(),
+            crate::colname::figure_index_colname(inner).unwrap_or_else(|| "expr".to_string()),
         ),
     }
 }

@@ -1940,12 +1940,13 @@ impl Replayer {
             ConstraintDefKind::Exclusion {
                 definition,
                 columns,
+                name_parts,
             } => {
                 cols_exist(self, &columns)?;
                 let name = match c.name {
                     Some(n) => n,
                     None => {
-                        let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+                        let parts: Vec<&str> = name_parts.iter().map(String::as_str).collect();
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
