@@ -10,12 +10,17 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use strata_core::model::ConstraintKind;
-use strata_core::replay::Replayer;
+use strata_core::replay::{Replayer, Role};
 use strata_core::Schema;
 use support::TestDb;
 
 fn replay(files: &[&str]) -> Result<Schema, String> {
+    replay_as(files, Role::default())
+}
+
+fn replay_as(files: &[&str], role: Role) -> Result<Schema, String> {
     let mut r = Replayer::new();
+    r.set_role(role);
     for (i, sql) in files.iter().enumerate() {
         let text: Arc<str> = Arc::from(*sql);
         r.apply_file(&format!("{i}.sql"), &text)
@@ -80,14 +85,21 @@ fn model_names(s: &Schema) -> (BTreeSet<String>, BTreeSet<String>) {
 /// replays the same files; both must succeed and agree on every relation
 /// and constraint name.
 async fn same_names(case: &str, files: &[&str]) {
+    same_names_as(case, files, false, Role::default()).await
+}
+
+/// [`same_names`], each file in one transaction (`psql --single-transaction`,
+/// as migration tools run a file) when `single_transaction`, replayed as
+/// `role`.
+async fn same_names_as(case: &str, files: &[&str], single_transaction: bool, role: Role) {
     let db = TestDb::create("strata_replay_live").await;
     for f in files {
-        if let Err(e) = support::psql_apply_sql(&db.url, f, false) {
+        if let Err(e) = support::psql_apply_sql(&db.url, f, single_transaction) {
             panic!("{case}: PostgreSQL rejected the script: {e}");
         }
     }
     let server = server_names(&db).await;
-    let replayed = replay(files).unwrap_or_else(|e| panic!("{case}: replay failed: {e}"));
+    let replayed = replay_as(files, role).unwrap_or_else(|e| panic!("{case}: replay failed: {e}"));
     let model = model_names(&replayed);
     let only_server: Vec<_> = server.0.difference(&model.0).collect();
     let only_model: Vec<_> = model.0.difference(&server.0).collect();
@@ -104,11 +116,11 @@ async fn same_names(case: &str, files: &[&str]) {
 }
 
 /// Where the server and replay fail, by (file index, line) — or both succeed.
-async fn same_failure(case: &str, files: &[&str]) -> Result<(), String> {
+async fn same_failure(case: &str, files: &[&str], single_transaction: bool) -> Result<(), String> {
     let db = TestDb::create("strata_replay_live").await;
     let mut server = None;
     for (i, f) in files.iter().enumerate() {
-        if let Err(e) = support::psql_apply_sql(&db.url, f, false) {
+        if let Err(e) = support::psql_apply_sql(&db.url, f, single_transaction) {
             let line = e
                 .lines()
                 .find(|l| l.contains("ERROR:"))
@@ -146,10 +158,10 @@ async fn same_failure(case: &str, files: &[&str]) -> Result<(), String> {
     }
 }
 
-async fn all_same_failure(cases: &[(&str, &[&str])]) {
+async fn all_same_failure(cases: &[(&str, &[&str])], single_transaction: bool) {
     let mut mismatches = Vec::new();
     for (case, files) in cases {
-        if let Err(e) = same_failure(case, files).await {
+        if let Err(e) = same_failure(case, files, single_transaction).await {
             mismatches.push(e);
         }
     }
@@ -227,4 +239,142 @@ async fn index_and_constraint_names_are_the_servers() {
     // The names chosen can be dropped by name afterwards.
     let drops = "DROP INDEX t_extract_idx;\nDROP INDEX t_lower_idx1;\nDROP INDEX t_case_idx1;\nDROP INDEX t_int8_idx;\nALTER TABLE k DROP CONSTRAINT k_expr_excl;\nALTER TABLE k DROP CONSTRAINT k_a_b_fkey;\n";
     same_names("index_names_dropped", &[&script, drops]).await;
+}
+
+// ------------------------------------------------------------ search_path
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_path_decides_where_objects_go_and_which_are_found() {
+    // Each file is a new session: the path is the default again.
+    same_names(
+        "set_then_next_file",
+        &[
+            "CREATE SCHEMA a;\nSET search_path = a, public;\nCREATE TABLE t (x int);\nCREATE TABLE public.u (x int);\nCREATE INDEX ON u (x);\nCREATE INDEX ON t (x);\n",
+            "CREATE TABLE t (x int);\nCREATE INDEX ON t (x);\n",
+        ],
+    )
+    .await;
+    same_names(
+        "default_reset_reset_all_session",
+        &["CREATE SCHEMA a;\nSET search_path TO a;\nCREATE TABLE t1 (x int);\nSET search_path TO DEFAULT;\nCREATE TABLE t2 (x int);\nSET SESSION search_path = a;\nCREATE TABLE t3 (x int);\nRESET search_path;\nCREATE TABLE t4 (x int);\nSET search_path = 'a';\nCREATE TABLE t5 (x int);\nRESET ALL;\nCREATE TABLE t6 (x int);\n"],
+    )
+    .await;
+    same_names(
+        "set_config",
+        &["CREATE SCHEMA a;\nSELECT pg_catalog.set_config('search_path', 'a', false);\nCREATE TABLE t1 (x int);\nSELECT set_config('search_path', '\"$user\", public', false);\nCREATE TABLE t2 (x int);\n"],
+    )
+    .await;
+    // Names are looked up along the whole path; creation goes to the first
+    // schema that exists.
+    same_names(
+        "lookup_along_the_path",
+        &["CREATE SCHEMA a;\nCREATE SCHEMA b;\nCREATE TABLE b.t (x int);\nSET search_path = nope, a, b;\nCREATE INDEX ON t (x);\nALTER TABLE t ADD COLUMN y int;\nCREATE TABLE t (z int);\nCREATE INDEX ON t (z);\nDROP TABLE t;\nCREATE INDEX ON t (y);\nDROP INDEX t_x_idx;\n"],
+    )
+    .await;
+    same_names(
+        "quoted_schema",
+        &["CREATE SCHEMA \"A b\";\nSET search_path = \"A b\", public;\nCREATE TABLE t (x int);\nSET search_path = 'A b';\nCREATE TABLE u (x int);\n"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_local_lasts_to_the_end_of_the_transaction() {
+    // Each file in one transaction, as migration tools run it.
+    same_names_as(
+        "local_until_commit",
+        &[
+            "CREATE SCHEMA a;\nSET LOCAL search_path = a;\nCREATE TABLE t1 (x int);\nCOMMIT;\nCREATE TABLE t2 (x int);\n",
+            "SELECT set_config('search_path', 'a', true);\nCREATE TABLE t3 (x int);\n",
+            "CREATE TABLE t4 (x int);\n",
+            "SET LOCAL search_path = a;\nSET search_path = public;\nCREATE TABLE t5 (x int);\n",
+            "SET search_path = a;\nSET LOCAL search_path = public;\nCREATE TABLE t6 (x int);\nCOMMIT;\nCREATE TABLE t7 (x int);\n",
+        ],
+        true,
+        Role::default(),
+    )
+    .await;
+    all_same_failure(
+        &[
+            (
+                "local_missing_schema",
+                &["SET LOCAL search_path = nope;\nCREATE TABLE t (a int);\n"],
+            ),
+            (
+                "local_ends_at_file_end",
+                &[
+                    "CREATE SCHEMA a;\nSET LOCAL search_path = a;\nCREATE TABLE t (x int);\n",
+                    "CREATE INDEX ON t (x);\n",
+                ],
+            ),
+        ],
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_path_errors_are_the_servers() {
+    all_same_failure(
+        &[
+            ("pg_catalog_first", &["SET search_path = pg_catalog, public;\nCREATE TABLE t (a int);\n"]),
+            ("pg_catalog_last", &["SET search_path = public, pg_catalog;\nCREATE TABLE t (a int);\n"]),
+            ("empty_path", &["SET search_path = '';\nCREATE TABLE t (a int);\n"]),
+            ("only_missing", &["SET search_path = nope;\nCREATE TYPE e AS ENUM ('x');\n"]),
+            ("quoted_string_is_one_name", &["CREATE SCHEMA \"A b\";\nSET search_path = '\"A b\"';\nCREATE TABLE t (a int);\n"]),
+            ("string_with_comma_is_one_name", &["CREATE SCHEMA a;\nSET search_path = 'a, public';\nCREATE TABLE t (a int);\n"]),
+            ("user_only", &["SET search_path = \"$user\";\nCREATE TABLE t (a int);\n"]),
+            ("not_on_path", &["CREATE SCHEMA a;\nCREATE TABLE a.t (x int);\nCREATE INDEX ON t (x);\n"]),
+            ("drop_not_on_path", &["CREATE SCHEMA a;\nCREATE TABLE a.t (x int);\nSET search_path = a;\nDROP TABLE t;\nRESET search_path;\nDROP TABLE t;\n"]),
+        ],
+        false,
+    )
+    .await;
+}
+
+/// `pg_temp` named first makes the server create a temporary table, gone at
+/// the end of the session: replay refuses rather than model it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_temp_first_is_refused() {
+    let sql = "SET search_path = pg_temp, public;\nCREATE TABLE t (a int);\n";
+    let db = TestDb::create("strata_replay_live").await;
+    support::psql_apply_sql(&db.url, sql, false).expect("the server accepts it");
+    let (rels, _) = server_names(&db).await;
+    assert!(rels.is_empty(), "the table was temporary: {rels:?}");
+    let e = replay(&[sql]).expect_err("replay must refuse");
+    assert!(e.contains("pg_temp"), "{e}");
+}
+
+/// `"$user"` is the role's schema. Replayed as the role the server ran the
+/// script as, replay lands where the server does; with the role unknown it
+/// refuses, naming `"$user"`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_schema_follows_the_role() {
+    let db = TestDb::create("strata_replay_live").await;
+    let role: String = db
+        .client()
+        .await
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .expect("current_user")
+        .get(0);
+    drop(db);
+    let script = format!(
+        "CREATE SCHEMA {q};\nCREATE TABLE t (x int);\nCREATE INDEX ON t (x);\nCREATE TABLE public.u (x int);\nALTER TABLE u ADD COLUMN y int;\n",
+        q = support::quote_ident(&role)
+    );
+    same_names_as("user_schema", &[&script], false, Role::Named(role.clone())).await;
+    let e = replay_as(&[&script], Role::Unknown).expect_err("unknown role must refuse");
+    assert!(e.contains("\"$user\""), "{e}");
+    // The unknown role does not matter once the path does not name it.
+    let qualified = format!(
+        "CREATE SCHEMA {q};\nSET search_path = public;\nCREATE TABLE t (x int);\n",
+        q = support::quote_ident(&role)
+    );
+    same_names_as("user_not_on_path", &[&qualified], false, Role::Unknown).await;
+    // A lookup: `u` exists only in public, but a schema named like the role
+    // could hold one too.
+    let lookup = "CREATE SCHEMA app;\nCREATE TABLE app.u (x int);\nCREATE TABLE public.u (x int);\nALTER TABLE u ADD COLUMN y int;\n";
+    let e = replay_as(&[lookup], Role::Unknown).expect_err("lookup depends on the role");
+    assert!(e.contains("\"$user\""), "{e}");
 }

@@ -132,6 +132,9 @@ pub enum Stmt {
     },
     /// `SET search_path …` / `set_config('search_path', …)`.
     SetSearchPath(Vec<String>),
+    /// `SET LOCAL search_path …` / `set_config('search_path', …, true)`:
+    /// until the end of the transaction.
+    SetLocalSearchPath(Vec<String>),
     /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
     NonSchema(&'static str),
     /// A `DO` block; its body is interpreted by replay.
@@ -792,7 +795,12 @@ impl<'a> Cursor<'a> {
             "COMMENT" => self.comment(),
             "SET" => self.set(),
             "RESET" => {
+                // `RESET search_path` and `RESET ALL` bring back the default.
+                let resets_path = matches!(self.word_upper(1).as_deref(), Some("SEARCH_PATH" | "ALL"));
                 self.skip_rest();
+                if resets_path {
+                    return Ok(Stmt::SetSearchPath(default_search_path()));
+                }
                 Ok(Stmt::NonSchema("RESET"))
             }
             "SELECT" => self.select(),
@@ -822,19 +830,49 @@ impl<'a> Cursor<'a> {
                 let fname = f.name.to_string().to_ascii_lowercase();
                 if fname.ends_with("set_config") {
                     if let sqlparser::ast::FunctionArguments::List(list) = &f.args {
-                        let args: Vec<String> = list
+                        let args: Vec<Option<sqlparser::ast::Value>> = list
                             .args
                             .iter()
-                            .filter_map(|a| match a {
+                            .map(|a| match a {
                                 sqlparser::ast::FunctionArg::Unnamed(
                                     sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(v)),
-                                ) => v.value.clone().into_string(),
+                                ) => Some(v.value.clone()),
                                 _ => None,
                             })
                             .collect();
-                        if args.len() >= 2 && args[0] == "search_path" {
+                        let text =
+                            |i: usize| args.get(i).cloned().flatten().and_then(|v| v.into_string());
+                        if args.len() == 3 && text(0).as_deref() == Some("search_path") {
+                            let Some(value) = text(1) else {
+                                return Err(self.err_here(
+                                    "strata cannot tell which search_path this set_config sets: write the value as a string literal",
+                                ));
+                            };
+                            let local = match args[2].clone() {
+                                Some(sqlparser::ast::Value::Boolean(b)) => Some(b),
+                                Some(v) => match v
+                                    .into_string()
+                                    .map(|t| t.to_ascii_lowercase())
+                                    .as_deref()
+                                {
+                                    Some("true" | "t" | "on" | "yes" | "y" | "1") => Some(true),
+                                    Some("false" | "f" | "off" | "no" | "n" | "0") => Some(false),
+                                    _ => None,
+                                },
+                                None => None,
+                            };
+                            let Some(local) = local else {
+                                return Err(self.err_here(
+                                    "strata cannot tell whether this set_config of search_path is local: write its third argument as true or false",
+                                ));
+                            };
                             self.skip_rest();
-                            return Ok(Stmt::SetSearchPath(split_search_path(&args[1])));
+                            let path = split_search_path(&value);
+                            return Ok(if local {
+                                Stmt::SetLocalSearchPath(path)
+                            } else {
+                                Stmt::SetSearchPath(path)
+                            });
                         }
                     }
                 }
@@ -846,7 +884,7 @@ impl<'a> Cursor<'a> {
 
     fn set(&mut self) -> PResult<Stmt> {
         self.expect_kw("SET")?;
-        let _ = self.eat_kw("SESSION") || self.eat_kw("LOCAL");
+        let local = !self.eat_kw("SESSION") && self.eat_kw("LOCAL");
         if self.peek_kw("search_path") {
             self.p.next_token();
             if !(self.eat(&Token::Eq) || self.eat_kw("TO")) {
@@ -854,7 +892,7 @@ impl<'a> Cursor<'a> {
             }
             let mut path = Vec::new();
             if self.eat_kw("DEFAULT") {
-                path = vec!["\"$user\"".to_string(), "public".to_string()];
+                path = default_search_path();
             } else {
                 loop {
                     match self.peek().token {
@@ -862,9 +900,11 @@ impl<'a> Cursor<'a> {
                             self.p.next_token();
                             path.push(fold_ident(&w.value, w.quote_style.is_some()));
                         }
+                        // A string is one schema name, as written: `'a, b'`
+                        // names the schema `a, b`, `'$user'` is `$user`.
                         Token::SingleQuotedString(s) => {
                             self.p.next_token();
-                            path.extend(split_search_path(&s));
+                            path.push(truncate_identifier(&s));
                         }
                         _ => return Err(self.expected("a schema name")),
                     }
@@ -873,7 +913,11 @@ impl<'a> Cursor<'a> {
                     }
                 }
             }
-            return Ok(Stmt::SetSearchPath(path));
+            return Ok(if local {
+                Stmt::SetLocalSearchPath(path)
+            } else {
+                Stmt::SetSearchPath(path)
+            });
         }
         self.skip_rest();
         Ok(Stmt::NonSchema("SET"))
@@ -2716,6 +2760,11 @@ pub fn fold_ident(value: &str, quoted: bool) -> String {
     } else {
         truncate_identifier(&value.to_ascii_lowercase())
     }
+}
+
+/// PostgreSQL's default `search_path`: `"$user", public`.
+pub fn default_search_path() -> Vec<String> {
+    vec!["$user".to_string(), "public".to_string()]
 }
 
 /// Splits a `search_path` value (`"$user", public`) into folded names.

@@ -169,6 +169,7 @@ const DUPLICATE_SCHEMA: &str = "42P06";
 const UNDEFINED_TABLE: &str = "42P01";
 const UNDEFINED_COLUMN: &str = "42703";
 const UNDEFINED_OBJECT: &str = "42704";
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
 const INVALID_SCHEMA: &str = "3F000";
 const DEPENDENT_OBJECTS: &str = "2BP01";
 const INVALID_TABLE_DEFINITION: &str = "42P16";
@@ -178,6 +179,25 @@ const SYNTAX_ERROR: &str = "42601";
 const WRONG_OBJECT_TYPE: &str = "42809";
 const INVALID_PARAMETER: &str = "22023";
 
+/// The role statements run as, which `"$user"` in `search_path` (the
+/// default path is `"$user", public`) stands for: the schema named like the
+/// role, when it exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Role {
+    /// The default: the role is assumed to have no schema of its own name,
+    /// so `"$user"` never matches. An assumption: with a role named like a
+    /// schema the history creates, PostgreSQL would create unqualified
+    /// objects there.
+    #[default]
+    AssumedWithoutSchema,
+    /// Unknown, and never guessed: a lookup or a creation whose result
+    /// would depend on it (a schema other than `public` could be the role's
+    /// and `"$user"` comes first) is an error naming `"$user"`.
+    Unknown,
+    /// This role (`current_user`).
+    Named(String),
+}
+
 /// Replays SQL files into a schema.
 #[derive(Debug, Clone)]
 pub struct Replayer {
@@ -186,6 +206,15 @@ pub struct Replayer {
     defined: BTreeMap<ObjectPath, Location>,
     stats: Stats,
     search_path: Vec<String>,
+    /// `SET LOCAL search_path`: overrides `search_path` until the end of
+    /// the transaction (COMMIT, or the end of the file).
+    local_search_path: Option<Vec<String>>,
+    /// The role the statements run as, which `"$user"` in the search path
+    /// stands for (see [`Replayer::set_role`]).
+    role: Role,
+    /// A lookup whose result depended on the unknown role: raised as the
+    /// statement's error.
+    user_ambiguity: std::cell::RefCell<Option<ReplayError>>,
     /// Relations that exist but are not modelled (identity sequences).
     hidden_relations: BTreeSet<(String, String)>,
     /// Index and constraint names by namespace, kept in step with the tables
@@ -238,7 +267,10 @@ impl Replayer {
             provenance: BTreeMap::new(),
             defined: BTreeMap::new(),
             stats: Stats::default(),
-            search_path: vec!["\"$user\"".to_string(), "public".to_string()],
+            search_path: parse::default_search_path(),
+            local_search_path: None,
+            role: Role::default(),
+            user_ambiguity: std::cell::RefCell::new(None),
             hidden_relations: BTreeSet::new(),
             names: std::cell::RefCell::new(Names::default()),
             here: Location {
@@ -264,11 +296,18 @@ impl Replayer {
         self.stats.data_statements += 1;
     }
 
+    /// What `"$user"` in the search path stands for: see [`Role`].
+    pub fn set_role(&mut self, role: Role) {
+        self.role = role;
+    }
+
     /// Applies every statement of a file. The search path is reset at the
-    /// start of each file, as a new session would.
+    /// start of each file, as a new session would; a `SET LOCAL` ends with
+    /// the file (each file is one transaction).
     pub fn apply_file(&mut self, path: &str, text: &Arc<str>) -> Result<(), Error> {
         self.stats.files += 1;
-        self.search_path = vec!["\"$user\"".to_string(), "public".to_string()];
+        self.search_path = parse::default_search_path();
+        self.local_search_path = None;
         let statements = split::split(path, text)?;
         for st in &statements {
             self.apply_raw(path, text, st)?;
@@ -300,7 +339,13 @@ impl Replayer {
             se
         })?;
         let hint_target = self.hint_target(&stmt);
-        self.apply_stmt(stmt, st.offset, text).map_err(|e| {
+        let applied = self.apply_stmt(stmt, st.offset, text);
+        // A lookup that depended on the unknown role fails the statement.
+        let applied = match self.user_ambiguity.get_mut().take() {
+            Some(e) => Err(e),
+            None => applied,
+        };
+        applied.map_err(|e| {
             // Offsets that errors carry are file offsets (set inside DO
             // blocks); without one the error is at the statement.
             let offset = e.offset.unwrap_or(st.offset);
@@ -471,15 +516,66 @@ impl Replayer {
 
     // ------------------------------------------------------------ resolution
 
+    /// The search path in effect: `SET LOCAL`'s, else the session's.
+    fn effective_path(&self) -> &[String] {
+        self.local_search_path
+            .as_deref()
+            .unwrap_or(self.search_path.as_slice())
+    }
+
+    /// The existing schemas of the search path, in order (`"$user"` as the
+    /// known role's schema; pg_catalog and pg_temp hold nothing modelled).
     fn search_namespaces(&self) -> Vec<String> {
-        self.search_path
-            .iter()
-            .filter(|s| {
-                s.as_str() != "$user" && s.as_str() != "\"$user\"" && s.as_str() != "pg_catalog"
-            })
-            .filter(|s| self.schema.namespaces.contains_key(s.as_str()))
-            .cloned()
-            .collect()
+        let mut out: Vec<String> = Vec::new();
+        for s in self.effective_path() {
+            let s = if is_user(s) {
+                match &self.role {
+                    Role::Named(r) => r.as_str(),
+                    _ => continue,
+                }
+            } else {
+                s.as_str()
+            };
+            if self.schema.namespaces.contains_key(s) && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        }
+        out
+    }
+
+    /// With the role unknown: the error when a schema other than `found`
+    /// that satisfies `has` could be the role's own and `"$user"` comes in
+    /// the path before `found`.
+    fn user_dependence(
+        &self,
+        found: Option<&str>,
+        has: &dyn Fn(&str) -> bool,
+    ) -> Option<ReplayError> {
+        if self.role != Role::Unknown {
+            return None;
+        }
+        for s in self.effective_path() {
+            if Some(s.as_str()) == found {
+                return None;
+            }
+            if is_user(s) {
+                let other = self
+                    .schema
+                    .namespaces
+                    .keys()
+                    .find(|n| Some(n.as_str()) != found && could_be_role_schema(n) && has(n))?;
+                return Some(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "the search path starts with \"$user\": the result depends on the role the migration runs as (a role named \"{other}\" would use schema \"{other}\")"
+                        ),
+                    ),
+                    "qualify the name, or SET search_path without \"$user\" before this statement",
+                ));
+            }
+        }
+        None
     }
 
     /// The namespace a new object goes to.
@@ -495,11 +591,52 @@ impl Replayer {
                     ))
                 }
             }
-            None => self
-                .search_namespaces()
-                .into_iter()
-                .next()
-                .ok_or_else(|| err(INVALID_SCHEMA, "no schema has been selected to create in")),
+            None => {
+                // The first entry that names an existing schema; pg_catalog
+                // and pg_temp always exist.
+                for s in self.effective_path() {
+                    if s == "pg_catalog" {
+                        return Err(err(
+                            INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied to create \"pg_catalog.{}\"", q.name),
+                        ));
+                    }
+                    if s == "pg_temp" || s.starts_with("pg_temp_") {
+                        return Err(help(
+                            err(
+                                FEATURE_NOT_SUPPORTED,
+                                format!(
+                                    "\"{}\" would be created in pg_temp (the search path names it first): strata does not model temporary objects",
+                                    q.name
+                                ),
+                            ),
+                            "qualify the name, or put pg_temp after the schema to create in",
+                        ));
+                    }
+                    let s = if is_user(s) {
+                        match &self.role {
+                            Role::Named(r) => r.as_str(),
+                            Role::AssumedWithoutSchema => continue,
+                            Role::Unknown => {
+                                let found = self.search_namespaces().into_iter().next();
+                                if let Some(e) = self.user_dependence(found.as_deref(), &|_| true) {
+                                    return Err(e);
+                                }
+                                continue;
+                            }
+                        }
+                    } else {
+                        s.as_str()
+                    };
+                    if self.schema.namespaces.contains_key(s) {
+                        return Ok(s.to_string());
+                    }
+                }
+                Err(err(
+                    INVALID_SCHEMA,
+                    "no schema has been selected to create in",
+                ))
+            }
         }
     }
 
@@ -511,10 +648,15 @@ impl Replayer {
                 .get(s)
                 .filter(|ns| has(ns))
                 .map(|_| s.clone()),
-            None => self
-                .search_namespaces()
-                .into_iter()
-                .find(|s| self.schema.namespaces.get(s).is_some_and(&has)),
+            None => {
+                let found = self
+                    .search_namespaces()
+                    .into_iter()
+                    .find(|s| self.schema.namespaces.get(s).is_some_and(&has));
+                let in_ns = |n: &str| self.schema.namespaces.get(n).is_some_and(&has);
+                self.note_user_dependence(found.as_deref(), &in_ns);
+                found
+            }
         }
     }
 
@@ -715,12 +857,24 @@ impl Replayer {
             Some(s) => vec![s.clone()],
             None => self.search_namespaces(),
         };
-        for ns in nss {
-            if let Some((table, is_constraint)) = self.index_owner(&ns, &q.name) {
-                return Some((ns, table, is_constraint));
+        let found = nss.into_iter().find_map(|ns| {
+            self.index_owner(&ns, &q.name)
+                .map(|(table, is_constraint)| (ns, table, is_constraint))
+        });
+        if q.schema.is_none() {
+            let has = |n: &str| self.index_owner(n, &q.name).is_some();
+            self.note_user_dependence(found.as_ref().map(|f| f.0.as_str()), &has);
+        }
+        found
+    }
+
+    fn note_user_dependence(&self, found: Option<&str>, has: &dyn Fn(&str) -> bool) {
+        if let Some(e) = self.user_dependence(found, has) {
+            let mut slot = self.user_ambiguity.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(e);
             }
         }
-        None
     }
 
     fn find_enum(&self, q: &QName) -> Option<String> {
@@ -791,6 +945,14 @@ impl Replayer {
         if ns.is_some() {
             return data_type.to_string();
         }
+        let has = |n: &str| {
+            self.schema
+                .namespaces
+                .get(n)
+                .is_some_and(|x| x.enums.contains_key(&name) || x.tables.contains_key(&name))
+        };
+        let found = self.search_namespaces().into_iter().find(|n| has(n));
+        self.note_user_dependence(found.as_deref(), &has);
         for nsn in self.search_namespaces() {
             if let Some(n) = self.schema.namespaces.get(&nsn) {
                 if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
@@ -808,12 +970,21 @@ impl Replayer {
 
     fn apply_stmt(&mut self, stmt: Stmt, stmt_offset: usize, text: &Arc<str>) -> R<()> {
         match stmt {
-            Stmt::NonSchema(_) => {
+            Stmt::NonSchema(kind) => {
+                if matches!(kind, "COMMIT" | "END" | "ROLLBACK" | "ABORT") {
+                    self.local_search_path = None;
+                }
                 self.stats.data_statements += 1;
                 Ok(())
             }
             Stmt::SetSearchPath(p) => {
                 self.search_path = p;
+                self.local_search_path = None;
+                self.stats.data_statements += 1;
+                Ok(())
+            }
+            Stmt::SetLocalSearchPath(p) => {
+                self.local_search_path = Some(p);
                 self.stats.data_statements += 1;
                 Ok(())
             }
@@ -3237,6 +3408,17 @@ impl ReplayError {
         self.help = Some(h.to_string());
         self
     }
+}
+
+/// `$user` in a search path (written `"$user"` or `'$user'`).
+fn is_user(s: &str) -> bool {
+    s == "$user" || s == "\"$user\""
+}
+
+/// Whether a schema could be a role's own: roles cannot be named `public`
+/// or start with `pg_`.
+fn could_be_role_schema(name: &str) -> bool {
+    name != "public" && !name.starts_with("pg_")
 }
 
 fn first_line_len(s: &str) -> usize {
