@@ -9,7 +9,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use strata_core::model::ConstraintKind;
+use strata_core::model::{ConstraintKind, UnmanagedKind};
 use strata_core::replay::{Replayer, Role};
 use strata_core::Schema;
 use support::TestDb;
@@ -36,7 +36,7 @@ async fn server_names(db: &TestDb) -> (BTreeSet<String>, BTreeSet<String>) {
     let rels = client
         .query(
             "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p', 'i', 'I') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+             WHERE c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
             &[],
         )
         .await
@@ -59,6 +59,15 @@ async fn server_names(db: &TestDb) -> (BTreeSet<String>, BTreeSet<String>) {
 fn model_names(s: &Schema) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut rels = BTreeSet::new();
     let mut cons = BTreeSet::new();
+    // Views are kept by qualified name (the tests use names that need no quotes).
+    for u in &s.unmanaged {
+        if matches!(
+            u.kind,
+            UnmanagedKind::View | UnmanagedKind::MaterializedView
+        ) {
+            rels.insert(u.name.clone());
+        }
+    }
     for (nsn, ns) in &s.namespaces {
         for (tn, t) in &ns.tables {
             rels.insert(format!("{nsn}.{tn}"));
@@ -377,4 +386,45 @@ async fn user_schema_follows_the_role() {
     let lookup = "CREATE SCHEMA app;\nCREATE TABLE app.u (x int);\nCREATE TABLE public.u (x int);\nALTER TABLE u ADD COLUMN y int;\n";
     let e = replay_as(&[lookup], Role::Unknown).expect_err("lookup depends on the role");
     assert!(e.contains("\"$user\""), "{e}");
+}
+
+// ------------------------------------------------------- views and CASCADE
+
+const T: &str = "CREATE TABLE t (a int, b int);\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_block_drops_and_go_with_cascade() {
+    let cases: Vec<(String, String)> = vec![
+        ("drop_table_with_view", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nDROP TABLE t;\n")),
+        ("drop_column_used", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t DROP COLUMN a;\n")),
+        ("drop_column_unused", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t DROP COLUMN b;\nDROP VIEW v;\nDROP TABLE t;\n")),
+        ("star_expanded_at_creation", format!("{T}CREATE VIEW v AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;\nALTER TABLE t DROP COLUMN b;\n")),
+        ("view_on_view", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT a FROM v;\nDROP VIEW v;\n")),
+        ("drop_view_cascade", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT a FROM v;\nDROP VIEW v CASCADE;\nCREATE VIEW w AS SELECT 1 AS one;\nDROP TABLE t;\n")),
+        ("drop_table_cascade_recursive", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT * FROM v;\nDROP TABLE t CASCADE;\nCREATE VIEW w AS SELECT 1 AS one;\nCREATE VIEW v AS SELECT 1 AS one;\n")),
+        ("drop_column_cascade", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t DROP COLUMN a CASCADE;\nCREATE VIEW v AS SELECT 1 AS one;\n")),
+        ("materialized", format!("{T}CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\nDROP TABLE t;\n")),
+        ("materialized_cascade", format!("{T}CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\nDROP TABLE t CASCADE;\nCREATE TABLE m (x int);\n")),
+        ("join_unused_column", format!("{T}CREATE TABLE u (c int);\nCREATE VIEW v AS SELECT t.a, u.c FROM t JOIN u ON true;\nALTER TABLE t DROP COLUMN b;\nALTER TABLE u DROP COLUMN c;\n")),
+        ("schema_cascade", "CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\nCREATE VIEW v AS SELECT a FROM s.t;\nDROP SCHEMA s CASCADE;\nCREATE VIEW v AS SELECT 1 AS one;\n".to_string()),
+        ("cte", format!("{T}CREATE VIEW v AS WITH x AS (SELECT a FROM t) SELECT a FROM x;\nDROP TABLE t;\n")),
+        ("subquery", format!("{T}CREATE VIEW v AS SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM t);\nALTER TABLE t DROP COLUMN b;\nDROP TABLE t;\n")),
+        ("search_path_resolves_view_tables", format!("CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\n{T}SET search_path = s, public;\nCREATE VIEW public.v AS SELECT a FROM t;\nDROP TABLE public.t;\nDROP TABLE s.t;\n")),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_string(), s))
+    .collect();
+    let mut mismatches = Vec::new();
+    for (case, sql) in &cases {
+        if let Err(e) = same_failure(case, &[sql], false).await {
+            mismatches.push(e);
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // What remains after cascades is what the server keeps.
+    same_names(
+        "after_cascades",
+        &[&format!("{T}CREATE TABLE u (c int);\nCREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT * FROM v;\nCREATE VIEW x AS SELECT c FROM u;\nCREATE VIEW y AS SELECT b FROM t;\nALTER TABLE t DROP COLUMN a CASCADE;\n")],
+    )
+    .await;
 }

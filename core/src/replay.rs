@@ -215,6 +215,11 @@ pub struct Replayer {
     /// A lookup whose result depended on the unknown role: raised as the
     /// statement's error.
     user_ambiguity: std::cell::RefCell<Option<ReplayError>>,
+    /// What each view's query references, recorded at CREATE VIEW (kept
+    /// out of the compared model).
+    view_deps: BTreeMap<Unmanaged, ViewDeps>,
+    /// Whether the statement being applied ends with CASCADE.
+    stmt_cascade: bool,
     /// Relations that exist but are not modelled (identity sequences).
     hidden_relations: BTreeSet<(String, String)>,
     /// Index and constraint names by namespace, kept in step with the tables
@@ -271,6 +276,8 @@ impl Replayer {
             local_search_path: None,
             role: Role::default(),
             user_ambiguity: std::cell::RefCell::new(None),
+            view_deps: BTreeMap::new(),
+            stmt_cascade: false,
             hidden_relations: BTreeSet::new(),
             names: std::cell::RefCell::new(Names::default()),
             here: Location {
@@ -339,7 +346,24 @@ impl Replayer {
             se
         })?;
         let hint_target = self.hint_target(&stmt);
+        self.stmt_cascade = split::tokens(&st.text)
+            .last()
+            .is_some_and(|t| t.text(&st.text).eq_ignore_ascii_case("cascade"));
+        let new_view = match &stmt {
+            Stmt::Unmanaged {
+                kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
+                op: UnmanagedOp::Create { name, .. },
+            } => Some((
+                *kind,
+                self.qualify_unmanaged(*kind, name),
+                self.analyse_view(&st.text),
+            )),
+            _ => None,
+        };
         let applied = self.apply_stmt(stmt, st.offset, text);
+        if let (Ok(()), Some((kind, name, deps))) = (&applied, new_view) {
+            self.view_deps.insert(Unmanaged { kind, name }, deps);
+        }
         // A lookup that depended on the unknown role fails the statement.
         let applied = match self.user_ambiguity.get_mut().take() {
             Some(e) => Err(e),
@@ -1049,6 +1073,7 @@ impl Replayer {
                         .map(|t| (name.clone(), t.clone()))
                         .collect();
                     for (n, t) in &doomed {
+                        self.drop_dependent_views(n, t, None, true, "table")?;
                         self.drop_fks_referencing(n, t);
                     }
                     self.schema.namespaces.remove(&name);
@@ -1318,6 +1343,7 @@ impl Replayer {
                             "drop the foreign keys first, or use DROP TABLE … CASCADE",
                         ));
                     }
+                    self.drop_dependent_views(&ns, &q.name, None, cascade, "table")?;
                     self.drop_fks_referencing(&ns, &q.name);
                     self.drop_table_inner(&ns, &q.name);
                 }
@@ -2380,6 +2406,7 @@ impl Replayer {
                     &format!("column {name} of table {tn}"),
                     "drop the foreign key first, or use DROP COLUMN … CASCADE",
                 )?;
+                self.drop_dependent_views(&nsn, &tn, Some(&name), cascade, "table")?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
@@ -3200,6 +3227,25 @@ impl Replayer {
             UnmanagedOp::Drop { names, if_exists } => {
                 for name in names {
                     let name = self.qualify_unmanaged(kind, &name);
+                    if matches!(kind, UnmanagedKind::View | UnmanagedKind::MaterializedView)
+                        && self.schema.unmanaged.contains(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        })
+                    {
+                        let (vns, vname) = split_unmanaged(&name);
+                        let label = if kind == UnmanagedKind::View {
+                            "view"
+                        } else {
+                            "materialized view"
+                        };
+                        let cascade = self.stmt_cascade;
+                        self.drop_dependent_views(&vns, &vname, None, cascade, label)?;
+                        self.view_deps.remove(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        });
+                    }
                     let removed = if matches!(
                         kind,
                         UnmanagedKind::Function
@@ -3274,6 +3320,258 @@ impl Replayer {
                     name: new_name,
                 });
             }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ view dependencies
+
+    /// What a `CREATE [MATERIALIZED] VIEW` statement's query references,
+    /// resolved with the search path now in effect.
+    fn analyse_view(&self, text: &str) -> ViewDeps {
+        use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, Visit, Visitor};
+        let unknown = ViewDeps {
+            rels: None,
+            cols: BTreeSet::new(),
+            idents: BTreeSet::new(),
+            single: false,
+            text: text.to_lowercase(),
+        };
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let Ok(stmts) = sqlparser::parser::Parser::parse_sql(&dialect, text) else {
+            return unknown;
+        };
+        let [Statement::CreateView(cv)] = stmts.as_slice() else {
+            return unknown;
+        };
+        struct V {
+            ctes: BTreeSet<String>,
+            rels: Vec<Vec<sqlparser::ast::Ident>>,
+            odd: bool,
+            idents: BTreeSet<String>,
+            star: bool,
+        }
+        impl Visitor for V {
+            type Break = ();
+            fn pre_visit_query(&mut self, q: &sqlparser::ast::Query) -> std::ops::ControlFlow<()> {
+                if let Some(w) = &q.with {
+                    for c in &w.cte_tables {
+                        self.ctes.insert(parse::fold_ident(
+                            &c.alias.name.value,
+                            c.alias.name.quote_style.is_some(),
+                        ));
+                    }
+                }
+                if let SetExpr::Select(sel) = q.body.as_ref() {
+                    if sel.projection.iter().any(|p| {
+                        matches!(
+                            p,
+                            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                        )
+                    }) {
+                        self.star = true;
+                    }
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+            fn pre_visit_relation(
+                &mut self,
+                r: &sqlparser::ast::ObjectName,
+            ) -> std::ops::ControlFlow<()> {
+                let parts: Option<Vec<sqlparser::ast::Ident>> =
+                    r.0.iter().map(|p| p.as_ident().cloned()).collect();
+                match parts {
+                    Some(p) => self.rels.push(p),
+                    None => self.odd = true,
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+            fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+                let id = match e {
+                    Expr::Identifier(id) => Some(id),
+                    Expr::CompoundIdentifier(ids) => ids.last(),
+                    _ => None,
+                };
+                if let Some(id) = id {
+                    self.idents
+                        .insert(parse::fold_ident(&id.value, id.quote_style.is_some()));
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+        }
+        let mut v = V {
+            ctes: BTreeSet::new(),
+            rels: Vec::new(),
+            odd: false,
+            idents: BTreeSet::new(),
+            star: false,
+        };
+        let _ = cv.query.visit(&mut v);
+        if v.odd {
+            return unknown;
+        }
+        let mut rels = BTreeSet::new();
+        for parts in &v.rels {
+            let folded: Vec<String> = parts
+                .iter()
+                .map(|i| parse::fold_ident(&i.value, i.quote_style.is_some()))
+                .collect();
+            let resolved = match folded.as_slice() {
+                [name] if v.ctes.contains(name) => continue,
+                [name] => {
+                    let q = QName {
+                        schema: None,
+                        name: name.clone(),
+                    };
+                    self.find_table(&q)
+                        .map(|ns| (ns, name.clone()))
+                        .or_else(|| {
+                            self.search_namespaces()
+                                .into_iter()
+                                .find(|ns| self.relation_kind_in(ns, name).is_some())
+                                .map(|ns| (ns, name.clone()))
+                        })
+                }
+                [schema, name] => Some((schema.clone(), name.clone())),
+                _ => None,
+            };
+            match resolved {
+                Some(r) => {
+                    rels.insert(r);
+                }
+                None => return unknown,
+            }
+        }
+        let mut idents = v.idents;
+        let mut cols = BTreeSet::new();
+        if v.star {
+            // `*` is expanded now: every column the relations have today.
+            for (ns, t) in &rels {
+                // A view's columns cannot be dropped: the relation is enough.
+                if let Some(tab) = self.table(ns, t) {
+                    for c in &tab.columns {
+                        if rels.len() == 1 {
+                            cols.insert((ns.clone(), t.clone(), c.name.clone()));
+                        } else {
+                            idents.insert(c.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let single = rels.len() == 1;
+        ViewDeps {
+            rels: Some(rels),
+            cols,
+            idents,
+            single,
+            text: text.to_lowercase(),
+        }
+    }
+
+    /// The views that depend on a relation (or on one of its columns).
+    fn views_depending_on(&self, ns: &str, rel: &str, col: Option<&str>) -> R<Vec<Unmanaged>> {
+        let mut out = Vec::new();
+        for u in &self.schema.unmanaged {
+            if !matches!(
+                u.kind,
+                UnmanagedKind::View | UnmanagedKind::MaterializedView
+            ) {
+                continue;
+            }
+            let (vns, vname) = split_unmanaged(&u.name);
+            if vns == ns && vname == rel {
+                continue;
+            }
+            let cannot_tell = || {
+                help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "strata cannot tell whether {} {} depends on {}",
+                            u.kind.label(),
+                            u.name,
+                            match col {
+                                Some(c) => format!("column {c} of {}", qualified(ns, rel)),
+                                None => qualified(ns, rel),
+                            }
+                        ),
+                    ),
+                    "PostgreSQL would refuse the drop, or drop the view with CASCADE, if it does: drop or recreate the view explicitly before this statement",
+                )
+            };
+            let Some(d) = self.view_deps.get(u) else {
+                return Err(cannot_tell());
+            };
+            let Some(rels) = &d.rels else {
+                if d.text.contains(&rel.to_lowercase()) {
+                    return Err(cannot_tell());
+                }
+                continue;
+            };
+            if !rels.contains(&(ns.to_string(), rel.to_string())) {
+                continue;
+            }
+            match col {
+                None => out.push(u.clone()),
+                Some(c) => {
+                    if d.cols
+                        .contains(&(ns.to_string(), rel.to_string(), c.to_string()))
+                    {
+                        out.push(u.clone());
+                    } else if d.idents.contains(c) {
+                        if d.single {
+                            out.push(u.clone());
+                        } else {
+                            return Err(cannot_tell());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Before dropping a relation or a column: without CASCADE, PostgreSQL's
+    /// 2BP01 when a view depends on it; with CASCADE, drops the dependent
+    /// views and the views that depend on them.
+    fn drop_dependent_views(
+        &mut self,
+        ns: &str,
+        rel: &str,
+        col: Option<&str>,
+        cascade: bool,
+        what: &str,
+    ) -> R<()> {
+        let direct = self.views_depending_on(ns, rel, col)?;
+        if direct.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            let object = match col {
+                Some(c) => format!("column {c} of {what} {}", qualified(ns, rel)),
+                None => format!("{what} {}", qualified(ns, rel)),
+            };
+            return Err(help(
+                err(
+                    DEPENDENT_OBJECTS,
+                    format!("cannot drop {object} because other objects depend on it"),
+                ),
+                format!(
+                    "{} {} depends on it: drop it first, or use CASCADE",
+                    direct[0].kind.label(),
+                    direct[0].name
+                ),
+            ));
+        }
+        let mut queue = direct;
+        while let Some(u) = queue.pop() {
+            if !self.schema.unmanaged.remove(&u) {
+                continue;
+            }
+            self.view_deps.remove(&u);
+            let (vns, vname) = split_unmanaged(&u.name);
+            queue.extend(self.views_depending_on(&vns, &vname, None)?);
         }
         Ok(())
     }
@@ -3408,6 +3706,22 @@ impl ReplayError {
         self.help = Some(h.to_string());
         self
     }
+}
+
+/// What a view's query references.
+#[derive(Debug, Clone)]
+struct ViewDeps {
+    /// The relations (namespace, name); `None` when the query could not be
+    /// analysed (then `text` is all there is).
+    rels: Option<BTreeSet<(String, String)>>,
+    /// Columns it certainly uses (a `*` over one relation).
+    cols: BTreeSet<(String, String, String)>,
+    /// Every column name its query mentions.
+    idents: BTreeSet<String>,
+    /// One relation only: every column name mentioned is that relation's.
+    single: bool,
+    /// The statement, lower-cased.
+    text: String,
 }
 
 /// `$user` in a search path (written `"$user"` or `'$user'`).
