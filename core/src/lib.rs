@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod catalog;
 pub mod check;
 pub mod codegen;
+pub mod colname;
 pub mod ddl;
 pub mod diff;
 pub mod docs;

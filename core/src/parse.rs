@@ -132,6 +132,9 @@ pub enum Stmt {
     },
     /// `SET search_path …` / `set_config('search_path', …)`.
     SetSearchPath(Vec<String>),
+    /// `SET LOCAL search_path …` / `set_config('search_path', …, true)`:
+    /// until the end of the transaction.
+    SetLocalSearchPath(Vec<String>),
     /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
     NonSchema(&'static str),
     /// A `DO` block; its body is interpreted by replay.
@@ -253,6 +256,9 @@ pub enum ConstraintDefKind {
     Exclusion {
         definition: String,
         columns: Vec<String>,
+        /// The names PostgreSQL gives its index columns (keys, then
+        /// INCLUDE columns) when it chooses the constraint's name.
+        name_parts: Vec<String>,
     },
 }
 
@@ -814,7 +820,12 @@ impl<'a> Cursor<'a> {
             "COMMENT" => self.comment(),
             "SET" => self.set(),
             "RESET" => {
+                // `RESET search_path` and `RESET ALL` bring back the default.
+                let resets_path = matches!(self.word_upper(1).as_deref(), Some("SEARCH_PATH" | "ALL"));
                 self.skip_rest();
+                if resets_path {
+                    return Ok(Stmt::SetSearchPath(default_search_path()));
+                }
                 Ok(Stmt::NonSchema("RESET"))
             }
             "SELECT" => self.select(),
@@ -844,19 +855,49 @@ impl<'a> Cursor<'a> {
                 let fname = f.name.to_string().to_ascii_lowercase();
                 if fname.ends_with("set_config") {
                     if let sqlparser::ast::FunctionArguments::List(list) = &f.args {
-                        let args: Vec<String> = list
+                        let args: Vec<Option<sqlparser::ast::Value>> = list
                             .args
                             .iter()
-                            .filter_map(|a| match a {
+                            .map(|a| match a {
                                 sqlparser::ast::FunctionArg::Unnamed(
                                     sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(v)),
-                                ) => v.value.clone().into_string(),
+                                ) => Some(v.value.clone()),
                                 _ => None,
                             })
                             .collect();
-                        if args.len() >= 2 && args[0] == "search_path" {
+                        let text =
+                            |i: usize| args.get(i).cloned().flatten().and_then(|v| v.into_string());
+                        if args.len() == 3 && text(0).as_deref() == Some("search_path") {
+                            let Some(value) = text(1) else {
+                                return Err(self.err_here(
+                                    "strata cannot tell which search_path this set_config sets: write the value as a string literal",
+                                ));
+                            };
+                            let local = match args[2].clone() {
+                                Some(sqlparser::ast::Value::Boolean(b)) => Some(b),
+                                Some(v) => match v
+                                    .into_string()
+                                    .map(|t| t.to_ascii_lowercase())
+                                    .as_deref()
+                                {
+                                    Some("true" | "t" | "on" | "yes" | "y" | "1") => Some(true),
+                                    Some("false" | "f" | "off" | "no" | "n" | "0") => Some(false),
+                                    _ => None,
+                                },
+                                None => None,
+                            };
+                            let Some(local) = local else {
+                                return Err(self.err_here(
+                                    "strata cannot tell whether this set_config of search_path is local: write its third argument as true or false",
+                                ));
+                            };
                             self.skip_rest();
-                            return Ok(Stmt::SetSearchPath(split_search_path(&args[1])));
+                            let path = split_search_path(&value);
+                            return Ok(if local {
+                                Stmt::SetLocalSearchPath(path)
+                            } else {
+                                Stmt::SetSearchPath(path)
+                            });
                         }
                     }
                 }
@@ -868,7 +909,7 @@ impl<'a> Cursor<'a> {
 
     fn set(&mut self) -> PResult<Stmt> {
         self.expect_kw("SET")?;
-        let _ = self.eat_kw("SESSION") || self.eat_kw("LOCAL");
+        let local = !self.eat_kw("SESSION") && self.eat_kw("LOCAL");
         if self.peek_kw("search_path") {
             self.p.next_token();
             if !(self.eat(&Token::Eq) || self.eat_kw("TO")) {
@@ -876,7 +917,7 @@ impl<'a> Cursor<'a> {
             }
             let mut path = Vec::new();
             if self.eat_kw("DEFAULT") {
-                path = vec!["\"$user\"".to_string(), "public".to_string()];
+                path = default_search_path();
             } else {
                 loop {
                     match self.peek().token {
@@ -884,9 +925,11 @@ impl<'a> Cursor<'a> {
                             self.p.next_token();
                             path.push(fold_ident(&w.value, w.quote_style.is_some()));
                         }
+                        // A string is one schema name, as written: `'a, b'`
+                        // names the schema `a, b`, `'$user'` is `$user`.
                         Token::SingleQuotedString(s) => {
                             self.p.next_token();
-                            path.extend(split_search_path(&s));
+                            path.push(truncate_identifier(&s));
                         }
                         _ => return Err(self.expected("a schema name")),
                     }
@@ -895,7 +938,11 @@ impl<'a> Cursor<'a> {
                     }
                 }
             }
-            return Ok(Stmt::SetSearchPath(path));
+            return Ok(if local {
+                Stmt::SetLocalSearchPath(path)
+            } else {
+                Stmt::SetSearchPath(path)
+            });
         }
         self.skip_rest();
         Ok(Stmt::NonSchema("SET"))
@@ -1808,11 +1855,13 @@ impl<'a> Cursor<'a> {
         self.expect(&Token::LParen)?;
         let mut elems = Vec::new();
         let mut columns = Vec::new();
+        let mut name_parts = Vec::new();
         loop {
             let e = self.index_elem()?;
             if let crate::model::IndexKeyExpr::Column(c) = &e.key {
                 columns.push(c.clone());
             }
+            name_parts.push(e.name_part.clone());
             self.expect_kw("WITH")?;
             let op = self.operator()?;
             let key = match &e.key {
@@ -1836,6 +1885,7 @@ impl<'a> Cursor<'a> {
         }
         self.expect(&Token::RParen)?;
         let include = self.index_params()?;
+        name_parts.extend(include.iter().cloned());
         let mut def = format!("USING {method} ({})", elems.join(", "));
         if !include.is_empty() {
             def.push_str(&format!(
@@ -1854,6 +1904,7 @@ impl<'a> Cursor<'a> {
         Ok(ConstraintDefKind::Exclusion {
             definition: def,
             columns,
+            name_parts,
         })
     }
 
@@ -2743,6 +2794,11 @@ pub fn fold_ident(value: &str, quoted: bool) -> String {
     }
 }
 
+/// PostgreSQL's default `search_path`: `"$user", public`.
+pub fn default_search_path() -> Vec<String> {
+    vec!["$user".to_string(), "public".to_string()]
+}
+
 /// Splits a `search_path` value (`"$user", public`) into folded names.
 pub fn split_search_path(value: &str) -> Vec<String> {
     value
@@ -2771,37 +2827,9 @@ fn index_key(e: &Expr, sql: String) -> (crate::model::IndexKeyExpr, String) {
             let n = fold_ident(&id.value, id.quote_style.is_some());
             (crate::model::IndexKeyExpr::Column(n.clone()), n)
         }
-        Expr::Function(f) => {
-            let name = f
-                .name
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
-                .unwrap_or_else(|| "expr".to_string());
-            (
-                crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
-                name,
-            )
-        }
-        Expr::Cast { expr, .. } => {
-            // A cast of a column is named after the column.
-            let mut x = expr.as_ref();
-            while let Expr::Nested(y) = x {
-                x = y;
-            }
-            let name = match x {
-                Expr::Identifier(id) => fold_ident(&id.value, id.quote_style.is_some()),
-                _ => "expr".to_string(),
-            };
-            (
-                crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
-                name,
-            )
-        }
         _ => (
             crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
-            "expr".to_string(),
+            crate::colname::figure_index_colname(inner).unwrap_or_else(|| "expr".to_string()),
         ),
     }
 }

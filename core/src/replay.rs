@@ -169,6 +169,7 @@ const DUPLICATE_SCHEMA: &str = "42P06";
 const UNDEFINED_TABLE: &str = "42P01";
 const UNDEFINED_COLUMN: &str = "42703";
 const UNDEFINED_OBJECT: &str = "42704";
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
 const INVALID_SCHEMA: &str = "3F000";
 const DEPENDENT_OBJECTS: &str = "2BP01";
 const INVALID_TABLE_DEFINITION: &str = "42P16";
@@ -178,6 +179,25 @@ const SYNTAX_ERROR: &str = "42601";
 const WRONG_OBJECT_TYPE: &str = "42809";
 const INVALID_PARAMETER: &str = "22023";
 
+/// The role statements run as, which `"$user"` in `search_path` (the
+/// default path is `"$user", public`) stands for: the schema named like the
+/// role, when it exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Role {
+    /// The default: the role is assumed to have no schema of its own name,
+    /// so `"$user"` never matches. An assumption: with a role named like a
+    /// schema the history creates, PostgreSQL would create unqualified
+    /// objects there.
+    #[default]
+    AssumedWithoutSchema,
+    /// Unknown, and never guessed: a lookup or a creation whose result
+    /// would depend on it (a schema other than `public` could be the role's
+    /// and `"$user"` comes first) is an error naming `"$user"`.
+    Unknown,
+    /// This role (`current_user`).
+    Named(String),
+}
+
 /// Replays SQL files into a schema.
 #[derive(Debug, Clone)]
 pub struct Replayer {
@@ -186,6 +206,20 @@ pub struct Replayer {
     defined: BTreeMap<ObjectPath, Location>,
     stats: Stats,
     search_path: Vec<String>,
+    /// `SET LOCAL search_path`: overrides `search_path` until the end of
+    /// the transaction (COMMIT, or the end of the file).
+    local_search_path: Option<Vec<String>>,
+    /// The role the statements run as, which `"$user"` in the search path
+    /// stands for (see [`Replayer::set_role`]).
+    role: Role,
+    /// A lookup whose result depended on the unknown role: raised as the
+    /// statement's error.
+    user_ambiguity: std::cell::RefCell<Option<ReplayError>>,
+    /// What each view's query references, recorded at CREATE VIEW (kept
+    /// out of the compared model).
+    view_deps: BTreeMap<Unmanaged, ViewDeps>,
+    /// Whether the statement being applied ends with CASCADE.
+    stmt_cascade: bool,
     /// Relations that exist but are not modelled (identity sequences).
     hidden_relations: BTreeSet<(String, String)>,
     /// Index and constraint names by namespace, kept in step with the tables
@@ -241,7 +275,12 @@ impl Replayer {
             provenance: BTreeMap::new(),
             defined: BTreeMap::new(),
             stats: Stats::default(),
-            search_path: vec!["\"$user\"".to_string(), "public".to_string()],
+            search_path: parse::default_search_path(),
+            local_search_path: None,
+            role: Role::default(),
+            user_ambiguity: std::cell::RefCell::new(None),
+            view_deps: BTreeMap::new(),
+            stmt_cascade: false,
             hidden_relations: BTreeSet::new(),
             names: std::cell::RefCell::new(Names::default()),
             here: Location {
@@ -268,11 +307,18 @@ impl Replayer {
         self.stats.data_statements += 1;
     }
 
+    /// What `"$user"` in the search path stands for: see [`Role`].
+    pub fn set_role(&mut self, role: Role) {
+        self.role = role;
+    }
+
     /// Applies every statement of a file. The search path is reset at the
-    /// start of each file, as a new session would.
+    /// start of each file, as a new session would; a `SET LOCAL` ends with
+    /// the file (each file is one transaction).
     pub fn apply_file(&mut self, path: &str, text: &Arc<str>) -> Result<(), Error> {
         self.stats.files += 1;
-        self.search_path = vec!["\"$user\"".to_string(), "public".to_string()];
+        self.search_path = parse::default_search_path();
+        self.local_search_path = None;
         let statements = split::split(path, text)?;
         for st in &statements {
             self.apply_raw(path, text, st)?;
@@ -304,8 +350,30 @@ impl Replayer {
             se
         })?;
         let hint_target = self.hint_target(&stmt);
+        self.stmt_cascade = split::tokens(&st.text)
+            .last()
+            .is_some_and(|t| t.text(&st.text).eq_ignore_ascii_case("cascade"));
+        let new_view = match &stmt {
+            Stmt::Unmanaged {
+                kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
+                op: UnmanagedOp::Create { name, .. },
+            } => Some((
+                *kind,
+                self.qualify_unmanaged(*kind, name),
+                self.analyse_view(&st.text),
+            )),
+            _ => None,
+        };
         let applied = self.apply_stmt(stmt, st.offset, text);
         self.analyze_touched();
+        if let (Ok(()), Some((kind, name, deps))) = (&applied, new_view) {
+            self.view_deps.insert(Unmanaged { kind, name }, deps);
+        }
+        // A lookup that depended on the unknown role fails the statement.
+        let applied = match self.user_ambiguity.get_mut().take() {
+            Some(e) => Err(e),
+            None => applied,
+        };
         applied.map_err(|e| {
             // Offsets that errors carry are file offsets (set inside DO
             // blocks); without one the error is at the statement.
@@ -562,15 +630,66 @@ impl Replayer {
 
     // ------------------------------------------------------------ resolution
 
+    /// The search path in effect: `SET LOCAL`'s, else the session's.
+    fn effective_path(&self) -> &[String] {
+        self.local_search_path
+            .as_deref()
+            .unwrap_or(self.search_path.as_slice())
+    }
+
+    /// The existing schemas of the search path, in order (`"$user"` as the
+    /// known role's schema; pg_catalog and pg_temp hold nothing modelled).
     fn search_namespaces(&self) -> Vec<String> {
-        self.search_path
-            .iter()
-            .filter(|s| {
-                s.as_str() != "$user" && s.as_str() != "\"$user\"" && s.as_str() != "pg_catalog"
-            })
-            .filter(|s| self.schema.namespaces.contains_key(s.as_str()))
-            .cloned()
-            .collect()
+        let mut out: Vec<String> = Vec::new();
+        for s in self.effective_path() {
+            let s = if is_user(s) {
+                match &self.role {
+                    Role::Named(r) => r.as_str(),
+                    _ => continue,
+                }
+            } else {
+                s.as_str()
+            };
+            if self.schema.namespaces.contains_key(s) && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        }
+        out
+    }
+
+    /// With the role unknown: the error when a schema other than `found`
+    /// that satisfies `has` could be the role's own and `"$user"` comes in
+    /// the path before `found`.
+    fn user_dependence(
+        &self,
+        found: Option<&str>,
+        has: &dyn Fn(&str) -> bool,
+    ) -> Option<ReplayError> {
+        if self.role != Role::Unknown {
+            return None;
+        }
+        for s in self.effective_path() {
+            if Some(s.as_str()) == found {
+                return None;
+            }
+            if is_user(s) {
+                let other = self
+                    .schema
+                    .namespaces
+                    .keys()
+                    .find(|n| Some(n.as_str()) != found && could_be_role_schema(n) && has(n))?;
+                return Some(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "the search path starts with \"$user\": the result depends on the role the migration runs as (a role named \"{other}\" would use schema \"{other}\")"
+                        ),
+                    ),
+                    "qualify the name, or SET search_path without \"$user\" before this statement",
+                ));
+            }
+        }
+        None
     }
 
     /// The namespace a new object goes to.
@@ -586,11 +705,52 @@ impl Replayer {
                     ))
                 }
             }
-            None => self
-                .search_namespaces()
-                .into_iter()
-                .next()
-                .ok_or_else(|| err(INVALID_SCHEMA, "no schema has been selected to create in")),
+            None => {
+                // The first entry that names an existing schema; pg_catalog
+                // and pg_temp always exist.
+                for s in self.effective_path() {
+                    if s == "pg_catalog" {
+                        return Err(err(
+                            INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied to create \"pg_catalog.{}\"", q.name),
+                        ));
+                    }
+                    if s == "pg_temp" || s.starts_with("pg_temp_") {
+                        return Err(help(
+                            err(
+                                FEATURE_NOT_SUPPORTED,
+                                format!(
+                                    "\"{}\" would be created in pg_temp (the search path names it first): strata does not model temporary objects",
+                                    q.name
+                                ),
+                            ),
+                            "qualify the name, or put pg_temp after the schema to create in",
+                        ));
+                    }
+                    let s = if is_user(s) {
+                        match &self.role {
+                            Role::Named(r) => r.as_str(),
+                            Role::AssumedWithoutSchema => continue,
+                            Role::Unknown => {
+                                let found = self.search_namespaces().into_iter().next();
+                                if let Some(e) = self.user_dependence(found.as_deref(), &|_| true) {
+                                    return Err(e);
+                                }
+                                continue;
+                            }
+                        }
+                    } else {
+                        s.as_str()
+                    };
+                    if self.schema.namespaces.contains_key(s) {
+                        return Ok(s.to_string());
+                    }
+                }
+                Err(err(
+                    INVALID_SCHEMA,
+                    "no schema has been selected to create in",
+                ))
+            }
         }
     }
 
@@ -602,10 +762,15 @@ impl Replayer {
                 .get(s)
                 .filter(|ns| has(ns))
                 .map(|_| s.clone()),
-            None => self
-                .search_namespaces()
-                .into_iter()
-                .find(|s| self.schema.namespaces.get(s).is_some_and(&has)),
+            None => {
+                let found = self
+                    .search_namespaces()
+                    .into_iter()
+                    .find(|s| self.schema.namespaces.get(s).is_some_and(&has));
+                let in_ns = |n: &str| self.schema.namespaces.get(n).is_some_and(&has);
+                self.note_user_dependence(found.as_deref(), &in_ns);
+                found
+            }
         }
     }
 
@@ -806,12 +971,24 @@ impl Replayer {
             Some(s) => vec![s.clone()],
             None => self.search_namespaces(),
         };
-        for ns in nss {
-            if let Some((table, is_constraint)) = self.index_owner(&ns, &q.name) {
-                return Some((ns, table, is_constraint));
+        let found = nss.into_iter().find_map(|ns| {
+            self.index_owner(&ns, &q.name)
+                .map(|(table, is_constraint)| (ns, table, is_constraint))
+        });
+        if q.schema.is_none() {
+            let has = |n: &str| self.index_owner(n, &q.name).is_some();
+            self.note_user_dependence(found.as_ref().map(|f| f.0.as_str()), &has);
+        }
+        found
+    }
+
+    fn note_user_dependence(&self, found: Option<&str>, has: &dyn Fn(&str) -> bool) {
+        if let Some(e) = self.user_dependence(found, has) {
+            let mut slot = self.user_ambiguity.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(e);
             }
         }
-        None
     }
 
     fn find_enum(&self, q: &QName) -> Option<String> {
@@ -882,6 +1059,14 @@ impl Replayer {
         if ns.is_some() {
             return data_type.to_string();
         }
+        let has = |n: &str| {
+            self.schema
+                .namespaces
+                .get(n)
+                .is_some_and(|x| x.enums.contains_key(&name) || x.tables.contains_key(&name))
+        };
+        let found = self.search_namespaces().into_iter().find(|n| has(n));
+        self.note_user_dependence(found.as_deref(), &has);
         for nsn in self.search_namespaces() {
             if let Some(n) = self.schema.namespaces.get(&nsn) {
                 if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
@@ -899,12 +1084,21 @@ impl Replayer {
 
     fn apply_stmt(&mut self, stmt: Stmt, stmt_offset: usize, text: &Arc<str>) -> R<()> {
         match stmt {
-            Stmt::NonSchema(_) => {
+            Stmt::NonSchema(kind) => {
+                if matches!(kind, "COMMIT" | "END" | "ROLLBACK" | "ABORT") {
+                    self.local_search_path = None;
+                }
                 self.stats.data_statements += 1;
                 Ok(())
             }
             Stmt::SetSearchPath(p) => {
                 self.search_path = p;
+                self.local_search_path = None;
+                self.stats.data_statements += 1;
+                Ok(())
+            }
+            Stmt::SetLocalSearchPath(p) => {
+                self.local_search_path = Some(p);
                 self.stats.data_statements += 1;
                 Ok(())
             }
@@ -969,6 +1163,7 @@ impl Replayer {
                         .map(|t| (name.clone(), t.clone()))
                         .collect();
                     for (n, t) in &doomed {
+                        self.drop_dependent_views(n, t, None, true, "table")?;
                         self.drop_fks_referencing(n, t);
                     }
                     self.schema.namespaces.remove(&name);
@@ -1238,6 +1433,7 @@ impl Replayer {
                             "drop the foreign keys first, or use DROP TABLE … CASCADE",
                         ));
                     }
+                    self.drop_dependent_views(&ns, &q.name, None, cascade, "table")?;
                     self.drop_fks_referencing(&ns, &q.name);
                     self.drop_table_inner(&ns, &q.name);
                 }
@@ -2063,12 +2259,13 @@ impl Replayer {
             ConstraintDefKind::Exclusion {
                 definition,
                 columns,
+                name_parts,
             } => {
                 cols_exist(self, &columns)?;
                 let name = match c.name {
                     Some(n) => n,
                     None => {
-                        let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
+                        let parts: Vec<&str> = name_parts.iter().map(String::as_str).collect();
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
@@ -2331,6 +2528,7 @@ impl Replayer {
                     &format!("column {name} of table {tn}"),
                     "drop the foreign key first, or use DROP COLUMN … CASCADE",
                 )?;
+                self.drop_dependent_views(&nsn, &tn, Some(&name), cascade, "table")?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
@@ -3200,6 +3398,25 @@ impl Replayer {
             UnmanagedOp::Drop { names, if_exists } => {
                 for name in names {
                     let name = self.qualify_unmanaged(kind, &name);
+                    if matches!(kind, UnmanagedKind::View | UnmanagedKind::MaterializedView)
+                        && self.schema.unmanaged.contains(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        })
+                    {
+                        let (vns, vname) = split_unmanaged(&name);
+                        let label = if kind == UnmanagedKind::View {
+                            "view"
+                        } else {
+                            "materialized view"
+                        };
+                        let cascade = self.stmt_cascade;
+                        self.drop_dependent_views(&vns, &vname, None, cascade, label)?;
+                        self.view_deps.remove(&Unmanaged {
+                            kind,
+                            name: name.clone(),
+                        });
+                    }
                     let removed = if matches!(
                         kind,
                         UnmanagedKind::Function
@@ -3274,6 +3491,258 @@ impl Replayer {
                     name: new_name,
                 });
             }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ view dependencies
+
+    /// What a `CREATE [MATERIALIZED] VIEW` statement's query references,
+    /// resolved with the search path now in effect.
+    fn analyse_view(&self, text: &str) -> ViewDeps {
+        use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, Visit, Visitor};
+        let unknown = ViewDeps {
+            rels: None,
+            cols: BTreeSet::new(),
+            idents: BTreeSet::new(),
+            single: false,
+            text: text.to_lowercase(),
+        };
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let Ok(stmts) = sqlparser::parser::Parser::parse_sql(&dialect, text) else {
+            return unknown;
+        };
+        let [Statement::CreateView(cv)] = stmts.as_slice() else {
+            return unknown;
+        };
+        struct V {
+            ctes: BTreeSet<String>,
+            rels: Vec<Vec<sqlparser::ast::Ident>>,
+            odd: bool,
+            idents: BTreeSet<String>,
+            star: bool,
+        }
+        impl Visitor for V {
+            type Break = ();
+            fn pre_visit_query(&mut self, q: &sqlparser::ast::Query) -> std::ops::ControlFlow<()> {
+                if let Some(w) = &q.with {
+                    for c in &w.cte_tables {
+                        self.ctes.insert(parse::fold_ident(
+                            &c.alias.name.value,
+                            c.alias.name.quote_style.is_some(),
+                        ));
+                    }
+                }
+                if let SetExpr::Select(sel) = q.body.as_ref() {
+                    if sel.projection.iter().any(|p| {
+                        matches!(
+                            p,
+                            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                        )
+                    }) {
+                        self.star = true;
+                    }
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+            fn pre_visit_relation(
+                &mut self,
+                r: &sqlparser::ast::ObjectName,
+            ) -> std::ops::ControlFlow<()> {
+                let parts: Option<Vec<sqlparser::ast::Ident>> =
+                    r.0.iter().map(|p| p.as_ident().cloned()).collect();
+                match parts {
+                    Some(p) => self.rels.push(p),
+                    None => self.odd = true,
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+            fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+                let id = match e {
+                    Expr::Identifier(id) => Some(id),
+                    Expr::CompoundIdentifier(ids) => ids.last(),
+                    _ => None,
+                };
+                if let Some(id) = id {
+                    self.idents
+                        .insert(parse::fold_ident(&id.value, id.quote_style.is_some()));
+                }
+                std::ops::ControlFlow::Continue(())
+            }
+        }
+        let mut v = V {
+            ctes: BTreeSet::new(),
+            rels: Vec::new(),
+            odd: false,
+            idents: BTreeSet::new(),
+            star: false,
+        };
+        let _ = cv.query.visit(&mut v);
+        if v.odd {
+            return unknown;
+        }
+        let mut rels = BTreeSet::new();
+        for parts in &v.rels {
+            let folded: Vec<String> = parts
+                .iter()
+                .map(|i| parse::fold_ident(&i.value, i.quote_style.is_some()))
+                .collect();
+            let resolved = match folded.as_slice() {
+                [name] if v.ctes.contains(name) => continue,
+                [name] => {
+                    let q = QName {
+                        schema: None,
+                        name: name.clone(),
+                    };
+                    self.find_table(&q)
+                        .map(|ns| (ns, name.clone()))
+                        .or_else(|| {
+                            self.search_namespaces()
+                                .into_iter()
+                                .find(|ns| self.relation_kind_in(ns, name).is_some())
+                                .map(|ns| (ns, name.clone()))
+                        })
+                }
+                [schema, name] => Some((schema.clone(), name.clone())),
+                _ => None,
+            };
+            match resolved {
+                Some(r) => {
+                    rels.insert(r);
+                }
+                None => return unknown,
+            }
+        }
+        let mut idents = v.idents;
+        let mut cols = BTreeSet::new();
+        if v.star {
+            // `*` is expanded now: every column the relations have today.
+            for (ns, t) in &rels {
+                // A view's columns cannot be dropped: the relation is enough.
+                if let Some(tab) = self.table(ns, t) {
+                    for c in &tab.columns {
+                        if rels.len() == 1 {
+                            cols.insert((ns.clone(), t.clone(), c.name.clone()));
+                        } else {
+                            idents.insert(c.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let single = rels.len() == 1;
+        ViewDeps {
+            rels: Some(rels),
+            cols,
+            idents,
+            single,
+            text: text.to_lowercase(),
+        }
+    }
+
+    /// The views that depend on a relation (or on one of its columns).
+    fn views_depending_on(&self, ns: &str, rel: &str, col: Option<&str>) -> R<Vec<Unmanaged>> {
+        let mut out = Vec::new();
+        for u in &self.schema.unmanaged {
+            if !matches!(
+                u.kind,
+                UnmanagedKind::View | UnmanagedKind::MaterializedView
+            ) {
+                continue;
+            }
+            let (vns, vname) = split_unmanaged(&u.name);
+            if vns == ns && vname == rel {
+                continue;
+            }
+            let cannot_tell = || {
+                help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "strata cannot tell whether {} {} depends on {}",
+                            u.kind.label(),
+                            u.name,
+                            match col {
+                                Some(c) => format!("column {c} of {}", qualified(ns, rel)),
+                                None => qualified(ns, rel),
+                            }
+                        ),
+                    ),
+                    "PostgreSQL would refuse the drop, or drop the view with CASCADE, if it does: drop or recreate the view explicitly before this statement",
+                )
+            };
+            let Some(d) = self.view_deps.get(u) else {
+                return Err(cannot_tell());
+            };
+            let Some(rels) = &d.rels else {
+                if d.text.contains(&rel.to_lowercase()) {
+                    return Err(cannot_tell());
+                }
+                continue;
+            };
+            if !rels.contains(&(ns.to_string(), rel.to_string())) {
+                continue;
+            }
+            match col {
+                None => out.push(u.clone()),
+                Some(c) => {
+                    if d.cols
+                        .contains(&(ns.to_string(), rel.to_string(), c.to_string()))
+                    {
+                        out.push(u.clone());
+                    } else if d.idents.contains(c) {
+                        if d.single {
+                            out.push(u.clone());
+                        } else {
+                            return Err(cannot_tell());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Before dropping a relation or a column: without CASCADE, PostgreSQL's
+    /// 2BP01 when a view depends on it; with CASCADE, drops the dependent
+    /// views and the views that depend on them.
+    fn drop_dependent_views(
+        &mut self,
+        ns: &str,
+        rel: &str,
+        col: Option<&str>,
+        cascade: bool,
+        what: &str,
+    ) -> R<()> {
+        let direct = self.views_depending_on(ns, rel, col)?;
+        if direct.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            let object = match col {
+                Some(c) => format!("column {c} of {what} {}", qualified(ns, rel)),
+                None => format!("{what} {}", qualified(ns, rel)),
+            };
+            return Err(help(
+                err(
+                    DEPENDENT_OBJECTS,
+                    format!("cannot drop {object} because other objects depend on it"),
+                ),
+                format!(
+                    "{} {} depends on it: drop it first, or use CASCADE",
+                    direct[0].kind.label(),
+                    direct[0].name
+                ),
+            ));
+        }
+        let mut queue = direct;
+        while let Some(u) = queue.pop() {
+            if !self.schema.unmanaged.remove(&u) {
+                continue;
+            }
+            self.view_deps.remove(&u);
+            let (vns, vname) = split_unmanaged(&u.name);
+            queue.extend(self.views_depending_on(&vns, &vname, None)?);
         }
         Ok(())
     }
@@ -3410,6 +3879,33 @@ impl ReplayError {
         self.help = Some(h.to_string());
         self
     }
+}
+
+/// What a view's query references.
+#[derive(Debug, Clone)]
+struct ViewDeps {
+    /// The relations (namespace, name); `None` when the query could not be
+    /// analysed (then `text` is all there is).
+    rels: Option<BTreeSet<(String, String)>>,
+    /// Columns it certainly uses (a `*` over one relation).
+    cols: BTreeSet<(String, String, String)>,
+    /// Every column name its query mentions.
+    idents: BTreeSet<String>,
+    /// One relation only: every column name mentioned is that relation's.
+    single: bool,
+    /// The statement, lower-cased.
+    text: String,
+}
+
+/// `$user` in a search path (written `"$user"` or `'$user'`).
+fn is_user(s: &str) -> bool {
+    s == "$user" || s == "\"$user\""
+}
+
+/// Whether a schema could be a role's own: roles cannot be named `public`
+/// or start with `pg_`.
+fn could_be_role_schema(name: &str) -> bool {
+    name != "public" && !name.starts_with("pg_")
 }
 
 fn first_line_len(s: &str) -> usize {
