@@ -10,6 +10,9 @@
 //! Nothing here guesses: where the server's rule is not encoded, the answer is
 //! [`Resolve::Unsupported`], and analysis reports "cannot prove".
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 pub type Oid = u32;
 
 /// A type as the analysis sees it: a built-in OID, or a user type's id
@@ -72,6 +75,49 @@ pub struct TypeInfo {
     pub elem: TypeId,
     /// Array type of this type, 0 when none.
     pub array: TypeId,
+    /// `typstorage`: `p` plain, `e` external, `m` main, `x` extended.
+    pub storage: char,
+    /// `typlen`: bytes, `-1` varlena, `-2` C string.
+    pub len: i16,
+    /// `typcollation <> 0`: the type is collatable.
+    pub collatable: bool,
+}
+
+impl TypeInfo {
+    /// A user enum `id` (its array type `array`, 0 if none), as
+    /// `CREATE TYPE … AS ENUM` makes it.
+    pub fn user_enum(id: TypeId, typname: &str, display: &str, array: TypeId) -> TypeInfo {
+        TypeInfo {
+            id,
+            typname: typname.to_string(),
+            display: display.to_string(),
+            typtype: 'e',
+            category: 'E',
+            preferred: false,
+            elem: 0,
+            array,
+            storage: 'p',
+            len: 4,
+            collatable: false,
+        }
+    }
+
+    /// The array type `id` of a user enum `elem` (`_mood`, `mood[]`).
+    pub fn user_enum_array(id: TypeId, elem: &TypeInfo) -> TypeInfo {
+        TypeInfo {
+            id,
+            typname: format!("_{}", elem.typname),
+            display: format!("{}[]", elem.display),
+            typtype: 'b',
+            category: 'A',
+            preferred: false,
+            elem: elem.id,
+            array: 0,
+            storage: 'x',
+            len: -1,
+            collatable: false,
+        }
+    }
 }
 
 /// How a coercion is performed (`pg_cast.castmethod`, plus the cases
@@ -128,6 +174,21 @@ pub struct ProcInfo {
     pub kind: char,
     /// `provolatile`: `i`, `s` or `v`.
     pub volatile: char,
+    /// `proisstrict`.
+    pub strict: bool,
+}
+
+/// One `pg_cast` row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CastInfo {
+    pub source: TypeId,
+    pub target: TypeId,
+    /// `castfunc`, 0 when none.
+    pub func: Oid,
+    /// `castcontext`: `i`, `a` or `e`.
+    pub context: char,
+    /// `castmethod`: `f` function, `b` binary-coercible, `i` I/O.
+    pub method: char,
 }
 
 /// The outcome of a resolution: found, the server would raise an error, or
@@ -180,32 +241,274 @@ impl UserTypes for NoUserTypes {
     }
 }
 
+/// Ids at or above this (and below [`USER_TYPE_BASE`]) are objects of an
+/// extension: synthetic, stable ids the generator gave them (their real
+/// OIDs differ per database).
+pub const EXTENSION_ID_BASE: u32 = 0x4000_0000;
+
+/// The generated data: `scripts/gen-catalog` against PostgreSQL 15.
+const PG15_TEXT: &str = include_str!("pg15.txt");
+
 /// The built-in catalog of one PostgreSQL major version, and of the
 /// extensions the generator read.
 #[derive(Debug, Default)]
 pub struct Catalog {
     _private: (),
+    /// The extensions read, with their versions (`citext`, `1.6`).
+    extensions: Vec<(String, String)>,
+    types: HashMap<TypeId, TypeInfo>,
+    type_ext: HashMap<TypeId, String>,
+    builtin_type_names: HashMap<String, TypeId>,
+    ext_type_names: HashMap<String, TypeId>,
+    casts: HashMap<(TypeId, TypeId), CastInfo>,
+    cast_ext: HashMap<(TypeId, TypeId), String>,
+    opers: HashMap<Oid, OperInfo>,
+    oper_ext: HashMap<Oid, String>,
+    opers_by_name: HashMap<String, Vec<Oid>>,
+    procs: HashMap<Oid, ProcInfo>,
+    proc_ext: HashMap<Oid, String>,
+    procs_by_name: HashMap<String, Vec<Oid>>,
+}
+
+fn parse_bool(s: &str) -> bool {
+    s == "t"
+}
+
+fn parse_char(s: &str) -> char {
+    s.chars().next().unwrap_or('\0')
+}
+
+fn parse_ext(s: &str) -> Option<String> {
+    (s != "-").then(|| s.to_string())
 }
 
 impl Catalog {
-    /// PostgreSQL 15's built-ins.
+    /// PostgreSQL 15's built-ins (parsed once, at first use).
     pub fn pg15() -> &'static Catalog {
-        static EMPTY: Catalog = Catalog { _private: () };
-        &EMPTY
+        static PG15: OnceLock<Catalog> = OnceLock::new();
+        PG15.get_or_init(|| {
+            Catalog::parse(PG15_TEXT).expect("the generated catalog core/src/catalog/pg15.txt")
+        })
     }
 
-    pub fn type_info(&self, _id: TypeId) -> Option<&TypeInfo> {
-        None
+    /// Parses the generator's text format (see `scripts/gen-catalog`).
+    pub fn parse(text: &str) -> Result<Catalog, String> {
+        let mut c = Catalog::default();
+        for (n, line) in text.lines().enumerate() {
+            let bad = |what: &str| format!("pg15.txt line {}: {what}: {line}", n + 1);
+            if let Some(rest) = line.strip_prefix("# extensions: ") {
+                for item in rest.split_whitespace() {
+                    let (name, version) = item.split_once('=').ok_or_else(|| bad("extension"))?;
+                    c.extensions.push((name.to_string(), version.to_string()));
+                }
+                continue;
+            }
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let num = |i: usize| -> Result<u32, String> {
+                f.get(i)
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .ok_or_else(|| bad("number"))
+            };
+            match f[0] {
+                "T" if f.len() == 13 => {
+                    let info = TypeInfo {
+                        id: num(1)?,
+                        typname: f[2].to_string(),
+                        display: f[3].to_string(),
+                        typtype: parse_char(f[4]),
+                        category: parse_char(f[5]),
+                        preferred: parse_bool(f[6]),
+                        elem: num(7)?,
+                        array: num(8)?,
+                        storage: parse_char(f[9]),
+                        len: f[10].parse().map_err(|_| bad("typlen"))?,
+                        collatable: parse_bool(f[11]),
+                    };
+                    if let Some(ext) = parse_ext(f[12]) {
+                        c.ext_type_names.insert(info.typname.clone(), info.id);
+                        c.ext_type_names.insert(info.display.clone(), info.id);
+                        c.type_ext.insert(info.id, ext);
+                    } else {
+                        c.builtin_type_names
+                            .entry(info.typname.clone())
+                            .or_insert(info.id);
+                        c.builtin_type_names
+                            .entry(info.display.clone())
+                            .or_insert(info.id);
+                    }
+                    c.types.insert(info.id, info);
+                }
+                "C" if f.len() == 7 => {
+                    let cast = CastInfo {
+                        source: num(1)?,
+                        target: num(2)?,
+                        func: num(3)?,
+                        context: parse_char(f[4]),
+                        method: parse_char(f[5]),
+                    };
+                    let key = (cast.source, cast.target);
+                    if let Some(ext) = parse_ext(f[6]) {
+                        c.cast_ext.insert(key, ext);
+                    }
+                    c.casts.insert(key, cast);
+                }
+                "O" if f.len() == 9 => {
+                    let info = OperInfo {
+                        oid: num(1)?,
+                        name: f[2].to_string(),
+                        left: num(4)?,
+                        right: num(5)?,
+                        result: num(6)?,
+                        proc: num(7)?,
+                    };
+                    if let Some(ext) = parse_ext(f[8]) {
+                        c.oper_ext.insert(info.oid, ext);
+                    }
+                    c.opers_by_name
+                        .entry(info.name.clone())
+                        .or_default()
+                        .push(info.oid);
+                    c.opers.insert(info.oid, info);
+                }
+                "P" if f.len() == 12 => {
+                    let args = if f[3].is_empty() {
+                        Vec::new()
+                    } else {
+                        f[3].split(',')
+                            .map(|a| a.parse::<u32>().map_err(|_| bad("argument type")))
+                            .collect::<Result<_, _>>()?
+                    };
+                    let info = ProcInfo {
+                        oid: num(1)?,
+                        name: f[2].to_string(),
+                        args,
+                        result: num(4)?,
+                        retset: parse_bool(f[5]),
+                        variadic: num(6)?,
+                        n_defaults: f[7].parse().map_err(|_| bad("pronargdefaults"))?,
+                        kind: parse_char(f[8]),
+                        volatile: parse_char(f[9]),
+                        strict: parse_bool(f[10]),
+                    };
+                    if let Some(ext) = parse_ext(f[11]) {
+                        c.proc_ext.insert(info.oid, ext);
+                    }
+                    c.procs_by_name
+                        .entry(info.name.clone())
+                        .or_default()
+                        .push(info.oid);
+                    c.procs.insert(info.oid, info);
+                }
+                _ => return Err(bad("unrecognised line")),
+            }
+        }
+        for list in c.opers_by_name.values_mut() {
+            list.sort_unstable();
+        }
+        for list in c.procs_by_name.values_mut() {
+            list.sort_unstable();
+        }
+        Ok(c)
+    }
+
+    /// The extensions the generator read, with their versions.
+    pub fn extensions(&self) -> &[(String, String)] {
+        &self.extensions
+    }
+
+    /// A built-in or extension type.
+    pub fn type_info(&self, id: TypeId) -> Option<&TypeInfo> {
+        self.types.get(&id)
     }
 
     /// A built-in type by `typname` (`int4`, `_text`) or by the name
     /// `format_type` prints (`integer`, `text[]`, `character varying`).
-    pub fn type_named(&self, _name: &str) -> Option<&TypeInfo> {
-        None
+    /// Extension types are not found here: see [`Catalog::extension_type_named`].
+    pub fn type_named(&self, name: &str) -> Option<&TypeInfo> {
+        self.builtin_type_names
+            .get(name)
+            .and_then(|id| self.types.get(id))
     }
 
-    pub fn proc(&self, _oid: Oid) -> Option<&ProcInfo> {
-        None
+    /// A type of an extension (`citext`, `hstore`, `citext[]`), with the
+    /// extension's name.
+    pub fn extension_type_named(&self, name: &str) -> Option<(&TypeInfo, &str)> {
+        let id = self.ext_type_names.get(name)?;
+        Some((self.types.get(id)?, self.type_ext.get(id)?.as_str()))
+    }
+
+    /// Every type (built-in and extension), in no particular order.
+    pub fn types(&self) -> impl Iterator<Item = &TypeInfo> {
+        self.types.values()
+    }
+
+    pub fn proc(&self, oid: Oid) -> Option<&ProcInfo> {
+        self.procs.get(&oid)
+    }
+
+    /// Every function named `name` (built-in and extension), by OID.
+    pub fn procs_named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s ProcInfo> + 's {
+        self.procs_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|oid| self.procs.get(oid))
+    }
+
+    /// Every function (built-in and extension), in no particular order.
+    pub fn procs(&self) -> impl Iterator<Item = &ProcInfo> {
+        self.procs.values()
+    }
+
+    pub fn oper_by_oid(&self, oid: Oid) -> Option<&OperInfo> {
+        self.opers.get(&oid)
+    }
+
+    /// Every operator named `name` (built-in and extension), by OID.
+    pub fn opers_named<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s OperInfo> + 's {
+        self.opers_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|oid| self.opers.get(oid))
+    }
+
+    /// Every operator (built-in and extension), in no particular order.
+    pub fn opers(&self) -> impl Iterator<Item = &OperInfo> {
+        self.opers.values()
+    }
+
+    /// The `pg_cast` row `source` → `target`, if any.
+    pub fn cast(&self, source: TypeId, target: TypeId) -> Option<&CastInfo> {
+        self.casts.get(&(source, target))
+    }
+
+    /// Every cast (built-in and extension), in no particular order.
+    pub fn casts(&self) -> impl Iterator<Item = &CastInfo> {
+        self.casts.values()
+    }
+
+    /// The extension a type belongs to; None for a built-in.
+    pub fn type_extension(&self, id: TypeId) -> Option<&str> {
+        self.type_ext.get(&id).map(String::as_str)
+    }
+
+    /// The extension a function belongs to; None for a built-in.
+    pub fn proc_extension(&self, oid: Oid) -> Option<&str> {
+        self.proc_ext.get(&oid).map(String::as_str)
+    }
+
+    /// The extension an operator belongs to; None for a built-in.
+    pub fn oper_extension(&self, oid: Oid) -> Option<&str> {
+        self.oper_ext.get(&oid).map(String::as_str)
+    }
+
+    /// The extension a cast belongs to; None for a built-in.
+    pub fn cast_extension(&self, source: TypeId, target: TypeId) -> Option<&str> {
+        self.cast_ext.get(&(source, target)).map(String::as_str)
     }
 }
 
@@ -220,6 +523,57 @@ pub struct Env<'a> {
 }
 
 impl Env<'_> {
+    /// The PostgreSQL 15 built-ins, the given extensions, no user types.
+    pub fn pg15(extensions: &[&str]) -> Env<'static> {
+        Env {
+            catalog: Catalog::pg15(),
+            extensions: extensions.iter().map(|e| e.to_string()).collect(),
+            user: &NoUserTypes,
+        }
+    }
+
+    fn ext_visible(&self, ext: Option<&str>) -> bool {
+        match ext {
+            None => true,
+            Some(e) => self.extensions.iter().any(|x| x == e),
+        }
+    }
+
+    /// A built-in type, or a type of an installed extension, by `typname`
+    /// or display name.
+    pub fn type_named(&self, name: &str) -> Option<TypeInfo> {
+        if let Some(t) = self.catalog.type_named(name) {
+            return Some(t.clone());
+        }
+        match self.catalog.extension_type_named(name) {
+            Some((t, ext)) if self.ext_visible(Some(ext)) => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    /// The functions named `name` a call can see: built-ins and those of
+    /// installed extensions.
+    pub fn visible_procs<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s ProcInfo> + 's {
+        self.catalog
+            .procs_named(name)
+            .filter(move |p| self.ext_visible(self.catalog.proc_extension(p.oid)))
+    }
+
+    /// The operators named `name` an expression can see.
+    pub fn visible_opers<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s OperInfo> + 's {
+        self.catalog
+            .opers_named(name)
+            .filter(move |o| self.ext_visible(self.catalog.oper_extension(o.oid)))
+    }
+
+    /// The `pg_cast` row `source` → `target` if built-in or of an installed
+    /// extension.
+    pub fn cast(&self, source: TypeId, target: TypeId) -> Option<&CastInfo> {
+        let c = self.catalog.cast(source, target)?;
+        self.ext_visible(self.catalog.cast_extension(source, target))
+            .then_some(c)
+    }
+
     /// A built-in, extension or user type.
     pub fn type_info(&self, id: TypeId) -> Option<TypeInfo> {
         if id >= USER_TYPE_BASE {
@@ -260,3 +614,6 @@ impl Env<'_> {
         Resolve::Unsupported("the built-in catalog is not loaded".to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;
