@@ -179,3 +179,6 @@ pub fn format_type(env: &Env, id: TypeId, typmod: i32) -> Result<String, Unprove
         _ => info.display,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,26 +60,10 @@ impl SchemaTypes {
             for (name, e) in &namespace.enums {
                 let id = USER_TYPE_BASE + 2 * t.names.len() as u32;
                 let display = crate::model::qualified(ns, name);
-                t.infos.push(TypeInfo {
-                    id,
-                    typname: name.clone(),
-                    display: display.clone(),
-                    typtype: 'e',
-                    category: 'E',
-                    preferred: false,
-                    elem: 0,
-                    array: id + 1,
-                });
-                t.infos.push(TypeInfo {
-                    id: id + 1,
-                    typname: format!("_{name}"),
-                    display: format!("{display}[]"),
-                    typtype: 'b',
-                    category: 'A',
-                    preferred: false,
-                    elem: id,
-                    array: 0,
-                });
+                let info = TypeInfo::user_enum(id, name, &display, id + 1);
+                let array = TypeInfo::user_enum_array(id + 1, &info);
+                t.infos.push(info);
+                t.infos.push(array);
                 t.labels.push(e.values.clone());
                 t.names.push((ns.clone(), name.clone()));
             }
@@ -193,10 +177,8 @@ impl Analyzer<'_> {
         let typname = builtin_typname(base.trim());
         let info = self
             .env
-            .catalog
             .type_named(typname)
-            .cloned()
-            .or_else(|| self.env.catalog.type_named(base.trim()).cloned())
+            .or_else(|| self.env.type_named(base.trim()))
             .ok_or_else(|| unproven(format!("type {text} is not known to the catalog")))?;
         let typmod = match (info.typname.as_str(), mods.as_slice()) {
             (_, []) => -1,
@@ -1390,7 +1372,7 @@ impl Analyzer<'_> {
     /// `ParseFuncOrColumn` for a plain call of a built-in function.
     fn call(&self, name: &str, args: Vec<Node>, form: Form) -> Result<Node, Unproven> {
         self.check_user_function(name)?;
-        if args.len() == 1 && self.env.catalog.type_named(name).is_some() {
+        if args.len() == 1 && self.env.type_named(name).is_some() {
             return Err(unproven(format!(
                 "{name}(…) may be a function-style cast, which is not encoded"
             )));
