@@ -104,7 +104,15 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             coerced
         }
         Role::Check => analyzer.coerce_to_boolean(node, "CHECK")?,
-        Role::Predicate => analyzer.coerce_to_boolean(node, "WHERE")?,
+        Role::Predicate => {
+            let node = analyzer.coerce_to_boolean(node, "WHERE")?;
+            if matches!(&node, Node::Const { value: Some(v), .. } if v == "t") {
+                return Err(unproven(
+                    "a constant true predicate is not stored: the index is not partial",
+                ));
+            }
+            node
+        }
         Role::IndexKey => {
             if node.type_id() == crate::catalog::oid::UNKNOWN {
                 return Err(unproven("an index key of unknown type"));
