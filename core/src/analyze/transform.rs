@@ -518,6 +518,14 @@ impl Analyzer<'_> {
             self.regclass(text)?
         } else {
             match literal::canonical(&info.typname, input_typmod, text) {
+                // Kept as `boolout` prints it.
+                Literal::Value(v) if info.typname == "bool" => {
+                    if v == "true" || v == "t" {
+                        "t".to_string()
+                    } else {
+                        "f".to_string()
+                    }
+                }
                 Literal::Value(v) => v,
                 Literal::Invalid { sqlstate, message } => {
                     return Err(unproven(format!("the server raises {sqlstate} {message}")))
