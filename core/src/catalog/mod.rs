@@ -55,6 +55,19 @@ pub mod oid {
     pub const ANYARRAY: Oid = 2277;
     pub const ANYNONARRAY: Oid = 2776;
     pub const RECORD: Oid = 2249;
+    pub const INT2VECTOR: Oid = 22;
+    pub const OIDVECTOR: Oid = 30;
+    pub const CHAR: Oid = 18;
+    pub const ANY: Oid = 2276;
+    pub const RECORD_ARRAY: Oid = 2287;
+    pub const TEXT_ARRAY: Oid = 1009;
+    pub const ANYRANGE: Oid = 3831;
+    pub const ANYMULTIRANGE: Oid = 4537;
+    pub const ANYCOMPATIBLE: Oid = 5077;
+    pub const ANYCOMPATIBLEARRAY: Oid = 5078;
+    pub const ANYCOMPATIBLENONARRAY: Oid = 5079;
+    pub const ANYCOMPATIBLERANGE: Oid = 5080;
+    pub const ANYCOMPATIBLEMULTIRANGE: Oid = 4538;
 }
 
 /// One `pg_type` row, reduced to what analysis needs.
@@ -230,6 +243,13 @@ pub struct ChosenFunc {
 /// Types of the schema being analysed, beyond the built-ins.
 pub trait UserTypes {
     fn info(&self, id: TypeId) -> Option<TypeInfo>;
+
+    /// A user type by its unqualified name, for `name(arg)` calls that
+    /// PostgreSQL reads as a cast when `name` is a type. The default (no
+    /// user type has that name) is only right for schemas without types.
+    fn type_named(&self, _name: &str) -> Option<TypeId> {
+        None
+    }
 }
 
 /// No user types.
@@ -268,6 +288,8 @@ pub struct Catalog {
     procs: HashMap<Oid, ProcInfo>,
     proc_ext: HashMap<Oid, String>,
     procs_by_name: HashMap<String, Vec<Oid>>,
+    /// `pg_range`: range type → (subtype, multirange type).
+    ranges: HashMap<TypeId, (TypeId, TypeId)>,
 }
 
 fn parse_bool(s: &str) -> bool {
@@ -354,6 +376,9 @@ impl Catalog {
                         c.cast_ext.insert(key, ext);
                     }
                     c.casts.insert(key, cast);
+                }
+                "R" if f.len() == 4 => {
+                    c.ranges.insert(num(1)?, (num(2)?, num(3)?));
                 }
                 "O" if f.len() == 9 => {
                     let info = OperInfo {
@@ -491,6 +516,24 @@ impl Catalog {
         self.casts.values()
     }
 
+    /// `pg_range.rngsubtype` of a range type.
+    pub fn range_subtype(&self, range: TypeId) -> Option<TypeId> {
+        self.ranges.get(&range).map(|r| r.0)
+    }
+
+    /// The range type of a multirange type.
+    pub fn multirange_range(&self, multirange: TypeId) -> Option<TypeId> {
+        self.ranges
+            .iter()
+            .find(|(_, (_, m))| *m == multirange)
+            .map(|(r, _)| *r)
+    }
+
+    /// The multirange type of a range type.
+    pub fn range_multirange(&self, range: TypeId) -> Option<TypeId> {
+        self.ranges.get(&range).map(|r| r.1)
+    }
+
     /// The extension a type belongs to; None for a built-in.
     pub fn type_extension(&self, id: TypeId) -> Option<&str> {
         self.type_ext.get(&id).map(String::as_str)
@@ -515,6 +558,15 @@ impl Catalog {
 /// What resolution runs against: the built-ins, the extensions the schema
 /// installed (their objects join the candidates), and the schema's own
 /// types.
+///
+/// What the rules assume (callers must refuse the other cases):
+/// - the search path is the default one: `pg_catalog` first, then the
+///   schema holding the extensions (a built-in with the same arguments as an
+///   extension's function or operator hides it);
+/// - the schema defines no functions, operators or casts of its own (only
+///   the built-ins and the listed extensions' are candidates);
+/// - user types are enums (and their arrays); a domain anywhere makes the
+///   answer `Unsupported`.
 pub struct Env<'a> {
     pub catalog: &'a Catalog,
     /// Names of the extensions installed (`pg_trgm`, `citext`, …).
@@ -582,38 +634,9 @@ impl Env<'_> {
             self.catalog.type_info(id).cloned()
         }
     }
-
-    /// `find_coercion_pathway` for `from` → `to` in `context`;
-    /// `Error` when no such coercion exists.
-    pub fn coercion(
-        &self,
-        _from: TypeId,
-        _to: TypeId,
-        _context: CoercionContext,
-    ) -> Resolve<Pathway> {
-        Resolve::Unsupported("the built-in catalog is not loaded".to_string())
-    }
-
-    /// `oper()` (binary, `left` given) / `left_oper()` (prefix, `left`
-    /// None): the operator `name` chosen for these argument types, unknown
-    /// literals being `oid::UNKNOWN`.
-    pub fn oper(&self, _name: &str, _left: Option<TypeId>, _right: TypeId) -> Resolve<ChosenOper> {
-        Resolve::Unsupported("the built-in catalog is not loaded".to_string())
-    }
-
-    /// `func_get_detail` for a plain call `name(args…)` (no named
-    /// arguments, no `VARIADIC` keyword), `name` unqualified or
-    /// `pg_catalog`-qualified.
-    pub fn func(&self, _name: &str, _args: &[TypeId]) -> Resolve<ChosenFunc> {
-        Resolve::Unsupported("the built-in catalog is not loaded".to_string())
-    }
-
-    /// `select_common_type` (CASE, COALESCE, ARRAY[…], IN lists, VALUES):
-    /// `context` names the construct for the error message.
-    pub fn common_type(&self, _types: &[TypeId], _context: &str) -> Resolve<TypeId> {
-        Resolve::Unsupported("the built-in catalog is not loaded".to_string())
-    }
 }
+
+mod resolve;
 
 #[cfg(test)]
 mod tests;

@@ -60,3 +60,307 @@ fn procs_and_operators_by_name() {
     let env = Env::pg15(&["pg_trgm"]);
     assert!(env.visible_procs("similarity").next().is_some());
 }
+
+// Expected answers below were read from PostgreSQL 15 (psql); the live
+// tests in tests/catalog_live.rs check hundreds more against the server.
+
+fn err<T: std::fmt::Debug>(r: Resolve<T>) -> (&'static str, String) {
+    match r {
+        Resolve::Error { sqlstate, message } => (sqlstate, message),
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+fn found<T: std::fmt::Debug>(r: Resolve<T>) -> T {
+    match r {
+        Resolve::Found(t) => t,
+        other => panic!("expected Found, got {other:?}"),
+    }
+}
+
+/// A schema with one enum `mood` (and `mood[]`).
+struct Mood;
+const MOOD: TypeId = USER_TYPE_BASE;
+const MOOD_ARRAY: TypeId = USER_TYPE_BASE + 1;
+impl UserTypes for Mood {
+    fn info(&self, id: TypeId) -> Option<TypeInfo> {
+        let mood = TypeInfo::user_enum(MOOD, "mood", "mood", MOOD_ARRAY);
+        match id {
+            MOOD => Some(mood),
+            MOOD_ARRAY => Some(TypeInfo::user_enum_array(MOOD_ARRAY, &mood)),
+            _ => None,
+        }
+    }
+}
+
+fn mood_env() -> Env<'static> {
+    Env {
+        catalog: Catalog::pg15(),
+        extensions: Vec::new(),
+        user: &Mood,
+    }
+}
+
+#[test]
+fn coercion_pathways() {
+    use CoercionContext::*;
+    let env = Env::pg15(&[]);
+    assert_eq!(
+        found(env.coercion(oid::INT4, oid::INT4, Implicit)),
+        Pathway::None
+    );
+    assert_eq!(
+        found(env.coercion(oid::INT4, oid::INT8, Implicit)),
+        Pathway::Func(481)
+    );
+    assert_eq!(
+        found(env.coercion(oid::TEXT, oid::VARCHAR, Implicit)),
+        Pathway::Relabel
+    );
+    assert_eq!(
+        found(env.coercion(oid::UNKNOWN, oid::DATE, Implicit)),
+        Pathway::ViaIo
+    );
+    // int4 -> text: no pg_cast row; I/O conversion to a string type from
+    // assignment context on, never implicitly.
+    assert_eq!(err(env.coercion(oid::INT4, oid::TEXT, Implicit)).0, "42846");
+    assert_eq!(
+        found(env.coercion(oid::INT4, oid::TEXT, Assignment)),
+        Pathway::ViaIo
+    );
+    // text -> int4: from a string type only explicitly.
+    assert_eq!(
+        err(env.coercion(oid::TEXT, oid::INT4, Assignment)).0,
+        "42846"
+    );
+    assert_eq!(
+        found(env.coercion(oid::TEXT, oid::INT4, Explicit)),
+        Pathway::ViaIo
+    );
+    // numeric -> int4 is an assignment cast.
+    assert!(matches!(
+        env.coercion(oid::NUMERIC, oid::INT4, Implicit),
+        Resolve::Error { .. }
+    ));
+    assert!(matches!(
+        env.coercion(oid::NUMERIC, oid::INT4, Assignment),
+        Resolve::Found(Pathway::Func(_))
+    ));
+    // Arrays element by element.
+    let int4_array = env.type_named("integer[]").unwrap().id;
+    let int8_array = env.type_named("bigint[]").unwrap().id;
+    assert_eq!(
+        found(env.coercion(int4_array, int8_array, Implicit)),
+        Pathway::Array(Box::new(Pathway::Func(481)))
+    );
+    // Polymorphic targets.
+    assert_eq!(
+        found(env.coercion(oid::INT4, oid::ANYELEMENT, Implicit)),
+        Pathway::None
+    );
+    assert!(matches!(
+        env.coercion(oid::INT4, oid::ANYARRAY, Implicit),
+        Resolve::Error { .. }
+    ));
+    assert_eq!(
+        found(env.coercion(int4_array, oid::ANYARRAY, Implicit)),
+        Pathway::None
+    );
+    // A user enum: to text through I/O in assignment context; anyenum.
+    let env = mood_env();
+    assert!(matches!(
+        env.coercion(MOOD, oid::TEXT, Implicit),
+        Resolve::Error { .. }
+    ));
+    assert_eq!(
+        found(env.coercion(MOOD, oid::TEXT, Assignment)),
+        Pathway::ViaIo
+    );
+    assert_eq!(
+        found(env.coercion(MOOD, oid::ANYENUM, Implicit)),
+        Pathway::None
+    );
+    assert!(matches!(
+        env.coercion(oid::INT4, oid::ANYENUM, Implicit),
+        Resolve::Error { .. }
+    ));
+}
+
+#[test]
+fn common_types() {
+    let env = Env::pg15(&[]);
+    assert_eq!(
+        found(env.common_type(&[oid::INT4, oid::NUMERIC], "COALESCE")),
+        oid::NUMERIC
+    );
+    assert_eq!(
+        found(env.common_type(&[oid::INT2, oid::INT8], "COALESCE")),
+        oid::INT8
+    );
+    assert_eq!(
+        found(env.common_type(&[oid::UNKNOWN, oid::UNKNOWN], "CASE")),
+        oid::TEXT
+    );
+    assert_eq!(
+        found(env.common_type(&[oid::UNKNOWN, oid::INT4], "CASE")),
+        oid::INT4
+    );
+    assert_eq!(
+        found(env.common_type(&[oid::VARCHAR, oid::TEXT], "COALESCE")),
+        oid::VARCHAR
+    );
+    assert_eq!(
+        err(env.common_type(&[oid::INT4, oid::BOOL], "COALESCE")),
+        (
+            "42804",
+            "COALESCE types integer and boolean cannot be matched".to_string()
+        )
+    );
+    assert_eq!(
+        err(env.common_type(&[oid::BYTEA, oid::UUID], "COALESCE")),
+        (
+            "42846",
+            "COALESCE could not convert type uuid to bytea".to_string()
+        )
+    );
+}
+
+#[test]
+fn operators() {
+    let env = Env::pg15(&[]);
+    let op = found(env.oper("+", Some(oid::INT4), oid::NUMERIC));
+    assert_eq!(op.oper.oid, 1758);
+    assert_eq!(
+        (op.left, op.right, op.result),
+        (Some(oid::NUMERIC), oid::NUMERIC, oid::NUMERIC)
+    );
+    let op = found(env.oper("||", Some(oid::TEXT), oid::INT4));
+    assert_eq!(op.oper.oid, 2779);
+    assert_eq!(
+        (op.left, op.right, op.result),
+        (Some(oid::TEXT), oid::INT4, oid::TEXT)
+    );
+    let op = found(env.oper("=", Some(oid::UNKNOWN), oid::UNKNOWN));
+    assert_eq!((op.oper.left, op.oper.right), (oid::TEXT, oid::TEXT));
+    let op = found(env.oper("-", None, oid::INT4));
+    assert_eq!((op.left, op.right, op.result), (None, oid::INT4, oid::INT4));
+    assert_eq!(
+        err(env.oper("+", Some(oid::UNKNOWN), oid::UNKNOWN)),
+        (
+            "42725",
+            "operator is not unique: unknown + unknown".to_string()
+        )
+    );
+    assert_eq!(
+        err(env.oper("+", Some(oid::BOOL), oid::INT4)),
+        (
+            "42883",
+            "operator does not exist: boolean + integer".to_string()
+        )
+    );
+    // anyenum = anyenum on a user enum, the literal taking the enum's type.
+    let env = mood_env();
+    let op = found(env.oper("=", Some(MOOD), oid::UNKNOWN));
+    assert_eq!((op.oper.left, op.oper.right), (oid::ANYENUM, oid::ANYENUM));
+    assert_eq!(
+        (op.left, op.right, op.result),
+        (Some(MOOD), MOOD, oid::BOOL)
+    );
+    // anycompatiblearray || anycompatible: mood[] || mood.
+    let op = found(env.oper("||", Some(MOOD_ARRAY), MOOD));
+    assert_eq!(op.result, MOOD_ARRAY);
+}
+
+#[test]
+fn functions() {
+    let env = Env::pg15(&[]);
+    let f = found(env.func("lower", &[oid::UNKNOWN]));
+    assert_eq!(
+        (f.proc.args.clone(), f.args, f.result),
+        (vec![oid::TEXT], vec![oid::TEXT], oid::TEXT)
+    );
+    let f = found(env.func("pg_catalog.length", &[oid::BPCHAR]));
+    assert_eq!(f.proc.args, vec![oid::BPCHAR]);
+    // VARIADIC text[]: folded into an array.
+    let f = found(env.func(
+        "jsonb_extract_path",
+        &[oid::JSONB, oid::UNKNOWN, oid::UNKNOWN],
+    ));
+    assert!(f.variadic_folded);
+    assert_eq!(f.args, vec![oid::JSONB, oid::TEXT, oid::TEXT]);
+    // VARIADIC "any": not folded, arguments as they are.
+    let f = found(env.func("concat_ws", &[oid::UNKNOWN, oid::TEXT, oid::INT4]));
+    assert!(!f.variadic_folded);
+    assert_eq!(f.args, vec![oid::TEXT, oid::TEXT, oid::INT4]);
+    // Defaults fill the rest.
+    let f = found(env.func("make_interval", &[oid::INT4]));
+    assert_eq!(f.result, oid::INTERVAL);
+    // Polymorphic result.
+    let int4_array = env.type_named("integer[]").unwrap().id;
+    let f = found(env.func("array_append", &[int4_array, oid::INT8]));
+    assert_eq!(f.result, env.type_named("bigint[]").unwrap().id);
+    assert_eq!(
+        err(env.func("to_jsonb", &[oid::UNKNOWN])),
+        (
+            "42804",
+            "could not determine polymorphic type because input has type unknown".to_string()
+        )
+    );
+    assert_eq!(
+        err(env.func("num_nonnulls", &[])),
+        (
+            "42883",
+            "function num_nonnulls() does not exist".to_string()
+        )
+    );
+    assert_eq!(
+        err(env.func("to_char", &[oid::UNKNOWN, oid::UNKNOWN])),
+        (
+            "42725",
+            "function to_char(unknown, unknown) is not unique".to_string()
+        )
+    );
+    // A call the server reads as a cast is not a function call.
+    assert!(matches!(
+        env.func("text", &[oid::INT4]),
+        Resolve::Unsupported(_)
+    ));
+    // Extension functions only when the extension is installed.
+    assert_eq!(
+        err(env.func("similarity", &[oid::UNKNOWN, oid::UNKNOWN])),
+        (
+            "42883",
+            "function similarity(unknown, unknown) does not exist".to_string()
+        )
+    );
+    let env = Env::pg15(&["pg_trgm"]);
+    let f = found(env.func("similarity", &[oid::UNKNOWN, oid::UNKNOWN]));
+    assert_eq!(f.result, oid::FLOAT4);
+    assert_eq!(env.catalog.proc_extension(f.proc.oid), Some("pg_trgm"));
+}
+
+#[test]
+fn domains_are_unsupported() {
+    // No domain is built in; a user type claiming to be one is refused.
+    struct Dom;
+    impl UserTypes for Dom {
+        fn info(&self, id: TypeId) -> Option<TypeInfo> {
+            let mut t = TypeInfo::user_enum(id, "d", "d", 0);
+            t.typtype = 'd';
+            Some(t)
+        }
+    }
+    let env = Env {
+        catalog: Catalog::pg15(),
+        extensions: Vec::new(),
+        user: &Dom,
+    };
+    assert!(matches!(
+        env.coercion(USER_TYPE_BASE, oid::TEXT, CoercionContext::Explicit),
+        Resolve::Unsupported(_)
+    ));
+    assert!(matches!(
+        env.oper("=", Some(USER_TYPE_BASE), oid::UNKNOWN),
+        Resolve::Unsupported(_)
+    ));
+}
