@@ -592,6 +592,14 @@ impl Analyzer<'_> {
             }
             Expr::CompoundIdentifier(parts) => self.column(parts),
             Expr::Value(v) => self.value(&v.value),
+            Expr::UnaryOp {
+                op: op @ (UnaryOperator::Minus | UnaryOperator::Plus),
+                expr,
+            } if binds_looser_than_unary(expr) => {
+                let mut e = (**expr).clone();
+                push_unary(&mut e, *op);
+                self.transform(&e)
+            }
             Expr::UnaryOp { op, expr } => match op {
                 UnaryOperator::Minus => match fold_number(expr) {
                     Some(n) => self.number(&negate(&n)),
@@ -1737,6 +1745,41 @@ fn sql_value(name: &str, precision: Option<u32>) -> Option<SqlValue> {
         ("current_schema", None) => SqlValue::CurrentSchema,
         _ => return None,
     })
+}
+
+/// gram.y binds unary minus and plus tighter than `^`, `AT TIME ZONE` and
+/// `COLLATE`; sqlparser reads `-a ^ b` as `-(a ^ b)`.
+fn binds_looser_than_unary(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::BinaryOp {
+            op: BinaryOperator::PGExp,
+            ..
+        } | Expr::AtTimeZone { .. }
+            | Expr::Collate { .. }
+    )
+}
+
+/// Moves the unary operator onto the leftmost operand of such a chain.
+fn push_unary(e: &mut Expr, op: UnaryOperator) {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::PGExp,
+            ..
+        }
+        | Expr::AtTimeZone {
+            timestamp: left, ..
+        }
+        | Expr::Collate { expr: left, .. } => push_unary(left, op),
+        other => {
+            let operand = std::mem::replace(other, Expr::value(Value::Null));
+            *other = Expr::UnaryOp {
+                op,
+                expr: Box::new(operand),
+            };
+        }
+    }
 }
 
 /// A number literal possibly under unary minus and parentheses, as gram.y's
