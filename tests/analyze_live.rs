@@ -231,7 +231,7 @@ gen|numeric(10,2)|price::numeric(10,2)
 gen|bigint|a + b
 gen|integer|a + b
 gen|integer|a * 2 + 1
-gen|integer|x % 7
+gen|integer|a % 7
 gen|integer|abs(a)
 gen|integer|-a
 gen|integer|"order" + 1
@@ -406,7 +406,7 @@ check|a::numeric(5,2) > 1
 check|price::numeric(10,2) > 0
 check|a::text <> ''
 check|a::bigint > 0
-check|x::integer + 1 > 0
+check|a::integer + 1 > 0
 check|txt::varchar(5) = 'x'
 check|d > '2020-01-01'
 check|d > DATE '2020-01-01'
@@ -520,7 +520,7 @@ index|split_part(txt, '/', 1)
 index|(price * 2)
 index|(m::text)
 index|((a > 0))
-pred|deleted_at IS NULL
+pred|at IS NULL
 pred|txt IS NULL
 pred|txt IS NOT NULL
 pred|a > 0
@@ -599,8 +599,10 @@ enum Server {
 
 async fn apply(client: &Client, i: usize, case: &Case) -> Result<(), String> {
     let sql = match case.kind {
+        // CREATE TABLE, not ADD COLUMN: ADD COLUMN evaluates a
+        // non-volatile default at once (the "fast default").
         Kind::Default => format!(
-            "ALTER TABLE dflt ADD COLUMN c{i} {} DEFAULT ({})",
+            "CREATE TABLE dflt{i} (c {} DEFAULT ({}))",
             case.column_type, case.expr
         ),
         Kind::Generated => format!(
@@ -635,8 +637,9 @@ async fn read_back(client: &Client, i: usize, case: &Case) -> (Option<String>, S
             "SELECT (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d \
                      WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), \
                     format_type(a.atttypid, a.atttypmod) \
-             FROM pg_attribute a WHERE a.attrelid = 'dflt'::regclass AND a.attname = $1",
-            format!("c{i}"),
+             FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid \
+             WHERE r.relname = $1 AND a.attname = 'c'",
+            format!("dflt{i}"),
         ),
         Kind::Generated => (
             "SELECT (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d \
@@ -795,7 +798,13 @@ async fn compare(
             (Server::Rejected(e), Ok(o)) => failures.push(format!(
                 "{label}: the server rejects it ({e}), strata says {o}"
             )),
-            (Server::Rejected(_), Err(_)) => equal += 1,
+            (Server::Rejected(e), Err(u)) => {
+                equal += 1;
+                eprintln!(
+                    "  rejected by both {label}: server: {e}; strata: {}",
+                    u.reason
+                );
+            }
             (Server::Stored(_, _), Err(u)) => unproven.push(format!("{label}: {}", u.reason)),
         }
     }
@@ -804,7 +813,7 @@ async fn compare(
 
 /// Cases `stored` must get right today (raised as the catalog and literal
 /// modules land).
-const MIN_EQUAL: usize = 12;
+const MIN_EQUAL: usize = 470;
 
 #[tokio::test]
 async fn stored_matches_the_server_or_says_unproven() {
@@ -1002,4 +1011,5 @@ async fn random_expressions_are_equal_or_unproven() {
         eprintln!("  {n:4} unproven: {r}");
     }
     assert!(failures.is_empty(), "wrong:\n{}", failures.join("\n"));
+    assert!(equal * 10 >= cases.len() * 8, "only {equal} equal");
 }

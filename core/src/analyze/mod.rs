@@ -94,6 +94,11 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
                 Form::ImplicitCast,
                 "the column's expression",
             )?;
+            if matches!(role, Role::Generated { .. }) && folds_collation_sensitive(&coerced, &env) {
+                return Err(unproven(
+                    "a generated column whose collatable call may fold to a constant: the server plans it before assigning collations and may raise 42P22",
+                ));
+            }
             if matches!(role, Role::Default { .. })
                 && matches!(coerced, Node::Const { value: None, .. })
             {
@@ -114,6 +119,11 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             node
         }
         Role::IndexKey => {
+            // A top-level COLLATE becomes the index column's collation.
+            let node = match node {
+                Node::Collate { arg, .. } => *arg,
+                other => other,
+            };
             if node.type_id() == crate::catalog::oid::UNKNOWN {
                 return Err(unproven("an index key of unknown type"));
             }
@@ -190,3 +200,111 @@ pub fn format_type(env: &Env, id: TypeId, typmod: i32) -> Result<String, Unprove
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a call with a collatable argument may be folded to a constant by
+/// `eval_const_expressions` (over-approximated: a COALESCE, CASE or boolean
+/// node folds when any of its inputs may).
+fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
+    fn folds(n: &Node) -> bool {
+        match n {
+            Node::Const { .. } => true,
+            Node::Var { .. } | Node::SqlValue(_) => false,
+            Node::Func { args, .. } | Node::Row { args } => args.iter().all(folds),
+            Node::MinMax { args, .. } => args.iter().all(folds),
+            Node::Op { left, right, .. } => left.as_deref().is_none_or(folds) && folds(right),
+            Node::Relabel { arg, .. }
+            | Node::CoerceViaIo { arg, .. }
+            | Node::ArrayCoerce { arg, .. }
+            | Node::Collate { arg, .. }
+            | Node::NullTest { arg, .. }
+            | Node::BooleanTest { arg, .. } => folds(arg),
+            Node::Coalesce { args, .. } | Node::Bool { args, .. } => args.iter().any(folds),
+            Node::Case { whens, default, .. } => {
+                folds(default) || whens.iter().any(|(c, r)| folds(c) || folds(r))
+            }
+            Node::NullIf { args, .. } => args.iter().all(|a| folds(a)),
+            Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
+                folds(left) && folds(right)
+            }
+            Node::Array { elements, .. } => elements.iter().all(folds),
+            Node::Subscript { arg, .. } => folds(arg),
+        }
+    }
+    let collatable = |n: &Node| {
+        env.type_info(n.type_id())
+            .is_some_and(|t| t.collatable || n.type_id() == crate::catalog::oid::UNKNOWN)
+    };
+    let mut found = false;
+    visit(node, &mut |n| {
+        let sensitive = match n {
+            Node::Func { args, .. } => args.iter().any(collatable) && args.iter().all(folds),
+            Node::Op { left, right, .. } => {
+                (left.as_deref().is_some_and(collatable) || collatable(right))
+                    && left.as_deref().is_none_or(folds)
+                    && folds(right)
+            }
+            Node::MinMax { args, .. } => args.iter().any(collatable) && args.iter().all(folds),
+            _ => false,
+        };
+        found |= sensitive;
+    });
+    found
+}
+
+fn visit(node: &Node, f: &mut dyn FnMut(&Node)) {
+    f(node);
+    match node {
+        Node::Var { .. } | Node::Const { .. } | Node::SqlValue(_) => {}
+        Node::Op { left, right, .. } => {
+            if let Some(l) = left {
+                visit(l, f);
+            }
+            visit(right, f);
+        }
+        Node::Func { args, .. }
+        | Node::Bool { args, .. }
+        | Node::Coalesce { args, .. }
+        | Node::MinMax { args, .. }
+        | Node::Row { args } => args.iter().for_each(|a| visit(a, f)),
+        Node::Array { elements, .. } => elements.iter().for_each(|a| visit(a, f)),
+        Node::Relabel { arg, .. }
+        | Node::CoerceViaIo { arg, .. }
+        | Node::ArrayCoerce { arg, .. }
+        | Node::NullTest { arg, .. }
+        | Node::BooleanTest { arg, .. }
+        | Node::Collate { arg, .. } => visit(arg, f),
+        Node::Case {
+            arg,
+            whens,
+            default,
+            ..
+        } => {
+            if let Some(a) = arg {
+                visit(a, f);
+            }
+            for (c, r) in whens {
+                visit(c, f);
+                visit(r, f);
+            }
+            visit(default, f);
+        }
+        Node::NullIf { args, .. } => args.iter().for_each(|a| visit(a, f)),
+        Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
+            visit(left, f);
+            visit(right, f);
+        }
+        Node::Subscript {
+            arg, subscripts, ..
+        } => {
+            visit(arg, f);
+            for (l, u) in subscripts {
+                if let Some(l) = l {
+                    visit(l, f);
+                }
+                if let Some(u) = u {
+                    visit(u, f);
+                }
+            }
+        }
+    }
+}

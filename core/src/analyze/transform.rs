@@ -315,9 +315,16 @@ impl Analyzer<'_> {
             }
             Pathway::ViaIo => {
                 if self.immutable {
-                    return Err(unproven(
-                        "a coercion through text in an immutable context: the volatility of the I/O functions is not encoded",
-                    ));
+                    let from = node.type_id();
+                    let out = self.io_volatility(from, true)?;
+                    let inp = self.io_volatility(target, false)?;
+                    if out != 'i' || inp != 'i' {
+                        return Err(unproven(format!(
+                            "the cast from {} to {} goes through I/O functions that are not immutable: the server rejects it here",
+                            self.type_display(from),
+                            self.type_display(target)
+                        )));
+                    }
                 }
                 Node::CoerceViaIo {
                     arg: Box::new(node),
@@ -340,6 +347,44 @@ impl Analyzer<'_> {
                 }
             }
         })
+    }
+
+    /// The volatility of a type's output (`output`) or input function,
+    /// found by its conventional name and checked by its signature.
+    fn io_volatility(&self, t: TypeId, output: bool) -> Result<char, Unproven> {
+        const CSTRING: TypeId = 2275;
+        let info = self.type_info(t)?;
+        let base = if info.typtype == 'e' {
+            "enum".to_string()
+        } else if info.category == 'A' {
+            "array".to_string()
+        } else {
+            info.typname.clone()
+        };
+        let suffix = if output { "out" } else { "in" };
+        let signature_id = if info.typtype == 'e' {
+            3500
+        } else if info.category == 'A' {
+            oid::ANYARRAY
+        } else {
+            t
+        };
+        for name in [format!("{base}{suffix}"), format!("{base}_{suffix}")] {
+            for p in self.env.catalog.procs_named(&name) {
+                let fits = if output {
+                    p.args == [signature_id] && p.result == CSTRING
+                } else {
+                    p.args.first() == Some(&CSTRING) && p.result == signature_id
+                };
+                if fits {
+                    return Ok(p.volatile);
+                }
+            }
+        }
+        Err(unproven(format!(
+            "the {suffix}put function of type {} is not known",
+            info.display
+        )))
     }
 
     /// `coerce_to_target_type`.
@@ -671,6 +716,78 @@ impl Analyzer<'_> {
                 pattern,
                 escape_char: None,
             } => self.make_op(if *negated { "!~~*" } else { "~~*" }, Some(expr), pattern),
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: Some(esc),
+            }
+            | Expr::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: Some(esc),
+            } => {
+                let ilike = matches!(e, Expr::ILike { .. });
+                let op = match (ilike, *negated) {
+                    (false, false) => "~~",
+                    (false, true) => "!~~",
+                    (true, false) => "~~*",
+                    (true, true) => "!~~*",
+                };
+                let l = self.transform(expr)?;
+                let args = vec![self.transform(pattern)?, self.transform(esc)?];
+                let r = self.call("like_escape", args, Form::Call)?;
+                self.make_op_nodes(op, Some(l), r)
+            }
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let l = self.transform(expr)?;
+                let mut args = vec![self.transform(pattern)?];
+                if let Some(esc) = escape_char {
+                    args.push(self.transform(esc)?);
+                }
+                let r = self.call("similar_to_escape", args, Form::Call)?;
+                self.make_op_nodes(if *negated { "!~" } else { "~" }, Some(l), r)
+            }
+            Expr::Ceil {
+                expr,
+                field: sqlparser::ast::CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            }
+            | Expr::Floor {
+                expr,
+                field: sqlparser::ast::CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            } => {
+                let name = if matches!(e, Expr::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                let arg = self.transform(expr)?;
+                self.call(name, vec![arg], Form::Call)
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                shorthand: true,
+                ..
+            } => {
+                let mut args = vec![self.transform(expr)?];
+                if let Some(f) = substring_from {
+                    args.push(self.transform(f)?);
+                }
+                if let Some(l) = substring_for {
+                    args.push(self.transform(l)?);
+                }
+                self.call("substr", args, Form::Call)
+            }
             Expr::Between {
                 expr,
                 negated,
@@ -1086,7 +1203,7 @@ impl Analyzer<'_> {
         let proc = self.env.catalog.proc(chosen.oper.proc);
         if self.immutable && proc.is_some_and(|p| p.volatile != 'i') {
             return Err(unproven(format!(
-                "operator {name} is not immutable: the server rejects it here"
+                "operator {name} is not immutable (the server decides after inlining, which is not encoded)"
             )));
         }
         let left = match (l, chosen.left) {
@@ -1407,7 +1524,7 @@ impl Analyzer<'_> {
         }
         if self.immutable && proc.volatile != 'i' {
             return Err(unproven(format!(
-                "{name}() is not immutable: the server rejects it here"
+                "{name}() is not immutable (the server decides after inlining, which is not encoded)"
             )));
         }
         if chosen.args.len() != args.len() {
@@ -1877,7 +1994,8 @@ pub fn numeric_text(text: &str) -> Option<String> {
 /// without the `literal` module: the string types and integers.
 fn simple_literal(typname: &str, text: &str) -> Option<String> {
     match typname {
-        "text" | "varchar" | "bpchar" => Some(text.to_string()),
+        // citext's input and output functions are textin and textout.
+        "text" | "varchar" | "bpchar" | "citext" => Some(text.to_string()),
         "int2" | "int4" | "int8" => {
             let t = text.trim_matches([' ', '\t', '\n', '\r']);
             let (neg, digits) = match t.as_bytes().first()? {
