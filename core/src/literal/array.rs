@@ -292,6 +292,15 @@ pub(super) fn array_in(elem: &str, typmod: i32, input: &str) -> Literal {
     if chars.get(i) != Some(&'{') {
         return malformed();
     }
+    // Errors found while reading the braces quote the text from the first
+    // `{` on (ArrayCount's argument), not the whole literal.
+    let from_brace: String = chars[i..].iter().collect();
+    let malformed_body = || {
+        invalid(
+            "22P02",
+            format!("malformed array literal: \"{from_brace}\""),
+        )
+    };
     let mut r = Reader {
         c: chars,
         i,
@@ -299,16 +308,16 @@ pub(super) fn array_in(elem: &str, typmod: i32, input: &str) -> Literal {
     };
     let root = match r.level(1) {
         Ok(n) => n,
-        Err(Fail::Malformed) => return malformed(),
+        Err(Fail::Malformed) => return malformed_body(),
         Err(Fail::Literal(l)) => return l,
     };
     r.skip_ws();
     if r.i != r.c.len() {
-        return malformed();
+        return malformed_body();
     }
     let shape = match shape(&root) {
         Ok(s) => s,
-        Err(Fail::Malformed) => return malformed(),
+        Err(Fail::Malformed) => return malformed_body(),
         Err(Fail::Literal(l)) => return l,
     };
     if shape.contains(&0) {

@@ -191,7 +191,15 @@ fn split_time_zone(tok: &str) -> (&str, Option<&str>) {
     (tok, None)
 }
 
-fn parse_fields(input: &str) -> Result<Fields, Fail> {
+/// `time_overflows`: past 24:00:00.
+fn hour_overflows((h, m, s, us): (i64, i64, i64, i64)) -> bool {
+    h > 24 || (h == 24 && (m > 0 || s > 0 || us > 0))
+}
+
+/// Reads the fields. `time_only` is `DecodeTimeOnly` (time, timetz), which
+/// checks the hour after every field; `DecodeDateTime` checks it at the
+/// time field, before the fields that follow.
+fn parse_fields(input: &str, time_only: bool) -> Result<Fields, Fail> {
     let lower = input.to_ascii_lowercase();
     // ParseDateTime treats ',' as a delimiter; `T` between date and time.
     let cleaned = lower.replace(',', " ");
@@ -203,7 +211,10 @@ fn parse_fields(input: &str) -> Result<Fields, Fail> {
         // 2020-01-01t10:00:00
         if let Some(i) = raw.find('t') {
             let (a, b) = (&raw[..i], &raw[i + 1..]);
-            if !a.is_empty() && a.as_bytes()[0].is_ascii_digit() && b.contains(':') {
+            if a.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                && b.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                && b.contains(':')
+            {
                 tokens.push(a.to_string());
                 tokens.push(b.to_string());
                 continue;
@@ -218,47 +229,82 @@ fn parse_fields(input: &str) -> Result<Fields, Fail> {
     let mut bc = false;
     let mut month_name: Option<i64> = None;
     let mut numbers: Vec<String> = Vec::new();
+    // PostgreSQL stops at the first bad field; a field this reader does
+    // not know may come before it, so a range error is only reported when
+    // every field was understood.
+    let mut first_err: Option<Fail> = None;
     for tok in &tokens {
-        let t = tok.as_str();
-        let first = t.as_bytes()[0];
-        if t.contains(':') && first.is_ascii_digit() {
-            if f.time.is_some() {
-                return unknown("two time fields");
-            }
-            let (time, zone) = split_time_zone(t);
-            f.time = Some(parse_time(time)?);
-            if let Some(z) = zone {
-                set_zone(&mut f, z)?;
-            }
-        } else if first == b'+' || first == b'-' {
-            set_zone(&mut f, t)?;
-        } else if first.is_ascii_digit() {
-            if t.contains('-') || t.contains('/') || t.contains('.') {
-                if f.date.is_some() {
-                    return unknown("two date fields");
+        let step = (|| -> Result<(), Fail> {
+            let t = tok.as_str();
+            let first = t.as_bytes()[0];
+            if t.contains(':') && first.is_ascii_digit() {
+                if f.time.is_some() {
+                    return unknown("two time fields");
                 }
-                f.date = Some(parse_date_token(t)?);
-            } else if t.len() == 8 && digits(t) && f.date.is_none() && numbers.is_empty() {
-                f.date = Some((num(&t[..4])?, num(&t[4..6])?, num(&t[6..])?));
-            } else if digits(t) {
-                numbers.push(t.to_string());
+                let (time, zone) = split_time_zone(t);
+                // Both halves are read before any range error is reported:
+                // a zone this reader does not know makes the whole literal
+                // Unknown (PostgreSQL may refuse its syntax first).
+                let parsed = parse_time(time);
+                let zone = match zone {
+                    Some("z") => Ok(Some(0)),
+                    Some(z) => parse_offset(z).map(Some),
+                    None => Ok(None),
+                };
+                if let Err(Fail::Unknown(why)) = &zone {
+                    return unknown(why);
+                }
+                let t = parsed?;
+                if !time_only && hour_overflows(t) {
+                    return Err(Fail::Range);
+                }
+                f.time = Some(t);
+                if let Some(z) = zone? {
+                    if f.zone.is_some() {
+                        return unknown("two zones");
+                    }
+                    f.zone = Some(z);
+                }
+            } else if first == b'+' || first == b'-' {
+                set_zone(&mut f, t)?;
+            } else if first.is_ascii_digit() {
+                if t.contains('-') || t.contains('/') || t.contains('.') {
+                    if f.date.is_some() {
+                        return unknown("two date fields");
+                    }
+                    f.date = Some(parse_date_token(t)?);
+                } else if t.len() == 8 && digits(t) && f.date.is_none() && numbers.is_empty() {
+                    f.date = Some((num(&t[..4])?, num(&t[4..6])?, num(&t[6..])?));
+                } else if digits(t) {
+                    numbers.push(t.to_string());
+                } else {
+                    return unknown("a field in an unusual form");
+                }
+            } else if let Some(m) = month_of(t) {
+                if month_name.is_some() {
+                    return unknown("two month names");
+                }
+                month_name = Some(m);
+            } else if is_day_name(t) {
+                // Day-of-week names are read and ignored.
+            } else if t == "bc" {
+                bc = true;
+            } else if t == "ad" {
+            } else if matches!(t, "utc" | "gmt" | "z") {
+                set_zone(&mut f, "+00")?;
             } else {
-                return unknown("a field in an unusual form");
+                return unknown("a word that is a named zone or not read offline");
             }
-        } else if let Some(m) = month_of(t) {
-            if month_name.is_some() {
-                return unknown("two month names");
+            Ok(())
+        })();
+        match step {
+            Ok(()) => {}
+            Err(Fail::Unknown(why)) => return Err(Fail::Unknown(why)),
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
             }
-            month_name = Some(m);
-        } else if is_day_name(t) {
-            // Day-of-week names are read and ignored.
-        } else if t == "bc" {
-            bc = true;
-        } else if t == "ad" {
-        } else if matches!(t, "utc" | "gmt" | "z") {
-            set_zone(&mut f, "+00")?;
-        } else {
-            return unknown("a word that is a named zone or not read offline");
         }
     }
     if let Some(m) = month_name {
@@ -279,25 +325,28 @@ fn parse_fields(input: &str) -> Result<Fields, Fail> {
     if !numbers.is_empty() {
         return unknown("bare numbers in a date/time literal");
     }
-    if let Some((y, m, d)) = f.date {
+    if let Some((y, _, _)) = f.date {
         if !(1..=9999).contains(&y) {
             return unknown("a year outside 1..9999");
         }
         if bc && y > 4713 {
             return unknown("a year before 4713 BC");
         }
+    } else if bc {
+        return unknown("BC without a date");
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    if let Some((y, m, d)) = f.date {
         let y = if bc { 1 - y } else { y };
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
             return Err(Fail::Range);
         }
         f.date = Some((y, m, d));
-    } else if bc {
-        return unknown("BC without a date");
     }
-    if let Some((h, m, s, us)) = f.time {
-        if h > 24 || (h == 24 && (m > 0 || s > 0 || us > 0)) {
-            return Err(Fail::Range);
-        }
+    if f.time.is_some_and(hour_overflows) {
+        return Err(Fail::Range);
     }
     Ok(f)
 }
@@ -484,7 +533,7 @@ pub(super) fn date_in(input: &str) -> Literal {
     if let Some(l) = special(input, Kind::Date) {
         return l;
     }
-    match parse_fields(input) {
+    match parse_fields(input, false) {
         Ok(Fields {
             date: Some((y, m, d)),
             ..
@@ -506,7 +555,7 @@ fn time_common(input: &str, typmod: i32, kind: Kind) -> Literal {
     if let Some(l) = special(input, kind) {
         return l;
     }
-    let f = match parse_fields(input) {
+    let f = match parse_fields(input, true) {
         Ok(f) => f,
         Err(e) => return fail(kind, input, e),
     };
@@ -537,7 +586,7 @@ pub(super) fn timestamp_in(input: &str, typmod: i32, with_tz: bool) -> Literal {
     if let Some(l) = special(input, kind) {
         return l;
     }
-    let f = match parse_fields(input) {
+    let f = match parse_fields(input, false) {
         Ok(f) => f,
         Err(e) => return fail(kind, input, e),
     };

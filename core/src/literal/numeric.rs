@@ -460,7 +460,7 @@ pub(super) fn float_in(input: &str, double: bool) -> Literal {
         if v.is_nan() || v.is_infinite() {
             float_out(f64::from(v), 6)
         } else {
-            shortest(&format!("{v:e}"), 6)
+            shortest(&ryu_digits_f32(v), 6)
         }
     };
     if !s[end..].trim_start_matches(is_space).is_empty() {
@@ -479,7 +479,129 @@ fn float_out(v: f64, fixed_below: i32) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
     }
-    shortest(&format!("{v:e}"), fixed_below)
+    shortest(&ryu_digits_f64(v), fixed_below)
+}
+
+/// The significand and binary exponent of a finite float: `m × 2^e`.
+fn decompose(bits: u64, mantissa_bits: u32, bias: i64) -> (u64, i64) {
+    let frac = bits & ((1 << mantissa_bits) - 1);
+    let exp = (bits >> mantissa_bits) as i64;
+    if exp == 0 {
+        (frac, 1 - bias - i64::from(mantissa_bits))
+    } else {
+        (
+            frac | 1 << mantissa_bits,
+            exp - bias - i64::from(mantissa_bits),
+        )
+    }
+}
+
+/// Whether the decimal in `{:e}` form `sci` is exactly `odd × 2^e`.
+fn equals_dyadic(sci: &str, odd: u128, e: i64) -> bool {
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let mantissa = mantissa.trim_start_matches('-');
+    let frac_len = mantissa.split_once('.').map_or(0, |(_, f)| f.len()) as i64;
+    let Ok(mut d) = mantissa.replace('.', "").parse::<u128>() else {
+        return false;
+    };
+    let q = exp.parse::<i64>().expect("exponent") - frac_len;
+    if d == 0 {
+        return false;
+    }
+    let mut t = 0i64;
+    while d % 2 == 0 {
+        d /= 2;
+        t += 1;
+    }
+    if t + q != e {
+        return false;
+    }
+    if q >= 0 {
+        if q > 40 {
+            return false;
+        }
+        d.checked_mul(5u128.pow(q as u32)) == Some(odd)
+    } else {
+        if -q > 40 {
+            return false;
+        }
+        odd.checked_mul(5u128.pow((-q) as u32)) == Some(d)
+    }
+}
+
+/// Whether `sci` lies exactly halfway between the float `m × 2^e` and a
+/// neighbour (the one below is closer when `m` is a power of two).
+fn is_midpoint(sci: &str, m: u64, e: i64, mantissa_bits: u32) -> bool {
+    let m = u128::from(m);
+    equals_dyadic(sci, 2 * m + 1, e - 1)
+        || (m > 0 && equals_dyadic(sci, 2 * m - 1, e - 1))
+        || (m == 1 << mantissa_bits && equals_dyadic(sci, 4 * m - 1, e - 2))
+}
+
+/// The shortest round-trip digits as PostgreSQL's Ryu prints them (built
+/// without `STRICTLY_SHORTEST`, so it never accepts a bound of the
+/// rounding interval): the fewest digits that read back as the same float
+/// without lying exactly halfway to a neighbour, and among those the value
+/// correctly rounded (ties to even).
+fn ryu_digits(
+    v: f64,
+    shortest: String,
+    max_digits: usize,
+    round_trips: impl Fn(&str) -> bool,
+    m: u64,
+    e: i64,
+    bits: u32,
+) -> String {
+    let len = shortest
+        .split_once('e')
+        .map_or(1, |(d, _)| d.replace(['.', '-'], "").len());
+    for p in len..=max_digits {
+        let c = trim_mantissa(&format!("{v:.prec$e}", prec = p - 1));
+        if round_trips(&c) && !is_midpoint(&c, m, e, bits) {
+            return c;
+        }
+        if p == len && !is_midpoint(&shortest, m, e, bits) {
+            return shortest;
+        }
+    }
+    shortest
+}
+
+/// `1.50e3` → `1.5e3`, `1.0e3` → `1e3`.
+fn trim_mantissa(sci: &str) -> String {
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    format!("{mantissa}e{exp}")
+}
+
+fn ryu_digits_f64(v: f64) -> String {
+    let (m, e) = decompose(v.abs().to_bits(), 52, 1023);
+    ryu_digits(
+        v,
+        format!("{v:e}"),
+        17,
+        |c| c.parse::<f64>() == Ok(v),
+        m,
+        e,
+        52,
+    )
+}
+
+fn ryu_digits_f32(v: f32) -> String {
+    let (m, e) = decompose(u64::from(v.abs().to_bits()), 23, 127);
+    ryu_digits(
+        f64::from(v),
+        format!("{v:e}"),
+        9,
+        |c| c.parse::<f32>() == Ok(v),
+        m,
+        e,
+        23,
+    )
 }
 
 /// Rust's shortest round-trip `{:e}` form (`-1.25e-7`) in the layout of

@@ -10,7 +10,7 @@
 const USECS_PER_SEC: i64 = 1_000_000;
 const USECS_PER_MINUTE: i64 = 60 * USECS_PER_SEC;
 const USECS_PER_HOUR: i64 = 60 * USECS_PER_MINUTE;
-const SECS_PER_DAY: f64 = 86_400.0;
+const USECS_PER_DAY: i64 = 24 * USECS_PER_HOUR;
 
 /// Canonical interval literal: `'1 month'`, `'1 mon'`, `'30 days'`,
 /// `'1 year 2 mons'`, `'01:00:00'`, `'1 hour'` → PostgreSQL's output form
@@ -60,6 +60,10 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
         if c.is_whitespace() || c == '@' {
             i += 1;
         } else if c.is_ascii_digit() || c == '.' || c == '-' || c == '+' {
+            // A sign must be followed by a digit (`-.5 hour` is refused).
+            if (c == '-' || c == '+') && !chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+                return None;
+            }
             let start = i;
             i += 1;
             while i < chars.len()
@@ -68,6 +72,15 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
                 i += 1;
             }
             let t: String = chars[start..i].iter().collect();
+            // `177.` or `177.week`: digits then a dot without a digit after
+            // it make a date-like field, which an interval refuses.
+            if c.is_ascii_digit() && !t.contains(':') {
+                if let Some(dot) = t.find('.') {
+                    if !t[dot + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+                        return None;
+                    }
+                }
+            }
             if t.contains(':') {
                 toks.push(Tok::Time(t));
             } else {
@@ -77,6 +90,12 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
             let start = i;
             while i < chars.len() && chars[i].is_ascii_alphabetic() {
                 i += 1;
+            }
+            // PostgreSQL reads a word running into a digit, sign, `.` or
+            // `/` (`min0`, `months46`) as one date-like field, which an
+            // interval refuses.
+            if i < chars.len() && (chars[i].is_ascii_digit() || "+-./".contains(chars[i])) {
+                return None;
             }
             let t: String = chars[start..i].iter().collect();
             toks.push(Tok::Word(t.to_ascii_lowercase()));
@@ -172,35 +191,43 @@ fn split_number(t: &str) -> Option<(i64, f64)> {
     Some((val, frac))
 }
 
-/// Adds the fraction of a unit of `scale` seconds.
-fn add_frac_seconds(iv: &mut Interval, frac: f64, scale: f64) -> Option<()> {
+/// `AdjustFractMicroseconds`: adds `frac` (|frac| < 1) of a unit of
+/// `scale` microseconds, the fractional microsecond rounded to the nearest
+/// with exact halves going toward zero, as PostgreSQL 15 does.
+fn add_frac_usecs(iv: &mut Interval, frac: f64, scale: i64) -> Option<()> {
     if frac == 0.0 {
         return Some(());
     }
-    let usecs = (frac * scale * USECS_PER_SEC as f64).round();
-    if !usecs.is_finite() || usecs.abs() > 9.0e18 {
+    let scaled = frac * scale as f64;
+    if !scaled.is_finite() || scaled.abs() > 9.0e18 {
         return None;
     }
-    iv.usecs = iv.usecs.checked_add(usecs as i64)?;
+    let mut usecs = scaled as i64;
+    let rest = scaled - usecs as f64;
+    if rest > 0.5 {
+        usecs += 1;
+    } else if rest < -0.5 {
+        usecs -= 1;
+    }
+    iv.usecs = iv.usecs.checked_add(usecs)?;
     Some(())
 }
 
-/// Adds the fraction of a unit of `scale` days: whole days, then seconds.
-fn add_frac_days(iv: &mut Interval, frac: f64, scale: f64) -> Option<()> {
+/// `AdjustFractDays`: `frac` of a unit of `scale` days, whole days first.
+fn add_frac_days(iv: &mut Interval, frac: f64, scale: i64) -> Option<()> {
     if frac == 0.0 {
         return Some(());
     }
-    let days = frac * scale;
-    let whole = days.trunc();
-    if !whole.is_finite() || whole.abs() > 9.0e18 {
-        return None;
-    }
-    iv.days = iv.days.checked_add(whole as i64)?;
-    add_frac_seconds(iv, days - whole, SECS_PER_DAY)
+    let days = frac * scale as f64;
+    let whole = days as i64;
+    iv.days = iv.days.checked_add(whole)?;
+    add_frac_usecs(iv, days - whole as f64, USECS_PER_DAY)
 }
 
-fn add_months_frac(iv: &mut Interval, frac: f64, months_per_unit: f64) -> Option<()> {
-    let m = (frac * months_per_unit).round();
+/// `AdjustFractYears`: `frac` of a unit of `scale` years, in whole months
+/// (rounded half to even, C's `rint`).
+fn add_frac_years(iv: &mut Interval, frac: f64, scale: i64) -> Option<()> {
+    let m = (frac * scale as f64 * 12.0).round_ties_even();
     if !m.is_finite() || m.abs() > 9.0e18 {
         return None;
     }
@@ -210,57 +237,43 @@ fn add_months_frac(iv: &mut Interval, frac: f64, months_per_unit: f64) -> Option
 
 fn apply(iv: &mut Interval, number: &str, u: Unit) -> Option<()> {
     let (val, frac) = split_number(number)?;
+    let usecs = |iv: &mut Interval, scale: i64| -> Option<()> {
+        iv.usecs = iv.usecs.checked_add(val.checked_mul(scale)?)?;
+        add_frac_usecs(iv, frac, scale)
+    };
     match u {
-        Unit::Microsecond => {
-            let us = (val as f64 + frac).round();
-            if !us.is_finite() || us.abs() > 9.0e18 {
-                return None;
-            }
-            iv.usecs = iv.usecs.checked_add(us as i64)?;
-        }
-        Unit::Millisecond => {
-            iv.usecs = iv.usecs.checked_add(val.checked_mul(1000)?)?;
-            add_frac_seconds(iv, frac, 0.001)?;
-        }
-        Unit::Second => {
-            iv.usecs = iv.usecs.checked_add(val.checked_mul(USECS_PER_SEC)?)?;
-            add_frac_seconds(iv, frac, 1.0)?;
-        }
-        Unit::Minute => {
-            iv.usecs = iv.usecs.checked_add(val.checked_mul(USECS_PER_MINUTE)?)?;
-            add_frac_seconds(iv, frac, 60.0)?;
-        }
-        Unit::Hour => {
-            iv.usecs = iv.usecs.checked_add(val.checked_mul(USECS_PER_HOUR)?)?;
-            add_frac_seconds(iv, frac, 3600.0)?;
-        }
+        Unit::Microsecond => usecs(iv, 1)?,
+        Unit::Millisecond => usecs(iv, 1000)?,
+        Unit::Second => usecs(iv, USECS_PER_SEC)?,
+        Unit::Minute => usecs(iv, USECS_PER_MINUTE)?,
+        Unit::Hour => usecs(iv, USECS_PER_HOUR)?,
         Unit::Day => {
             iv.days = iv.days.checked_add(val)?;
-            add_frac_seconds(iv, frac, SECS_PER_DAY)?;
+            add_frac_usecs(iv, frac, USECS_PER_DAY)?;
         }
         Unit::Week => {
             iv.days = iv.days.checked_add(val.checked_mul(7)?)?;
-            add_frac_days(iv, frac, 7.0)?;
+            add_frac_days(iv, frac, 7)?;
         }
         Unit::Month => {
             iv.months = iv.months.checked_add(val)?;
-            add_frac_days(iv, frac, 30.0)?;
+            add_frac_days(iv, frac, 30)?;
         }
         Unit::Year => {
             iv.months = iv.months.checked_add(val.checked_mul(12)?)?;
-            add_months_frac(iv, frac, 12.0)?;
+            add_frac_years(iv, frac, 1)?;
         }
         Unit::Decade => {
             iv.months = iv.months.checked_add(val.checked_mul(120)?)?;
-            add_months_frac(iv, frac, 120.0)?;
+            add_frac_years(iv, frac, 10)?;
         }
         Unit::Century => {
             iv.months = iv.months.checked_add(val.checked_mul(1200)?)?;
-            add_months_frac(iv, frac, 1200.0)?;
+            add_frac_years(iv, frac, 100)?;
         }
         Unit::Millennium => {
             iv.months = iv.months.checked_add(val.checked_mul(12000)?)?;
-            add_months_frac(iv, frac, 12000.0)?;
+            add_frac_years(iv, frac, 1000)?;
         }
     }
     Some(())
@@ -307,11 +320,31 @@ fn time_field(t: &str) -> Option<i64> {
                 return None;
             }
             let f: f64 = format!("0.{frac}").parse().ok()?;
-            frac_us = (f * USECS_PER_SEC as f64).round() as i64;
+            frac_us = (f * USECS_PER_SEC as f64).round_ties_even() as i64;
         }
         usecs = usecs.checked_add(secs * USECS_PER_SEC + frac_us)?;
     }
     Some(if neg { -usecs } else { usecs })
+}
+
+/// The field bits a unit sets in PostgreSQL 15's `DecodeInterval`; seconds
+/// with a fraction also claim milliseconds and microseconds.
+fn field_mask(u: Unit, fractional: bool) -> u32 {
+    match u {
+        Unit::Microsecond => 1,
+        Unit::Millisecond => 1 << 1,
+        Unit::Second if fractional => 1 | 1 << 1 | 1 << 2,
+        Unit::Second => 1 << 2,
+        Unit::Minute => 1 << 3,
+        Unit::Hour => 1 << 4,
+        Unit::Day => 1 << 5,
+        Unit::Week => 1 << 6,
+        Unit::Month => 1 << 7,
+        Unit::Year => 1 << 8,
+        Unit::Decade => 1 << 9,
+        Unit::Century => 1 << 10,
+        Unit::Millennium => 1 << 11,
+    }
 }
 
 fn parse(s: &str) -> Option<Interval> {
@@ -321,12 +354,24 @@ fn parse(s: &str) -> Option<Interval> {
     }
     let mut iv = Interval::default();
     let mut ago = false;
+    // PostgreSQL 15 refuses a field given twice (`1 day 1 day`,
+    // `1 hour 10:00`): the fields seen so far, one bit per unit.
+    let mut seen: u32 = 0;
+    let mut claim = |mask: u32| -> Option<()> {
+        if seen & mask != 0 {
+            return None;
+        }
+        seen |= mask;
+        Some(())
+    };
     let mut i = 0;
     while i < toks.len() {
         match &toks[i] {
             Tok::Number(n) => match toks.get(i + 1) {
                 Some(Tok::Word(w)) if w != "ago" => {
-                    apply(&mut iv, n, unit(w)?)?;
+                    let u = unit(w)?;
+                    claim(field_mask(u, n.contains('.')))?;
+                    apply(&mut iv, n, u)?;
                     i += 2;
                 }
                 Some(Tok::Time(_)) => {
@@ -334,17 +379,26 @@ fn parse(s: &str) -> Option<Interval> {
                     if n.contains('.') {
                         return None;
                     }
+                    claim(field_mask(Unit::Day, false))?;
                     apply(&mut iv, n, Unit::Day)?;
                     i += 1;
                 }
-                None | Some(Tok::Word(_)) => {
+                None => {
                     // A trailing number without unit counts seconds.
+                    claim(field_mask(Unit::Second, n.contains('.')))?;
                     apply(&mut iv, n, Unit::Second)?;
                     i += 1;
                 }
-                Some(Tok::Number(_)) => return None,
+                // `5 ago`: PostgreSQL refuses a bare number before `ago`.
+                Some(Tok::Number(_)) | Some(Tok::Word(_)) => return None,
             },
             Tok::Time(t) => {
+                // hh:mm:ss claims hours, minutes and every kind of seconds.
+                claim(
+                    field_mask(Unit::Hour, false)
+                        | field_mask(Unit::Minute, false)
+                        | field_mask(Unit::Second, true),
+                )?;
                 iv.usecs = iv.usecs.checked_add(time_field(t)?)?;
                 i += 1;
             }
@@ -533,6 +587,23 @@ mod tests {
             "1 2",
             "1:99",
             "1 day ago ago",
+            // A field given twice (PostgreSQL 15: invalid input syntax).
+            "1 day 1 day",
+            "1 week 1 week",
+            "1 year 1 year",
+            "1 hour 10:00",
+            "1 h 1 hour",
+            "1.5 sec 1 ms",
+            "1 mon 2 months",
+            // A word running into a number.
+            "186 months46 ms",
+            "1 min0",
+            "5 ago",
+            "177.week",
+            "5. days",
+            "-.5 hour",
+            "1 day 5.5 ago",
+            "1 day-1 hour",
             "'it's'",
             "99999999999999999999 days",
             "9223372036854775807 years",
