@@ -13,7 +13,15 @@
 
 use sqlparser::ast::Expr;
 
+use crate::catalog::{Catalog, CoercionContext, Env, TypeId};
 use crate::model::{Column, Schema};
+
+pub mod deparse;
+pub mod node;
+pub mod transform;
+
+use node::{Form, Node};
+use transform::{Analyzer, SchemaTypes};
 
 /// Where an expression sits; it decides the coercion the server applies at
 /// the top and how it prints it.
@@ -53,8 +61,250 @@ pub struct Unproven {
 /// The server's `pg_get_expr` text for `expr` in `role` (search_path =
 /// public, the settings named in [`crate::literal`]).
 pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven> {
-    let _ = (expr, scope, role);
-    Err(Unproven {
-        reason: "expression analysis is not available yet".to_string(),
+    let types = SchemaTypes::new(scope.schema);
+    let env = Env {
+        catalog: Catalog::pg15(),
+        extensions: scope.schema.extensions.keys().cloned().collect(),
+        user: &types,
+    };
+    let analyzer = Analyzer {
+        env: &env,
+        types: &types,
+        columns: scope.columns,
+        schema: scope.schema,
+        immutable: matches!(
+            role,
+            Role::Generated { .. } | Role::IndexKey | Role::Predicate
+        ),
+    };
+    let node = analyzer.transform(expr)?;
+    let node = match role {
+        Role::Default { column_type } | Role::Generated { column_type } => {
+            if matches!(role, Role::Default { .. }) && node.contains_var() {
+                return Err(unproven(
+                    "the server raises 0A000 cannot use column reference in DEFAULT expression",
+                ));
+            }
+            let (t, typmod) = analyzer.resolve_type(column_type)?;
+            let coerced = analyzer.coerce_to_target(
+                node,
+                t,
+                typmod,
+                CoercionContext::Assignment,
+                Form::ImplicitCast,
+                "the column's expression",
+            )?;
+            if matches!(role, Role::Generated { .. }) && folds_collation_sensitive(&coerced, &env) {
+                return Err(unproven(
+                    "a generated column whose collatable call may fold to a constant: the server plans it before assigning collations and may raise 42P22",
+                ));
+            }
+            if matches!(role, Role::Default { .. })
+                && matches!(coerced, Node::Const { value: None, .. })
+            {
+                return Err(unproven(
+                    "a NULL default is not stored: pg_attrdef has no row for it",
+                ));
+            }
+            coerced
+        }
+        Role::Check => analyzer.coerce_to_boolean(node, "CHECK")?,
+        Role::Predicate => {
+            let node = analyzer.coerce_to_boolean(node, "WHERE")?;
+            if matches!(&node, Node::Const { value: Some(v), .. } if v == "t") {
+                return Err(unproven(
+                    "a constant true predicate is not stored: the index is not partial",
+                ));
+            }
+            node
+        }
+        Role::IndexKey => {
+            // A top-level COLLATE becomes the index column's collation.
+            let node = match node {
+                Node::Collate { arg, .. } => *arg,
+                other => other,
+            };
+            if node.type_id() == crate::catalog::oid::UNKNOWN {
+                return Err(unproven("an index key of unknown type"));
+            }
+            node
+        }
+    };
+    let names = TypeNames { env: &env };
+    match role {
+        Role::IndexKey => deparse::index_key(&node, &names),
+        _ => deparse::expression(&node, &names),
+    }
+}
+
+fn unproven(reason: impl Into<String>) -> Unproven {
+    Unproven {
+        reason: reason.into(),
+    }
+}
+
+/// `format_type_with_typemod` over the catalog.
+struct TypeNames<'a> {
+    env: &'a Env<'a>,
+}
+
+impl deparse::Names for TypeNames<'_> {
+    fn type_name(&self, id: TypeId, typmod: i32) -> Result<String, Unproven> {
+        format_type(self.env, id, typmod)
+    }
+}
+
+/// `format_type_with_typemod(id, typmod)` with `search_path = public`.
+pub fn format_type(env: &Env, id: TypeId, typmod: i32) -> Result<String, Unproven> {
+    let info = env
+        .type_info(id)
+        .ok_or_else(|| unproven(format!("type {id} is not in the catalog")))?;
+    if info.elem != 0 && info.typname.starts_with('_') {
+        return Ok(format!("{}[]", format_type(env, info.elem, typmod)?));
+    }
+    let m = typmod - 4;
+    let with_tz = |base: &str, tz: &str| {
+        if typmod >= 0 {
+            format!("{base}({typmod}) {tz}")
+        } else {
+            format!("{base} {tz}")
+        }
+    };
+    Ok(match info.typname.as_str() {
+        "bpchar" if typmod >= 0 => format!("character({m})"),
+        "bpchar" => "bpchar".to_string(),
+        "varchar" if typmod >= 0 => format!("character varying({m})"),
+        "varchar" => "character varying".to_string(),
+        "numeric" if typmod >= 0 => {
+            let precision = (m >> 16) & 0xffff;
+            let scale = ((m & 0x7ff) ^ 1024) - 1024;
+            format!("numeric({precision},{scale})")
+        }
+        "timestamp" => with_tz("timestamp", "without time zone"),
+        "timestamptz" => with_tz("timestamp", "with time zone"),
+        "time" => with_tz("time", "without time zone"),
+        "timetz" => with_tz("time", "with time zone"),
+        "bit" if typmod >= 0 => format!("bit({typmod})"),
+        "bit" => "\"bit\"".to_string(),
+        "varbit" if typmod >= 0 => format!("bit varying({typmod})"),
+        "varbit" => "bit varying".to_string(),
+        _ if typmod >= 0 => {
+            return Err(unproven(format!(
+                "printing type {} with a modifier",
+                info.display
+            )))
+        }
+        _ => info.display,
     })
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Whether a call with a collatable argument may be folded to a constant by
+/// `eval_const_expressions` (over-approximated: a COALESCE, CASE or boolean
+/// node folds when any of its inputs may).
+fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
+    fn folds(n: &Node) -> bool {
+        match n {
+            Node::Const { .. } => true,
+            Node::Var { .. } | Node::SqlValue(_) => false,
+            Node::Func { args, .. } | Node::Row { args } => args.iter().all(folds),
+            Node::MinMax { args, .. } => args.iter().all(folds),
+            Node::Op { left, right, .. } => left.as_deref().is_none_or(folds) && folds(right),
+            Node::Relabel { arg, .. }
+            | Node::CoerceViaIo { arg, .. }
+            | Node::ArrayCoerce { arg, .. }
+            | Node::Collate { arg, .. }
+            | Node::NullTest { arg, .. }
+            | Node::BooleanTest { arg, .. } => folds(arg),
+            Node::Coalesce { args, .. } | Node::Bool { args, .. } => args.iter().any(folds),
+            Node::Case { whens, default, .. } => {
+                folds(default) || whens.iter().any(|(c, r)| folds(c) || folds(r))
+            }
+            Node::NullIf { args, .. } => args.iter().all(|a| folds(a)),
+            Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
+                folds(left) && folds(right)
+            }
+            Node::Array { elements, .. } => elements.iter().all(folds),
+            Node::Subscript { arg, .. } => folds(arg),
+        }
+    }
+    let collatable = |n: &Node| {
+        env.type_info(n.type_id())
+            .is_some_and(|t| t.collatable || n.type_id() == crate::catalog::oid::UNKNOWN)
+    };
+    let mut found = false;
+    visit(node, &mut |n| {
+        let sensitive = match n {
+            Node::Func { args, .. } => args.iter().any(collatable) && args.iter().all(folds),
+            Node::Op { left, right, .. } => {
+                (left.as_deref().is_some_and(collatable) || collatable(right))
+                    && left.as_deref().is_none_or(folds)
+                    && folds(right)
+            }
+            Node::MinMax { args, .. } => args.iter().any(collatable) && args.iter().all(folds),
+            _ => false,
+        };
+        found |= sensitive;
+    });
+    found
+}
+
+fn visit(node: &Node, f: &mut dyn FnMut(&Node)) {
+    f(node);
+    match node {
+        Node::Var { .. } | Node::Const { .. } | Node::SqlValue(_) => {}
+        Node::Op { left, right, .. } => {
+            if let Some(l) = left {
+                visit(l, f);
+            }
+            visit(right, f);
+        }
+        Node::Func { args, .. }
+        | Node::Bool { args, .. }
+        | Node::Coalesce { args, .. }
+        | Node::MinMax { args, .. }
+        | Node::Row { args } => args.iter().for_each(|a| visit(a, f)),
+        Node::Array { elements, .. } => elements.iter().for_each(|a| visit(a, f)),
+        Node::Relabel { arg, .. }
+        | Node::CoerceViaIo { arg, .. }
+        | Node::ArrayCoerce { arg, .. }
+        | Node::NullTest { arg, .. }
+        | Node::BooleanTest { arg, .. }
+        | Node::Collate { arg, .. } => visit(arg, f),
+        Node::Case {
+            arg,
+            whens,
+            default,
+            ..
+        } => {
+            if let Some(a) = arg {
+                visit(a, f);
+            }
+            for (c, r) in whens {
+                visit(c, f);
+                visit(r, f);
+            }
+            visit(default, f);
+        }
+        Node::NullIf { args, .. } => args.iter().for_each(|a| visit(a, f)),
+        Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
+            visit(left, f);
+            visit(right, f);
+        }
+        Node::Subscript {
+            arg, subscripts, ..
+        } => {
+            visit(arg, f);
+            for (l, u) in subscripts {
+                if let Some(l) = l {
+                    visit(l, f);
+                }
+                if let Some(u) = u {
+                    visit(u, f);
+                }
+            }
+        }
+    }
 }

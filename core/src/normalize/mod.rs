@@ -33,7 +33,7 @@ pub fn serial_type(name: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{expr_text, serial_type};
 
     /// `(context, as written, as the server deparses it, canonical)`.
@@ -53,7 +53,7 @@ mod tests {
     /// varchar(20); `code` char(3); `ci` citext; `data` jsonb; `ok` boolean;
     /// `d` date; `ts` timestamp; `created_at`, `completed_at`, `expires_at`,
     /// `deleted_at`, `"emailVerified"` timestamptz; `user_id`, `org_id` uuid.
-    const SERVER: &[(&str, &str, &str, &str)] = &[
+    pub(crate) const SERVER: &[(&str, &str, &str, &str)] = &[
         ("default timestamptz", "now()", "now()", "now()"),
         ("default timestamptz", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"),
         ("default timestamptz", "now() + interval '1 month'", "(now() + '1 mon'::interval)", "now() + '1 mon'::interval"),
