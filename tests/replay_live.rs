@@ -409,6 +409,9 @@ async fn views_block_drops_and_go_with_cascade() {
         ("schema_cascade", "CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\nCREATE VIEW v AS SELECT a FROM s.t;\nDROP SCHEMA s CASCADE;\nCREATE VIEW v AS SELECT 1 AS one;\n".to_string()),
         ("cte", format!("{T}CREATE VIEW v AS WITH x AS (SELECT a FROM t) SELECT a FROM x;\nDROP TABLE t;\n")),
         ("subquery", format!("{T}CREATE VIEW v AS SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM t);\nALTER TABLE t DROP COLUMN b;\nDROP TABLE t;\n")),
+        ("renamed_table_keeps_view", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME COLUMN a TO z;\nALTER TABLE t2 DROP COLUMN b;\nALTER TABLE t2 DROP COLUMN z;\n")),
+        ("renamed_view_keeps_dependents", format!("{T}CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT a FROM v;\nALTER VIEW v RENAME TO v2;\nDROP VIEW v2;\n")),
+        ("view_in_do_block", format!("{T}DO $$ BEGIN CREATE VIEW v AS SELECT a FROM t; END $$;\nALTER TABLE t DROP COLUMN b;\nDROP TABLE t;\n")),
         ("search_path_resolves_view_tables", format!("CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\n{T}SET search_path = s, public;\nCREATE VIEW public.v AS SELECT a FROM t;\nDROP TABLE public.t;\nDROP TABLE s.t;\n")),
     ]
     .into_iter()

@@ -163,49 +163,6 @@ fn type_name(dt: &DataType) -> Option<String> {
     )
 }
 
-/// SQL value functions (`current_date`, `current_user`, …): never immutable,
-/// so the server refuses them in an index expression or predicate.
-pub fn mentions_sql_value_function(e: &Expr) -> Option<String> {
-    use sqlparser::ast::Visit;
-    struct V(Option<String>);
-    impl sqlparser::ast::Visitor for V {
-        type Break = ();
-        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
-            if let Expr::Function(f) = e {
-                if matches!(f.args, sqlparser::ast::FunctionArguments::None) && f.name.0.len() == 1
-                {
-                    if let Some(id) = f.name.0[0].as_ident() {
-                        let n = id.value.to_ascii_lowercase();
-                        if id.quote_style.is_none()
-                            && matches!(
-                                n.as_str(),
-                                "current_date"
-                                    | "current_time"
-                                    | "current_timestamp"
-                                    | "localtime"
-                                    | "localtimestamp"
-                                    | "current_role"
-                                    | "current_user"
-                                    | "user"
-                                    | "session_user"
-                                    | "current_catalog"
-                                    | "current_schema"
-                            )
-                        {
-                            self.0 = Some(n);
-                            return std::ops::ControlFlow::Break(());
-                        }
-                    }
-                }
-            }
-            std::ops::ControlFlow::Continue(())
-        }
-    }
-    let mut v = V(None);
-    let _ = e.visit(&mut v);
-    v.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

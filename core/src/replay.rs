@@ -350,25 +350,7 @@ impl Replayer {
             se
         })?;
         let hint_target = self.hint_target(&stmt);
-        self.stmt_cascade = split::tokens(&st.text)
-            .last()
-            .is_some_and(|t| t.text(&st.text).eq_ignore_ascii_case("cascade"));
-        let new_view = match &stmt {
-            Stmt::Unmanaged {
-                kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
-                op: UnmanagedOp::Create { name, .. },
-            } => Some((
-                *kind,
-                self.qualify_unmanaged(*kind, name),
-                self.analyse_view(&st.text),
-            )),
-            _ => None,
-        };
-        let applied = self.apply_stmt(stmt, st.offset, text);
-        self.analyze_touched();
-        if let (Ok(()), Some((kind, name, deps))) = (&applied, new_view) {
-            self.view_deps.insert(Unmanaged { kind, name }, deps);
-        }
+        let applied = self.apply_recording_views(stmt, &st.text, st.offset, text);
         // A lookup that depended on the unknown role fails the statement.
         let applied = match self.user_ambiguity.get_mut().take() {
             Some(e) => Err(e),
@@ -2719,6 +2701,7 @@ impl Replayer {
                     });
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
+                self.move_in_view_deps(&nsn, &tn, &nsn, &new);
                 *table = new;
             }
             TableAction::SetSchema(new_ns) => {
@@ -2737,6 +2720,7 @@ impl Replayer {
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
                 self.names_changed();
+                self.move_in_view_deps(&nsn, &tn, &new_ns, &tn);
                 // Owned sequences move along.
                 let owned: Vec<String> = self
                     .ns_mut(&nsn)
@@ -2874,6 +2858,23 @@ impl Replayer {
     }
 
     fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
+        // Views keep using the column under its new name.
+        for d in self.view_deps.values_mut() {
+            if d.rels
+                .as_ref()
+                .is_some_and(|r| r.contains(&(ns.to_string(), table.to_string())))
+            {
+                if d.cols
+                    .remove(&(ns.to_string(), table.to_string(), old.to_string()))
+                {
+                    d.cols
+                        .insert((ns.to_string(), table.to_string(), new.to_string()));
+                }
+                if d.idents.contains(old) {
+                    d.idents.insert(new.to_string());
+                }
+            }
+        }
         let t = self.table_mut(ns, table);
         if let Some(c) = t.column_mut(old) {
             c.name = new.to_string();
@@ -3486,6 +3487,21 @@ impl Replayer {
                         format!("{} {name} does not exist", kind.label()),
                     ));
                 }
+                if let Some(d) = self.view_deps.remove(&Unmanaged {
+                    kind,
+                    name: name.clone(),
+                }) {
+                    let (ons, orel) = split_unmanaged(&name);
+                    let (nns, nrel) = split_unmanaged(&new_name);
+                    self.view_deps.insert(
+                        Unmanaged {
+                            kind,
+                            name: new_name.clone(),
+                        },
+                        d,
+                    );
+                    self.move_in_view_deps(&ons, &orel, &nns, &nrel);
+                }
                 self.schema.unmanaged.insert(Unmanaged {
                     kind,
                     name: new_name,
@@ -3496,6 +3512,37 @@ impl Replayer {
     }
 
     // ------------------------------------------------------------ view dependencies
+
+    /// [`Self::apply_stmt`], noting whether the statement (`sql`) ends with
+    /// CASCADE and recording what a new view references.
+    fn apply_recording_views(
+        &mut self,
+        stmt: Stmt,
+        sql: &str,
+        offset: usize,
+        text: &Arc<str>,
+    ) -> R<()> {
+        self.stmt_cascade = split::tokens(sql)
+            .last()
+            .is_some_and(|t| t.text(sql).eq_ignore_ascii_case("cascade"));
+        let new_view = match &stmt {
+            Stmt::Unmanaged {
+                kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
+                op: UnmanagedOp::Create { name, .. },
+            } => Some((
+                *kind,
+                self.qualify_unmanaged(*kind, name),
+                self.analyse_view(sql),
+            )),
+            _ => None,
+        };
+        let applied = self.apply_stmt(stmt, offset, text);
+        self.analyze_touched();
+        if let (Ok(()), Some((kind, name, deps))) = (&applied, new_view) {
+            self.view_deps.insert(Unmanaged { kind, name }, deps);
+        }
+        applied
+    }
 
     /// What a `CREATE [MATERIALIZED] VIEW` statement's query references,
     /// resolved with the search path now in effect.
@@ -3640,6 +3687,29 @@ impl Replayer {
         }
     }
 
+    /// A relation renamed or moved: views keep depending on it (PostgreSQL
+    /// tracks it by OID).
+    fn move_in_view_deps(&mut self, ns: &str, rel: &str, new_ns: &str, new: &str) {
+        let old = (ns.to_string(), rel.to_string());
+        for d in self.view_deps.values_mut() {
+            if let Some(r) = &mut d.rels {
+                if r.remove(&old) {
+                    r.insert((new_ns.to_string(), new.to_string()));
+                    d.cols = std::mem::take(&mut d.cols)
+                        .into_iter()
+                        .map(|(n, t, c)| {
+                            if n == old.0 && t == old.1 {
+                                (new_ns.to_string(), new.to_string(), c)
+                            } else {
+                                (n, t, c)
+                            }
+                        })
+                        .collect();
+                }
+            }
+        }
+    }
+
     /// The views that depend on a relation (or on one of its columns).
     fn views_depending_on(&self, ns: &str, rel: &str, col: Option<&str>) -> R<Vec<Unmanaged>> {
         let mut out = Vec::new();
@@ -3772,16 +3842,16 @@ impl Replayer {
             line,
             column,
         };
-        let r = self.apply_stmt(stmt, offset, text);
-        self.analyze_touched();
-        let r = r.map_err(|mut e| {
-            // Point at the statement inside the block, not at the DO.
-            if e.offset.is_none() {
-                e.offset = Some(offset);
-                e.len = first_line_len(sql);
-            }
-            e
-        });
+        let r = self
+            .apply_recording_views(stmt, sql, offset, text)
+            .map_err(|mut e| {
+                // Point at the statement inside the block, not at the DO.
+                if e.offset.is_none() {
+                    e.offset = Some(offset);
+                    e.len = first_line_len(sql);
+                }
+                e
+            });
         self.here = saved;
         r
     }
