@@ -277,7 +277,10 @@ fn run_case(case: &Path) -> Vec<Row> {
         (Err(e), _) | (_, Err(e)) => return fail_all(e),
     };
     let work = tempfile::tempdir().expect("temp dir");
-    let dbs = match (sides[0].build("strata_diffa"), sides[1].build("strata_diffb")) {
+    let dbs = match (
+        sides[0].build("strata_diffa"),
+        sides[1].build("strata_diffb"),
+    ) {
         (Ok(a), Ok(b)) => [a, b],
         (Err(e), _) | (_, Err(e)) => return fail_all(format!("does not apply: {e}")),
     };
@@ -440,7 +443,11 @@ fn run_case(case: &Path) -> Vec<Row> {
             && plan_ok
             && inspect_ok;
         if !pass && !judge_equal {
-            let _ = writeln!(details, "--- the judge (pg_dump A → B):\n{}", excerpt(&judge_diff));
+            let _ = writeln!(
+                details,
+                "--- the judge (pg_dump A → B):\n{}",
+                excerpt(&judge_diff)
+            );
         }
         rows.push(Row {
             case: name.clone(),
@@ -489,6 +496,7 @@ fn strata_agrees_with_pg_dump_on_every_case() {
     assert!(!cases.is_empty(), "no cases under tests/differential");
     // Build the binary before the workers start.
     let _ = strata_bin();
+    let started = std::time::Instant::now();
     let queue = Arc::new(Mutex::new(cases.clone()));
     let results = Arc::new(Mutex::new(Vec::new()));
     let workers: Vec<_> = (0..WORKERS.min(cases.len()))
@@ -550,10 +558,12 @@ fn strata_agrees_with_pg_dump_on_every_case() {
     let failed: Vec<&Row> = rows.iter().filter(|r| !r.pass).collect();
     let _ = writeln!(
         table,
-        "{} rows, {} passed, {} failed",
+        "{} rows, {} passed, {} failed ({} cases in {:.1} s)",
         rows.len(),
         rows.len() - failed.len(),
-        failed.len()
+        failed.len(),
+        cases.len(),
+        started.elapsed().as_secs_f64()
     );
     eprintln!("{table}");
     for r in &failed {
@@ -597,5 +607,8 @@ fn the_judge_ignores_column_order_and_nothing_more() {
         "CREATE TABLE t (a bigint, b text);",
     );
     assert!(!same);
-    assert!(d.contains("-    a integer,") && d.contains("+    a bigint,"), "{d}");
+    assert!(
+        d.contains("-    a integer,") && d.contains("+    a bigint,"),
+        "{d}"
+    );
 }

@@ -216,3 +216,19 @@ pub fn same_schema(a_sql: &str, b_sql: &str) -> (bool, String) {
     let b = build_db("strata_judge_b", b_sql).unwrap_or_else(|e| panic!("B does not apply: {e}"));
     same_dump(&a.url, &b.url).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The judge on two live databases: `Ok` when their normalized `pg_dump
+/// --schema-only` agree, else the unified diff (expected → found) in the
+/// error.
+pub fn judge_converged(name: &str, expected_url: &str, found_url: &str) -> Result<(), String> {
+    let want = pg_dump(expected_url)?;
+    let got = pg_dump(found_url)?;
+    let d = unified_diff("expected (B)", &want, "found (A + plan)", &got);
+    if d.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: after the plan, pg_dump --schema-only differs from B's:\n{d}"
+        ))
+    }
+}
