@@ -91,8 +91,14 @@ pub fn pg_dump(url: &str) -> Result<String, String> {
 ///   pg_catalog.set_config(…);` (a `SET` between objects, such as a
 ///   tablespace switch, is kept);
 /// - runs of blank lines (one blank line is kept between blocks);
-/// - column order: the member lines inside each `CREATE … TABLE … (` … `)`
-///   are sorted, the trailing commas put back after all but the last.
+/// - column order, wherever pg_dump shows it (in attribute-number order):
+///   the member lines inside each `CREATE … TABLE … (` … `)` are sorted,
+///   the trailing commas put back after all but the last; a run of
+///   consecutive `ALTER TABLE [ONLY] t ALTER COLUMN …` lines (storage,
+///   statistics, options after the table) is sorted; a run of consecutive
+///   per-column entries of one table (`COMMENT` and `ACL` on `COLUMN t.c`,
+///   `DEFAULT` of `t c`) is sorted as whole entries. Sorting only permutes:
+///   every line is still compared.
 pub fn normalize(dump: &str) -> String {
     let lines: Vec<&str> = dump.lines().collect();
     let mut kept: Vec<String> = Vec::new();
@@ -130,7 +136,7 @@ pub fn normalize(dump: &str) -> String {
         kept.push(line.to_string());
         i += 1;
     }
-    let kept = sort_table_members(kept);
+    let kept = sort_column_entries(sort_alter_column_runs(sort_table_members(kept)));
     // Blank-line runs → one blank line; none at the ends.
     let mut out: Vec<String> = Vec::new();
     for line in kept {
@@ -184,6 +190,89 @@ fn sort_table_members(lines: Vec<String>) -> Vec<String> {
             out.push(if k + 1 < n { format!("{m},") } else { m });
         }
         i = end;
+    }
+    out
+}
+
+fn sort_alter_column_runs(mut lines: Vec<String>) -> Vec<String> {
+    let is_alter_column = |l: &str| {
+        (l.starts_with("ALTER TABLE ONLY ") || l.starts_with("ALTER TABLE "))
+            && l.contains(" ALTER COLUMN ")
+    };
+    let mut i = 0;
+    while i < lines.len() {
+        let mut end = i;
+        while end < lines.len() && is_alter_column(&lines[end]) {
+            end += 1;
+        }
+        if end > i + 1 {
+            lines[i..end].sort();
+        }
+        i = end.max(i + 1);
+    }
+    lines
+}
+
+/// The grouping key of an entry that pg_dump writes once per column, in
+/// column order: (type, schema, table).
+fn column_entry_key(header: &str) -> Option<(String, String, String)> {
+    let rest = header.strip_prefix("-- Name: ")?;
+    let mut name = "";
+    let mut kind = "";
+    let mut schema = "";
+    for (k, part) in rest.split("; ").enumerate() {
+        if k == 0 {
+            name = part;
+        } else if let Some(t) = part.strip_prefix("Type: ") {
+            kind = t;
+        } else if let Some(sc) = part.strip_prefix("Schema: ") {
+            schema = sc;
+        }
+    }
+    let table = match kind {
+        "COMMENT" | "ACL" => name.strip_prefix("COLUMN ")?.split('.').next()?,
+        "DEFAULT" => name.split(' ').next()?,
+        _ => return None,
+    };
+    Some((kind.to_string(), schema.to_string(), table.to_string()))
+}
+
+fn sort_column_entries(lines: Vec<String>) -> Vec<String> {
+    // Entries: `--` / `-- Name: …` / `--` and what follows, to the next.
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            lines[i] == "--"
+                && lines.get(i + 1).is_some_and(|l| l.starts_with("-- Name: "))
+                && lines.get(i + 2).is_some_and(|l| l == "--")
+        })
+        .collect();
+    let Some(&first) = starts.first() else {
+        return lines;
+    };
+    let mut out: Vec<String> = lines[..first].to_vec();
+    let mut entries: Vec<(Option<(String, String, String)>, Vec<String>)> = Vec::new();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let mut entry: Vec<String> = lines[start..end].to_vec();
+        while entry.last().is_some_and(|l| l.trim().is_empty()) {
+            entry.pop();
+        }
+        entries.push((column_entry_key(&lines[start + 1]), entry));
+    }
+    let mut i = 0;
+    while i < entries.len() {
+        let mut end = i + 1;
+        if entries[i].0.is_some() {
+            while end < entries.len() && entries[end].0 == entries[i].0 {
+                end += 1;
+            }
+            entries[i..end].sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        i = end;
+    }
+    for (_, entry) in entries {
+        out.extend(entry);
+        out.push(String::new());
     }
     out
 }
