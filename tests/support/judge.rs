@@ -213,9 +213,12 @@ fn sort_alter_column_runs(mut lines: Vec<String>) -> Vec<String> {
     lines
 }
 
+/// (type, schema, table) of a per-column entry.
+type EntryKey = (String, String, String);
+
 /// The grouping key of an entry that pg_dump writes once per column, in
 /// column order: (type, schema, table).
-fn column_entry_key(header: &str) -> Option<(String, String, String)> {
+fn column_entry_key(header: &str) -> Option<EntryKey> {
     let rest = header.strip_prefix("-- Name: ")?;
     let mut name = "";
     let mut kind = "";
@@ -250,7 +253,7 @@ fn sort_column_entries(lines: Vec<String>) -> Vec<String> {
         return lines;
     };
     let mut out: Vec<String> = lines[..first].to_vec();
-    let mut entries: Vec<(Option<(String, String, String)>, Vec<String>)> = Vec::new();
+    let mut entries: Vec<(Option<EntryKey>, Vec<String>)> = Vec::new();
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(lines.len());
         let mut entry: Vec<String> = lines[start..end].to_vec();
