@@ -1,5 +1,7 @@
-//! Plans proven on the server: build A, apply the plan A → B, inspect, and
-//! compare with B built directly — no difference allowed.
+//! Plans proven on the server: build A, apply the plan A → B, and compare
+//! its `pg_dump --schema-only` with B's built directly (column order aside,
+//! `support::judge`) — no difference allowed. PostgreSQL judges, not
+//! strata's own inspect and diff.
 //!
 //! - the scenario on the reference: edit the declared schema (a
 //!   table with a foreign key and a partial unique index, a column renamed
@@ -17,10 +19,10 @@ use support::{repo_root, strata_bin};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::{replay_texts, Replayed};
+use support::judge::{judge_converged, pg_dump, unified_diff};
 use support::{psql_apply, psql_apply_sql, TestDb};
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
@@ -72,21 +74,6 @@ fn ensure_roles() {
     if let Err(e) = support::admin_execute_blocking(sql) {
         panic!("cannot create the role the corpus needs: {e}");
     }
-}
-
-fn compare(name: &str, want: &Schema, got: &Schema) -> Result<(), String> {
-    let d = diff(want, got, DiffOptions::default());
-    if d.is_empty() {
-        return Ok(());
-    }
-    let mut msg = format!(
-        "{name}: after the plan the database differs from B ({} differences; expected = B, found = A + plan):\n",
-        d.len()
-    );
-    for x in d.iter().take(30) {
-        msg.push_str(&format!("  {x}\n"));
-    }
-    Err(msg)
 }
 
 // ---------------------------------------------------------------- the scenario
@@ -183,6 +170,43 @@ CREATE UNIQUE INDEX publisher_invite_open_email ON publisher_invite (publisher_i
         &["diff", "--from", &url, "--to", "schema:schema/sql"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+
+    // PostgreSQL judges: the history (V1..V85) and the plan (V86) applied
+    // by psql to a fresh database, against the edited declared schema
+    // applied to another.
+    let history = TestDb::create("strata_plan_ref_hist").await;
+    for f in sorted_sql(&dir.path().join("migrations"), true) {
+        psql_apply(&history.url, &f, false).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    let declared = TestDb::create("strata_plan_ref_decl").await;
+    for f in sorted_sql(&sql, false) {
+        psql_apply(&declared.url, &f, false).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    if let Err(e) = judge_converged("the reference + V86", &declared.url, &history.url) {
+        panic!("{e}\nV86:\n{text}");
+    }
+}
+
+/// The `.sql` files of a folder: by refinery version (`V<n>__`), or by name.
+fn sorted_sql(dir: &Path, by_version: bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    let version = |p: &PathBuf| -> u64 {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        name.strip_prefix('V')
+            .and_then(|r| r.split("__").next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{}: not V<n>__name.sql", p.display()))
+    };
+    if by_version {
+        files.sort_by_key(version);
+    } else {
+        files.sort();
+    }
+    files
 }
 
 // ---------------------------------------------------------------- migra's fixtures
@@ -340,9 +364,7 @@ async fn migra_fixtures_converge_or_are_refused_by_name() {
                     psql_apply(&db_b.url, &case.join(to), false)
                         .map_err(|e| format!("{to}: {e}"))?;
                     apply_units(&db_a.url, &v)?;
-                    let got = inspect(&db_a.url).await;
-                    let want = inspect(&db_b.url).await;
-                    compare(&name, &want, &got)
+                    judge_converged(&name, &db_b.url, &db_a.url)
                 }
                 .await;
                 match r {
@@ -395,7 +417,7 @@ async fn converge(name: &str, a: &str, b: &str, online: bool) -> Result<Plan, St
         psql_apply_sql(&db_a.url, &sql, u.transactional)
             .map_err(|e| format!("{name}: the plan fails: {e}\n{}", plan.sql()))?;
     }
-    compare(name, &inspect(&db_b.url).await, &inspect(&db_a.url).await)
+    judge_converged(name, &db_b.url, &db_a.url)
         .map_err(|e| format!("{e}\nplan:\n{}", plan.sql()))?;
     Ok(plan)
 }
@@ -528,12 +550,17 @@ async fn the_enum_swap_guard_stops_with_the_count_of_rows_holding_a_removed_valu
     let plan = plan_verified(&ra.schema, &rb.schema, &PlanOptions::default()).expect("plan");
     let db = TestDb::create("strata_plan_guard").await;
     psql_apply_sql(&db.url, &a, false).expect("A");
+    let before = pg_dump(&db.url).expect("pg_dump before");
     let err = psql_apply_sql(&db.url, &plan.sql(), true).expect_err("the guard must stop the plan");
     assert!(
         err.contains("strata: 1 row(s) still hold a value removed from enum mood: sad"),
         "{err}"
     );
-    // Nothing was changed: the type still has its three labels.
+    // Nothing was changed: pg_dump is as before, and the type still has its
+    // three labels.
+    let after = pg_dump(&db.url).expect("pg_dump after");
+    let d = unified_diff("before", &before, "after the stopped plan", &after);
+    assert!(d.is_empty(), "the stopped plan changed the schema:\n{d}");
     let s = inspect(&db.url).await;
     assert_eq!(
         s.namespaces["public"].enums["mood"].values,

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod judge;
 pub mod literal_oracle;
 pub mod wire;
 

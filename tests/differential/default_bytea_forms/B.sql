@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, b bytea DEFAULT 'hi');

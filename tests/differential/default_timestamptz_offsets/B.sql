@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, at timestamptz DEFAULT '2020-01-01 01:00:00+01');

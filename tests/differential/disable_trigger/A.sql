@@ -1,0 +1,5 @@
+-- a trigger DISABLEd vs the same trigger enabled
+CREATE TABLE t (id integer PRIMARY KEY, touched timestamptz);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := now(); RETURN NEW; END $$;
+CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE t DISABLE TRIGGER t_touch;

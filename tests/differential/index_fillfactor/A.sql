@@ -1,0 +1,3 @@
+-- index WITH (fillfactor=70) vs none
+CREATE TABLE t (id integer PRIMARY KEY, v text);
+CREATE INDEX t_v_idx ON t (v) WITH (fillfactor=70);

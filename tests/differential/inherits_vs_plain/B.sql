@@ -1,0 +1,2 @@
+CREATE TABLE p (id integer);
+CREATE TABLE c (id integer, extra text);

@@ -1,0 +1,3 @@
+-- partial index WHERE deleted_at IS NULL vs IS NOT NULL
+CREATE TABLE t (id integer PRIMARY KEY, email text, deleted_at timestamptz);
+CREATE INDEX t_email_live ON t (email) WHERE deleted_at IS NULL;
