@@ -274,6 +274,13 @@ fn diff_table(
         &yes_no(f.force_row_level_security),
     );
     opt_field(d, &p, "comment", &e.comment, &f.comment);
+    field(
+        d,
+        &p,
+        "storage parameters",
+        &render_options(&e.options),
+        &render_options(&f.options),
+    );
     for c in &e.columns {
         let cp = ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name);
         match f.column(&c.name) {
@@ -339,6 +346,17 @@ fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) 
     opt_field(d, p, "generated expression", &e.generated, &f.generated);
     opt_field(d, p, "collation", &e.collation, &f.collation);
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    let stats = |s: &Option<i32>| match s {
+        Some(n) => n.to_string(),
+        None => "(default)".to_string(),
+    };
+    field(
+        d,
+        p,
+        "statistics target",
+        &stats(&e.statistics),
+        &stats(&f.statistics),
+    );
 }
 
 fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &Constraint) {
@@ -393,9 +411,48 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
     );
     opt_field(d, p, "predicate", &e.predicate, &f.predicate);
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    field(
+        d,
+        p,
+        "storage parameters",
+        &render_options(&e.options),
+        &render_options(&f.options),
+    );
 }
 
 // ---------------------------------------------------------------- rendering
+
+/// Storage parameters as `(name=value, …)` in name order, `(none)` when
+/// there are none.
+pub fn render_options(options: &BTreeMap<String, String>) -> String {
+    if options.is_empty() {
+        return "(none)".to_string();
+    }
+    format!(
+        "({})",
+        options
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// ` WITH (name='value', …)` ready to apply (a string literal stores its
+/// text exactly), or nothing.
+pub fn with_options_sql(options: &BTreeMap<String, String>) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    format!(
+        " WITH ({})",
+        options
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote_literal(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
 
 pub fn render_values(values: &[String]) -> String {
     format!(
@@ -581,6 +638,7 @@ pub fn render_index(ns: &str, table: &str, name: &str, i: &Index) -> String {
     if i.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");
     }
+    s.push_str(&with_options_sql(&i.options));
     if let Some(p) = &i.predicate {
         s.push_str(&format!(" WHERE {p}"));
     }

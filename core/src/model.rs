@@ -60,6 +60,11 @@ pub struct Table {
     pub partition_by: Option<String>,
     pub row_level_security: bool,
     pub force_row_level_security: bool,
+    /// Storage parameters (`pg_class.reloptions`): name → value exactly as
+    /// the server stores the text (`fillfactor` → `70`). Compared as a map:
+    /// the order the server keeps them in carries no meaning.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 impl Table {
@@ -88,6 +93,10 @@ pub struct Column {
     /// Explicit collation, when it differs from the type's default.
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// Statistics target set by `ALTER COLUMN … SET STATISTICS n`
+    /// (`pg_attribute.attstattarget`); `None` for the default (-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 impl Column {
@@ -101,6 +110,7 @@ impl Column {
             generated: None,
             collation: None,
             comment: None,
+            statistics: None,
         }
     }
 }
@@ -200,6 +210,10 @@ pub struct Index {
     /// Canonical predicate of a partial index.
     pub predicate: Option<String>,
     pub comment: Option<String>,
+    /// Storage parameters (`pg_class.reloptions` of the index), as for
+    /// [`Table::options`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1224,6 +1224,44 @@ impl Replayer {
                 }
                 Ok(())
             }
+            Stmt::AlterIndexOptions {
+                name,
+                if_exists,
+                set,
+                reset,
+            } => {
+                let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&name)),
+                    ));
+                };
+                if is_constraint {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "storage parameters of index \"{}\", which backs a constraint, are not supported yet",
+                                name.name
+                            ),
+                        ),
+                        "mark the statement with `-- strata:ignore` to skip it (the parameters will then be missing from the model)",
+                    ));
+                }
+                let table = self.table_mut(&ns, &t);
+                if let Some(i) = table.indexes.get_mut(&name.name) {
+                    let set = index_options(&i.method, set)?;
+                    for n in reset {
+                        i.options.remove(&n);
+                    }
+                    i.options.extend(set);
+                }
+                self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &name.name));
+                Ok(())
+            }
             Stmt::CreateSequence {
                 name,
                 if_not_exists,
@@ -1638,6 +1676,7 @@ impl Replayer {
             Table {
                 unlogged: ct.unlogged,
                 partition_by: ct.partition_by.clone(),
+                options: table_options(ct.partition_by.is_some(), ct.options)?,
                 ..Table::default()
             },
         );
@@ -2459,6 +2498,21 @@ impl Replayer {
                 self.table_mut(&nsn, &tn).unlogged = !logged;
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
+            TableAction::SetOptions(set) => {
+                let t = self.table_mut(&nsn, &tn);
+                let mut options = t.options.clone();
+                let set = table_options(t.partition_by.is_some(), set)?;
+                options.extend(set);
+                t.options = options;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
+            TableAction::ResetOptions(names) => {
+                let t = self.table_mut(&nsn, &tn);
+                for n in names {
+                    t.options.remove(&n);
+                }
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
             TableAction::NoOp(_) => {}
         }
         Ok(())
@@ -2748,6 +2802,18 @@ impl Replayer {
                     .expect("exists")
                     .identity = None;
             }
+            ColumnOp::SetStatistics(n) => {
+                if n < -1 {
+                    return Err(err(
+                        INVALID_PARAMETER,
+                        format!("statistics target {n} is too low"),
+                    ));
+                }
+                self.table_mut(ns, table)
+                    .column_mut(col)
+                    .expect("exists")
+                    .statistics = (n >= 0).then_some(n.min(10_000));
+            }
             ColumnOp::NoOp(_) => return Ok(()),
         }
         self.touch(ObjectPath::in_table(ObjectKind::Column, ns, table, col));
@@ -2835,6 +2901,7 @@ impl Replayer {
                 key: k.key,
             })
             .collect();
+        let options = index_options(&ci.method, ci.options)?;
         let index = Index {
             unique: ci.unique,
             method: ci.method,
@@ -2843,6 +2910,7 @@ impl Replayer {
             nulls_not_distinct: ci.nulls_not_distinct,
             predicate: ci.predicate,
             comment: None,
+            options,
         };
         self.table_mut(&ns, &table)
             .indexes
@@ -2880,9 +2948,18 @@ impl Replayer {
                     ));
                 };
                 if is_constraint {
-                    // The comment is on the index, which strata does not model
-                    // separately from its constraint.
-                    return Ok(());
+                    // The comment is on the index, which strata does not
+                    // model apart from its constraint: refused, not dropped.
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "a comment on index \"{}\", which backs a constraint, is not supported yet",
+                                q.name
+                            ),
+                        ),
+                        "comment on the constraint instead (COMMENT ON CONSTRAINT … ON table), or mark the statement with `-- strata:ignore`",
+                    ));
                 }
                 if let Some(i) = self.table_mut(&ns, &t).indexes.get_mut(&q.name) {
                     i.comment = text;
@@ -3596,6 +3673,88 @@ impl From<Failure> for (String, String) {
 
 #[allow(dead_code)]
 fn _assert_identity_used(_: Identity) {}
+
+/// Storage parameters of heap tables (PostgreSQL 15, `reloptions.c`).
+const HEAP_OPTIONS: &[&str] = &[
+    "fillfactor",
+    "toast_tuple_target",
+    "parallel_workers",
+    "autovacuum_enabled",
+    "autovacuum_vacuum_threshold",
+    "autovacuum_vacuum_insert_threshold",
+    "autovacuum_analyze_threshold",
+    "autovacuum_vacuum_scale_factor",
+    "autovacuum_vacuum_insert_scale_factor",
+    "autovacuum_analyze_scale_factor",
+    "autovacuum_vacuum_cost_delay",
+    "autovacuum_vacuum_cost_limit",
+    "autovacuum_freeze_min_age",
+    "autovacuum_freeze_max_age",
+    "autovacuum_freeze_table_age",
+    "autovacuum_multixact_freeze_min_age",
+    "autovacuum_multixact_freeze_max_age",
+    "autovacuum_multixact_freeze_table_age",
+    "log_autovacuum_min_duration",
+    "user_catalog_table",
+    "vacuum_index_cleanup",
+    "vacuum_truncate",
+];
+
+/// Checks storage parameters as PostgreSQL does (each known, none twice)
+/// and returns them as a map.
+fn checked_options(
+    valid: &[&str],
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in given {
+        if !valid.contains(&k.as_str()) {
+            return Err(err(
+                INVALID_PARAMETER,
+                format!("unrecognized parameter \"{k}\""),
+            ));
+        }
+        if out.insert(k.clone(), v).is_some() {
+            return Err(err(
+                INVALID_PARAMETER,
+                format!("parameter \"{k}\" specified more than once"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn table_options(
+    partitioned: bool,
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    // A partitioned table takes none.
+    checked_options(if partitioned { &[] } else { HEAP_OPTIONS }, given)
+}
+
+fn index_options(
+    method: &str,
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    let valid: &[&str] = match method {
+        "btree" => &["fillfactor", "deduplicate_items"],
+        "hash" | "spgist" => &["fillfactor"],
+        "gist" => &["fillfactor", "buffering"],
+        "gin" => &["fastupdate", "gin_pending_list_limit"],
+        "brin" => &["pages_per_range", "autosummarize"],
+        _ if given.is_empty() => &[],
+        other => {
+            return Err(help(
+                err(
+                    FEATURE_NOT_SUPPORTED,
+                    format!("storage parameters of {other} indexes are not supported yet"),
+                ),
+                "mark the statement with `-- strata:ignore` to skip it",
+            ))
+        }
+    };
+    checked_options(valid, given)
+}
 
 type Key = (String, String);
 type IndexNames = std::collections::HashMap<Key, (String, bool)>;
