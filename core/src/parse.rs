@@ -1341,10 +1341,12 @@ impl<'a> Cursor<'a> {
                     let q = self.qname_list_dotted()?;
                     o.owned_by = Some(Some(q));
                 }
-            } else if self.eat_kw("SEQUENCE") {
-                // identity: SEQUENCE NAME x
-                self.expect_kw("NAME")?;
-                self.qname()?;
+            } else if self.peek_kw("SEQUENCE") && self.peek_nth_kw(1, "NAME") {
+                // The name of an identity column's sequence is not modelled:
+                // refused rather than dropped.
+                return Err(self
+                    .err_here("identity sequence names (SEQUENCE NAME) are not supported yet")
+                    .with_help("leave SEQUENCE NAME out: PostgreSQL then names the sequence table_column_seq"));
             } else {
                 break;
             }
@@ -1380,7 +1382,12 @@ impl<'a> Cursor<'a> {
     fn create_table(&mut self, unlogged: bool) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.qname()?;
-        if self.peek_kw("PARTITION") || self.peek_kw("OF") {
+        if self.peek_kw("OF") {
+            return Err(self
+                .err_here("typed tables (CREATE TABLE … OF type) are not supported yet")
+                .with_help("declare the table with its columns, or mark the statement with `-- strata:ignore` to skip it"));
+        }
+        if self.peek_kw("PARTITION") {
             return Err(self.err_here("partitions are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it (the partition will then be missing from the model)"));
         }
         if self.peek_kw("AS") {
@@ -1575,14 +1582,22 @@ impl<'a> Cursor<'a> {
     }
 
     fn identity_options(&mut self) -> PResult<SeqOptions> {
-        if self.peek_is(&Token::LParen) {
-            // The identity sequence's own options and name are not modelled:
-            // refused rather than dropped.
-            return Err(self
-                .err_here("identity sequence options (START, INCREMENT, SEQUENCE NAME, …) are not supported yet")
-                .with_help("declare the identity column without options; strata does not model its sequence's options yet"));
+        if self.eat(&Token::LParen) {
+            if self.peek_kw("AS") {
+                // The identity sequence takes the column's type.
+                return Err(self
+                    .err_here("a data type in identity sequence options is not supported yet")
+                    .with_help("leave AS out: the sequence takes the column's type"));
+            }
+            let o = self.seq_options()?;
+            if o.data_type.is_some() || o.owned_by.is_some() {
+                return Err(self.err_here("AS and OWNED BY are not identity sequence options strata supports"));
+            }
+            self.expect(&Token::RParen)?;
+            Ok(o)
+        } else {
+            Ok(SeqOptions::default())
         }
-        Ok(SeqOptions::default())
     }
 
     /// `(name [= value], …)` of `WITH (…)` / `SET (…)`: each value as
@@ -2578,10 +2593,12 @@ impl<'a> Cursor<'a> {
                     {
                         self.number_i64()?;
                     }
-                } else if self.peek_kw("SET") {
-                    return Err(self
-                        .err_here("changing an identity sequence's options (SET INCREMENT, SET START, …) is not supported yet")
-                        .with_help("strata does not model identity sequence options yet; mark the statement with `-- strata:ignore` to skip it"));
+                } else if self.eat_kw("SET") {
+                    if self.peek_kw("AS") || self.peek_kws(&["OWNED", "BY"]) {
+                        return Err(self.expected("an identity sequence option"));
+                    }
+                    let o = self.seq_options()?;
+                    merge_seq_options(&mut opts, o);
                 } else {
                     break;
                 }
@@ -2789,6 +2806,17 @@ impl<'a> Cursor<'a> {
         let text = text.filter(|t| !t.is_empty());
         Ok(Stmt::Comment { target, text })
     }
+}
+
+fn merge_seq_options(into: &mut SeqOptions, o: SeqOptions) {
+    into.data_type = o.data_type.or(into.data_type.take());
+    into.start = o.start.or(into.start);
+    into.increment = o.increment.or(into.increment);
+    into.min_value = o.min_value.or(into.min_value);
+    into.max_value = o.max_value.or(into.max_value);
+    into.cache = o.cache.or(into.cache);
+    into.cycle = o.cycle.or(into.cycle);
+    into.restart |= o.restart;
 }
 
 fn rename_last_part(name: &str, new: &str) -> String {

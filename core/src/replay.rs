@@ -1825,6 +1825,7 @@ impl Replayer {
                 names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
             let mut s = Sequence::with_defaults(&data_type);
             apply_seq_options(&mut s, opts, true)?;
+            col.identity_options = crate::model::IdentityOptions::canonical(&s);
             self.hidden_relations.insert((ns.to_string(), seq));
         }
         if c.serial {
@@ -2665,9 +2666,25 @@ impl Replayer {
                     // Allowed: the expression is re-cast.
                 }
                 let dt = self.resolve_type(&data_type);
+                // The identity sequence follows the column's type (as
+                // `ALTER SEQUENCE … AS` would).
+                let identity_options = match &c.identity_options {
+                    Some(o) if c.identity.is_some() => {
+                        let mut s =
+                            crate::model::IdentityOptions::sequence(Some(o), &c.data_type);
+                        let to = SeqOptions {
+                            data_type: Some(dt.clone()),
+                            ..SeqOptions::default()
+                        };
+                        apply_seq_options(&mut s, &to, false)?;
+                        crate::model::IdentityOptions::canonical(&s)
+                    }
+                    other => other.clone(),
+                };
                 let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
                 cc.data_type = dt;
                 cc.collation = collation;
+                cc.identity_options = identity_options;
             }
             ColumnOp::SetDefault(e) => {
                 if c.generated.is_some() {
@@ -2764,12 +2781,11 @@ impl Replayer {
                 let seq =
                     names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
                 self.hidden_relations.insert((ns.to_string(), seq));
-                self.table_mut(ns, table)
-                    .column_mut(col)
-                    .expect("exists")
-                    .identity = Some(kind);
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity = Some(kind);
+                cc.identity_options = crate::model::IdentityOptions::canonical(&s);
             }
-            ColumnOp::SetIdentity(kind, _opts) => {
+            ColumnOp::SetIdentity(kind, opts) => {
                 if c.identity.is_none() {
                     return Err(err(
                         "55000",
@@ -2778,11 +2794,13 @@ impl Replayer {
                         ),
                     ));
                 }
+                let mut s =
+                    crate::model::IdentityOptions::sequence(c.identity_options.as_ref(), &c.data_type);
+                apply_seq_options(&mut s, &opts, false)?;
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity_options = crate::model::IdentityOptions::canonical(&s);
                 if let Some(k) = kind {
-                    self.table_mut(ns, table)
-                        .column_mut(col)
-                        .expect("exists")
-                        .identity = Some(k);
+                    cc.identity = Some(k);
                 }
             }
             ColumnOp::DropIdentity { if_exists } => {
@@ -2797,10 +2815,9 @@ impl Replayer {
                         ),
                     ));
                 }
-                self.table_mut(ns, table)
-                    .column_mut(col)
-                    .expect("exists")
-                    .identity = None;
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity = None;
+                cc.identity_options = None;
             }
             ColumnOp::SetStatistics(n) => {
                 if n < -1 {

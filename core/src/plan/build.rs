@@ -2328,8 +2328,12 @@ impl<'a> Builder<'a> {
                 let mut s = alter(
                     "add identity",
                     format!(
-                        "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
-                        identity_sql(k)
+                        "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY{}",
+                        identity_sql(k),
+                        cb.identity_options
+                            .as_ref()
+                            .map(|o| format!(" ({})", o.sql()))
+                            .unwrap_or_default()
                     ),
                 );
                 s.hazards.push(hz(
@@ -2350,6 +2354,55 @@ impl<'a> Builder<'a> {
                 Vec::new(),
             )),
             _ => {}
+        }
+        // Identity options changed (the whole set, so that the checks
+        // PostgreSQL makes between them see the final values).
+        if ca.identity.is_some()
+            && cb.identity.is_some()
+            && (ca.identity_options != cb.identity_options || ca.data_type != cb.data_type)
+        {
+            let target = crate::model::IdentityOptions::sequence(
+                cb.identity_options.as_ref(),
+                &cb.data_type,
+            );
+            let current = crate::model::IdentityOptions::sequence(
+                ca.identity_options.as_ref(),
+                &ca.data_type,
+            );
+            let differs = (
+                target.start,
+                target.increment,
+                target.min_value,
+                target.max_value,
+                target.cache,
+                target.cycle,
+            ) != (
+                current.start,
+                current.increment,
+                current.min_value,
+                current.max_value,
+                current.cache,
+                current.cycle,
+            );
+            if differs {
+                steps.push((
+                    alter(
+                        "set identity options",
+                        format!(
+                            "ALTER TABLE {tq} ALTER COLUMN {c} SET START WITH {} SET INCREMENT BY {} \
+                             SET MINVALUE {} SET MAXVALUE {} SET CACHE {} SET {}",
+                            target.start,
+                            target.increment,
+                            target.min_value,
+                            target.max_value,
+                            target.cache,
+                            if target.cycle { "CYCLE" } else { "NO CYCLE" }
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                ));
+            }
         }
         // Default set.
         if !converted && cb.default.is_some() && (default_changes || type_changes) {
