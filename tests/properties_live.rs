@@ -74,7 +74,12 @@ fn sort_storage_parameters(line: &str) -> String {
     };
     let mut items: Vec<&str> = line[open..open + len].split(", ").collect();
     items.sort_unstable();
-    format!("{}{}{}", &line[..open], items.join(", "), &line[open + len..])
+    format!(
+        "{}{}{}",
+        &line[..open],
+        items.join(", "),
+        &line[open + len..]
+    )
 }
 
 /// A modelled property: variant `a` and variant `b` differ only in it.
@@ -143,7 +148,11 @@ async fn modelled(name: &str, a: &str, b: &str, field: &str) {
         "{name}: the plan does not converge:\n{script}\n{}",
         show(&d)
     );
-    assert_eq!(dump(&db_a.url), dump(&db_b.url), "{name}: pg_dump after plan");
+    assert_eq!(
+        dump(&db_a.url),
+        dump(&db_b.url),
+        "{name}: pg_dump after plan"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,7 +243,9 @@ async fn refused_live(prefix: &str, setup: &str, object: &str, words: &str) {
     let db = TestDb::create(prefix).await;
     psql_apply_sql(&db.url, setup, true).unwrap_or_else(|e| panic!("psql: {e}\n{setup}"));
     match inspect_url(&db.url, &InspectOptions::default()).await {
-        Err(InspectError::Unsupported { object: o, what, .. }) => {
+        Err(InspectError::Unsupported {
+            object: o, what, ..
+        }) => {
             assert!(
                 o.contains(object) && what.contains(words),
                 "{setup}: refusal names {o:?} / {what:?}, expected {object:?} / {words:?}"
@@ -321,7 +332,13 @@ async fn refused_constructs_are_refused_live() {
         ("CREATE TABLE r (id int REFERENCES t ON DELETE SET NULL (id));", "r_id_fkey", "column list"),
     ];
     for (i, (stmt, object, words)) in cases.iter().enumerate() {
-        refused_live(&format!("props_refused_{i}"), &format!("{T}{stmt}\n"), object, words).await;
+        refused_live(
+            &format!("props_refused_{i}"),
+            &format!("{T}{stmt}\n"),
+            object,
+            words,
+        )
+        .await;
     }
 }
 

@@ -1591,7 +1591,9 @@ impl<'a> Cursor<'a> {
             }
             let o = self.seq_options()?;
             if o.data_type.is_some() || o.owned_by.is_some() {
-                return Err(self.err_here("AS and OWNED BY are not identity sequence options strata supports"));
+                return Err(self.err_here(
+                    "AS and OWNED BY are not identity sequence options strata supports",
+                ));
             }
             self.expect(&Token::RParen)?;
             Ok(o)
@@ -1634,7 +1636,9 @@ impl<'a> Cursor<'a> {
         loop {
             if self.peek_nth_is(1, &Token::Period) {
                 return Err(self
-                    .err_here("storage parameters of the TOAST table (toast.…) are not supported yet")
+                    .err_here(
+                        "storage parameters of the TOAST table (toast.…) are not supported yet",
+                    )
                     .with_help("mark the statement with `-- strata:ignore` to skip it"));
             }
             out.push(self.ident()?);
@@ -1677,7 +1681,9 @@ impl<'a> Cursor<'a> {
             Token::SingleQuotedString(v) => Ok(v),
             Token::Word(w) => {
                 if self.peek_is(&Token::Period) {
-                    return Err(self.err_here("a qualified name as a storage parameter value is not supported"));
+                    return Err(self.err_here(
+                        "a qualified name as a storage parameter value is not supported",
+                    ));
                 }
                 Ok(if w.quote_style.is_some() {
                     w.value
@@ -2434,8 +2440,7 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("RESET") {
             return Ok(TableAction::ResetOptions(self.rel_option_names()?));
         }
-        if self.peek_kw("SET") && self.peek_nth_kw(1, "WITHOUT") && self.peek_nth_kw(2, "CLUSTER")
-        {
+        if self.peek_kw("SET") && self.peek_nth_kw(1, "WITHOUT") && self.peek_nth_kw(2, "CLUSTER") {
             self.p.next_token();
             return Err(self
                 .err_here("SET WITHOUT CLUSTER is not supported yet (the clustered index is not modelled)")

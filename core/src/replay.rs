@@ -2670,8 +2670,7 @@ impl Replayer {
                 // `ALTER SEQUENCE … AS` would).
                 let identity_options = match &c.identity_options {
                     Some(o) if c.identity.is_some() => {
-                        let mut s =
-                            crate::model::IdentityOptions::sequence(Some(o), &c.data_type);
+                        let mut s = crate::model::IdentityOptions::sequence(Some(o), &c.data_type);
                         let to = SeqOptions {
                             data_type: Some(dt.clone()),
                             ..SeqOptions::default()
@@ -2794,8 +2793,10 @@ impl Replayer {
                         ),
                     ));
                 }
-                let mut s =
-                    crate::model::IdentityOptions::sequence(c.identity_options.as_ref(), &c.data_type);
+                let mut s = crate::model::IdentityOptions::sequence(
+                    c.identity_options.as_ref(),
+                    &c.data_type,
+                );
                 apply_seq_options(&mut s, &opts, false)?;
                 let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
                 cc.identity_options = crate::model::IdentityOptions::canonical(&s);

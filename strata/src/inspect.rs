@@ -913,7 +913,11 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         if storage_changed {
             return Err(unsupported(
                 &object(),
-                format!("SET STORAGE {} (the type's default is {})", storage_name(&storage), storage_name(&type_storage)),
+                format!(
+                    "SET STORAGE {} (the type's default is {})",
+                    storage_name(&storage),
+                    storage_name(&type_storage)
+                ),
                 "strata does not model column storage yet: set it back to the type's default, \
                  or inspect other namespaces only",
             ));
@@ -921,7 +925,10 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         if !compression.is_empty() && compression != "\0" {
             return Err(unsupported(
                 &object(),
-                format!("COMPRESSION {}", if compression == "l" { "lz4" } else { "pglz" }),
+                format!(
+                    "COMPRESSION {}",
+                    if compression == "l" { "lz4" } else { "pglz" }
+                ),
                 "strata does not model column compression yet: ALTER COLUMN … SET COMPRESSION \
                  default, or inspect other namespaces only",
             ));
@@ -1000,7 +1007,14 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             seq.cache = get(row, 24, STEP)?;
             seq.cycle = get(row, 25, STEP)?;
             identity_options = strata_core::model::IdentityOptions::canonical(&seq);
-            hidden_comments.push((seq_oid, format!("sequence {}.{}", quote_ident(&seq_ns), quote_ident(&seq_name))));
+            hidden_comments.push((
+                seq_oid,
+                format!(
+                    "sequence {}.{}",
+                    quote_ident(&seq_ns),
+                    quote_ident(&seq_name)
+                ),
+            ));
         }
         let collation = coll_name.map(|c| qualified_unless_builtin(coll_ns.as_deref(), &c));
         table.columns.push(Column {
@@ -1042,13 +1056,20 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         if let Some(o) = index_options {
             return Err(unsupported(
                 &object(),
-                format!("storage parameters of the constraint's index ({})", o.join(", ")),
+                format!(
+                    "storage parameters of the constraint's index ({})",
+                    o.join(", ")
+                ),
                 "strata does not model storage parameters of a constraint's index yet: \
                  ALTER INDEX … RESET (…) them, or inspect other namespaces only",
             ));
         }
         if clustered {
-            return Err(unsupported(&object(), "CLUSTER ON its index".to_string(), CLUSTER_HELP));
+            return Err(unsupported(
+                &object(),
+                "CLUSTER ON its index".to_string(),
+                CLUSTER_HELP,
+            ));
         }
         if set_columns {
             return Err(unsupported(
@@ -1066,7 +1087,10 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             ));
         }
         if matches!(contype.as_str(), "p" | "u" | "x") {
-            hidden_comments.push((index_oid, format!("index {} (of {})", quote_ident(&name), object())));
+            hidden_comments.push((
+                index_oid,
+                format!("index {} (of {})", quote_ident(&name), object()),
+            ));
         }
         let kind = match contype.as_str() {
             "p" => ConstraintKind::PrimaryKey { columns, include },
@@ -1377,7 +1401,11 @@ fn build_indexes(
                 let raw_options: Option<Vec<String>> = get(row, 20, STEP)?;
                 let clustered: bool = get(row, 21, STEP)?;
                 if clustered {
-                    return Err(unsupported(&object(), "CLUSTER ON".to_string(), CLUSTER_HELP));
+                    return Err(unsupported(
+                        &object(),
+                        "CLUSTER ON".to_string(),
+                        CLUSTER_HELP,
+                    ));
                 }
                 e.insert(PartialIndex {
                     relid,

@@ -273,7 +273,10 @@ fn options_sql(
         .map(|k| k.as_str())
         .collect();
     if !reset.is_empty() {
-        out.push(format!("ALTER {what} {target} RESET ({})", reset.join(", ")));
+        out.push(format!(
+            "ALTER {what} {target} RESET ({})",
+            reset.join(", ")
+        ));
     }
     let set: Vec<String> = b
         .iter()
