@@ -77,6 +77,7 @@ fn table(i: usize) -> Table {
             nulls_not_distinct: false,
             predicate: None,
             comment: None,
+            options: Default::default(),
         },
     );
     t
@@ -134,6 +135,7 @@ fn edited(a: &Schema) -> Schema {
                             nulls_not_distinct: false,
                             predicate: None,
                             comment: None,
+                            options: Default::default(),
                         },
                     );
                 }

@@ -512,7 +512,13 @@ pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
         create.push_str(" PARTITION BY ");
         create.push_str(p);
     }
+    create.push_str(&crate::diff::with_options_sql(&t.options));
     out.push(create);
+    for c in &t.columns {
+        if c.statistics.is_some() {
+            out.push(statistics_sql(&table, &c.name, c.statistics));
+        }
+    }
     for (cname, c) in &t.constraints {
         if !inline(c) && !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
             out.push(add_constraint_sql(ns, name, cname, c));
@@ -673,6 +679,15 @@ pub(crate) fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
         sql.push_str(" CYCLE");
     }
     sql
+}
+
+/// `ALTER TABLE t ALTER COLUMN c SET STATISTICS n` (-1 for the default).
+pub(crate) fn statistics_sql(table: &str, column: &str, target: Option<i32>) -> String {
+    format!(
+        "ALTER TABLE {table} ALTER COLUMN {} SET STATISTICS {}",
+        quote_ident(column),
+        target.unwrap_or(-1)
+    )
 }
 
 /// A column as it applies: its default and generation expression are

@@ -60,6 +60,11 @@ pub struct Table {
     pub partition_by: Option<String>,
     pub row_level_security: bool,
     pub force_row_level_security: bool,
+    /// Storage parameters (`pg_class.reloptions`): name → value exactly as
+    /// the server stores the text (`fillfactor` → `70`). Compared as a map:
+    /// the order the server keeps them in carries no meaning.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 impl Table {
@@ -83,11 +88,20 @@ pub struct Column {
     /// Default expression.
     pub default: Option<Expression>,
     pub identity: Option<Identity>,
+    /// Options of an identity column's sequence; `None` when they are the
+    /// ones PostgreSQL gives an identity of the column's type (see
+    /// [`IdentityOptions::canonical`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<IdentityOptions>,
     /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
     pub generated: Option<Expression>,
     /// Explicit collation, when it differs from the type's default.
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// Statistics target set by `ALTER COLUMN … SET STATISTICS n`
+    /// (`pg_attribute.attstattarget`); `None` for the default (-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 impl Column {
@@ -98,9 +112,11 @@ impl Column {
             not_null: false,
             default: None,
             identity: None,
+            identity_options: None,
             generated: None,
             collation: None,
             comment: None,
+            statistics: None,
         }
     }
 }
@@ -110,6 +126,61 @@ impl Column {
 pub enum Identity {
     Always,
     ByDefault,
+}
+
+/// The options of an identity column's sequence (`pg_sequence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityOptions {
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl IdentityOptions {
+    /// The options of `seq` (whose type is the column's), or `None` when
+    /// they are the defaults for that type.
+    pub fn canonical(seq: &Sequence) -> Option<IdentityOptions> {
+        let of = |s: &Sequence| IdentityOptions {
+            start: s.start,
+            increment: s.increment,
+            min_value: s.min_value,
+            max_value: s.max_value,
+            cache: s.cache,
+            cycle: s.cycle,
+        };
+        let o = of(seq);
+        (o != of(&Sequence::with_defaults(&seq.data_type))).then_some(o)
+    }
+
+    /// The sequence of an identity column of `data_type` with `options`.
+    pub fn sequence(options: Option<&IdentityOptions>, data_type: &str) -> Sequence {
+        let mut s = Sequence::with_defaults(data_type);
+        if let Some(o) = options {
+            s.start = o.start;
+            s.increment = o.increment;
+            s.min_value = o.min_value;
+            s.max_value = o.max_value;
+            s.cache = o.cache;
+            s.cycle = o.cycle;
+        }
+        s
+    }
+
+    /// `START WITH … INCREMENT BY … MINVALUE … MAXVALUE … CACHE … [NO] CYCLE`.
+    pub fn sql(&self) -> String {
+        format!(
+            "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
+            self.start,
+            self.increment,
+            self.min_value,
+            self.max_value,
+            self.cache,
+            if self.cycle { "CYCLE" } else { "NO CYCLE" }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +271,10 @@ pub struct Index {
     /// Predicate of a partial index.
     pub predicate: Option<Expression>,
     pub comment: Option<String>,
+    /// Storage parameters (`pg_class.reloptions` of the index), as for
+    /// [`Table::options`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

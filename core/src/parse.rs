@@ -105,6 +105,13 @@ pub enum Stmt {
         if_exists: bool,
         new_name: String,
     },
+    /// `ALTER INDEX … SET (…)` / `RESET (…)`.
+    AlterIndexOptions {
+        name: QName,
+        if_exists: bool,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    },
     CreateSequence {
         name: QName,
         if_not_exists: bool,
@@ -198,6 +205,9 @@ pub struct CreateTable {
     pub if_not_exists: bool,
     pub unlogged: bool,
     pub partition_by: Option<String>,
+    /// `WITH (name = value, …)`: storage parameters, values as the server
+    /// stores their text.
+    pub options: Vec<(String, String)>,
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<ConstraintDef>,
 }
@@ -297,6 +307,10 @@ pub enum TableAction {
     RowLevelSecurity(bool),
     ForceRowLevelSecurity(bool),
     SetLogged(bool),
+    /// `SET (name = value, …)`.
+    SetOptions(Vec<(String, String)>),
+    /// `RESET (name, …)`.
+    ResetOptions(Vec<String>),
     /// Changes nothing strata models (OWNER TO, SET (storage), CLUSTER ON, …).
     NoOp(&'static str),
 }
@@ -321,6 +335,8 @@ pub enum ColumnOp {
     DropIdentity {
         if_exists: bool,
     },
+    /// `SET STATISTICS n` (-1: the default).
+    SetStatistics(i32),
     NoOp(&'static str),
 }
 
@@ -336,6 +352,8 @@ pub struct CreateIndex {
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
     pub predicate: Option<Expression>,
+    /// `WITH (…)`: storage parameters.
+    pub options: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -532,6 +550,15 @@ impl<'a> Cursor<'a> {
 
     fn peek_nth_kw(&self, n: usize, kw: &str) -> bool {
         Self::is_kw_tok(&self.peek_nth(n).token, kw)
+    }
+
+    /// The next tokens are these keywords (nothing is consumed).
+    fn peek_kws(&self, kws: &[&str]) -> bool {
+        kws.iter().enumerate().all(|(i, k)| self.peek_nth_kw(i, k))
+    }
+
+    fn peek_nth_is(&self, n: usize, t: &Token) -> bool {
+        &self.peek_nth(n).token == t
     }
 
     fn eat_kw(&mut self, kw: &str) -> bool {
@@ -754,21 +781,6 @@ impl<'a> Cursor<'a> {
             }
         })?;
         Ok((t, false))
-    }
-
-    /// Skips a balanced parenthesised group.
-    fn skip_parens(&mut self) -> PResult<()> {
-        self.expect(&Token::LParen)?;
-        let mut depth = 1;
-        while depth > 0 {
-            match self.p.next_token().token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth -= 1,
-                Token::EOF => return Err(self.expected("`)`")),
-                _ => {}
-            }
-        }
-        Ok(())
     }
 
     /// Skips to the end of the statement.
@@ -1401,10 +1413,12 @@ impl<'a> Cursor<'a> {
                     let q = self.qname_list_dotted()?;
                     o.owned_by = Some(Some(q));
                 }
-            } else if self.eat_kw("SEQUENCE") {
-                // identity: SEQUENCE NAME x
-                self.expect_kw("NAME")?;
-                self.qname()?;
+            } else if self.peek_kw("SEQUENCE") && self.peek_nth_kw(1, "NAME") {
+                // The name of an identity column's sequence is not modelled:
+                // refused rather than dropped.
+                return Err(self
+                    .err_here("identity sequence names (SEQUENCE NAME) are not supported yet")
+                    .with_help("leave SEQUENCE NAME out: PostgreSQL then names the sequence table_column_seq"));
             } else {
                 break;
             }
@@ -1440,7 +1454,12 @@ impl<'a> Cursor<'a> {
     fn create_table(&mut self, unlogged: bool) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.qname()?;
-        if self.peek_kw("PARTITION") || self.peek_kw("OF") {
+        if self.peek_kw("OF") {
+            return Err(self
+                .err_here("typed tables (CREATE TABLE … OF type) are not supported yet")
+                .with_help("declare the table with its columns, or mark the statement with `-- strata:ignore` to skip it"));
+        }
+        if self.peek_kw("PARTITION") {
             return Err(self.err_here("partitions are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it (the partition will then be missing from the model)"));
         }
         if self.peek_kw("AS") {
@@ -1512,13 +1531,29 @@ impl<'a> Cursor<'a> {
             self.expect(&Token::RParen)?;
             partition_by = Some(format!("{strategy} ({})", keys.join(", ")));
         }
+        let mut options = Vec::new();
         loop {
-            if self.eat_kw("WITH") || self.eat_kw("WITHOUT") {
-                if self.eat_kw("OIDS") {
-                    continue;
+            if self.eat_kw("WITHOUT") {
+                self.expect_kw("OIDS")?;
+            } else if self.peek_kw("WITH") && self.peek_nth(1).token == Token::LParen {
+                self.p.next_token();
+                for (k, v) in self.rel_options()? {
+                    // `oids=false` is accepted and means nothing since
+                    // PostgreSQL 12.
+                    if k == "oids" && matches!(v.as_str(), "false" | "off" | "0" | "no") {
+                        continue;
+                    }
+                    options.push((k, v));
                 }
-                self.skip_parens()?;
-            } else if self.eat_kw("TABLESPACE") || self.eat_kw("USING") {
+            } else if self.peek_kw("USING") {
+                if !self.peek_nth_kw(1, "heap") {
+                    return Err(self
+                        .err_here("table access methods other than heap are not supported yet")
+                        .with_help("mark the statement with `-- strata:ignore` to skip it"));
+                }
+                self.p.next_token();
+                self.ident()?;
+            } else if self.eat_kw("TABLESPACE") {
                 self.ident()?;
             } else {
                 break;
@@ -1529,6 +1564,7 @@ impl<'a> Cursor<'a> {
             if_not_exists,
             unlogged,
             partition_by,
+            options,
             columns,
             constraints,
         }))
@@ -1623,11 +1659,118 @@ impl<'a> Cursor<'a> {
 
     fn identity_options(&mut self) -> PResult<SeqOptions> {
         if self.eat(&Token::LParen) {
+            if self.peek_kw("AS") {
+                // The identity sequence takes the column's type.
+                return Err(self
+                    .err_here("a data type in identity sequence options is not supported yet")
+                    .with_help("leave AS out: the sequence takes the column's type"));
+            }
             let o = self.seq_options()?;
+            if o.data_type.is_some() || o.owned_by.is_some() {
+                return Err(self.err_here(
+                    "AS and OWNED BY are not identity sequence options strata supports",
+                ));
+            }
             self.expect(&Token::RParen)?;
             Ok(o)
         } else {
             Ok(SeqOptions::default())
+        }
+    }
+
+    /// `(name [= value], …)` of `WITH (…)` / `SET (…)`: each value as
+    /// PostgreSQL stores its text (`'50'` and `050` → `50`, a bare name →
+    /// `true`, words folded to lower case).
+    fn rel_options(&mut self) -> PResult<Vec<(String, String)>> {
+        self.expect(&Token::LParen)?;
+        let mut out: Vec<(String, String)> = Vec::new();
+        loop {
+            if self.peek_nth_is(1, &Token::Period) {
+                return Err(self
+                    .err_here("storage parameters of the TOAST table (toast.…) are not supported yet")
+                    .with_help("mark the statement with `-- strata:ignore` to skip it (the parameter will then be missing from the model)"));
+            }
+            let name = self.ident()?;
+            let value = if self.eat(&Token::Eq) {
+                self.option_value()?
+            } else {
+                "true".to_string()
+            };
+            out.push((name, value));
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(out)
+    }
+
+    /// `(name, …)` of `RESET (…)`.
+    fn rel_option_names(&mut self) -> PResult<Vec<String>> {
+        self.expect(&Token::LParen)?;
+        let mut out = Vec::new();
+        loop {
+            if self.peek_nth_is(1, &Token::Period) {
+                return Err(self
+                    .err_here(
+                        "storage parameters of the TOAST table (toast.…) are not supported yet",
+                    )
+                    .with_help("mark the statement with `-- strata:ignore` to skip it"));
+            }
+            out.push(self.ident()?);
+            if self.peek_is(&Token::Eq) {
+                return Err(self.err_here("RESET must not include values for parameters"));
+            }
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(out)
+    }
+
+    /// One storage parameter value, as the server stores its text.
+    fn option_value(&mut self) -> PResult<String> {
+        let tok = self.p.next_token().token;
+        let number = |text: &str, negative: bool| -> String {
+            let integer = !text.contains(['.', 'e', 'E']);
+            match text.parse::<i64>() {
+                Ok(n) if integer && i32::try_from(n).is_ok() => {
+                    (if negative { -n } else { n }).to_string()
+                }
+                _ if negative => format!("-{text}"),
+                _ => text.to_string(),
+            }
+        };
+        match tok {
+            Token::Number(text, _) => Ok(number(&text, false)),
+            Token::Plus | Token::Minus => {
+                let negative = tok == Token::Minus;
+                match self.p.next_token().token {
+                    Token::Number(text, _) => Ok(number(&text, negative)),
+                    _ => {
+                        self.p.prev_token();
+                        Err(self.expected("a number"))
+                    }
+                }
+            }
+            Token::SingleQuotedString(v) => Ok(v),
+            Token::Word(w) => {
+                if self.peek_is(&Token::Period) {
+                    return Err(self.err_here(
+                        "a qualified name as a storage parameter value is not supported",
+                    ));
+                }
+                Ok(if w.quote_style.is_some() {
+                    w.value
+                } else {
+                    w.value.to_lowercase()
+                })
+            }
+            _ => {
+                self.p.prev_token();
+                Err(self.expected("a storage parameter value"))
+            }
         }
     }
 
@@ -1681,8 +1824,9 @@ impl<'a> Cursor<'a> {
             if self.eat_kw("INCLUDE") {
                 include = self.ident_list_parens()?;
             } else if self.peek_kw("WITH") && self.peek_nth(1).token == Token::LParen {
-                self.p.next_token();
-                self.skip_parens()?;
+                return Err(self
+                    .err_here("storage parameters of a constraint's index are not supported yet")
+                    .with_help("create the index with its parameters, then add the constraint with `USING INDEX`; or mark the statement with `-- strata:ignore`"));
             } else if self.eat_kws(&["USING", "INDEX", "TABLESPACE"]) {
                 self.ident()?;
             } else {
@@ -1956,6 +2100,7 @@ impl<'a> Cursor<'a> {
         let mut include = Vec::new();
         let mut nulls_not_distinct = false;
         let mut predicate = None;
+        let mut options = Vec::new();
         loop {
             if self.eat_kw("INCLUDE") {
                 include = self.ident_list_parens()?;
@@ -1963,7 +2108,7 @@ impl<'a> Cursor<'a> {
                 nulls_not_distinct = self.nulls_distinct()?;
             } else if self.peek_kw("WITH") {
                 self.p.next_token();
-                self.skip_parens()?;
+                options = self.rel_options()?;
             } else if self.eat_kw("TABLESPACE") {
                 self.ident()?;
             } else if self.eat_kw("WHERE") {
@@ -1984,6 +2129,7 @@ impl<'a> Cursor<'a> {
             include,
             nulls_not_distinct,
             predicate,
+            options,
         }))
     }
 
@@ -2071,6 +2217,33 @@ impl<'a> Cursor<'a> {
                 }
                 if self.peek_kw("SET") && self.peek_nth_kw(1, "SCHEMA") {
                     return Err(self.err_here("ALTER INDEX … SET SCHEMA is not supported"));
+                }
+                if self.peek_kw("SET") && self.peek_nth(1).token == Token::LParen {
+                    self.p.next_token();
+                    let set = self.rel_options()?;
+                    return Ok(Stmt::AlterIndexOptions {
+                        name,
+                        if_exists,
+                        set,
+                        reset: Vec::new(),
+                    });
+                }
+                if self.eat_kw("RESET") {
+                    let reset = self.rel_option_names()?;
+                    return Ok(Stmt::AlterIndexOptions {
+                        name,
+                        if_exists,
+                        set: Vec::new(),
+                        reset,
+                    });
+                }
+                if self.peek_kw("ALTER") {
+                    return Err(self
+                        .err_here("ALTER INDEX … ALTER COLUMN (an index column's statistics target) is not supported yet")
+                        .with_help("mark the statement with `-- strata:ignore` to skip it (the statistics target will then be missing from the model)"));
+                }
+                if self.peek_kw("SET") && !self.peek_nth_kw(1, "TABLESPACE") {
+                    return Err(self.expected("SET (…), SET TABLESPACE or RESET (…)"));
                 }
                 self.skip_rest();
                 return Ok(Stmt::NonSchema("ALTER INDEX"));
@@ -2343,52 +2516,74 @@ impl<'a> Cursor<'a> {
             self.ident()?;
             return Ok(TableAction::NoOp("OWNER TO"));
         }
+        if self.peek_kw("SET") && self.peek_nth(1).token == Token::LParen {
+            self.p.next_token();
+            return Ok(TableAction::SetOptions(self.rel_options()?));
+        }
+        if self.eat_kw("RESET") {
+            return Ok(TableAction::ResetOptions(self.rel_option_names()?));
+        }
+        if self.peek_kw("SET") && self.peek_nth_kw(1, "WITHOUT") && self.peek_nth_kw(2, "CLUSTER") {
+            self.p.next_token();
+            return Err(self
+                .err_here("SET WITHOUT CLUSTER is not supported yet (the clustered index is not modelled)")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
+        }
+        if self.peek_kw("SET") && self.peek_nth_kw(1, "ACCESS") {
+            self.p.next_token();
+            return Err(self
+                .err_here("SET ACCESS METHOD is not supported yet (table access methods are not modelled)")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
+        }
         if self.peek_kw("SET")
-            && (self.peek_nth(1).token == Token::LParen
-                || self.peek_nth_kw(1, "TABLESPACE")
-                || self.peek_nth_kw(1, "WITHOUT")
-                || self.peek_nth_kw(1, "ACCESS"))
+            && (self.peek_nth_kw(1, "TABLESPACE") || self.peek_nth_kw(1, "WITHOUT"))
         {
             self.p.next_token();
-            if self.peek_is(&Token::LParen) {
-                self.skip_parens()?;
-            } else {
+            self.p.next_token();
+            if !self.peek_is(&Token::Comma) && !self.at_end() {
                 self.p.next_token();
-                if !self.peek_is(&Token::Comma) && !self.at_end() {
-                    self.p.next_token();
-                }
-                if self.peek_kw("METHOD") {
-                    self.p.next_token();
-                    self.ident()?;
-                }
             }
             return Ok(TableAction::NoOp("SET"));
         }
-        if self.eat_kw("RESET") {
-            self.skip_parens()?;
-            return Ok(TableAction::NoOp("RESET"));
+        if self.peek_kws(&["CLUSTER", "ON"]) {
+            return Err(self
+                .err_here("CLUSTER ON is not supported yet (the clustered index is not modelled)")
+                .with_help("mark the statement with `-- strata:ignore` to skip it (the table will then differ from the model in which index it is clustered on)"));
         }
-        if self.eat_kws(&["CLUSTER", "ON"]) {
-            self.ident()?;
-            return Ok(TableAction::NoOp("CLUSTER ON"));
-        }
-        if self.eat_kws(&["REPLICA", "IDENTITY"]) {
-            if self.eat_kws(&["USING", "INDEX"]) {
-                self.ident()?;
-            } else {
+        if self.peek_kws(&["REPLICA", "IDENTITY"]) {
+            if self.peek_nth_kw(2, "DEFAULT") {
+                // Every table strata accepts has the default replica
+                // identity, so setting it again changes nothing.
                 self.p.next_token();
+                self.p.next_token();
+                self.p.next_token();
+                return Ok(TableAction::NoOp("REPLICA IDENTITY DEFAULT"));
             }
-            return Ok(TableAction::NoOp("REPLICA IDENTITY"));
+            return Err(self
+                .err_here("REPLICA IDENTITY other than DEFAULT is not supported yet")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
         if self.peek_kw("ENABLE") || self.peek_kw("DISABLE") {
-            self.p.next_token();
-            self.eat_kw("ALWAYS");
-            self.eat_kw("REPLICA");
-            if self.eat_kw("TRIGGER") || self.eat_kw("RULE") {
-                self.p.next_token();
-                return Ok(TableAction::NoOp("ENABLE/DISABLE TRIGGER"));
+            let plain_enable = self.peek_kw("ENABLE")
+                && (self.peek_nth_kw(1, "TRIGGER") || self.peek_nth_kw(1, "RULE"));
+            if !plain_enable {
+                let what = if (1..=2).any(|n| self.peek_nth_kw(n, "RULE")) {
+                    "rules"
+                } else {
+                    "triggers"
+                };
+                return Err(self
+                    .err_here(format!(
+                        "disabled or replica/always {what} are not supported yet (strata keeps {what} by name only)"
+                    ))
+                    .with_help("mark the statement with `-- strata:ignore` to skip it"));
             }
-            return Err(self.expected("TRIGGER, RULE or ROW LEVEL SECURITY"));
+            // Plain ENABLE sets the state every trigger and rule strata
+            // accepts already has.
+            self.p.next_token();
+            self.p.next_token();
+            self.p.next_token();
+            return Ok(TableAction::NoOp("ENABLE TRIGGER/RULE"));
         }
         let what = self.word_upper(0).unwrap_or_default();
         Err(self
@@ -2478,7 +2673,18 @@ impl<'a> Cursor<'a> {
                         self.expect_kws(&["BY", "DEFAULT"])?;
                         Identity::ByDefault
                     });
-                } else if self.eat_kw("SET") || self.peek_kw("RESTART") {
+                } else if self.eat_kw("RESTART") {
+                    // RESTART changes data, not schema.
+                    opts.restart = true;
+                    if self.eat_kw("WITH")
+                        || matches!(self.peek().token, Token::Number(..) | Token::Minus)
+                    {
+                        self.number_i64()?;
+                    }
+                } else if self.eat_kw("SET") {
+                    if self.peek_kw("AS") || self.peek_kws(&["OWNED", "BY"]) {
+                        return Err(self.expected("an identity sequence option"));
+                    }
                     let o = self.seq_options()?;
                     merge_seq_options(&mut opts, o);
                 } else {
@@ -2488,21 +2694,24 @@ impl<'a> Cursor<'a> {
             return Ok(ColumnOp::SetIdentity(kind, opts));
         }
         if self.eat_kws(&["SET", "STATISTICS"]) {
-            self.number_i64()?;
-            return Ok(ColumnOp::NoOp("SET STATISTICS"));
+            let n = self.number_i64()?;
+            let n = i32::try_from(n.clamp(-2, 10_000)).unwrap_or(-2);
+            return Ok(ColumnOp::SetStatistics(n));
         }
-        if self.eat_kws(&["SET", "STORAGE"]) {
-            self.p.next_token();
-            return Ok(ColumnOp::NoOp("SET STORAGE"));
-        }
-        if self.eat_kws(&["SET", "COMPRESSION"]) {
-            self.p.next_token();
-            return Ok(ColumnOp::NoOp("SET COMPRESSION"));
+        if self.peek_kws(&["SET", "STORAGE"]) || self.peek_kws(&["SET", "COMPRESSION"]) {
+            let what = if self.peek_nth_kw(1, "STORAGE") {
+                "SET STORAGE"
+            } else {
+                "SET COMPRESSION"
+            };
+            return Err(self
+                .err_here(format!("ALTER COLUMN … {what} is not supported yet"))
+                .with_help("mark the statement with `-- strata:ignore` to skip it (the column will then differ from the model)"));
         }
         if self.peek_kw("SET") && self.peek_nth(1).token == Token::LParen || self.peek_kw("RESET") {
-            self.p.next_token();
-            self.skip_parens()?;
-            return Ok(ColumnOp::NoOp("SET (attribute option)"));
+            return Err(self
+                .err_here("column attribute options (ALTER COLUMN … SET (n_distinct = …) / RESET) are not supported yet")
+                .with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
         let what = self.word_upper(0).unwrap_or_default();
         Err(self.err_here(format!("strata does not understand ALTER COLUMN … {what}")))

@@ -1493,6 +1493,44 @@ impl Replayer {
                 }
                 Ok(())
             }
+            Stmt::AlterIndexOptions {
+                name,
+                if_exists,
+                set,
+                reset,
+            } => {
+                let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+                    if if_exists {
+                        return Ok(());
+                    }
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&name)),
+                    ));
+                };
+                if is_constraint {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "storage parameters of index \"{}\", which backs a constraint, are not supported yet",
+                                name.name
+                            ),
+                        ),
+                        "mark the statement with `-- strata:ignore` to skip it (the parameters will then be missing from the model)",
+                    ));
+                }
+                let table = self.table_mut(&ns, &t);
+                if let Some(i) = table.indexes.get_mut(&name.name) {
+                    let set = index_options(&i.method, set)?;
+                    for n in reset {
+                        i.options.remove(&n);
+                    }
+                    i.options.extend(set);
+                }
+                self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &name.name));
+                Ok(())
+            }
             Stmt::CreateSequence {
                 name,
                 if_not_exists,
@@ -1939,6 +1977,7 @@ impl Replayer {
             Table {
                 unlogged: ct.unlogged,
                 partition_by: ct.partition_by.clone(),
+                options: table_options(ct.partition_by.is_some(), ct.options)?,
                 ..Table::default()
             },
         );
@@ -2087,6 +2126,7 @@ impl Replayer {
                 names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
             let mut s = Sequence::with_defaults(&data_type);
             apply_seq_options(&mut s, opts, true)?;
+            col.identity_options = crate::model::IdentityOptions::canonical(&s);
             self.hidden_relations.insert((ns.to_string(), seq));
         }
         if c.serial {
@@ -2779,6 +2819,21 @@ impl Replayer {
                 self.table_mut(&nsn, &tn).unlogged = !logged;
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
+            TableAction::SetOptions(set) => {
+                let t = self.table_mut(&nsn, &tn);
+                let mut options = t.options.clone();
+                let set = table_options(t.partition_by.is_some(), set)?;
+                options.extend(set);
+                t.options = options;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
+            TableAction::ResetOptions(names) => {
+                let t = self.table_mut(&nsn, &tn);
+                for n in names {
+                    t.options.remove(&n);
+                }
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
             TableAction::NoOp(_) => {}
         }
         Ok(())
@@ -2948,10 +3003,25 @@ impl Replayer {
                     // Allowed: the expression is re-cast.
                 }
                 let dt = self.resolve_type(&data_type);
+                // The identity sequence follows the column's type (as
+                // `ALTER SEQUENCE … AS` would).
+                let identity_options = match &c.identity_options {
+                    Some(o) if c.identity.is_some() => {
+                        let mut s = crate::model::IdentityOptions::sequence(Some(o), &c.data_type);
+                        let to = SeqOptions {
+                            data_type: Some(dt.clone()),
+                            ..SeqOptions::default()
+                        };
+                        apply_seq_options(&mut s, &to, false)?;
+                        crate::model::IdentityOptions::canonical(&s)
+                    }
+                    other => other.clone(),
+                };
                 let t = self.table_mut(ns, table);
                 let cc = t.column_mut(col).expect("exists");
                 cc.data_type = dt;
                 cc.collation = collation;
+                cc.identity_options = identity_options;
                 // The server re-reads the default and generation expression
                 // against the new type, and re-creates the checks and
                 // indexes that read the column from their stored text.
@@ -3081,12 +3151,11 @@ impl Replayer {
                 let seq =
                     names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
                 self.hidden_relations.insert((ns.to_string(), seq));
-                self.table_mut(ns, table)
-                    .column_mut(col)
-                    .expect("exists")
-                    .identity = Some(kind);
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity = Some(kind);
+                cc.identity_options = crate::model::IdentityOptions::canonical(&s);
             }
-            ColumnOp::SetIdentity(kind, _opts) => {
+            ColumnOp::SetIdentity(kind, opts) => {
                 if c.identity.is_none() {
                     return Err(err(
                         "55000",
@@ -3095,11 +3164,15 @@ impl Replayer {
                         ),
                     ));
                 }
+                let mut s = crate::model::IdentityOptions::sequence(
+                    c.identity_options.as_ref(),
+                    &c.data_type,
+                );
+                apply_seq_options(&mut s, &opts, false)?;
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity_options = crate::model::IdentityOptions::canonical(&s);
                 if let Some(k) = kind {
-                    self.table_mut(ns, table)
-                        .column_mut(col)
-                        .expect("exists")
-                        .identity = Some(k);
+                    cc.identity = Some(k);
                 }
             }
             ColumnOp::DropIdentity { if_exists } => {
@@ -3114,10 +3187,21 @@ impl Replayer {
                         ),
                     ));
                 }
+                let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
+                cc.identity = None;
+                cc.identity_options = None;
+            }
+            ColumnOp::SetStatistics(n) => {
+                if n < -1 {
+                    return Err(err(
+                        INVALID_PARAMETER,
+                        format!("statistics target {n} is too low"),
+                    ));
+                }
                 self.table_mut(ns, table)
                     .column_mut(col)
                     .expect("exists")
-                    .identity = None;
+                    .statistics = (n >= 0).then_some(n.min(10_000));
             }
             ColumnOp::NoOp(_) => return Ok(()),
         }
@@ -3206,6 +3290,7 @@ impl Replayer {
                 key: k.key,
             })
             .collect();
+        let options = index_options(&ci.method, ci.options)?;
         let index = Index {
             unique: ci.unique,
             method: ci.method,
@@ -3214,6 +3299,7 @@ impl Replayer {
             nulls_not_distinct: ci.nulls_not_distinct,
             predicate: ci.predicate,
             comment: None,
+            options,
         };
         self.table_mut(&ns, &table)
             .indexes
@@ -3251,9 +3337,18 @@ impl Replayer {
                     ));
                 };
                 if is_constraint {
-                    // The comment is on the index, which strata does not model
-                    // separately from its constraint.
-                    return Ok(());
+                    // The comment is on the index, which strata does not
+                    // model apart from its constraint: refused, not dropped.
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "a comment on index \"{}\", which backs a constraint, is not supported yet",
+                                q.name
+                            ),
+                        ),
+                        "comment on the constraint instead (COMMENT ON CONSTRAINT … ON table), or mark the statement with `-- strata:ignore`",
+                    ));
                 }
                 if let Some(i) = self.table_mut(&ns, &t).indexes.get_mut(&q.name) {
                     i.comment = text;
@@ -4331,6 +4426,88 @@ impl From<Failure> for (String, String) {
 
 #[allow(dead_code)]
 fn _assert_identity_used(_: Identity) {}
+
+/// Storage parameters of heap tables (PostgreSQL 15, `reloptions.c`).
+const HEAP_OPTIONS: &[&str] = &[
+    "fillfactor",
+    "toast_tuple_target",
+    "parallel_workers",
+    "autovacuum_enabled",
+    "autovacuum_vacuum_threshold",
+    "autovacuum_vacuum_insert_threshold",
+    "autovacuum_analyze_threshold",
+    "autovacuum_vacuum_scale_factor",
+    "autovacuum_vacuum_insert_scale_factor",
+    "autovacuum_analyze_scale_factor",
+    "autovacuum_vacuum_cost_delay",
+    "autovacuum_vacuum_cost_limit",
+    "autovacuum_freeze_min_age",
+    "autovacuum_freeze_max_age",
+    "autovacuum_freeze_table_age",
+    "autovacuum_multixact_freeze_min_age",
+    "autovacuum_multixact_freeze_max_age",
+    "autovacuum_multixact_freeze_table_age",
+    "log_autovacuum_min_duration",
+    "user_catalog_table",
+    "vacuum_index_cleanup",
+    "vacuum_truncate",
+];
+
+/// Checks storage parameters as PostgreSQL does (each known, none twice)
+/// and returns them as a map.
+fn checked_options(
+    valid: &[&str],
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in given {
+        if !valid.contains(&k.as_str()) {
+            return Err(err(
+                INVALID_PARAMETER,
+                format!("unrecognized parameter \"{k}\""),
+            ));
+        }
+        if out.insert(k.clone(), v).is_some() {
+            return Err(err(
+                INVALID_PARAMETER,
+                format!("parameter \"{k}\" specified more than once"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn table_options(
+    partitioned: bool,
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    // A partitioned table takes none.
+    checked_options(if partitioned { &[] } else { HEAP_OPTIONS }, given)
+}
+
+fn index_options(
+    method: &str,
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    let valid: &[&str] = match method {
+        "btree" => &["fillfactor", "deduplicate_items"],
+        "hash" | "spgist" => &["fillfactor"],
+        "gist" => &["fillfactor", "buffering"],
+        "gin" => &["fastupdate", "gin_pending_list_limit"],
+        "brin" => &["pages_per_range", "autosummarize"],
+        _ if given.is_empty() => &[],
+        other => {
+            return Err(help(
+                err(
+                    FEATURE_NOT_SUPPORTED,
+                    format!("storage parameters of {other} indexes are not supported yet"),
+                ),
+                "mark the statement with `-- strata:ignore` to skip it",
+            ))
+        }
+    };
+    checked_options(valid, given)
+}
 
 type Key = (String, String);
 type IndexNames = std::collections::HashMap<Key, (String, bool)>;

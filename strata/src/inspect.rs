@@ -96,6 +96,17 @@ pub enum InspectError {
         text: String,
         reason: String,
     },
+
+    /// The database holds something strata does not model yet; comparing
+    /// without it could call two different schemas equal, so inspection
+    /// stops instead.
+    #[error("{object}: {what} is not supported yet")]
+    #[diagnostic(code(strata::inspect::unsupported), help("{help}"))]
+    Unsupported {
+        object: String,
+        what: String,
+        help: String,
+    },
 }
 
 /// The user namespace condition on alias `n` (and `$1`, the optional list
@@ -163,8 +174,15 @@ const Q_EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text, e.extversio
 const Q_TABLES: &str = concat!(
     "SELECT c.oid, n.nspname::text, c.relname::text, c.relpersistence = 'u', \
             c.relrowsecurity, c.relforcerowsecurity, \
-            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END \
+            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, \
+            c.reloptions::text[], tc.reloptions::text[], c.relreplident::text, \
+            c.relispartition, \
+            CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END, \
+            EXISTS (SELECT FROM pg_inherits ih WHERE ih.inhrelid = c.oid OR ih.inhparent = c.oid), \
+            am.amname::text \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid \
+     LEFT JOIN pg_am am ON am.oid = c.relam \
      WHERE c.relkind IN ('r', 'p') AND ",
     user_namespace!(),
     " AND ",
@@ -180,7 +198,11 @@ const Q_COLUMNS: &str = concat!(
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
                  THEN cn.nspname::text END, \
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
-                 THEN co.collname::text END \
+                 THEN co.collname::text END, \
+            a.attstattarget::int4, a.attstorage <> t.typstorage, a.attstorage::text, \
+            t.typstorage::text, a.attcompression::text, a.attoptions::text[], \
+            idn.oid, idn.nspname, idn.relname, idn.seqtype, idn.seqstart, idn.seqincrement, \
+            idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -188,6 +210,15 @@ const Q_COLUMNS: &str = concat!(
      LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_collation co ON co.oid = a.attcollation \
      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
+     LEFT JOIN LATERAL (SELECT sc.oid, sn.nspname::text, sc.relname::text, \
+                               format_type(sq.seqtypid, NULL) AS seqtype, sq.seqstart, \
+                               sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle \
+                        FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid \
+                        JOIN pg_namespace sn ON sn.oid = sc.relnamespace \
+                        JOIN pg_sequence sq ON sq.seqrelid = sc.oid \
+                        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass \
+                          AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum \
+                          AND d.deptype = 'i' AND a.attidentity <> '' LIMIT 1) idn ON true \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ",
     user_namespace!(),
     " AND ",
@@ -212,11 +243,16 @@ const Q_CONSTRAINTS: &str = concat!(
             co.confdeltype::text, co.confupdtype::text, co.confmatchtype::text, \
             CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END, \
             co.connoinherit, \
-            CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid) END \
+            CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid) END, \
+            co.conindid, ic.reloptions::text[], coalesce(i.indisclustered, false), \
+            coalesce(cardinality(co.confdelsetcols), 0) > 0, \
+            EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = co.conindid \
+                    AND co.contype IN ('p', 'u', 'x') AND ia.attstattarget >= 0) \
      FROM pg_constraint co \
      JOIN pg_class c ON c.oid = co.conrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_index i ON i.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x') \
+     LEFT JOIN pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_class fc ON fc.oid = co.confrelid AND co.contype = 'f' \
      LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
      WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p') \
@@ -238,7 +274,8 @@ const Q_INDEXES: &str = concat!(
             CASE WHEN NOT opc.opcdefault THEN opn.nspname::text END, \
             CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END, \
             k.opt::int4, coalesce(k.coll, 0), cln.nspname::text, cl.collname::text, \
-            coalesce(ta.attcollation, 0) \
+            coalesce(ta.attcollation, 0), \
+            ic.reloptions::text[], i.indisclustered, coalesce(ia.attstattarget, -1)::int4 \
      FROM pg_index i \
      JOIN pg_class ic ON ic.oid = i.indexrelid \
      JOIN pg_class c ON c.oid = i.indrelid \
@@ -248,6 +285,7 @@ const Q_INDEXES: &str = concat!(
                                i.indcollation::oid[]) \
                 WITH ORDINALITY AS k(attnum, opclass, opt, coll, ord) \
      LEFT JOIN pg_attribute ta ON ta.attrelid = i.indrelid AND ta.attnum = k.attnum AND k.attnum > 0 \
+     LEFT JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.ord \
      LEFT JOIN pg_opclass opc ON opc.oid = k.opclass \
      LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace \
      LEFT JOIN pg_collation cl ON cl.oid = k.coll \
@@ -297,7 +335,7 @@ const Q_SEQUENCES: &str = concat!(
 const Q_UNMANAGED: &str = concat!(
     "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' \
                            ELSE 'foreign_table' END, \
-            n.nspname::text, NULL::text, c.relname::text, NULL::text \
+            n.nspname::text, NULL::text, c.relname::text, NULL::text, NULL::text \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('v', 'm', 'f') AND ",
     user_namespace!(),
@@ -306,7 +344,7 @@ const Q_UNMANAGED: &str = concat!(
     " UNION ALL \
      SELECT CASE t.typtype WHEN 'c' THEN 'composite_type' WHEN 'd' THEN 'domain' \
                            ELSE 'range_type' END, \
-            n.nspname::text, NULL::text, t.typname::text, NULL::text \
+            n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
      WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND EXISTS \
             (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
@@ -316,13 +354,15 @@ const Q_UNMANAGED: &str = concat!(
     " UNION ALL \
      SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
                            ELSE 'function' END, \
-            n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes) \
+            n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
+            NULL::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
      WHERE NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
                        AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
     user_namespace!(),
     " UNION ALL \
-     SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, NULL::text \
+     SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, NULL::text, \
+            tg.tgenabled::text \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      WHERE NOT tg.tgisinternal AND ",
@@ -330,14 +370,16 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text, NULL::text \
+     SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text, NULL::text, \
+            NULL::text \
      FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text \
+     SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text, \
+            r.ev_enabled::text \
      FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      WHERE r.rulename <> '_RETURN' AND ",
@@ -345,22 +387,26 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'collation', n.nspname::text, NULL::text, cl.collname::text, NULL::text \
+     SELECT 'collation', n.nspname::text, NULL::text, cl.collname::text, NULL::text, \
+            NULL::text \
      FROM pg_collation cl JOIN pg_namespace n ON n.oid = cl.collnamespace WHERE ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_collation", "cl.oid"),
     " UNION ALL \
-     SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text \
+     SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text, \
+            NULL::text \
      FROM pg_event_trigger ev WHERE ",
     not_extension!("pg_event_trigger", "ev.oid"),
     " UNION ALL \
-     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text \
+     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
+            NULL::text \
      FROM pg_publication pb \
      UNION ALL \
      SELECT 'operator', n.nspname::text, NULL::text, o.oprname::text, \
             concat(CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END, ', ', \
-                   CASE WHEN o.oprright = 0 THEN 'NONE' ELSE format_type(o.oprright, NULL) END) \
+                   CASE WHEN o.oprright = 0 THEN 'NONE' ELSE format_type(o.oprright, NULL) END), \
+            NULL::text \
      FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ",
     user_namespace!(),
     " AND ",
@@ -750,18 +796,82 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             .insert(name, Extension { namespace, version });
     }
 
+    // Objects whose comments strata cannot hold (the index of a constraint,
+    // an identity sequence): refused if commented.
+    let mut hidden_comments: Vec<(u32, String)> = Vec::new();
+
     // Tables, by oid: (namespace, name).
     let mut table_names: HashMap<u32, (String, String)> = HashMap::new();
     for row in &rows.tables {
         let oid: u32 = get(row, 0, "tables")?;
         let namespace: String = get(row, 1, "tables")?;
         let name: String = get(row, 2, "tables")?;
+        let object = format!("table {}.{}", quote_ident(&namespace), quote_ident(&name));
+        let raw_options: Option<Vec<String>> = get(row, 7, "tables")?;
+        let toast_options: Option<Vec<String>> = get(row, 8, "tables")?;
+        let replica_identity: String = get(row, 9, "tables")?;
+        let is_partition: bool = get(row, 10, "tables")?;
+        let of_type: Option<String> = get(row, 11, "tables")?;
+        let inherits: bool = get(row, 12, "tables")?;
+        let access_method: Option<String> = get(row, 13, "tables")?;
+        if is_partition {
+            return Err(unsupported(
+                &object,
+                "a partition (PARTITION OF / ATTACH PARTITION)".to_string(),
+                PARTITION_HELP,
+            ));
+        }
+        if let Some(t) = of_type {
+            return Err(unsupported(
+                &object,
+                format!("a typed table (OF {t})"),
+                "strata does not model typed tables yet; inspect the other namespaces only \
+                 (--namespace), or declare the table with its columns",
+            ));
+        }
+        if inherits {
+            return Err(unsupported(
+                &object,
+                "table inheritance (INHERITS, or partitions)".to_string(),
+                PARTITION_HELP,
+            ));
+        }
+        if toast_options.is_some() {
+            return Err(unsupported(
+                &object,
+                "a storage parameter of its TOAST table (toast.…)".to_string(),
+                "strata does not model TOAST storage parameters yet: \
+                 ALTER TABLE … RESET (toast.…) them, or inspect other namespaces only",
+            ));
+        }
+        if replica_identity != "d" {
+            let what = match replica_identity.as_str() {
+                "f" => "FULL",
+                "n" => "NOTHING",
+                "i" => "USING INDEX",
+                _ => "?",
+            };
+            return Err(unsupported(
+                &object,
+                format!("REPLICA IDENTITY {what}"),
+                "strata does not model replica identity yet: \
+                 ALTER TABLE … REPLICA IDENTITY DEFAULT, or inspect other namespaces only",
+            ));
+        }
+        if let Some(am) = access_method.filter(|a| a != "heap") {
+            return Err(unsupported(
+                &object,
+                format!("the table access method {am}"),
+                "strata models heap tables only",
+            ));
+        }
         let table = Table {
             unlogged: get(row, 3, "tables")?,
             row_level_security: get(row, 4, "tables")?,
             force_row_level_security: get(row, 5, "tables")?,
             partition_by: get(row, 6, "tables")?,
             comment: take_comment(&mut comments, 'c', oid, 0),
+            options: rel_options(raw_options, "tables")?,
             ..Table::default()
         };
         schema
@@ -795,11 +905,57 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let identity_kind: String = get(row, 7, STEP)?;
         let coll_ns: Option<String> = get(row, 8, STEP)?;
         let coll_name: Option<String> = get(row, 9, STEP)?;
+        let stattarget: i32 = get(row, 10, STEP)?;
+        let storage_changed: bool = get(row, 11, STEP)?;
+        let storage: String = get(row, 12, STEP)?;
+        let type_storage: String = get(row, 13, STEP)?;
+        let compression: String = get(row, 14, STEP)?;
+        let attoptions: Option<Vec<String>> = get(row, 15, STEP)?;
         let comment = take_comment(&mut comments, 'c', relid, attnum);
         let Some((table, table_name)) = table_mut(&mut schema, &table_names, relid) else {
             continue;
         };
         let object = || format!("column {table_name}.{}", quote_ident(&name));
+        if storage_changed {
+            return Err(unsupported(
+                &object(),
+                format!(
+                    "SET STORAGE {} (the type's default is {})",
+                    storage_name(&storage),
+                    storage_name(&type_storage)
+                ),
+                "strata does not model column storage yet: set it back to the type's default, \
+                 or inspect other namespaces only",
+            ));
+        }
+        if !compression.is_empty() && compression != "\0" {
+            return Err(unsupported(
+                &object(),
+                format!(
+                    "COMPRESSION {}",
+                    if compression == "l" { "lz4" } else { "pglz" }
+                ),
+                "strata does not model column compression yet: ALTER COLUMN … SET COMPRESSION \
+                 default, or inspect other namespaces only",
+            ));
+        }
+        // The server this was built against (15.20) keeps an internal
+        // `pg_attver=N` in every column's attoptions: pg_dump does not print
+        // it and `SET (pg_attver = …)` does not change it. Not a user option.
+        let attoptions: Vec<String> = attoptions
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| !o.starts_with("pg_attver="))
+            .collect();
+        if !attoptions.is_empty() {
+            let o = attoptions;
+            return Err(unsupported(
+                &object(),
+                format!("attribute options ({})", o.join(", ")),
+                "strata does not model column attribute options yet: ALTER COLUMN … RESET (…) \
+                 them, or inspect other namespaces only",
+            ));
+        }
         let data_type = normalized(normalize::type_text, &raw_type, object, "type")?;
         let (default, generated) = match raw_default {
             Some(text) => {
@@ -817,6 +973,55 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             "d" => Some(Identity::ByDefault),
             _ => None,
         };
+        let mut identity_options = None;
+        if identity.is_some() {
+            let seq_oid: Option<u32> = get(row, 16, STEP)?;
+            let seq_ns: Option<String> = get(row, 17, STEP)?;
+            let seq_name: Option<String> = get(row, 18, STEP)?;
+            let seq_type: Option<String> = get(row, 19, STEP)?;
+            let (Some(seq_oid), Some(seq_ns), Some(seq_name), Some(seq_type)) =
+                (seq_oid, seq_ns, seq_name, seq_type)
+            else {
+                return Err(InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("{}: identity sequence not found", object()),
+                });
+            };
+            let (table_ns, table_bare) = &table_names[&relid];
+            let expected_name =
+                strata_core::names::choose_name(table_bare, Some(&name), "seq", |_| false);
+            let seq_type = normalize::type_text(&seq_type).unwrap_or(seq_type);
+            if seq_ns != *table_ns || seq_name != expected_name || seq_type != data_type {
+                return Err(unsupported(
+                    &object(),
+                    format!(
+                        "an identity sequence named {}.{} of type {seq_type} (strata models \
+                         the name {} and the column's type only)",
+                        quote_ident(&seq_ns),
+                        quote_ident(&seq_name),
+                        quote_ident(&expected_name)
+                    ),
+                    "strata does not model identity sequence names yet: \
+                     ALTER SEQUENCE … RENAME TO table_column_seq, or inspect other namespaces only",
+                ));
+            }
+            let mut seq = Sequence::with_defaults(&data_type);
+            seq.start = get(row, 20, STEP)?;
+            seq.increment = get(row, 21, STEP)?;
+            seq.min_value = get(row, 22, STEP)?;
+            seq.max_value = get(row, 23, STEP)?;
+            seq.cache = get(row, 24, STEP)?;
+            seq.cycle = get(row, 25, STEP)?;
+            identity_options = strata_core::model::IdentityOptions::canonical(&seq);
+            hidden_comments.push((
+                seq_oid,
+                format!(
+                    "sequence {}.{}",
+                    quote_ident(&seq_ns),
+                    quote_ident(&seq_name)
+                ),
+            ));
+        }
         let collation = coll_name.map(|c| qualified_unless_builtin(coll_ns.as_deref(), &c));
         table.columns.push(Column {
             name,
@@ -824,9 +1029,11 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             not_null,
             default,
             identity,
+            identity_options,
             generated,
             collation,
             comment,
+            statistics: (stattarget >= 0).then_some(stattarget),
         });
     }
 
@@ -842,11 +1049,55 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let columns: Vec<String> = get(row, 7, STEP)?;
         let include: Vec<String> = get(row, 8, STEP)?;
         let nulls_not_distinct: bool = get(row, 9, STEP)?;
+        let index_oid: u32 = get(row, 19, STEP)?;
+        let index_options: Option<Vec<String>> = get(row, 20, STEP)?;
+        let clustered: bool = get(row, 21, STEP)?;
+        let set_columns: bool = get(row, 22, STEP)?;
+        let index_statistics: bool = get(row, 23, STEP)?;
         let comment = take_comment(&mut comments, 'k', oid, 0);
         let Some((table, table_name)) = table_mut(&mut schema, &table_names, relid) else {
             continue;
         };
-        let object = || format!("constraint {name} on {table_name}");
+        let object = || format!("constraint {} on {table_name}", quote_ident(&name));
+        if let Some(o) = index_options {
+            return Err(unsupported(
+                &object(),
+                format!(
+                    "storage parameters of the constraint's index ({})",
+                    o.join(", ")
+                ),
+                "strata does not model storage parameters of a constraint's index yet: \
+                 ALTER INDEX … RESET (…) them, or inspect other namespaces only",
+            ));
+        }
+        if clustered {
+            return Err(unsupported(
+                &object(),
+                "CLUSTER ON its index".to_string(),
+                CLUSTER_HELP,
+            ));
+        }
+        if set_columns {
+            return Err(unsupported(
+                &object(),
+                "ON DELETE SET NULL/SET DEFAULT with a column list".to_string(),
+                "strata does not model the column list of ON DELETE SET NULL/DEFAULT yet",
+            ));
+        }
+        if index_statistics {
+            return Err(unsupported(
+                &object(),
+                "a statistics target on a column of its index".to_string(),
+                "strata does not model index column statistics targets yet: \
+                 ALTER INDEX … ALTER COLUMN n SET STATISTICS -1",
+            ));
+        }
+        if matches!(contype.as_str(), "p" | "u" | "x") {
+            hidden_comments.push((
+                index_oid,
+                format!("index {} (of {})", quote_ident(&name), object()),
+            ));
+        }
         let kind = match contype.as_str() {
             "p" => ConstraintKind::PrimaryKey { columns, include },
             "u" => ConstraintKind::Unique {
@@ -966,6 +1217,26 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let parent: Option<String> = get(row, 2, STEP)?;
         let name: String = get(row, 3, STEP)?;
         let args: Option<String> = get(row, 4, STEP)?;
+        let state: Option<String> = get(row, 5, STEP)?;
+        if let Some(state) = state.filter(|s| s != "O") {
+            let what = match state.as_str() {
+                "D" => "disabled",
+                "R" => "enabled for replica sessions only (ENABLE REPLICA)",
+                "A" => "enabled always (ENABLE ALWAYS)",
+                _ => "in an unknown state",
+            };
+            return Err(unsupported(
+                &format!(
+                    "{kind} {}.{}.{}",
+                    quote_ident(namespace.as_deref().unwrap_or_default()),
+                    quote_ident(parent.as_deref().unwrap_or_default()),
+                    quote_ident(&name)
+                ),
+                format!("a {kind} {what}"),
+                "strata keeps triggers and rules by name only and cannot compare their state: \
+                 ALTER TABLE … ENABLE TRIGGER/RULE it, or inspect other namespaces only",
+            ));
+        }
         let kind = match kind.as_str() {
             "view" => UnmanagedKind::View,
             "materialized_view" => UnmanagedKind::MaterializedView,
@@ -1012,7 +1283,61 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         schema.unmanaged.insert(Unmanaged { kind, name: full });
     }
 
+    for (oid, object) in hidden_comments {
+        if comments.contains_key(&('c', oid, 0)) {
+            return Err(unsupported(
+                &object,
+                "a comment".to_string(),
+                "strata does not model comments on the index of a constraint or on an identity \
+                 sequence yet: COMMENT ON the constraint or column instead",
+            ));
+        }
+    }
+
     Ok(schema)
+}
+
+const PARTITION_HELP: &str = "strata does not model partitions or table inheritance yet \
+     (partitioned tables without partitions are modelled): inspect the other namespaces only \
+     (--namespace), or detach the partitions / NO INHERIT the children";
+
+const CLUSTER_HELP: &str = "strata does not model the clustered index yet: \
+     ALTER TABLE … SET WITHOUT CLUSTER, or inspect other namespaces only";
+
+fn unsupported(object: &str, what: String, help: &str) -> InspectError {
+    InspectError::Unsupported {
+        object: object.to_string(),
+        what,
+        help: help.to_string(),
+    }
+}
+
+/// `pg_class.reloptions` (`name=value` texts) as a map.
+fn rel_options(
+    raw: Option<Vec<String>>,
+    step: &'static str,
+) -> Result<std::collections::BTreeMap<String, String>, InspectError> {
+    let mut out = std::collections::BTreeMap::new();
+    for item in raw.unwrap_or_default() {
+        let Some((k, v)) = item.split_once('=') else {
+            return Err(InspectError::Catalog {
+                step,
+                reason: format!("storage parameter without a value: {item:?}"),
+            });
+        };
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+fn storage_name(code: &str) -> &'static str {
+    match code {
+        "p" => "PLAIN",
+        "e" => "EXTERNAL",
+        "m" => "MAIN",
+        "x" => "EXTENDED",
+        _ => "?",
+    }
 }
 
 /// `USING method (…) [WHERE (…)]`: `pg_get_constraintdef` without the
@@ -1074,6 +1399,15 @@ fn build_indexes(
                     None => None,
                 };
                 let exprs: Option<String> = get(row, 8, STEP)?;
+                let raw_options: Option<Vec<String>> = get(row, 20, STEP)?;
+                let clustered: bool = get(row, 21, STEP)?;
+                if clustered {
+                    return Err(unsupported(
+                        &object(),
+                        "CLUSTER ON".to_string(),
+                        CLUSTER_HELP,
+                    ));
+                }
                 e.insert(PartialIndex {
                     relid,
                     name: name.clone(),
@@ -1085,6 +1419,7 @@ fn build_indexes(
                         nulls_not_distinct: get(row, 6, STEP)?,
                         predicate,
                         comment: take_comment(comments, 'c', oid, 0),
+                        options: rel_options(raw_options, STEP)?,
                     },
                     expr_collations: exprs.as_deref().map(node_list_collations),
                     expressions_seen: 0,
@@ -1093,6 +1428,15 @@ fn build_indexes(
         };
         let key_count: i32 = get(row, 5, STEP)?;
         let position: i32 = get(row, 9, STEP)?;
+        let key_statistics: i32 = get(row, 22, STEP)?;
+        if key_statistics >= 0 {
+            return Err(unsupported(
+                &object(),
+                format!("a statistics target on index column {position}"),
+                "strata does not model index column statistics targets yet: \
+                 ALTER INDEX … ALTER COLUMN n SET STATISTICS -1",
+            ));
+        }
         let attnum: i32 = get(row, 10, STEP)?;
         let column: Option<String> = get(row, 11, STEP)?;
         if position > key_count {

@@ -7,8 +7,8 @@ use super::hazard::{type_change, Hazard};
 use super::order::{self, Draft, Key};
 use super::{HazardNote, Plan, PlanError, PlanErrorKind, PlanOptions, StaleHint, Step};
 use crate::ddl::{
-    add_constraint_sql, column_sql, comment_on_sql, constraint_sql, create_index_sql, name_tokens,
-    sequence_sql, table_statements,
+    add_constraint_sql, column_sql, comment_on_sql, constraint_sql, create_index_sql,
+    name_tokens, sequence_sql, statistics_sql, table_statements,
 };
 use crate::diff::{render_column, render_constraint_kind, render_enum};
 use crate::model::{
@@ -254,7 +254,39 @@ fn index_backed(c: &Constraint) -> bool {
 fn same_index(a: &Index, b: &Index) -> bool {
     let mut a = a.clone();
     a.comment = b.comment.clone();
+    a.options = b.options.clone();
     a == *b
+}
+
+/// `ALTER {TABLE|INDEX} x SET (…)` / `RESET (…)` taking storage
+/// parameters from `a` to `b` (nothing when equal as maps).
+fn options_sql(
+    what: &str,
+    target: &str,
+    a: &BTreeMap<String, String>,
+    b: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let reset: Vec<&str> = a
+        .keys()
+        .filter(|k| !b.contains_key(*k))
+        .map(|k| k.as_str())
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!(
+            "ALTER {what} {target} RESET ({})",
+            reset.join(", ")
+        ));
+    }
+    let set: Vec<String> = b
+        .iter()
+        .filter(|(k, v)| a.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}={}", quote_literal(v)))
+        .collect();
+    if !set.is_empty() {
+        out.push(format!("ALTER {what} {target} SET ({})", set.join(", ")));
+    }
+    out
 }
 
 /// A name not used yet, made from `base` and `suffix` within 63 bytes.
@@ -1911,7 +1943,13 @@ impl<'a> Builder<'a> {
             let stmts: Vec<String> = comment_on_sql("TABLE", &tq, tb.comment.as_deref(), true)
                 .into_iter()
                 .collect();
-            let mut d = Draft::new(step(path, "comment on table", stmts), P_COMMENT);
+            let mut d = Draft::new(step(path.clone(), "comment on table", stmts), P_COMMENT);
+            d.requires.push(k_table(ns, t));
+            self.push(d);
+        }
+        let stmts = options_sql("TABLE", &tq, &ta.options, &tb.options);
+        if !stmts.is_empty() {
+            let mut d = Draft::new(step(path, "storage parameters", stmts), P_ALTER);
             d.requires.push(k_table(ns, t));
             self.push(d);
         }
@@ -2010,6 +2048,9 @@ impl<'a> Builder<'a> {
             cb.comment.as_deref(),
             false,
         ));
+        if cb.statistics.is_some() {
+            stmts.push(statistics_sql(&tq, &cb.name, cb.statistics));
+        }
         let mut s = step(column_path(ns, t, &cb.name), "add column", stmts);
         s.hazards.extend(extra.iter().cloned());
         let computed = if cb.generated.is_some() {
@@ -2290,8 +2331,12 @@ impl<'a> Builder<'a> {
                 let mut s = alter(
                     "add identity",
                     format!(
-                        "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY",
-                        identity_sql(k)
+                        "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY{}",
+                        identity_sql(k),
+                        cb.identity_options
+                            .as_ref()
+                            .map(|o| format!(" ({})", o.sql()))
+                            .unwrap_or_default()
                     ),
                 );
                 s.hazards.push(hz(
@@ -2312,6 +2357,55 @@ impl<'a> Builder<'a> {
                 Vec::new(),
             )),
             _ => {}
+        }
+        // Identity options changed (the whole set, so that the checks
+        // PostgreSQL makes between them see the final values).
+        if ca.identity.is_some()
+            && cb.identity.is_some()
+            && (ca.identity_options != cb.identity_options || ca.data_type != cb.data_type)
+        {
+            let target = crate::model::IdentityOptions::sequence(
+                cb.identity_options.as_ref(),
+                &cb.data_type,
+            );
+            let current = crate::model::IdentityOptions::sequence(
+                ca.identity_options.as_ref(),
+                &ca.data_type,
+            );
+            let differs = (
+                target.start,
+                target.increment,
+                target.min_value,
+                target.max_value,
+                target.cache,
+                target.cycle,
+            ) != (
+                current.start,
+                current.increment,
+                current.min_value,
+                current.max_value,
+                current.cache,
+                current.cycle,
+            );
+            if differs {
+                steps.push((
+                    alter(
+                        "set identity options",
+                        format!(
+                            "ALTER TABLE {tq} ALTER COLUMN {c} SET START WITH {} SET INCREMENT BY {} \
+                             SET MINVALUE {} SET MAXVALUE {} SET CACHE {} SET {}",
+                            target.start,
+                            target.increment,
+                            target.min_value,
+                            target.max_value,
+                            target.cache,
+                            if target.cycle { "CYCLE" } else { "NO CYCLE" }
+                        ),
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                ));
+            }
         }
         // Default set.
         if !converted && cb.default.is_some() && (default_changes || type_changes) {
@@ -2337,6 +2431,16 @@ impl<'a> Builder<'a> {
                 ),
                 req,
                 rel,
+            ));
+        }
+        if ca.statistics != cb.statistics {
+            steps.push((
+                alter(
+                    "set statistics target",
+                    statistics_sql(&tq, &ca.name, cb.statistics),
+                ),
+                Vec::new(),
+                Vec::new(),
             ));
         }
         // Comment.
@@ -2624,6 +2728,7 @@ impl<'a> Builder<'a> {
                     nulls_not_distinct,
                     predicate: None,
                     comment: None,
+                    options: BTreeMap::new(),
                 };
                 let mut build = step(
                     path.clone(),
@@ -2886,21 +2991,33 @@ impl<'a> Builder<'a> {
                             self.drop_index(ns, t, iname, ia, ta, false);
                             self.create_index(ns, t, iname, ib, tb, false);
                         }
-                    } else if ia.comment != ib.comment {
-                        let stmts: Vec<String> = comment_on_sql(
-                            "INDEX",
-                            &qualified(ns, iname),
-                            ib.comment.as_deref(),
-                            true,
-                        )
-                        .into_iter()
-                        .collect();
-                        let mut d = Draft::new(
-                            step(index_path(ns, t, iname), "comment on index", stmts),
-                            P_COMMENT,
-                        );
-                        d.requires.push(k_rel(ns, iname));
-                        self.push(d);
+                    } else {
+                        if ia.comment != ib.comment {
+                            let stmts: Vec<String> = comment_on_sql(
+                                "INDEX",
+                                &qualified(ns, iname),
+                                ib.comment.as_deref(),
+                                true,
+                            )
+                            .into_iter()
+                            .collect();
+                            let mut d = Draft::new(
+                                step(index_path(ns, t, iname), "comment on index", stmts),
+                                P_COMMENT,
+                            );
+                            d.requires.push(k_rel(ns, iname));
+                            self.push(d);
+                        }
+                        let stmts =
+                            options_sql("INDEX", &qualified(ns, iname), &ia.options, &ib.options);
+                        if !stmts.is_empty() {
+                            let mut d = Draft::new(
+                                step(index_path(ns, t, iname), "storage parameters", stmts),
+                                P_ALTER,
+                            );
+                            d.requires.push(k_rel(ns, iname));
+                            self.push(d);
+                        }
                     }
                 }
                 (None, None) => {}
