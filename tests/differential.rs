@@ -44,6 +44,19 @@ const NOT_PROVEN: &[&str] = &[
 /// Cases run at once (each with its own databases).
 const WORKERS: usize = 4;
 
+/// Inspect round trips that lose an object strata keeps by name only: the
+/// inspect output names it in its list of objects it did not write, and the
+/// re-applied database lacks it (issue 11 writes them). `(case, direction,
+/// what)`; each must still differ: one that starts passing must be removed.
+const INSPECT_BY_NAME_ONLY: &[(&str, &str, &str)] = &[
+    (
+        "disable_trigger",
+        "B→A",
+        "the trigger function and its trigger",
+    ),
+    ("typed_table_vs_plain", "B→A", "the composite type"),
+];
+
 /// A side of a case: one SQL file, or a refinery folder.
 #[derive(Clone)]
 enum Side {
@@ -437,6 +450,21 @@ fn run_case(case: &Path) -> Vec<Row> {
             }
         };
 
+        // A listed inspect gap (an object kept by name only) must still be one.
+        let (inspect, inspect_ok) = match INSPECT_BY_NAME_ONLY
+            .iter()
+            .find(|(c, d, _)| *c == name && *d == direction)
+        {
+            Some((_, _, what)) if !inspect_ok => (format!("by-name ({what})"), true),
+            Some(_) => {
+                let _ = writeln!(
+                    details,
+                    "--- listed in INSPECT_BY_NAME_ONLY but the round trip now passes: remove it"
+                );
+                (inspect, false)
+            }
+            None => (inspect, inspect_ok),
+        };
         let pass = check.sound(judge_equal)
             && drift.sound(judge_equal)
             && diff.sound(judge_equal)

@@ -541,9 +541,11 @@ fn json_has_the_documented_shape() {
             "name",
             "namespace",
             "object",
+            "reason",
             "table"
         ]
     );
+    assert_eq!(d["reason"], Value::Null);
     assert_eq!(d["kind"], "column");
     assert_eq!(d["namespace"], "public");
     assert_eq!(d["table"], "credit_ledger");

@@ -29,7 +29,7 @@ fn table(i: usize) -> Table {
     name.not_null = true;
     t.columns.push(name);
     let mut created = Column::new("created_at", "timestamp with time zone");
-    created.default = Some("now()".to_string());
+    created.default = Some(strata_core::model::Expression::from_server("now()"));
     created.not_null = true;
     t.columns.push(created);
     t.columns.push(Column::new("parent_id", "bigint"));

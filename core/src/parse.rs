@@ -276,7 +276,7 @@ pub enum ConstraintDefKind {
 pub enum TableAction {
     AddColumn {
         if_not_exists: bool,
-        column: ColumnDef,
+        column: Box<ColumnDef>,
     },
     DropColumn {
         name: String,
@@ -2458,7 +2458,7 @@ impl<'a> Cursor<'a> {
             }
             self.eat_kw("COLUMN");
             let if_not_exists = self.if_not_exists();
-            let column = self.column_def()?;
+            let column = Box::new(self.column_def()?);
             return Ok(TableAction::AddColumn {
                 if_not_exists,
                 column,

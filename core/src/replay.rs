@@ -2520,7 +2520,7 @@ impl Replayer {
                 {
                     return Ok(());
                 }
-                let cons = self.add_column(&nsn, &tn, column, true)?;
+                let cons = self.add_column(&nsn, &tn, *column, true)?;
                 self.add_constraints_in_pg_order(&nsn, &tn, cons, false)?;
             }
             TableAction::DropColumn {
@@ -3001,6 +3001,22 @@ impl Replayer {
                 self.check_type(&data_type)?;
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
+                }
+                let t = self.table(ns, table).expect("resolved");
+                if let Some(g) = t.columns.iter().find(|g| {
+                    g.name != col
+                        && g.generated
+                            .as_ref()
+                            .is_some_and(|e| crate::expression::mentions(e, col))
+                }) {
+                    return Err(err(
+                        "0A000",
+                        format!(
+                            "cannot alter type of a column used by a generated column (column \"{col}\" is used by generated column \"{}\")",
+                            g.name
+                        ),
+                    )
+                    .with_hint("drop the generated column first and add it again after the change"));
                 }
                 let dt = self.resolve_type(&data_type);
                 // The identity sequence follows the column's type (as

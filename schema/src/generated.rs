@@ -1070,7 +1070,7 @@ pub mod ad_impression {
         pub struct AdImpression {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → user.id (viewer)
             ///
@@ -1183,7 +1183,7 @@ pub mod ad_impression {
         pub struct NewAdImpression {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -1369,7 +1369,7 @@ pub mod ad_impression {
     pub use self::__model::{AdImpression, NewAdImpression, AdImpressionTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<AdImpressionTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -1513,15 +1513,15 @@ pub mod agent_config {
             pub publisher_id: ::std::string::String,
             /// Major version (generated from version)
             ///
-            /// `major integer GENERATED ALWAYS AS (split_part(version, '.', 1)) STORED`
+            /// `major integer GENERATED ALWAYS AS ((split_part(version, '.', 1))::integer) STORED`
             pub major: ::core::option::Option<i32>,
             /// Minor version (generated from version)
             ///
-            /// `minor integer GENERATED ALWAYS AS (split_part(version, '.', 2)) STORED`
+            /// `minor integer GENERATED ALWAYS AS ((split_part(version, '.', 2))::integer) STORED`
             pub minor: ::core::option::Option<i32>,
             /// Patch version (generated from version)
             ///
-            /// `patch integer GENERATED ALWAYS AS (split_part(split_part(version, '.', 3), '-', 1)) STORED`
+            /// `patch integer GENERATED ALWAYS AS ((split_part(split_part(version, '.', 3), '-', 1))::integer) STORED`
             pub patch: ::core::option::Option<i32>,
             /// Full agent definition
             ///
@@ -1713,7 +1713,7 @@ pub mod agent_config {
     > = ::strata::runtime::Column::new("publisher_id");
     /// Major version (generated from version)
     ///
-    /// `major integer GENERATED ALWAYS AS (split_part(version, '.', 1)) STORED`
+    /// `major integer GENERATED ALWAYS AS ((split_part(version, '.', 1))::integer) STORED`
     pub const major: ::strata::runtime::Column<
         AgentConfigTable,
         ::core::option::Option<i32>,
@@ -1721,7 +1721,7 @@ pub mod agent_config {
     > = ::strata::runtime::Column::new("major");
     /// Minor version (generated from version)
     ///
-    /// `minor integer GENERATED ALWAYS AS (split_part(version, '.', 2)) STORED`
+    /// `minor integer GENERATED ALWAYS AS ((split_part(version, '.', 2))::integer) STORED`
     pub const minor: ::strata::runtime::Column<
         AgentConfigTable,
         ::core::option::Option<i32>,
@@ -1729,7 +1729,7 @@ pub mod agent_config {
     > = ::strata::runtime::Column::new("minor");
     /// Patch version (generated from version)
     ///
-    /// `patch integer GENERATED ALWAYS AS (split_part(split_part(version, '.', 3), '-', 1)) STORED`
+    /// `patch integer GENERATED ALWAYS AS ((split_part(split_part(version, '.', 3), '-', 1))::integer) STORED`
     pub const patch: ::strata::runtime::Column<
         AgentConfigTable,
         ::core::option::Option<i32>,
@@ -1787,7 +1787,7 @@ pub mod agent_run {
         pub struct AgentRun {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → user.id
             ///
@@ -1799,7 +1799,7 @@ pub mod agent_run {
             pub agent_id: ::std::string::String,
             /// Extracted from agent_id
             ///
-            /// `publisher_id text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '/', 1) END) STORED`
+            /// `publisher_id text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '/', 1) ELSE NULL END) STORED`
             pub publisher_id: ::core::option::Option<::std::string::String>,
             /// Extracted from agent_id
             ///
@@ -1807,7 +1807,7 @@ pub mod agent_run {
             pub agent_name: ::core::option::Option<::std::string::String>,
             /// Extracted from agent_id
             ///
-            /// `agent_version text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '@', 2) END) STORED`
+            /// `agent_version text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '@', 2) ELSE NULL END) STORED`
             pub agent_version: ::core::option::Option<::std::string::String>,
             /// Full ancestor chain from root
             ///
@@ -1865,7 +1865,9 @@ pub mod agent_run {
             >,
             /// Execution time
             ///
-            /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL THEN (EXTRACT(epoch FROM completed_at - created_at) * 1000)::integer END) STORED`
+            /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL
+            ///              THEN (EXTRACT(EPOCH FROM (completed_at - created_at)) * 1000)::integer
+            ///              ELSE NULL END) STORED`
             pub duration_ms: ::core::option::Option<i32>,
         }
         impl ::core::convert::TryFrom<&::strata::runtime::Row> for AgentRun {
@@ -1952,7 +1954,7 @@ pub mod agent_run {
         pub struct NewAgentRun {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -2123,7 +2125,7 @@ pub mod agent_run {
     pub use self::__model::{AgentRun, NewAgentRun, AgentRunTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<AgentRunTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -2143,7 +2145,7 @@ pub mod agent_run {
     > = ::strata::runtime::Column::new("agent_id");
     /// Extracted from agent_id
     ///
-    /// `publisher_id text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '/', 1) END) STORED`
+    /// `publisher_id text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '/', 1) ELSE NULL END) STORED`
     pub const publisher_id: ::strata::runtime::Column<
         AgentRunTable,
         ::core::option::Option<::std::string::String>,
@@ -2159,7 +2161,7 @@ pub mod agent_run {
     > = ::strata::runtime::Column::new("agent_name");
     /// Extracted from agent_id
     ///
-    /// `agent_version text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '@', 2) END) STORED`
+    /// `agent_version text GENERATED ALWAYS AS (CASE WHEN agent_id ~ '^[^/]+/[^@]+@.+$' THEN split_part(agent_id, '@', 2) ELSE NULL END) STORED`
     pub const agent_version: ::strata::runtime::Column<
         AgentRunTable,
         ::core::option::Option<::std::string::String>,
@@ -2248,7 +2250,9 @@ pub mod agent_run {
     > = ::strata::runtime::Column::new("completed_at");
     /// Execution time
     ///
-    /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL THEN (EXTRACT(epoch FROM completed_at - created_at) * 1000)::integer END) STORED`
+    /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL
+    ///              THEN (EXTRACT(EPOCH FROM (completed_at - created_at)) * 1000)::integer
+    ///              ELSE NULL END) STORED`
     pub const duration_ms: ::strata::runtime::Column<
         AgentRunTable,
         ::core::option::Option<i32>,
@@ -2285,7 +2289,7 @@ pub mod agent_step {
         pub struct AgentStep {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → agent_run.id
             ///
@@ -2335,7 +2339,9 @@ pub mod agent_step {
             >,
             /// Execution time of the step
             ///
-            /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL THEN (EXTRACT(epoch FROM completed_at - created_at) * 1000)::integer END) STORED`
+            /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL
+            ///              THEN (EXTRACT(EPOCH FROM (completed_at - created_at)) * 1000)::integer
+            ///              ELSE NULL END) STORED`
             pub duration_ms: ::core::option::Option<i32>,
         }
         impl ::core::convert::TryFrom<&::strata::runtime::Row> for AgentStep {
@@ -2400,7 +2406,7 @@ pub mod agent_step {
         pub struct NewAgentStep {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -2552,7 +2558,7 @@ pub mod agent_step {
     pub use self::__model::{AgentStep, NewAgentStep, AgentStepTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<AgentStepTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -2630,7 +2636,9 @@ pub mod agent_step {
     > = ::strata::runtime::Column::new("completed_at");
     /// Execution time of the step
     ///
-    /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL THEN (EXTRACT(epoch FROM completed_at - created_at) * 1000)::integer END) STORED`
+    /// `duration_ms integer GENERATED ALWAYS AS (CASE WHEN completed_at IS NOT NULL
+    ///              THEN (EXTRACT(EPOCH FROM (completed_at - created_at)) * 1000)::integer
+    ///              ELSE NULL END) STORED`
     pub const duration_ms: ::strata::runtime::Column<
         AgentStepTable,
         ::core::option::Option<i32>,
@@ -3395,7 +3403,7 @@ pub mod git_eval_results {
         pub struct GitEvalResults {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// Cost mode the eval ran in (lite, normal, max)
             ///
@@ -3474,7 +3482,7 @@ pub mod git_eval_results {
         pub struct NewGitEvalResults {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -3602,7 +3610,7 @@ pub mod git_eval_results {
     pub use self::__model::{GitEvalResults, NewGitEvalResults, GitEvalResultsTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<
         GitEvalResultsTable,
         ::std::string::String,
@@ -4525,7 +4533,7 @@ pub mod org {
         pub struct Org {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// Organization name
             ///
@@ -4672,7 +4680,7 @@ pub mod org {
         pub struct NewOrg {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -4896,7 +4904,7 @@ pub mod org {
     pub use self::__model::{Org, NewOrg, OrgTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<OrgTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -5055,7 +5063,7 @@ pub mod org_feature {
         pub struct OrgFeature {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → org.id
             ///
@@ -5119,7 +5127,7 @@ pub mod org_feature {
         pub struct NewOrgFeature {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -5244,7 +5252,7 @@ pub mod org_feature {
     pub use self::__model::{OrgFeature, NewOrgFeature, OrgFeatureTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<OrgFeatureTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -5324,7 +5332,7 @@ pub mod org_invite {
         pub struct OrgInvite {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → org.id
             ///
@@ -5413,7 +5421,7 @@ pub mod org_invite {
         pub struct NewOrgInvite {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -5566,7 +5574,7 @@ pub mod org_invite {
     pub use self::__model::{OrgInvite, NewOrgInvite, OrgInviteTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<OrgInviteTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -5851,7 +5859,7 @@ pub mod org_repo {
         pub struct OrgRepo {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// FK → org.id
             ///
@@ -5914,7 +5922,7 @@ pub mod org_repo {
         pub struct NewOrgRepo {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -6044,7 +6052,7 @@ pub mod org_repo {
     pub use self::__model::{OrgRepo, NewOrgRepo, OrgRepoTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<OrgRepoTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -7415,7 +7423,7 @@ pub mod user {
         pub struct User {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             pub id: ::std::string::String,
             /// Display name
             ///
@@ -7450,7 +7458,7 @@ pub mod user {
             pub stripe_price_id: ::core::option::Option<::std::string::String>,
             /// Next credit reset date
             ///
-            /// `next_quota_reset timestamp with time zone DEFAULT now() + '1 mon'::interval`
+            /// `next_quota_reset timestamp with time zone DEFAULT now() + interval '1 month'`
             pub next_quota_reset: ::core::option::Option<
                 ::strata::runtime::chrono::DateTime<::strata::runtime::chrono::Utc>,
             >,
@@ -7570,7 +7578,7 @@ pub mod user {
         pub struct NewUser {
             /// Primary key
             ///
-            /// `id text NOT NULL DEFAULT gen_random_uuid()`
+            /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub id: ::core::option::Option<::std::string::String>,
@@ -7606,7 +7614,7 @@ pub mod user {
             pub stripe_price_id: ::core::option::Option<::std::string::String>,
             /// Next credit reset date
             ///
-            /// `next_quota_reset timestamp with time zone DEFAULT now() + '1 mon'::interval`
+            /// `next_quota_reset timestamp with time zone DEFAULT now() + interval '1 month'`
             ///
             /// `None` inserts the column's `DEFAULT`.
             pub next_quota_reset: ::core::option::Option<
@@ -7803,7 +7811,7 @@ pub mod user {
     pub use self::__model::{User, NewUser, UserTable};
     /// Primary key
     ///
-    /// `id text NOT NULL DEFAULT gen_random_uuid()`
+    /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
     pub const id: ::strata::runtime::Column<UserTable, ::std::string::String> = ::strata::runtime::Column::new(
         "id",
     );
@@ -7859,7 +7867,7 @@ pub mod user {
     > = ::strata::runtime::Column::new("stripe_price_id");
     /// Next credit reset date
     ///
-    /// `next_quota_reset timestamp with time zone DEFAULT now() + '1 mon'::interval`
+    /// `next_quota_reset timestamp with time zone DEFAULT now() + interval '1 month'`
     pub const next_quota_reset: ::strata::runtime::Column<
         UserTable,
         ::core::option::Option<

@@ -1394,10 +1394,7 @@ fn build_indexes(
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
                 let raw_predicate: Option<String> = get(row, 7, STEP)?;
-                let predicate = match raw_predicate {
-                    Some(text) => Some(Expression::from_server(text)),
-                    None => None,
-                };
+                let predicate = raw_predicate.map(Expression::from_server);
                 let exprs: Option<String> = get(row, 8, STEP)?;
                 let raw_options: Option<Vec<String>> = get(row, 20, STEP)?;
                 let clustered: bool = get(row, 21, STEP)?;

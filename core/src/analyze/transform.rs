@@ -557,6 +557,37 @@ impl Analyzer<'_> {
                 )));
             }
             text.to_string()
+        } else if let Some(labels) = target
+            .checked_sub(1)
+            .filter(|_| info.category == 'A')
+            .and_then(|elem| self.types.enum_labels(elem))
+        {
+            // An array of a schema's enum: array_in over enum_in.
+            let read = |e: &str| {
+                if labels.iter().any(|l| l == e) {
+                    Literal::Value(e.to_string())
+                } else {
+                    Literal::Invalid {
+                        sqlstate: "22P02",
+                        message: format!("invalid input value for enum: \"{e}\""),
+                    }
+                }
+            };
+            match literal::array_with(text, &read) {
+                Literal::Value(v) => v,
+                Literal::Invalid { sqlstate, message } => {
+                    return Err(unproven(format!(
+                        "the server raises {sqlstate} {message} for a literal of type {}",
+                        info.display
+                    )))
+                }
+                Literal::Unknown(why) => {
+                    return Err(unproven(format!(
+                        "a literal of type {}: {why}",
+                        info.display
+                    )))
+                }
+            }
         } else if target >= USER_TYPE_BASE {
             return Err(unproven(format!("a literal of type {}", info.display)));
         } else if info.typname == "regclass" {

@@ -281,6 +281,20 @@ fn dims(c: &[char], i: &mut usize) -> Result<Option<Vec<(i64, i64)>>, Fail> {
 }
 
 pub(super) fn array_in(elem: &str, typmod: i32, input: &str) -> Literal {
+    array_with(input, &|text| {
+        match scalar(elem, typmod, text) {
+            Literal::Value(v) if elem == "bool" => {
+                // boolout prints t/f.
+                Literal::Value(if v == "true" { "t".into() } else { "f".into() })
+            }
+            other => other,
+        }
+    })
+}
+
+/// `array_in` → `array_out` with `elem` reading (and printing) each element:
+/// for element types the caller knows (a schema's enums).
+pub fn array_with(input: &str, elem: &dyn Fn(&str) -> Literal) -> Literal {
     let malformed = || invalid("22P02", format!("malformed array literal: \"{input}\""));
     let chars: Vec<char> = input.chars().collect();
     let mut i = 0;
@@ -352,20 +366,8 @@ pub(super) fn array_in(elem: &str, typmod: i32, input: &str) -> Literal {
     for e in elems {
         match e {
             None => outs.push(None),
-            Some(text) => match scalar(elem, typmod, &text) {
-                Literal::Value(v) => {
-                    let v = if elem == "bool" {
-                        // boolout prints t/f.
-                        if v == "true" {
-                            "t".into()
-                        } else {
-                            "f".into()
-                        }
-                    } else {
-                        v
-                    };
-                    outs.push(Some(v));
-                }
+            Some(text) => match elem(&text) {
+                Literal::Value(v) => outs.push(Some(v)),
                 other => return other,
             },
         }

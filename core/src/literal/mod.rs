@@ -20,6 +20,8 @@ mod network;
 mod numeric;
 mod text;
 
+pub use array::array_with;
+
 /// What the server makes of a literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Literal {

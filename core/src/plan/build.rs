@@ -7,8 +7,8 @@ use super::hazard::{type_change, Hazard};
 use super::order::{self, Draft, Key};
 use super::{HazardNote, Plan, PlanError, PlanErrorKind, PlanOptions, StaleHint, Step};
 use crate::ddl::{
-    add_constraint_sql, column_sql, comment_on_sql, constraint_sql, create_index_sql,
-    name_tokens, sequence_sql, statistics_sql, table_statements,
+    add_constraint_sql, column_sql, comment_on_sql, constraint_sql, create_index_sql, name_tokens,
+    sequence_sql, statistics_sql, table_statements,
 };
 use crate::diff::{render_column, render_constraint_kind, render_enum};
 use crate::model::{
