@@ -467,7 +467,7 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     for needle in [
         "CREATE TYPE mood AS ENUM",
         "GENERATED ALWAYS AS (lower(email)) STORED",
-        "WHERE deleted_at IS NULL",
+        "WHERE (deleted_at IS NULL)",
         "billing.invoice",
         "REFERENCES account",
     ] {

@@ -592,6 +592,8 @@ impl Analyzer<'_> {
             return Err(unproven(format!("a literal of type {}", info.display)));
         } else if info.typname == "regclass" {
             self.regclass(text)?
+        } else if info.typname == "regconfig" {
+            regconfig(text)?
         } else {
             match literal::canonical(&info.typname, input_typmod, text) {
                 // Kept as `boolout` prints it.
@@ -2170,5 +2172,62 @@ mod tests {
             .parse_expr()
             .unwrap();
         assert_eq!(fold_number(&e).as_deref(), Some("2.5"));
+    }
+}
+
+/// The text search configurations PostgreSQL 15 ships in `pg_catalog`.
+const BUILTIN_TS_CONFIGS: &[&str] = &[
+    "arabic",
+    "armenian",
+    "basque",
+    "catalan",
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hindi",
+    "hungarian",
+    "indonesian",
+    "irish",
+    "italian",
+    "lithuanian",
+    "nepali",
+    "norwegian",
+    "portuguese",
+    "romanian",
+    "russian",
+    "serbian",
+    "simple",
+    "spanish",
+    "swedish",
+    "tamil",
+    "turkish",
+    "yiddish",
+];
+
+/// A `regconfig` constant as `regconfigout` prints it: a built-in text
+/// search configuration (found first, `pg_catalog` leading the search path)
+/// by its bare name. Others are not modelled.
+fn regconfig(text: &str) -> Result<String, Unproven> {
+    let parts =
+        split_qualified_sql(text).ok_or_else(|| unproven(format!("regconfig literal {text:?}")))?;
+    let name = match parts.as_slice() {
+        [name] => name,
+        [ns, name] if ns == "pg_catalog" => name,
+        _ => {
+            return Err(unproven(format!(
+                "regconfig {text:?}: text search configurations outside pg_catalog are not modelled"
+            )))
+        }
+    };
+    if BUILTIN_TS_CONFIGS.contains(&name.as_str()) {
+        Ok(name.clone())
+    } else {
+        Err(unproven(format!(
+            "regconfig {text:?}: not a built-in text search configuration (the schema's own are not modelled)"
+        )))
     }
 }
