@@ -3633,9 +3633,11 @@ impl Replayer {
         offset: usize,
         text: &Arc<str>,
     ) -> R<()> {
-        self.stmt_cascade = split::tokens(sql)
-            .last()
-            .is_some_and(|t| t.text(sql).eq_ignore_ascii_case("cascade"));
+        // Tokenize only statements that can end in CASCADE at all.
+        self.stmt_cascade = sql.to_ascii_lowercase().contains("cascade")
+            && split::tokens(sql)
+                .last()
+                .is_some_and(|t| t.text(sql).eq_ignore_ascii_case("cascade"));
         let new_view = match &stmt {
             Stmt::Unmanaged {
                 kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),

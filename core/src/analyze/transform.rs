@@ -43,56 +43,51 @@ fn resolved<T>(r: Resolve<T>, what: &str) -> Result<T, Unproven> {
 
 /// The enums of the schema as user types: enum `i` is `USER_TYPE_BASE +
 /// 2i`, its array type the next id.
-pub struct SchemaTypes {
-    infos: Vec<TypeInfo>,
-    labels: Vec<Vec<String>>,
-    names: Vec<(String, String)>,
+pub struct SchemaTypes<'s> {
+    /// (namespace, name, labels) of each enum, borrowed from the schema:
+    /// built for every expression analysed, so nothing is copied up front.
+    enums: Vec<(&'s str, &'s str, &'s [String])>,
 }
 
-impl SchemaTypes {
-    pub fn new(schema: &Schema) -> SchemaTypes {
-        let mut t = SchemaTypes {
-            infos: vec![],
-            labels: vec![],
-            names: vec![],
-        };
+impl<'s> SchemaTypes<'s> {
+    pub fn new(schema: &'s Schema) -> SchemaTypes<'s> {
+        let mut enums = Vec::new();
         for (ns, namespace) in &schema.namespaces {
             for (name, e) in &namespace.enums {
-                let id = USER_TYPE_BASE + 2 * t.names.len() as u32;
-                let display = crate::model::qualified(ns, name);
-                let info = TypeInfo::user_enum(id, name, &display, id + 1);
-                let array = TypeInfo::user_enum_array(id + 1, &info);
-                t.infos.push(info);
-                t.infos.push(array);
-                t.labels.push(e.values.clone());
-                t.names.push((ns.clone(), name.clone()));
+                enums.push((ns.as_str(), name.as_str(), e.values.as_slice()));
             }
         }
-        t
+        SchemaTypes { enums }
     }
 
     fn find(&self, ns: &str, name: &str) -> Option<TypeId> {
-        self.names
+        self.enums
             .iter()
-            .position(|(n, t)| n == ns && t == name)
+            .position(|(n, t, _)| *n == ns && *t == name)
             .map(|i| USER_TYPE_BASE + 2 * i as u32)
     }
 
-    fn enum_labels(&self, id: TypeId) -> Option<&[String]> {
+    fn enum_labels(&self, id: TypeId) -> Option<&'s [String]> {
         if id < USER_TYPE_BASE || !(id - USER_TYPE_BASE).is_multiple_of(2) {
             return None;
         }
-        self.labels
+        self.enums
             .get(((id - USER_TYPE_BASE) / 2) as usize)
-            .map(|v| v.as_slice())
+            .map(|(_, _, labels)| *labels)
     }
 }
 
-impl UserTypes for SchemaTypes {
+impl UserTypes for SchemaTypes<'_> {
     fn info(&self, id: TypeId) -> Option<TypeInfo> {
-        self.infos
-            .get((id.checked_sub(USER_TYPE_BASE)?) as usize)
-            .cloned()
+        let k = id.checked_sub(USER_TYPE_BASE)?;
+        let (ns, name, _) = self.enums.get((k / 2) as usize)?;
+        let base = USER_TYPE_BASE + 2 * (k / 2);
+        let info = TypeInfo::user_enum(base, name, &crate::model::qualified(ns, name), base + 1);
+        if k % 2 == 0 {
+            Some(info)
+        } else {
+            Some(TypeInfo::user_enum_array(base + 1, &info))
+        }
     }
 }
 
@@ -119,7 +114,7 @@ fn builtin_typname(display: &str) -> &str {
 
 pub struct Analyzer<'a> {
     pub env: &'a Env<'a>,
-    pub types: &'a SchemaTypes,
+    pub types: &'a SchemaTypes<'a>,
     pub columns: &'a [crate::model::Column],
     pub schema: &'a Schema,
     /// Reject nodes the server refuses in an immutable context (generated
