@@ -90,14 +90,41 @@ pub fn replay_target(data: &[u8]) {
     }
 }
 
-/// `normalize::expr_text` and `normalize::type_text`, each also on its
-/// own output: a canonical form stays canonical (no panic on re-reading).
+/// Expression analysis and `normalize::type_text`: an expression typed and
+/// printed as the server would (as a CHECK and as a text default over a
+/// small table), then its printed form analysed again; a canonical type
+/// re-read. Whatever the input, no panic.
 pub fn normalize_target(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(e) = normalize::expr_text(s) {
-        let _ = normalize::expr_text(&e);
+    if let Ok(e) = crate::expression::parse(s) {
+        let mut schema = crate::model::Schema::default();
+        schema
+            .namespaces
+            .insert("public".to_string(), crate::model::Namespace::default());
+        let columns = [
+            crate::model::Column::new("a", "integer"),
+            crate::model::Column::new("t", "text"),
+            crate::model::Column::new("n", "numeric(10,2)"),
+            crate::model::Column::new("ts", "timestamp with time zone"),
+        ];
+        let scope = crate::analyze::Scope {
+            columns: &columns,
+            schema: &schema,
+        };
+        for role in [
+            crate::analyze::Role::Check,
+            crate::analyze::Role::Default {
+                column_type: "text",
+            },
+        ] {
+            if let Ok(text) = crate::analyze::stored(&e, &scope, role) {
+                if let Ok(again) = crate::expression::parse(&text) {
+                    let _ = crate::analyze::stored(&again, &scope, role);
+                }
+            }
+        }
     }
     if let Ok(t) = normalize::type_text(s) {
         let _ = normalize::type_text(&t);

@@ -199,6 +199,8 @@ pub fn format_type(env: &Env, id: TypeId, typmod: i32) -> Result<String, Unprove
 }
 
 #[cfg(test)]
+mod server_cases;
+#[cfg(test)]
 mod tests;
 
 /// Whether a call with a collatable argument may be folded to a constant by

@@ -2120,56 +2120,6 @@ fn split_qualified_sql(text: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numeric_literals_as_numeric_out_prints_them() {
-        assert_eq!(numeric_text("1.50").as_deref(), Some("1.50"));
-        assert_eq!(numeric_text("1e3").as_deref(), Some("1000"));
-        assert_eq!(numeric_text("1.0e-3").as_deref(), Some("0.0010"));
-        assert_eq!(numeric_text(".5").as_deref(), Some("0.5"));
-        assert_eq!(numeric_text("-1.5").as_deref(), Some("-1.5"));
-        assert_eq!(numeric_text("00.0").as_deref(), Some("0.0"));
-        assert_eq!(numeric_text("1.5e1").as_deref(), Some("15"));
-        assert_eq!(numeric_text("1.25e1").as_deref(), Some("12.5"));
-        assert_eq!(numeric_text("abc"), None);
-    }
-
-    #[test]
-    fn qualified_names() {
-        assert_eq!(
-            split_qualified("other.thing"),
-            Some(vec!["other".into(), "thing".into()])
-        );
-        assert_eq!(split_qualified("\"MyEnum\""), Some(vec!["MyEnum".into()]));
-        assert_eq!(split_qualified("character varying(3)"), None);
-        assert_eq!(
-            split_qualified_sql("public.\"Users_id_seq\""),
-            Some(vec!["public".into(), "Users_id_seq".into()])
-        );
-        assert_eq!(split_qualified_sql("Seq"), Some(vec!["seq".into()]));
-    }
-
-    #[test]
-    fn grammar_folds_negative_numbers() {
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let e = sqlparser::parser::Parser::new(&dialect)
-            .try_with_sql("- (1)")
-            .unwrap()
-            .parse_expr()
-            .unwrap();
-        assert_eq!(fold_number(&e).as_deref(), Some("-1"));
-        let e = sqlparser::parser::Parser::new(&dialect)
-            .try_with_sql("- - 2.5")
-            .unwrap()
-            .parse_expr()
-            .unwrap();
-        assert_eq!(fold_number(&e).as_deref(), Some("2.5"));
-    }
-}
-
 /// The text search configurations PostgreSQL 15 ships in `pg_catalog`.
 const BUILTIN_TS_CONFIGS: &[&str] = &[
     "arabic",
@@ -2224,5 +2174,55 @@ fn regconfig(text: &str) -> Result<String, Unproven> {
         Err(unproven(format!(
             "regconfig {text:?}: not a built-in text search configuration (the schema's own are not modelled)"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_literals_as_numeric_out_prints_them() {
+        assert_eq!(numeric_text("1.50").as_deref(), Some("1.50"));
+        assert_eq!(numeric_text("1e3").as_deref(), Some("1000"));
+        assert_eq!(numeric_text("1.0e-3").as_deref(), Some("0.0010"));
+        assert_eq!(numeric_text(".5").as_deref(), Some("0.5"));
+        assert_eq!(numeric_text("-1.5").as_deref(), Some("-1.5"));
+        assert_eq!(numeric_text("00.0").as_deref(), Some("0.0"));
+        assert_eq!(numeric_text("1.5e1").as_deref(), Some("15"));
+        assert_eq!(numeric_text("1.25e1").as_deref(), Some("12.5"));
+        assert_eq!(numeric_text("abc"), None);
+    }
+
+    #[test]
+    fn qualified_names() {
+        assert_eq!(
+            split_qualified("other.thing"),
+            Some(vec!["other".into(), "thing".into()])
+        );
+        assert_eq!(split_qualified("\"MyEnum\""), Some(vec!["MyEnum".into()]));
+        assert_eq!(split_qualified("character varying(3)"), None);
+        assert_eq!(
+            split_qualified_sql("public.\"Users_id_seq\""),
+            Some(vec!["public".into(), "Users_id_seq".into()])
+        );
+        assert_eq!(split_qualified_sql("Seq"), Some(vec!["seq".into()]));
+    }
+
+    #[test]
+    fn grammar_folds_negative_numbers() {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let e = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql("- (1)")
+            .unwrap()
+            .parse_expr()
+            .unwrap();
+        assert_eq!(fold_number(&e).as_deref(), Some("-1"));
+        let e = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql("- - 2.5")
+            .unwrap()
+            .parse_expr()
+            .unwrap();
+        assert_eq!(fold_number(&e).as_deref(), Some("2.5"));
     }
 }
