@@ -41,6 +41,32 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// For a changed or unproven property: what to say of it (`type
+    /// differs`, `cannot prove the default equal: why`), the expected and
+    /// the found value. `None` for an object one side lacks.
+    pub fn property(&self) -> Option<(String, &str, &str)> {
+        match self {
+            Change::Changed {
+                field,
+                expected,
+                found,
+            } => Some((format!("{field} differs"), expected, found)),
+            Change::Unproven {
+                field,
+                expected,
+                found,
+                reason,
+            } => Some((
+                format!("cannot prove the {field} equal: {reason}"),
+                expected,
+                found,
+            )),
+            Change::Missing { .. } | Change::Unexpected { .. } => None,
+        }
+    }
+}
+
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.change {

@@ -154,22 +154,9 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
                 out.push_str("    created by the migrations, but not declared\n");
                 out.push_str(&format!("    migrations: {found}\n"));
             }
-            Change::Changed {
-                field,
-                expected,
-                found,
-            } => {
-                out.push_str(&format!("    {field} differs\n"));
-                out.push_str(&format!("    declared:   {expected}\n"));
-                out.push_str(&format!("    migrations: {found}\n"));
-            }
-            Change::Unproven {
-                field,
-                expected,
-                found,
-                reason,
-            } => {
-                out.push_str(&format!("    cannot prove the {field} equal: {reason}\n"));
+            c @ (Change::Changed { .. } | Change::Unproven { .. }) => {
+                let (what, expected, found) = c.property().unwrap_or_default();
+                out.push_str(&format!("    {what}\n"));
                 out.push_str(&format!("    declared:   {expected}\n"));
                 out.push_str(&format!("    migrations: {found}\n"));
             }

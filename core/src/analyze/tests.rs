@@ -101,6 +101,30 @@ pub(crate) fn parse(text: &str) -> sqlparser::ast::Expr {
         .unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
+/// The canonical column type a case's context names (`default T`, `gen T`).
+fn column_type_of(context: &str) -> String {
+    context
+        .strip_prefix("default ")
+        .or_else(|| context.strip_prefix("gen "))
+        .map(|t| crate::normalize::type_text(t).unwrap())
+        .unwrap_or_default()
+}
+
+/// The role a case's context names: `default T`, `gen T`, `check`, `pred`.
+fn role_of<'a>(context: &str, column_type: &'a str) -> Option<Role<'a>> {
+    if context.starts_with("default ") {
+        Some(Role::Default { column_type })
+    } else if context.starts_with("gen ") {
+        Some(Role::Generated { column_type })
+    } else if context == "check" {
+        Some(Role::Check)
+    } else if context == "pred" {
+        Some(Role::Predicate)
+    } else {
+        None
+    }
+}
+
 #[test]
 fn server_cases_are_equal_or_unproven() {
     let (columns, schema) = server_table();
@@ -112,22 +136,8 @@ fn server_cases_are_equal_or_unproven() {
     let mut unproven = vec![];
     let mut total = 0;
     for (context, written, server, _) in super::server_cases::SERVER {
-        let type_text;
-        let role = if let Some(t) = context.strip_prefix("default ") {
-            type_text = crate::normalize::type_text(t).unwrap();
-            Role::Default {
-                column_type: &type_text,
-            }
-        } else if let Some(t) = context.strip_prefix("gen ") {
-            type_text = crate::normalize::type_text(t).unwrap();
-            Role::Generated {
-                column_type: &type_text,
-            }
-        } else if *context == "check" {
-            Role::Check
-        } else if *context == "pred" {
-            Role::Predicate
-        } else {
+        let type_text = column_type_of(context);
+        let Some(role) = role_of(context, &type_text) else {
             continue;
         };
         total += 1;
@@ -157,20 +167,8 @@ fn former_gaps_are_equal_or_unproven() {
     };
     let mut equal = 0;
     for (context, written, server) in super::server_cases::FORMER_GAPS {
-        let type_text;
-        let role = if let Some(t) = context.strip_prefix("default ") {
-            type_text = crate::normalize::type_text(t).unwrap();
-            Role::Default {
-                column_type: &type_text,
-            }
-        } else if let Some(t) = context.strip_prefix("gen ") {
-            type_text = crate::normalize::type_text(t).unwrap();
-            Role::Generated {
-                column_type: &type_text,
-            }
-        } else {
-            Role::Check
-        };
+        let type_text = column_type_of(context);
+        let role = role_of(context, &type_text).unwrap_or(Role::Check);
         let Ok(e) = crate::expression::parse(written) else {
             continue; // sqlparser cannot read it (BETWEEN SYMMETRIC)
         };

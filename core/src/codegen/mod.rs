@@ -390,22 +390,9 @@ pub fn load(request: &Request) -> Result<LoadedSchema, Vec<Diagnostic>> {
                     m.push_str("  created by the migrations, but not declared\n");
                     m.push_str(&format!("  migrations: {found}\n"));
                 }
-                Change::Changed {
-                    field,
-                    expected,
-                    found,
-                } => {
-                    m.push_str(&format!("  {field} differs\n"));
-                    m.push_str(&format!("  declared:   {expected}\n"));
-                    m.push_str(&format!("  migrations: {found}\n"));
-                }
-                Change::Unproven {
-                    field,
-                    expected,
-                    found,
-                    reason,
-                } => {
-                    m.push_str(&format!("  cannot prove the {field} equal: {reason}\n"));
+                c @ (Change::Changed { .. } | Change::Unproven { .. }) => {
+                    let (what, expected, found) = c.property().unwrap_or_default();
+                    m.push_str(&format!("  {what}\n"));
                     m.push_str(&format!("  declared:   {expected}\n"));
                     m.push_str(&format!("  migrations: {found}\n"));
                 }
