@@ -394,3 +394,59 @@ async fn every_history_format_replays_to_what_postgres_builds() {
             .unwrap();
     }
 }
+
+/// Self-drift: a database built from a declared SQL file (each dump and
+/// migra fixture of the shared corpus) never drifts from that file. `strata
+/// drift` runs the real binary against the database it just built; only the
+/// cases listed as unsupported may refuse (exit 2), and must.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_databases_do_not_drift_from_their_own_sql() {
+    let Some(root) = require_corpus(57) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let (mut clean, mut refused) = (0, 0);
+    for (name, path, history) in corpus_cases(&root) {
+        if history {
+            continue;
+        }
+        ensure_roles();
+        let db = TestDb::create("strata_selfdrift").await;
+        if let Err(e) = psql_files(&db.url, std::slice::from_ref(&path)) {
+            failures.push(format!("{name}: psql: {e}"));
+            continue;
+        }
+        let o = Command::new(support::strata_bin())
+            .args([
+                "drift",
+                "--database-url",
+                &db.url,
+                "--against",
+                &format!("schema:{}", path.display()),
+            ])
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run strata");
+        let listed = UNSUPPORTED.iter().any(|(n, _)| *n == name);
+        match (o.status.code(), listed) {
+            (Some(0), false) => clean += 1,
+            (Some(2), true) => refused += 1,
+            (code, _) => failures.push(format!(
+                "{name}: drift exited {code:?}{}:\n{}{}",
+                if listed {
+                    " (listed as unsupported: expected a refusal)"
+                } else {
+                    ""
+                },
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )),
+        }
+    }
+    eprintln!(
+        "self-drift: {clean} without drift, {refused} refused (listed), {} failed",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
