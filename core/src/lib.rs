@@ -1,8 +1,9 @@
 //! strata-core: the pure heart of strata.
 //!
 //! The model of a PostgreSQL schema ([`model`]), the reader of SQL files
-//! ([`split`], [`parse`]), offline replay ([`replay`]), canonical forms
-//! ([`normalize`]), differences between two models ([`diff`]) and the sources
+//! ([`split`], [`parse`]), offline replay ([`replay`]), canonical types
+//! ([`normalize`]), expressions typed and printed as the server does
+//! ([`catalog`], [`literal`], [`analyze`]), differences between two models ([`diff`]) and the sources
 //! that produce a model ([`source`]).
 //!
 //! Architecture Invariant: this crate does no network IO and has no async

@@ -5,9 +5,9 @@
 //!
 //! The model is canonical: names are stored exactly as PostgreSQL stores them
 //! (unquoted, case preserved, truncated to 63 bytes), types in the form
-//! `format_type` prints them with `search_path = public`, expressions in the
-//! form [`crate::normalize`] produces. Maps are sorted, so the same schema always
-//! serializes to the same bytes.
+//! `format_type` prints them with `search_path = public`, expressions as
+//! written beside what the server stores for them ([`Expression`]). Maps are
+//! sorted, so the same schema always serializes to the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -219,7 +219,10 @@ pub enum ConstraintKind {
         no_inherit: bool,
     },
     Exclusion {
-        /// Canonical text of `USING method (elements) [WHERE (…)]`.
+        /// Text of `USING method (elements) [WHERE (…)]`: as
+        /// `pg_get_constraintdef` prints it from a live database, as written
+        /// offline (so a written and a server text compare different, never
+        /// equal by assumption).
         definition: String,
     },
 }

@@ -4402,7 +4402,7 @@ fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
     }
 }
 
-/// Whether a canonical expression refers to an identifier (token-wise).
+/// Whether an exclusion definition refers to an identifier (token-wise).
 fn expr_mentions(expr: &str, quoted_ident: &str) -> bool {
     crate::plpgsql::ident_tokens(expr)
         .iter()

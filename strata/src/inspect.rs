@@ -26,9 +26,9 @@
 //!
 //! System namespaces (`pg_catalog`, `information_schema`, `pg_toast*`,
 //! `pg_temp_*`) and objects that belong to an extension are left out.
-//! Expressions and types go through [`strata_core::normalize`]; text it
-//! cannot read is an [`InspectError::Normalize`] naming the object, never
-//! silently kept raw.
+//! Types go through [`strata_core::normalize`]; text it cannot read is an
+//! [`InspectError::Normalize`] naming the object, never silently kept raw.
+//! Expressions are kept exactly as the server prints them.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};

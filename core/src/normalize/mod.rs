@@ -1,21 +1,14 @@
-//! Canonical forms of types and expressions.
-//!
-//! strata compares a schema built offline from hand-written SQL with one read
-//! from a live catalog (`format_type`, `pg_get_expr`, `pg_get_indexdef`, run
-//! with `search_path = public`). Both sides go through these functions, which
-//! give the same text whenever the two mean the same thing to PostgreSQL.
+//! Canonical forms of types, and interval literals.
 //!
 //! - Types ([`data_type`], [`type_text`]) are canonical in the form
-//!   `format_type(atttypid, atttypmod)` prints them: `integer`,
-//!   `character varying(255)[]`, `timestamp(3) with time zone`,
-//!   `"TaskRunStatus"`, `other.thing`.
-//! - Expressions ([`expr`], [`expr_text`]) are parsed into sqlparser's AST,
-//!   rewritten so that the written form and the server's deparsed form meet
-//!   (parentheses, casts of literals, `IN`/`BETWEEN`/`LIKE` spelled the way the
-//!   server stores them, identifiers folded and quoted like `quote_ident`), and
-//!   printed back. The rules are listed on [`expr`].
+//!   `format_type(atttypid, atttypmod)` prints them with `search_path =
+//!   public`: `integer`, `character varying(255)[]`, `timestamp(3) with time
+//!   zone`, `"TaskRunStatus"`, `other.thing`.
 //! - Interval literals ([`interval_literal`]) are printed the way PostgreSQL
 //!   prints intervals: `'1 month'` → `1 mon`.
+//!
+//! Expressions are not normalized: [`crate::analyze`] types them and prints
+//! them as the server stores them.
 
 mod interval;
 mod types;
