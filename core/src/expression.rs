@@ -66,15 +66,33 @@ pub fn resolve(e: &Expression, columns: &[Column], schema: &Schema, role: Role) 
     let scope = Scope { columns, schema };
     let stored = match analyze::stored(&ast, &scope, role) {
         Ok(text) => Stored::Exact { text },
-        Err(u) => Stored::Unproven {
-            reason: u.reason,
-            key: unproven_key(&ast, columns),
-        },
+        Err(u) => {
+            // What the session decides (its TimeZone, the time the statement
+            // ran) is not in the text: two such expressions are never the
+            // same by their text, so each analysis gets its own key.
+            let key = if session_dependent(&u.reason) {
+                static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                format!("{}|session-dependent #{n}", unproven_key(&ast, columns))
+            } else {
+                unproven_key(&ast, columns)
+            };
+            Stored::Unproven {
+                reason: u.reason,
+                key,
+            }
+        }
     };
     Expression {
         sql: e.sql.clone(),
         stored,
     }
+}
+
+/// Whether an unproven expression's value depends on the session that ran
+/// the DDL (its `TimeZone`, the moment it ran), not on its text alone.
+fn session_dependent(reason: &str) -> bool {
+    reason.contains("session's TimeZone") || reason.contains("depends on when the statement ran")
 }
 
 /// Tokens of the expression plus the types of the columns it reads: two
@@ -225,5 +243,42 @@ pub fn is_null_constant(e: &Expression, column_type: &str) -> bool {
             is_null(expr) && crate::normalize::data_type(data_type).is_ok_and(|t| t == column_type)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysed(sql: &str, column_type: &str) -> Expression {
+        let columns = [Column::new("at", column_type)];
+        let schema = Schema::default();
+        let e = Expression::written(sql, parse(sql).unwrap().to_string());
+        resolve(&e, &columns, &schema, Role::Default { column_type })
+    }
+
+    /// The same zone-less timestamptz literal, analysed twice (a declared
+    /// schema and a history): the sessions may have had other TimeZones, so
+    /// the two are not proven equal; a literal with its zone is.
+    #[test]
+    fn session_dependent_literals_are_never_equal_by_text() {
+        let tz = "timestamp with time zone";
+        let a = analysed("'2020-01-01 10:00'", tz);
+        let b = analysed("'2020-01-01 10:00'", tz);
+        assert!(
+            a.unproven().is_some_and(|r| r.contains("TimeZone")),
+            "{a:?}"
+        );
+        assert_ne!(a, b);
+        assert_eq!(a, a.clone());
+        let c = analysed("'2020-01-01 10:00+00'", tz);
+        assert_eq!(c, analysed("'2020-01-01 10:00+00'", tz));
+        assert!(c.exact().is_some());
+        let now = analysed("'now'", tz);
+        assert_ne!(now, analysed("'now'", tz));
+        // Not session-dependent: unproven alike, equal.
+        let f = analysed("my_func()", tz);
+        assert!(f.unproven().is_some());
+        assert_eq!(f, analysed("my_func()", tz));
     }
 }
