@@ -487,7 +487,7 @@ pub async fn drift(client: &Client, expected: &Expected) -> Result<DriftReport, 
         let _ = client.batch_execute("ROLLBACK").await;
         return Err(DriftError::Inspect(InspectError::Query {
             step: "begin",
-            reason: crate::inspect::describe(&e),
+            reason: crate::conn::describe(&e),
         }));
     }
     let live = read_and_commit(client, &expected.inspect_options()).await?;

@@ -24,7 +24,7 @@ use strata_core::source::{HistoryFormat, Migration};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
-use crate::inspect::describe;
+use crate::conn::describe;
 
 /// refinery's table name (refinery's default; strata writes only this one).
 pub const REFINERY_TABLE: &str = "refinery_schema_history";

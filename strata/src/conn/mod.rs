@@ -2,7 +2,9 @@
 
 use tokio_postgres::{Client, Config, NoTls};
 
-use crate::inspect::{describe, redact, target_of};
+mod redact;
+
+pub(crate) use redact::{describe, redact, target_of};
 
 /// Why a connection could not be made. Messages hold at most
 /// `host:port/dbname`, never the URL or a password.
