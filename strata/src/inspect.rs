@@ -444,7 +444,8 @@ pub const QUERIES: [(&str, &str); 10] = [
 pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
     let session = crate::conn::connect(url).await.map_err(|e| match e {
         crate::conn::ConnectError::Url { reason } => InspectError::Url { reason },
-        crate::conn::ConnectError::Connect { target, reason } => {
+        crate::conn::ConnectError::Connect { target, reason }
+        | crate::conn::ConnectError::Tls { target, reason } => {
             InspectError::Connect { target, reason }
         }
     })?;

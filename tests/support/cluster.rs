@@ -256,6 +256,32 @@ impl PrivateCluster {
         );
     }
 
+    /// Turns TLS on: the server's certificate and key, the CA that client
+    /// certificates must chain to, and `hba` as the whole of pg_hba.conf
+    /// (e.g. `hostssl … cert`, `hostnossl … reject`); then restarts.
+    pub fn enable_tls(&self, cert: &Path, key: &Path, ca: &Path, hba: &str) {
+        let data = self.dir.join("data");
+        for (from, name) in [(cert, "server.crt"), (key, "server.key"), (ca, "root.crt")] {
+            let text = std::fs::read_to_string(from)
+                .unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
+            let to = data.join(name);
+            self.write_owned(&to, &text);
+            // The server refuses a key others may read.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
+                .unwrap_or_else(|e| panic!("chmod {}: {e}", to.display()));
+        }
+        let conf_path = data.join("postgresql.conf");
+        let mut conf = std::fs::read_to_string(&conf_path).expect("read postgresql.conf");
+        conf.push_str(
+            "\n# strata tests: TLS\nssl = on\nssl_cert_file = 'server.crt'\n\
+             ssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n",
+        );
+        self.write_owned(&conf_path, &conf);
+        self.write_owned(&data.join("pg_hba.conf"), hba);
+        self.restart();
+    }
+
     /// The server log (everything since `start`).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()

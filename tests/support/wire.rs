@@ -77,7 +77,25 @@ pub fn start_proxy(upstream: (String, u16)) -> Proxy {
     let log = Arc::clone(&wire);
     std::thread::spawn(move || {
         for client in listener.incoming() {
-            let Ok(client) = client else { break };
+            let Ok(mut client) = client else { break };
+            // The proxy must read what the client sends, so it speaks no
+            // TLS: it answers an SSLRequest with `N` itself (a client in
+            // sslmode=prefer then goes on in plain text) and forwards
+            // anything else.
+            let mut first = [0u8; 8];
+            if client.read_exact(&mut first).is_err() {
+                continue;
+            }
+            let ssl_request = u32::from_be_bytes([first[0], first[1], first[2], first[3]]) == 8
+                && u32::from_be_bytes([first[4], first[5], first[6], first[7]]) == 80_877_103;
+            let pending: Vec<u8> = if ssl_request {
+                if client.write_all(b"N").is_err() {
+                    continue;
+                }
+                Vec::new()
+            } else {
+                first.to_vec()
+            };
             let Ok(server) = TcpStream::connect((upstream.0.as_str(), upstream.1)) else {
                 continue;
             };
@@ -99,6 +117,13 @@ pub fn start_proxy(upstream: (String, u16)) -> Proxy {
             std::thread::spawn(move || {
                 let mut buffer = Vec::new();
                 let mut startup = true;
+                if !pending.is_empty() {
+                    buffer.extend_from_slice(&pending);
+                    parse_frontend_on(&mut buffer, &mut startup, &log, Some(index));
+                    if server_w.write_all(&pending).is_err() {
+                        return;
+                    }
+                }
                 let mut chunk = [0u8; 16 * 1024];
                 loop {
                     let n = match client_r.read(&mut chunk) {

@@ -1,8 +1,11 @@
 //! Connecting to a database without ever printing its URL or password.
 
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::config::SslMode as DriverSslMode;
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::{Client, Config, NoTls, Socket};
 
 mod redact;
+pub mod tls;
 
 pub(crate) use redact::{describe, redact, target_of};
 
@@ -22,6 +25,15 @@ pub enum ConnectError {
         help("check that PostgreSQL is running there and that the user and database exist")
     )]
     Connect { target: String, reason: String },
+    #[error("cannot set up TLS for {target}: {reason}")]
+    #[diagnostic(
+        code(strata::connect::tls),
+        help(
+            "strata reads libpq's TLS settings: sslmode, sslrootcert, sslcert, sslkey, sslcrl \
+             (in the URL, or PGSSLMODE, PGSSLROOTCERT, …)"
+        )
+    )]
+    Tls { target: String, reason: String },
 }
 
 /// An open connection: the client, the task driving it, and what may be
@@ -61,14 +73,18 @@ pub fn describe_url(url: &str) -> String {
     }
 }
 
-/// Connects (no TLS; 10 s connect timeout and `application_name=strata`
-/// unless the URL sets them).
+/// Connects, with TLS as libpq's `sslmode` asks (default `prefer`; see
+/// [`tls`]), a 10 s connect timeout and `application_name=strata` unless
+/// the URL sets them.
 pub async fn connect(url: &str) -> Result<Session, ConnectError> {
-    let mut config: Config = url
-        .parse()
-        .map_err(|e: tokio_postgres::Error| ConnectError::Url {
-            reason: redact(&describe(&e), url, None),
-        })?;
+    let (rest, tls_params) = tls::take_tls_params(url).map_err(|reason| ConnectError::Url {
+        reason: redact(&reason, url, None),
+    })?;
+    let mut config: Config =
+        rest.parse()
+            .map_err(|e: tokio_postgres::Error| ConnectError::Url {
+                reason: redact(&describe(&e), url, None),
+            })?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(std::time::Duration::from_secs(10));
     }
@@ -83,6 +99,11 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
             reason: "strata's connection must be awaited inside a Tokio runtime".to_string(),
         });
     }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let plan = tls::plan(tls_params, home.as_deref()).map_err(|reason| ConnectError::Tls {
+        target: target.clone(),
+        reason: redact(&reason, url, None),
+    })?;
     // libpq's order: the URL (userinfo or `?password=`), PGPASSWORD, then
     // the password file (an empty password counts as none, as in libpq).
     if config.get_password().is_none_or(<[u8]>::is_empty) {
@@ -93,16 +114,48 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
     let password = config
         .get_password()
         .map(|p| String::from_utf8_lossy(p).into_owned());
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|e| ConnectError::Connect {
+    let fail = |e: tokio_postgres::Error, mode: tls::SslMode| {
+        let mut reason = redact(&describe(&e), url, password.as_deref());
+        if reason.contains("server does not support TLS") {
+            reason = format!(
+                "the server does not accept TLS connections, and sslmode={} requires TLS; \
+                 turn on ssl in the server's postgresql.conf, or connect with sslmode=prefer",
+                mode.as_str()
+            );
+        }
+        ConnectError::Connect {
             target: target.clone(),
-            reason: redact(&describe(&e), url, password.as_deref()),
-        })?;
-    let task = tokio::spawn(async move {
-        let _ = connection.await;
-    });
+            reason,
+        }
+    };
+    let (client, task) = match (plan.mode, plan.config) {
+        (tls::SslMode::Disable, _) | (_, None) => {
+            config.ssl_mode(DriverSslMode::Disable);
+            open(&config, NoTls).await.map_err(|e| fail(e, plan.mode))?
+        }
+        (tls::SslMode::Allow, Some(tls_config)) => {
+            // libpq's `allow`: without TLS first, with it if the server
+            // refuses that.
+            config.ssl_mode(DriverSslMode::Disable);
+            match open(&config, NoTls).await {
+                Ok(opened) => opened,
+                Err(_) => {
+                    config.ssl_mode(DriverSslMode::Require);
+                    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config);
+                    open(&config, tls).await.map_err(|e| fail(e, plan.mode))?
+                }
+            }
+        }
+        (mode, Some(tls_config)) => {
+            config.ssl_mode(if mode == tls::SslMode::Prefer {
+                DriverSslMode::Prefer
+            } else {
+                DriverSslMode::Require
+            });
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config);
+            open(&config, tls).await.map_err(|e| fail(e, mode))?
+        }
+    };
     Ok(Session {
         client,
         target,
@@ -110,6 +163,22 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         password,
         task,
     })
+}
+
+/// Connects and spawns the task that drives the connection.
+async fn open<T>(
+    config: &Config,
+    tls: T,
+) -> Result<(Client, tokio::task::JoinHandle<()>), tokio_postgres::Error>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config.connect(tls).await?;
+    let task = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok((client, task))
 }
 
 /// The password libpq would use when the URL has none: `PGPASSWORD`, else
