@@ -17,7 +17,7 @@ use strata_core::source::{
 use strata_core::Error;
 
 use crate::config::{self, Found};
-use crate::render::drift::{self as render, Checked};
+use crate::render::drift::{self as render, Checked, DriftFormat};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -48,16 +48,6 @@ pub struct Args {
     /// reported as an error.
     #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DriftFormat {
-    /// Grouped by table, with attribution labels (colour on a terminal).
-    Text,
-    /// One JSON document (shape documented in README.md).
-    Json,
-    /// GitHub Actions annotations, one per difference.
-    Github,
 }
 
 /// A database to check. The URL never leaves this module.

@@ -9,8 +9,18 @@ use strata_core::diff::Change;
 use strata_core::{Error, Location};
 
 use super::Style;
-use crate::cmd_drift::DriftFormat;
 use crate::Format;
+
+/// How `strata drift` prints its report.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// Grouped by table, with attribution labels (colour on a terminal).
+    Text,
+    /// One JSON document (shape documented in README.md).
+    Json,
+    /// GitHub Actions annotations, one per difference.
+    Github,
+}
 
 /// One database checked: its name (from the targets file), `host:port/db`,
 /// and the report or the (already redacted) error.
