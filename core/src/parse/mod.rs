@@ -10,6 +10,7 @@
 
 mod ast;
 mod cursor;
+mod sequence;
 
 pub use ast::*;
 pub(crate) use cursor::Cursor;
@@ -21,6 +22,7 @@ use sqlparser::tokenizer::Token;
 
 use crate::model::{Expression, FkAction, Identity};
 use crate::names::truncate_identifier;
+use sequence::merge_seq_options;
 
 /// A parse error at a byte offset of the statement text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -609,84 +611,6 @@ impl<'a> Cursor<'a> {
             ))
     }
 
-    fn seq_options(&mut self) -> PResult<SeqOptions> {
-        let mut o = SeqOptions::default();
-        loop {
-            if self.eat_kw("AS") {
-                let (t, _) = self.data_type()?;
-                o.data_type = Some(t);
-            } else if self.eat_kw("INCREMENT") {
-                self.eat_kw("BY");
-                o.increment = Some(self.number_i64()?);
-            } else if self.eat_kw("MINVALUE") {
-                o.min_value = Some(Some(self.number_i64()?));
-            } else if self.eat_kw("MAXVALUE") {
-                o.max_value = Some(Some(self.number_i64()?));
-            } else if self.eat_kws(&["NO", "MINVALUE"]) {
-                o.min_value = Some(None);
-            } else if self.eat_kws(&["NO", "MAXVALUE"]) {
-                o.max_value = Some(None);
-            } else if self.eat_kws(&["NO", "CYCLE"]) {
-                o.cycle = Some(false);
-            } else if self.eat_kw("CYCLE") {
-                o.cycle = Some(true);
-            } else if self.eat_kw("START") {
-                self.eat_kw("WITH");
-                o.start = Some(self.number_i64()?);
-            } else if self.eat_kw("RESTART") {
-                o.restart = true;
-                if self.eat_kw("WITH")
-                    || matches!(self.peek().token, Token::Number(..) | Token::Minus)
-                {
-                    self.number_i64()?;
-                }
-            } else if self.eat_kw("CACHE") {
-                o.cache = Some(self.number_i64()?);
-            } else if self.eat_kws(&["OWNED", "BY"]) {
-                if self.eat_kw("NONE") {
-                    o.owned_by = Some(None);
-                } else {
-                    let q = self.qname_list_dotted()?;
-                    o.owned_by = Some(Some(q));
-                }
-            } else if self.peek_kw("SEQUENCE") && self.peek_nth_kw(1, "NAME") {
-                // The name of an identity column's sequence is not modelled:
-                // refused rather than dropped.
-                return Err(self
-                    .err_here("identity sequence names (SEQUENCE NAME) are not supported yet")
-                    .with_help("leave SEQUENCE NAME out: PostgreSQL then names the sequence table_column_seq"));
-            } else {
-                break;
-            }
-        }
-        Ok(o)
-    }
-
-    /// `[schema.]table.column`
-    fn qname_list_dotted(&mut self) -> PResult<(QName, String)> {
-        let mut parts = vec![self.ident()?];
-        while self.eat(&Token::Period) {
-            parts.push(self.ident()?);
-        }
-        match parts.len() {
-            2 => Ok((
-                QName {
-                    schema: None,
-                    name: parts[0].clone(),
-                },
-                parts[1].clone(),
-            )),
-            3 => Ok((
-                QName {
-                    schema: Some(parts[0].clone()),
-                    name: parts[1].clone(),
-                },
-                parts[2].clone(),
-            )),
-            _ => Err(self.err_here("expected table.column")),
-        }
-    }
-
     fn create_table(&mut self, unlogged: bool) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.qname()?;
@@ -891,27 +815,6 @@ impl<'a> Cursor<'a> {
                 crate::model::quote_ident(&q.name)
             ),
         })
-    }
-
-    fn identity_options(&mut self) -> PResult<SeqOptions> {
-        if self.eat(&Token::LParen) {
-            if self.peek_kw("AS") {
-                // The identity sequence takes the column's type.
-                return Err(self
-                    .err_here("a data type in identity sequence options is not supported yet")
-                    .with_help("leave AS out: the sequence takes the column's type"));
-            }
-            let o = self.seq_options()?;
-            if o.data_type.is_some() || o.owned_by.is_some() {
-                return Err(self.err_here(
-                    "AS and OWNED BY are not identity sequence options strata supports",
-                ));
-            }
-            self.expect(&Token::RParen)?;
-            Ok(o)
-        } else {
-            Ok(SeqOptions::default())
-        }
     }
 
     /// `(name [= value], …)` of `WITH (…)` / `SET (…)`: each value as
@@ -2130,17 +2033,6 @@ impl<'a> Cursor<'a> {
         let text = text.filter(|t| !t.is_empty());
         Ok(Stmt::Comment { target, text })
     }
-}
-
-fn merge_seq_options(into: &mut SeqOptions, o: SeqOptions) {
-    into.data_type = o.data_type.or(into.data_type.take());
-    into.start = o.start.or(into.start);
-    into.increment = o.increment.or(into.increment);
-    into.min_value = o.min_value.or(into.min_value);
-    into.max_value = o.max_value.or(into.max_value);
-    into.cache = o.cache.or(into.cache);
-    into.cycle = o.cycle.or(into.cycle);
-    into.restart |= o.restart;
 }
 
 fn rename_last_part(name: &str, new: &str) -> String {
