@@ -11,6 +11,7 @@
 mod ast;
 mod cursor;
 mod sequence;
+mod types;
 
 pub use ast::*;
 pub(crate) use cursor::Cursor;
@@ -23,6 +24,7 @@ use sqlparser::tokenizer::Token;
 use crate::model::{Expression, FkAction, Identity};
 use crate::names::truncate_identifier;
 use sequence::merge_seq_options;
+use types::collation_of;
 
 /// A parse error at a byte offset of the statement text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -568,49 +570,6 @@ impl<'a> Cursor<'a> {
         Ok(types)
     }
 
-    fn create_type(&mut self) -> PResult<Stmt> {
-        let name = self.qname()?;
-        if self.eat_kw("AS") {
-            if self.eat_kw("ENUM") {
-                self.expect(&Token::LParen)?;
-                let mut values = Vec::new();
-                if !self.eat(&Token::RParen) {
-                    loop {
-                        values.push(self.string()?);
-                        if !self.eat(&Token::Comma) {
-                            break;
-                        }
-                    }
-                    self.expect(&Token::RParen)?;
-                }
-                return Ok(Stmt::CreateEnum { name, values });
-            }
-            let kind = if self.eat_kw("RANGE") {
-                crate::model::UnmanagedKind::RangeType
-            } else {
-                crate::model::UnmanagedKind::CompositeType
-            };
-            self.skip_rest();
-            return Ok(Stmt::Unmanaged {
-                kind,
-                op: UnmanagedOp::Create {
-                    name: format!(
-                        "{}.{}",
-                        crate::model::quote_ident(name.schema.as_deref().unwrap_or("public")),
-                        crate::model::quote_ident(&name.name)
-                    ),
-                    or_replace: false,
-                    if_not_exists: false,
-                },
-            });
-        }
-        Err(self
-            .err_here("strata does not understand this CREATE TYPE (base types are not supported)")
-            .with_help(
-                "mark the statement with `-- strata:ignore` if it changes nothing strata models",
-            ))
-    }
-
     fn create_table(&mut self, unlogged: bool) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.qname()?;
@@ -803,18 +762,6 @@ impl<'a> Cursor<'a> {
             }
         }
         Ok(col)
-    }
-
-    fn collation_name(&mut self) -> PResult<String> {
-        let q = self.qname()?;
-        Ok(match q.schema.as_deref() {
-            None | Some("pg_catalog") | Some("public") => crate::model::quote_ident(&q.name),
-            Some(s) => format!(
-                "{}.{}",
-                crate::model::quote_ident(s),
-                crate::model::quote_ident(&q.name)
-            ),
-        })
     }
 
     /// `(name [= value], …)` of `WITH (…)` / `SET (…)`: each value as
@@ -2100,25 +2047,6 @@ fn static_kind(word: &str) -> &'static str {
         .find(|k| **k == word)
         .copied()
         .unwrap_or("other")
-}
-
-fn collation_of(name: &sqlparser::ast::ObjectName) -> String {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .filter_map(|p| p.as_ident())
-        .map(|i| fold_ident(&i.value, i.quote_style.is_some()))
-        .collect();
-    match parts.as_slice() {
-        [n] => crate::model::quote_ident(n),
-        [s, n] if s == "pg_catalog" || s == "public" => crate::model::quote_ident(n),
-        [s, n] => format!(
-            "{}.{}",
-            crate::model::quote_ident(s),
-            crate::model::quote_ident(n)
-        ),
-        _ => name.to_string(),
-    }
 }
 
 /// Folds an identifier as PostgreSQL does: unquoted to lower case (ASCII),
