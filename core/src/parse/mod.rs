@@ -7,6 +7,13 @@
 //! `CREATE INDEX … ON ONLY`, `OWNER TO`, …) is beyond sqlparser 0.64, and
 //! because every statement must be consumed to its last token: a statement
 //! that only parses as a prefix is an error, never a silent partial apply.
+//!
+//! The grammar is split by kind of object, as PostgreSQL's
+//! `src/backend/commands/` is: `cursor` holds the token-level primitives and
+//! `ast` the statement types; `table`, `constraint`, `index`, `sequence`,
+//! `types`, `unmanaged`, `comment` and `utility` each parse their kind of
+//! statement; this module dispatches a statement by its first words (CREATE,
+//! ALTER, DROP, …).
 
 mod ast;
 mod comment;
