@@ -1,0 +1,371 @@
+//! The statement types: what one statement means to the schema.
+
+use crate::model::{Expression, FkAction, Identity};
+
+/// A possibly qualified name, folded as PostgreSQL folds identifiers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for QName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(s) => write!(
+                f,
+                "{}.{}",
+                crate::model::quote_ident(s),
+                crate::model::quote_ident(&self.name)
+            ),
+            None => write!(f, "{}", crate::model::quote_ident(&self.name)),
+        }
+    }
+}
+
+/// What a statement means to the schema.
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    CreateSchema {
+        name: String,
+        if_not_exists: bool,
+    },
+    DropSchema {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameSchema {
+        name: String,
+        new_name: String,
+    },
+    CreateExtension {
+        name: String,
+        if_not_exists: bool,
+        schema: Option<String>,
+        version: Option<String>,
+    },
+    DropExtension {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AlterExtension {
+        name: String,
+        version: Option<String>,
+        schema: Option<String>,
+    },
+    CreateEnum {
+        name: QName,
+        values: Vec<String>,
+    },
+    AlterEnum {
+        name: QName,
+        action: EnumAction,
+    },
+    DropType {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    CreateTable(CreateTable),
+    AlterTable {
+        name: QName,
+        if_exists: bool,
+        actions: Vec<TableAction>,
+    },
+    DropTable {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    CreateIndex(CreateIndex),
+    DropIndex {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameIndex {
+        name: QName,
+        if_exists: bool,
+        new_name: String,
+    },
+    /// `ALTER INDEX … SET (…)` / `RESET (…)`.
+    AlterIndexOptions {
+        name: QName,
+        if_exists: bool,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    },
+    CreateSequence {
+        name: QName,
+        if_not_exists: bool,
+        options: SeqOptions,
+    },
+    AlterSequence {
+        name: QName,
+        if_exists: bool,
+        options: SeqOptions,
+        rename: Option<String>,
+    },
+    DropSequence {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    Comment {
+        target: CommentTarget,
+        text: Option<String>,
+    },
+    /// An object strata keeps by name only (views, functions, …).
+    Unmanaged {
+        kind: crate::model::UnmanagedKind,
+        op: UnmanagedOp,
+    },
+    /// `SET search_path …` / `set_config('search_path', …)`.
+    SetSearchPath(Vec<String>),
+    /// `SET LOCAL search_path …` / `set_config('search_path', …, true)`:
+    /// until the end of the transaction.
+    SetLocalSearchPath(Vec<String>),
+    /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
+    NonSchema(&'static str),
+    /// A `DO` block; its body is interpreted by replay.
+    Do {
+        body: String,
+        body_offset: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum UnmanagedOp {
+    Create {
+        name: String,
+        or_replace: bool,
+        if_not_exists: bool,
+    },
+    Drop {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    Rename {
+        name: String,
+        new_name: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum EnumAction {
+    AddValue {
+        value: String,
+        if_not_exists: bool,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    RenameValue {
+        old: String,
+        new: String,
+    },
+    RenameTo(String),
+    SetSchema(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SeqOptions {
+    pub data_type: Option<String>,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    /// `Some(None)` for `NO MINVALUE`.
+    pub min_value: Option<Option<i64>>,
+    pub max_value: Option<Option<i64>>,
+    pub cache: Option<i64>,
+    pub cycle: Option<bool>,
+    /// `Some(None)` for `OWNED BY NONE`; else table and column.
+    pub owned_by: Option<Option<(QName, String)>>,
+    pub restart: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateTable {
+    pub name: QName,
+    pub if_not_exists: bool,
+    pub unlogged: bool,
+    pub partition_by: Option<String>,
+    /// `WITH (name = value, …)`: storage parameters, values as the server
+    /// stores their text.
+    pub options: Vec<(String, String)>,
+    pub columns: Vec<ColumnDef>,
+    pub constraints: Vec<ConstraintDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnDef {
+    pub name: String,
+    /// Canonical type (serial pseudo-types already resolved to their integer type).
+    pub data_type: String,
+    /// `serial`/`bigserial`/`smallserial`.
+    pub serial: bool,
+    pub collation: Option<String>,
+    pub not_null: bool,
+    pub default: Option<Expression>,
+    pub generated: Option<Expression>,
+    pub identity: Option<(Identity, SeqOptions)>,
+    /// Constraints written on the column, bound to it.
+    pub constraints: Vec<ConstraintDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConstraintDef {
+    pub name: Option<String>,
+    pub kind: ConstraintDefKind,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    pub not_valid: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum ConstraintDefKind {
+    PrimaryKey {
+        columns: Vec<String>,
+        include: Vec<String>,
+        using_index: Option<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        include: Vec<String>,
+        nulls_not_distinct: bool,
+        using_index: Option<String>,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        ref_table: QName,
+        ref_columns: Vec<String>,
+        on_delete: FkAction,
+        on_update: FkAction,
+        match_full: bool,
+    },
+    Check {
+        expression: Expression,
+        columns: Vec<String>,
+        no_inherit: bool,
+    },
+    Exclusion {
+        definition: String,
+        columns: Vec<String>,
+        /// The names PostgreSQL gives its index columns (keys, then
+        /// INCLUDE columns) when it chooses the constraint's name.
+        name_parts: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum TableAction {
+    AddColumn {
+        if_not_exists: bool,
+        column: Box<ColumnDef>,
+    },
+    DropColumn {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AlterColumn {
+        name: String,
+        op: ColumnOp,
+    },
+    AddConstraint(ConstraintDef),
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    ValidateConstraint(String),
+    RenameColumn {
+        old: String,
+        new: String,
+    },
+    RenameConstraint {
+        old: String,
+        new: String,
+    },
+    RenameTo(String),
+    SetSchema(String),
+    RowLevelSecurity(bool),
+    ForceRowLevelSecurity(bool),
+    SetLogged(bool),
+    /// `SET (name = value, …)`.
+    SetOptions(Vec<(String, String)>),
+    /// `RESET (name, …)`.
+    ResetOptions(Vec<String>),
+    /// Changes nothing strata models (OWNER TO, SET (storage), CLUSTER ON, …).
+    NoOp(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub enum ColumnOp {
+    SetType {
+        data_type: String,
+        collation: Option<String>,
+        using: bool,
+    },
+    SetDefault(Expression),
+    DropDefault,
+    SetNotNull,
+    DropNotNull,
+    DropExpression {
+        if_exists: bool,
+    },
+    SetExpression(Expression),
+    AddIdentity(Identity, SeqOptions),
+    SetIdentity(Option<Identity>, SeqOptions),
+    DropIdentity {
+        if_exists: bool,
+    },
+    /// `SET STATISTICS n` (-1: the default).
+    SetStatistics(i32),
+    NoOp(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateIndex {
+    pub name: Option<String>,
+    pub unique: bool,
+    pub concurrently: bool,
+    pub if_not_exists: bool,
+    pub table: QName,
+    pub method: String,
+    pub keys: Vec<IndexElem>,
+    pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
+    pub predicate: Option<Expression>,
+    /// `WITH (…)`: storage parameters.
+    pub options: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexElem {
+    pub key: crate::model::IndexKeyExpr,
+    /// Name PostgreSQL uses for it when choosing an index name.
+    pub name_part: String,
+    pub opclass: Option<String>,
+    pub collation: Option<String>,
+    pub descending: bool,
+    pub nulls_first: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CommentTarget {
+    Table(QName),
+    Column(QName, String),
+    Index(QName),
+    Sequence(QName),
+    Type(QName),
+    Schema(String),
+    Extension(String),
+    Constraint {
+        name: String,
+        table: QName,
+    },
+    Unmanaged(crate::model::UnmanagedKind, String),
+    /// Objects whose comments are not modelled (database, role, …).
+    Other(&'static str),
+}

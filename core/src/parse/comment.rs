@@ -1,0 +1,88 @@
+//! COMMENT ON.
+
+use sqlparser::tokenizer::Token;
+
+use super::{CommentTarget, Cursor, PResult, QName, Stmt};
+
+impl<'a> Cursor<'a> {
+    pub(super) fn comment(&mut self) -> PResult<Stmt> {
+        self.expect_kws(&["COMMENT", "ON"])?;
+        use crate::model::UnmanagedKind as K;
+        let target = if self.eat_kw("TABLE") {
+            CommentTarget::Table(self.qname()?)
+        } else if self.eat_kw("COLUMN") {
+            let mut parts = vec![self.ident()?];
+            while self.eat(&Token::Period) {
+                parts.push(self.ident()?);
+            }
+            match parts.len() {
+                2 => CommentTarget::Column(
+                    QName {
+                        schema: None,
+                        name: parts[0].clone(),
+                    },
+                    parts[1].clone(),
+                ),
+                3 => CommentTarget::Column(
+                    QName {
+                        schema: Some(parts[0].clone()),
+                        name: parts[1].clone(),
+                    },
+                    parts[2].clone(),
+                ),
+                _ => return Err(self.err_here("expected table.column")),
+            }
+        } else if self.eat_kw("INDEX") {
+            CommentTarget::Index(self.qname()?)
+        } else if self.eat_kw("SEQUENCE") {
+            CommentTarget::Sequence(self.qname()?)
+        } else if self.eat_kw("TYPE") {
+            CommentTarget::Type(self.qname()?)
+        } else if self.eat_kw("SCHEMA") {
+            CommentTarget::Schema(self.ident()?)
+        } else if self.eat_kw("EXTENSION") {
+            CommentTarget::Extension(self.ident()?)
+        } else if self.eat_kw("CONSTRAINT") {
+            let name = self.ident()?;
+            self.expect_kw("ON")?;
+            if self.eat_kw("DOMAIN") {
+                self.qname()?;
+                CommentTarget::Other("constraint on domain")
+            } else {
+                let table = self.qname()?;
+                CommentTarget::Constraint { name, table }
+            }
+        } else if self.eat_kw("VIEW") {
+            CommentTarget::Unmanaged(K::View, self.unmanaged_name(K::View)?)
+        } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
+            CommentTarget::Unmanaged(
+                K::MaterializedView,
+                self.unmanaged_name(K::MaterializedView)?,
+            )
+        } else if self.eat_kw("FUNCTION") {
+            CommentTarget::Unmanaged(K::Function, self.unmanaged_name(K::Function)?)
+        } else if self.eat_kw("PROCEDURE") {
+            CommentTarget::Unmanaged(K::Procedure, self.unmanaged_name(K::Procedure)?)
+        } else if self.eat_kw("TRIGGER") {
+            CommentTarget::Unmanaged(K::Trigger, self.unmanaged_name(K::Trigger)?)
+        } else if self.eat_kw("POLICY") {
+            CommentTarget::Unmanaged(K::Policy, self.unmanaged_name(K::Policy)?)
+        } else if self.eat_kw("DOMAIN") {
+            CommentTarget::Unmanaged(K::Domain, self.unmanaged_name(K::Domain)?)
+        } else {
+            // database, role, …: not modelled.
+            while !self.at_end() && !self.peek_kw("IS") {
+                self.p.next_token();
+            }
+            CommentTarget::Other("other object")
+        };
+        self.expect_kw("IS")?;
+        let text = if self.eat_kw("NULL") {
+            None
+        } else {
+            Some(self.string()?)
+        };
+        let text = text.filter(|t| !t.is_empty());
+        Ok(Stmt::Comment { target, text })
+    }
+}

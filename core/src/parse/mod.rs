@@ -1,0 +1,585 @@
+//! Parsing one statement into what replay needs.
+//!
+//! The cursor is sqlparser's own `Parser` (PostgreSqlDialect): its tokenizer,
+//! and its expression and data-type parsers. The statement grammar on top is
+//! strata's, because PostgreSQL DDL that real histories use (`ALTER COLUMN …
+//! DROP EXPRESSION`, `DROP INDEX CONCURRENTLY`, `ALTER SEQUENCE … OWNED BY`,
+//! `CREATE INDEX … ON ONLY`, `OWNER TO`, …) is beyond sqlparser 0.64, and
+//! because every statement must be consumed to its last token: a statement
+//! that only parses as a prefix is an error, never a silent partial apply.
+//!
+//! The grammar is split by kind of object, as PostgreSQL's
+//! `src/backend/commands/` is: `cursor` holds the token-level primitives and
+//! `ast` the statement types; `table`, `constraint`, `index`, `sequence`,
+//! `types`, `unmanaged`, `comment` and `utility` each parse their kind of
+//! statement; this module dispatches a statement by its first words (CREATE,
+//! ALTER, DROP, …).
+
+mod ast;
+mod comment;
+mod constraint;
+mod cursor;
+mod index;
+mod sequence;
+mod table;
+mod types;
+mod unmanaged;
+mod utility;
+
+pub use ast::*;
+pub(crate) use cursor::Cursor;
+pub use utility::{default_search_path, split_search_path};
+
+use sqlparser::ast::Expr;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+use crate::names::truncate_identifier;
+use unmanaged::rename_last_part;
+use utility::static_kind;
+
+/// A parse error at a byte offset of the statement text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub offset: usize,
+    pub len: usize,
+    pub help: Option<String>,
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// Parses one statement (as split from a file, without its `;`).
+pub fn parse_statement(text: &str) -> PResult<Stmt> {
+    let dialect = PostgreSqlDialect {};
+    let parser = Parser::new(&dialect)
+        .try_with_sql(text)
+        .map_err(|e| ParseError {
+            message: format!("cannot tokenize statement: {e}"),
+            offset: 0,
+            len: text.len().min(1),
+            help: None,
+        })?;
+    let mut c = Cursor::new(parser, text);
+    let stmt = c.statement()?;
+    if !c.at_end() {
+        return Err(c
+            .err_here("unexpected text after the end of the statement")
+            .with_help(
+                "strata read the statement up to here and does not understand the rest; \
+             check the syntax, or mark the statement with `-- strata:ignore`",
+            ));
+    }
+    Ok(stmt)
+}
+
+impl ParseError {
+    fn with_help(mut self, help: impl Into<String>) -> ParseError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl<'a> Cursor<'a> {
+    // ---------------------------------------------------------------- statements
+
+    fn statement(&mut self) -> PResult<Stmt> {
+        let Some(first) = self.word_upper(0) else {
+            if matches!(self.peek().token, Token::LParen) {
+                // `(SELECT …)`
+                self.skip_rest();
+                return Ok(Stmt::NonSchema("SELECT"));
+            }
+            return Err(self.expected("a statement"));
+        };
+        match first.as_str() {
+            "CREATE" => self.create(),
+            "ALTER" => self.alter(),
+            "DROP" => self.drop(),
+            "COMMENT" => self.comment(),
+            "SET" => self.set(),
+            "RESET" => {
+                // `RESET search_path` and `RESET ALL` bring back the default.
+                let resets_path = matches!(self.word_upper(1).as_deref(), Some("SEARCH_PATH" | "ALL"));
+                self.skip_rest();
+                if resets_path {
+                    return Ok(Stmt::SetSearchPath(default_search_path()));
+                }
+                Ok(Stmt::NonSchema("RESET"))
+            }
+            "SELECT" => self.select(),
+            "DO" => self.do_block(),
+            "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "ANALYZE" | "ANALYSE" | "VACUUM" | "REFRESH" | "GRANT"
+            | "REVOKE" | "LOCK" | "NOTIFY" | "LISTEN" | "UNLISTEN" | "CLUSTER" | "REINDEX" | "CHECKPOINT" | "DISCARD" | "BEGIN"
+            | "COMMIT" | "END" | "START" | "SAVEPOINT" | "RELEASE" | "WITH" | "VALUES" | "TABLE" | "CALL" | "EXPLAIN" | "SECURITY"
+            | "PREPARE" | "EXECUTE" | "DEALLOCATE" | "DECLARE" | "FETCH" | "CLOSE" | "MOVE" | "LOAD" | "ABORT" => {
+                let kind = static_kind(&first);
+                self.skip_rest();
+                Ok(Stmt::NonSchema(kind))
+            }
+            _ => Err(self.err_here(format!("strata does not understand statements starting with `{first}`")).with_help(
+                "if this statement changes nothing strata models, mark it with a `-- strata:ignore` comment on the line before it",
+            )),
+        }
+    }
+
+    fn create(&mut self) -> PResult<Stmt> {
+        self.expect_kw("CREATE")?;
+        let or_replace = self.eat_kws(&["OR", "REPLACE"]);
+        if self.eat_kw("UNLOGGED") {
+            self.expect_kw("TABLE")?;
+            return self.create_table(true);
+        }
+        if self.peek_kw("TEMP") || self.peek_kw("TEMPORARY") {
+            return Err(self
+                .err_here("temporary objects are not part of a schema")
+                .with_help(
+                    "remove the statement from the migration, or mark it with `-- strata:ignore`",
+                ));
+        }
+        if self.eat_kw("TABLE") {
+            return self.create_table(false);
+        }
+        if self.eat_kw("UNIQUE") {
+            self.expect_kw("INDEX")?;
+            return self.create_index(true);
+        }
+        if self.eat_kw("INDEX") {
+            return self.create_index(false);
+        }
+        if self.eat_kw("SCHEMA") {
+            let if_not_exists = self.if_not_exists();
+            let name = if self.eat_kw("AUTHORIZATION") {
+                self.ident()?
+            } else {
+                let n = self.ident()?;
+                if self.eat_kw("AUTHORIZATION") {
+                    self.ident()?;
+                }
+                n
+            };
+            if !self.at_end() {
+                return Err(self
+                    .err_here("CREATE SCHEMA with schema elements is not supported")
+                    .with_help("create the objects in separate statements"));
+            }
+            return Ok(Stmt::CreateSchema {
+                name,
+                if_not_exists,
+            });
+        }
+        if self.eat_kw("EXTENSION") {
+            let if_not_exists = self.if_not_exists();
+            let name = self.ident()?;
+            self.eat_kw("WITH");
+            let mut schema = None;
+            let mut version = None;
+            loop {
+                if self.eat_kw("SCHEMA") {
+                    schema = Some(self.ident()?);
+                } else if self.eat_kw("VERSION") {
+                    version = Some(self.ident_or_string()?);
+                } else if self.eat_kw("CASCADE") {
+                } else {
+                    break;
+                }
+            }
+            return Ok(Stmt::CreateExtension {
+                name,
+                if_not_exists,
+                schema,
+                version,
+            });
+        }
+        if self.eat_kw("TYPE") {
+            return self.create_type();
+        }
+        if self.eat_kw("SEQUENCE") {
+            let if_not_exists = self.if_not_exists();
+            let name = self.qname()?;
+            let options = self.seq_options()?;
+            return Ok(Stmt::CreateSequence {
+                name,
+                if_not_exists,
+                options,
+            });
+        }
+        // Objects kept by name.
+        let _ = self.eat_kw("RECURSIVE");
+        if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
+            self.p.next_token();
+        }
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
+        } else if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            let name = self.operator_signature_create()?;
+            return Ok(Stmt::Unmanaged {
+                kind: crate::model::UnmanagedKind::Operator,
+                op: UnmanagedOp::Create {
+                    name,
+                    or_replace,
+                    if_not_exists: false,
+                },
+            });
+        } else {
+            let what = self.word_upper(0).unwrap_or_default();
+            return Err(self.err_here(format!("strata does not understand CREATE {what}")).with_help(
+                "if this statement changes nothing strata models, mark it with a `-- strata:ignore` comment on the line before it",
+            ));
+        };
+        let if_not_exists = self.if_not_exists();
+        let name = self.unmanaged_name(kind)?;
+        self.skip_rest();
+        Ok(Stmt::Unmanaged {
+            kind,
+            op: UnmanagedOp::Create {
+                name,
+                or_replace,
+                if_not_exists,
+            },
+        })
+    }
+
+    fn alter(&mut self) -> PResult<Stmt> {
+        self.expect_kw("ALTER")?;
+        if self.eat_kw("TABLE") {
+            return self.alter_table();
+        }
+        if self.eat_kw("INDEX") {
+            let if_exists = self.if_exists();
+            let name = self.qname()?;
+            if self.eat_kws(&["RENAME", "TO"]) {
+                let new_name = self.ident()?;
+                return Ok(Stmt::RenameIndex {
+                    name,
+                    if_exists,
+                    new_name,
+                });
+            }
+            if self.peek_kw("SET")
+                || self.peek_kw("RESET")
+                || self.peek_kw("ALTER")
+                || self.peek_kw("ATTACH")
+                || self.peek_kw("OWNER")
+            {
+                if self.peek_kw("ATTACH") {
+                    // ALTER INDEX parent ATTACH PARTITION child: partitions are not modelled.
+                    self.skip_rest();
+                    return Ok(Stmt::NonSchema("ALTER INDEX ATTACH PARTITION"));
+                }
+                if self.peek_kw("SET") && self.peek_nth_kw(1, "SCHEMA") {
+                    return Err(self.err_here("ALTER INDEX … SET SCHEMA is not supported"));
+                }
+                if self.peek_kw("SET") && self.peek_nth(1).token == Token::LParen {
+                    self.p.next_token();
+                    let set = self.rel_options()?;
+                    return Ok(Stmt::AlterIndexOptions {
+                        name,
+                        if_exists,
+                        set,
+                        reset: Vec::new(),
+                    });
+                }
+                if self.eat_kw("RESET") {
+                    let reset = self.rel_option_names()?;
+                    return Ok(Stmt::AlterIndexOptions {
+                        name,
+                        if_exists,
+                        set: Vec::new(),
+                        reset,
+                    });
+                }
+                if self.peek_kw("ALTER") {
+                    return Err(self
+                        .err_here("ALTER INDEX … ALTER COLUMN (an index column's statistics target) is not supported yet")
+                        .with_help("mark the statement with `-- strata:ignore` to skip it (the statistics target will then be missing from the model)"));
+                }
+                if self.peek_kw("SET") && !self.peek_nth_kw(1, "TABLESPACE") {
+                    return Err(self.expected("SET (…), SET TABLESPACE or RESET (…)"));
+                }
+                self.skip_rest();
+                return Ok(Stmt::NonSchema("ALTER INDEX"));
+            }
+            return Err(self.expected("RENAME TO or SET"));
+        }
+        if self.eat_kw("TYPE") {
+            let name = self.qname()?;
+            let action = if self.eat_kws(&["ADD", "VALUE"]) {
+                let if_not_exists = self.if_not_exists();
+                let value = self.string()?;
+                let mut before = None;
+                let mut after = None;
+                if self.eat_kw("BEFORE") {
+                    before = Some(self.string()?);
+                } else if self.eat_kw("AFTER") {
+                    after = Some(self.string()?);
+                }
+                EnumAction::AddValue {
+                    value,
+                    if_not_exists,
+                    before,
+                    after,
+                }
+            } else if self.eat_kws(&["RENAME", "VALUE"]) {
+                let old = self.string()?;
+                self.expect_kw("TO")?;
+                let new = self.string()?;
+                EnumAction::RenameValue { old, new }
+            } else if self.eat_kws(&["RENAME", "TO"]) {
+                EnumAction::RenameTo(self.ident()?)
+            } else if self.eat_kws(&["SET", "SCHEMA"]) {
+                EnumAction::SetSchema(self.ident()?)
+            } else if self.eat_kws(&["OWNER", "TO"]) {
+                self.skip_rest();
+                return Ok(Stmt::NonSchema("ALTER TYPE OWNER TO"));
+            } else {
+                return Err(self
+                    .err_here("strata does not understand this ALTER TYPE")
+                    .with_help(
+                        "supported: ADD VALUE, RENAME VALUE, RENAME TO, SET SCHEMA, OWNER TO",
+                    ));
+            };
+            return Ok(Stmt::AlterEnum { name, action });
+        }
+        if self.eat_kw("SEQUENCE") {
+            let if_exists = self.if_exists();
+            let name = self.qname()?;
+            if self.eat_kws(&["RENAME", "TO"]) {
+                let new_name = self.ident()?;
+                return Ok(Stmt::AlterSequence {
+                    name,
+                    if_exists,
+                    options: SeqOptions::default(),
+                    rename: Some(new_name),
+                });
+            }
+            if self.eat_kws(&["OWNER", "TO"]) {
+                self.skip_rest();
+                return Ok(Stmt::NonSchema("ALTER SEQUENCE OWNER TO"));
+            }
+            let options = self.seq_options()?;
+            return Ok(Stmt::AlterSequence {
+                name,
+                if_exists,
+                options,
+                rename: None,
+            });
+        }
+        if self.eat_kw("SCHEMA") {
+            let name = self.ident()?;
+            if self.eat_kws(&["RENAME", "TO"]) {
+                let new_name = self.ident()?;
+                return Ok(Stmt::RenameSchema { name, new_name });
+            }
+            if self.eat_kws(&["OWNER", "TO"]) {
+                self.skip_rest();
+                return Ok(Stmt::NonSchema("ALTER SCHEMA OWNER TO"));
+            }
+            return Err(self.expected("RENAME TO or OWNER TO"));
+        }
+        if self.eat_kw("EXTENSION") {
+            let name = self.ident()?;
+            if self.eat_kw("UPDATE") {
+                let version = if self.eat_kw("TO") {
+                    Some(self.ident_or_string()?)
+                } else {
+                    None
+                };
+                return Ok(Stmt::AlterExtension {
+                    name,
+                    version,
+                    schema: None,
+                });
+            }
+            if self.eat_kws(&["SET", "SCHEMA"]) {
+                let schema = Some(self.ident()?);
+                return Ok(Stmt::AlterExtension {
+                    name,
+                    version: None,
+                    schema,
+                });
+            }
+            return Err(self.err_here("strata does not understand this ALTER EXTENSION"));
+        }
+        if self.peek_kw("DEFAULT") && self.peek_nth_kw(1, "PRIVILEGES") {
+            self.skip_rest();
+            return Ok(Stmt::NonSchema("ALTER DEFAULT PRIVILEGES"));
+        }
+        if self.peek_kw("ROLE")
+            || self.peek_kw("USER")
+            || self.peek_kw("DATABASE")
+            || self.peek_kw("SYSTEM")
+        {
+            let k = self.word_upper(0).unwrap_or_default();
+            self.skip_rest();
+            return Ok(Stmt::NonSchema(static_kind(&format!("ALTER {k}"))));
+        }
+        // Unmanaged objects: renames follow, everything else changes nothing modelled.
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
+        } else {
+            let what = self.word_upper(0).unwrap_or_default();
+            return Err(self.err_here(format!("strata does not understand ALTER {what}")).with_help(
+                "if this statement changes nothing strata models, mark it with a `-- strata:ignore` comment on the line before it",
+            ));
+        };
+        self.if_exists();
+        let name = self.unmanaged_name(kind)?;
+        if self.eat_kws(&["RENAME", "TO"]) {
+            let new = self.ident()?;
+            let new_name = rename_last_part(&name, &new);
+            return Ok(Stmt::Unmanaged {
+                kind,
+                op: UnmanagedOp::Rename { name, new_name },
+            });
+        }
+        if self.peek_kw("RENAME") || (self.peek_kw("SET") && self.peek_nth_kw(1, "SCHEMA")) {
+            return Err(self.err_here(format!(
+                "this ALTER {} is not supported yet",
+                kind.label().to_uppercase()
+            )));
+        }
+        self.skip_rest();
+        Ok(Stmt::NonSchema("ALTER (unmanaged object)"))
+    }
+
+    fn drop(&mut self) -> PResult<Stmt> {
+        self.expect_kw("DROP")?;
+        if self.eat_kw("TABLE") {
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropTable {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("INDEX") {
+            self.eat_kw("CONCURRENTLY");
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropIndex {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("TYPE") {
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropType {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("SEQUENCE") {
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropSequence {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("SCHEMA") {
+            let if_exists = self.if_exists();
+            let mut names = vec![self.ident()?];
+            while self.eat(&Token::Comma) {
+                names.push(self.ident()?);
+            }
+            let cascade = self.cascade();
+            return Ok(Stmt::DropSchema {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("EXTENSION") {
+            let if_exists = self.if_exists();
+            let mut names = vec![self.ident()?];
+            while self.eat(&Token::Comma) {
+                names.push(self.ident()?);
+            }
+            let cascade = self.cascade();
+            return Ok(Stmt::DropExtension {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.peek_kw("OWNED")
+            || self.peek_kw("ROLE")
+            || self.peek_kw("USER")
+            || self.peek_kw("DATABASE")
+        {
+            self.skip_rest();
+            return Ok(Stmt::NonSchema("DROP ROLE/OWNED"));
+        }
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
+        } else {
+            let what = self.word_upper(0).unwrap_or_default();
+            return Err(self.err_here(format!("strata does not understand DROP {what}")).with_help(
+                "if this statement changes nothing strata models, mark it with a `-- strata:ignore` comment on the line before it",
+            ));
+        };
+        let if_exists = self.if_exists();
+        let mut names = vec![self.unmanaged_name(kind)?];
+        while self.eat(&Token::Comma) {
+            names.push(self.unmanaged_name(kind)?);
+        }
+        self.cascade();
+        Ok(Stmt::Unmanaged {
+            kind,
+            op: UnmanagedOp::Drop { names, if_exists },
+        })
+    }
+}
+
+/// Folds an identifier as PostgreSQL does: unquoted to lower case (ASCII),
+/// then truncates to 63 bytes.
+pub fn fold_ident(value: &str, quoted: bool) -> String {
+    if quoted {
+        truncate_identifier(value)
+    } else {
+        truncate_identifier(&value.to_ascii_lowercase())
+    }
+}
+
+/// Column names an expression refers to (unqualified identifiers and the
+/// last part of compound ones), folded, in first-seen order.
+pub fn column_refs(e: &Expr) -> Vec<String> {
+    use sqlparser::ast::Visit;
+    struct V(Vec<String>);
+    impl sqlparser::ast::Visitor for V {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+            let n = match e {
+                Expr::Identifier(id) => Some(fold_ident(&id.value, id.quote_style.is_some())),
+                Expr::CompoundIdentifier(ids) => ids
+                    .last()
+                    .map(|id| fold_ident(&id.value, id.quote_style.is_some())),
+                _ => None,
+            };
+            if let Some(n) = n {
+                if !self.0.contains(&n) {
+                    self.0.push(n);
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    let mut v = V(Vec::new());
+    let _ = e.visit(&mut v);
+    v.0
+}

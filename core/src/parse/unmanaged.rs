@@ -1,0 +1,220 @@
+//! Objects strata keeps by name only (views, routines, triggers, policies,
+//! operators, …): their kind keywords and their names as the inspector
+//! spells them.
+
+use sqlparser::tokenizer::Token;
+
+use super::{fold_ident, Cursor, PResult};
+
+impl<'a> Cursor<'a> {
+    /// The kind keyword of an object strata keeps by name (`VIEW`,
+    /// `MATERIALIZED VIEW`, `FUNCTION`, …), consumed when present.
+    pub(super) fn unmanaged_kind(&mut self) -> Option<crate::model::UnmanagedKind> {
+        use crate::model::UnmanagedKind as K;
+        const ONE: &[(&str, K)] = &[
+            ("VIEW", K::View),
+            ("FUNCTION", K::Function),
+            ("PROCEDURE", K::Procedure),
+            ("AGGREGATE", K::Aggregate),
+            ("TRIGGER", K::Trigger),
+            ("POLICY", K::Policy),
+            ("RULE", K::Rule),
+            ("DOMAIN", K::Domain),
+            ("COLLATION", K::Collation),
+            ("PUBLICATION", K::Publication),
+        ];
+        const TWO: &[([&str; 2], K)] = &[
+            (["MATERIALIZED", "VIEW"], K::MaterializedView),
+            (["FOREIGN", "TABLE"], K::ForeignTable),
+            (["EVENT", "TRIGGER"], K::EventTrigger),
+        ];
+        for (kws, kind) in TWO {
+            if self.eat_kws(kws) {
+                return Some(*kind);
+            }
+        }
+        for (kw, kind) in ONE {
+            if self.eat_kw(kw) {
+                return Some(*kind);
+            }
+        }
+        None
+    }
+
+    /// The name of an unmanaged object as the inspector spells it:
+    /// `ns.name`, `ns.name(argtypes)` for routines, `ns.table.name` for
+    /// triggers, policies and rules. Names are qualified with `public` when
+    /// written without a schema; replay re-qualifies with the search path.
+    pub(super) fn unmanaged_name(&mut self, kind: crate::model::UnmanagedKind) -> PResult<String> {
+        use crate::model::UnmanagedKind as K;
+        match kind {
+            K::Trigger | K::Policy | K::Rule => {
+                let name = self.ident()?;
+                // Find `ON table`.
+                while !self.at_end() && !self.peek_kw("ON") {
+                    self.p.next_token();
+                }
+                self.expect_kw("ON")?;
+                let table = self.qname()?;
+                Ok(format!(
+                    "{}.{}.{}",
+                    crate::model::quote_ident(table.schema.as_deref().unwrap_or("public")),
+                    crate::model::quote_ident(&table.name),
+                    crate::model::quote_ident(&name)
+                ))
+            }
+            K::EventTrigger | K::Publication => Ok(crate::model::quote_ident(&self.ident()?)),
+            K::Function | K::Procedure | K::Aggregate => {
+                let q = self.qname()?;
+                let args = self.routine_args()?;
+                Ok(format!(
+                    "{}.{}({})",
+                    crate::model::quote_ident(q.schema.as_deref().unwrap_or("public")),
+                    crate::model::quote_ident(&q.name),
+                    args.join(", ")
+                ))
+            }
+            _ => {
+                let q = self.qname()?;
+                Ok(format!(
+                    "{}.{}",
+                    crate::model::quote_ident(q.schema.as_deref().unwrap_or("public")),
+                    crate::model::quote_ident(&q.name)
+                ))
+            }
+        }
+    }
+
+    /// Argument types of a routine signature `(a integer, OUT b text, …)`:
+    /// input argument types only, canonical.
+    fn routine_args(&mut self) -> PResult<Vec<String>> {
+        let mut types = Vec::new();
+        if !self.peek_is(&Token::LParen) {
+            return Ok(types);
+        }
+        self.expect(&Token::LParen)?;
+        if self.eat(&Token::RParen) {
+            return Ok(types);
+        }
+        if self.eat(&Token::Mul) {
+            // aggregate(*)
+            self.expect(&Token::RParen)?;
+            return Ok(types);
+        }
+        loop {
+            let mut mode_out = false;
+            if self.eat_kw("OUT") {
+                mode_out = true;
+            } else if !(self.eat_kw("INOUT") || self.eat_kw("IN")) {
+                self.eat_kw("VARIADIC");
+            }
+            // Either `name type` or `type`. Try: if the next-next token starts a
+            // type while the next is a plain word, the first is a name.
+            let start_tok = self.peek();
+            let mut ty = None;
+            if let Token::Word(_) = self.peek().token {
+                let first = self.data_type();
+                if let Ok((t, _)) = first {
+                    if self.peek_is(&Token::Comma)
+                        || self.peek_is(&Token::RParen)
+                        || self.peek_kw("DEFAULT")
+                        || self.peek_is(&Token::Eq)
+                    {
+                        ty = Some(t);
+                    }
+                }
+                if ty.is_none() {
+                    // Rewind: a name came first.
+                    let mut guard = 0;
+                    while self.peek().span != start_tok.span && guard < 64 {
+                        self.p.prev_token();
+                        guard += 1;
+                    }
+                    self.p.next_token();
+                    ty = Some(self.data_type()?.0);
+                }
+            } else {
+                ty = Some(self.data_type()?.0);
+            }
+            if self.eat_kw("DEFAULT") || self.eat(&Token::Eq) {
+                self.expr()?;
+            }
+            if !mode_out {
+                if let Some(t) = ty {
+                    types.push(t);
+                }
+            }
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(types)
+    }
+
+    /// `[schema.]symbol`: the operator's qualified name.
+    fn operator_name(&mut self) -> PResult<String> {
+        let mut schema = "public".to_string();
+        if let Token::Word(w) = self.peek().token {
+            if self.peek_nth(1).token == Token::Period {
+                self.p.next_token();
+                self.p.next_token();
+                schema = fold_ident(&w.value, w.quote_style.is_some());
+            }
+        }
+        let mut sym = String::new();
+        while !self.at_end() && !self.peek_is(&Token::LParen) {
+            sym.push_str(&self.p.next_token().token.to_string());
+        }
+        if sym.is_empty() {
+            return Err(self.expected("an operator name"));
+        }
+        Ok(format!("{}.{sym}", crate::model::quote_ident(&schema)))
+    }
+
+    /// `CREATE OPERATOR name (LEFTARG = t, RIGHTARG = t, …)` → `ns.op(left, right)`.
+    pub(super) fn operator_signature_create(&mut self) -> PResult<String> {
+        let name = self.operator_name()?;
+        self.expect(&Token::LParen)?;
+        let (mut left, mut right) = ("NONE".to_string(), "NONE".to_string());
+        loop {
+            if self.eat_kw("LEFTARG") {
+                self.expect(&Token::Eq)?;
+                left = self.data_type()?.0;
+            } else if self.eat_kw("RIGHTARG") {
+                self.expect(&Token::Eq)?;
+                right = self.data_type()?.0;
+            } else {
+                // Other options: skip to the next comma at this level.
+                let mut depth = 0;
+                while !self.at_end() {
+                    match self.peek().token {
+                        Token::LParen => depth += 1,
+                        Token::RParen if depth == 0 => break,
+                        Token::RParen => depth -= 1,
+                        Token::Comma if depth == 0 => break,
+                        _ => {}
+                    }
+                    self.p.next_token();
+                }
+            }
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(format!("{name}({left}, {right})"))
+    }
+}
+
+pub(super) fn rename_last_part(name: &str, new: &str) -> String {
+    // name is `ns.obj(args)` or `ns.table.obj`; replace obj.
+    let (head, args) = match name.find('(') {
+        Some(i) => (&name[..i], &name[i..]),
+        None => (name, ""),
+    };
+    match head.rfind('.') {
+        Some(i) => format!("{}.{}{}", &head[..i], crate::model::quote_ident(new), args),
+        None => format!("{}{}", crate::model::quote_ident(new), args),
+    }
+}
