@@ -4,6 +4,14 @@
 //! Every statement is applied, recognised as changing no schema, ignored by
 //! the user's explicit `-- strata:ignore`, or an error naming file:line:column.
 
+mod expressions;
+mod hints;
+mod namespace;
+mod naming;
+
+pub use hints::{RenameHint, RenameKind};
+pub use namespace::Role;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -22,6 +30,8 @@ use crate::parse::{
 };
 use crate::split::{self, RawStatement};
 
+use naming::Names;
+
 /// The result of replaying files: the schema, where each object was last
 /// touched, and what was read.
 #[derive(Debug, Clone, Default)]
@@ -35,38 +45,6 @@ pub struct Replayed {
     pub stats: Stats,
     /// `-- strata:renamed-from OLD` hints, in the order they were read.
     pub renames: Vec<RenameHint>,
-}
-
-/// What a `-- strata:renamed-from OLD` hint renames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RenameKind {
-    /// On the line before `CREATE TABLE`.
-    Table,
-    /// On the line before a column definition inside `CREATE TABLE`.
-    Column,
-    /// On the line before `CREATE TYPE … AS ENUM`.
-    Enum,
-    /// On the line before a label inside `CREATE TYPE … AS ENUM (…)`.
-    EnumValue,
-}
-
-/// A declared rename: the object as it is now named, and its old name.
-/// Collected by replay, used by the plan (`strata diff`, `strata new`) to
-/// write `ALTER … RENAME` instead of a drop and an add.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RenameHint {
-    pub kind: RenameKind,
-    pub namespace: String,
-    /// The table or enum (its new name).
-    pub parent: String,
-    /// The column or label (its new name); the same as `parent` for a
-    /// table or an enum.
-    pub name: String,
-    /// The old name, as PostgreSQL stores it.
-    pub from: String,
-    /// Where the hint is written.
-    pub location: Location,
 }
 
 /// What replay read.
@@ -95,57 +73,6 @@ pub(crate) struct ReplayError {
 }
 
 type R<T> = Result<T, ReplayError>;
-
-/// The statement a rename hint may annotate.
-struct HintTarget {
-    kind: RenameKind,
-    namespace: String,
-    name: String,
-    /// Its columns or labels.
-    members: Vec<String>,
-}
-
-/// `-- strata:renamed-from ARGS` line comments in the whitespace and
-/// comments between two tokens: (offset of `--` in `gap`, ARGS).
-fn renamed_from_comments(gap: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while let Some(i) = gap.get(pos..).and_then(|r| r.find("--")) {
-        let start = pos + i;
-        let end = gap[start..].find('\n').map_or(gap.len(), |e| start + e);
-        let comment = gap[start + 2..end].trim_start();
-        if let Some(rest) = comment.strip_prefix("strata:renamed-from") {
-            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                out.push((start, rest.trim().to_string()));
-            }
-        }
-        pos = end;
-    }
-    out
-}
-
-/// The one name a hint gives: an identifier (folded, or `"quoted"`) or,
-/// for an enum label, a `'string'` or a bare word taken as written.
-fn hint_name(args: &str, label: bool) -> Option<String> {
-    let toks = split::tokens(args);
-    let [tok] = toks.as_slice() else {
-        return None;
-    };
-    let t = tok.text(args);
-    match tok.kind {
-        split::TokenKind::Word if label => Some(t.to_string()),
-        split::TokenKind::Word => Some(parse::fold_ident(t, false)),
-        split::TokenKind::QuotedIdent if !label => {
-            let inner = t.strip_prefix('"')?.strip_suffix('"')?;
-            Some(parse::fold_ident(&inner.replace("\"\"", "\""), true))
-        }
-        split::TokenKind::String if label => {
-            let inner = t.strip_prefix('\'')?.strip_suffix('\'')?;
-            Some(inner.replace("''", "'"))
-        }
-        _ => None,
-    }
-}
 
 fn err(code: &'static str, message: impl Into<String>) -> ReplayError {
     ReplayError {
@@ -178,25 +105,6 @@ const FEATURE_NOT_SUPPORTED: &str = "0A000";
 const SYNTAX_ERROR: &str = "42601";
 const WRONG_OBJECT_TYPE: &str = "42809";
 const INVALID_PARAMETER: &str = "22023";
-
-/// The role statements run as, which `"$user"` in `search_path` (the
-/// default path is `"$user", public`) stands for: the schema named like the
-/// role, when it exists.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Role {
-    /// The default: the role is assumed to have no schema of its own name,
-    /// so `"$user"` never matches. An assumption: with a role named like a
-    /// schema the history creates, PostgreSQL would create unqualified
-    /// objects there.
-    #[default]
-    AssumedWithoutSchema,
-    /// Unknown, and never guessed: a lookup or a creation whose result
-    /// would depend on it (a schema other than `public` could be the role's
-    /// and `"$user"` comes first) is an error naming `"$user"`.
-    Unknown,
-    /// This role (`current_user`).
-    Named(String),
-}
 
 /// Replays SQL files into a schema.
 #[derive(Debug, Clone)]
@@ -386,138 +294,6 @@ impl Replayer {
         }
     }
 
-    /// For `CREATE TABLE` and `CREATE TYPE … AS ENUM`: what a rename hint
-    /// before it or inside it would name.
-    fn hint_target(&self, stmt: &Stmt) -> Option<HintTarget> {
-        match stmt {
-            Stmt::CreateTable(ct) => Some(HintTarget {
-                kind: RenameKind::Table,
-                namespace: self.creation_ns(&ct.name).ok()?,
-                name: ct.name.name.clone(),
-                members: ct.columns.iter().map(|c| c.name.clone()).collect(),
-            }),
-            Stmt::CreateEnum { name, values } => Some(HintTarget {
-                kind: RenameKind::Enum,
-                namespace: self.creation_ns(name).ok()?,
-                name: name.name.clone(),
-                members: values.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    /// Records the `-- strata:renamed-from OLD` hints of a `CREATE TABLE`
-    /// or `CREATE TYPE … AS ENUM` just applied: before the statement (the
-    /// table or enum) and before a column definition or label inside it.
-    /// A hint anywhere else inside the statement is an error.
-    fn collect_renames(
-        &mut self,
-        path: &str,
-        text: &Arc<str>,
-        st: &RawStatement,
-        target: HintTarget,
-    ) -> Result<(), Error> {
-        let hint_error = |offset: usize, message: String| -> Error {
-            let mut se = SqlError::new(path, text, offset, 2, message).with_label("rename hint");
-            se.help = Some(
-                "write `-- strata:renamed-from OLD_NAME` on the line before `CREATE TABLE` or \
-                 `CREATE TYPE`, or on the line before a column definition or enum label inside it"
-                    .to_string(),
-            );
-            Error::from(se)
-        };
-        let member_kind = match target.kind {
-            RenameKind::Table => RenameKind::Column,
-            _ => RenameKind::EnumValue,
-        };
-        for d in st.directives.iter().filter(|d| d.name == "renamed-from") {
-            let from = hint_name(&d.args, false).ok_or_else(|| {
-                hint_error(
-                    d.offset,
-                    format!("`-- strata:renamed-from {}`: expected one name", d.args),
-                )
-            })?;
-            let location = Location {
-                file: path.to_string(),
-                line: d.line,
-                column: d.column,
-            };
-            self.renames.push(RenameHint {
-                kind: target.kind,
-                namespace: target.namespace.clone(),
-                parent: target.name.clone(),
-                name: target.name.clone(),
-                from,
-                location,
-            });
-        }
-        let body = st.text.as_str();
-        let toks = split::tokens(body);
-        let mut depth = 0usize;
-        for (i, tok) in toks.iter().enumerate() {
-            let gap_start = if i == 0 { 0 } else { toks[i - 1].end };
-            let gap = body.get(gap_start..tok.start).unwrap_or("");
-            for (at, args) in renamed_from_comments(gap) {
-                let offset = st.offset + gap_start + at;
-                let prev_opens_member = i > 0
-                    && depth == 1
-                    && (toks[i - 1].is_symbol(body, "(") || toks[i - 1].is_symbol(body, ","));
-                let member = if prev_opens_member {
-                    match (target.kind, tok.kind) {
-                        (RenameKind::Table, split::TokenKind::Word) => {
-                            Some(parse::fold_ident(tok.text(body), false))
-                        }
-                        (RenameKind::Table, split::TokenKind::QuotedIdent) => {
-                            hint_name(tok.text(body), false)
-                        }
-                        (RenameKind::Enum, split::TokenKind::String) => {
-                            hint_name(tok.text(body), true)
-                        }
-                        _ => None,
-                    }
-                    .filter(|m| target.members.contains(m))
-                } else {
-                    None
-                };
-                let Some(member) = member else {
-                    return Err(hint_error(
-                        offset,
-                        format!(
-                            "`-- strata:renamed-from {args}` inside `{}` must be on the line before a {}",
-                            if target.kind == RenameKind::Table { "CREATE TABLE" } else { "CREATE TYPE" },
-                            if target.kind == RenameKind::Table { "column definition" } else { "label" },
-                        ),
-                    ));
-                };
-                let from = hint_name(&args, target.kind == RenameKind::Enum).ok_or_else(|| {
-                    hint_error(
-                        offset,
-                        format!("`-- strata:renamed-from {args}`: expected one name"),
-                    )
-                })?;
-                let (line, column) = line_column(text, offset);
-                self.renames.push(RenameHint {
-                    kind: member_kind,
-                    namespace: target.namespace.clone(),
-                    parent: target.name.clone(),
-                    name: member,
-                    from,
-                    location: Location {
-                        file: path.to_string(),
-                        line,
-                        column,
-                    },
-                });
-            }
-            if tok.is_symbol(body, "(") {
-                depth += 1;
-            } else if tok.is_symbol(body, ")") {
-                depth = depth.saturating_sub(1);
-            }
-        }
-        Ok(())
-    }
-
     fn touch(&mut self, path: ObjectPath) {
         if let Some(t) = path.table_path() {
             self.touched.insert((t.namespace, t.name));
@@ -528,254 +304,7 @@ impl Replayer {
         self.provenance.insert(path, self.here.clone());
     }
 
-    /// Works out what the server stores for every expression of the tables
-    /// the last statement touched that is not analysed yet: defaults and
-    /// generated columns over their column's type, checks, index keys and
-    /// predicates over the table's columns.
-    fn analyze_touched(&mut self) {
-        use crate::analyze::Role;
-        use crate::expression::{pending, resolve};
-        let touched = std::mem::take(&mut self.touched);
-        for (ns, tn) in touched {
-            let Some(t) = self.schema.table(&ns, &tn) else {
-                continue;
-            };
-            let needs = t
-                .columns
-                .iter()
-                .any(|c| c.default.iter().chain(&c.generated).any(pending))
-                || t.constraints.values().any(
-                    |k| matches!(&k.kind, ConstraintKind::Check { expression, .. } if pending(expression)),
-                )
-                || t.indexes.values().any(|i| {
-                    i.predicate.iter().any(pending)
-                        || i.keys.iter().any(
-                            |k| matches!(&k.key, IndexKeyExpr::Expression(e) if pending(e)),
-                        )
-                });
-            if !needs {
-                continue;
-            }
-            let mut t = t.clone();
-            let columns = t.columns.clone();
-            let schema = &self.schema;
-            for c in t.columns.iter_mut() {
-                let column_type = c.data_type.clone();
-                if let Some(d) = c.default.as_mut().filter(|d| pending(d)) {
-                    *d = resolve(
-                        d,
-                        &columns,
-                        schema,
-                        Role::Default {
-                            column_type: &column_type,
-                        },
-                    );
-                    // The server keeps no default that is a null constant
-                    // (`DEFAULT NULL`, `DEFAULT NULL::text`).
-                    if crate::expression::is_null_constant(d, &column_type) {
-                        c.default = None;
-                    }
-                }
-                if let Some(g) = c.generated.as_mut().filter(|g| pending(g)) {
-                    *g = resolve(
-                        g,
-                        &columns,
-                        schema,
-                        Role::Generated {
-                            column_type: &column_type,
-                        },
-                    );
-                }
-            }
-            for k in t.constraints.values_mut() {
-                if let ConstraintKind::Check { expression, .. } = &mut k.kind {
-                    if pending(expression) {
-                        *expression = resolve(expression, &columns, schema, Role::Check);
-                    }
-                }
-            }
-            for i in t.indexes.values_mut() {
-                for k in i.keys.iter_mut() {
-                    if let IndexKeyExpr::Expression(e) = &mut k.key {
-                        if pending(e) {
-                            *e = resolve(e, &columns, schema, Role::IndexKey);
-                        }
-                    }
-                }
-                if let Some(p) = i.predicate.as_mut().filter(|p| pending(p)) {
-                    *p = resolve(p, &columns, schema, Role::Predicate);
-                }
-            }
-            *self.table_mut(&ns, &tn) = t;
-        }
-    }
-
     // ------------------------------------------------------------ resolution
-
-    /// The search path in effect: `SET LOCAL`'s, else the session's.
-    fn effective_path(&self) -> &[String] {
-        self.local_search_path
-            .as_deref()
-            .unwrap_or(self.search_path.as_slice())
-    }
-
-    /// The existing schemas of the search path, in order (`"$user"` as the
-    /// known role's schema; pg_catalog and pg_temp hold nothing modelled).
-    fn search_namespaces(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for s in self.effective_path() {
-            let s = if is_user(s) {
-                match &self.role {
-                    Role::Named(r) => r.as_str(),
-                    _ => continue,
-                }
-            } else {
-                s.as_str()
-            };
-            if self.schema.namespaces.contains_key(s) && !out.iter().any(|o| o == s) {
-                out.push(s.to_string());
-            }
-        }
-        out
-    }
-
-    /// With the role unknown: the error when a schema other than `found`
-    /// that satisfies `has` could be the role's own and `"$user"` comes in
-    /// the path before `found`.
-    fn user_dependence(
-        &self,
-        found: Option<&str>,
-        has: &dyn Fn(&str) -> bool,
-    ) -> Option<ReplayError> {
-        if self.role != Role::Unknown {
-            return None;
-        }
-        for s in self.effective_path() {
-            if Some(s.as_str()) == found {
-                return None;
-            }
-            if is_user(s) {
-                let other = self
-                    .schema
-                    .namespaces
-                    .keys()
-                    .find(|n| Some(n.as_str()) != found && could_be_role_schema(n) && has(n))?;
-                return Some(help(
-                    err(
-                        FEATURE_NOT_SUPPORTED,
-                        format!(
-                            "the search path starts with \"$user\": the result depends on the role the migration runs as (a role named \"{other}\" would use schema \"{other}\")"
-                        ),
-                    ),
-                    "qualify the name, or SET search_path without \"$user\" before this statement",
-                ));
-            }
-        }
-        None
-    }
-
-    /// The namespace a new object goes to.
-    fn creation_ns(&self, q: &QName) -> R<String> {
-        match &q.schema {
-            Some(s) => {
-                if self.schema.namespaces.contains_key(s) {
-                    Ok(s.clone())
-                } else {
-                    Err(err(
-                        INVALID_SCHEMA,
-                        format!("schema \"{s}\" does not exist"),
-                    ))
-                }
-            }
-            None => {
-                // The first entry that names an existing schema; pg_catalog
-                // and pg_temp always exist.
-                for s in self.effective_path() {
-                    if s == "pg_catalog" {
-                        return Err(err(
-                            INSUFFICIENT_PRIVILEGE,
-                            format!("permission denied to create \"pg_catalog.{}\"", q.name),
-                        ));
-                    }
-                    if s == "pg_temp" || s.starts_with("pg_temp_") {
-                        return Err(help(
-                            err(
-                                FEATURE_NOT_SUPPORTED,
-                                format!(
-                                    "\"{}\" would be created in pg_temp (the search path names it first): strata does not model temporary objects",
-                                    q.name
-                                ),
-                            ),
-                            "qualify the name, or put pg_temp after the schema to create in",
-                        ));
-                    }
-                    let s = if is_user(s) {
-                        match &self.role {
-                            Role::Named(r) => r.as_str(),
-                            Role::AssumedWithoutSchema => continue,
-                            Role::Unknown => {
-                                let found = self.search_namespaces().into_iter().next();
-                                if let Some(e) = self.user_dependence(found.as_deref(), &|_| true) {
-                                    return Err(e);
-                                }
-                                continue;
-                            }
-                        }
-                    } else {
-                        s.as_str()
-                    };
-                    if self.schema.namespaces.contains_key(s) {
-                        return Ok(s.to_string());
-                    }
-                }
-                Err(err(
-                    INVALID_SCHEMA,
-                    "no schema has been selected to create in",
-                ))
-            }
-        }
-    }
-
-    fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
-        match &q.schema {
-            Some(s) => self
-                .schema
-                .namespaces
-                .get(s)
-                .filter(|ns| has(ns))
-                .map(|_| s.clone()),
-            None => {
-                let found = self
-                    .search_namespaces()
-                    .into_iter()
-                    .find(|s| self.schema.namespaces.get(s).is_some_and(&has));
-                let in_ns = |n: &str| self.schema.namespaces.get(n).is_some_and(&has);
-                self.note_user_dependence(found.as_deref(), &in_ns);
-                found
-            }
-        }
-    }
-
-    fn find_table(&self, q: &QName) -> Option<String> {
-        self.find_ns(q, |ns| ns.tables.contains_key(&q.name))
-    }
-
-    fn table_ns(&self, q: &QName) -> R<String> {
-        self.find_table(q).ok_or_else(|| {
-            let e = err(
-                UNDEFINED_TABLE,
-                format!("relation \"{}\" does not exist", display_q(q)),
-            );
-            if self.relation_kind(q).is_some() {
-                err(
-                    WRONG_OBJECT_TYPE,
-                    format!("\"{}\" is not a table", display_q(q)),
-                )
-            } else {
-                e
-            }
-        })
-    }
 
     fn table_mut(&mut self, ns: &str, name: &str) -> &mut Table {
         self.names
@@ -803,150 +332,6 @@ impl Replayer {
             .expect("caller resolved the namespace")
     }
 
-    /// What kind of relation a name refers to, if any.
-    fn relation_kind(&self, q: &QName) -> Option<&'static str> {
-        let nss: Vec<String> = match &q.schema {
-            Some(s) => vec![s.clone()],
-            None => self.search_namespaces(),
-        };
-        for ns in nss {
-            if let Some(k) = self.relation_kind_in(&ns, &q.name) {
-                return Some(k);
-            }
-        }
-        None
-    }
-
-    fn relation_kind_in(&self, ns: &str, name: &str) -> Option<&'static str> {
-        let n = self.schema.namespaces.get(ns)?;
-        if n.tables.contains_key(name) {
-            return Some("table");
-        }
-        if n.sequences.contains_key(name)
-            || self
-                .hidden_relations
-                .contains(&(ns.to_string(), name.to_string()))
-        {
-            return Some("sequence");
-        }
-        if self.index_owner(ns, name).is_some() {
-            return Some("index");
-        }
-        let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
-        for kind in [
-            UnmanagedKind::View,
-            UnmanagedKind::MaterializedView,
-            UnmanagedKind::ForeignTable,
-            UnmanagedKind::CompositeType,
-        ] {
-            if self.schema.unmanaged.contains(&Unmanaged {
-                kind,
-                name: qn.clone(),
-            }) {
-                return Some(match kind {
-                    UnmanagedKind::View => "view",
-                    UnmanagedKind::MaterializedView => "materialized view",
-                    UnmanagedKind::ForeignTable => "foreign table",
-                    _ => "composite type",
-                });
-            }
-        }
-        None
-    }
-
-    fn relation_taken(&self, ns: &str, name: &str) -> bool {
-        self.relation_kind_in(ns, name).is_some()
-    }
-
-    fn constraint_name_taken(&self, ns: &str, name: &str) -> bool {
-        self.flush_names();
-        self.names
-            .borrow()
-            .constraints
-            .get(&(ns.to_string(), name.to_string()))
-            .is_some_and(|n| *n > 0)
-    }
-
-    /// The table that owns an index (or index-backed constraint) of this
-    /// name, and whether it backs a constraint.
-    fn index_owner(&self, ns: &str, name: &str) -> Option<(String, bool)> {
-        self.flush_names();
-        self.names
-            .borrow()
-            .indexes
-            .get(&(ns.to_string(), name.to_string()))
-            .cloned()
-    }
-
-    /// Brings the name registry up to date with the tables changed since
-    /// the last lookup.
-    fn flush_names(&self) {
-        let mut names = self.names.borrow_mut();
-        if names.rebuild {
-            let Names {
-                indexes,
-                constraints,
-                owned,
-                ..
-            } = &mut *names;
-            indexes.clear();
-            constraints.clear();
-            owned.clear();
-            for (nsn, n) in &self.schema.namespaces {
-                for (tn, t) in &n.tables {
-                    register(indexes, constraints, owned, nsn, tn, t);
-                }
-            }
-            names.rebuild = false;
-            names.dirty.clear();
-            return;
-        }
-        if names.dirty.is_empty() {
-            return;
-        }
-        let dirty = std::mem::take(&mut names.dirty);
-        let Names {
-            indexes,
-            constraints,
-            owned,
-            ..
-        } = &mut *names;
-        // Everything the changed tables registered goes first, then what
-        // they hold now: a renamed table keeps its index names, which its
-        // old name must not take away from its new one.
-        for (nsn, tn) in &dirty {
-            if let Some((idx, cons)) = owned.remove(&(nsn.clone(), tn.clone())) {
-                for i in idx {
-                    indexes.remove(&(nsn.clone(), i));
-                }
-                for c in cons {
-                    if let Some(n) = constraints.get_mut(&(nsn.clone(), c)) {
-                        *n = n.saturating_sub(1);
-                    }
-                }
-            }
-        }
-        for (nsn, tn) in &dirty {
-            if let Some(t) = self.table(nsn, tn) {
-                register(indexes, constraints, owned, nsn, tn, t);
-            }
-        }
-    }
-
-    /// Marks the whole registry for a rebuild (after bulk changes: schemas
-    /// dropped or renamed, tables renamed or moved, foreign keys dropped
-    /// across tables).
-    fn names_changed(&mut self) {
-        self.names.get_mut().rebuild = true;
-    }
-
-    fn table_changed(&mut self, ns: &str, name: &str) {
-        self.names
-            .get_mut()
-            .dirty
-            .insert((ns.to_string(), name.to_string()));
-    }
-
     /// Finds an index by name: (namespace, table, is_constraint).
     fn find_index(&self, q: &QName) -> Option<(String, String, bool)> {
         let nss: Vec<String> = match &q.schema {
@@ -962,23 +347,6 @@ impl Replayer {
             self.note_user_dependence(found.as_ref().map(|f| f.0.as_str()), &has);
         }
         found
-    }
-
-    fn note_user_dependence(&self, found: Option<&str>, has: &dyn Fn(&str) -> bool) {
-        if let Some(e) = self.user_dependence(found, has) {
-            let mut slot = self.user_ambiguity.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(e);
-            }
-        }
-    }
-
-    fn find_enum(&self, q: &QName) -> Option<String> {
-        self.find_ns(q, |ns| ns.enums.contains_key(&q.name))
-    }
-
-    fn find_sequence(&self, q: &QName) -> Option<String> {
-        self.find_ns(q, |ns| ns.sequences.contains_key(&q.name))
     }
 
     /// Checks that a canonical type exists; enums, domains, composite
@@ -1073,124 +441,19 @@ impl Replayer {
                 self.stats.data_statements += 1;
                 Ok(())
             }
-            Stmt::SetSearchPath(p) => {
-                self.search_path = p;
-                self.local_search_path = None;
-                self.stats.data_statements += 1;
-                Ok(())
-            }
-            Stmt::SetLocalSearchPath(p) => {
-                self.local_search_path = Some(p);
-                self.stats.data_statements += 1;
-                Ok(())
-            }
+            Stmt::SetSearchPath(p) => self.set_search_path(p),
+            Stmt::SetLocalSearchPath(p) => self.set_local_search_path(p),
             Stmt::Do { body, body_offset } => self.apply_do(&body, stmt_offset + body_offset, text),
             Stmt::CreateSchema {
                 name,
                 if_not_exists,
-            } => {
-                if self.schema.namespaces.contains_key(&name) {
-                    if if_not_exists {
-                        return Ok(());
-                    }
-                    return Err(err(
-                        DUPLICATE_SCHEMA,
-                        format!("schema \"{name}\" already exists"),
-                    ));
-                }
-                self.schema
-                    .namespaces
-                    .insert(name.clone(), Namespace::default());
-                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &name));
-                Ok(())
-            }
+            } => self.create_schema(name, if_not_exists),
             Stmt::DropSchema {
                 names,
                 if_exists,
                 cascade,
-            } => {
-                for name in names {
-                    let Some(ns) = self.schema.namespaces.get(&name) else {
-                        if if_exists {
-                            continue;
-                        }
-                        return Err(err(
-                            UNDEFINED_OBJECT,
-                            format!("schema \"{name}\" does not exist"),
-                        ));
-                    };
-                    let empty =
-                        ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
-                    let prefix = format!("{}.", quote_ident(&name));
-                    let has_unmanaged = self
-                        .schema
-                        .unmanaged
-                        .iter()
-                        .any(|u| u.name.starts_with(&prefix));
-                    if (!empty || has_unmanaged) && !cascade {
-                        return Err(help(
-                            err(
-                                DEPENDENT_OBJECTS,
-                                format!(
-                                    "cannot drop schema {name} because other objects depend on it"
-                                ),
-                            ),
-                            "use DROP SCHEMA … CASCADE to drop the dependent objects too",
-                        ));
-                    }
-                    // Foreign keys from other namespaces into this one go too.
-                    let doomed: Vec<(String, String)> = ns
-                        .tables
-                        .keys()
-                        .map(|t| (name.clone(), t.clone()))
-                        .collect();
-                    for (n, t) in &doomed {
-                        self.drop_dependent_views(n, t, None, true, "table")?;
-                        self.drop_fks_referencing(n, t);
-                    }
-                    self.schema.namespaces.remove(&name);
-                    self.names_changed();
-                    self.schema
-                        .unmanaged
-                        .retain(|u| !u.name.starts_with(&prefix));
-                    self.schema.extensions.retain(|_, e| e.namespace != name);
-                }
-                Ok(())
-            }
-            Stmt::RenameSchema { name, new_name } => {
-                if self.schema.namespaces.contains_key(&new_name) {
-                    return Err(err(
-                        DUPLICATE_SCHEMA,
-                        format!("schema \"{new_name}\" already exists"),
-                    ));
-                }
-                let Some(ns) = self.schema.namespaces.remove(&name) else {
-                    return Err(err(
-                        UNDEFINED_OBJECT,
-                        format!("schema \"{name}\" does not exist"),
-                    ));
-                };
-                self.schema.namespaces.insert(new_name.clone(), ns);
-                self.names_changed();
-                for n in self.schema.namespaces.values_mut() {
-                    for t in n.tables.values_mut() {
-                        for c in t.constraints.values_mut() {
-                            if let ConstraintKind::ForeignKey { ref_namespace, .. } = &mut c.kind {
-                                if *ref_namespace == name {
-                                    *ref_namespace = new_name.clone();
-                                }
-                            }
-                        }
-                    }
-                }
-                for e in self.schema.extensions.values_mut() {
-                    if e.namespace == name {
-                        e.namespace = new_name.clone();
-                    }
-                }
-                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));
-                Ok(())
-            }
+            } => self.drop_schema(names, if_exists, cascade),
+            Stmt::RenameSchema { name, new_name } => self.rename_schema(name, new_name),
             Stmt::CreateExtension {
                 name,
                 if_not_exists,
@@ -1651,13 +914,6 @@ impl Replayer {
         }
     }
 
-    fn candidate_ns(&self, q: &QName) -> Vec<String> {
-        match &q.schema {
-            Some(s) => vec![s.clone()],
-            None => self.search_namespaces(),
-        }
-    }
-
     fn type_exists_in(&self, ns: &str, name: &str) -> bool {
         let Some(n) = self.schema.namespaces.get(ns) else {
             return false;
@@ -1919,33 +1175,6 @@ impl Replayer {
         self.each_expression(|e| {
             crate::expression::replace_in_server_text(e, &format!("::{from}"), &format!("::{to}"))
         });
-    }
-
-    /// Applies `f` to every expression of every table.
-    fn each_expression(&mut self, mut f: impl FnMut(&mut crate::model::Expression)) {
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
-                for c in t.columns.iter_mut() {
-                    c.default
-                        .iter_mut()
-                        .chain(c.generated.iter_mut())
-                        .for_each(&mut f);
-                }
-                for k in t.constraints.values_mut() {
-                    if let ConstraintKind::Check { expression, .. } = &mut k.kind {
-                        f(expression);
-                    }
-                }
-                for i in t.indexes.values_mut() {
-                    for k in i.keys.iter_mut() {
-                        if let IndexKeyExpr::Expression(e) = &mut k.key {
-                            f(e);
-                        }
-                    }
-                    i.predicate.iter_mut().for_each(&mut f);
-                }
-            }
-        }
     }
 
     // ------------------------------------------------------------ tables
@@ -4080,17 +3309,6 @@ struct ViewDeps {
     text: String,
 }
 
-/// `$user` in a search path (written `"$user"` or `'$user'`).
-fn is_user(s: &str) -> bool {
-    s == "$user" || s == "\"$user\""
-}
-
-/// Whether a schema could be a role's own: roles cannot be named `public`
-/// or start with `pg_`.
-fn could_be_role_schema(name: &str) -> bool {
-    name != "public" && !name.starts_with("pg_")
-}
-
 fn first_line_len(s: &str) -> usize {
     s.find('\n').unwrap_or(s.len()).max(1)
 }
@@ -4525,55 +3743,4 @@ fn index_options(
         }
     };
     checked_options(valid, given)
-}
-
-type Key = (String, String);
-type IndexNames = std::collections::HashMap<Key, (String, bool)>;
-type ConstraintNames = std::collections::HashMap<Key, u32>;
-type Owned = std::collections::HashMap<Key, (Vec<String>, Vec<String>)>;
-
-/// Index-like relation names and constraint names of every namespace, with
-/// what each table contributed (so a changed table can be re-registered).
-#[derive(Debug, Clone, Default)]
-struct Names {
-    /// (namespace, name) → (table, backs a constraint).
-    indexes: IndexNames,
-    /// (namespace, constraint name) → how many tables use the name.
-    constraints: ConstraintNames,
-    /// (namespace, table) → (its index names, its constraint names).
-    owned: Owned,
-    dirty: BTreeSet<(String, String)>,
-    rebuild: bool,
-}
-
-fn register(
-    indexes: &mut IndexNames,
-    constraints: &mut ConstraintNames,
-    owned: &mut Owned,
-    ns: &str,
-    table: &str,
-    t: &Table,
-) {
-    let mut idx = Vec::new();
-    let mut cons = Vec::new();
-    for name in t.indexes.keys() {
-        indexes.insert((ns.to_string(), name.clone()), (table.to_string(), false));
-        idx.push(name.clone());
-    }
-    for (name, c) in &t.constraints {
-        *constraints
-            .entry((ns.to_string(), name.clone()))
-            .or_insert(0) += 1;
-        cons.push(name.clone());
-        if matches!(
-            c.kind,
-            ConstraintKind::PrimaryKey { .. }
-                | ConstraintKind::Unique { .. }
-                | ConstraintKind::Exclusion { .. }
-        ) {
-            indexes.insert((ns.to_string(), name.clone()), (table.to_string(), true));
-            idx.push(name.clone());
-        }
-    }
-    owned.insert((ns.to_string(), table.to_string()), (idx, cons));
 }
