@@ -5,9 +5,12 @@
 //! the user's explicit `-- strata:ignore`, or an error naming file:line:column.
 
 mod expressions;
+mod extension;
 mod hints;
 mod namespace;
 mod naming;
+mod sequence;
+mod types;
 
 pub use hints::{RenameHint, RenameKind};
 pub use namespace::Role;
@@ -19,18 +22,19 @@ use serde::Serialize;
 
 use crate::error::{line_column, Error, Location, SqlError};
 use crate::model::{
-    qualified, quote_ident, Column, Constraint, ConstraintKind, EnumType, Extension, Identity,
-    Index, IndexKey, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Sequence, Table,
-    Unmanaged, UnmanagedKind,
+    qualified, quote_ident, Column, Constraint, ConstraintKind, Extension, Identity, Index,
+    IndexKey, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Sequence, Table, Unmanaged,
+    UnmanagedKind,
 };
 use crate::names;
 use crate::parse::{
     self, ColumnDef, ColumnOp, CommentTarget, ConstraintDef, ConstraintDefKind, CreateIndex,
-    CreateTable, EnumAction, QName, SeqOptions, Stmt, TableAction, UnmanagedOp,
+    CreateTable, QName, SeqOptions, Stmt, TableAction, UnmanagedOp,
 };
 use crate::split::{self, RawStatement};
 
 use naming::Names;
+use sequence::apply_seq_options;
 
 /// The result of replaying files: the schema, where each object was last
 /// touched, and what was read.
@@ -205,12 +209,6 @@ impl Replayer {
         &self.schema
     }
 
-    /// Extensions beyond PL/pgSQL (which every database has) may bring
-    /// types and access methods strata does not know.
-    fn has_extensions(&self) -> bool {
-        self.schema.extensions.keys().any(|k| k != "plpgsql")
-    }
-
     pub(crate) fn count_data_statement(&mut self) {
         self.stats.data_statements += 1;
     }
@@ -349,87 +347,6 @@ impl Replayer {
         found
     }
 
-    /// Checks that a canonical type exists; enums, domains, composite
-    /// types, tables (row types) and extension types count.
-    fn check_type(&self, data_type: &str) -> R<()> {
-        let base = base_type(data_type);
-        if is_builtin_type(&base) {
-            return Ok(());
-        }
-        let (ns, name) = split_qualified(&base);
-        let candidates: Vec<String> = match &ns {
-            Some(s) => vec![s.clone()],
-            None => {
-                let mut v = self.search_namespaces();
-                if !v.contains(&"public".to_string()) {
-                    v.push("public".to_string());
-                }
-                v
-            }
-        };
-        for nsn in &candidates {
-            if let Some(n) = self.schema.namespaces.get(nsn) {
-                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
-                    return Ok(());
-                }
-            }
-            let qn = format!("{}.{}", quote_ident(nsn), quote_ident(&name));
-            for kind in [
-                UnmanagedKind::Domain,
-                UnmanagedKind::CompositeType,
-                UnmanagedKind::RangeType,
-                UnmanagedKind::View,
-            ] {
-                if self.schema.unmanaged.contains(&Unmanaged {
-                    kind,
-                    name: qn.clone(),
-                }) {
-                    return Ok(());
-                }
-            }
-        }
-        if self.has_extensions() {
-            // Extension types (citext, vector, geometry, …) are not modelled.
-            return Ok(());
-        }
-        Err(err(
-            UNDEFINED_OBJECT,
-            format!("type \"{base}\" does not exist"),
-        ))
-    }
-
-    /// Canonical type text as stored in the model: qualified relative to
-    /// `public` after resolving an unqualified user type with the search path.
-    fn resolve_type(&self, data_type: &str) -> String {
-        let base = base_type(data_type);
-        if is_builtin_type(&base) {
-            return data_type.to_string();
-        }
-        let (ns, name) = split_qualified(&base);
-        if ns.is_some() {
-            return data_type.to_string();
-        }
-        let has = |n: &str| {
-            self.schema
-                .namespaces
-                .get(n)
-                .is_some_and(|x| x.enums.contains_key(&name) || x.tables.contains_key(&name))
-        };
-        let found = self.search_namespaces().into_iter().find(|n| has(n));
-        self.note_user_dependence(found.as_deref(), &has);
-        for nsn in self.search_namespaces() {
-            if let Some(n) = self.schema.namespaces.get(&nsn) {
-                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
-                    if nsn == "public" {
-                        return data_type.to_string();
-                    }
-                    return format!("{}.{}", quote_ident(&nsn), data_type);
-                }
-            }
-        }
-        data_type.to_string()
-    }
-
     // ------------------------------------------------------------ statements
 
     fn apply_stmt(&mut self, stmt: Stmt, stmt_offset: usize, text: &Arc<str>) -> R<()> {
@@ -459,164 +376,22 @@ impl Replayer {
                 if_not_exists,
                 schema,
                 version,
-            } => {
-                if self.schema.extensions.contains_key(&name) {
-                    if if_not_exists {
-                        return Ok(());
-                    }
-                    return Err(err(
-                        DUPLICATE_OBJECT,
-                        format!("extension \"{name}\" already exists"),
-                    ));
-                }
-                let ns = match schema {
-                    Some(s) => self.creation_ns(&QName {
-                        schema: Some(s),
-                        name: name.clone(),
-                    })?,
-                    None => self.creation_ns(&QName {
-                        schema: None,
-                        name: name.clone(),
-                    })?,
-                };
-                self.schema.extensions.insert(
-                    name.clone(),
-                    Extension {
-                        namespace: ns,
-                        version,
-                    },
-                );
-                self.touch(ObjectPath::new(ObjectKind::Extension, "", &name));
-                Ok(())
-            }
+            } => self.create_extension(name, if_not_exists, schema, version),
             Stmt::DropExtension {
                 names, if_exists, ..
-            } => {
-                for name in names {
-                    if self.schema.extensions.remove(&name).is_none() && !if_exists {
-                        return Err(err(
-                            UNDEFINED_OBJECT,
-                            format!("extension \"{name}\" does not exist"),
-                        ));
-                    }
-                }
-                Ok(())
-            }
+            } => self.drop_extension(names, if_exists),
             Stmt::AlterExtension {
                 name,
                 version,
                 schema,
-            } => {
-                let Some(e) = self.schema.extensions.get_mut(&name) else {
-                    return Err(err(
-                        UNDEFINED_OBJECT,
-                        format!("extension \"{name}\" does not exist"),
-                    ));
-                };
-                if let Some(v) = version {
-                    e.version = Some(v);
-                }
-                if let Some(s) = schema {
-                    e.namespace = s;
-                }
-                self.touch(ObjectPath::new(ObjectKind::Extension, "", &name));
-                Ok(())
-            }
-            Stmt::CreateEnum { name, values } => {
-                let ns = self.creation_ns(&name)?;
-                if self.type_exists_in(&ns, &name.name) {
-                    return Err(err(
-                        DUPLICATE_OBJECT,
-                        format!("type \"{}\" already exists", name.name),
-                    ));
-                }
-                let mut seen = BTreeSet::new();
-                for v in &values {
-                    if v.len() > 63 {
-                        return Err(err(
-                            INVALID_PARAMETER,
-                            format!("invalid enum label \"{v}\""),
-                        ));
-                    }
-                    if !seen.insert(v) {
-                        return Err(err(
-                            "42710",
-                            format!("enum label \"{v}\" used more than once"),
-                        ));
-                    }
-                }
-                self.ns_mut(&ns).enums.insert(
-                    name.name.clone(),
-                    EnumType {
-                        values,
-                        comment: None,
-                    },
-                );
-                self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
-                Ok(())
-            }
+            } => self.alter_extension(name, version, schema),
+            Stmt::CreateEnum { name, values } => self.create_enum(name, values),
             Stmt::AlterEnum { name, action } => self.alter_enum(name, action),
             Stmt::DropType {
                 names,
                 if_exists,
                 cascade,
-            } => {
-                for q in names {
-                    if let Some(ns) = self.find_enum(&q) {
-                        let tname = qualified(&ns, &q.name);
-                        let users = self.columns_using_type(&tname);
-                        if !users.is_empty() {
-                            if !cascade {
-                                return Err(help(
-                                    err(
-                                        DEPENDENT_OBJECTS,
-                                        format!(
-                                            "cannot drop type {} because other objects depend on it (column {} of table {})",
-                                            display_q(&q),
-                                            users[0].2,
-                                            users[0].1
-                                        ),
-                                    ),
-                                    "change or drop the columns that use the type first, or use DROP TYPE … CASCADE",
-                                ));
-                            }
-                            for (uns, ut, uc) in users {
-                                self.drop_column_inner(&uns, &ut, &uc);
-                            }
-                        }
-                        self.ns_mut(&ns).enums.remove(&q.name);
-                        continue;
-                    }
-                    // Domains, composite and range types are kept by name.
-                    let mut found = false;
-                    for kind in [
-                        UnmanagedKind::Domain,
-                        UnmanagedKind::CompositeType,
-                        UnmanagedKind::RangeType,
-                    ] {
-                        for nsn in self.candidate_ns(&q) {
-                            let u = Unmanaged {
-                                kind,
-                                name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)),
-                            };
-                            if self.schema.unmanaged.remove(&u) {
-                                found = true;
-                                break;
-                            }
-                        }
-                        if found {
-                            break;
-                        }
-                    }
-                    if !found && !if_exists {
-                        return Err(err(
-                            UNDEFINED_OBJECT,
-                            format!("type \"{}\" does not exist", display_q(&q)),
-                        ));
-                    }
-                }
-                Ok(())
-            }
+            } => self.drop_type(names, if_exists, cascade),
             Stmt::CreateTable(ct) => self.create_table(ct),
             Stmt::AlterTable {
                 name,
@@ -798,200 +573,21 @@ impl Replayer {
                 name,
                 if_not_exists,
                 options,
-            } => {
-                let ns = self.creation_ns(&name)?;
-                if self.relation_taken(&ns, &name.name) {
-                    if if_not_exists {
-                        return Ok(());
-                    }
-                    return Err(err(
-                        DUPLICATE_TABLE,
-                        format!("relation \"{}\" already exists", name.name),
-                    ));
-                }
-                let mut seq =
-                    Sequence::with_defaults(options.data_type.as_deref().unwrap_or("bigint"));
-                apply_seq_options(&mut seq, &options, true)?;
-                if let Some(Some((tq, col))) = &options.owned_by {
-                    seq.owned_by = Some(self.check_owned_by(&ns, tq, col)?);
-                }
-                self.ns_mut(&ns).sequences.insert(name.name.clone(), seq);
-                self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
-                Ok(())
-            }
+            } => self.create_sequence(name, if_not_exists, options),
             Stmt::AlterSequence {
                 name,
                 if_exists,
                 options,
                 rename,
-            } => {
-                let Some(ns) = self.find_sequence(&name) else {
-                    if if_exists {
-                        return Ok(());
-                    }
-                    return Err(err(
-                        UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", display_q(&name)),
-                    ));
-                };
-                if let Some(new) = rename {
-                    if self.relation_taken(&ns, &new) {
-                        return Err(err(
-                            DUPLICATE_TABLE,
-                            format!("relation \"{new}\" already exists"),
-                        ));
-                    }
-                    let s = self
-                        .ns_mut(&ns)
-                        .sequences
-                        .remove(&name.name)
-                        .expect("found above");
-                    self.ns_mut(&ns).sequences.insert(new.clone(), s);
-                    self.rename_in_defaults(&ns, &name.name, &new);
-                    self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &new));
-                    return Ok(());
-                }
-                let owned = match &options.owned_by {
-                    Some(Some((tq, col))) => Some(Some(self.check_owned_by(&ns, tq, col)?)),
-                    Some(None) => Some(None),
-                    None => None,
-                };
-                let seq = self
-                    .ns_mut(&ns)
-                    .sequences
-                    .get_mut(&name.name)
-                    .expect("found above");
-                apply_seq_options(seq, &options, false)?;
-                if let Some(o) = owned {
-                    seq.owned_by = o;
-                }
-                self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
-                Ok(())
-            }
+            } => self.alter_sequence(name, if_exists, options, rename),
             Stmt::DropSequence {
                 names,
                 if_exists,
                 cascade,
-            } => {
-                for q in names {
-                    let Some(ns) = self.find_sequence(&q) else {
-                        if if_exists {
-                            continue;
-                        }
-                        return Err(err(
-                            UNDEFINED_TABLE,
-                            format!("sequence \"{}\" does not exist", display_q(&q)),
-                        ));
-                    };
-                    let users = self.columns_defaulting_to_sequence(&ns, &q.name);
-                    if !users.is_empty() {
-                        if !cascade {
-                            return Err(help(
-                                err(
-                                    DEPENDENT_OBJECTS,
-                                    format!(
-                                        "cannot drop sequence {} because other objects depend on it (default value for column {} of table {})",
-                                        qualified(&ns, &q.name),
-                                        users[0].2,
-                                        users[0].1
-                                    ),
-                                ),
-                                "drop the column defaults first, or use DROP SEQUENCE … CASCADE",
-                            ));
-                        }
-                        for (uns, ut, uc) in users {
-                            if let Some(c) = self.table_mut(&uns, &ut).column_mut(&uc) {
-                                c.default = None;
-                            }
-                        }
-                    }
-                    self.ns_mut(&ns).sequences.remove(&q.name);
-                }
-                Ok(())
-            }
+            } => self.drop_sequence(names, if_exists, cascade),
             Stmt::Comment { target, text } => self.comment(target, text),
             Stmt::Unmanaged { kind, op } => self.unmanaged(kind, op),
         }
-    }
-
-    fn type_exists_in(&self, ns: &str, name: &str) -> bool {
-        let Some(n) = self.schema.namespaces.get(ns) else {
-            return false;
-        };
-        if n.enums.contains_key(name) || self.relation_taken(ns, name) {
-            return true;
-        }
-        let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
-        [
-            UnmanagedKind::Domain,
-            UnmanagedKind::CompositeType,
-            UnmanagedKind::RangeType,
-        ]
-        .into_iter()
-        .any(|kind| {
-            self.schema.unmanaged.contains(&Unmanaged {
-                kind,
-                name: qn.clone(),
-            })
-        })
-    }
-
-    fn check_owned_by(&self, seq_ns: &str, tq: &QName, col: &str) -> R<(String, String)> {
-        let tns = self.table_ns(tq)?;
-        if tns != seq_ns {
-            return Err(err(
-                INVALID_OBJECT_DEFINITION,
-                "sequence must be in same schema as table it is linked to",
-            ));
-        }
-        let t = self.table(&tns, &tq.name).expect("resolved");
-        if t.column(col).is_none() {
-            return Err(err(
-                UNDEFINED_COLUMN,
-                format!(
-                    "column \"{col}\" of relation \"{}\" does not exist",
-                    tq.name
-                ),
-            ));
-        }
-        Ok((tq.name.clone(), col.to_string()))
-    }
-
-    fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
-        let mut v = Vec::new();
-        for (nsn, ns) in &self.schema.namespaces {
-            for (tn, t) in &ns.tables {
-                for c in &t.columns {
-                    if base_type(&c.data_type) == canonical {
-                        v.push((nsn.clone(), tn.clone(), c.name.clone()));
-                    }
-                }
-            }
-        }
-        v
-    }
-
-    fn columns_defaulting_to_sequence(&self, ns: &str, seq: &str) -> Vec<(String, String, String)> {
-        let needle = nextval_of(ns, seq);
-        let mut v = Vec::new();
-        for (nsn, n) in &self.schema.namespaces {
-            for (tn, t) in &n.tables {
-                for c in &t.columns {
-                    if c.default.as_ref().is_some_and(|d| {
-                        d.sql.contains(&needle) || d.exact().is_some_and(|t| t.contains(&needle))
-                    }) {
-                        v.push((nsn.clone(), tn.clone(), c.name.clone()));
-                    }
-                }
-            }
-        }
-        v
-    }
-
-    fn rename_in_defaults(&mut self, ns: &str, old: &str, new: &str) {
-        let from = nextval_of(ns, old);
-        let to = nextval_of(ns, new);
-        self.each_expression(|e| crate::expression::replace_in_server_text(e, &from, &to));
     }
 
     fn fks_referencing(&self, ns: &str, table: &str) -> Vec<(String, String, String)> {
@@ -1055,127 +651,6 @@ impl Replayer {
     }
 
     // ------------------------------------------------------------ enums
-
-    fn alter_enum(&mut self, name: QName, action: EnumAction) -> R<()> {
-        let Some(ns) = self.find_enum(&name) else {
-            return Err(err(
-                UNDEFINED_OBJECT,
-                format!("type \"{}\" does not exist", display_q(&name)),
-            ));
-        };
-        match action {
-            EnumAction::AddValue {
-                value,
-                if_not_exists,
-                before,
-                after,
-            } => {
-                let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
-                if e.values.contains(&value) {
-                    if if_not_exists {
-                        return Ok(());
-                    }
-                    return Err(err(
-                        DUPLICATE_OBJECT,
-                        format!("enum label \"{value}\" already exists"),
-                    ));
-                }
-                if value.len() > 63 {
-                    return Err(err(
-                        INVALID_PARAMETER,
-                        format!("invalid enum label \"{value}\""),
-                    ));
-                }
-                let pos = match (before, after) {
-                    (Some(b), _) => e.values.iter().position(|v| *v == b).ok_or_else(|| {
-                        err(
-                            INVALID_PARAMETER,
-                            format!("\"{b}\" is not an existing enum label"),
-                        )
-                    })?,
-                    (_, Some(a)) => {
-                        e.values.iter().position(|v| *v == a).ok_or_else(|| {
-                            err(
-                                INVALID_PARAMETER,
-                                format!("\"{a}\" is not an existing enum label"),
-                            )
-                        })? + 1
-                    }
-                    _ => e.values.len(),
-                };
-                e.values.insert(pos, value);
-            }
-            EnumAction::RenameValue { old, new } => {
-                let e = self.ns_mut(&ns).enums.get_mut(&name.name).expect("found");
-                if e.values.contains(&new) {
-                    return Err(err(
-                        DUPLICATE_OBJECT,
-                        format!("enum label \"{new}\" already exists"),
-                    ));
-                }
-                let Some(p) = e.values.iter().position(|v| *v == old) else {
-                    return Err(err(
-                        INVALID_PARAMETER,
-                        format!("\"{old}\" is not an existing enum label"),
-                    ));
-                };
-                e.values[p] = new.clone();
-                // Stored constants keep the label's OID: the server prints
-                // the new label.
-                let ty = qualified(&ns, &name.name);
-                let (from, to) = (
-                    format!("{}::{ty}", crate::model::quote_literal(&old)),
-                    format!("{}::{ty}", crate::model::quote_literal(&new)),
-                );
-                self.each_expression(|e| crate::expression::replace_in_server_text(e, &from, &to));
-            }
-            EnumAction::RenameTo(new) => {
-                if self.type_exists_in(&ns, &new) {
-                    return Err(err(
-                        DUPLICATE_OBJECT,
-                        format!("type \"{new}\" already exists"),
-                    ));
-                }
-                let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
-                self.ns_mut(&ns).enums.insert(new.clone(), e);
-                self.retype_columns(&qualified(&ns, &name.name), &qualified(&ns, &new));
-                self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &new));
-                return Ok(());
-            }
-            EnumAction::SetSchema(new_ns) => {
-                if !self.schema.namespaces.contains_key(&new_ns) {
-                    return Err(err(
-                        INVALID_SCHEMA,
-                        format!("schema \"{new_ns}\" does not exist"),
-                    ));
-                }
-                let e = self.ns_mut(&ns).enums.remove(&name.name).expect("found");
-                self.ns_mut(&new_ns).enums.insert(name.name.clone(), e);
-                self.retype_columns(&qualified(&ns, &name.name), &qualified(&new_ns, &name.name));
-                self.touch(ObjectPath::new(ObjectKind::Enum, &new_ns, &name.name));
-                return Ok(());
-            }
-        }
-        self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
-        Ok(())
-    }
-
-    fn retype_columns(&mut self, from: &str, to: &str) {
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
-                for c in t.columns.iter_mut() {
-                    if base_type(&c.data_type) == from {
-                        c.data_type = format!("{to}{}", &c.data_type[from.len()..]);
-                    }
-                }
-            }
-        }
-        // The server prints the type's new name wherever an expression
-        // casts to it (it keeps the type's OID).
-        self.each_expression(|e| {
-            crate::expression::replace_in_server_text(e, &format!("::{from}"), &format!("::{to}"))
-        });
-    }
 
     // ------------------------------------------------------------ tables
 
@@ -3320,13 +2795,6 @@ fn display_q(q: &QName) -> String {
     }
 }
 
-fn nextval_of(ns: &str, seq: &str) -> String {
-    format!(
-        "nextval({}::regclass)",
-        crate::model::quote_literal(&qualified(ns, seq))
-    )
-}
-
 fn split_unmanaged(name: &str) -> (String, String) {
     let (ns, rel) = split_qualified(name);
     (ns.unwrap_or_else(|| "public".to_string()), rel)
@@ -3358,124 +2826,6 @@ pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
     } else {
         (None, parts.pop().unwrap_or_default())
     }
-}
-
-/// A type without array brackets and modifiers: `character varying(10)[]`
-/// → `character varying`; `"Foo"[]` → `"Foo"`.
-pub(crate) fn base_type(t: &str) -> String {
-    let mut s = t.trim();
-    while let Some(x) = s.strip_suffix("[]") {
-        s = x.trim_end();
-    }
-    // Remove a (…) modifier that is not inside quotes.
-    let mut out = String::with_capacity(s.len());
-    let mut in_q = false;
-    let mut depth = 0;
-    for ch in s.chars() {
-        match ch {
-            '"' => {
-                in_q = !in_q;
-                out.push(ch);
-            }
-            '(' if !in_q => depth += 1,
-            ')' if !in_q => depth -= 1,
-            c if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn is_builtin_type(base: &str) -> bool {
-    const BUILTIN: &[&str] = &[
-        "\"char\"",
-        "bigint",
-        "bit",
-        "bit varying",
-        "boolean",
-        "box",
-        "bpchar",
-        "bytea",
-        "character",
-        "character varying",
-        "cid",
-        "cidr",
-        "circle",
-        "date",
-        "datemultirange",
-        "daterange",
-        "double precision",
-        "gtsvector",
-        "inet",
-        "int2vector",
-        "int4multirange",
-        "int4range",
-        "int8multirange",
-        "int8range",
-        "integer",
-        "interval",
-        "json",
-        "jsonb",
-        "jsonpath",
-        "line",
-        "lseg",
-        "macaddr",
-        "macaddr8",
-        "money",
-        "name",
-        "numeric",
-        "nummultirange",
-        "numrange",
-        "oid",
-        "oidvector",
-        "path",
-        "pg_lsn",
-        "pg_snapshot",
-        "point",
-        "polygon",
-        "real",
-        "record",
-        "refcursor",
-        "regclass",
-        "regcollation",
-        "regconfig",
-        "regdictionary",
-        "regnamespace",
-        "regoper",
-        "regoperator",
-        "regproc",
-        "regprocedure",
-        "regrole",
-        "regtype",
-        "smallint",
-        "text",
-        "tid",
-        "time with time zone",
-        "time without time zone",
-        "timestamp with time zone",
-        "timestamp without time zone",
-        "tsmultirange",
-        "tsquery",
-        "tsrange",
-        "tstzmultirange",
-        "tstzrange",
-        "tsvector",
-        "txid_snapshot",
-        "uuid",
-        "xid",
-        "xid8",
-        "xml",
-        "anyelement",
-        "anyarray",
-        "void",
-        "trigger",
-        "event_trigger",
-    ];
-    if BUILTIN.contains(&base) {
-        return true;
-    }
-    // interval with fields: `interval year to month`, …
-    base.starts_with("interval ") || base.starts_with("pg_catalog.")
 }
 
 fn is_default_opclass(opclass: &str, method: &str) -> bool {
@@ -3526,76 +2876,6 @@ fn is_sql_keyword_value(s: &str) -> bool {
             | "current_user"
             | "localtimestamp"
     )
-}
-
-fn apply_seq_options(seq: &mut Sequence, o: &SeqOptions, creating: bool) -> R<()> {
-    if let Some(t) = &o.data_type {
-        if !matches!(t.as_str(), "smallint" | "integer" | "bigint") {
-            return Err(err(
-                INVALID_PARAMETER,
-                "sequence type must be smallint, integer, or bigint",
-            ));
-        }
-        let old_default_max = Sequence::with_defaults(&seq.data_type).max_value;
-        seq.data_type = t.clone();
-        if seq.max_value == old_default_max {
-            seq.max_value = Sequence::with_defaults(t).max_value;
-        }
-    }
-    if let Some(i) = o.increment {
-        if i == 0 {
-            return Err(err(INVALID_PARAMETER, "INCREMENT must not be zero"));
-        }
-        seq.increment = i;
-    }
-    let type_max = Sequence::with_defaults(&seq.data_type).max_value;
-    let type_min = -type_max - 1;
-    match o.min_value {
-        Some(Some(v)) => seq.min_value = v,
-        Some(None) => seq.min_value = if seq.increment > 0 { 1 } else { type_min },
-        None if creating => seq.min_value = if seq.increment > 0 { 1 } else { type_min },
-        None => {}
-    }
-    match o.max_value {
-        Some(Some(v)) => seq.max_value = v,
-        Some(None) => seq.max_value = if seq.increment > 0 { type_max } else { -1 },
-        None if creating => seq.max_value = if seq.increment > 0 { type_max } else { -1 },
-        None => {}
-    }
-    if let Some(s) = o.start {
-        seq.start = s;
-    } else if creating {
-        seq.start = if seq.increment > 0 {
-            seq.min_value
-        } else {
-            seq.max_value
-        };
-    }
-    if let Some(c) = o.cache {
-        seq.cache = c;
-    }
-    if let Some(c) = o.cycle {
-        seq.cycle = c;
-    }
-    if seq.min_value >= seq.max_value {
-        return Err(err(
-            INVALID_PARAMETER,
-            format!(
-                "MINVALUE ({}) must be less than MAXVALUE ({})",
-                seq.min_value, seq.max_value
-            ),
-        ));
-    }
-    if seq.start < seq.min_value || seq.start > seq.max_value {
-        return Err(err(
-            INVALID_PARAMETER,
-            format!(
-                "START value ({}) cannot be outside the sequence's bounds",
-                seq.start
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn index_uses(i: &Index, col: &str) -> bool {
