@@ -409,7 +409,7 @@ impl Replayer {
 
     /// `ADD CONSTRAINT … USING INDEX idx`: the index becomes the constraint's
     /// (renamed to the constraint name).
-    pub(super) fn take_index_for_constraint(
+    fn take_index_for_constraint(
         &mut self,
         ns: &str,
         table: &str,
@@ -550,7 +550,7 @@ impl Replayer {
     }
 }
 
-pub(super) fn is_sql_keyword_value(s: &str) -> bool {
+fn is_sql_keyword_value(s: &str) -> bool {
     matches!(
         s,
         "true"
@@ -576,7 +576,7 @@ pub(super) fn constraint_uses(k: &ConstraintKind, col: &str) -> bool {
 }
 
 /// Whether an exclusion definition refers to an identifier (token-wise).
-pub(super) fn expr_mentions(expr: &str, quoted_ident: &str) -> bool {
+fn expr_mentions(expr: &str, quoted_ident: &str) -> bool {
     crate::plpgsql::ident_tokens(expr)
         .iter()
         .any(|t| t == quoted_ident)

@@ -189,7 +189,7 @@ impl Replayer {
 
 /// `-- strata:renamed-from ARGS` line comments in the whitespace and
 /// comments between two tokens: (offset of `--` in `gap`, ARGS).
-pub(super) fn renamed_from_comments(gap: &str) -> Vec<(usize, String)> {
+fn renamed_from_comments(gap: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some(i) = gap.get(pos..).and_then(|r| r.find("--")) {
@@ -208,7 +208,7 @@ pub(super) fn renamed_from_comments(gap: &str) -> Vec<(usize, String)> {
 
 /// The one name a hint gives: an identifier (folded, or `"quoted"`) or,
 /// for an enum label, a `'string'` or a bare word taken as written.
-pub(super) fn hint_name(args: &str, label: bool) -> Option<String> {
+fn hint_name(args: &str, label: bool) -> Option<String> {
     let toks = split::tokens(args);
     let [tok] = toks.as_slice() else {
         return None;

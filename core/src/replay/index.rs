@@ -238,7 +238,7 @@ impl Replayer {
     }
 }
 
-pub(super) fn index_options(
+fn index_options(
     method: &str,
     given: Vec<(String, String)>,
 ) -> R<std::collections::BTreeMap<String, String>> {
@@ -262,7 +262,7 @@ pub(super) fn index_options(
     checked_options(valid, given)
 }
 
-pub(super) fn is_default_opclass(opclass: &str, method: &str) -> bool {
+fn is_default_opclass(opclass: &str, method: &str) -> bool {
     // Explicitly named default operator classes for the common types are
     // what the catalog reports as "no opclass".
     let defaults_btree = [

@@ -32,7 +32,7 @@ pub enum Role {
 
 impl Replayer {
     /// The search path in effect: `SET LOCAL`'s, else the session's.
-    pub(super) fn effective_path(&self) -> &[String] {
+    fn effective_path(&self) -> &[String] {
         self.local_search_path
             .as_deref()
             .unwrap_or(self.search_path.as_slice())
@@ -61,7 +61,7 @@ impl Replayer {
     /// With the role unknown: the error when a schema other than `found`
     /// that satisfies `has` could be the role's own and `"$user"` comes in
     /// the path before `found`.
-    pub(super) fn user_dependence(
+    fn user_dependence(
         &self,
         found: Option<&str>,
         has: &dyn Fn(&str) -> bool,
@@ -164,7 +164,7 @@ impl Replayer {
         }
     }
 
-    pub(super) fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
+    fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
         match &q.schema {
             Some(s) => self
                 .schema
@@ -358,12 +358,12 @@ impl Replayer {
 }
 
 /// `$user` in a search path (written `"$user"` or `'$user'`).
-pub(super) fn is_user(s: &str) -> bool {
+fn is_user(s: &str) -> bool {
     s == "$user" || s == "\"$user\""
 }
 
 /// Whether a schema could be a role's own: roles cannot be named `public`
 /// or start with `pg_`.
-pub(super) fn could_be_role_schema(name: &str) -> bool {
+fn could_be_role_schema(name: &str) -> bool {
     name != "public" && !name.starts_with("pg_")
 }

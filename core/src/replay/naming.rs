@@ -8,13 +8,13 @@ use crate::model::{quote_ident, ConstraintKind, Table, Unmanaged, UnmanagedKind}
 
 use super::Replayer;
 
-pub(super) type Key = (String, String);
+type Key = (String, String);
 
-pub(super) type IndexNames = std::collections::HashMap<Key, (String, bool)>;
+type IndexNames = std::collections::HashMap<Key, (String, bool)>;
 
-pub(super) type ConstraintNames = std::collections::HashMap<Key, u32>;
+type ConstraintNames = std::collections::HashMap<Key, u32>;
 
-pub(super) type Owned = std::collections::HashMap<Key, (Vec<String>, Vec<String>)>;
+type Owned = std::collections::HashMap<Key, (Vec<String>, Vec<String>)>;
 
 /// Index-like relation names and constraint names of every namespace, with
 /// what each table contributed (so a changed table can be re-registered).
@@ -94,7 +94,7 @@ impl Replayer {
 
     /// Brings the name registry up to date with the tables changed since
     /// the last lookup.
-    pub(super) fn flush_names(&self) {
+    fn flush_names(&self) {
         let mut names = self.names.borrow_mut();
         if names.rebuild {
             let Names {
@@ -162,7 +162,7 @@ impl Replayer {
     }
 }
 
-pub(super) fn register(
+fn register(
     indexes: &mut IndexNames,
     constraints: &mut ConstraintNames,
     owned: &mut Owned,

@@ -133,12 +133,7 @@ impl Replayer {
         Ok(())
     }
 
-    pub(super) fn check_owned_by(
-        &self,
-        seq_ns: &str,
-        tq: &QName,
-        col: &str,
-    ) -> R<(String, String)> {
+    fn check_owned_by(&self, seq_ns: &str, tq: &QName, col: &str) -> R<(String, String)> {
         let tns = self.table_ns(tq)?;
         if tns != seq_ns {
             return Err(err(
@@ -159,11 +154,7 @@ impl Replayer {
         Ok((tq.name.clone(), col.to_string()))
     }
 
-    pub(super) fn columns_defaulting_to_sequence(
-        &self,
-        ns: &str,
-        seq: &str,
-    ) -> Vec<(String, String, String)> {
+    fn columns_defaulting_to_sequence(&self, ns: &str, seq: &str) -> Vec<(String, String, String)> {
         let needle = nextval_of(ns, seq);
         let mut v = Vec::new();
         for (nsn, n) in &self.schema.namespaces {
@@ -180,14 +171,14 @@ impl Replayer {
         v
     }
 
-    pub(super) fn rename_in_defaults(&mut self, ns: &str, old: &str, new: &str) {
+    fn rename_in_defaults(&mut self, ns: &str, old: &str, new: &str) {
         let from = nextval_of(ns, old);
         let to = nextval_of(ns, new);
         self.each_expression(|e| crate::expression::replace_in_server_text(e, &from, &to));
     }
 }
 
-pub(super) fn nextval_of(ns: &str, seq: &str) -> String {
+fn nextval_of(ns: &str, seq: &str) -> String {
     format!(
         "nextval({}::regclass)",
         crate::model::quote_literal(&qualified(ns, seq))

@@ -91,12 +91,7 @@ impl Replayer {
         Ok(())
     }
 
-    pub(super) fn alter_table_action(
-        &mut self,
-        ns: &mut String,
-        table: &mut String,
-        a: TableAction,
-    ) -> R<()> {
+    fn alter_table_action(&mut self, ns: &mut String, table: &mut String, a: TableAction) -> R<()> {
         let (nsn, tn) = (ns.clone(), table.clone());
         match a {
             TableAction::AddColumn {
@@ -471,7 +466,7 @@ impl Replayer {
         Ok(())
     }
 
-    pub(super) fn drop_table_inner(&mut self, ns: &str, name: &str) {
+    fn drop_table_inner(&mut self, ns: &str, name: &str) {
         self.table_changed(ns, name);
         let n = self.ns_mut(ns);
         n.tables.remove(name);
@@ -491,7 +486,7 @@ impl Replayer {
 }
 
 /// Storage parameters of heap tables (PostgreSQL 15, `reloptions.c`).
-pub(super) const HEAP_OPTIONS: &[&str] = &[
+const HEAP_OPTIONS: &[&str] = &[
     "fillfactor",
     "toast_tuple_target",
     "parallel_workers",
@@ -540,7 +535,7 @@ pub(super) fn checked_options(
     Ok(out)
 }
 
-pub(super) fn table_options(
+fn table_options(
     partitioned: bool,
     given: Vec<(String, String)>,
 ) -> R<std::collections::BTreeMap<String, String>> {

@@ -315,7 +315,7 @@ impl Replayer {
         data_type.to_string()
     }
 
-    pub(super) fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
+    fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
         let mut v = Vec::new();
         for (nsn, ns) in &self.schema.namespaces {
             for (tn, t) in &ns.tables {
@@ -329,7 +329,7 @@ impl Replayer {
         v
     }
 
-    pub(super) fn retype_columns(&mut self, from: &str, to: &str) {
+    fn retype_columns(&mut self, from: &str, to: &str) {
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {
                 for c in t.columns.iter_mut() {
@@ -373,7 +373,7 @@ pub(crate) fn base_type(t: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub(super) fn is_builtin_type(base: &str) -> bool {
+fn is_builtin_type(base: &str) -> bool {
     const BUILTIN: &[&str] = &[
         "\"char\"",
         "bigint",
