@@ -3024,6 +3024,34 @@ pub fn split_search_path(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// Splits `a.b` (identifiers possibly quoted) into namespace and name,
+/// unquoted.
+pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if in_q && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => in_q = !in_q,
+            '.' if !in_q => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    if parts.len() >= 2 {
+        let name = parts.pop().unwrap_or_default();
+        let ns = parts.pop();
+        (ns, name)
+    } else {
+        (None, parts.pop().unwrap_or_default())
+    }
+}
+
 /// The index key an element expression stands for, and the name PostgreSQL
 /// gives it when it chooses an index name.
 fn index_key(e: &Expr, sql: String) -> (crate::model::IndexKeyExpr, String) {

@@ -1,5 +1,5 @@
-//! `DO` blocks: the statements inside them are applied by the replayer, as
-//! [`crate::plpgsql`] follows the block.
+//! `DO` blocks: [`crate::plpgsql`] follows the block, in the replayer as its
+//! [`Session`]: the statements inside the block are applied here.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::error::{line_column, Location};
 use crate::model::ConstraintKind;
 use crate::parse::{self, Stmt};
+use crate::plpgsql::Session;
 
 use super::{first_line_len, ReplayError, Replayer, R, SYNTAX_ERROR};
 
@@ -14,9 +15,15 @@ impl Replayer {
     pub(super) fn apply_do(&mut self, body: &str, base: usize, text: &Arc<str>) -> R<()> {
         crate::plpgsql::apply_do(self, body, base, text)
     }
+}
+
+impl Session for Replayer {
+    fn count_data_statement(&mut self) {
+        self.stats.data_statements += 1;
+    }
 
     /// Applies one statement from inside a DO block.
-    pub(crate) fn apply_nested(&mut self, sql: &str, offset: usize, text: &Arc<str>) -> R<()> {
+    fn apply_nested(&mut self, sql: &str, offset: usize, text: &Arc<str>) -> R<()> {
         let stmt = parse::parse_statement(sql).map_err(|e| ReplayError {
             code: SYNTAX_ERROR,
             message: e.message,
@@ -50,11 +57,7 @@ impl Replayer {
 
     /// Evaluates a catalog lookup `EXISTS (SELECT … FROM catalog WHERE
     /// col = 'x' AND …)` against the model.
-    pub(crate) fn catalog_has(
-        &self,
-        catalog: &str,
-        conds: &BTreeMap<String, String>,
-    ) -> Option<bool> {
+    fn catalog_has(&self, catalog: &str, conds: &BTreeMap<String, String>) -> Option<bool> {
         let get = |k: &str| conds.get(k).map(String::as_str);
         let all_tables = || {
             self.schema

@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::error::{Error, Location, SqlError};
+use crate::error::{Error, Failure as ReplayError, Location, SqlError};
 use crate::model::{Extension, Identity, Namespace, ObjectPath, Schema, Table, Unmanaged};
 use crate::parse::{self, QName, Stmt};
 use crate::split::{self, RawStatement};
@@ -72,18 +72,6 @@ pub struct Stats {
     pub meta_commands: usize,
     /// Statements the user marked `-- strata:ignore`.
     pub ignored: Vec<Location>,
-}
-
-/// A PostgreSQL-like error raised while applying a statement.
-#[derive(Debug, Clone)]
-pub(crate) struct ReplayError {
-    /// SQLSTATE PostgreSQL would report.
-    pub code: &'static str,
-    pub message: String,
-    pub help: Option<String>,
-    /// Byte offset inside the statement, when more precise than its start.
-    pub offset: Option<usize>,
-    pub len: usize,
 }
 
 type R<T> = Result<T, ReplayError>;
@@ -217,10 +205,6 @@ impl Replayer {
 
     pub fn schema(&self) -> &Schema {
         &self.schema
-    }
-
-    pub(crate) fn count_data_statement(&mut self) {
-        self.stats.data_statements += 1;
     }
 
     /// What `"$user"` in the search path stands for: see [`Role`].
@@ -446,42 +430,6 @@ fn display_q(q: &QName) -> String {
     match &q.schema {
         Some(s) => format!("{s}.{}", q.name),
         None => q.name.clone(),
-    }
-}
-
-/// Splits `a.b` (identifiers possibly quoted) into namespace and name,
-/// unquoted.
-pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut in_q = false;
-    let mut chars = s.chars().peekable();
-    while let Some(ch) = chars.next() {
-        match ch {
-            '"' if in_q && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => in_q = !in_q,
-            '.' if !in_q => parts.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    parts.push(cur);
-    if parts.len() >= 2 {
-        let name = parts.pop().unwrap_or_default();
-        let ns = parts.pop();
-        (ns, name)
-    } else {
-        (None, parts.pop().unwrap_or_default())
-    }
-}
-
-pub(crate) use ReplayError as Failure;
-
-impl From<Failure> for (String, String) {
-    fn from(e: Failure) -> Self {
-        (e.code.to_string(), e.message)
     }
 }
 

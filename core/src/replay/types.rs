@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use crate::model::{
     qualified, quote_ident, EnumType, ObjectKind, ObjectPath, Unmanaged, UnmanagedKind,
 };
-use crate::parse::{EnumAction, QName};
+use crate::parse::{split_qualified, EnumAction, QName};
 
 use super::{
-    display_q, err, help, split_qualified, Replayer, DEPENDENT_OBJECTS, DUPLICATE_OBJECT,
-    INVALID_PARAMETER, INVALID_SCHEMA, R, UNDEFINED_OBJECT,
+    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_OBJECT, INVALID_PARAMETER,
+    INVALID_SCHEMA, R, UNDEFINED_OBJECT,
 };
 
 impl Replayer {

@@ -2,11 +2,9 @@
 //! …): `CREATE`, `DROP` and `RENAME` of them.
 
 use crate::model::{ObjectKind, ObjectPath, Unmanaged, UnmanagedKind};
-use crate::parse::UnmanagedOp;
+use crate::parse::{split_qualified, UnmanagedOp};
 
-use super::{
-    err, split_qualified, Replayer, DUPLICATE_OBJECT, DUPLICATE_TABLE, R, UNDEFINED_OBJECT,
-};
+use super::{err, Replayer, DUPLICATE_OBJECT, DUPLICATE_TABLE, R, UNDEFINED_OBJECT};
 
 impl Replayer {
     /// The parser qualifies unqualified names with `public`; re-qualify with
