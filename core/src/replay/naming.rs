@@ -9,11 +9,8 @@ use crate::model::{quote_ident, ConstraintKind, Table, Unmanaged, UnmanagedKind}
 use super::Replayer;
 
 type Key = (String, String);
-
 type IndexNames = std::collections::HashMap<Key, (String, bool)>;
-
 type ConstraintNames = std::collections::HashMap<Key, u32>;
-
 type Owned = std::collections::HashMap<Key, (Vec<String>, Vec<String>)>;
 
 /// Index-like relation names and constraint names of every namespace, with
