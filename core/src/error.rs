@@ -205,6 +205,26 @@ impl Error {
     }
 }
 
+/// A PostgreSQL-like error raised while applying a statement, by replay
+/// and by the DO blocks it follows; replay reports it as a [`SqlError`] at
+/// the statement's file:line:column.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    /// SQLSTATE PostgreSQL would report.
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    /// Byte offset inside the statement, when more precise than its start.
+    pub offset: Option<usize>,
+    pub len: usize,
+}
+
+impl From<Failure> for (String, String) {
+    fn from(e: Failure) -> Self {
+        (e.code.to_string(), e.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,9 @@
 //! `NULL`. A block that changes no schema (data backfills with loops and
 //! variables) is passed over as data. Anything else that holds DDL is an
 //! error that names the construct: strata never guesses what a block did.
+//!
+//! The block runs in a [`Session`]: replay's `Replayer` is one (in
+//! `replay/do_block.rs`); this module does not depend on replay.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,9 +20,25 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use crate::error::Failure;
 use crate::model::quote_ident;
-use crate::parse::fold_ident;
-use crate::replay::{Failure, Replayer};
+use crate::parse::{fold_ident, split_qualified};
+
+/// What a DO block needs of the session it runs in. `Clone`: a block with
+/// an EXCEPTION handler goes back to the session as it was before the
+/// block when the handler catches the error.
+pub(crate) trait Session: Clone {
+    /// Counts a block that changes no schema as a data statement.
+    fn count_data_statement(&mut self);
+
+    /// Applies one statement from inside the block: `sql`, at byte `offset`
+    /// of `text` (the file).
+    fn apply_nested(&mut self, sql: &str, offset: usize, text: &Arc<str>) -> Result<(), Failure>;
+
+    /// Evaluates a catalog lookup `EXISTS (SELECT … FROM catalog WHERE
+    /// col = 'x' AND …)`; `None` when it cannot.
+    fn catalog_has(&self, catalog: &str, conds: &BTreeMap<String, String>) -> Option<bool>;
+}
 
 #[derive(Debug, Clone)]
 struct Tok {
@@ -381,10 +400,10 @@ fn has_ddl_in(text: &str, top: bool) -> bool {
     })
 }
 
-/// Applies a DO block body to the replayer. `base` is the byte offset of the
+/// Applies a DO block body to the session. `base` is the byte offset of the
 /// body in the file.
 pub(crate) fn apply_do(
-    r: &mut Replayer,
+    r: &mut impl Session,
     body: &str,
     base: usize,
     text: &Arc<str>,
@@ -416,7 +435,7 @@ struct Ctx<'a> {
     text: &'a Arc<str>,
 }
 
-fn exec_block(r: &mut Replayer, b: &Block, ctx: &Ctx) -> Result<(), Failure> {
+fn exec_block(r: &mut impl Session, b: &Block, ctx: &Ctx) -> Result<(), Failure> {
     if b.handlers.is_empty() {
         return exec_stmts(r, &b.stmts, ctx);
     }
@@ -455,7 +474,7 @@ fn condition_matches(cond: &str, code: &str) -> bool {
     c.eq_ignore_ascii_case(code)
 }
 
-fn exec_stmts(r: &mut Replayer, stmts: &[Pl], ctx: &Ctx) -> Result<(), Failure> {
+fn exec_stmts(r: &mut impl Session, stmts: &[Pl], ctx: &Ctx) -> Result<(), Failure> {
     for s in stmts {
         match s {
             Pl::Sql(a, b) => r.apply_nested(&ctx.body[*a..*b], ctx.base + a, ctx.text)?,
@@ -489,7 +508,7 @@ fn exec_stmts(r: &mut Replayer, stmts: &[Pl], ctx: &Ctx) -> Result<(), Failure> 
     Ok(())
 }
 
-fn eval_cond(r: &Replayer, cond: &str) -> Result<bool, String> {
+fn eval_cond(r: &impl Session, cond: &str) -> Result<bool, String> {
     let dialect = PostgreSqlDialect {};
     let e = Parser::new(&dialect)
         .try_with_sql(cond)
@@ -498,7 +517,7 @@ fn eval_cond(r: &Replayer, cond: &str) -> Result<bool, String> {
     eval(r, &e)
 }
 
-fn eval(r: &Replayer, e: &Expr) -> Result<bool, String> {
+fn eval(r: &impl Session, e: &Expr) -> Result<bool, String> {
     match e {
         Expr::Nested(x) => eval(r, x),
         Expr::UnaryOp {
@@ -571,7 +590,7 @@ fn collect_eqs(e: &Expr, out: &mut BTreeMap<String, String>) {
             let val = literal(right);
             if let (Some(c), Some(v)) = (col, val) {
                 if c == "conrelid" || c == "attrelid" || c == "indrelid" {
-                    let (_, t) = crate::replay::split_qualified(&v);
+                    let (_, t) = split_qualified(&v);
                     out.insert("table_name".into(), t);
                 } else {
                     out.insert(c, v);

@@ -583,3 +583,31 @@ pub fn column_refs(e: &Expr) -> Vec<String> {
     let _ = e.visit(&mut v);
     v.0
 }
+
+/// Splits `a.b` (identifiers possibly quoted) into namespace and name,
+/// unquoted.
+pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if in_q && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => in_q = !in_q,
+            '.' if !in_q => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    if parts.len() >= 2 {
+        let name = parts.pop().unwrap_or_default();
+        let ns = parts.pop();
+        (ns, name)
+    } else {
+        (None, parts.pop().unwrap_or_default())
+    }
+}

@@ -1,0 +1,139 @@
+//! `COMMENT ON` (`comment.c`).
+
+use crate::model::{ObjectKind, ObjectPath, Unmanaged};
+use crate::parse::CommentTarget;
+
+use super::{
+    display_q, err, help, Replayer, FEATURE_NOT_SUPPORTED, R, UNDEFINED_COLUMN, UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
+};
+
+impl Replayer {
+    pub(super) fn comment(&mut self, target: CommentTarget, text: Option<String>) -> R<()> {
+        match target {
+            CommentTarget::Table(q) => {
+                let ns = self.table_ns(&q)?;
+                self.table_mut(&ns, &q.name).comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Table, &ns, &q.name));
+            }
+            CommentTarget::Column(q, col) => {
+                let ns = self.table_ns(&q)?;
+                let t = self.table_mut(&ns, &q.name);
+                let Some(c) = t.column_mut(&col) else {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
+                    ));
+                };
+                c.comment = text;
+                self.touch(ObjectPath::in_table(ObjectKind::Column, &ns, &q.name, &col));
+            }
+            CommentTarget::Index(q) => {
+                let Some((ns, t, is_constraint)) = self.find_index(&q) else {
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&q)),
+                    ));
+                };
+                if is_constraint {
+                    // The comment is on the index, which strata does not
+                    // model apart from its constraint: refused, not dropped.
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "a comment on index \"{}\", which backs a constraint, is not supported yet",
+                                q.name
+                            ),
+                        ),
+                        "comment on the constraint instead (COMMENT ON CONSTRAINT … ON table), or mark the statement with `-- strata:ignore`",
+                    ));
+                }
+                if let Some(i) = self.table_mut(&ns, &t).indexes.get_mut(&q.name) {
+                    i.comment = text;
+                }
+                self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &q.name));
+            }
+            CommentTarget::Sequence(q) => {
+                let Some(ns) = self.find_sequence(&q) else {
+                    return Err(err(
+                        UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&q)),
+                    ));
+                };
+                if let Some(s) = self.ns_mut(&ns).sequences.get_mut(&q.name) {
+                    s.comment = text;
+                }
+            }
+            CommentTarget::Type(q) => {
+                if let Some(ns) = self.find_enum(&q) {
+                    if let Some(e) = self.ns_mut(&ns).enums.get_mut(&q.name) {
+                        e.comment = text;
+                    }
+                    self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &q.name));
+                } else if !self
+                    .candidate_ns(&q)
+                    .iter()
+                    .any(|n| self.type_exists_in(n, &q.name))
+                {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("type \"{}\" does not exist", display_q(&q)),
+                    ));
+                }
+            }
+            CommentTarget::Schema(s) => {
+                let Some(n) = self.schema.namespaces.get_mut(&s) else {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("schema \"{s}\" does not exist"),
+                    ));
+                };
+                n.comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Namespace, "", &s));
+            }
+            CommentTarget::Extension(e) => {
+                if !self.schema.extensions.contains_key(&e) {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("extension \"{e}\" does not exist"),
+                    ));
+                }
+            }
+            CommentTarget::Constraint { name, table } => {
+                let ns = self.table_ns(&table)?;
+                let t = self.table_mut(&ns, &table.name);
+                let Some(c) = t.constraints.get_mut(&name) else {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!(
+                            "constraint \"{name}\" for table \"{}\" does not exist",
+                            table.name
+                        ),
+                    ));
+                };
+                c.comment = text;
+                self.touch(ObjectPath::in_table(
+                    ObjectKind::Constraint,
+                    &ns,
+                    &table.name,
+                    &name,
+                ));
+            }
+            CommentTarget::Unmanaged(kind, name) => {
+                let name = self.qualify_unmanaged(kind, &name);
+                if !self.schema.unmanaged.contains(&Unmanaged {
+                    kind,
+                    name: name.clone(),
+                }) {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("{} {name} does not exist", kind.label()),
+                    ));
+                }
+            }
+            CommentTarget::Other(_) => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,327 @@
+//! `CREATE INDEX`, `ALTER INDEX … RENAME` / `SET` / `RESET` and
+//! `DROP INDEX` (`indexcmds.c`), and how indexes follow their columns.
+
+use crate::model::{Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath};
+use crate::names;
+use crate::parse::{CreateIndex, QName};
+
+use super::column::rename_in_list;
+use super::table::checked_options;
+use super::{
+    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_TABLE, FEATURE_NOT_SUPPORTED, R,
+    UNDEFINED_COLUMN, UNDEFINED_OBJECT, UNDEFINED_TABLE,
+};
+
+impl Replayer {
+    /// Finds an index by name: (namespace, table, is_constraint).
+    pub(super) fn find_index(&self, q: &QName) -> Option<(String, String, bool)> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        let found = nss.into_iter().find_map(|ns| {
+            self.index_owner(&ns, &q.name)
+                .map(|(table, is_constraint)| (ns, table, is_constraint))
+        });
+        if q.schema.is_none() {
+            let has = |n: &str| self.index_owner(n, &q.name).is_some();
+            self.note_user_dependence(found.as_ref().map(|f| f.0.as_str()), &has);
+        }
+        found
+    }
+
+    pub(super) fn create_index(&mut self, ci: CreateIndex) -> R<()> {
+        let ns = self.table_ns(&ci.table)?;
+        if let Some(s) = &ci.table.schema {
+            let _ = s;
+        }
+        let table = ci.table.name.clone();
+        let t = self.table(&ns, &table).expect("resolved");
+        for k in &ci.keys {
+            if let IndexKeyExpr::Column(c) = &k.key {
+                if t.column(c).is_none() {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{c}\" does not exist"),
+                    ));
+                }
+            }
+        }
+        for c in &ci.include {
+            if t.column(c).is_none() {
+                return Err(err(
+                    UNDEFINED_COLUMN,
+                    format!("column \"{c}\" does not exist"),
+                ));
+            }
+        }
+        if !matches!(
+            ci.method.as_str(),
+            "btree" | "hash" | "gist" | "gin" | "spgist" | "brin"
+        ) && !self.has_extensions()
+        {
+            return Err(err(
+                UNDEFINED_OBJECT,
+                format!("access method \"{}\" does not exist", ci.method),
+            ));
+        }
+        if ci.unique && ci.method != "btree" && !self.has_extensions() {
+            return Err(err(
+                FEATURE_NOT_SUPPORTED,
+                format!(
+                    "access method \"{}\" does not support unique indexes",
+                    ci.method
+                ),
+            ));
+        }
+        let name = match ci.name {
+            Some(n) => {
+                if self.relation_taken(&ns, &n) {
+                    if ci.if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{n}\" already exists"),
+                    ));
+                }
+                n
+            }
+            None => {
+                let mut parts: Vec<&str> = ci.keys.iter().map(|k| k.name_part.as_str()).collect();
+                parts.extend(ci.include.iter().map(String::as_str));
+                let numbered = names::index_column_names(&parts);
+                let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+                let joined = names::join_column_names(&numbered);
+                names::choose_name(&table, Some(&joined), "idx", |n| {
+                    self.relation_taken(&ns, n)
+                })
+            }
+        };
+        let keys = ci
+            .keys
+            .into_iter()
+            .map(|k| IndexKey {
+                opclass: k.opclass.filter(|oc| !is_default_opclass(oc, &ci.method)),
+                collation: k.collation,
+                descending: k.descending,
+                nulls_first: k.nulls_first.unwrap_or(k.descending),
+                key: k.key,
+            })
+            .collect();
+        let options = index_options(&ci.method, ci.options)?;
+        let index = Index {
+            unique: ci.unique,
+            method: ci.method,
+            keys,
+            include: ci.include,
+            nulls_not_distinct: ci.nulls_not_distinct,
+            predicate: ci.predicate,
+            comment: None,
+            options,
+        };
+        self.table_mut(&ns, &table)
+            .indexes
+            .insert(name.clone(), index);
+        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
+        Ok(())
+    }
+
+    /// `ALTER INDEX … RENAME TO`.
+    pub(super) fn rename_index(&mut self, name: QName, if_exists: bool, new_name: String) -> R<()> {
+        let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&name)),
+            ));
+        };
+        if self.relation_taken(&ns, &new_name) {
+            return Err(err(
+                DUPLICATE_TABLE,
+                format!("relation \"{new_name}\" already exists"),
+            ));
+        }
+        let table = self.table_mut(&ns, &t);
+        if is_constraint {
+            if let Some(c) = table.constraints.remove(&name.name) {
+                table.constraints.insert(new_name.clone(), c);
+            }
+            self.touch(ObjectPath::in_table(
+                ObjectKind::Constraint,
+                &ns,
+                &t,
+                &new_name,
+            ));
+        } else {
+            if let Some(i) = table.indexes.remove(&name.name) {
+                table.indexes.insert(new_name.clone(), i);
+            }
+            self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &new_name));
+        }
+        Ok(())
+    }
+
+    /// `ALTER INDEX … SET (…)` / `RESET (…)`.
+    pub(super) fn alter_index_options(
+        &mut self,
+        name: QName,
+        if_exists: bool,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    ) -> R<()> {
+        let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&name)),
+            ));
+        };
+        if is_constraint {
+            return Err(help(
+                err(
+                    FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "storage parameters of index \"{}\", which backs a constraint, are not supported yet",
+                        name.name
+                    ),
+                ),
+                "mark the statement with `-- strata:ignore` to skip it (the parameters will then be missing from the model)",
+            ));
+        }
+        let table = self.table_mut(&ns, &t);
+        if let Some(i) = table.indexes.get_mut(&name.name) {
+            let set = index_options(&i.method, set)?;
+            for n in reset {
+                i.options.remove(&n);
+            }
+            i.options.extend(set);
+        }
+        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &name.name));
+        Ok(())
+    }
+
+    /// `DROP INDEX`.
+    pub(super) fn drop_index(&mut self, names: Vec<QName>, if_exists: bool) -> R<()> {
+        for q in names {
+            match self.find_index(&q) {
+                Some((ns, t, false)) => {
+                    self.table_mut(&ns, &t).indexes.remove(&q.name);
+                }
+                Some((_, t, true)) => {
+                    return Err(help(
+                        err(
+                            DEPENDENT_OBJECTS,
+                            format!(
+                                "cannot drop index {} because constraint {} on table {} requires it",
+                                q.name, q.name, t
+                            ),
+                        ),
+                        "drop the constraint instead: ALTER TABLE … DROP CONSTRAINT",
+                    ));
+                }
+                None => {
+                    if !if_exists {
+                        return Err(err(
+                            UNDEFINED_OBJECT,
+                            format!("index \"{}\" does not exist", display_q(&q)),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn index_options(
+    method: &str,
+    given: Vec<(String, String)>,
+) -> R<std::collections::BTreeMap<String, String>> {
+    let valid: &[&str] = match method {
+        "btree" => &["fillfactor", "deduplicate_items"],
+        "hash" | "spgist" => &["fillfactor"],
+        "gist" => &["fillfactor", "buffering"],
+        "gin" => &["fastupdate", "gin_pending_list_limit"],
+        "brin" => &["pages_per_range", "autosummarize"],
+        _ if given.is_empty() => &[],
+        other => {
+            return Err(help(
+                err(
+                    FEATURE_NOT_SUPPORTED,
+                    format!("storage parameters of {other} indexes are not supported yet"),
+                ),
+                "mark the statement with `-- strata:ignore` to skip it",
+            ))
+        }
+    };
+    checked_options(valid, given)
+}
+
+fn is_default_opclass(opclass: &str, method: &str) -> bool {
+    // Explicitly named default operator classes for the common types are
+    // what the catalog reports as "no opclass".
+    let defaults_btree = [
+        "int2_ops",
+        "int4_ops",
+        "int8_ops",
+        "text_ops",
+        "varchar_ops",
+        "bpchar_ops",
+        "bool_ops",
+        "numeric_ops",
+        "float4_ops",
+        "float8_ops",
+        "timestamp_ops",
+        "timestamptz_ops",
+        "date_ops",
+        "uuid_ops",
+        "bytea_ops",
+        "interval_ops",
+        "oid_ops",
+        "enum_ops",
+        "jsonb_ops",
+        "time_ops",
+        "timetz_ops",
+        "inet_ops",
+        "array_ops",
+        "record_ops",
+    ];
+    match method {
+        "btree" => defaults_btree.contains(&opclass),
+        "gin" => matches!(opclass, "jsonb_ops" | "array_ops" | "tsvector_ops"),
+        "hash" => opclass.ends_with("_ops") && !opclass.contains("pattern"),
+        _ => false,
+    }
+}
+
+pub(super) fn index_uses(i: &Index, col: &str) -> bool {
+    i.keys.iter().any(|k| match &k.key {
+        IndexKeyExpr::Column(c) => c == col,
+        IndexKeyExpr::Expression(e) => crate::expression::mentions(e, col),
+    }) || i.include.iter().any(|c| c == col)
+        || i.predicate
+            .as_ref()
+            .is_some_and(|p| crate::expression::mentions(p, col))
+}
+
+pub(super) fn rename_in_index(i: &mut Index, old: &str, new: &str) {
+    for k in i.keys.iter_mut() {
+        match &mut k.key {
+            IndexKeyExpr::Column(c) => {
+                if c == old {
+                    *c = new.to_string();
+                }
+            }
+            IndexKeyExpr::Expression(e) => *e = crate::expression::rename(e, old, new),
+        }
+    }
+    rename_in_list(&mut i.include, old, new);
+    if let Some(p) = &mut i.predicate {
+        *p = crate::expression::rename(p, old, new);
+    }
+}
