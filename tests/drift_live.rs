@@ -518,7 +518,10 @@ fn json_has_the_documented_shape() {
             "warnings"
         ]
     );
-    assert_eq!(db0["target"], format!("127.0.0.1:5432/{}", db.name));
+    assert_eq!(
+        db0["target"],
+        format!("{}/{}", support::server_address(), db.name)
+    );
     assert_eq!(db0["name"], Value::Null);
     assert_eq!(
         keys(&db0["history"]),
@@ -626,7 +629,7 @@ fn a_fleet_with_one_drifted_database_exits_1_with_one_summary_line_each() {
         .lines()
         .filter(|l| {
             (l.starts_with("✓ ") || l.starts_with("✗ ") || l.starts_with("! "))
-                && l.contains("127.0.0.1:5432/")
+                && l.contains(&format!("{}/", support::server_address()))
         })
         .collect();
     assert_eq!(summary.len(), 5, "{out}");
@@ -647,7 +650,9 @@ fn a_fleet_with_one_drifted_database_exits_1_with_one_summary_line_each() {
 #[test]
 fn an_unreachable_database_in_a_fleet_exits_2_without_printing_its_password() {
     let good = reference_copy("drift_badurl");
-    let bad = "postgres://postgres:s3cret@127.0.0.1:5432/nonexistent_strata_drift_db";
+    let addr = support::server_address();
+    let bad = format!("postgres://postgres:s3cret@{addr}/nonexistent_strata_drift_db");
+    let bad_target = format!("{addr}/nonexistent_strata_drift_db");
     let dir = tempfile::tempdir().expect("temp dir");
     let targets = targets_file(
         dir.path(),
@@ -666,8 +671,7 @@ fn an_unreachable_database_in_a_fleet_exits_2_without_printing_its_password() {
             "{format}: password printed:\n{out}\n{err}"
         );
         assert!(
-            out.contains("127.0.0.1:5432/nonexistent_strata_drift_db")
-                || err.contains("127.0.0.1:5432/nonexistent_strata_drift_db"),
+            out.contains(&bad_target) || err.contains(&bad_target),
             "{format}: the target is named: {out}{err}"
         );
         if format == "json" {
@@ -682,7 +686,7 @@ fn an_unreachable_database_in_a_fleet_exits_2_without_printing_its_password() {
         }
     }
     // The same URL given as a flag.
-    let o = strata(&repo_root(), &["drift", "--database-url", bad]);
+    let o = strata(&repo_root(), &["drift", "--database-url", &bad]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}{err}");
     assert!(

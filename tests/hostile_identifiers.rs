@@ -450,7 +450,7 @@ ALTER TABLE "user" ALTER COLUMN "quote""inside" SET DEFAULT 'it''s \ x';
         r#"[out of band] column "Hostile ""Schema"" \ $x"."select"."new""col": in the database, not expected"#,
         r#"[out of band] index public."user"."idx ""partial"" \ é": missing from the database"#,
         r#"expected: CREATE INDEX "idx ""partial"" \ é" ON "user" ("group") WHERE ("group" <> 'it''s \ "q"')"#,
-        r#"[out of band] enum "Hostile ""Schema"" \ $x"."kind ""of"" select": values differs"#,
+        r#"[out of band] enum "Hostile ""Schema"" \ $x"."kind ""of"" select": values differ"#,
         r#"found:    ('a''b', 'c\d', 'e f', 'new ''v'' \')"#,
         r#"[out of band] column public."user"."quote""inside": default differs"#,
         r#"found:    'it''s \ x'"#,

@@ -509,6 +509,32 @@ fn failing_runs_never_print_the_password() {
         }
     }
 
+    // The advice fits what went wrong: a refused password is not "check
+    // that PostgreSQL is running".
+    for (url, env, advice) in [
+        (&wrong, vec![], "the server refused the password"),
+        (
+            &without_pw,
+            vec![("PGPASSWORD", WRONG)],
+            "the server refused the password",
+        ),
+        (&no_db, vec![], "that database does not exist"),
+        (
+            &unreachable,
+            vec![],
+            "check that PostgreSQL is running there",
+        ),
+    ] {
+        let run = f.run(&["inspect", "--database-url", url], &env);
+        run.assert_clean(&[url]);
+        assert!(
+            run.stderr().contains(advice),
+            "{}: {}",
+            run.what,
+            run.stderr()
+        );
+    }
+
     // A failing migration: the database is reached, the migration fails.
     let with_pw = f.url(Some(PASSWORD), DB);
     for env in [vec![], vec![("PGPASSWORD", PASSWORD)]] {

@@ -24,7 +24,7 @@ pub struct MigrateArgs {
     /// `database_url_env` names, else DATABASE_URL.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
-    /// The refinery-format migration folder (V{n}__{name}.sql). Default:
+    /// The refinery-format migration folder (files `V<N>__<name>.sql`). Default:
     /// `migrations` in strata.toml.
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<String>,

@@ -179,8 +179,9 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
     }
     let paths = write_files(&history, &name, &bodies)?;
     eprintln!(
-        "strata new: {} step(s) from {} to {}",
+        "strata new: {} step{} from {} to {}",
         plan.step_count(),
+        if plan.step_count() == 1 { "" } else { "s" },
         from.label,
         to.label
     );

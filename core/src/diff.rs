@@ -51,7 +51,7 @@ impl Change {
                 field,
                 expected,
                 found,
-            } => Some((format!("{field} differs"), expected, found)),
+            } => Some((differs(field), expected, found)),
             Change::Unproven {
                 field,
                 expected,
@@ -67,6 +67,15 @@ impl Change {
     }
 }
 
+/// `type differs`, `values differ`: the verb agrees with the property.
+pub fn differs(field: &str) -> String {
+    if field.ends_with('s') {
+        format!("{field} differ")
+    } else {
+        format!("{field} differs")
+    }
+}
+
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.change {
@@ -79,8 +88,9 @@ impl fmt::Display for Difference {
             } => {
                 write!(
                     f,
-                    "{}: {field} differs (expected {expected}, found {found})",
-                    self.path
+                    "{}: {} (expected {expected}, found {found})",
+                    self.path,
+                    differs(field)
                 )
             }
             Change::Unproven {

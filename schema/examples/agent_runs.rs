@@ -24,7 +24,6 @@ use strata::runtime::serde_json::json;
 use strata_reference_schema::{
     agent_run, credit_ledger, org, org_member, user, AgentRunStatus, GrantType, OrgRole,
 };
-use tokio_postgres::NoTls;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -54,8 +53,10 @@ async fn run() -> Result<()> {
         report.applied.len()
     );
 
-    let (client, connection) = tokio_postgres::connect(&url, NoTls).await?;
-    let connection = tokio::spawn(connection);
+    // strata's connection: TLS as libpq's sslmode says, the password from
+    // the URL, PGPASSWORD or ~/.pgpass, and never the URL in an error.
+    let session = strata::conn::connect(&url).await?;
+    let client = &session.client;
     let tag = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
 
     // A user: every column with a default left to the server.
@@ -63,7 +64,7 @@ async fn run() -> Result<()> {
     new_user.name = Some("Ada".to_string());
     let ada = user::UserTable::insert(new_user)
         .returning()
-        .fetch_one(&client)
+        .fetch_one(client)
         .await?;
     println!(
         "user {} <{}>: referral code {:?}, limit {}, created {}",
@@ -78,7 +79,7 @@ async fn run() -> Result<()> {
         ada.id.clone(),
     ))
     .returning()
-    .fetch_one(&client)
+    .fetch_one(client)
     .await?;
     for role in [OrgRole::Member, OrgRole::Admin] {
         let mut m = org_member::NewOrgMember::new(acme.id.clone(), ada.id.clone());
@@ -86,12 +87,12 @@ async fn run() -> Result<()> {
         org_member::OrgMemberTable::insert(m)
             .on_conflict(org_member::conflict::org_member_pkey)
             .do_update([org_member::role.to_excluded()])
-            .execute(&client)
+            .execute(client)
             .await?;
     }
     let members = org_member::OrgMemberTable::select()
         .filter(org_member::org_id.eq(&acme.id))
-        .fetch_all(&client)
+        .fetch_all(client)
         .await?;
     println!(
         "org {} ({}): {} member(s), {} is {}",
@@ -122,18 +123,18 @@ async fn run() -> Result<()> {
         grant("welcome", 500, GrantType::Free, 10),
         grant("purchase", 2000, GrantType::Purchase, 20),
     ])
-    .execute(&client)
+    .execute(client)
     .await?;
     credit_ledger::CreditLedgerTable::update()
         .set(credit_ledger::balance.to(350))
         .filter(credit_ledger::operation_id.eq(format!("welcome-{tag}")))
-        .execute(&client)
+        .execute(client)
         .await?;
     let ledger = credit_ledger::CreditLedgerTable::select()
         .filter(credit_ledger::user_id.eq(&ada.id))
         .filter(credit_ledger::balance.gt(0))
         .order_by(credit_ledger::priority)
-        .fetch_all(&client)
+        .fetch_all(client)
         .await?;
     for g in &ledger {
         println!(
@@ -152,7 +153,7 @@ async fn run() -> Result<()> {
     root.user_id = Some(ada.id.clone());
     let root = agent_run::AgentRunTable::insert(root)
         .returning()
-        .fetch_one(&client)
+        .fetch_one(client)
         .await?;
     let children = agent_run::AgentRunTable::insert_many(["coder", "reviewer"].map(|name| {
         let mut run = agent_run::NewAgentRun::new(format!("acme/{name}@2.0.1"));
@@ -162,7 +163,7 @@ async fn run() -> Result<()> {
         run
     }))
     .returning()
-    .fetch_all(&client)
+    .fetch_all(client)
     .await?;
     for run in std::iter::once(&root).chain(&children) {
         println!(
@@ -181,7 +182,7 @@ async fn run() -> Result<()> {
         .set(agent_run::completed_at.to(children[0].created_at + Duration::milliseconds(4250)))
         .filter(agent_run::id.eq(&children[0].id))
         .returning()
-        .fetch_one(&client)
+        .fetch_one(client)
         .await?;
     println!(
         "finished {} in {} ms",
@@ -196,7 +197,7 @@ async fn run() -> Result<()> {
         .filter(agent_run::depth.ge(1))
         .order_by(agent_run::created_at.desc());
     println!("{}", query.sql());
-    let running = query.fetch_all(&client).await?;
+    let running = query.fetch_all(client).await?;
     println!(
         "{} run(s) still running: {}",
         running.len(),
@@ -215,7 +216,6 @@ async fn run() -> Result<()> {
         }))?
     );
 
-    drop(client);
-    let _ = connection.await;
+    session.close().await;
     Ok(())
 }

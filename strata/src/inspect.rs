@@ -66,11 +66,14 @@ pub enum InspectError {
     Url { reason: String },
 
     #[error("cannot connect to {target}: {reason}")]
-    #[diagnostic(
-        code(strata::inspect::connect),
-        help("check that PostgreSQL is running there and that the user and database exist")
-    )]
-    Connect { target: String, reason: String },
+    #[diagnostic(code(strata::inspect::connect))]
+    Connect {
+        target: String,
+        reason: String,
+        /// What to do about it, by what went wrong.
+        #[help]
+        advice: String,
+    },
 
     #[error("reading the catalog ({step}) failed: {reason}")]
     #[diagnostic(code(strata::inspect::query))]
@@ -444,10 +447,22 @@ pub const QUERIES: [(&str, &str); 10] = [
 pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
     let session = crate::conn::connect(url).await.map_err(|e| match e {
         crate::conn::ConnectError::Url { reason } => InspectError::Url { reason },
-        crate::conn::ConnectError::Connect { target, reason }
-        | crate::conn::ConnectError::Tls { target, reason } => {
-            InspectError::Connect { target, reason }
-        }
+        crate::conn::ConnectError::Connect {
+            target,
+            reason,
+            advice,
+        } => InspectError::Connect {
+            target,
+            reason,
+            advice,
+        },
+        crate::conn::ConnectError::Tls { target, reason } => InspectError::Connect {
+            target,
+            reason,
+            advice: "strata reads libpq's TLS settings: sslmode, sslrootcert, sslcert, sslkey, \
+                     sslcrl (in the URL, or PGSSLMODE, PGSSLROOTCERT, …)"
+                .to_string(),
+        },
     })?;
     let result = inspect(&session.client, opts).await.map_err(|e| match e {
         InspectError::Query { step, reason } => InspectError::Query {

@@ -58,6 +58,12 @@ pub fn describe_url(url: &str) -> String {
     }
 }
 
+/// `host:port` of `DATABASE_URL` (the server every test uses).
+pub fn server_address() -> String {
+    let d = describe_url(&database_url());
+    d.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or(d)
+}
+
 /// Connects to `url`, spawning the connection task on the current runtime.
 /// Panics (failing the test) with a clear message when the server cannot
 /// be reached.

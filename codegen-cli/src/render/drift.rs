@@ -180,7 +180,7 @@ fn difference_text(d: &DriftDifference, st: &Style) -> String {
     let what = match &d.difference.change {
         Change::Missing { .. } => "missing from the database".to_string(),
         Change::Unexpected { .. } => "in the database, not expected".to_string(),
-        Change::Changed { field, .. } => format!("{field} differs"),
+        Change::Changed { field, .. } => strata_core::diff::differs(field),
         Change::Unproven { field, .. } => format!("cannot prove the {field} equal"),
     };
     out.push_str(&format!(
@@ -415,7 +415,10 @@ fn difference_annotation(c: &Checked, d: &DriftDifference, expected: &Expected) 
             field,
             expected,
             found,
-        } => format!("{field} differs (expected {expected}, found {found})"),
+        } => format!(
+            "{} (expected {expected}, found {found})",
+            strata_core::diff::differs(field)
+        ),
         Change::Unproven {
             field,
             expected,

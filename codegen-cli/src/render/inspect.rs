@@ -29,15 +29,17 @@ pub fn summary(target: &str, counts: &Counts, written: &Written, stale: &[String
     };
     eprintln!("strata inspect: {target} → {to}");
     eprintln!(
-        "  {} schemas · {} tables · {} columns · {} constraints · {} indexes · {} enums · {} sequences · {} extensions",
-        counts.namespaces,
-        counts.tables,
-        counts.columns,
-        counts.constraints,
-        counts.indexes,
-        counts.enums,
-        counts.sequences,
-        counts.extensions
+        "  {}",
+        super::counted(&[
+            (counts.namespaces, "schema", "schemas"),
+            (counts.tables, "table", "tables"),
+            (counts.columns, "column", "columns"),
+            (counts.constraints, "constraint", "constraints"),
+            (counts.indexes, "index", "indexes"),
+            (counts.enums, "enum", "enums"),
+            (counts.sequences, "sequence", "sequences"),
+            (counts.extensions, "extension", "extensions"),
+        ])
     );
     if counts.unmanaged > 0 {
         eprintln!(

@@ -120,8 +120,22 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
         c.migrations
     ));
     out.push_str(&format!(
-        "  {} tables · {} columns · {} constraints · {} indexes · {} enums · {} sequences · {} extensions · {} unmanaged objects · {} ignored statements\n",
-        c.tables, c.columns, c.constraints, c.indexes, c.enums, c.sequences, c.extensions, c.unmanaged, c.ignored_statements
+        "  {}\n",
+        counted(&[
+            (c.tables, "table", "tables"),
+            (c.columns, "column", "columns"),
+            (c.constraints, "constraint", "constraints"),
+            (c.indexes, "index", "indexes"),
+            (c.enums, "enum", "enums"),
+            (c.sequences, "sequence", "sequences"),
+            (c.extensions, "extension", "extensions"),
+            (c.unmanaged, "unmanaged object", "unmanaged objects"),
+            (
+                c.ignored_statements,
+                "ignored statement",
+                "ignored statements"
+            ),
+        ])
     ));
     for w in &report.warnings {
         out.push_str(&format!("  warning: {w}\n"));
@@ -169,7 +183,7 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
         }
     }
     out.push_str(
-        "\nto fix: write a migration that brings the history to the declared schema (or change the declaration), then run `strata check` again\n",
+        "\nto fix: `strata new <name>` writes the migration that brings the history to the declared schema (or change the declaration), then run `strata check` again\n",
     );
     out
 }
@@ -211,4 +225,14 @@ pub fn error(e: &Error, format: Format) -> ExitCode {
         }
     }
     ExitCode::from(2)
+}
+
+/// `1 table · 2 columns · 0 enums`: each count with its noun in the right
+/// number.
+pub(crate) fn counted(items: &[(usize, &str, &str)]) -> String {
+    items
+        .iter()
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

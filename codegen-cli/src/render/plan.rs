@@ -69,9 +69,12 @@ pub fn sql(p: &Plan, sides: &Sides) -> String {
         return out;
     }
     out.push_str(&format!(
-        "-- {} step(s) in {} unit(s){}\n\n",
-        p.step_count(),
-        p.units.len(),
+        "-- {}{}\n\n",
+        super::counted(&[
+            (p.step_count(), "step in", "steps in"),
+            (p.units.len(), "unit", "units"),
+        ])
+        .replace(" · ", " "),
         hazard_summary(p)
     ));
     out.push_str(&p.sql());
@@ -108,9 +111,12 @@ fn text(p: &Plan, sides: &Sides) -> String {
         return out;
     }
     out.push_str(&format!(
-        "  {} step(s) in {} unit(s){}\n",
-        p.step_count(),
-        p.units.len(),
+        "  {}{}\n",
+        super::counted(&[
+            (p.step_count(), "step in", "steps in"),
+            (p.units.len(), "unit", "units"),
+        ])
+        .replace(" · ", " "),
         hazard_summary(p)
     ));
     let mut n = 1;

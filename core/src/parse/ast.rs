@@ -211,6 +211,9 @@ pub struct ColumnDef {
     pub identity: Option<(Identity, SeqOptions)>,
     /// Constraints written on the column, bound to it.
     pub constraints: Vec<ConstraintDef>,
+    /// Where the type is written in the statement (byte offset, length), so
+    /// an unknown type is shown at the type, not at `CREATE TABLE`.
+    pub type_at: (usize, usize),
 }
 
 #[derive(Debug, Clone)]

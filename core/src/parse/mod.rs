@@ -118,6 +118,17 @@ impl<'a> Cursor<'a> {
                 self.skip_rest();
                 Ok(Stmt::NonSchema(kind))
             }
+            _ if !STATEMENT_WORDS.contains(&first.as_str()) => {
+                // Not a statement PostgreSQL knows either: a typo, not
+                // something to ignore.
+                let help = match closest_statement_word(&first) {
+                    Some(w) => format!("did you mean `{w}`?"),
+                    None => "check the statement's first word".to_string(),
+                };
+                Err(self
+                    .err_here(format!("`{first}` does not begin an SQL statement: PostgreSQL would fail here with a syntax error"))
+                    .with_help(help))
+            }
             _ => Err(self.err_here(format!("strata does not understand statements starting with `{first}`")).with_help(
                 "if this statement changes nothing strata models, mark it with a `-- strata:ignore` comment on the line before it",
             )),
@@ -609,5 +620,116 @@ pub(crate) fn split_qualified(s: &str) -> (Option<String>, String) {
         (ns, name)
     } else {
         (None, parts.pop().unwrap_or_default())
+    }
+}
+
+/// The words a PostgreSQL 15 statement can begin with (gram.y's `stmt`).
+const STATEMENT_WORDS: &[&str] = &[
+    "ABORT",
+    "ALTER",
+    "ANALYSE",
+    "ANALYZE",
+    "BEGIN",
+    "CALL",
+    "CHECKPOINT",
+    "CLOSE",
+    "CLUSTER",
+    "COMMENT",
+    "COMMIT",
+    "COPY",
+    "CREATE",
+    "DEALLOCATE",
+    "DECLARE",
+    "DELETE",
+    "DISCARD",
+    "DO",
+    "DROP",
+    "END",
+    "EXECUTE",
+    "EXPLAIN",
+    "FETCH",
+    "GRANT",
+    "IMPORT",
+    "INSERT",
+    "LISTEN",
+    "LOAD",
+    "LOCK",
+    "MERGE",
+    "MOVE",
+    "NOTIFY",
+    "PREPARE",
+    "REASSIGN",
+    "REFRESH",
+    "REINDEX",
+    "RELEASE",
+    "RESET",
+    "REVOKE",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "SECURITY",
+    "SELECT",
+    "SET",
+    "SHOW",
+    "START",
+    "TABLE",
+    "TRUNCATE",
+    "UNLISTEN",
+    "UPDATE",
+    "VACUUM",
+    "VALUES",
+    "WITH",
+];
+
+/// The statement word within two edits of `word`, if exactly one is
+/// closest.
+fn closest_statement_word(word: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let sub = prev[j] + usize::from(ca != *cb);
+                cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let mut best: Vec<(usize, &'static str)> = STATEMENT_WORDS
+        .iter()
+        .map(|w| (distance(word, w), *w))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    best.sort();
+    match best.as_slice() {
+        [(d, w), rest @ ..] if rest.first().is_none_or(|(d2, _)| d2 > d) => Some(w),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod typo_tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_first_word_gets_the_statement_it_was_meant_to_be() {
+        assert_eq!(closest_statement_word("CREAT"), Some("CREATE"));
+        assert_eq!(closest_statement_word("ALTR"), Some("ALTER"));
+        assert_eq!(closest_statement_word("INSRET"), Some("INSERT"));
+        assert_eq!(closest_statement_word("XYZZY"), None);
+        let e = parse_statement("CREAT TABLE t (a int)").unwrap_err();
+        assert!(
+            e.message.contains("does not begin an SQL statement"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.help.as_deref(), Some("did you mean `CREATE`?"));
+        // A real statement strata does not model keeps the ignore advice.
+        let e = parse_statement("IMPORT FOREIGN SCHEMA s FROM SERVER x INTO y").unwrap_err();
+        assert!(
+            e.help.as_deref().unwrap_or("").contains("strata:ignore"),
+            "{e:?}"
+        );
     }
 }

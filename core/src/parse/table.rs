@@ -132,11 +132,14 @@ impl<'a> Cursor<'a> {
 
     fn column_def(&mut self) -> PResult<ColumnDef> {
         let name = self.ident()?;
+        let type_start = self.offset_of(&self.peek());
         let (data_type, serial) = self.data_type()?;
+        let type_len = self.written_since(type_start).trim_end().len().max(1);
         let mut col = ColumnDef {
             name,
             data_type,
             serial,
+            type_at: (type_start, type_len),
             collation: None,
             not_null: false,
             default: None,

@@ -37,7 +37,12 @@ impl Replayer {
         if t.columns.len() >= 1600 {
             return Err(err("54011", "tables can have at most 1600 columns"));
         }
-        self.check_type(&c.data_type)?;
+        self.check_type(&c.data_type).map_err(|mut e| {
+            if e.offset.is_none() {
+                (e.offset, e.len) = (Some(c.type_at.0), c.type_at.1);
+            }
+            e
+        })?;
         let data_type = self.resolve_type(&c.data_type);
         if c.generated.is_some() && (c.default.is_some() || c.identity.is_some()) {
             return Err(err(SYNTAX_ERROR, format!("both default and generation expression specified for column \"{}\" of table \"{table}\"", c.name)));

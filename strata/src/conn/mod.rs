@@ -20,11 +20,14 @@ pub enum ConnectError {
     )]
     Url { reason: String },
     #[error("cannot connect to {target}: {reason}")]
-    #[diagnostic(
-        code(strata::connect::failed),
-        help("check that PostgreSQL is running there and that the user and database exist")
-    )]
-    Connect { target: String, reason: String },
+    #[diagnostic(code(strata::connect::failed))]
+    Connect {
+        target: String,
+        reason: String,
+        /// What to do about it, by what went wrong.
+        #[help]
+        advice: String,
+    },
     #[error("cannot set up TLS for {target}: {reason}")]
     #[diagnostic(
         code(strata::connect::tls),
@@ -97,6 +100,7 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         return Err(ConnectError::Connect {
             target,
             reason: "strata's connection must be awaited inside a Tokio runtime".to_string(),
+            advice: "call it from async code running on Tokio (#[tokio::main])".to_string(),
         });
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
@@ -126,6 +130,7 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         ConnectError::Connect {
             target: target.clone(),
             reason,
+            advice: advice(&e, mode),
         }
     };
     let (client, task) = match (plan.mode, plan.config) {
@@ -163,6 +168,56 @@ pub async fn connect(url: &str) -> Result<Session, ConnectError> {
         password,
         task,
     })
+}
+
+/// What to do about a failed connection, by what went wrong: the server's
+/// SQLSTATE when it answered, else the kind of I/O failure.
+fn advice(e: &tokio_postgres::Error, mode: tls::SslMode) -> String {
+    use tokio_postgres::error::SqlState;
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        return if *code == SqlState::INVALID_PASSWORD {
+            "the server refused the password: check the one in the URL, PGPASSWORD or the \
+             password file (PGPASSFILE, ~/.pgpass) — strata uses the first it finds, in that order"
+                .to_string()
+        } else if *code == SqlState::INVALID_CATALOG_NAME {
+            "that database does not exist on the server: create it, or fix the database name in \
+             the URL"
+                .to_string()
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && db.message().contains("role")
+        {
+            "that role does not exist on the server: fix the user name in the URL, or create the \
+             role"
+                .to_string()
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            format!(
+                "the server's pg_hba.conf does not let this user connect from here this way \
+                 (sslmode={}): ask for an entry, or try another sslmode",
+                mode.as_str()
+            )
+        } else if *code == SqlState::TOO_MANY_CONNECTIONS {
+            "the server has no free connection slot: try again, or raise max_connections"
+                .to_string()
+        } else if *code == SqlState::CANNOT_CONNECT_NOW {
+            "the server is starting up or shutting down: try again in a moment".to_string()
+        } else {
+            "check the user, the database and the server's log".to_string()
+        };
+    }
+    let text = describe(e);
+    if text.contains("password missing") {
+        "the server asks for a password and none was found: put it in PGPASSWORD, the password \
+         file (~/.pgpass) or the URL"
+            .to_string()
+    } else if text.contains("certificate") || text.contains("TLS") || text.contains("tls") {
+        "the TLS handshake failed: check sslmode, sslrootcert and the server's certificate"
+            .to_string()
+    } else {
+        "check that PostgreSQL is running there and accepts TCP connections (listen_addresses, \
+         port, firewall)"
+            .to_string()
+    }
 }
 
 /// Connects and spawns the task that drives the connection.

@@ -406,10 +406,20 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.tables()?;
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
-            "{} object(s) strata keeps by name only (views, functions, triggers, …) exist on both \
+            "{} {} strata keeps by name only (views, functions, triggers, …) {} on both \
              sides; strata cannot see what they depend on, so a step that changes something one \
              of them uses will be refused by the server",
-            bld.a.unmanaged.len()
+            bld.a.unmanaged.len(),
+            if bld.a.unmanaged.len() == 1 {
+                "object"
+            } else {
+                "objects"
+            },
+            if bld.a.unmanaged.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            }
         ));
     }
     let Builder {
@@ -479,8 +489,13 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     Err(PlanError {
         kind: PlanErrorKind::Unsupported,
         message: format!(
-            "strata cannot plan this change: {} difference(s) involve objects it does not write",
-            details.len()
+            "strata cannot plan this change: {} {} objects it does not write",
+            details.len(),
+            if details.len() == 1 {
+                "difference involves"
+            } else {
+                "differences involve"
+            }
         ),
         details,
         help: "strata keeps views, functions, triggers, policies and other such objects by name \
@@ -580,8 +595,13 @@ fn refuse(
         return Err(PlanError {
             kind: PlanErrorKind::PossibleRename,
             message: format!(
-                "{} dropped and added object(s) look like renames; strata does not guess",
-                possible_renames.len()
+                "{} {} like renames; strata does not guess",
+                possible_renames.len(),
+                if possible_renames.len() == 1 {
+                    "dropped and added object looks"
+                } else {
+                    "dropped and added objects look"
+                }
             ),
             details: possible_renames.to_vec(),
             help:
@@ -596,8 +616,14 @@ fn refuse(
     Err(PlanError {
         kind: PlanErrorKind::Refused,
         message: format!(
-            "refusing to plan: {} step(s) would {}",
+            "refusing to plan: {} {} the hazard{} {}",
             refused.len(),
+            if refused.len() == 1 {
+                "step has"
+            } else {
+                "steps have"
+            },
+            if names.len() == 1 { "" } else { "s" },
             names.join(", ")
         ),
         details: refused
