@@ -33,6 +33,12 @@ pub struct Namespace {
     pub tables: BTreeMap<String, Table>,
     pub enums: BTreeMap<String, EnumType>,
     pub sequences: BTreeMap<String, Sequence>,
+    /// Functions and procedures by signature: `name(integer, text)` — the
+    /// name and the input argument types, as
+    /// `pg_get_function_identity_arguments` prints them without names.
+    /// Overloads are distinct objects.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routines: BTreeMap<String, Routine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,6 +351,161 @@ impl Sequence {
     }
 }
 
+/// A function or procedure (`pg_proc`, `prokind` `f` or `p`), compared by
+/// definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Routine {
+    pub kind: RoutineKind,
+    /// Every argument in order, `OUT` and `TABLE` columns included.
+    pub args: Vec<RoutineArg>,
+    /// The result as `pg_get_function_result` prints it (`integer`,
+    /// `SETOF text`, `TABLE(id integer, name text)`, `trigger`); `None` for
+    /// a procedure.
+    pub returns: Option<String>,
+    /// `plpgsql`, `sql`, `c`, … (lower case).
+    pub language: String,
+    pub body: RoutineBody,
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE`.
+    pub volatility: Volatility,
+    /// `STRICT` (`RETURNS NULL ON NULL INPUT`).
+    pub strict: bool,
+    pub security_definer: bool,
+    pub leakproof: bool,
+    pub parallel: Parallel,
+    /// `COST`, as `procost` stores it (float4, printed as the server does).
+    pub cost: String,
+    /// `ROWS` for a set-returning function, else `0`.
+    pub rows: String,
+    /// `SET name = value` entries as `proconfig` stores them
+    /// (`search_path=public, pg_temp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The statement to write back: the user's `CREATE FUNCTION` as written,
+    /// or the server's `pg_get_functiondef`. Never compared.
+    #[serde(skip)]
+    pub definition: String,
+}
+
+impl PartialEq for Routine {
+    /// Every property but [`Routine::definition`], the text to write.
+    fn eq(&self, o: &Routine) -> bool {
+        self.kind == o.kind
+            && self.args == o.args
+            && self.returns == o.returns
+            && self.language == o.language
+            && self.body == o.body
+            && self.volatility == o.volatility
+            && self.strict == o.strict
+            && self.security_definer == o.security_definer
+            && self.leakproof == o.leakproof
+            && self.parallel == o.parallel
+            && self.cost == o.cost
+            && self.rows == o.rows
+            && self.config == o.config
+            && self.comment == o.comment
+    }
+}
+
+impl Eq for Routine {}
+
+/// What a routine runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RoutineBody {
+    /// `AS 'text'` / `AS $$ … $$`: `prosrc`, byte for byte.
+    Source { text: String },
+    /// `AS 'obj_file', 'link_symbol'` (LANGUAGE C).
+    Object { file: String, symbol: String },
+    /// A SQL-standard body (`RETURN e`, `BEGIN ATOMIC … END`): the server
+    /// keeps it parsed (`prosqlbody`). Its text as the server prints it is
+    /// exact; written text offline is unproven (compared by its tokens
+    /// only with another written one).
+    Sql(Expression),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutineKind {
+    Function,
+    Procedure,
+}
+
+impl RoutineKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            RoutineKind::Function => "function",
+            RoutineKind::Procedure => "procedure",
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RoutineKind::Function => "FUNCTION",
+            RoutineKind::Procedure => "PROCEDURE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutineArg {
+    pub mode: ArgMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Canonical type (`format_type`).
+    pub data_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expression>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArgMode {
+    In,
+    Out,
+    InOut,
+    Variadic,
+    /// A column of `RETURNS TABLE (…)`.
+    Table,
+}
+
+impl ArgMode {
+    /// Whether the argument is part of the call signature.
+    pub fn is_input(self) -> bool {
+        matches!(self, ArgMode::In | ArgMode::InOut | ArgMode::Variadic)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Parallel {
+    Safe,
+    Restricted,
+    Unsafe,
+}
+
+impl Routine {
+    /// The key of a routine in its namespace: `name(type, type)`, input
+    /// arguments only.
+    pub fn signature(name: &str, args: &[RoutineArg]) -> String {
+        let types: Vec<&str> = args
+            .iter()
+            .filter(|a| a.mode.is_input())
+            .map(|a| a.data_type.as_str())
+            .collect();
+        format!("{name}({})", types.join(", "))
+    }
+}
+
 /// An object strata does not model yet, kept by kind and qualified name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Unmanaged {
@@ -636,6 +797,10 @@ pub enum ObjectKind {
     Index,
     Enum,
     Sequence,
+    /// A function or procedure; the path's name is its signature
+    /// (`name(integer, text)`).
+    Function,
+    Procedure,
     Unmanaged,
 }
 
@@ -650,6 +815,8 @@ impl ObjectKind {
             ObjectKind::Index => "index",
             ObjectKind::Enum => "enum",
             ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
             ObjectKind::Unmanaged => "object",
         }
     }
@@ -708,11 +875,37 @@ impl ObjectPath {
         }
         if self.kind == ObjectKind::Unmanaged {
             s.push_str(&self.name);
+        } else if matches!(self.kind, ObjectKind::Function | ObjectKind::Procedure) {
+            let (name, args) = split_signature(&self.name);
+            s.push_str(&quote_ident(name));
+            s.push_str(args);
         } else {
             s.push_str(&quote_ident(&self.name));
         }
         s
     }
+}
+
+/// `name(integer, text)` → (`name`, `(integer, text)`): the argument list
+/// is the last balanced parenthesis group.
+pub fn split_signature(signature: &str) -> (&str, &str) {
+    if !signature.ends_with(')') {
+        return (signature, "");
+    }
+    let mut depth = 0i32;
+    for (i, c) in signature.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (&signature[..i], &signature[i..]);
+                }
+            }
+            _ => {}
+        }
+    }
+    (signature, "")
 }
 
 impl fmt::Display for ObjectPath {
