@@ -183,6 +183,25 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        for (key, e, f) in pairs(&e.routines, &f.routines) {
+            let kind = e
+                .or(f)
+                .map_or(crate::model::RoutineKind::Function, |r| r.kind);
+            let p = ObjectPath::new(
+                match kind {
+                    crate::model::RoutineKind::Function => ObjectKind::Function,
+                    crate::model::RoutineKind::Procedure => ObjectKind::Procedure,
+                },
+                nsn,
+                key,
+            );
+            match (e, f) {
+                (Some(_), None) => d.push(missing(p.clone(), p.to_string())),
+                (None, Some(_)) => d.push(unexpected(p.clone(), p.to_string())),
+                (Some(e), Some(f)) => diff_routine(d, &p, e, f),
+                (None, None) => {}
+            }
+        }
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);
             match (e, f) {
@@ -202,6 +221,115 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         d.push(unexpected(unmanaged_path(u), u.to_string()));
     }
     out
+}
+
+/// A function or procedure, property by property.
+fn diff_routine(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    e: &crate::model::Routine,
+    f: &crate::model::Routine,
+) {
+    use crate::model::{ArgMode, RoutineBody};
+    let args = |r: &crate::model::Routine| {
+        r.args
+            .iter()
+            .map(|a| {
+                let mode = match a.mode {
+                    ArgMode::In => "",
+                    ArgMode::Out => "OUT ",
+                    ArgMode::InOut => "INOUT ",
+                    ArgMode::Variadic => "VARIADIC ",
+                    ArgMode::Table => "TABLE ",
+                };
+                match &a.name {
+                    Some(n) => format!("{mode}{} {}", quote_ident(n), a.data_type),
+                    None => format!("{mode}{}", a.data_type),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    field(d, p, "arguments", &args(e), &args(f));
+    if e.args.len() == f.args.len() {
+        for (i, (ea, fa)) in e.args.iter().zip(&f.args).enumerate() {
+            let label = match &ea.name {
+                Some(n) => format!("default of argument {}", quote_ident(n)),
+                None => format!("default of argument {}", i + 1),
+            };
+            expr_field(d, p, &label, ea.default.as_ref(), fa.default.as_ref());
+        }
+    }
+    opt_field(d, p, "result", &e.returns, &f.returns);
+    field(d, p, "language", &e.language, &f.language);
+    match (&e.body, &f.body) {
+        (RoutineBody::Sql(a), RoutineBody::Sql(b)) => expr_field(d, p, "body", Some(a), Some(b)),
+        (a, b) if a != b => {
+            let (x, y) = body_difference(a, b);
+            field(d, p, "body", &x, &y);
+        }
+        _ => {}
+    }
+    let vol = |r: &crate::model::Routine| format!("{:?}", r.volatility).to_uppercase();
+    field(d, p, "volatility", &vol(e), &vol(f));
+    field(d, p, "strict", &yes_no(e.strict), &yes_no(f.strict));
+    field(
+        d,
+        p,
+        "security definer",
+        &yes_no(e.security_definer),
+        &yes_no(f.security_definer),
+    );
+    field(
+        d,
+        p,
+        "leakproof",
+        &yes_no(e.leakproof),
+        &yes_no(f.leakproof),
+    );
+    let par = |r: &crate::model::Routine| format!("{:?}", r.parallel).to_uppercase();
+    field(d, p, "parallel", &par(e), &par(f));
+    field(d, p, "cost", &e.cost, &f.cost);
+    field(d, p, "rows", &e.rows, &f.rows);
+    let cfg = |r: &crate::model::Routine| {
+        if r.config.is_empty() {
+            "(none)".to_string()
+        } else {
+            r.config.join("; ")
+        }
+    };
+    field(d, p, "configuration", &cfg(e), &cfg(f));
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+/// Two bodies shown where they first differ: `line 3: RETURN NEW;`.
+fn body_difference(
+    a: &crate::model::RoutineBody,
+    b: &crate::model::RoutineBody,
+) -> (String, String) {
+    use crate::model::RoutineBody;
+    let text = |x: &RoutineBody| match x {
+        RoutineBody::Source { text } => text.clone(),
+        RoutineBody::Object { file, symbol } => format!("{file}, {symbol}"),
+        RoutineBody::Sql(e) => e.sql.clone(),
+    };
+    let (ta, tb) = (text(a), text(b));
+    let (la, lb): (Vec<&str>, Vec<&str>) = (ta.split('\n').collect(), tb.split('\n').collect());
+    let n = la
+        .iter()
+        .zip(&lb)
+        .position(|(x, y)| x != y)
+        .unwrap_or(la.len().min(lb.len()));
+    let show = |lines: &[&str]| match lines.get(n) {
+        Some(l) => {
+            let l = l.trim();
+            let short: String = l.chars().take(80).collect();
+            let more = if l.chars().count() > 80 { "…" } else { "" };
+            format!("line {}: {short}{more}", n + 1)
+        }
+        None => format!("ends after line {n}"),
+    };
+    (show(&la), show(&lb))
 }
 
 fn unmanaged_path(u: &crate::model::Unmanaged) -> ObjectPath {

@@ -246,6 +246,31 @@ pub fn is_null_constant(e: &Expression, column_type: &str) -> bool {
     }
 }
 
+/// Whether the expression calls a function named `name` (unqualified or in
+/// any schema; any overload).
+pub fn calls(e: &Expression, name: &str) -> bool {
+    let Ok(mut ast) = parse(&e.sql) else {
+        // Unreadable text: assume it might, so a drop is not let through.
+        return true;
+    };
+    let mut found = false;
+    let _ = visit_expressions_mut(&mut ast, |x| {
+        if let Expr::Function(f) = x {
+            if let Some(last) = f.name.0.last() {
+                let id = last
+                    .as_ident()
+                    .cloned()
+                    .unwrap_or_else(|| Ident::new(last.to_string()));
+                if fold_ident(&id.value, id.quote_style.is_some()) == name {
+                    found = true;
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

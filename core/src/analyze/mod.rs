@@ -32,6 +32,10 @@ pub enum Role<'a> {
     Default { column_type: &'a str },
     /// `GENERATED ALWAYS AS (e) STORED`, likewise.
     Generated { column_type: &'a str },
+    /// `DEFAULT e` of a function argument of this type: coerced with
+    /// assignment rules (`coerce_to_specific_type`), printed by
+    /// `pg_get_function_arg_default`. A NULL default is stored.
+    ArgDefault { arg_type: &'a str },
     /// `CHECK (e)`: coerced to boolean, printed by `pg_get_expr(conbin)`.
     Check,
     /// An index key expression, printed as `pg_get_indexdef(index, n,
@@ -107,6 +111,22 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
                 ));
             }
             coerced
+        }
+        Role::ArgDefault { arg_type } => {
+            if node.contains_var() {
+                return Err(unproven(
+                    "the server raises 0A000: an argument default cannot read a column",
+                ));
+            }
+            let (t, typmod) = analyzer.resolve_type(arg_type)?;
+            analyzer.coerce_to_target(
+                node,
+                t,
+                typmod,
+                CoercionContext::Assignment,
+                Form::ImplicitCast,
+                "the argument's default",
+            )?
         }
         Role::Check => analyzer.coerce_to_boolean(node, "CHECK")?,
         Role::Predicate => {

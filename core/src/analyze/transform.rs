@@ -1205,6 +1205,10 @@ impl Analyzer<'_> {
                 let base = u.name.split('(').next().unwrap_or("");
                 base.rsplit('.').next() == Some(name)
             }
+        }) || self.schema.namespaces.values().any(|n| {
+            n.routines
+                .keys()
+                .any(|sig| crate::model::split_signature(sig).0 == name)
         });
         if captured {
             return Err(unproven(format!(

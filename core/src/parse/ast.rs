@@ -129,6 +129,29 @@ pub enum Stmt {
     SetLocalSearchPath(Vec<String>),
     /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
     NonSchema(&'static str),
+    /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE`: the routine as written
+    /// (argument defaults not analysed yet).
+    CreateRoutine {
+        name: QName,
+        or_replace: bool,
+        routine: Box<crate::model::Routine>,
+    },
+    /// `DROP FUNCTION | PROCEDURE | ROUTINE [IF EXISTS] name [(args)], …`.
+    DropRoutine {
+        /// `None` for `DROP ROUTINE`.
+        kind: Option<crate::model::RoutineKind>,
+        refs: Vec<RoutineRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `ALTER FUNCTION | PROCEDURE | ROUTINE name [(args)] …`.
+    AlterRoutine {
+        kind: Option<crate::model::RoutineKind>,
+        target: RoutineRef,
+        op: AlterRoutineOp,
+        /// The statement as written: what to write back after the CREATE.
+        text: String,
+    },
     /// A `DO` block; its body is interpreted by replay.
     Do {
         body: String,
@@ -357,6 +380,8 @@ pub struct IndexElem {
 
 #[derive(Debug, Clone)]
 pub enum CommentTarget {
+    /// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name [(args)]`.
+    Routine(Option<crate::model::RoutineKind>, RoutineRef),
     Table(QName),
     Column(QName, String),
     Index(QName),
@@ -371,4 +396,39 @@ pub enum CommentTarget {
     Unmanaged(crate::model::UnmanagedKind, String),
     /// Objects whose comments are not modelled (database, role, …).
     Other(&'static str),
+}
+
+/// A routine named in DROP, ALTER or COMMENT: its name and, when written,
+/// its argument list (names and modes allowed; OUT arguments are not part
+/// of the signature).
+#[derive(Debug, Clone)]
+pub struct RoutineRef {
+    pub name: QName,
+    pub args: Option<Vec<crate::model::RoutineArg>>,
+}
+
+/// What `ALTER FUNCTION` does.
+#[derive(Debug, Clone)]
+pub enum AlterRoutineOp {
+    Rename(String),
+    SetSchema(String),
+    /// `OWNER TO` (owners are not compared) or `DEPENDS ON EXTENSION`.
+    NoModelChange,
+    Actions(Vec<RoutineAction>),
+}
+
+/// One option of `CREATE FUNCTION` / `ALTER FUNCTION`.
+#[derive(Debug, Clone)]
+pub enum RoutineAction {
+    Volatility(crate::model::Volatility),
+    Strict(bool),
+    SecurityDefiner(bool),
+    Leakproof(bool),
+    Parallel(crate::model::Parallel),
+    Cost(f64),
+    Rows(f64),
+    /// `name=value` as proconfig keeps it.
+    Set(String),
+    Reset(String),
+    ResetAll,
 }

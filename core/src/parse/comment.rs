@@ -59,10 +59,8 @@ impl<'a> Cursor<'a> {
                 K::MaterializedView,
                 self.unmanaged_name(K::MaterializedView)?,
             )
-        } else if self.eat_kw("FUNCTION") {
-            CommentTarget::Unmanaged(K::Function, self.unmanaged_name(K::Function)?)
-        } else if self.eat_kw("PROCEDURE") {
-            CommentTarget::Unmanaged(K::Procedure, self.unmanaged_name(K::Procedure)?)
+        } else if let Some(kind) = self.routine_keyword() {
+            CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {
             CommentTarget::Unmanaged(K::Trigger, self.unmanaged_name(K::Trigger)?)
         } else if self.eat_kw("POLICY") {

@@ -20,6 +20,7 @@ mod comment;
 mod constraint;
 mod cursor;
 mod index;
+mod routine;
 mod sequence;
 mod table;
 mod types;
@@ -28,6 +29,7 @@ mod utility;
 
 pub use ast::*;
 pub(crate) use cursor::Cursor;
+pub use routine::{float4_text, routine_type, set_config};
 pub use utility::{default_search_path, split_search_path};
 
 use sqlparser::ast::Expr;
@@ -215,6 +217,9 @@ impl<'a> Cursor<'a> {
                 if_not_exists,
                 options,
             });
+        }
+        if self.peek_kw("FUNCTION") || self.peek_kw("PROCEDURE") {
+            return self.create_routine(or_replace);
         }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
@@ -430,6 +435,37 @@ impl<'a> Cursor<'a> {
             self.skip_rest();
             return Ok(Stmt::NonSchema(static_kind(&format!("ALTER {k}"))));
         }
+        if let Some(kind) = self.routine_keyword() {
+            let target = self.routine_ref()?;
+            let op = if self.eat_kws(&["RENAME", "TO"]) {
+                AlterRoutineOp::Rename(self.ident()?)
+            } else if self.eat_kws(&["SET", "SCHEMA"]) {
+                AlterRoutineOp::SetSchema(self.ident()?)
+            } else if self.eat_kws(&["OWNER", "TO"]) {
+                self.skip_rest();
+                AlterRoutineOp::NoModelChange
+            } else if self.peek_kw("DEPENDS") || self.peek_kw("NO") {
+                return Err(self
+                    .err_here("ALTER FUNCTION … DEPENDS ON EXTENSION is not supported yet")
+                    .with_help("mark the statement with `-- strata:ignore` to skip it"));
+            } else {
+                let mut actions = Vec::new();
+                while let Some(a) = self.routine_action()? {
+                    actions.push(a);
+                }
+                self.eat_kw("RESTRICT");
+                if actions.is_empty() || !self.at_end() {
+                    return Err(self.expected("an ALTER FUNCTION action"));
+                }
+                AlterRoutineOp::Actions(actions)
+            };
+            return Ok(Stmt::AlterRoutine {
+                kind,
+                target,
+                op,
+                text: self.text.to_string(),
+            });
+        }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -535,6 +571,20 @@ impl<'a> Cursor<'a> {
         {
             self.skip_rest();
             return Ok(Stmt::NonSchema("DROP ROLE/OWNED"));
+        }
+        if let Some(kind) = self.routine_keyword() {
+            let if_exists = self.if_exists();
+            let mut refs = vec![self.routine_ref()?];
+            while self.eat(&Token::Comma) {
+                refs.push(self.routine_ref()?);
+            }
+            let cascade = self.cascade();
+            return Ok(Stmt::DropRoutine {
+                kind,
+                refs,
+                if_exists,
+                cascade,
+            });
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind

@@ -11,6 +11,9 @@ use super::{
 impl Replayer {
     pub(super) fn comment(&mut self, target: CommentTarget, text: Option<String>) -> R<()> {
         match target {
+            CommentTarget::Routine(kind, target) => {
+                self.comment_routine(kind, target, text)?;
+            }
             CommentTarget::Table(q) => {
                 let ns = self.table_ns(&q)?;
                 self.table_mut(&ns, &q.name).comment = text;

@@ -91,6 +91,11 @@ impl Replayer {
     /// Applies `f` to every expression of every table.
     pub(super) fn each_expression(&mut self, mut f: impl FnMut(&mut crate::model::Expression)) {
         for n in self.schema.namespaces.values_mut() {
+            for r in n.routines.values_mut() {
+                for a in r.args.iter_mut() {
+                    a.default.iter_mut().for_each(&mut f);
+                }
+            }
             for t in n.tables.values_mut() {
                 for c in t.columns.iter_mut() {
                     c.default

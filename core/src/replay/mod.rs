@@ -24,6 +24,7 @@ mod hints;
 mod index;
 mod namespace;
 mod naming;
+mod routine;
 mod sequence;
 mod table;
 mod types;
@@ -411,6 +412,23 @@ impl Replayer {
             } => self.drop_sequence(names, if_exists, cascade),
             Stmt::Comment { target, text } => self.comment(target, text),
             Stmt::Unmanaged { kind, op } => self.unmanaged(kind, op),
+            Stmt::CreateRoutine {
+                name,
+                or_replace,
+                routine,
+            } => self.create_routine(name, or_replace, *routine),
+            Stmt::DropRoutine {
+                kind,
+                refs,
+                if_exists,
+                cascade,
+            } => self.drop_routine(kind, refs, if_exists, cascade),
+            Stmt::AlterRoutine {
+                kind,
+                target,
+                op,
+                text,
+            } => self.alter_routine(kind, target, op, text),
         }
     }
 }

@@ -284,7 +284,10 @@ impl Replayer {
                     format!("schema \"{name}\" does not exist"),
                 ));
             };
-            let empty = ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
+            let empty = ns.tables.is_empty()
+                && ns.enums.is_empty()
+                && ns.sequences.is_empty()
+                && ns.routines.is_empty();
             let prefix = format!("{}.", quote_ident(&name));
             let has_unmanaged = self
                 .schema

@@ -442,6 +442,38 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
 /// What the model cannot write.
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
+    // Functions and procedures are compared, not planned yet.
+    let empty = std::collections::BTreeMap::new();
+    let names: std::collections::BTreeSet<&String> =
+        a.namespaces.keys().chain(b.namespaces.keys()).collect();
+    for ns in names {
+        let ra = a.namespaces.get(ns).map_or(&empty, |n| &n.routines);
+        let rb = b.namespaces.get(ns).map_or(&empty, |n| &n.routines);
+        for (key, r) in rb {
+            match ra.get(key) {
+                None => details.push(format!(
+                    "{} {}.{key}: only in the target",
+                    r.kind.label(),
+                    quote_ident(ns)
+                )),
+                Some(x) if x != r => details.push(format!(
+                    "{} {}.{key}: differs",
+                    r.kind.label(),
+                    quote_ident(ns)
+                )),
+                Some(_) => {}
+            }
+        }
+        for (key, r) in ra {
+            if !rb.contains_key(key) {
+                details.push(format!(
+                    "{} {}.{key}: only in the source",
+                    r.kind.label(),
+                    quote_ident(ns)
+                ));
+            }
+        }
+    }
     for u in b.unmanaged.difference(&a.unmanaged) {
         details.push(format!("{u}: only in the target"));
     }
