@@ -1407,6 +1407,7 @@ fn build_indexes(
             collation,
             descending: option & 1 != 0,
             nulls_first: option & 2 != 0,
+            statistics: None,
         });
     }
     for partial in indexes.into_values() {
