@@ -716,9 +716,13 @@ impl CommitCutter {
                 let _ = c2.shutdown(Shutdown::Both);
             });
             // client → server, message by message.
+            let mut answer_client = client.try_clone().unwrap();
             let (mut from_client, mut to_server) = (client, server);
             let mut commits = 0;
             // Untyped messages first: SSLRequest/GSSENCRequest, then startup.
+            // The proxy must read the messages, so it speaks no TLS: it
+            // answers those requests with `N` itself (the client goes on in
+            // plain text) and forwards only the startup message.
             loop {
                 let mut len = [0u8; 4];
                 if !read_exact_or_end(&mut from_client, &mut len) {
@@ -729,14 +733,16 @@ impl CommitCutter {
                 if !read_exact_or_end(&mut from_client, &mut body) {
                     return;
                 }
-                let _ = to_server.write_all(&len);
-                let _ = to_server.write_all(&body);
                 let code = body
                     .get(..4)
                     .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
-                if !matches!(code, Some(80877103) | Some(80877104)) {
-                    break;
+                if matches!(code, Some(80877103) | Some(80877104)) {
+                    let _ = answer_client.write_all(b"N");
+                    continue;
                 }
+                let _ = to_server.write_all(&len);
+                let _ = to_server.write_all(&body);
+                break;
             }
             loop {
                 let mut head = [0u8; 5];

@@ -200,6 +200,55 @@ async fn column_statistics_targets_are_modelled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_column_statistics_targets_are_modelled() {
+    let base = "CREATE TABLE t (id int, x text, y int);\n\
+                CREATE INDEX i ON t (id, lower(x), (y + 1)) INCLUDE (x);\n\
+                CREATE INDEX j ON t ((x || 'a'));\n";
+    let a = format!("{base}ALTER INDEX i ALTER COLUMN 2 SET STATISTICS 300;\n");
+    let b = format!(
+        "{base}ALTER INDEX i ALTER COLUMN 3 SET STATISTICS 20000;\n\
+         ALTER INDEX i ALTER 2 SET STATISTICS 300, ALTER COLUMN 2 SET STATISTICS -1;\n\
+         ALTER INDEX IF EXISTS public.j ALTER COLUMN 1 SET STATISTICS 50;\n\
+         ALTER INDEX IF EXISTS nope ALTER COLUMN 1 SET STATISTICS 5;\n"
+    );
+    modelled("index_statistics", &a, &b, "statistics target").await;
+
+    // A plan that creates an index with a target sets it after the CREATE
+    // INDEX (and a renamed one keeps its name's new target).
+    let (db_a, live_a) = build("props_index_statistics_new_a", "CREATE TABLE t (x text);\n").await;
+    let (db_b, live_b) = build(
+        "props_index_statistics_new_b",
+        "CREATE TABLE t (x text);\nCREATE INDEX k ON t (upper(x), lower(x));\n\
+         ALTER INDEX k ALTER COLUMN 2 SET STATISTICS 42;\n",
+    )
+    .await;
+    let p = plan(&live_a, &live_b, &PlanOptions::default()).expect("plan");
+    let script: String = p
+        .units
+        .iter()
+        .flat_map(|u| u.steps.iter())
+        .flat_map(|s| s.statements.iter())
+        .map(|s| format!("{s};\n"))
+        .collect();
+    psql_apply_sql(&db_a.url, &script, false)
+        .unwrap_or_else(|e| panic!("applying the plan: {e}\n{script}"));
+    let after = inspect_url(&db_a.url, &InspectOptions::default())
+        .await
+        .expect("inspect after plan");
+    let d = differences(&live_b, &after);
+    assert!(
+        d.is_empty(),
+        "the plan does not converge:\n{script}\n{}",
+        show(&d)
+    );
+    assert_eq!(
+        dump(&db_a.url),
+        dump(&db_b.url),
+        "pg_dump after plan:\n{script}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identity_sequence_options_are_modelled() {
     let w = "CREATE TABLE w (k smallint GENERATED ALWAYS AS IDENTITY (INCREMENT BY 2 CACHE 5));\n\
              ALTER TABLE w ALTER COLUMN k TYPE bigint;\n";
@@ -276,7 +325,7 @@ fn refused_constructs_are_located_offline() {
         ("CREATE TABLE u (id int, PRIMARY KEY (id) WITH (fillfactor = 70));", 42, "constraint's index"),
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY (START WITH 9 SEQUENCE NAME s));", 67, "SEQUENCE NAME"),
         ("ALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME s);", 65, "SEQUENCE NAME"),
-        ("ALTER INDEX t_pkey ALTER COLUMN 1 SET STATISTICS 100;", 20, "statistics"),
+        ("ALTER INDEX t_pkey ALTER COLUMN id SET STATISTICS 100;", 33, "by name"),
         ("CREATE TABLE u (id int REFERENCES t ON DELETE SET NULL (id));", 56, "column list"),
         ("CREATE TABLE u (id int) PARTITION BY RANGE (id);\nCREATE TABLE u1 PARTITION OF u FOR VALUES FROM (1) TO (2);", 0, "partitions"),
         ("CREATE TABLE u (id int) INHERITS (t);", 25, "inheritance"),
@@ -294,6 +343,23 @@ fn refused_constructs_are_located_offline() {
         };
         refused_offline(&sql, line, column, words);
     }
+    // A statistics target on an exclusion constraint's index (whose
+    // elements are kept as text) is refused, not dropped.
+    let e = replay(&format!(
+        "{T}ALTER TABLE t ADD CONSTRAINT ex EXCLUDE USING btree ((lower(x)) WITH =);\n\
+         ALTER INDEX ex ALTER COLUMN 1 SET STATISTICS 100;\n"
+    ))
+    .expect_err("statistics on an exclusion constraint's index");
+    let Error::Sql(e) = e else {
+        panic!("expected a located error, got {e}");
+    };
+    assert!(
+        e.location.line == 3 && e.message.contains("statistics") && e.message.contains("ex"),
+        "{}:{}: {}",
+        e.location.line,
+        e.location.column,
+        e.message
+    );
     // A comment on the index of a primary key is refused, not dropped.
     let e = replay(&format!("{T}COMMENT ON INDEX t_pkey IS 'pk';\n"))
         .expect_err("comment on a constraint's index");
@@ -312,7 +378,6 @@ async fn refused_constructs_are_refused_live() {
         ("CREATE INDEX i ON t (x);\nALTER TABLE t CLUSTER ON i;", "i", "CLUSTER"),
         ("ALTER TABLE t SET (toast.autovacuum_enabled = off);", "table public.t", "TOAST"),
         ("ALTER INDEX t_pkey SET (fillfactor = 70);", "t_pkey", "constraint's index"),
-        ("CREATE INDEX i ON t ((lower(x)));\nALTER INDEX i ALTER COLUMN 1 SET STATISTICS 100;", "index public.i", "statistics"),
         ("ALTER TABLE t ADD CONSTRAINT ex EXCLUDE USING btree ((lower(x)) WITH =);\n\
           ALTER INDEX ex ALTER COLUMN 1 SET STATISTICS 100;", "constraint ex", "statistics"),
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY);\nALTER SEQUENCE u_id_seq RENAME TO other;", "u.id", "other"),

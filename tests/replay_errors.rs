@@ -71,6 +71,15 @@ const CASES: &[(&str, &str)] = &[
     ("function_drop_schema_nonempty", "CREATE SCHEMA s;\nCREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'select 1';\nDROP SCHEMA s;\n"),
     ("function_unknown_arg_type", "CREATE FUNCTION f(a nope) RETURNS int LANGUAGE sql AS 'select 1';\n"),
     ("function_comment_missing", "COMMENT ON FUNCTION f(int) IS 'x';\n"),
+    ("index_statistics_on_expression", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (a, lower(b));\nALTER INDEX i ALTER COLUMN 2 SET STATISTICS 100;\nALTER INDEX i ALTER 2 SET STATISTICS 20000, ALTER COLUMN 2 SET STATISTICS -1;\n"),
+    ("index_statistics_on_plain_column", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (a, lower(b));\nALTER INDEX i ALTER COLUMN 1 SET STATISTICS 100;\n"),
+    ("index_statistics_on_included_column", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (lower(b)) INCLUDE (a);\nALTER INDEX i ALTER COLUMN 2 SET STATISTICS 100;\n"),
+    ("index_statistics_column_out_of_range", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (lower(b));\nALTER INDEX i ALTER COLUMN 2 SET STATISTICS 100;\n"),
+    ("index_statistics_column_zero", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (lower(b));\nALTER INDEX i ALTER COLUMN 0 SET STATISTICS 100;\n"),
+    ("index_statistics_too_low", "CREATE TABLE t (a int, b text);\nCREATE INDEX i ON t (lower(b));\nALTER INDEX i ALTER COLUMN 1 SET STATISTICS -2;\n"),
+    ("index_statistics_missing_index", "CREATE TABLE t (a int);\nALTER INDEX IF EXISTS i ALTER COLUMN 1 SET STATISTICS 5;\nALTER INDEX i ALTER COLUMN 1 SET STATISTICS 5;\n"),
+    ("index_statistics_on_primary_key", "CREATE TABLE t (a int PRIMARY KEY);\nALTER INDEX t_pkey ALTER COLUMN 1 SET STATISTICS 5;\n"),
+    ("index_statistics_after_rename", "CREATE TABLE t (b text);\nCREATE INDEX i ON t (lower(b));\nALTER INDEX i RENAME TO k;\nALTER INDEX k ALTER COLUMN 1 SET STATISTICS 5;\nALTER INDEX i ALTER COLUMN 1 SET STATISTICS 5;\n"),
     ("set_not_null_then_fk", "CREATE TABLE p (id int);\nALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY (id);\nCREATE TABLE c (p_id int NOT NULL REFERENCES p);\n"),
 ];
 

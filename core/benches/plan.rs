@@ -17,6 +17,7 @@ fn key(c: &str) -> IndexKey {
         collation: None,
         descending: false,
         nulls_first: false,
+        statistics: None,
     }
 }
 

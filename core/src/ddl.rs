@@ -526,6 +526,7 @@ pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
     }
     for (iname, i) in &t.indexes {
         out.push(create_index_sql(ns, name, iname, i, false));
+        out.extend(index_statistics_sql(ns, iname, None, i));
     }
     if t.row_level_security {
         out.push(format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"));
@@ -688,6 +689,34 @@ pub(crate) fn statistics_sql(table: &str, column: &str, target: Option<i32>) -> 
         quote_ident(column),
         target.unwrap_or(-1)
     )
+}
+
+/// `ALTER INDEX i ALTER COLUMN n SET STATISTICS k` for each key column whose
+/// target differs between `from` (`None`: a new index, every key at the
+/// default) and `to`; -1 for the default. As `pg_dump` writes them, after
+/// the `CREATE INDEX`.
+pub(crate) fn index_statistics_sql(
+    ns: &str,
+    name: &str,
+    from: Option<&Index>,
+    to: &Index,
+) -> Vec<String> {
+    to.keys
+        .iter()
+        .enumerate()
+        .filter(|(n, k)| {
+            let before = from.and_then(|f| f.keys.get(*n)).and_then(|k| k.statistics);
+            k.statistics != before
+        })
+        .map(|(n, k)| {
+            format!(
+                "ALTER INDEX {} ALTER COLUMN {} SET STATISTICS {}",
+                qualified(ns, name),
+                n + 1,
+                k.statistics.unwrap_or(-1)
+            )
+        })
+        .collect()
 }
 
 /// A column as it applies: its default and generation expression are

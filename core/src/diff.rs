@@ -652,7 +652,7 @@ fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &
 fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
     field(d, p, "unique", &yes_no(e.unique), &yes_no(f.unique));
     field(d, p, "method", &e.method, &f.method);
-    if e.keys != f.keys {
+    if !same_keys(&e.keys, &f.keys) {
         let (ev, fv) = (render_keys_shown(&e.keys), render_keys_shown(&f.keys));
         let exprs = |ks: &[IndexKey]| -> Vec<Expression> {
             ks.iter()
@@ -705,6 +705,39 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
         &render_options(&e.options),
         &render_options(&f.options),
     );
+    field(
+        d,
+        p,
+        "statistics targets",
+        &render_key_statistics(&e.keys),
+        &render_key_statistics(&f.keys),
+    );
+}
+
+/// Keys equal in all but their statistics targets (compared on their own).
+fn same_keys(a: &[IndexKey], b: &[IndexKey]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            IndexKey {
+                statistics: y.statistics,
+                ..x.clone()
+            } == *y
+        })
+}
+
+/// The statistics targets of an index's columns by 1-based number:
+/// `column 2: 1000, column 4: 10000`, `(default)` when none is set.
+pub fn render_key_statistics(keys: &[IndexKey]) -> String {
+    let set: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(n, k)| k.statistics.map(|s| format!("column {}: {s}", n + 1)))
+        .collect();
+    if set.is_empty() {
+        "(default)".to_string()
+    } else {
+        set.join(", ")
+    }
 }
 
 // ---------------------------------------------------------------- rendering

@@ -296,6 +296,11 @@ pub struct IndexKey {
     /// Canonical: true for `DESC` without `NULLS LAST` and for explicit
     /// `NULLS FIRST`.
     pub nulls_first: bool,
+    /// Statistics target set by `ALTER INDEX … ALTER COLUMN n SET STATISTICS`
+    /// (`pg_attribute.attstattarget` of the index column); `None` for the
+    /// default (-1). Only an expression key can have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1025,7 +1025,8 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             return Err(unsupported(
                 &object(),
                 "a statistics target on a column of its index".to_string(),
-                "strata does not model index column statistics targets yet: \
+                "strata models statistics targets on the columns of an index, not yet of a \
+                 constraint's index (only an exclusion constraint's can have one): \
                  ALTER INDEX … ALTER COLUMN n SET STATISTICS -1",
             ));
         }
@@ -1363,17 +1364,19 @@ fn build_indexes(
         let key_count: i32 = get(row, 5, STEP)?;
         let position: i32 = get(row, 9, STEP)?;
         let key_statistics: i32 = get(row, 22, STEP)?;
-        if key_statistics >= 0 {
-            return Err(unsupported(
-                &object(),
-                format!("a statistics target on index column {position}"),
-                "strata does not model index column statistics targets yet: \
-                 ALTER INDEX … ALTER COLUMN n SET STATISTICS -1",
-            ));
-        }
         let attnum: i32 = get(row, 10, STEP)?;
         let column: Option<String> = get(row, 11, STEP)?;
         if position > key_count {
+            // The server refuses a target on an INCLUDE column; never
+            // drop one silently all the same.
+            if key_statistics >= 0 {
+                return Err(unsupported(
+                    &object(),
+                    format!("a statistics target on included index column {position}"),
+                    "strata models statistics targets on an index's key columns only: \
+                     ALTER INDEX … ALTER COLUMN n SET STATISTICS -1",
+                ));
+            }
             if let Some(column) = column {
                 partial.index.include.push(column);
             }
@@ -1422,6 +1425,7 @@ fn build_indexes(
             collation,
             descending: option & 1 != 0,
             nulls_first: option & 2 != 0,
+            statistics: (key_statistics >= 0).then_some(key_statistics),
         });
     }
     for partial in indexes.into_values() {

@@ -97,6 +97,14 @@ pub enum Stmt {
         set: Vec<(String, String)>,
         reset: Vec<String>,
     },
+    /// `ALTER INDEX … ALTER [COLUMN] n SET STATISTICS k[, …]`: each
+    /// 1-based index column number with its target as written (-1 resets;
+    /// replay checks the range as the server does).
+    AlterIndexStatistics {
+        name: QName,
+        if_exists: bool,
+        targets: Vec<(i16, i32)>,
+    },
     CreateSequence {
         name: QName,
         if_not_exists: bool,

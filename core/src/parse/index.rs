@@ -9,6 +9,42 @@ use super::{fold_ident, CreateIndex, Cursor, IndexElem, PResult, Stmt};
 use crate::model::Expression;
 
 impl<'a> Cursor<'a> {
+    /// `ALTER [COLUMN] n SET STATISTICS k[, ALTER …]` after `ALTER INDEX
+    /// name`: the index column by number (as `pg_dump` writes it).
+    pub(super) fn index_statistics_targets(&mut self) -> PResult<Vec<(i16, i32)>> {
+        let mut targets = Vec::new();
+        loop {
+            self.expect_kw("ALTER")?;
+            self.eat_kw("COLUMN");
+            let column = match self.peek().token {
+                Token::Number(..) => {
+                    let at = self.err_here("column number must be in range from 1 to 32767");
+                    let n = self.number_i64()?;
+                    match i16::try_from(n) {
+                        Ok(n) if n >= 1 => n,
+                        _ => return Err(at),
+                    }
+                }
+                Token::Word(_) => {
+                    return Err(self
+                        .err_here("ALTER INDEX … ALTER COLUMN by name is not supported")
+                        .with_help("name the index column by its number (1 for the first), as pg_dump writes it"));
+                }
+                _ => return Err(self.expected("an index column number")),
+            };
+            self.expect_kws(&["SET", "STATISTICS"])?;
+            let at = self.err_here("statistics target out of range: expected an integer");
+            let k = self.number_i64()?;
+            let Ok(k) = i32::try_from(k) else {
+                return Err(at);
+            };
+            targets.push((column, k));
+            if !self.eat(&Token::Comma) {
+                return Ok(targets);
+            }
+        }
+    }
+
     pub(super) fn create_index(&mut self, unique: bool) -> PResult<Stmt> {
         let concurrently = self.eat_kw("CONCURRENTLY");
         let if_not_exists = self.if_not_exists();

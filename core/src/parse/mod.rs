@@ -311,9 +311,12 @@ impl<'a> Cursor<'a> {
                     });
                 }
                 if self.peek_kw("ALTER") {
-                    return Err(self
-                        .err_here("ALTER INDEX … ALTER COLUMN (an index column's statistics target) is not supported yet")
-                        .with_help("mark the statement with `-- strata:ignore` to skip it (the statistics target will then be missing from the model)"));
+                    let targets = self.index_statistics_targets()?;
+                    return Ok(Stmt::AlterIndexStatistics {
+                        name,
+                        if_exists,
+                        targets,
+                    });
                 }
                 if self.peek_kw("SET") && !self.peek_nth_kw(1, "TABLESPACE") {
                     return Err(self.expected("SET (…), SET TABLESPACE or RESET (…)"));

@@ -1,15 +1,20 @@
-//! `CREATE INDEX`, `ALTER INDEX … RENAME` / `SET` / `RESET` and
+//! `CREATE INDEX`, `ALTER INDEX … RENAME` / `SET` / `RESET` /
+//! `ALTER COLUMN n SET STATISTICS` and
 //! `DROP INDEX` (`indexcmds.c`), and how indexes follow their columns.
 
-use crate::model::{Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath};
+use sqlparser::ast::Expr;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::model::{ConstraintKind, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath};
 use crate::names;
 use crate::parse::{CreateIndex, QName};
 
 use super::column::rename_in_list;
 use super::table::checked_options;
 use super::{
-    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_TABLE, FEATURE_NOT_SUPPORTED, R,
-    UNDEFINED_COLUMN, UNDEFINED_OBJECT, UNDEFINED_TABLE,
+    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_TABLE, FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER, R, UNDEFINED_COLUMN, UNDEFINED_OBJECT, UNDEFINED_TABLE,
 };
 
 impl Replayer {
@@ -107,6 +112,7 @@ impl Replayer {
                 descending: k.descending,
                 nulls_first: k.nulls_first.unwrap_or(k.descending),
                 key: k.key,
+                statistics: None,
             })
             .collect();
         let options = index_options(&ci.method, ci.options)?;
@@ -205,6 +211,116 @@ impl Replayer {
         Ok(())
     }
 
+    /// `ALTER INDEX … ALTER [COLUMN] n SET STATISTICS k` (`ATExecSetStatistics`):
+    /// only an expression key takes a target; -1 resets, above 10000 is
+    /// lowered to 10000 (the server warns), below -1 is an error.
+    pub(super) fn alter_index_statistics(
+        &mut self,
+        name: QName,
+        if_exists: bool,
+        targets: Vec<(i16, i32)>,
+    ) -> R<()> {
+        let Some((ns, t, is_constraint)) = self.find_index(&name) else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&name)),
+            ));
+        };
+        let iname = name.name;
+        let table = self.table(&ns, &t).expect("resolved");
+        // The index's columns: (name as a key, expression or not), then its
+        // INCLUDE columns.
+        let (keys, include, exclusion): (Vec<(String, bool)>, Vec<String>, bool) = if is_constraint
+        {
+            match table.constraints.get(&iname).map(|c| &c.kind) {
+                Some(
+                    ConstraintKind::PrimaryKey { columns, include }
+                    | ConstraintKind::Unique {
+                        columns, include, ..
+                    },
+                ) => (
+                    columns.iter().map(|c| (c.clone(), false)).collect(),
+                    include.clone(),
+                    false,
+                ),
+                _ => (Vec::new(), Vec::new(), true),
+            }
+        } else {
+            let i = table.indexes.get(&iname).expect("found");
+            (
+                i.keys
+                    .iter()
+                    .map(|k| match &k.key {
+                        IndexKeyExpr::Column(c) => (c.clone(), false),
+                        IndexKeyExpr::Expression(e) => (expression_column_name(&e.sql), true),
+                    })
+                    .collect(),
+                i.include.clone(),
+                false,
+            )
+        };
+        let mut parts: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
+        parts.extend(include.iter().map(String::as_str));
+        let attnames = names::index_column_names(&parts);
+        let mut set = Vec::new();
+        for (n, k) in targets {
+            if k < -1 {
+                return Err(err(
+                    INVALID_PARAMETER,
+                    format!("statistics target {k} is too low"),
+                ));
+            }
+            if exclusion {
+                return Err(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "statistics targets on the index of exclusion constraint \"{iname}\" are not supported yet"
+                        ),
+                    ),
+                    "mark the statement with `-- strata:ignore` to skip it (the statistics target will then be missing from the model)",
+                ));
+            }
+            let at = usize::try_from(n).unwrap_or(0);
+            let Some(attname) = at.checked_sub(1).and_then(|i| attnames.get(i)) else {
+                return Err(err(
+                    UNDEFINED_COLUMN,
+                    format!("column number {n} of relation \"{iname}\" does not exist"),
+                ));
+            };
+            if at > keys.len() {
+                return Err(err(
+                    FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "cannot alter statistics on included column \"{attname}\" of index \"{iname}\""
+                    ),
+                ));
+            }
+            if !keys[at - 1].1 {
+                return Err(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "cannot alter statistics on non-expression column \"{attname}\" of index \"{iname}\""
+                        ),
+                    ),
+                    "Alter statistics on table column instead.",
+                ));
+            }
+            set.push((at - 1, (k >= 0).then_some(k.min(10_000))));
+        }
+        if let Some(i) = self.table_mut(&ns, &t).indexes.get_mut(&iname) {
+            for (at, target) in set {
+                i.keys[at].statistics = target;
+            }
+        }
+        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &iname));
+        Ok(())
+    }
+
     /// `DROP INDEX`.
     pub(super) fn drop_index(&mut self, names: Vec<QName>, if_exists: bool) -> R<()> {
         for q in names {
@@ -236,6 +352,23 @@ impl Replayer {
         }
         Ok(())
     }
+}
+
+/// The name PostgreSQL gives an index column computed by `sql` (before it
+/// is made distinct): the name it figures, else `expr`.
+fn expression_column_name(sql: &str) -> String {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+        .and_then(|e| {
+            let mut inner = &e;
+            while let Expr::Nested(x) = inner {
+                inner = x;
+            }
+            crate::colname::figure_index_colname(inner)
+        })
+        .unwrap_or_else(|| "expr".to_string())
 }
 
 fn index_options(

@@ -394,6 +394,11 @@ impl Replayer {
                 set,
                 reset,
             } => self.alter_index_options(name, if_exists, set, reset),
+            Stmt::AlterIndexStatistics {
+                name,
+                if_exists,
+                targets,
+            } => self.alter_index_statistics(name, if_exists, targets),
             Stmt::CreateSequence {
                 name,
                 if_not_exists,

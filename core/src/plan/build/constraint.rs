@@ -242,6 +242,7 @@ impl<'a> Builder<'a> {
                             collation: None,
                             descending: false,
                             nulls_first: false,
+                            statistics: None,
                         })
                         .collect(),
                     include: include.clone(),

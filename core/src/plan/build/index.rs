@@ -8,7 +8,7 @@ use super::{
     options_sql, renamed_indexes, same_index, step, unique_index_columns, Builder, K_EXTENSIONS,
     P_ALTER, P_COMMENT, P_CONSTRAINT, P_DROP_DEPENDENT, P_ONLINE, P_RENAME,
 };
-use crate::ddl::{comment_on_sql, create_index_sql};
+use crate::ddl::{comment_on_sql, create_index_sql, index_statistics_sql};
 use crate::model::{qualified, quote_ident, Index, IndexKeyExpr, Schema, Table};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
@@ -36,6 +36,7 @@ impl<'a> Builder<'a> {
                     true,
                 ));
             }
+            stmts.extend(index_statistics_sql(ns, y, Some(ia), ib));
             let mut d = Draft::new(step(index_path(ns, t, y), "rename index", stmts), P_RENAME);
             d.drops.push(k_rel(ns, x));
             d.provides.push(k_rel(ns, y));
@@ -95,6 +96,15 @@ impl<'a> Builder<'a> {
                             d.requires.push(k_rel(ns, iname));
                             self.push(d);
                         }
+                        let stmts = index_statistics_sql(ns, iname, Some(ia), ib);
+                        if !stmts.is_empty() {
+                            let mut d = Draft::new(
+                                step(index_path(ns, t, iname), "set statistics targets", stmts),
+                                P_ALTER,
+                            );
+                            d.requires.push(k_rel(ns, iname));
+                            self.push(d);
+                        }
                     }
                 }
                 (None, None) => {}
@@ -145,6 +155,7 @@ impl<'a> Builder<'a> {
         online: bool,
     ) {
         let mut stmts = vec![create_index_sql(ns, t, iname, ib, online)];
+        stmts.extend(index_statistics_sql(ns, iname, None, ib));
         stmts.extend(comment_on_sql(
             "INDEX",
             &qualified(ns, iname),
@@ -228,6 +239,7 @@ impl<'a> Builder<'a> {
                 quote_ident(iname)
             ),
         ];
+        stmts.extend(index_statistics_sql(ns, iname, None, ib));
         stmts.extend(comment_on_sql(
             "INDEX",
             &qualified(ns, iname),

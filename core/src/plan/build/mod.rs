@@ -236,6 +236,11 @@ fn same_index(a: &Index, b: &Index) -> bool {
     let mut a = a.clone();
     a.comment = b.comment.clone();
     a.options = b.options.clone();
+    if a.keys.len() == b.keys.len() {
+        for (x, y) in a.keys.iter_mut().zip(&b.keys) {
+            x.statistics = y.statistics;
+        }
+    }
     a == *b
 }
 
