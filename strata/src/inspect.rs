@@ -1367,9 +1367,7 @@ fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError>
         let signature = Routine::signature(&name, &routine.args);
         let routines = &mut schema.namespaces.entry(namespace).or_default().routines;
         if routines.insert(signature.clone(), routine).is_some() {
-            return Err(bad(format!(
-                "two routines with the signature {signature}"
-            )));
+            return Err(bad(format!("two routines with the signature {signature}")));
         }
     }
     Ok(())
