@@ -388,8 +388,7 @@ fn split_top_level(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let (mut depth, mut quoted) = (0i32, false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
             '"' => quoted = !quoted,
             '(' if !quoted => depth += 1,
