@@ -451,10 +451,6 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::View, "public.active_users"),
         unmanaged(UnmanagedKind::MaterializedView, "billing.totals"),
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
-        unmanaged(UnmanagedKind::Function, "public.add(integer, integer)"),
-        unmanaged(UnmanagedKind::Function, "public.touch()"),
-        unmanaged(UnmanagedKind::Function, "billing.on_ddl()"),
-        unmanaged(UnmanagedKind::Procedure, "billing.noop()"),
         unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
         unmanaged(UnmanagedKind::Trigger, "public.\"user\".user_touch"),
         unmanaged(UnmanagedKind::Policy, "billing.account.account_owner"),
@@ -469,6 +465,22 @@ async fn reads_every_object_faithfully() {
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+
+    // Functions and procedures by definition, not by name; the aggregate
+    // stays unmanaged (above), and nothing of btree_gist is read.
+    let routines =
+        |ns: &str| -> Vec<String> { schema.namespaces[ns].routines.keys().cloned().collect() };
+    assert_eq!(routines("public"), ["add(integer, integer)", "touch()"]);
+    assert_eq!(routines("billing"), ["noop()", "on_ddl()"]);
+    let noop = &schema.namespaces["billing"].routines["noop()"];
+    assert_eq!(noop.kind, strata_core::model::RoutineKind::Procedure);
+    assert_eq!(noop.returns, None);
+    assert_eq!(
+        schema.namespaces["public"].routines["touch()"]
+            .returns
+            .as_deref(),
+        Some("trigger")
+    );
 
     let counts = schema.counts();
     assert_eq!(counts.tables, 5);

@@ -11,17 +11,27 @@
 //!   their names, so they cannot be written; a comment says which), then the
 //!   schemas extensions live in and `CREATE EXTENSION IF NOT EXISTS … WITH
 //!   SCHEMA …` (PL/pgSQL, which every database has, left out).
-//! - `01_types.sql`, only when namespaces use each other's enums or
-//!   sequences in a cycle: those namespaces' schemas, enums and sequences.
+//! - `01_types.sql`, only when namespaces use each other's enums,
+//!   sequences or routines in a cycle: those namespaces' schemas, enums and
+//!   sequences, then their routines that need no table.
 //! - one file per namespace, `10_public.sql`, `11_billing.sql`, …: the
-//!   schema, its enums and sequences, then its tables (columns in model
+//!   schema, its enums and sequences, its functions and procedures
+//!   (`pg_get_functiondef`'s text or the user's, with `COMMENT ON
+//!   FUNCTION|PROCEDURE`) that column defaults and checks may call, then
+//!   its tables (columns in model
 //!   order; primary key, unique, check and exclusion constraints inline;
 //!   `NOT VALID` checks added after the table, since PostgreSQL ignores `NOT
 //!   VALID` inside `CREATE TABLE`), indexes, row level security, comments,
-//!   `ALTER SEQUENCE … OWNED BY` once the namespace's tables exist, and the
-//!   foreign keys between the namespace's own tables. `public` comes first,
-//!   then the others by name, except that a namespace whose tables use
-//!   another's enums or sequences comes after it.
+//!   `ALTER SEQUENCE … OWNED BY` once the namespace's tables exist, the
+//!   routines that need a table (a row type among their argument or result
+//!   types, or a SQL-standard body naming one), and the foreign keys
+//!   between the namespace's own tables. Routines come by signature, those
+//!   with a SQL-standard body after the others; a file with routines sets
+//!   `check_function_bodies = false` first, as pg_dump does, so a body that
+//!   reads a table written later still applies. `public` comes first,
+//!   then the others by name, except that a namespace whose tables or
+//!   routines use another's enums, sequences or routines (or whose routines
+//!   use its tables) comes after it.
 //! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
 //!   table exists.
 //!
@@ -47,8 +57,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
-    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, Index, IndexKeyExpr,
-    Namespace, Schema, Sequence, Table,
+    qualified, quote_ident, quote_literal, ArgMode, Column, Constraint, ConstraintKind, Index,
+    IndexKeyExpr, Namespace, Routine, RoutineBody, Schema, Sequence, Table,
 };
 
 /// The comment PostgreSQL gives `public` in every new database.
@@ -57,12 +67,19 @@ const PUBLIC_COMMENT: &str = "standard public schema";
 /// The search path every file sets (see the module documentation).
 const SEARCH_PATH: &str = "SET search_path = public";
 
+/// Set before routines, as pg_dump does: a function body that reads a table
+/// written later still applies.
+const NO_BODY_CHECKS: &str = "SET check_function_bodies = false";
+
 /// The whole schema as one SQL file.
 pub fn schema_sql(schema: &Schema) -> String {
     let plan = plan(schema);
     let mut out = String::new();
     out.push_str("-- Schema written by strata. Apply it to an empty database.\n");
     push_stmt(&mut out, SEARCH_PATH);
+    if plan.iter().any(|s| s.routines) {
+        push_stmt(&mut out, NO_BODY_CHECKS);
+    }
     for section in &plan {
         if section.body.is_empty() {
             continue;
@@ -90,6 +107,9 @@ pub fn schema_files(schema: &Schema) -> Vec<(String, String)> {
                 ),
             );
             push_stmt(&mut sql, SEARCH_PATH);
+            if section.routines {
+                push_stmt(&mut sql, NO_BODY_CHECKS);
+            }
             if !section.body.is_empty() {
                 sql.push('\n');
                 sql.push_str(&section.body);
@@ -105,6 +125,8 @@ struct Section {
     title: String,
     /// Statements, each ending with `;\n`, groups separated by blank lines.
     body: String,
+    /// Whether it writes functions or procedures.
+    routines: bool,
 }
 
 fn plan(schema: &Schema) -> Vec<Section> {
@@ -165,9 +187,12 @@ fn plan(schema: &Schema) -> Vec<Section> {
         file: name(0, "extensions"),
         title: "extensions".to_string(),
         body,
+        routines: false,
     });
 
-    // Types of namespaces that use each other's types in a cycle.
+    let tables = table_names(schema);
+    // Types of namespaces that use each other's types in a cycle, then
+    // their routines that need no table.
     if !order.hoisted.is_empty() {
         let mut body = String::new();
         for ns in &order.hoisted {
@@ -175,10 +200,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
                 write_namespace_head(&mut body, ns, n, &mut created);
             }
         }
+        let mut routines = false;
+        for ns in &order.hoisted {
+            if let Some(n) = schema.namespaces.get(*ns) {
+                routines |= write_routines(&mut body, ns, n, &tables, false);
+            }
+        }
         sections.push(Section {
             file: name(1, "types"),
             title: "types used across schemas".to_string(),
             body,
+            routines,
         });
     }
 
@@ -189,14 +221,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             continue;
         };
         let mut body = String::new();
+        let mut routines = false;
         if !order.hoisted.contains(ns) {
             write_namespace_head(&mut body, ns, n, &mut created);
+            routines |= write_routines(&mut body, ns, n, &tables, false);
         }
-        write_namespace_tables(&mut body, &mut cross_fks, ns, n);
+        let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables);
         sections.push(Section {
             file: name(base + i, &file_stem(ns)),
             title: format!("schema {}", quote_ident(ns)),
             body,
+            routines: routines || late,
         });
     }
 
@@ -205,6 +240,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base, "foreign_keys"),
             title: "foreign keys between schemas".to_string(),
             body: cross_fks,
+            routines: false,
         });
     }
     sections
@@ -257,23 +293,46 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.tables.is_empty()
         || !n.enums.is_empty()
         || !n.sequences.is_empty()
+        || !n.routines.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
-/// For each namespace, the other namespaces whose enums or sequences its
-/// tables may use: a column type naming one, or an expression mentioning
-/// one (defaults such as `nextval('other.seq'::regclass)`). It may find
-/// more than there is, which only costs order, never less. Linear in the
-/// size of the schema.
+/// For each namespace, the other namespaces whose enums, sequences or
+/// routines its tables and routines may use: a column or argument type
+/// naming one, or an expression mentioning one (defaults such as
+/// `nextval('other.seq'::regclass)` or `other.f(x)`); and those whose
+/// tables its routines may use (row types, SQL-standard bodies). It may
+/// find more than there is, which only costs order, never less. Linear in
+/// the size of the schema.
 fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
     let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    let mut table_owners: BTreeMap<String, &str> = BTreeMap::new();
     for (ns, n) in &schema.namespaces {
         for name in n.enums.keys().chain(n.sequences.keys()) {
             owners.insert(qualified(ns, name), ns.as_str());
         }
+        for signature in n.routines.keys() {
+            let (name, _) = crate::model::split_signature(signature);
+            owners.insert(qualified(ns, name), ns.as_str());
+        }
+        for name in n.tables.keys() {
+            table_owners.insert(qualified(ns, name), ns.as_str());
+        }
     }
     let mut out = BTreeMap::new();
     for (ns, n) in &schema.namespaces {
+        let mut deps = BTreeSet::new();
+        for r in n.routines.values() {
+            for text in routine_texts(r) {
+                for token in name_tokens(text) {
+                    if let Some(&owner) = owners.get(token).or_else(|| table_owners.get(token)) {
+                        if owner != ns {
+                            deps.insert(owner);
+                        }
+                    }
+                }
+            }
+        }
         let mut texts: Vec<&str> = Vec::new();
         for t in n.tables.values() {
             for c in &t.columns {
@@ -298,7 +357,6 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                 }
             }
         }
-        let mut deps = BTreeSet::new();
         for text in texts {
             for token in name_tokens(text) {
                 if let Some(&owner) = owners.get(token) {
@@ -364,6 +422,94 @@ fn identifier_end(text: &str, i: usize) -> Option<usize> {
     Some(i + len)
 }
 
+/// The texts of a routine that may name other objects: argument and
+/// result types, and a SQL-standard body (parsed when it is created, even
+/// with `check_function_bodies` off). `RETURNS TABLE (…)` is read through
+/// its `TABLE` arguments.
+fn routine_texts(r: &Routine) -> Vec<&str> {
+    let mut texts: Vec<&str> = r.args.iter().map(|a| a.data_type.as_str()).collect();
+    if let Some(returns) = r.returns.as_deref() {
+        if !r.args.iter().any(|a| a.mode == ArgMode::Table) {
+            texts.push(returns);
+        }
+    }
+    if let RoutineBody::Sql(body) = &r.body {
+        texts.push(body);
+    }
+    texts
+}
+
+/// Every table of the schema by the name written for it (`t`,
+/// `billing.entry`).
+fn table_names(schema: &Schema) -> BTreeSet<String> {
+    schema
+        .namespaces
+        .iter()
+        .flat_map(|(ns, n)| n.tables.keys().map(move |t| qualified(ns, t)))
+        .collect()
+}
+
+/// Whether a routine is written after the tables: its argument or result
+/// types name a table (a row type), or its SQL-standard body does. The
+/// others come before the tables, whose defaults and checks may call them.
+fn after_tables(r: &Routine, tables: &BTreeSet<String>) -> bool {
+    routine_texts(r)
+        .into_iter()
+        .flat_map(name_tokens)
+        .any(|t| tables.contains(t))
+}
+
+/// The namespace's routines that come before its tables (`late` false) or
+/// after them (`late` true): the definition, then the comment. Bodies kept
+/// as text first, SQL-standard bodies (which may call the others) after;
+/// each by signature. Returns whether it wrote any.
+fn write_routines(
+    out: &mut String,
+    ns: &str,
+    n: &Namespace,
+    tables: &BTreeSet<String>,
+    late: bool,
+) -> bool {
+    let mut chosen: Vec<(&String, &Routine)> = n
+        .routines
+        .iter()
+        .filter(|(_, r)| after_tables(r, tables) == late)
+        .collect();
+    chosen.sort_by_key(|(sig, r)| (matches!(r.body, RoutineBody::Sql(_)), sig.as_str()));
+    let mut group = String::new();
+    for (signature, r) in &chosen {
+        group.push_str(&routine_sql(r));
+        out_comment_on_routine(&mut group, ns, signature, r);
+    }
+    push_group(out, &group);
+    !chosen.is_empty()
+}
+
+/// A routine's definition as one statement ending with `;\n`.
+pub(crate) fn routine_sql(r: &Routine) -> String {
+    let mut sql = r.definition.trim_end().to_string();
+    if !sql.ends_with(';') {
+        sql.push(';');
+    }
+    sql.push('\n');
+    sql
+}
+
+/// `ns.name(type, type)` for `COMMENT ON FUNCTION` and `DROP FUNCTION`.
+pub(crate) fn routine_target(ns: &str, signature: &str) -> String {
+    let (name, args) = crate::model::split_signature(signature);
+    format!("{}{args}", qualified(ns, name))
+}
+
+fn out_comment_on_routine(out: &mut String, ns: &str, signature: &str, r: &Routine) {
+    push_comment_on(
+        out,
+        r.kind.keyword(),
+        &routine_target(ns, signature),
+        &r.comment,
+    );
+}
+
 /// `CREATE SCHEMA`, its comment, enums and sequences.
 fn write_namespace_head<'a>(
     out: &mut String,
@@ -404,9 +550,16 @@ fn write_namespace_head<'a>(
     push_group(out, &group);
 }
 
-/// Tables and all that hangs on them; foreign keys to other namespaces go
-/// to `cross_fks`.
-fn write_namespace_tables(out: &mut String, cross_fks: &mut String, ns: &str, n: &Namespace) {
+/// Tables and all that hangs on them, then the routines that wait for the
+/// tables (returns whether there were any); foreign keys to other
+/// namespaces go to `cross_fks`.
+fn write_namespace_tables(
+    out: &mut String,
+    cross_fks: &mut String,
+    ns: &str,
+    n: &Namespace,
+    tables: &BTreeSet<String>,
+) -> bool {
     let mut local_fks = String::new();
     for (name, t) in &n.tables {
         let mut group = String::new();
@@ -444,7 +597,9 @@ fn write_namespace_tables(out: &mut String, cross_fks: &mut String, ns: &str, n:
         }
     }
     push_group(out, &group);
+    let late = write_routines(out, ns, n, tables, true);
     push_group(out, &local_fks);
+    late
 }
 
 /// Rank of a constraint kind inside `CREATE TABLE`: keys first.
@@ -954,6 +1109,111 @@ mod tests {
             "{sql}"
         );
         assert_eq!(replay_files(&s), s);
+    }
+
+    fn routine(definition: &str, args: Vec<crate::model::RoutineArg>, returns: &str) -> Routine {
+        use crate::model::{Parallel, RoutineKind, Volatility};
+        Routine {
+            kind: RoutineKind::Function,
+            args,
+            returns: Some(returns.to_string()),
+            language: "sql".into(),
+            body: RoutineBody::Source {
+                text: "select 1".into(),
+            },
+            volatility: Volatility::Volatile,
+            strict: false,
+            security_definer: false,
+            leakproof: false,
+            parallel: Parallel::Unsafe,
+            cost: "100".into(),
+            rows: "0".into(),
+            config: vec![],
+            comment: None,
+            definition: definition.to_string(),
+        }
+    }
+
+    fn arg(data_type: &str) -> crate::model::RoutineArg {
+        crate::model::RoutineArg {
+            mode: ArgMode::In,
+            name: None,
+            data_type: data_type.into(),
+            default: None,
+        }
+    }
+
+    #[test]
+    fn routines_come_before_tables_unless_they_use_a_row_type() {
+        let mut s = base();
+        let mut public = s.namespaces.remove("public").unwrap_or_default();
+        public
+            .tables
+            .insert("t".into(), table(vec![Column::new("x", "integer")]));
+        let mut early = routine(
+            "CREATE FUNCTION public.\"Weird Fn\"(a integer)\n",
+            vec![arg("integer")],
+            "integer",
+        );
+        early.comment = Some("it's".into());
+        public
+            .routines
+            .insert(Routine::signature("Weird Fn", &early.args), early);
+        let late = routine(
+            "CREATE FUNCTION public.rows_of(x t[])",
+            vec![arg("t[]")],
+            "SETOF t",
+        );
+        public
+            .routines
+            .insert(Routine::signature("rows_of", &late.args), late);
+        s.namespaces.insert("public".into(), public);
+        let mut other = Namespace::default();
+        let mut standard = routine("CREATE FUNCTION other.s() RETURN 1", vec![], "integer");
+        standard.body = RoutineBody::Sql(crate::model::Expression::from_server("RETURN 1"));
+        other.routines.insert("s()".into(), standard);
+        other.routines.insert(
+            "b()".into(),
+            routine("CREATE FUNCTION other.b()", vec![], "integer"),
+        );
+        s.namespaces.insert("other".into(), other);
+        let sql = schema_sql(&s);
+        let at = |needle: &str| {
+            sql.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} not in:\n{sql}"))
+        };
+        assert!(at("SET check_function_bodies = false;") < at("CREATE FUNCTION"));
+        assert!(at("CREATE FUNCTION public.\"Weird Fn\"(a integer);\n") < at("CREATE TABLE t"));
+        assert!(at("COMMENT ON FUNCTION \"Weird Fn\"(integer) IS 'it''s';") < at("CREATE TABLE t"));
+        assert!(at("CREATE TABLE t") < at("CREATE FUNCTION public.rows_of(x t[]);"));
+        // Text bodies first, SQL-standard bodies after, each by signature.
+        assert!(at("CREATE FUNCTION other.b();") < at("CREATE FUNCTION other.s() RETURN 1;"));
+        let files = schema_files(&s);
+        let with_set: Vec<&str> = files
+            .iter()
+            .filter(|(_, sql)| sql.contains("SET check_function_bodies = false;"))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(with_set, ["10_public.sql", "11_other.sql"]);
+        assert!(!files[0].1.contains("check_function_bodies"));
+    }
+
+    #[test]
+    fn a_table_calling_another_namespaces_routine_comes_after_it() {
+        let mut s = base();
+        let mut a = Namespace::default();
+        let mut col = Column::new("x", "integer");
+        col.default = Some(crate::model::Expression::from_server("z.f()"));
+        a.tables.insert("t".into(), table(vec![col]));
+        let mut z = Namespace::default();
+        z.routines.insert(
+            "f()".into(),
+            routine("CREATE FUNCTION z.f()", vec![], "integer"),
+        );
+        s.namespaces.insert("a".into(), a);
+        s.namespaces.insert("z".into(), z);
+        let names: Vec<String> = schema_files(&s).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["00_extensions.sql", "10_z.sql", "11_a.sql"]);
     }
 
     #[test]

@@ -10,12 +10,12 @@
 //! the server's or the role's settings (the form `strata_core::literal`
 //! derives offline). Expressions are kept exactly as the server prints them.
 //!
-//! **10 catalog queries whatever the size of the database** (the
+//! **11 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 12 statements in all. One
+//! search_path = public` batch and one `COMMIT`: 13 statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
-//! constraints, index keys, enums, sequences, unmanaged objects) and one for
-//! every comment; they are pipelined on the connection and joined in memory
+//! constraints, index keys, enums, sequences, unmanaged objects, functions
+//! and procedures) and one for the comments of the others; they are pipelined on the connection and joined in memory
 //! by object id.
 //!
 //! The first query also checks, from inside the snapshot, that the
@@ -34,9 +34,9 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
-    quote_ident, Column, Constraint, ConstraintKind, EnumType, Expression, Extension, FkAction,
-    Identity, Index, IndexKey, IndexKeyExpr, Namespace, Schema, Sequence, Table, Unmanaged,
-    UnmanagedKind,
+    quote_ident, ArgMode, Column, Constraint, ConstraintKind, EnumType, Expression, Extension,
+    FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg,
+    RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -357,12 +357,11 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_type", "t.oid"),
     " UNION ALL \
-     SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
-                           ELSE 'function' END, \
+     SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
             n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
             NULL::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-     WHERE NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+     WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
                        AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
     user_namespace!(),
     " UNION ALL \
@@ -418,6 +417,36 @@ const Q_UNMANAGED: &str = concat!(
     not_extension!("pg_operator", "o.oid")
 );
 
+/// Functions and procedures (aggregates and window functions are read by
+/// name with the unmanaged objects). Arguments come as parallel arrays in
+/// argument order: types (`format_type`), modes, names, and defaults —
+/// `pg_get_function_arg_default` numbers arguments from 1 over all of them,
+/// `OUT` and `TABLE` included.
+const Q_ROUTINES: &str = concat!(
+    "SELECT p.oid, n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text, \
+            ARRAY(SELECT format_type(a.t, NULL) \
+                  FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) \
+                       WITH ORDINALITY a(t, k) ORDER BY a.k), \
+            p.proargmodes::text[], p.proargnames::text[], \
+            ARRAY(SELECT pg_get_function_arg_default(p.oid, a.k::int4) \
+                  FROM generate_series(1, coalesce(cardinality(p.proallargtypes), \
+                                                   p.pronargs::int4)) a(k) ORDER BY a.k), \
+            pg_get_function_result(p.oid), \
+            CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END, \
+            p.prosrc, p.probin, p.provolatile::text, p.proisstrict, p.prosecdef, \
+            p.proleakproof, p.proparallel::text, p.procost::text, p.prorows::text, \
+            p.proconfig, d.description, pg_get_functiondef(p.oid) \
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+     JOIN pg_language l ON l.oid = p.prolang \
+     LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid \
+          AND d.objsubid = 0 \
+     WHERE p.prokind IN ('f', 'p') \
+       AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+                       AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
+    user_namespace!(),
+    " ORDER BY n.nspname, p.proname, p.oid"
+);
+
 const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
                                          WHEN 'pg_class'::regclass THEN 'c' \
                                          WHEN 'pg_constraint'::regclass THEN 'k' \
@@ -430,7 +459,7 @@ const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass T
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 10] = [
+pub const QUERIES: [(&str, &str); 11] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -441,6 +470,7 @@ pub const QUERIES: [(&str, &str); 10] = [
     ("sequences", Q_SEQUENCES),
     ("unmanaged objects", Q_UNMANAGED),
     ("comments", Q_COMMENTS),
+    ("routines", Q_ROUTINES),
 ];
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
@@ -549,6 +579,7 @@ struct CatalogRows {
     sequences: Vec<Row>,
     unmanaged: Vec<Row>,
     comments: Vec<Row>,
+    routines: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -569,8 +600,8 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
     };
     let (namespaces, extensions, tables, columns, constraints) =
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
-    let (indexes, enums, sequences, unmanaged, comments) =
-        tokio::try_join!(run(5), run(6), run(7), run(8), run(9))?;
+    let (indexes, enums, sequences, unmanaged, comments, routines) =
+        tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10))?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -582,6 +613,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         sequences,
         unmanaged,
         comments,
+        routines,
     })
 }
 
@@ -1221,6 +1253,8 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         schema.unmanaged.insert(Unmanaged { kind, name: full });
     }
 
+    build_routines(&rows.routines, &mut schema)?;
+
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {
             return Err(unsupported(
@@ -1233,6 +1267,111 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     }
 
     Ok(schema)
+}
+
+/// Functions and procedures into their namespaces' `routines`.
+fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
+    const STEP: &str = "routines";
+    let bad = |reason: String| InspectError::Catalog { step: STEP, reason };
+    for row in rows {
+        let namespace: String = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let object = || format!("{}.{}", quote_ident(&namespace), quote_ident(&name));
+        let kind = match get::<String>(row, 3, STEP)?.as_str() {
+            "f" => RoutineKind::Function,
+            "p" => RoutineKind::Procedure,
+            other => return Err(bad(format!("{}: unknown prokind {other:?}", object()))),
+        };
+        let language: String = get(row, 4, STEP)?;
+        let types: Vec<String> = get(row, 5, STEP)?;
+        let modes: Option<Vec<String>> = get(row, 6, STEP)?;
+        let names: Option<Vec<String>> = get(row, 7, STEP)?;
+        let defaults: Vec<Option<String>> = get(row, 8, STEP)?;
+        let count = types.len();
+        if modes.as_ref().is_some_and(|m| m.len() != count)
+            || names.as_ref().is_some_and(|n| n.len() != count)
+            || defaults.len() != count
+        {
+            return Err(bad(format!(
+                "{}: argument arrays of different lengths",
+                object()
+            )));
+        }
+        let mut args = Vec::with_capacity(count);
+        for (k, (data_type, default)) in types.into_iter().zip(defaults).enumerate() {
+            let mode = match modes.as_ref().map(|m| m[k].as_str()) {
+                None | Some("i") => ArgMode::In,
+                Some("o") => ArgMode::Out,
+                Some("b") => ArgMode::InOut,
+                Some("v") => ArgMode::Variadic,
+                Some("t") => ArgMode::Table,
+                Some(other) => {
+                    return Err(bad(format!(
+                        "{}: unknown argument mode {other:?}",
+                        object()
+                    )))
+                }
+            };
+            let name = names
+                .as_ref()
+                .map(|n| n[k].clone())
+                .filter(|n| !n.is_empty());
+            args.push(RoutineArg {
+                mode,
+                name,
+                data_type,
+                default: default.map(Expression::from_server),
+            });
+        }
+        let returns: Option<String> = get(row, 9, STEP)?;
+        let sql_body: Option<String> = get(row, 10, STEP)?;
+        let source: String = get(row, 11, STEP)?;
+        let object_file: Option<String> = get(row, 12, STEP)?;
+        let body = match (sql_body, object_file) {
+            (Some(text), _) => RoutineBody::Sql(Expression::from_server(text)),
+            (None, Some(file)) if language == "c" => RoutineBody::Object {
+                file,
+                symbol: source,
+            },
+            _ => RoutineBody::Source { text: source },
+        };
+        let volatility = match get::<String>(row, 13, STEP)?.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            "v" => Volatility::Volatile,
+            other => return Err(bad(format!("{}: unknown provolatile {other:?}", object()))),
+        };
+        let parallel = match get::<String>(row, 17, STEP)?.as_str() {
+            "s" => Parallel::Safe,
+            "r" => Parallel::Restricted,
+            "u" => Parallel::Unsafe,
+            other => return Err(bad(format!("{}: unknown proparallel {other:?}", object()))),
+        };
+        let config: Option<Vec<String>> = get(row, 20, STEP)?;
+        let routine = Routine {
+            kind,
+            returns,
+            language,
+            body,
+            volatility,
+            strict: get(row, 14, STEP)?,
+            security_definer: get(row, 15, STEP)?,
+            leakproof: get(row, 16, STEP)?,
+            parallel,
+            cost: get(row, 18, STEP)?,
+            rows: get(row, 19, STEP)?,
+            config: config.unwrap_or_default(),
+            comment: get(row, 21, STEP)?,
+            definition: get(row, 22, STEP)?,
+            args,
+        };
+        let signature = Routine::signature(&name, &routine.args);
+        let routines = &mut schema.namespaces.entry(namespace).or_default().routines;
+        if routines.insert(signature.clone(), routine).is_some() {
+            return Err(bad(format!("two routines with the signature {signature}")));
+        }
+    }
+    Ok(())
 }
 
 const PARTITION_HELP: &str = "strata does not model partitions or table inheritance yet \
