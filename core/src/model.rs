@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     pub extensions: BTreeMap<String, Extension>,
-    /// Objects strata recognises but does not model (views, functions,
+    /// Objects strata recognises but does not model (views, aggregates,
     /// triggers, policies, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
 }

@@ -125,7 +125,7 @@ pub enum Stmt {
         target: CommentTarget,
         text: Option<String>,
     },
-    /// An object strata keeps by name only (views, functions, …).
+    /// An object strata keeps by name only (views, aggregates, …).
     Unmanaged {
         kind: crate::model::UnmanagedKind,
         op: UnmanagedOp,
