@@ -25,10 +25,10 @@ use strata_reference_schema::{
     ApiKeyType, GrantType, OrgRole, ReferralStatus, SessionType, SubscriptionStatus,
 };
 
-/// The focused schema (`ui/fixtures/focused/schema.sql`).
+/// The focused schema (`ui-tests/ui/fixtures/focused/schema.sql`).
 mod focused {
     strata::schema! {
-        schema: "ui/fixtures/focused/schema.sql",
+        schema: "ui-tests/ui/fixtures/focused/schema.sql",
     }
 }
 
@@ -662,7 +662,7 @@ async fn focused_db(prefix: &str) -> (TestDb, Client) {
     let db = TestDb::create(prefix).await;
     let file = std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/ui/fixtures/focused/schema.sql"
+        "/ui-tests/ui/fixtures/focused/schema.sql"
     ));
     if let Err(e) = psql_apply(&db.url, file, true) {
         panic!("{e}");

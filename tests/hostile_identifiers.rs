@@ -666,8 +666,8 @@ fn the_committed_generated_file_is_fresh() {
 
 // The committed file and `strata::schema!` on the fixture compile in a
 // crate of their own (`#![deny(warnings)]`, every type, column and variant
-// named): `ui_pass/hostile.rs`, built by the trybuild run of
-// `tests/codegen_ui.rs` (one trybuild build for the pass and compile-fail
+// named): `ui-tests/ui_pass/hostile.rs`, built by the trybuild run of
+// `tests/ui-tests/codegen_ui.rs` (one trybuild build for the pass and compile-fail
 // cases, instead of two contending for its target folder).
 
 /// Rows through the generated query builder into the real tables: every

@@ -86,70 +86,24 @@ impl<'a> Cursor<'a> {
     }
 
     /// Argument types of a routine signature `(a integer, OUT b text, …)`:
-    /// input argument types only, canonical.
+    /// input argument types only, as the signature keeps them.
     fn routine_args(&mut self) -> PResult<Vec<String>> {
-        let mut types = Vec::new();
         if !self.peek_is(&Token::LParen) {
-            return Ok(types);
+            return Ok(Vec::new());
         }
-        self.expect(&Token::LParen)?;
-        if self.eat(&Token::RParen) {
-            return Ok(types);
-        }
-        if self.eat(&Token::Mul) {
+        if matches!(self.peek_nth(1).token, Token::Mul) {
             // aggregate(*)
+            self.expect(&Token::LParen)?;
+            self.expect(&Token::Mul)?;
             self.expect(&Token::RParen)?;
-            return Ok(types);
+            return Ok(Vec::new());
         }
-        loop {
-            let mut mode_out = false;
-            if self.eat_kw("OUT") {
-                mode_out = true;
-            } else if !(self.eat_kw("INOUT") || self.eat_kw("IN")) {
-                self.eat_kw("VARIADIC");
-            }
-            // Either `name type` or `type`. Try: if the next-next token starts a
-            // type while the next is a plain word, the first is a name.
-            let start_tok = self.peek();
-            let mut ty = None;
-            if let Token::Word(_) = self.peek().token {
-                let first = self.data_type();
-                if let Ok((t, _)) = first {
-                    if self.peek_is(&Token::Comma)
-                        || self.peek_is(&Token::RParen)
-                        || self.peek_kw("DEFAULT")
-                        || self.peek_is(&Token::Eq)
-                    {
-                        ty = Some(t);
-                    }
-                }
-                if ty.is_none() {
-                    // Rewind: a name came first.
-                    let mut guard = 0;
-                    while self.peek().span != start_tok.span && guard < 64 {
-                        self.p.prev_token();
-                        guard += 1;
-                    }
-                    self.p.next_token();
-                    ty = Some(self.data_type()?.0);
-                }
-            } else {
-                ty = Some(self.data_type()?.0);
-            }
-            if self.eat_kw("DEFAULT") || self.eat(&Token::Eq) {
-                self.expr()?;
-            }
-            if !mode_out {
-                if let Some(t) = ty {
-                    types.push(t);
-                }
-            }
-            if !self.eat(&Token::Comma) {
-                break;
-            }
-        }
-        self.expect(&Token::RParen)?;
-        Ok(types)
+        Ok(self
+            .routine_arg_list(true)?
+            .into_iter()
+            .filter(|a| a.mode.is_input())
+            .map(|a| a.data_type)
+            .collect())
     }
 
     /// `[schema.]symbol`: the operator's qualified name.

@@ -2,8 +2,8 @@
 // integer; the history builds a nullable body and a bigint id. The macro
 // refuses to compile, naming each difference and its files.
 strata::schema! {
-    schema: "../../../../tests/ui/fixtures/differs/schema.sql",
-    migrations: "../../../../tests/ui/fixtures/differs/migrations",
+    schema: "../../../../tests/ui-tests/ui/fixtures/differs/schema.sql",
+    migrations: "../../../../tests/ui-tests/ui/fixtures/differs/migrations",
 }
 
 fn main() {}

@@ -7,7 +7,7 @@
 
 #[allow(dead_code)]
 mod generated {
-    include!("../fixtures/hostile/generated.rs");
+    include!("../../fixtures/hostile/generated.rs");
 }
 
 #[allow(dead_code)]

@@ -1,7 +1,0 @@
-// A misspelt key of the macro input is an error at the key.
-strata::schema! {
-    schema: "../../../../tests/ui/fixtures/unmapped/schema.sql",
-    migration: "../../../../tests/ui/fixtures/differs/migrations",
-}
-
-fn main() {}
