@@ -112,6 +112,13 @@ fn builtin_typname(display: &str) -> &str {
     }
 }
 
+/// How deep [`Analyzer::transform`] recurses before it gives up.
+pub const MAX_DEPTH: u32 = 64;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 pub struct Analyzer<'a> {
     pub env: &'a Env<'a>,
     pub types: &'a SchemaTypes<'a>,
@@ -652,7 +659,30 @@ impl Analyzer<'_> {
     // -----------------------------------------------------------------
     // transformExpr
 
+    /// `transformExpr`, with a depth limit: past [`MAX_DEPTH`] nested
+    /// nodes the answer is unproven (the server has its own limit,
+    /// `max_stack_depth`; strata's stack is not the server's).
     pub fn transform(&self, e: &Expr) -> Result<Node, Unproven> {
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+            }
+        }
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let _leave = Leave;
+        if depth > MAX_DEPTH {
+            return Err(unproven(format!(
+                "an expression nested more than {MAX_DEPTH} levels deep is not analysed"
+            )));
+        }
+        self.transform_node(e)
+    }
+
+    fn transform_node(&self, e: &Expr) -> Result<Node, Unproven> {
         match e {
             Expr::Nested(inner) => self.transform(inner),
             Expr::Identifier(id) => {
