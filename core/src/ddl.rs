@@ -204,6 +204,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
         for ns in &order.hoisted {
             if let Some(n) = schema.namespaces.get(*ns) {
                 routines |= write_routines(&mut body, ns, n, &tables, false);
+                write_user_types(&mut body, ns, n, true);
             }
         }
         sections.push(Section {
@@ -225,6 +226,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
         if !order.hoisted.contains(ns) {
             write_namespace_head(&mut body, ns, n, &mut created);
             routines |= write_routines(&mut body, ns, n, &tables, false);
+            write_user_types(&mut body, ns, n, true);
         }
         let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables);
         sections.push(Section {
@@ -294,6 +296,8 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.enums.is_empty()
         || !n.sequences.is_empty()
         || !n.routines.is_empty()
+        || !n.domains.is_empty()
+        || !n.composites.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -308,7 +312,13 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
     let mut owners: BTreeMap<String, &str> = BTreeMap::new();
     let mut table_owners: BTreeMap<String, &str> = BTreeMap::new();
     for (ns, n) in &schema.namespaces {
-        for name in n.enums.keys().chain(n.sequences.keys()) {
+        for name in n
+            .enums
+            .keys()
+            .chain(n.sequences.keys())
+            .chain(n.domains.keys())
+            .chain(n.composites.keys())
+        {
             owners.insert(qualified(ns, name), ns.as_str());
         }
         for signature in n.routines.keys() {
@@ -334,6 +344,14 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
             }
         }
         let mut texts: Vec<&str> = Vec::new();
+        for d in n.domains.values() {
+            texts.push(&d.base_type);
+            texts.extend(d.default.as_deref());
+            texts.extend(d.checks.values().map(|c| c.expression.sql.as_str()));
+        }
+        for c in n.composites.values() {
+            texts.extend(c.attributes.iter().map(|a| a.data_type.as_str()));
+        }
         for t in n.tables.values() {
             for c in &t.columns {
                 texts.push(&c.data_type);
@@ -541,6 +559,7 @@ fn write_namespace_head<'a>(
         push_comment_on(&mut group, "TYPE", &qualified(ns, name), &e.comment);
     }
     push_group(out, &group);
+    write_user_types(out, ns, n, false);
 
     let mut group = String::new();
     for (name, s) in &n.sequences {
@@ -548,6 +567,166 @@ fn write_namespace_head<'a>(
         push_comment_on(&mut group, "SEQUENCE", &qualified(ns, name), &s.comment);
     }
     push_group(out, &group);
+}
+
+/// Whether a domain's default or checks may call a routine of the schema
+/// (any name in them that a routine of the namespace has): such a domain
+/// is written after the routines.
+fn domain_calls_routine(ns: &str, n: &Namespace, d: &crate::model::Domain) -> bool {
+    if n.routines.is_empty() {
+        return false;
+    }
+    let names: BTreeSet<String> = n
+        .routines
+        .keys()
+        .flat_map(|sig| {
+            let (name, _) = crate::model::split_signature(sig);
+            [
+                quote_ident(name),
+                qualified(ns, name),
+                format!("{}.{}", quote_ident(ns), quote_ident(name)),
+            ]
+        })
+        .collect();
+    d.default
+        .iter()
+        .chain(d.checks.values().map(|c| &c.expression))
+        .flat_map(|e| name_tokens(&e.sql))
+        .any(|t| names.contains(t))
+}
+
+/// The namespace's composite types and domains (`late`: only the domains
+/// that call its routines; otherwise all the others), each after the types
+/// of the namespace it uses.
+fn write_user_types(out: &mut String, ns: &str, n: &Namespace, late: bool) {
+    // (name, is_domain, the types it names)
+    let mut pending: Vec<(&String, bool, Vec<&str>)> = Vec::new();
+    for (name, d) in &n.domains {
+        if domain_calls_routine(ns, n, d) == late {
+            pending.push((name, true, vec![d.base_type.as_str()]));
+        }
+    }
+    if !late {
+        for (name, c) in &n.composites {
+            pending.push((
+                name,
+                false,
+                c.attributes.iter().map(|a| a.data_type.as_str()).collect(),
+            ));
+        }
+    }
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    let mut group = String::new();
+    while !pending.is_empty() {
+        let uses_pending = |types: &[&str], me: &str| {
+            types.iter().flat_map(|t| name_tokens(t)).any(|tok| {
+                pending.iter().any(|(other, _, _)| {
+                    other.as_str() != me
+                        && !written.contains(other.as_str())
+                        && (tok == qualified(ns, other) || tok == quote_ident(other))
+                })
+            })
+        };
+        let at = pending
+            .iter()
+            .position(|(name, _, types)| !uses_pending(types, name))
+            .unwrap_or(0);
+        let (name, is_domain, _) = pending.remove(at);
+        let target = qualified(ns, name);
+        if is_domain {
+            write_domain(&mut group, &target, &n.domains[name]);
+        } else {
+            for stmt in composite_sql(&target, &n.composites[name]) {
+                push_stmt(&mut group, &stmt);
+            }
+        }
+        written.insert(name.clone());
+    }
+    push_group(out, &group);
+}
+
+/// `CREATE DOMAIN` with its collation, default, NOT NULL and valid checks;
+/// `NOT VALID` checks added after it (CREATE DOMAIN takes none); comments.
+fn write_domain(out: &mut String, target: &str, d: &crate::model::Domain) {
+    for stmt in domain_sql(target, d) {
+        push_stmt(out, &stmt);
+    }
+}
+
+/// [`write_domain`]'s statements, without their `;`.
+pub(crate) fn domain_sql(target: &str, d: &crate::model::Domain) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sql = format!("CREATE DOMAIN {target} AS {}", d.base_type);
+    if let Some(c) = &d.collation {
+        sql.push_str(&format!(" COLLATE {c}"));
+    }
+    if let Some(e) = &d.default {
+        sql.push_str(&format!(" DEFAULT {}", e.sql));
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for (name, c) in d.checks.iter().filter(|(_, c)| c.validated) {
+        sql.push_str(&format!(
+            " CONSTRAINT {} CHECK ({})",
+            quote_ident(name),
+            c.expression.sql
+        ));
+    }
+    out.push(sql);
+    for (name, c) in d.checks.iter().filter(|(_, c)| !c.validated) {
+        out.push(domain_check_sql(target, name, c));
+    }
+    out.extend(comment_on_sql(
+        "DOMAIN",
+        target,
+        d.comment.as_deref(),
+        false,
+    ));
+    for (name, c) in &d.checks {
+        out.extend(comment_on_sql(
+            "CONSTRAINT",
+            &format!("{} ON DOMAIN {target}", quote_ident(name)),
+            c.comment.as_deref(),
+            false,
+        ));
+    }
+    out
+}
+
+/// `ALTER DOMAIN … ADD CONSTRAINT name CHECK (…) [NOT VALID]`.
+pub(crate) fn domain_check_sql(target: &str, name: &str, c: &crate::model::DomainCheck) -> String {
+    format!(
+        "ALTER DOMAIN {target} ADD CONSTRAINT {} CHECK ({}){}",
+        quote_ident(name),
+        c.expression.sql,
+        if c.validated { "" } else { " NOT VALID" }
+    )
+}
+
+/// `name type [COLLATE c]` of a composite type's attribute.
+pub(crate) fn attribute_sql(a: &crate::model::CompositeAttribute) -> String {
+    let mut s = format!("{} {}", quote_ident(&a.name), a.data_type);
+    if let Some(col) = &a.collation {
+        s.push_str(&format!(" COLLATE {col}"));
+    }
+    s
+}
+
+/// `CREATE TYPE … AS (…)` and its comments, without their `;`.
+pub(crate) fn composite_sql(target: &str, c: &crate::model::CompositeType) -> Vec<String> {
+    let attrs: Vec<String> = c.attributes.iter().map(attribute_sql).collect();
+    let mut out = vec![format!("CREATE TYPE {target} AS ({})", attrs.join(", "))];
+    out.extend(comment_on_sql("TYPE", target, c.comment.as_deref(), false));
+    for a in &c.attributes {
+        out.extend(comment_on_sql(
+            "COLUMN",
+            &format!("{target}.{}", quote_ident(&a.name)),
+            a.comment.as_deref(),
+            false,
+        ));
+    }
+    out
 }
 
 /// Tables and all that hangs on them, then the routines that wait for the

@@ -174,6 +174,24 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        for (name, e, f) in pairs(&e.domains, &f.domains) {
+            let p = ObjectPath::new(ObjectKind::Domain, nsn, name);
+            match (e, f) {
+                (Some(_), None) => d.push(missing(p.clone(), p.to_string())),
+                (None, Some(_)) => d.push(unexpected(p.clone(), p.to_string())),
+                (Some(e), Some(f)) => diff_domain(d, &p, e, f),
+                (None, None) => {}
+            }
+        }
+        for (name, e, f) in pairs(&e.composites, &f.composites) {
+            let p = ObjectPath::new(ObjectKind::Type, nsn, name);
+            match (e, f) {
+                (Some(_), None) => d.push(missing(p.clone(), p.to_string())),
+                (None, Some(_)) => d.push(unexpected(p.clone(), p.to_string())),
+                (Some(e), Some(f)) => diff_composite(d, &p, e, f),
+                (None, None) => {}
+            }
+        }
         for (name, e, f) in pairs(&e.sequences, &f.sequences) {
             let p = ObjectPath::new(ObjectKind::Sequence, nsn, name);
             match (e, f) {
@@ -221,6 +239,95 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         d.push(unexpected(unmanaged_path(u), u.to_string()));
     }
     out
+}
+
+/// A domain, property by property; its checks by name.
+fn diff_domain(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    e: &crate::model::Domain,
+    f: &crate::model::Domain,
+) {
+    field(d, p, "base type", &e.base_type, &f.base_type);
+    opt_field(d, p, "collation", &e.collation, &f.collation);
+    expr_field(d, p, "default", e.default.as_ref(), f.default.as_ref());
+    field(d, p, "NOT NULL", &yes_no(e.not_null), &yes_no(f.not_null));
+    for (name, ec, fc) in pairs(&e.checks, &f.checks) {
+        let what = format!("check {}", quote_ident(name));
+        match (ec, fc) {
+            (Some(ec), None) => field(
+                d,
+                p,
+                &what,
+                &format!("CHECK ({})", shown(&ec.expression)),
+                "(none)",
+            ),
+            (None, Some(fc)) => field(
+                d,
+                p,
+                &what,
+                "(none)",
+                &format!("CHECK ({})", shown(&fc.expression)),
+            ),
+            (Some(ec), Some(fc)) => {
+                expr_field(d, p, &what, Some(&ec.expression), Some(&fc.expression));
+                if ec.validated != fc.validated {
+                    field(
+                        d,
+                        p,
+                        &format!("validation of check {}", quote_ident(name)),
+                        if ec.validated { "valid" } else { "NOT VALID" },
+                        if fc.validated { "valid" } else { "NOT VALID" },
+                    );
+                }
+                opt_field(
+                    d,
+                    p,
+                    &format!("comment on check {}", quote_ident(name)),
+                    &ec.comment,
+                    &fc.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+/// A composite type: its attributes in order, then comments.
+fn diff_composite(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    e: &crate::model::CompositeType,
+    f: &crate::model::CompositeType,
+) {
+    let render = |c: &crate::model::CompositeType| {
+        let parts: Vec<String> = c
+            .attributes
+            .iter()
+            .map(|a| {
+                let mut s = format!("{} {}", quote_ident(&a.name), a.data_type);
+                if let Some(col) = &a.collation {
+                    s.push_str(&format!(" COLLATE {col}"));
+                }
+                s
+            })
+            .collect();
+        format!("({})", parts.join(", "))
+    };
+    field(d, p, "attributes", &render(e), &render(f));
+    for ea in &e.attributes {
+        if let Some(fa) = f.attributes.iter().find(|x| x.name == ea.name) {
+            opt_field(
+                d,
+                p,
+                &format!("comment on attribute {}", quote_ident(&ea.name)),
+                &ea.comment,
+                &fa.comment,
+            );
+        }
+    }
+    opt_field(d, p, "comment", &e.comment, &f.comment);
 }
 
 /// A function or procedure, property by property.

@@ -39,6 +39,12 @@ pub struct Namespace {
     /// Overloads are distinct objects.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routines: BTreeMap<String, Routine>,
+    /// Domains (`CREATE DOMAIN`) by name, compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, Domain>,
+    /// Composite types (`CREATE TYPE … AS (…)`) by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub composites: BTreeMap<String, CompositeType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,6 +322,60 @@ pub enum IndexKeyExpr {
 pub struct EnumType {
     /// Labels in sort order.
     pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// A domain (`pg_type.typtype = 'd'`, `typcmds.c` `DefineDomain`): a base
+/// type with a default, NOT NULL and named CHECK constraints over `VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    /// The base type with its modifier, as `format_type` prints it
+    /// (`numeric(10,2)`, `other.mood`).
+    pub base_type: String,
+    /// `COLLATE`, when the domain's collation differs from its base
+    /// type's (as pg_dump writes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// `DEFAULT`, analysed against the base type as the server stores it
+    /// (`typdefaultbin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expression>,
+    /// `NOT NULL` (`typnotnull`; in PostgreSQL 15 it has no name).
+    pub not_null: bool,
+    /// CHECK constraints by name (`pg_constraint.contypid`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, DomainCheck>,
+    pub comment: Option<String>,
+}
+
+/// A domain's CHECK: the expression as `pg_get_expr(conbin, 0)` prints it
+/// (`VALUE > 0`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCheck {
+    pub expression: Expression,
+    /// False for `NOT VALID` until `VALIDATE CONSTRAINT`.
+    pub validated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A composite type (`pg_type.typtype = 'c'` with its own `pg_class` of
+/// relkind `c`): its attributes in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeType {
+    pub attributes: Vec<CompositeAttribute>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositeAttribute {
+    pub name: String,
+    /// As `format_type` prints it.
+    pub data_type: String,
+    /// `COLLATE`, when it differs from the type's default collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
@@ -806,6 +866,9 @@ pub enum ObjectKind {
     /// (`name(integer, text)`).
     Function,
     Procedure,
+    Domain,
+    /// A composite type.
+    Type,
     Unmanaged,
 }
 
@@ -822,6 +885,8 @@ impl ObjectKind {
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Type => "type",
             ObjectKind::Unmanaged => "object",
         }
     }

@@ -34,9 +34,10 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
-    quote_ident, ArgMode, Column, Constraint, ConstraintKind, EnumType, Expression, Extension,
-    FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg,
-    RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
+    quote_ident, ArgMode, Column, CompositeAttribute, CompositeType, Constraint, ConstraintKind,
+    Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Identity, Index, IndexKey,
+    IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg, RoutineBody, RoutineKind, Schema,
+    Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -304,12 +305,55 @@ const Q_INDEXES: &str = concat!(
     " ORDER BY ic.oid, k.ord"
 );
 
-const Q_ENUMS: &str = concat!(
-    "SELECT t.oid, n.nspname::text, t.typname::text, \
+/// Enums, domains and composite types (`typtype` e, d, c; a composite
+/// type only when it has its own relation, not a table's row type). Enums
+/// carry their labels; domains their base type, collation, default, NOT
+/// NULL and CHECKs (name, `pg_get_expr(conbin, 0)`, validated, comment);
+/// composite types their attributes (name, `format_type`, collation when
+/// not the type's default) and the relation whose comments hold the
+/// attributes'.
+const Q_TYPES: &str = concat!(
+    "SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text, \
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid \
-                  ORDER BY e.enumsortorder) \
+                  ORDER BY e.enumsortorder), \
+            CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, \
+            CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation \
+                 THEN ARRAY[cn.nspname::text, co.collname::text] END, \
+            CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END, \
+            t.typnotnull, \
+            ARRAY(SELECT k.conname::text FROM pg_constraint k WHERE k.contypid = t.oid \
+                  AND k.contype = 'c' ORDER BY k.conname), \
+            ARRAY(SELECT pg_get_expr(k.conbin, 0) FROM pg_constraint k WHERE k.contypid = t.oid \
+                  AND k.contype = 'c' ORDER BY k.conname), \
+            ARRAY(SELECT k.convalidated FROM pg_constraint k WHERE k.contypid = t.oid \
+                  AND k.contype = 'c' ORDER BY k.conname), \
+            ARRAY(SELECT k.oid FROM pg_constraint k WHERE k.contypid = t.oid \
+                  AND k.contype = 'c' ORDER BY k.conname), \
+            t.typrelid, \
+            ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = t.typrelid \
+                  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), \
+            ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
+                  WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
+                  ORDER BY a.attnum), \
+            ARRAY(SELECT CASE WHEN a.attcollation <> at.typcollation THEN aco.collname::text END \
+                  FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid \
+                  LEFT JOIN pg_collation aco ON aco.oid = a.attcollation \
+                  WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
+                  ORDER BY a.attnum), \
+            ARRAY(SELECT a.attnum::int4 FROM pg_attribute a WHERE a.attrelid = t.typrelid \
+                  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), \
+            ARRAY(SELECT CASE WHEN a.attcollation <> at.typcollation THEN acn.nspname::text END \
+                  FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid \
+                  LEFT JOIN pg_collation aco ON aco.oid = a.attcollation \
+                  LEFT JOIN pg_namespace acn ON acn.oid = aco.collnamespace \
+                  WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
+                  ORDER BY a.attnum) \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
-     WHERE t.typtype = 'e' AND ",
+     LEFT JOIN pg_type bt ON bt.oid = t.typbasetype \
+     LEFT JOIN pg_collation co ON co.oid = t.typcollation \
+     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
+     WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND EXISTS \
+            (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_type", "t.oid"),
@@ -347,12 +391,9 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT CASE t.typtype WHEN 'c' THEN 'composite_type' WHEN 'd' THEN 'domain' \
-                           ELSE 'range_type' END, \
-            n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
+     SELECT 'range_type', n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
-     WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND EXISTS \
-            (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
+     WHERE t.typtype = 'r' AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_type", "t.oid"),
@@ -466,7 +507,7 @@ pub const QUERIES: [(&str, &str); 11] = [
     ("columns", Q_COLUMNS),
     ("constraints", Q_CONSTRAINTS),
     ("indexes", Q_INDEXES),
-    ("enums", Q_ENUMS),
+    ("types", Q_TYPES),
     ("sequences", Q_SEQUENCES),
     ("unmanaged objects", Q_UNMANAGED),
     ("comments", Q_COMMENTS),
@@ -1133,17 +1174,85 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     build_indexes(&rows.indexes, &mut schema, &table_names, &mut comments)?;
 
     for row in &rows.enums {
-        let oid: u32 = get(row, 0, "enums")?;
-        let namespace: String = get(row, 1, "enums")?;
-        let name: String = get(row, 2, "enums")?;
-        let values: Vec<String> = get(row, 3, "enums")?;
+        const STEP: &str = "types";
+        let oid: u32 = get(row, 0, STEP)?;
+        let namespace: String = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let typtype: String = get(row, 3, STEP)?;
         let comment = take_comment(&mut comments, 't', oid, 0);
-        schema
-            .namespaces
-            .entry(namespace)
-            .or_default()
-            .enums
-            .insert(name, EnumType { values, comment });
+        let n = schema.namespaces.entry(namespace).or_default();
+        match typtype.as_str() {
+            "e" => {
+                let values: Vec<String> = get(row, 4, STEP)?;
+                n.enums.insert(name, EnumType { values, comment });
+            }
+            "d" => {
+                let base_type: String = get(row, 5, STEP)?;
+                let collation: Option<Vec<String>> = get(row, 6, STEP)?;
+                let default: Option<String> = get(row, 7, STEP)?;
+                let not_null: bool = get(row, 8, STEP)?;
+                let names: Vec<String> = get(row, 9, STEP)?;
+                let exprs: Vec<String> = get(row, 10, STEP)?;
+                let validated: Vec<bool> = get(row, 11, STEP)?;
+                let oids: Vec<u32> = get(row, 12, STEP)?;
+                let mut checks = BTreeMap::new();
+                for (((cname, e), v), coid) in names.into_iter().zip(exprs).zip(validated).zip(oids)
+                {
+                    checks.insert(
+                        cname,
+                        DomainCheck {
+                            expression: Expression::from_server(e),
+                            validated: v,
+                            comment: take_comment(&mut comments, 'k', coid, 0),
+                        },
+                    );
+                }
+                n.domains.insert(
+                    name,
+                    Domain {
+                        base_type,
+                        collation: collation.and_then(|c| match c.as_slice() {
+                            [ns, name] => Some(qualified_unless_builtin(Some(ns), name)),
+                            _ => None,
+                        }),
+                        default: default.map(Expression::from_server),
+                        not_null,
+                        checks,
+                        comment,
+                    },
+                );
+            }
+            _ => {
+                let relid: u32 = get(row, 13, STEP)?;
+                let names: Vec<String> = get(row, 14, STEP)?;
+                let types: Vec<String> = get(row, 15, STEP)?;
+                let collations: Vec<Option<String>> = get(row, 16, STEP)?;
+                let nums: Vec<i32> = get(row, 17, STEP)?;
+                let collation_ns: Vec<Option<String>> = get(row, 18, STEP)?;
+                let attributes = names
+                    .into_iter()
+                    .zip(types)
+                    .zip(collations.into_iter().zip(collation_ns))
+                    .zip(nums)
+                    .map(
+                        |(((name, data_type), (collation, cns)), num)| CompositeAttribute {
+                            name,
+                            data_type,
+                            collation: collation
+                                .map(|c| qualified_unless_builtin(cns.as_deref(), &c)),
+                            comment: take_comment(&mut comments, 'c', relid, num),
+                        },
+                    )
+                    .collect();
+                n.composites.insert(
+                    name,
+                    CompositeType {
+                        attributes,
+                        comment,
+                    },
+                );
+            }
+        }
     }
 
     for row in &rows.sequences {

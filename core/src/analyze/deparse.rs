@@ -96,6 +96,7 @@ impl Deparser<'_> {
     fn expr(&mut self, node: &Node, showimplicit: bool) -> Result<(), Unproven> {
         match node {
             Node::Var { name, .. } => self.push(&quote_ident(name)),
+            Node::DomainValue { .. } => self.push("VALUE"),
             Node::Const { .. } => self.constant(node, 0)?,
             Node::Op {
                 name, left, right, ..

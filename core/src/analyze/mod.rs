@@ -38,6 +38,9 @@ pub enum Role<'a> {
     ArgDefault { arg_type: &'a str },
     /// `CHECK (e)`: coerced to boolean, printed by `pg_get_expr(conbin)`.
     Check,
+    /// A domain's `CHECK (e)` over `VALUE` of this base type: coerced to
+    /// boolean, printed by `pg_get_expr(conbin, 0)`.
+    DomainCheck { base_type: &'a str },
     /// An index key expression, printed as `pg_get_indexdef(index, n,
     /// false)` prints key `n` (wrapped in parentheses unless it looks like a
     /// function call).
@@ -71,7 +74,7 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
         extensions: scope.schema.extensions.keys().cloned().collect(),
         user: &types,
     };
-    let analyzer = Analyzer {
+    let mut analyzer = Analyzer {
         env: &env,
         types: &types,
         columns: scope.columns,
@@ -80,7 +83,11 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             role,
             Role::Generated { .. } | Role::IndexKey | Role::Predicate
         ),
+        domain_value: None,
     };
+    if let Role::DomainCheck { base_type } = role {
+        analyzer.domain_value = Some(analyzer.resolve_type(base_type)?);
+    }
     let node = analyzer.transform(expr)?;
     let node = match role {
         Role::Default { column_type } | Role::Generated { column_type } => {
@@ -128,7 +135,7 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
                 "the argument's default",
             )?
         }
-        Role::Check => analyzer.coerce_to_boolean(node, "CHECK")?,
+        Role::Check | Role::DomainCheck { .. } => analyzer.coerce_to_boolean(node, "CHECK")?,
         Role::Predicate => {
             let node = analyzer.coerce_to_boolean(node, "WHERE")?;
             if matches!(&node, Node::Const { value: Some(v), .. } if v == "t") {
@@ -230,7 +237,7 @@ fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
     fn folds(n: &Node) -> bool {
         match n {
             Node::Const { .. } => true,
-            Node::Var { .. } | Node::SqlValue(_) => false,
+            Node::Var { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => false,
             Node::Func { args, .. } | Node::Row { args } => args.iter().all(folds),
             Node::MinMax { args, .. } => args.iter().all(folds),
             Node::Op { left, right, .. } => left.as_deref().is_none_or(folds) && folds(right),
@@ -276,7 +283,7 @@ fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
 fn visit(node: &Node, f: &mut dyn FnMut(&Node)) {
     f(node);
     match node {
-        Node::Var { .. } | Node::Const { .. } | Node::SqlValue(_) => {}
+        Node::Var { .. } | Node::Const { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => {}
         Node::Op { left, right, .. } => {
             if let Some(l) = left {
                 visit(l, f);

@@ -103,6 +103,12 @@ pub enum Node {
         type_id: TypeId,
         typmod: i32,
     },
+    /// `VALUE` in a domain's CHECK (`CoerceToDomainValue`): the value being
+    /// checked, of the domain's base type.
+    DomainValue {
+        type_id: TypeId,
+        typmod: i32,
+    },
     /// A constant: the output function's text, or NULL.
     Const {
         type_id: TypeId,
@@ -220,6 +226,7 @@ impl Node {
     pub fn type_id(&self) -> TypeId {
         match self {
             Node::Var { type_id, .. }
+            | Node::DomainValue { type_id, .. }
             | Node::Const { type_id, .. }
             | Node::Relabel { type_id, .. }
             | Node::CoerceViaIo { type_id, .. }
@@ -246,6 +253,7 @@ impl Node {
     pub fn typmod(&self) -> i32 {
         match self {
             Node::Var { typmod, .. }
+            | Node::DomainValue { typmod, .. }
             | Node::Const { typmod, .. }
             | Node::Relabel { typmod, .. }
             | Node::ArrayCoerce { typmod, .. }
@@ -284,7 +292,7 @@ impl Node {
     pub fn contains_var(&self) -> bool {
         match self {
             Node::Var { .. } => true,
-            Node::Const { .. } | Node::SqlValue(_) => false,
+            Node::Const { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => false,
             Node::Op { left, right, .. } => {
                 left.as_ref().is_some_and(|l| l.contains_var()) || right.contains_var()
             }

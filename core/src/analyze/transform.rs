@@ -127,6 +127,8 @@ pub struct Analyzer<'a> {
     /// Reject nodes the server refuses in an immutable context (generated
     /// columns, index keys and predicates).
     pub immutable: bool,
+    /// In a domain's CHECK: the base type `VALUE` has.
+    pub domain_value: Option<(TypeId, i32)>,
 }
 
 impl Analyzer<'_> {
@@ -1072,6 +1074,17 @@ impl Analyzer<'_> {
 
     fn column(&self, parts: &[Ident]) -> Result<Node, Unproven> {
         let folded: Vec<String> = parts.iter().map(fold).collect();
+        if let Some((type_id, typmod)) = self.domain_value {
+            // `replace_domain_constraint_value`: an unqualified `value` is
+            // the value checked; nothing else can be referenced.
+            if folded.len() == 1 && folded[0] == "value" {
+                return Ok(Node::DomainValue { type_id, typmod });
+            }
+            return Err(unproven(format!(
+                "the server raises 42703 column \"{}\" does not exist",
+                folded.join(".")
+            )));
+        }
         let (qualifier, name) = folded.split_at(folded.len() - 1);
         let name = &name[0];
         if !qualifier.is_empty() {

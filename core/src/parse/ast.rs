@@ -68,6 +68,29 @@ pub enum Stmt {
         if_exists: bool,
         cascade: bool,
     },
+    /// `CREATE TYPE name AS (attribute type [COLLATE c], …)`.
+    CreateComposite {
+        name: QName,
+        attributes: Vec<AttributeDef>,
+    },
+    /// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [constraints]`.
+    CreateDomain {
+        name: QName,
+        base_type: String,
+        collation: Option<String>,
+        default: Option<Expression>,
+        constraints: Vec<DomainConstraintDef>,
+    },
+    AlterDomain {
+        name: QName,
+        action: DomainAction,
+    },
+    /// `DROP DOMAIN` (DROP TYPE reaches domains too).
+    DropDomain {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
     CreateTable(CreateTable),
     AlterTable {
         name: QName,
@@ -196,6 +219,59 @@ pub enum EnumAction {
         old: String,
         new: String,
     },
+    RenameTo(String),
+    SetSchema(String),
+    /// Composite types: `ADD ATTRIBUTE name type [COLLATE c]`.
+    AddAttribute(AttributeDef),
+    /// `DROP ATTRIBUTE [IF EXISTS] name [CASCADE]`.
+    DropAttribute {
+        name: String,
+        if_exists: bool,
+    },
+    /// `ALTER ATTRIBUTE name [SET DATA] TYPE type [COLLATE c]`.
+    AlterAttributeType(AttributeDef),
+    /// `RENAME ATTRIBUTE old TO new`.
+    RenameAttribute {
+        old: String,
+        new: String,
+    },
+}
+
+/// An attribute of a composite type as written.
+#[derive(Debug, Clone)]
+pub struct AttributeDef {
+    pub name: String,
+    /// Canonical type text, as a column's.
+    pub data_type: String,
+    pub collation: Option<String>,
+}
+
+/// A constraint of `CREATE DOMAIN` or `ALTER DOMAIN … ADD`.
+#[derive(Debug, Clone)]
+pub struct DomainConstraintDef {
+    pub name: Option<String>,
+    pub kind: DomainConstraintKind,
+    pub not_valid: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum DomainConstraintKind {
+    NotNull,
+    Null,
+    /// The expression and the columns it names (only `value` may be).
+    Check(Expression, Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub enum DomainAction {
+    SetDefault(Expression),
+    DropDefault,
+    SetNotNull,
+    DropNotNull,
+    AddConstraint(DomainConstraintDef),
+    DropConstraint { name: String, if_exists: bool },
+    RenameConstraint { old: String, new: String },
+    ValidateConstraint(String),
     RenameTo(String),
     SetSchema(String),
 }
@@ -400,6 +476,11 @@ pub enum CommentTarget {
     Constraint {
         name: String,
         table: QName,
+    },
+    Domain(QName),
+    DomainConstraint {
+        name: String,
+        domain: QName,
     },
     Unmanaged(crate::model::UnmanagedKind, String),
     /// Objects whose comments are not modelled (database, role, …).

@@ -46,8 +46,10 @@ impl<'a> Cursor<'a> {
             let name = self.ident()?;
             self.expect_kw("ON")?;
             if self.eat_kw("DOMAIN") {
-                self.qname()?;
-                CommentTarget::Other("constraint on domain")
+                CommentTarget::DomainConstraint {
+                    name,
+                    domain: self.qname()?,
+                }
             } else {
                 let table = self.qname()?;
                 CommentTarget::Constraint { name, table }
@@ -66,7 +68,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kw("POLICY") {
             CommentTarget::Unmanaged(K::Policy, self.unmanaged_name(K::Policy)?)
         } else if self.eat_kw("DOMAIN") {
-            CommentTarget::Unmanaged(K::Domain, self.unmanaged_name(K::Domain)?)
+            CommentTarget::Domain(self.qname()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

@@ -19,6 +19,7 @@ mod ast;
 mod comment;
 mod constraint;
 mod cursor;
+mod domain;
 mod index;
 mod routine;
 mod sequence;
@@ -221,6 +222,9 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("FUNCTION") || self.peek_kw("PROCEDURE") {
             return self.create_routine(or_replace);
         }
+        if self.eat_kw("DOMAIN") {
+            return self.create_domain();
+        }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
@@ -326,9 +330,17 @@ impl<'a> Cursor<'a> {
             }
             return Err(self.expected("RENAME TO or SET"));
         }
+        if self.eat_kw("DOMAIN") {
+            return self.alter_domain();
+        }
         if self.eat_kw("TYPE") {
             let name = self.qname()?;
-            let action = if self.eat_kws(&["ADD", "VALUE"]) {
+            let action = if let Some(a) = self.attribute_action()? {
+                if !self.at_end() {
+                    return Err(self.expected("the end of the statement"));
+                }
+                a
+            } else if self.eat_kws(&["ADD", "VALUE"]) {
                 let if_not_exists = self.if_not_exists();
                 let value = self.string()?;
                 let mut before = None;
@@ -360,7 +372,7 @@ impl<'a> Cursor<'a> {
                 return Err(self
                     .err_here("strata does not understand this ALTER TYPE")
                     .with_help(
-                        "supported: ADD VALUE, RENAME VALUE, RENAME TO, SET SCHEMA, OWNER TO",
+                        "supported: ADD VALUE, RENAME VALUE, ADD/DROP/ALTER/RENAME ATTRIBUTE, RENAME TO, SET SCHEMA, OWNER TO",
                     ));
             };
             return Ok(Stmt::AlterEnum { name, action });
@@ -516,6 +528,16 @@ impl<'a> Cursor<'a> {
             let names = self.qname_list()?;
             let cascade = self.cascade();
             return Ok(Stmt::DropIndex {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("DOMAIN") {
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropDomain {
                 names,
                 if_exists,
                 cascade,

@@ -1,4 +1,4 @@
-//! CREATE TYPE (enums; range and composite types kept by name) and
+//! CREATE TYPE (enums and composite types; range types kept by name) and
 //! collation names.
 
 use sqlparser::tokenizer::Token;
@@ -23,11 +23,17 @@ impl<'a> Cursor<'a> {
                 }
                 return Ok(Stmt::CreateEnum { name, values });
             }
-            let kind = if self.eat_kw("RANGE") {
-                crate::model::UnmanagedKind::RangeType
-            } else {
-                crate::model::UnmanagedKind::CompositeType
-            };
+            if self.eat(&Token::LParen) {
+                let attributes = self.composite_attributes()?;
+                if !self.at_end() {
+                    return Err(self.expected("the end of the statement"));
+                }
+                return Ok(Stmt::CreateComposite { name, attributes });
+            }
+            if !self.eat_kw("RANGE") {
+                return Err(self.expected("ENUM, RANGE or ( after AS"));
+            }
+            let kind = crate::model::UnmanagedKind::RangeType;
             self.skip_rest();
             return Ok(Stmt::Unmanaged {
                 kind,

@@ -19,6 +19,20 @@ impl Replayer {
                 self.table_mut(&ns, &q.name).comment = text;
                 self.touch(ObjectPath::new(ObjectKind::Table, &ns, &q.name));
             }
+            CommentTarget::Column(q, col)
+                if self.find_table(&q).is_none() && self.find_composite(&q).is_some() =>
+            {
+                let ns = self.find_composite(&q).expect("found");
+                let c = self.ns_mut(&ns).composites.get_mut(&q.name).expect("found");
+                let Some(a) = c.attributes.iter_mut().find(|a| a.name == col) else {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
+                    ));
+                };
+                a.comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Type, &ns, &q.name));
+            }
             CommentTarget::Column(q, col) => {
                 let ns = self.table_ns(&q)?;
                 let t = self.table_mut(&ns, &q.name);
@@ -74,6 +88,29 @@ impl Replayer {
                         e.comment = text;
                     }
                     self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &q.name));
+                } else if let Some(ns) = self.find_domain(&q) {
+                    if let Some(d) = self.ns_mut(&ns).domains.get_mut(&q.name) {
+                        d.comment = text;
+                    }
+                    self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &q.name));
+                } else if let Some(ns) = self.find_composite(&q) {
+                    if let Some(c) = self.ns_mut(&ns).composites.get_mut(&q.name) {
+                        c.comment = text;
+                    }
+                    self.touch(ObjectPath::new(ObjectKind::Type, &ns, &q.name));
+                } else if self.find_table(&q).is_some() {
+                    // A table's row type: the server keeps the comment on
+                    // the pg_type row, which strata does not model.
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "a comment on the row type of table \"{}\" is not supported yet",
+                                display_q(&q)
+                            ),
+                        ),
+                        "comment on the table instead (COMMENT ON TABLE), or mark the statement with `-- strata:ignore`",
+                    ));
                 } else if !self
                     .candidate_ns(&q)
                     .iter()
@@ -122,6 +159,34 @@ impl Replayer {
                     &table.name,
                     &name,
                 ));
+            }
+            CommentTarget::Domain(q) => {
+                let ns = self.domain_ns(&q)?;
+                self.ns_mut(&ns)
+                    .domains
+                    .get_mut(&q.name)
+                    .expect("found")
+                    .comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &q.name));
+            }
+            CommentTarget::DomainConstraint { name, domain } => {
+                let ns = self.domain_ns(&domain)?;
+                let d = self
+                    .ns_mut(&ns)
+                    .domains
+                    .get_mut(&domain.name)
+                    .expect("found");
+                let Some(c) = d.checks.get_mut(&name) else {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!(
+                            "constraint \"{name}\" for domain {} does not exist",
+                            domain.name
+                        ),
+                    ));
+                };
+                c.comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &domain.name));
             }
             CommentTarget::Unmanaged(kind, name) => {
                 let name = self.qualify_unmanaged(kind, &name);

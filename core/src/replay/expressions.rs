@@ -91,6 +91,12 @@ impl Replayer {
     /// Applies `f` to every expression of every table.
     pub(super) fn each_expression(&mut self, mut f: impl FnMut(&mut crate::model::Expression)) {
         for n in self.schema.namespaces.values_mut() {
+            for d in n.domains.values_mut() {
+                d.default.iter_mut().for_each(&mut f);
+                for c in d.checks.values_mut() {
+                    f(&mut c.expression);
+                }
+            }
             for r in n.routines.values_mut() {
                 for a in r.args.iter_mut() {
                     a.default.iter_mut().for_each(&mut f);

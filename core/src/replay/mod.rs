@@ -18,6 +18,7 @@ mod column;
 mod comment;
 mod constraint;
 mod do_block;
+mod domain;
 mod expressions;
 mod extension;
 mod hints;
@@ -368,6 +369,20 @@ impl Replayer {
                 if_exists,
                 cascade,
             } => self.drop_type(names, if_exists, cascade),
+            Stmt::CreateComposite { name, attributes } => self.create_composite(name, attributes),
+            Stmt::CreateDomain {
+                name,
+                base_type,
+                collation,
+                default,
+                constraints,
+            } => self.create_domain(name, base_type, collation, default, constraints),
+            Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
+            Stmt::DropDomain {
+                names,
+                if_exists,
+                cascade,
+            } => self.drop_domain(names, if_exists, cascade),
             Stmt::CreateTable(ct) => self.create_table(ct),
             Stmt::AlterTable {
                 name,

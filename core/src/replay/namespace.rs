@@ -164,7 +164,7 @@ impl Replayer {
         }
     }
 
-    fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
+    pub(super) fn find_ns<F: Fn(&Namespace) -> bool>(&self, q: &QName, has: F) -> Option<String> {
         match &q.schema {
             Some(s) => self
                 .schema

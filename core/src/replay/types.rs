@@ -9,8 +9,8 @@ use crate::model::{
 use crate::parse::{split_qualified, EnumAction, QName};
 
 use super::{
-    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_OBJECT, INVALID_PARAMETER,
-    INVALID_SCHEMA, R, UNDEFINED_OBJECT,
+    display_q, err, Replayer, DUPLICATE_OBJECT, INVALID_PARAMETER, INVALID_SCHEMA, R,
+    UNDEFINED_OBJECT, WRONG_OBJECT_TYPE,
 };
 
 impl Replayer {
@@ -50,6 +50,9 @@ impl Replayer {
     }
 
     pub(super) fn alter_enum(&mut self, name: QName, action: EnumAction) -> R<()> {
+        if self.alter_user_type(&name, &action)? {
+            return Ok(());
+        }
         let Some(ns) = self.find_enum(&name) else {
             return Err(err(
                 UNDEFINED_OBJECT,
@@ -148,57 +151,38 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Enum, &new_ns, &name.name));
                 return Ok(());
             }
+            EnumAction::AddAttribute(_)
+            | EnumAction::DropAttribute { .. }
+            | EnumAction::AlterAttributeType(_)
+            | EnumAction::RenameAttribute { .. } => {
+                unreachable!("alter_user_type answers the attribute forms")
+            }
         }
         self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));
         Ok(())
     }
 
-    /// `DROP TYPE`.
+    /// `DROP TYPE`: enums, domains and composite types (range types are
+    /// kept by name).
     pub(super) fn drop_type(&mut self, names: Vec<QName>, if_exists: bool, cascade: bool) -> R<()> {
         for q in names {
             if let Some(ns) = self.find_enum(&q) {
                 let tname = qualified(&ns, &q.name);
-                let users = self.columns_using_type(&tname);
-                if !users.is_empty() {
-                    if !cascade {
-                        return Err(help(
-                            err(
-                                DEPENDENT_OBJECTS,
-                                format!(
-                                    "cannot drop type {} because other objects depend on it (column {} of table {})",
-                                    display_q(&q),
-                                    users[0].2,
-                                    users[0].1
-                                ),
-                            ),
-                            "change or drop the columns that use the type first, or use DROP TYPE … CASCADE",
-                        ));
-                    }
-                    for (uns, ut, uc) in users {
-                        self.drop_column_inner(&uns, &ut, &uc);
-                    }
-                }
+                self.drop_type_dependents(&tname, &display_q(&q), cascade)?;
                 self.ns_mut(&ns).enums.remove(&q.name);
                 continue;
             }
-            // Domains, composite and range types are kept by name.
+            if self.drop_user_type(&q, cascade, false)? {
+                continue;
+            }
             let mut found = false;
-            for kind in [
-                UnmanagedKind::Domain,
-                UnmanagedKind::CompositeType,
-                UnmanagedKind::RangeType,
-            ] {
-                for nsn in self.candidate_ns(&q) {
-                    let u = Unmanaged {
-                        kind,
-                        name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)),
-                    };
-                    if self.schema.unmanaged.remove(&u) {
-                        found = true;
-                        break;
-                    }
-                }
-                if found {
+            for nsn in self.candidate_ns(&q) {
+                let u = Unmanaged {
+                    kind: UnmanagedKind::RangeType,
+                    name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)),
+                };
+                if self.schema.unmanaged.remove(&u) {
+                    found = true;
                     break;
                 }
             }
@@ -212,11 +196,47 @@ impl Replayer {
         Ok(())
     }
 
+    /// `DROP DOMAIN`.
+    pub(super) fn drop_domain(
+        &mut self,
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    ) -> R<()> {
+        for q in names {
+            if self.drop_user_type(&q, cascade, true)? {
+                continue;
+            }
+            if self.find_enum(&q).is_some()
+                || self
+                    .candidate_ns(&q)
+                    .iter()
+                    .any(|n| self.type_exists_in(n, &q.name))
+            {
+                return Err(err(
+                    WRONG_OBJECT_TYPE,
+                    format!("\"{}\" is not a domain", display_q(&q)),
+                ));
+            }
+            if !if_exists {
+                return Err(err(
+                    UNDEFINED_OBJECT,
+                    format!("type \"{}\" does not exist", display_q(&q)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn type_exists_in(&self, ns: &str, name: &str) -> bool {
         let Some(n) = self.schema.namespaces.get(ns) else {
             return false;
         };
-        if n.enums.contains_key(name) || self.relation_taken(ns, name) {
+        if n.enums.contains_key(name)
+            || n.domains.contains_key(name)
+            || n.composites.contains_key(name)
+            || self.relation_taken(ns, name)
+        {
             return true;
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
@@ -254,7 +274,7 @@ impl Replayer {
         };
         for nsn in &candidates {
             if let Some(n) = self.schema.namespaces.get(nsn) {
-                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
+                if user_type_in(n, &name) {
                     return Ok(());
                 }
             }
@@ -298,13 +318,13 @@ impl Replayer {
             self.schema
                 .namespaces
                 .get(n)
-                .is_some_and(|x| x.enums.contains_key(&name) || x.tables.contains_key(&name))
+                .is_some_and(|x| user_type_in(x, &name))
         };
         let found = self.search_namespaces().into_iter().find(|n| has(n));
         self.note_user_dependence(found.as_deref(), &has);
         for nsn in self.search_namespaces() {
             if let Some(n) = self.schema.namespaces.get(&nsn) {
-                if n.enums.contains_key(&name) || n.tables.contains_key(&name) {
+                if user_type_in(n, &name) {
                     if nsn == "public" {
                         return data_type.to_string();
                     }
@@ -315,7 +335,7 @@ impl Replayer {
         data_type.to_string()
     }
 
-    fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
+    pub(super) fn columns_using_type(&self, canonical: &str) -> Vec<(String, String, String)> {
         let mut v = Vec::new();
         for (nsn, ns) in &self.schema.namespaces {
             for (tn, t) in &ns.tables {
@@ -329,7 +349,7 @@ impl Replayer {
         v
     }
 
-    fn retype_columns(&mut self, from: &str, to: &str) {
+    pub(super) fn retype_columns(&mut self, from: &str, to: &str) {
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {
                 for c in t.columns.iter_mut() {
@@ -345,6 +365,15 @@ impl Replayer {
             crate::expression::replace_in_server_text(e, &format!("::{from}"), &format!("::{to}"))
         });
     }
+}
+
+/// Whether `name` is a type of namespace `n` that the model holds: an
+/// enum, a domain, a composite type, or a table's row type.
+fn user_type_in(n: &crate::model::Namespace, name: &str) -> bool {
+    n.enums.contains_key(name)
+        || n.domains.contains_key(name)
+        || n.composites.contains_key(name)
+        || n.tables.contains_key(name)
 }
 
 /// A type without array brackets and modifiers: `character varying(10)[]`

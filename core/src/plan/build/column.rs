@@ -363,11 +363,18 @@ impl<'a> Builder<'a> {
             if let Some((ens, e)) = self.enum_of(&cb.data_type) {
                 req.push(k_type(ens, e));
             }
+            if let Some((tns, t)) = self.user_type_of(&cb.data_type) {
+                req.push(k_type(tns, t));
+            }
             req.push(K_EXTENSIONS.to_string());
             let mut rel = Vec::new();
             if let Some((ens, e)) = self.enum_of(&ca.data_type) {
                 rel.push(k_type(ens, e));
                 rel.push(k_old_type(ens, e));
+            }
+            if let Some((tns, t)) = self.user_type_of(&ca.data_type) {
+                rel.push(k_type(tns, t));
+                rel.push(k_old_type(tns, t));
             }
             rel.push(K_EXTENSIONS_DROPPED.to_string());
             steps.push((s, req, rel));

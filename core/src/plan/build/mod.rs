@@ -14,6 +14,7 @@ use crate::names::truncate_identifier;
 
 mod column;
 mod constraint;
+mod domain;
 mod extension;
 mod index;
 mod namespace;
@@ -367,6 +368,9 @@ struct Builder<'a> {
     enums: HashMap<String, (String, String)>,
     /// Qualified name → (namespace, sequence), both sides.
     sequences: HashMap<String, (String, String)>,
+    /// Qualified type text → (namespace, name) of domains and composite
+    /// types, both sides.
+    user_types: HashMap<String, (String, String)>,
     /// Enums swapped (namespace, name).
     swapped: BTreeSet<(String, String)>,
     /// Columns converted by an enum swap: (ns, table, column).
@@ -395,6 +399,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         stale: Vec::new(),
         enums: HashMap::new(),
         sequences: HashMap::new(),
+        user_types: HashMap::new(),
         swapped: BTreeSet::new(),
         converted: BTreeSet::new(),
         rebuilt_columns: BTreeSet::new(),
@@ -407,6 +412,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.extensions();
     bld.namespaces();
     bld.enums();
+    bld.user_types();
     bld.sequences();
     bld.tables()?;
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
@@ -476,6 +482,50 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     r.kind.label(),
                     quote_ident(ns)
                 ));
+            }
+        }
+    }
+    for (ns, nb) in &b.namespaces {
+        let Some(na) = a.namespaces.get(ns) else {
+            continue;
+        };
+        for (name, db) in &nb.domains {
+            if let Some(da) = na.domains.get(name) {
+                if da.base_type != db.base_type || da.collation != db.collation {
+                    details.push(format!(
+                        "domain {}: its base type or collation changes ({} → {}), which ALTER \
+                         DOMAIN cannot do; create a new domain and move the columns to it",
+                        qualified(ns, name),
+                        da.base_type,
+                        db.base_type
+                    ));
+                }
+            }
+        }
+        for (name, cb) in &nb.composites {
+            if let Some(ca) = na.composites.get(name) {
+                let kept: Vec<&str> = ca
+                    .attributes
+                    .iter()
+                    .filter(|x| cb.attributes.iter().any(|y| y.name == x.name))
+                    .map(|x| x.name.as_str())
+                    .chain(
+                        cb.attributes
+                            .iter()
+                            .filter(|y| !ca.attributes.iter().any(|x| x.name == y.name))
+                            .map(|y| y.name.as_str()),
+                    )
+                    .collect();
+                let want: Vec<&str> = cb.attributes.iter().map(|y| y.name.as_str()).collect();
+                if kept != want {
+                    details.push(format!(
+                        "type {}: its attributes change order ({} → {}); ALTER TYPE adds \
+                         attributes only at the end",
+                        qualified(ns, name),
+                        kept.join(", "),
+                        want.join(", ")
+                    ));
+                }
             }
         }
     }
@@ -703,12 +753,21 @@ impl<'a> Builder<'a> {
                     self.sequences
                         .insert(qualified(ns, q), (ns.clone(), q.clone()));
                 }
+                for t in n.domains.keys().chain(n.composites.keys()) {
+                    self.user_types
+                        .insert(qualified(ns, t), (ns.clone(), t.clone()));
+                }
             }
         }
     }
 
     fn enum_of(&self, data_type: &str) -> Option<&(String, String)> {
         self.enums.get(base_type(data_type).0)
+    }
+
+    /// The domain or composite type a column type names.
+    fn user_type_of(&self, data_type: &str) -> Option<&(String, String)> {
+        self.user_types.get(base_type(data_type).0)
     }
 
     /// Enum and sequence keys an expression names.
@@ -723,6 +782,12 @@ impl<'a> Builder<'a> {
             if let Some((ns, s)) = self.sequences.get(tok) {
                 out.push(k_seq(ns, s));
             }
+            if let Some((ns, t)) = self.user_types.get(tok) {
+                out.push(k_type(ns, t));
+                if old_too {
+                    out.push(k_old_type(ns, t));
+                }
+            }
         }
     }
 
@@ -734,6 +799,12 @@ impl<'a> Builder<'a> {
             out.push(k_type(ns, e));
             if old_too {
                 out.push(k_old_type(ns, e));
+            }
+        }
+        if let Some((ns, t)) = self.user_type_of(&c.data_type) {
+            out.push(k_type(ns, t));
+            if old_too {
+                out.push(k_old_type(ns, t));
             }
         }
         if let Some(d) = &c.default {
