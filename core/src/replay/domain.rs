@@ -66,7 +66,13 @@ impl Replayer {
             checks: Default::default(),
             comment: None,
         };
-        domain.default = default.and_then(|d| self.domain_default(&domain.base_type, d));
+        domain.default = match default {
+            Some(d) => self.domain_default(&domain.base_type, d),
+            // `DefineDomain`: a domain over a domain inherits its default.
+            None => self
+                .base_domain(&domain.base_type)
+                .and_then(|b| b.default.clone()),
+        };
         self.ns_mut(&ns).domains.insert(name.name.clone(), domain);
         for c in constraints {
             if let DomainConstraintKind::Check(e, refs) = c.kind {
@@ -75,6 +81,19 @@ impl Replayer {
         }
         self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &name.name));
         Ok(())
+    }
+
+    /// The domain a canonical type names, if it names one (not an array).
+    fn base_domain(&self, canonical: &str) -> Option<&Domain> {
+        if canonical.ends_with("[]") {
+            return None;
+        }
+        let (ns, name) = crate::parse::split_qualified(canonical);
+        self.schema
+            .namespaces
+            .get(ns.as_deref().unwrap_or("public"))?
+            .domains
+            .get(&name)
     }
 
     /// A domain's default as the server stores it; `None` for a NULL

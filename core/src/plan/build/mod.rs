@@ -450,6 +450,48 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     })
 }
 
+/// A table column (directly, as an array, or through a domain or a
+/// composite type) of type `canonical`, named for a message.
+fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
+    let mut types: BTreeSet<String> = BTreeSet::from([canonical.to_string()]);
+    // Domains and composite types built on it use it too (to a fixpoint).
+    loop {
+        let before = types.len();
+        for (ns, n) in &s.namespaces {
+            for (name, d) in &n.domains {
+                if types.contains(base_type(&d.base_type).0) {
+                    types.insert(qualified(ns, name));
+                }
+            }
+            for (name, c) in &n.composites {
+                if c.attributes
+                    .iter()
+                    .any(|a| types.contains(base_type(&a.data_type).0))
+                {
+                    types.insert(qualified(ns, name));
+                }
+            }
+        }
+        if types.len() == before {
+            break;
+        }
+    }
+    for (ns, n) in &s.namespaces {
+        for (t, table) in &n.tables {
+            for c in &table.columns {
+                if types.contains(base_type(&c.data_type).0) {
+                    return Some(format!(
+                        "column {}.{}",
+                        qualified(ns, t),
+                        quote_ident(&c.name)
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// What the model cannot write.
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
@@ -516,6 +558,28 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                             .map(|y| y.name.as_str()),
                     )
                     .collect();
+                let retyped: Vec<&str> = cb
+                    .attributes
+                    .iter()
+                    .filter(|y| {
+                        ca.attributes.iter().any(|x| {
+                            x.name == y.name
+                                && (x.data_type != y.data_type || x.collation != y.collation)
+                        })
+                    })
+                    .map(|y| y.name.as_str())
+                    .collect();
+                if !retyped.is_empty() {
+                    if let Some(user) = column_using_type(a, &qualified(ns, name)) {
+                        details.push(format!(
+                            "type {}: attribute {} changes type while {user} uses the type, \
+                             which PostgreSQL refuses (ALTER TYPE … ALTER ATTRIBUTE cannot \
+                             rewrite stored values); drop and add the attribute instead",
+                            qualified(ns, name),
+                            retyped.join(", ")
+                        ));
+                    }
+                }
                 let want: Vec<&str> = cb.attributes.iter().map(|y| y.name.as_str()).collect();
                 if kept != want {
                     details.push(format!(
