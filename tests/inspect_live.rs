@@ -455,8 +455,6 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::Trigger, "public.\"user\".user_touch"),
         unmanaged(UnmanagedKind::Policy, "billing.account.account_owner"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
-        unmanaged(UnmanagedKind::Domain, "billing.positive"),
-        unmanaged(UnmanagedKind::CompositeType, "billing.money_pair"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::Collation, "billing.nocase"),
         unmanaged(UnmanagedKind::EventTrigger, "strata_test_ddl"),
@@ -465,6 +463,23 @@ async fn reads_every_object_faithfully() {
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+    // Domains and composite types by definition.
+    let billing = &schema.namespaces["billing"];
+    assert_eq!(billing.domains["positive"].base_type, "integer");
+    assert_eq!(
+        billing.domains["positive"].checks["positive_check"]
+            .expression
+            .exact(),
+        Some("(VALUE > 0)")
+    );
+    assert_eq!(
+        billing.composites["money_pair"]
+            .attributes
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.data_type))
+            .collect::<Vec<_>>(),
+        ["a integer", "b integer"]
+    );
 
     // Functions and procedures by definition, not by name; the aggregate
     // stays unmanaged (above), and nothing of btree_gist is read.
@@ -565,13 +580,11 @@ CREATE INDEX parted_at ON parted (at);
         .unwrap()
         .indexes
         .contains_key("parted_at"));
+    assert!(schema.unmanaged.is_empty(), "{:?}", schema.unmanaged);
+    let short = &schema.namespaces["Odd Schema"].domains["short_text"];
     assert_eq!(
-        schema
-            .unmanaged
-            .iter()
-            .map(|u| u.to_string())
-            .collect::<Vec<_>>(),
-        ["domain \"Odd Schema\".short_text"]
+        (short.base_type.as_str(), short.collation.as_deref()),
+        ("text", Some("\"C\""))
     );
 }
 

@@ -565,7 +565,8 @@ impl Replayer {
             return Ok(false);
         };
         let canonical = qualified(&ns, &q.name);
-        self.drop_type_dependents(&canonical, &display_q(q), cascade)?;
+        let keyword = if domain_only { "DOMAIN" } else { "TYPE" };
+        self.drop_type_dependents(&canonical, &display_q(q), cascade, keyword)?;
         let n = self.ns_mut(&ns);
         if kind == ObjectKind::Domain {
             n.domains.remove(&q.name);
@@ -582,6 +583,7 @@ impl Replayer {
         canonical: &str,
         shown: &str,
         cascade: bool,
+        keyword: &str,
     ) -> R<()> {
         let columns = self.columns_using_type(canonical);
         let users = self.type_users(canonical);
@@ -598,7 +600,9 @@ impl Replayer {
                             "cannot drop type {shown} because other objects depend on it ({first})"
                         ),
                     ),
-                    "change or drop what uses the type first, or use DROP … CASCADE",
+                    format!(
+                        "change or drop what uses the type first, or use DROP {keyword} … CASCADE"
+                    ),
                 ));
             }
             return Ok(());

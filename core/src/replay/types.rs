@@ -168,7 +168,7 @@ impl Replayer {
         for q in names {
             if let Some(ns) = self.find_enum(&q) {
                 let tname = qualified(&ns, &q.name);
-                self.drop_type_dependents(&tname, &display_q(&q), cascade)?;
+                self.drop_type_dependents(&tname, &display_q(&q), cascade, "TYPE")?;
                 self.ns_mut(&ns).enums.remove(&q.name);
                 continue;
             }
