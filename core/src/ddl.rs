@@ -298,6 +298,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.routines.is_empty()
         || !n.domains.is_empty()
         || !n.composites.is_empty()
+        || !n.collations.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -318,6 +319,7 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
             .chain(n.sequences.keys())
             .chain(n.domains.keys())
             .chain(n.composites.keys())
+            .chain(n.collations.keys())
         {
             owners.insert(qualified(ns, name), ns.as_str());
         }
@@ -346,15 +348,18 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
         let mut texts: Vec<&str> = Vec::new();
         for d in n.domains.values() {
             texts.push(&d.base_type);
+            texts.extend(d.collation.as_deref());
             texts.extend(d.default.as_deref());
             texts.extend(d.checks.values().map(|c| c.expression.sql.as_str()));
         }
         for c in n.composites.values() {
             texts.extend(c.attributes.iter().map(|a| a.data_type.as_str()));
+            texts.extend(c.attributes.iter().filter_map(|a| a.collation.as_deref()));
         }
         for t in n.tables.values() {
             for c in &t.columns {
                 texts.push(&c.data_type);
+                texts.extend(c.collation.as_deref());
                 texts.extend(c.default.as_deref());
                 texts.extend(c.generated.as_deref());
             }
@@ -559,6 +564,13 @@ fn write_namespace_head<'a>(
         push_comment_on(&mut group, "TYPE", &qualified(ns, name), &e.comment);
     }
     push_group(out, &group);
+    let mut group = String::new();
+    for (name, c) in &n.collations {
+        let target = qualified(ns, name);
+        push_stmt(&mut group, &collation_sql(&target, c));
+        push_comment_on(&mut group, "COLLATION", &target, &c.comment);
+    }
+    push_group(out, &group);
     write_user_types(out, ns, n, false);
 
     let mut group = String::new();
@@ -702,6 +714,28 @@ pub(crate) fn domain_check_sql(target: &str, name: &str, c: &crate::model::Domai
         c.expression.sql,
         if c.validated { "" } else { " NOT VALID" }
     )
+}
+
+/// `CREATE COLLATION name (provider = …, locale = …)`, as pg_dump writes
+/// it (one `locale` when collate and ctype agree).
+pub(crate) fn collation_sql(target: &str, c: &crate::model::Collation) -> String {
+    let mut opts = vec![format!("provider = {}", c.provider)];
+    match (&c.icu_locale, &c.lc_collate, &c.lc_ctype) {
+        (Some(l), _, _) => opts.push(format!("locale = {}", quote_literal(l))),
+        (None, Some(a), Some(b)) if a == b => opts.push(format!("locale = {}", quote_literal(a))),
+        (None, a, b) => {
+            if let Some(a) = a {
+                opts.push(format!("lc_collate = {}", quote_literal(a)));
+            }
+            if let Some(b) = b {
+                opts.push(format!("lc_ctype = {}", quote_literal(b)));
+            }
+        }
+    }
+    if !c.deterministic {
+        opts.push("deterministic = false".to_string());
+    }
+    format!("CREATE COLLATION {target} ({})", opts.join(", "))
 }
 
 /// `name type [COLLATE c]` of a composite type's attribute.

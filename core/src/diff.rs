@@ -174,6 +174,34 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        for (name, e, f) in pairs(&e.collations, &f.collations) {
+            let p = ObjectPath::new(ObjectKind::Collation, nsn, name);
+            match (e, f) {
+                (Some(e), None) => d.push(missing(
+                    p,
+                    crate::ddl::collation_sql(&qualified(nsn, name), e),
+                )),
+                (None, Some(f)) => d.push(unexpected(
+                    p,
+                    crate::ddl::collation_sql(&qualified(nsn, name), f),
+                )),
+                (Some(e), Some(f)) => {
+                    field(d, &p, "provider", &e.provider, &f.provider);
+                    opt_field(d, &p, "lc_collate", &e.lc_collate, &f.lc_collate);
+                    opt_field(d, &p, "lc_ctype", &e.lc_ctype, &f.lc_ctype);
+                    opt_field(d, &p, "ICU locale", &e.icu_locale, &f.icu_locale);
+                    field(
+                        d,
+                        &p,
+                        "deterministic",
+                        &yes_no(e.deterministic),
+                        &yes_no(f.deterministic),
+                    );
+                    opt_field(d, &p, "comment", &e.comment, &f.comment);
+                }
+                (None, None) => {}
+            }
+        }
         for (name, e, f) in pairs(&e.domains, &f.domains) {
             let p = ObjectPath::new(ObjectKind::Domain, nsn, name);
             match (e, f) {

@@ -45,6 +45,9 @@ pub struct Namespace {
     /// Composite types (`CREATE TYPE … AS (…)`) by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub composites: BTreeMap<String, CompositeType>,
+    /// Collations (`CREATE COLLATION`) by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collations: BTreeMap<String, Collation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -364,6 +367,24 @@ pub struct DomainCheck {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositeType {
     pub attributes: Vec<CompositeAttribute>,
+    pub comment: Option<String>,
+}
+
+/// A collation (`pg_collation`): its provider and locales. The encoding
+/// and the provider's version are not compared (pg_dump keeps neither).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    /// `libc` or `icu`.
+    pub provider: String,
+    /// `collcollate` and `collctype` (libc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// `colliculocale` (icu).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icu_locale: Option<String>,
+    pub deterministic: bool,
     pub comment: Option<String>,
 }
 
@@ -869,6 +890,7 @@ pub enum ObjectKind {
     Domain,
     /// A composite type.
     Type,
+    Collation,
     Unmanaged,
 }
 
@@ -887,6 +909,7 @@ impl ObjectKind {
             ObjectKind::Procedure => "procedure",
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
+            ObjectKind::Collation => "collation",
             ObjectKind::Unmanaged => "object",
         }
     }

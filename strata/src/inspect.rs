@@ -34,10 +34,10 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
-    quote_ident, ArgMode, Column, CompositeAttribute, CompositeType, Constraint, ConstraintKind,
-    Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Identity, Index, IndexKey,
-    IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg, RoutineBody, RoutineKind, Schema,
-    Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
+    quote_ident, ArgMode, Collation, Column, CompositeAttribute, CompositeType, Constraint,
+    ConstraintKind, Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Identity,
+    Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg, RoutineBody,
+    RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -432,13 +432,6 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'collation', n.nspname::text, NULL::text, cl.collname::text, NULL::text, \
-            NULL::text \
-     FROM pg_collation cl JOIN pg_namespace n ON n.oid = cl.collnamespace WHERE ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_collation", "cl.oid"),
-    " UNION ALL \
      SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text, \
             NULL::text \
      FROM pg_event_trigger ev WHERE ",
@@ -498,9 +491,22 @@ const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass T
                           'pg_constraint'::regclass, 'pg_type'::regclass) \
        AND (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass)";
 
+/// Collations: provider (`c` libc, `i` icu), locales, determinism and the
+/// comment. The encoding and version are not read (pg_dump keeps neither).
+const Q_COLLATIONS: &str = concat!(
+    "SELECT n.nspname::text, cl.collname::text, cl.collprovider::text, cl.collcollate, \
+            cl.collctype, cl.colliculocale, cl.collisdeterministic, \
+            obj_description(cl.oid, 'pg_collation') \
+     FROM pg_collation cl JOIN pg_namespace n ON n.oid = cl.collnamespace WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_collation", "cl.oid"),
+    " ORDER BY cl.oid"
+);
+
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 11] = [
+pub const QUERIES: [(&str, &str); 12] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -512,6 +518,7 @@ pub const QUERIES: [(&str, &str); 11] = [
     ("unmanaged objects", Q_UNMANAGED),
     ("comments", Q_COMMENTS),
     ("routines", Q_ROUTINES),
+    ("collations", Q_COLLATIONS),
 ];
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
@@ -621,6 +628,7 @@ struct CatalogRows {
     unmanaged: Vec<Row>,
     comments: Vec<Row>,
     routines: Vec<Row>,
+    collations: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -643,6 +651,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
     let (indexes, enums, sequences, unmanaged, comments, routines) =
         tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10))?;
+    let collations = run(11).await?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -655,6 +664,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         unmanaged,
         comments,
         routines,
+        collations,
     })
 }
 
@@ -1253,6 +1263,42 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                 );
             }
         }
+    }
+
+    for row in &rows.collations {
+        const STEP: &str = "collations";
+        let namespace: String = get(row, 0, STEP)?;
+        let name: String = get(row, 1, STEP)?;
+        let provider: String = get(row, 2, STEP)?;
+        let provider = match provider.as_str() {
+            "c" => "libc",
+            "i" => "icu",
+            other => {
+                return Err(unsupported(
+                    &format!(
+                        "collation {}.{}",
+                        quote_ident(&namespace),
+                        quote_ident(&name)
+                    ),
+                    format!("a collation of provider {other:?}"),
+                    "strata models libc and ICU collations",
+                ))
+            }
+        };
+        let collation = Collation {
+            provider: provider.to_string(),
+            lc_collate: get(row, 3, STEP)?,
+            lc_ctype: get(row, 4, STEP)?,
+            icu_locale: get(row, 5, STEP)?,
+            deterministic: get(row, 6, STEP)?,
+            comment: get(row, 7, STEP)?,
+        };
+        schema
+            .namespaces
+            .entry(namespace)
+            .or_default()
+            .collations
+            .insert(name, collation);
     }
 
     for row in &rows.sequences {

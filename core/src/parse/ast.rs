@@ -85,6 +85,23 @@ pub enum Stmt {
         name: QName,
         action: DomainAction,
     },
+    /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `FROM other`.
+    CreateCollation {
+        name: QName,
+        if_not_exists: bool,
+        def: CollationDef,
+    },
+    /// `ALTER COLLATION name RENAME TO | SET SCHEMA | REFRESH VERSION | OWNER TO`.
+    AlterCollation {
+        name: QName,
+        rename: Option<String>,
+        schema: Option<String>,
+    },
+    DropCollation {
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// `DROP DOMAIN` (DROP TYPE reaches domains too).
     DropDomain {
         names: Vec<QName>,
@@ -235,6 +252,15 @@ pub enum EnumAction {
         old: String,
         new: String,
     },
+}
+
+/// What `CREATE COLLATION` says.
+#[derive(Debug, Clone)]
+pub enum CollationDef {
+    /// `FROM existing`.
+    From(QName),
+    /// The options, names folded to lower case, values as written.
+    Options(Vec<(String, String)>),
 }
 
 /// An attribute of a composite type as written.
@@ -478,6 +504,7 @@ pub enum CommentTarget {
         table: QName,
     },
     Domain(QName),
+    Collation(QName),
     DomainConstraint {
         name: String,
         domain: QName,

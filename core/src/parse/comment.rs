@@ -69,6 +69,8 @@ impl<'a> Cursor<'a> {
             CommentTarget::Unmanaged(K::Policy, self.unmanaged_name(K::Policy)?)
         } else if self.eat_kw("DOMAIN") {
             CommentTarget::Domain(self.qname()?)
+        } else if self.eat_kw("COLLATION") {
+            CommentTarget::Collation(self.qname()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

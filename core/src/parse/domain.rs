@@ -1,6 +1,6 @@
-//! Domains (`CREATE DOMAIN`, `ALTER DOMAIN`, `DROP DOMAIN`) and composite
-//! types (`CREATE TYPE … AS (…)`, `ALTER TYPE … ATTRIBUTE`): the statements
-//! `typecmds.c` owns besides enums.
+//! Domains (`CREATE DOMAIN`, `ALTER DOMAIN`, `DROP DOMAIN`), composite
+//! types (`CREATE TYPE … AS (…)`, `ALTER TYPE … ATTRIBUTE`) — the statements
+//! `typecmds.c` owns besides enums — and collations (`collationcmds.c`).
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::Token;
@@ -8,8 +8,8 @@ use sqlparser::tokenizer::Token;
 use crate::model::Expression;
 
 use super::{
-    AttributeDef, Cursor, DomainAction, DomainConstraintDef, DomainConstraintKind, EnumAction,
-    PResult, Stmt,
+    AttributeDef, CollationDef, Cursor, DomainAction, DomainConstraintDef, DomainConstraintKind,
+    EnumAction, PResult, Stmt,
 };
 
 impl<'a> Cursor<'a> {
@@ -260,5 +260,61 @@ impl<'a> Cursor<'a> {
                 .with_help("write one ALTER TYPE statement per attribute"));
         }
         Ok(Some(action))
+    }
+
+    /// After `CREATE COLLATION`.
+    pub(super) fn create_collation(&mut self) -> PResult<Stmt> {
+        let if_not_exists = self.if_not_exists();
+        let name = self.qname()?;
+        let def = if self.eat_kw("FROM") {
+            CollationDef::From(self.qname()?)
+        } else {
+            self.expect(&Token::LParen)?;
+            let mut options = Vec::new();
+            loop {
+                let key = self.ident()?.to_ascii_lowercase();
+                self.expect(&Token::Eq)?;
+                let value = self.ident_or_string()?;
+                options.push((key, value));
+                if !self.eat(&Token::Comma) {
+                    break;
+                }
+            }
+            self.expect(&Token::RParen)?;
+            CollationDef::Options(options)
+        };
+        if !self.at_end() {
+            return Err(self.expected("the end of the statement"));
+        }
+        Ok(Stmt::CreateCollation {
+            name,
+            if_not_exists,
+            def,
+        })
+    }
+
+    /// After `ALTER COLLATION`.
+    pub(super) fn alter_collation(&mut self) -> PResult<Stmt> {
+        let name = self.qname()?;
+        let (mut rename, mut schema) = (None, None);
+        if self.eat_kws(&["RENAME", "TO"]) {
+            rename = Some(self.ident()?);
+        } else if self.eat_kws(&["SET", "SCHEMA"]) {
+            schema = Some(self.ident()?);
+        } else if self.eat_kws(&["REFRESH", "VERSION"]) || self.eat_kws(&["OWNER", "TO"]) {
+            self.skip_rest();
+        } else {
+            return Err(self
+                .err_here("strata does not understand this ALTER COLLATION")
+                .with_help("supported: RENAME TO, SET SCHEMA, REFRESH VERSION, OWNER TO"));
+        }
+        if !self.at_end() {
+            return Err(self.expected("the end of the statement"));
+        }
+        Ok(Stmt::AlterCollation {
+            name,
+            rename,
+            schema,
+        })
     }
 }

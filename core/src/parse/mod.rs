@@ -225,6 +225,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("DOMAIN") {
             return self.create_domain();
         }
+        if self.eat_kw("COLLATION") {
+            return self.create_collation();
+        }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
@@ -332,6 +335,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("DOMAIN") {
             return self.alter_domain();
+        }
+        if self.eat_kw("COLLATION") {
+            return self.alter_collation();
         }
         if self.eat_kw("TYPE") {
             let name = self.qname()?;
@@ -528,6 +534,16 @@ impl<'a> Cursor<'a> {
             let names = self.qname_list()?;
             let cascade = self.cascade();
             return Ok(Stmt::DropIndex {
+                names,
+                if_exists,
+                cascade,
+            });
+        }
+        if self.eat_kw("COLLATION") {
+            let if_exists = self.if_exists();
+            let names = self.qname_list()?;
+            let cascade = self.cascade();
+            return Ok(Stmt::DropCollation {
                 names,
                 if_exists,
                 cascade,

@@ -20,7 +20,6 @@ impl<'a> Cursor<'a> {
             ("POLICY", K::Policy),
             ("RULE", K::Rule),
             ("DOMAIN", K::Domain),
-            ("COLLATION", K::Collation),
             ("PUBLICATION", K::Publication),
         ];
         const TWO: &[([&str; 2], K)] = &[

@@ -160,6 +160,23 @@ impl Replayer {
                     &name,
                 ));
             }
+            CommentTarget::Collation(q) => {
+                let Some(ns) = self.find_collation(&q) else {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!(
+                            "collation \"{}\" for encoding \"UTF8\" does not exist",
+                            display_q(&q)
+                        ),
+                    ));
+                };
+                self.ns_mut(&ns)
+                    .collations
+                    .get_mut(&q.name)
+                    .expect("found")
+                    .comment = text;
+                self.touch(ObjectPath::new(ObjectKind::Collation, &ns, &q.name));
+            }
             CommentTarget::Domain(q) => {
                 let ns = self.domain_ns(&q)?;
                 self.ns_mut(&ns)

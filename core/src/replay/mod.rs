@@ -14,6 +14,7 @@
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
 
+mod collation;
 mod column;
 mod comment;
 mod constraint;
@@ -378,6 +379,21 @@ impl Replayer {
                 constraints,
             } => self.create_domain(name, base_type, collation, default, constraints),
             Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
+            Stmt::CreateCollation {
+                name,
+                if_not_exists,
+                def,
+            } => self.create_collation(name, if_not_exists, def),
+            Stmt::AlterCollation {
+                name,
+                rename,
+                schema,
+            } => self.alter_collation(name, rename, schema),
+            Stmt::DropCollation {
+                names,
+                if_exists,
+                cascade,
+            } => self.drop_collation(names, if_exists, cascade),
             Stmt::DropDomain {
                 names,
                 if_exists,

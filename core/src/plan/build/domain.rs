@@ -67,6 +67,9 @@ impl<'a> Builder<'a> {
         let mut draft = Draft::new(step(path, "create domain", domain_sql(&q, d)), P_TYPE);
         draft.requires.push(k_ns(ns));
         draft.requires.extend(self.type_keys(&d.base_type, false));
+        if let Some(c) = &d.collation {
+            draft.requires.extend(self.type_keys(c, false));
+        }
         for e in d
             .default
             .iter()
@@ -86,6 +89,9 @@ impl<'a> Builder<'a> {
         draft.requires.push(k_ns(ns));
         for a in &c.attributes {
             draft.requires.extend(self.type_keys(&a.data_type, false));
+            if let Some(l) = &a.collation {
+                draft.requires.extend(self.type_keys(l, false));
+            }
         }
         draft.provides.push(k_type(ns, name));
         draft.provides.push(k_rel(ns, name));

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::names::truncate_identifier;
 
+mod collation;
 mod column;
 mod constraint;
 mod domain;
@@ -94,6 +95,10 @@ fn k_type(ns: &str, e: &str) -> Key {
 /// An enum's old type while it is swapped.
 fn k_old_type(ns: &str, e: &str) -> Key {
     key("o", &[ns, e])
+}
+/// A collation (a namespace of its own, apart from types).
+fn k_coll(ns: &str, c: &str) -> Key {
+    key("l", &[ns, c])
 }
 fn k_seq(ns: &str, s: &str) -> Key {
     key("s", &[ns, s])
@@ -371,6 +376,8 @@ struct Builder<'a> {
     /// Qualified type text → (namespace, name) of domains and composite
     /// types, both sides.
     user_types: HashMap<String, (String, String)>,
+    /// Collation name as columns write it → (namespace, name), both sides.
+    collations: HashMap<String, (String, String)>,
     /// Enums swapped (namespace, name).
     swapped: BTreeSet<(String, String)>,
     /// Columns converted by an enum swap: (ns, table, column).
@@ -400,6 +407,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         enums: HashMap::new(),
         sequences: HashMap::new(),
         user_types: HashMap::new(),
+        collations: HashMap::new(),
         swapped: BTreeSet::new(),
         converted: BTreeSet::new(),
         rebuilt_columns: BTreeSet::new(),
@@ -412,6 +420,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.extensions();
     bld.namespaces();
     bld.enums();
+    bld.collations();
     bld.user_types();
     bld.sequences();
     bld.tables()?;
@@ -531,6 +540,21 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
         };
+        for (name, cb) in &nb.collations {
+            if let Some(ca) = na.collations.get(name) {
+                let mut x = ca.clone();
+                x.comment = cb.comment.clone();
+                if &x != cb {
+                    details.push(format!(
+                        "collation {}: its definition changes ({} → {}), which ALTER COLLATION \
+                         cannot do; create a new collation and move the columns to it",
+                        qualified(ns, name),
+                        crate::ddl::collation_sql(&qualified(ns, name), ca),
+                        crate::ddl::collation_sql(&qualified(ns, name), cb)
+                    ));
+                }
+            }
+        }
         for (name, db) in &nb.domains {
             if let Some(da) = na.domains.get(name) {
                 if da.base_type != db.base_type || da.collation != db.collation {
@@ -821,6 +845,10 @@ impl<'a> Builder<'a> {
                     self.user_types
                         .insert(qualified(ns, t), (ns.clone(), t.clone()));
                 }
+                for c in n.collations.keys() {
+                    self.collations
+                        .insert(qualified(ns, c), (ns.clone(), c.clone()));
+                }
             }
         }
     }
@@ -852,6 +880,9 @@ impl<'a> Builder<'a> {
                     out.push(k_old_type(ns, t));
                 }
             }
+            if let Some((ns, l)) = self.collations.get(tok) {
+                out.push(k_coll(ns, l));
+            }
         }
     }
 
@@ -870,6 +901,9 @@ impl<'a> Builder<'a> {
             if old_too {
                 out.push(k_old_type(ns, t));
             }
+        }
+        if let Some((ns, l)) = c.collation.as_ref().and_then(|x| self.collations.get(x)) {
+            out.push(k_coll(ns, l));
         }
         if let Some(d) = &c.default {
             self.expr_keys(d, &mut out, old_too);
