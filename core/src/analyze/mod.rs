@@ -38,6 +38,10 @@ pub enum Role<'a> {
     ArgDefault { arg_type: &'a str },
     /// `CHECK (e)`: coerced to boolean, printed by `pg_get_expr(conbin)`.
     Check,
+    /// A policy's `USING (e)` or `WITH CHECK (e)`: coerced to boolean
+    /// (`transformWhereClause`, "POLICY"), printed by
+    /// `pg_get_expr(polqual | polwithcheck, polrelid)`.
+    Policy,
     /// An index key expression, printed as `pg_get_indexdef(index, n,
     /// false)` prints key `n` (wrapped in parentheses unless it looks like a
     /// function call).
@@ -129,6 +133,7 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             )?
         }
         Role::Check => analyzer.coerce_to_boolean(node, "CHECK")?,
+        Role::Policy => analyzer.coerce_to_boolean(node, "POLICY")?,
         Role::Predicate => {
             let node = analyzer.coerce_to_boolean(node, "WHERE")?;
             if matches!(&node, Node::Const { value: Some(v), .. } if v == "t") {
