@@ -17,6 +17,7 @@ mod constraint;
 mod extension;
 mod index;
 mod namespace;
+mod policy;
 mod rename;
 mod sequence;
 mod table;
@@ -409,6 +410,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.enums();
     bld.sequences();
     bld.tables()?;
+    bld.policies();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, policies, …) {} on both \
