@@ -655,7 +655,13 @@ fn diff_table(
 /// A row-level security policy, property by property.
 fn diff_policy(d: &mut Vec<Difference>, p: &ObjectPath, e: &Policy, f: &Policy) {
     field(d, p, "command", e.command.keyword(), f.command.keyword());
-    let kind = |x: &Policy| if x.permissive { "PERMISSIVE" } else { "RESTRICTIVE" };
+    let kind = |x: &Policy| {
+        if x.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        }
+    };
     field(d, p, "permissive or restrictive", kind(e), kind(f));
     field(d, p, "roles", &e.roles_sql(), &f.roles_sql());
     expr_field(d, p, "USING expression", e.using.as_ref(), f.using.as_ref());

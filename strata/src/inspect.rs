@@ -36,8 +36,8 @@ use std::collections::{BTreeMap, HashMap};
 use strata_core::model::{
     quote_ident, ArgMode, Column, Constraint, ConstraintKind, EnumType, Expression, Extension,
     FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy, PolicyCommand,
-    Routine, RoutineArg,
-    RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
+    Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged,
+    UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -1323,7 +1323,10 @@ fn build_policies(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError>
             .get_mut(&namespace)
             .and_then(|n| n.tables.get_mut(&table))
         else {
-            return Err(bad(format!("{}: on a relation strata did not read", object())));
+            return Err(bad(format!(
+                "{}: on a relation strata did not read",
+                object()
+            )));
         };
         t.policies.insert(
             name,

@@ -264,7 +264,11 @@ fn summary(results: &[Checked], st: &Style) -> String {
                     .collect();
                 let n = r.differences.len();
                 let mut counts = counts;
-                let security = r.differences.iter().filter(|d| d.difference.security).count();
+                let security = r
+                    .differences
+                    .iter()
+                    .filter(|d| d.difference.security)
+                    .count();
                 if security > 0 {
                     counts.push(format!("{security} security"));
                 }

@@ -408,7 +408,10 @@ pub struct IndexElem {
 #[derive(Debug, Clone)]
 pub enum CommentTarget {
     /// `COMMENT ON POLICY name ON table`.
-    Policy { name: String, table: QName },
+    Policy {
+        name: String,
+        table: QName,
+    },
     /// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name [(args)]`.
     Routine(Option<crate::model::RoutineKind>, RoutineRef),
     Table(QName),

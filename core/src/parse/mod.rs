@@ -224,7 +224,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("POLICY") {
             if or_replace {
-                return Err(self.err_here("CREATE OR REPLACE POLICY does not exist in PostgreSQL 15"));
+                return Err(
+                    self.err_here("CREATE OR REPLACE POLICY does not exist in PostgreSQL 15")
+                );
             }
             return self.create_policy();
         }

@@ -41,7 +41,10 @@ impl Replayer {
         if t.policies.contains_key(&name) {
             return Err(err(
                 DUPLICATE_OBJECT,
-                format!("policy \"{name}\" for table \"{}\" already exists", table.name),
+                format!(
+                    "policy \"{name}\" for table \"{}\" already exists",
+                    table.name
+                ),
             ));
         }
         let policy = Policy {
@@ -73,7 +76,10 @@ impl Replayer {
                 if t.policies.contains_key(&new) {
                     return Err(err(
                         DUPLICATE_OBJECT,
-                        format!("policy \"{new}\" for table \"{}\" already exists", table.name),
+                        format!(
+                            "policy \"{new}\" for table \"{}\" already exists",
+                            table.name
+                        ),
                     ));
                 }
                 let Some(p) = self.table_mut(&ns, &table.name).policies.remove(&name) else {
@@ -82,7 +88,12 @@ impl Replayer {
                 self.table_mut(&ns, &table.name)
                     .policies
                     .insert(new.clone(), p);
-                self.touch(ObjectPath::in_table(ObjectKind::Policy, &ns, &table.name, &new));
+                self.touch(ObjectPath::in_table(
+                    ObjectKind::Policy,
+                    &ns,
+                    &table.name,
+                    &new,
+                ));
             }
             AlterPolicyOp::Change {
                 roles,
@@ -299,7 +310,10 @@ fn is_session_keyword(s: &str) -> bool {
 fn missing_policy(name: &str, table: &QName) -> super::ReplayError {
     err(
         UNDEFINED_OBJECT,
-        format!("policy \"{name}\" for table \"{}\" does not exist", table.name),
+        format!(
+            "policy \"{name}\" for table \"{}\" does not exist",
+            table.name
+        ),
     )
 }
 

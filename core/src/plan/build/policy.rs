@@ -74,10 +74,11 @@ impl Builder<'_> {
             .map(|c| c.name.as_str())
             .collect();
         let reads_changing = |p: &Policy| {
-            p.using
-                .iter()
-                .chain(&p.with_check)
-                .any(|e| mentioned(ta, e).iter().any(|c| changing.contains(c.as_str())))
+            p.using.iter().chain(&p.with_check).any(|e| {
+                mentioned(ta, e)
+                    .iter()
+                    .any(|c| changing.contains(c.as_str()))
+            })
         };
         let names: BTreeSet<&String> = ta.policies.keys().chain(tb.policies.keys()).collect();
         for pn in names {
@@ -177,14 +178,10 @@ impl Builder<'_> {
             self.push(d);
         }
         if pa.comment != pb.comment {
-            let stmts: Vec<String> = comment_on_sql(
-                "POLICY",
-                &target(ns, t, pn),
-                pb.comment.as_deref(),
-                true,
-            )
-            .into_iter()
-            .collect();
+            let stmts: Vec<String> =
+                comment_on_sql("POLICY", &target(ns, t, pn), pb.comment.as_deref(), true)
+                    .into_iter()
+                    .collect();
             let mut d = Draft::new(
                 step(policy_path(ns, t, pn), "comment on policy", stmts),
                 P_COMMENT,
