@@ -34,6 +34,9 @@
 //!   use its tables) comes after it.
 //! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
 //!   table exists.
+//! - `91_policies.sql`: row-level security policies (`CREATE POLICY` with
+//!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
+//!   writes them: a policy may read any table or call any routine.
 //!
 //! Every file starts with `SET search_path = public`: the model writes names
 //! in `public` unqualified and every other name qualified, which is what

@@ -21,7 +21,7 @@ pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     pub extensions: BTreeMap<String, Extension>,
     /// Objects strata recognises but does not model (views, aggregates,
-    /// triggers, policies, …). Always reported, never silently dropped.
+    /// triggers, rules, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
 }
 
