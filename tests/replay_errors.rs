@@ -77,6 +77,7 @@ const CASES: &[(&str, &str)] = &[
     ("policy_drop_column_cascade", "CREATE TABLE t (a int, b int);\nCREATE POLICY p ON t USING (a > 0);\nALTER TABLE t DROP COLUMN a CASCADE;\nDROP POLICY p ON t;\n"),
     ("policy_retype_column", "CREATE TABLE t (a int, b int);\nCREATE POLICY p ON t WITH CHECK (a > 0);\nALTER TABLE t ALTER COLUMN a TYPE bigint;\n"),
     ("policy_rename_column", "CREATE TABLE t (a int, b int);\nCREATE POLICY p ON t USING (a > 0);\nALTER TABLE t RENAME COLUMN a TO c;\nALTER TABLE t DROP COLUMN c;\n"),
+    ("policy_calls_a_dropped_function", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE TABLE t (a int);\nCREATE POLICY p ON t USING (a = f());\nDROP FUNCTION f();\n"),
     ("policy_dropped_with_table", "CREATE TABLE t (a int);\nCREATE POLICY p ON t USING (true);\nDROP TABLE t;\nCREATE TABLE t (a int);\nCREATE POLICY p ON t USING (true);\n"),
     ("function_exists", "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'select 1';\nCREATE FUNCTION f(b integer) RETURNS int LANGUAGE sql AS 'select 2';\n"),
     ("function_overload", "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'select 1';\nCREATE FUNCTION f(a text) RETURNS int LANGUAGE sql AS 'select 2';\nDROP FUNCTION f(text);\nDROP FUNCTION f;\n"),

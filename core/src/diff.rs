@@ -1172,6 +1172,59 @@ mod tests {
         );
     }
 
+    fn replayed(sql: &str) -> Schema {
+        let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+        crate::replay::replay_texts([("t.sql", &text)])
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .schema
+    }
+
+    /// The security mark: policies, row level security, SECURITY DEFINER
+    /// and the configuration of a SECURITY DEFINER function; not a comment
+    /// or the configuration of an ordinary function.
+    #[test]
+    fn security_differences_are_marked() {
+        let base = "CREATE TABLE t (a int);
+CREATE POLICY p ON t USING (a > 0);
+CREATE FUNCTION d() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = public AS 'SELECT 1';
+CREATE FUNCTION i() RETURNS int LANGUAGE sql SET search_path = public AS 'SELECT 1';
+";
+        let a = replayed(base);
+        let marked = |sql: &str| -> Vec<(String, bool)> {
+            diff(&a, &replayed(sql), DiffOptions::default())
+                .into_iter()
+                .map(|d| (d.to_string(), d.security))
+                .collect()
+        };
+        let one = |sql: &str| {
+            let m = marked(sql);
+            assert_eq!(m.len(), 1, "{sql}: {m:?}");
+            m[0].1
+        };
+        assert!(one(&base.replace("(a > 0)", "(true)")));
+        assert!(one(&format!(
+            "{base}ALTER TABLE t ENABLE ROW LEVEL SECURITY;"
+        )));
+        assert!(one(&format!(
+            "{base}ALTER TABLE t FORCE ROW LEVEL SECURITY;"
+        )));
+        assert!(one(&format!("{base}COMMENT ON POLICY p ON t IS 'x';")));
+        assert!(one(&base.replace(
+            "SECURITY DEFINER SET search_path = public",
+            "SECURITY DEFINER SET search_path = pg_temp"
+        )));
+        assert!(one(&base.replace("SECURITY DEFINER ", "")));
+        assert!(!one(&base.replace(
+            "LANGUAGE sql SET search_path = public",
+            "LANGUAGE sql SET search_path = pg_temp"
+        )));
+        assert!(!one(&format!("{base}COMMENT ON TABLE t IS 'x';")));
+        // A SECURITY DEFINER function missing, another unexpected.
+        let m = marked(&base.replace("CREATE FUNCTION d()", "CREATE FUNCTION d2()"));
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m.iter().all(|(_, s)| *s), "{m:?}");
+    }
+
     #[test]
     fn missing_and_unexpected_columns() {
         let a = schema_with(Column::new("a", "text"));
