@@ -510,6 +510,11 @@ COMMENT ON POLICY reader ON doc IS 'reads';
             "DROP POLICY",
         ),
         (
+            "policy renamed",
+            base.replace("POLICY reader ON doc", "POLICY \"Reader 2\" ON doc"),
+            "RENAME TO \"Reader 2\"",
+        ),
+        (
             "comment changed",
             base.replace("'reads'", "'reads it'"),
             "COMMENT ON POLICY",

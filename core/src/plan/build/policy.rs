@@ -2,7 +2,8 @@
 //! level security (as pg_dump orders them), dropped before the columns they
 //! read change, changed in place with `ALTER POLICY` where the server can
 //! (roles, USING, WITH CHECK), dropped and created again where it cannot
-//! (the command, permissive or restrictive, an expression removed).
+//! (the command, permissive or restrictive, an expression removed); renamed
+//! when a policy only the source has equals one only the target has.
 
 use std::collections::BTreeSet;
 
@@ -80,7 +81,43 @@ impl Builder<'_> {
                     .any(|c| changing.contains(c.as_str()))
             })
         };
-        let names: BTreeSet<&String> = ta.policies.keys().chain(tb.policies.keys()).collect();
+        // A policy only the source has, equal in every property to one only
+        // the target has: renamed (the server keeps it, no moment without
+        // it).
+        let mut renamed: BTreeSet<&String> = BTreeSet::new();
+        for (x, pa) in &ta.policies {
+            if tb.policies.contains_key(x) || reads_changing(pa) {
+                continue;
+            }
+            let twin = tb
+                .policies
+                .iter()
+                .find(|(y, pb)| !ta.policies.contains_key(*y) && !renamed.contains(y) && *pb == pa);
+            if let Some((y, _)) = twin {
+                renamed.insert(x);
+                renamed.insert(y);
+                let mut d = Draft::new(
+                    step(
+                        policy_path(ns, t, y),
+                        "rename policy",
+                        vec![format!(
+                            "ALTER POLICY {} RENAME TO {}",
+                            target(ns, t, x),
+                            quote_ident(y)
+                        )],
+                    ),
+                    P_POLICY,
+                );
+                d.requires.push(k_table(ns, t));
+                self.push(d);
+            }
+        }
+        let names: BTreeSet<&String> = ta
+            .policies
+            .keys()
+            .chain(tb.policies.keys())
+            .filter(|n| !renamed.contains(n))
+            .collect();
         for pn in names {
             match (ta.policies.get(pn), tb.policies.get(pn)) {
                 (Some(pa), None) => self.drop_policy(ns, t, pn, pa, ta),
