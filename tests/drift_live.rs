@@ -545,10 +545,12 @@ fn json_has_the_documented_shape() {
             "namespace",
             "object",
             "reason",
+            "security",
             "table"
         ]
     );
     assert_eq!(d["reason"], Value::Null);
+    assert_eq!(d["security"], false);
     assert_eq!(d["kind"], "column");
     assert_eq!(d["namespace"], "public");
     assert_eq!(d["table"], "credit_ledger");

@@ -453,7 +453,6 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
         unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
         unmanaged(UnmanagedKind::Trigger, "public.\"user\".user_touch"),
-        unmanaged(UnmanagedKind::Policy, "billing.account.account_owner"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::Collation, "billing.nocase"),
@@ -480,6 +479,15 @@ async fn reads_every_object_faithfully() {
             .collect::<Vec<_>>(),
         ["a integer", "b integer"]
     );
+
+    // Policies by definition, in their table.
+    let account = schema.table("billing", "account").expect("billing.account");
+    let policy = &account.policies["account_owner"];
+    assert_eq!(
+        policy.using.as_ref().and_then(|e| e.exact()),
+        Some("(owner_id IS NOT NULL)")
+    );
+    assert_eq!(policy.roles.iter().collect::<Vec<_>>(), ["public"]);
 
     // Functions and procedures by definition, not by name; the aggregate
     // stays unmanaged (above), and nothing of btree_gist is read.

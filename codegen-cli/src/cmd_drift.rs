@@ -2,7 +2,9 @@
 //! history, or another source; every difference attributed to its cause.
 //!
 //! Exit 0 when no database drifted, 1 when one did, 2 when one could not be
-//! checked (or the input is bad): the worst over all databases.
+//! checked (or the input is bad): the worst over all databases. With
+//! `--fail-on security`, a database drifted (1) only when a difference
+//! concerns security.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use strata_core::Error;
 
 use crate::config::{self, Found};
 use crate::render::drift::{self as render, Checked, DriftFormat};
+use crate::render::FailOn;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -38,6 +41,11 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     pub format: DriftFormat,
+    /// When to exit 1: on any drift, or only on a difference that concerns
+    /// security (policies, row level security, SECURITY DEFINER and such a
+    /// function's configuration). Every difference is printed either way.
+    #[arg(long, value_enum, default_value_t = FailOn::Any, value_name = "any|security")]
+    pub fail_on: FailOn,
     /// Compare only these namespaces (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub schemas: Vec<String>,
@@ -81,7 +89,7 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     let timeout = std::time::Duration::from_secs(args.timeout);
     let results = runtime.block_on(check_all(Arc::new(expected), targets, jobs, timeout));
     let (expected, results) = results;
-    render::report(&results, &expected, format)
+    render::report(&results, &expected, format, args.fail_on)
 }
 
 fn prepare(args: &Args, config_path: Option<&Path>) -> Result<(Expected, Vec<Target>), Error> {

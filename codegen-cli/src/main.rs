@@ -49,6 +49,11 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// When to exit 1: on any difference, or only on one that concerns
+        /// security (policies, row level security, SECURITY DEFINER and such
+        /// a function's configuration).
+        #[arg(long, value_enum, default_value_t = render::FailOn::Any, value_name = "any|security")]
+        fail_on: render::FailOn,
     },
     /// Read a live database and write its schema as declarative SQL.
     Inspect(cmd_inspect::Args),
@@ -118,13 +123,14 @@ fn main() -> ExitCode {
             schema,
             migrations,
             format,
+            fail_on,
         } => {
             let cfg = match config::check_config(cli.config.as_deref(), schema, migrations) {
                 Ok(c) => c,
                 Err(e) => return render::error(&e, format),
             };
             match strata_core::check::check(&cfg.input) {
-                Ok(report) => render::check(&report, &cfg, format),
+                Ok(report) => render::check(&report, &cfg, format, fail_on),
                 Err(e) => render::error(&e, format),
             }
         }

@@ -34,6 +34,9 @@
 //!   use its tables) comes after it.
 //! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
 //!   table exists.
+//! - `91_policies.sql`: row-level security policies (`CREATE POLICY` with
+//!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
+//!   writes them: a policy may read any table or call any routine.
 //!
 //! Every file starts with `SET search_path = public`: the model writes names
 //! in `public` unqualified and every other name qualified, which is what
@@ -245,7 +248,47 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
+
+    // Policies last, as pg_dump writes them: their expressions may read any
+    // table or call any routine.
+    let mut body = String::new();
+    for (ns, n) in &schema.namespaces {
+        for (tname, t) in &n.tables {
+            let mut group = String::new();
+            for (pname, p) in &t.policies {
+                for stmt in policy_statements(ns, tname, pname, p) {
+                    push_stmt(&mut group, &stmt);
+                }
+            }
+            push_group(&mut body, &group);
+        }
+    }
+    if !body.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 1, "policies"),
+            title: "row-level security policies".to_string(),
+            body,
+            routines: false,
+        });
+    }
     sections
+}
+
+/// `CREATE POLICY` with the expressions as written, and its comment.
+pub(crate) fn policy_statements(
+    ns: &str,
+    table: &str,
+    name: &str,
+    p: &crate::model::Policy,
+) -> Vec<String> {
+    let mut out = vec![crate::diff::render_policy(ns, table, name, p)];
+    out.extend(comment_on_sql(
+        "POLICY",
+        &format!("{} ON {}", quote_ident(name), qualified(ns, table)),
+        p.comment.as_deref(),
+        false,
+    ));
+    out
 }
 
 /// Namespaces that get a file, in apply order, and those whose types must

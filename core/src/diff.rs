@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::model::{
     qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType,
-    Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Schema, Sequence, Table,
+    Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Policy, Schema, Sequence,
+    Table,
 };
 
 /// One way two schemas differ.
@@ -16,6 +17,81 @@ pub struct Difference {
     pub path: ObjectPath,
     #[serde(flatten)]
     pub change: Change,
+    /// The difference concerns security: who may read or write which rows
+    /// (a policy, row level security), or what a function runs as
+    /// (`SECURITY DEFINER`, the configuration of such a function). Reports
+    /// tag it; `--fail-on security` fails only on these. Set by
+    /// [`mark_security`] after the comparison; [`Difference::security`] sets
+    /// it on any difference.
+    pub security: bool,
+}
+
+impl Difference {
+    pub fn new(path: ObjectPath, change: Change) -> Difference {
+        Difference {
+            path,
+            change,
+            security: false,
+        }
+    }
+
+    /// The same difference, marked as concerning security.
+    pub fn security(mut self) -> Difference {
+        self.security = true;
+        self
+    }
+
+    /// The changed or unproven property's name, if any.
+    pub fn field(&self) -> Option<&str> {
+        match &self.change {
+            Change::Changed { field, .. } | Change::Unproven { field, .. } => Some(field),
+            Change::Missing { .. } | Change::Unexpected { .. } => None,
+        }
+    }
+}
+
+/// Whether a difference between `expected` and `found` concerns security:
+/// anything about a row-level security policy; a table's row level
+/// security, forced or not; a function's or procedure's `SECURITY
+/// DEFINER`; the configuration (`SET search_path …`) of a function that is
+/// `SECURITY DEFINER` on either side; a `SECURITY DEFINER` function missing
+/// or unexpected. The one place the rule lives: a new kind of security
+/// difference (privileges) adds an arm here, or marks its differences with
+/// [`Difference::security`].
+pub fn is_security(d: &Difference, expected: &Schema, found: &Schema) -> bool {
+    let p = &d.path;
+    match p.kind {
+        ObjectKind::Policy => true,
+        ObjectKind::Table => matches!(
+            d.field(),
+            Some("row level security" | "forced row level security")
+        ),
+        ObjectKind::Function | ObjectKind::Procedure => {
+            let definer = |s: &Schema| {
+                s.namespaces
+                    .get(&p.namespace)
+                    .and_then(|n| n.routines.get(&p.name))
+                    .is_some_and(|r| r.security_definer)
+            };
+            let either = definer(expected) || definer(found);
+            match d.field() {
+                Some("security definer") => true,
+                Some("configuration") => either,
+                None => either,
+                Some(_) => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Marks every difference [`is_security`] names.
+pub fn mark_security(ds: &mut [Difference], expected: &Schema, found: &Schema) {
+    for d in ds {
+        if is_security(d, expected, found) {
+            d.security = true;
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,6 +342,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
     for u in found.unmanaged.difference(&expected.unmanaged) {
         d.push(unexpected(unmanaged_path(u), u.to_string()));
     }
+    mark_security(&mut out, expected, found);
     out
 }
 
@@ -487,6 +564,7 @@ fn missing(path: ObjectPath, expected: String) -> Difference {
     Difference {
         path,
         change: Change::Missing { expected },
+        security: false,
     }
 }
 
@@ -494,6 +572,7 @@ fn unexpected(path: ObjectPath, found: String) -> Difference {
     Difference {
         path,
         change: Change::Unexpected { found },
+        security: false,
     }
 }
 
@@ -506,6 +585,7 @@ fn field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &str, f: &str) 
                 expected: e.to_string(),
                 found: f.to_string(),
             },
+            security: false,
         });
     }
 }
@@ -549,6 +629,7 @@ fn expr_field(
                         .unwrap_or_default()
                         .to_string(),
                 },
+                security: false,
             })
         }
         _ => field(d, p, name, &show(e), &show(f)),
@@ -695,6 +776,62 @@ fn diff_table(
             (None, None) => {}
         }
     }
+    for (pname, ep, fp) in pairs(&e.policies, &f.policies) {
+        let pp = ObjectPath::in_table(ObjectKind::Policy, ns, name, pname);
+        match (ep, fp) {
+            (Some(ep), None) => d.push(missing(pp, render_policy(ns, name, pname, ep))),
+            (None, Some(fp)) => d.push(unexpected(pp, render_policy(ns, name, pname, fp))),
+            (Some(ep), Some(fp)) => diff_policy(d, &pp, ep, fp),
+            (None, None) => {}
+        }
+    }
+}
+
+/// A row-level security policy, property by property.
+fn diff_policy(d: &mut Vec<Difference>, p: &ObjectPath, e: &Policy, f: &Policy) {
+    field(d, p, "command", e.command.keyword(), f.command.keyword());
+    let kind = |x: &Policy| {
+        if x.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        }
+    };
+    field(d, p, "permissive or restrictive", kind(e), kind(f));
+    field(d, p, "roles", &e.roles_sql(), &f.roles_sql());
+    expr_field(d, p, "USING expression", e.using.as_ref(), f.using.as_ref());
+    expr_field(
+        d,
+        p,
+        "WITH CHECK expression",
+        e.with_check.as_ref(),
+        f.with_check.as_ref(),
+    );
+    opt_field(d, p, "comment", &e.comment, &f.comment);
+}
+
+/// `CREATE POLICY name ON table AS … FOR … TO … USING (…) WITH CHECK (…)`,
+/// with the expressions as written.
+pub fn render_policy(ns: &str, table: &str, name: &str, p: &Policy) -> String {
+    let mut s = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        quote_ident(name),
+        qualified(ns, table),
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        p.command.keyword(),
+        p.roles_sql()
+    );
+    if let Some(u) = &p.using {
+        s.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(w) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({w})"));
+    }
+    s
 }
 
 fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) {
@@ -756,6 +893,7 @@ fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &
                     found: fv,
                     reason: reason.to_string(),
                 },
+                security: false,
             }),
             None => field(d, p, "definition", &ev, &fv),
         }
@@ -807,6 +945,7 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
                     found: fv,
                     reason: reason.to_string(),
                 },
+                security: false,
             }),
             None => field(d, p, "keys", &ev, &fv),
         }
@@ -1166,6 +1305,59 @@ mod tests {
             d[0].to_string(),
             "column public.\"user\".depth: type differs (expected integer, found bigint)"
         );
+    }
+
+    fn replayed(sql: &str) -> Schema {
+        let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+        crate::replay::replay_texts([("t.sql", &text)])
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .schema
+    }
+
+    /// The security mark: policies, row level security, SECURITY DEFINER
+    /// and the configuration of a SECURITY DEFINER function; not a comment
+    /// or the configuration of an ordinary function.
+    #[test]
+    fn security_differences_are_marked() {
+        let base = "CREATE TABLE t (a int);
+CREATE POLICY p ON t USING (a > 0);
+CREATE FUNCTION d() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = public AS 'SELECT 1';
+CREATE FUNCTION i() RETURNS int LANGUAGE sql SET search_path = public AS 'SELECT 1';
+";
+        let a = replayed(base);
+        let marked = |sql: &str| -> Vec<(String, bool)> {
+            diff(&a, &replayed(sql), DiffOptions::default())
+                .into_iter()
+                .map(|d| (d.to_string(), d.security))
+                .collect()
+        };
+        let one = |sql: &str| {
+            let m = marked(sql);
+            assert_eq!(m.len(), 1, "{sql}: {m:?}");
+            m[0].1
+        };
+        assert!(one(&base.replace("(a > 0)", "(true)")));
+        assert!(one(&format!(
+            "{base}ALTER TABLE t ENABLE ROW LEVEL SECURITY;"
+        )));
+        assert!(one(&format!(
+            "{base}ALTER TABLE t FORCE ROW LEVEL SECURITY;"
+        )));
+        assert!(one(&format!("{base}COMMENT ON POLICY p ON t IS 'x';")));
+        assert!(one(&base.replace(
+            "SECURITY DEFINER SET search_path = public",
+            "SECURITY DEFINER SET search_path = pg_temp"
+        )));
+        assert!(one(&base.replace("SECURITY DEFINER ", "")));
+        assert!(!one(&base.replace(
+            "LANGUAGE sql SET search_path = public",
+            "LANGUAGE sql SET search_path = pg_temp"
+        )));
+        assert!(!one(&format!("{base}COMMENT ON TABLE t IS 'x';")));
+        // A SECURITY DEFINER function missing, another unexpected.
+        let m = marked(&base.replace("CREATE FUNCTION d()", "CREATE FUNCTION d2()"));
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m.iter().all(|(_, s)| *s), "{m:?}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     pub extensions: BTreeMap<String, Extension>,
     /// Objects strata recognises but does not model (views, aggregates,
-    /// triggers, policies, …). Always reported, never silently dropped.
+    /// triggers, rules, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
 }
 
@@ -80,6 +80,87 @@ pub struct Table {
     /// the order the server keeps them in carries no meaning.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+    /// Row-level security policies by name (`pg_policy`), compared by
+    /// definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
+}
+
+/// A row-level security policy (`pg_policy`), compared by definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// `FOR ALL | SELECT | INSERT | UPDATE | DELETE` (`polcmd`).
+    pub command: PolicyCommand,
+    /// `AS PERMISSIVE` (the default) or `AS RESTRICTIVE` (`polpermissive`).
+    pub permissive: bool,
+    /// The roles of `TO …` by name as the server stores them (`polroles`);
+    /// `public` stands for `PUBLIC` (`polroles = {0}`): no role can be
+    /// named `public`, the server reserves the name. A list naming PUBLIC
+    /// is PUBLIC alone, as the server keeps it.
+    pub roles: BTreeSet<String>,
+    /// `USING (…)` over the table's columns, printed by
+    /// `pg_get_expr(polqual, polrelid)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<Expression>,
+    /// `WITH CHECK (…)`, printed by `pg_get_expr(polwithcheck, polrelid)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<Expression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// The role list that stands for `PUBLIC` in [`Policy::roles`].
+pub const POLICY_PUBLIC: &str = "public";
+
+impl Policy {
+    /// `PUBLIC, app_user`: the roles as `TO` writes them.
+    pub fn roles_sql(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| {
+                if r == POLICY_PUBLIC {
+                    "PUBLIC".to_string()
+                } else {
+                    quote_ident(r)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+
+    /// `polcmd`: `*`, `r`, `a`, `w`, `d`.
+    pub fn from_polcmd(c: &str) -> Option<PolicyCommand> {
+        Some(match c {
+            "*" => PolicyCommand::All,
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => return None,
+        })
+    }
 }
 
 impl Table {
@@ -891,6 +972,8 @@ pub enum ObjectKind {
     /// A composite type.
     Type,
     Collation,
+    /// A row-level security policy; the path's table is its table.
+    Policy,
     Unmanaged,
 }
 
@@ -910,6 +993,7 @@ impl ObjectKind {
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
+            ObjectKind::Policy => "policy",
             ObjectKind::Unmanaged => "object",
         }
     }

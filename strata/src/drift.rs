@@ -204,6 +204,12 @@ impl DriftReport {
         !self.differences.is_empty()
     }
 
+    /// Whether a difference concerns security (see
+    /// [`strata_core::diff::is_security`]).
+    pub fn security_drift(&self) -> bool {
+        self.differences.iter().any(|d| d.difference.security)
+    }
+
     /// Differences per attribution, in [`Attribution`] order.
     pub fn counts(&self) -> Vec<(Attribution, usize)> {
         let mut m = BTreeMap::new();
@@ -764,6 +770,7 @@ mod tests {
                 expected: "a".into(),
                 found: "b".into(),
             },
+            security: false,
         }
     }
 
@@ -779,6 +786,7 @@ mod tests {
             change: Change::Missing {
                 expected: "CREATE TABLE t".into(),
             },
+            security: false,
         };
         assert!(covers(&table_missing, &ty));
         assert!(covers(&ty, &table_missing));

@@ -10,12 +10,12 @@
 //! the server's or the role's settings (the form `strata_core::literal`
 //! derives offline). Expressions are kept exactly as the server prints them.
 //!
-//! **11 catalog queries whatever the size of the database** (the
+//! **12 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 13 statements in all. One
+//! search_path = public` batch and one `COMMIT`: 14 statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, enums, sequences, unmanaged objects, functions
-//! and procedures) and one for the comments of the others; they are pipelined on the connection and joined in memory
+//! and procedures, policies) and one for the comments of the others; they are pipelined on the connection and joined in memory
 //! by object id.
 //!
 //! The first query also checks, from inside the snapshot, that the
@@ -36,8 +36,8 @@ use std::collections::{BTreeMap, HashMap};
 use strata_core::model::{
     quote_ident, ArgMode, Collation, Column, CompositeAttribute, CompositeType, Constraint,
     ConstraintKind, Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Identity,
-    Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Routine, RoutineArg, RoutineBody,
-    RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
+    Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy, PolicyCommand, Routine, RoutineArg,
+    RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -415,14 +415,6 @@ const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text, NULL::text, \
-            NULL::text \
-     FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid \
-     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_class", "c.oid"),
-    " UNION ALL \
      SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text, \
             r.ev_enabled::text \
      FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
@@ -481,6 +473,29 @@ const Q_ROUTINES: &str = concat!(
     " ORDER BY n.nspname, p.proname, p.oid"
 );
 
+/// Row-level security policies by definition: command, permissive, the
+/// roles by name (`public` for PUBLIC, `polroles = {0}`; `pg_roles`, which
+/// every role may read), USING and WITH CHECK as `pg_get_expr` prints them
+/// over the table, and the comment.
+const Q_POLICIES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, pol.polname::text, pol.polcmd::text, \
+            pol.polpermissive, \
+            ARRAY(SELECT CASE WHEN r.id = 0 THEN 'public' \
+                              ELSE (SELECT ro.rolname::text FROM pg_roles ro WHERE ro.oid = r.id) END \
+                  FROM unnest(pol.polroles) r(id)), \
+            pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid), \
+            d.description \
+     FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_description d ON d.classoid = 'pg_policy'::regclass AND d.objoid = pol.oid \
+          AND d.objsubid = 0 \
+     WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
 const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
                                          WHEN 'pg_class'::regclass THEN 'c' \
                                          WHEN 'pg_constraint'::regclass THEN 'k' \
@@ -506,7 +521,7 @@ const Q_COLLATIONS: &str = concat!(
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 12] = [
+pub const QUERIES: [(&str, &str); 13] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -518,6 +533,7 @@ pub const QUERIES: [(&str, &str); 12] = [
     ("unmanaged objects", Q_UNMANAGED),
     ("comments", Q_COMMENTS),
     ("routines", Q_ROUTINES),
+    ("policies", Q_POLICIES),
     ("collations", Q_COLLATIONS),
 ];
 
@@ -629,6 +645,7 @@ struct CatalogRows {
     comments: Vec<Row>,
     routines: Vec<Row>,
     collations: Vec<Row>,
+    policies: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -649,9 +666,9 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
     };
     let (namespaces, extensions, tables, columns, constraints) =
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
-    let (indexes, enums, sequences, unmanaged, comments, routines) =
-        tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10))?;
-    let collations = run(11).await?;
+    let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
+        tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
+    let collations = run(12).await?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -665,6 +682,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         comments,
         routines,
         collations,
+        policies,
     })
 }
 
@@ -1409,6 +1427,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     }
 
     build_routines(&rows.routines, &mut schema)?;
+    build_policies(&rows.policies, &mut schema)?;
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {
@@ -1425,6 +1444,59 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
 }
 
 /// Functions and procedures into their namespaces' `routines`.
+/// Policies into their tables' [`Table::policies`].
+fn build_policies(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
+    const STEP: &str = "policies";
+    let bad = |reason: String| InspectError::Catalog { step: STEP, reason };
+    for row in rows {
+        let namespace: String = get(row, 0, STEP)?;
+        let table: String = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let object = || {
+            format!(
+                "policy {} on {}.{}",
+                quote_ident(&name),
+                quote_ident(&namespace),
+                quote_ident(&table)
+            )
+        };
+        let polcmd: String = get(row, 3, STEP)?;
+        let command = PolicyCommand::from_polcmd(&polcmd)
+            .ok_or_else(|| bad(format!("{}: unknown polcmd {polcmd:?}", object())))?;
+        let permissive: bool = get(row, 4, STEP)?;
+        let roles: Vec<Option<String>> = get(row, 5, STEP)?;
+        let roles = roles
+            .into_iter()
+            .map(|r| r.ok_or_else(|| bad(format!("{}: a role that does not exist", object()))))
+            .collect::<Result<_, _>>()?;
+        let using: Option<String> = get(row, 6, STEP)?;
+        let with_check: Option<String> = get(row, 7, STEP)?;
+        let comment: Option<String> = get(row, 8, STEP)?;
+        let Some(t) = schema
+            .namespaces
+            .get_mut(&namespace)
+            .and_then(|n| n.tables.get_mut(&table))
+        else {
+            return Err(bad(format!(
+                "{}: on a relation strata did not read",
+                object()
+            )));
+        };
+        t.policies.insert(
+            name,
+            Policy {
+                command,
+                permissive,
+                roles,
+                using: using.map(Expression::from_server),
+                with_check: with_check.map(Expression::from_server),
+                comment,
+            },
+        );
+    }
+    Ok(())
+}
+
 fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
     const STEP: &str = "routines";
     let bad = |reason: String| InspectError::Catalog { step: STEP, reason };

@@ -8,7 +8,7 @@ use strata::drift::{Against, Attribution, DriftDifference, DriftReport, Expected
 use strata_core::diff::Change;
 use strata_core::{Error, Location};
 
-use super::Style;
+use super::{FailOn, Style, SECURITY_TAG};
 use crate::Format;
 
 /// How `strata drift` prints its report.
@@ -33,8 +33,13 @@ pub struct Checked {
 impl Checked {
     /// 0 no drift, 1 drift, 2 error.
     fn code(&self) -> u8 {
+        self.code_failing_on(FailOn::Any)
+    }
+
+    /// The exit code with `--fail-on`: 0 when no difference fails it.
+    fn code_failing_on(&self, fail_on: FailOn) -> u8 {
         match &self.outcome {
-            Ok(r) if r.drifted() => 1,
+            Ok(r) if fail_on.fails(r.drifted(), r.security_drift()) => 1,
             Ok(_) => 0,
             Err(_) => 2,
         }
@@ -58,7 +63,12 @@ impl Checked {
 }
 
 /// Prints the report in `format` and returns the worst exit code.
-pub fn report(results: &[Checked], expected: &Expected, format: DriftFormat) -> ExitCode {
+pub fn report(
+    results: &[Checked],
+    expected: &Expected,
+    format: DriftFormat,
+    fail_on: FailOn,
+) -> ExitCode {
     let st = Style::stdout();
     match format {
         DriftFormat::Text => {
@@ -75,7 +85,21 @@ pub fn report(results: &[Checked], expected: &Expected, format: DriftFormat) -> 
             print!("{}", summary(results, &Style { on: false }));
         }
     }
-    ExitCode::from(results.iter().map(Checked::code).max().unwrap_or(0))
+    let code = results
+        .iter()
+        .map(|c| c.code_failing_on(fail_on))
+        .max()
+        .unwrap_or(0);
+    let drifted = results.iter().any(|c| c.code() == 1);
+    if fail_on == FailOn::Security && drifted && code == 0 {
+        let note = "no difference concerns security: exit 0 (--fail-on security)\n";
+        if format == DriftFormat::Json {
+            eprint!("{note}");
+        } else {
+            print!("{note}");
+        }
+    }
+    ExitCode::from(code)
 }
 
 /// Bad input (config, sources, targets): nothing was checked.
@@ -183,8 +207,13 @@ fn difference_text(d: &DriftDifference, st: &Style) -> String {
         Change::Changed { field, .. } => strata_core::diff::differs(field),
         Change::Unproven { field, .. } => format!("cannot prove the {field} equal"),
     };
+    let tag = if d.difference.security {
+        format!(" {}", st.red(SECURITY_TAG))
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "    {} {}: {what}\n",
+        "    {}{tag} {}: {what}\n",
         paint_attribution(st, d.attribution),
         d.difference.path
     ));
@@ -234,6 +263,15 @@ fn summary(results: &[Checked], st: &Style) -> String {
                     .map(|(a, n)| format!("{n} {}", a.label()))
                     .collect();
                 let n = r.differences.len();
+                let mut counts = counts;
+                let security = r
+                    .differences
+                    .iter()
+                    .filter(|d| d.difference.security)
+                    .count();
+                if security > 0 {
+                    counts.push(format!("{security} security"));
+                }
                 out.push_str(&format!(
                     "{} {}: drift, {n} difference{} ({})\n",
                     st.red("✗"),
@@ -330,6 +368,7 @@ fn difference_json(d: &DriftDifference) -> serde_json::Value {
             _ => None,
         },
         "attribution": d.attribution,
+        "security": d.difference.security,
         "migration": d.migrations.first(),
         "migrations": d.migrations,
         "declared_at": d.declared_at.as_ref().map(Location::to_string),
@@ -393,7 +432,8 @@ fn github(results: &[Checked], expected: &Expected) -> String {
 }
 
 fn difference_annotation(c: &Checked, d: &DriftDifference, expected: &Expected) -> String {
-    let level = if d.attribution == Attribution::Pending {
+    // A security difference is an error even while its migration is pending.
+    let level = if d.attribution == Attribution::Pending && !d.difference.security {
         "warning"
     } else {
         "error"
@@ -439,7 +479,16 @@ fn difference_annotation(c: &Checked, d: &DriftDifference, expected: &Expected) 
         level,
         file.as_deref(),
         line,
-        &format!("drift ({}): {}", d.attribution.label(), d.difference.path),
+        &format!(
+            "drift ({}){}: {}",
+            d.attribution.label(),
+            if d.difference.security {
+                ", security"
+            } else {
+                ""
+            },
+            d.difference.path
+        ),
         &format!("{}: {} {what}; {why}", c.title(), d.difference.path),
     )
 }

@@ -15,6 +15,32 @@ use strata_core::Error;
 use crate::config::CheckConfig;
 use crate::Format;
 
+/// When `strata check` and `strata drift` exit 1.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// On any difference (the default).
+    #[default]
+    Any,
+    /// Only on a difference marked security (a policy, row level security,
+    /// SECURITY DEFINER or such a function's configuration); the others are
+    /// still printed.
+    Security,
+}
+
+impl FailOn {
+    /// Whether differences (`any`), of which `security` concern security,
+    /// fail the command.
+    pub fn fails(self, any: bool, security: bool) -> bool {
+        match self {
+            FailOn::Any => any,
+            FailOn::Security => security,
+        }
+    }
+}
+
+/// The tag a security difference carries in text output.
+pub(crate) const SECURITY_TAG: &str = "[security]";
+
 struct Style {
     on: bool,
 }
@@ -46,11 +72,13 @@ impl Style {
     }
 }
 
-pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCode {
+pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format, fail_on: FailOn) -> ExitCode {
+    let security = report.differences.iter().any(|d| d.difference.security);
     match format {
         Format::Json => {
             let v = serde_json::json!({
                 "status": report.status,
+                "security_differences": report.differences.iter().filter(|d| d.difference.security).count(),
                 "schema": cfg.schema_label,
                 "migrations": cfg.migrations_label,
                 "format": report.format,
@@ -64,6 +92,7 @@ pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCod
                         "name": d.difference.path.name,
                         "last_touched": d.last_touched.as_ref().map(|l| l.to_string()),
                         "declared_at": d.declared_at.as_ref().map(|l| l.to_string()),
+                        "security": d.difference.security,
                     });
                     match &d.difference.change {
                         Change::Missing { expected } => {
@@ -95,12 +124,15 @@ pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format) -> ExitCod
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Text => print!("{}", check_text(report, cfg, &Style::stdout())),
+        Format::Text => {
+            print!("{}", check_text(report, cfg, &Style::stdout()));
+            if fail_on == FailOn::Security && !report.differences.is_empty() && !security {
+                println!("no difference concerns security: exit 0 (--fail-on security)");
+            }
+        }
     }
-    match report.status {
-        CheckStatus::InStep => ExitCode::from(0),
-        CheckStatus::Differs => ExitCode::from(1),
-    }
+    let any = report.status == CheckStatus::Differs;
+    ExitCode::from(u8::from(fail_on.fails(any, security)))
 }
 
 fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
@@ -158,7 +190,15 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
     ));
     for d in &report.differences {
         out.push('\n');
-        out.push_str(&format!("  {}\n", st.bold(&d.difference.path.to_string())));
+        let tag = if d.difference.security {
+            format!(" {}", st.red(SECURITY_TAG))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  {}{tag}\n",
+            st.bold(&d.difference.path.to_string())
+        ));
         match &d.difference.change {
             Change::Missing { expected } => {
                 out.push_str("    declared, but no migration creates it\n");

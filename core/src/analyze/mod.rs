@@ -41,6 +41,10 @@ pub enum Role<'a> {
     /// A domain's `CHECK (e)` over `VALUE` of this base type: coerced to
     /// boolean, printed by `pg_get_expr(conbin, 0)`.
     DomainCheck { base_type: &'a str },
+    /// A policy's `USING (e)` or `WITH CHECK (e)`: coerced to boolean
+    /// (`transformWhereClause`, "POLICY"), printed by
+    /// `pg_get_expr(polqual | polwithcheck, polrelid)`.
+    Policy,
     /// An index key expression, printed as `pg_get_indexdef(index, n,
     /// false)` prints key `n` (wrapped in parentheses unless it looks like a
     /// function call).
@@ -136,6 +140,7 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             )?
         }
         Role::Check | Role::DomainCheck { .. } => analyzer.coerce_to_boolean(node, "CHECK")?,
+        Role::Policy => analyzer.coerce_to_boolean(node, "POLICY")?,
         Role::Predicate => {
             let node = analyzer.coerce_to_boolean(node, "WHERE")?;
             if matches!(&node, Node::Const { value: Some(v), .. } if v == "t") {

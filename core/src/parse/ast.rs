@@ -200,6 +200,25 @@ pub enum Stmt {
         /// The statement as written: what to write back after the CREATE.
         text: String,
     },
+    /// `CREATE POLICY name ON table …`: the policy as written (roles not
+    /// resolved, expressions not analysed).
+    CreatePolicy {
+        name: String,
+        table: QName,
+        def: Box<PolicyDef>,
+    },
+    /// `ALTER POLICY name ON table RENAME TO new | [TO …] [USING (…)] [WITH CHECK (…)]`.
+    AlterPolicy {
+        name: String,
+        table: QName,
+        op: AlterPolicyOp,
+    },
+    /// `DROP POLICY [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
+    DropPolicy {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
     /// A `DO` block; its body is interpreted by replay.
     Do {
         body: String,
@@ -490,6 +509,11 @@ pub struct IndexElem {
 
 #[derive(Debug, Clone)]
 pub enum CommentTarget {
+    /// `COMMENT ON POLICY name ON table`.
+    Policy {
+        name: String,
+        table: QName,
+    },
     /// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name [(args)]`.
     Routine(Option<crate::model::RoutineKind>, RoutineRef),
     Table(QName),
@@ -547,4 +571,45 @@ pub enum RoutineAction {
     Set(String),
     Reset(String),
     ResetAll,
+}
+
+/// A role of a policy's `TO` list, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyRoleSpec {
+    /// `PUBLIC`.
+    Public,
+    /// A role by name (folded).
+    Name(String),
+    /// `CURRENT_USER`, `CURRENT_ROLE` or `SESSION_USER`.
+    Session(&'static str),
+}
+
+/// `CREATE POLICY` as written.
+#[derive(Debug, Clone)]
+pub struct PolicyDef {
+    pub command: crate::model::PolicyCommand,
+    pub permissive: bool,
+    /// Empty when `TO` is not written (PUBLIC).
+    pub roles: Vec<PolicyRoleSpec>,
+    pub using: Option<PolicyExpr>,
+    pub with_check: Option<PolicyExpr>,
+}
+
+/// A policy's `USING (…)` or `WITH CHECK (…)`: the expression as written and
+/// the columns it reads outside subqueries (checked against the table).
+#[derive(Debug, Clone)]
+pub struct PolicyExpr {
+    pub expression: crate::model::Expression,
+    pub columns: Vec<String>,
+}
+
+/// What `ALTER POLICY` does.
+#[derive(Debug, Clone)]
+pub enum AlterPolicyOp {
+    Rename(String),
+    Change {
+        roles: Option<Vec<PolicyRoleSpec>>,
+        using: Option<PolicyExpr>,
+        with_check: Option<PolicyExpr>,
+    },
 }

@@ -66,7 +66,12 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kw("TRIGGER") {
             CommentTarget::Unmanaged(K::Trigger, self.unmanaged_name(K::Trigger)?)
         } else if self.eat_kw("POLICY") {
-            CommentTarget::Unmanaged(K::Policy, self.unmanaged_name(K::Policy)?)
+            let name = self.ident()?;
+            self.expect_kw("ON")?;
+            CommentTarget::Policy {
+                name,
+                table: self.qname()?,
+            }
         } else if self.eat_kw("DOMAIN") {
             CommentTarget::Domain(self.qname()?)
         } else if self.eat_kw("COLLATION") {

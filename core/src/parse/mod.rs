@@ -21,6 +21,7 @@ mod constraint;
 mod cursor;
 mod domain;
 mod index;
+mod policy;
 mod routine;
 mod sequence;
 mod table;
@@ -227,6 +228,14 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("COLLATION") {
             return self.create_collation();
+        }
+        if self.eat_kw("POLICY") {
+            if or_replace {
+                return Err(
+                    self.err_here("CREATE OR REPLACE POLICY does not exist in PostgreSQL 15")
+                );
+            }
+            return self.create_policy();
         }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
@@ -456,6 +465,9 @@ impl<'a> Cursor<'a> {
             self.skip_rest();
             return Ok(Stmt::NonSchema(static_kind(&format!("ALTER {k}"))));
         }
+        if self.eat_kw("POLICY") {
+            return self.alter_policy();
+        }
         if let Some(kind) = self.routine_keyword() {
             let target = self.routine_ref()?;
             let op = if self.eat_kws(&["RENAME", "TO"]) {
@@ -612,6 +624,9 @@ impl<'a> Cursor<'a> {
         {
             self.skip_rest();
             return Ok(Stmt::NonSchema("DROP ROLE/OWNED"));
+        }
+        if self.eat_kw("POLICY") {
+            return self.drop_policy();
         }
         if let Some(kind) = self.routine_keyword() {
             let if_exists = self.if_exists();

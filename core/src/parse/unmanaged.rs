@@ -1,4 +1,4 @@
-//! Objects strata keeps by name only (views, routines, triggers, policies,
+//! Objects strata keeps by name only (views, aggregates, triggers, rules,
 //! operators, …): their kind keywords and their names as the inspector
 //! spells them.
 

@@ -105,6 +105,10 @@ impl Replayer {
         t.columns.retain(|c| c.name != col);
         t.indexes.retain(|_, i| !index_uses(i, col));
         t.constraints.retain(|_, c| !constraint_uses(&c.kind, col));
+        // Policies that read the column go with it (DROP COLUMN … CASCADE).
+        for name in super::policy::policies_reading(t, col) {
+            t.policies.remove(&name);
+        }
         let nsm = self.ns_mut(ns);
         nsm.sequences
             .retain(|_, s| s.owned_by.as_ref() != Some(&(table.to_string(), col.to_string())));
@@ -139,6 +143,12 @@ impl Replayer {
         }
         for i in t.indexes.values_mut() {
             rename_in_index(i, old, new);
+        }
+        // The server keeps a policy's tree and prints the new name.
+        for p in t.policies.values_mut() {
+            for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
+                *e = crate::expression::rename(e, old, new);
+            }
         }
         for c in t.constraints.values_mut() {
             match &mut c.kind {
@@ -197,6 +207,7 @@ impl Replayer {
                 using: _,
             } => {
                 self.check_type(&data_type)?;
+                self.check_policies_on_column_retype(ns, table, col)?;
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
                 }

@@ -11,6 +11,9 @@ use super::{
 impl Replayer {
     pub(super) fn comment(&mut self, target: CommentTarget, text: Option<String>) -> R<()> {
         match target {
+            CommentTarget::Policy { name, table } => {
+                self.comment_policy(name, table, text)?;
+            }
             CommentTarget::Routine(kind, target) => {
                 self.comment_routine(kind, target, text)?;
             }

@@ -550,7 +550,7 @@ impl Replayer {
     }
 }
 
-fn is_sql_keyword_value(s: &str) -> bool {
+pub(super) fn is_sql_keyword_value(s: &str) -> bool {
     matches!(
         s,
         "true"

@@ -30,7 +30,10 @@ impl Replayer {
                         || i.keys.iter().any(
                             |k| matches!(&k.key, IndexKeyExpr::Expression(e) if pending(e)),
                         )
-                });
+                })
+                || t.policies
+                    .values()
+                    .any(|p| p.using.iter().chain(&p.with_check).any(pending));
             if !needs {
                 continue;
             }
@@ -84,6 +87,13 @@ impl Replayer {
                     *p = resolve(p, &columns, schema, Role::Predicate);
                 }
             }
+            for p in t.policies.values_mut() {
+                for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
+                    if pending(e) {
+                        *e = resolve(e, &columns, schema, Role::Policy);
+                    }
+                }
+            }
             *self.table_mut(&ns, &tn) = t;
         }
     }
@@ -121,6 +131,12 @@ impl Replayer {
                         }
                     }
                     i.predicate.iter_mut().for_each(&mut f);
+                }
+                for p in t.policies.values_mut() {
+                    p.using
+                        .iter_mut()
+                        .chain(p.with_check.iter_mut())
+                        .for_each(&mut f);
                 }
             }
         }

@@ -26,6 +26,7 @@ mod hints;
 mod index;
 mod namespace;
 mod naming;
+mod policy;
 mod routine;
 mod sequence;
 mod table;
@@ -465,6 +466,13 @@ impl Replayer {
                 op,
                 text,
             } => self.alter_routine(kind, target, op, text),
+            Stmt::CreatePolicy { name, table, def } => self.create_policy(name, table, *def),
+            Stmt::AlterPolicy { name, table, op } => self.alter_policy(name, table, op),
+            Stmt::DropPolicy {
+                name,
+                table,
+                if_exists,
+            } => self.drop_policy(name, table, if_exists),
         }
     }
 }

@@ -348,6 +348,15 @@ impl Replayer {
                         out.push(format!("index {}", quote_ident(iname)));
                     }
                 }
+                for (pn, p) in &t.policies {
+                    if p.using
+                        .iter()
+                        .chain(&p.with_check)
+                        .any(|e| crate::expression::calls(e, name))
+                    {
+                        out.push(format!("policy {} on {table}", quote_ident(pn)));
+                    }
+                }
             }
         }
         out

@@ -138,6 +138,7 @@ impl Replayer {
                     "drop the foreign key first, or use DROP COLUMN … CASCADE",
                 )?;
                 self.drop_dependent_views(&nsn, &tn, Some(&name), cascade, "table")?;
+                self.check_policies_on_column_drop(&nsn, &tn, &name, cascade)?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,

@@ -1,4 +1,4 @@
-//! Objects strata keeps by name only (views, aggregates, triggers, policies,
+//! Objects strata keeps by name only (views, aggregates, triggers, rules,
 //! …): `CREATE`, `DROP` and `RENAME` of them.
 
 use crate::model::{ObjectKind, ObjectPath, Unmanaged, UnmanagedKind};

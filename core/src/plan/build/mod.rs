@@ -19,6 +19,7 @@ mod domain;
 mod extension;
 mod index;
 mod namespace;
+mod policy;
 mod rename;
 mod sequence;
 mod table;
@@ -424,9 +425,10 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.user_types();
     bld.sequences();
     bld.tables()?;
+    bld.policies();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
-            "{} {} strata keeps by name only (views, triggers, policies, …) {} on both \
+            "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \
              sides; strata cannot see what they depend on, so a step that changes something one \
              of them uses will be refused by the server",
             bld.a.unmanaged.len(),
@@ -674,7 +676,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
         ),
         details,
         help: "strata does not plan functions and procedures yet, keeps views, triggers, \
-               policies and other such objects by name only, and cannot turn a table into a \
+               rules and other such objects by name only, and cannot turn a table into a \
                partitioned one (or back): write this part of the migration by hand"
             .to_string(),
     })
