@@ -455,15 +455,23 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::Trigger, "public.\"user\".user_touch"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
-        unmanaged(UnmanagedKind::Collation, "billing.nocase"),
         unmanaged(UnmanagedKind::EventTrigger, "strata_test_ddl"),
         unmanaged(UnmanagedKind::Publication, "pub_all"),
     ]
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
-    // Domains and composite types by definition.
+    // Domains, composite types and collations by definition.
     let billing = &schema.namespaces["billing"];
+    let nocase = &billing.collations["nocase"];
+    assert_eq!(
+        (
+            nocase.provider.as_str(),
+            nocase.icu_locale.as_deref(),
+            nocase.deterministic
+        ),
+        ("icu", Some("und-u-ks-level2"), false)
+    );
     assert_eq!(billing.domains["positive"].base_type, "integer");
     assert_eq!(
         billing.domains["positive"].checks["positive_check"]

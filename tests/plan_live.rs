@@ -233,8 +233,6 @@ const BY_NAME_ONLY: &[(&str, &str)] = &[
 /// what its error must name. A case that starts converging must be removed
 /// from this list (the test says so).
 const REFUSED: &[(&str, &str)] = &[
-    ("collations", "collation"),
-    ("collations (reversed)", "collation"),
     ("dependencies", "view"),
     ("dependencies (reversed)", "view"),
     ("dependencies2", "view"),
