@@ -62,7 +62,8 @@ impl<'a> Cursor<'a> {
         } else if let Some(kind) = self.routine_keyword() {
             CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {
-            CommentTarget::Unmanaged(K::Trigger, self.unmanaged_name(K::Trigger)?)
+            let (name, table) = self.trigger_target()?;
+            CommentTarget::Trigger { name, table }
         } else if self.eat_kw("POLICY") {
             CommentTarget::Unmanaged(K::Policy, self.unmanaged_name(K::Policy)?)
         } else if self.eat_kw("DOMAIN") {

@@ -23,6 +23,7 @@ mod index;
 mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 mod unmanaged;
 mod utility;
@@ -220,6 +221,9 @@ impl<'a> Cursor<'a> {
         }
         if self.peek_kw("FUNCTION") || self.peek_kw("PROCEDURE") {
             return self.create_routine(or_replace);
+        }
+        if self.peek_kw("TRIGGER") || self.peek_kws(&["CONSTRAINT", "TRIGGER"]) {
+            return self.create_trigger(or_replace);
         }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
@@ -469,6 +473,9 @@ impl<'a> Cursor<'a> {
                 text: self.text.to_string(),
             });
         }
+        if self.eat_kw("TRIGGER") {
+            return self.alter_trigger();
+        }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -588,6 +595,9 @@ impl<'a> Cursor<'a> {
                 if_exists,
                 cascade,
             });
+        }
+        if self.eat_kw("TRIGGER") {
+            return self.drop_trigger();
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind

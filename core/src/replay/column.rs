@@ -197,6 +197,7 @@ impl Replayer {
                 using: _,
             } => {
                 self.check_type(&data_type)?;
+                self.retype_column_triggers(ns, table, col)?;
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
                 }

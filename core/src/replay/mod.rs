@@ -27,6 +27,7 @@ mod naming;
 mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 mod unmanaged;
 mod view;
@@ -434,6 +435,17 @@ impl Replayer {
                 op,
                 text,
             } => self.alter_routine(kind, target, op, text),
+            Stmt::CreateTrigger(ct) => self.create_trigger(*ct),
+            Stmt::DropTrigger {
+                name,
+                table,
+                if_exists,
+            } => self.drop_trigger(name, table, if_exists),
+            Stmt::RenameTrigger {
+                name,
+                table,
+                new_name,
+            } => self.rename_trigger(name, table, new_name),
         }
     }
 }

@@ -138,6 +138,7 @@ impl Replayer {
                     "drop the foreign key first, or use DROP COLUMN … CASCADE",
                 )?;
                 self.drop_dependent_views(&nsn, &tn, Some(&name), cascade, "table")?;
+                self.drop_column_triggers(&nsn, &tn, &name, cascade)?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
@@ -236,6 +237,7 @@ impl Replayer {
                         format!("column \"{new}\" of relation \"{tn}\" already exists"),
                     ));
                 }
+                self.rename_column_triggers(&nsn, &tn, &old, &new)?;
                 self.rename_column(&nsn, &tn, &old, &new);
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &nsn, &tn, &new));
             }
@@ -329,6 +331,7 @@ impl Replayer {
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
                 self.move_in_view_deps(&nsn, &tn, &nsn, &new);
+                self.table_moved_triggers(&nsn, &tn, &nsn, &new);
                 *table = new;
             }
             TableAction::SetSchema(new_ns) => {
@@ -348,6 +351,7 @@ impl Replayer {
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
                 self.names_changed();
                 self.move_in_view_deps(&nsn, &tn, &new_ns, &tn);
+                self.table_moved_triggers(&nsn, &tn, &new_ns, &tn);
                 // Owned sequences move along.
                 let owned: Vec<String> = self
                     .ns_mut(&nsn)
@@ -421,6 +425,9 @@ impl Replayer {
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
+            TableAction::SetTrigger { which, state } => {
+                self.set_trigger_state(&nsn, &tn, which, state)?
+            }
             TableAction::NoOp(_) => {}
         }
         Ok(())
@@ -462,6 +469,7 @@ impl Replayer {
             self.drop_dependent_views(&ns, &q.name, None, cascade, "table")?;
             self.drop_fks_referencing(&ns, &q.name);
             self.drop_table_inner(&ns, &q.name);
+            self.drop_referencing_triggers(&ns, &q.name);
         }
         Ok(())
     }
