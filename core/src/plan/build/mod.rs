@@ -20,6 +20,7 @@ mod namespace;
 mod rename;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
@@ -409,6 +410,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.enums();
     bld.sequences();
     bld.tables()?;
+    bld.triggers();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, policies, …) {} on both \
@@ -428,6 +430,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         ));
     }
     let Builder {
+        a: bld_a_for_triggers,
         drafts,
         warnings,
         stale,
@@ -436,6 +439,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     } = bld;
     let sorted = order::sort(drafts)?;
     refuse_under_dependents(&sorted, from)?;
+    trigger::refuse_under_triggers(&sorted, &bld_a_for_triggers, &b)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
         units: order::units(sorted),
@@ -476,6 +480,25 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     r.kind.label(),
                     quote_ident(ns)
                 ));
+            }
+        }
+    }
+    // A trigger's function must be there already: routines are not planned.
+    for (ns, nb) in &b.namespaces {
+        for (t, tb) in &nb.tables {
+            for (g, trig) in &tb.triggers {
+                let known = trig.function_schema == "pg_catalog"
+                    || a.namespaces
+                        .get(&trig.function_schema)
+                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)));
+                if !known {
+                    details.push(format!(
+                        "trigger {} on {}: calls {}(), which the source does not have",
+                        quote_ident(g),
+                        qualified(ns, t),
+                        trig.function_name()
+                    ));
+                }
             }
         }
     }
