@@ -614,7 +614,8 @@ impl TriggerTiming {
 pub struct TriggerEvents {
     pub insert: bool,
     pub update: bool,
-    /// `UPDATE OF` columns in `attnum` order (the order `tgattr` keeps).
+    /// `UPDATE OF` columns in the order written: `tgattr` keeps it (the
+    /// server does not sort it) and `pg_get_triggerdef` prints it so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub update_of: Vec<String>,
     pub delete: bool,

@@ -189,7 +189,7 @@ pub struct CreateTrigger {
     pub or_replace: bool,
     pub constraint: bool,
     pub timing: crate::model::TriggerTiming,
-    /// `update_of` as written (replay orders it by column number).
+    /// `update_of` as written (the order the server keeps).
     pub events: crate::model::TriggerEvents,
     pub for_each_row: bool,
     pub when: Option<Expression>,

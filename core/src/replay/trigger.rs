@@ -207,7 +207,8 @@ impl Replayer {
                 ));
             }
         }
-        // UPDATE OF columns, in column order (tgattr is sorted).
+        // UPDATE OF columns, in the order written: tgattr keeps it (PostgreSQL
+        // 15 does not sort it), and pg_get_triggerdef prints it so.
         let mut seen: Vec<&str> = Vec::new();
         for c in &ct.events.update_of {
             if table.column(c).is_none() {
@@ -224,12 +225,7 @@ impl Replayer {
             }
             seen.push(c);
         }
-        let update_of: Vec<String> = table
-            .columns
-            .iter()
-            .filter(|c| seen.contains(&c.name.as_str()))
-            .map(|c| c.name.clone())
-            .collect();
+        let update_of: Vec<String> = seen.iter().map(|c| c.to_string()).collect();
         let referenced = match &ct.from {
             Some(q) => {
                 let rns = self.find_table(q).ok_or_else(|| {
