@@ -268,8 +268,6 @@ const REFUSED: &[(&str, &str)] = &[
     ("rls2 (reversed)", "policy"),
     ("singleschema (reversed)", "view goodschema.v"),
     ("singleschema_ext (reversed)", "view goodschema.v"),
-    ("triggers", "trigger"),
-    ("triggers (reversed)", "trigger"),
     ("triggers3 (reversed)", "view public.view_on_table"),
 ];
 
