@@ -11,7 +11,7 @@
 //! The grammar is split by kind of object, as PostgreSQL's
 //! `src/backend/commands/` is: `cursor` holds the token-level primitives and
 //! `ast` the statement types; `table`, `constraint`, `index`, `sequence`,
-//! `types`, `unmanaged`, `comment` and `utility` each parse their kind of
+//! `types`, `routine`, `trigger`, `unmanaged`, `comment` and `utility` each parse their kind of
 //! statement; this module dispatches a statement by its first words (CREATE,
 //! ALTER, DROP, …).
 

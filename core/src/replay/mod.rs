@@ -9,7 +9,7 @@
 //! applied in a file of their own, as in PostgreSQL's
 //! `src/backend/commands/`: `namespace.rs` (search path, schemas),
 //! `table.rs`, `column.rs`, `constraint.rs`, `index.rs`, `sequence.rs`,
-//! `types.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
+//! `types.rs`, `routine.rs`, `trigger.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
 //! name), `view.rs` (what views depend on) and `do_block.rs`; `naming.rs`
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
