@@ -73,6 +73,31 @@ impl Replayer {
             // ALTER TABLE also reaches sequences and views (pg_dump
             // writes `ALTER TABLE seq OWNER TO …`): fine when it changes
             // nothing strata models.
+            let kind = self.relation_kind(&name);
+            if kind.is_some_and(|k| k != "foreign table") {
+                if let Some(TableAction::SetTrigger { state, .. }) = actions
+                    .iter()
+                    .find(|a| matches!(a, TableAction::SetTrigger { .. }))
+                {
+                    let what = match state {
+                        crate::model::TriggerEnabled::Disabled => "DISABLE TRIGGER",
+                        _ => "ENABLE TRIGGER",
+                    };
+                    return Err(help(
+                        err(
+                            WRONG_OBJECT_TYPE,
+                            format!(
+                                "ALTER action {what} cannot be performed on relation \"{}\"",
+                                name.name
+                            ),
+                        ),
+                        format!(
+                            "This operation is not supported for {}s.",
+                            kind.unwrap_or("relation")
+                        ),
+                    ));
+                }
+            }
             if self.relation_kind(&name).is_some()
                 && actions.iter().all(|a| {
                     matches!(
@@ -85,8 +110,8 @@ impl Replayer {
                     )
                 })
             {
-                // Triggers on views are kept by name, all enabled: plain
-                // ENABLE changes nothing.
+                // Triggers on foreign tables are kept by name, all
+                // enabled: plain ENABLE changes nothing.
                 return Ok(());
             }
             if self.relation_kind(&name).is_some()
@@ -98,7 +123,7 @@ impl Replayer {
                     err(
                         FEATURE_NOT_SUPPORTED,
                         format!(
-                            "disabled or replica/always triggers on \"{}\" are not supported yet (strata keeps triggers on views by name only)",
+                            "disabled or replica/always triggers on \"{}\" are not supported yet (strata keeps triggers on foreign tables by name only)",
                             name.name
                         ),
                     ),

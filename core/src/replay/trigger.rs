@@ -748,3 +748,52 @@ impl Replayer {
         }
     }
 }
+
+impl Replayer {
+    /// `DROP SCHEMA … CASCADE`: triggers elsewhere that call one of its
+    /// functions, or whose `FROM` table is in it, go too.
+    pub(super) fn schema_dropped_triggers(&mut self, ns: &str) {
+        for n in self.schema.namespaces.values_mut() {
+            for t in n.tables.values_mut() {
+                t.triggers.retain(|_, g| {
+                    g.function_schema != ns
+                        && g.constraint
+                            .as_ref()
+                            .and_then(|c| c.referenced.as_ref())
+                            .is_none_or(|(rns, _)| rns != ns)
+                });
+            }
+        }
+    }
+
+    /// `ALTER SCHEMA … RENAME TO`: triggers follow their function and
+    /// `FROM` table, and the texts naming the schema are written again.
+    pub(super) fn schema_renamed_triggers(&mut self, old: &str, new: &str) {
+        let mut affected: Vec<(String, String)> = Vec::new();
+        for (nsn, n) in self.schema.namespaces.iter_mut() {
+            for (tn, t) in n.tables.iter_mut() {
+                let mut touched = nsn == new && !t.triggers.is_empty();
+                for g in t.triggers.values_mut() {
+                    if g.function_schema == old {
+                        g.function_schema = new.to_string();
+                        touched = true;
+                    }
+                    if let Some((rns, _)) =
+                        g.constraint.as_mut().and_then(|c| c.referenced.as_mut())
+                    {
+                        if rns == old {
+                            *rns = new.to_string();
+                            touched = true;
+                        }
+                    }
+                }
+                if touched {
+                    affected.push((nsn.clone(), tn.clone()));
+                }
+            }
+        }
+        for (a, b) in affected {
+            self.rewrite_trigger_definitions(&a, &b);
+        }
+    }
+}
