@@ -547,3 +547,40 @@ fn plans_refuse_by_name() {
         err.details
     );
 }
+
+/// What replay refuses by name, located: `TRIGGER ALL` where foreign keys
+/// give the table internal triggers, renaming a column a `WHEN` condition
+/// reads (its text would be stale), a trigger calling an extension's
+/// function (not modelled).
+#[test]
+fn replay_refuses_by_name() {
+    let refused = |sql: &str, words: &str, line: u32| {
+        let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+        match strata_core::replay::replay_texts([("schema.sql", &text)]) {
+            Ok(_) => panic!("accepted: {sql}"),
+            Err(strata_core::Error::Sql(e)) => {
+                assert!(e.message.contains(words), "{sql}: {}", e.message);
+                assert_eq!(e.location.line, line, "{sql}: {}", e.message);
+            }
+            Err(e) => panic!("{sql}: unexpected error {e}"),
+        }
+    };
+    refused(
+        "CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE u (t_id int REFERENCES t);\nALTER TABLE t DISABLE TRIGGER ALL;\n",
+        "TRIGGER ALL",
+        3,
+    );
+    refused(
+        &format!("{BASE}CREATE TRIGGER w AFTER UPDATE ON item FOR EACH ROW WHEN (new.price > 0) EXECUTE FUNCTION stamp();\nALTER TABLE item RENAME COLUMN price TO cost;\n"),
+        "WHEN condition of trigger w",
+        17,
+    );
+    refused(
+        "CREATE EXTENSION IF NOT EXISTS tcn;\nCREATE TABLE t (id int PRIMARY KEY);\nCREATE TRIGGER n AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION triggered_change_notification();\n",
+        "extension tcn",
+        3,
+    );
+    // DISABLE TRIGGER USER is fine there, and TRIGGER ALL without foreign keys.
+    let ok = "CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE u (t_id int REFERENCES t);\nALTER TABLE t DISABLE TRIGGER USER;\nCREATE TABLE v (id int);\nALTER TABLE v DISABLE TRIGGER ALL;\n";
+    replay(ok);
+}
