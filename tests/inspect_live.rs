@@ -452,7 +452,6 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::MaterializedView, "billing.totals"),
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
         unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
-        unmanaged(UnmanagedKind::Trigger, "public.\"user\".user_touch"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::EventTrigger, "strata_test_ddl"),
@@ -512,6 +511,11 @@ async fn reads_every_object_faithfully() {
             .as_deref(),
         Some("trigger")
     );
+
+    // The trigger on a table is read by definition, on its table.
+    let touch = &schema.namespaces["public"].tables["user"].triggers["user_touch"];
+    assert_eq!(touch.function_name(), "public.touch");
+    assert_eq!(touch.timing, strata_core::model::TriggerTiming::Before);
 
     let counts = schema.counts();
     assert_eq!(counts.tables, 5);

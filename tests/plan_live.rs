@@ -255,8 +255,6 @@ const REFUSED: &[(&str, &str)] = &[
     ("privileges (reversed)", "view"),
     ("singleschema (reversed)", "view goodschema.v"),
     ("singleschema_ext (reversed)", "view goodschema.v"),
-    ("triggers", "trigger"),
-    ("triggers (reversed)", "trigger"),
     ("triggers3 (reversed)", "view public.view_on_table"),
 ];
 

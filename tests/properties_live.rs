@@ -317,8 +317,6 @@ fn refused_constructs_are_located_offline() {
         ("ALTER TABLE t REPLICA IDENTITY FULL;", 15, "REPLICA IDENTITY"),
         ("ALTER TABLE t CLUSTER ON t_pkey;", 15, "CLUSTER ON"),
         ("ALTER TABLE t SET WITHOUT CLUSTER;", 19, "WITHOUT CLUSTER"),
-        ("ALTER TABLE t DISABLE TRIGGER ALL;", 15, "triggers"),
-        ("ALTER TABLE t ENABLE REPLICA TRIGGER ALL;", 15, "triggers"),
         ("ALTER TABLE t DISABLE RULE r;", 15, "rules"),
         ("ALTER TABLE t SET (toast.autovacuum_enabled = off);", 20, "TOAST"),
         ("CREATE TABLE u (id int) WITH (toast.fillfactor = 70);", 31, "TOAST"),
@@ -383,12 +381,6 @@ async fn refused_constructs_are_refused_live() {
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY);\nALTER SEQUENCE u_id_seq RENAME TO other;", "u.id", "other"),
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY);\nCOMMENT ON SEQUENCE u_id_seq IS 's';", "u_id_seq", "comment"),
         ("COMMENT ON INDEX t_pkey IS 'pk';", "t_pkey", "comment"),
-        ("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n\
-          CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n\
-          ALTER TABLE t DISABLE TRIGGER tg;", "tg", "disabled"),
-        ("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n\
-          CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n\
-          ALTER TABLE t ENABLE ALWAYS TRIGGER tg;", "tg", "ALWAYS"),
         ("CREATE RULE r AS ON INSERT TO t DO ALSO NOTHING;\nALTER TABLE t DISABLE RULE r;", "r", "disabled"),
         ("CREATE TABLE p (id int, at int) PARTITION BY RANGE (at);\n\
           CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (10);", "p", "partition"),

@@ -61,7 +61,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
     qualified, quote_ident, quote_literal, ArgMode, Column, Constraint, ConstraintKind, Index,
-    IndexKeyExpr, Namespace, Routine, RoutineBody, Schema, Sequence, Table,
+    IndexKeyExpr, Namespace, Routine, RoutineBody, Schema, Sequence, Table, Trigger,
+    TriggerEnabled,
 };
 
 /// The comment PostgreSQL gives `public` in every new database.
@@ -271,6 +272,31 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
+    // Triggers, as pg_dump writes them: once every table and function
+    // exists (a trigger may call a function of another schema, and a
+    // constraint trigger names a table of another).
+    let mut triggers = String::new();
+    for ns in &order.files {
+        if let Some(n) = schema.namespaces.get(*ns) {
+            for (tname, t) in &n.tables {
+                let mut group = String::new();
+                for (gname, g) in &t.triggers {
+                    for stmt in trigger_statements(ns, tname, gname, g) {
+                        push_stmt(&mut group, &stmt);
+                    }
+                }
+                push_group(&mut triggers, &group);
+            }
+        }
+    }
+    if !triggers.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 2, "triggers"),
+            title: "triggers".to_string(),
+            body: triggers,
+            routines: false,
+        });
+    }
     sections
 }
 
@@ -289,6 +315,111 @@ pub(crate) fn policy_statements(
         false,
     ));
     out
+}
+
+/// A trigger's statements: its definition (the user's or
+/// `pg_get_triggerdef`'s), `ALTER TABLE … DISABLE | ENABLE REPLICA | ENABLE
+/// ALWAYS TRIGGER` when it does not fire on origin, and its comment.
+pub(crate) fn trigger_statements(ns: &str, table: &str, name: &str, g: &Trigger) -> Vec<String> {
+    let mut out = Vec::new();
+    let def = if g.definition.trim().is_empty() {
+        trigger_sql(ns, table, name, g)
+    } else {
+        g.definition
+            .trim()
+            .trim_end_matches(';')
+            .trim_end()
+            .to_string()
+    };
+    out.push(def);
+    if g.enabled != TriggerEnabled::Origin {
+        out.push(trigger_state_sql(ns, table, name, g.enabled));
+    }
+    if let Some(c) = comment_on_sql(
+        "TRIGGER",
+        &trigger_target(ns, table, name),
+        g.comment.as_deref(),
+        false,
+    ) {
+        out.push(c);
+    }
+    out
+}
+
+/// `name ON table`, for `COMMENT ON TRIGGER` and `DROP TRIGGER`.
+pub(crate) fn trigger_target(ns: &str, table: &str, name: &str) -> String {
+    format!("{} ON {}", quote_ident(name), qualified(ns, table))
+}
+
+/// `ALTER TABLE t ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS TRIGGER name`.
+pub(crate) fn trigger_state_sql(
+    ns: &str,
+    table: &str,
+    name: &str,
+    state: TriggerEnabled,
+) -> String {
+    format!(
+        "ALTER TABLE {} {} TRIGGER {}",
+        qualified(ns, table),
+        state.sql(),
+        quote_ident(name)
+    )
+}
+
+/// `CREATE [CONSTRAINT] TRIGGER` written from the model's properties (the
+/// `WHEN` condition as written or as the server printed it), for a trigger
+/// whose text a rename made stale.
+pub fn trigger_sql(ns: &str, table: &str, name: &str, g: &Trigger) -> String {
+    let mut s = String::from("CREATE ");
+    if g.constraint.is_some() {
+        s.push_str("CONSTRAINT ");
+    }
+    s.push_str(&format!(
+        "TRIGGER {} {} {} ON {}",
+        quote_ident(name),
+        g.timing.sql(),
+        g.events.sql(),
+        qualified(ns, table)
+    ));
+    if let Some(c) = &g.constraint {
+        if let Some((rns, rt)) = &c.referenced {
+            s.push_str(&format!(" FROM {}", qualified(rns, rt)));
+        }
+        s.push_str(if c.deferrable {
+            " DEFERRABLE"
+        } else {
+            " NOT DEFERRABLE"
+        });
+        s.push_str(if c.initially_deferred {
+            " INITIALLY DEFERRED"
+        } else {
+            " INITIALLY IMMEDIATE"
+        });
+    }
+    if g.old_table.is_some() || g.new_table.is_some() {
+        s.push_str(" REFERENCING");
+        if let Some(o) = &g.old_table {
+            s.push_str(&format!(" OLD TABLE AS {}", quote_ident(o)));
+        }
+        if let Some(n) = &g.new_table {
+            s.push_str(&format!(" NEW TABLE AS {}", quote_ident(n)));
+        }
+    }
+    s.push_str(if g.for_each_row {
+        " FOR EACH ROW"
+    } else {
+        " FOR EACH STATEMENT"
+    });
+    if let Some(w) = &g.when {
+        s.push_str(&format!(" WHEN ({})", w.sql));
+    }
+    let args: Vec<String> = g.arguments.iter().map(|a| quote_literal(a)).collect();
+    s.push_str(&format!(
+        " EXECUTE FUNCTION {}({})",
+        qualified(&g.function_schema, &g.function),
+        args.join(", ")
+    ));
+    s
 }
 
 /// Namespaces that get a file, in apply order, and those whose types must

@@ -785,6 +785,15 @@ fn diff_table(
             (None, None) => {}
         }
     }
+    for (gname, eg, fg) in pairs(&e.triggers, &f.triggers) {
+        let gp = ObjectPath::in_table(ObjectKind::Trigger, ns, name, gname);
+        match (eg, fg) {
+            (Some(eg), None) => d.push(missing(gp, render_trigger(ns, name, gname, eg))),
+            (None, Some(fg)) => d.push(unexpected(gp, render_trigger(ns, name, gname, fg))),
+            (Some(eg), Some(fg)) => diff_trigger(d, &gp, eg, fg),
+            (None, None) => {}
+        }
+    }
 }
 
 /// A row-level security policy, property by property.
@@ -832,6 +841,63 @@ pub fn render_policy(ns: &str, table: &str, name: &str, p: &Policy) -> String {
         s.push_str(&format!(" WITH CHECK ({w})"));
     }
     s
+}
+
+/// A trigger as a report shows it: `CREATE TRIGGER …` from its properties.
+pub fn render_trigger(ns: &str, table: &str, name: &str, g: &crate::model::Trigger) -> String {
+    let mut s = crate::ddl::trigger_sql(ns, table, name, g);
+    if g.enabled != crate::model::TriggerEnabled::Origin {
+        s.push_str(&format!(" ({})", g.enabled.sql()));
+    }
+    s
+}
+
+/// A trigger, property by property.
+fn diff_trigger(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    e: &crate::model::Trigger,
+    f: &crate::model::Trigger,
+) {
+    field(d, p, "timing", e.timing.sql(), f.timing.sql());
+    field(d, p, "events", &e.events.sql(), &f.events.sql());
+    let level = |g: &crate::model::Trigger| {
+        if g.for_each_row {
+            "FOR EACH ROW"
+        } else {
+            "FOR EACH STATEMENT"
+        }
+        .to_string()
+    };
+    field(d, p, "level", &level(e), &level(f));
+    expr_field(d, p, "WHEN condition", e.when.as_ref(), f.when.as_ref());
+    field(d, p, "function", &e.function_name(), &f.function_name());
+    let args = |g: &crate::model::Trigger| {
+        let v: Vec<String> = g.arguments.iter().map(|a| quote_literal(a)).collect();
+        format!("({})", v.join(", "))
+    };
+    field(d, p, "arguments", &args(e), &args(f));
+    opt_field(d, p, "OLD TABLE", &e.old_table, &f.old_table);
+    opt_field(d, p, "NEW TABLE", &e.new_table, &f.new_table);
+    let constraint = |g: &crate::model::Trigger| match &g.constraint {
+        None => "no".to_string(),
+        Some(c) => {
+            let mut s = "CONSTRAINT".to_string();
+            if let Some((rns, rt)) = &c.referenced {
+                s.push_str(&format!(" FROM {}", qualified(rns, rt)));
+            }
+            if c.deferrable {
+                s.push_str(" DEFERRABLE");
+            }
+            if c.initially_deferred {
+                s.push_str(" INITIALLY DEFERRED");
+            }
+            s
+        }
+    };
+    field(d, p, "constraint trigger", &constraint(e), &constraint(f));
+    field(d, p, "enabled", e.enabled.sql(), f.enabled.sql());
+    opt_field(d, p, "comment", &e.comment, &f.comment);
 }
 
 fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) {

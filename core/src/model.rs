@@ -84,6 +84,10 @@ pub struct Table {
     /// definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, Policy>,
+    /// Triggers by name (`pg_trigger`, internal ones left out), compared by
+    /// definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
 }
 
 /// A row-level security policy (`pg_policy`), compared by definition.
@@ -673,6 +677,177 @@ impl Routine {
     }
 }
 
+/// A trigger on a table (`pg_trigger`, not `tgisinternal`), compared by
+/// definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trigger {
+    pub timing: TriggerTiming,
+    pub events: TriggerEvents,
+    /// `FOR EACH ROW` (else `FOR EACH STATEMENT`).
+    pub for_each_row: bool,
+    /// The `WHEN` condition over `OLD` / `NEW`: from a live database the
+    /// text `pg_get_triggerdef` prints inside `WHEN (…)` (exact); offline
+    /// as written (unproven: strata does not analyse it, so a written and a
+    /// server condition never compare equal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Expression>,
+    /// The function's schema, as the server resolved it.
+    pub function_schema: String,
+    /// The function's name (it takes no arguments and returns `trigger`).
+    pub function: String,
+    /// The argument strings (`tgargs`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<String>,
+    /// `REFERENCING OLD TABLE AS name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_table: Option<String>,
+    /// `REFERENCING NEW TABLE AS name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_table: Option<String>,
+    /// `CREATE CONSTRAINT TRIGGER`: its deferral and `FROM` table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<ConstraintTrigger>,
+    /// `tgenabled`.
+    pub enabled: TriggerEnabled,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The statement to write back: the user's `CREATE TRIGGER` (written
+    /// again from the model by [`crate::ddl::trigger_sql`] once a rename
+    /// made it stale), or the server's `pg_get_triggerdef`. Never compared.
+    #[serde(skip)]
+    pub definition: String,
+    /// Columns the `WHEN` condition reads (offline only: replay's
+    /// dependency checks). Never compared.
+    #[serde(skip)]
+    pub when_columns: Vec<String>,
+}
+
+impl PartialEq for Trigger {
+    /// Every property but [`Trigger::definition`], the text to write.
+    fn eq(&self, o: &Trigger) -> bool {
+        self.timing == o.timing
+            && self.events == o.events
+            && self.for_each_row == o.for_each_row
+            && self.when == o.when
+            && self.function_schema == o.function_schema
+            && self.function == o.function
+            && self.arguments == o.arguments
+            && self.old_table == o.old_table
+            && self.new_table == o.new_table
+            && self.constraint == o.constraint
+            && self.enabled == o.enabled
+            && self.comment == o.comment
+    }
+}
+
+impl Eq for Trigger {}
+
+impl Trigger {
+    /// `schema.function`, quoted as needed.
+    pub fn function_name(&self) -> String {
+        format!(
+            "{}.{}",
+            quote_ident(&self.function_schema),
+            quote_ident(&self.function)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerTiming {
+    Before,
+    After,
+    InsteadOf,
+}
+
+impl TriggerTiming {
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerTiming::Before => "BEFORE",
+            TriggerTiming::After => "AFTER",
+            TriggerTiming::InsteadOf => "INSTEAD OF",
+        }
+    }
+}
+
+/// The events a trigger fires on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerEvents {
+    pub insert: bool,
+    pub update: bool,
+    /// `UPDATE OF` columns in the order written: `tgattr` keeps it (the
+    /// server does not sort it) and `pg_get_triggerdef` prints it so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub update_of: Vec<String>,
+    pub delete: bool,
+    pub truncate: bool,
+}
+
+impl TriggerEvents {
+    /// `INSERT OR UPDATE OF a, b OR DELETE`, in the order the server
+    /// prints them.
+    pub fn sql(&self) -> String {
+        let mut parts = Vec::new();
+        if self.insert {
+            parts.push("INSERT".to_string());
+        }
+        if self.delete {
+            parts.push("DELETE".to_string());
+        }
+        if self.update {
+            if self.update_of.is_empty() {
+                parts.push("UPDATE".to_string());
+            } else {
+                let cols: Vec<String> = self.update_of.iter().map(|c| quote_ident(c)).collect();
+                parts.push(format!("UPDATE OF {}", cols.join(", ")));
+            }
+        }
+        if self.truncate {
+            parts.push("TRUNCATE".to_string());
+        }
+        parts.join(" OR ")
+    }
+}
+
+/// `CREATE CONSTRAINT TRIGGER`'s extra properties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstraintTrigger {
+    /// `FROM table`: `(namespace, table)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referenced: Option<(String, String)>,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+}
+
+/// `tgenabled`: when a trigger fires.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerEnabled {
+    /// `O`: in origin and local sessions (`ENABLE`, the default).
+    #[default]
+    Origin,
+    /// `D`: never (`DISABLE`).
+    Disabled,
+    /// `R`: in replica sessions only (`ENABLE REPLICA`).
+    Replica,
+    /// `A`: always (`ENABLE ALWAYS`).
+    Always,
+}
+
+impl TriggerEnabled {
+    /// The `ALTER TABLE` action that sets it: `ENABLE`, `DISABLE`,
+    /// `ENABLE REPLICA`, `ENABLE ALWAYS`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerEnabled::Origin => "ENABLE",
+            TriggerEnabled::Disabled => "DISABLE",
+            TriggerEnabled::Replica => "ENABLE REPLICA",
+            TriggerEnabled::Always => "ENABLE ALWAYS",
+        }
+    }
+}
+
 /// An object strata does not model yet, kept by kind and qualified name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Unmanaged {
@@ -974,6 +1149,8 @@ pub enum ObjectKind {
     Collation,
     /// A row-level security policy; the path's table is its table.
     Policy,
+    /// A trigger on a table (the path's table is its table).
+    Trigger,
     Unmanaged,
 }
 
@@ -994,6 +1171,7 @@ impl ObjectKind {
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
             ObjectKind::Policy => "policy",
+            ObjectKind::Trigger => "trigger",
             ObjectKind::Unmanaged => "object",
         }
     }

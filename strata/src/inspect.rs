@@ -10,13 +10,14 @@
 //! the server's or the role's settings (the form `strata_core::literal`
 //! derives offline). Expressions are kept exactly as the server prints them.
 //!
-//! **12 catalog queries whatever the size of the database** (the
+//! **14 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 14 statements in all. One
+//! search_path = public` batch and one `COMMIT`: 16 statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
-//! constraints, index keys, enums, sequences, unmanaged objects, functions
-//! and procedures, policies) and one for the comments of the others; they are pipelined on the connection and joined in memory
-//! by object id.
+//! constraints, index keys, types (enums, domains, composite types),
+//! sequences, unmanaged objects, functions and procedures, policies,
+//! collations, triggers) and one for the comments of the others; they are
+//! pipelined on the connection and joined in memory by object id.
 //!
 //! The first query also checks, from inside the snapshot, that the
 //! transaction really is `REPEATABLE READ` and read-only (it is not when the
@@ -35,9 +36,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
     quote_ident, ArgMode, Collation, Column, CompositeAttribute, CompositeType, Constraint,
-    ConstraintKind, Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Identity,
-    Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy, PolicyCommand, Routine, RoutineArg,
-    RoutineBody, RoutineKind, Schema, Sequence, Table, Unmanaged, UnmanagedKind, Volatility,
+    ConstraintKind, ConstraintTrigger, Domain, DomainCheck, EnumType, Expression, Extension,
+    FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy, PolicyCommand,
+    Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Trigger,
+    TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged, UnmanagedKind, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -410,7 +412,7 @@ const Q_UNMANAGED: &str = concat!(
             tg.tgenabled::text \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE NOT tg.tgisinternal AND ",
+     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p') AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -496,6 +498,37 @@ const Q_POLICIES: &str = concat!(
     " ORDER BY 1, 2, 3"
 );
 
+/// Triggers on tables (not internal ones: foreign keys' `RI_ConstraintTrigger`
+/// and the like), by table: `tgtype` bits, `UPDATE OF` columns in `tgattr`
+/// order, `tgargs` (NUL-terminated strings), the state, the constraint
+/// trigger's deferral and `FROM` table, transition tables, the function as
+/// the catalog holds it, `pg_get_triggerdef` (to write back, and for the
+/// `WHEN` condition, printed as stored) and the comment. Triggers on views
+/// are read by name with the unmanaged objects.
+const Q_TRIGGERS: &str = concat!(
+    "SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, \
+            ARRAY(SELECT a.attname::text FROM unnest(tg.tgattr::int2[]) WITH ORDINALITY k(attnum, ord) \
+                  JOIN pg_attribute a ON a.attrelid = tg.tgrelid AND a.attnum = k.attnum \
+                  ORDER BY k.ord), \
+            tg.tgnargs::int4, tg.tgargs, tg.tgenabled::text, tg.tgconstraint <> 0, \
+            tg.tgdeferrable, tg.tginitdeferred, rn.nspname::text, rc.relname::text, \
+            tg.tgoldtable::text, tg.tgnewtable::text, pn.nspname::text, p.proname::text, \
+            tg.tgqual IS NOT NULL, pg_get_triggerdef(tg.oid), d.description \
+     FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_proc p ON p.oid = tg.tgfoid \
+     JOIN pg_namespace pn ON pn.oid = p.pronamespace \
+     LEFT JOIN pg_class rc ON rc.oid = tg.tgconstrrelid \
+     LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace \
+     LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid \
+          AND d.objsubid = 0 \
+     WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY tg.tgrelid, tg.tgname"
+);
+
 const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
                                          WHEN 'pg_class'::regclass THEN 'c' \
                                          WHEN 'pg_constraint'::regclass THEN 'k' \
@@ -521,7 +554,7 @@ const Q_COLLATIONS: &str = concat!(
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 13] = [
+pub const QUERIES: [(&str, &str); 14] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -535,6 +568,7 @@ pub const QUERIES: [(&str, &str); 13] = [
     ("routines", Q_ROUTINES),
     ("policies", Q_POLICIES),
     ("collations", Q_COLLATIONS),
+    ("triggers", Q_TRIGGERS),
 ];
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
@@ -646,6 +680,7 @@ struct CatalogRows {
     routines: Vec<Row>,
     collations: Vec<Row>,
     policies: Vec<Row>,
+    triggers: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -668,7 +703,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
     let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
         tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
-    let collations = run(12).await?;
+    let (collations, triggers) = tokio::try_join!(run(12), run(13))?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -683,6 +718,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         routines,
         collations,
         policies,
+        triggers,
     })
 }
 
@@ -1428,6 +1464,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
 
     build_routines(&rows.routines, &mut schema)?;
     build_policies(&rows.policies, &mut schema)?;
+    build_triggers(&rows.triggers, &mut schema, &table_names)?;
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {
@@ -1441,6 +1478,155 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     }
 
     Ok(schema)
+}
+
+/// Triggers into their tables' `triggers`.
+fn build_triggers(
+    rows: &[Row],
+    schema: &mut Schema,
+    table_names: &HashMap<u32, (String, String)>,
+) -> Result<(), InspectError> {
+    const STEP: &str = "triggers";
+    let bad = |reason: String| InspectError::Catalog { step: STEP, reason };
+    for row in rows {
+        let relid: u32 = get(row, 0, STEP)?;
+        let Some((ns, table)) = table_names.get(&relid) else {
+            continue;
+        };
+        let name: String = get(row, 1, STEP)?;
+        let object = || {
+            format!(
+                "trigger {} on {}.{}",
+                quote_ident(&name),
+                quote_ident(ns),
+                quote_ident(table)
+            )
+        };
+        let tgtype: i32 = get(row, 2, STEP)?;
+        let update_of: Vec<String> = get(row, 3, STEP)?;
+        let nargs: i32 = get(row, 4, STEP)?;
+        let raw_args: Vec<u8> = get(row, 5, STEP)?;
+        let enabled: String = get(row, 6, STEP)?;
+        let is_constraint: bool = get(row, 7, STEP)?;
+        let deferrable: bool = get(row, 8, STEP)?;
+        let initially_deferred: bool = get(row, 9, STEP)?;
+        let ref_ns: Option<String> = get(row, 10, STEP)?;
+        let ref_table: Option<String> = get(row, 11, STEP)?;
+        let old_table: Option<String> = get(row, 12, STEP)?;
+        let new_table: Option<String> = get(row, 13, STEP)?;
+        let function_schema: String = get(row, 14, STEP)?;
+        let function: String = get(row, 15, STEP)?;
+        let has_when: bool = get(row, 16, STEP)?;
+        let definition: String = get(row, 17, STEP)?;
+        let comment: Option<String> = get(row, 18, STEP)?;
+        // tgtype bits (trigger.h): ROW 1, BEFORE 2, INSERT 4, DELETE 8,
+        // UPDATE 16, TRUNCATE 32, INSTEAD 64.
+        let timing = if tgtype & 2 != 0 {
+            TriggerTiming::Before
+        } else if tgtype & 64 != 0 {
+            TriggerTiming::InsteadOf
+        } else {
+            TriggerTiming::After
+        };
+        let events = TriggerEvents {
+            insert: tgtype & 4 != 0,
+            delete: tgtype & 8 != 0,
+            update: tgtype & 16 != 0,
+            update_of,
+            truncate: tgtype & 32 != 0,
+        };
+        let mut arguments = Vec::new();
+        let mut rest: &[u8] = &raw_args;
+        for _ in 0..nargs {
+            let end = rest
+                .iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| bad(format!("{}: tgargs shorter than tgnargs", object())))?;
+            let text = std::str::from_utf8(&rest[..end])
+                .map_err(|e| bad(format!("{}: an argument is not UTF-8: {e}", object())))?;
+            arguments.push(text.to_string());
+            rest = &rest[end + 1..];
+        }
+        let enabled = match enabled.as_str() {
+            "O" => TriggerEnabled::Origin,
+            "D" => TriggerEnabled::Disabled,
+            "R" => TriggerEnabled::Replica,
+            "A" => TriggerEnabled::Always,
+            other => return Err(bad(format!("{}: unknown tgenabled {other:?}", object()))),
+        };
+        let when = if has_when {
+            Some(Expression::from_server(
+                when_of_triggerdef(&definition)
+                    .ok_or_else(|| bad(format!("{}: no WHEN (…) in {definition:?}", object())))?,
+            ))
+        } else {
+            None
+        };
+        let trigger = Trigger {
+            timing,
+            events,
+            for_each_row: tgtype & 1 != 0,
+            when,
+            function_schema,
+            function,
+            arguments,
+            old_table,
+            new_table,
+            constraint: is_constraint.then(|| ConstraintTrigger {
+                referenced: ref_ns.zip(ref_table),
+                deferrable,
+                initially_deferred,
+            }),
+            enabled,
+            comment,
+            definition,
+            when_columns: Vec::new(),
+        };
+        if let Some(t) = schema
+            .namespaces
+            .get_mut(ns)
+            .and_then(|n| n.tables.get_mut(table))
+        {
+            t.triggers.insert(name, trigger);
+        }
+    }
+    Ok(())
+}
+
+/// The condition inside `WHEN (…)` of a `pg_get_triggerdef` text: the
+/// parenthesised group after ` FOR EACH ROW|STATEMENT WHEN ` (string literals and
+/// quoted names skipped while matching).
+fn when_of_triggerdef(def: &str) -> Option<String> {
+    let start = [" FOR EACH ROW WHEN (", " FOR EACH STATEMENT WHEN ("]
+        .iter()
+        .filter_map(|m| def.find(m).map(|i| i + m.len()))
+        .min()?;
+    let bytes = def.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if bytes.get(i + 1) == Some(&q) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' => depth += 1,
+            b')' if depth == 0 => return Some(def[start..i].to_string()),
+            b')' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Functions and procedures into their namespaces' `routines`.

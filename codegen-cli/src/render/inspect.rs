@@ -43,7 +43,7 @@ pub fn summary(target: &str, counts: &Counts, written: &Written, stale: &[String
     );
     if counts.unmanaged > 0 {
         eprintln!(
-            "warning: {} unmanaged object{} (views, aggregates, triggers, rules, …) not written: \
+            "warning: {} unmanaged object{} (views, aggregates, triggers on views, rules, …) not written: \
              strata keeps them by name only; they are listed at the top of the output",
             counts.unmanaged,
             if counts.unmanaged == 1 { "" } else { "s" }

@@ -219,11 +219,60 @@ pub enum Stmt {
         table: QName,
         if_exists: bool,
     },
+    /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER`.
+    CreateTrigger(Box<CreateTrigger>),
+    /// `DROP TRIGGER [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
+    DropTrigger {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
+    /// `ALTER TRIGGER name ON table RENAME TO new`.
+    RenameTrigger {
+        name: String,
+        table: QName,
+        new_name: String,
+    },
     /// A `DO` block; its body is interpreted by replay.
     Do {
         body: String,
         body_offset: usize,
     },
+}
+
+/// `CREATE TRIGGER` as written: names not resolved yet.
+#[derive(Debug, Clone)]
+pub struct CreateTrigger {
+    pub name: String,
+    pub table: QName,
+    pub or_replace: bool,
+    pub constraint: bool,
+    pub timing: crate::model::TriggerTiming,
+    /// `update_of` as written (the order the server keeps).
+    pub events: crate::model::TriggerEvents,
+    pub for_each_row: bool,
+    pub when: Option<Expression>,
+    /// Columns the `WHEN` condition reads: (`true` for `NEW`, column);
+    /// `*` for a whole row.
+    pub when_refs: Vec<(bool, String)>,
+    pub function: QName,
+    pub arguments: Vec<String>,
+    pub old_table: Option<String>,
+    pub new_table: Option<String>,
+    /// `FROM table` of a constraint trigger.
+    pub from: Option<QName>,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// The statement as written.
+    pub text: String,
+}
+
+/// Which triggers `ALTER TABLE … ENABLE | DISABLE TRIGGER` names.
+#[derive(Debug, Clone)]
+pub enum TriggerSelector {
+    Name(String),
+    All,
+    User,
 }
 
 #[derive(Debug, Clone)]
@@ -451,6 +500,11 @@ pub enum TableAction {
     SetOptions(Vec<(String, String)>),
     /// `RESET (name, …)`.
     ResetOptions(Vec<String>),
+    /// `ENABLE [REPLICA | ALWAYS] | DISABLE TRIGGER name | ALL | USER`.
+    SetTrigger {
+        which: TriggerSelector,
+        state: crate::model::TriggerEnabled,
+    },
     /// Changes nothing strata models (OWNER TO, SET (storage), CLUSTER ON, …).
     NoOp(&'static str),
 }
@@ -534,6 +588,11 @@ pub enum CommentTarget {
         domain: QName,
     },
     Unmanaged(crate::model::UnmanagedKind, String),
+    /// `COMMENT ON TRIGGER name ON table`.
+    Trigger {
+        name: String,
+        table: QName,
+    },
     /// Objects whose comments are not modelled (database, role, …).
     Other(&'static str),
 }

@@ -64,7 +64,8 @@ impl<'a> Cursor<'a> {
         } else if let Some(kind) = self.routine_keyword() {
             CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {
-            CommentTarget::Unmanaged(K::Trigger, self.unmanaged_name(K::Trigger)?)
+            let (name, table) = self.trigger_target()?;
+            CommentTarget::Trigger { name, table }
         } else if self.eat_kw("POLICY") {
             let name = self.ident()?;
             self.expect_kw("ON")?;

@@ -11,7 +11,7 @@
 //! The grammar is split by kind of object, as PostgreSQL's
 //! `src/backend/commands/` is: `cursor` holds the token-level primitives and
 //! `ast` the statement types; `table`, `constraint`, `index`, `sequence`,
-//! `types`, `unmanaged`, `comment` and `utility` each parse their kind of
+//! `types`, `routine`, `trigger`, `unmanaged`, `comment` and `utility` each parse their kind of
 //! statement; this module dispatches a statement by its first words (CREATE,
 //! ALTER, DROP, …).
 
@@ -25,6 +25,7 @@ mod policy;
 mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 mod unmanaged;
 mod utility;
@@ -236,6 +237,9 @@ impl<'a> Cursor<'a> {
                 );
             }
             return self.create_policy();
+        }
+        if self.peek_kw("TRIGGER") || self.peek_kws(&["CONSTRAINT", "TRIGGER"]) {
+            return self.create_trigger(or_replace);
         }
         // Objects kept by name.
         let _ = self.eat_kw("RECURSIVE");
@@ -499,6 +503,9 @@ impl<'a> Cursor<'a> {
                 text: self.text.to_string(),
             });
         }
+        if self.eat_kw("TRIGGER") {
+            return self.alter_trigger();
+        }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -641,6 +648,9 @@ impl<'a> Cursor<'a> {
                 if_exists,
                 cascade,
             });
+        }
+        if self.eat_kw("TRIGGER") {
+            return self.drop_trigger();
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind

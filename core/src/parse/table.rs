@@ -476,27 +476,24 @@ impl<'a> Cursor<'a> {
                 .err_here("REPLICA IDENTITY other than DEFAULT is not supported yet")
                 .with_help("mark the statement with `-- strata:ignore` to skip it"));
         }
+        if let Some(a) = self.set_trigger_action()? {
+            return Ok(a);
+        }
         if self.peek_kw("ENABLE") || self.peek_kw("DISABLE") {
-            let plain_enable = self.peek_kw("ENABLE")
-                && (self.peek_nth_kw(1, "TRIGGER") || self.peek_nth_kw(1, "RULE"));
+            let plain_enable = self.peek_kw("ENABLE") && self.peek_nth_kw(1, "RULE");
             if !plain_enable {
-                let what = if (1..=2).any(|n| self.peek_nth_kw(n, "RULE")) {
-                    "rules"
-                } else {
-                    "triggers"
-                };
                 return Err(self
-                    .err_here(format!(
-                        "disabled or replica/always {what} are not supported yet (strata keeps {what} by name only)"
-                    ))
+                    .err_here(
+                        "disabled or replica/always rules are not supported yet (strata keeps rules by name only)",
+                    )
                     .with_help("mark the statement with `-- strata:ignore` to skip it"));
             }
-            // Plain ENABLE sets the state every trigger and rule strata
-            // accepts already has.
+            // Plain ENABLE sets the state every rule strata accepts
+            // already has.
             self.p.next_token();
             self.p.next_token();
             self.p.next_token();
-            return Ok(TableAction::NoOp("ENABLE TRIGGER/RULE"));
+            return Ok(TableAction::NoOp("ENABLE RULE"));
         }
         let what = self.word_upper(0).unwrap_or_default();
         Err(self

@@ -336,6 +336,23 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
         }
     }
     let mut want = to.clone();
+    // A trigger's WHEN condition is not analysed offline: where the plan
+    // (or the source's DDL) wrote the target's condition text on the same
+    // table, the server stores what the target stores.
+    for (ns, n) in got.namespaces.iter_mut() {
+        for (t, tt) in n.tables.iter_mut() {
+            for (g, trig) in tt.triggers.iter_mut() {
+                let Some(w) = want.table(ns, t).and_then(|x| x.triggers.get(g)) else {
+                    continue;
+                };
+                if let (Some(gw), Some(ww)) = (&trig.when, &w.when) {
+                    if gw.unproven().is_some() && gw.sql.trim() == ww.sql.trim() {
+                        trig.when = Some(ww.clone());
+                    }
+                }
+            }
+        }
+    }
     build::normalize_public(&mut want);
     build::normalize_public(&mut got);
     Ok(diff(&want, &got, DiffOptions::default()))

@@ -208,6 +208,7 @@ impl Replayer {
             } => {
                 self.check_type(&data_type)?;
                 self.check_policies_on_column_retype(ns, table, col)?;
+                self.retype_column_triggers(ns, table, col)?;
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
                 }

@@ -220,6 +220,9 @@ impl Replayer {
                     ));
                 }
             }
+            CommentTarget::Trigger { name, table } => {
+                self.comment_trigger(name, table, text)?;
+            }
             CommentTarget::Other(_) => {}
         }
         Ok(())

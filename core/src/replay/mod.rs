@@ -9,7 +9,7 @@
 //! applied in a file of their own, as in PostgreSQL's
 //! `src/backend/commands/`: `namespace.rs` (search path, schemas),
 //! `table.rs`, `column.rs`, `constraint.rs`, `index.rs`, `sequence.rs`,
-//! `types.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
+//! `types.rs`, `routine.rs`, `trigger.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
 //! name), `view.rs` (what views depend on) and `do_block.rs`; `naming.rs`
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
@@ -30,6 +30,7 @@ mod policy;
 mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 mod unmanaged;
 mod view;
@@ -473,6 +474,17 @@ impl Replayer {
                 table,
                 if_exists,
             } => self.drop_policy(name, table, if_exists),
+            Stmt::CreateTrigger(ct) => self.create_trigger(*ct),
+            Stmt::DropTrigger {
+                name,
+                table,
+                if_exists,
+            } => self.drop_trigger(name, table, if_exists),
+            Stmt::RenameTrigger {
+                name,
+                table,
+                new_name,
+            } => self.rename_trigger(name, table, new_name),
         }
     }
 }

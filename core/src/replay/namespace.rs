@@ -314,6 +314,7 @@ impl Replayer {
                 self.drop_fks_referencing(n, t);
             }
             self.schema.namespaces.remove(&name);
+            self.schema_dropped_triggers(&name);
             self.names_changed();
             self.schema
                 .unmanaged
@@ -355,6 +356,7 @@ impl Replayer {
                 e.namespace = new_name.clone();
             }
         }
+        self.schema_renamed_triggers(&name, &new_name);
         self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));
         Ok(())
     }

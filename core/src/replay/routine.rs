@@ -290,7 +290,44 @@ impl Replayer {
                 continue;
             };
             let name = crate::model::split_signature(&key).0.to_string();
+            let triggers = if key == format!("{name}()") {
+                self.triggers_calling(&ns, &name)
+            } else {
+                Vec::new()
+            };
             let users = self.expressions_calling(&name);
+            if !triggers.is_empty() && (users.is_empty() || !cascade) {
+                if !cascade {
+                    let mut on: Vec<String> = triggers
+                        .iter()
+                        .map(|(n, t, g)| {
+                            format!(
+                                "trigger {} on table {}.{}",
+                                quote_ident(g),
+                                quote_ident(n),
+                                quote_ident(t)
+                            )
+                        })
+                        .collect();
+                    on.extend(users.iter().cloned());
+                    return Err(help(
+                        err(
+                            super::DEPENDENT_OBJECTS,
+                            format!(
+                                "cannot drop {} {} because other objects depend on it",
+                                self.kind_of(&ns, &key).label(),
+                                display_key(&key)
+                            ),
+                        ),
+                        format!("used by {}", on.join(", ")),
+                    ));
+                }
+                // CASCADE drops the triggers that call it.
+                for (n, t, g) in triggers {
+                    self.table_mut(&n, &t).triggers.remove(&g);
+                    self.touch(super::trigger::trigger_path(&n, &t, &g));
+                }
+            }
             if !users.is_empty() {
                 let what = format!(
                     "cannot drop {} {} because other objects depend on it",
@@ -434,6 +471,15 @@ impl Replayer {
         let k = r.kind;
         self.ns_mut(&ns).routines.remove(&key);
         self.ns_mut(&new_ns).routines.insert(new_key.clone(), r);
+        if new_ns != ns || new_key != key {
+            let (old_name, new_name) = (
+                crate::model::split_signature(&key).0.to_string(),
+                crate::model::split_signature(&new_key).0.to_string(),
+            );
+            if key == format!("{old_name}()") {
+                self.function_moved_triggers(&ns, &old_name, &new_ns, &new_name);
+            }
+        }
         self.touch(routine_path(&ns, &key, k));
         self.touch(routine_path(&new_ns, &new_key, k));
         Ok(())

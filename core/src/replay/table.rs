@@ -11,8 +11,8 @@ use crate::parse::{ConstraintDef, CreateTable, QName, TableAction};
 
 use super::{
     err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_COLUMN, DUPLICATE_OBJECT, DUPLICATE_TABLE,
-    INVALID_PARAMETER, INVALID_SCHEMA, R, UNDEFINED_COLUMN, UNDEFINED_OBJECT, UNDEFINED_TABLE,
-    WRONG_OBJECT_TYPE,
+    FEATURE_NOT_SUPPORTED, INVALID_PARAMETER, INVALID_SCHEMA, R, UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT, UNDEFINED_TABLE, WRONG_OBJECT_TYPE,
 };
 
 impl Replayer {
@@ -73,10 +73,62 @@ impl Replayer {
             // ALTER TABLE also reaches sequences and views (pg_dump
             // writes `ALTER TABLE seq OWNER TO …`): fine when it changes
             // nothing strata models.
+            let kind = self.relation_kind(&name);
+            if kind.is_some_and(|k| k != "foreign table") {
+                if let Some(TableAction::SetTrigger { state, .. }) = actions
+                    .iter()
+                    .find(|a| matches!(a, TableAction::SetTrigger { .. }))
+                {
+                    let what = match state {
+                        crate::model::TriggerEnabled::Disabled => "DISABLE TRIGGER",
+                        _ => "ENABLE TRIGGER",
+                    };
+                    return Err(help(
+                        err(
+                            WRONG_OBJECT_TYPE,
+                            format!(
+                                "ALTER action {what} cannot be performed on relation \"{}\"",
+                                name.name
+                            ),
+                        ),
+                        format!(
+                            "This operation is not supported for {}s.",
+                            kind.unwrap_or("relation")
+                        ),
+                    ));
+                }
+            }
             if self.relation_kind(&name).is_some()
-                && actions.iter().all(|a| matches!(a, TableAction::NoOp(_)))
+                && actions.iter().all(|a| {
+                    matches!(
+                        a,
+                        TableAction::NoOp(_)
+                            | TableAction::SetTrigger {
+                                state: crate::model::TriggerEnabled::Origin,
+                                ..
+                            }
+                    )
+                })
             {
+                // Triggers on foreign tables are kept by name, all
+                // enabled: plain ENABLE changes nothing.
                 return Ok(());
+            }
+            if self.relation_kind(&name).is_some()
+                && actions
+                    .iter()
+                    .any(|a| matches!(a, TableAction::SetTrigger { .. }))
+            {
+                return Err(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "disabled or replica/always triggers on \"{}\" are not supported yet (strata keeps triggers on foreign tables by name only)",
+                            name.name
+                        ),
+                    ),
+                    "mark the statement with `-- strata:ignore` to skip it",
+                ));
             }
             return Err(self
                 .table_ns(&name)
@@ -139,6 +191,7 @@ impl Replayer {
                 )?;
                 self.drop_dependent_views(&nsn, &tn, Some(&name), cascade, "table")?;
                 self.check_policies_on_column_drop(&nsn, &tn, &name, cascade)?;
+                self.drop_column_triggers(&nsn, &tn, &name, cascade)?;
                 self.drop_column_inner(&nsn, &tn, &name);
             }
             TableAction::AlterColumn { name, op } => self.alter_column(&nsn, &tn, &name, op)?,
@@ -237,6 +290,7 @@ impl Replayer {
                         format!("column \"{new}\" of relation \"{tn}\" already exists"),
                     ));
                 }
+                self.rename_column_triggers(&nsn, &tn, &old, &new)?;
                 self.rename_column(&nsn, &tn, &old, &new);
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &nsn, &tn, &new));
             }
@@ -330,6 +384,7 @@ impl Replayer {
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
                 self.move_in_view_deps(&nsn, &tn, &nsn, &new);
+                self.table_moved_triggers(&nsn, &tn, &nsn, &new);
                 *table = new;
             }
             TableAction::SetSchema(new_ns) => {
@@ -349,6 +404,7 @@ impl Replayer {
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
                 self.names_changed();
                 self.move_in_view_deps(&nsn, &tn, &new_ns, &tn);
+                self.table_moved_triggers(&nsn, &tn, &new_ns, &tn);
                 // Owned sequences move along.
                 let owned: Vec<String> = self
                     .ns_mut(&nsn)
@@ -422,6 +478,9 @@ impl Replayer {
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
+            TableAction::SetTrigger { which, state } => {
+                self.set_trigger_state(&nsn, &tn, which, state)?
+            }
             TableAction::NoOp(_) => {}
         }
         Ok(())
@@ -463,6 +522,7 @@ impl Replayer {
             self.drop_dependent_views(&ns, &q.name, None, cascade, "table")?;
             self.drop_fks_referencing(&ns, &q.name);
             self.drop_table_inner(&ns, &q.name);
+            self.drop_referencing_triggers(&ns, &q.name);
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ mod policy;
 mod rename;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
@@ -426,6 +427,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.sequences();
     bld.tables()?;
     bld.policies();
+    bld.triggers();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \
@@ -445,6 +447,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         ));
     }
     let Builder {
+        a: bld_a_for_triggers,
         drafts,
         warnings,
         stale,
@@ -453,6 +456,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     } = bld;
     let sorted = order::sort(drafts)?;
     refuse_under_dependents(&sorted, from)?;
+    trigger::refuse_under_triggers(&sorted, &bld_a_for_triggers, &b)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
         units: order::units(sorted),
@@ -614,6 +618,25 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                         qualified(ns, name),
                         kept.join(", "),
                         want.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    // A trigger's function must be there already: routines are not planned.
+    for (ns, nb) in &b.namespaces {
+        for (t, tb) in &nb.tables {
+            for (g, trig) in &tb.triggers {
+                let known = trig.function_schema == "pg_catalog"
+                    || a.namespaces
+                        .get(&trig.function_schema)
+                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)));
+                if !known {
+                    details.push(format!(
+                        "trigger {} on {}: calls {}(), which the source does not have",
+                        quote_ident(g),
+                        qualified(ns, t),
+                        trig.function_name()
                     ));
                 }
             }
