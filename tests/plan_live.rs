@@ -22,7 +22,7 @@ use std::process::{Command, Output};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::{replay_texts, Replayed};
-use support::judge::{judge_converged, pg_dump, unified_diff};
+use support::judge::{judge_converged, pg_dump, plan_converges, unified_diff};
 use support::{psql_apply, psql_apply_sql, TestDb};
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
@@ -420,19 +420,7 @@ async fn converge(name: &str, a: &str, b: &str, online: bool) -> Result<Plan, St
         ..PlanOptions::default()
     };
     let plan = plan_verified(&ra.schema, &rb.schema, &opts).map_err(|e| format!("{name}: {e}"))?;
-    let db_a = TestDb::create("strata_plan_fa").await;
-    let db_b = TestDb::create("strata_plan_fb").await;
-    psql_apply_sql(&db_a.url, a, false).map_err(|e| format!("{name}: A: {e}"))?;
-    psql_apply_sql(&db_b.url, b, false).map_err(|e| format!("{name}: B: {e}"))?;
-    let mut first = 1;
-    for u in &plan.units {
-        let sql = Plan::unit_sql(u, first);
-        first += u.steps.len();
-        psql_apply_sql(&db_a.url, &sql, u.transactional)
-            .map_err(|e| format!("{name}: the plan fails: {e}\n{}", plan.sql()))?;
-    }
-    judge_converged(name, &db_b.url, &db_a.url)
-        .map_err(|e| format!("{e}\nplan:\n{}", plan.sql()))?;
+    plan_converges(name, a, b, &plan)?;
     Ok(plan)
 }
 

@@ -16,7 +16,7 @@ use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{PolicyCommand, Schema};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
-use support::judge::{fresh_db, judge_converged, same_dump};
+use support::judge::{fresh_db, plan_converges, same_dump};
 use support::{psql_apply_sql, strata_bin, unique_name, TestDb};
 
 /// Roles created for one test, dropped when the value is (after the
@@ -450,19 +450,7 @@ async fn converge(name: &str, a: &str, b: &str) -> Result<Plan, String> {
         ..PlanOptions::default()
     };
     let plan = plan_verified(&ra, &rb, &opts).map_err(|e| format!("{name}: {e}"))?;
-    let db_a = TestDb::create("strata_policies_fa").await;
-    let db_b = TestDb::create("strata_policies_fb").await;
-    psql_apply_sql(&db_a.url, a, false).map_err(|e| format!("{name}: A: {e}"))?;
-    psql_apply_sql(&db_b.url, b, false).map_err(|e| format!("{name}: B: {e}"))?;
-    let mut first = 1;
-    for u in &plan.units {
-        let sql = Plan::unit_sql(u, first);
-        first += u.steps.len();
-        psql_apply_sql(&db_a.url, &sql, u.transactional)
-            .map_err(|e| format!("{name}: the plan fails: {e}\n{}", plan.sql()))?;
-    }
-    judge_converged(name, &db_b.url, &db_a.url)
-        .map_err(|e| format!("{e}\nplan:\n{}", plan.sql()))?;
+    plan_converges(name, a, b, &plan)?;
     Ok(plan)
 }
 

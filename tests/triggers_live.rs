@@ -13,7 +13,7 @@ use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{Schema, Trigger, TriggerEnabled, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
-use support::judge::{fresh_db, judge_converged, same_dump};
+use support::judge::{fresh_db, judge_converged, plan_converges, same_dump};
 use support::{psql_apply_sql, strata_bin, TestDb};
 
 /// The tables and functions the triggers use.
@@ -414,24 +414,12 @@ async fn converge(name: &str, a: &str, b: &str) -> Plan {
         ..PlanOptions::default()
     };
     let plan = plan_verified(&ra, &rb, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let db_a = TestDb::create("strata_triggers_pa").await;
-    let db_b = TestDb::create("strata_triggers_pb").await;
-    psql_apply_sql(&db_a.url, a, false).unwrap();
-    psql_apply_sql(&db_b.url, b, false).unwrap();
-    apply_plan(&db_a.url, &plan, name);
-    judge_converged(name, &db_b.url, &db_a.url)
-        .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
+    plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
     plan
 }
 
 fn apply_plan(url: &str, plan: &Plan, name: &str) {
-    let mut first = 1;
-    for u in &plan.units {
-        let sql = Plan::unit_sql(u, first);
-        first += u.steps.len();
-        psql_apply_sql(url, &sql, u.transactional)
-            .unwrap_or_else(|e| panic!("{name}: the plan fails: {e}\n{}", plan.sql()));
-    }
+    support::judge::apply_plan(url, plan).unwrap_or_else(|e| panic!("{name}: {e}"));
 }
 
 /// The fixture with every kind of change: a trigger's timing, events,

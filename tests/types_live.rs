@@ -14,7 +14,7 @@ use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::replay_texts;
-use support::judge::{build_db, judge_converged, same_dump};
+use support::judge::{build_db, plan_converges, same_dump};
 use support::{psql_apply_sql, strata_bin, TestDb};
 
 const FIXTURE: &str = r#"
@@ -259,19 +259,7 @@ async fn converge(name: &str, a: &str, b: &str) -> Result<Plan, String> {
         ..PlanOptions::default()
     };
     let plan = plan_verified(&ra.schema, &rb.schema, &opts).map_err(|e| format!("{name}: {e}"))?;
-    let db_a = TestDb::create("strata_types_pa").await;
-    let db_b = TestDb::create("strata_types_pb").await;
-    psql_apply_sql(&db_a.url, a, false).map_err(|e| format!("{name}: A: {e}"))?;
-    psql_apply_sql(&db_b.url, b, false).map_err(|e| format!("{name}: B: {e}"))?;
-    let mut first = 1;
-    for u in &plan.units {
-        let sql = Plan::unit_sql(u, first);
-        first += u.steps.len();
-        psql_apply_sql(&db_a.url, &sql, u.transactional)
-            .map_err(|e| format!("{name}: the plan fails: {e}\n{}", plan.sql()))?;
-    }
-    judge_converged(name, &db_b.url, &db_a.url)
-        .map_err(|e| format!("{e}\nplan:\n{}", plan.sql()))?;
+    plan_converges(name, a, b, &plan)?;
     Ok(plan)
 }
 

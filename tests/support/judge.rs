@@ -324,3 +324,30 @@ pub fn judge_converged(name: &str, expected_url: &str, found_url: &str) -> Resul
         ))
     }
 }
+
+/// Applies `plan`'s units in order to `url` (each unit in one transaction
+/// unless it must run outside one), as `strata migrate` would.
+pub fn apply_plan(url: &str, plan: &strata_core::plan::Plan) -> Result<(), String> {
+    let mut first = 1;
+    for u in &plan.units {
+        let sql = strata_core::plan::Plan::unit_sql(u, first);
+        first += u.steps.len();
+        psql_apply_sql(url, &sql, u.transactional)
+            .map_err(|e| format!("the plan fails: {e}\n{}", plan.sql()))?;
+    }
+    Ok(())
+}
+
+/// The plan test: A then `plan` applied to one fresh database, B to
+/// another, and `pg_dump -s` of both must agree (column order aside).
+pub fn plan_converges(
+    name: &str,
+    a: &str,
+    b: &str,
+    plan: &strata_core::plan::Plan,
+) -> Result<(), String> {
+    let db_a = build_db("strata_plan_a", a).map_err(|e| format!("{name}: A: {e}"))?;
+    let db_b = build_db("strata_plan_b", b).map_err(|e| format!("{name}: B: {e}"))?;
+    apply_plan(&db_a.url, plan).map_err(|e| format!("{name}: {e}"))?;
+    judge_converged(name, &db_b.url, &db_a.url).map_err(|e| format!("{e}\nplan:\n{}", plan.sql()))
+}
