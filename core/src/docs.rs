@@ -177,6 +177,74 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 }
                 out.push('\n');
             }
+            if !t.triggers.is_empty() {
+                let _ = writeln!(out, "Triggers:\n");
+                for (gn, g) in &t.triggers {
+                    let mut s = format!(
+                        "- `{}`: {} {} {} → `{}`",
+                        cell(gn),
+                        g.timing.sql(),
+                        cell(&g.events.sql()),
+                        if g.for_each_row {
+                            "for each row"
+                        } else {
+                            "for each statement"
+                        },
+                        cell(&g.function_name())
+                    );
+                    if let Some(w) = &g.when {
+                        let _ = write!(s, " when `{}`", cell(w));
+                    }
+                    if g.enabled != crate::model::TriggerEnabled::Origin {
+                        let _ = write!(s, " ({})", g.enabled.sql());
+                    }
+                    if let Some(c) = &g.comment {
+                        let _ = write!(s, " — {}", cell(c));
+                    }
+                    let _ = writeln!(out, "{s}");
+                }
+                out.push('\n');
+            }
+            if t.row_level_security || !t.policies.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "Row-level security: {}{}\n",
+                    if t.row_level_security {
+                        "enabled"
+                    } else {
+                        "disabled"
+                    },
+                    if t.force_row_level_security {
+                        ", forced for the owner"
+                    } else {
+                        ""
+                    }
+                );
+                for (pn, p) in &t.policies {
+                    let mut s = format!(
+                        "- `{}`: {} for {} to {}",
+                        cell(pn),
+                        if p.permissive {
+                            "permissive"
+                        } else {
+                            "restrictive"
+                        },
+                        p.command.keyword(),
+                        cell(&p.roles_sql())
+                    );
+                    if let Some(u) = &p.using {
+                        let _ = write!(s, ", using `{}`", cell(u));
+                    }
+                    if let Some(w) = &p.with_check {
+                        let _ = write!(s, ", with check `{}`", cell(w));
+                    }
+                    if let Some(c) = &p.comment {
+                        let _ = write!(s, " — {}", cell(c));
+                    }
+                    let _ = writeln!(out, "{s}");
+                }
+                out.push('\n');
+            }
         }
     }
 
@@ -209,6 +277,107 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 cell(&tname),
                 cell(&e.values.join(", ")),
                 cell(&users.into_iter().collect::<Vec<_>>().join(", "))
+            );
+        }
+        out.push('\n');
+    }
+
+    // Domains and composite types.
+    let domains: Vec<_> = schema
+        .namespaces
+        .iter()
+        .flat_map(|(n, ns)| ns.domains.iter().map(move |(d, v)| (n, d, v)))
+        .collect();
+    if !domains.is_empty() {
+        let _ = writeln!(out, "## Domains\n");
+        let _ = writeln!(
+            out,
+            "| Domain | Base type | Nullable | Default | Checks | Description |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for (nsn, dn, d) in domains {
+            let checks: Vec<String> = d
+                .checks
+                .iter()
+                .map(|(cn, c)| format!("`{}`: `{}`", cell(cn), cell(&c.expression)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                cell(&qualified(nsn, dn)),
+                cell(&d.base_type),
+                if d.not_null { "❌" } else { "✅" },
+                d.default
+                    .as_ref()
+                    .map_or("—".to_string(), |e| format!("`{}`", cell(e))),
+                checks.join("<br>"),
+                d.comment.as_deref().map(cell).unwrap_or_default()
+            );
+        }
+        out.push('\n');
+    }
+    let composites: Vec<_> = schema
+        .namespaces
+        .iter()
+        .flat_map(|(n, ns)| ns.composites.iter().map(move |(c, v)| (n, c, v)))
+        .collect();
+    if !composites.is_empty() {
+        let _ = writeln!(out, "## Composite types\n");
+        let _ = writeln!(out, "| Type | Attributes | Description |");
+        let _ = writeln!(out, "|---|---|---|");
+        for (nsn, cn, c) in composites {
+            let attrs: Vec<String> = c
+                .attributes
+                .iter()
+                .map(|a| format!("`{}` {}", cell(&a.name), cell(&a.data_type)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                cell(&qualified(nsn, cn)),
+                attrs.join(", "),
+                c.comment.as_deref().map(cell).unwrap_or_default()
+            );
+        }
+        out.push('\n');
+    }
+
+    // Functions and procedures.
+    let routines: Vec<_> = schema
+        .namespaces
+        .iter()
+        .flat_map(|(n, ns)| ns.routines.iter().map(move |(k, r)| (n, k, r)))
+        .collect();
+    if !routines.is_empty() {
+        let _ = writeln!(out, "## Functions and procedures\n");
+        let _ = writeln!(
+            out,
+            "| Signature | Returns | Language | Properties | Description |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for (nsn, sig, r) in routines {
+            let mut props = vec![format!("{:?}", r.volatility).to_lowercase()];
+            if r.strict {
+                props.push("strict".to_string());
+            }
+            if r.security_definer {
+                props.push("**security definer**".to_string());
+            }
+            if r.leakproof {
+                props.push("leakproof".to_string());
+            }
+            props.extend(r.config.iter().map(|c| format!("`SET {}`", cell(c))));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                cell(&format!("{}.{sig}", quote_ident(nsn))),
+                r.returns
+                    .as_deref()
+                    .map(cell)
+                    .unwrap_or_else(|| "—".to_string()),
+                cell(&r.language),
+                props.join(", "),
+                r.comment.as_deref().map(cell).unwrap_or_default()
             );
         }
         out.push('\n');
@@ -312,6 +481,53 @@ mod tests {
     use super::*;
     use crate::replay::replay_texts;
     use std::sync::Arc;
+
+    #[test]
+    fn page_shows_triggers_policies_domains_types_and_functions() {
+        let sql: Arc<str> = Arc::from(
+            "CREATE DOMAIN positive AS integer NOT NULL CHECK (VALUE > 0);
+             CREATE TYPE pos AS (x double precision, y double precision);
+             CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+                 SET search_path = public AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TABLE doc (id integer PRIMARY KEY, owner name, n positive, at pos);
+             CREATE TRIGGER doc_stamp BEFORE INSERT OR UPDATE OF owner ON doc
+                 FOR EACH ROW EXECUTE FUNCTION stamp();
+             ALTER TABLE doc ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY mine ON doc FOR SELECT TO PUBLIC USING (owner = current_user);",
+        );
+        let r = replay_texts([("x.sql", &sql)]).unwrap();
+        let page = render(
+            &r.schema,
+            &DocsInfo {
+                title: "Database".into(),
+                source: "x.sql".into(),
+                history: None,
+            },
+        );
+        assert!(
+            page.contains(
+                "- `doc_stamp`: BEFORE INSERT OR UPDATE OF owner for each row → `public.stamp`"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("Row-level security: enabled"), "{page}");
+        assert!(
+            page.contains(
+                "- `mine`: permissive for SELECT to PUBLIC, using `owner = current_user`"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("## Domains"), "{page}");
+        assert!(page.contains("| `positive` | integer | ❌ |"), "{page}");
+        assert!(
+            page.contains("| `pos` | `x` double precision, `y` double precision |"),
+            "{page}"
+        );
+        assert!(
+            page.contains("**security definer**, `SET search_path=public`"),
+            "{page}"
+        );
+    }
 
     #[test]
     fn page_has_diagram_tables_enums_and_partial_indexes() {
