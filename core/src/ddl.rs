@@ -34,6 +34,8 @@
 //!   use its tables) comes after it.
 //! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
 //!   table exists.
+//! - `91_views.sql`: views and materialized views as pg_dump writes them
+//!   (see `ddl/view.rs`), each after the views it reads.
 //!
 //! Every file starts with `SET search_path = public`: the model writes names
 //! in `public` unqualified and every other name qualified, which is what
@@ -54,6 +56,8 @@
 //! the model's order.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+mod view;
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
@@ -243,6 +247,15 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
+    let views = view::write_views(schema);
+    if !views.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 1, "views"),
+            title: "views and materialized views".to_string(),
+            body: views,
+            routines: false,
+        });
+    }
     sections
 }
 
@@ -294,6 +307,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.enums.is_empty()
         || !n.sequences.is_empty()
         || !n.routines.is_empty()
+        || !n.views.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -884,7 +898,7 @@ fn push_add_constraint(out: &mut String, ns: &str, table: &str, name: &str, c: &
     push_stmt(out, &add_constraint_sql(ns, table, name, c));
 }
 
-fn push_stmt(out: &mut String, stmt: &str) {
+pub(crate) fn push_stmt(out: &mut String, stmt: &str) {
     out.push_str(stmt);
     out.push_str(";\n");
 }
@@ -900,7 +914,7 @@ fn push_comment_on(out: &mut String, what: &str, target: &str, comment: &Option<
 
 /// Appends a group of statements, separated from the previous by a blank
 /// line.
-fn push_group(out: &mut String, group: &str) {
+pub(crate) fn push_group(out: &mut String, group: &str) {
     if group.is_empty() {
         return;
     }

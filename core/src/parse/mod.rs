@@ -26,11 +26,13 @@ mod table;
 mod types;
 mod unmanaged;
 mod utility;
+mod view;
 
 pub use ast::*;
 pub(crate) use cursor::Cursor;
 pub use routine::{float4_text, routine_type, set_config};
 pub use utility::{default_search_path, split_search_path};
+pub use view::query_key;
 
 use sqlparser::ast::Expr;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -112,6 +114,7 @@ impl<'a> Cursor<'a> {
             }
             "SELECT" => self.select(),
             "DO" => self.do_block(),
+            "REFRESH" if self.peek_nth_kw(1, "MATERIALIZED") => self.refresh_view(),
             "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "ANALYZE" | "ANALYSE" | "VACUUM" | "REFRESH" | "GRANT"
             | "REVOKE" | "LOCK" | "NOTIFY" | "LISTEN" | "UNLISTEN" | "CLUSTER" | "REINDEX" | "CHECKPOINT" | "DISCARD" | "BEGIN"
             | "COMMIT" | "END" | "START" | "SAVEPOINT" | "RELEASE" | "WITH" | "VALUES" | "TABLE" | "CALL" | "EXPLAIN" | "SECURITY"
@@ -221,8 +224,11 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("FUNCTION") || self.peek_kw("PROCEDURE") {
             return self.create_routine(or_replace);
         }
+        let recursive = self.eat_kw("RECURSIVE");
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.create_view(or_replace, recursive);
+        }
         // Objects kept by name.
-        let _ = self.eat_kw("RECURSIVE");
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
             self.p.next_token();
         }
@@ -469,6 +475,9 @@ impl<'a> Cursor<'a> {
                 text: self.text.to_string(),
             });
         }
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.alter_view();
+        }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -588,6 +597,9 @@ impl<'a> Cursor<'a> {
                 if_exists,
                 cascade,
             });
+        }
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.drop_view();
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind

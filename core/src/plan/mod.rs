@@ -333,6 +333,8 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
             g.routines = n.routines.clone();
+            // Views are not planned either (changes to them are refused).
+            g.views = n.views.clone();
         }
     }
     let mut want = to.clone();

@@ -287,7 +287,8 @@ impl Replayer {
             let empty = ns.tables.is_empty()
                 && ns.enums.is_empty()
                 && ns.sequences.is_empty()
-                && ns.routines.is_empty();
+                && ns.routines.is_empty()
+                && ns.views.is_empty();
             let prefix = format!("{}.", quote_ident(&name));
             let has_unmanaged = self
                 .schema
@@ -309,6 +310,11 @@ impl Replayer {
                 .keys()
                 .map(|t| (name.clone(), t.clone()))
                 .collect();
+            let doomed_views: Vec<(String, String)> =
+                ns.views.keys().map(|t| (name.clone(), t.clone())).collect();
+            for (n, v) in &doomed_views {
+                self.drop_dependent_views(n, v, None, true, "view")?;
+            }
             for (n, t) in &doomed {
                 self.drop_dependent_views(n, t, None, true, "table")?;
                 self.drop_fks_referencing(n, t);

@@ -486,7 +486,7 @@ impl Replayer {
 }
 
 /// Storage parameters of heap tables (PostgreSQL 15, `reloptions.c`).
-const HEAP_OPTIONS: &[&str] = &[
+pub(super) const HEAP_OPTIONS: &[&str] = &[
     "fillfactor",
     "toast_tuple_target",
     "parallel_workers",

@@ -21,6 +21,7 @@ mod rename;
 mod sequence;
 mod table;
 mod types;
+mod view;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
 
@@ -479,6 +480,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         }
     }
+    details.extend(view::unsupported_views(a, b));
     for u in b.unmanaged.difference(&a.unmanaged) {
         details.push(format!("{u}: only in the target"));
     }
@@ -535,8 +537,8 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         ),
         details,
-        help: "strata does not plan functions and procedures yet, keeps views, triggers, \
-               policies and other such objects by name only, and cannot turn a table into a \
+        help: "strata does not plan functions and procedures or views and materialized views \
+               yet, keeps triggers, policies and other such objects by name only, and cannot turn a table into a \
                partitioned one (or back): write this part of the migration by hand"
             .to_string(),
     })
@@ -568,7 +570,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanEr
         }
         let ns_prefix = format!("{}.", quote_ident(&table.namespace));
         let table_prefix = format!("{}{}.", ns_prefix, quote_ident(&table.name));
-        let users: Vec<String> = from
+        let mut users: Vec<String> = from
             .unmanaged
             .iter()
             .filter(|u| match u.kind {
@@ -578,6 +580,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanEr
             })
             .map(|u| u.to_string())
             .collect();
+        users.extend(view::views_reading(from));
         if users.is_empty() {
             continue;
         }
