@@ -694,7 +694,7 @@ impl Replayer {
             } else {
                 VIEW_OPTIONS
             },
-            cv.options,
+            cv.options.clone(),
         )?;
         let mut check_option = cv.check_option;
         if let Some(v) = options.remove("check_option") {
@@ -718,14 +718,24 @@ impl Replayer {
                 .join(", "),
             None => "?".to_string(),
         };
+        let key = format!("{} /* reads {reads} */", cv.query_key);
+        let stored = match self.derive_viewdef(&cv, &columns) {
+            Ok(def) => {
+                for (c, t) in columns.iter_mut().zip(def.types) {
+                    c.data_type = Some(t);
+                }
+                Stored::Exact { text: def.text }
+            }
+            Err(why) => Stored::Unproven {
+                reason: format!(
+                    "strata does not derive the text pg_get_viewdef prints for this query offline ({why})"
+                ),
+                key,
+            },
+        };
         let query = Expression {
             sql: cv.query.clone(),
-            stored: Stored::Unproven {
-                reason:
-                    "strata does not derive the text pg_get_viewdef prints for this query offline"
-                        .to_string(),
-                key: format!("{} /* reads {reads} */", cv.query_key),
-            },
+            stored,
         };
         let mut view = View {
             materialized: cv.materialized,
@@ -778,6 +788,75 @@ impl Replayer {
         self.ns_mut(&ns).views.insert(name.clone(), view);
         self.touch(ObjectPath::new(kind_of(materialized), &ns, &name));
         Ok(())
+    }
+
+    /// The text `pg_get_viewdef` prints for a view's query, for the subset
+    /// [`crate::analyze::view`] derives; else why not.
+    fn derive_viewdef(
+        &self,
+        cv: &CreateView,
+        columns: &[ViewColumn],
+    ) -> Result<crate::analyze::view::ViewDef, String> {
+        if cv.recursive {
+            return Err("a RECURSIVE view".to_string());
+        }
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let query = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(&cv.query)
+            .and_then(|mut p| p.parse_query())
+            .map_err(|e| e.to_string())?;
+        let relation = match cv.from.as_slice() {
+            [] => None,
+            [(q, alias)] => {
+                let ns = self
+                    .find_table(q)
+                    .or_else(|| self.find_view(q))
+                    .ok_or_else(|| "a relation strata does not model".to_string())?;
+                let cols: Vec<crate::model::Column> = match self.table(&ns, &q.name) {
+                    Some(t) => t.columns.clone(),
+                    None => self
+                        .view(&ns, &q.name)
+                        .map(|v| {
+                            v.columns
+                                .iter()
+                                .map(|c| {
+                                    c.data_type
+                                        .as_ref()
+                                        .map(|t| {
+                                            crate::model::Column::new(c.name.clone(), t.clone())
+                                        })
+                                        .ok_or_else(|| {
+                                            format!(
+                                                "the type of {}.{} is not known",
+                                                q.name, c.name
+                                            )
+                                        })
+                                })
+                                .collect::<Result<Vec<_>, String>>()
+                        })
+                        .transpose()?
+                        .unwrap_or_default(),
+                };
+                let from_sql = match alias {
+                    Some(a) => format!("{} {}", qualified(&ns, &q.name), quote_ident(a)),
+                    None => qualified(&ns, &q.name),
+                };
+                let qualifiers = match alias {
+                    Some(a) => vec![vec![a.clone()]],
+                    None => vec![vec![q.name.clone()], vec![ns.clone(), q.name.clone()]],
+                };
+                Some(crate::analyze::view::Relation {
+                    from_sql,
+                    refname: quote_ident(alias.as_ref().unwrap_or(&q.name)),
+                    qualifiers,
+                    columns: cols,
+                })
+            }
+            _ => return Err("more than one relation".to_string()),
+        };
+        let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+        crate::analyze::view::viewdef(&query, &names, relation.as_ref(), &self.schema)
+            .map_err(|u| u.reason)
     }
 
     /// `ALTER VIEW | MATERIALIZED VIEW`.
