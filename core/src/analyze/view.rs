@@ -169,11 +169,21 @@ pub fn viewdef(
     let mut text = String::from(" SELECT ");
     let mut out_types = Vec::new();
     for (i, (e, name)) in targets.iter().zip(names).enumerate() {
-        let node = analyzer.transform(e)?;
+        let mut node = analyzer.transform(e)?;
         if node.type_id() == crate::catalog::oid::UNKNOWN {
-            return Err(unproven(
-                "an output column of unknown type (an untyped literal)",
-            ));
+            // An untyped literal output column is resolved as text
+            // (`resolveTargetListUnknowns`).
+            if !node.is_unknown_const() {
+                return Err(unproven("an output column of unknown type"));
+            }
+            node = analyzer.coerce_to_target(
+                node,
+                crate::catalog::oid::TEXT,
+                -1,
+                crate::catalog::CoercionContext::Implicit,
+                super::node::Form::ImplicitCast,
+                "an untyped output column",
+            )?;
         }
         out_types.push(format_type(&env, node.type_id(), node.typmod())?);
         if i > 0 {
