@@ -309,3 +309,134 @@ async fn the_deparser_prints_what_pg_get_viewdef_prints() {
         );
     }
 }
+
+/// A schema whose views strata derives exactly: drift against it is none
+/// until something changes out of band.
+const DRIFT_FIXTURE: &str = r#"
+CREATE TABLE item (id integer PRIMARY KEY, name text NOT NULL, price numeric(10,2));
+CREATE VIEW cheap AS SELECT id, name, price FROM item WHERE price < 10;
+CREATE VIEW named WITH (security_barrier) AS SELECT i.id AS item_id, upper(i.name) AS shout FROM item i ORDER BY i.id;
+COMMENT ON COLUMN cheap.price IS 'in euros';
+CREATE MATERIALIZED VIEW listing AS SELECT id, name FROM item;
+CREATE UNIQUE INDEX listing_id ON listing (id);
+"#;
+
+fn drift(url: &str, declared: &std::path::Path) -> (Option<i32>, String) {
+    let o = std::process::Command::new(support::strata_bin())
+        .args([
+            "drift",
+            "--database-url",
+            url,
+            "--against",
+            &format!("schema:{}", declared.display()),
+        ])
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run strata");
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_changed_out_of_band_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let declared = dir.path().join("schema.sql");
+    std::fs::write(&declared, DRIFT_FIXTURE).unwrap();
+
+    // In step: the views' queries are derived exactly, so no drift.
+    let db = TestDb::create("strata_view_drift").await;
+    psql_apply_sql(&db.url, DRIFT_FIXTURE, true).unwrap();
+    let (code, out) = drift(&db.url, &declared);
+    assert_eq!(code, Some(0), "{out}");
+    let before = read(&db.url).await;
+
+    // Each change out of band is named, by live-vs-live diff and by drift.
+    let changes: &[(&str, &str, &str)] = &[
+        (
+            "CREATE OR REPLACE VIEW cheap AS SELECT id, name, price FROM item WHERE price < 20",
+            "view public.cheap",
+            "query",
+        ),
+        (
+            "ALTER VIEW named SET (security_barrier = false)",
+            "view public.named",
+            "options",
+        ),
+        (
+            "COMMENT ON COLUMN cheap.price IS 'in dollars'",
+            "view public.cheap",
+            "comment of column price",
+        ),
+        (
+            "ALTER VIEW named ALTER COLUMN shout SET DEFAULT 'HEY'",
+            "view public.named",
+            "default of column shout",
+        ),
+        (
+            "REFRESH MATERIALIZED VIEW listing WITH NO DATA",
+            "materialized view public.listing",
+            "populated",
+        ),
+        (
+            "DROP INDEX listing_id",
+            "index public.listing.listing_id",
+            "",
+        ),
+        (
+            "CREATE OR REPLACE VIEW cheap AS SELECT id, name, price, 1 AS extra FROM item WHERE price < 10",
+            "view public.cheap",
+            "columns",
+        ),
+    ];
+    for (sql, object, field) in changes {
+        let db = TestDb::create("strata_view_drift").await;
+        psql_apply_sql(&db.url, DRIFT_FIXTURE, true).unwrap();
+        psql_apply_sql(&db.url, sql, false).unwrap();
+        let after = read(&db.url).await;
+        let d = diff(&before, &after, DiffOptions { column_order: true });
+        assert!(
+            d.iter().any(|x| x.path.to_string() == *object
+                && match &x.change {
+                    Change::Changed { field: f, .. } => f == field,
+                    Change::Missing { .. } => field.is_empty(),
+                    _ => false,
+                }),
+            "{sql}: expected {object} {field}, got {d:#?}"
+        );
+        let (code, out) = drift(&db.url, &declared);
+        assert_eq!(code, Some(1), "{sql}: {out}");
+        assert!(out.contains(object), "{sql}: {out}");
+    }
+}
+
+/// Offline against offline: the same query written with other layout,
+/// comments and keyword case is the same view; another WHERE is not.
+#[test]
+fn written_queries_compare_by_their_tokens() {
+    let base = "CREATE TABLE t (a int, b text);\n";
+    let join = |q: &str| {
+        replay(&format!(
+            "{base}CREATE TABLE u (a int);\nCREATE VIEW v AS {q};\n"
+        ))
+    };
+    let a = join("SELECT t.a, u.a AS ua FROM t JOIN u ON u.a = t.a WHERE t.b = 'x'");
+    let b =
+        join("select t.a,  u.a as UA -- the other a\n from T join u on u.a = t.a where t.b = 'x'");
+    let c = join("SELECT t.a, u.a AS ua FROM t JOIN u ON u.a = t.a WHERE t.b = 'y'");
+    assert!(view(&a, "public", "v").query.unproven().is_some());
+    assert!(diff(&a, &b, DiffOptions::default()).is_empty());
+    let d = diff(&a, &c, DiffOptions::default());
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(
+        matches!(&d[0].change, Change::Unproven { field, .. } if field == "query"),
+        "{d:#?}"
+    );
+    assert_eq!(d[0].path.to_string(), "view public.v");
+}

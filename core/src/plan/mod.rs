@@ -38,9 +38,10 @@
 //!   through `text`, defaults restored, the old one dropped), preceded by a
 //!   guard that stops with the number of rows still holding a removed value.
 //!
-//! What the model cannot write is refused by name ([`PlanError`]): views,
-//! functions, triggers and other objects strata keeps by name only, and a
-//! changed partition key.
+//! What the plan does not write yet is refused by name ([`PlanError`]):
+//! functions and procedures, views and materialized views (compared by
+//! definition, not planned), triggers and other objects strata keeps by
+//! name only, and a changed partition key.
 //!
 //! The DDL text itself comes from [`crate::ddl`] (columns, constraints,
 //! indexes, sequences, whole tables): the plan decides what and when, the
