@@ -440,3 +440,37 @@ fn written_queries_compare_by_their_tokens() {
     );
     assert_eq!(d[0].path.to_string(), "view public.v");
 }
+
+/// After a rename of what a view reads, the server prints the view's query
+/// with the new names; strata does not derive that text again, so the
+/// query is cannot-prove — never the stale text compared as exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_under_a_view_makes_its_query_unproven_not_stale() {
+    let sql = "CREATE TABLE t (a integer, c integer);\n\
+               CREATE VIEW v AS SELECT a FROM t;\n\
+               CREATE VIEW w AS SELECT c FROM t;\n\
+               ALTER TABLE t RENAME COLUMN a TO b;\n\
+               ALTER TABLE t RENAME TO u;\n";
+    let db = TestDb::create("strata_view_rename").await;
+    psql_apply_sql(&db.url, sql, true).unwrap();
+    let live = read(&db.url).await;
+    assert_eq!(
+        view(&live, "public", "v").query.exact(),
+        Some(" SELECT u.b AS a\n   FROM u;")
+    );
+    let offline = replay(sql);
+    for name in ["v", "w"] {
+        assert!(
+            view(&offline, "public", name).query.unproven().is_some(),
+            "{name}"
+        );
+    }
+    let d = diff(&live, &offline, DiffOptions { column_order: true });
+    assert!(!d.is_empty());
+    for x in &d {
+        assert!(
+            matches!(&x.change, Change::Unproven { field, .. } if field == "query"),
+            "{x}"
+        );
+    }
+}

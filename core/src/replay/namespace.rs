@@ -343,7 +343,24 @@ impl Replayer {
                 format!("schema \"{name}\" does not exist"),
             ));
         };
+        // Views reading its relations print them under the new name.
+        let read: Vec<String> = ns.tables.keys().chain(ns.views.keys()).cloned().collect();
+        let own_views: Vec<(String, bool)> = ns
+            .views
+            .iter()
+            .map(|(v, x)| (v.clone(), x.materialized))
+            .collect();
         self.schema.namespaces.insert(new_name.clone(), ns);
+        for (v, materialized) in own_views {
+            let old = super::view::view_key(&name, &v, materialized);
+            if let Some(d) = self.view_deps.remove(&old) {
+                self.view_deps
+                    .insert(super::view::view_key(&new_name, &v, materialized), d);
+            }
+        }
+        for rel in read {
+            self.move_in_view_deps(&name, &rel, &new_name, &rel);
+        }
         self.names_changed();
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {

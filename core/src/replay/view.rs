@@ -258,9 +258,55 @@ impl Replayer {
         }
     }
 
+    /// A relation or column a view reads was renamed or moved: the server
+    /// prints the view's query with the new names, which strata does not
+    /// derive again — the views that read it (or may: their query was not
+    /// analysed) compare as unproven from now on, keyed by the text they
+    /// had and what happened, so two histories doing the same still agree.
+    pub(super) fn demote_views_reading(&mut self, ns: &str, rel: &str, why: &str) {
+        let readers: Vec<Unmanaged> = self
+            .view_deps
+            .iter()
+            .filter(|(_, d)| {
+                d.rels
+                    .as_ref()
+                    .is_none_or(|r| r.contains(&(ns.to_string(), rel.to_string())))
+            })
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in readers {
+            let (vns, vname) = split_unmanaged(&u.name);
+            let Some(v) = self
+                .schema
+                .namespaces
+                .get_mut(&vns)
+                .and_then(|n| n.views.get_mut(&vname))
+            else {
+                continue;
+            };
+            if let Stored::Exact { text } = &v.query.stored {
+                v.query.stored = Stored::Unproven {
+                    reason: format!(
+                        "{why} since the view was created: strata does not derive the text pg_get_viewdef prints now"
+                    ),
+                    key: format!("{text} /* then {why} */"),
+                };
+            }
+        }
+    }
+
     /// A relation renamed or moved: views keep depending on it (PostgreSQL
     /// tracks it by OID).
     pub(super) fn move_in_view_deps(&mut self, ns: &str, rel: &str, new_ns: &str, new: &str) {
+        self.demote_views_reading(
+            ns,
+            rel,
+            &format!(
+                "{} was renamed to {}",
+                qualified(ns, rel),
+                qualified(new_ns, new)
+            ),
+        );
         let old = (ns.to_string(), rel.to_string());
         for d in self.view_deps.values_mut() {
             if let Some(r) = &mut d.rels {
@@ -282,7 +328,12 @@ impl Replayer {
     }
 
     /// The views that depend on a relation (or on one of its columns).
-    fn views_depending_on(&self, ns: &str, rel: &str, col: Option<&str>) -> R<Vec<Unmanaged>> {
+    pub(super) fn views_depending_on(
+        &self,
+        ns: &str,
+        rel: &str,
+        col: Option<&str>,
+    ) -> R<Vec<Unmanaged>> {
         let mut out = Vec::new();
         let mut all: Vec<Unmanaged> = self
             .schema
@@ -928,6 +979,14 @@ impl Replayer {
                 for i in v.indexes.values_mut() {
                     rename_in_index(i, &old, &new);
                 }
+                self.demote_views_reading(
+                    &ns,
+                    &name,
+                    &format!(
+                        "column {old} of {} was renamed to {new}",
+                        qualified(&ns, &name)
+                    ),
+                );
                 self.touch(path);
             }
             ViewAction::SetOptions(set) => {
