@@ -107,6 +107,7 @@ const CASES: &[(&str, &str)] = &[
     ("view_comment_missing", "CREATE TABLE t (a int);\nCOMMENT ON VIEW v IS 'x';\n"),
     ("view_column_retype_refused", "CREATE TABLE t (a int, b int);\nCREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t ALTER COLUMN b TYPE bigint;\nALTER TABLE t ALTER COLUMN a TYPE bigint;\n"),
     ("view_follows_renamed_schema", "CREATE SCHEMA s;\nCREATE TABLE s.t (a int);\nCREATE VIEW s.v AS SELECT a FROM s.t;\nALTER SCHEMA s RENAME TO r;\nDROP VIEW r.v;\nCREATE VIEW r.v AS SELECT a FROM r.t;\nDROP TABLE r.t;\n"),
+    ("view_altered_through_alter_table", "CREATE TABLE t (a int, b text);\nCREATE VIEW v AS SELECT a, b FROM t;\nALTER TABLE ONLY v ALTER COLUMN b SET DEFAULT 'x';\nALTER TABLE v RENAME COLUMN b TO c;\nCOMMENT ON COLUMN v.c IS 'x';\nCOMMENT ON COLUMN v.b IS 'x';\n"),
     ("drop_schema_with_view", "CREATE SCHEMA s;\nCREATE VIEW s.v AS SELECT 1 AS one;\nDROP SCHEMA s;\n"),
     ("set_not_null_then_fk", "CREATE TABLE p (id int);\nALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY (id);\nCREATE TABLE c (p_id int NOT NULL REFERENCES p);\n"),
 ];

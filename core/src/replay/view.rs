@@ -10,7 +10,10 @@ use crate::model::{
     Unmanaged, UnmanagedKind, View, ViewColumn,
 };
 use crate::names;
-use crate::parse::{self, CreateIndex, CreateView, QName, Stmt, UnmanagedOp, ViewAction, ViewItem};
+use crate::parse::{
+    self, ColumnOp, CreateIndex, CreateView, QName, Stmt, TableAction, UnmanagedOp, ViewAction,
+    ViewItem,
+};
 use crate::split;
 
 use super::index::rename_in_index;
@@ -908,6 +911,48 @@ impl Replayer {
         let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         crate::analyze::view::viewdef(&query, &names, relation.as_ref(), &self.schema)
             .map_err(|u| u.reason)
+    }
+
+    /// Whether `q` names a materialized view (else a view, or nothing).
+    pub(super) fn view_is_materialized(&self, q: &QName) -> bool {
+        self.find_view(q)
+            .and_then(|ns| self.view(&ns, &q.name))
+            .is_some_and(|v| v.materialized)
+    }
+
+    /// `ALTER TABLE` actions on a view that `ALTER VIEW` can do (column
+    /// defaults, renames, schema; OWNER TO and the like change nothing):
+    /// `None` when `q` names no view or an action is not one of those.
+    pub(super) fn as_view_actions(
+        &self,
+        q: &QName,
+        actions: &[TableAction],
+    ) -> Option<Vec<ViewAction>> {
+        self.find_view(q)?;
+        let materialized = self.view_is_materialized(q);
+        actions
+            .iter()
+            .filter(|a| !matches!(a, TableAction::NoOp(_)))
+            .map(|a| match a {
+                TableAction::AlterColumn { name, op } if !materialized => match op {
+                    ColumnOp::SetDefault(e) => Some(ViewAction::SetDefault {
+                        column: name.clone(),
+                        default: e.clone(),
+                    }),
+                    ColumnOp::DropDefault => Some(ViewAction::DropDefault {
+                        column: name.clone(),
+                    }),
+                    _ => None,
+                },
+                TableAction::RenameColumn { old, new } => Some(ViewAction::RenameColumn {
+                    old: old.clone(),
+                    new: new.clone(),
+                }),
+                TableAction::RenameTo(n) => Some(ViewAction::RenameTo(n.clone())),
+                TableAction::SetSchema(s) => Some(ViewAction::SetSchema(s.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// `ALTER VIEW | MATERIALIZED VIEW`.
