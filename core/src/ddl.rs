@@ -58,6 +58,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod view;
+pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{

@@ -410,6 +410,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.enums();
     bld.sequences();
     bld.tables()?;
+    bld.views();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, policies, …) {} on both \
@@ -436,7 +437,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         ..
     } = bld;
     let sorted = order::sort(drafts)?;
-    refuse_under_dependents(&sorted, from)?;
+    refuse_under_dependents(&sorted, from, to)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
         units: order::units(sorted),
@@ -549,7 +550,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
 /// A step that drops or retypes a column or a table is refused when such an
 /// object could use it — a view or rule in the same schema, a policy or
 /// rule on the same table — naming both.
-fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanError> {
+fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Result<(), PlanError> {
     use crate::model::UnmanagedKind as K;
     let mut found: BTreeSet<String> = BTreeSet::new();
     let mut details = Vec::new();
@@ -580,7 +581,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanEr
             })
             .map(|u| u.to_string())
             .collect();
-        users.extend(view::views_reading(from));
+        users.extend(view::views_reading(from, to));
         if users.is_empty() {
             continue;
         }

@@ -1,10 +1,91 @@
-//! Views and materialized views in a plan: compared by definition, not
-//! planned yet — every difference is refused by name, and a step that
-//! drops or retypes what a view may read is refused naming the view.
+//! Views and materialized views in a plan: a view only in the target is
+//! created (as `ddl` writes it, after the tables, each after the views it
+//! names; a materialized view `WITH NO DATA`, then refreshed when the
+//! target's is populated), a view only in the source is dropped first; a
+//! view that differs is refused by name (not planned yet), and so is a step
+//! that drops or retypes what a kept view may read.
 
 use std::collections::BTreeMap;
 
-use crate::model::{quote_ident, Schema, View};
+use super::{k_ns, k_rel, step, Builder, P_DROP_DEPENDENT};
+use crate::diff::view_path;
+use crate::model::{qualified, quote_ident, Schema, View};
+use crate::plan::order::Draft;
+
+/// After tables, columns, constraints and foreign keys; before comments
+/// and drops.
+const P_VIEW: u8 = 9;
+
+impl Builder<'_> {
+    pub(super) fn views(&mut self) {
+        let b = self.b;
+        let created: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(b)
+            .into_iter()
+            .filter(|(ns, name, _)| {
+                self.a
+                    .namespaces
+                    .get(*ns)
+                    .is_none_or(|n| !n.views.contains_key(*name))
+            })
+            .collect();
+        for (ns, name, v) in &created {
+            let mut stmts = vec![crate::ddl::create_view_sql(ns, name, v)];
+            stmts.extend(crate::ddl::view_extras_sql(ns, name, v));
+            let action = if v.materialized {
+                "create materialized view"
+            } else {
+                "create view"
+            };
+            let mut d = Draft::new(step(view_path(ns, name, v), action, stmts), P_VIEW);
+            d.requires.push(k_ns(ns));
+            // The views it names that are created in this plan too.
+            for (ons, oname, _) in &created {
+                if (ons, oname) != (ns, name) && names(&v.query.sql, oname) {
+                    d.requires.push(k_rel(ons, oname));
+                }
+            }
+            d.provides.push(k_rel(ns, name));
+            self.push(d);
+        }
+        let a = self.a.clone();
+        let dropped: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(&a)
+            .into_iter()
+            .filter(|(ns, name, _)| {
+                b.namespaces
+                    .get(*ns)
+                    .is_none_or(|n| !n.views.contains_key(*name))
+            })
+            .collect();
+        for (ns, name, v) in &dropped {
+            let stmt = format!("DROP {} {}", v.keyword(), qualified(ns, name));
+            let action = if v.materialized {
+                "drop materialized view"
+            } else {
+                "drop view"
+            };
+            let mut d = Draft::new(
+                step(view_path(ns, name, v), action, vec![stmt]),
+                P_DROP_DEPENDENT,
+            );
+            d.drops.push(k_rel(ns, name));
+            // Before the views it names that go too.
+            for (ons, oname, _) in &dropped {
+                if (ons, oname) != (ns, name) && names(&v.query.sql, oname) {
+                    d.releases.push(k_rel(ons, oname));
+                }
+            }
+            self.push(d);
+        }
+    }
+}
+
+/// Whether `sql` names `name` as a word (quoted or not).
+fn names(sql: &str, name: &str) -> bool {
+    let lower = name.to_lowercase();
+    sql.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '"'))
+        .map(|w| w.trim_matches('"'))
+        .any(|w| w == name || w.to_lowercase() == lower)
+}
 
 /// `view ns.name: only in the target` / `…: differs` / `…: only in the
 /// source`, for [`super::check_supported`].
@@ -18,29 +99,30 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
         let vb: &BTreeMap<String, View> = b.namespaces.get(ns).map_or(&empty, |n| &n.views);
         let name =
             |v: &View, n: &str| format!("{} {}.{}", v.label(), quote_ident(ns), quote_ident(n));
+        // Views only on one side are created or dropped; a changed one is
+        // not planned yet.
         for (n, v) in vb {
-            match va.get(n) {
-                None => details.push(format!("{}: only in the target", name(v, n))),
-                Some(x) if x != v => details.push(format!("{}: differs", name(v, n))),
-                Some(_) => {}
-            }
-        }
-        for (n, v) in va {
-            if !vb.contains_key(n) {
-                details.push(format!("{}: only in the source", name(v, n)));
+            if va.get(n).is_some_and(|x| x != v) {
+                details.push(format!("{}: differs", name(v, n)));
             }
         }
     }
     details
 }
 
-/// The views of the source that may read a table — any view, since one in
-/// another namespace may read it through its search path — as `view
-/// ns.name`: what a step that drops or retypes a table or column may break.
-pub(super) fn views_reading(from: &Schema) -> Vec<String> {
+/// The views of the source kept in the target that may read a table — any
+/// such view, since one in another namespace may read it through its
+/// search path — as `view ns.name`: what a step that drops or retypes a
+/// table or column may break. (Views only in the source are dropped first.)
+pub(super) fn views_reading(from: &Schema, to: &Schema) -> Vec<String> {
     from.namespaces
         .iter()
         .flat_map(|(nsn, n)| n.views.iter().map(move |(vn, v)| (nsn, vn, v)))
+        .filter(|(nsn, vn, _)| {
+            to.namespaces
+                .get(*nsn)
+                .is_some_and(|n| n.views.contains_key(*vn))
+        })
         .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
         .collect()
 }
