@@ -259,14 +259,13 @@ const REFUSED: &[(&str, &str)] = &[
     ("partitioning (reversed)", "partition"),
     ("rls2", "policy"),
     ("rls2 (reversed)", "policy"),
-    ("singleschema", "view goodschema.v: differs"),
-    ("singleschema (reversed)", "view goodschema.v"),
-    ("singleschema_ext", "view goodschema.v: differs"),
-    ("singleschema_ext (reversed)", "view goodschema.v"),
     ("triggers", "trigger"),
     ("triggers (reversed)", "trigger"),
-    ("triggers3", "view public.view_on_table: differs"),
-    ("triggers3 (reversed)", "view public.view_on_table"),
+    ("triggers3", "trigger public.view_on_table.trigger_on_view"),
+    (
+        "triggers3 (reversed)",
+        "trigger public.view_on_table.trigger_on_view",
+    ),
 ];
 
 /// Applies each unit of a `strata diff --format json` plan.

@@ -479,9 +479,10 @@ async fn a_rename_under_a_view_makes_its_query_unproven_not_stale() {
 
 /// Views only in the target are created (after the tables and columns they
 /// read, a view after the view it reads, a materialized view refreshed with
-/// its index), views only in the source are dropped first; pg_dump -s of
-/// the migrated database equals the target's, both ways. A view that
-/// changes is refused by name.
+/// its index), views only in the source are dropped first, a changed view
+/// is dropped and created again (around a column retyped under it); pg_dump
+/// -s of the migrated database equals the target's. A changed view that a
+/// view which stays reads is refused by name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn views_are_created_and_dropped_by_plans() {
     use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
@@ -496,7 +497,17 @@ async fn views_are_created_and_dropped_by_plans() {
              COMMENT ON VIEW aa_dear IS 'expensive';\n\
              CREATE MATERIALIZED VIEW names AS SELECT id, name FROM item;\n\
              CREATE UNIQUE INDEX names_id ON names (id);\n";
-    for (name, from, to) in [("create", a, b), ("drop", b, a)] {
+    let changed = b.replace("price > 100", "price > 200");
+    let retyped_a =
+        "CREATE TABLE t (a numeric, b text);\nCREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;\n";
+    let retyped_b =
+        "CREATE TABLE t (a integer, b text);\nCREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;\n";
+    for (name, from, to) in [
+        ("create", a, b),
+        ("drop", b, a),
+        ("recreate a changed view", b, changed.as_str()),
+        ("retype a column under a view", retyped_a, retyped_b),
+    ] {
         let opts = PlanOptions {
             allow: Hazard::ALL.into_iter().collect(),
             ..PlanOptions::default()
@@ -517,9 +528,13 @@ async fn views_are_created_and_dropped_by_plans() {
         judge_converged(name, &db_b.url, &db_a.url)
             .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
     }
-    // A changed view: refused, naming it.
-    let changed = b.replace("price > 100", "price > 200");
-    let e = plan_verified(&replay(b), &replay(&changed), &PlanOptions::default())
-        .expect_err("a changed view is not planned yet");
-    assert!(format!("{e:?}").contains("view public.aa_dear"), "{e:?}");
+    // A changed view that a view which stays reads: refused, naming both.
+    let inner = b.replace("WHERE price IS NOT NULL", "WHERE price >= 0");
+    let e = plan_verified(&replay(b), &replay(&inner), &PlanOptions::default())
+        .expect_err("a view under a kept view is not recreated yet");
+    let e = format!("{e:?}");
+    assert!(
+        e.contains("view public.zz_priced") && e.contains("view public.aa_dear"),
+        "{e}"
+    );
 }

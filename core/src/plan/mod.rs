@@ -334,11 +334,12 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
             g.routines = n.routines.clone();
-            // Views the plan leaves alone are the source's (a changed view
-            // is refused): what replaying them again derives is not the
-            // point.
+            // Views the plan leaves alone are the source's: what replaying
+            // them again derives is not the point.
+            let target = to.namespaces.get(ns).map(|t| &t.views);
             for (name, v) in &n.views {
-                if g.views.contains_key(name) {
+                let kept = target.and_then(|t| t.get(name)).is_some_and(|t| t == v);
+                if kept && g.views.contains_key(name) {
                     g.views.insert(name.clone(), v.clone());
                 }
             }

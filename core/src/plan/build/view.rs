@@ -19,22 +19,29 @@ const P_VIEW: u8 = 9;
 impl Builder<'_> {
     pub(super) fn views(&mut self) {
         let b = self.b;
+        // Created: only in the target, or changed (dropped first, below).
         let created: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(b)
             .into_iter()
-            .filter(|(ns, name, _)| {
+            .filter(|(ns, name, v)| {
                 self.a
                     .namespaces
                     .get(*ns)
-                    .is_none_or(|n| !n.views.contains_key(*name))
+                    .and_then(|n| n.views.get(*name))
+                    .is_none_or(|x| x != *v)
             })
             .collect();
         for (ns, name, v) in &created {
             let mut stmts = vec![crate::ddl::create_view_sql(ns, name, v)];
             stmts.extend(crate::ddl::view_extras_sql(ns, name, v));
-            let action = if v.materialized {
-                "create materialized view"
-            } else {
-                "create view"
+            let recreated = self
+                .a
+                .namespaces
+                .get(*ns)
+                .is_some_and(|n| n.views.contains_key(*name));
+            let action = match (v.materialized, recreated) {
+                (true, _) => "create materialized view",
+                (false, false) => "create view",
+                (false, true) => "create view (dropped to change it)",
             };
             let mut d = Draft::new(step(view_path(ns, name, v), action, stmts), P_VIEW);
             d.requires.push(k_ns(ns));
@@ -50,19 +57,32 @@ impl Builder<'_> {
         let a = self.a.clone();
         let dropped: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(&a)
             .into_iter()
-            .filter(|(ns, name, _)| {
+            .filter(|(ns, name, v)| {
                 b.namespaces
                     .get(*ns)
-                    .is_none_or(|n| !n.views.contains_key(*name))
+                    .and_then(|n| n.views.get(*name))
+                    .is_none_or(|x| x != *v)
             })
             .collect();
         for (ns, name, v) in &dropped {
             let stmt = format!("DROP {} {}", v.keyword(), qualified(ns, name));
-            let action = if v.materialized {
-                "drop materialized view"
-            } else {
-                "drop view"
+            let recreated = b
+                .namespaces
+                .get(*ns)
+                .is_some_and(|n| n.views.contains_key(*name));
+            let action = match (v.materialized, recreated) {
+                (true, _) => "drop materialized view",
+                (false, false) => "drop view",
+                (false, true) => "drop view (to create it again)",
             };
+            if recreated {
+                self.warnings.push(format!(
+                    "{} {} is dropped and created again: privileges granted on it are not \
+                     modelled by strata and must be granted again",
+                    v.label(),
+                    qualified(ns, name)
+                ));
+            }
             let mut d = Draft::new(
                 step(view_path(ns, name, v), action, vec![stmt]),
                 P_DROP_DEPENDENT,
@@ -77,6 +97,25 @@ impl Builder<'_> {
             self.push(d);
         }
     }
+}
+
+/// The views kept unchanged on both sides whose query names `name` (in any
+/// namespace: a view may read another through its search path), as `view
+/// ns.name`.
+fn kept_readers(a: &Schema, b: &Schema, name: &str) -> Vec<String> {
+    a.namespaces
+        .iter()
+        .flat_map(|(nsn, n)| n.views.iter().map(move |(vn, v)| (nsn, vn, v)))
+        .filter(|(nsn, vn, v)| {
+            vn.as_str() != name
+                && b.namespaces
+                    .get(*nsn)
+                    .and_then(|n| n.views.get(*vn))
+                    .is_some_and(|w| w == *v)
+                && names(&v.query.sql, name)
+        })
+        .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
+        .collect()
 }
 
 /// Whether `sql` names `name` as a word (quoted or not).
@@ -99,29 +138,72 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
         let vb: &BTreeMap<String, View> = b.namespaces.get(ns).map_or(&empty, |n| &n.views);
         let name =
             |v: &View, n: &str| format!("{} {}.{}", v.label(), quote_ident(ns), quote_ident(n));
-        // Views only on one side are created or dropped; a changed one is
-        // not planned yet.
+        // Views only on one side are created or dropped; a changed view is
+        // dropped and created again — unless it is materialized (its data
+        // would be computed again) or a view that stays reads it.
         for (n, v) in vb {
-            if va.get(n).is_some_and(|x| x != v) {
-                details.push(format!("{}: differs", name(v, n)));
+            let Some(x) = va.get(n) else { continue };
+            if x == v {
+                continue;
+            }
+            if x.materialized || v.materialized {
+                details.push(format!(
+                    "{}: differs (a materialized view is not recreated by a plan yet: its data would be computed again)",
+                    name(v, n)
+                ));
+                continue;
+            }
+            let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(n));
+            let on_it: Vec<String> = a
+                .unmanaged
+                .iter()
+                .filter(|u| {
+                    matches!(
+                        u.kind,
+                        crate::model::UnmanagedKind::Trigger
+                            | crate::model::UnmanagedKind::Rule
+                            | crate::model::UnmanagedKind::Policy
+                    ) && u.name.starts_with(&prefix)
+                })
+                .map(|u| u.to_string())
+                .collect();
+            if !on_it.is_empty() {
+                details.push(format!(
+                    "{}: differs, and {} on it would be lost by dropping and recreating it (strata keeps {} by name only)",
+                    name(v, n),
+                    on_it.join(", "),
+                    if on_it.len() == 1 { "it" } else { "them" }
+                ));
+                continue;
+            }
+            let readers = kept_readers(a, b, n);
+            if !readers.is_empty() {
+                details.push(format!(
+                    "{}: differs, and {} read{} it (dropping and recreating dependent views is not planned yet)",
+                    name(v, n),
+                    readers.join(", "),
+                    if readers.len() == 1 { "s" } else { "" }
+                ));
             }
         }
     }
     details
 }
 
-/// The views of the source kept in the target that may read a table — any
-/// such view, since one in another namespace may read it through its
-/// search path — as `view ns.name`: what a step that drops or retypes a
-/// table or column may break. (Views only in the source are dropped first.)
+/// The views of the source kept unchanged in the target that may read a
+/// table — any such view, since one in another namespace may read it
+/// through its search path — as `view ns.name`: what a step that drops or
+/// retypes a table or column may break. (Views only in the source, or
+/// changed, are dropped first and created again last.)
 pub(super) fn views_reading(from: &Schema, to: &Schema) -> Vec<String> {
     from.namespaces
         .iter()
         .flat_map(|(nsn, n)| n.views.iter().map(move |(vn, v)| (nsn, vn, v)))
-        .filter(|(nsn, vn, _)| {
+        .filter(|(nsn, vn, v)| {
             to.namespaces
                 .get(*nsn)
-                .is_some_and(|n| n.views.contains_key(*vn))
+                .and_then(|n| n.views.get(*vn))
+                .is_some_and(|w| w == *v)
         })
         .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
         .collect()
