@@ -345,11 +345,11 @@ fn a_changed_comment_is_out_of_band() {
 }
 
 #[test]
-fn a_view_created_by_hand_is_an_unmanaged_object_appearing_out_of_band() {
+fn a_view_created_by_hand_appears_out_of_band() {
     assert_out_of_band(
         "drift_view",
         "CREATE VIEW active_orgs AS SELECT id FROM org;",
-        "object view public.active_orgs",
+        "view public.active_orgs",
         "unexpected",
         None,
     );
@@ -767,7 +767,7 @@ fn an_offline_source_can_be_the_expected_schema() {
     let (code, v) = drift_json(ws.path(), &[&db.url], &["--against", "extra.sql"]);
     assert_eq!(code, 1, "{v:#}");
     let d = only_difference(&v);
-    assert_eq!(d["object"], "object view public.org_names");
+    assert_eq!(d["object"], "view public.org_names");
     assert_eq!(d["change"], "missing");
     assert_eq!(d["attribution"], "declared_not_migrated");
     assert_eq!(v["against_kind"], "source");

@@ -441,15 +441,13 @@ async fn reads_every_object_faithfully() {
         schema.namespaces["billing"].sequences.keys()
     );
 
-    // Unmanaged objects, exactly; nothing of btree_gist, no range
+    // Unmanaged objects, exactly (views are read by definition); nothing of btree_gist, no range
     // constructors, no internal triggers (FKs), no _RETURN rules.
     let unmanaged = |kind, name: &str| Unmanaged {
         kind,
         name: name.to_string(),
     };
     let expected: std::collections::BTreeSet<Unmanaged> = [
-        unmanaged(UnmanagedKind::View, "public.active_users"),
-        unmanaged(UnmanagedKind::MaterializedView, "billing.totals"),
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
         unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
@@ -516,6 +514,11 @@ async fn reads_every_object_faithfully() {
     let touch = &schema.namespaces["public"].tables["user"].triggers["user_touch"];
     assert_eq!(touch.function_name(), "public.touch");
     assert_eq!(touch.timing, strata_core::model::TriggerTiming::Before);
+    // Views by definition, not by name.
+    assert!(schema.namespaces["public"]
+        .views
+        .contains_key("active_users"));
+    assert!(schema.namespaces["billing"].views["totals"].materialized);
 
     let counts = schema.counts();
     assert_eq!(counts.tables, 5);

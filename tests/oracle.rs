@@ -275,7 +275,7 @@ async fn reference_declared_schema_replays_to_what_postgres_builds() {
 /// Corpus cases strata does not support yet, with the reason. Each must
 /// still fail: a case that starts passing must be removed from this list.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("migra-fixtures/dependencies4/b.sql", "an index on a materialized view: materialized views are kept by name only, so their indexes are not modelled"),
+    ("migra-fixtures/dependencies4/b.sql", "a view whose query calls an aggregate (max) and a materialized view over it: strata does not derive pg_get_viewdef's text for them offline, so their queries compare cannot-prove (the index on the materialized view is modelled)"),
     ("migra-fixtures/inherit/b.sql", "table inheritance (INHERITS) is not modelled yet"),
     ("migra-fixtures/inherit2/a.sql", "table inheritance (INHERITS) is not modelled yet"),
     ("migra-fixtures/inherit2/b.sql", "table inheritance (INHERITS) is not modelled yet"),
@@ -285,10 +285,13 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 ];
 
 /// Listed cases whose self-drift is no refusal: they are read whole, and
-/// the differences are index keys strata cannot prove equal (exit 1, every
+/// the differences are index keys or view queries strata cannot prove equal (exit 1, every
 /// difference "cannot prove …"). A case that starts drifting otherwise, or
 /// not at all, fails.
-const UNPROVEN_DRIFT: &[&str] = &["structure-danbooru/structure.sql"];
+const UNPROVEN_DRIFT: &[&str] = &[
+    "migra-fixtures/dependencies4/b.sql",
+    "structure-danbooru/structure.sql",
+];
 
 /// Every difference `strata drift` lists (`    [attribution] path: …`, as
 /// many as its `✗ N differences` line counts) is one it cannot prove, and

@@ -21,6 +21,12 @@ pub fn figure_index_colname(e: &Expr) -> Option<String> {
     }
 }
 
+/// The name of an output column written without an alias
+/// (`FigureColname`): `?column?` when PostgreSQL finds none.
+pub fn figure_colname(e: &Expr) -> String {
+    figure_index_colname(e).unwrap_or_else(|| "?column?".to_string())
+}
+
 fn fold(id: &sqlparser::ast::Ident) -> String {
     crate::parse::fold_ident(&id.value, id.quote_style.is_some())
 }

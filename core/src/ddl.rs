@@ -34,7 +34,9 @@
 //!   use its tables) comes after it.
 //! - `90_foreign_keys.sql`: foreign keys between namespaces, once every
 //!   table exists.
-//! - `91_policies.sql`: row-level security policies (`CREATE POLICY` with
+//! - `91_views.sql`: views and materialized views as pg_dump writes them
+//!   (see `ddl/view.rs`), each after the views it reads.
+//! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
 //!   writes them: a policy may read any table or call any routine.
 //!
@@ -57,6 +59,9 @@
 //! the model's order.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+mod view;
+pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
@@ -249,6 +254,15 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
+    let views = view::write_views(schema);
+    if !views.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 1, "views"),
+            title: "views and materialized views".to_string(),
+            body: views,
+            routines: false,
+        });
+    }
 
     // Policies last, as pg_dump writes them: their expressions may read any
     // table or call any routine.
@@ -266,7 +280,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
     }
     if !body.is_empty() {
         sections.push(Section {
-            file: name(9 * base + 1, "policies"),
+            file: name(9 * base + 2, "policies"),
             title: "row-level security policies".to_string(),
             body,
             routines: false,
@@ -291,7 +305,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
     }
     if !triggers.is_empty() {
         sections.push(Section {
-            file: name(9 * base + 2, "triggers"),
+            file: name(9 * base + 3, "triggers"),
             title: "triggers".to_string(),
             body: triggers,
             routines: false,
@@ -473,6 +487,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.domains.is_empty()
         || !n.composites.is_empty()
         || !n.collations.is_empty()
+        || !n.views.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -1271,7 +1286,7 @@ fn push_add_constraint(out: &mut String, ns: &str, table: &str, name: &str, c: &
     push_stmt(out, &add_constraint_sql(ns, table, name, c));
 }
 
-fn push_stmt(out: &mut String, stmt: &str) {
+pub(crate) fn push_stmt(out: &mut String, stmt: &str) {
     out.push_str(stmt);
     out.push_str(";\n");
 }
@@ -1287,7 +1302,7 @@ fn push_comment_on(out: &mut String, what: &str, target: &str, comment: &Option<
 
 /// Appends a group of statements, separated from the previous by a blank
 /// line.
-fn push_group(out: &mut String, group: &str) {
+pub(crate) fn push_group(out: &mut String, group: &str) {
     if group.is_empty() {
         return;
     }

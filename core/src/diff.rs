@@ -5,6 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod view;
+pub use view::{render_view, view_path};
+
 use crate::model::{
     qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType,
     Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Policy, Schema, Sequence,
@@ -324,6 +327,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        view::diff_views(d, nsn, &e.views, &f.views);
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);
             match (e, f) {

@@ -383,6 +383,29 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         out.push('\n');
     }
 
+    let views: Vec<String> = schema
+        .namespaces
+        .iter()
+        .flat_map(|(ns, n)| {
+            n.views.iter().map(move |(name, v)| {
+                let cols: Vec<String> = v.columns.iter().map(|c| c.name.clone()).collect();
+                format!(
+                    "{} {} ({})",
+                    v.label(),
+                    crate::model::qualified(ns, name),
+                    cols.join(", ")
+                )
+            })
+        })
+        .collect();
+    if !views.is_empty() {
+        let _ = writeln!(out, "## Views\n");
+        for v in &views {
+            let _ = writeln!(out, "- {}", md(v));
+        }
+        out.push('\n');
+    }
+
     if !schema.unmanaged.is_empty() {
         let _ = writeln!(out, "## Other objects\n");
         for u in &schema.unmanaged {

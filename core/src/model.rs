@@ -48,6 +48,10 @@ pub struct Namespace {
     /// Collations (`CREATE COLLATION`) by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<String, Collation>,
+    /// Views and materialized views by name (they share the relation
+    /// namespace with tables), compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -848,6 +852,125 @@ impl TriggerEnabled {
     }
 }
 
+/// A view or a materialized view (`pg_class.relkind` `v` / `m`), compared
+/// by definition.
+///
+/// The query is an [`Expression`]: [`Expression::sql`] is the text to
+/// write back (the query as written, or `pg_get_viewdef` without its
+/// trailing `;`), and what is compared is the text `pg_get_viewdef(oid)`
+/// prints (read from the catalog, or derived offline where strata can
+/// derive it exactly) — or, unproven, the query's tokens (folded as
+/// the server folds them, comments and layout left out) with the relations
+/// it reads: two written queries with the same tokens over the same
+/// relations are equal; a written query equals the server's text only when
+/// strata derived that exact text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct View {
+    pub materialized: bool,
+    /// Output columns in order.
+    pub columns: Vec<ViewColumn>,
+    pub query: Expression,
+    /// `WITH [LOCAL | CASCADED] CHECK OPTION` (views only; the server keeps
+    /// it as the `check_option` reloption).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_option: Option<CheckOption>,
+    /// Other `pg_class.reloptions` (`security_barrier`, `security_invoker`;
+    /// storage parameters of a materialized view), as the server stores
+    /// the text.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+    /// A materialized view's `relispopulated`: false after
+    /// `CREATE MATERIALIZED VIEW … WITH NO DATA` until a `REFRESH`. (`WITH
+    /// NO DATA` itself is not kept: pg_dump always creates it so and
+    /// refreshes the populated ones.) Always true for a view.
+    pub populated: bool,
+    /// Indexes of a materialized view, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The column names written after the view's name
+    /// (`CREATE VIEW v (a, b) AS …`), or set when a column was renamed
+    /// since: what `ddl` writes back so the written query gives the same
+    /// names. Empty for a view read from the server (`pg_get_viewdef`
+    /// names its columns with `AS`). Never compared.
+    #[serde(skip)]
+    pub column_list: Vec<String>,
+}
+
+impl View {
+    pub fn column(&self, name: &str) -> Option<&ViewColumn> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut ViewColumn> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn label(&self) -> &'static str {
+        if self.materialized {
+            "materialized view"
+        } else {
+            "view"
+        }
+    }
+
+    pub fn keyword(&self) -> &'static str {
+        if self.materialized {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        }
+    }
+}
+
+impl PartialEq for View {
+    /// Every property but [`View::column_list`], the text to write.
+    fn eq(&self, o: &View) -> bool {
+        self.materialized == o.materialized
+            && self.columns == o.columns
+            && self.query == o.query
+            && self.check_option == o.check_option
+            && self.options == o.options
+            && self.populated == o.populated
+            && self.indexes == o.indexes
+            && self.comment == o.comment
+    }
+}
+
+impl Eq for View {}
+
+/// A column of a view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewColumn {
+    pub name: String,
+    /// Canonical type (`format_type`), when known: always from the server;
+    /// offline when the column is a column of a known table, else `None`
+    /// (and then never equal to a known type).
+    pub data_type: Option<String>,
+    /// `ALTER VIEW … ALTER COLUMN … SET DEFAULT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOption {
+    Local,
+    Cascaded,
+}
+
+impl CheckOption {
+    pub fn sql(self) -> &'static str {
+        match self {
+            CheckOption::Local => "LOCAL",
+            CheckOption::Cascaded => "CASCADED",
+        }
+    }
+}
+
 /// An object strata does not model yet, kept by kind and qualified name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Unmanaged {
@@ -1151,6 +1274,8 @@ pub enum ObjectKind {
     Policy,
     /// A trigger on a table (the path's table is its table).
     Trigger,
+    View,
+    MaterializedView,
     Unmanaged,
 }
 
@@ -1167,6 +1292,8 @@ impl ObjectKind {
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",

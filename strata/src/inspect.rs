@@ -10,14 +10,15 @@
 //! the server's or the role's settings (the form `strata_core::literal`
 //! derives offline). Expressions are kept exactly as the server prints them.
 //!
-//! **14 catalog queries whatever the size of the database** (the
+//! **15 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 16 statements in all. One
+//! search_path = public` batch and one `COMMIT`: 17 statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
-//! collations, triggers) and one for the comments of the others; they are
-//! pipelined on the connection and joined in memory by object id.
+//! collations, triggers, views and materialized views) and one for the
+//! comments of the others; they are pipelined on the connection and joined
+//! in memory by object id.
 //!
 //! The first query also checks, from inside the snapshot, that the
 //! transaction really is `REPEATABLE READ` and read-only (it is not when the
@@ -35,11 +36,12 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use strata_core::model::{
-    quote_ident, ArgMode, Collation, Column, CompositeAttribute, CompositeType, Constraint,
-    ConstraintKind, ConstraintTrigger, Domain, DomainCheck, EnumType, Expression, Extension,
-    FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy, PolicyCommand,
-    Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Trigger,
-    TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged, UnmanagedKind, Volatility,
+    quote_ident, ArgMode, CheckOption, Collation, Column, CompositeAttribute, CompositeType,
+    Constraint, ConstraintKind, ConstraintTrigger, Domain, DomainCheck, EnumType, Expression,
+    Extension, FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy,
+    PolicyCommand, Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Trigger,
+    TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged, UnmanagedKind, View, ViewColumn,
+    Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -298,7 +300,7 @@ const Q_INDEXES: &str = concat!(
      LEFT JOIN pg_namespace opn ON opn.oid = opc.opcnamespace \
      LEFT JOIN pg_collation cl ON cl.oid = k.coll \
      LEFT JOIN pg_namespace cln ON cln.oid = cl.collnamespace \
-     WHERE c.relkind IN ('r', 'p') \
+     WHERE c.relkind IN ('r', 'p', 'm') \
        AND NOT EXISTS (SELECT FROM pg_constraint bc WHERE bc.conindid = i.indexrelid \
                        AND bc.conrelid = i.indrelid AND bc.contype IN ('p', 'u', 'x')) AND ",
     user_namespace!(),
@@ -384,11 +386,10 @@ const Q_SEQUENCES: &str = concat!(
 );
 
 const Q_UNMANAGED: &str = concat!(
-    "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' \
-                           ELSE 'foreign_table' END, \
+    "SELECT 'foreign_table', \
             n.nspname::text, NULL::text, c.relname::text, NULL::text, NULL::text \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE c.relkind IN ('v', 'm', 'f') AND ",
+     WHERE c.relkind = 'f' AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -529,6 +530,34 @@ const Q_TRIGGERS: &str = concat!(
     " ORDER BY tg.tgrelid, tg.tgname"
 );
 
+/// Views and materialized views: the query as `pg_get_viewdef` prints it,
+/// reloptions (`check_option` among them), `relispopulated`, and the
+/// columns as parallel arrays in `attnum` order (numbers, names,
+/// `format_type` types, defaults). Their comments come with the others.
+const Q_VIEWS: &str = concat!(
+    "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind = 'm', \
+            pg_get_viewdef(c.oid), c.reloptions::text[], c.relispopulated, \
+            ARRAY(SELECT a.attnum::int4 FROM pg_attribute a WHERE a.attrelid = c.oid \
+                  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), \
+            ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid \
+                  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), \
+            ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a \
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+                  ORDER BY a.attnum), \
+            ARRAY(SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a \
+                  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+                  ORDER BY a.attnum), \
+            am.amname::text \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_am am ON am.oid = c.relam \
+     WHERE c.relkind IN ('v', 'm') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " ORDER BY c.oid"
+);
+
 const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
                                          WHEN 'pg_class'::regclass THEN 'c' \
                                          WHEN 'pg_constraint'::regclass THEN 'k' \
@@ -554,7 +583,7 @@ const Q_COLLATIONS: &str = concat!(
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 14] = [
+pub const QUERIES: [(&str, &str); 15] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -569,6 +598,7 @@ pub const QUERIES: [(&str, &str); 14] = [
     ("policies", Q_POLICIES),
     ("collations", Q_COLLATIONS),
     ("triggers", Q_TRIGGERS),
+    ("views", Q_VIEWS),
 ];
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
@@ -681,6 +711,7 @@ struct CatalogRows {
     collations: Vec<Row>,
     policies: Vec<Row>,
     triggers: Vec<Row>,
+    views: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -703,7 +734,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
     let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
         tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
-    let (collations, triggers) = tokio::try_join!(run(12), run(13))?;
+    let (collations, triggers, views) = tokio::try_join!(run(12), run(13), run(14))?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -719,6 +750,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         collations,
         policies,
         triggers,
+        views,
     })
 }
 
@@ -1235,7 +1267,10 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         );
     }
 
-    build_indexes(&rows.indexes, &mut schema, &table_names, &mut comments)?;
+    let view_names = build_views(&rows.views, &mut schema, &mut comments)?;
+    let mut relation_names = table_names.clone();
+    relation_names.extend(view_names);
+    build_indexes(&rows.indexes, &mut schema, &relation_names, &mut comments)?;
 
     for row in &rows.enums {
         const STEP: &str = "types";
@@ -1629,6 +1664,113 @@ fn when_of_triggerdef(def: &str) -> Option<String> {
     None
 }
 
+/// Views and materialized views into their namespaces' `views`; returns
+/// their names by oid (for their indexes).
+fn build_views(
+    rows: &[Row],
+    schema: &mut Schema,
+    comments: &mut Comments,
+) -> Result<HashMap<u32, (String, String)>, InspectError> {
+    const STEP: &str = "views";
+    let mut names = HashMap::new();
+    for row in rows {
+        let oid: u32 = get(row, 0, STEP)?;
+        let namespace: String = get(row, 1, STEP)?;
+        let name: String = get(row, 2, STEP)?;
+        let materialized: bool = get(row, 3, STEP)?;
+        let definition: Option<String> = get(row, 4, STEP)?;
+        let raw_options: Option<Vec<String>> = get(row, 5, STEP)?;
+        let populated: bool = get(row, 6, STEP)?;
+        let attnums: Vec<i32> = get(row, 7, STEP)?;
+        let attnames: Vec<String> = get(row, 8, STEP)?;
+        let types: Vec<String> = get(row, 9, STEP)?;
+        let defaults: Vec<Option<String>> = get(row, 10, STEP)?;
+        let access_method: Option<String> = get(row, 11, STEP)?;
+        let object = format!(
+            "{} {}.{}",
+            if materialized {
+                "materialized view"
+            } else {
+                "view"
+            },
+            quote_ident(&namespace),
+            quote_ident(&name)
+        );
+        if let Some(am) = access_method.filter(|a| a != "heap") {
+            return Err(unsupported(
+                &object,
+                format!("the table access method {am}"),
+                "strata models heap materialized views only",
+            ));
+        }
+        let Some(definition) = definition else {
+            return Err(InspectError::Catalog {
+                step: STEP,
+                reason: format!("{object}: no definition"),
+            });
+        };
+        // pg_get_viewdef ends the query with `;`; pg_dump writes it without.
+        let text = definition
+            .strip_suffix(';')
+            .unwrap_or(&definition)
+            .to_string();
+        let mut options = rel_options(raw_options, STEP)?;
+        let check_option = match options.remove("check_option").as_deref() {
+            None => None,
+            Some("local") => Some(CheckOption::Local),
+            Some("cascaded") => Some(CheckOption::Cascaded),
+            Some(other) => {
+                return Err(InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("{object}: check_option {other:?}"),
+                })
+            }
+        };
+        let mut columns = Vec::with_capacity(attnames.len());
+        for (i, cname) in attnames.into_iter().enumerate() {
+            let raw_type = types.get(i).cloned().unwrap_or_default();
+            let data_type = normalized(
+                normalize::type_text,
+                &raw_type,
+                || format!("column {object}.{}", quote_ident(&cname)),
+                "type",
+            )?;
+            columns.push(ViewColumn {
+                comment: take_comment(comments, 'c', oid, attnums.get(i).copied().unwrap_or(0)),
+                default: defaults
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(Expression::from_server),
+                data_type: Some(data_type),
+                name: cname,
+            });
+        }
+        let view = View {
+            materialized,
+            columns,
+            query: Expression {
+                sql: text,
+                stored: strata_core::model::Stored::Exact { text: definition },
+            },
+            check_option,
+            options,
+            populated: populated || !materialized,
+            indexes: BTreeMap::new(),
+            comment: take_comment(comments, 'c', oid, 0),
+            column_list: Vec::new(),
+        };
+        schema
+            .namespaces
+            .entry(namespace.clone())
+            .or_default()
+            .views
+            .insert(name.clone(), view);
+        names.insert(oid, (namespace, name));
+    }
+    Ok(names)
+}
+
 /// Functions and procedures into their namespaces' `routines`.
 /// Policies into their tables' [`Table::policies`].
 fn build_policies(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
@@ -1984,12 +2126,13 @@ fn build_indexes(
         let Some((ns, table)) = table_names.get(&partial.relid) else {
             continue;
         };
-        if let Some(t) = schema
-            .namespaces
-            .get_mut(ns)
-            .and_then(|n| n.tables.get_mut(table))
-        {
+        let Some(n) = schema.namespaces.get_mut(ns) else {
+            continue;
+        };
+        if let Some(t) = n.tables.get_mut(table) {
             t.indexes.insert(partial.name, partial.index);
+        } else if let Some(v) = n.views.get_mut(table) {
+            v.indexes.insert(partial.name, partial.index);
         }
     }
     Ok(())

@@ -23,6 +23,9 @@ pub struct Deparser<'a> {
     names: &'a dyn Names,
     buf: String,
     indent: i32,
+    /// The relation name columns are printed with (`t.col`), as in a
+    /// view's query (`varprefix`).
+    var_prefix: Option<String>,
 }
 
 /// `deparse_expression_pretty(node, …, showimplicit = false, PRETTYFLAG_INDENT)`.
@@ -31,6 +34,24 @@ pub fn expression(node: &Node, names: &dyn Names) -> Result<String, Unproven> {
         names,
         buf: String::new(),
         indent: 0,
+        var_prefix: None,
+    };
+    d.expr(node, false)?;
+    Ok(d.buf)
+}
+
+/// [`expression`] with every column printed `prefix.column` (`prefix`
+/// already quoted), as `pg_get_viewdef` prints a view's columns.
+pub fn expression_prefixed(
+    node: &Node,
+    names: &dyn Names,
+    prefix: &str,
+) -> Result<String, Unproven> {
+    let mut d = Deparser {
+        names,
+        buf: String::new(),
+        indent: 0,
+        var_prefix: Some(prefix.to_string()),
     };
     d.expr(node, false)?;
     Ok(d.buf)
@@ -95,7 +116,13 @@ impl Deparser<'_> {
     /// `get_rule_expr`.
     fn expr(&mut self, node: &Node, showimplicit: bool) -> Result<(), Unproven> {
         match node {
-            Node::Var { name, .. } => self.push(&quote_ident(name)),
+            Node::Var { name, .. } => {
+                if let Some(p) = self.var_prefix.clone() {
+                    self.push(&p);
+                    self.push(".");
+                }
+                self.push(&quote_ident(name))
+            }
             Node::DomainValue { .. } => self.push("VALUE"),
             Node::Const { .. } => self.constant(node, 0)?,
             Node::Op {

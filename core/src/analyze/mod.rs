@@ -19,6 +19,7 @@ use crate::model::{Column, Schema};
 pub mod deparse;
 pub mod node;
 pub mod transform;
+pub mod view;
 
 use node::{Form, Node};
 use transform::{Analyzer, SchemaTypes};

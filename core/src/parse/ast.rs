@@ -233,6 +233,27 @@ pub enum Stmt {
         table: QName,
         new_name: String,
     },
+    /// `CREATE [OR REPLACE] [RECURSIVE] VIEW` / `CREATE MATERIALIZED VIEW`.
+    CreateView(Box<CreateView>),
+    /// `ALTER VIEW | MATERIALIZED VIEW name …`.
+    AlterView {
+        name: QName,
+        materialized: bool,
+        if_exists: bool,
+        action: ViewAction,
+    },
+    /// `DROP VIEW | MATERIALIZED VIEW [IF EXISTS] name, … [CASCADE]`.
+    DropView {
+        materialized: bool,
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]`.
+    RefreshView {
+        name: QName,
+        with_data: bool,
+    },
     /// A `DO` block; its body is interpreted by replay.
     Do {
         body: String,
@@ -273,6 +294,74 @@ pub enum TriggerSelector {
     Name(String),
     All,
     User,
+}
+
+/// `CREATE VIEW` / `CREATE MATERIALIZED VIEW` as written.
+#[derive(Debug, Clone)]
+pub struct CreateView {
+    pub name: QName,
+    pub materialized: bool,
+    pub or_replace: bool,
+    pub if_not_exists: bool,
+    pub recursive: bool,
+    /// `(a, b)` after the name.
+    pub columns: Vec<String>,
+    /// `WITH (…)`, values as the server stores their text.
+    pub options: Vec<(String, String)>,
+    /// The query exactly as written (after `AS`, before any trailing
+    /// `WITH … CHECK OPTION` / `WITH [NO] DATA`).
+    pub query: String,
+    /// The query's byte offset in the statement.
+    pub query_offset: usize,
+    /// The query's tokens, folded as the server folds them (its
+    /// comparison key while unproven).
+    pub query_key: String,
+    /// The SELECT list (of the first SELECT of a set operation): each
+    /// item's output name or a `*` to expand; empty when strata cannot
+    /// read the query's shape (VALUES, …).
+    pub items: Vec<ViewItem>,
+    /// The relations of the FROM clause with their aliases, when the query
+    /// is a single SELECT.
+    pub from: Vec<(QName, Option<String>)>,
+    pub check_option: Option<crate::model::CheckOption>,
+    /// `WITH [NO] DATA` of a materialized view (`true` without one).
+    pub with_data: bool,
+}
+
+/// One item of a view's SELECT list.
+#[derive(Debug, Clone)]
+pub enum ViewItem {
+    /// An output column: its name (the alias, or what `FigureColname`
+    /// gives), and the column it reads when it is a plain column reference
+    /// (`[qualifier.]column`), so replay can give its type.
+    Column {
+        name: String,
+        source: Option<(Option<String>, String)>,
+    },
+    /// `*` or `qualifier.*`.
+    Star(Option<String>),
+}
+
+/// What `ALTER VIEW | MATERIALIZED VIEW` does.
+#[derive(Debug, Clone)]
+pub enum ViewAction {
+    RenameTo(String),
+    RenameColumn {
+        old: String,
+        new: String,
+    },
+    SetSchema(String),
+    SetOptions(Vec<(String, String)>),
+    ResetOptions(Vec<String>),
+    SetDefault {
+        column: String,
+        default: Expression,
+    },
+    DropDefault {
+        column: String,
+    },
+    /// `OWNER TO`: owners are not compared.
+    NoOp(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -592,6 +681,11 @@ pub enum CommentTarget {
     Trigger {
         name: String,
         table: QName,
+    },
+    /// `COMMENT ON VIEW | MATERIALIZED VIEW`.
+    View {
+        name: QName,
+        materialized: bool,
     },
     /// Objects whose comments are not modelled (database, role, …).
     Other(&'static str),

@@ -7,7 +7,6 @@ use super::{CommentTarget, Cursor, PResult, QName, Stmt};
 impl<'a> Cursor<'a> {
     pub(super) fn comment(&mut self) -> PResult<Stmt> {
         self.expect_kws(&["COMMENT", "ON"])?;
-        use crate::model::UnmanagedKind as K;
         let target = if self.eat_kw("TABLE") {
             CommentTarget::Table(self.qname()?)
         } else if self.eat_kw("COLUMN") {
@@ -55,12 +54,15 @@ impl<'a> Cursor<'a> {
                 CommentTarget::Constraint { name, table }
             }
         } else if self.eat_kw("VIEW") {
-            CommentTarget::Unmanaged(K::View, self.unmanaged_name(K::View)?)
+            CommentTarget::View {
+                name: self.qname()?,
+                materialized: false,
+            }
         } else if self.eat_kws(&["MATERIALIZED", "VIEW"]) {
-            CommentTarget::Unmanaged(
-                K::MaterializedView,
-                self.unmanaged_name(K::MaterializedView)?,
-            )
+            CommentTarget::View {
+                name: self.qname()?,
+                materialized: true,
+            }
         } else if let Some(kind) = self.routine_keyword() {
             CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {

@@ -29,11 +29,13 @@ mod trigger;
 mod types;
 mod unmanaged;
 mod utility;
+mod view;
 
 pub use ast::*;
 pub(crate) use cursor::Cursor;
 pub use routine::{float4_text, routine_type, set_config};
 pub use utility::{default_search_path, split_search_path};
+pub use view::query_key;
 
 use sqlparser::ast::Expr;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -115,6 +117,7 @@ impl<'a> Cursor<'a> {
             }
             "SELECT" => self.select(),
             "DO" => self.do_block(),
+            "REFRESH" if self.peek_nth_kw(1, "MATERIALIZED") => self.refresh_view(),
             "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "ANALYZE" | "ANALYSE" | "VACUUM" | "REFRESH" | "GRANT"
             | "REVOKE" | "LOCK" | "NOTIFY" | "LISTEN" | "UNLISTEN" | "CLUSTER" | "REINDEX" | "CHECKPOINT" | "DISCARD" | "BEGIN"
             | "COMMIT" | "END" | "START" | "SAVEPOINT" | "RELEASE" | "WITH" | "VALUES" | "TABLE" | "CALL" | "EXPLAIN" | "SECURITY"
@@ -241,8 +244,11 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("TRIGGER") || self.peek_kws(&["CONSTRAINT", "TRIGGER"]) {
             return self.create_trigger(or_replace);
         }
+        let recursive = self.eat_kw("RECURSIVE");
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.create_view(or_replace, recursive);
+        }
         // Objects kept by name.
-        let _ = self.eat_kw("RECURSIVE");
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
             self.p.next_token();
         }
@@ -506,6 +512,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("TRIGGER") {
             return self.alter_trigger();
         }
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.alter_view();
+        }
         // Unmanaged objects: renames follow, everything else changes nothing modelled.
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -651,6 +660,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("TRIGGER") {
             return self.drop_trigger();
+        }
+        if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
+            return self.drop_view();
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind

@@ -38,9 +38,10 @@
 //!   through `text`, defaults restored, the old one dropped), preceded by a
 //!   guard that stops with the number of rows still holding a removed value.
 //!
-//! What the model cannot write is refused by name ([`PlanError`]): views,
-//! functions, triggers and other objects strata keeps by name only, and a
-//! changed partition key.
+//! What the plan does not write yet is refused by name ([`PlanError`]):
+//! functions and procedures, views and materialized views (compared by
+//! definition, not planned), triggers and other objects strata keeps by
+//! name only, and a changed partition key.
 //!
 //! The DDL text itself comes from [`crate::ddl`] (columns, constraints,
 //! indexes, sequences, whole tables): the plan decides what and when, the
@@ -333,6 +334,15 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
             g.routines = n.routines.clone();
+            // Views the plan leaves alone are the source's: what replaying
+            // them again derives is not the point.
+            let target = to.namespaces.get(ns).map(|t| &t.views);
+            for (name, v) in &n.views {
+                let kept = target.and_then(|t| t.get(name)).is_some_and(|t| t == v);
+                if kept && g.views.contains_key(name) {
+                    g.views.insert(name.clone(), v.clone());
+                }
+            }
         }
     }
     let mut want = to.clone();
@@ -348,6 +358,25 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
                 if let (Some(gw), Some(ww)) = (&trig.when, &w.when) {
                     if gw.unproven().is_some() && gw.sql.trim() == ww.sql.trim() {
                         trig.when = Some(ww.clone());
+                    }
+                }
+            }
+        }
+    }
+    // A view the plan creates is written with the target's own text: it is
+    // the target's view by construction, whatever replay derives for it.
+    for (ns, n) in &want.namespaces {
+        let Some(g) = got.namespaces.get_mut(ns) else {
+            continue;
+        };
+        for (name, v) in &n.views {
+            if let Some(gv) = g.views.get_mut(name) {
+                if gv.query.sql == v.query.sql {
+                    gv.query = v.query.clone();
+                    for (gc, c) in gv.columns.iter_mut().zip(&v.columns) {
+                        if gc.data_type.is_none() {
+                            gc.data_type = c.data_type.clone();
+                        }
                     }
                 }
             }

@@ -11,8 +11,8 @@ use super::constraint::constraint_uses;
 use super::index::{index_uses, rename_in_index};
 use super::sequence::apply_seq_options;
 use super::{
-    err, help, Replayer, DUPLICATE_COLUMN, INVALID_PARAMETER, INVALID_TABLE_DEFINITION, R,
-    SYNTAX_ERROR, UNDEFINED_COLUMN,
+    err, help, Replayer, DUPLICATE_COLUMN, FEATURE_NOT_SUPPORTED, INVALID_PARAMETER,
+    INVALID_TABLE_DEFINITION, R, SYNTAX_ERROR, UNDEFINED_COLUMN,
 };
 
 impl Replayer {
@@ -115,6 +115,14 @@ impl Replayer {
     }
 
     pub(super) fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
+        self.demote_views_reading(
+            ns,
+            table,
+            &format!(
+                "column {old} of {} was renamed to {new}",
+                crate::model::qualified(ns, table)
+            ),
+        );
         // Views keep using the column under its new name.
         for d in self.view_deps.values_mut() {
             if d.rels
@@ -209,6 +217,17 @@ impl Replayer {
                 self.check_type(&data_type)?;
                 self.check_policies_on_column_retype(ns, table, col)?;
                 self.retype_column_triggers(ns, table, col)?;
+                if let Some(u) = self.views_depending_on(ns, table, Some(col))?.first() {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            "cannot alter type of a column used by a view or rule",
+                        ),
+                        format!(
+                            "rule _RETURN on {u} depends on column \"{col}\": drop the view, change the type, and create the view again"
+                        ),
+                    ));
+                }
                 if c.generated.is_some() {
                     // Allowed: the expression is re-cast.
                 }

@@ -36,7 +36,15 @@ impl Replayer {
                 a.comment = text;
                 self.touch(ObjectPath::new(ObjectKind::Type, &ns, &q.name));
             }
+            CommentTarget::View { name, materialized } => {
+                self.comment_view(name, materialized, text)?;
+            }
             CommentTarget::Column(q, col) => {
+                if self.find_table(&q).is_none()
+                    && self.comment_view_column(&q, &col, text.clone())?
+                {
+                    return Ok(());
+                }
                 let ns = self.table_ns(&q)?;
                 let t = self.table_mut(&ns, &q.name);
                 let Some(c) = t.column_mut(&col) else {
@@ -49,6 +57,20 @@ impl Replayer {
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &ns, &q.name, &col));
             }
             CommentTarget::Index(q) => {
+                if self.find_index(&q).is_none() {
+                    if let Some(ns) = self.find_view_index_ns(&q) {
+                        let v = self.view_index_owner(&ns, &q.name).expect("found");
+                        if let Some(i) = self
+                            .ns_mut(&ns)
+                            .views
+                            .get_mut(&v)
+                            .and_then(|v| v.indexes.get_mut(&q.name))
+                        {
+                            i.comment = text;
+                        }
+                        return Ok(());
+                    }
+                }
                 let Some((ns, t, is_constraint)) = self.find_index(&q) else {
                     return Err(err(
                         UNDEFINED_TABLE,

@@ -36,6 +36,9 @@ impl Replayer {
     }
 
     pub(super) fn create_index(&mut self, ci: CreateIndex) -> R<()> {
+        if self.find_table(&ci.table).is_none() && self.create_view_index(&ci)? {
+            return Ok(());
+        }
         let ns = self.table_ns(&ci.table)?;
         if let Some(s) = &ci.table.schema {
             let _ = s;
@@ -79,7 +82,7 @@ impl Replayer {
                 ),
             ));
         }
-        let name = match ci.name {
+        let name = match ci.name.clone() {
             Some(n) => {
                 if self.relation_taken(&ns, &n) {
                     if ci.if_not_exists {
@@ -103,6 +106,16 @@ impl Replayer {
                 })
             }
         };
+        let index = self.index_from(ci)?;
+        self.table_mut(&ns, &table)
+            .indexes
+            .insert(name.clone(), index);
+        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
+        Ok(())
+    }
+
+    /// The index a `CREATE INDEX` describes (its name chosen already).
+    pub(super) fn index_from(&self, ci: CreateIndex) -> R<Index> {
         let keys = ci
             .keys
             .into_iter()
@@ -116,7 +129,7 @@ impl Replayer {
             })
             .collect();
         let options = index_options(&ci.method, ci.options)?;
-        let index = Index {
+        Ok(Index {
             unique: ci.unique,
             method: ci.method,
             keys,
@@ -125,12 +138,7 @@ impl Replayer {
             predicate: ci.predicate,
             comment: None,
             options,
-        };
-        self.table_mut(&ns, &table)
-            .indexes
-            .insert(name.clone(), index);
-        self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
-        Ok(())
+        })
     }
 
     /// `ALTER INDEX … RENAME TO`.
@@ -340,6 +348,7 @@ impl Replayer {
                         "drop the constraint instead: ALTER TABLE … DROP CONSTRAINT",
                     ));
                 }
+                None if self.drop_view_index(&q) => {}
                 None => {
                     if !if_exists {
                         return Err(err(

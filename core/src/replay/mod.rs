@@ -450,6 +450,23 @@ impl Replayer {
             } => self.drop_sequence(names, if_exists, cascade),
             Stmt::Comment { target, text } => self.comment(target, text),
             Stmt::Unmanaged { kind, op } => self.unmanaged(kind, op),
+            Stmt::CreateView(cv) => {
+                let deps = self.analyse_query(&cv.query);
+                self.create_view(*cv, &deps)
+            }
+            Stmt::AlterView {
+                name,
+                materialized,
+                if_exists,
+                action,
+            } => self.alter_view(name, materialized, if_exists, action),
+            Stmt::DropView {
+                materialized,
+                names,
+                if_exists,
+                cascade,
+            } => self.drop_view(materialized, names, if_exists, cascade),
+            Stmt::RefreshView { name, with_data } => self.refresh_view(name, with_data),
             Stmt::CreateRoutine {
                 name,
                 or_replace,

@@ -287,7 +287,8 @@ impl Replayer {
             let empty = ns.tables.is_empty()
                 && ns.enums.is_empty()
                 && ns.sequences.is_empty()
-                && ns.routines.is_empty();
+                && ns.routines.is_empty()
+                && ns.views.is_empty();
             let prefix = format!("{}.", quote_ident(&name));
             let has_unmanaged = self
                 .schema
@@ -309,6 +310,11 @@ impl Replayer {
                 .keys()
                 .map(|t| (name.clone(), t.clone()))
                 .collect();
+            let doomed_views: Vec<(String, String)> =
+                ns.views.keys().map(|t| (name.clone(), t.clone())).collect();
+            for (n, v) in &doomed_views {
+                self.drop_dependent_views(n, v, None, true, "view")?;
+            }
             for (n, t) in &doomed {
                 self.drop_dependent_views(n, t, None, true, "table")?;
                 self.drop_fks_referencing(n, t);
@@ -338,7 +344,24 @@ impl Replayer {
                 format!("schema \"{name}\" does not exist"),
             ));
         };
+        // Views reading its relations print them under the new name.
+        let read: Vec<String> = ns.tables.keys().chain(ns.views.keys()).cloned().collect();
+        let own_views: Vec<(String, bool)> = ns
+            .views
+            .iter()
+            .map(|(v, x)| (v.clone(), x.materialized))
+            .collect();
         self.schema.namespaces.insert(new_name.clone(), ns);
+        for (v, materialized) in own_views {
+            let old = super::view::view_key(&name, &v, materialized);
+            if let Some(d) = self.view_deps.remove(&old) {
+                self.view_deps
+                    .insert(super::view::view_key(&new_name, &v, materialized), d);
+            }
+        }
+        for rel in read {
+            self.move_in_view_deps(&name, &rel, &new_name, &rel);
+        }
         self.names_changed();
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {

@@ -40,8 +40,15 @@ impl Replayer {
         {
             return Some("sequence");
         }
-        if self.index_owner(ns, name).is_some() {
+        if self.index_owner(ns, name).is_some() || self.view_index_owner(ns, name).is_some() {
             return Some("index");
+        }
+        if let Some(v) = n.views.get(name) {
+            return Some(if v.materialized {
+                "materialized view"
+            } else {
+                "view"
+            });
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
         for kind in [

@@ -67,7 +67,16 @@ impl Replayer {
         actions: Vec<TableAction>,
     ) -> R<()> {
         let Some(ns) = self.find_table(&name) else {
-            if if_exists {
+            if if_exists && self.relation_kind(&name).is_none() {
+                return Ok(());
+            }
+            // ALTER TABLE reaches views too: pg_dump writes a view column's
+            // default as `ALTER TABLE ONLY v ALTER COLUMN c SET DEFAULT …`.
+            if let Some(view_actions) = self.as_view_actions(&name, &actions) {
+                for a in view_actions {
+                    let materialized = self.view_is_materialized(&name);
+                    self.alter_view(name.clone(), materialized, if_exists, a)?;
+                }
                 return Ok(());
             }
             // ALTER TABLE also reaches sequences and views (pg_dump
@@ -547,7 +556,7 @@ impl Replayer {
 }
 
 /// Storage parameters of heap tables (PostgreSQL 15, `reloptions.c`).
-const HEAP_OPTIONS: &[&str] = &[
+pub(super) const HEAP_OPTIONS: &[&str] = &[
     "fillfactor",
     "toast_tuple_target",
     "parallel_workers",

@@ -2,15 +2,28 @@
 //! recorded at `CREATE VIEW` and kept out of the compared model, so that
 //! dropping a relation or a column fails, or cascades, as PostgreSQL's would.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::model::{qualified, Unmanaged, UnmanagedKind};
-use crate::parse::{self, QName, Stmt, UnmanagedOp};
+use crate::model::{
+    qualified, quote_ident, CheckOption, Expression, IndexKeyExpr, ObjectKind, ObjectPath, Stored,
+    Unmanaged, UnmanagedKind, View, ViewColumn,
+};
+use crate::names;
+use crate::parse::{
+    self, ColumnOp, CreateIndex, CreateView, QName, Stmt, TableAction, UnmanagedOp, ViewAction,
+    ViewItem,
+};
 use crate::split;
 
+use super::index::rename_in_index;
+use super::table::{checked_options, HEAP_OPTIONS};
 use super::unmanaged::split_unmanaged;
-use super::{err, help, Replayer, DEPENDENT_OBJECTS, FEATURE_NOT_SUPPORTED, R};
+use super::{
+    display_q, err, help, Replayer, DEPENDENT_OBJECTS, DUPLICATE_COLUMN, DUPLICATE_TABLE,
+    FEATURE_NOT_SUPPORTED, INVALID_PARAMETER, INVALID_SCHEMA, INVALID_TABLE_DEFINITION, R,
+    SYNTAX_ERROR, UNDEFINED_COLUMN, UNDEFINED_TABLE, WRONG_OBJECT_TYPE,
+};
 
 /// What a view's query references.
 #[derive(Debug, Clone)]
@@ -48,37 +61,79 @@ impl Replayer {
                 kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
                 op: UnmanagedOp::Create { name, .. },
             } => Some((
-                *kind,
-                self.qualify_unmanaged(*kind, name),
+                Unmanaged {
+                    kind: *kind,
+                    name: self.qualify_unmanaged(*kind, name),
+                },
                 self.analyse_view(sql),
             )),
             _ => None,
         };
-        let applied = self.apply_stmt(stmt, offset, text);
+        let applied = match stmt {
+            Stmt::CreateView(cv) => {
+                let deps = self.analyse_query(&cv.query);
+                let key = self
+                    .creation_ns(&cv.name)
+                    .ok()
+                    .map(|ns| view_key(&ns, &cv.name.name, cv.materialized));
+                let applied = self.create_view(*cv, &deps);
+                if let (Ok(()), Some(key)) = (&applied, key) {
+                    self.view_deps.insert(key, deps);
+                }
+                applied
+            }
+            stmt => self.apply_stmt(stmt, offset, text),
+        };
         self.analyze_touched();
-        if let (Ok(()), Some((kind, name, deps))) = (&applied, new_view) {
-            self.view_deps.insert(Unmanaged { kind, name }, deps);
+        if let (Ok(()), Some((key, deps))) = (&applied, new_view) {
+            self.view_deps.insert(key, deps);
         }
         applied
     }
 
-    /// What a `CREATE [MATERIALIZED] VIEW` statement's query references,
-    /// resolved with the search path now in effect.
+    /// What a `CREATE [MATERIALIZED] VIEW` statement's query references
+    /// (a statement strata keeps by name).
     fn analyse_view(&self, text: &str) -> ViewDeps {
-        use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, Visit, Visitor};
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        if let Ok(stmts) = sqlparser::parser::Parser::parse_sql(&dialect, text) {
+            if let [sqlparser::ast::Statement::CreateView(cv)] = stmts.as_slice() {
+                return self.analyse_parsed(&cv.query, text);
+            }
+        }
+        self.unknown_deps(text)
+    }
+
+    fn unknown_deps(&self, text: &str) -> ViewDeps {
+        ViewDeps {
+            rels: None,
+            cols: BTreeSet::new(),
+            idents: BTreeSet::new(),
+            single: false,
+            text: text.to_lowercase(),
+        }
+    }
+
+    /// What a view's query references, resolved with the search path now
+    /// in effect.
+    pub(super) fn analyse_query(&self, text: &str) -> ViewDeps {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let parsed = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_query());
+        match parsed {
+            Ok(q) => self.analyse_parsed(&q, text),
+            Err(_) => self.unknown_deps(text),
+        }
+    }
+
+    fn analyse_parsed(&self, query: &sqlparser::ast::Query, text: &str) -> ViewDeps {
+        use sqlparser::ast::{Expr, SelectItem, SetExpr, Visit, Visitor};
         let unknown = ViewDeps {
             rels: None,
             cols: BTreeSet::new(),
             idents: BTreeSet::new(),
             single: false,
             text: text.to_lowercase(),
-        };
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let Ok(stmts) = sqlparser::parser::Parser::parse_sql(&dialect, text) else {
-            return unknown;
-        };
-        let [Statement::CreateView(cv)] = stmts.as_slice() else {
-            return unknown;
         };
         struct V {
             ctes: BTreeSet<String>,
@@ -142,7 +197,7 @@ impl Replayer {
             idents: BTreeSet::new(),
             star: false,
         };
-        let _ = cv.query.visit(&mut v);
+        let _ = query.visit(&mut v);
         if v.odd {
             return unknown;
         }
@@ -161,6 +216,7 @@ impl Replayer {
                     };
                     self.find_table(&q)
                         .map(|ns| (ns, name.clone()))
+                        .or_else(|| self.find_view(&q).map(|ns| (ns, name.clone())))
                         .or_else(|| {
                             self.search_namespaces()
                                 .into_iter()
@@ -205,9 +261,55 @@ impl Replayer {
         }
     }
 
+    /// A relation or column a view reads was renamed or moved: the server
+    /// prints the view's query with the new names, which strata does not
+    /// derive again — the views that read it (or may: their query was not
+    /// analysed) compare as unproven from now on, keyed by the text they
+    /// had and what happened, so two histories doing the same still agree.
+    pub(super) fn demote_views_reading(&mut self, ns: &str, rel: &str, why: &str) {
+        let readers: Vec<Unmanaged> = self
+            .view_deps
+            .iter()
+            .filter(|(_, d)| {
+                d.rels
+                    .as_ref()
+                    .is_none_or(|r| r.contains(&(ns.to_string(), rel.to_string())))
+            })
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in readers {
+            let (vns, vname) = split_unmanaged(&u.name);
+            let Some(v) = self
+                .schema
+                .namespaces
+                .get_mut(&vns)
+                .and_then(|n| n.views.get_mut(&vname))
+            else {
+                continue;
+            };
+            if let Stored::Exact { text } = &v.query.stored {
+                v.query.stored = Stored::Unproven {
+                    reason: format!(
+                        "{why} since the view was created: strata does not derive the text pg_get_viewdef prints now"
+                    ),
+                    key: format!("{text} /* then {why} */"),
+                };
+            }
+        }
+    }
+
     /// A relation renamed or moved: views keep depending on it (PostgreSQL
     /// tracks it by OID).
     pub(super) fn move_in_view_deps(&mut self, ns: &str, rel: &str, new_ns: &str, new: &str) {
+        self.demote_views_reading(
+            ns,
+            rel,
+            &format!(
+                "{} was renamed to {}",
+                qualified(ns, rel),
+                qualified(new_ns, new)
+            ),
+        );
         let old = (ns.to_string(), rel.to_string());
         for d in self.view_deps.values_mut() {
             if let Some(r) = &mut d.rels {
@@ -229,15 +331,31 @@ impl Replayer {
     }
 
     /// The views that depend on a relation (or on one of its columns).
-    fn views_depending_on(&self, ns: &str, rel: &str, col: Option<&str>) -> R<Vec<Unmanaged>> {
+    pub(super) fn views_depending_on(
+        &self,
+        ns: &str,
+        rel: &str,
+        col: Option<&str>,
+    ) -> R<Vec<Unmanaged>> {
         let mut out = Vec::new();
-        for u in &self.schema.unmanaged {
-            if !matches!(
-                u.kind,
-                UnmanagedKind::View | UnmanagedKind::MaterializedView
-            ) {
-                continue;
+        let mut all: Vec<Unmanaged> = self
+            .schema
+            .unmanaged
+            .iter()
+            .filter(|u| {
+                matches!(
+                    u.kind,
+                    UnmanagedKind::View | UnmanagedKind::MaterializedView
+                )
+            })
+            .cloned()
+            .collect();
+        for (nsn, n) in &self.schema.namespaces {
+            for (vn, v) in &n.views {
+                all.push(view_key(nsn, vn, v.materialized));
             }
+        }
+        for u in &all {
             let (vns, vname) = split_unmanaged(&u.name);
             if vns == ns && vname == rel {
                 continue;
@@ -325,13 +443,884 @@ impl Replayer {
         }
         let mut queue = direct;
         while let Some(u) = queue.pop() {
-            if !self.schema.unmanaged.remove(&u) {
+            let (vns, vname) = split_unmanaged(&u.name);
+            let modelled = self
+                .schema
+                .namespaces
+                .get_mut(&vns)
+                .and_then(|n| n.views.remove(&vname))
+                .is_some();
+            if !self.schema.unmanaged.remove(&u) && !modelled {
                 continue;
             }
             self.view_deps.remove(&u);
-            let (vns, vname) = split_unmanaged(&u.name);
             queue.extend(self.views_depending_on(&vns, &vname, None)?);
         }
         Ok(())
+    }
+}
+
+/// The key of a view in [`Replayer::view_deps`].
+pub(super) fn view_key(ns: &str, name: &str, materialized: bool) -> Unmanaged {
+    Unmanaged {
+        kind: if materialized {
+            UnmanagedKind::MaterializedView
+        } else {
+            UnmanagedKind::View
+        },
+        name: format!("{}.{}", quote_ident(ns), quote_ident(name)),
+    }
+}
+
+fn kind_of(materialized: bool) -> ObjectKind {
+    if materialized {
+        ObjectKind::MaterializedView
+    } else {
+        ObjectKind::View
+    }
+}
+
+fn label(materialized: bool) -> &'static str {
+    if materialized {
+        "materialized view"
+    } else {
+        "view"
+    }
+}
+
+/// A relation's columns: (name, type when known).
+type RelColumns = Vec<(String, Option<String>)>;
+
+/// Options a view accepts (`view_relopt_tab`).
+const VIEW_OPTIONS: &[&str] = &["check_option", "security_barrier", "security_invoker"];
+
+const BOOLEAN_TEXT: &[&str] = &[
+    "true", "false", "on", "off", "yes", "no", "1", "0", "t", "f", "y", "n",
+];
+
+impl Replayer {
+    /// The namespace of a view (either kind) found by name with the search path.
+    pub(super) fn find_view(&self, q: &QName) -> Option<String> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        nss.into_iter().find(|ns| {
+            self.schema
+                .namespaces
+                .get(ns)
+                .is_some_and(|n| n.views.contains_key(&q.name))
+        })
+    }
+
+    pub(super) fn view(&self, ns: &str, name: &str) -> Option<&View> {
+        self.schema.namespaces.get(ns)?.views.get(name)
+    }
+
+    fn view_mut(&mut self, ns: &str, name: &str) -> &mut View {
+        self.ns_mut(ns)
+            .views
+            .get_mut(name)
+            .expect("caller resolved the view")
+    }
+
+    /// The materialized view owning an index of this name in `ns`.
+    pub(super) fn view_index_owner(&self, ns: &str, index: &str) -> Option<String> {
+        self.schema
+            .namespaces
+            .get(ns)?
+            .views
+            .iter()
+            .find(|(_, v)| v.indexes.contains_key(index))
+            .map(|(n, _)| n.clone())
+    }
+
+    /// A view of the kind the statement names: the server's errors for a
+    /// missing one or one of the other kind.
+    fn resolve_view(&self, q: &QName, materialized: bool) -> R<Option<String>> {
+        if let Some(ns) = self.find_view(q) {
+            let v = self.view(&ns, &q.name).expect("found");
+            if v.materialized != materialized {
+                return Err(err(
+                    WRONG_OBJECT_TYPE,
+                    format!(
+                        "\"{}\" is not a {}",
+                        q.name,
+                        if materialized {
+                            "materialized view"
+                        } else {
+                            "view"
+                        }
+                    ),
+                ));
+            }
+            return Ok(Some(ns));
+        }
+        if self.relation_kind(q).is_some() {
+            return Err(err(
+                WRONG_OBJECT_TYPE,
+                format!(
+                    "\"{}\" is not a {}",
+                    q.name,
+                    if materialized {
+                        "materialized view"
+                    } else {
+                        "view"
+                    }
+                ),
+            ));
+        }
+        Ok(None)
+    }
+
+    /// The columns (name, type when known) of a relation a view reads.
+    fn relation_columns(&self, q: &QName) -> Option<RelColumns> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        for ns in nss {
+            if let Some(t) = self.table(&ns, &q.name) {
+                return Some(
+                    t.columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Some(c.data_type.clone())))
+                        .collect(),
+                );
+            }
+            if let Some(v) = self.view(&ns, &q.name) {
+                return Some(
+                    v.columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.data_type.clone()))
+                        .collect(),
+                );
+            }
+            if self.relation_kind_in(&ns, &q.name).is_some() {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// `CREATE [OR REPLACE] VIEW` / `CREATE MATERIALIZED VIEW`.
+    pub(super) fn create_view(&mut self, cv: CreateView, deps: &ViewDeps) -> R<()> {
+        let ns = self.creation_ns(&cv.name)?;
+        let name = cv.name.name.clone();
+        let mut replacing: Option<View> = None;
+        if self.relation_taken(&ns, &name) || self.type_exists_in(&ns, &name) {
+            match self.view(&ns, &name) {
+                Some(v) if cv.or_replace && !v.materialized => replacing = Some(v.clone()),
+                _ if cv.or_replace && self.relation_kind_in(&ns, &name).is_some() => {
+                    return Err(err(WRONG_OBJECT_TYPE, format!("\"{name}\" is not a view")));
+                }
+                _ => {
+                    if cv.if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+            }
+        }
+        // The relations of the FROM clause, with their columns.
+        let mut from: Vec<(String, Option<String>, RelColumns)> = Vec::new();
+        for (q, alias) in &cv.from {
+            match self.relation_columns(q) {
+                Some(cols) => from.push((q.name.clone(), alias.clone(), cols)),
+                None => {
+                    if self.relation_kind(q).is_none() {
+                        return Err(err(
+                            UNDEFINED_TABLE,
+                            format!("relation \"{}\" does not exist", display_q(q)),
+                        ));
+                    }
+                    from.push((q.name.clone(), alias.clone(), Vec::new()));
+                }
+            }
+        }
+        let named = |qual: &str| {
+            from.iter()
+                .find(|(n, a, _)| a.as_deref() == Some(qual) || (a.is_none() && n == qual))
+        };
+        let mut columns: Vec<ViewColumn> = Vec::new();
+        let column = |name: &str, data_type: Option<String>| ViewColumn {
+            name: name.to_string(),
+            data_type,
+            default: None,
+            comment: None,
+        };
+        for item in &cv.items {
+            match item {
+                ViewItem::Star(None) => {
+                    for (_, _, cols) in &from {
+                        columns.extend(cols.iter().map(|(n, t)| column(n, t.clone())));
+                    }
+                }
+                ViewItem::Star(Some(qual)) => match named(qual) {
+                    Some((_, _, cols)) => {
+                        columns.extend(cols.iter().map(|(n, t)| column(n, t.clone())))
+                    }
+                    None => {
+                        return Err(help(
+                            err(
+                                FEATURE_NOT_SUPPORTED,
+                                format!(
+                                    "strata cannot expand {qual}.* in {} {}",
+                                    label(cv.materialized),
+                                    qualified(&ns, &name)
+                                ),
+                            ),
+                            "name the view's columns in its SELECT list",
+                        ))
+                    }
+                },
+                ViewItem::Column {
+                    name: cname,
+                    source,
+                } => {
+                    let data_type = source.as_ref().and_then(|(qual, col)| {
+                        let mut found = from.iter().filter(|(n, a, _)| match qual {
+                            Some(q) => a.as_deref() == Some(q.as_str()) || (a.is_none() && n == q),
+                            None => true,
+                        });
+                        let hits: Vec<&Option<String>> = found
+                            .by_ref()
+                            .flat_map(|(_, _, cols)| {
+                                cols.iter().filter(|(n, _)| n == col).map(|(_, t)| t)
+                            })
+                            .collect();
+                        match hits.as_slice() {
+                            [t] => (*t).clone(),
+                            _ => None,
+                        }
+                    });
+                    columns.push(column(cname, data_type));
+                }
+            }
+        }
+        if cv.items.is_empty() {
+            if cv.columns.is_empty() {
+                return Err(help(
+                    err(
+                        FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "strata cannot tell the columns of {} {}",
+                            label(cv.materialized),
+                            qualified(&ns, &name)
+                        ),
+                    ),
+                    "write the query as a SELECT, or name the columns after the view's name",
+                ));
+            }
+            columns = cv.columns.iter().map(|n| column(n, None)).collect();
+        }
+        if cv.columns.len() > columns.len() {
+            return Err(err(
+                SYNTAX_ERROR,
+                format!(
+                    "CREATE {} specifies more column names than columns",
+                    if cv.materialized {
+                        "MATERIALIZED VIEW"
+                    } else {
+                        "VIEW"
+                    }
+                ),
+            ));
+        }
+        for (c, n) in columns.iter_mut().zip(&cv.columns) {
+            c.name = n.clone();
+        }
+        let mut seen = BTreeSet::new();
+        for c in &columns {
+            if !seen.insert(c.name.clone()) {
+                return Err(err(
+                    DUPLICATE_COLUMN,
+                    format!("column \"{}\" specified more than once", c.name),
+                ));
+            }
+        }
+        let mut options = checked_options(
+            if cv.materialized {
+                HEAP_OPTIONS
+            } else {
+                VIEW_OPTIONS
+            },
+            cv.options.clone(),
+        )?;
+        let mut check_option = cv.check_option;
+        if let Some(v) = options.remove("check_option") {
+            check_option = Some(parse_check_option(&v)?);
+        }
+        for k in ["security_barrier", "security_invoker"] {
+            if let Some(v) = options.get(k) {
+                if !BOOLEAN_TEXT.contains(&v.as_str()) {
+                    return Err(err(
+                        INVALID_PARAMETER,
+                        format!("invalid value for boolean option \"{k}\": {v}"),
+                    ));
+                }
+            }
+        }
+        let reads = match &deps.rels {
+            Some(rels) => rels
+                .iter()
+                .map(|(n, r)| qualified(n, r))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "?".to_string(),
+        };
+        let key = format!("{} /* reads {reads} */", cv.query_key);
+        let stored = match self.derive_viewdef(&cv, &columns) {
+            Ok(def) => {
+                for (c, t) in columns.iter_mut().zip(def.types) {
+                    c.data_type = Some(t);
+                }
+                Stored::Exact { text: def.text }
+            }
+            Err(why) => Stored::Unproven {
+                reason: format!(
+                    "strata does not derive the text pg_get_viewdef prints for this query offline ({why})"
+                ),
+                key,
+            },
+        };
+        let query = Expression {
+            sql: cv.query.clone(),
+            stored,
+        };
+        let mut view = View {
+            materialized: cv.materialized,
+            columns,
+            query,
+            check_option,
+            options,
+            populated: !cv.materialized || cv.with_data,
+            indexes: BTreeMap::new(),
+            comment: None,
+            column_list: cv.columns.clone(),
+        };
+        if let Some(old) = replacing {
+            if view.columns.len() < old.columns.len() {
+                return Err(err(
+                    INVALID_TABLE_DEFINITION,
+                    "cannot drop columns from view",
+                ));
+            }
+            for (o, n) in old.columns.iter().zip(view.columns.iter_mut()) {
+                if o.name != n.name {
+                    return Err(help(
+                        err(
+                            INVALID_TABLE_DEFINITION,
+                            format!(
+                                "cannot change name of view column \"{}\" to \"{}\"",
+                                o.name, n.name
+                            ),
+                        ),
+                        "Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.",
+                    ));
+                }
+                if let (Some(a), Some(b)) = (&o.data_type, &n.data_type) {
+                    if a != b {
+                        return Err(err(
+                            INVALID_TABLE_DEFINITION,
+                            format!(
+                                "cannot change data type of view column \"{}\" from {a} to {b}",
+                                o.name
+                            ),
+                        ));
+                    }
+                }
+                n.comment = o.comment.clone();
+                n.default = o.default.clone();
+            }
+            view.comment = old.comment;
+        }
+        let materialized = view.materialized;
+        self.ns_mut(&ns).views.insert(name.clone(), view);
+        self.touch(ObjectPath::new(kind_of(materialized), &ns, &name));
+        Ok(())
+    }
+
+    /// The text `pg_get_viewdef` prints for a view's query, for the subset
+    /// [`crate::analyze::view`] derives; else why not.
+    fn derive_viewdef(
+        &self,
+        cv: &CreateView,
+        columns: &[ViewColumn],
+    ) -> Result<crate::analyze::view::ViewDef, String> {
+        if cv.recursive {
+            return Err("a RECURSIVE view".to_string());
+        }
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let query = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(&cv.query)
+            .and_then(|mut p| p.parse_query())
+            .map_err(|e| e.to_string())?;
+        let relation = match cv.from.as_slice() {
+            [] => None,
+            [(q, alias)] => {
+                let ns = self
+                    .find_table(q)
+                    .or_else(|| self.find_view(q))
+                    .ok_or_else(|| "a relation strata does not model".to_string())?;
+                let cols: Vec<crate::model::Column> = match self.table(&ns, &q.name) {
+                    Some(t) => t.columns.clone(),
+                    None => self
+                        .view(&ns, &q.name)
+                        .map(|v| {
+                            v.columns
+                                .iter()
+                                .map(|c| {
+                                    c.data_type
+                                        .as_ref()
+                                        .map(|t| {
+                                            crate::model::Column::new(c.name.clone(), t.clone())
+                                        })
+                                        .ok_or_else(|| {
+                                            format!(
+                                                "the type of {}.{} is not known",
+                                                q.name, c.name
+                                            )
+                                        })
+                                })
+                                .collect::<Result<Vec<_>, String>>()
+                        })
+                        .transpose()?
+                        .unwrap_or_default(),
+                };
+                let from_sql = match alias {
+                    Some(a) => format!("{} {}", qualified(&ns, &q.name), quote_ident(a)),
+                    None => qualified(&ns, &q.name),
+                };
+                let qualifiers = match alias {
+                    Some(a) => vec![vec![a.clone()]],
+                    None => vec![vec![q.name.clone()], vec![ns.clone(), q.name.clone()]],
+                };
+                Some(crate::analyze::view::Relation {
+                    from_sql,
+                    refname: quote_ident(alias.as_ref().unwrap_or(&q.name)),
+                    qualifiers,
+                    columns: cols,
+                })
+            }
+            _ => return Err("more than one relation".to_string()),
+        };
+        let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+        crate::analyze::view::viewdef(&query, &names, relation.as_ref(), &self.schema)
+            .map_err(|u| u.reason)
+    }
+
+    /// Whether `q` names a materialized view (else a view, or nothing).
+    pub(super) fn view_is_materialized(&self, q: &QName) -> bool {
+        self.find_view(q)
+            .and_then(|ns| self.view(&ns, &q.name))
+            .is_some_and(|v| v.materialized)
+    }
+
+    /// `ALTER TABLE` actions on a view that `ALTER VIEW` can do (column
+    /// defaults, renames, schema; OWNER TO and the like change nothing):
+    /// `None` when `q` names no view or an action is not one of those.
+    pub(super) fn as_view_actions(
+        &self,
+        q: &QName,
+        actions: &[TableAction],
+    ) -> Option<Vec<ViewAction>> {
+        self.find_view(q)?;
+        let materialized = self.view_is_materialized(q);
+        actions
+            .iter()
+            .filter(|a| !matches!(a, TableAction::NoOp(_)))
+            .map(|a| match a {
+                TableAction::AlterColumn { name, op } if !materialized => match op {
+                    ColumnOp::SetDefault(e) => Some(ViewAction::SetDefault {
+                        column: name.clone(),
+                        default: e.clone(),
+                    }),
+                    ColumnOp::DropDefault => Some(ViewAction::DropDefault {
+                        column: name.clone(),
+                    }),
+                    _ => None,
+                },
+                TableAction::RenameColumn { old, new } => Some(ViewAction::RenameColumn {
+                    old: old.clone(),
+                    new: new.clone(),
+                }),
+                TableAction::RenameTo(n) => Some(ViewAction::RenameTo(n.clone())),
+                TableAction::SetSchema(s) => Some(ViewAction::SetSchema(s.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `ALTER VIEW | MATERIALIZED VIEW`.
+    pub(super) fn alter_view(
+        &mut self,
+        q: QName,
+        materialized: bool,
+        if_exists: bool,
+        action: ViewAction,
+    ) -> R<()> {
+        let Some(ns) = self.resolve_view(&q, materialized)? else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&q)),
+            ));
+        };
+        let name = q.name.clone();
+        let path = ObjectPath::new(kind_of(materialized), &ns, &name);
+        match action {
+            ViewAction::NoOp(_) => {}
+            ViewAction::RenameTo(new) => {
+                if self.relation_taken(&ns, &new) || self.type_exists_in(&ns, &new) {
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{new}\" already exists"),
+                    ));
+                }
+                self.move_view(&ns, &name, &ns, &new);
+            }
+            ViewAction::SetSchema(target) => {
+                if !self.schema.namespaces.contains_key(&target) {
+                    return Err(err(
+                        INVALID_SCHEMA,
+                        format!("schema \"{target}\" does not exist"),
+                    ));
+                }
+                if target == ns {
+                    return Ok(());
+                }
+                if self.relation_taken(&target, &name) {
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists in schema \"{target}\""),
+                    ));
+                }
+                self.move_view(&ns, &name, &target, &name);
+            }
+            ViewAction::RenameColumn { old, new } => {
+                let v = self.view_mut(&ns, &name);
+                if v.column(&old).is_none() {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{old}\" does not exist"),
+                    ));
+                }
+                if v.column(&new).is_some() {
+                    return Err(err(
+                        DUPLICATE_COLUMN,
+                        format!("column \"{new}\" of relation \"{name}\" already exists"),
+                    ));
+                }
+                if let Some(c) = v.column_mut(&old) {
+                    c.name = new.clone();
+                }
+                v.column_list = v.columns.iter().map(|c| c.name.clone()).collect();
+                for i in v.indexes.values_mut() {
+                    rename_in_index(i, &old, &new);
+                }
+                self.demote_views_reading(
+                    &ns,
+                    &name,
+                    &format!(
+                        "column {old} of {} was renamed to {new}",
+                        qualified(&ns, &name)
+                    ),
+                );
+                self.touch(path);
+            }
+            ViewAction::SetOptions(set) => {
+                let valid = if materialized {
+                    HEAP_OPTIONS
+                } else {
+                    VIEW_OPTIONS
+                };
+                let mut set = checked_options(valid, set)?;
+                let check = set
+                    .remove("check_option")
+                    .map(|v| parse_check_option(&v))
+                    .transpose()?;
+                let v = self.view_mut(&ns, &name);
+                if let Some(c) = check {
+                    v.check_option = Some(c);
+                }
+                v.options.extend(set);
+                self.touch(path);
+            }
+            ViewAction::ResetOptions(reset) => {
+                let valid = if materialized {
+                    HEAP_OPTIONS
+                } else {
+                    VIEW_OPTIONS
+                };
+                for k in &reset {
+                    if !valid.contains(&k.as_str()) {
+                        return Err(err(
+                            INVALID_PARAMETER,
+                            format!("unrecognized parameter \"{k}\""),
+                        ));
+                    }
+                }
+                let v = self.view_mut(&ns, &name);
+                for k in reset {
+                    if k == "check_option" {
+                        v.check_option = None;
+                    }
+                    v.options.remove(&k);
+                }
+                self.touch(path);
+            }
+            ViewAction::SetDefault { column, default } => {
+                let v = self.view_mut(&ns, &name);
+                let Some(c) = v.column_mut(&column) else {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{column}\" of relation \"{name}\" does not exist"),
+                    ));
+                };
+                c.default = Some(default);
+                self.touch(path);
+            }
+            ViewAction::DropDefault { column } => {
+                let v = self.view_mut(&ns, &name);
+                let Some(c) = v.column_mut(&column) else {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{column}\" of relation \"{name}\" does not exist"),
+                    ));
+                };
+                c.default = None;
+                self.touch(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// A view renamed or moved to another namespace, with what depends on it.
+    fn move_view(&mut self, ns: &str, name: &str, new_ns: &str, new: &str) {
+        let v = self
+            .ns_mut(ns)
+            .views
+            .remove(name)
+            .expect("caller resolved the view");
+        let materialized = v.materialized;
+        self.ns_mut(new_ns).views.insert(new.to_string(), v);
+        if let Some(d) = self.view_deps.remove(&view_key(ns, name, materialized)) {
+            self.view_deps
+                .insert(view_key(new_ns, new, materialized), d);
+        }
+        self.move_in_view_deps(ns, name, new_ns, new);
+        self.touch(ObjectPath::new(kind_of(materialized), new_ns, new));
+    }
+
+    /// `DROP VIEW | MATERIALIZED VIEW`.
+    pub(super) fn drop_view(
+        &mut self,
+        materialized: bool,
+        names: Vec<QName>,
+        if_exists: bool,
+        cascade: bool,
+    ) -> R<()> {
+        for q in names {
+            let found = match self.resolve_view(&q, materialized) {
+                Ok(f) => f,
+                Err(e) => {
+                    let hint = if materialized {
+                        "Use DROP VIEW to remove a view."
+                    } else {
+                        "Use DROP MATERIALIZED VIEW to remove a materialized view."
+                    };
+                    return Err(help(e, hint));
+                }
+            };
+            let Some(ns) = found else {
+                if if_exists {
+                    continue;
+                }
+                return Err(err(
+                    UNDEFINED_TABLE,
+                    format!(
+                        "{} \"{}\" does not exist",
+                        label(materialized),
+                        display_q(&q)
+                    ),
+                ));
+            };
+            self.drop_dependent_views(&ns, &q.name, None, cascade, label(materialized))?;
+            self.ns_mut(&ns).views.remove(&q.name);
+            self.view_deps.remove(&view_key(&ns, &q.name, materialized));
+        }
+        Ok(())
+    }
+
+    /// `REFRESH MATERIALIZED VIEW`.
+    pub(super) fn refresh_view(&mut self, q: QName, with_data: bool) -> R<()> {
+        let Some(ns) = self.resolve_view(&q, true)? else {
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&q)),
+            ));
+        };
+        self.view_mut(&ns, &q.name).populated = with_data;
+        self.touch(ObjectPath::new(ObjectKind::MaterializedView, &ns, &q.name));
+        Ok(())
+    }
+
+    /// `COMMENT ON VIEW | MATERIALIZED VIEW`.
+    pub(super) fn comment_view(
+        &mut self,
+        q: QName,
+        materialized: bool,
+        text: Option<String>,
+    ) -> R<()> {
+        let Some(ns) = self.resolve_view(&q, materialized)? else {
+            return Err(err(
+                UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", display_q(&q)),
+            ));
+        };
+        self.view_mut(&ns, &q.name).comment = text;
+        self.touch(ObjectPath::new(kind_of(materialized), &ns, &q.name));
+        Ok(())
+    }
+
+    /// `COMMENT ON COLUMN view.column`: `false` when `q` names no view.
+    pub(super) fn comment_view_column(
+        &mut self,
+        q: &QName,
+        col: &str,
+        text: Option<String>,
+    ) -> R<bool> {
+        let Some(ns) = self.find_view(q) else {
+            return Ok(false);
+        };
+        let v = self.view_mut(&ns, &q.name);
+        let materialized = v.materialized;
+        let Some(c) = v.column_mut(col) else {
+            return Err(err(
+                UNDEFINED_COLUMN,
+                format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
+            ));
+        };
+        c.comment = text;
+        self.touch(ObjectPath::new(kind_of(materialized), &ns, &q.name));
+        Ok(true)
+    }
+
+    /// `CREATE INDEX` on a view: on a materialized view, the index; on a
+    /// view, the server's error. `Ok(false)` when `ci` names no view.
+    pub(super) fn create_view_index(&mut self, ci: &CreateIndex) -> R<bool> {
+        let Some(ns) = self.find_view(&ci.table) else {
+            return Ok(false);
+        };
+        let view_name = ci.table.name.clone();
+        let v = self.view(&ns, &view_name).expect("found");
+        if !v.materialized {
+            return Err(help(
+                err(
+                    WRONG_OBJECT_TYPE,
+                    format!("cannot create index on relation \"{view_name}\""),
+                ),
+                "This operation is not supported for views.",
+            ));
+        }
+        for k in &ci.keys {
+            if let IndexKeyExpr::Column(c) = &k.key {
+                if v.column(c).is_none() {
+                    return Err(err(
+                        UNDEFINED_COLUMN,
+                        format!("column \"{c}\" does not exist"),
+                    ));
+                }
+            }
+        }
+        for c in &ci.include {
+            if v.column(c).is_none() {
+                return Err(err(
+                    UNDEFINED_COLUMN,
+                    format!("column \"{c}\" does not exist"),
+                ));
+            }
+        }
+        let name = match &ci.name {
+            Some(n) => {
+                if self.relation_taken(&ns, n) {
+                    if ci.if_not_exists {
+                        return Ok(true);
+                    }
+                    return Err(err(
+                        DUPLICATE_TABLE,
+                        format!("relation \"{n}\" already exists"),
+                    ));
+                }
+                n.clone()
+            }
+            None => {
+                let mut parts: Vec<&str> = ci.keys.iter().map(|k| k.name_part.as_str()).collect();
+                parts.extend(ci.include.iter().map(String::as_str));
+                let numbered = names::index_column_names(&parts);
+                let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+                let joined = names::join_column_names(&numbered);
+                names::choose_name(&view_name, Some(&joined), "idx", |n| {
+                    self.relation_taken(&ns, n)
+                })
+            }
+        };
+        let index = self.index_from(ci.clone())?;
+        self.view_mut(&ns, &view_name)
+            .indexes
+            .insert(name.clone(), index);
+        self.touch(ObjectPath::new(
+            ObjectKind::MaterializedView,
+            &ns,
+            &view_name,
+        ));
+        Ok(true)
+    }
+
+    /// The namespace of a materialized view's index found by name.
+    pub(super) fn find_view_index_ns(&self, q: &QName) -> Option<String> {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        nss.into_iter()
+            .find(|ns| self.view_index_owner(ns, &q.name).is_some())
+    }
+
+    /// `DROP INDEX` of a materialized view's index: `false` when `q` names
+    /// none.
+    pub(super) fn drop_view_index(&mut self, q: &QName) -> bool {
+        let nss: Vec<String> = match &q.schema {
+            Some(s) => vec![s.clone()],
+            None => self.search_namespaces(),
+        };
+        for ns in nss {
+            if let Some(v) = self.view_index_owner(&ns, &q.name) {
+                self.view_mut(&ns, &v).indexes.remove(&q.name);
+                self.touch(ObjectPath::new(ObjectKind::MaterializedView, &ns, &v));
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn parse_check_option(v: &str) -> R<CheckOption> {
+    match v {
+        "local" => Ok(CheckOption::Local),
+        "cascaded" => Ok(CheckOption::Cascaded),
+        _ => Err(help(
+            err(
+                INVALID_PARAMETER,
+                format!("invalid value for enum option \"check_option\": {v}"),
+            ),
+            "Valid values are \"local\" and \"cascaded\".",
+        )),
     }
 }

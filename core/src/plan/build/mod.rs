@@ -25,6 +25,7 @@ mod sequence;
 mod table;
 mod trigger;
 mod types;
+mod view;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
 
@@ -428,6 +429,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.tables()?;
     bld.policies();
     bld.triggers();
+    bld.views();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \
@@ -455,7 +457,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         ..
     } = bld;
     let sorted = order::sort(drafts)?;
-    refuse_under_dependents(&sorted, from)?;
+    refuse_under_dependents(&sorted, from, to)?;
     trigger::refuse_under_triggers(&sorted, &bld_a_for_triggers, &b)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
@@ -642,6 +644,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         }
     }
+    details.extend(view::unsupported_views(a, b));
     for u in b.unmanaged.difference(&a.unmanaged) {
         details.push(format!("{u}: only in the target"));
     }
@@ -698,7 +701,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         ),
         details,
-        help: "strata does not plan functions and procedures yet, keeps views, triggers, \
+        help: "strata does not plan functions and procedures yet, keeps triggers on views, \
                rules and other such objects by name only, and cannot turn a table into a \
                partitioned one (or back): write this part of the migration by hand"
             .to_string(),
@@ -710,7 +713,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
 /// A step that drops or retypes a column or a table is refused when such an
 /// object could use it — a view or rule in the same schema, a policy or
 /// rule on the same table — naming both.
-fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanError> {
+fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Result<(), PlanError> {
     use crate::model::UnmanagedKind as K;
     let mut found: BTreeSet<String> = BTreeSet::new();
     let mut details = Vec::new();
@@ -731,7 +734,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanEr
         }
         let ns_prefix = format!("{}.", quote_ident(&table.namespace));
         let table_prefix = format!("{}{}.", ns_prefix, quote_ident(&table.name));
-        let users: Vec<String> = from
+        let mut users: Vec<String> = from
             .unmanaged
             .iter()
             .filter(|u| match u.kind {
@@ -741,6 +744,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema) -> Result<(), PlanEr
             })
             .map(|u| u.to_string())
             .collect();
+        users.extend(view::views_reading(from, to));
         if users.is_empty() {
             continue;
         }
