@@ -364,10 +364,17 @@ fn online_mode_replaces_a_changed_index_without_a_gap() {
 
 #[test]
 fn unmanaged_objects_are_refused_by_name() {
-    let b = format!("{BASE}CREATE VIEW v AS SELECT 1;\n");
+    let b = format!("{BASE}CREATE RULE keep AS ON DELETE TO account DO INSTEAD NOTHING;\n");
     let e = plan_err(BASE, &b, same);
     assert_eq!(e.kind, PlanErrorKind::Unsupported);
-    assert!(e.details[0].contains("view"), "{e}");
+    assert!(e.details[0].contains("rule"), "{e}");
+}
+
+#[test]
+fn a_new_view_is_created_after_its_table() {
+    let b = format!("{BASE}CREATE VIEW v AS SELECT id, email FROM account;\n");
+    let p = plan_ok(BASE, &b, same);
+    assert!(p.sql().contains("CREATE VIEW v AS"), "{}", p.sql());
 }
 
 #[test]
