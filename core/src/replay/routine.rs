@@ -89,15 +89,15 @@ impl Replayer {
                 self.routine_type(&ret)?
             });
         }
-        // Argument defaults, as the server stores them.
-        let snapshot = self.schema.clone();
+        // Argument defaults, as the server stores them (read against the
+        // schema in place: a copy of it per function made replay quadratic).
         for a in r.args.iter_mut() {
             if let Some(d) = &a.default {
                 let t = a.data_type.clone();
                 a.default = Some(crate::expression::resolve(
                     d,
                     &[],
-                    &snapshot,
+                    &self.schema,
                     ExprRole::ArgDefault { arg_type: &t },
                 ));
             }
