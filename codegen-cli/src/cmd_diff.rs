@@ -199,8 +199,12 @@ pub(crate) fn load_side(spec: &str) -> Result<Side, Error> {
         }
         SourceSpec::Migrations(p) | SourceSpec::Schema(p) => {
             let loaded = load_offline(&parsed)?;
+            // As on the live side: a dump (a Rails structure.sql) carries
+            // the migration tools' tables, which are never planned.
+            let mut schema = loaded.replayed.schema;
+            strata::drift::remove_history_objects(&mut schema);
             Ok(Side {
-                schema: loaded.replayed.schema,
+                schema,
                 renames: loaded.replayed.renames,
                 label: p.display().to_string(),
                 server_version_num: None,

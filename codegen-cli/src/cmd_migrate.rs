@@ -44,6 +44,13 @@ pub struct MigrateArgs {
     /// e.g. 1m, 30s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub statement_timeout: Option<Duration>,
+    /// Adopt a database whose schema these migrations already built (e.g.
+    /// the V1__baseline.sql `strata init --from` writes): record the
+    /// migrations up to version N as applied without running them, then
+    /// stop. Refused unless the database's schema is what they build, and
+    /// when its history table already records a migration.
+    #[arg(long, value_name = "N", conflicts_with = "target")]
+    pub baseline: Option<i32>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -146,8 +153,25 @@ pub fn run_migrate(args: MigrateArgs, config_path: Option<&Path>) -> ExitCode {
         dry_run: args.dry_run,
         lock_timeout: args.lock_timeout,
         statement_timeout: args.statement_timeout,
+        baseline: args.baseline,
     };
     render::migrate_header(&inputs.history, &inputs.label, &opts);
+    if let Some(version) = args.baseline {
+        let named = |m: &strata_core::source::Migration| {
+            m.version.parse::<i64>().ok() == Some(i64::from(version))
+        };
+        if !inputs.history.migrations.iter().any(named) {
+            return render::migrate_error(&migrate::MigrateError::BaselineVersion {
+                root: inputs.label.clone(),
+                version,
+            });
+        }
+        match rt.block_on(baseline_differences(&inputs, version)) {
+            Ok(differences) if differences.is_empty() => {}
+            Ok(differences) => return render::baseline_refused(&differences, version),
+            Err(code) => return code,
+        }
+    }
     let mut progress = |event: MigrateEvent<'_>| render::migrate_event(&event);
     let result = rt.block_on(migrate::migrate_with_progress(
         &inputs.url,
@@ -159,6 +183,34 @@ pub fn run_migrate(args: MigrateArgs, config_path: Option<&Path>) -> ExitCode {
         Ok(report) => render::migrate_report(&report),
         Err(e) => render::migrate_error(&e),
     }
+}
+
+/// What differs between the database and what the migrations up to
+/// `version` build (history tables left out): a baseline is recorded only
+/// when nothing does.
+async fn baseline_differences(
+    inputs: &Inputs,
+    version: i32,
+) -> Result<Vec<strata_core::diff::Difference>, ExitCode> {
+    let mut upto = inputs.history.clone();
+    upto.migrations.retain(|m| {
+        m.version
+            .parse::<i64>()
+            .is_ok_and(|v| v <= i64::from(version))
+    });
+    let expected = strata_core::source::replay_history(&upto)
+        .map_err(|e| crate::render::error(&e, Format::Text))?
+        .schema;
+    let mut live =
+        strata::inspect::inspect_url(&inputs.url, &strata::inspect::InspectOptions::default())
+            .await
+            .map_err(|e| crate::render::inspect::error(&e))?;
+    strata::drift::remove_history_objects(&mut live);
+    Ok(strata_core::diff::diff(
+        &expected,
+        &live,
+        strata_core::diff::DiffOptions::default(),
+    ))
 }
 
 pub fn run_status(args: StatusArgs, config_path: Option<&Path>) -> ExitCode {

@@ -6,6 +6,7 @@ mod cmd_codegen;
 mod cmd_diff;
 mod cmd_docs;
 mod cmd_drift;
+mod cmd_init;
 mod cmd_inspect;
 mod cmd_migrate;
 mod cmd_new;
@@ -33,6 +34,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Set up a project (strata.toml, schema/, migrations/, a crate's
+    /// build.rs), or adopt an existing database with --from URL: its schema
+    /// becomes the declared schema and migrations/V1__baseline.sql.
+    Init(cmd_init::Args),
     /// Prove offline that the migration history builds exactly the declared schema.
     ///
     /// Exit 0 when in step, 1 when they differ, 2 on error.
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
     };
     let config_path = cli.config.clone();
     match cli.command {
+        Command::Init(args) => cmd_init::run(args),
         Command::Inspect(args) => cmd_inspect::run(args, config_path.as_deref()),
         Command::Migrate(args) => cmd_migrate::run_migrate(args, config_path.as_deref()),
         Command::Status(args) => cmd_migrate::run_status(args, config_path.as_deref()),

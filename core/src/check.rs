@@ -20,14 +20,9 @@ pub struct CheckInput {
 pub struct CheckCounts {
     pub migrations: usize,
     pub schema_files: usize,
-    pub tables: usize,
-    pub columns: usize,
-    pub constraints: usize,
-    pub indexes: usize,
-    pub enums: usize,
-    pub sequences: usize,
-    pub extensions: usize,
-    pub unmanaged: usize,
+    /// What the declared schema holds.
+    #[serde(flatten)]
+    pub schema: crate::model::Counts,
     pub ignored_statements: usize,
     pub data_statements: usize,
 }
@@ -96,14 +91,7 @@ pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
     let counts = CheckCounts {
         migrations: history.files,
         schema_files: declared.files,
-        tables: c.tables,
-        columns: c.columns,
-        constraints: c.constraints,
-        indexes: c.indexes,
-        enums: c.enums,
-        sequences: c.sequences,
-        extensions: c.extensions,
-        unmanaged: c.unmanaged,
+        schema: c,
         ignored_statements: ignored.len(),
         data_statements: history.replayed.stats.data_statements,
     };

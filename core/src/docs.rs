@@ -27,8 +27,27 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
     let _ = writeln!(out, "- Source: {}", md(&info.source));
     let _ = writeln!(
         out,
-        "- Tables: {} · columns: {} · enums: {} · indexes: {} · constraints: {} · sequences: {}",
-        c.tables, c.columns, c.enums, c.indexes, c.constraints, c.sequences
+        "- Tables: {} · columns: {} · enums: {} · indexes: {} · constraints: {} · sequences: {}{}",
+        c.tables,
+        c.columns,
+        c.enums,
+        c.indexes,
+        c.constraints,
+        c.sequences,
+        [
+            (c.views, "views"),
+            (c.materialized_views, "materialized views"),
+            (c.routines, "functions"),
+            (c.triggers, "triggers"),
+            (c.policies, "policies"),
+            (c.domains, "domains"),
+            (c.composite_types, "composite types"),
+            (c.collations, "collations"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!(" · {what}: {n}"))
+        .collect::<String>()
     );
     let exts: Vec<&String> = schema
         .extensions

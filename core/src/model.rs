@@ -1159,6 +1159,26 @@ pub struct Counts {
     pub sequences: usize,
     pub extensions: usize,
     pub unmanaged: usize,
+    /// Views (not materialized).
+    #[serde(default)]
+    pub views: usize,
+    #[serde(default)]
+    pub materialized_views: usize,
+    /// Functions and procedures (each overload counted).
+    #[serde(default)]
+    pub routines: usize,
+    /// Triggers on tables.
+    #[serde(default)]
+    pub triggers: usize,
+    /// Row-level security policies.
+    #[serde(default)]
+    pub policies: usize,
+    #[serde(default)]
+    pub domains: usize,
+    #[serde(default)]
+    pub composite_types: usize,
+    #[serde(default)]
+    pub collations: usize,
 }
 
 impl Schema {
@@ -1174,10 +1194,24 @@ impl Schema {
             c.tables += ns.tables.len();
             c.enums += ns.enums.len();
             c.sequences += ns.sequences.len();
+            c.routines += ns.routines.len();
+            c.domains += ns.domains.len();
+            c.composite_types += ns.composites.len();
+            c.collations += ns.collations.len();
+            for v in ns.views.values() {
+                if v.materialized {
+                    c.materialized_views += 1;
+                    c.indexes += v.indexes.len();
+                } else {
+                    c.views += 1;
+                }
+            }
             for t in ns.tables.values() {
                 c.columns += t.columns.len();
                 c.constraints += t.constraints.len();
                 c.indexes += t.indexes.len();
+                c.triggers += t.triggers.len();
+                c.policies += t.policies.len();
             }
         }
         c

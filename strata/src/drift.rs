@@ -44,12 +44,25 @@ use crate::inspect::{
     begin, read_and_commit, InspectError, InspectOptions, BEGIN_SNAPSHOT, SET_SEARCH_PATH,
 };
 
-/// Tables migration tools keep their history in (any namespace).
+/// Tables migration tools keep their history in (any namespace): the
+/// formats strata reads, and the other tools a database being adopted may
+/// carry the tables of.
 pub const HISTORY_TABLES: &[&str] = &[
     "refinery_schema_history",
     "_prisma_migrations",
     "__diesel_schema_migrations",
     "_sqlx_migrations",
+    // golang-migrate, dbmate and Rails.
+    "schema_migrations",
+    // Rails.
+    "ar_internal_metadata",
+    "flyway_schema_history",
+    "goose_db_version",
+    "alembic_version",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "databasechangelog",
+    "databasechangeloglock",
 ];
 
 /// Namespaces that belong to a migration tool as a whole (drizzle-kit keeps

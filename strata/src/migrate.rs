@@ -78,6 +78,11 @@ pub struct MigrateOptions {
     pub lock_timeout: Option<Duration>,
     /// `SET statement_timeout` for the session.
     pub statement_timeout: Option<Duration>,
+    /// Record the migrations up to and including this version as applied
+    /// without running them (adopting a database whose schema they already
+    /// describe), then stop. Refused when the history table already holds
+    /// a migration or when no file has this version.
+    pub baseline: Option<i32>,
 }
 
 /// A migration that will run (or, in a dry run, would).
@@ -128,6 +133,9 @@ pub struct MigrateReport {
     /// Things worth knowing that did not stop the run (an applied file whose
     /// line endings changed, a target that names no migration).
     pub notes: Vec<String>,
+    /// `--baseline`: the migrations recorded as applied without running
+    /// (in a dry run, those that would be).
+    pub baselined: Vec<PlannedMigration>,
 }
 
 /// Progress of a run, as it happens.
@@ -454,6 +462,25 @@ pub enum MigrateError {
         #[help]
         help: Option<String>,
     },
+    /// `--baseline` on a database whose history table already records a
+    /// migration.
+    #[error("{target}: {table} already records {applied} migration(s); a baseline is only recorded on a database no migration has run on")]
+    #[diagnostic(
+        code(strata::migrate::baseline_used),
+        help("run `strata migrate` without --baseline to apply what is pending (`strata status` lists it)")
+    )]
+    BaselineOnUsedHistory {
+        target: String,
+        table: String,
+        applied: usize,
+    },
+    /// `--baseline N` where no migration file has version N.
+    #[error("{root}: --baseline {version} names no migration file")]
+    #[diagnostic(
+        code(strata::migrate::baseline_version),
+        help("pass the version of the last migration the database already has (e.g. 1 for V1__baseline.sql)")
+    )]
+    BaselineVersion { root: String, version: i32 },
     /// Another session held the migration lock longer than the lock timeout.
     #[error("{target}: another session still holds the migration lock after --lock-timeout {limit}; nothing was run\n  held by {holder}")]
     #[diagnostic(
@@ -993,6 +1020,7 @@ async fn run(
         pending_after_target: 0,
         waited_for_lock_ms: None,
         notes: Vec::new(),
+        baselined: Vec::new(),
     };
     // A client that dies mid-statement (killed, machine gone) is noticed by
     // the server within a second and its session ended, releasing the
@@ -1084,6 +1112,17 @@ async fn run(
         report.created_table = true;
         applied = read_refinery(client).await?;
     }
+    if let Some(version) = opts.baseline {
+        return record_baseline(
+            session,
+            files,
+            applied.as_ref(),
+            version,
+            opts.dry_run,
+            report,
+        )
+        .await;
+    }
     let entries = compare(files, applied.as_ref());
     let problems = problems(files, &entries, applied.as_ref());
     if !problems.is_empty() {
@@ -1158,6 +1197,69 @@ async fn run(
         progress(MigrateEvent::Applied(&done));
         report.applied.push(done);
     }
+    Ok(report)
+}
+
+/// `--baseline`: records the migrations up to `version` as applied, in one
+/// transaction, without running them.
+async fn record_baseline(
+    session: &Session,
+    files: &[FileMigration<'_>],
+    applied: Option<&AppliedHistory>,
+    version: i32,
+    dry_run: bool,
+    mut report: MigrateReport,
+) -> Result<MigrateReport, MigrateError> {
+    if !files.iter().any(|f| f.version == version) {
+        return Err(MigrateError::BaselineVersion {
+            root: files
+                .first()
+                .and_then(|f| Path::new(&f.migration.file.path).parent())
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the migration folder".to_string()),
+            version,
+        });
+    }
+    let already = applied.map_or(0, |a| a.entries.len());
+    if already > 0 {
+        return Err(MigrateError::BaselineOnUsedHistory {
+            target: session.target.clone(),
+            table: REFINERY_TABLE.to_string(),
+            applied: already,
+        });
+    }
+    let chosen: Vec<&FileMigration<'_>> = files.iter().filter(|f| f.version <= version).collect();
+    report.baselined = chosen
+        .iter()
+        .map(|f| PlannedMigration {
+            version: f.version,
+            name: f.migration.name.clone(),
+            file: f.migration.file.path.clone(),
+            no_transaction: f.migration.no_transaction,
+            statements: 0,
+        })
+        .collect();
+    report.pending_after_target = files.len() - chosen.len();
+    if dry_run {
+        return Ok(report);
+    }
+    let client = &session.client;
+    let fail = |e: &tokio_postgres::Error| db_err(session, "record the baseline", e);
+    client.batch_execute("BEGIN").await.map_err(|e| fail(&e))?;
+    for f in &chosen {
+        let checksum = f.checksum.to_string();
+        if let Err(e) = client
+            .execute(
+                insert_sql().as_str(),
+                &[&f.version, &f.migration.name, &rfc3339_now(), &checksum],
+            )
+            .await
+        {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(fail(&e));
+        }
+    }
+    client.batch_execute("COMMIT").await.map_err(|e| fail(&e))?;
     Ok(report)
 }
 

@@ -28,22 +28,10 @@ pub fn summary(target: &str, counts: &Counts, written: &Written, stale: &[String
         }
     };
     eprintln!("strata inspect: {target} → {to}");
-    eprintln!(
-        "  {}",
-        super::counted(&[
-            (counts.namespaces, "schema", "schemas"),
-            (counts.tables, "table", "tables"),
-            (counts.columns, "column", "columns"),
-            (counts.constraints, "constraint", "constraints"),
-            (counts.indexes, "index", "indexes"),
-            (counts.enums, "enum", "enums"),
-            (counts.sequences, "sequence", "sequences"),
-            (counts.extensions, "extension", "extensions"),
-        ])
-    );
+    eprintln!("  {}", super::schema_counts(counts, true));
     if counts.unmanaged > 0 {
         eprintln!(
-            "warning: {} unmanaged object{} (views, aggregates, triggers on views, rules, …) not written: \
+            "warning: {} unmanaged object{} (aggregates, triggers on views, rules, …) not written: \
              strata keeps them by name only; they are listed at the top of the output",
             counts.unmanaged,
             if counts.unmanaged == 1 { "" } else { "s" }

@@ -45,6 +45,9 @@ pub fn migrate_header(history: &History, label: &str, opts: &MigrateOptions) {
     if let Some(t) = opts.target {
         extra.push(format!("target V{t}"));
     }
+    if let Some(b) = opts.baseline {
+        extra.push(format!("baseline V{b}"));
+    }
     let extra = if extra.is_empty() {
         String::new()
     } else {
@@ -100,6 +103,46 @@ pub fn migrate_report(report: &MigrateReport) -> ExitCode {
     let mut text = String::new();
     for n in &report.notes {
         text.push_str(&format!("  note: {n}\n"));
+    }
+    if !report.baselined.is_empty() {
+        let verb = if report.dry_run {
+            "dry run: would record"
+        } else {
+            "✓ baseline: recorded"
+        };
+        text.push_str(&format!(
+            "{} {} as applied on {} without running {} ({} table {}):\n",
+            st.green(verb),
+            plural(report.baselined.len(), "migration", "migrations"),
+            report.database,
+            if report.baselined.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            if report.created_table {
+                "created the"
+            } else {
+                "in the"
+            },
+            report.table
+        ));
+        for m in &report.baselined {
+            text.push_str(&format!("  V{}__{}\n", m.version, m.name));
+        }
+        if report.pending_after_target > 0 {
+            text.push_str(&format!(
+                "  {} pending after the baseline: `strata migrate` applies {}\n",
+                plural(report.pending_after_target, "migration", "migrations"),
+                if report.pending_after_target == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            ));
+        }
+        out(&text);
+        return ExitCode::SUCCESS;
     }
     if report.dry_run {
         if report.would_apply.is_empty() {
@@ -185,6 +228,36 @@ fn graphical(e: &dyn miette::Diagnostic) -> String {
         s = e.to_string();
     }
     s
+}
+
+/// `--baseline` refused: the database is not what the migrations build.
+pub fn baseline_refused(differences: &[strata_core::diff::Difference], version: i32) -> ExitCode {
+    use strata_core::diff::Change;
+    let mut text = format!(
+        "error: the database differs from what the migrations up to V{version} build ({}); nothing was recorded\n",
+        plural(differences.len(), "difference", "differences")
+    );
+    for d in differences {
+        let what = match &d.change {
+            Change::Missing { expected } => {
+                format!("the migrations build it, the database lacks it: {expected}")
+            }
+            Change::Unexpected { found } => {
+                format!("the database has it, the migrations do not build it: {found}")
+            }
+            c => {
+                let (what, expected, found) = c.property().unwrap_or_default();
+                format!("{what} (migrations: {expected}; database: {found})")
+            }
+        };
+        text.push_str(&format!("  {}: {}\n", d.path, super::plan::one_line(&what)));
+    }
+    text.push_str(
+        "  help: a baseline says the database already has what those migrations build; make them describe it \
+         (`strata init --from` writes one from the database), or apply them to a new database with `strata migrate`\n",
+    );
+    err(&text);
+    ExitCode::from(2)
 }
 
 pub fn migrate_error(e: &MigrateError) -> ExitCode {

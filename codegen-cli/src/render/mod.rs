@@ -143,31 +143,28 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
         .map(|f| format!("{}, ", f.label()))
         .unwrap_or_default();
     out.push_str(&format!(
-        "{} {} ({} files) against {} ({}{} migrations)\n",
+        "{} {} ({}) against {} ({}{})\n",
         st.bold("strata check:"),
         cfg.schema_label,
-        c.schema_files,
+        counted(&[(c.schema_files, "file", "files")]),
         cfg.migrations_label,
         fmt,
-        c.migrations
+        counted(&[(c.migrations, "migration", "migrations")])
     ));
     out.push_str(&format!(
         "  {}\n",
-        counted(&[
-            (c.tables, "table", "tables"),
-            (c.columns, "column", "columns"),
-            (c.constraints, "constraint", "constraints"),
-            (c.indexes, "index", "indexes"),
-            (c.enums, "enum", "enums"),
-            (c.sequences, "sequence", "sequences"),
-            (c.extensions, "extension", "extensions"),
-            (c.unmanaged, "unmanaged object", "unmanaged objects"),
-            (
-                c.ignored_statements,
-                "ignored statement",
-                "ignored statements"
-            ),
-        ])
+        [
+            schema_counts(&c.schema, false),
+            counted(&[
+                (c.schema.unmanaged, "unmanaged object", "unmanaged objects"),
+                (
+                    c.ignored_statements,
+                    "ignored statement",
+                    "ignored statements"
+                ),
+            ])
+        ]
+        .join(" · ")
     ));
     for w in &report.warnings {
         out.push_str(&format!("  warning: {w}\n"));
@@ -269,6 +266,41 @@ pub fn error(e: &Error, format: Format) -> ExitCode {
 
 /// `1 table · 2 columns · 0 enums`: each count with its noun in the right
 /// number.
+/// What a schema holds, as reports lead with it: tables, columns,
+/// constraints, indexes, enums, sequences and extensions always (with the
+/// schema count when `namespaces`), the other kinds only when present.
+pub(crate) fn schema_counts(c: &strata_core::model::Counts, namespaces: bool) -> String {
+    let mut items = Vec::new();
+    if namespaces {
+        items.push((c.namespaces, "schema", "schemas"));
+    }
+    items.extend([
+        (c.tables, "table", "tables"),
+        (c.columns, "column", "columns"),
+        (c.constraints, "constraint", "constraints"),
+        (c.indexes, "index", "indexes"),
+        (c.enums, "enum", "enums"),
+        (c.sequences, "sequence", "sequences"),
+        (c.extensions, "extension", "extensions"),
+    ]);
+    let optional = [
+        (c.views, "view", "views"),
+        (
+            c.materialized_views,
+            "materialized view",
+            "materialized views",
+        ),
+        (c.routines, "function", "functions"),
+        (c.triggers, "trigger", "triggers"),
+        (c.policies, "policy", "policies"),
+        (c.domains, "domain", "domains"),
+        (c.composite_types, "composite type", "composite types"),
+        (c.collations, "collation", "collations"),
+    ];
+    items.extend(optional.into_iter().filter(|(n, _, _)| *n > 0));
+    counted(&items)
+}
+
 pub(crate) fn counted(items: &[(usize, &str, &str)]) -> String {
     items
         .iter()

@@ -246,8 +246,16 @@ impl Replayer {
                 DomainConstraintKind::Check(e, refs) => {
                     self.add_domain_check(&ns, &dn, c.name, e, &refs, !c.not_valid)?;
                 }
+                // The parser reads only CHECK after ALTER DOMAIN … ADD;
+                // PostgreSQL's grammar rejects the rest the same way.
                 DomainConstraintKind::NotNull | DomainConstraintKind::Null => {
-                    unreachable!("the parser reads only CHECK after ALTER DOMAIN … ADD")
+                    return Err(help(
+                        err(
+                            SYNTAX_ERROR,
+                            "ALTER DOMAIN … ADD takes only CHECK constraints".to_string(),
+                        ),
+                        "use ALTER DOMAIN … SET NOT NULL / DROP NOT NULL",
+                    ));
                 }
             },
             DomainAction::DropConstraint { name: c, if_exists } => {
@@ -434,7 +442,11 @@ impl Replayer {
                 };
                 x.name = new;
             }
-            _ => unreachable!("handled above"),
+            // Renames, SET SCHEMA and enum values returned above.
+            EnumAction::RenameTo(_)
+            | EnumAction::SetSchema(_)
+            | EnumAction::AddValue { .. }
+            | EnumAction::RenameValue { .. } => return Ok(false),
         }
         self.touch(ObjectPath::new(ObjectKind::Type, &ns, &tn));
         Ok(true)
