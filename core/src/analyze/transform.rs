@@ -10,7 +10,8 @@ use sqlparser::ast::{
 };
 
 use crate::catalog::{
-    oid, CoercionContext, Env, Pathway, Resolve, TypeId, TypeInfo, UserTypes, USER_TYPE_BASE,
+    oid, ChosenFunc, CoercionContext, Env, Pathway, Resolve, TypeId, TypeInfo, UserTypes,
+    USER_TYPE_BASE,
 };
 use crate::literal::{self, Literal};
 use crate::model::{quote_ident, Schema, UnmanagedKind};
@@ -1239,8 +1240,22 @@ impl Analyzer<'_> {
         Ok(())
     }
 
-    fn check_user_function(&self, name: &str) -> Result<(), Unproven> {
-        let captured = self.schema.unmanaged.iter().any(|u| {
+    /// Whether a function of the schema may take the call `name(types)`
+    /// from the built-in `chosen`. `func_get_detail` takes an exact match
+    /// (the candidate's input types are the actual argument types) before
+    /// any other rule, whatever the namespace; two candidates with the same
+    /// effective argument list (defaults and VARIADIC expanded) are told
+    /// apart only by the search path. So the built-in is proven when it is
+    /// an exact match of known types and no function of the schema offers
+    /// that same argument list; anything else is "cannot prove". Functions
+    /// kept by name only (aggregates) are never ruled out.
+    fn check_user_function(
+        &self,
+        name: &str,
+        types: &[TypeId],
+        chosen: Option<&ChosenFunc>,
+    ) -> Result<(), Unproven> {
+        let by_name = self.schema.unmanaged.iter().any(|u| {
             matches!(
                 u.kind,
                 UnmanagedKind::Function | UnmanagedKind::Aggregate | UnmanagedKind::Procedure
@@ -1248,15 +1263,70 @@ impl Analyzer<'_> {
                 let base = u.name.split('(').next().unwrap_or("");
                 base.rsplit('.').next() == Some(name)
             }
-        }) || self.schema.namespaces.values().any(|n| {
-            n.routines
-                .keys()
-                .any(|sig| crate::model::split_signature(sig).0 == name)
         });
-        if captured {
-            return Err(unproven(format!(
-                "the schema defines a function {name}: it may capture the call"
-            )));
+        let routines: Vec<&crate::model::Routine> = self
+            .schema
+            .namespaces
+            .values()
+            .flat_map(|n| n.routines.iter())
+            .filter(|(sig, _)| crate::model::split_signature(sig).0 == name)
+            .map(|(_, r)| r)
+            .collect();
+        if !by_name && routines.is_empty() {
+            return Ok(());
+        }
+        let captured = || {
+            unproven(format!(
+                "{name} is also a function defined in the schema, which may take the call (calls of the schema's own functions are not resolved offline)"
+            ))
+        };
+        if by_name {
+            return Err(captured());
+        }
+        let exact = chosen.is_some_and(|c| {
+            !c.variadic_folded
+                && c.proc.args.as_slice() == types
+                && types.iter().all(|t| *t != oid::UNKNOWN)
+        });
+        if !exact {
+            return Err(captured());
+        }
+        for r in routines {
+            if r.kind != crate::model::RoutineKind::Function {
+                continue;
+            }
+            let inputs: Vec<&crate::model::RoutineArg> = r
+                .args
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.mode,
+                        crate::model::ArgMode::In
+                            | crate::model::ArgMode::InOut
+                            | crate::model::ArgMode::Variadic
+                    )
+                })
+                .collect();
+            if inputs
+                .iter()
+                .any(|a| a.mode == crate::model::ArgMode::Variadic)
+            {
+                // Its expanded forms are not worked out: it may tie.
+                return Err(captured());
+            }
+            let defaults = inputs.iter().filter(|a| a.default.is_some()).count();
+            let n = types.len();
+            if n > inputs.len() || n + defaults < inputs.len() {
+                continue;
+            }
+            let same = inputs.iter().zip(types).all(|(a, t)| {
+                self.env
+                    .type_named(&a.data_type)
+                    .is_some_and(|info| info.id == *t)
+            });
+            if same {
+                return Err(captured());
+            }
         }
         Ok(())
     }
@@ -1495,7 +1565,7 @@ impl Analyzer<'_> {
             [(ns, _), (n, _)] if ns == "pg_catalog" => (n.clone(), true),
             _ => {
                 return Err(unproven(format!(
-                    "a call of {}: functions outside pg_catalog are not in the catalog",
+                    "a call of {}: a function defined in the schema (outside pg_catalog) is not resolved offline",
                     f.name
                 )))
             }
@@ -1579,14 +1649,19 @@ impl Analyzer<'_> {
 
     /// `ParseFuncOrColumn` for a plain call of a built-in function.
     fn call(&self, name: &str, args: Vec<Node>, form: Form) -> Result<Node, Unproven> {
-        self.check_user_function(name)?;
         if args.len() == 1 && self.env.type_named(name).is_some() {
             return Err(unproven(format!(
                 "{name}(…) may be a function-style cast, which is not encoded"
             )));
         }
         let types: Vec<TypeId> = args.iter().map(Node::type_id).collect();
-        let chosen = resolved(self.env.func(name, &types), &format!("function {name}()"))?;
+        let found = self.env.func(name, &types);
+        let built_in = match &found {
+            Resolve::Found(c) => Some(c),
+            _ => None,
+        };
+        self.check_user_function(name, &types, built_in)?;
+        let chosen = resolved(found, &format!("function {name}()"))?;
         let proc = &chosen.proc;
         match proc.kind {
             'f' => {}
