@@ -539,7 +539,7 @@ async fn billing_orgs_and_auth_round_trip_every_enum() {
     ] {
         ok(
             encrypted_api_keys::EncryptedApiKeysTable::insert(
-                encrypted_api_keys::NewEncryptedApiKeys::new(
+                encrypted_api_keys::NewEncryptedApiKey::new(
                     owner.id.clone(),
                     kind,
                     format!("secret-{kind}"),

@@ -3013,7 +3013,7 @@ pub mod encrypted_api_keys {
             ::strata::runtime::serde::Deserialize
         )]
         #[serde(crate = "::strata::runtime::serde")]
-        pub struct EncryptedApiKeys {
+        pub struct EncryptedApiKey {
             /// FK → user.id
             ///
             /// `user_id text NOT NULL`
@@ -3039,7 +3039,7 @@ pub mod encrypted_api_keys {
                 ::strata::runtime::chrono::Utc,
             >,
         }
-        impl ::core::convert::TryFrom<&::strata::runtime::Row> for EncryptedApiKeys {
+        impl ::core::convert::TryFrom<&::strata::runtime::Row> for EncryptedApiKey {
             type Error = ::strata::runtime::DecodeError;
             fn try_from(
                 __row: &::strata::runtime::Row,
@@ -3071,7 +3071,7 @@ pub mod encrypted_api_keys {
         }
         /// A row to insert into encrypted_api_keys: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`).
         #[derive(Debug, Clone, PartialEq)]
-        pub struct NewEncryptedApiKeys {
+        pub struct NewEncryptedApiKey {
             /// FK → user.id
             ///
             /// `user_id text NOT NULL`
@@ -3101,7 +3101,7 @@ pub mod encrypted_api_keys {
                 ::strata::runtime::chrono::DateTime<::strata::runtime::chrono::Utc>,
             >,
         }
-        impl NewEncryptedApiKeys {
+        impl NewEncryptedApiKey {
             /// The row with every optional column `None`: defaults and NULLs.
             #[allow(clippy::too_many_arguments)]
             pub fn new(
@@ -3118,7 +3118,7 @@ pub mod encrypted_api_keys {
                 }
             }
         }
-        impl ::strata::runtime::Insertable for NewEncryptedApiKeys {
+        impl ::strata::runtime::Insertable for NewEncryptedApiKey {
             type Table = EncryptedApiKeysTable;
             const COLUMNS: &'static [&'static str] = &[
                 "user_id",
@@ -3141,7 +3141,7 @@ pub mod encrypted_api_keys {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct EncryptedApiKeysTable;
         impl ::strata::runtime::Table for EncryptedApiKeysTable {
-            type Row = EncryptedApiKeys;
+            type Row = EncryptedApiKey;
             const NAMESPACE: &'static str = "public";
             const NAME: &'static str = "encrypted_api_keys";
             const COLUMNS: &'static [&'static str] = &[
@@ -3158,12 +3158,12 @@ pub mod encrypted_api_keys {
                 ::strata::runtime::Select::new()
             }
             /// `INSERT` one row into encrypted_api_keys.
-            pub fn insert(row: NewEncryptedApiKeys) -> ::strata::runtime::Insert<Self> {
+            pub fn insert(row: NewEncryptedApiKey) -> ::strata::runtime::Insert<Self> {
                 ::strata::runtime::Insert::new([row])
             }
             /// `INSERT` many rows into encrypted_api_keys in one statement.
             pub fn insert_many(
-                rows: impl ::core::iter::IntoIterator<Item = NewEncryptedApiKeys>,
+                rows: impl ::core::iter::IntoIterator<Item = NewEncryptedApiKey>,
             ) -> ::strata::runtime::Insert<Self> {
                 ::strata::runtime::Insert::new(rows)
             }
@@ -3177,9 +3177,7 @@ pub mod encrypted_api_keys {
             }
         }
     }
-    pub use self::__model::{
-        EncryptedApiKeys, NewEncryptedApiKeys, EncryptedApiKeysTable,
-    };
+    pub use self::__model::{EncryptedApiKey, NewEncryptedApiKey, EncryptedApiKeysTable};
     /// FK → user.id
     ///
     /// `user_id text NOT NULL`
@@ -3400,7 +3398,7 @@ pub mod git_eval_results {
             ::strata::runtime::serde::Deserialize
         )]
         #[serde(crate = "::strata::runtime::serde")]
-        pub struct GitEvalResults {
+        pub struct GitEvalResult {
             /// Primary key
             ///
             /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
@@ -3436,7 +3434,7 @@ pub mod git_eval_results {
                 ::strata::runtime::chrono::Utc,
             >,
         }
-        impl ::core::convert::TryFrom<&::strata::runtime::Row> for GitEvalResults {
+        impl ::core::convert::TryFrom<&::strata::runtime::Row> for GitEvalResult {
             type Error = ::strata::runtime::DecodeError;
             fn try_from(
                 __row: &::strata::runtime::Row,
@@ -3479,7 +3477,7 @@ pub mod git_eval_results {
         }
         /// A row to insert into git_eval_results: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`).
         #[derive(Debug, Clone, PartialEq, Default)]
-        pub struct NewGitEvalResults {
+        pub struct NewGitEvalResult {
             /// Primary key
             ///
             /// `id text NOT NULL DEFAULT gen_random_uuid()::text`
@@ -3523,7 +3521,7 @@ pub mod git_eval_results {
                 ::strata::runtime::chrono::DateTime<::strata::runtime::chrono::Utc>,
             >,
         }
-        impl NewGitEvalResults {
+        impl NewGitEvalResult {
             /// The row with every optional column `None`: defaults and NULLs.
             #[allow(clippy::too_many_arguments)]
             pub fn new() -> Self {
@@ -3539,7 +3537,7 @@ pub mod git_eval_results {
                 }
             }
         }
-        impl ::strata::runtime::Insertable for NewGitEvalResults {
+        impl ::strata::runtime::Insertable for NewGitEvalResult {
             type Table = GitEvalResultsTable;
             const COLUMNS: &'static [&'static str] = &[
                 "id",
@@ -3568,7 +3566,7 @@ pub mod git_eval_results {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct GitEvalResultsTable;
         impl ::strata::runtime::Table for GitEvalResultsTable {
-            type Row = GitEvalResults;
+            type Row = GitEvalResult;
             const NAMESPACE: &'static str = "public";
             const NAME: &'static str = "git_eval_results";
             const COLUMNS: &'static [&'static str] = &[
@@ -3588,12 +3586,12 @@ pub mod git_eval_results {
                 ::strata::runtime::Select::new()
             }
             /// `INSERT` one row into git_eval_results.
-            pub fn insert(row: NewGitEvalResults) -> ::strata::runtime::Insert<Self> {
+            pub fn insert(row: NewGitEvalResult) -> ::strata::runtime::Insert<Self> {
                 ::strata::runtime::Insert::new([row])
             }
             /// `INSERT` many rows into git_eval_results in one statement.
             pub fn insert_many(
-                rows: impl ::core::iter::IntoIterator<Item = NewGitEvalResults>,
+                rows: impl ::core::iter::IntoIterator<Item = NewGitEvalResult>,
             ) -> ::strata::runtime::Insert<Self> {
                 ::strata::runtime::Insert::new(rows)
             }
@@ -3607,7 +3605,7 @@ pub mod git_eval_results {
             }
         }
     }
-    pub use self::__model::{GitEvalResults, NewGitEvalResults, GitEvalResultsTable};
+    pub use self::__model::{GitEvalResult, NewGitEvalResult, GitEvalResultsTable};
     /// Primary key
     ///
     /// `id text NOT NULL DEFAULT gen_random_uuid()::text`

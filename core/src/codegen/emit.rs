@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::naming::{assign, camel, exact, ident, snake};
+use super::naming::{assign, camel, exact, ident, singular, snake};
 use super::types::{map, EnumRef, RustType};
 use super::{Diagnostic, DiagnosticKind};
 use crate::model::{
@@ -444,10 +444,14 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
     let camel_name = Some(camel(name))
         .filter(|c| ident(c).is_some())
         .unwrap_or_else(|| exact(name));
+    // The row is one of the table's rows: `users` → `User`.
+    let row_name = Some(camel(&singular(name)))
+        .filter(|c| !c.is_empty() && ident(c).is_some() && ident(&format!("{c}Table")).is_some())
+        .unwrap_or_else(|| camel_name.clone());
     let struct_ident =
         |text: &str| ident(text).unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()));
-    let row = struct_ident(&camel_name);
-    let new_row = struct_ident(&format!("New{camel_name}"));
+    let row = struct_ident(&row_name);
+    let new_row = struct_ident(&format!("New{row_name}"));
     let table = struct_ident(&format!("{camel_name}Table"));
     // Depth below the top of the generated code: the table's module, plus
     // the namespace's.

@@ -61,6 +61,80 @@ pub fn camel(name: &str) -> String {
         .collect()
 }
 
+/// A row's name from its table's: the last word of a plural English table
+/// name made singular (`users` → `user`, `blog_posts` → `blog_post`,
+/// `categories` → `category`, `addresses` → `address`, `boxes` → `box`);
+/// anything not recognizably plural is kept (`status`, `news`, `series`,
+/// `data`, `agent_run`). Only the row and insert structs use it: the table
+/// struct and the module keep the table's name (`users::User`,
+/// `users::NewUser`, `users::UsersTable`).
+pub fn singular(name: &str) -> String {
+    // The last word as `words` splits it, found back in the name.
+    let Some(last) = words(name).pop() else {
+        return name.to_string();
+    };
+    let Some(at) = name.to_lowercase().rfind(&last.to_lowercase()) else {
+        return name.to_string();
+    };
+    if at + last.len() != name.len() {
+        return name.to_string();
+    }
+    let (head, word) = name.split_at(at);
+    let lower = word.to_lowercase();
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("people", "person"),
+        ("children", "child"),
+        ("men", "man"),
+        ("women", "woman"),
+        ("statuses", "status"),
+        ("aliases", "alias"),
+        ("indices", "index"),
+        ("matrices", "matrix"),
+        ("analyses", "analysis"),
+        ("criteria", "criterion"),
+    ];
+    const UNCHANGED: &[&str] = &[
+        "news", "series", "species", "status", "data", "analysis", "axis", "alias", "bus",
+        "campus", "corpus", "bonus", "virus", "census", "canvas", "gas", "plus", "minus", "chaos",
+        "kudos", "always", "access", "process", "success", "address", "class", "glass", "pass",
+    ];
+    let keep_case = |s: &str| -> String {
+        // The replacement in the word's case (`Users` → `User`, `USERS` → `USER`).
+        if word.chars().all(|c| !c.is_lowercase()) {
+            s.to_uppercase()
+        } else if word.chars().next().is_some_and(char::is_uppercase) {
+            let mut cs = s.chars();
+            cs.next()
+                .map(|f| f.to_uppercase().collect::<String>() + cs.as_str())
+                .unwrap_or_default()
+        } else {
+            s.to_string()
+        }
+    };
+    if let Some((_, one)) = IRREGULAR.iter().find(|(many, _)| *many == lower) {
+        return format!("{head}{}", keep_case(one));
+    }
+    if UNCHANGED.contains(&lower.as_str()) || lower.len() < 4 || !lower.ends_with('s') {
+        return name.to_string();
+    }
+    let cut = |n: usize| format!("{head}{}", &word[..word.len() - n]);
+    if lower.ends_with("ies") && lower.len() > 4 {
+        return format!(
+            "{head}{}",
+            keep_case(&format!("{}y", &lower[..lower.len() - 3]))
+        );
+    }
+    for es in ["sses", "xes", "ches", "shes", "zzes"] {
+        if lower.ends_with(es) {
+            return cut(2);
+        }
+    }
+    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") {
+        return name.to_string();
+    }
+    cut(1)
+}
+
 /// Names that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
@@ -183,6 +257,33 @@ mod tests {
         assert_eq!(snake("Some Name-2"), "some_name_2");
         assert_eq!(snake("__row"), "row");
         assert_eq!(snake("v2Name"), "v2_name");
+    }
+
+    #[test]
+    fn plural_table_names_give_singular_row_names() {
+        for (table, row) in [
+            ("users", "user"),
+            ("blog_posts", "blog_post"),
+            ("BlogPosts", "BlogPost"),
+            ("USERS", "USER"),
+            ("categories", "category"),
+            ("addresses", "address"),
+            ("boxes", "box"),
+            ("matches", "match"),
+            ("people", "person"),
+            ("order_statuses", "order_status"),
+            ("status", "status"),
+            ("news", "news"),
+            ("series", "series"),
+            ("agent_run", "agent_run"),
+            ("user", "user"),
+            ("access", "access"),
+            ("bus", "bus"),
+            ("data", "data"),
+            ("ids", "ids"),
+        ] {
+            assert_eq!(singular(table), row, "{table}");
+        }
     }
 
     #[test]
