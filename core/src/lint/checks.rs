@@ -377,9 +377,16 @@ fn alter_table(r: &Replayer, state: &FileState, t: &Target, a: &TableAction, out
                     {
                         return;
                     }
+                    let why = match t.known {
+                        Some(_) => format!(
+                            "no validated CHECK ({} IS NOT NULL) on it",
+                            quote_ident(name)
+                        ),
+                        None => "strata does not know the table's constraints".to_string(),
+                    };
                     out.push((
                         "adding-not-nullable-field",
-                        format!("sets column {col} NOT NULL: {tl} is scanned under an ACCESS EXCLUSIVE lock (no validated CHECK ({} IS NOT NULL) on it)", quote_ident(name)),
+                        format!("sets column {col} NOT NULL: {tl} is scanned under an ACCESS EXCLUSIVE lock ({why})"),
                     ));
                 }
                 ColumnOp::DropNotNull if !t.new => {
@@ -538,7 +545,10 @@ fn enum_value_use(state: &FileState, stmt: &Stmt, text: &str, out: &mut Found) {
         if kind != TokenKind::String || !t.starts_with('\'') {
             continue;
         }
-        let value = t[1..t.len().saturating_sub(1).max(1)].replace("''", "'");
+        let Some(inner) = t.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) else {
+            continue;
+        };
+        let value = inner.replace("''", "'");
         if let Some((e, _)) = state.enum_values.iter().find(|(_, v)| *v == value) {
             out.push((
                 "unsafe-enum-value-use",
