@@ -505,3 +505,59 @@ fn tx_mode_follows_the_tool_and_the_first_line() {
         TxMode::Script
     );
 }
+
+#[test]
+fn robust_statements_matter_only_outside_a_transaction_with_many_statements() {
+    let m = "CREATE TABLE a (x bigint);\nALTER TABLE t ADD COLUMN y text;\nALTER TABLE t DROP COLUMN name;";
+    let r = run_tx(&[T], m, TxMode::Outside);
+    assert_eq!(
+        rules(&r)
+            .into_iter()
+            .filter(|r| *r == "prefer-robust-stmts")
+            .count(),
+        3,
+        "{r:?}"
+    );
+    let robust = "CREATE TABLE IF NOT EXISTS a (x bigint);\nALTER TABLE t ADD COLUMN IF NOT EXISTS y text;\nALTER TABLE t DROP COLUMN IF EXISTS name;";
+    let r = run_tx(&[T], robust, TxMode::Outside);
+    assert!(!rules(&r).contains(&"prefer-robust-stmts"), "{r:?}");
+    // In a transaction a failure undoes everything; one statement alone is
+    // atomic too.
+    assert!(!rules(&run(&[T], m)).contains(&"prefer-robust-stmts"));
+    let one = run_tx(&[T], "CREATE TABLE a (x bigint);", TxMode::Outside);
+    assert!(one.findings.is_empty(), "{one:?}");
+    // A concurrent build that fails leaves an invalid index: always.
+    let r = run_tx(
+        &[T],
+        "CREATE INDEX CONCURRENTLY i ON t (n);",
+        TxMode::Outside,
+    );
+    assert_eq!(rules(&r), ["prefer-robust-stmts"]);
+}
+
+#[test]
+fn constraints_written_on_an_added_column() {
+    let u = "CREATE TABLE u (id bigint PRIMARY KEY);";
+    let r = run(
+        &[T, u],
+        "ALTER TABLE u ADD COLUMN t_id bigint REFERENCES t (id);",
+    );
+    assert_eq!(rules(&r), ["adding-foreign-key-constraint"]);
+    let r = run(&[T], "ALTER TABLE t ADD COLUMN code text UNIQUE;");
+    assert_eq!(rules(&r), ["disallowed-unique-constraint"]);
+    let r = run(&[T], "DROP INDEX CONCURRENTLY IF EXISTS nothing;");
+    assert_eq!(rules(&r), ["ban-concurrent-index-creation-in-transaction"]);
+}
+
+#[test]
+fn dropping_a_column_a_view_reads_without_cascade_says_so() {
+    let h = [T, "CREATE VIEW names AS SELECT id, name FROM t;"];
+    let r = run(&h, "ALTER TABLE t DROP COLUMN name;");
+    assert_eq!(rules(&r), ["ban-drop-column"]);
+    assert!(
+        r.findings[0].message.contains("names") && r.findings[0].message.contains("refuses"),
+        "{r:?}"
+    );
+    // PostgreSQL would refuse it: the model is left as it was, and said so.
+    assert_eq!(r.notes.len(), 1, "{r:?}");
+}
