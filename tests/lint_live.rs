@@ -143,3 +143,61 @@ async fn added_columns_rewrite_exactly_when_lint_says_so() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Findings that predict a failure: the server, running the migration in
+/// one transaction after the history (with a row in every table), fails
+/// exactly when lint reports the rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_that_predict_a_failure_agree_with_the_server() {
+    let history = "CREATE TYPE mood AS ENUM ('ok');\n\
+                   CREATE TABLE p (id bigint, m mood);\n\
+                   INSERT INTO p VALUES (1, 'ok');\n";
+    let cases: [(&str, &str, bool); 6] = [
+        (
+            "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE p SET m = 'sad';",
+            "unsafe-enum-value-use",
+            true,
+        ),
+        (
+            "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE p SET m = 'ok';",
+            "unsafe-enum-value-use",
+            false,
+        ),
+        (
+            "ALTER TABLE p ADD COLUMN n text;\nCREATE INDEX CONCURRENTLY p_id ON p (id);",
+            "ban-concurrent-index-creation-in-transaction",
+            true,
+        ),
+        (
+            "ALTER TABLE p ADD COLUMN n text NOT NULL;",
+            "adding-required-field",
+            true,
+        ),
+        (
+            "ALTER TABLE p ADD COLUMN n text NOT NULL DEFAULT '';",
+            "adding-required-field",
+            false,
+        ),
+        (
+            "ALTER TABLE p ADD COLUMN n bigserial NOT NULL;",
+            "adding-required-field",
+            false,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (migration, rule, fails) in &cases {
+        let db = TestDb::create("lint_fail").await;
+        support::psql_apply_sql(&db.url, history, false).expect("history");
+        let server_fails = support::psql_apply_sql(&db.url, migration, true).is_err();
+        // The table says which cases fail, so the agreement is not an
+        // accident of both sides always saying no.
+        assert_eq!(server_fails, *fails, "{migration}");
+        let linted = lint_rules(history, migration).contains(rule);
+        if server_fails != linted {
+            wrong.push(format!(
+                "{migration:?}: server fails {server_fails}, lint reports {rule} {linted}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
