@@ -536,20 +536,39 @@ fn proven_not_null(t: &Table, col: &str) -> bool {
 }
 
 /// A string literal equal to an enum value added earlier in this
-/// transaction.
+/// transaction, in a statement that names the enum or a column of it.
 fn enum_value_use(state: &FileState, stmt: &Stmt, text: &str, out: &mut Found) {
     if state.enum_values.is_empty() || matches!(stmt, Stmt::AlterEnum { .. }) {
         return;
     }
-    for (kind, t) in words(text) {
-        if kind != TokenKind::String || !t.starts_with('\'') {
+    let w = words(text);
+    // The identifiers the statement names, as PostgreSQL folds them.
+    let names: Vec<String> = w
+        .iter()
+        .filter_map(|(k, t)| match k {
+            TokenKind::Word => Some(t.to_lowercase()),
+            TokenKind::QuotedIdent => Some(unquote(t)),
+            _ => None,
+        })
+        .collect();
+    for (kind, t) in &w {
+        if *kind != TokenKind::String {
             continue;
         }
         let Some(inner) = t.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) else {
             continue;
         };
         let value = inner.replace("''", "'");
-        if let Some((e, _)) = state.enum_values.iter().find(|(_, v)| *v == value) {
+        // The literal must meet the enum: the statement names the type or
+        // a column of it.
+        let used = state.enum_values.iter().find(|ev| {
+            ev.value == value
+                && names
+                    .iter()
+                    .any(|n| *n == ev.name || ev.columns.contains(n))
+        });
+        if let Some(ev) = used {
+            let e = &ev.label;
             out.push((
                 "unsafe-enum-value-use",
                 format!(
@@ -602,11 +621,30 @@ pub(super) fn after(r: &Replayer, state: &mut FileState, stmt: &Stmt) {
             name,
             action: EnumAction::AddValue { value, .. },
         } if state.in_transaction() => {
-            let label = match r.lookup_enum(name) {
-                Some(ns) => qualified(&ns, &name.name),
+            let ns = r.lookup_enum(name);
+            let label = match &ns {
+                Some(ns) => qualified(ns, &name.name),
                 None => name.to_string(),
             };
-            state.enum_values.push((label, value.clone()));
+            // The columns of this type (or arrays of it), by name.
+            let mut columns = std::collections::BTreeSet::new();
+            for n in r.schema().namespaces.values() {
+                for t in n.tables.values() {
+                    for c in &t.columns {
+                        let base = c.data_type.trim_end_matches("[]");
+                        let last = base.rsplit('.').next().unwrap_or(base);
+                        if unquote(last) == name.name {
+                            columns.insert(c.name.clone());
+                        }
+                    }
+                }
+            }
+            state.enum_values.push(super::NewEnumValue {
+                label,
+                name: name.name.clone(),
+                value: value.clone(),
+                columns,
+            });
         }
         Stmt::NonSchema(kind) => match *kind {
             "BEGIN" | "START" => state.explicit_tx = true,
@@ -619,5 +657,13 @@ pub(super) fn after(r: &Replayer, state: &mut FileState, stmt: &Stmt) {
             _ => {}
         },
         _ => {}
+    }
+}
+
+/// An identifier as PostgreSQL stores it: `"Foo"` → `Foo`, `foo` as is.
+fn unquote(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => s.to_string(),
     }
 }

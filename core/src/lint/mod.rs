@@ -166,8 +166,20 @@ pub(crate) struct FileState {
     pub created_indexes: BTreeSet<(String, String)>,
     /// Constraints added NOT VALID by this migration (namespace, table, name).
     pub not_valid: BTreeSet<(String, String, String)>,
-    /// Enum values added by this migration in a transaction, with the enum.
-    pub enum_values: Vec<(String, String)>,
+    /// Enum values added by this migration in a transaction.
+    pub enum_values: Vec<NewEnumValue>,
+}
+
+/// A value `ALTER TYPE … ADD VALUE` added in the current transaction.
+#[derive(Debug)]
+pub(crate) struct NewEnumValue {
+    /// The enum, qualified and quoted, for messages.
+    pub label: String,
+    /// The enum's name, as stored.
+    pub name: String,
+    pub value: String,
+    /// Names of the columns of this enum type (or arrays of it).
+    pub columns: BTreeSet<String>,
 }
 
 impl FileState {

@@ -561,3 +561,20 @@ fn dropping_a_column_a_view_reads_without_cascade_says_so() {
     // PostgreSQL would refuse it: the model is left as it was, and said so.
     assert_eq!(r.notes.len(), 1, "{r:?}");
 }
+
+#[test]
+fn a_literal_that_does_not_meet_the_enum_is_not_its_new_value() {
+    let h = [
+        "CREATE TYPE mood AS ENUM ('ok');",
+        "CREATE TABLE p (m mood, note text);",
+    ];
+    // The same text in a text column: nothing to do with the enum.
+    let r = run(
+        &h,
+        "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE p SET note = 'sad';",
+    );
+    assert!(r.findings.is_empty(), "{r:?}");
+    // A cast to the type names it.
+    let r = run(&h, "ALTER TYPE mood ADD VALUE 'sad';\nSELECT 'sad'::mood;");
+    assert_eq!(rules(&r), ["unsafe-enum-value-use"]);
+}
