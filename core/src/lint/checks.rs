@@ -52,7 +52,7 @@ pub(super) fn statement(r: &Replayer, state: &FileState, stmt: &Stmt, text: &str
     match stmt {
         Stmt::CreateTable(ct) => {
             for c in &ct.columns {
-                column_type(&qualified_q(&ct.name), c, &mut out);
+                column_type(&ct.name.to_string(), c, &mut out);
             }
             if state.outside_many && !ct.if_not_exists {
                 out.push((
@@ -145,13 +145,6 @@ pub(super) fn statement(r: &Replayer, state: &FileState, stmt: &Stmt, text: &str
                 }
             }
         }
-        Stmt::AlterEnum {
-            name,
-            action: EnumAction::AddValue { .. },
-        } => {
-            // Recorded by `after`; nothing to say here.
-            let _ = name;
-        }
         Stmt::CreateDomain {
             name, constraints, ..
         } if constraints
@@ -176,10 +169,6 @@ pub(super) fn statement(r: &Replayer, state: &FileState, stmt: &Stmt, text: &str
         _ => {}
     }
     out
-}
-
-fn qualified_q(q: &QName) -> String {
-    q.to_string()
 }
 
 /// BEGIN / COMMIT in a migration, DROP DATABASE.
