@@ -201,3 +201,49 @@ async fn findings_that_predict_a_failure_agree_with_the_server() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Whether the server proves `SET NOT NULL` from the table's constraints
+/// instead of scanning: it says so at DEBUG1 ("existing constraints on
+/// column … are sufficient to prove that it does not contain nulls").
+fn server_skips_not_null_scan(url: &str, sql: &str) -> bool {
+    let out = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c"])
+        .arg(format!("SET client_min_messages = debug1; {sql}"))
+        .output()
+        .expect("run psql");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    err.contains("sufficient to prove")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_not_null_is_reported_exactly_when_the_server_scans() {
+    let cases = [
+        ("", true),
+        ("ALTER TABLE p ADD CONSTRAINT nn CHECK (x IS NOT NULL) NOT VALID;", true),
+        (
+            "ALTER TABLE p ADD CONSTRAINT nn CHECK (x IS NOT NULL) NOT VALID;\nALTER TABLE p VALIDATE CONSTRAINT nn;",
+            false,
+        ),
+        ("ALTER TABLE p ADD CONSTRAINT nn CHECK (x IS NOT NULL);", false),
+        ("ALTER TABLE p ADD CONSTRAINT nn CHECK ((x IS NOT NULL));", false),
+        // A strict check does not prove it to PostgreSQL 15: it scans.
+        ("ALTER TABLE p ADD CONSTRAINT pos CHECK (x > 0);", true),
+    ];
+    let mut wrong = Vec::new();
+    for (check, scans) in cases {
+        let db = TestDb::create("lint_nn").await;
+        let history = format!("CREATE TABLE p (x bigint);\nINSERT INTO p VALUES (1);\n{check}\n");
+        support::psql_apply_sql(&db.url, &history, false).expect("history");
+        let alter = "ALTER TABLE p ALTER COLUMN x SET NOT NULL;";
+        let server_scans = !server_skips_not_null_scan(&db.url, alter);
+        assert_eq!(server_scans, scans, "{check}");
+        let linted = lint_rules(&history, alter).contains(&"adding-not-nullable-field");
+        if server_scans != linted {
+            wrong.push(format!(
+                "{check:?}: server scans {server_scans}, lint reports {linted}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
