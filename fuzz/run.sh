@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for SECONDS (default 180) on nightly with cargo-fuzz.
-#   fuzz/run.sh <split|parse|replay|normalize|declared> [SECONDS] [extra libFuzzer flags]
+#   fuzz/run.sh <split|parse|replay|normalize|declared|lint> [SECONDS] [extra libFuzzer flags]
 # STRATA_FUZZ_PREBUILT=1 runs the binary the last `cargo +nightly fuzz build`
 # made instead of building first.
 # New inputs go to fuzz/work/corpus/<target>/ (git-ignored); crashes to
@@ -8,7 +8,7 @@
 # fuzz/regressions/<target>/ to keep it); the log to fuzz/work/logs/<target>.log.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-t="${1:?target: split, parse, replay, normalize or declared}"
+t="${1:?target: split, parse, replay, normalize, declared or lint}"
 secs="${2:-180}"
 shift $(( $# >= 2 ? 2 : 1 ))
 mkdir -p "$here/work/corpus/$t" "$here/work/shared/$t" "$here/work/logs" "$here/artifacts/$t"

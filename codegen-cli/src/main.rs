@@ -8,6 +8,7 @@ mod cmd_docs;
 mod cmd_drift;
 mod cmd_init;
 mod cmd_inspect;
+mod cmd_lint;
 mod cmd_migrate;
 mod cmd_new;
 mod config;
@@ -79,6 +80,11 @@ enum Command {
     Diff(cmd_diff::Args),
     /// Write the next migration: the plan from the history to the declared schema.
     New(cmd_new::Args),
+    /// Lint hand-written migrations against the schema at their point of the
+    /// history (locks, rewrites, unsafe changes; rules in docs/lint.md).
+    ///
+    /// Exit 0 when there is no finding, 1 when there are findings, 2 on bad input.
+    Lint(cmd_lint::Args),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -125,6 +131,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => cmd_codegen::run(args, config_path.as_deref()),
         Command::Diff(args) => cmd_diff::run(args, config_path.as_deref()),
         Command::New(args) => cmd_new::run(args, config_path.as_deref()),
+        Command::Lint(args) => cmd_lint::run(args, config_path.as_deref()),
         Command::Check {
             schema,
             migrations,

@@ -21,6 +21,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("replay", replay_target),
     ("normalize", normalize_target),
     ("declared", declared_target),
+    ("lint", lint_target),
 ];
 
 /// `split::tokens`, `split::file_directives` and `split::split` on any
@@ -90,6 +91,38 @@ pub fn replay_target(data: &[u8]) {
     }
 }
 
+/// `strata lint` on a file, in a transaction and outside one: every
+/// finding and note lies inside the file, an error's span too.
+pub fn lint_target(data: &[u8]) {
+    let Ok(file) = source::decode_sql("fuzz.sql".to_string(), data.to_vec()) else {
+        return;
+    };
+    let lines = file.text.lines().count().max(1) as u32 + 1;
+    for tx in [crate::lint::TxMode::Wrapped, crate::lint::TxMode::Outside] {
+        match crate::lint::lint(&[], std::slice::from_ref(&file), |_| tx) {
+            Ok(r) => {
+                for f in &r.findings {
+                    assert!(
+                        f.location.line >= 1 && f.location.line <= lines,
+                        "finding outside the file"
+                    );
+                    assert!(crate::lint::rule(f.rule).is_some(), "unknown rule");
+                }
+                for n in &r.notes {
+                    assert!(n.location.line >= 1 && n.location.line <= lines);
+                }
+            }
+            Err(crate::Error::Sql(e)) => {
+                assert!(
+                    e.span.offset() + e.span.len() <= file.text.len(),
+                    "error span past the end of the file"
+                );
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 /// Expression analysis and `normalize::type_text`: an expression typed and
 /// printed as the server would (as a CHECK and as a text default over a
 /// small table), then its printed form analysed again; a canonical type
@@ -119,6 +152,7 @@ pub fn normalize_target(data: &[u8]) {
                 column_type: "text",
             },
         ] {
+            let _ = crate::analyze::default_volatility(&e, &scope, "text");
             if let Ok(text) = crate::analyze::stored(&e, &scope, role) {
                 if let Ok(again) = crate::expression::parse(&text) {
                     let _ = crate::analyze::stored(&again, &scope, role);

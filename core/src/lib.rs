@@ -22,6 +22,7 @@ pub mod expression;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod keywords;
+pub mod lint;
 pub mod literal;
 pub mod model;
 pub mod names;

@@ -135,8 +135,9 @@ fn fuzz_dir() -> PathBuf {
 fn seeds_of(target: &str) -> Vec<Vec<u8>> {
     let mut seeds = Vec::new();
     read_dir_files(&fuzz_dir().join("corpus").join(target), &mut seeds);
-    if target == "declared" {
-        // Declared SQL is SQL: the replay seeds are declared schemas too.
+    if target == "declared" || target == "lint" {
+        // Declared SQL is SQL: the replay seeds are declared schemas (and
+        // migrations to lint) too.
         read_dir_files(&fuzz_dir().join("corpus").join("replay"), &mut seeds);
     }
     seeds
@@ -333,11 +334,16 @@ fn declared() {
 }
 
 #[test]
+fn lint() {
+    run_target("lint");
+}
+
+#[test]
 fn every_target_has_a_smoke_test_and_a_cargo_fuzz_binary() {
     let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).expect("fuzz/Cargo.toml");
     for (name, _) in fuzzing::TARGETS {
         assert!(
-            ["split", "parse", "replay", "normalize", "declared"].contains(name),
+            ["split", "parse", "replay", "normalize", "declared", "lint"].contains(name),
             "{name} has no #[test] in fuzz_smoke.rs"
         );
         assert!(

@@ -378,13 +378,13 @@ fn difference_json(d: &DriftDifference) -> serde_json::Value {
 
 /// `%`, CR and LF escaped as GitHub's workflow commands require; in
 /// properties also `:` and `,`.
-fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -2,6 +2,7 @@
 
 pub mod drift;
 pub mod inspect;
+pub mod lint;
 pub mod migrate;
 pub mod plan;
 

@@ -170,6 +170,80 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
     }
 }
 
+/// `provolatile` of the most volatile function a column's `DEFAULT e`
+/// calls once analysed (`contain_volatile_functions`): `i`, `s` or `v`.
+/// `ADD COLUMN … DEFAULT e` rewrites the table only when it is `v`.
+pub fn default_volatility(expr: &Expr, scope: &Scope, column_type: &str) -> Result<char, Unproven> {
+    let types = SchemaTypes::new(scope.schema);
+    let env = Env {
+        catalog: Catalog::pg15(),
+        extensions: scope.schema.extensions.keys().cloned().collect(),
+        user: &types,
+    };
+    let analyzer = Analyzer {
+        env: &env,
+        types: &types,
+        columns: scope.columns,
+        schema: scope.schema,
+        immutable: false,
+        domain_value: None,
+    };
+    let node = analyzer.transform(expr)?;
+    let (t, typmod) = analyzer.resolve_type(column_type)?;
+    let node = analyzer.coerce_to_target(
+        node,
+        t,
+        typmod,
+        CoercionContext::Assignment,
+        Form::ImplicitCast,
+        "the column's expression",
+    )?;
+    let rank = |c: char| match c {
+        'i' => 0,
+        's' => 1,
+        _ => 2,
+    };
+    let mut worst = 'i';
+    let mut stack = vec![&node];
+    while let Some(n) = stack.pop() {
+        let here = match n {
+            Node::Func { proc, name, .. } => match env.catalog.proc(*proc) {
+                Some(p) => p.volatile,
+                // A cast or length-coercion function the catalog keeps by
+                // name only: the most volatile of that name.
+                None => env
+                    .catalog
+                    .procs_named(name)
+                    .map(|p| p.volatile)
+                    .max_by_key(|v| rank(*v))
+                    .ok_or_else(|| unproven(format!("function {name}() is not in the catalog")))?,
+            },
+            Node::Op { oper, name, .. } => env
+                .catalog
+                .oper_by_oid(*oper)
+                .and_then(|o| env.catalog.proc(o.proc))
+                .map(|p| p.volatile)
+                .ok_or_else(|| unproven(format!("operator {name} is not in the catalog")))?,
+            Node::CoerceViaIo { arg, type_id, .. } => {
+                let out = analyzer.io_volatility(arg.type_id(), true)?;
+                let inp = analyzer.io_volatility(*type_id, false)?;
+                if rank(out) > rank(inp) {
+                    out
+                } else {
+                    inp
+                }
+            }
+            Node::SqlValue(_) => 's',
+            _ => 'i',
+        };
+        if rank(here) > rank(worst) {
+            worst = here;
+        }
+        stack.extend(n.children());
+    }
+    Ok(worst)
+}
+
 fn unproven(reason: impl Into<String>) -> Unproven {
     Unproven {
         reason: reason.into(),

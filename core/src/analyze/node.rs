@@ -336,6 +336,61 @@ impl Node {
         }
     }
 
+    /// The nodes directly under this one.
+    pub fn children(&self) -> Vec<&Node> {
+        match self {
+            Node::Var { .. }
+            | Node::Const { .. }
+            | Node::SqlValue(_)
+            | Node::DomainValue { .. } => Vec::new(),
+            Node::Op { left, right, .. } => {
+                let mut v: Vec<&Node> = left.iter().map(|l| l.as_ref()).collect();
+                v.push(right);
+                v
+            }
+            Node::Func { args, .. }
+            | Node::Bool { args, .. }
+            | Node::Coalesce { args, .. }
+            | Node::MinMax { args, .. }
+            | Node::Row { args } => args.iter().collect(),
+            Node::Array { elements, .. } => elements.iter().collect(),
+            Node::Relabel { arg, .. }
+            | Node::CoerceViaIo { arg, .. }
+            | Node::ArrayCoerce { arg, .. }
+            | Node::NullTest { arg, .. }
+            | Node::BooleanTest { arg, .. }
+            | Node::Collate { arg, .. } => vec![arg],
+            Node::Case {
+                arg,
+                whens,
+                default,
+                ..
+            } => {
+                let mut v: Vec<&Node> = arg.iter().map(|a| a.as_ref()).collect();
+                for (w, r) in whens {
+                    v.push(w);
+                    v.push(r);
+                }
+                v.push(default);
+                v
+            }
+            Node::NullIf { args, .. } => args.iter().map(|a| a.as_ref()).collect(),
+            Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
+                vec![left, right]
+            }
+            Node::Subscript {
+                arg, subscripts, ..
+            } => {
+                let mut v: Vec<&Node> = vec![arg];
+                for (l, u) in subscripts {
+                    v.extend(l.iter());
+                    v.extend(u.iter());
+                }
+                v
+            }
+        }
+    }
+
     /// Marks a coercion node implicit (`hide_coercion_node`).
     pub fn hide_coercion(&mut self) {
         match self {

@@ -356,7 +356,7 @@ impl Analyzer<'_> {
 
     /// The volatility of a type's output (`output`) or input function,
     /// found by its conventional name and checked by its signature.
-    fn io_volatility(&self, t: TypeId, output: bool) -> Result<char, Unproven> {
+    pub(crate) fn io_volatility(&self, t: TypeId, output: bool) -> Result<char, Unproven> {
         const CSTRING: TypeId = 2275;
         let info = self.type_info(t)?;
         let base = if info.typtype == 'e' {

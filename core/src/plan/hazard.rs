@@ -79,7 +79,7 @@ pub(crate) struct TypeChange {
 
 /// A canonical type split into base name, type modifiers and array depth:
 /// `character varying(20)[]` → (`character varying`, [20], 1).
-fn split_type(t: &str) -> (&str, Vec<i64>, usize) {
+pub(crate) fn split_type(t: &str) -> (&str, Vec<i64>, usize) {
     let mut s = t.trim();
     let mut dims = 0;
     while let Some(rest) = s.strip_suffix("[]") {

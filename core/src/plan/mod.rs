@@ -49,7 +49,7 @@
 //! checks that it arrives at the target.
 
 mod build;
-mod hazard;
+pub(crate) mod hazard;
 mod order;
 #[cfg(test)]
 mod tests;

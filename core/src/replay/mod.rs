@@ -231,6 +231,65 @@ impl Replayer {
         Ok(())
     }
 
+    /// Starts a new file (a new session) without reading it: what
+    /// [`Self::apply_file`] does before its statements. With
+    /// [`Self::apply_statement`] a caller can look at the model between
+    /// statements (`strata lint`).
+    pub fn begin_file(&mut self) {
+        self.stats.files += 1;
+        self.search_path = parse::default_search_path();
+        self.local_search_path = None;
+    }
+
+    /// Applies one statement of a file split by [`split::split`], as
+    /// [`Self::apply_file`] applies each: an error names its file:line:column.
+    /// A failed statement leaves the model as it was before it only as far
+    /// as replay's own statements are atomic; callers that go on after an
+    /// error accept that.
+    pub fn apply_statement(
+        &mut self,
+        path: &str,
+        text: &Arc<str>,
+        st: &RawStatement,
+    ) -> Result<(), Error> {
+        let r = self.apply_raw(path, text, st);
+        self.user_ambiguity.get_mut().take();
+        r
+    }
+
+    /// The namespace and table `q` names in the current session (search
+    /// path included), if the model has it.
+    pub fn lookup_table(&self, q: &QName) -> Option<(String, &Table)> {
+        let ns = self.find_table(q);
+        self.user_ambiguity.borrow_mut().take();
+        let ns = ns?;
+        let t = self.table(&ns, &q.name)?;
+        Some((ns, t))
+    }
+
+    /// The namespace of the enum `q` names, if the model has it.
+    pub fn lookup_enum(&self, q: &QName) -> Option<String> {
+        let ns = self.find_enum(q);
+        self.user_ambiguity.borrow_mut().take();
+        ns
+    }
+
+    /// The namespace and table of the index `q` names, and whether it backs
+    /// a constraint.
+    pub fn lookup_index(&self, q: &QName) -> Option<(String, String, bool)> {
+        let found = self.find_index(q);
+        self.user_ambiguity.borrow_mut().take();
+        found
+    }
+
+    /// The views (`schema.name`) whose query reads relation `ns.rel` (or its
+    /// column `col`); `None` when strata cannot tell.
+    pub fn views_reading(&self, ns: &str, rel: &str, col: Option<&str>) -> Option<Vec<String>> {
+        self.views_depending_on(ns, rel, col)
+            .ok()
+            .map(|v| v.into_iter().map(|u| u.name).collect())
+    }
+
     fn apply_raw(&mut self, path: &str, text: &Arc<str>, st: &RawStatement) -> Result<(), Error> {
         self.stats.statements += 1;
         self.here = Location {

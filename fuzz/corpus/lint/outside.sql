@@ -1,0 +1,6 @@
+-- strata:no-transaction
+CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ghost (a);
+DROP INDEX CONCURRENTLY i;
+CREATE TYPE e AS ENUM ('a');
+ALTER TYPE e ADD VALUE 'b';
+SELECT 'b'::e;
