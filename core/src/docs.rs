@@ -268,113 +268,85 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
     }
 
     // Enums.
-    let enums: Vec<_> = schema
-        .namespaces
-        .iter()
-        .flat_map(|(n, ns)| ns.enums.iter().map(move |(e, v)| (n, e, v)))
-        .collect();
-    if !enums.is_empty() {
-        let _ = writeln!(out, "## Enums\n");
-        let _ = writeln!(out, "| Enum | Values | Used by |");
-        let _ = writeln!(out, "|---|---|---|");
-        for (nsn, en, e) in enums {
-            let tname = qualified(nsn, en);
-            let mut users = BTreeSet::new();
-            for (tns, ns) in &schema.namespaces {
-                for (tn, t) in &ns.tables {
-                    if t.columns
-                        .iter()
-                        .any(|c| c.data_type.trim_end_matches("[]") == tname)
-                    {
-                        users.insert(qualified(tns, tn));
-                    }
+    let mut rows = Vec::new();
+    for (nsn, en, e) in each(schema, |n| &n.enums) {
+        let tname = qualified(nsn, en);
+        let mut users = BTreeSet::new();
+        for (tns, ns) in &schema.namespaces {
+            for (tn, t) in &ns.tables {
+                if t.columns
+                    .iter()
+                    .any(|c| c.data_type.trim_end_matches("[]") == tname)
+                {
+                    users.insert(qualified(tns, tn));
                 }
             }
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} |",
-                cell(&tname),
-                cell(&e.values.join(", ")),
-                cell(&users.into_iter().collect::<Vec<_>>().join(", "))
-            );
         }
-        out.push('\n');
+        rows.push(vec![
+            format!("`{}`", cell(&tname)),
+            cell(&e.values.join(", ")),
+            cell(&users.into_iter().collect::<Vec<_>>().join(", ")),
+        ]);
     }
+    section(&mut out, "Enums", &["Enum", "Values", "Used by"], rows);
 
     // Domains and composite types.
-    let domains: Vec<_> = schema
-        .namespaces
-        .iter()
-        .flat_map(|(n, ns)| ns.domains.iter().map(move |(d, v)| (n, d, v)))
-        .collect();
-    if !domains.is_empty() {
-        let _ = writeln!(out, "## Domains\n");
-        let _ = writeln!(
-            out,
-            "| Domain | Base type | Nullable | Default | Checks | Description |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|---|");
-        for (nsn, dn, d) in domains {
+    let rows = each(schema, |n| &n.domains)
+        .map(|(nsn, dn, d)| {
             let checks: Vec<String> = d
                 .checks
                 .iter()
                 .map(|(cn, c)| format!("`{}`: `{}`", cell(cn), cell(&c.expression)))
                 .collect();
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                cell(&qualified(nsn, dn)),
+            vec![
+                format!("`{}`", cell(&qualified(nsn, dn))),
                 cell(&d.base_type),
-                if d.not_null { "❌" } else { "✅" },
+                (if d.not_null { "❌" } else { "✅" }).to_string(),
                 d.default
                     .as_ref()
                     .map_or("—".to_string(), |e| format!("`{}`", cell(e))),
                 checks.join("<br>"),
-                d.comment.as_deref().map(cell).unwrap_or_default()
-            );
-        }
-        out.push('\n');
-    }
-    let composites: Vec<_> = schema
-        .namespaces
-        .iter()
-        .flat_map(|(n, ns)| ns.composites.iter().map(move |(c, v)| (n, c, v)))
+                d.comment.as_deref().map(cell).unwrap_or_default(),
+            ]
+        })
         .collect();
-    if !composites.is_empty() {
-        let _ = writeln!(out, "## Composite types\n");
-        let _ = writeln!(out, "| Type | Attributes | Description |");
-        let _ = writeln!(out, "|---|---|---|");
-        for (nsn, cn, c) in composites {
+    section(
+        &mut out,
+        "Domains",
+        &[
+            "Domain",
+            "Base type",
+            "Nullable",
+            "Default",
+            "Checks",
+            "Description",
+        ],
+        rows,
+    );
+    let rows = each(schema, |n| &n.composites)
+        .map(|(nsn, cn, c)| {
             let attrs: Vec<String> = c
                 .attributes
                 .iter()
                 .map(|a| format!("`{}` {}", cell(&a.name), cell(&a.data_type)))
                 .collect();
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} |",
-                cell(&qualified(nsn, cn)),
+            vec![
+                format!("`{}`", cell(&qualified(nsn, cn))),
                 attrs.join(", "),
-                c.comment.as_deref().map(cell).unwrap_or_default()
-            );
-        }
-        out.push('\n');
-    }
+                c.comment.as_deref().map(cell).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section(
+        &mut out,
+        "Composite types",
+        &["Type", "Attributes", "Description"],
+        rows,
+    );
 
     // Functions and procedures.
-    let routines: Vec<_> = schema
-        .namespaces
-        .iter()
-        .flat_map(|(n, ns)| ns.routines.iter().map(move |(k, r)| (n, k, r)))
-        .collect();
-    if !routines.is_empty() {
-        let _ = writeln!(out, "## Functions and procedures\n");
-        let _ = writeln!(
-            out,
-            "| Signature | Returns | Language | Properties | Description |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|");
-        for (nsn, sig, r) in routines {
+    let rows = each(schema, |n| &n.routines)
+        .map(|(nsn, sig, r)| {
             let mut props = vec![format!("{:?}", r.volatility).to_lowercase()];
             if r.strict {
                 props.push("strict".to_string());
@@ -386,21 +358,30 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 props.push("leakproof".to_string());
             }
             props.extend(r.config.iter().map(|c| format!("`SET {}`", cell(c))));
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} |",
-                cell(&format!("{}.{sig}", quote_ident(nsn))),
+            vec![
+                format!("`{}`", cell(&format!("{}.{sig}", quote_ident(nsn)))),
                 r.returns
                     .as_deref()
                     .map(cell)
                     .unwrap_or_else(|| "—".to_string()),
                 cell(&r.language),
                 props.join(", "),
-                r.comment.as_deref().map(cell).unwrap_or_default()
-            );
-        }
-        out.push('\n');
-    }
+                r.comment.as_deref().map(cell).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section(
+        &mut out,
+        "Functions and procedures",
+        &[
+            "Signature",
+            "Returns",
+            "Language",
+            "Properties",
+            "Description",
+        ],
+        rows,
+    );
 
     let views: Vec<String> = schema
         .namespaces
@@ -453,6 +434,31 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
 /// The Mermaid entity of every table: [`entity`], with `_2`, `_3`, …
 /// after names that another table (in name order) already took (`a b` and
 /// `a_b`, `café` and `caf_`).
+/// `(namespace, name, object)` of one kind of object, over every namespace.
+fn each<'s, T: 's>(
+    schema: &'s Schema,
+    kind: impl Fn(&'s crate::model::Namespace) -> &'s BTreeMap<String, T> + 's,
+) -> impl Iterator<Item = (&'s String, &'s String, &'s T)> + 's {
+    schema
+        .namespaces
+        .iter()
+        .flat_map(move |(n, ns)| kind(ns).iter().map(move |(name, x)| (n, name, x)))
+}
+
+/// A `## title` section holding a table, written only when there are rows.
+fn section(out: &mut String, title: &str, headers: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## {title}\n");
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    for r in rows {
+        let _ = writeln!(out, "| {} |", r.join(" | "));
+    }
+    out.push('\n');
+}
+
 fn entity_names(schema: &Schema) -> BTreeMap<(String, String), String> {
     let mut taken = BTreeSet::new();
     let mut out = BTreeMap::new();
