@@ -594,3 +594,100 @@ ALTER TABLE p ADD CONSTRAINT p_name_lower CHECK (lower(name) <> '');
         "a changed call of the built-in must be a difference: {d:#?}"
     );
 }
+
+/// Plans of functions and procedures, judged by `pg_dump -s` both ways:
+/// created before the tables whose defaults and checks call them, changed
+/// in place with `CREATE OR REPLACE` where PostgreSQL allows it (a body,
+/// volatility, `SECURITY DEFINER`, a search_path setting), dropped and
+/// created again where it does not (a new result type), dropped after what
+/// used them; refused by name when something that stays uses a routine
+/// that must be dropped.
+#[test]
+fn routine_plans_converge_or_are_refused_by_name() {
+    use strata_core::plan::{plan_verified, Hazard, PlanOptions};
+    use support::judge::plan_converges;
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let replay = |sql: &str| {
+        let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+        strata_core::replay::replay_texts([("schema.sql", &text)])
+            .unwrap_or_else(|e| panic!("{e}\n{sql}"))
+            .schema
+    };
+    const BASE: &str =
+        "CREATE SCHEMA billing;\nCREATE TABLE item (id integer PRIMARY KEY, code text);\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "a function a new default and check call",
+            BASE,
+            "SET check_function_bodies = false;\nCREATE SCHEMA billing;\n\
+             SET search_path = billing, public;\n\
+             CREATE FUNCTION next_code() RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT 'C' || count(*) FROM public.item $$;\n\
+             CREATE FUNCTION positive(v numeric) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT AS 'SELECT v > 0';\n\
+             RESET search_path;\n\
+             CREATE TABLE item (id integer PRIMARY KEY, code text DEFAULT billing.next_code(), CHECK (billing.positive(id)));\n\
+             COMMENT ON FUNCTION billing.positive(numeric) IS 'strictly above zero';\n",
+        ),
+        (
+            "a body, volatility, security definer and search_path changed in place",
+            "CREATE SCHEMA billing;\nCREATE TABLE item (id integer PRIMARY KEY, code text);\n\
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.code := 'a'; RETURN NEW; END $$;\n\
+             CREATE TRIGGER item_touch BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION touch();\n\
+             CREATE FUNCTION billing.total(n integer DEFAULT 1) RETURNS integer LANGUAGE sql STABLE AS 'SELECT n';\n",
+            "CREATE SCHEMA billing;\nCREATE TABLE item (id integer PRIMARY KEY, code text);\n\
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$ BEGIN NEW.code := 'b'; RETURN NEW; END $$;\n\
+             CREATE TRIGGER item_touch BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION touch();\n\
+             CREATE FUNCTION billing.total(n integer DEFAULT 1) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT n + 1';\n",
+        ),
+        (
+            "a result type changed: dropped and created again",
+            "CREATE FUNCTION answer() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 42';\n",
+            "CREATE FUNCTION answer() RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT 42';\n",
+        ),
+        (
+            "a procedure and an overload",
+            "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';\n",
+            "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';\n\
+             CREATE FUNCTION f(a text) RETURNS text LANGUAGE sql AS 'SELECT a';\n\
+             CREATE PROCEDURE p(x integer) LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE '%', x; END $$;\n",
+        ),
+    ];
+    for (name, a, b) in cases {
+        for (label, x, y) in [
+            (name.to_string(), a, b),
+            (format!("{name} (reversed)"), b, a),
+        ] {
+            let p = plan_verified(&replay(x), &replay(y), &opts)
+                .unwrap_or_else(|e| panic!("{label}: {e}: {:?}", e.details));
+            plan_converges(&label, x, y, &p).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // In place: CREATE OR REPLACE, the trigger kept, and the hazard named.
+    let (a, b) = (cases[1].1, cases[1].2);
+    let p = plan_verified(&replay(a), &replay(b), &opts).unwrap();
+    let sql = p.sql();
+    assert!(
+        sql.contains("CREATE OR REPLACE FUNCTION public.touch()") && !sql.contains("DROP TRIGGER"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("hazard may-fail: trigger item_touch on item uses it"),
+        "{sql}"
+    );
+
+    // Refused: the default that calls it stays while it must be dropped.
+    let a = "CREATE FUNCTION code() RETURNS text LANGUAGE sql AS $$ SELECT 'a' $$;\n\
+             CREATE TABLE item (id integer, code text DEFAULT code());\n";
+    let b = "CREATE FUNCTION code() RETURNS character varying LANGUAGE sql AS $$ SELECT 'a' $$;\n\
+             CREATE TABLE item (id integer, code text DEFAULT code());\n";
+    let e = plan_verified(&replay(a), &replay(b), &opts).unwrap_err();
+    assert!(
+        e.details
+            .iter()
+            .any(|d| d.contains("function public.code()") && d.contains("column item.code")),
+        "{e}: {:?}",
+        e.details
+    );
+}

@@ -690,16 +690,74 @@ fn write_routines(
     chosen.sort_by_key(|(sig, r)| (matches!(r.body, RoutineBody::Sql(_)), sig.as_str()));
     let mut group = String::new();
     for (signature, r) in &chosen {
-        group.push_str(&routine_sql(r));
+        group.push_str(&routine_sql(ns, r));
         out_comment_on_routine(&mut group, ns, signature, r);
     }
     push_group(out, &group);
     !chosen.is_empty()
 }
 
-/// A routine's definition as one statement ending with `;\n`.
-pub(crate) fn routine_sql(r: &Routine) -> String {
-    let mut sql = r.definition.trim_end().to_string();
+/// The statement with the routine's name qualified by `ns` when it was
+/// written without a schema: the declaration resolved it through the
+/// search path of its file, which the plan's session need not have (a
+/// schema named after the role comes first by default).
+pub(crate) fn qualified_create(stmt: &str, ns: &str) -> String {
+    let upper = stmt.to_ascii_uppercase();
+    let mut at = None;
+    for kw in ["FUNCTION", "PROCEDURE"] {
+        if let Some(i) = upper.find(kw) {
+            // Only in the head: CREATE [OR REPLACE] FUNCTION.
+            let head = &upper[..i];
+            if head
+                .split_whitespace()
+                .all(|w| matches!(w, "CREATE" | "OR" | "REPLACE"))
+            {
+                at = Some(i + kw.len());
+                break;
+            }
+        }
+    }
+    let Some(mut i) = at else {
+        return stmt.to_string();
+    };
+    let bytes = stmt.as_bytes();
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let start = i;
+    if i < bytes.len() && bytes[i] == b'"' {
+        i += 1;
+        while i < bytes.len() {
+            if bytes[i] == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                break;
+            }
+            i += 1;
+        }
+    } else {
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric()
+                || bytes[i] == b'_'
+                || bytes[i] == b'$'
+                || bytes[i] >= 0x80)
+        {
+            i += 1;
+        }
+    }
+    if i == start || bytes.get(i) == Some(&b'.') {
+        return stmt.to_string();
+    }
+    format!("{}{}.{}", &stmt[..start], quote_ident(ns), &stmt[start..])
+}
+
+/// A routine's definition as one statement ending with `;\n`, its name
+/// qualified by its namespace where the definition left it out.
+pub(crate) fn routine_sql(ns: &str, r: &Routine) -> String {
+    let mut sql = qualified_create(r.definition.trim_end(), ns);
     if !sql.ends_with(';') {
         sql.push(';');
     }
@@ -1543,6 +1601,26 @@ mod tests {
             data_type: data_type.into(),
             default: None,
         }
+    }
+
+    #[test]
+    fn an_unqualified_routine_name_is_qualified() {
+        assert_eq!(
+            qualified_create("CREATE FUNCTION f(i integer) RETURNS int AS 'x'", "public"),
+            "CREATE FUNCTION public.f(i integer) RETURNS int AS 'x'"
+        );
+        assert_eq!(
+            qualified_create("create or replace procedure \"P q\"() as $$ $$", "billing"),
+            "create or replace procedure billing.\"P q\"() as $$ $$"
+        );
+        assert_eq!(
+            qualified_create("CREATE FUNCTION other.f() RETURNS int AS 'x'", "other"),
+            "CREATE FUNCTION other.f() RETURNS int AS 'x'"
+        );
+        assert_eq!(
+            qualified_create("CREATE FUNCTION \"My\"\"F\".g() AS 'x'", "x"),
+            "CREATE FUNCTION \"My\"\"F\".g() AS 'x'"
+        );
     }
 
     #[test]

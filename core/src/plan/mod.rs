@@ -329,11 +329,18 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     }
     let mut got = r.finish().schema;
     got.unmanaged = from.unmanaged.clone();
-    // Routines are not planned yet (the plan refuses to change them): they
-    // are the source's.
+    // Routines the plan leaves alone are the source's (what replaying
+    // their written definition again derives is not the point); those it
+    // creates or replaces are what replaying the plan made of them.
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
-            g.routines = n.routines.clone();
+            let target = to.namespaces.get(ns).map(|t| &t.routines);
+            for (sig, r) in &n.routines {
+                let kept = target.and_then(|t| t.get(sig)).is_some_and(|t| t == r);
+                if kept && g.routines.contains_key(sig) {
+                    g.routines.insert(sig.clone(), r.clone());
+                }
+            }
             // Views the plan leaves alone are the source's: what replaying
             // them again derives is not the point.
             let target = to.namespaces.get(ns).map(|t| &t.views);

@@ -21,6 +21,7 @@ mod index;
 mod namespace;
 mod policy;
 mod rename;
+mod routine;
 mod sequence;
 mod table;
 mod trigger;
@@ -426,6 +427,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.collations();
     bld.user_types();
     bld.sequences();
+    bld.routines();
     bld.tables()?;
     bld.policies();
     bld.triggers();
@@ -512,38 +514,7 @@ fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
 /// What the model cannot write.
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
-    // Functions and procedures are compared, not planned yet.
-    let empty = std::collections::BTreeMap::new();
-    let names: std::collections::BTreeSet<&String> =
-        a.namespaces.keys().chain(b.namespaces.keys()).collect();
-    for ns in names {
-        let ra = a.namespaces.get(ns).map_or(&empty, |n| &n.routines);
-        let rb = b.namespaces.get(ns).map_or(&empty, |n| &n.routines);
-        for (key, r) in rb {
-            match ra.get(key) {
-                None => details.push(format!(
-                    "{} {}.{key}: only in the target",
-                    r.kind.label(),
-                    quote_ident(ns)
-                )),
-                Some(x) if x != r => details.push(format!(
-                    "{} {}.{key}: differs",
-                    r.kind.label(),
-                    quote_ident(ns)
-                )),
-                Some(_) => {}
-            }
-        }
-        for (key, r) in ra {
-            if !rb.contains_key(key) {
-                details.push(format!(
-                    "{} {}.{key}: only in the source",
-                    r.kind.label(),
-                    quote_ident(ns)
-                ));
-            }
-        }
-    }
+    details.extend(routine::unsupported_routines(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
@@ -625,14 +596,16 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         }
     }
-    // A trigger's function must be there already: routines are not planned.
+    // A trigger's function is there already, or the plan creates it.
     for (ns, nb) in &b.namespaces {
         for (t, tb) in &nb.tables {
             for (g, trig) in &tb.triggers {
-                let known = trig.function_schema == "pg_catalog"
-                    || a.namespaces
+                let has = |s: &Schema| {
+                    s.namespaces
                         .get(&trig.function_schema)
-                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)));
+                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)))
+                };
+                let known = trig.function_schema == "pg_catalog" || has(a) || has(b);
                 if !known {
                     details.push(format!(
                         "trigger {} on {}: calls {}(), which the source does not have",

@@ -120,6 +120,10 @@ impl<'a> Builder<'a> {
 
     fn trigger_requires(&self, d: &mut Draft, ns: &str, t: &str, tb: &Table, g: &Trigger) {
         d.requires.push(k_table(ns, t));
+        d.requires.push(super::routine::k_routine(
+            &g.function_schema,
+            &format!("{}()", g.function),
+        ));
         for c in trigger_columns(tb, g) {
             d.requires.push(k_col(ns, t, &c));
         }
@@ -130,6 +134,10 @@ impl<'a> Builder<'a> {
 
     fn trigger_releases(&self, d: &mut Draft, ns: &str, t: &str, ta: &Table, g: &Trigger) {
         d.releases.push(k_table(ns, t));
+        d.releases.push(super::routine::k_routine(
+            &g.function_schema,
+            &format!("{}()", g.function),
+        ));
         for c in trigger_columns(ta, g) {
             d.releases.push(k_col(ns, t, &c));
         }

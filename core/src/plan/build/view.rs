@@ -2,8 +2,10 @@
 //! created (as `ddl` writes it, after the tables, each after the views it
 //! names; a materialized view `WITH NO DATA`, then refreshed when the
 //! target's is populated), a view only in the source is dropped first; a
-//! view that differs is refused by name (not planned yet), and so is a step
-//! that drops or retypes what a kept view may read.
+//! view that differs is dropped and created again (a materialized one is
+//! computed again, named as a hazard), refused by name when a view that
+//! stays reads it; so is a step that drops or retypes what a kept view may
+//! read.
 
 use std::collections::BTreeMap;
 
@@ -12,9 +14,11 @@ use crate::diff::view_path;
 use crate::model::{qualified, quote_ident, Schema, View};
 use crate::plan::order::Draft;
 
-/// After tables, columns, constraints and foreign keys; before comments
-/// and drops.
-const P_VIEW: u8 = 9;
+/// Last: after tables, columns, constraints and foreign keys, and after
+/// the drops too — a view's `SELECT *` takes every column its table has
+/// when it is created, so a column the plan drops must be gone first (and
+/// nothing a view of the target reads is dropped).
+const P_VIEW: u8 = 14;
 
 impl Builder<'_> {
     pub(super) fn views(&mut self) {
@@ -44,6 +48,14 @@ impl Builder<'_> {
                 (false, true) => "create view (dropped to change it)",
             };
             let mut d = Draft::new(step(view_path(ns, name, v), action, stmts), P_VIEW);
+            if v.materialized && recreated && v.populated {
+                d.step.hazards.push(super::hz(
+                    crate::plan::hazard::Hazard::LocksTable,
+                    "the materialized view is dropped and computed again from its query \
+                     (REFRESH) inside the migration: that may take long, and its readers wait \
+                     until the transaction commits",
+                ));
+            }
             d.requires.push(k_ns(ns));
             // The views it names that are created in this plan too.
             for (ons, oname, _) in &created {
@@ -139,18 +151,11 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
         let name =
             |v: &View, n: &str| format!("{} {}.{}", v.label(), quote_ident(ns), quote_ident(n));
         // Views only on one side are created or dropped; a changed view is
-        // dropped and created again — unless it is materialized (its data
-        // would be computed again) or a view that stays reads it.
+        // dropped and created again (a materialized one computed again,
+        // a hazard the step names) — unless a view that stays reads it.
         for (n, v) in vb {
             let Some(x) = va.get(n) else { continue };
             if x == v {
-                continue;
-            }
-            if x.materialized || v.materialized {
-                details.push(format!(
-                    "{}: differs (a materialized view is not recreated by a plan yet: its data would be computed again)",
-                    name(v, n)
-                ));
                 continue;
             }
             let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(n));
