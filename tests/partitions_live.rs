@@ -6,11 +6,15 @@
 
 mod support;
 
+use std::path::Path;
+use std::process::Command;
+
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Inherited, RelationRef, Schema};
-use support::judge::{fresh_db, same_dump};
-use support::{psql_apply_sql, TestDb};
+use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
+use support::judge::{fresh_db, plan_converges, same_dump};
+use support::{psql_apply_sql, strata_bin, TestDb};
 
 /// Range, list, hash, default and sub-partitions; keys, indexes and a
 /// foreign key on the parent cloned to the partitions; a partition
@@ -167,4 +171,163 @@ async fn partitions_and_children_replay_to_what_the_server_builds() {
     }
     let (same, d) = same_dump(&db.url, &files.url).unwrap();
     assert!(same, "pg_dump -s differs (folder form):\n{d}");
+}
+
+/// Plans A → B from offline models, applies A and the plan to one database
+/// and B to another: pg_dump must agree.
+fn converge(name: &str, a: &str, b: &str) -> Plan {
+    let (ra, rb) = (replay(a), replay(b));
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let plan = plan_verified(&ra, &rb, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
+    plan
+}
+
+const PARENT: &str = r#"
+CREATE TABLE city (id integer PRIMARY KEY);
+CREATE TABLE m (
+    city integer NOT NULL REFERENCES city (id),
+    logdate date NOT NULL,
+    note text DEFAULT 'x' CHECK (note <> ''),
+    PRIMARY KEY (city, logdate)
+) PARTITION BY RANGE (logdate);
+CREATE INDEX ON m (city);
+CREATE TABLE m_2020 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+"#;
+
+#[test]
+fn plans_add_drop_and_move_partitions_and_change_parents() {
+    // A partition added (created and attached: its key, index and foreign
+    // key come from the parent), and dropped (detached, then dropped).
+    let more = format!(
+        "{PARENT}CREATE TABLE m_2021 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\nCREATE TABLE m_rest PARTITION OF m DEFAULT;\n"
+    );
+    let plan = converge("partition added", PARENT, &more);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')"),
+        "{sql}"
+    );
+    let plan = converge("partition dropped", &more, PARENT);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ALTER TABLE m DETACH PARTITION m_2021"),
+        "{sql}"
+    );
+    let hazards: Vec<Hazard> = plan
+        .units
+        .iter()
+        .flat_map(|u| u.steps.iter())
+        .flat_map(|s| s.hazards.iter().map(|h| h.hazard))
+        .collect();
+    assert!(hazards.contains(&Hazard::DeletesData), "{sql}");
+    assert!(hazards.contains(&Hazard::LocksTable), "{sql}");
+
+    // A bound changed: detached and attached again.
+    let moved = PARENT.replace("TO ('2021-01-01')", "TO ('2020-07-01')");
+    let plan = converge("bound changed", PARENT, &moved);
+    let sql = plan.sql();
+    assert!(sql.contains("DETACH PARTITION m_2020"), "{sql}");
+    assert!(sql.contains("TO ('2020-07-01')"), "{sql}");
+
+    // Inheritance: a parent changed.
+    let base = "CREATE TABLE p (id integer);\nCREATE TABLE q (id integer);\nCREATE TABLE c (id integer, extra text);\n";
+    let under_p = format!("{base}ALTER TABLE c INHERIT p;\n");
+    let under_q = format!("{base}ALTER TABLE c INHERIT q;\n");
+    let plan = converge("parent changed", &under_p, &under_q);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("NO INHERIT p") && sql.contains("INHERIT q"),
+        "{sql}"
+    );
+    converge("no parent", &under_p, base);
+    converge("parent again", base, &under_p);
+
+    // Children created with INHERITS, and dropped before their parent.
+    let family = "CREATE TABLE p (id bigserial, kind text NOT NULL);\nCREATE TABLE c (CONSTRAINT kind_c CHECK (kind = 'c'), UNIQUE (id, kind)) INHERITS (p);\n";
+    converge("children created", "", family);
+    converge("children dropped", family, "");
+
+    // What cannot be planned safely is refused, naming the table.
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let wider = PARENT.replace("note text DEFAULT", "extra integer, note text DEFAULT");
+    let e = plan_verified(&replay(PARENT), &replay(&wider), &opts).unwrap_err();
+    let details = format!("{:?}", e.details);
+    assert!(details.contains("table public.m"), "{details}");
+    let regular = PARENT.replace(" PARTITION BY RANGE (logdate)", "").replace(
+        "CREATE TABLE m_2020 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n",
+        "",
+    );
+    let e = plan_verified(&replay(PARENT), &replay(&regular), &opts).unwrap_err();
+    let details = format!("{:?}", e.details);
+    assert!(details.contains("partition key changes"), "{details}");
+}
+
+/// `strata drift` against a database where a partition was added out of
+/// band: exit 1, the partition named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strata_drift_names_a_partition_added_out_of_band() {
+    let ws = tempfile::tempdir().unwrap();
+    write_workspace(ws.path(), PARENT);
+    let drift = |url: &str| {
+        let o = Command::new(strata_bin())
+            .args(["drift", "--database-url", url])
+            .current_dir(ws.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run strata");
+        (
+            o.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    let clean = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&clean.url, PARENT, true).unwrap();
+    let (code, out) = drift(&clean.url);
+    assert_eq!(code, Some(0), "no drift expected:\n{out}");
+    let db = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&db.url, PARENT, true).unwrap();
+    psql_apply_sql(
+        &db.url,
+        "CREATE TABLE m_2021 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')",
+        true,
+    )
+    .unwrap();
+    let (code, out) = drift(&db.url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("m_2021"), "{out}");
+    let db = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&db.url, PARENT, true).unwrap();
+    psql_apply_sql(
+        &db.url,
+        "ALTER TABLE m DETACH PARTITION m_2020; ALTER TABLE m ATTACH PARTITION m_2020 FOR VALUES FROM ('2020-01-01') TO ('2020-02-01')",
+        false,
+    )
+    .unwrap();
+    let (code, out) = drift(&db.url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("partition bound"), "{out}");
+}
+
+fn write_workspace(dir: &Path, sql: &str) {
+    std::fs::write(
+        dir.join("strata.toml"),
+        "schema = \"schema/sql\"\nmigrations = \"migrations\"\ndatabase_url_env = \"DATABASE_URL\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("schema").join("sql")).unwrap();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(dir.join("schema").join("sql").join("10_app.sql"), sql).unwrap();
+    std::fs::write(dir.join("migrations").join("V1__app.sql"), sql).unwrap();
 }
