@@ -652,6 +652,14 @@ impl Replayer {
                 _ => continue,
             };
             let child = self.table(ns, name).expect("resolved");
+            // Attached already (strata keeps one key per definition).
+            if child
+                .constraints
+                .values()
+                .any(|cc| cc.inherited.is_some() && cc.kind == c.kind)
+            {
+                continue;
+            }
             let found = child.constraints.iter().find(|(_, cc)| {
                 cc.inherited.is_none_or(|i| i.local)
                     && cc.inherited.is_none()
@@ -1792,9 +1800,10 @@ impl Replayer {
                         if partitioned =>
                     {
                         if only {
-                            return Err(not_yet(format!(
-                                "ALTER TABLE ONLY \"{tn}\" ADD of a key (an invalid partitioned index until each partition's is attached) is not supported yet"
-                            )));
+                            // pg_dump's form: the parent's key alone, its
+                            // partitions' keys attached one by one with
+                            // `ALTER INDEX … ATTACH PARTITION`.
+                            return Ok(false);
                         }
                         self.add_constraint(ns, tn, c.clone(), false)?;
                         for (cns, cn) in children {
