@@ -590,7 +590,7 @@ CREATE INDEX parted_at ON parted (at);
     );
 
     // A partitioned table without partitions is modelled (partitions are
-    // refused: tests/properties_live.rs), and a foreign key to it.
+    // too: tests/partitions_live.rs), and a foreign key to it.
     assert!(schema.table("public", "parted").is_some());
     let refs = schema.table("public", "refs").unwrap();
     assert_eq!(refs.constraints.keys().collect::<Vec<_>>(), ["refs_fk"]);

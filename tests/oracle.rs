@@ -276,11 +276,6 @@ async fn reference_declared_schema_replays_to_what_postgres_builds() {
 /// still fail: a case that starts passing must be removed from this list.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("migra-fixtures/dependencies4/b.sql", "a view whose query calls an aggregate (max) and a materialized view over it: strata does not derive pg_get_viewdef's text for them offline, so their queries compare cannot-prove (the index on the materialized view is modelled)"),
-    ("migra-fixtures/inherit/b.sql", "table inheritance (INHERITS) is not modelled yet"),
-    ("migra-fixtures/inherit2/a.sql", "table inheritance (INHERITS) is not modelled yet"),
-    ("migra-fixtures/inherit2/b.sql", "table inheritance (INHERITS) is not modelled yet"),
-    ("migra-fixtures/partitioning/a.sql", "partitions (PARTITION OF / ATTACH PARTITION) are not modelled yet; partitioned parents are"),
-    ("migra-fixtures/partitioning/b.sql", "partitions (PARTITION OF / ATTACH PARTITION) are not modelled yet; partitioned parents are"),
     ("structure-danbooru/structure.sql", "3 index keys call functions the schema defines (public.lower(text[]), public.array_initials): strata cannot prove what the server stores for such a call, so they compare unproven (the 5 calls of the built-in lower(text) beside them are proven); its UNION views are not derived offline; its index column statistics target is modelled"),
 ];
 

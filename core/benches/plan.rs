@@ -46,6 +46,7 @@ fn table(i: usize) -> Table {
             initially_deferred: false,
             validated: true,
             comment: None,
+            inherited: None,
         },
     );
     if i > 0 {
@@ -65,6 +66,7 @@ fn table(i: usize) -> Table {
                 initially_deferred: false,
                 validated: true,
                 comment: None,
+                inherited: None,
             },
         );
     }
@@ -79,6 +81,7 @@ fn table(i: usize) -> Table {
             predicate: None,
             comment: None,
             options: Default::default(),
+            attached_to: None,
         },
     );
     t
@@ -137,6 +140,7 @@ fn edited(a: &Schema) -> Schema {
                             predicate: None,
                             comment: None,
                             options: Default::default(),
+                            attached_to: None,
                         },
                     );
                 }

@@ -225,6 +225,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
     }
 
     // One file per namespace.
+    let parents = partition_parents(schema);
     let mut cross_fks = String::new();
     for (i, ns) in order.files.iter().enumerate() {
         let Some(n) = schema.namespaces.get(*ns) else {
@@ -237,7 +238,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines |= write_routines(&mut body, ns, n, &tables, false);
             write_user_types(&mut body, ns, n, true);
         }
-        let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables);
+        let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables, &parents);
         sections.push(Section {
             file: name(base + i, &file_stem(ns)),
             title: format!("schema {}", quote_ident(ns)),
@@ -246,6 +247,15 @@ fn plan(schema: &Schema) -> Vec<Section> {
         });
     }
 
+    let hierarchy = hierarchy_sql(schema, &parents);
+    if !hierarchy.is_empty() {
+        sections.push(Section {
+            file: name(9 * base, "partitions"),
+            title: "partitions and inheritance children of other schemas' tables".to_string(),
+            body: hierarchy,
+            routines: false,
+        });
+    }
     if !cross_fks.is_empty() {
         sections.push(Section {
             file: name(9 * base, "foreign_keys"),
@@ -1013,19 +1023,45 @@ pub(crate) fn composite_sql(target: &str, c: &crate::model::CompositeType) -> Ve
 /// Tables and all that hangs on them, then the routines that wait for the
 /// tables (returns whether there were any); foreign keys to other
 /// namespaces go to `cross_fks`.
+/// The partitioned tables that have partitions.
+type Parents = BTreeSet<(String, String)>;
+
+fn partition_parents(schema: &Schema) -> Parents {
+    let mut out = Parents::new();
+    for n in schema.namespaces.values() {
+        for t in n.tables.values() {
+            if let Some(po) = &t.partition_of {
+                out.insert((po.parent.namespace.clone(), po.parent.name.clone()));
+            }
+        }
+    }
+    out
+}
+
 fn write_namespace_tables(
     out: &mut String,
     cross_fks: &mut String,
     ns: &str,
     n: &Namespace,
     tables: &BTreeSet<String>,
+    parents: &Parents,
 ) -> bool {
     let mut local_fks = String::new();
-    for (name, t) in &n.tables {
+    for name in tables_in_order(ns, n) {
+        let t = &n.tables[name];
+        if !inherits_within(ns, t) {
+            // Written with the hierarchies, once every table exists.
+            continue;
+        }
         let mut group = String::new();
-        write_table(&mut group, ns, name, t);
+        write_table(&mut group, ns, name, t, parents);
         push_group(out, &group);
+    }
+    for (name, t) in &n.tables {
         for (cname, c) in &t.constraints {
+            if from_parent(c, t) {
+                continue;
+            }
             if let ConstraintKind::ForeignKey { ref_namespace, .. } = &c.kind {
                 let fks = if ref_namespace == ns {
                     &mut local_fks
@@ -1062,6 +1098,165 @@ fn write_namespace_tables(
     late
 }
 
+/// The tables of a namespace, each after the parents it inherits from in
+/// the same namespace (by name otherwise).
+fn tables_in_order<'a>(ns: &str, n: &'a Namespace) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = Vec::new();
+    let mut left: Vec<&'a str> = n.tables.keys().map(String::as_str).collect();
+    while !left.is_empty() {
+        let before = left.len();
+        left.retain(|name| {
+            let t = &n.tables[*name];
+            let ready = t
+                .inherits
+                .iter()
+                .all(|p| p.namespace != ns || out.contains(&p.name.as_str()));
+            if ready {
+                out.push(name);
+            }
+            !ready
+        });
+        if left.len() == before {
+            out.append(&mut left);
+        }
+    }
+    out
+}
+
+/// A table written in its namespace's file: not an inheritance child of
+/// a table of another namespace (those are written after every
+/// namespace's tables).
+fn inherits_within(ns: &str, t: &Table) -> bool {
+    t.inherits.iter().all(|p| p.namespace == ns)
+}
+
+/// A constraint a partition gets from its parent when it is attached
+/// (a foreign key cloned by `ATTACH PARTITION`): not written on its own.
+fn from_parent(c: &Constraint, t: &Table) -> bool {
+    t.partition_of.is_some()
+        && matches!(c.kind, ConstraintKind::ForeignKey { .. })
+        && c.inherited.is_some_and(|i| !i.local)
+}
+
+/// The statements that put tables in their hierarchies once every table
+/// exists: inheritance children of tables of other namespaces (parents
+/// first), then `ALTER TABLE parent ATTACH PARTITION child FOR VALUES …`
+/// for every partition, as pg_dump writes partitions.
+fn hierarchy_sql(schema: &Schema, parents: &Parents) -> String {
+    let mut out = String::new();
+    let mut late: Vec<(&str, &str)> = Vec::new();
+    for (ns, n) in &schema.namespaces {
+        for (name, t) in &n.tables {
+            if !inherits_within(ns, t) {
+                late.push((ns, name));
+            }
+        }
+    }
+    let mut written: Vec<(&str, &str)> = Vec::new();
+    while !late.is_empty() {
+        let before = late.len();
+        late.retain(|(ns, name)| {
+            let t = &schema.namespaces[*ns].tables[*name];
+            let ready = t.inherits.iter().all(|p| {
+                !late_has(schema, &p.namespace, &p.name)
+                    || written.contains(&(p.namespace.as_str(), p.name.as_str()))
+            });
+            if ready {
+                let mut group = String::new();
+                write_table(&mut group, ns, name, t, parents);
+                push_group(&mut out, &group);
+                written.push((ns, name));
+            }
+            !ready
+        });
+        if late.len() == before {
+            for (ns, name) in late.drain(..) {
+                let mut group = String::new();
+                write_table(
+                    &mut group,
+                    ns,
+                    name,
+                    &schema.namespaces[ns].tables[name],
+                    parents,
+                );
+                push_group(&mut out, &group);
+            }
+        }
+    }
+    let mut group = String::new();
+    for (ns, n) in &schema.namespaces {
+        for (name, t) in &n.tables {
+            if let Some(po) = &t.partition_of {
+                push_stmt(&mut group, &attach_partition_sql(ns, name, po));
+            }
+        }
+    }
+    push_group(&mut out, &group);
+    for (ns, n) in &schema.namespaces {
+        for (name, t) in &n.tables {
+            if parents.contains(&(ns.clone(), name.clone())) {
+                let mut group = String::new();
+                for stmt in partitioned_index_statements(ns, name, t) {
+                    push_stmt(&mut group, &stmt);
+                }
+                push_group(&mut out, &group);
+            }
+        }
+    }
+    // Deepest partitions first: an index is attached to its parent index
+    // once its own partitions' indexes are.
+    let depth = |ns: &str, name: &str| {
+        let mut d = 0;
+        let mut at = schema.table(ns, name).and_then(|t| t.partition_of.as_ref());
+        while let Some(po) = at {
+            d += 1;
+            at = schema
+                .table(&po.parent.namespace, &po.parent.name)
+                .and_then(|t| t.partition_of.as_ref());
+            if d > 64 {
+                break;
+            }
+        }
+        d
+    };
+    let mut attaches: Vec<(usize, String)> = Vec::new();
+    for (ns, n) in &schema.namespaces {
+        for (name, t) in &n.tables {
+            for (iname, i) in &t.indexes {
+                if let Some(parent) = &i.attached_to {
+                    attaches.push((depth(ns, name), attach_index_sql(ns, iname, parent)));
+                }
+            }
+        }
+    }
+    attaches.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut group = String::new();
+    for (_, stmt) in attaches {
+        push_stmt(&mut group, &stmt);
+    }
+    push_group(&mut out, &group);
+    out
+}
+
+fn late_has(schema: &Schema, ns: &str, name: &str) -> bool {
+    schema
+        .namespaces
+        .get(ns)
+        .and_then(|n| n.tables.get(name))
+        .is_some_and(|t| !inherits_within(ns, t))
+}
+
+/// `ALTER TABLE parent ATTACH PARTITION child FOR VALUES …`: the bound as
+/// the server prints it when strata knows it, else as written.
+pub(crate) fn attach_partition_sql(ns: &str, name: &str, po: &crate::model::PartitionOf) -> String {
+    format!(
+        "ALTER TABLE {} ATTACH PARTITION {} {}",
+        po.parent.sql(),
+        qualified(ns, name),
+        po.bound.exact().unwrap_or(&po.bound.sql)
+    )
+}
+
 /// Rank of a constraint kind inside `CREATE TABLE`: keys first.
 fn rank(k: &ConstraintKind) -> u8 {
     match k {
@@ -1083,8 +1278,9 @@ fn inline(c: &Constraint) -> bool {
     }
 }
 
-fn write_table(out: &mut String, ns: &str, name: &str, t: &Table) {
-    for stmt in table_statements(ns, name, t) {
+fn write_table(out: &mut String, ns: &str, name: &str, t: &Table, parents: &Parents) {
+    let defer = parents.contains(&(ns.to_string(), name.to_string()));
+    for stmt in table_statements_with(ns, name, t, defer) {
         push_stmt(out, &stmt);
     }
 }
@@ -1095,15 +1291,52 @@ fn write_table(out: &mut String, ns: &str, name: &str, t: &Table) {
 /// indexes, row level security and comments. Shared by the folder form and
 /// the plan.
 pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
+    table_statements_with(ns, name, t, false)
+}
+
+/// [`table_statements`]; with `defer_indexes`, the table's indexes are
+/// left out (a partitioned table with partitions: they are written after
+/// the partitions are attached).
+pub(crate) fn table_statements_with(
+    ns: &str,
+    name: &str,
+    t: &Table,
+    defer_indexes: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     let table = qualified(ns, name);
+    let child = !t.inherits.is_empty();
+    // An inheritance child writes its own columns; the inherited ones
+    // come from `INHERITS`.
+    let own = |i: &Option<crate::model::Inherited>| !child || i.is_none_or(|i| i.local);
     let mut items: Vec<String> = t
         .columns
         .iter()
-        .map(|c| render_column(&column_sql(c)))
+        .filter(|c| own(&c.inherited))
+        .map(|c| {
+            let mut s = render_column(&column_sql(c));
+            // A local column merged with an inherited one takes the
+            // parent's default unless it says otherwise.
+            if child
+                && c.inherited.is_some()
+                && c.default.is_none()
+                && c.generated.is_none()
+                && c.identity.is_none()
+            {
+                s = s.replacen(
+                    &format!("{} {}", quote_ident(&c.name), c.data_type),
+                    &format!("{} {} DEFAULT NULL", quote_ident(&c.name), c.data_type),
+                    1,
+                );
+            }
+            s
+        })
         .collect();
-    let mut inline_constraints: Vec<(&String, &Constraint)> =
-        t.constraints.iter().filter(|(_, c)| inline(c)).collect();
+    let mut inline_constraints: Vec<(&String, &Constraint)> = t
+        .constraints
+        .iter()
+        .filter(|(_, c)| inline(c) && own(&c.inherited))
+        .collect();
     inline_constraints.sort_by_key(|(n, c)| (rank(&c.kind), n.as_str()));
     for (cname, c) in &inline_constraints {
         items.push(format!(
@@ -1123,25 +1356,55 @@ pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
         create.push_str(&items.join(",\n    "));
         create.push_str("\n)");
     }
+    if child {
+        create.push_str(" INHERITS (");
+        create.push_str(
+            &t.inherits
+                .iter()
+                .map(|r| r.sql())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        create.push(')');
+    }
     if let Some(p) = &t.partition_by {
         create.push_str(" PARTITION BY ");
         create.push_str(p);
     }
     create.push_str(&crate::diff::with_options_sql(&t.options));
     out.push(create);
+    for c in t.columns.iter().filter(|c| !own(&c.inherited)) {
+        // What the child holds of an inherited column beyond its parents'
+        // definition: set again, which changes nothing when it is the
+        // parents'.
+        let target = format!(
+            "ALTER TABLE ONLY {table} ALTER COLUMN {}",
+            quote_ident(&c.name)
+        );
+        if let (Some(d), None) = (&c.default, &c.generated) {
+            out.push(format!("{target} SET DEFAULT {}", d.sql));
+        }
+        if c.not_null {
+            out.push(format!("{target} SET NOT NULL"));
+        }
+    }
     for c in &t.columns {
         if c.statistics.is_some() {
             out.push(statistics_sql(&table, &c.name, c.statistics));
         }
     }
     for (cname, c) in &t.constraints {
-        if !inline(c) && !matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+        if !inline(c) && !matches!(c.kind, ConstraintKind::ForeignKey { .. }) && own(&c.inherited) {
             out.push(add_constraint_sql(ns, name, cname, c));
         }
     }
-    for (iname, i) in &t.indexes {
-        out.push(create_index_sql(ns, name, iname, i, false));
-        out.extend(index_statistics_sql(ns, iname, None, i));
+    // A partitioned table's indexes are written once its partitions are
+    // attached (`partitioned_index_statements`).
+    if !defer_indexes {
+        for (iname, i) in &t.indexes {
+            out.push(create_index_sql(ns, name, iname, i, false));
+            out.extend(index_statistics_sql(ns, iname, None, i));
+        }
     }
     if t.row_level_security {
         out.push(format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"));
@@ -1170,7 +1433,28 @@ pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
             ));
         }
     }
+    if !defer_indexes {
+        for (iname, i) in &t.indexes {
+            out.extend(comment_on_sql(
+                "INDEX",
+                &qualified(ns, iname),
+                i.comment.as_deref(),
+                false,
+            ));
+        }
+    }
+    out
+}
+
+/// A partitioned table's indexes, as pg_dump writes them once the
+/// partitions are attached: `CREATE INDEX … ON ONLY table`, so that none
+/// is created on a partition; the partitions' indexes are attached by
+/// `ALTER INDEX … ATTACH PARTITION` (`attach_index_sql`).
+pub(crate) fn partitioned_index_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
+    let mut out = Vec::new();
     for (iname, i) in &t.indexes {
+        out.push(create_index_on_only_sql(ns, name, iname, i));
+        out.extend(index_statistics_sql(ns, iname, None, i));
         out.extend(comment_on_sql(
             "INDEX",
             &qualified(ns, iname),
@@ -1179,6 +1463,22 @@ pub(crate) fn table_statements(ns: &str, name: &str, t: &Table) -> Vec<String> {
         ));
     }
     out
+}
+
+/// `CREATE INDEX name ON ONLY table …`.
+pub(crate) fn create_index_on_only_sql(ns: &str, table: &str, name: &str, i: &Index) -> String {
+    let sql = render_index(ns, table, name, i);
+    let on = format!(" ON {}", qualified(ns, table));
+    sql.replacen(&on, &format!(" ON ONLY {}", qualified(ns, table)), 1)
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child`.
+pub(crate) fn attach_index_sql(ns: &str, name: &str, parent: &crate::model::RelationRef) -> String {
+    format!(
+        "ALTER INDEX {} ATTACH PARTITION {}",
+        parent.sql(),
+        qualified(ns, name)
+    )
 }
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] name ON table …`, expressions and

@@ -708,6 +708,29 @@ fn diff_table(
     let p = ObjectPath::new(ObjectKind::Table, ns, name);
     field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
     opt_field(d, &p, "partition key", &e.partition_by, &f.partition_by);
+    let parent = |t: &Table| {
+        t.partition_of
+            .as_ref()
+            .map_or("(none)".to_string(), |po| po.parent.sql())
+    };
+    field(d, &p, "partition of", &parent(e), &parent(f));
+    if let (Some(a), Some(b)) = (&e.partition_of, &f.partition_of) {
+        if a.parent == b.parent {
+            expr_field(d, &p, "partition bound", Some(&a.bound), Some(&b.bound));
+        }
+    }
+    let parents = |t: &Table| {
+        if t.inherits.is_empty() {
+            "(none)".to_string()
+        } else {
+            t.inherits
+                .iter()
+                .map(|r| r.sql())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    field(d, &p, "inherits", &parents(e), &parents(f));
     field(
         d,
         &p,
@@ -945,6 +968,13 @@ fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) 
         &stats(&e.statistics),
         &stats(&f.statistics),
     );
+    field(
+        d,
+        p,
+        "inheritance",
+        &crate::model::Inherited::describe(e.inherited),
+        &crate::model::Inherited::describe(f.inherited),
+    );
 }
 
 fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &Constraint) {
@@ -990,6 +1020,13 @@ fn diff_constraint(d: &mut Vec<Difference>, p: &ObjectPath, e: &Constraint, f: &
         &yes_no(f.initially_deferred),
     );
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    field(
+        d,
+        p,
+        "inheritance",
+        &crate::model::Inherited::describe(e.inherited),
+        &crate::model::Inherited::describe(f.inherited),
+    );
 }
 
 fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
@@ -1056,6 +1093,12 @@ fn diff_index(d: &mut Vec<Difference>, p: &ObjectPath, e: &Index, f: &Index) {
         &render_key_statistics(&e.keys),
         &render_key_statistics(&f.keys),
     );
+    let attached = |i: &Index| {
+        i.attached_to
+            .as_ref()
+            .map_or("(none)".to_string(), |r| r.sql())
+    };
+    field(d, p, "attached to", &attached(e), &attached(f));
 }
 
 /// Keys equal in all but their statistics targets (compared on their own).

@@ -92,6 +92,81 @@ pub struct Table {
     /// definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// The partitioned table this table is a partition of, with its bound
+    /// (`pg_inherits` + `relispartition`, `relpartbound`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// Inheritance parents (`INHERITS (…)`, `pg_inherits` by `inhseqno`), in
+    /// order. Empty for a partition (its parent is [`Table::partition_of`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<RelationRef>,
+}
+
+/// A table named by namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RelationRef {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl RelationRef {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> RelationRef {
+        RelationRef {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    /// `"ns"."name"`, quoted as needed.
+    pub fn sql(&self) -> String {
+        qualified(&self.namespace, &self.name)
+    }
+}
+
+impl fmt::Display for RelationRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql())
+    }
+}
+
+/// A partition's parent and bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    pub parent: RelationRef,
+    /// `FOR VALUES …` or `DEFAULT`: as written, beside the text
+    /// `pg_get_expr(relpartbound, oid)` prints (the values read by the
+    /// partition key's types), or unproven with the reason.
+    pub bound: Expression,
+}
+
+/// How a column or constraint came to a table that inherits
+/// (`attislocal`/`attinhcount`, `conislocal`/`coninhcount`). `None` on the
+/// column or constraint stands for local only (`islocal`, no parent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inherited {
+    /// From how many parents (`attinhcount` / `coninhcount`), at least 1.
+    pub count: u32,
+    /// Also defined locally (`attislocal` / `conislocal`).
+    pub local: bool,
+}
+
+impl Inherited {
+    /// The text reports show: `inherited`, `inherited (2 parents)`,
+    /// `inherited and local`.
+    pub fn describe(i: Option<Inherited>) -> String {
+        match i {
+            None => "local".to_string(),
+            Some(Inherited { count, local }) => format!(
+                "inherited{}{}",
+                if count > 1 {
+                    format!(" from {count} parents")
+                } else {
+                    String::new()
+                },
+                if local { " and local" } else { "" }
+            ),
+        }
+    }
 }
 
 /// A row-level security policy (`pg_policy`), compared by definition.
@@ -206,6 +281,9 @@ pub struct Column {
     /// (`pg_attribute.attstattarget`); `None` for the default (-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
+    /// Inherited from a parent (partition or `INHERITS`); `None`: local only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited: Option<Inherited>,
 }
 
 impl Column {
@@ -221,6 +299,7 @@ impl Column {
             collation: None,
             comment: None,
             statistics: None,
+            inherited: None,
         }
     }
 }
@@ -295,6 +374,11 @@ pub struct Constraint {
     /// False for a constraint added `NOT VALID` and not validated since.
     pub validated: bool,
     pub comment: Option<String>,
+    /// Inherited from a parent's constraint (a partition's copy of its
+    /// parent's key or foreign key, a child's inherited check); `None`:
+    /// local only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited: Option<Inherited>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -382,6 +466,10 @@ pub struct Index {
     /// [`Table::options`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+    /// The partitioned index this index is attached to (a partition's
+    /// index, `pg_inherits` on indexes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<RelationRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

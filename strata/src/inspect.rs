@@ -38,10 +38,10 @@ use std::collections::{BTreeMap, HashMap};
 use strata_core::model::{
     quote_ident, ArgMode, CheckOption, Collation, Column, CompositeAttribute, CompositeType,
     Constraint, ConstraintKind, ConstraintTrigger, Domain, DomainCheck, EnumType, Expression,
-    Extension, FkAction, Identity, Index, IndexKey, IndexKeyExpr, Namespace, Parallel, Policy,
-    PolicyCommand, Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Trigger,
-    TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged, UnmanagedKind, View, ViewColumn,
-    Volatility,
+    Extension, FkAction, Identity, Index, IndexKey, IndexKeyExpr, Inherited, Namespace, Parallel,
+    PartitionOf, Policy, PolicyCommand, RelationRef, Routine, RoutineArg, RoutineBody, RoutineKind,
+    Schema, Sequence, Table, Trigger, TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged,
+    UnmanagedKind, View, ViewColumn, Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -188,8 +188,15 @@ const Q_TABLES: &str = concat!(
             c.reloptions::text[], tc.reloptions::text[], c.relreplident::text, \
             c.relispartition, \
             CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END, \
-            EXISTS (SELECT FROM pg_inherits ih WHERE ih.inhrelid = c.oid OR ih.inhparent = c.oid), \
-            am.amname::text \
+            ARRAY(SELECT pn.nspname::text FROM pg_inherits ih \
+                  JOIN pg_class pc ON pc.oid = ih.inhparent \
+                  JOIN pg_namespace pn ON pn.oid = pc.relnamespace \
+                  WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno), \
+            am.amname::text, \
+            ARRAY(SELECT pc.relname::text FROM pg_inherits ih \
+                  JOIN pg_class pc ON pc.oid = ih.inhparent \
+                  WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno), \
+            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid \
      LEFT JOIN pg_am am ON am.oid = c.relam \
@@ -212,7 +219,8 @@ const Q_COLUMNS: &str = concat!(
             a.attstattarget::int4, a.attstorage <> t.typstorage, a.attstorage::text, \
             t.typstorage::text, a.attcompression::text, a.attoptions::text[], \
             idn.oid, idn.nspname, idn.relname, idn.seqtype, idn.seqstart, idn.seqincrement, \
-            idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle \
+            idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle, \
+            a.attislocal, a.attinhcount::int4 \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -257,7 +265,8 @@ const Q_CONSTRAINTS: &str = concat!(
             co.conindid, ic.reloptions::text[], coalesce(i.indisclustered, false), \
             coalesce(cardinality(co.confdelsetcols), 0) > 0, \
             EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = co.conindid \
-                    AND co.contype IN ('p', 'u', 'x') AND ia.attstattarget >= 0) \
+                    AND co.contype IN ('p', 'u', 'x') AND ia.attstattarget >= 0), \
+            co.conislocal, co.coninhcount::int4 \
      FROM pg_constraint co \
      JOIN pg_class c ON c.oid = co.conrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -285,7 +294,11 @@ const Q_INDEXES: &str = concat!(
             CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END, \
             k.opt::int4, coalesce(k.coll, 0), cln.nspname::text, cl.collname::text, \
             coalesce(ta.attcollation, 0), \
-            ic.reloptions::text[], i.indisclustered, coalesce(ia.attstattarget, -1)::int4 \
+            ic.reloptions::text[], i.indisclustered, coalesce(ia.attstattarget, -1)::int4, \
+            (SELECT ARRAY[pn.nspname::text, pic.relname::text] FROM pg_inherits ih \
+             JOIN pg_class pic ON pic.oid = ih.inhparent \
+             JOIN pg_namespace pn ON pn.oid = pic.relnamespace \
+             WHERE ih.inhrelid = i.indexrelid) \
      FROM pg_index i \
      JOIN pg_class ic ON ic.oid = i.indexrelid \
      JOIN pg_class c ON c.oid = i.indrelid \
@@ -514,7 +527,8 @@ const Q_TRIGGERS: &str = concat!(
             tg.tgnargs::int4, tg.tgargs, tg.tgenabled::text, tg.tgconstraint <> 0, \
             tg.tgdeferrable, tg.tginitdeferred, rn.nspname::text, rc.relname::text, \
             tg.tgoldtable::text, tg.tgnewtable::text, pn.nspname::text, p.proname::text, \
-            tg.tgqual IS NOT NULL, pg_get_triggerdef(tg.oid), d.description \
+            tg.tgqual IS NOT NULL, pg_get_triggerdef(tg.oid), d.description, \
+            tg.tgparentid <> 0 \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_proc p ON p.oid = tg.tgfoid \
@@ -918,28 +932,38 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let replica_identity: String = get(row, 9, "tables")?;
         let is_partition: bool = get(row, 10, "tables")?;
         let of_type: Option<String> = get(row, 11, "tables")?;
-        let inherits: bool = get(row, 12, "tables")?;
+        let parent_namespaces: Vec<String> = get(row, 12, "tables")?;
         let access_method: Option<String> = get(row, 13, "tables")?;
-        if is_partition {
-            return Err(unsupported(
-                &object,
-                "a partition (PARTITION OF / ATTACH PARTITION)".to_string(),
-                PARTITION_HELP,
-            ));
-        }
+        let parent_names: Vec<String> = get(row, 14, "tables")?;
+        let bound: Option<String> = get(row, 15, "tables")?;
+        let parents: Vec<RelationRef> = parent_namespaces
+            .into_iter()
+            .zip(parent_names)
+            .map(|(n, t)| RelationRef::new(n, t))
+            .collect();
+        let (partition_of, inherits) = if is_partition {
+            let (Some(parent), Some(bound)) = (parents.first().cloned(), bound) else {
+                return Err(InspectError::Catalog {
+                    step: "tables",
+                    reason: format!("{object}: a partition without its parent or bound"),
+                });
+            };
+            (
+                Some(PartitionOf {
+                    parent,
+                    bound: Expression::from_server(bound),
+                }),
+                Vec::new(),
+            )
+        } else {
+            (None, parents)
+        };
         if let Some(t) = of_type {
             return Err(unsupported(
                 &object,
                 format!("a typed table (OF {t})"),
                 "strata does not model typed tables yet; inspect the other namespaces only \
                  (--namespace), or declare the table with its columns",
-            ));
-        }
-        if inherits {
-            return Err(unsupported(
-                &object,
-                "table inheritance (INHERITS, or partitions)".to_string(),
-                PARTITION_HELP,
             ));
         }
         if toast_options.is_some() {
@@ -978,6 +1002,8 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             partition_by: get(row, 6, "tables")?,
             comment: take_comment(&mut comments, 'c', oid, 0),
             options: rel_options(raw_options, "tables")?,
+            partition_of,
+            inherits,
             ..Table::default()
         };
         schema
@@ -1140,6 +1166,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             collation,
             comment,
             statistics: (stattarget >= 0).then_some(stattarget),
+            inherited: inherited(get(row, 26, STEP)?, get(row, 27, STEP)?),
         });
     }
 
@@ -1263,6 +1290,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                 initially_deferred,
                 validated,
                 comment,
+                inherited: inherited(get(row, 24, STEP)?, get(row, 25, STEP)?),
             },
         );
     }
@@ -1537,6 +1565,16 @@ fn build_triggers(
                 quote_ident(table)
             )
         };
+        let cloned: bool = get(row, 19, STEP)?;
+        if cloned {
+            return Err(unsupported(
+                &object(),
+                "a trigger cloned from its partitioned parent's".to_string(),
+                "strata does not model the triggers a partitioned table clones to its \
+                 partitions yet (replay refuses partitions of a table with triggers): inspect \
+                 the other namespaces only (--namespace)",
+            ));
+        }
         let tgtype: i32 = get(row, 2, STEP)?;
         let update_of: Vec<String> = get(row, 3, STEP)?;
         let nargs: i32 = get(row, 4, STEP)?;
@@ -1929,9 +1967,14 @@ fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError>
     Ok(())
 }
 
-const PARTITION_HELP: &str = "strata does not model partitions or table inheritance yet \
-     (partitioned tables without partitions are modelled): inspect the other namespaces only \
-     (--namespace), or detach the partitions / NO INHERIT the children";
+/// `attislocal`/`attinhcount` or `conislocal`/`coninhcount` as the model
+/// keeps them: `None` for a local definition with no parent.
+fn inherited(local: bool, count: i32) -> Option<Inherited> {
+    (count > 0).then_some(Inherited {
+        count: count.unsigned_abs(),
+        local,
+    })
+}
 
 const CLUSTER_HELP: &str = "strata does not model the clustered index yet: \
      ALTER TABLE … SET WITHOUT CLUSTER, or inspect other namespaces only";
@@ -2049,6 +2092,13 @@ fn build_indexes(
                         predicate,
                         comment: take_comment(comments, 'c', oid, 0),
                         options: rel_options(raw_options, STEP)?,
+                        attached_to: {
+                            let parent: Option<Vec<String>> = get(row, 23, STEP)?;
+                            match parent.as_deref() {
+                                Some([ns, name]) => Some(RelationRef::new(ns, name)),
+                                _ => None,
+                            }
+                        },
                     },
                     expr_collations: exprs.as_deref().map(node_list_collations),
                     expressions_seen: 0,

@@ -112,7 +112,14 @@ pub enum Stmt {
     AlterTable {
         name: QName,
         if_exists: bool,
+        /// `ALTER TABLE ONLY name`: the table without its children.
+        only: bool,
         actions: Vec<TableAction>,
+    },
+    /// `ALTER INDEX parent ATTACH PARTITION child`.
+    AttachIndex {
+        parent: QName,
+        child: QName,
     },
     DropTable {
         names: Vec<QName>,
@@ -485,6 +492,48 @@ pub struct CreateTable {
     pub options: Vec<(String, String)>,
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<ConstraintDef>,
+    /// `PARTITION OF parent FOR VALUES … | DEFAULT`.
+    pub partition_of: Option<(QName, PartitionBound)>,
+    /// `INHERITS (parent, …)`, in order.
+    pub inherits: Vec<QName>,
+}
+
+/// A partition bound as written (`FOR VALUES …` or `DEFAULT`).
+#[derive(Debug, Clone)]
+pub struct PartitionBound {
+    /// The text as written, from `FOR` or `DEFAULT` to the end of the bound.
+    pub sql: String,
+    pub spec: BoundSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoundSpec {
+    Default,
+    In(Vec<BoundDatum>),
+    Range {
+        from: Vec<BoundDatum>,
+        to: Vec<BoundDatum>,
+    },
+    Hash {
+        modulus: i64,
+        remainder: i64,
+    },
+}
+
+/// One value of a partition bound.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoundDatum {
+    /// A quoted string literal (its value).
+    Text(String),
+    /// A number as written, with its sign.
+    Number(String),
+    Bool(bool),
+    Null,
+    MinValue,
+    MaxValue,
+    /// Anything else (a cast, a function call): kept as written; its
+    /// stored value is not derived offline.
+    Other(String),
 }
 
 #[derive(Debug, Clone)]
@@ -552,6 +601,21 @@ pub enum ConstraintDefKind {
 
 #[derive(Debug, Clone)]
 pub enum TableAction {
+    /// `ATTACH PARTITION name FOR VALUES … | DEFAULT`.
+    AttachPartition {
+        name: QName,
+        bound: PartitionBound,
+    },
+    /// `DETACH PARTITION name [CONCURRENTLY | FINALIZE]`.
+    DetachPartition {
+        name: QName,
+        concurrently: bool,
+        finalize: bool,
+    },
+    /// `INHERIT parent`.
+    Inherit(QName),
+    /// `NO INHERIT parent`.
+    NoInherit(QName),
     AddColumn {
         if_not_exists: bool,
         column: Box<ColumnDef>,
@@ -637,6 +701,8 @@ pub struct CreateIndex {
     pub predicate: Option<Expression>,
     /// `WITH (…)`: storage parameters.
     pub options: Vec<(String, String)>,
+    /// `ON ONLY table`: a partitioned table's index without its partitions'.
+    pub only: bool,
 }
 
 #[derive(Debug, Clone)]

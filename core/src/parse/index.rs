@@ -54,7 +54,7 @@ impl<'a> Cursor<'a> {
             Some(self.ident()?)
         };
         self.expect_kw("ON")?;
-        self.eat_kw("ONLY");
+        let only = self.eat_kw("ONLY");
         let table = self.qname()?;
         let method = if self.eat_kw("USING") {
             self.ident()?
@@ -103,6 +103,7 @@ impl<'a> Cursor<'a> {
             nulls_not_distinct,
             predicate,
             options,
+            only,
         }))
     }
 

@@ -309,10 +309,12 @@ impl<'a> Cursor<'a> {
                 || self.peek_kw("ATTACH")
                 || self.peek_kw("OWNER")
             {
-                if self.peek_kw("ATTACH") {
-                    // ALTER INDEX parent ATTACH PARTITION child: partitions are not modelled.
-                    self.skip_rest();
-                    return Ok(Stmt::NonSchema("ALTER INDEX ATTACH PARTITION"));
+                if self.eat_kws(&["ATTACH", "PARTITION"]) {
+                    let child = self.qname()?;
+                    return Ok(Stmt::AttachIndex {
+                        parent: name,
+                        child,
+                    });
                 }
                 if self.peek_kw("SET") && self.peek_nth_kw(1, "SCHEMA") {
                     return Err(self.err_here("ALTER INDEX … SET SCHEMA is not supported"));

@@ -6,7 +6,8 @@ use sqlparser::tokenizer::Token;
 
 use super::sequence::merge_seq_options;
 use super::{
-    ColumnDef, ColumnOp, ConstraintDef, CreateTable, Cursor, PResult, SeqOptions, Stmt, TableAction,
+    BoundDatum, BoundSpec, ColumnDef, ColumnOp, ConstraintDef, CreateTable, Cursor, PResult,
+    PartitionBound, SeqOptions, Stmt, TableAction,
 };
 use crate::model::{Expression, Identity};
 
@@ -19,18 +20,43 @@ impl<'a> Cursor<'a> {
                 .err_here("typed tables (CREATE TABLE … OF type) are not supported yet")
                 .with_help("declare the table with its columns, or mark the statement with `-- strata:ignore` to skip it"));
         }
-        if self.peek_kw("PARTITION") {
-            return Err(self.err_here("partitions are not supported yet").with_help("mark the statement with `-- strata:ignore` to skip it (the partition will then be missing from the model)"));
-        }
-        if self.peek_kw("AS") {
+        let mut partition_of = None;
+        let mut columns = Vec::new();
+        let mut constraints = Vec::new();
+        if self.eat_kws(&["PARTITION", "OF"]) {
+            let parent = self.qname()?;
+            if self.eat(&Token::LParen) {
+                loop {
+                    if self.peek_kw("CONSTRAINT")
+                        || self.peek_kw("PRIMARY")
+                        || self.peek_kw("UNIQUE")
+                        || (self.peek_kw("CHECK") && self.peek_nth(1).token == Token::LParen)
+                        || (self.peek_kw("FOREIGN") && self.peek_nth_kw(1, "KEY"))
+                        || self.peek_kw("EXCLUDE")
+                    {
+                        constraints.push(self.table_constraint()?);
+                    } else {
+                        return Err(self
+                            .err_here("column options in CREATE TABLE … PARTITION OF (…) are not supported yet")
+                            .with_help("create the partition without them and set them with ALTER TABLE … ALTER COLUMN, or mark the statement with `-- strata:ignore` to skip it"));
+                    }
+                    if !self.eat(&Token::Comma) {
+                        break;
+                    }
+                }
+                self.expect(&Token::RParen)?;
+            }
+            let bound = self.partition_bound()?;
+            partition_of = Some((parent, bound));
+        } else if self.peek_kw("AS") {
             return Err(self
                 .err_here("CREATE TABLE … AS is not supported")
                 .with_help("declare the table with its columns instead"));
         }
-        self.expect(&Token::LParen)?;
-        let mut columns = Vec::new();
-        let mut constraints = Vec::new();
-        if !self.eat(&Token::RParen) {
+        if partition_of.is_none() {
+            self.expect(&Token::LParen)?;
+        }
+        if partition_of.is_none() && !self.eat(&Token::RParen) {
             loop {
                 if self.peek_kw("CONSTRAINT")
                     || self.peek_kw("PRIMARY")
@@ -56,10 +82,11 @@ impl<'a> Cursor<'a> {
             }
             self.expect(&Token::RParen)?;
         }
-        if self.peek_kw("INHERITS") {
-            return Err(self
-                .err_here("table inheritance is not supported yet")
-                .with_help("mark the statement with `-- strata:ignore` to skip it"));
+        let mut inherits = Vec::new();
+        if partition_of.is_none() && self.eat_kw("INHERITS") {
+            self.expect(&Token::LParen)?;
+            inherits = self.qname_list()?;
+            self.expect(&Token::RParen)?;
         }
         let mut partition_by = None;
         if self.eat_kws(&["PARTITION", "BY"]) {
@@ -127,7 +154,109 @@ impl<'a> Cursor<'a> {
             options,
             columns,
             constraints,
+            partition_of,
+            inherits,
         }))
+    }
+
+    /// `FOR VALUES IN (…) | FROM (…) TO (…) | WITH (MODULUS m, REMAINDER r)`
+    /// or `DEFAULT`.
+    pub(super) fn partition_bound(&mut self) -> PResult<PartitionBound> {
+        let start = self.offset_of(&self.peek());
+        let spec = if self.eat_kw("DEFAULT") {
+            BoundSpec::Default
+        } else {
+            self.expect_kws(&["FOR", "VALUES"])?;
+            if self.eat_kw("IN") {
+                BoundSpec::In(self.bound_datums()?)
+            } else if self.eat_kw("FROM") {
+                let from = self.bound_datums()?;
+                self.expect_kw("TO")?;
+                let to = self.bound_datums()?;
+                BoundSpec::Range { from, to }
+            } else if self.eat_kw("WITH") {
+                self.expect(&Token::LParen)?;
+                let (mut modulus, mut remainder) = (None, None);
+                loop {
+                    let which = self.ident()?.to_ascii_lowercase();
+                    let v = self.number_i64()?;
+                    match which.as_str() {
+                        "modulus" if modulus.is_none() => modulus = Some(v),
+                        "remainder" if remainder.is_none() => remainder = Some(v),
+                        "modulus" | "remainder" => {
+                            return Err(self.err_here(format!(
+                                "{which} for hash partition provided more than once"
+                            )))
+                        }
+                        _ => {
+                            return Err(self.err_here(format!(
+                                "unrecognized hash partition bound specification \"{which}\""
+                            )))
+                        }
+                    }
+                    if !self.eat(&Token::Comma) {
+                        break;
+                    }
+                }
+                self.expect(&Token::RParen)?;
+                let (Some(modulus), Some(remainder)) = (modulus, remainder) else {
+                    return Err(
+                        self.err_here("a hash partition bound needs both MODULUS and REMAINDER")
+                    );
+                };
+                BoundSpec::Hash { modulus, remainder }
+            } else {
+                return Err(self.expected("IN, FROM or WITH"));
+            }
+        };
+        Ok(PartitionBound {
+            sql: self.written_since(start),
+            spec,
+        })
+    }
+
+    fn bound_datums(&mut self) -> PResult<Vec<BoundDatum>> {
+        use sqlparser::ast::{Expr, UnaryOperator, Value};
+        self.expect(&Token::LParen)?;
+        let mut out = Vec::new();
+        loop {
+            let start = self.offset_of(&self.peek());
+            let e = self.expr()?;
+            let written = self.written_since(start);
+            let d = match &e {
+                Expr::Value(v) => match &v.value {
+                    Value::SingleQuotedString(s) => BoundDatum::Text(s.clone()),
+                    Value::Number(n, _) => BoundDatum::Number(n.to_string()),
+                    Value::Boolean(b) => BoundDatum::Bool(*b),
+                    Value::Null => BoundDatum::Null,
+                    _ => BoundDatum::Other(written),
+                },
+                Expr::UnaryOp {
+                    op: UnaryOperator::Minus,
+                    expr,
+                } => match expr.as_ref() {
+                    Expr::Value(v) => match &v.value {
+                        Value::Number(n, _) => BoundDatum::Number(format!("-{n}")),
+                        _ => BoundDatum::Other(written),
+                    },
+                    _ => BoundDatum::Other(written),
+                },
+                Expr::Identifier(i) if i.quote_style.is_none() => {
+                    match i.value.to_ascii_lowercase().as_str() {
+                        "minvalue" => BoundDatum::MinValue,
+                        "maxvalue" => BoundDatum::MaxValue,
+                        _ => BoundDatum::Other(written),
+                    }
+                }
+                _ => BoundDatum::Other(written),
+            };
+            out.push(d);
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(out)
     }
 
     fn column_def(&mut self) -> PResult<ColumnDef> {
@@ -306,7 +435,7 @@ impl<'a> Cursor<'a> {
 
     pub(super) fn alter_table(&mut self) -> PResult<Stmt> {
         let if_exists = self.if_exists();
-        self.eat_kw("ONLY");
+        let only = self.eat_kw("ONLY");
         let name = self.qname()?;
         self.eat(&Token::Mul);
         let mut actions = Vec::new();
@@ -329,6 +458,7 @@ impl<'a> Cursor<'a> {
             return Ok(Stmt::AlterTable {
                 name,
                 if_exists,
+                only,
                 actions,
             });
         }
@@ -337,13 +467,34 @@ impl<'a> Cursor<'a> {
             return Ok(Stmt::AlterTable {
                 name,
                 if_exists,
+                only,
                 actions,
             });
         }
-        if self.peek_kw("ATTACH") || self.peek_kw("DETACH") {
-            return Err(self
-                .err_here("partitions are not supported yet")
-                .with_help("mark the statement with `-- strata:ignore` to skip it"));
+        if self.eat_kws(&["ATTACH", "PARTITION"]) {
+            let part = self.qname()?;
+            let bound = self.partition_bound()?;
+            return Ok(Stmt::AlterTable {
+                name,
+                if_exists,
+                only,
+                actions: vec![TableAction::AttachPartition { name: part, bound }],
+            });
+        }
+        if self.eat_kws(&["DETACH", "PARTITION"]) {
+            let part = self.qname()?;
+            let concurrently = self.eat_kw("CONCURRENTLY");
+            let finalize = !concurrently && self.eat_kw("FINALIZE");
+            return Ok(Stmt::AlterTable {
+                name,
+                if_exists,
+                only,
+                actions: vec![TableAction::DetachPartition {
+                    name: part,
+                    concurrently,
+                    finalize,
+                }],
+            });
         }
         loop {
             actions.push(self.table_action()?);
@@ -354,6 +505,7 @@ impl<'a> Cursor<'a> {
         Ok(Stmt::AlterTable {
             name,
             if_exists,
+            only,
             actions,
         })
     }
@@ -415,6 +567,12 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kws(&["FORCE", "ROW", "LEVEL", "SECURITY"]) {
             return Ok(TableAction::ForceRowLevelSecurity(true));
+        }
+        if self.eat_kws(&["NO", "INHERIT"]) {
+            return Ok(TableAction::NoInherit(self.qname()?));
+        }
+        if self.eat_kw("INHERIT") {
+            return Ok(TableAction::Inherit(self.qname()?));
         }
         if self.eat_kws(&["NO", "FORCE", "ROW", "LEVEL", "SECURITY"]) {
             return Ok(TableAction::ForceRowLevelSecurity(false));

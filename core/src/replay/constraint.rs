@@ -394,6 +394,7 @@ impl Replayer {
             initially_deferred: c.initially_deferred,
             validated,
             comment: None,
+            inherited: None,
         };
         self.table_mut(ns, table)
             .constraints

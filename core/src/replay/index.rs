@@ -106,12 +106,57 @@ impl Replayer {
                 })
             }
         };
+        let partitioned = self
+            .table(&ns, &table)
+            .is_some_and(|t| t.partition_by.is_some());
+        if partitioned && ci.concurrently {
+            return Err(err(
+                FEATURE_NOT_SUPPORTED,
+                format!("cannot create index on partitioned table \"{table}\" concurrently"),
+            ));
+        }
+        if partitioned && ci.unique {
+            let cols: Vec<String> = ci
+                .keys
+                .iter()
+                .filter_map(|k| match &k.key {
+                    IndexKeyExpr::Column(c) => Some(c.clone()),
+                    IndexKeyExpr::Expression(_) => None,
+                })
+                .collect();
+            self.check_unique_on_partitioned(&ns, &table, &cols, "UNIQUE")?;
+        }
+        let only = ci.only;
         let index = self.index_from(ci)?;
         self.table_mut(&ns, &table)
             .indexes
-            .insert(name.clone(), index);
+            .insert(name.clone(), index.clone());
         self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
+        if partitioned && !only {
+            for (cns, cn) in self.children_of(&ns, &table) {
+                self.attach_or_create_index(&ns, &name, &index, &cns, &cn)?;
+            }
+        }
         Ok(())
+    }
+
+    /// Drops an index and the partitions' indexes attached to it.
+    fn drop_index_tree(&mut self, ns: &str, table: &str, name: &str) {
+        self.table_mut(ns, table).indexes.remove(name);
+        let me = crate::model::RelationRef::new(ns, name);
+        let mut attached = Vec::new();
+        for (nsn, n) in &self.schema.namespaces {
+            for (tn, t) in &n.tables {
+                for (iname, i) in &t.indexes {
+                    if i.attached_to.as_ref() == Some(&me) {
+                        attached.push((nsn.clone(), tn.clone(), iname.clone()));
+                    }
+                }
+            }
+        }
+        for (a, b, c) in attached {
+            self.drop_index_tree(&a, &b, &c);
+        }
     }
 
     /// The index a `CREATE INDEX` describes (its name chosen already).
@@ -138,6 +183,7 @@ impl Replayer {
             predicate: ci.predicate,
             comment: None,
             options,
+            attached_to: None,
         })
     }
 
@@ -173,6 +219,10 @@ impl Replayer {
             if let Some(i) = table.indexes.remove(&name.name) {
                 table.indexes.insert(new_name.clone(), i);
             }
+            self.relink_index(
+                &crate::model::RelationRef::new(&ns, &name.name),
+                Some(&crate::model::RelationRef::new(&ns, &new_name)),
+            );
             self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &t, &new_name));
         }
         Ok(())
@@ -334,7 +384,23 @@ impl Replayer {
         for q in names {
             match self.find_index(&q) {
                 Some((ns, t, false)) => {
-                    self.table_mut(&ns, &t).indexes.remove(&q.name);
+                    if let Some(parent) = self
+                        .table(&ns, &t)
+                        .and_then(|tt| tt.indexes.get(&q.name))
+                        .and_then(|i| i.attached_to.clone())
+                    {
+                        return Err(help(
+                            err(
+                                DEPENDENT_OBJECTS,
+                                format!(
+                                    "cannot drop index {} because index {} requires it",
+                                    q.name, parent.name
+                                ),
+                            ),
+                            format!("You can drop index {} instead.", parent.name),
+                        ));
+                    }
+                    self.drop_index_tree(&ns, &t, &q.name);
                 }
                 Some((_, t, true)) => {
                     return Err(help(
@@ -365,7 +431,7 @@ impl Replayer {
 
 /// The name PostgreSQL gives an index column computed by `sql` (before it
 /// is made distinct): the name it figures, else `expr`.
-fn expression_column_name(sql: &str) -> String {
+pub(super) fn expression_column_name(sql: &str) -> String {
     Parser::new(&PostgreSqlDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())

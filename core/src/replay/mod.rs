@@ -26,6 +26,7 @@ mod hints;
 mod index;
 mod namespace;
 mod naming;
+mod partition;
 mod policy;
 mod routine;
 mod sequence;
@@ -464,8 +465,10 @@ impl Replayer {
             Stmt::AlterTable {
                 name,
                 if_exists,
+                only,
                 actions,
-            } => self.alter_table(name, if_exists, actions),
+            } => self.alter_table(name, if_exists, only, actions),
+            Stmt::AttachIndex { parent, child } => self.attach_index(parent, child),
             Stmt::DropTable {
                 names,
                 if_exists,

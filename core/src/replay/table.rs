@@ -37,6 +37,15 @@ impl Replayer {
                 ));
             }
         }
+        if let Some(k) = &ct.partition_by {
+            if !ct.inherits.is_empty() {
+                return Err(err(
+                    super::WRONG_OBJECT_TYPE,
+                    "cannot create partitioned table as inheritance child",
+                ));
+            }
+            let _ = k;
+        }
         self.table_changed(&ns, &name);
         self.ns_mut(&ns).tables.insert(
             name.clone(),
@@ -48,14 +57,30 @@ impl Replayer {
             },
         );
         self.touch(ObjectPath::new(ObjectKind::Table, &ns, &name));
+        if let Some((parent, bound)) = &ct.partition_of {
+            self.create_partition_columns(&ns, &name, parent, bound)?;
+        }
+        if !ct.inherits.is_empty() {
+            self.inherit_at_create(&ns, &name, &ct.inherits)?;
+        }
         // PostgreSQL creates the table with its columns and defaults, then
         // the index-backed constraints, then checks, then foreign keys.
         let mut deferred: Vec<ConstraintDef> = Vec::new();
         for c in ct.columns {
+            if !ct.inherits.is_empty() && self.merge_local_column(&ns, &name, &c)? {
+                deferred.extend(c.constraints);
+                continue;
+            }
             let col_constraints = self.add_column(&ns, &name, c, false)?;
             deferred.extend(col_constraints);
         }
         deferred.extend(ct.constraints);
+        if let Some((parent, _)) = &ct.partition_of {
+            // The parent's keys, indexes and foreign keys come first
+            // (`DefineRelation`), then the statement's own.
+            let pns = self.table_ns(parent)?;
+            self.clone_parent_indexes(&pns, &parent.name, &ns, &name)?;
+        }
         self.add_constraints_in_pg_order(&ns, &name, deferred, true)
     }
 
@@ -64,6 +89,7 @@ impl Replayer {
         &mut self,
         name: QName,
         if_exists: bool,
+        only: bool,
         actions: Vec<TableAction>,
     ) -> R<()> {
         let Some(ns) = self.find_table(&name) else {
@@ -147,14 +173,33 @@ impl Replayer {
         let mut table = name.name.clone();
         let mut ns = ns;
         for a in actions {
-            self.alter_table_action(&mut ns, &mut table, a)?;
+            self.alter_table_action(&mut ns, &mut table, only, a)?;
         }
         Ok(())
     }
 
-    fn alter_table_action(&mut self, ns: &mut String, table: &mut String, a: TableAction) -> R<()> {
+    fn alter_table_action(
+        &mut self,
+        ns: &mut String,
+        table: &mut String,
+        only: bool,
+        a: TableAction,
+    ) -> R<()> {
         let (nsn, tn) = (ns.clone(), table.clone());
+        if self.alter_inherited(&nsn, &tn, only, &a)? {
+            return Ok(());
+        }
         match a {
+            TableAction::AttachPartition { name, bound } => {
+                self.attach_partition(&nsn, &tn, &name, &bound)?
+            }
+            TableAction::DetachPartition {
+                name,
+                concurrently,
+                finalize,
+            } => self.detach_partition(&nsn, &tn, &name, concurrently, finalize)?,
+            TableAction::Inherit(p) => self.add_inherit(&nsn, &tn, &p)?,
+            TableAction::NoInherit(p) => self.drop_inherit(&nsn, &tn, &p)?,
             TableAction::AddColumn {
                 if_not_exists,
                 column,
@@ -392,6 +437,10 @@ impl Replayer {
                     });
                 }
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &new));
+                self.relink_parent(
+                    &crate::model::RelationRef::new(&nsn, &tn),
+                    Some(&crate::model::RelationRef::new(&nsn, &new)),
+                );
                 self.move_in_view_deps(&nsn, &tn, &nsn, &new);
                 self.table_moved_triggers(&nsn, &tn, &nsn, &new);
                 *table = new;
@@ -412,6 +461,20 @@ impl Replayer {
                 let t = self.ns_mut(&nsn).tables.remove(&tn).expect("resolved");
                 self.ns_mut(&new_ns).tables.insert(tn.clone(), t);
                 self.names_changed();
+                self.relink_parent(
+                    &crate::model::RelationRef::new(&nsn, &tn),
+                    Some(&crate::model::RelationRef::new(&new_ns, &tn)),
+                );
+                let moved: Vec<String> = self
+                    .table(&new_ns, &tn)
+                    .map(|t| t.indexes.keys().cloned().collect())
+                    .unwrap_or_default();
+                for i in moved {
+                    self.relink_index(
+                        &crate::model::RelationRef::new(&nsn, &i),
+                        Some(&crate::model::RelationRef::new(&new_ns, &i)),
+                    );
+                }
                 self.move_in_view_deps(&nsn, &tn, &new_ns, &tn);
                 self.table_moved_triggers(&nsn, &tn, &new_ns, &tn);
                 // Owned sequences move along.
@@ -528,10 +591,20 @@ impl Replayer {
                     "drop the foreign keys first, or use DROP TABLE … CASCADE",
                 ));
             }
-            self.drop_dependent_views(&ns, &q.name, None, cascade, "table")?;
-            self.drop_fks_referencing(&ns, &q.name);
-            self.drop_table_inner(&ns, &q.name);
-            self.drop_referencing_triggers(&ns, &q.name);
+            let below = self.tables_dropped_with(&ns, &q.name, cascade)?;
+            for (cns, cn) in below
+                .into_iter()
+                .chain(std::iter::once((ns.clone(), q.name.clone())))
+            {
+                if self.table(&cns, &cn).is_none() {
+                    continue;
+                }
+                self.drop_dependent_views(&cns, &cn, None, cascade, "table")?;
+                self.drop_fks_referencing(&cns, &cn);
+                self.drop_table_inner(&cns, &cn);
+                self.drop_referencing_triggers(&cns, &cn);
+                self.dropped_from_hierarchy(&cns, &cn);
+            }
         }
         Ok(())
     }

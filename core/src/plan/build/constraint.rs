@@ -250,6 +250,7 @@ impl<'a> Builder<'a> {
                     predicate: None,
                     comment: None,
                     options: BTreeMap::new(),
+                    attached_to: None,
                 };
                 let mut build = step(
                     path.clone(),

@@ -19,6 +19,7 @@ mod domain;
 mod extension;
 mod index;
 mod namespace;
+mod partition;
 mod policy;
 mod rename;
 mod routine;
@@ -246,6 +247,8 @@ fn same_index(a: &Index, b: &Index) -> bool {
     let mut a = a.clone();
     a.comment = b.comment.clone();
     a.options = b.options.clone();
+    // Attachment to a parent's index is planned with the hierarchy.
+    a.attached_to = b.attached_to.clone();
     if a.keys.len() == b.keys.len() {
         for (x, y) in a.keys.iter_mut().zip(&b.keys) {
             x.statistics = y.statistics;
@@ -429,6 +432,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.sequences();
     bld.routines();
     bld.tables()?;
+    bld.hierarchies();
     bld.policies();
     bld.triggers();
     bld.views();
@@ -642,6 +646,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         }
     }
+    details.extend(partition::unsupported(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;

@@ -274,14 +274,28 @@ impl<'a> Builder<'a> {
     }
 
     fn create_table(&mut self, ns: &str, t: &str, tb: &Table) {
-        let mut d = Draft::new(
-            step(
-                table_path(ns, t),
-                "create table",
-                table_statements(ns, t, tb),
-            ),
-            P_TABLE,
-        );
+        let mut statements = table_statements(ns, t, tb);
+        if let Some(po) = &tb.partition_of {
+            statements.push(crate::ddl::attach_partition_sql(ns, t, po));
+        }
+        let mut d = Draft::new(step(table_path(ns, t), "create table", statements), P_TABLE);
+        if let Some(po) = &tb.partition_of {
+            d.requires
+                .push(k_table(&po.parent.namespace, &po.parent.name));
+            if let Some(parent) = self.b.table(&po.parent.namespace, &po.parent.name) {
+                for iname in parent.indexes.keys() {
+                    d.requires.push(k_rel(&po.parent.namespace, iname));
+                }
+            }
+        }
+        for p in &tb.inherits {
+            d.requires.push(k_table(&p.namespace, &p.name));
+            if let Some(parent) = self.b.table(&p.namespace, &p.name) {
+                for c in &parent.columns {
+                    d.requires.push(k_col(&p.namespace, &p.name, &c.name));
+                }
+            }
+        }
         d.requires.push(k_ns(ns));
         d.requires.push(K_EXTENSIONS.to_string());
         d.provides.push(k_table(ns, t));
@@ -317,7 +331,9 @@ impl<'a> Builder<'a> {
         }
         self.push(d);
         for (cn, c) in &tb.constraints {
-            if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+            if matches!(c.kind, ConstraintKind::ForeignKey { .. })
+                && !super::partition::cloned_by_attach(tb, c)
+            {
                 self.add_foreign_key(ns, t, cn, c, tb, true);
             }
         }
@@ -335,16 +351,38 @@ impl<'a> Builder<'a> {
     }
 
     fn drop_table(&mut self, ns: &str, t: &str, ta: &Table) {
-        let mut s = step(
-            table_path(ns, t),
-            "drop table",
-            vec![format!("DROP TABLE {}", qualified(ns, t))],
-        );
+        let mut statements = Vec::new();
+        if let Some(po) = &ta.partition_of {
+            statements.push(format!(
+                "ALTER TABLE {} DETACH PARTITION {}",
+                po.parent.sql(),
+                qualified(ns, t)
+            ));
+        }
+        statements.push(format!("DROP TABLE {}", qualified(ns, t)));
+        let mut s = step(table_path(ns, t), "drop table", statements);
         s.hazards.push(hz(
             Hazard::DeletesData,
             "the table and all its rows are dropped",
         ));
+        if let Some(po) = &ta.partition_of {
+            s.hazards.push(hz(
+                Hazard::LocksTable,
+                format!(
+                    "{} is locked while the partition is detached",
+                    po.parent.sql()
+                ),
+            ));
+        }
         let mut d = Draft::new(s, P_DROP);
+        // A partition or child goes before its parent.
+        if let Some(po) = &ta.partition_of {
+            d.releases
+                .push(k_table(&po.parent.namespace, &po.parent.name));
+        }
+        for p in &ta.inherits {
+            d.releases.push(k_table(&p.namespace, &p.name));
+        }
         let mut fk_drops: Vec<(String, Constraint)> = Vec::new();
         d.drops.push(k_table(ns, t));
         d.drops.push(k_rel(ns, t));

@@ -1,0 +1,3 @@
+CREATE TABLE o (id bigint, region text) PARTITION BY LIST (region);
+CREATE TABLE o_eu PARTITION OF o FOR VALUES IN ('de', 'fr');
+CREATE TABLE o_rest PARTITION OF o DEFAULT;

@@ -1,0 +1,5 @@
+-- a child's inheritance parent changed (ALTER TABLE … INHERIT / NO INHERIT)
+CREATE TABLE p (id integer);
+CREATE TABLE q (id integer);
+CREATE TABLE c (id integer, extra text);
+ALTER TABLE c INHERIT p;

@@ -1,0 +1,352 @@
+//! Declarative partitioning and table inheritance against the real server:
+//! offline replay builds the partitions, children, inherited columns and
+//! constraints and attached indexes the server builds (the oracle),
+//! `strata::inspect` reads them, and `ddl` writes them back as pg_dump
+//! does — judged by `pg_dump -s`.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use strata::inspect::{inspect_url, InspectOptions};
+use strata_core::diff::{diff, DiffOptions};
+use strata_core::model::{Inherited, RelationRef, Schema};
+use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
+use support::judge::{fresh_db, pg_dump_raw, plan_converges, same_dump};
+use support::{psql_apply_sql, strata_bin, TestDb};
+
+/// Range, list, hash, default and sub-partitions; keys, indexes and a
+/// foreign key on the parent cloned to the partitions; a partition
+/// created standalone (columns in another order) and attached; an index
+/// created `ON ONLY` and attached by hand; inheritance with merged
+/// columns, inherited checks and two parents.
+const FIXTURE: &str = r#"
+CREATE SCHEMA app;
+CREATE TABLE app.account (id integer PRIMARY KEY);
+CREATE TABLE measurement (
+    city_id integer NOT NULL,
+    logdate date NOT NULL,
+    peaktemp integer DEFAULT 0 CHECK (peaktemp > -100),
+    unitsales integer,
+    account_id integer REFERENCES app.account (id),
+    PRIMARY KEY (city_id, logdate)
+) PARTITION BY RANGE (logdate);
+CREATE INDEX ON measurement (unitsales);
+CREATE INDEX measurement_expr ON measurement ((peaktemp + 1));
+CREATE TABLE measurement_y2006m02 PARTITION OF measurement
+    FOR VALUES FROM ('2006-02-01') TO ('2006-03-01');
+CREATE TABLE measurement_y2006m03 PARTITION OF measurement
+    FOR VALUES FROM ('2006-03-01') TO ('2006-04-01');
+CREATE TABLE measurement_old (
+    account_id integer,
+    unitsales integer,
+    peaktemp integer DEFAULT 0 CONSTRAINT measurement_peaktemp_check CHECK (peaktemp > -100),
+    logdate date NOT NULL,
+    city_id integer NOT NULL
+);
+ALTER TABLE measurement ATTACH PARTITION measurement_old FOR VALUES FROM (MINVALUE) TO ('2006-02-01');
+CREATE TABLE measurement_rest PARTITION OF measurement DEFAULT;
+CREATE INDEX ON measurement_y2006m02 (logdate);
+ALTER TABLE measurement ADD COLUMN extra text;
+
+CREATE TABLE orders (id bigint, region text, total numeric) PARTITION BY LIST (region);
+CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('de', 'fr', 'it''s');
+CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us') PARTITION BY HASH (id);
+CREATE TABLE orders_us_0 PARTITION OF orders_us FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE orders_us_1 PARTITION OF orders_us FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+CREATE TABLE orders_none PARTITION OF orders FOR VALUES IN (NULL);
+CREATE INDEX orders_total ON ONLY orders (total);
+CREATE INDEX orders_eu_total ON orders_eu (total);
+ALTER INDEX orders_total ATTACH PARTITION orders_eu_total;
+CREATE TABLE app.big (n bigint, v numeric) PARTITION BY RANGE (n, v);
+CREATE TABLE app.big_low PARTITION OF app.big FOR VALUES FROM (-5, 1.50) TO (10, MAXVALUE);
+
+CREATE TABLE timestamp_base (created_at timestamp DEFAULT now(), e integer);
+CREATE TABLE named (name text NOT NULL, e integer, CONSTRAINT named_ok CHECK (name <> ''));
+CREATE TABLE thing (a1 integer, e integer NOT NULL, a2 integer) INHERITS (timestamp_base, named);
+CREATE TABLE entity_bindings (id bigserial, entity_type text NOT NULL, entity_id bigint NOT NULL);
+CREATE TABLE entity_bindings_a (
+    CONSTRAINT "entity_type must be A" CHECK (entity_type = 'A'),
+    UNIQUE (entity_id, entity_type)
+) INHERITS (entity_bindings);
+ALTER TABLE entity_bindings ADD CONSTRAINT positive CHECK (entity_id > 0);
+ALTER TABLE entity_bindings ADD COLUMN note text;
+CREATE TABLE app.loose (created_at timestamp, e integer, extra text);
+ALTER TABLE app.loose INHERIT timestamp_base;
+"#;
+
+async fn read(url: &str) -> Schema {
+    inspect_url(url, &InspectOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("inspect: {e}"))
+}
+
+fn replay(sql: &str) -> Schema {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+    strata_core::replay::replay_texts([("schema.sql", &text)])
+        .unwrap_or_else(|e| panic!("replay: {e:?}"))
+        .schema
+}
+
+fn differences(expected: &Schema, found: &Schema) -> Vec<String> {
+    diff(expected, found, DiffOptions::default())
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partitions_and_children_replay_to_what_the_server_builds() {
+    let db = TestDb::create("strata_partitions").await;
+    psql_apply_sql(&db.url, FIXTURE, true).unwrap();
+    let server = read(&db.url).await;
+    let offline = replay(FIXTURE);
+    let d = differences(&offline, &server);
+    assert!(d.is_empty(), "offline and server differ:\n{}", d.join("\n"));
+
+    // What the catalog says, spot-checked.
+    let m2 = server.table("public", "measurement_y2006m02").unwrap();
+    let po = m2.partition_of.as_ref().unwrap();
+    assert_eq!(po.parent, RelationRef::new("public", "measurement"));
+    assert_eq!(
+        po.bound.exact(),
+        Some("FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')")
+    );
+    assert!(m2
+        .indexes
+        .contains_key("measurement_y2006m02_unitsales_idx"));
+    assert!(m2.indexes.contains_key("measurement_y2006m02_expr_idx"));
+    assert_eq!(
+        m2.indexes["measurement_y2006m02_unitsales_idx"].attached_to,
+        Some(RelationRef::new("public", "measurement_unitsales_idx"))
+    );
+    assert_eq!(
+        m2.column("extra").unwrap().inherited,
+        Some(Inherited {
+            count: 1,
+            local: false
+        })
+    );
+    let old = server.table("public", "measurement_old").unwrap();
+    assert_eq!(old.columns[0].name, "account_id");
+    let thing = server.table("public", "thing").unwrap();
+    assert_eq!(
+        thing.inherits,
+        [
+            RelationRef::new("public", "timestamp_base"),
+            RelationRef::new("public", "named")
+        ]
+    );
+    assert_eq!(
+        thing.column("e").unwrap().inherited,
+        Some(Inherited {
+            count: 2,
+            local: true
+        })
+    );
+    let big = server.table("app", "big_low").unwrap();
+    assert_eq!(
+        big.partition_of.as_ref().unwrap().bound.exact(),
+        Some("FOR VALUES FROM ('-5', 1.50) TO ('10', MAXVALUE)")
+    );
+
+    // Written back and applied to an empty database: pg_dump agrees, and
+    // so does inspect.
+    let sql = strata_core::ddl::schema_sql(&server);
+    let copy = fresh_db("strata_partitions_copy");
+    psql_apply_sql(&copy.url, &sql, true)
+        .unwrap_or_else(|e| panic!("the written schema does not apply: {e}\n{sql}"));
+    let (same, d) = same_dump(&db.url, &copy.url).unwrap();
+    assert!(same, "pg_dump -s differs:\n{d}\n--- written:\n{sql}");
+    let again = read(&copy.url).await;
+    let d = differences(&server, &again);
+    assert!(d.is_empty(), "{}\n{sql}", d.join("\n"));
+
+    // The folder form, file by file.
+    let files = fresh_db("strata_partitions_files");
+    for (name, text) in strata_core::ddl::schema_files(&server) {
+        psql_apply_sql(&files.url, &text, true)
+            .unwrap_or_else(|e| panic!("{name} does not apply: {e}\n{text}"));
+    }
+    let (same, d) = same_dump(&db.url, &files.url).unwrap();
+    assert!(same, "pg_dump -s differs (folder form):\n{d}");
+}
+
+/// Plans A → B from offline models, applies A and the plan to one database
+/// and B to another: pg_dump must agree.
+fn converge(name: &str, a: &str, b: &str) -> Plan {
+    let (ra, rb) = (replay(a), replay(b));
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let plan = plan_verified(&ra, &rb, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
+    plan
+}
+
+const PARENT: &str = r#"
+CREATE TABLE city (id integer PRIMARY KEY);
+CREATE TABLE m (
+    city integer NOT NULL REFERENCES city (id),
+    logdate date NOT NULL,
+    note text DEFAULT 'x' CHECK (note <> ''),
+    PRIMARY KEY (city, logdate)
+) PARTITION BY RANGE (logdate);
+CREATE INDEX ON m (city);
+CREATE TABLE m_2020 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+"#;
+
+#[test]
+fn plans_add_drop_and_move_partitions_and_change_parents() {
+    // A partition added (created and attached: its key, index and foreign
+    // key come from the parent), and dropped (detached, then dropped).
+    let more = format!(
+        "{PARENT}CREATE TABLE m_2021 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\nCREATE TABLE m_rest PARTITION OF m DEFAULT;\n"
+    );
+    let plan = converge("partition added", PARENT, &more);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')"),
+        "{sql}"
+    );
+    let plan = converge("partition dropped", &more, PARENT);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ALTER TABLE m DETACH PARTITION m_2021"),
+        "{sql}"
+    );
+    let hazards: Vec<Hazard> = plan
+        .units
+        .iter()
+        .flat_map(|u| u.steps.iter())
+        .flat_map(|s| s.hazards.iter().map(|h| h.hazard))
+        .collect();
+    assert!(hazards.contains(&Hazard::DeletesData), "{sql}");
+    assert!(hazards.contains(&Hazard::LocksTable), "{sql}");
+
+    // A bound changed: detached and attached again.
+    let moved = PARENT.replace("TO ('2021-01-01')", "TO ('2020-07-01')");
+    let plan = converge("bound changed", PARENT, &moved);
+    let sql = plan.sql();
+    assert!(sql.contains("DETACH PARTITION m_2020"), "{sql}");
+    assert!(sql.contains("TO ('2020-07-01')"), "{sql}");
+
+    // Inheritance: a parent changed.
+    let base = "CREATE TABLE p (id integer);\nCREATE TABLE q (id integer);\nCREATE TABLE c (id integer, extra text);\n";
+    let under_p = format!("{base}ALTER TABLE c INHERIT p;\n");
+    let under_q = format!("{base}ALTER TABLE c INHERIT q;\n");
+    let plan = converge("parent changed", &under_p, &under_q);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("NO INHERIT p") && sql.contains("INHERIT q"),
+        "{sql}"
+    );
+    converge("no parent", &under_p, base);
+    converge("parent again", base, &under_p);
+
+    // Children created with INHERITS, and dropped before their parent.
+    let family = "CREATE TABLE p (id bigserial, kind text NOT NULL);\nCREATE TABLE c (CONSTRAINT kind_c CHECK (kind = 'c'), UNIQUE (id, kind)) INHERITS (p);\n";
+    converge("children created", "", family);
+    converge("children dropped", family, "");
+
+    // What cannot be planned safely is refused, naming the table.
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let wider = PARENT.replace("note text DEFAULT", "extra integer, note text DEFAULT");
+    let e = plan_verified(&replay(PARENT), &replay(&wider), &opts).unwrap_err();
+    let details = format!("{:?}", e.details);
+    assert!(details.contains("table public.m"), "{details}");
+    let regular = PARENT.replace(" PARTITION BY RANGE (logdate)", "").replace(
+        "CREATE TABLE m_2020 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n",
+        "",
+    );
+    let e = plan_verified(&replay(PARENT), &replay(&regular), &opts).unwrap_err();
+    let details = format!("{:?}", e.details);
+    assert!(details.contains("partition key changes"), "{details}");
+}
+
+/// `strata drift` against a database where a partition was added out of
+/// band: exit 1, the partition named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strata_drift_names_a_partition_added_out_of_band() {
+    let ws = tempfile::tempdir().unwrap();
+    write_workspace(ws.path(), PARENT);
+    let drift = |url: &str| {
+        let o = Command::new(strata_bin())
+            .args(["drift", "--database-url", url])
+            .current_dir(ws.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run strata");
+        (
+            o.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    let clean = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&clean.url, PARENT, true).unwrap();
+    let (code, out) = drift(&clean.url);
+    assert_eq!(code, Some(0), "no drift expected:\n{out}");
+    let db = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&db.url, PARENT, true).unwrap();
+    psql_apply_sql(
+        &db.url,
+        "CREATE TABLE m_2021 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')",
+        true,
+    )
+    .unwrap();
+    let (code, out) = drift(&db.url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("m_2021"), "{out}");
+    let db = TestDb::create("strata_partitions_cli").await;
+    psql_apply_sql(&db.url, PARENT, true).unwrap();
+    psql_apply_sql(
+        &db.url,
+        "ALTER TABLE m DETACH PARTITION m_2020; ALTER TABLE m ATTACH PARTITION m_2020 FOR VALUES FROM ('2020-01-01') TO ('2020-02-01')",
+        false,
+    )
+    .unwrap();
+    let (code, out) = drift(&db.url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("partition bound"), "{out}");
+}
+
+fn write_workspace(dir: &Path, sql: &str) {
+    std::fs::write(
+        dir.join("strata.toml"),
+        "schema = \"schema/sql\"\nmigrations = \"migrations\"\ndatabase_url_env = \"DATABASE_URL\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("schema").join("sql")).unwrap();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(dir.join("schema").join("sql").join("10_app.sql"), sql).unwrap();
+    std::fs::write(dir.join("migrations").join("V1__app.sql"), sql).unwrap();
+}
+
+/// A structure.sql (what `pg_dump -s` prints, as Rails keeps it) of the
+/// fixture replays offline to what the server has: partitions attached
+/// with `ALTER TABLE ONLY … ATTACH PARTITION`, keys added `ONLY` to the
+/// parent, indexes `ON ONLY` and `ALTER INDEX … ATTACH PARTITION`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_of_partitions_replays_to_what_the_server_has() {
+    let db = TestDb::create("strata_partitions_dump").await;
+    psql_apply_sql(&db.url, FIXTURE, true).unwrap();
+    let server = read(&db.url).await;
+    let dump = pg_dump_raw(&db.url).unwrap();
+    let offline = replay(&dump);
+    let d = differences(&offline, &server);
+    assert!(
+        d.is_empty(),
+        "the dump replays differently:\n{}",
+        d.join("\n")
+    );
+}
