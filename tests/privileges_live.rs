@@ -15,7 +15,8 @@ use std::process::{Command, Output};
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Grantee, Privilege, Schema};
-use support::judge::{fresh_db, same_dump};
+use strata_core::plan::{plan_verified, Hazard, PlanOptions};
+use support::judge::{fresh_db, plan_converges, same_dump};
 use support::{psql_apply_sql, strata_bin, unique_name, TestDb};
 
 /// Roles created for one test, dropped when the value is (after the
@@ -345,4 +346,80 @@ async fn each_privilege_changed_out_of_band_is_security_drift() {
         release(&db, &roles);
         drop(db);
     }
+}
+
+/// A → B planned offline, applied to A on the server: `pg_dump -s` equals
+/// B's (and the other way round).
+fn converge(name: &str, a: &str, b: &str) -> Result<(), String> {
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    for (label, from, to) in [("", a, b), (" (reversed)", b, a)] {
+        let plan = plan_verified(&offline(from), &offline(to), &opts)
+            .map_err(|e| format!("{name}{label}: {e}"))?;
+        // B adds privileges: the forward plan writes them.
+        assert!(
+            !label.is_empty() || plan.sql().contains("GRANT") || plan.sql().contains("REVOKE"),
+            "{name}{label}: no privilege step:\n{}",
+            plan.sql()
+        );
+        plan_converges(&format!("{name}{label}"), from, to, &plan)?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privilege_plans_converge_in_both_directions() {
+    let roles = Roles::create(2);
+    let (r1, r2) = (&roles.0[0], &roles.0[1]);
+    let base = format!(
+        "CREATE SCHEMA app;
+CREATE TABLE app.account (id integer PRIMARY KEY, email text);
+CREATE VIEW app.v AS SELECT id, email FROM app.account;
+CREATE SEQUENCE app.ticket;
+CREATE FUNCTION app.uid() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TYPE app.mood AS ENUM ('ok');
+GRANT USAGE ON SCHEMA app TO {r1};
+GRANT SELECT ON app.account TO {r1};
+"
+    );
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "table grants",
+            format!("{base}GRANT ALL ON app.account TO {r2} WITH GRANT OPTION;\nREVOKE SELECT ON app.account FROM {r1};\n"),
+        ),
+        (
+            "owner rights reduced",
+            format!("{base}REVOKE TRUNCATE, DELETE ON app.account FROM CURRENT_USER;\n"),
+        ),
+        (
+            "column and view column",
+            format!("{base}GRANT UPDATE (email) ON app.account TO {r2};\nGRANT SELECT (email) ON app.v TO {r1};\n"),
+        ),
+        (
+            "sequence, function, type, schema",
+            format!("{base}GRANT USAGE ON SEQUENCE app.ticket TO PUBLIC;\nREVOKE EXECUTE ON FUNCTION app.uid() FROM PUBLIC;\nGRANT EXECUTE ON FUNCTION app.uid() TO {r2};\nREVOKE USAGE ON TYPE app.mood FROM PUBLIC;\nGRANT CREATE ON SCHEMA app TO {r2};\nREVOKE CREATE ON SCHEMA public FROM PUBLIC;\n"),
+        ),
+        (
+            "default privileges",
+            format!("{base}ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {r1};\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON SEQUENCES TO {r2};\nALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n"),
+        ),
+        (
+            "new objects with grants",
+            format!("{base}CREATE SEQUENCE app.more;\nREVOKE ALL ON SEQUENCE app.more FROM CURRENT_USER;\n"),
+        ),
+        (
+            "view recreated keeps its grants",
+            format!("{base}GRANT SELECT ON app.v TO {r2};\n")
+                .replace("SELECT id, email FROM", "SELECT email, id FROM"),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, b) in &cases {
+        if let Err(e) = converge(name, &base, b) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

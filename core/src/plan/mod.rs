@@ -330,10 +330,16 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     let mut got = r.finish().schema;
     got.unmanaged = from.unmanaged.clone();
     // Routines are not planned yet (the plan refuses to change them): they
-    // are the source's.
+    // are the source's, but for their privileges, which are planned.
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
-            g.routines = n.routines.clone();
+            let mut routines = n.routines.clone();
+            for (key, r) in routines.iter_mut() {
+                if let Some(replayed) = g.routines.get(key) {
+                    r.acl.clone_from(&replayed.acl);
+                }
+            }
+            g.routines = routines;
             // Views the plan leaves alone are the source's: what replaying
             // them again derives is not the point.
             let target = to.namespaces.get(ns).map(|t| &t.views);

@@ -512,6 +512,13 @@ fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
     None
 }
 
+/// Two routines equal but for their ACLs.
+fn same_but_privileges(a: &crate::model::Routine, b: &crate::model::Routine) -> bool {
+    let mut a = a.clone();
+    a.acl.clone_from(&b.acl);
+    a == *b
+}
+
 /// What the model cannot write.
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
@@ -529,7 +536,8 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     r.kind.label(),
                     quote_ident(ns)
                 )),
-                Some(x) if x != r => details.push(format!(
+                // Privileges are planned (`privilege`); the rest is not.
+                Some(x) if !same_but_privileges(x, r) => details.push(format!(
                     "{} {}.{key}: differs",
                     r.kind.label(),
                     quote_ident(ns)
