@@ -157,7 +157,7 @@ impl Change {
 
 /// `type differs`, `values differ`: the verb agrees with the property.
 pub fn differs(field: &str) -> String {
-    if field.ends_with('s') {
+    if field.ends_with('s') && !field.starts_with(privilege::FIELD_PREFIX) {
         format!("{field} differ")
     } else {
         format!("{field} differs")

@@ -393,6 +393,75 @@ pub fn initial_acl(
     canonical(acl, kind)
 }
 
+/// Calls `f` with every ACL of `schema` and its kind.
+pub fn for_each_acl_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Option<Acl>, AclKind)) {
+    for n in schema.namespaces.values_mut() {
+        f(&mut n.acl, AclKind::Namespace);
+        for e in n.enums.values_mut() {
+            f(&mut e.acl, AclKind::Type);
+        }
+        for d in n.domains.values_mut() {
+            f(&mut d.acl, AclKind::Type);
+        }
+        for c in n.composites.values_mut() {
+            f(&mut c.acl, AclKind::Type);
+        }
+        for s in n.sequences.values_mut() {
+            f(&mut s.acl, AclKind::Sequence);
+        }
+        for r in n.routines.values_mut() {
+            f(&mut r.acl, AclKind::Routine);
+        }
+        for t in n.tables.values_mut() {
+            f(&mut t.acl, AclKind::Relation);
+            for c in &mut t.columns {
+                f(&mut c.acl, AclKind::Column);
+            }
+        }
+        for v in n.views.values_mut() {
+            f(&mut v.acl, AclKind::Relation);
+            for c in &mut v.columns {
+                f(&mut c.acl, AclKind::Column);
+            }
+        }
+    }
+}
+
+/// Names the role that ran the statements of an offline model: grants to
+/// and default privileges of `role` by name become the owner's, as the
+/// server sees them when `role` created (so owns) the objects. For a
+/// caller that knows the role (the oracle applies the same SQL as it).
+pub fn name_owner(schema: &mut super::Schema, role: &str) {
+    let named = Grantee::Role(role.to_string());
+    let rename = |acl: &mut Acl| {
+        let items = std::mem::take(&mut acl.items);
+        for i in items {
+            let g = if i.grantee == named {
+                Grantee::Owner
+            } else {
+                i.grantee
+            };
+            acl.grant(&g, i.privilege, i.grantable);
+        }
+    };
+    for_each_acl_mut(schema, |slot, kind| {
+        if let Some(acl) = slot.as_mut() {
+            rename(acl);
+            *slot = canonical(std::mem::take(acl), kind);
+        }
+    });
+    let defaults = std::mem::take(&mut schema.default_privileges);
+    for (mut key, mut acl) in defaults {
+        if key.role == named {
+            key.role = Grantee::Owner;
+        }
+        rename(&mut acl);
+        if acl != key.base() {
+            schema.default_privileges.insert(key, acl);
+        }
+    }
+}
+
 /// The kind of object default privileges apply to (`defaclobjtype`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
