@@ -372,7 +372,7 @@ impl Replayer {
                         err(
                             FEATURE_NOT_SUPPORTED,
                             format!(
-                                "strata does not model privileges on {kind} \"{}\" (it keeps it by name only)",
+                                "strata does not model privileges on {kind} \"{}\" (an identity column's sequence, or an object it keeps by name only)",
                                 display_q(q)
                             ),
                         ),
