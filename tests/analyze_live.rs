@@ -711,6 +711,7 @@ async fn model(client: &Client) -> Schema {
     let labels = |v: &[&str]| EnumType {
         values: v.iter().map(|s| s.to_string()).collect(),
         comment: None,
+        acl: None,
     };
     public
         .enums

@@ -138,7 +138,26 @@ fn expressions(s: &Schema) -> Vec<(String, strata_core::model::Expression)> {
     v
 }
 
+/// The role the oracle applies the SQL as (the URL's user): the owner of
+/// what it creates.
+fn applying_role() -> String {
+    let url = support::database_url();
+    let rest = url.split("://").nth(1).unwrap_or_default();
+    match rest.split_once('@') {
+        Some((user, _)) => user.split(':').next().unwrap_or_default().to_string(),
+        None => std::env::var("PGUSER").unwrap_or_else(|_| "postgres".to_string()),
+    }
+}
+
 fn compare(case: &str, replayed: &Schema, server: &Schema) -> Result<(), String> {
+    // Some histories grant to the role running them by name (migra's
+    // fixtures: `GRANT … TO postgres`). Offline that role is not known; the
+    // oracle knows it, and names it, so that those grants are the owner's
+    // as on the server. (Named after the fact: a history that also revoked
+    // from the owner by name would still differ, and be reported.)
+    let mut replayed = replayed.clone();
+    strata_core::model::acl::name_owner(&mut replayed, &applying_role());
+    let replayed = &replayed;
     // Every expression: derived exactly (and then equal to the server's),
     // or unproven for a listed reason.
     let server_exprs: std::collections::BTreeMap<String, strata_core::model::Expression> =
@@ -415,6 +434,28 @@ async fn every_history_format_replays_to_what_postgres_builds() {
     }
 }
 
+/// Fixtures that grant to the role running them (`postgres`, the owner of
+/// what they create) by name: offline that role is not known, so drift
+/// reports the grants as a role's (each a privilege difference of role
+/// postgres, and nothing else). A case that stops drifting must be removed.
+const OWNER_BY_NAME: &[&str] = &[
+    "migra-fixtures/everything/a.sql",
+    "migra-fixtures/everything/b.sql",
+    "migra-fixtures/privileges/a.sql",
+    "migra-fixtures/privileges/b.sql",
+    "migra-fixtures/singleschema/a.sql",
+];
+
+/// Whether every difference of a drift report is a privilege of role
+/// postgres.
+fn only_owner_by_name(stdout: &str) -> bool {
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("[security]") || l.contains("differs"))
+        .collect();
+    !lines.is_empty() && lines.iter().all(|l| l.contains("of role postgres differs"))
+}
+
 /// Self-drift: a database built from a declared SQL file (each dump and
 /// migra fixture of the shared corpus) never drifts from that file. `strata
 /// drift` runs the real binary against the database it just built; only the
@@ -425,7 +466,7 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
         return;
     };
     let mut failures = Vec::new();
-    let (mut clean, mut refused, mut unproven) = (0, 0, 0);
+    let (mut clean, mut refused, mut unproven, mut owner_by_name) = (0, 0, 0, 0);
     for (name, path, history) in corpus_cases(&root) {
         if history {
             continue;
@@ -450,6 +491,14 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
             .expect("run strata");
         let listed = UNSUPPORTED.iter().any(|(n, _)| *n == name);
         let unproven_listed = UNPROVEN_DRIFT.contains(&name.as_str());
+        let owner_listed = OWNER_BY_NAME.contains(&name.as_str());
+        if owner_listed
+            && o.status.code() == Some(1)
+            && only_owner_by_name(&String::from_utf8_lossy(&o.stdout))
+        {
+            owner_by_name += 1;
+            continue;
+        }
         let stdout = String::from_utf8_lossy(&o.stdout);
         match (o.status.code(), listed) {
             (Some(0), false) => clean += 1,
@@ -471,7 +520,8 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
     }
     eprintln!(
         "self-drift: {clean} without drift, {refused} refused (listed), \
-         {unproven} with only unproven differences (listed), {} failed",
+         {unproven} with only unproven differences (listed), \
+         {owner_by_name} granting to the owner by name (listed), {} failed",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -60,7 +60,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod privilege;
 mod view;
+pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
@@ -318,6 +320,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base + 3, "triggers"),
             title: "triggers".to_string(),
             body: triggers,
+            routines: false,
+        });
+    }
+    // Privileges last, as pg_dump writes them: on objects that all exist,
+    // then the default privileges, which apply to none of them.
+    let privileges = privilege::write_privileges(schema);
+    if !privileges.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 4, "privileges"),
+            title: "privileges".to_string(),
+            body: privileges,
             routines: false,
         });
     }
@@ -1773,6 +1786,7 @@ mod tests {
             EnumType {
                 values: vec!["x".into()],
                 comment: None,
+                acl: None,
             },
         );
         a.tables
@@ -1783,6 +1797,7 @@ mod tests {
             EnumType {
                 values: vec!["it's".into()],
                 comment: Some("an\nenum".into()),
+                acl: None,
             },
         );
         b.tables
@@ -1890,6 +1905,7 @@ mod tests {
             rows: "0".into(),
             config: vec![],
             comment: None,
+            acl: None,
             definition: definition.to_string(),
         }
     }

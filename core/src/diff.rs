@@ -5,11 +5,14 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod privilege;
 mod view;
+pub use privilege::default_acl_path;
+use privilege::diff_acl;
 pub use view::{render_view, view_path};
 
 use crate::model::{
-    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, EnumType,
+    qualified, quote_ident, quote_literal, AclKind, Column, Constraint, ConstraintKind, EnumType,
     Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Policy, Schema, Sequence,
     Table,
 };
@@ -58,13 +61,19 @@ impl Difference {
 /// security, forced or not; a function's or procedure's `SECURITY
 /// DEFINER`; the configuration (`SET search_path …`) of a function that is
 /// `SECURITY DEFINER` on either side; a `SECURITY DEFINER` function missing
-/// or unexpected. The one place the rule lives: a new kind of security
-/// difference (privileges) adds an arm here, or marks its differences with
-/// [`Difference::security`].
+/// or unexpected; a privilege of any object, and default privileges. The
+/// one place the rule lives: a new kind of security difference adds an arm
+/// here, or marks its differences with [`Difference::security`].
 pub fn is_security(d: &Difference, expected: &Schema, found: &Schema) -> bool {
     let p = &d.path;
     match p.kind {
-        ObjectKind::Policy => true,
+        ObjectKind::Policy | ObjectKind::DefaultPrivileges => true,
+        _ if d
+            .field()
+            .is_some_and(|f| f.starts_with(privilege::FIELD_PREFIX)) =>
+        {
+            true
+        }
         ObjectKind::Table => matches!(
             d.field(),
             Some("row level security" | "forced row level security")
@@ -148,7 +157,7 @@ impl Change {
 
 /// `type differs`, `values differ`: the verb agrees with the property.
 pub fn differs(field: &str) -> String {
-    if field.ends_with('s') {
+    if field.ends_with('s') && !field.starts_with(privilege::FIELD_PREFIX) {
         format!("{field} differ")
     } else {
         format!("{field} differs")
@@ -235,6 +244,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
             (None, None) => continue,
         };
         opt_field(d, &p, "comment", &e.comment, &f.comment);
+        diff_acl(d, &p, AclKind::Namespace, &e.acl, &f.acl, "");
         for (name, e, f) in pairs(&e.enums, &f.enums) {
             let p = ObjectPath::new(ObjectKind::Enum, nsn, name);
             match (e, f) {
@@ -249,6 +259,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                         &render_values(&f.values),
                     );
                     opt_field(d, &p, "comment", &e.comment, &f.comment);
+                    diff_acl(d, &p, AclKind::Type, &e.acl, &f.acl, "");
                 }
                 (None, None) => {}
             }
@@ -346,6 +357,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
     for u in found.unmanaged.difference(&expected.unmanaged) {
         d.push(unexpected(unmanaged_path(u), u.to_string()));
     }
+    privilege::diff_default_acls(d, &expected.default_privileges, &found.default_privileges);
     mark_security(&mut out, expected, found);
     out
 }
@@ -401,6 +413,7 @@ fn diff_domain(
         }
     }
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    diff_acl(d, p, AclKind::Type, &e.acl, &f.acl, "");
 }
 
 /// A composite type: its attributes in order, then comments.
@@ -437,6 +450,7 @@ fn diff_composite(
         }
     }
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    diff_acl(d, p, AclKind::Type, &e.acl, &f.acl, "");
 }
 
 /// A function or procedure, property by property.
@@ -447,6 +461,7 @@ fn diff_routine(
     f: &crate::model::Routine,
 ) {
     use crate::model::{ArgMode, RoutineBody};
+    diff_acl(d, p, AclKind::Routine, &e.acl, &f.acl, "");
     let args = |r: &crate::model::Routine| {
         r.args
             .iter()
@@ -695,6 +710,7 @@ fn diff_sequence(d: &mut Vec<Difference>, p: &ObjectPath, e: &Sequence, f: &Sequ
     };
     field(d, p, "owned by", &show(&e.owned_by), &show(&f.owned_by));
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    diff_acl(d, p, AclKind::Sequence, &e.acl, &f.acl, "");
 }
 
 fn diff_table(
@@ -707,6 +723,7 @@ fn diff_table(
 ) {
     let p = ObjectPath::new(ObjectKind::Table, ns, name);
     field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
+    diff_acl(d, &p, AclKind::Relation, &e.acl, &f.acl, "");
     opt_field(d, &p, "partition key", &e.partition_by, &f.partition_by);
     let parent = |t: &Table| {
         t.partition_of
@@ -929,6 +946,7 @@ fn diff_trigger(
 
 fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) {
     field(d, p, "type", &e.data_type, &f.data_type);
+    diff_acl(d, p, AclKind::Column, &e.acl, &f.acl, "");
     field(d, p, "not null", &yes_no(e.not_null), &yes_no(f.not_null));
     expr_field(d, p, "default", e.default.as_ref(), f.default.as_ref());
     let id = |i: &Option<crate::model::Identity>| match i {

@@ -14,6 +14,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod acl;
+pub use acl::{
+    Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
+};
+
 /// A whole database schema: every namespace strata manages, the extensions
 /// installed, and the objects it does not model yet (kept by name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +28,14 @@ pub struct Schema {
     /// Objects strata recognises but does not model (views, aggregates,
     /// triggers, rules, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
+    /// Default privileges (`pg_default_acl`), applied to objects created
+    /// afterwards.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "acl::default_acl_serde"
+    )]
+    pub default_privileges: BTreeMap<DefaultAclKey, Acl>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -52,6 +65,10 @@ pub struct Namespace {
     /// namespace with tables), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub views: BTreeMap<String, View>,
+    /// Privileges (`nspacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +117,10 @@ pub struct Table {
     /// order. Empty for a partition (its parent is [`Table::partition_of`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<RelationRef>,
+    /// Privileges (`relacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 /// A table named by namespace and name.
@@ -284,6 +305,10 @@ pub struct Column {
     /// Inherited from a parent (partition or `INHERITS`); `None`: local only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherited: Option<Inherited>,
+    /// Privileges (`attacl; the default grants nothing`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 impl Column {
@@ -300,6 +325,7 @@ impl Column {
             comment: None,
             statistics: None,
             inherited: None,
+            acl: None,
         }
     }
 }
@@ -503,6 +529,10 @@ pub struct EnumType {
     /// Labels in sort order.
     pub values: Vec<String>,
     pub comment: Option<String>,
+    /// Privileges (`typacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 /// A domain (`pg_type.typtype = 'd'`, `typcmds.c` `DefineDomain`): a base
@@ -526,6 +556,10 @@ pub struct Domain {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checks: BTreeMap<String, DomainCheck>,
     pub comment: Option<String>,
+    /// Privileges (`typacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 /// A domain's CHECK: the expression as `pg_get_expr(conbin, 0)` prints it
@@ -545,6 +579,10 @@ pub struct DomainCheck {
 pub struct CompositeType {
     pub attributes: Vec<CompositeAttribute>,
     pub comment: Option<String>,
+    /// Privileges (`typacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 /// A collation (`pg_collation`): its provider and locales. The encoding
@@ -590,6 +628,10 @@ pub struct Sequence {
     /// `table.column` (same namespace) that owns the sequence, if any.
     pub owned_by: Option<(String, String)>,
     pub comment: Option<String>,
+    /// Privileges (`relacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 impl Sequence {
@@ -610,6 +652,7 @@ impl Sequence {
             cycle: false,
             owned_by: None,
             comment: None,
+            acl: None,
         }
     }
 }
@@ -649,6 +692,10 @@ pub struct Routine {
     /// or the server's `pg_get_functiondef`. Never compared.
     #[serde(skip)]
     pub definition: String,
+    /// Privileges (`proacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 impl PartialEq for Routine {
@@ -668,6 +715,7 @@ impl PartialEq for Routine {
             && self.rows == o.rows
             && self.config == o.config
             && self.comment == o.comment
+            && self.acl == o.acl
     }
 }
 
@@ -984,6 +1032,10 @@ pub struct View {
     /// names its columns with `AS`). Never compared.
     #[serde(skip)]
     pub column_list: Vec<String>,
+    /// Privileges (`relacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 impl View {
@@ -1023,6 +1075,7 @@ impl PartialEq for View {
             && self.populated == o.populated
             && self.indexes == o.indexes
             && self.comment == o.comment
+            && self.acl == o.acl
     }
 }
 
@@ -1041,6 +1094,10 @@ pub struct ViewColumn {
     pub default: Option<Expression>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Privileges (`attacl; the default grants nothing`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1398,6 +1455,9 @@ pub enum ObjectKind {
     Trigger,
     View,
     MaterializedView,
+    /// Default privileges (`pg_default_acl`); the path's name says whose,
+    /// where and on what.
+    DefaultPrivileges,
     Unmanaged,
 }
 
@@ -1421,6 +1481,7 @@ impl ObjectKind {
             ObjectKind::Collation => "collation",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::DefaultPrivileges => "default privileges",
             ObjectKind::Unmanaged => "object",
         }
     }
@@ -1477,7 +1538,10 @@ impl ObjectPath {
             s.push_str(&quote_ident(t));
             s.push('.');
         }
-        if self.kind == ObjectKind::Unmanaged {
+        if matches!(
+            self.kind,
+            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges
+        ) {
             s.push_str(&self.name);
         } else if matches!(self.kind, ObjectKind::Function | ObjectKind::Procedure) {
             let (name, args) = split_signature(&self.name);

@@ -12,12 +12,14 @@
 //!
 //! **15 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 17 statements in all. One
+//! search_path = public` batch and one `COMMIT`: 18 statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
-//! collations, triggers, views and materialized views) and one for the
-//! comments of the others; they are pipelined on the connection and joined
+//! collations, triggers, views and materialized views, default privileges)
+//! and one for the comments of the others; every ACL (`relacl`, `attacl`,
+//! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
+//! to the owner symbol; they are pipelined on the connection and joined
 //! in memory by object id.
 //!
 //! The first query also checks, from inside the snapshot, that the
@@ -35,13 +37,15 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
+use strata_core::model::acl;
 use strata_core::model::{
-    quote_ident, ArgMode, CheckOption, Collation, Column, CompositeAttribute, CompositeType,
-    Constraint, ConstraintKind, ConstraintTrigger, Domain, DomainCheck, EnumType, Expression,
-    Extension, FkAction, Identity, Index, IndexKey, IndexKeyExpr, Inherited, Namespace, Parallel,
-    PartitionOf, Policy, PolicyCommand, RelationRef, Routine, RoutineArg, RoutineBody, RoutineKind,
-    Schema, Sequence, Table, Trigger, TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged,
-    UnmanagedKind, View, ViewColumn, Volatility,
+    quote_ident, Acl, AclKind, ArgMode, CheckOption, Collation, Column, CompositeAttribute,
+    CompositeType, Constraint, ConstraintKind, ConstraintTrigger, DefaultAclKey, DefaultAclObject,
+    Domain, DomainCheck, EnumType, Expression, Extension, FkAction, Grantee, Identity, Index,
+    IndexKey, IndexKeyExpr, Inherited, Namespace, Parallel, PartitionOf, Policy, PolicyCommand,
+    RelationRef, Routine, RoutineArg, RoutineBody, RoutineKind, Schema, Sequence, Table, Trigger,
+    TriggerEnabled, TriggerEvents, TriggerTiming, Unmanaged, UnmanagedKind, View, ViewColumn,
+    Volatility,
 };
 use strata_core::normalize;
 use tokio_postgres::error::SqlState;
@@ -167,7 +171,8 @@ pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
 const Q_NAMESPACES: &str = concat!(
-    "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text \
+    "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text, \
+            n.nspacl::text[], pg_get_userbyid(n.nspowner)::text \
      FROM (SELECT current_setting('transaction_isolation') AS isolation, \
                   current_setting('transaction_read_only') AS read_only, \
                   NOT EXISTS (SELECT FROM pg_namespace p WHERE p.nspname = 'public') \
@@ -196,7 +201,8 @@ const Q_TABLES: &str = concat!(
             ARRAY(SELECT pc.relname::text FROM pg_inherits ih \
                   JOIN pg_class pc ON pc.oid = ih.inhparent \
                   WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno), \
-            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END \
+            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, \
+            c.relacl::text[], pg_get_userbyid(c.relowner)::text \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid \
      LEFT JOIN pg_am am ON am.oid = c.relam \
@@ -220,7 +226,8 @@ const Q_COLUMNS: &str = concat!(
             t.typstorage::text, a.attcompression::text, a.attoptions::text[], \
             idn.oid, idn.nspname, idn.relname, idn.seqtype, idn.seqstart, idn.seqincrement, \
             idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle, \
-            a.attislocal, a.attinhcount::int4 \
+            a.attislocal, a.attinhcount::int4, \
+            a.attacl::text[], pg_get_userbyid(c.relowner)::text \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -364,7 +371,8 @@ const Q_TYPES: &str = concat!(
                   LEFT JOIN pg_collation aco ON aco.oid = a.attcollation \
                   LEFT JOIN pg_namespace acn ON acn.oid = aco.collnamespace \
                   WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
-                  ORDER BY a.attnum) \
+                  ORDER BY a.attnum), \
+            t.typacl::text[], pg_get_userbyid(t.typowner)::text \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_type bt ON bt.oid = t.typbasetype \
      LEFT JOIN pg_collation co ON co.oid = t.typcollation \
@@ -380,7 +388,8 @@ const Q_TYPES: &str = concat!(
 const Q_SEQUENCES: &str = concat!(
     "SELECT c.oid, n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), \
             s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
-            oc.relname::text, oa.attname::text \
+            oc.relname::text, oa.attname::text, \
+            c.relacl::text[], pg_get_userbyid(c.relowner)::text \
      FROM pg_sequence s \
      JOIN pg_class c ON c.oid = s.seqrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -477,7 +486,8 @@ const Q_ROUTINES: &str = concat!(
             CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END, \
             p.prosrc, p.probin, p.provolatile::text, p.proisstrict, p.prosecdef, \
             p.proleakproof, p.proparallel::text, p.procost::text, p.prorows::text, \
-            p.proconfig, d.description, pg_get_functiondef(p.oid) \
+            p.proconfig, d.description, pg_get_functiondef(p.oid), \
+            p.proacl::text[], pg_get_userbyid(p.proowner)::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
      JOIN pg_language l ON l.oid = p.prolang \
      LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid \
@@ -562,7 +572,10 @@ const Q_VIEWS: &str = concat!(
                   LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
                   ORDER BY a.attnum), \
-            am.amname::text \
+            am.amname::text, \
+            ARRAY(SELECT a.attacl::text FROM pg_attribute a WHERE a.attrelid = c.oid \
+                  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), \
+            c.relacl::text[], pg_get_userbyid(c.relowner)::text \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_am am ON am.oid = c.relam \
      WHERE c.relkind IN ('v', 'm') AND ",
@@ -570,6 +583,20 @@ const Q_VIEWS: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " ORDER BY c.oid"
+);
+
+/// Default privileges (`pg_default_acl`): whose, in which schema (none:
+/// everywhere), for which kind, the ACL, and the database's owner (the
+/// role whose defaults the offline model calls the owner's).
+const Q_DEFAULT_ACLS: &str = concat!(
+    "SELECT pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, \
+            d.defaclacl::text[], \
+            (SELECT pg_get_userbyid(db.datdba)::text FROM pg_database db \
+             WHERE db.datname = current_database()) \
+     FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace \
+     WHERE d.defaclnamespace = 0 OR (",
+    user_namespace!(),
+    ") ORDER BY 1, 2, 3"
 );
 
 const Q_COMMENTS: &str = "SELECT CASE d.classoid WHEN 'pg_namespace'::regclass THEN 'n' \
@@ -597,7 +624,7 @@ const Q_COLLATIONS: &str = concat!(
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 15] = [
+pub const QUERIES: [(&str, &str); 16] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -613,6 +640,7 @@ pub const QUERIES: [(&str, &str); 15] = [
     ("collations", Q_COLLATIONS),
     ("triggers", Q_TRIGGERS),
     ("views", Q_VIEWS),
+    ("default privileges", Q_DEFAULT_ACLS),
 ];
 
 /// Connects to `url` (without TLS), reads the database and disconnects.
@@ -726,6 +754,7 @@ struct CatalogRows {
     policies: Vec<Row>,
     triggers: Vec<Row>,
     views: Vec<Row>,
+    default_acls: Vec<Row>,
 }
 
 async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
@@ -748,7 +777,8 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
     let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
         tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
-    let (collations, triggers, views) = tokio::try_join!(run(12), run(13), run(14))?;
+    let (collations, triggers, views, default_acls) =
+        tokio::try_join!(run(12), run(13), run(14), run(15))?;
     Ok(CatalogRows {
         namespaces,
         extensions,
@@ -765,6 +795,7 @@ async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows,
         policies,
         triggers,
         views,
+        default_acls,
     })
 }
 
@@ -898,10 +929,14 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             continue;
         };
         let comment = take_comment(&mut comments, 'n', oid, 0);
+        let acl = read_acl(row, 5, AclKind::Namespace, "namespaces", || {
+            format!("schema {}", quote_ident(&name))
+        })?;
         schema.namespaces.insert(
             name,
             Namespace {
                 comment,
+                acl,
                 ..Namespace::default()
             },
         );
@@ -1004,6 +1039,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             options: rel_options(raw_options, "tables")?,
             partition_of,
             inherits,
+            acl: read_acl(row, 16, AclKind::Relation, "tables", || object.clone())?,
             ..Table::default()
         };
         schema
@@ -1155,7 +1191,11 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             ));
         }
         let collation = coll_name.map(|c| qualified_unless_builtin(coll_ns.as_deref(), &c));
+        let acl = read_acl(row, 28, AclKind::Column, STEP, || {
+            format!("column {}", name)
+        })?;
         table.columns.push(Column {
+            acl,
             name,
             data_type,
             not_null,
@@ -1307,11 +1347,21 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         let name: String = get(row, 2, STEP)?;
         let typtype: String = get(row, 3, STEP)?;
         let comment = take_comment(&mut comments, 't', oid, 0);
+        let acl = read_acl(row, 19, AclKind::Type, STEP, || {
+            format!("type {}.{}", quote_ident(&namespace), quote_ident(&name))
+        })?;
         let n = schema.namespaces.entry(namespace).or_default();
         match typtype.as_str() {
             "e" => {
                 let values: Vec<String> = get(row, 4, STEP)?;
-                n.enums.insert(name, EnumType { values, comment });
+                n.enums.insert(
+                    name,
+                    EnumType {
+                        values,
+                        comment,
+                        acl,
+                    },
+                );
             }
             "d" => {
                 let base_type: String = get(row, 5, STEP)?;
@@ -1346,6 +1396,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                         not_null,
                         checks,
                         comment,
+                        acl,
                     },
                 );
             }
@@ -1376,6 +1427,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
                     CompositeType {
                         attributes,
                         comment,
+                        acl,
                     },
                 );
             }
@@ -1443,6 +1495,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
             cycle: get(row, 9, STEP)?,
             owned_by: owner_table.zip(owner_column),
             comment: take_comment(&mut comments, 'c', oid, 0),
+            acl: read_acl(row, 12, AclKind::Sequence, STEP, object)?,
         };
         schema
             .namespaces
@@ -1527,6 +1580,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
 
     build_routines(&rows.routines, &mut schema)?;
     build_policies(&rows.policies, &mut schema)?;
+    build_default_acls(&rows.default_acls, &mut schema)?;
     build_triggers(&rows.triggers, &mut schema, &table_names)?;
 
     for (oid, object) in hidden_comments {
@@ -1724,6 +1778,7 @@ fn build_views(
         let types: Vec<String> = get(row, 9, STEP)?;
         let defaults: Vec<Option<String>> = get(row, 10, STEP)?;
         let access_method: Option<String> = get(row, 11, STEP)?;
+        let column_acls: Vec<Option<String>> = get(row, 12, STEP)?;
         let object = format!(
             "{} {}.{}",
             if materialized {
@@ -1773,7 +1828,21 @@ fn build_views(
                 || format!("column {object}.{}", quote_ident(&cname)),
                 "type",
             )?;
+            let owner: String = get(row, 14, STEP)?;
+            let acl = match column_acls.get(i).cloned().flatten() {
+                None => None,
+                Some(text) => {
+                    let items = array_items(&text);
+                    let acl = Acl::from_aclitems(items.iter().map(String::as_str), &owner)
+                        .ok_or_else(|| InspectError::Catalog {
+                            step: STEP,
+                            reason: format!("{object}: cannot read the column ACL {text}"),
+                        })?;
+                    acl::canonical(acl, AclKind::Column)
+                }
+            };
             columns.push(ViewColumn {
+                acl,
                 comment: take_comment(comments, 'c', oid, attnums.get(i).copied().unwrap_or(0)),
                 default: defaults
                     .get(i)
@@ -1796,6 +1865,7 @@ fn build_views(
             populated: populated || !materialized,
             indexes: BTreeMap::new(),
             comment: take_comment(comments, 'c', oid, 0),
+            acl: read_acl(row, 13, AclKind::Relation, STEP, || object.clone())?,
             column_list: Vec::new(),
         };
         schema
@@ -1956,6 +2026,7 @@ fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError>
             config: config.unwrap_or_default(),
             comment: get(row, 21, STEP)?,
             definition: get(row, 22, STEP)?,
+            acl: read_acl(row, 23, AclKind::Routine, STEP, object)?,
             args,
         };
         let signature = Routine::signature(&name, &routine.args);
@@ -1974,6 +2045,99 @@ fn inherited(local: bool, count: i32) -> Option<Inherited> {
         count: count.unsigned_abs(),
         local,
     })
+}
+
+/// An ACL read as `aclitem[]::text[]` at `index`, its owner's name at
+/// `index + 1` (mapped to [`Grantee::Owner`]); `None` for the default.
+fn read_acl(
+    row: &Row,
+    index: usize,
+    kind: AclKind,
+    step: &'static str,
+    object: impl FnOnce() -> String,
+) -> Result<Option<Acl>, InspectError> {
+    let items: Option<Vec<String>> = get(row, index, step)?;
+    let Some(items) = items else {
+        return Ok(None);
+    };
+    let owner: Option<String> = get(row, index + 1, step)?;
+    let acl = Acl::from_aclitems(
+        items.iter().map(String::as_str),
+        owner.as_deref().unwrap_or(""),
+    )
+    .ok_or_else(|| InspectError::Catalog {
+        step,
+        reason: format!("{}: cannot read the ACL {items:?}", object()),
+    })?;
+    Ok(acl::canonical(acl, kind))
+}
+
+/// The elements of an array's text form (`{a,"b c"}`), unquoted.
+fn array_items(text: &str) -> Vec<String> {
+    let inner = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    if !inner.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Default privileges into [`Schema::default_privileges`]: the database
+/// owner's are the owner's (offline, the role running the migrations), and
+/// in each entry the role whose defaults they are is the owner of the
+/// objects they will apply to.
+fn build_default_acls(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
+    const STEP: &str = "default privileges";
+    for row in rows {
+        let role: String = get(row, 0, STEP)?;
+        let namespace: Option<String> = get(row, 1, STEP)?;
+        let objtype: String = get(row, 2, STEP)?;
+        let items: Vec<String> = get(row, 3, STEP)?;
+        let db_owner: Option<String> = get(row, 4, STEP)?;
+        let Some(object) = DefaultAclObject::from_objtype(&objtype) else {
+            return Err(InspectError::Catalog {
+                step: STEP,
+                reason: format!("unknown defaclobjtype {objtype:?}"),
+            });
+        };
+        let acl = Acl::from_aclitems(items.iter().map(String::as_str), &role).ok_or_else(|| {
+            InspectError::Catalog {
+                step: STEP,
+                reason: format!("cannot read the default ACL {items:?}"),
+            }
+        })?;
+        let key = DefaultAclKey {
+            role: if db_owner.as_deref() == Some(role.as_str()) {
+                Grantee::Owner
+            } else {
+                Grantee::Role(role)
+            },
+            schema: namespace,
+            object,
+        };
+        if acl != key.base() {
+            schema.default_privileges.insert(key, acl);
+        }
+    }
+    Ok(())
 }
 
 const CLUSTER_HELP: &str = "strata does not model the clustered index yet: \

@@ -59,6 +59,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
         EnumType {
             values: vec!["running".into(), "done".into(), "failed".into()],
             comment: None,
+            acl: None,
         },
     );
     public.enums.insert(
@@ -66,6 +67,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
         EnumType {
             values: vec!["PENDING".into(), "RUNNING".into()],
             comment: None,
+            acl: None,
         },
     );
     for s in ["seq", "users_id_seq", "MySeq"] {
@@ -79,6 +81,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
         EnumType {
             values: vec!["x".into(), "y".into()],
             comment: None,
+            acl: None,
         },
     );
     other

@@ -61,6 +61,7 @@ pub(super) fn diff_views(
 fn diff_view(d: &mut Vec<Difference>, ns: &str, name: &str, e: &View, f: &View) {
     let p = &view_path(ns, name, e);
     field(d, p, "kind", e.label(), f.label());
+    super::privilege::diff_acl(d, p, crate::model::AclKind::Relation, &e.acl, &f.acl, "");
     let names = |v: &View| {
         v.columns
             .iter()
@@ -127,6 +128,14 @@ fn diff_view(d: &mut Vec<Difference>, ns: &str, name: &str, e: &View, f: &View) 
                 &format!("comment of column {c}"),
                 &ec.comment,
                 &fc.comment,
+            );
+            super::privilege::diff_acl(
+                d,
+                p,
+                crate::model::AclKind::Column,
+                &ec.acl,
+                &fc.acl,
+                &format!(" on column {c}"),
             );
         }
     }

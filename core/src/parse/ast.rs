@@ -182,8 +182,14 @@ pub enum Stmt {
     /// `SET LOCAL search_path …` / `set_config('search_path', …, true)`:
     /// until the end of the transaction.
     SetLocalSearchPath(Vec<String>),
-    /// A statement that changes no schema (INSERT, SET, GRANT, …), by kind.
+    /// A statement that changes no schema (INSERT, SET, `GRANT role TO
+    /// role`, …), by kind.
     NonSchema(&'static str),
+    /// `GRANT` / `REVOKE` of privileges on objects of the schema.
+    Grant(Box<GrantStmt>),
+    /// `ALTER DEFAULT PRIVILEGES [FOR ROLE …] [IN SCHEMA …] GRANT | REVOKE
+    /// … ON TABLES | SEQUENCES | FUNCTIONS | ROUTINES | TYPES | SCHEMAS …`.
+    AlterDefaultPrivileges(Box<DefaultPrivilegesStmt>),
     /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE`: the routine as written
     /// (argument defaults not analysed yet).
     CreateRoutine {
@@ -831,4 +837,69 @@ pub enum AlterPolicyOp {
         using: Option<PolicyExpr>,
         with_check: Option<PolicyExpr>,
     },
+}
+
+/// A privilege as written in `GRANT` / `REVOKE`: its keyword upper case
+/// (`ALL` for `ALL [PRIVILEGES]`) and the columns it is limited to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivilegeSpec {
+    pub keyword: String,
+    pub columns: Vec<String>,
+}
+
+/// What a `GRANT` / `REVOKE` is on.
+#[derive(Debug, Clone)]
+pub enum GrantTarget {
+    /// `[TABLE] t, …` (tables, views, materialized views, sequences).
+    Tables(Vec<QName>),
+    /// `SEQUENCE s, …`.
+    Sequences(Vec<QName>),
+    /// `FUNCTION | PROCEDURE | ROUTINE f(args), …` (`None`: ROUTINE).
+    Routines(Option<crate::model::RoutineKind>, Vec<RoutineRef>),
+    /// `ALL TABLES | SEQUENCES | FUNCTIONS | PROCEDURES | ROUTINES IN
+    /// SCHEMA s, …`.
+    AllInSchema(AllInSchema, Vec<String>),
+    /// `SCHEMA s, …`.
+    Schemas(Vec<String>),
+    /// `TYPE t, …` (`domain`: `DOMAIN t, …`).
+    Types { domain: bool, names: Vec<QName> },
+}
+
+/// The kinds of `ALL … IN SCHEMA`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllInSchema {
+    Tables,
+    Sequences,
+    Functions,
+    Procedures,
+    Routines,
+}
+
+/// `GRANT` or `REVOKE` of privileges on objects.
+#[derive(Debug, Clone)]
+pub struct GrantStmt {
+    pub is_grant: bool,
+    /// `WITH GRANT OPTION` (GRANT) or `GRANT OPTION FOR` (REVOKE).
+    pub grant_option: bool,
+    /// Empty for `ALL [PRIVILEGES]` without columns.
+    pub privileges: Vec<PrivilegeSpec>,
+    pub target: GrantTarget,
+    pub grantees: Vec<PolicyRoleSpec>,
+    /// `REVOKE … CASCADE`.
+    pub cascade: bool,
+}
+
+/// `ALTER DEFAULT PRIVILEGES`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultPrivilegesStmt {
+    /// `FOR ROLE | USER r, …` (empty: the current role).
+    pub for_roles: Vec<PolicyRoleSpec>,
+    /// `IN SCHEMA s, …`.
+    pub schemas: Vec<String>,
+    pub is_grant: bool,
+    pub grant_option: bool,
+    /// Empty for `ALL`.
+    pub privileges: Vec<PrivilegeSpec>,
+    pub object: crate::model::DefaultAclObject,
+    pub grantees: Vec<PolicyRoleSpec>,
 }

@@ -11,7 +11,7 @@
 //! The grammar is split by kind of object, as PostgreSQL's
 //! `src/backend/commands/` is: `cursor` holds the token-level primitives and
 //! `ast` the statement types; `table`, `constraint`, `index`, `sequence`,
-//! `types`, `routine`, `trigger`, `unmanaged`, `comment` and `utility` each parse their kind of
+//! `types`, `routine`, `trigger`, `policy`, `privilege`, `unmanaged`, `comment` and `utility` each parse their kind of
 //! statement; this module dispatches a statement by its first words (CREATE,
 //! ALTER, DROP, …).
 
@@ -22,6 +22,7 @@ mod cursor;
 mod domain;
 mod index;
 mod policy;
+mod privilege;
 mod routine;
 mod sequence;
 mod table;
@@ -118,8 +119,9 @@ impl<'a> Cursor<'a> {
             "SELECT" => self.select(),
             "DO" => self.do_block(),
             "REFRESH" if self.peek_nth_kw(1, "MATERIALIZED") => self.refresh_view(),
-            "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "ANALYZE" | "ANALYSE" | "VACUUM" | "REFRESH" | "GRANT"
-            | "REVOKE" | "LOCK" | "NOTIFY" | "LISTEN" | "UNLISTEN" | "CLUSTER" | "REINDEX" | "CHECKPOINT" | "DISCARD" | "BEGIN"
+            "GRANT" | "REVOKE" => self.grant_or_revoke(),
+            "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "ANALYZE" | "ANALYSE" | "VACUUM" | "REFRESH"
+            | "LOCK" | "NOTIFY" | "LISTEN" | "UNLISTEN" | "CLUSTER" | "REINDEX" | "CHECKPOINT" | "DISCARD" | "BEGIN"
             | "COMMIT" | "END" | "START" | "SAVEPOINT" | "RELEASE" | "WITH" | "VALUES" | "TABLE" | "CALL" | "EXPLAIN" | "SECURITY"
             | "PREPARE" | "EXECUTE" | "DEALLOCATE" | "DECLARE" | "FETCH" | "CLOSE" | "MOVE" | "LOAD" | "ABORT" => {
                 let kind = static_kind(&first);
@@ -464,9 +466,8 @@ impl<'a> Cursor<'a> {
             }
             return Err(self.err_here("strata does not understand this ALTER EXTENSION"));
         }
-        if self.peek_kw("DEFAULT") && self.peek_nth_kw(1, "PRIVILEGES") {
-            self.skip_rest();
-            return Ok(Stmt::NonSchema("ALTER DEFAULT PRIVILEGES"));
+        if self.eat_kws(&["DEFAULT", "PRIVILEGES"]) {
+            return self.alter_default_privileges();
         }
         if self.peek_kw("ROLE")
             || self.peek_kw("USER")

@@ -120,7 +120,7 @@ impl<'a> Cursor<'a> {
 
     /// `role [, …]`: names, `PUBLIC`, `CURRENT_USER`, `CURRENT_ROLE`,
     /// `SESSION_USER`.
-    fn policy_roles(&mut self) -> PResult<Vec<PolicyRoleSpec>> {
+    pub(super) fn policy_roles(&mut self) -> PResult<Vec<PolicyRoleSpec>> {
         let mut roles = Vec::new();
         loop {
             let Token::Word(w) = self.peek().token else {

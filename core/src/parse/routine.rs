@@ -120,6 +120,7 @@ impl<'a> Cursor<'a> {
             rows: String::new(),
             config: Vec::new(),
             comment: None,
+            acl: None,
             definition: self
                 .text
                 .trim()

@@ -329,16 +329,23 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     }
     let mut got = r.finish().schema;
     got.unmanaged = from.unmanaged.clone();
-    // Routines the plan leaves alone are the source's (what replaying
-    // their written definition again derives is not the point); those it
-    // creates or replaces are what replaying the plan made of them.
+    // Routines the plan leaves alone (but for their privileges, which are
+    // planned) are the source's with the privileges the plan gave them:
+    // what replaying their written definition again derives is not the
+    // point. Those it creates or replaces are what replaying made of them.
     for (ns, n) in &from.namespaces {
         if let Some(g) = got.namespaces.get_mut(ns) {
             let target = to.namespaces.get(ns).map(|t| &t.routines);
             for (sig, r) in &n.routines {
-                let kept = target.and_then(|t| t.get(sig)).is_some_and(|t| t == r);
-                if kept && g.routines.contains_key(sig) {
-                    g.routines.insert(sig.clone(), r.clone());
+                let kept = target.and_then(|t| t.get(sig)).is_some_and(|t| {
+                    let mut x = t.clone();
+                    x.acl.clone_from(&r.acl);
+                    x == *r
+                });
+                if let (true, Some(replayed)) = (kept, g.routines.get(sig)) {
+                    let mut r = r.clone();
+                    r.acl.clone_from(&replayed.acl);
+                    g.routines.insert(sig.clone(), r);
                 }
             }
             // Views the plan leaves alone are the source's: what replaying

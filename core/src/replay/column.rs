@@ -83,6 +83,7 @@ impl Replayer {
                 names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
             let mut s = Sequence::with_defaults(&data_type);
             s.owned_by = Some((table.to_string(), c.name.clone()));
+            s.acl = self.initial_acl(crate::model::DefaultAclObject::Sequences, Some(ns));
             self.ns_mut(ns).sequences.insert(seq_name.clone(), s);
             self.touch(ObjectPath::new(ObjectKind::Sequence, ns, &seq_name));
             col.default = Some(crate::model::Expression::from_server(format!(

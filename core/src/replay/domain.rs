@@ -65,6 +65,7 @@ impl Replayer {
             not_null: not_null.unwrap_or(false),
             checks: Default::default(),
             comment: None,
+            acl: self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns)),
         };
         domain.default = match default {
             Some(d) => self.domain_default(&domain.base_type, d),
@@ -326,11 +327,13 @@ impl Replayer {
             }
             out.push(self.attribute(a)?);
         }
+        let acl = self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns));
         self.ns_mut(&ns).composites.insert(
             name.name.clone(),
             CompositeType {
                 attributes: out,
                 comment: None,
+                acl,
             },
         );
         self.touch(ObjectPath::new(ObjectKind::Type, &ns, &name.name));

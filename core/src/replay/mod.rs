@@ -9,7 +9,8 @@
 //! applied in a file of their own, as in PostgreSQL's
 //! `src/backend/commands/`: `namespace.rs` (search path, schemas),
 //! `table.rs`, `column.rs`, `constraint.rs`, `index.rs`, `sequence.rs`,
-//! `types.rs`, `routine.rs`, `trigger.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
+//! `types.rs`, `routine.rs`, `policy.rs`, `privilege.rs` (GRANT, REVOKE, default
+//! privileges), `trigger.rs`, `extension.rs`, `comment.rs`, `unmanaged.rs` (objects kept by
 //! name), `view.rs` (what views depend on) and `do_block.rs`; `naming.rs`
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
@@ -28,6 +29,7 @@ mod namespace;
 mod naming;
 mod partition;
 mod policy;
+mod privilege;
 mod routine;
 mod sequence;
 mod table;
@@ -175,6 +177,7 @@ impl Replayer {
             "public".to_string(),
             Namespace {
                 comment: Some("standard public schema".to_string()),
+                acl: Some(crate::model::acl::public_schema_acl()),
                 ..Namespace::default()
             },
         );
@@ -546,6 +549,8 @@ impl Replayer {
                 op,
                 text,
             } => self.alter_routine(kind, target, op, text),
+            Stmt::Grant(g) => self.grant(*g),
+            Stmt::AlterDefaultPrivileges(d) => self.alter_default_privileges(*d),
             Stmt::CreatePolicy { name, table, def } => self.create_policy(name, table, *def),
             Stmt::AlterPolicy { name, table, op } => self.alter_policy(name, table, op),
             Stmt::DropPolicy {

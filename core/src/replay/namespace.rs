@@ -260,9 +260,13 @@ impl Replayer {
                 format!("schema \"{name}\" already exists"),
             ));
         }
-        self.schema
-            .namespaces
-            .insert(name.clone(), Namespace::default());
+        self.schema.namespaces.insert(
+            name.clone(),
+            Namespace {
+                acl: self.initial_acl(crate::model::DefaultAclObject::Schemas, None),
+                ..Namespace::default()
+            },
+        );
         self.touch(ObjectPath::new(ObjectKind::Namespace, "", &name));
         Ok(())
     }

@@ -4,7 +4,8 @@
 
 use crate::analyze::Role as ExprRole;
 use crate::model::{
-    quote_ident, ArgMode, ObjectKind, ObjectPath, Routine, RoutineArg, RoutineKind,
+    quote_ident, ArgMode, DefaultAclObject, ObjectKind, ObjectPath, Routine, RoutineArg,
+    RoutineKind,
 };
 use crate::parse::{set_config, AlterRoutineOp, QName, RoutineAction, RoutineRef};
 
@@ -161,15 +162,19 @@ impl Replayer {
                     &drop_first,
                 ));
             }
-            // The comment stays with the replaced routine.
+            // The comment and the privileges stay with the replaced
+            // routine.
             r.comment = old.comment;
+            r.acl = old.acl;
+        } else {
+            r.acl = self.initial_acl(DefaultAclObject::Functions, Some(&ns));
         }
         self.ns_mut(&ns).routines.insert(key.clone(), r);
         self.touch(routine_path(&ns, &key, self.kind_of(&ns, &key)));
         Ok(())
     }
 
-    fn kind_of(&self, ns: &str, key: &str) -> RoutineKind {
+    pub(super) fn kind_of(&self, ns: &str, key: &str) -> RoutineKind {
         self.schema
             .namespaces
             .get(ns)
@@ -179,7 +184,7 @@ impl Replayer {
 
     /// The routine a DROP / ALTER / COMMENT names: (namespace, key).
     /// `Ok(None)` only when it is missing and `missing_ok`.
-    fn find_routine(
+    pub(super) fn find_routine(
         &self,
         kind: Option<RoutineKind>,
         target: &RoutineRef,

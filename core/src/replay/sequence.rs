@@ -32,6 +32,7 @@ impl Replayer {
         if let Some(Some((tq, col))) = &options.owned_by {
             seq.owned_by = Some(self.check_owned_by(&ns, tq, col)?);
         }
+        seq.acl = self.initial_acl(crate::model::DefaultAclObject::Sequences, Some(&ns));
         self.ns_mut(&ns).sequences.insert(name.name.clone(), seq);
         self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
         Ok(())

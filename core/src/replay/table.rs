@@ -47,12 +47,14 @@ impl Replayer {
             let _ = k;
         }
         self.table_changed(&ns, &name);
+        let acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
         self.ns_mut(&ns).tables.insert(
             name.clone(),
             Table {
                 unlogged: ct.unlogged,
                 partition_by: ct.partition_by.clone(),
                 options: table_options(ct.partition_by.is_some(), ct.options)?,
+                acl,
                 ..Table::default()
             },
         );

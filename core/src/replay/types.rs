@@ -38,11 +38,13 @@ impl Replayer {
                 ));
             }
         }
+        let acl = self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns));
         self.ns_mut(&ns).enums.insert(
             name.name.clone(),
             EnumType {
                 values,
                 comment: None,
+                acl,
             },
         );
         self.touch(ObjectPath::new(ObjectKind::Enum, &ns, &name.name));

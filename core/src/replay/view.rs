@@ -651,6 +651,7 @@ impl Replayer {
             data_type,
             default: None,
             comment: None,
+            acl: None,
         };
         for item in &cv.items {
             match item {
@@ -800,6 +801,7 @@ impl Replayer {
             populated: !cv.materialized || cv.with_data,
             indexes: BTreeMap::new(),
             comment: None,
+            acl: None,
             column_list: cv.columns.clone(),
         };
         if let Some(old) = replacing {
@@ -835,8 +837,12 @@ impl Replayer {
                 }
                 n.comment = o.comment.clone();
                 n.default = o.default.clone();
+                n.acl = o.acl.clone();
             }
             view.comment = old.comment;
+            view.acl = old.acl;
+        } else {
+            view.acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
         }
         let materialized = view.materialized;
         self.ns_mut(&ns).views.insert(name.clone(), view);

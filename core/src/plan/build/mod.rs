@@ -21,6 +21,7 @@ mod index;
 mod namespace;
 mod partition;
 mod policy;
+mod privilege;
 mod rename;
 mod routine;
 mod sequence;
@@ -53,6 +54,7 @@ pub(crate) fn normalize_public(s: &mut Schema) {
         .entry("public".to_string())
         .or_insert_with(|| Namespace {
             comment: Some(PUBLIC_COMMENT.to_string()),
+            acl: Some(crate::model::acl::public_schema_acl()),
             ..Namespace::default()
         });
     s.extensions
@@ -436,6 +438,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.policies();
     bld.triggers();
     bld.views();
+    bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
             "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \

@@ -207,8 +207,10 @@ pub(super) fn unsupported_routines(a: &Schema, b: &Schema) -> Vec<String> {
             let must_drop = match rb {
                 None => true,
                 Some(rb) => {
+                    // Comments and privileges change in place.
                     let mut x = ra.clone();
                     x.comment.clone_from(&rb.comment);
+                    x.acl.clone_from(&rb.acl);
                     x != *rb && !(replaceable(ra, rb) && or_replace(&rb.definition, ns).is_some())
                 }
             };
@@ -260,10 +262,14 @@ impl Builder<'_> {
                 (None, Some(rb)) => self.create_routine(&ns, &sig, rb),
                 (Some(ra), None) => self.drop_routine(&ns, &sig, &ra),
                 (Some(ra), Some(rb)) if ra != *rb => {
+                    // Privileges are planned with the others (`privilege`).
                     let mut x = ra.clone();
                     x.comment.clone_from(&rb.comment);
+                    x.acl.clone_from(&rb.acl);
                     if x == *rb {
-                        self.comment_routine(&ns, &sig, rb);
+                        if ra.comment != rb.comment {
+                            self.comment_routine(&ns, &sig, rb);
+                        }
                     } else if let (true, Some(sql)) =
                         (replaceable(&ra, rb), or_replace(&rb.definition, &ns))
                     {

@@ -1,0 +1,305 @@
+//! Privileges written as pg_dump writes them relative to a starting ACL
+//! (`buildACLCommands`): for each grantee, `REVOKE` what it holds and
+//! should not, `GRANT` what it lacks, with or without the grant option.
+//! `ddl` starts from `acldefault` (objects it creates are new); the plan
+//! starts from the source's ACL. Default privileges come last, once every
+//! object exists, so they apply to nothing `ddl` writes.
+//!
+//! The owner is written `CURRENT_USER`: the role that applies the SQL
+//! creates, so owns, the objects. The `public` schema exists before and
+//! belongs to `pg_database_owner` in PostgreSQL 15: its owner is written so.
+
+use std::collections::BTreeSet;
+
+use crate::model::acl::effective;
+use crate::model::{
+    qualified, quote_ident, split_signature, Acl, AclKind, DefaultAclKey, Grantee, ObjectKind,
+    ObjectPath, Privilege, RoutineKind, Schema,
+};
+
+/// The statements that take an object from ACL `from` to ACL `to`.
+/// `on` is what follows `ON` (`TABLE app.t`); `column`, for a column's
+/// privileges; `owner`, how to write the owner.
+pub(crate) fn acl_statements(
+    on: &str,
+    column: Option<&str>,
+    from: &Acl,
+    to: &Acl,
+    owner: &str,
+) -> Vec<String> {
+    let grantees: BTreeSet<&Grantee> = from.grantees().into_iter().chain(to.grantees()).collect();
+    let mut out = Vec::new();
+    for g in grantees {
+        let who = match g {
+            Grantee::Owner => owner.to_string(),
+            g => g.sql(),
+        };
+        let held = |acl: &Acl| -> Vec<(Privilege, bool)> { acl.of(g) };
+        let (f, t) = (held(from), held(to));
+        let get = |v: &[(Privilege, bool)], p: Privilege| {
+            v.iter().find(|(q, _)| *q == p).map(|(_, o)| *o)
+        };
+        let mut revoke = Vec::new();
+        let mut revoke_option = Vec::new();
+        let mut grant = Vec::new();
+        let mut grant_option = Vec::new();
+        let all: BTreeSet<Privilege> = f.iter().chain(&t).map(|(p, _)| *p).collect();
+        for p in all {
+            match (get(&f, p), get(&t, p)) {
+                (Some(_), None) => revoke.push(p),
+                (Some(true), Some(false)) => revoke_option.push(p),
+                (None, Some(false)) => grant.push(p),
+                (None | Some(false), Some(true)) => grant_option.push(p),
+                _ => {}
+            }
+        }
+        let list = |ps: &[Privilege]| {
+            ps.iter()
+                .map(|p| match column {
+                    Some(c) => format!("{}({})", p.keyword(), quote_ident(c)),
+                    None => p.keyword().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !revoke.is_empty() {
+            out.push(format!("REVOKE {} ON {on} FROM {who}", list(&revoke)));
+        }
+        if !revoke_option.is_empty() {
+            out.push(format!(
+                "REVOKE GRANT OPTION FOR {} ON {on} FROM {who}",
+                list(&revoke_option)
+            ));
+        }
+        if !grant.is_empty() {
+            out.push(format!("GRANT {} ON {on} TO {who}", list(&grant)));
+        }
+        if !grant_option.is_empty() {
+            out.push(format!(
+                "GRANT {} ON {on} TO {who} WITH GRANT OPTION",
+                list(&grant_option)
+            ));
+        }
+    }
+    out
+}
+
+/// `FUNCTION app.f(integer, text)` for a routine's signature key.
+pub(crate) fn routine_target(keyword: &str, ns: &str, key: &str) -> String {
+    let (name, args) = split_signature(key);
+    format!("{keyword} {}{args}", qualified(ns, name))
+}
+
+/// How the owner of an object in `ns` is written.
+pub(crate) fn owner_of_namespace(ns: &str) -> &'static str {
+    if ns == "public" {
+        "pg_database_owner"
+    } else {
+        "CURRENT_USER"
+    }
+}
+
+/// One object's ACL, for every kind of object in a schema: what to write
+/// after `ON`, the column if any, the kind, and the ACL.
+pub(crate) struct AclEntry<'s> {
+    pub on: String,
+    pub column: Option<&'s str>,
+    pub kind: AclKind,
+    pub acl: &'s Option<Acl>,
+    /// For a namespace: `public` keeps its owner `pg_database_owner`.
+    pub owner: &'static str,
+    /// The object's identity, to match entries of two schemas.
+    pub key: String,
+    /// The object, as differences name it.
+    pub path: ObjectPath,
+}
+
+/// Every ACL of a schema's objects, in a stable order.
+pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
+    let mut out = Vec::new();
+    let entry = |on: String, column, kind, acl, owner, key: String, path| AclEntry {
+        on,
+        column,
+        kind,
+        acl,
+        owner,
+        key,
+        path,
+    };
+    for (ns, n) in &schema.namespaces {
+        out.push(entry(
+            format!("SCHEMA {}", quote_ident(ns)),
+            None,
+            AclKind::Namespace,
+            &n.acl,
+            owner_of_namespace(ns),
+            format!("n {ns}"),
+            ObjectPath::new(ObjectKind::Namespace, "", ns),
+        ));
+        for (name, e) in &n.enums {
+            out.push(entry(
+                format!("TYPE {}", qualified(ns, name)),
+                None,
+                AclKind::Type,
+                &e.acl,
+                "CURRENT_USER",
+                format!("y {ns}.{name}"),
+                ObjectPath::new(ObjectKind::Enum, ns, name),
+            ));
+        }
+        for (name, d) in &n.domains {
+            out.push(entry(
+                format!("DOMAIN {}", qualified(ns, name)),
+                None,
+                AclKind::Type,
+                &d.acl,
+                "CURRENT_USER",
+                format!("y {ns}.{name}"),
+                ObjectPath::new(ObjectKind::Domain, ns, name),
+            ));
+        }
+        for (name, c) in &n.composites {
+            out.push(entry(
+                format!("TYPE {}", qualified(ns, name)),
+                None,
+                AclKind::Type,
+                &c.acl,
+                "CURRENT_USER",
+                format!("y {ns}.{name}"),
+                ObjectPath::new(ObjectKind::Type, ns, name),
+            ));
+        }
+        for (name, s) in &n.sequences {
+            out.push(entry(
+                format!("SEQUENCE {}", qualified(ns, name)),
+                None,
+                AclKind::Sequence,
+                &s.acl,
+                "CURRENT_USER",
+                format!("s {ns}.{name}"),
+                ObjectPath::new(ObjectKind::Sequence, ns, name),
+            ));
+        }
+        for (key, r) in &n.routines {
+            out.push(entry(
+                routine_target(r.kind.keyword(), ns, key),
+                None,
+                AclKind::Routine,
+                &r.acl,
+                "CURRENT_USER",
+                format!("f {ns}.{key}"),
+                ObjectPath::new(
+                    match r.kind {
+                        RoutineKind::Function => ObjectKind::Function,
+                        RoutineKind::Procedure => ObjectKind::Procedure,
+                    },
+                    ns,
+                    key,
+                ),
+            ));
+        }
+        for (name, t) in &n.tables {
+            let on = format!("TABLE {}", qualified(ns, name));
+            out.push(entry(
+                on.clone(),
+                None,
+                AclKind::Relation,
+                &t.acl,
+                "CURRENT_USER",
+                format!("r {ns}.{name}"),
+                ObjectPath::new(ObjectKind::Table, ns, name),
+            ));
+            for c in &t.columns {
+                out.push(entry(
+                    on.clone(),
+                    Some(&c.name),
+                    AclKind::Column,
+                    &c.acl,
+                    "CURRENT_USER",
+                    format!("c {ns}.{name}.{}", c.name),
+                    ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name),
+                ));
+            }
+        }
+        for (name, v) in &n.views {
+            let on = format!("TABLE {}", qualified(ns, name));
+            out.push(entry(
+                on.clone(),
+                None,
+                AclKind::Relation,
+                &v.acl,
+                "CURRENT_USER",
+                format!("r {ns}.{name}"),
+                crate::diff::view_path(ns, name, v),
+            ));
+            for c in &v.columns {
+                out.push(entry(
+                    on.clone(),
+                    Some(&c.name),
+                    AclKind::Column,
+                    &c.acl,
+                    "CURRENT_USER",
+                    format!("c {ns}.{name}.{}", c.name),
+                    crate::diff::view_path(ns, name, v),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `ALTER DEFAULT PRIVILEGES …` taking one entry from `from` to `to`.
+pub(crate) fn default_acl_statements(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Vec<String> {
+    let mut head = "ALTER DEFAULT PRIVILEGES".to_string();
+    let owner = match &key.role {
+        Grantee::Owner => "CURRENT_USER".to_string(),
+        g => {
+            head.push_str(&format!(" FOR ROLE {}", g.sql()));
+            g.sql()
+        }
+    };
+    if let Some(s) = &key.schema {
+        head.push_str(&format!(" IN SCHEMA {}", quote_ident(s)));
+    }
+    acl_statements(key.object.keyword(), None, from, to, &owner)
+        .into_iter()
+        .map(|s| {
+            // `GRANT x ON TABLES TO …` → `ALTER DEFAULT PRIVILEGES … GRANT …`.
+            format!("{head} {s}")
+        })
+        .collect()
+}
+
+/// Every privilege of `schema` that differs from what creating its objects
+/// gives, then its default privileges: the last section `ddl` writes.
+pub(crate) fn write_privileges(schema: &Schema) -> String {
+    let mut out = String::new();
+    for e in acl_entries(schema) {
+        let public = e.key == "n public";
+        if e.acl.is_none() && !public {
+            continue;
+        }
+        let from = if public {
+            public_start()
+        } else {
+            e.kind.default_acl()
+        };
+        let to = effective(e.acl, e.kind);
+        for s in acl_statements(&e.on, e.column, &from, &to, e.owner) {
+            out.push_str(&s);
+            out.push_str(";\n");
+        }
+    }
+    for (key, acl) in &schema.default_privileges {
+        for s in default_acl_statements(key, &key.base(), acl) {
+            out.push_str(&s);
+            out.push_str(";\n");
+        }
+    }
+    out
+}
+
+/// The `public` schema's ACL in a new database: what `ddl` starts from.
+pub(crate) fn public_start() -> Acl {
+    crate::model::acl::public_schema_acl()
+}
