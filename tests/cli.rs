@@ -1,20 +1,12 @@
 //! The real `strata` binary, driven as a user would.
 
 mod support;
-use support::{repo_root, strata_bin};
+
+use support::repo_root;
+use support::run_strata as strata;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -22,12 +22,14 @@
 //! fails. `STRATA_DIFF_CASE=name[,name…]` runs only those cases.
 
 mod support;
+
 use support::judge::{copy_db, fresh_db, pg_dump, unified_diff};
+use support::run_strata as strata;
 use support::{psql_apply, psql_apply_sql, repo_root, strata_bin, TestDb};
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 /// Words by which an exit-2 message says strata cannot prove the schemas
@@ -146,16 +148,6 @@ impl Side {
         }
         Ok(db)
     }
-}
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
 }
 
 fn text(o: &Output) -> String {

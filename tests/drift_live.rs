@@ -3,7 +3,9 @@
 //! band one way at a time, and the real binary asked what drifted and why.
 
 mod support;
-use support::{repo_root, strata_bin};
+
+use support::repo_root;
+use support::run_strata as strata;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,16 +13,6 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use support::{psql_apply_sql, quote_ident, unique_name, url_with_database, TestDb};
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
 
 fn text(o: &Output) -> (String, String) {
     (

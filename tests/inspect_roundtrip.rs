@@ -6,10 +6,12 @@
 //! that built the database.
 
 mod support;
-use support::{repo_root, strata_bin};
+
+use support::repo_root;
+use support::run_strata as strata;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use strata::inspect::{inspect_url, InspectOptions};
@@ -18,18 +20,6 @@ use strata_core::diff::{diff, DiffOptions};
 use strata_core::source::{load_declared, load_history, replay_declared, History};
 use strata_core::Schema;
 use support::{psql_apply, psql_apply_sql, TestDb};
-
-/// Runs `strata` in `dir` (a folder without strata.toml, so nothing but
-/// the flags counts).
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

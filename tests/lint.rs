@@ -4,27 +4,19 @@
 //! linted whole with counts checked by an independent scan.
 
 mod support;
-use support::{repo_root, strata_bin};
+
+use support::repo_root;
+use support::run_strata as strata;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 use std::sync::Arc;
 
 use serde_json::Value;
 use strata_core::lint::{lint, LintReport, TxMode, RULES};
 use strata_core::source::{load_history, SqlFile};
 use strata_core::split;
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -14,26 +14,18 @@
 //!   columns, type changes, renames).
 
 mod support;
-use support::{repo_root, strata_bin};
+
+use support::repo_root;
+use support::run_strata as strata;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::{replay_texts, Replayed};
 use support::judge::{judge_converged, pg_dump, plan_converges, unified_diff};
 use support::{psql_apply, psql_apply_sql, TestDb};
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
 
 fn out(o: &Output) -> String {
     format!(
@@ -231,6 +223,11 @@ const BY_NAME_ONLY: &[(&str, &str)] = &[
     ("privileges", "grants to the owner by its role name"),
     (
         "privileges (reversed)",
+        "grants to the owner by its role name",
+    ),
+    ("everything", "grants to the owner by its role name"),
+    (
+        "everything (reversed)",
         "grants to the owner by its role name",
     ),
 ];

@@ -9,43 +9,18 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use support::Roles;
+
+use support::run_strata as strata;
+
+use std::process::Output;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{PolicyCommand, Schema};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use support::judge::{fresh_db, plan_converges, same_dump};
-use support::{psql_apply_sql, strata_bin, unique_name, TestDb};
-
-/// Roles created for one test, dropped when the value is (after the
-/// databases that use them: declare it first).
-struct Roles(Vec<String>);
-
-impl Roles {
-    fn create(n: usize) -> Roles {
-        let names: Vec<String> = (0..n).map(|_| unique_name("strata_pol_role")).collect();
-        for r in &names {
-            support::admin_execute_blocking(&format!("CREATE ROLE {}", support::quote_ident(r)))
-                .unwrap_or_else(|e| panic!("cannot create role {r}: {e}"));
-        }
-        Roles(names)
-    }
-}
-
-impl Drop for Roles {
-    fn drop(&mut self) {
-        for r in &self.0 {
-            if let Err(e) = support::admin_execute_blocking(&format!(
-                "DROP ROLE IF EXISTS {}",
-                support::quote_ident(r)
-            )) {
-                eprintln!("warning: could not drop role {r}: {e}");
-            }
-        }
-    }
-}
+use support::{psql_apply_sql, TestDb};
 
 /// Every shape: commands, permissive and restrictive, PUBLIC and named
 /// roles (one quoted), subqueries and calls of the schema's own function
@@ -118,7 +93,7 @@ fn offline(sql: &str) -> Schema {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policies_are_read_by_definition_and_offline_replay_agrees() {
-    let roles = Roles::create(2);
+    let roles = Roles::create("strata_pol_role", 2);
     let sql = fixture(&roles);
     let db = TestDb::create("strata_policies").await;
     psql_apply_sql(&db.url, &sql, true).unwrap();
@@ -209,16 +184,6 @@ async fn policies_are_read_by_definition_and_offline_replay_agrees() {
     drop((db, copy, files));
 }
 
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
-
 fn shown(o: &Output) -> String {
     format!(
         "{}{}",
@@ -240,7 +205,7 @@ fn declared(sql: &str) -> tempfile::TempDir {
 /// marked security; `strata drift` exits 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_policy_property_changed_out_of_band_is_security_drift() {
-    let roles = Roles::create(2);
+    let roles = Roles::create("strata_pol_role", 2);
     let sql = provable(&roles);
     let dir = declared(&sql);
     let (r1, r2) = (&roles.0[0], &roles.0[1]);
@@ -365,7 +330,7 @@ async fn each_policy_property_changed_out_of_band_is_security_drift() {
 /// unchanged. JSON carries the mark.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_on_security_fails_only_on_security_differences() {
-    let roles = Roles::create(2);
+    let roles = Roles::create("strata_pol_role", 2);
     let sql = provable(&roles);
     let dir = declared(&sql);
     let db = TestDb::create("strata_policies_failon").await;
@@ -456,7 +421,7 @@ async fn converge(name: &str, a: &str, b: &str) -> Result<Plan, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_plans_converge_in_both_directions() {
-    let roles = Roles::create(2);
+    let roles = Roles::create("strata_pol_role", 2);
     let (r1, r2) = (&roles.0[0], &roles.0[1]);
     let base = format!(
         "CREATE TABLE doc (id integer PRIMARY KEY, owner name, n integer, m integer);

@@ -9,46 +9,18 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use support::Roles;
+
+use support::run_strata as strata;
+
+use std::process::Output;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Grantee, Privilege, Schema};
 use strata_core::plan::{plan_verified, Hazard, PlanOptions};
 use support::judge::{fresh_db, plan_converges, same_dump};
-use support::{psql_apply_sql, strata_bin, unique_name, TestDb};
-
-/// Roles created for one test, dropped when the value is (after the
-/// databases that use them: declare it first).
-struct Roles(Vec<String>);
-
-impl Roles {
-    fn create(n: usize) -> Roles {
-        let names: Vec<String> = (0..n).map(|_| unique_name("strata_priv_role")).collect();
-        for r in &names {
-            support::admin_execute_blocking(&format!("CREATE ROLE {}", support::quote_ident(r)))
-                .unwrap_or_else(|e| panic!("cannot create role {r}: {e}"));
-        }
-        Roles(names)
-    }
-}
-
-impl Drop for Roles {
-    fn drop(&mut self) {
-        for r in &self.0 {
-            // Default privileges and grants name the role: drop what it
-            // owns or holds in every database first is not possible from
-            // here; the databases are dropped before the roles.
-            if let Err(e) = support::admin_execute_blocking(&format!(
-                "DROP ROLE IF EXISTS {}",
-                support::quote_ident(r)
-            )) {
-                eprintln!("warning: could not drop role {r}: {e}");
-            }
-        }
-    }
-}
+use support::{psql_apply_sql, unique_name, TestDb};
 
 /// Every kind of object with privileges: tables (and a column), a view and
 /// its column, a materialized view, sequences (one a serial's), functions
@@ -213,16 +185,6 @@ async fn offline_replay_builds_the_acls_the_server_builds() {
     drop((db, copy, files));
 }
 
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata")
-}
-
 fn shown(o: &Output) -> String {
     format!(
         "{}{}",
@@ -258,7 +220,7 @@ GRANT SELECT ON app.account TO {r1};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_privilege_changed_out_of_band_is_security_drift() {
-    let roles = Roles::create(1);
+    let roles = Roles::create("strata_priv_role", 1);
     let r1 = roles.0[0].clone();
     let sql = base(&roles);
     let dir = declared(&sql);
@@ -376,7 +338,7 @@ fn converge(name: &str, a: &str, b: &str) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn privilege_plans_converge_in_both_directions() {
-    let roles = Roles::create(2);
+    let roles = Roles::create("strata_priv_role", 2);
     let (r1, r2) = (&roles.0[0], &roles.0[1]);
     let base = format!(
         "CREATE SCHEMA app;

@@ -216,6 +216,45 @@ pub fn psql_apply_sql(url: &str, sql: &str, single_transaction: bool) -> Result<
 }
 
 /// The workspace root (the folder holding strata.toml).
+/// Roles created for one test (cluster objects: uniquely named), dropped
+/// when the value is — after the databases that use them: declare it first.
+pub struct Roles(pub Vec<String>);
+
+impl Roles {
+    pub fn create(prefix: &str, n: usize) -> Roles {
+        let names: Vec<String> = (0..n).map(|_| unique_name(prefix)).collect();
+        for r in &names {
+            admin_execute_blocking(&format!("CREATE ROLE {}", quote_ident(r)))
+                .unwrap_or_else(|e| panic!("cannot create role {r}: {e}"));
+        }
+        Roles(names)
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        for r in &self.0 {
+            if let Err(e) =
+                admin_execute_blocking(&format!("DROP ROLE IF EXISTS {}", quote_ident(r)))
+            {
+                eprintln!("warning: could not drop role {r}: {e}");
+            }
+        }
+    }
+}
+
+/// Runs the real `strata` binary in `dir` with `args`: no colour, and no
+/// `DATABASE_URL` from the environment (a test passes URLs explicitly).
+pub fn run_strata(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(strata_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run strata")
+}
+
 pub fn repo_root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
