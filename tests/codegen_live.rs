@@ -947,3 +947,50 @@ async fn a_value_the_rust_type_cannot_hold_is_an_error_naming_the_column() {
         other => panic!("expected a database error, got {other:?}"),
     }
 }
+
+/// `interval` maps to `strata::runtime::Interval`: read from the server's
+/// binary form and written back, months, days and microseconds apart, as
+/// the server prints them.
+#[tokio::test]
+async fn intervals_round_trip_through_the_server() {
+    use strata::runtime::Interval;
+    let db = TestDb::create("strata_interval").await;
+    let client = db.client().await;
+    client
+        .batch_execute("SET IntervalStyle = postgres")
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "1 mon 2 days 03:00:00.000001",
+            Interval::new(1, 2, 10_800_000_001),
+        ),
+        (
+            "-1 years -2 days +00:00:05",
+            Interval::new(-12, -2, 5_000_000),
+        ),
+        ("00:00:00", Interval::new(0, 0, 0)),
+        ("178000000 years", Interval::new(2_136_000_000, 0, 0)),
+    ];
+    for (text, want) in cases {
+        let row = client
+            .query_one(&format!("SELECT '{text}'::interval"), &[])
+            .await
+            .unwrap();
+        let got: Interval = row.get(0);
+        assert_eq!(got, want, "{text}");
+        let row = client
+            .query_one("SELECT $1::interval::text", &[&want])
+            .await
+            .unwrap();
+        let printed: String = row.get(0);
+        assert_eq!(printed, text, "{want:?}");
+    }
+    // A NULL reads as None.
+    let row = client
+        .query_one("SELECT NULL::interval", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, Option<Interval>>(0), None);
+    drop(client);
+}

@@ -23,7 +23,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::naming::{assign, camel, exact, ident, singular, snake};
-use super::types::{map, EnumRef, RustType};
+use super::types::{map, override_mismatch, EnumRef, RustType};
 use super::{Diagnostic, DiagnosticKind};
 use crate::model::{
     qualified, quote_ident, Column, ConstraintKind, EnumType, Identity, IndexKeyExpr, Schema, Table,
@@ -475,12 +475,23 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
                 ctx,
                 DiagnosticKind::UnmappedType,
                 format!(
-                    "{what} has type {}, which strata does not map to a Rust type; map it in the macro input, e.g. `types: {{ \"{base}\" => String }}` (the Rust type must implement ToSql, FromSql and strata::runtime::NotNull), or pass `--type '{base}=String'` to `strata codegen`",
+                    "{what} has type {}, which strata does not map to a Rust type; map it in the macro input to a type of yours that reads and writes it, e.g. `types: {{ \"{base}\" => crate::MyType }}` (it must implement ToSql and FromSql accepting {base}, and strata::runtime::NotNull), or pass `--type '{base}=crate::MyType'` to `strata codegen`",
                     c.data_type
                 ),
             );
             continue;
         };
+        // An override of a standard type that cannot convert the column's.
+        let mut inner = &ty;
+        while let RustType::Array(e) = inner {
+            inner = e;
+        }
+        if let RustType::Override(tokens) = inner {
+            if let Some(why) = override_mismatch(&c.data_type, tokens) {
+                error(ctx, DiagnosticKind::UnmappedType, format!("{what}: {why}"));
+                continue;
+            }
+        }
         let read_only = c.generated.is_some() || c.identity == Some(Identity::Always);
         let has_default = c.default.as_deref().is_some_and(|d| d != "NULL")
             || c.identity == Some(Identity::ByDefault);

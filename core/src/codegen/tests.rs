@@ -162,10 +162,38 @@ fn a_table_whose_columns_are_all_generated() {
 #[test]
 fn unmapped_types_name_the_column_and_the_override() {
     let m = messages(expand_sql(
-        "CREATE TABLE t (span interval, spans interval[], ok text);",
+        "CREATE TABLE t (at point, ats point[], ok text);",
         &[],
     ));
     insta::assert_snapshot!("unmapped", m.join("\n---\n"));
+}
+
+#[test]
+fn overrides_that_cannot_convert_the_column_are_compile_errors() {
+    // tokio-postgres's String reads text-like types only: an interval or a
+    // point read as String fails on every row.
+    let m = messages(expand_sql(
+        "CREATE EXTENSION citext; CREATE TABLE t (span interval, at point[], n integer, c citext, ok text);",
+        &[
+            ("interval", quote!(String)),
+            ("point", quote!(::std::string::String)),
+            ("integer", quote!(i64)),
+            ("citext", quote!(String)),
+        ],
+    ));
+    assert_eq!(m.len(), 3, "{m:#?}");
+    assert!(
+        m[0].contains("column t.span") && m[0].contains("strata::runtime::Interval"),
+        "{m:#?}"
+    );
+    assert!(
+        m[1].contains("column t.at") && m[1].contains("not point"),
+        "{m:#?}"
+    );
+    assert!(
+        m[2].contains("column t.n") && m[2].contains("i64 from and to bigint only"),
+        "{m:#?}"
+    );
 }
 
 #[test]

@@ -143,9 +143,78 @@ fn builtin(element: &str) -> Option<TokenStream> {
         "uuid" => quote!(::strata::runtime::uuid::Uuid),
         "bytea" => quote!(::std::vec::Vec<u8>),
         "inet" => quote!(::std::net::IpAddr),
+        _ if element == "interval"
+            || element.starts_with("interval(")
+            || element.starts_with("interval ") =>
+        {
+            quote!(::strata::runtime::Interval)
+        }
         _ => return None,
     };
     Some(t)
+}
+
+/// The SQL types (canonical, as `format_type` prints them, modifiers
+/// aside) whose values a standard Rust type reads and writes, as
+/// tokio-postgres's `FromSql`/`ToSql` accept them; `None` for a type not
+/// listed (its impls are not known here).
+fn std_type_accepts(rust: &str) -> Option<&'static [&'static str]> {
+    let text: &[&str] = &[
+        "text",
+        "character varying",
+        "character",
+        "bpchar",
+        "name",
+        "citext",
+        "ltree",
+        "lquery",
+        "ltxtquery",
+    ];
+    Some(match rust.trim_start_matches("::") {
+        "String" | "std::string::String" | "alloc::string::String" => text,
+        "bool" => &["boolean"],
+        "i8" => &["\"char\""],
+        "i16" => &["smallint"],
+        "i32" => &["integer"],
+        "i64" => &["bigint"],
+        "u32" => &["oid"],
+        "f32" => &["real"],
+        "f64" => &["double precision"],
+        _ => return None,
+    })
+}
+
+/// An override that cannot work: a standard Rust type (`String`, `i32`, …)
+/// that tokio-postgres converts from and to other SQL types than the
+/// column's built-in one (`interval => String` fails on every read and
+/// write). What to say, or `None` when it may work (or is not known).
+pub fn override_mismatch(data_type: &str, rust: &TokenStream) -> Option<String> {
+    let rust_text: String = rust
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let accepted = std_type_accepts(&rust_text)?;
+    let element = data_type.trim_end_matches("[]");
+    // Modifiers aside: `character varying(20)` is `character varying`.
+    let base = element.split('(').next().unwrap_or(element).trim();
+    // Only built-in types are judged: a user type may be a domain over one
+    // of the accepted types (its values then convert), or an extension's.
+    if crate::catalog::Catalog::pg15().type_named(base).is_none() {
+        return None;
+    }
+    if accepted.contains(&base) {
+        return None;
+    }
+    let suggestion = if base.starts_with("interval") {
+        " (strata maps interval to strata::runtime::Interval by itself: drop the override)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "`types: {{ \"{element}\" => {rust_text} }}` cannot work: tokio-postgres converts {rust_text} from and to {} only, not {base}, so every read and write of such a column would fail at run time{suggestion}",
+        accepted.join(", ")
+    ))
 }
 
 /// The Rust type of a column of canonical type `data_type`, or `None` when
@@ -203,7 +272,7 @@ mod tests {
         assert!(shown("timestamp without time zone").is_some_and(|s| s.ends_with("NaiveDateTime")));
         assert!(shown("time(6) without time zone").is_some_and(|s| s.ends_with("NaiveTime")));
         assert!(shown("text[]").is_some_and(|s| s.starts_with("Vec<")));
-        assert_eq!(shown("interval"), None);
+        assert!(shown("interval").is_some_and(|s| s.ends_with("Interval")));
         assert_eq!(shown("citext"), None);
         assert_eq!(shown("timestamp with time zoneX"), None);
     }

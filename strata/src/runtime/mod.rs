@@ -24,11 +24,13 @@
 
 mod column;
 mod expr;
+mod interval;
 mod query;
 mod value;
 
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
 pub use expr::Expr;
+pub use interval::Interval;
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
 pub use value::{IntoSql, NotNull, SqlValue};
 
