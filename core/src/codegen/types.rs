@@ -200,9 +200,7 @@ pub fn override_mismatch(data_type: &str, rust: &TokenStream) -> Option<String> 
     let base = element.split('(').next().unwrap_or(element).trim();
     // Only built-in types are judged: a user type may be a domain over one
     // of the accepted types (its values then convert), or an extension's.
-    if crate::catalog::Catalog::pg15().type_named(base).is_none() {
-        return None;
-    }
+    crate::catalog::Catalog::pg15().type_named(base)?;
     if accepted.contains(&base) {
         return None;
     }
