@@ -206,7 +206,7 @@ fn committed_docs_page_is_current() {
     let committed = std::fs::read_to_string(repo_root().join("docs").join("database.md")).unwrap();
     assert!(
         stdout(&o) == committed,
-        "docs/database.md is stale: regenerate it with `cargo run -p strata-cli -- docs --out docs/database.md`"
+        "docs/database.md is stale: regenerate it with `cargo run -p pgstrata-cli -- docs --out docs/database.md`"
     );
 }
 

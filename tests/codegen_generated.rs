@@ -3,7 +3,7 @@
 //! a schema change changes the models); this test regenerates it and fails
 //! when the committed file is stale.
 //!
-//! Regenerate with `cargo run -p strata-cli -- codegen --out
+//! Regenerate with `cargo run -p pgstrata-cli -- codegen --out
 //! schema/src/generated.rs`, or `STRATA_UPDATE_GENERATED=1 cargo test -p
 //! strata-tests --test codegen_generated`.
 
@@ -51,7 +51,7 @@ fn the_committed_generated_file_is_what_codegen_writes() {
         .header("committed", "regenerated")
         .to_string();
     panic!(
-        "schema/src/generated.rs is stale: run `cargo run -p strata-cli -- codegen --out schema/src/generated.rs` (or STRATA_UPDATE_GENERATED=1 cargo test -p strata-tests --test codegen_generated) and commit it\n{diff}"
+        "schema/src/generated.rs is stale: run `cargo run -p pgstrata-cli -- codegen --out schema/src/generated.rs` (or STRATA_UPDATE_GENERATED=1 cargo test -p strata-tests --test codegen_generated) and commit it\n{diff}"
     );
 }
 

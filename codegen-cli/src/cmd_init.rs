@@ -270,10 +270,14 @@ fn dependency_line() -> String {
         .parent()
         .map(|p| p.join("strata"));
     match here {
-        Some(p) if p.join("Cargo.toml").is_file() => {
-            format!("strata = {{ path = {:?} }}", p.display().to_string())
-        }
-        _ => format!("strata = \"{}\"", env!("CARGO_PKG_VERSION")),
+        Some(p) if p.join("Cargo.toml").is_file() => format!(
+            "strata = {{ package = \"pgstrata\", path = {:?} }}",
+            p.display().to_string()
+        ),
+        _ => format!(
+            "strata = {{ package = \"pgstrata\", version = \"{}\" }}",
+            env!("CARGO_PKG_VERSION")
+        ),
     }
 }
 

@@ -2,7 +2,7 @@
 //! (22 tables, the 85-migration history check included) and a generated
 //! 1,000-table schema, with and without a history to check against.
 //!
-//! `cargo bench -p strata-core --bench codegen`. The figures are for
+//! `cargo bench -p pgstrata-core --bench codegen`. The figures are for
 //! release code; `cargo build` runs the proc macro as built in its dev
 //! profile (no `[profile.dev.build-override]` here), so add
 //! `--profile dev` to see what a debug build pays. The wall time of an

@@ -1,6 +1,6 @@
 //! Split + parse + replay of whole histories, files already in memory.
 //!
-//! `cargo bench -p strata-core --bench replay`. The prisma case reads the
+//! `cargo bench -p pgstrata-core --bench replay`. The prisma case reads the
 //! shared corpus (`STRATA_CORPUS` or `../shared/corpus`); without it only the
 //! reference history is measured, and the bench says so.
 

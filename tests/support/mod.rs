@@ -269,7 +269,7 @@ pub fn strata_bin() -> &'static Path {
     BIN.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "strata-cli", "--bin", "strata"])
+            .args(["build", "-q", "-p", "pgstrata-cli", "--bin", "strata"])
             .current_dir(repo_root())
             .status()
             .expect("run cargo build for the strata binary");
