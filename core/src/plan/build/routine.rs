@@ -220,8 +220,9 @@ pub(super) fn unsupported_routines(a: &Schema, b: &Schema) -> Vec<String> {
             // What uses it in the target: it must be there all along (a
             // drop and create in between is refused by the server while
             // they exist, or loses them).
+            let before = users_of(a, ns, name);
             let mut users = users_of(b, ns, name);
-            users.retain(|u| users_of(a, ns, name).contains(u));
+            users.retain(|u| before.contains(u));
             if !users.is_empty() {
                 details.push(format!(
                     "{what}: {} while {} use{} it, which the server refuses without CASCADE \
