@@ -449,7 +449,7 @@ ALTER TABLE "user" ALTER COLUMN "quote""inside" SET DEFAULT 'it''s \ x';
     for wanted in [
         r#"[out of band] column "Hostile ""Schema"" \ $x"."select"."new""col": in the database, not expected"#,
         r#"[out of band] index public."user"."idx ""partial"" \ é": missing from the database"#,
-        r#"expected: CREATE INDEX "idx ""partial"" \ é" ON "user" ("group") WHERE ("group" <> 'it''s \ "q"')"#,
+        r#"expected: CREATE INDEX "idx ""partial"" \ é" ON public."user" ("group") WHERE ("group" <> 'it''s \ "q"')"#,
         r#"[out of band] enum "Hostile ""Schema"" \ $x"."kind ""of"" select": values differ"#,
         r#"found:    ('a''b', 'c\d', 'e f', 'new ''v'' \')"#,
         r#"[out of band] column public."user"."quote""inside": default differs"#,
@@ -551,10 +551,10 @@ async fn diff_sql_applies_and_builds_the_edited_schema() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let sql = text(&out.stdout);
     for wanted in [
-        r#"ALTER TABLE "user" RENAME COLUMN "with space" TO "with  two  spaces";"#,
-        r#"ALTER TYPE "order" ADD VALUE 'new ''label'' \ here' BEFORE ' ';"#,
-        r#"ALTER TABLE "user" DROP COLUMN "$leading";"#,
-        r#"ALTER TABLE "user" ADD COLUMN "new ""column"" \ $1" text DEFAULT 'new ''default'' \ "q"';"#,
+        r#"ALTER TABLE public."user" RENAME COLUMN "with space" TO "with  two  spaces";"#,
+        r#"ALTER TYPE public."order" ADD VALUE 'new ''label'' \ here' BEFORE ' ';"#,
+        r#"ALTER TABLE public."user" DROP COLUMN "$leading";"#,
+        r#"ALTER TABLE public."user" ADD COLUMN "new ""column"" \ $1" text DEFAULT 'new ''default'' \ "q"';"#,
     ] {
         assert!(sql.contains(wanted), "{wanted}\nnot in\n{sql}");
     }

@@ -417,10 +417,10 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
         ),
         "{out}"
     );
-    assert!(out.contains("CREATE TABLE t ("), "{out}");
+    assert!(out.contains("CREATE TABLE public.t ("), "{out}");
     // The view is written too, as pg_dump writes it.
     assert!(
-        out.contains("CREATE VIEW v AS\n SELECT t.id\n   FROM t;\n"),
+        out.contains("CREATE VIEW public.v AS\n SELECT t.id\n   FROM t;\n"),
         "{out}"
     );
     assert!(err.contains("warning: 1 unmanaged object"), "{err}");

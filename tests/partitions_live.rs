@@ -208,13 +208,15 @@ fn plans_add_drop_and_move_partitions_and_change_parents() {
     let plan = converge("partition added", PARENT, &more);
     let sql = plan.sql();
     assert!(
-        sql.contains("ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')"),
+        sql.contains(
+            "ATTACH PARTITION public.m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')"
+        ),
         "{sql}"
     );
     let plan = converge("partition dropped", &more, PARENT);
     let sql = plan.sql();
     assert!(
-        sql.contains("ALTER TABLE m DETACH PARTITION m_2021"),
+        sql.contains("ALTER TABLE public.m DETACH PARTITION public.m_2021"),
         "{sql}"
     );
     let hazards: Vec<Hazard> = plan
@@ -230,7 +232,7 @@ fn plans_add_drop_and_move_partitions_and_change_parents() {
     let moved = PARENT.replace("TO ('2021-01-01')", "TO ('2020-07-01')");
     let plan = converge("bound changed", PARENT, &moved);
     let sql = plan.sql();
-    assert!(sql.contains("DETACH PARTITION m_2020"), "{sql}");
+    assert!(sql.contains("DETACH PARTITION public.m_2020"), "{sql}");
     assert!(sql.contains("TO ('2020-07-01')"), "{sql}");
 
     // Inheritance: a parent changed.
@@ -240,7 +242,7 @@ fn plans_add_drop_and_move_partitions_and_change_parents() {
     let plan = converge("parent changed", &under_p, &under_q);
     let sql = plan.sql();
     assert!(
-        sql.contains("NO INHERIT p") && sql.contains("INHERIT q"),
+        sql.contains("NO INHERIT public.p") && sql.contains("INHERIT public.q"),
         "{sql}"
     );
     converge("no parent", &under_p, base);

@@ -465,11 +465,11 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     );
     let sql = text(&role_inspect).0;
     for needle in [
-        "CREATE TYPE mood AS ENUM",
+        "CREATE TYPE public.mood AS ENUM",
         "GENERATED ALWAYS AS (lower(email)) STORED",
         "WHERE (deleted_at IS NULL)",
         "billing.invoice",
-        "REFERENCES account",
+        "REFERENCES public.account",
     ] {
         assert!(
             sql.contains(needle),

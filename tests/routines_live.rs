@@ -673,7 +673,7 @@ fn routine_plans_converge_or_are_refused_by_name() {
         "{sql}"
     );
     assert!(
-        sql.contains("hazard may-fail: trigger item_touch on item uses it"),
+        sql.contains("hazard may-fail: trigger item_touch on public.item uses it"),
         "{sql}"
     );
 
@@ -686,7 +686,7 @@ fn routine_plans_converge_or_are_refused_by_name() {
     assert!(
         e.details
             .iter()
-            .any(|d| d.contains("function public.code()") && d.contains("column item.code")),
+            .any(|d| d.contains("function public.code()") && d.contains("column public.item.code")),
         "{e}: {:?}",
         e.details
     );

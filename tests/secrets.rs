@@ -393,7 +393,7 @@ fn the_password_works_from_every_source_and_is_never_printed() {
         // inspect's SQL proves the database was really read.
         let run = f.run(&["inspect", "--database-url", url], env);
         run.assert_success();
-        assert!(run.stdout().contains("CREATE TABLE note"), "{label}");
+        assert!(run.stdout().contains("CREATE TABLE public.note"), "{label}");
     }
     // ~/.pgpass (HOME) when PGPASSFILE is unset.
     std::fs::copy(&passfile, f.home.path().join(".pgpass")).expect("copy");

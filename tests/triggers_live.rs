@@ -461,9 +461,12 @@ async fn plans_create_drop_and_replace_triggers_and_converge() {
         sql.contains("CREATE OR REPLACE TRIGGER item_stamp"),
         "{sql}"
     );
-    assert!(sql.contains("DROP TRIGGER item_check ON item"), "{sql}");
     assert!(
-        sql.contains("ALTER TABLE item ENABLE TRIGGER item_disabled"),
+        sql.contains("DROP TRIGGER item_check ON public.item"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ALTER TABLE public.item ENABLE TRIGGER item_disabled"),
         "{sql}"
     );
     converge("triggers changed back", &changed(), &fixture()).await;

@@ -356,21 +356,21 @@ fn what_alter_cannot_do_is_refused_by_name() {
     for (b, named) in [
         (
             BASE.replace("positive AS numeric(10,2)", "positive AS numeric(12,2)"),
-            "domain positive: its base type or collation changes",
+            "domain public.positive: its base type or collation changes",
         ),
         (
             BASE.replace(
                 "(x double precision, y double precision)",
                 "(y double precision, x double precision)",
             ),
-            "type pos: its attributes change order",
+            "type public.pos: its attributes change order",
         ),
         (
             BASE.replace(
                 "(x double precision, y double precision)",
                 "(x numeric, y double precision)",
             ),
-            "type pos: attribute x changes type while column item.at uses the type",
+            "type public.pos: attribute x changes type while column public.item.at uses the type",
         ),
     ] {
         let e =

@@ -502,11 +502,21 @@ async fn views_are_created_and_dropped_by_plans() {
         "CREATE TABLE t (a numeric, b text);\nCREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;\n";
     let retyped_b =
         "CREATE TABLE t (a integer, b text);\nCREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;\n";
+    // A changed view that a view which stays reads: the reader is dropped
+    // first and created again after it (the server refuses DROP VIEW of a
+    // view another reads), and both directions converge.
+    let inner = b.replace("WHERE price IS NOT NULL", "WHERE price >= 0");
     for (name, from, to) in [
         ("create", a, b),
         ("drop", b, a),
         ("recreate a changed view", b, changed.as_str()),
         ("retype a column under a view", retyped_a, retyped_b),
+        ("recreate a view a kept view reads", b, inner.as_str()),
+        (
+            "recreate a view a kept view reads (reversed)",
+            inner.as_str(),
+            b,
+        ),
     ] {
         let opts = PlanOptions {
             allow: Hazard::ALL.into_iter().collect(),
@@ -528,13 +538,4 @@ async fn views_are_created_and_dropped_by_plans() {
         judge_converged(name, &db_b.url, &db_a.url)
             .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
     }
-    // A changed view that a view which stays reads: refused, naming both.
-    let inner = b.replace("WHERE price IS NOT NULL", "WHERE price >= 0");
-    let e = plan_verified(&replay(b), &replay(&inner), &PlanOptions::default())
-        .expect_err("a view under a kept view is not recreated yet");
-    let e = format!("{e:?}");
-    assert!(
-        e.contains("view public.zz_priced") && e.contains("view public.aa_dear"),
-        "{e}"
-    );
 }

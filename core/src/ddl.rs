@@ -67,9 +67,9 @@ pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
 use crate::model::{
-    qualified, quote_ident, quote_literal, ArgMode, Column, Constraint, ConstraintKind, Index,
-    IndexKeyExpr, Namespace, Routine, RoutineBody, Schema, Sequence, Table, Trigger,
-    TriggerEnabled,
+    qualified, qualified_sql, quote_ident, quote_literal, ArgMode, Column, Constraint,
+    ConstraintKind, Index, IndexKeyExpr, Namespace, Routine, RoutineBody, Schema, Sequence, Table,
+    Trigger, TriggerEnabled,
 };
 
 /// The comment PostgreSQL gives `public` in every new database.
@@ -347,7 +347,7 @@ pub(crate) fn policy_statements(
     let mut out = vec![crate::diff::render_policy(ns, table, name, p)];
     out.extend(comment_on_sql(
         "POLICY",
-        &format!("{} ON {}", quote_ident(name), qualified(ns, table)),
+        &format!("{} ON {}", quote_ident(name), qualified_sql(ns, table)),
         p.comment.as_deref(),
         false,
     ));
@@ -385,7 +385,7 @@ pub(crate) fn trigger_statements(ns: &str, table: &str, name: &str, g: &Trigger)
 
 /// `name ON table`, for `COMMENT ON TRIGGER` and `DROP TRIGGER`.
 pub(crate) fn trigger_target(ns: &str, table: &str, name: &str) -> String {
-    format!("{} ON {}", quote_ident(name), qualified(ns, table))
+    format!("{} ON {}", quote_ident(name), qualified_sql(ns, table))
 }
 
 /// `ALTER TABLE t ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS TRIGGER name`.
@@ -397,7 +397,7 @@ pub(crate) fn trigger_state_sql(
 ) -> String {
     format!(
         "ALTER TABLE {} {} TRIGGER {}",
-        qualified(ns, table),
+        qualified_sql(ns, table),
         state.sql(),
         quote_ident(name)
     )
@@ -416,11 +416,11 @@ pub fn trigger_sql(ns: &str, table: &str, name: &str, g: &Trigger) -> String {
         quote_ident(name),
         g.timing.sql(),
         g.events.sql(),
-        qualified(ns, table)
+        qualified_sql(ns, table)
     ));
     if let Some(c) = &g.constraint {
         if let Some((rns, rt)) = &c.referenced {
-            s.push_str(&format!(" FROM {}", qualified(rns, rt)));
+            s.push_str(&format!(" FROM {}", qualified_sql(rns, rt)));
         }
         s.push_str(if c.deferrable {
             " DEFERRABLE"
@@ -453,7 +453,7 @@ pub fn trigger_sql(ns: &str, table: &str, name: &str, g: &Trigger) -> String {
     let args: Vec<String> = g.arguments.iter().map(|a| quote_literal(a)).collect();
     s.push_str(&format!(
         " EXECUTE FUNCTION {}({})",
-        qualified(&g.function_schema, &g.function),
+        qualified_sql(&g.function_schema, &g.function),
         args.join(", ")
     ));
     s
@@ -791,7 +791,7 @@ pub(crate) fn routine_sql(ns: &str, r: &Routine) -> String {
 /// `ns.name(type, type)` for `COMMENT ON FUNCTION` and `DROP FUNCTION`.
 pub(crate) fn routine_target(ns: &str, signature: &str) -> String {
     let (name, args) = crate::model::split_signature(signature);
-    format!("{}{args}", qualified(ns, name))
+    format!("{}{args}", qualified_sql(ns, name))
 }
 
 fn out_comment_on_routine(out: &mut String, ns: &str, signature: &str, r: &Routine) {
@@ -831,12 +831,12 @@ fn write_namespace_head<'a>(
     let mut group = String::new();
     for (name, e) in &n.enums {
         push_stmt(&mut group, &render_enum(ns, name, e));
-        push_comment_on(&mut group, "TYPE", &qualified(ns, name), &e.comment);
+        push_comment_on(&mut group, "TYPE", &qualified_sql(ns, name), &e.comment);
     }
     push_group(out, &group);
     let mut group = String::new();
     for (name, c) in &n.collations {
-        let target = qualified(ns, name);
+        let target = qualified_sql(ns, name);
         push_stmt(&mut group, &collation_sql(&target, c));
         push_comment_on(&mut group, "COLLATION", &target, &c.comment);
     }
@@ -846,7 +846,7 @@ fn write_namespace_head<'a>(
     let mut group = String::new();
     for (name, s) in &n.sequences {
         push_stmt(&mut group, &sequence_sql(ns, name, s));
-        push_comment_on(&mut group, "SEQUENCE", &qualified(ns, name), &s.comment);
+        push_comment_on(&mut group, "SEQUENCE", &qualified_sql(ns, name), &s.comment);
     }
     push_group(out, &group);
 }
@@ -865,7 +865,7 @@ fn domain_calls_routine(ns: &str, n: &Namespace, d: &crate::model::Domain) -> bo
             let (name, _) = crate::model::split_signature(sig);
             [
                 quote_ident(name),
-                qualified(ns, name),
+                qualified_sql(ns, name),
                 format!("{}.{}", quote_ident(ns), quote_ident(name)),
             ]
         })
@@ -914,7 +914,7 @@ fn write_user_types(out: &mut String, ns: &str, n: &Namespace, late: bool) {
             .position(|(name, _, types)| !uses_pending(types, name))
             .unwrap_or(0);
         let (name, is_domain, _) = pending.remove(at);
-        let target = qualified(ns, name);
+        let target = qualified_sql(ns, name);
         if is_domain {
             write_domain(&mut group, &target, &n.domains[name]);
         } else {
@@ -1085,7 +1085,7 @@ fn write_namespace_tables(
                 push_comment_on(
                     fks,
                     "CONSTRAINT",
-                    &format!("{} ON {}", quote_ident(cname), qualified(ns, name)),
+                    &format!("{} ON {}", quote_ident(cname), qualified_sql(ns, name)),
                     &c.comment,
                 );
             }
@@ -1098,8 +1098,8 @@ fn write_namespace_tables(
                 &mut group,
                 &format!(
                     "ALTER SEQUENCE {} OWNED BY {}.{}",
-                    qualified(ns, name),
-                    qualified(ns, table),
+                    qualified_sql(ns, name),
+                    qualified_sql(ns, table),
                     quote_ident(column)
                 ),
             );
@@ -1265,7 +1265,7 @@ pub(crate) fn attach_partition_sql(ns: &str, name: &str, po: &crate::model::Part
     format!(
         "ALTER TABLE {} ATTACH PARTITION {} {}",
         po.parent.sql(),
-        qualified(ns, name),
+        qualified_sql(ns, name),
         po.bound.exact().unwrap_or(&po.bound.sql)
     )
 }
@@ -1317,7 +1317,7 @@ pub(crate) fn table_statements_with(
     defer_indexes: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let table = qualified(ns, name);
+    let table = qualified_sql(ns, name);
     let child = !t.inherits.is_empty();
     // An inheritance child writes its own columns; the inherited ones
     // come from `INHERITS`.
@@ -1450,7 +1450,7 @@ pub(crate) fn table_statements_with(
         for (iname, i) in &t.indexes {
             out.extend(comment_on_sql(
                 "INDEX",
-                &qualified(ns, iname),
+                &qualified_sql(ns, iname),
                 i.comment.as_deref(),
                 false,
             ));
@@ -1470,7 +1470,7 @@ pub(crate) fn partitioned_index_statements(ns: &str, name: &str, t: &Table) -> V
         out.extend(index_statistics_sql(ns, iname, None, i));
         out.extend(comment_on_sql(
             "INDEX",
-            &qualified(ns, iname),
+            &qualified_sql(ns, iname),
             i.comment.as_deref(),
             false,
         ));
@@ -1481,8 +1481,8 @@ pub(crate) fn partitioned_index_statements(ns: &str, name: &str, t: &Table) -> V
 /// `CREATE INDEX name ON ONLY table …`.
 pub(crate) fn create_index_on_only_sql(ns: &str, table: &str, name: &str, i: &Index) -> String {
     let sql = render_index(ns, table, name, i);
-    let on = format!(" ON {}", qualified(ns, table));
-    sql.replacen(&on, &format!(" ON ONLY {}", qualified(ns, table)), 1)
+    let on = format!(" ON {}", qualified_sql(ns, table));
+    sql.replacen(&on, &format!(" ON ONLY {}", qualified_sql(ns, table)), 1)
 }
 
 /// `ALTER INDEX parent ATTACH PARTITION child`.
@@ -1490,7 +1490,7 @@ pub(crate) fn attach_index_sql(ns: &str, name: &str, parent: &crate::model::Rela
     format!(
         "ALTER INDEX {} ATTACH PARTITION {}",
         parent.sql(),
-        qualified(ns, name)
+        qualified_sql(ns, name)
     )
 }
 
@@ -1522,7 +1522,7 @@ pub(crate) fn create_index_sql(
 pub(crate) fn add_constraint_sql(ns: &str, table: &str, name: &str, c: &Constraint) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} {}",
-        qualified(ns, table),
+        qualified_sql(ns, table),
         quote_ident(name),
         constraint_sql(c)
     )
@@ -1587,7 +1587,11 @@ pub(crate) fn sequence_sql(ns: &str, name: &str, s: &Sequence) -> String {
     let ascending = s.increment > 0;
     let default_min = if ascending { 1 } else { -type_max - 1 };
     let default_max = if ascending { type_max } else { -1 };
-    let mut sql = format!("CREATE SEQUENCE {} AS {}", qualified(ns, name), s.data_type);
+    let mut sql = format!(
+        "CREATE SEQUENCE {} AS {}",
+        qualified_sql(ns, name),
+        s.data_type
+    );
     let default_start = if ascending { s.min_value } else { s.max_value };
     if s.start != default_start {
         sql.push_str(&format!(" START {}", s.start));
@@ -1639,7 +1643,7 @@ pub(crate) fn index_statistics_sql(
         .map(|(n, k)| {
             format!(
                 "ALTER INDEX {} ALTER COLUMN {} SET STATISTICS {}",
-                qualified(ns, name),
+                qualified_sql(ns, name),
                 n + 1,
                 k.statistics.unwrap_or(-1)
             )
@@ -1873,13 +1877,13 @@ mod tests {
         s.namespaces.insert("public".into(), n);
         let sql = schema_sql(&s);
         assert!(
-            sql.contains("CREATE SEQUENCE down AS bigint INCREMENT -1;\n"),
+            sql.contains("CREATE SEQUENCE public.down AS bigint INCREMENT -1;\n"),
             "{sql}"
         );
         assert!(
             sql.contains(
-                "CREATE SEQUENCE \"Odd\" AS smallint START 7 MINVALUE -5 CACHE 20 CYCLE;\n\
-                 COMMENT ON SEQUENCE \"Odd\" IS 'odd';\n"
+                "CREATE SEQUENCE public.\"Odd\" AS smallint START 7 MINVALUE -5 CACHE 20 CYCLE;\n\
+                 COMMENT ON SEQUENCE public.\"Odd\" IS 'odd';\n"
             ),
             "{sql}"
         );
@@ -1979,9 +1983,14 @@ mod tests {
                 .unwrap_or_else(|| panic!("{needle:?} not in:\n{sql}"))
         };
         assert!(at("SET check_function_bodies = false;") < at("CREATE FUNCTION"));
-        assert!(at("CREATE FUNCTION public.\"Weird Fn\"(a integer);\n") < at("CREATE TABLE t"));
-        assert!(at("COMMENT ON FUNCTION \"Weird Fn\"(integer) IS 'it''s';") < at("CREATE TABLE t"));
-        assert!(at("CREATE TABLE t") < at("CREATE FUNCTION public.rows_of(x t[]);"));
+        assert!(
+            at("CREATE FUNCTION public.\"Weird Fn\"(a integer);\n") < at("CREATE TABLE public.t")
+        );
+        assert!(
+            at("COMMENT ON FUNCTION public.\"Weird Fn\"(integer) IS 'it''s';")
+                < at("CREATE TABLE public.t")
+        );
+        assert!(at("CREATE TABLE public.t") < at("CREATE FUNCTION public.rows_of(x t[]);"));
         // Text bodies first, SQL-standard bodies after, each by signature.
         assert!(at("CREATE FUNCTION other.b();") < at("CREATE FUNCTION other.s() RETURN 1;"));
         let files = schema_files(&s);

@@ -12,9 +12,9 @@ use privilege::diff_acl;
 pub use view::{render_view, view_path};
 
 use crate::model::{
-    qualified, quote_ident, quote_literal, AclKind, Column, Constraint, ConstraintKind, EnumType,
-    Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath, Policy, Schema, Sequence,
-    Table,
+    qualified, qualified_sql, quote_ident, quote_literal, AclKind, Column, Constraint,
+    ConstraintKind, EnumType, Expression, Index, IndexKey, IndexKeyExpr, ObjectKind, ObjectPath,
+    Policy, Schema, Sequence, Table,
 };
 
 /// One way two schemas differ.
@@ -869,7 +869,7 @@ pub fn render_policy(ns: &str, table: &str, name: &str, p: &Policy) -> String {
     let mut s = format!(
         "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
         quote_ident(name),
-        qualified(ns, table),
+        qualified_sql(ns, table),
         if p.permissive {
             "PERMISSIVE"
         } else {
@@ -1193,7 +1193,7 @@ pub fn render_values(values: &[String]) -> String {
 pub fn render_enum(ns: &str, name: &str, e: &EnumType) -> String {
     format!(
         "CREATE TYPE {} AS ENUM {}",
-        qualified(ns, name),
+        qualified_sql(ns, name),
         render_values(&e.values)
     )
 }
@@ -1201,7 +1201,7 @@ pub fn render_enum(ns: &str, name: &str, e: &EnumType) -> String {
 pub fn render_sequence(ns: &str, name: &str, s: &Sequence) -> String {
     format!(
         "CREATE SEQUENCE {} AS {} START {} INCREMENT {} MINVALUE {} MAXVALUE {} CACHE {}{}",
-        qualified(ns, name),
+        qualified_sql(ns, name),
         s.data_type,
         s.start,
         s.increment,
@@ -1280,7 +1280,7 @@ pub fn render_constraint_kind(k: &ConstraintKind) -> String {
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {}({})",
                 render_idents(columns),
-                qualified(ref_namespace, ref_table),
+                qualified_sql(ref_namespace, ref_table),
                 render_idents(ref_columns)
             );
             if *match_full {
@@ -1386,7 +1386,7 @@ pub fn render_index(ns: &str, table: &str, name: &str, i: &Index) -> String {
         "CREATE {}INDEX {} ON {}",
         if i.unique { "UNIQUE " } else { "" },
         quote_ident(name),
-        qualified(ns, table)
+        qualified_sql(ns, table)
     );
     if i.method != "btree" {
         s.push_str(&format!(" USING {}", i.method));

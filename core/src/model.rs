@@ -140,7 +140,7 @@ impl RelationRef {
 
     /// `"ns"."name"`, quoted as needed.
     pub fn sql(&self) -> String {
-        qualified(&self.namespace, &self.name)
+        qualified_sql(&self.namespace, &self.name)
     }
 }
 
@@ -1413,6 +1413,13 @@ pub fn qualified(namespace: &str, name: &str) -> String {
     } else {
         format!("{}.{}", quote_ident(namespace), quote_ident(name))
     }
+}
+
+/// `namespace.name` as written into DDL that is run: always qualified, as
+/// pg_dump writes it, so that the session's `search_path` (a schema named
+/// like the role, `"$user"`, first in it) cannot take the object.
+pub fn qualified_sql(namespace: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(namespace), quote_ident(name))
 }
 
 /// Quotes a string literal (standard_conforming_strings on).

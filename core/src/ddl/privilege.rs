@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use crate::model::acl::effective;
 use crate::model::{
-    qualified, quote_ident, split_signature, Acl, AclKind, DefaultAclKey, Grantee, ObjectKind,
+    qualified_sql, quote_ident, split_signature, Acl, AclKind, DefaultAclKey, Grantee, ObjectKind,
     ObjectPath, Privilege, RoutineKind, Schema,
 };
 
@@ -87,7 +87,7 @@ pub(crate) fn acl_statements(
 /// `FUNCTION app.f(integer, text)` for a routine's signature key.
 pub(crate) fn routine_target(keyword: &str, ns: &str, key: &str) -> String {
     let (name, args) = split_signature(key);
-    format!("{keyword} {}{args}", qualified(ns, name))
+    format!("{keyword} {}{args}", qualified_sql(ns, name))
 }
 
 /// How the owner of an object in `ns` is written.
@@ -138,7 +138,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
         ));
         for (name, e) in &n.enums {
             out.push(entry(
-                format!("TYPE {}", qualified(ns, name)),
+                format!("TYPE {}", qualified_sql(ns, name)),
                 None,
                 AclKind::Type,
                 &e.acl,
@@ -149,7 +149,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
         }
         for (name, d) in &n.domains {
             out.push(entry(
-                format!("DOMAIN {}", qualified(ns, name)),
+                format!("DOMAIN {}", qualified_sql(ns, name)),
                 None,
                 AclKind::Type,
                 &d.acl,
@@ -160,7 +160,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
         }
         for (name, c) in &n.composites {
             out.push(entry(
-                format!("TYPE {}", qualified(ns, name)),
+                format!("TYPE {}", qualified_sql(ns, name)),
                 None,
                 AclKind::Type,
                 &c.acl,
@@ -171,7 +171,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
         }
         for (name, s) in &n.sequences {
             out.push(entry(
-                format!("SEQUENCE {}", qualified(ns, name)),
+                format!("SEQUENCE {}", qualified_sql(ns, name)),
                 None,
                 AclKind::Sequence,
                 &s.acl,
@@ -199,7 +199,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
             ));
         }
         for (name, t) in &n.tables {
-            let on = format!("TABLE {}", qualified(ns, name));
+            let on = format!("TABLE {}", qualified_sql(ns, name));
             out.push(entry(
                 on.clone(),
                 None,
@@ -222,7 +222,7 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
             }
         }
         for (name, v) in &n.views {
-            let on = format!("TABLE {}", qualified(ns, name));
+            let on = format!("TABLE {}", qualified_sql(ns, name));
             out.push(entry(
                 on.clone(),
                 None,

@@ -8,13 +8,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::with_options_sql;
-use crate::model::{qualified, quote_ident, Schema, View};
+use crate::model::{qualified_sql, quote_ident, Schema, View};
 
 use super::{comment_on_sql, create_index_sql, index_statistics_sql, push_group, push_stmt};
 
 /// `CREATE [MATERIALIZED] VIEW …` for one view, ending without `;`.
 pub(crate) fn create_view_sql(ns: &str, name: &str, v: &View) -> String {
-    let mut s = format!("CREATE {} {}", v.keyword(), qualified(ns, name));
+    let mut s = format!("CREATE {} {}", v.keyword(), qualified_sql(ns, name));
     if !v.column_list.is_empty() {
         let cols: Vec<String> = v.column_list.iter().map(|c| quote_ident(c)).collect();
         s.push_str(&format!(" ({})", cols.join(", ")));
@@ -35,7 +35,7 @@ pub(crate) fn create_view_sql(ns: &str, name: &str, v: &View) -> String {
 /// `REFRESH` of a populated materialized view.
 pub(crate) fn view_extras_sql(ns: &str, name: &str, v: &View) -> Vec<String> {
     let mut out = Vec::new();
-    let target = qualified(ns, name);
+    let target = qualified_sql(ns, name);
     for c in &v.columns {
         if let Some(d) = &c.default {
             out.push(format!(
@@ -69,7 +69,7 @@ pub(crate) fn view_extras_sql(ns: &str, name: &str, v: &View) -> Vec<String> {
     for (iname, i) in &v.indexes {
         out.extend(comment_on_sql(
             "INDEX",
-            &qualified(ns, iname),
+            &qualified_sql(ns, iname),
             i.comment.as_deref(),
             false,
         ));

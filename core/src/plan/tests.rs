@@ -51,15 +51,15 @@ fn position(sql: &str, needle: &str) -> usize {
         .unwrap_or_else(|| panic!("{needle:?} not in:\n{sql}"))
 }
 
-const BASE: &str = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
-CREATE TABLE account (
+const BASE: &str = "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE public.account (
     id bigint PRIMARY KEY,
     email text NOT NULL,
     mood mood DEFAULT 'ok',
     version text,
     major integer GENERATED ALWAYS AS ((split_part(version, '.', 1))::integer) STORED
 );
-CREATE INDEX account_major ON account (major);
+CREATE INDEX account_major ON public.account (major);
 ";
 
 #[test]
@@ -72,23 +72,25 @@ fn nothing_to_do_is_an_empty_plan() {
 #[test]
 fn a_new_table_with_a_foreign_key_and_a_partial_unique_index() {
     let b = format!(
-        "{BASE}CREATE TABLE invite (
+        "{BASE}CREATE TABLE public.invite (
     id bigint PRIMARY KEY,
-    account_id bigint NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    account_id bigint NOT NULL REFERENCES public.account (id) ON DELETE CASCADE,
     code text NOT NULL,
     used boolean NOT NULL DEFAULT false
 );
-CREATE UNIQUE INDEX invite_code_unused ON invite (code) WHERE NOT used;
+CREATE UNIQUE INDEX invite_code_unused ON public.invite (code) WHERE NOT used;
 "
     );
     let p = plan_ok(BASE, &b, same);
     let sql = p.sql();
     assert!(
-        position(&sql, "CREATE TABLE invite")
+        position(&sql, "CREATE TABLE public.invite")
             < position(&sql, "ADD CONSTRAINT invite_account_id_fkey")
     );
     assert!(
-        sql.contains("CREATE UNIQUE INDEX invite_code_unused ON invite (code) WHERE NOT used;"),
+        sql.contains(
+            "CREATE UNIQUE INDEX invite_code_unused ON public.invite (code) WHERE NOT used;"
+        ),
         "{sql}"
     );
     assert!(p.hazards().is_empty(), "{sql}");
@@ -96,14 +98,14 @@ CREATE UNIQUE INDEX invite_code_unused ON invite (code) WHERE NOT used;
 
 #[test]
 fn tables_referencing_each_other_get_their_keys_after_both_exist() {
-    let b = "CREATE TABLE a (id int PRIMARY KEY, b_id int);
-CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
-ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id);
+    let b = "CREATE TABLE public.a (id int PRIMARY KEY, b_id int);
+CREATE TABLE public.b (id int PRIMARY KEY, a_id int REFERENCES public.a (id));
+ALTER TABLE public.a ADD FOREIGN KEY (b_id) REFERENCES public.b (id);
 ";
     let p = plan_ok("", b, same);
     let sql = p.sql();
-    assert!(position(&sql, "CREATE TABLE b") < position(&sql, "ADD CONSTRAINT a_b_id_fkey"));
-    assert!(position(&sql, "CREATE TABLE a") < position(&sql, "ADD CONSTRAINT b_a_id_fkey"));
+    assert!(position(&sql, "CREATE TABLE public.b") < position(&sql, "ADD CONSTRAINT a_b_id_fkey"));
+    assert!(position(&sql, "CREATE TABLE public.a") < position(&sql, "ADD CONSTRAINT b_a_id_fkey"));
     // And back: foreign keys go before their tables.
     let p = plan_ok(b, "", allow_all);
     assert_eq!(p.steps().filter(|s| s.action == "drop table").count(), 2);
@@ -118,7 +120,7 @@ fn a_renamed_column_with_a_hint_is_renamed() {
     let p = plan_ok(BASE, &b, same);
     assert_eq!(
         p.sql(),
-        "-- step 1: rename column public.account.primary_email\nALTER TABLE account RENAME COLUMN email TO primary_email;\n"
+        "-- step 1: rename column public.account.primary_email\nALTER TABLE public.account RENAME COLUMN email TO primary_email;\n"
     );
     // Applied already: the hint is stale, and reported.
     let p = plan_ok(&b, &b, same);
@@ -133,19 +135,22 @@ fn a_renamed_column_with_a_hint_is_renamed() {
 
 #[test]
 fn a_renamed_table_with_a_hint_keeps_its_foreign_keys() {
-    let a = "CREATE TABLE person (id int PRIMARY KEY);
-CREATE TABLE pet (id int PRIMARY KEY, owner int REFERENCES person (id));
+    let a = "CREATE TABLE public.person (id int PRIMARY KEY);
+CREATE TABLE public.pet (id int PRIMARY KEY, owner int REFERENCES public.person (id));
 ";
     let b = "-- strata:renamed-from person
-CREATE TABLE owner (id int PRIMARY KEY);
-CREATE TABLE pet (id int PRIMARY KEY, owner int);
-ALTER TABLE pet ADD CONSTRAINT pet_owner_fkey FOREIGN KEY (owner) REFERENCES owner (id);
+CREATE TABLE public.owner (id int PRIMARY KEY);
+CREATE TABLE public.pet (id int PRIMARY KEY, owner int);
+ALTER TABLE public.pet ADD CONSTRAINT pet_owner_fkey FOREIGN KEY (owner) REFERENCES public.owner (id);
 ";
     let p = plan_ok(a, b, same);
     let sql = p.sql();
-    assert!(sql.contains("ALTER TABLE person RENAME TO owner;"), "{sql}");
     assert!(
-        sql.contains("ALTER TABLE owner RENAME CONSTRAINT person_pkey TO owner_pkey;"),
+        sql.contains("ALTER TABLE public.person RENAME TO owner;"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ALTER TABLE public.owner RENAME CONSTRAINT person_pkey TO owner_pkey;"),
         "{sql}"
     );
     assert_eq!(p.step_count(), 2, "{sql}");
@@ -185,11 +190,11 @@ fn an_enum_value_in_the_middle_is_added_in_place() {
     let p = plan_ok(BASE, &b, same);
     let sql = p.sql();
     assert!(
-        sql.contains("ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';"),
+        sql.contains("ALTER TYPE public.mood ADD VALUE 'meh' BEFORE 'ok';"),
         "{sql}"
     );
     assert!(
-        sql.contains("ALTER TYPE mood ADD VALUE 'ecstatic' AFTER 'happy';"),
+        sql.contains("ALTER TYPE public.mood ADD VALUE 'ecstatic' AFTER 'happy';"),
         "{sql}"
     );
     assert_eq!(p.units.len(), 1);
@@ -208,14 +213,14 @@ fn a_new_enum_value_used_in_the_same_plan_gets_its_own_transaction() {
 #[test]
 fn an_enum_value_renamed_with_a_hint() {
     let b = BASE.replace(
-        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');",
-        "CREATE TYPE mood AS ENUM (\n    'sad',\n    -- strata:renamed-from 'ok'\n    'fine',\n    'happy'\n);",
+        "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');",
+        "CREATE TYPE public.mood AS ENUM (\n    'sad',\n    -- strata:renamed-from 'ok'\n    'fine',\n    'happy'\n);",
     )
     .replace("DEFAULT 'ok'", "DEFAULT 'fine'");
     let p = plan_ok(BASE, &b, same);
     assert!(
         p.sql()
-            .contains("ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';"),
+            .contains("ALTER TYPE public.mood RENAME VALUE 'ok' TO 'fine';"),
         "{}",
         p.sql()
     );
@@ -227,19 +232,19 @@ fn a_removed_enum_value_swaps_the_type_behind_a_guard() {
     let p = plan_ok(BASE, &b, same);
     let sql = p.sql();
     let guard = position(&sql, "DO $strata$");
-    let rename = position(&sql, "ALTER TYPE mood RENAME TO mood__strata_old;");
+    let rename = position(&sql, "ALTER TYPE public.mood RENAME TO mood__strata_old;");
     let convert = position(
         &sql,
-        "ALTER TABLE account ALTER COLUMN mood TYPE mood USING mood::text::mood;",
+        "ALTER TABLE public.account ALTER COLUMN mood TYPE mood USING mood::text::mood;",
     );
-    let drop = position(&sql, "DROP TYPE mood__strata_old;");
+    let drop = position(&sql, "DROP TYPE public.mood__strata_old;");
     assert!(
         guard < rename && rename < convert && convert < drop,
         "{sql}"
     );
     assert!(sql.contains("mood::text IN ('sad')"), "{sql}");
     assert!(
-        sql.contains("ALTER TABLE account ALTER COLUMN mood SET DEFAULT 'ok';"),
+        sql.contains("ALTER TABLE public.account ALTER COLUMN mood SET DEFAULT 'ok';"),
         "{sql}"
     );
 }
@@ -249,13 +254,16 @@ fn a_generated_expression_changes_by_drop_and_add_before_17_and_set_expression_a
     let b = BASE.replace("split_part(version, '.', 1)", "split_part(version, '-', 1)");
     let p = plan_ok(BASE, &b, same);
     let sql = p.sql();
-    let drop_index = position(&sql, "DROP INDEX account_major;");
-    let drop = position(&sql, "ALTER TABLE account DROP COLUMN major;");
+    let drop_index = position(&sql, "DROP INDEX public.account_major;");
+    let drop = position(&sql, "ALTER TABLE public.account DROP COLUMN major;");
     let add = position(
         &sql,
-        "ALTER TABLE account ADD COLUMN major integer GENERATED ALWAYS AS",
+        "ALTER TABLE public.account ADD COLUMN major integer GENERATED ALWAYS AS",
     );
-    let index = position(&sql, "CREATE INDEX account_major ON account (major);");
+    let index = position(
+        &sql,
+        "CREATE INDEX account_major ON public.account (major);",
+    );
     assert!(drop_index < drop && drop < add && add < index, "{sql}");
     assert!(p.hazards().contains(&Hazard::ChangesGeneratedValues));
     let p17 = plan(
@@ -267,7 +275,7 @@ fn a_generated_expression_changes_by_drop_and_add_before_17_and_set_expression_a
         },
     )
     .unwrap();
-    assert!(p17.sql().contains("ALTER TABLE account ALTER COLUMN major SET EXPRESSION AS ((split_part(version, '-', 1))::integer);"), "{}", p17.sql());
+    assert!(p17.sql().contains("ALTER TABLE public.account ALTER COLUMN major SET EXPRESSION AS ((split_part(version, '-', 1))::integer);"), "{}", p17.sql());
     assert_eq!(p17.step_count(), 1);
 }
 
@@ -280,7 +288,7 @@ fn generated_to_plain_drops_the_expression() {
     let p = plan_ok(BASE, &b, same);
     assert!(p
         .sql()
-        .contains("ALTER TABLE account ALTER COLUMN major DROP EXPRESSION;"));
+        .contains("ALTER TABLE public.account ALTER COLUMN major DROP EXPRESSION;"));
     let back = plan_ok(&b, BASE, allow_all);
     assert!(back.sql().contains("DROP COLUMN major"), "{}", back.sql());
 }
@@ -294,7 +302,7 @@ fn column_types_change_with_using_only_when_needed() {
     let p = plan_ok(&b, &c, allow_all);
     assert!(
         p.sql()
-            .contains("ALTER TABLE account ALTER COLUMN n TYPE integer USING n::integer;"),
+            .contains("ALTER TABLE public.account ALTER COLUMN n TYPE integer USING n::integer;"),
         "{}",
         p.sql()
     );
@@ -310,7 +318,7 @@ fn column_types_change_with_using_only_when_needed() {
 #[test]
 fn online_mode_builds_indexes_concurrently_in_their_own_unit() {
     let b = format!(
-        "{}CREATE INDEX account_email ON account (email);\nALTER TABLE account ADD CONSTRAINT email_at CHECK (email ~~ '%@%');\n",
+        "{}CREATE INDEX account_email ON public.account (email);\nALTER TABLE public.account ADD CONSTRAINT email_at CHECK (email ~~ '%@%');\n",
         BASE.replace("    version text,", "    version text NOT NULL,")
     );
     let p = plan_ok(BASE, &b, |mut o| {
@@ -319,7 +327,7 @@ fn online_mode_builds_indexes_concurrently_in_their_own_unit() {
     });
     let sql = p.sql();
     assert!(
-        sql.contains("CREATE INDEX CONCURRENTLY account_email ON account (email);"),
+        sql.contains("CREATE INDEX CONCURRENTLY account_email ON public.account (email);"),
         "{sql}"
     );
     assert!(
@@ -345,8 +353,8 @@ fn online_mode_builds_indexes_concurrently_in_their_own_unit() {
 #[test]
 fn online_mode_replaces_a_changed_index_without_a_gap() {
     let b = BASE.replace(
-        "account_major ON account (major)",
-        "account_major ON account (major DESC)",
+        "account_major ON public.account (major)",
+        "account_major ON public.account (major DESC)",
     );
     let p = plan_ok(BASE, &b, |mut o| {
         o.online = true;
@@ -354,10 +362,10 @@ fn online_mode_replaces_a_changed_index_without_a_gap() {
     });
     let sql = p.sql();
     let build = position(&sql, "CREATE INDEX CONCURRENTLY account_major__strata_new");
-    let drop = position(&sql, "DROP INDEX CONCURRENTLY account_major;");
+    let drop = position(&sql, "DROP INDEX CONCURRENTLY public.account_major;");
     let rename = position(
         &sql,
-        "ALTER INDEX account_major__strata_new RENAME TO account_major;",
+        "ALTER INDEX public.account_major__strata_new RENAME TO account_major;",
     );
     assert!(build < drop && drop < rename, "{sql}");
 }
@@ -372,28 +380,76 @@ fn unmanaged_objects_are_refused_by_name() {
 
 #[test]
 fn a_new_view_is_created_after_its_table() {
-    let b = format!("{BASE}CREATE VIEW v AS SELECT id, email FROM account;\n");
+    let b = format!("{BASE}CREATE VIEW public.v AS SELECT id, email FROM account;\n");
     let p = plan_ok(BASE, &b, same);
-    assert!(p.sql().contains("CREATE VIEW v AS"), "{}", p.sql());
+    assert!(p.sql().contains("CREATE VIEW public.v AS"), "{}", p.sql());
+}
+
+#[test]
+fn a_view_read_by_a_kept_view_is_recreated_with_its_reader() {
+    let a = "CREATE TABLE public.t (id int, nick varchar(20));
+CREATE VIEW public.v AS SELECT id, nick FROM t;
+CREATE VIEW public.w AS SELECT id FROM v;
+CREATE VIEW public.unrelated AS SELECT 1 AS one;
+";
+    // v changes; w reads it and stays as it is: both are dropped (w
+    // first) and created again (v first); unrelated is left alone.
+    let b = a.replace("SELECT id, nick FROM t", "SELECT id, nick, 2 AS two FROM t");
+    let p = plan_ok(a, &b, same);
+    let sql = p.sql();
+    let drop_w = position(&sql, "DROP VIEW public.w;");
+    let drop_v = position(&sql, "DROP VIEW public.v;");
+    let create_v = position(&sql, "CREATE VIEW public.v AS");
+    let create_w = position(&sql, "CREATE VIEW public.w AS");
+    assert!(
+        drop_w < drop_v && drop_v < create_v && create_v < create_w,
+        "{sql}"
+    );
+    assert!(!sql.contains("unrelated"), "{sql}");
+    assert!(
+        p.steps()
+            .any(|s| s.action == "create view (dropped for what it reads)"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn views_over_a_retyped_column_are_recreated_around_the_change() {
+    let a = "CREATE TABLE public.t (id int, nick varchar(20));
+CREATE VIEW public.v AS SELECT id, nick FROM t;
+CREATE VIEW public.w AS SELECT id, nick FROM v;
+";
+    let b = a.replace("nick varchar(20)", "nick text");
+    let p = plan_ok(a, &b, same);
+    let sql = p.sql();
+    let drop_w = position(&sql, "DROP VIEW public.w;");
+    let drop_v = position(&sql, "DROP VIEW public.v;");
+    let alter = position(&sql, "ALTER TABLE public.t ALTER COLUMN nick TYPE text");
+    let create_v = position(&sql, "CREATE VIEW public.v AS");
+    let create_w = position(&sql, "CREATE VIEW public.w AS");
+    assert!(
+        drop_w < drop_v && drop_v < alter && alter < create_v && create_v < create_w,
+        "{sql}"
+    );
 }
 
 #[test]
 fn foreign_keys_follow_a_replaced_key() {
-    let a = "CREATE TABLE p (a int, b int, CONSTRAINT p_key UNIQUE (a));
-CREATE TABLE c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES p (a));
+    let a = "CREATE TABLE public.p (a int, b int, CONSTRAINT p_key UNIQUE (a));
+CREATE TABLE public.c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES public.p (a));
 ";
-    let b = "CREATE TABLE p (a int, b int, CONSTRAINT p_key UNIQUE (a) DEFERRABLE);
-CREATE TABLE c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES p (a));
+    let b = "CREATE TABLE public.p (a int, b int, CONSTRAINT p_key UNIQUE (a) DEFERRABLE);
+CREATE TABLE public.c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES public.p (a));
 ";
     let p = plan_ok(a, b, same);
     let sql = p.sql();
-    let drop_fk = position(&sql, "ALTER TABLE c DROP CONSTRAINT c_x;");
-    let drop_key = position(&sql, "ALTER TABLE p DROP CONSTRAINT p_key;");
+    let drop_fk = position(&sql, "ALTER TABLE public.c DROP CONSTRAINT c_x;");
+    let drop_key = position(&sql, "ALTER TABLE public.p DROP CONSTRAINT p_key;");
     let add_key = position(
         &sql,
-        "ALTER TABLE p ADD CONSTRAINT p_key UNIQUE (a) DEFERRABLE;",
+        "ALTER TABLE public.p ADD CONSTRAINT p_key UNIQUE (a) DEFERRABLE;",
     );
-    let add_fk = position(&sql, "ALTER TABLE c ADD CONSTRAINT c_x FOREIGN KEY");
+    let add_fk = position(&sql, "ALTER TABLE public.c ADD CONSTRAINT c_x FOREIGN KEY");
     assert!(
         drop_fk < drop_key && drop_key < add_key && add_key < add_fk,
         "{sql}"
@@ -403,7 +459,7 @@ CREATE TABLE c (x int, CONSTRAINT c_x FOREIGN KEY (x) REFERENCES p (a));
 #[test]
 fn hints_are_collected_by_replay() {
     let r = replay(
-        "-- strata:renamed-from old_t\nCREATE TABLE t (\n    -- strata:renamed-from \"Old\"\n    \"New\" int,\n    b int\n);\n",
+        "-- strata:renamed-from old_t\nCREATE TABLE public.t (\n    -- strata:renamed-from \"Old\"\n    \"New\" int,\n    b int\n);\n",
     );
     assert_eq!(r.renames.len(), 2);
     assert_eq!(r.renames[0].kind, crate::replay::RenameKind::Table);
@@ -415,7 +471,7 @@ fn hints_are_collected_by_replay() {
     );
     assert_eq!(r.renames[1].location.line, 3);
     let text: Arc<str> =
-        Arc::from("CREATE TABLE t (\n    a int\n    -- strata:renamed-from x\n);\n");
+        Arc::from("CREATE TABLE public.t (\n    a int\n    -- strata:renamed-from x\n);\n");
     assert!(replay_texts([("x.sql", &text)]).is_err());
 }
 
@@ -431,14 +487,14 @@ fn focused_plans_are_pinned() {
         o.server_version_num = 170000;
         o
     };
-    let new_tables = "CREATE TABLE org (id bigint PRIMARY KEY, owner bigint);
-CREATE TABLE member (
+    let new_tables = "CREATE TABLE public.org (id bigint PRIMARY KEY, owner bigint);
+CREATE TABLE public.member (
     id bigint PRIMARY KEY,
-    org_id bigint NOT NULL REFERENCES org (id),
+    org_id bigint NOT NULL REFERENCES public.org (id),
     email text NOT NULL
 );
-ALTER TABLE org ADD CONSTRAINT org_owner_fkey FOREIGN KEY (owner) REFERENCES member (id);
-CREATE UNIQUE INDEX member_email ON member (org_id, email) WHERE email <> '';
+ALTER TABLE public.org ADD CONSTRAINT org_owner_fkey FOREIGN KEY (owner) REFERENCES public.member (id);
+CREATE UNIQUE INDEX member_email ON public.member (org_id, email) WHERE email <> '';
 ";
     type Case<'a> = (
         &'a str,
@@ -459,18 +515,18 @@ CREATE UNIQUE INDEX member_email ON member (org_id, email) WHERE email <> '';
             "online",
             BASE.to_string(),
             format!(
-                "{}CREATE INDEX account_email ON account (email);\nALTER TABLE account ADD CONSTRAINT account_email_key UNIQUE (email);\n",
+                "{}CREATE INDEX account_email ON public.account (email);\nALTER TABLE public.account ADD CONSTRAINT account_email_key UNIQUE (email);\n",
                 BASE.replace("    version text,", "    version text NOT NULL,")
-                    .replace("account_major ON account (major)", "account_major ON account (major DESC)")
+                    .replace("account_major ON public.account (major)", "account_major ON account (major DESC)")
             ),
             &online,
         ),
         (
             "renames",
             BASE.to_string(),
-            BASE.replace("CREATE TABLE account (", "-- strata:renamed-from account\nCREATE TABLE member (")
+            BASE.replace("CREATE TABLE public.account (", "-- strata:renamed-from account\nCREATE TABLE public.member (")
                 .replace("    email text NOT NULL,", "    -- strata:renamed-from email\n    primary_email text NOT NULL,")
-                .replace("account_major ON account", "account_major ON member"),
+                .replace("account_major ON public.account", "account_major ON public.member"),
             &same,
         ),
         (

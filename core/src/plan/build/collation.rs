@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{k_coll, k_ns, step, Builder, P_COMMENT, P_DROP, P_TYPE};
 use crate::ddl::{collation_sql, comment_on_sql};
-use crate::model::{qualified, ObjectKind, ObjectPath};
+use crate::model::{qualified_sql, ObjectKind, ObjectPath};
 use crate::plan::order::Draft;
 
 impl<'a> Builder<'a> {
@@ -32,7 +32,7 @@ impl<'a> Builder<'a> {
                 .get(&ns)
                 .and_then(|n| n.collations.get(&name))
                 .cloned();
-            let q = qualified(&ns, &name);
+            let q = qualified_sql(&ns, &name);
             let path = ObjectPath::new(ObjectKind::Collation, &ns, &name);
             match (ca, cb) {
                 (None, Some(cb)) => {

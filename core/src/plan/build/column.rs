@@ -7,7 +7,7 @@ use super::{
 };
 use crate::ddl::{column_sql, comment_on_sql, statistics_sql};
 use crate::diff::render_column;
-use crate::model::{qualified, quote_ident, Column, Table};
+use crate::model::{qualified_sql, quote_ident, Column, Table};
 use crate::plan::hazard::{type_change, Hazard};
 use crate::plan::order::{Draft, Key};
 use crate::plan::{HazardNote, Step};
@@ -66,7 +66,7 @@ impl<'a> Builder<'a> {
                         n.data_type,
                         quote_ident(&d.name),
                         quote_ident(&n.name),
-                        qualified(ns, t)
+                        qualified_sql(ns, t)
                     ));
                 }
             }
@@ -93,7 +93,7 @@ impl<'a> Builder<'a> {
                 "drop column",
                 vec![format!(
                     "ALTER TABLE {} DROP COLUMN {}",
-                    qualified(ns, t),
+                    qualified_sql(ns, t),
                     quote_ident(&ca.name)
                 )],
             );
@@ -121,7 +121,7 @@ impl<'a> Builder<'a> {
     }
 
     fn add_column(&mut self, ns: &str, t: &str, tb: &Table, cb: &Column, extra: &[HazardNote]) {
-        let tq = qualified(ns, t);
+        let tq = qualified_sql(ns, t);
         let mut stmts = vec![format!(
             "ALTER TABLE {tq} ADD COLUMN {}",
             render_column(&column_sql(cb))
@@ -190,7 +190,7 @@ impl<'a> Builder<'a> {
             "drop column (to add it again)",
             vec![format!(
                 "ALTER TABLE {} DROP COLUMN {}",
-                qualified(ns, t),
+                qualified_sql(ns, t),
                 quote_ident(&ca.name)
             )],
         );
@@ -228,7 +228,7 @@ impl<'a> Builder<'a> {
         ca: &Column,
         cb: &Column,
     ) {
-        let tq = qualified(ns, t);
+        let tq = qualified_sql(ns, t);
         let c = quote_ident(&ca.name);
         let path = column_path(ns, t, &ca.name);
         let converted = self

@@ -11,7 +11,7 @@ use super::{
 use crate::ddl::{add_constraint_sql, comment_on_sql, constraint_sql, create_index_sql};
 use crate::diff::render_constraint_kind;
 use crate::model::{
-    qualified, quote_ident, Constraint, ConstraintKind, Index, IndexKey, IndexKeyExpr, Table,
+    qualified_sql, quote_ident, Constraint, ConstraintKind, Index, IndexKey, IndexKeyExpr, Table,
 };
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
@@ -26,7 +26,7 @@ impl<'a> Builder<'a> {
             let (Some(ca), Some(cb)) = (ta.constraints.get(x), tb.constraints.get(y)) else {
                 continue;
             };
-            let tq = qualified(ns, t);
+            let tq = qualified_sql(ns, t);
             let mut stmts = vec![format!(
                 "ALTER TABLE {tq} RENAME CONSTRAINT {} TO {}",
                 quote_ident(x),
@@ -78,7 +78,7 @@ impl<'a> Builder<'a> {
                         self.add_constraint(ns, t, cn, cb, tb);
                         continue;
                     }
-                    let tq = qualified(ns, t);
+                    let tq = qualified_sql(ns, t);
                     let path = constraint_path(ns, t, cn);
                     if !ca.validated && cb.validated {
                         let mut s = step(
@@ -131,7 +131,7 @@ impl<'a> Builder<'a> {
                 &format!("drop {}", ca.kind.label()),
                 vec![format!(
                     "ALTER TABLE {} DROP CONSTRAINT {}",
-                    qualified(ns, t),
+                    qualified_sql(ns, t),
                     quote_ident(cn)
                 )],
             ),
@@ -179,7 +179,7 @@ impl<'a> Builder<'a> {
             self.add_foreign_key(ns, t, cn, cb, tb, false);
             return;
         }
-        let tq = qualified(ns, t);
+        let tq = qualified_sql(ns, t);
         let path = constraint_path(ns, t, cn);
         let online = self.online_for(tb);
         let comment = comment_on_sql(
@@ -380,7 +380,7 @@ impl<'a> Builder<'a> {
         else {
             return;
         };
-        let tq = qualified(ns, t);
+        let tq = qualified_sql(ns, t);
         let path = constraint_path(ns, t, cn);
         let online = !new_table && self.online_for(tb) && cb.validated;
         let comment = comment_on_sql(

@@ -11,7 +11,7 @@ use super::{
     hz, k_ns, k_old_type, k_rel, k_type, step, Builder, P_ALTER, P_COMMENT, P_DROP, P_TYPE,
 };
 use crate::ddl::{attribute_sql, comment_on_sql, composite_sql, domain_check_sql, domain_sql};
-use crate::model::{qualified, quote_ident, CompositeType, Domain, ObjectKind, ObjectPath};
+use crate::model::{qualified_sql, quote_ident, CompositeType, Domain, ObjectKind, ObjectPath};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
 
@@ -62,7 +62,7 @@ impl<'a> Builder<'a> {
     }
 
     fn create_domain(&mut self, ns: &str, name: &str, d: &Domain) {
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Domain, ns, name);
         let mut draft = Draft::new(step(path, "create domain", domain_sql(&q, d)), P_TYPE);
         draft.requires.push(k_ns(ns));
@@ -83,7 +83,7 @@ impl<'a> Builder<'a> {
     }
 
     fn create_composite(&mut self, ns: &str, name: &str, c: &CompositeType) {
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Type, ns, name);
         let mut draft = Draft::new(step(path, "create type", composite_sql(&q, c)), P_TYPE);
         draft.requires.push(k_ns(ns));
@@ -101,7 +101,7 @@ impl<'a> Builder<'a> {
     /// `DROP DOMAIN` / `DROP TYPE`, once nothing uses the type; `uses`: the
     /// types it was built on, released.
     fn drop_user_type(&mut self, ns: &str, name: &str, uses: &str, what: &str) {
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(
             if what == "domain" {
                 ObjectKind::Domain
@@ -129,7 +129,7 @@ impl<'a> Builder<'a> {
     }
 
     fn alter_domain(&mut self, ns: &str, name: &str, a: &Domain, b: &Domain) {
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Domain, ns, name);
         let alter = |this: &mut Self,
                      action: &str,
@@ -253,7 +253,7 @@ impl<'a> Builder<'a> {
     }
 
     fn alter_composite(&mut self, ns: &str, name: &str, a: &CompositeType, b: &CompositeType) {
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Type, ns, name);
         let mut stmts = Vec::new();
         let mut requires = vec![k_type(ns, name)];

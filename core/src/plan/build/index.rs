@@ -9,7 +9,7 @@ use super::{
     P_ALTER, P_COMMENT, P_CONSTRAINT, P_DROP_DEPENDENT, P_ONLINE, P_RENAME,
 };
 use crate::ddl::{comment_on_sql, create_index_sql, index_statistics_sql};
-use crate::model::{qualified, quote_ident, Index, IndexKeyExpr, Schema, Table};
+use crate::model::{qualified_sql, quote_ident, Index, IndexKeyExpr, Schema, Table};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
 
@@ -25,13 +25,13 @@ impl<'a> Builder<'a> {
             };
             let mut stmts = vec![format!(
                 "ALTER INDEX {} RENAME TO {}",
-                qualified(ns, x),
+                qualified_sql(ns, x),
                 quote_ident(y)
             )];
             if ia.comment != ib.comment {
                 stmts.extend(comment_on_sql(
                     "INDEX",
-                    &qualified(ns, y),
+                    &qualified_sql(ns, y),
                     ib.comment.as_deref(),
                     true,
                 ));
@@ -73,7 +73,7 @@ impl<'a> Builder<'a> {
                         if ia.comment != ib.comment {
                             let stmts: Vec<String> = comment_on_sql(
                                 "INDEX",
-                                &qualified(ns, iname),
+                                &qualified_sql(ns, iname),
                                 ib.comment.as_deref(),
                                 true,
                             )
@@ -86,8 +86,12 @@ impl<'a> Builder<'a> {
                             d.requires.push(k_rel(ns, iname));
                             self.push(d);
                         }
-                        let stmts =
-                            options_sql("INDEX", &qualified(ns, iname), &ia.options, &ib.options);
+                        let stmts = options_sql(
+                            "INDEX",
+                            &qualified_sql(ns, iname),
+                            &ia.options,
+                            &ib.options,
+                        );
                         if !stmts.is_empty() {
                             let mut d = Draft::new(
                                 step(index_path(ns, t, iname), "storage parameters", stmts),
@@ -119,7 +123,7 @@ impl<'a> Builder<'a> {
             vec![format!(
                 "DROP INDEX {}{}",
                 if online { "CONCURRENTLY " } else { "" },
-                qualified(ns, iname)
+                qualified_sql(ns, iname)
             )],
         );
         s.no_transaction = online;
@@ -158,7 +162,7 @@ impl<'a> Builder<'a> {
         stmts.extend(index_statistics_sql(ns, iname, None, ib));
         stmts.extend(comment_on_sql(
             "INDEX",
-            &qualified(ns, iname),
+            &qualified_sql(ns, iname),
             ib.comment.as_deref(),
             false,
         ));
@@ -232,17 +236,17 @@ impl<'a> Builder<'a> {
         let tmp = fresh_name(iname, "__strata_new", &taken);
         let mut stmts = vec![
             create_index_sql(ns, t, &tmp, ib, true),
-            format!("DROP INDEX CONCURRENTLY {}", qualified(ns, iname)),
+            format!("DROP INDEX CONCURRENTLY {}", qualified_sql(ns, iname)),
             format!(
                 "ALTER INDEX {} RENAME TO {}",
-                qualified(ns, &tmp),
+                qualified_sql(ns, &tmp),
                 quote_ident(iname)
             ),
         ];
         stmts.extend(index_statistics_sql(ns, iname, None, ib));
         stmts.extend(comment_on_sql(
             "INDEX",
-            &qualified(ns, iname),
+            &qualified_sql(ns, iname),
             ib.comment.as_deref(),
             false,
         ));

@@ -7,8 +7,8 @@ use super::order::{self, Draft, Key};
 use super::{HazardNote, Plan, PlanError, PlanErrorKind, PlanOptions, StaleHint, Step};
 use crate::ddl::name_tokens;
 use crate::model::{
-    qualified, quote_ident, quote_literal, Column, Constraint, ConstraintKind, Extension, Identity,
-    Index, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Table,
+    qualified, qualified_sql, quote_ident, quote_literal, Column, Constraint, ConstraintKind,
+    Extension, Identity, Index, IndexKeyExpr, Namespace, ObjectKind, ObjectPath, Schema, Table,
 };
 use crate::names::truncate_identifier;
 
@@ -508,7 +508,7 @@ fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
                 if types.contains(base_type(&c.data_type).0) {
                     return Some(format!(
                         "column {}.{}",
-                        qualified(ns, t),
+                        qualified_sql(ns, t),
                         quote_ident(&c.name)
                     ));
                 }
@@ -534,9 +534,9 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     details.push(format!(
                         "collation {}: its definition changes ({} → {}), which ALTER COLLATION \
                          cannot do; create a new collation and move the columns to it",
-                        qualified(ns, name),
-                        crate::ddl::collation_sql(&qualified(ns, name), ca),
-                        crate::ddl::collation_sql(&qualified(ns, name), cb)
+                        qualified_sql(ns, name),
+                        crate::ddl::collation_sql(&qualified_sql(ns, name), ca),
+                        crate::ddl::collation_sql(&qualified_sql(ns, name), cb)
                     ));
                 }
             }
@@ -547,7 +547,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     details.push(format!(
                         "domain {}: its base type or collation changes ({} → {}), which ALTER \
                          DOMAIN cannot do; create a new domain and move the columns to it",
-                        qualified(ns, name),
+                        qualified_sql(ns, name),
                         da.base_type,
                         db.base_type
                     ));
@@ -585,7 +585,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                             "type {}: attribute {} changes type while {user} uses the type, \
                              which PostgreSQL refuses (ALTER TYPE … ALTER ATTRIBUTE cannot \
                              rewrite stored values); drop and add the attribute instead",
-                            qualified(ns, name),
+                            qualified_sql(ns, name),
                             retyped.join(", ")
                         ));
                     }
@@ -595,7 +595,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     details.push(format!(
                         "type {}: its attributes change order ({} → {}); ALTER TYPE adds \
                          attributes only at the end",
-                        qualified(ns, name),
+                        qualified_sql(ns, name),
                         kept.join(", "),
                         want.join(", ")
                     ));
@@ -617,7 +617,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                     details.push(format!(
                         "trigger {} on {}: calls {}(), which the source does not have",
                         quote_ident(g),
-                        qualified(ns, t),
+                        qualified_sql(ns, t),
                         trig.function_name()
                     ));
                 }
@@ -682,9 +682,9 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         ),
         details,
-        help: "strata does not plan functions and procedures yet, keeps triggers on views, \
-               rules and other such objects by name only, and cannot turn a table into a \
-               partitioned one (or back): write this part of the migration by hand"
+        help: "strata keeps triggers on views, rules and other such objects by name only, \
+               and cannot turn a table into a partitioned one (or back): write this part of \
+               the migration by hand"
             .to_string(),
     })
 }
@@ -725,7 +725,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Resu
             })
             .map(|u| u.to_string())
             .collect();
-        users.extend(view::views_reading(from, to));
+        users.extend(view::views_reading(from, to, &table.name));
         if users.is_empty() {
             continue;
         }

@@ -7,7 +7,7 @@
 
 use super::{hz, k_rel, k_table, step, table_path, Builder, P_ALTER};
 use crate::ddl::attach_partition_sql;
-use crate::model::{qualified, Constraint, Schema, Table};
+use crate::model::{qualified_sql, Constraint, Schema, Table};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
 
@@ -141,7 +141,7 @@ impl Builder<'_> {
                 let Some(ta) = na.tables.get(name) else {
                     continue;
                 };
-                let tq = qualified(ns, name);
+                let tq = qualified_sql(ns, name);
                 let path = table_path(ns, name);
                 let same_place = match (&ta.partition_of, &tb.partition_of) {
                     (Some(x), Some(y)) => x.parent == y.parent && x.bound == y.bound,

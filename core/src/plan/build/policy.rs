@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::{k_col, k_table, mentioned, step, Builder, P_COMMENT, P_DROP_DEPENDENT};
 use crate::ddl::{comment_on_sql, policy_statements};
-use crate::model::{qualified, quote_ident, ObjectKind, ObjectPath, Policy, Table};
+use crate::model::{qualified_sql, quote_ident, ObjectKind, ObjectPath, Policy, Table};
 use crate::plan::order::Draft;
 
 /// After foreign keys, before comments: a policy's expressions may read
@@ -21,7 +21,7 @@ fn policy_path(ns: &str, t: &str, p: &str) -> ObjectPath {
 }
 
 fn target(ns: &str, t: &str, p: &str) -> String {
-    format!("{} ON {}", quote_ident(p), qualified(ns, t))
+    format!("{} ON {}", quote_ident(p), qualified_sql(ns, t))
 }
 
 impl Builder<'_> {

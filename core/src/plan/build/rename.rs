@@ -8,7 +8,7 @@ use super::{
     column_path, k_col, k_rel, k_table, k_type, normalize_public, step, table_path, Builder,
     P_RENAME,
 };
-use crate::model::{qualified, quote_ident, quote_literal, ObjectKind, ObjectPath};
+use crate::model::{qualified_sql, quote_ident, quote_literal, ObjectKind, ObjectPath};
 use crate::plan::order::Draft;
 use crate::plan::{PlanError, PlanErrorKind, StaleHint};
 use crate::replay::{RenameHint, RenameKind, Replayer};
@@ -44,19 +44,19 @@ impl<'a> Builder<'a> {
                     } else if b_old {
                         return Err(bad(format!(
                             "table {} is still declared, so {} cannot be renamed from it",
-                            qualified(ns, &h.from),
-                            qualified(ns, &h.name)
+                            qualified_sql(ns, &h.from),
+                            qualified_sql(ns, &h.name)
                         )));
                     } else if a_new {
                         return Err(bad(format!(
                             "the source has both {} and {}",
-                            qualified(ns, &h.from),
-                            qualified(ns, &h.name)
+                            qualified_sql(ns, &h.from),
+                            qualified_sql(ns, &h.name)
                         )));
                     } else {
                         let sql = format!(
                             "ALTER TABLE {} RENAME TO {}",
-                            qualified(ns, &h.from),
+                            qualified_sql(ns, &h.from),
                             quote_ident(&h.name)
                         );
                         statements.push(sql.clone());
@@ -107,7 +107,7 @@ impl<'a> Builder<'a> {
                     } else {
                         let sql = format!(
                             "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                            qualified(ns, &h.parent),
+                            qualified_sql(ns, &h.parent),
                             quote_ident(&h.from),
                             quote_ident(&h.name)
                         );
@@ -191,7 +191,7 @@ impl<'a> Builder<'a> {
                     } else {
                         let sql = format!(
                             "ALTER TYPE {} RENAME VALUE {} TO {}",
-                            qualified(ns, &h.parent),
+                            qualified_sql(ns, &h.parent),
                             quote_literal(&h.from),
                             quote_literal(&h.name)
                         );

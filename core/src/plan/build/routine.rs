@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 use super::{base_type, hz, k_ns, k_table, key, step, Builder, P_COMMENT, P_DROP, P_TYPE};
 use crate::ddl::{name_tokens, qualified_create, routine_target};
 use crate::model::{
-    qualified, quote_ident, split_signature, ArgMode, ObjectKind, ObjectPath, Routine, RoutineBody,
-    RoutineKind, Schema,
+    qualified, qualified_sql, quote_ident, split_signature, ArgMode, ObjectKind, ObjectPath,
+    Routine, RoutineBody, RoutineKind, Schema,
 };
 use crate::plan::hazard::Hazard;
 use crate::plan::order::{Draft, Key};
@@ -130,7 +130,7 @@ pub(super) fn users_of(s: &Schema, ns: &str, name: &str) -> Vec<String> {
     let calls = |text: &str| names_routine(text, ns, name);
     for (tns, n) in &s.namespaces {
         for (tn, t) in &n.tables {
-            let table = qualified(tns, tn);
+            let table = qualified_sql(tns, tn);
             for c in &t.columns {
                 let exprs = [c.default.as_ref(), c.generated.as_ref()];
                 if exprs.into_iter().flatten().any(|e| calls(&e.sql)) {
@@ -153,7 +153,7 @@ pub(super) fn users_of(s: &Schema, ns: &str, name: &str) -> Vec<String> {
                     crate::model::IndexKeyExpr::Column(_) => false,
                 });
                 if keys || i.predicate.as_deref().is_some_and(calls) {
-                    out.push(format!("index {}", qualified(tns, iname)));
+                    out.push(format!("index {}", qualified_sql(tns, iname)));
                 }
             }
             for (pn, p) in &t.policies {
@@ -171,13 +171,13 @@ pub(super) fn users_of(s: &Schema, ns: &str, name: &str) -> Vec<String> {
         }
         for (vn, v) in &n.views {
             if calls(&v.query.sql) {
-                out.push(format!("{} {}", v.label(), qualified(tns, vn)));
+                out.push(format!("{} {}", v.label(), qualified_sql(tns, vn)));
             }
         }
         for (dn, d) in &n.domains {
             let default = d.default.as_ref().is_some_and(|e| calls(&e.sql));
             if default || d.checks.values().any(|c| calls(&c.expression.sql)) {
-                out.push(format!("domain {}", qualified(tns, dn)));
+                out.push(format!("domain {}", qualified_sql(tns, dn)));
             }
         }
         for (sig, r) in &n.routines {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::{hz, k_col, k_ns, k_rel, k_seq, k_table, step, Builder, P_COMMENT, P_DROP, P_TYPE};
 use crate::ddl::{comment_on_sql, sequence_sql};
-use crate::model::{qualified, quote_ident, ObjectKind, ObjectPath};
+use crate::model::{qualified_sql, quote_ident, ObjectKind, ObjectPath};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
 
@@ -32,7 +32,7 @@ impl<'a> Builder<'a> {
                 .and_then(|n| n.sequences.get(&name))
                 .cloned();
             let path = ObjectPath::new(ObjectKind::Sequence, &ns, &name);
-            let q = qualified(&ns, &name);
+            let q = qualified_sql(&ns, &name);
             match (sa, sb) {
                 (None, Some(sb)) => {
                     let mut stmts = vec![sequence_sql(&ns, &name, &sb)];
@@ -129,7 +129,7 @@ impl<'a> Builder<'a> {
         new: Option<(&String, &String)>,
     ) {
         let target = match new {
-            Some((t, c)) => format!("{}.{}", qualified(ns, t), quote_ident(c)),
+            Some((t, c)) => format!("{}.{}", qualified_sql(ns, t), quote_ident(c)),
             None => "NONE".to_string(),
         };
         let mut d = Draft::new(
@@ -138,7 +138,7 @@ impl<'a> Builder<'a> {
                 "set sequence owner",
                 vec![format!(
                     "ALTER SEQUENCE {} OWNED BY {target}",
-                    qualified(ns, name)
+                    qualified_sql(ns, name)
                 )],
             ),
             P_COMMENT,

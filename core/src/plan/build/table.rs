@@ -12,7 +12,7 @@ use super::{
 use crate::ddl::{comment_on_sql, table_statements};
 use crate::diff::render_constraint_kind;
 use crate::model::{
-    qualified, quote_ident, Constraint, ConstraintKind, Index, IndexKeyExpr, Schema, Table,
+    qualified_sql, quote_ident, Constraint, ConstraintKind, Index, IndexKeyExpr, Schema, Table,
 };
 use crate::plan::hazard::Hazard;
 use crate::plan::order::{Draft, Key};
@@ -79,8 +79,8 @@ impl<'a> Builder<'a> {
                             if sig(da) == sig(tb) {
                                 self.possible_renames.push(format!(
                                     "table {} is dropped and {} created with the same columns: if it was renamed, write `-- strata:renamed-from {}` on the line before its CREATE TABLE",
-                                    qualified(dns, dt),
-                                    qualified(ns, t),
+                                    qualified_sql(dns, dt),
+                                    qualified_sql(ns, t),
                                     quote_ident(dt)
                                 ));
                             }
@@ -356,10 +356,10 @@ impl<'a> Builder<'a> {
             statements.push(format!(
                 "ALTER TABLE {} DETACH PARTITION {}",
                 po.parent.sql(),
-                qualified(ns, t)
+                qualified_sql(ns, t)
             ));
         }
-        statements.push(format!("DROP TABLE {}", qualified(ns, t)));
+        statements.push(format!("DROP TABLE {}", qualified_sql(ns, t)));
         let mut s = step(table_path(ns, t), "drop table", statements);
         s.hazards.push(hz(
             Hazard::DeletesData,
@@ -435,7 +435,7 @@ impl<'a> Builder<'a> {
     }
 
     fn alter_table(&mut self, a: &Schema, ns: &str, t: &str, ta: &Table, tb: &Table) {
-        let tq = qualified(ns, t);
+        let tq = qualified_sql(ns, t);
         let path = table_path(ns, t);
         if ta.unlogged != tb.unlogged {
             let mut s = step(

@@ -284,7 +284,7 @@ pub(super) fn refuse_under_triggers(
                     d.step.action,
                     p.sql_name(),
                     crate::model::quote_ident(gname),
-                    crate::model::qualified(&p.namespace, t)
+                    crate::model::qualified_sql(&p.namespace, t)
                 ));
             }
         }

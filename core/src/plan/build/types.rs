@@ -10,7 +10,7 @@ use super::{
 use crate::ddl::{column_sql, comment_on_sql};
 use crate::diff::render_enum;
 use crate::model::{
-    qualified, quote_ident, quote_literal, Column, EnumType, ObjectKind, ObjectPath,
+    qualified_sql, quote_ident, quote_literal, Column, EnumType, ObjectKind, ObjectPath,
 };
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
@@ -39,7 +39,7 @@ impl<'a> Builder<'a> {
                 .and_then(|n| n.enums.get(&name))
                 .cloned();
             let path = ObjectPath::new(ObjectKind::Enum, &ns, &name);
-            let q = qualified(&ns, &name);
+            let q = qualified_sql(&ns, &name);
             match (ea, eb) {
                 (None, Some(eb)) => {
                     let mut stmts = vec![render_enum(&ns, &name, &eb)];
@@ -88,7 +88,7 @@ impl<'a> Builder<'a> {
             .collect();
         let kept_in_b: Vec<&String> = eb.values.iter().filter(|v| ea.values.contains(v)).collect();
         let kept_in_a: Vec<&String> = ea.values.iter().filter(|v| eb.values.contains(v)).collect();
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Enum, ns, name);
         if removed.is_empty() && kept_in_a == kept_in_b {
             // Added in place, in declared order.
@@ -134,7 +134,7 @@ impl<'a> Builder<'a> {
         removed: &[&String],
     ) {
         self.swapped.insert((ns.to_string(), name.to_string()));
-        let q = qualified(ns, name);
+        let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Enum, ns, name);
         let a_ns = self.a.namespaces.get(ns);
         let b_ns = self.b.namespaces.get(ns);
@@ -181,7 +181,7 @@ impl<'a> Builder<'a> {
                 };
                 body.push_str(&format!(
                     "    n := n + (SELECT count(*) FROM {} WHERE {cond});\n",
-                    qualified(tns, t)
+                    qualified_sql(tns, t)
                 ));
             }
             body.push_str(&format!(
@@ -223,7 +223,7 @@ impl<'a> Builder<'a> {
         d.provides.push(k_type(ns, name));
         self.push(d);
         for (tns, t, ca, cb) in conversions {
-            let tq = qualified(&tns, &t);
+            let tq = qualified_sql(&tns, &t);
             let c = quote_ident(&ca.name);
             let mut stmts = Vec::new();
             if ca.default.is_some() {
@@ -268,7 +268,7 @@ impl<'a> Builder<'a> {
             step(
                 path,
                 "drop the enum's old type",
-                vec![format!("DROP TYPE {}", qualified(ns, &old))],
+                vec![format!("DROP TYPE {}", qualified_sql(ns, &old))],
             ),
             P_DROP,
         );

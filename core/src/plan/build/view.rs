@@ -3,15 +3,18 @@
 //! names; a materialized view `WITH NO DATA`, then refreshed when the
 //! target's is populated), a view only in the source is dropped first; a
 //! view that differs is dropped and created again (a materialized one is
-//! computed again, named as a hazard), refused by name when a view that
-//! stays reads it; so is a step that drops or retypes what a kept view may
-//! read.
+//! computed again, named as a hazard). So is every view that stays but
+//! reads, directly or through other views, a view that is recreated or a
+//! table whose columns are dropped or retyped ([`recreated_views`]): the
+//! server refuses those changes while the view exists (`DROP VIEW` without
+//! `CASCADE`, `ALTER COLUMN … TYPE` of a column a view uses), as migra and
+//! pg_dump-based tools do it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{k_ns, k_rel, step, Builder, P_DROP_DEPENDENT};
 use crate::diff::view_path;
-use crate::model::{qualified, quote_ident, Schema, View};
+use crate::model::{qualified_sql, quote_ident, Schema, View};
 use crate::plan::order::Draft;
 
 /// Last: after tables, columns, constraints and foreign keys, and after
@@ -23,15 +26,20 @@ const P_VIEW: u8 = 14;
 impl Builder<'_> {
     pub(super) fn views(&mut self) {
         let b = self.b;
-        // Created: only in the target, or changed (dropped first, below).
+        let again = recreated_views(&self.a, b);
+        let again_has = |ns: &str, name: &str| again.contains(&(ns.to_string(), name.to_string()));
+        // Created: only in the target, changed, or recreated for what it
+        // reads (dropped first, below).
         let created: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(b)
             .into_iter()
             .filter(|(ns, name, v)| {
-                self.a
-                    .namespaces
-                    .get(*ns)
-                    .and_then(|n| n.views.get(*name))
-                    .is_none_or(|x| x != *v)
+                again_has(ns, name)
+                    || self
+                        .a
+                        .namespaces
+                        .get(*ns)
+                        .and_then(|n| n.views.get(*name))
+                        .is_none_or(|x| x != *v)
             })
             .collect();
         for (ns, name, v) in &created {
@@ -42,10 +50,18 @@ impl Builder<'_> {
                 .namespaces
                 .get(*ns)
                 .is_some_and(|n| n.views.contains_key(*name));
-            let action = match (v.materialized, recreated) {
-                (true, _) => "create materialized view",
-                (false, false) => "create view",
-                (false, true) => "create view (dropped to change it)",
+            let unchanged = recreated
+                && self
+                    .a
+                    .namespaces
+                    .get(*ns)
+                    .and_then(|n| n.views.get(*name))
+                    .is_some_and(|x| x == *v);
+            let action = match (v.materialized, recreated, unchanged) {
+                (true, _, _) => "create materialized view",
+                (false, false, _) => "create view",
+                (false, true, false) => "create view (dropped to change it)",
+                (false, true, true) => "create view (dropped for what it reads)",
             };
             let mut d = Draft::new(step(view_path(ns, name, v), action, stmts), P_VIEW);
             if v.materialized && recreated && v.populated {
@@ -70,14 +86,15 @@ impl Builder<'_> {
         let dropped: Vec<(&str, &str, &View)> = crate::ddl::ordered_views(&a)
             .into_iter()
             .filter(|(ns, name, v)| {
-                b.namespaces
-                    .get(*ns)
-                    .and_then(|n| n.views.get(*name))
-                    .is_none_or(|x| x != *v)
+                again_has(ns, name)
+                    || b.namespaces
+                        .get(*ns)
+                        .and_then(|n| n.views.get(*name))
+                        .is_none_or(|x| x != *v)
             })
             .collect();
         for (ns, name, v) in &dropped {
-            let stmt = format!("DROP {} {}", v.keyword(), qualified(ns, name));
+            let stmt = format!("DROP {} {}", v.keyword(), qualified_sql(ns, name));
             let recreated = b
                 .namespaces
                 .get(*ns)
@@ -87,14 +104,6 @@ impl Builder<'_> {
                 (false, false) => "drop view",
                 (false, true) => "drop view (to create it again)",
             };
-            if recreated {
-                self.warnings.push(format!(
-                    "{} {} is dropped and created again: privileges granted on it are not \
-                     modelled by strata and must be granted again",
-                    v.label(),
-                    qualified(ns, name)
-                ));
-            }
             let mut d = Draft::new(
                 step(view_path(ns, name, v), action, vec![stmt]),
                 P_DROP_DEPENDENT,
@@ -111,23 +120,90 @@ impl Builder<'_> {
     }
 }
 
-/// The views kept unchanged on both sides whose query names `name` (in any
-/// namespace: a view may read another through its search path), as `view
-/// ns.name`.
-fn kept_readers(a: &Schema, b: &Schema, name: &str) -> Vec<String> {
-    a.namespaces
-        .iter()
-        .flat_map(|(nsn, n)| n.views.iter().map(move |(vn, v)| (nsn, vn, v)))
-        .filter(|(nsn, vn, v)| {
-            vn.as_str() != name
-                && b.namespaces
-                    .get(*nsn)
-                    .and_then(|n| n.views.get(*vn))
-                    .is_some_and(|w| w == *v)
-                && names(&v.query.sql, name)
-        })
-        .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
-        .collect()
+/// The views in both schemas that the plan drops and creates again: those
+/// that differ, and — to a fixpoint — those kept unchanged whose query
+/// names (as a word, in any namespace: a view may read through its search
+/// path) a view already in the set, or a table that is dropped or has a
+/// column dropped, retyped or with a changed generation expression (which
+/// may be a drop and an add), or a column of a type that changes. Naming
+/// is an over-approximation: recreating a view that did not need it costs
+/// only the work; missing one would make the server refuse the plan.
+pub(super) fn recreated_views(a: &Schema, b: &Schema) -> BTreeSet<(String, String)> {
+    let mut out: BTreeSet<(String, String)> = BTreeSet::new();
+    let in_both = |ns: &str, vn: &str| b.namespaces.get(ns).and_then(|n| n.views.get(vn)).is_some();
+    // Names whose readers are recreated: changed tables and changed types.
+    let mut names_read: BTreeSet<String> = BTreeSet::new();
+    for (ns, n) in &a.namespaces {
+        let nb = b.namespaces.get(ns);
+        for (tn, t) in &n.tables {
+            let Some(tb) = nb.and_then(|x| x.tables.get(tn)) else {
+                names_read.insert(tn.clone());
+                continue;
+            };
+            let reshaped = t.columns.iter().any(|c| {
+                tb.columns
+                    .iter()
+                    .find(|x| x.name == c.name)
+                    .is_none_or(|x| x.data_type != c.data_type || x.generated != c.generated)
+            });
+            if reshaped {
+                names_read.insert(tn.clone());
+            }
+        }
+        for (en, e) in &n.enums {
+            if nb.and_then(|x| x.enums.get(en)).is_none_or(|x| x != e) {
+                names_read.insert(en.clone());
+            }
+        }
+        for (dn, d) in &n.domains {
+            if nb.and_then(|x| x.domains.get(dn)).is_none_or(|x| x != d) {
+                names_read.insert(dn.clone());
+            }
+        }
+        for (cn, c) in &n.composites {
+            if nb.and_then(|x| x.composites.get(cn)).is_none_or(|x| x != c) {
+                names_read.insert(cn.clone());
+            }
+        }
+        for (vn, v) in &n.views {
+            let changed = nb.and_then(|x| x.views.get(vn)).is_none_or(|x| x != v);
+            if changed {
+                names_read.insert(vn.clone());
+                if in_both(ns, vn) {
+                    out.insert((ns.clone(), vn.clone()));
+                }
+            }
+        }
+    }
+    // Tables whose columns use a changed type are reshaped too.
+    for n in a.namespaces.values() {
+        for (tn, t) in &n.tables {
+            if t.columns.iter().any(|c| {
+                let base = c.data_type.trim_end_matches("[]");
+                let last = base.rsplit('.').next().unwrap_or(base).trim_matches('"');
+                names_read.contains(last)
+            }) {
+                names_read.insert(tn.clone());
+            }
+        }
+    }
+    loop {
+        let before = out.len();
+        for (ns, n) in &a.namespaces {
+            for (vn, v) in &n.views {
+                if !in_both(ns, vn) || out.contains(&(ns.clone(), vn.clone())) {
+                    continue;
+                }
+                if names_read.iter().any(|r| r != vn && names(&v.query.sql, r)) {
+                    out.insert((ns.clone(), vn.clone()));
+                    names_read.insert(vn.clone());
+                }
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
 }
 
 /// Whether `sql` names `name` as a word (quoted or not).
@@ -143,19 +219,19 @@ fn names(sql: &str, name: &str) -> bool {
 pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
     let mut details = Vec::new();
     let empty = BTreeMap::new();
-    let names: std::collections::BTreeSet<&String> =
-        a.namespaces.keys().chain(b.namespaces.keys()).collect();
+    let again = recreated_views(a, b);
+    let names: BTreeSet<&String> = a.namespaces.keys().chain(b.namespaces.keys()).collect();
     for ns in names {
         let va: &BTreeMap<String, View> = a.namespaces.get(ns).map_or(&empty, |n| &n.views);
         let vb: &BTreeMap<String, View> = b.namespaces.get(ns).map_or(&empty, |n| &n.views);
         let name =
             |v: &View, n: &str| format!("{} {}.{}", v.label(), quote_ident(ns), quote_ident(n));
-        // Views only on one side are created or dropped; a changed view is
-        // dropped and created again (a materialized one computed again,
-        // a hazard the step names) — unless a view that stays reads it.
+        // Views only on one side are created or dropped; a recreated view
+        // is dropped and created again (a materialized one computed again,
+        // a hazard the step names) — unless what strata keeps by name only
+        // is on it.
         for (n, v) in vb {
-            let Some(x) = va.get(n) else { continue };
-            if x == v {
+            if !again.contains(&(ns.clone(), n.clone())) {
                 continue;
             }
             let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(n));
@@ -173,21 +249,16 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
                 .map(|u| u.to_string())
                 .collect();
             if !on_it.is_empty() {
+                let why = if va.get(n).is_some_and(|x| x == v) {
+                    "is dropped and created again for what it reads"
+                } else {
+                    "differs"
+                };
                 details.push(format!(
-                    "{}: differs, and {} on it would be lost by dropping and recreating it (strata keeps {} by name only)",
+                    "{}: {why}, and {} on it would be lost by dropping and recreating it (strata keeps {} by name only)",
                     name(v, n),
                     on_it.join(", "),
                     if on_it.len() == 1 { "it" } else { "them" }
-                ));
-                continue;
-            }
-            let readers = kept_readers(a, b, n);
-            if !readers.is_empty() {
-                details.push(format!(
-                    "{}: differs, and {} read{} it (dropping and recreating dependent views is not planned yet)",
-                    name(v, n),
-                    readers.join(", "),
-                    if readers.len() == 1 { "s" } else { "" }
                 ));
             }
         }
@@ -195,20 +266,23 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
     details
 }
 
-/// The views of the source kept unchanged in the target that may read a
-/// table — any such view, since one in another namespace may read it
-/// through its search path — as `view ns.name`: what a step that drops or
-/// retypes a table or column may break. (Views only in the source, or
-/// changed, are dropped first and created again last.)
-pub(super) fn views_reading(from: &Schema, to: &Schema) -> Vec<String> {
+/// The views of the source kept in the target, and not recreated, whose
+/// query names `table` (in any namespace, through its search path), as
+/// `view ns.name`: what a step that drops or retypes the table or its
+/// columns would break. Empty unless [`recreated_views`] missed one.
+pub(super) fn views_reading(from: &Schema, to: &Schema, table: &str) -> Vec<String> {
+    let again = recreated_views(from, to);
     from.namespaces
         .iter()
         .flat_map(|(nsn, n)| n.views.iter().map(move |(vn, v)| (nsn, vn, v)))
         .filter(|(nsn, vn, v)| {
-            to.namespaces
-                .get(*nsn)
-                .and_then(|n| n.views.get(*vn))
-                .is_some_and(|w| w == *v)
+            !again.contains(&(nsn.to_string(), vn.to_string()))
+                && names(&v.query.sql, table)
+                && to
+                    .namespaces
+                    .get(*nsn)
+                    .and_then(|n| n.views.get(*vn))
+                    .is_some_and(|w| w == *v)
         })
         .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
         .collect()
