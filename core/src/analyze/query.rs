@@ -136,6 +136,7 @@ pub fn analyze(sql: &str, schema: &Schema) -> Result<Analysis, QueryError> {
         types: &types,
         params: RefCell::new(Vec::new()),
         vars: RefCell::new(Vec::new()),
+        rte_nullable: RefCell::new(Vec::new()),
         location: Cell::new(None),
     };
     let result = state.statement(statement);
@@ -190,8 +191,11 @@ struct State<'s> {
     types: &'s SchemaTypes<'s>,
     /// `$n` → its type so far (`unknown` until decided).
     params: RefCell<Vec<TypeId>>,
-    /// Var id (its node's name `#id`) → nullable.
-    vars: RefCell<Vec<bool>>,
+    /// Var id (its node's name `#id`) → (range entry, column, NOT NULL):
+    /// one id per column of an entry, so the same column is the same node.
+    vars: RefCell<Vec<(usize, String, bool)>>,
+    /// Range entry id → on the nullable side of an outer join.
+    rte_nullable: RefCell<Vec<bool>>,
     /// Where the last error was raised, when an identifier located it.
     location: Cell<Option<(u64, u64)>>,
 }
@@ -202,8 +206,8 @@ struct Rte<'s> {
     namespace: String,
     table_name: String,
     table: &'s Table,
-    /// On the nullable side of an outer join.
-    nullable: Cell<bool>,
+    /// Index into [`State::rte_nullable`].
+    uid: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -302,6 +306,12 @@ impl<'s> State<'s> {
                 )))
             }
         }
+    }
+
+    fn new_rte(&self, nullable: bool) -> usize {
+        let mut flags = self.rte_nullable.borrow_mut();
+        flags.push(nullable);
+        flags.len() - 1
     }
 
     fn level<'p>(&'s self, outer: Option<&'p Level<'s, 'p>>) -> Level<'s, 'p> {
@@ -417,12 +427,13 @@ impl<'s> State<'s> {
             Some(_) => return Err(cannot("this ON clause of INSERT")),
         }
         let mut level = self.level(None);
+        let uid = self.new_rte(false);
         level.rtes.push(Rte {
             refname: table_name.clone(),
             namespace,
             table_name,
             table,
-            nullable: Cell::new(false),
+            uid,
         });
         level.returning(ins.returning.as_deref())
     }
@@ -550,12 +561,13 @@ impl<'s, 'p> Level<'s, 'p> {
                         "table name \"{refname}\" specified more than once: give one an alias"
                     )));
                 }
+                let uid = self.state.new_rte(nullable);
                 self.rtes.push(Rte {
                     refname,
                     namespace,
                     table_name,
                     table,
-                    nullable: Cell::new(nullable),
+                    uid,
                 });
                 Ok(())
             }
@@ -584,8 +596,9 @@ impl<'s, 'p> Level<'s, 'p> {
                     _ => return Err(cannot("this kind of join")),
                 };
                 if left_nullable {
+                    let mut flags = self.state.rte_nullable.borrow_mut();
                     for r in &self.rtes[start..] {
-                        r.nullable.set(true);
+                        flags[r.uid] = true;
                     }
                 }
                 self.push_factor(&j.relation, right_nullable)?;
@@ -904,8 +917,16 @@ impl<'s, 'p> Level<'s, 'p> {
         let analyzer = self.analyzer();
         let (type_id, typmod) = analyzer.resolve_type(&c.data_type)?;
         let mut vars = self.state.vars.borrow_mut();
-        let id = vars.len();
-        vars.push(!c.not_null || rte.nullable.get());
+        let id = match vars
+            .iter()
+            .position(|(uid, name, _)| *uid == rte.uid && *name == c.name)
+        {
+            Some(id) => id,
+            None => {
+                vars.push((rte.uid, c.name.clone(), c.not_null));
+                vars.len() - 1
+            }
+        };
         Ok(Node::Var {
             name: format!("#{id}"),
             type_id,
@@ -977,7 +998,12 @@ impl<'s, 'p> Level<'s, 'p> {
             Node::Var { name, .. } => name
                 .strip_prefix('#')
                 .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| self.state.vars.borrow().get(i).copied())
+                .and_then(|i| {
+                    let vars = self.state.vars.borrow();
+                    let (uid, _, not_null) = vars.get(i)?;
+                    let outer = self.state.rte_nullable.borrow().get(*uid).copied()?;
+                    Some(!not_null || outer)
+                })
                 .unwrap_or(true),
             Node::Const { value, .. } => value.is_none(),
             Node::Param { .. } | Node::DomainValue { .. } => true,
@@ -985,10 +1011,9 @@ impl<'s, 'p> Level<'s, 'p> {
             Node::Func { proc, name, args, .. } => match catalog.proc(*proc) {
                 Some(p) if p.kind == 'a' => name != "count",
                 Some(p) if p.kind == 'f' => {
-                    p.strict
+                    !(p.strict
                         && !may_return_null(&p.name)
-                        && p.args.len() == args.len()
-                        && all(&args.iter().collect::<Vec<_>>())
+                        && all(&args.iter().collect::<Vec<_>>()))
                 }
                 // A cast or length-coercion function by name: strict ones.
                 _ => true,
@@ -1004,7 +1029,7 @@ impl<'s, 'p> Level<'s, 'p> {
                 };
                 let mut args: Vec<&Node> = left.iter().map(|l| &**l).collect();
                 args.push(right);
-                p.strict && !may_return_null(&p.name) && all(&args)
+                !(p.strict && !may_return_null(&p.name) && all(&args))
             }
             Node::Relabel { arg, .. }
             | Node::CoerceViaIo { arg, .. }

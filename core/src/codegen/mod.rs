@@ -20,6 +20,7 @@
 mod emit;
 pub mod input;
 mod naming;
+pub mod query;
 pub mod types;
 
 #[cfg(test)]
@@ -200,14 +201,19 @@ pub fn expand_in(input: TokenStream, root: &Path) -> Result<TokenStream, Vec<Dia
     let mut options = options(&request, &spans)?;
     options.track = loaded.files.clone();
     // What generation refuses comes from the declared schema: point there.
-    generate(&loaded.schema, &options).map_err(|diagnostics| {
+    let models = generate(&loaded.schema, &options).map_err(|diagnostics| {
         diagnostics
             .into_iter()
             .map(|mut d| {
                 d.span = request.schema_span;
                 d
             })
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    let checked = query::macro_rules(&request.schema, &input.types);
+    Ok(quote! {
+        #models
+        #checked
     })
 }
 
