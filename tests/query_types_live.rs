@@ -282,7 +282,10 @@ async fn strata_types_statements_as_the_server_does() {
         }
         // The server's parameter types, as PREPARE infers them.
         let name = format!("q{i}");
-        if let Err(e) = client.batch_execute(&format!("PREPARE {name} AS {sql}")).await {
+        if let Err(e) = client
+            .batch_execute(&format!("PREPARE {name} AS {sql}"))
+            .await
+        {
             failures.push(format!("{sql}\n  server refused PREPARE: {e}"));
             continue;
         }
@@ -297,8 +300,11 @@ async fn strata_types_statements_as_the_server_does() {
             Err(e) => panic!("{e}"),
         };
         let server_params: Vec<String> = row.get(0);
-        let strata_params: Vec<String> =
-            analysis.params.iter().map(|p| p.type_name.clone()).collect();
+        let strata_params: Vec<String> = analysis
+            .params
+            .iter()
+            .map(|p| p.type_name.clone())
+            .collect();
         if server_params != strata_params {
             failures.push(format!(
                 "{sql}\n  server parameters: {server_params:?}\n  strata parameters: {strata_params:?}"
@@ -408,11 +414,20 @@ async fn outer_join_nullability_is_real() {
         };
         let nulls = rows
             .iter()
-            .filter(|r| r.try_get::<_, Option<String>>(i).map(|v| v.is_none()).unwrap_or_else(|_| {
-                r.try_get::<_, Option<i32>>(i).map(|v| v.is_none()).unwrap_or(false)
-            }))
+            .filter(|r| {
+                r.try_get::<_, Option<String>>(i)
+                    .map(|v| v.is_none())
+                    .unwrap_or_else(|_| {
+                        r.try_get::<_, Option<i32>>(i)
+                            .map(|v| v.is_none())
+                            .unwrap_or(false)
+                    })
+            })
             .count();
-        assert!(nulls > 0, "{sql}: {column} should come back NULL at least once");
+        assert!(
+            nulls > 0,
+            "{sql}: {column} should come back NULL at least once"
+        );
     }
 }
 
@@ -497,16 +512,22 @@ async fn query_macros_agree_with_hand_written_statements() {
     };
     assert_eq!(updated, 1);
     let limit = match client
-        .query_one("SELECT referral_limit FROM \"user\" WHERE id = $1", &[&inserted.id])
+        .query_one(
+            "SELECT referral_limit FROM \"user\" WHERE id = $1",
+            &[&inserted.id],
+        )
         .await
     {
         Ok(r) => r.get::<_, i32>(0),
         Err(e) => panic!("{e}"),
     };
     assert_eq!(limit, 8);
-    let gone = match query!("DELETE FROM \"user\" WHERE email = $1 RETURNING id", "nobody@example.com")
-        .fetch_optional(&client)
-        .await
+    let gone = match query!(
+        "DELETE FROM \"user\" WHERE email = $1 RETURNING id",
+        "nobody@example.com"
+    )
+    .fetch_optional(&client)
+    .await
     {
         Ok(r) => r,
         Err(e) => panic!("{e}"),

@@ -34,6 +34,6 @@ pub fn schema(input: TokenStream) -> TokenStream {
 pub fn __query(input: TokenStream) -> TokenStream {
     match strata_core::codegen::query::expand(input.into()) {
         Ok(tokens) => tokens.into(),
-        Err(diagnostics) => strata_core::codegen::compile_errors(&diagnostics).into(),
+        Err(diagnostics) => strata_core::codegen::compile_errors_expr(&diagnostics).into(),
     }
 }

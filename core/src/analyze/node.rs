@@ -222,7 +222,10 @@ pub enum Node {
     /// `$n` of a query (`PARAM_EXTERN`), 1-based; of type `unknown` until
     /// the operator, function or column it meets decides
     /// (`variable_coerce_param_hook`).
-    Param { index: usize, type_id: TypeId },
+    Param {
+        index: usize,
+        type_id: TypeId,
+    },
     /// A subquery used as an expression (`SubLink`): EXISTS, IN, or a
     /// scalar subquery, with the type and nullability it yields.
     SubLink {

@@ -300,10 +300,7 @@ impl<'s> State<'s> {
             other => {
                 let text = other.to_string();
                 let word = text.split_whitespace().next().unwrap_or("this statement");
-                Err(cannot(&format!(
-                    "{} statements",
-                    word.to_ascii_uppercase()
-                )))
+                Err(cannot(&format!("{} statements", word.to_ascii_uppercase())))
             }
         }
     }
@@ -397,7 +394,9 @@ impl<'s> State<'s> {
             return Err(cannot("INSERT … SELECT"));
         };
         let [row] = values.rows.as_slice() else {
-            return Err(cannot("an INSERT of several VALUES rows (their types are chosen together)"));
+            return Err(cannot(
+                "an INSERT of several VALUES rows (their types are chosen together)",
+            ));
         };
         // VALUES cannot see the target table.
         let values_level = self.level(None);
@@ -672,9 +671,7 @@ impl<'s, 'p> Level<'s, 'p> {
         }
         let select = match &*q.body {
             SetExpr::Select(s) => s,
-            SetExpr::SetOperation { .. } => {
-                return Err(cannot("UNION / INTERSECT / EXCEPT"))
-            }
+            SetExpr::SetOperation { .. } => return Err(cannot("UNION / INTERSECT / EXCEPT")),
             SetExpr::Values(_) => return Err(cannot("a VALUES list as a query")),
             SetExpr::Query(_) => return Err(cannot("a parenthesized query")),
             _ => return Err(cannot("this query form")),
@@ -727,7 +724,9 @@ impl<'s, 'p> Level<'s, 'p> {
         level.agg.set(Agg::Allowed);
         let targets = level.target_list(&select.projection)?;
         match &select.distinct {
-            None | Some(sqlparser::ast::Distinct::All) | Some(sqlparser::ast::Distinct::Distinct) => {}
+            None
+            | Some(sqlparser::ast::Distinct::All)
+            | Some(sqlparser::ast::Distinct::Distinct) => {}
             Some(sqlparser::ast::Distinct::On(exprs)) => {
                 for e in exprs {
                     analyzer.transform(e)?;
@@ -1008,7 +1007,9 @@ impl<'s, 'p> Level<'s, 'p> {
             Node::Const { value, .. } => value.is_none(),
             Node::Param { .. } | Node::DomainValue { .. } => true,
             Node::SubLink { nullable, .. } => *nullable,
-            Node::Func { proc, name, args, .. } => match catalog.proc(*proc) {
+            Node::Func {
+                proc, name, args, ..
+            } => match catalog.proc(*proc) {
                 Some(p) if p.kind == 'a' => name != "count",
                 Some(p) if p.kind == 'f' => {
                     !(p.strict
@@ -1066,7 +1067,8 @@ impl<'s, 'p> Level<'s, 'p> {
             [q] | [_, q] => {
                 let ns = (qualifier.len() == 2).then(|| &qualifier[0]);
                 let rte = visible.iter().find(|r| {
-                    &r.refname == q && ns.is_none_or(|ns| *ns == r.namespace && r.refname == r.table_name)
+                    &r.refname == q
+                        && ns.is_none_or(|ns| *ns == r.namespace && r.refname == r.table_name)
                 });
                 if let Some(r) = rte {
                     match r.table.columns.iter().find(|c| &c.name == name) {
@@ -1079,9 +1081,7 @@ impl<'s, 'p> Level<'s, 'p> {
                             )));
                         }
                     }
-                } else if self.outer.is_none()
-                    && !self.rtes.iter().any(|r| &r.refname == q)
-                {
+                } else if self.outer.is_none() && !self.rtes.iter().any(|r| &r.refname == q) {
                     self.state.location.set(at(&parts[0]));
                     return Err(unproven(format!(
                         "missing FROM-clause entry for table \"{q}\"{}",
@@ -1131,16 +1131,32 @@ fn may_return_null(proc: &str) -> bool {
         || proc.starts_with("array_")
             && matches!(
                 proc,
-                "array_upper" | "array_lower" | "array_length" | "array_ndims" | "array_dims"
+                "array_upper"
+                    | "array_lower"
+                    | "array_length"
+                    | "array_ndims"
+                    | "array_dims"
                     | "array_position"
             )
         || proc.starts_with("regexp_")
         || matches!(
             proc,
-            "substring" | "textregexsubstr" | "nullif" | "to_regclass" | "to_regtype"
-                | "to_regproc" | "to_regprocedure" | "to_regoper" | "to_regoperator"
-                | "to_regnamespace" | "to_regrole" | "to_regcollation" | "pg_get_expr"
-                | "jsonb_path_query_first" | "json_populate_record" | "unnest"
+            "substring"
+                | "textregexsubstr"
+                | "nullif"
+                | "to_regclass"
+                | "to_regtype"
+                | "to_regproc"
+                | "to_regprocedure"
+                | "to_regoper"
+                | "to_regoperator"
+                | "to_regnamespace"
+                | "to_regrole"
+                | "to_regcollation"
+                | "pg_get_expr"
+                | "jsonb_path_query_first"
+                | "json_populate_record"
+                | "unnest"
         )
 }
 

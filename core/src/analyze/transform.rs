@@ -154,7 +154,8 @@ pub trait QueryHooks {
     /// Whether an aggregate call is allowed here; `Err` explains why not.
     fn aggregate_allowed(&self) -> Result<(), Unproven>;
     /// Runs `f` with aggregates forbidden (an aggregate's arguments).
-    fn in_aggregate(&self, f: &mut dyn FnMut() -> Result<Node, Unproven>) -> Result<Node, Unproven>;
+    fn in_aggregate(&self, f: &mut dyn FnMut() -> Result<Node, Unproven>)
+        -> Result<Node, Unproven>;
 }
 
 impl Analyzer<'_> {
@@ -734,9 +735,7 @@ impl Analyzer<'_> {
                 self.column(std::slice::from_ref(id))
             }
             Expr::CompoundIdentifier(parts) => self.column(parts),
-            Expr::Value(v)
-                if matches!(&v.value, Value::Placeholder(_)) && self.query.is_some() =>
-            {
+            Expr::Value(v) if matches!(&v.value, Value::Placeholder(_)) && self.query.is_some() => {
                 let Value::Placeholder(p) = &v.value else {
                     unreachable!()
                 };
@@ -745,11 +744,10 @@ impl Analyzer<'_> {
                     .and_then(|n| n.parse::<usize>().ok())
                     .filter(|n| (1..=65535).contains(n))
                     .ok_or_else(|| {
-                        unproven(format!(
-                            "parameter {p}: parameters are written $1, $2, …"
-                        ))
+                        unproven(format!("parameter {p}: parameters are written $1, $2, …"))
                     })?;
-                self.query.map_or_else(|| Err(unproven("")), |q| q.param(index))
+                self.query
+                    .map_or_else(|| Err(unproven("")), |q| q.param(index))
             }
             Expr::Value(v) => self.value(&v.value),
             Expr::UnaryOp {
@@ -1649,7 +1647,10 @@ impl Analyzer<'_> {
                 }
                 if self.query.is_some()
                     && list.args.len() == 1
-                    && matches!(list.args[0], FunctionArg::Unnamed(FunctionArgExpr::Wildcard))
+                    && matches!(
+                        list.args[0],
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard)
+                    )
                 {
                     // `count(*)`: the grammar's `agg_star`, no arguments.
                     return Ok(vec![]);

@@ -172,7 +172,6 @@ fn assign_names(ctx: &mut Ctx<'_>) {
             }
         }
     }
-
 }
 
 /// The path of each generated enum, relative to where the generated code

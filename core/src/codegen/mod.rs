@@ -161,6 +161,21 @@ pub struct Options {
     pub track: Vec<PathBuf>,
 }
 
+/// Every diagnostic as one expression (`query!` expands to one): the
+/// errors in a block, the last without `;`, so nothing else is reported.
+pub fn compile_errors_expr(diagnostics: &[Diagnostic]) -> TokenStream {
+    let n = diagnostics.len();
+    let errors = diagnostics.iter().enumerate().map(|(i, d)| {
+        let message = &d.message;
+        if i + 1 == n {
+            quote_spanned!(d.span=> ::core::compile_error!(#message))
+        } else {
+            quote_spanned!(d.span=> ::core::compile_error!(#message);)
+        }
+    });
+    quote!({ #(#errors)* })
+}
+
 /// The macro: parse the input, load the sources relative to
 /// `CARGO_MANIFEST_DIR`, generate.
 pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {

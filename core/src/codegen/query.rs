@@ -199,16 +199,11 @@ pub fn cached_schema(path: &Path) -> Result<Arc<(Schema, Vec<PathBuf>)>, Vec<Dia
     Ok(entry)
 }
 
-/// How many times the schema was replayed in this process (tests).
-pub fn cached_entries() -> usize {
-    CACHE
-        .lock()
-        .ok()
-        .and_then(|g| g.as_ref().map(HashMap::len))
-        .unwrap_or(0)
-}
-
-fn type_tokens(t: &RustType, krate: &TokenStream, enums: &BTreeMap<super::types::EnumRef, TokenStream>) -> TokenStream {
+fn type_tokens(
+    t: &RustType,
+    krate: &TokenStream,
+    enums: &BTreeMap<super::types::EnumRef, TokenStream>,
+) -> TokenStream {
     match t {
         RustType::Builtin(t) | RustType::Override(t) => t.clone(),
         RustType::Array(inner) => {
@@ -219,6 +214,17 @@ fn type_tokens(t: &RustType, krate: &TokenStream, enums: &BTreeMap<super::types:
             Some(path) => quote!(#krate::#path),
             None => quote!(::core::compile_error!("an enum strata did not generate")),
         },
+    }
+}
+
+/// The span of the first token, inside the invisible groups `macro_rules!`
+/// wraps a fragment in: where an argument starts.
+fn first_span(tokens: TokenStream) -> Option<Span> {
+    match tokens.into_iter().next()? {
+        TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::None => {
+            first_span(g.stream())
+        }
+        tt => Some(tt.span()),
     }
 }
 
@@ -302,15 +308,24 @@ pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
         return Err(err(format!(
             "the query takes {n} parameter{} ({}) but {} argument{} given",
             if n == 1 { "" } else { "s" },
-            if list.is_empty() { "none".to_string() } else { list.join(", ") },
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            },
             input.args.len(),
-            if input.args.len() == 1 { " is" } else { "s are" },
+            if input.args.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
         )));
     }
     let mut args = Vec::new();
     for (i, (p, a)) in analysis.params.iter().zip(&input.args).enumerate() {
         let t = rust(&p.type_name, &format!("parameter ${}", i + 1))?;
-        args.push(quote_spanned!(a.span()=> ::strata::runtime::check_arg::<#t, _>(&(#a))));
+        let at = first_span(quote::ToTokens::to_token_stream(a)).unwrap_or_else(|| a.span());
+        args.push(quote_spanned!(at=> ::strata::runtime::check_arg::<#t, _>(&(#a))));
     }
     let mut fields = Vec::new();
     let mut types = Vec::new();
@@ -331,7 +346,7 @@ pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
         });
         fields.push(f);
     }
-    let index = (0..fields.len()).map(|i| i as usize);
+    let index = 0..fields.len();
     let (def, row_ty) = match &input.row {
         Some(path) => (TokenStream::new(), quote!(#path)),
         None => (
@@ -348,7 +363,9 @@ pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
     };
     let tracked = files.iter().map(|p| {
         let p = p.to_string_lossy();
-        quote!(const _: &[u8] = ::core::include_bytes!(#p);)
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#p);
+        )
     });
     Ok(quote! {
         ::strata::runtime::CheckedQuery::new(

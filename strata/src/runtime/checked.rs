@@ -80,8 +80,8 @@ impl<'a, R, const N: usize> CheckedQuery<'a, R, N> {
 /// a `T`, a reference to one, `None`/`Some` of one, and the borrowed
 /// forms `&str` for `String` and `&[E]` for `Vec<E>`.
 #[diagnostic::on_unimplemented(
-    message = "this argument is a `{Self}`, but the query's parameter is a `{T}`",
-    label = "a `{T}` (or `&{T}`, `Option<{T}>`) is expected here",
+    message = "this argument is `{Self}`, but the query's parameter takes `{T}`",
+    label = "`{T}`, `&{T}` or `Option<{T}>` expected",
     note = "the parameter's type is the one PostgreSQL infers from the SQL; cast the parameter in the SQL ($1::type) to choose another"
 )]
 pub trait Arg<T>: ToSql + Sync {}
