@@ -389,3 +389,83 @@ pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(sql: &str, args: TokenStream) -> TokenStream {
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../schema/sql")
+            .to_string_lossy()
+            .to_string();
+        quote!(schema: #schema, types: {}, krate: $crate, row: (), sql: #sql, args: [#args])
+    }
+
+    #[test]
+    fn expands_to_a_checked_query_with_typed_fields_and_arguments() {
+        let sql = "SELECT r.id, u.email FROM agent_run r LEFT JOIN \"user\" u ON u.id = r.user_id WHERE r.depth > $1";
+        let tokens = match expand(input(sql, quote!(2))) {
+            Ok(t) => t.to_string(),
+            Err(d) => panic!("{d:?}"),
+        };
+        assert!(tokens.contains("CheckedQuery :: new"), "{tokens}");
+        assert!(
+            tokens.contains("pub id : :: std :: string :: String"),
+            "{tokens}"
+        );
+        assert!(
+            tokens
+                .contains("pub email : :: core :: option :: Option < :: std :: string :: String >"),
+            "{tokens}"
+        );
+        assert!(tokens.contains("check_arg :: < i32 , _ >"), "{tokens}");
+        assert_eq!(
+            tokens.matches("include_bytes").count(),
+            5,
+            "every schema file"
+        );
+    }
+
+    #[test]
+    fn refuses_with_the_reason_and_counts_arguments() {
+        let m = |sql: &str, args: TokenStream| match expand(input(sql, args)) {
+            Ok(_) => panic!("{sql} expanded"),
+            Err(d) => d[0].message.clone(),
+        };
+        assert_eq!(
+            m("SELECT id FROM agent_run WHERE depth > $1", quote!()),
+            "the query takes 1 parameter ($1 integer) but 0 arguments are given"
+        );
+        assert!(m("SELECT id, id FROM agent_run", quote!())
+            .contains("two result columns are named \"id\""));
+        assert!(m("SELECT 1 AS self", quote!()).contains("cannot be a Rust field name"));
+        assert!(m("WITH x AS (SELECT 1) SELECT * FROM x", quote!())
+            .starts_with("strata cannot type WITH"));
+    }
+
+    /// The schema is replayed once per process: later expansions reuse
+    /// it (the figures are printed with `--nocapture`).
+    #[test]
+    fn the_schema_is_replayed_once_per_process() {
+        let sql = "SELECT id, status FROM agent_run WHERE user_id = $1";
+        let first = std::time::Instant::now();
+        let _ = expand(input(sql, quote!("u1")));
+        let first = first.elapsed();
+        let rest = std::time::Instant::now();
+        for _ in 0..50 {
+            if let Err(d) = expand(input(sql, quote!("u1"))) {
+                panic!("{d:?}");
+            }
+        }
+        let rest = rest.elapsed();
+        println!("first expansion {first:?}, 50 more {rest:?}");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/sql");
+        let a = cached_schema(&path).map_err(|d| format!("{d:?}"));
+        let b = cached_schema(&path).map_err(|d| format!("{d:?}"));
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert!(Arc::ptr_eq(&a, &b), "one replay, shared"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
