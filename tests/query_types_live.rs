@@ -187,6 +187,10 @@ const CASES: &[(&str, &str)] = &[
         "(text, text, org_role) -> ",
     ),
     (
+        "INSERT INTO org_member (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role, joined_at = now() WHERE org_member.role <> $4 RETURNING role, joined_at",
+        "(text, text, org_role, org_role) -> role org_role, joined_at timestamp with time zone",
+    ),
+    (
         "INSERT INTO agent_step (agent_run_id, step_number, credits, child_run_ids) VALUES ($1, $2, $3, $4) RETURNING id, spawned_count",
         "(text, integer, numeric, text[]) -> id text, spawned_count integer?",
     ),

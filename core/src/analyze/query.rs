@@ -417,10 +417,25 @@ impl<'s> State<'s> {
         }
         match &ins.on {
             None => {}
-            Some(OnInsert::OnConflict(c)) => match c.action {
+            Some(OnInsert::OnConflict(c)) => match &c.action {
                 OnConflictAction::DoNothing => {}
-                OnConflictAction::DoUpdate(_) => {
-                    return Err(cannot("INSERT … ON CONFLICT DO UPDATE"))
+                OnConflictAction::DoUpdate(update) => {
+                    // The target under its name and `excluded`, the row
+                    // proposed for insertion (transformOnConflictClause).
+                    let mut level = self.level(None);
+                    for refname in [table_name.as_str(), "excluded"] {
+                        let uid = self.new_rte(false);
+                        level.rtes.push(Rte {
+                            refname: refname.to_string(),
+                            namespace: namespace.clone(),
+                            table_name: table_name.clone(),
+                            table,
+                            uid,
+                        });
+                    }
+                    let analyzer = level.analyzer();
+                    level.assignments(&analyzer, &update.assignments)?;
+                    level.where_clause(&analyzer, update.selection.as_ref())?;
                 }
             },
             Some(_) => return Err(cannot("this ON clause of INSERT")),
@@ -446,31 +461,8 @@ impl<'s> State<'s> {
         }
         let mut level = self.level(None);
         level.push_factor(&up.table.relation, false)?;
-        let table = level.rtes[0].table;
         let analyzer = level.analyzer();
-        for a in &up.assignments {
-            let AssignmentTarget::ColumnName(c) = &a.target else {
-                return Err(cannot("UPDATE … SET (a, b) = …"));
-            };
-            let parts = name_parts(c)?;
-            let [id] = parts.as_slice() else {
-                return Err(cannot("UPDATE of a column's field or element"));
-            };
-            let n = fold(id);
-            let Some(col) = table.columns.iter().find(|col| col.name == n) else {
-                self.location.set(at(id));
-                return Err(unproven(format!(
-                    "column \"{n}\" of relation \"{}\" does not exist{}",
-                    level.rtes[0].table_name,
-                    suggest(&n, table.columns.iter().map(|c| c.name.as_str()))
-                )));
-            };
-            if is_default(&a.value) {
-                continue;
-            }
-            let node = analyzer.transform(&a.value)?;
-            level.assign(&analyzer, node, col)?;
-        }
+        level.assignments(&analyzer, &up.assignments)?;
         level.where_clause(&analyzer, up.selection.as_ref())?;
         level.returning(up.returning.as_deref())
     }
@@ -631,6 +623,41 @@ impl<'s, 'p> Level<'s, 'p> {
             self.agg.set(Agg::Forbidden("in WHERE"));
             let node = analyzer.transform(e)?;
             analyzer.coerce_to_boolean(node, "WHERE")?;
+        }
+        Ok(())
+    }
+
+    /// `SET col = e, …` over the first range entry (UPDATE, ON CONFLICT).
+    fn assignments(
+        &self,
+        analyzer: &Analyzer<'_>,
+        assignments: &[sqlparser::ast::Assignment],
+    ) -> Result<(), Unproven> {
+        let table = self.rtes[0].table;
+        let level = self;
+        let self_ = self.state;
+        for a in assignments {
+            let AssignmentTarget::ColumnName(c) = &a.target else {
+                return Err(cannot("UPDATE … SET (a, b) = …"));
+            };
+            let parts = name_parts(c)?;
+            let [id] = parts.as_slice() else {
+                return Err(cannot("UPDATE of a column's field or element"));
+            };
+            let n = fold(id);
+            let Some(col) = table.columns.iter().find(|col| col.name == n) else {
+                self_.location.set(at(id));
+                return Err(unproven(format!(
+                    "column \"{n}\" of relation \"{}\" does not exist{}",
+                    level.rtes[0].table_name,
+                    suggest(&n, table.columns.iter().map(|c| c.name.as_str()))
+                )));
+            };
+            if is_default(&a.value) {
+                continue;
+            }
+            let node = analyzer.transform(&a.value)?;
+            level.assign(&analyzer, node, col)?;
         }
         Ok(())
     }
