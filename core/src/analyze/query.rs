@@ -1347,4 +1347,77 @@ mod tests {
         let e = analyze("SELECT id FROM agent_run WHERE $1 IS NULL", &schema).unwrap_err();
         assert!(e.message.contains("$1::int8"), "{e}");
     }
+
+    #[test]
+    fn shapes_not_encoded_are_refused_by_name() {
+        let schema = reference();
+        let cases = [
+            ("WITH x AS (SELECT 1) SELECT * FROM x", "WITH"),
+            ("SELECT id FROM org UNION SELECT id FROM \"user\"", "UNION"),
+            ("SELECT * FROM (SELECT id FROM org) o", "a subquery in FROM"),
+            (
+                "SELECT o.id FROM org o JOIN org_member m USING (id)",
+                "JOIN … USING",
+            ),
+            (
+                "SELECT id, count(DISTINCT id) FROM org GROUP BY id",
+                "aggregate modifiers",
+            ),
+            ("SELECT id FROM generate_series(1, 3) AS g(id)", "FROM"),
+            (
+                "INSERT INTO org (name) SELECT name FROM org",
+                "INSERT … SELECT",
+            ),
+            (
+                "UPDATE org SET name = u.email FROM \"user\" u",
+                "UPDATE … FROM",
+            ),
+            ("SELECT rank() OVER () AS r FROM org", "window functions"),
+        ];
+        for (sql, named) in cases {
+            match analyze(sql, &schema) {
+                Ok(a) => panic!("{sql}: typed as {}", shown(&a)),
+                Err(e) => assert!(
+                    e.message.starts_with("strata cannot type") && e.message.contains(named),
+                    "{sql}: {e}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn mistakes_are_errors_the_server_would_raise() {
+        let schema = reference();
+        let cases = [
+            (
+                "SELECT id FROM agent_run r JOIN \"user\" u ON u.id = r.user_id",
+                "ambiguous",
+            ),
+            (
+                "SELECT id, count(*) FROM agent_run",
+                "must appear in GROUP BY",
+            ),
+            (
+                "SELECT id FROM agent_run WHERE count(*) > 1",
+                "not allowed in WHERE",
+            ),
+            (
+                "SELECT agent_run.id FROM agent_run r",
+                "missing FROM-clause entry",
+            ),
+            ("SELECT id FROM agent_runs", "did you mean \"agent_run\""),
+            (
+                "SELECT id FROM agent_run WHERE depth = $1 AND agent_id = $1",
+                "operator does not exist: text = integer",
+            ),
+            ("SELECT $1 AS x", "$1::text"),
+            ("SELECT 1; SELECT 2", "more than one statement"),
+        ];
+        for (sql, says) in cases {
+            match analyze(sql, &schema) {
+                Ok(a) => panic!("{sql}: typed as {}", shown(&a)),
+                Err(e) => assert!(e.to_string().contains(says), "{sql}: {e}"),
+            }
+        }
+    }
 }
