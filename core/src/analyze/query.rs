@@ -634,8 +634,6 @@ impl<'s, 'p> Level<'s, 'p> {
         assignments: &[sqlparser::ast::Assignment],
     ) -> Result<(), Unproven> {
         let table = self.rtes[0].table;
-        let level = self;
-        let self_ = self.state;
         for a in assignments {
             let AssignmentTarget::ColumnName(c) = &a.target else {
                 return Err(cannot("UPDATE … SET (a, b) = …"));
@@ -646,10 +644,10 @@ impl<'s, 'p> Level<'s, 'p> {
             };
             let n = fold(id);
             let Some(col) = table.columns.iter().find(|col| col.name == n) else {
-                self_.location.set(at(id));
+                self.state.location.set(at(id));
                 return Err(unproven(format!(
                     "column \"{n}\" of relation \"{}\" does not exist{}",
-                    level.rtes[0].table_name,
+                    self.rtes[0].table_name,
                     suggest(&n, table.columns.iter().map(|c| c.name.as_str()))
                 )));
             };
@@ -657,7 +655,7 @@ impl<'s, 'p> Level<'s, 'p> {
                 continue;
             }
             let node = analyzer.transform(&a.value)?;
-            level.assign(&analyzer, node, col)?;
+            self.assign(analyzer, node, col)?;
         }
         Ok(())
     }
