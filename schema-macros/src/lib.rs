@@ -26,3 +26,14 @@ pub fn schema(input: TokenStream) -> TokenStream {
         Err(diagnostics) => strata_core::codegen::compile_errors(&diagnostics).into(),
     }
 }
+
+/// What the `query!` / `query_as!` macros a `schema!` generates call:
+/// the SQL typed against that schema (see the README's "Checked SQL").
+#[doc(hidden)]
+#[proc_macro]
+pub fn __query(input: TokenStream) -> TokenStream {
+    match strata_core::codegen::query::expand(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(diagnostics) => strata_core::codegen::compile_errors_expr(&diagnostics).into(),
+    }
+}

@@ -16,4 +16,6 @@ pub mod runtime;
 
 pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;
+#[doc(hidden)]
+pub use strata_macros::__query;
 pub use strata_macros::schema;

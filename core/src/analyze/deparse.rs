@@ -342,6 +342,9 @@ impl Deparser<'_> {
                 self.push(&format!(" COLLATE {collation})"));
             }
             Node::Row { args } => self.call_list("ROW", args)?,
+            Node::Param { .. } | Node::SubLink { .. } => {
+                return Err(unproven("a parameter or subquery is not printed"))
+            }
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use crate::model::{Column, Schema};
 
 pub mod deparse;
 pub mod node;
+pub mod query;
 pub mod transform;
 pub mod view;
 
@@ -89,6 +90,7 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             Role::Generated { .. } | Role::IndexKey | Role::Predicate
         ),
         domain_value: None,
+        query: None,
     };
     if let Role::DomainCheck { base_type } = role {
         analyzer.domain_value = Some(analyzer.resolve_type(base_type)?);
@@ -187,6 +189,7 @@ pub fn default_volatility(expr: &Expr, scope: &Scope, column_type: &str) -> Resu
         schema: scope.schema,
         immutable: false,
         domain_value: None,
+        query: None,
     };
     let node = analyzer.transform(expr)?;
     let (t, typmod) = analyzer.resolve_type(column_type)?;
@@ -317,7 +320,11 @@ fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
     fn folds(n: &Node) -> bool {
         match n {
             Node::Const { .. } => true,
-            Node::Var { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => false,
+            Node::Var { .. }
+            | Node::SqlValue(_)
+            | Node::DomainValue { .. }
+            | Node::Param { .. }
+            | Node::SubLink { .. } => false,
             Node::Func { args, .. } | Node::Row { args } => args.iter().all(folds),
             Node::MinMax { args, .. } => args.iter().all(folds),
             Node::Op { left, right, .. } => left.as_deref().is_none_or(folds) && folds(right),
@@ -363,7 +370,12 @@ fn folds_collation_sensitive(node: &Node, env: &Env) -> bool {
 fn visit(node: &Node, f: &mut dyn FnMut(&Node)) {
     f(node);
     match node {
-        Node::Var { .. } | Node::Const { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => {}
+        Node::Var { .. }
+        | Node::Const { .. }
+        | Node::SqlValue(_)
+        | Node::DomainValue { .. }
+        | Node::Param { .. }
+        | Node::SubLink { .. } => {}
         Node::Op { left, right, .. } => {
             if let Some(l) = left {
                 visit(l, f);

@@ -219,6 +219,20 @@ pub enum Node {
     Row {
         args: Vec<Node>,
     },
+    /// `$n` of a query (`PARAM_EXTERN`), 1-based; of type `unknown` until
+    /// the operator, function or column it meets decides
+    /// (`variable_coerce_param_hook`).
+    Param {
+        index: usize,
+        type_id: TypeId,
+    },
+    /// A subquery used as an expression (`SubLink`): EXISTS, IN, or a
+    /// scalar subquery, with the type and nullability it yields.
+    SubLink {
+        type_id: TypeId,
+        typmod: i32,
+        nullable: bool,
+    },
 }
 
 impl Node {
@@ -236,7 +250,9 @@ impl Node {
             | Node::MinMax { type_id, .. }
             | Node::NullIf { type_id, .. }
             | Node::Array { type_id, .. }
-            | Node::Subscript { type_id, .. } => *type_id,
+            | Node::Subscript { type_id, .. }
+            | Node::Param { type_id, .. }
+            | Node::SubLink { type_id, .. } => *type_id,
             Node::Op { result, .. } | Node::Func { result, .. } => *result,
             Node::Bool { .. }
             | Node::NullTest { .. }
@@ -257,7 +273,8 @@ impl Node {
             | Node::Const { typmod, .. }
             | Node::Relabel { typmod, .. }
             | Node::ArrayCoerce { typmod, .. }
-            | Node::Subscript { typmod, .. } => *typmod,
+            | Node::Subscript { typmod, .. }
+            | Node::SubLink { typmod, .. } => *typmod,
             Node::Func { result_typmod, .. } => *result_typmod,
             Node::SqlValue(v) => v.typmod(),
             Node::Collate { arg, .. } => arg.typmod(),
@@ -292,7 +309,11 @@ impl Node {
     pub fn contains_var(&self) -> bool {
         match self {
             Node::Var { .. } => true,
-            Node::Const { .. } | Node::SqlValue(_) | Node::DomainValue { .. } => false,
+            Node::Const { .. }
+            | Node::SqlValue(_)
+            | Node::DomainValue { .. }
+            | Node::Param { .. }
+            | Node::SubLink { .. } => false,
             Node::Op { left, right, .. } => {
                 left.as_ref().is_some_and(|l| l.contains_var()) || right.contains_var()
             }
@@ -342,7 +363,9 @@ impl Node {
             Node::Var { .. }
             | Node::Const { .. }
             | Node::SqlValue(_)
-            | Node::DomainValue { .. } => Vec::new(),
+            | Node::DomainValue { .. }
+            | Node::Param { .. }
+            | Node::SubLink { .. } => Vec::new(),
             Node::Op { left, right, .. } => {
                 let mut v: Vec<&Node> = left.iter().map(|l| l.as_ref()).collect();
                 v.push(right);

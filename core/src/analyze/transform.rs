@@ -130,6 +130,32 @@ pub struct Analyzer<'a> {
     pub immutable: bool,
     /// In a domain's CHECK: the base type `VALUE` has.
     pub domain_value: Option<(TypeId, i32)>,
+    /// In a query (`strata::query!`): column references, parameters,
+    /// subqueries and aggregates go through these hooks.
+    pub query: Option<&'a dyn QueryHooks>,
+}
+
+/// What a query adds to expression analysis (`ParseState` beyond one
+/// table): its range table, its parameters and its subqueries.
+pub trait QueryHooks {
+    /// A column reference (folded names, qualifier first).
+    fn column(&self, parts: &[Ident]) -> Result<Node, Unproven>;
+    /// `$index` as it stands: of `unknown` type until something decides.
+    fn param(&self, index: usize) -> Result<Node, Unproven>;
+    /// `variable_coerce_param_hook`: an unknown `$index` meets `target`.
+    fn set_param(&self, index: usize, target: TypeId) -> Result<(), Unproven>;
+    /// A subquery's result columns as (type, typmod, nullable), analysed
+    /// with this query as its outer scope.
+    fn subquery(
+        &self,
+        query: &sqlparser::ast::Query,
+        analyzer: &Analyzer<'_>,
+    ) -> Result<Vec<(TypeId, i32, bool)>, Unproven>;
+    /// Whether an aggregate call is allowed here; `Err` explains why not.
+    fn aggregate_allowed(&self) -> Result<(), Unproven>;
+    /// Runs `f` with aggregates forbidden (an aggregate's arguments).
+    fn in_aggregate(&self, f: &mut dyn FnMut() -> Result<Node, Unproven>)
+        -> Result<Node, Unproven>;
 }
 
 impl Analyzer<'_> {
@@ -260,6 +286,18 @@ impl Analyzer<'_> {
                 unreachable!()
             };
             return self.literal(value.as_deref(), target, typmod);
+        }
+        if let (Node::Param { index, type_id }, Some(q)) = (&node, self.query) {
+            if *type_id == oid::UNKNOWN {
+                if target == oid::UNKNOWN {
+                    return Ok(node);
+                }
+                q.set_param(*index, target)?;
+                return Ok(Node::Param {
+                    index: *index,
+                    type_id: target,
+                });
+            }
         }
         if matches!(node, Node::Collate { .. }) {
             return Err(unproven("a coercion of a COLLATE expression"));
@@ -697,6 +735,20 @@ impl Analyzer<'_> {
                 self.column(std::slice::from_ref(id))
             }
             Expr::CompoundIdentifier(parts) => self.column(parts),
+            Expr::Value(v) if matches!(&v.value, Value::Placeholder(_)) && self.query.is_some() => {
+                let Value::Placeholder(p) = &v.value else {
+                    unreachable!()
+                };
+                let index = p
+                    .strip_prefix('$')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|n| (1..=65535).contains(n))
+                    .ok_or_else(|| {
+                        unproven(format!("parameter {p}: parameters are written $1, $2, …"))
+                    })?;
+                self.query
+                    .map_or_else(|| Err(unproven("")), |q| q.param(index))
+            }
             Expr::Value(v) => self.value(&v.value),
             Expr::UnaryOp {
                 op: op @ (UnaryOperator::Minus | UnaryOperator::Plus),
@@ -1048,6 +1100,73 @@ impl Analyzer<'_> {
                 })
             }
             Expr::Function(f) => self.function(f),
+            Expr::Exists { subquery, negated } if self.query.is_some() => {
+                let q = self.query.unwrap_or_else(|| unreachable!());
+                q.subquery(subquery, self)?;
+                let node = Node::SubLink {
+                    type_id: oid::BOOL,
+                    typmod: -1,
+                    nullable: false,
+                };
+                Ok(if *negated {
+                    Node::Bool {
+                        op: BoolOp::Not,
+                        args: vec![node],
+                    }
+                } else {
+                    node
+                })
+            }
+            Expr::Subquery(sub) if self.query.is_some() => {
+                let q = self.query.unwrap_or_else(|| unreachable!());
+                let cols = q.subquery(sub, self)?;
+                let [(type_id, typmod, _)] = cols[..] else {
+                    return Err(unproven(
+                        "the server raises 42601 subquery must return only one column",
+                    ));
+                };
+                // No row is NULL, whatever the column.
+                Ok(Node::SubLink {
+                    type_id,
+                    typmod,
+                    nullable: true,
+                })
+            }
+            Expr::In {
+                expr,
+                target: InTarget::Subquery(subquery),
+                negated,
+                ..
+            } if self.query.is_some() => {
+                let q = self.query.unwrap_or_else(|| unreachable!());
+                let left = self.transform(expr)?;
+                let cols = q.subquery(subquery, self)?;
+                let [(type_id, typmod, _)] = cols[..] else {
+                    return Err(unproven(
+                        "the server raises 42601 subquery has too many columns",
+                    ));
+                };
+                let right = Node::Var {
+                    name: String::new(),
+                    type_id,
+                    typmod,
+                };
+                let op = self.make_op_nodes("=", Some(left), right)?;
+                self.coerce_to_boolean(op, "IN")?;
+                let node = Node::SubLink {
+                    type_id: oid::BOOL,
+                    typmod: -1,
+                    nullable: true,
+                };
+                Ok(if *negated {
+                    Node::Bool {
+                        op: BoolOp::Not,
+                        args: vec![node],
+                    }
+                } else {
+                    node
+                })
+            }
             Expr::Case {
                 operand,
                 conditions,
@@ -1085,6 +1204,9 @@ impl Analyzer<'_> {
                 "the server raises 42703 column \"{}\" does not exist",
                 folded.join(".")
             )));
+        }
+        if let Some(q) = self.query {
+            return q.column(parts);
         }
         let (qualifier, name) = folded.split_at(folded.len() - 1);
         let name = &name[0];
@@ -1523,6 +1645,16 @@ impl Analyzer<'_> {
                         short(&f.to_string())
                     )));
                 }
+                if self.query.is_some()
+                    && list.args.len() == 1
+                    && matches!(
+                        list.args[0],
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard)
+                    )
+                {
+                    // `count(*)`: the grammar's `agg_star`, no arguments.
+                    return Ok(vec![]);
+                }
                 list.args
                     .iter()
                     .map(|a| match a {
@@ -1539,6 +1671,22 @@ impl Analyzer<'_> {
     }
 
     fn function(&self, f: &Function) -> Result<Node, Unproven> {
+        if self.query.is_some() && f.over.is_some() {
+            return Err(unproven(format!(
+                "strata cannot type window functions yet ({}); compute it in a query strata does not check",
+                short(&f.to_string())
+            )));
+        }
+        if self.query.is_some()
+            && (f.filter.is_some()
+                || !f.within_group.is_empty()
+                || matches!(&f.args, FunctionArguments::List(l) if l.duplicate_treatment.is_some() || !l.clauses.is_empty()))
+        {
+            return Err(unproven(format!(
+                "strata cannot type aggregate modifiers (DISTINCT, ORDER BY, FILTER, WITHIN GROUP) yet: {}",
+                short(&f.to_string())
+            )));
+        }
         if f.over.is_some()
             || f.filter.is_some()
             || !f.within_group.is_empty()
@@ -1597,6 +1745,17 @@ impl Analyzer<'_> {
         }
         if let FunctionArguments::None = f.args {
             return Err(unproven(format!("{} without parentheses", f.name)));
+        }
+        if let Some(q) = self.query {
+            if self.env.catalog.procs_named(&name).any(|p| p.kind == 'a') {
+                q.aggregate_allowed()?;
+                let mut args = None;
+                q.in_aggregate(&mut || {
+                    args = Some(self.args_of(f)?);
+                    Ok(int4(0))
+                })?;
+                return self.call(&name, args.unwrap_or_default(), Form::Call);
+            }
         }
         let args = self.args_of(f)?;
         self.call(&name, args, Form::Call)
@@ -1665,6 +1824,7 @@ impl Analyzer<'_> {
         let proc = &chosen.proc;
         match proc.kind {
             'f' => {}
+            'a' if self.query.is_some() => {}
             'a' => return Err(unproven(format!("{name}() is an aggregate"))),
             'w' => return Err(unproven(format!("{name}() is a window function"))),
             _ => return Err(unproven(format!("{name}() is a procedure"))),

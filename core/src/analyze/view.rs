@@ -122,6 +122,7 @@ pub fn viewdef(
         schema,
         immutable: false,
         domain_value: None,
+        query: None,
     };
     let type_names = TypeNames { env: &env };
     let prefix = relation.map_or(String::new(), |r| r.refname.clone());

@@ -67,6 +67,51 @@ pub fn emit(
         table_modules: BTreeMap::new(),
         errors: Vec::new(),
     };
+    assign_names(&mut ctx);
+
+    let mut top = Vec::new();
+    for (ns_name, ns) in &schema.namespaces {
+        let Some(module) = ctx.ns_modules.get(ns_name).cloned() else {
+            continue;
+        };
+        let mut items = Vec::new();
+        for (enum_name, e) in &ns.enums {
+            items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
+        }
+        for (table_name, t) in &ns.tables {
+            items.push(emit_table(&mut ctx, ns_name, table_name, t));
+        }
+        match module {
+            None => top.extend(items),
+            Some(m) => {
+                let doc = docs(&format!(
+                    "Schema {}.{}",
+                    quote_ident(ns_name),
+                    ns.comment
+                        .as_ref()
+                        .map(|c| format!("\n\n{c}"))
+                        .unwrap_or_default()
+                ));
+                top.push(quote! {
+                    #doc
+                    #[allow(non_snake_case)]
+                    pub mod #m {
+                        #(#items)*
+                    }
+                });
+            }
+        }
+    }
+    if ctx.errors.is_empty() {
+        Ok(quote!(#(#top)*))
+    } else {
+        Err(ctx.errors)
+    }
+}
+
+/// Rust names for every namespace module, table module and enum.
+fn assign_names(ctx: &mut Ctx<'_>) {
+    let schema = ctx.schema;
     // Names, one Rust scope at a time (modules and types share a scope):
     // the top level holds the namespaces' modules and public's tables and
     // enums; a namespace's module holds its tables and enums.
@@ -127,45 +172,31 @@ pub fn emit(
             }
         }
     }
+}
 
-    let mut top = Vec::new();
-    for (ns_name, ns) in &schema.namespaces {
-        let Some(module) = ctx.ns_modules.get(ns_name).cloned() else {
-            continue;
-        };
-        let mut items = Vec::new();
-        for (enum_name, e) in &ns.enums {
-            items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
-        }
-        for (table_name, t) in &ns.tables {
-            items.push(emit_table(&mut ctx, ns_name, table_name, t));
-        }
-        match module {
-            None => top.extend(items),
-            Some(m) => {
-                let doc = docs(&format!(
-                    "Schema {}.{}",
-                    quote_ident(ns_name),
-                    ns.comment
-                        .as_ref()
-                        .map(|c| format!("\n\n{c}"))
-                        .unwrap_or_default()
-                ));
-                top.push(quote! {
-                    #doc
-                    #[allow(non_snake_case)]
-                    pub mod #m {
-                        #(#items)*
-                    }
-                });
-            }
-        }
-    }
-    if ctx.errors.is_empty() {
-        Ok(quote!(#(#top)*))
-    } else {
-        Err(ctx.errors)
-    }
+/// The path of each generated enum, relative to where the generated code
+/// sits (`AgentRunStatus`, `billing::PlanKind`): what `query!` names.
+pub fn enum_paths(schema: &Schema) -> BTreeMap<EnumRef, TokenStream> {
+    let overrides = BTreeMap::new();
+    let mut ctx = Ctx {
+        schema,
+        overrides: &overrides,
+        ns_modules: BTreeMap::new(),
+        enums: BTreeMap::new(),
+        table_modules: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    assign_names(&mut ctx);
+    ctx.enums
+        .iter()
+        .map(|(r, name)| {
+            let path = match ctx.ns_modules.get(&r.namespace).cloned().flatten() {
+                Some(m) => quote!(#m::#name),
+                None => quote!(#name),
+            };
+            (r.clone(), path)
+        })
+        .collect()
 }
 
 /// Doc attributes, one per line, each with the space `///` would put.

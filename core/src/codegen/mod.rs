@@ -20,6 +20,7 @@
 mod emit;
 pub mod input;
 mod naming;
+pub mod query;
 pub mod types;
 
 #[cfg(test)]
@@ -160,6 +161,21 @@ pub struct Options {
     pub track: Vec<PathBuf>,
 }
 
+/// Every diagnostic as one expression (`query!` expands to one): the
+/// errors in a block, the last without `;`, so nothing else is reported.
+pub fn compile_errors_expr(diagnostics: &[Diagnostic]) -> TokenStream {
+    let n = diagnostics.len();
+    let errors = diagnostics.iter().enumerate().map(|(i, d)| {
+        let message = &d.message;
+        if i + 1 == n {
+            quote_spanned!(d.span=> ::core::compile_error!(#message))
+        } else {
+            quote_spanned!(d.span=> ::core::compile_error!(#message);)
+        }
+    });
+    quote!({ #(#errors)* })
+}
+
 /// The macro: parse the input, load the sources relative to
 /// `CARGO_MANIFEST_DIR`, generate.
 pub fn expand(input: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
@@ -200,14 +216,19 @@ pub fn expand_in(input: TokenStream, root: &Path) -> Result<TokenStream, Vec<Dia
     let mut options = options(&request, &spans)?;
     options.track = loaded.files.clone();
     // What generation refuses comes from the declared schema: point there.
-    generate(&loaded.schema, &options).map_err(|diagnostics| {
+    let models = generate(&loaded.schema, &options).map_err(|diagnostics| {
         diagnostics
             .into_iter()
             .map(|mut d| {
                 d.span = request.schema_span;
                 d
             })
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    let checked = query::macro_rules(&request.schema, &input.types);
+    Ok(quote! {
+        #models
+        #checked
     })
 }
 

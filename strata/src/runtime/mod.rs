@@ -22,12 +22,14 @@
 //! Every value travels as a parameter (`$1`, `$2`, …); every identifier is
 //! double-quoted.
 
+mod checked;
 mod column;
 mod expr;
 mod interval;
 mod query;
 mod value;
 
+pub use checked::{check_arg, Arg, CheckedQuery, CheckedRead};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
 pub use expr::Expr;
 pub use interval::Interval;
