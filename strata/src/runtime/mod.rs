@@ -23,13 +23,18 @@
 //! double-quoted.
 
 mod column;
+mod executor;
 mod expr;
 mod interval;
 mod query;
 mod value;
 
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
+pub use executor::{
+    BoxFuture, CacheStats, ClientRef, Db, Executor, Params, Pooled, DEFAULT_CACHE_CAPACITY,
+};
 pub use expr::Expr;
+pub use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
 pub use interval::Interval;
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
 pub use value::{IntoSql, NotNull, SqlValue};
