@@ -1,8 +1,9 @@
-//! `strata::schema!` and `strata::embed_migrations!` (examples/job_queue.rs)
-//! read these folders at build time; a file added to one of them is noticed
-//! by cargo through these lines (an edited file is noticed anyway, through
-//! the `include_bytes!` the macros write).
+//! Rebuilds the crate when a SQL file is added to (or removed from) the
+//! declared schema or the history. Edits of existing files need nothing
+//! here: `strata::schema!` includes every file it reads with
+//! `include_bytes!`, which cargo tracks.
+
 fn main() {
-    println!("cargo:rerun-if-changed=../migrations");
     println!("cargo:rerun-if-changed=sql");
+    println!("cargo:rerun-if-changed=../migrations");
 }

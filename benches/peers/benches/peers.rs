@@ -313,6 +313,98 @@ fn peers(c: &mut Criterion) {
         assert_eq!(a, b);
     });
 
+    // Interleaved: the four peers one after another, 2,000 rounds, medians.
+    // The load of a shared machine moves between two criterion runs, not
+    // within a round.
+    let rounds: usize = std::env::var("PAIRED_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let median = |v: &mut Vec<u128>| {
+        v.sort_unstable();
+        v[v.len() / 2] as f64 / 1000.0
+    };
+    for query in ["pk_fetch", "filter_20", "join"] {
+        let mut times: [Vec<u128>; 4] = Default::default();
+        for _ in 0..rounds {
+            for (peer, slot) in times.iter_mut().enumerate() {
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    match (query, peer) {
+                        ("pk_fetch", 0) => {
+                            drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok()))
+                        }
+                        ("pk_fetch", 1) => drop(black_box(
+                            tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                .await
+                                .ok()
+                                .as_ref()
+                                .map(row_fp),
+                        )),
+                        ("pk_fetch", 2) => drop(black_box(
+                            sqlx::query_as::<_, Fp>(PK)
+                                .bind("fp7")
+                                .fetch_one(&mut sqlx_conn)
+                                .await
+                                .ok(),
+                        )),
+                        ("pk_fetch", _) => {
+                            drop(black_box(d::pk(&mut diesel_conn, "fp7").await.ok()))
+                        }
+                        ("filter_20", 0) => drop(black_box(
+                            strata_filter("h7").fetch_all(&strata_db).await.ok(),
+                        )),
+                        ("filter_20", 1) => drop(black_box(
+                            tp.query(&tp_stmts[1], &[&"h7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                        )),
+                        ("filter_20", 2) => drop(black_box(
+                            sqlx::query_as::<_, Fp>(FILTER)
+                                .bind("h7")
+                                .fetch_all(&mut sqlx_conn)
+                                .await
+                                .ok(),
+                        )),
+                        ("filter_20", _) => {
+                            drop(black_box(d::filter(&mut diesel_conn, "h7").await.ok()))
+                        }
+                        (_, 0) => drop(black_box(
+                            strata_db
+                                .query_sql(JOIN, &[&"u7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                        )),
+                        (_, 1) => drop(black_box(
+                            tp.query(&tp_stmts[2], &[&"u7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                        )),
+                        (_, 2) => drop(black_box(
+                            sqlx::query_as::<_, (String, String, DateTime<Utc>, Option<String>)>(
+                                JOIN,
+                            )
+                            .bind("u7")
+                            .fetch_all(&mut sqlx_conn)
+                            .await
+                            .ok(),
+                        )),
+                        (_, _) => drop(black_box(d::join(&mut diesel_conn, "u7").await.ok())),
+                    }
+                });
+                slot.push(t.elapsed().as_nanos());
+            }
+        }
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "paired {query} ({rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
+            m[0], m[1], m[2], m[3], m[0] / m[1]
+        );
+    }
+
     let mut g = c.benchmark_group("pk_fetch");
     g.bench_function("strata", |b| {
         b.iter(|| {
@@ -440,9 +532,14 @@ fn peers(c: &mut Criterion) {
     };
     let cleanup = || {
         rt.block_on(async {
-            tp.batch_execute("DELETE FROM fingerprint WHERE id LIKE 'b%'; VACUUM fingerprint")
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            for sql in [
+                "DELETE FROM fingerprint WHERE id LIKE 'b%'",
+                "VACUUM fingerprint",
+            ] {
+                tp.batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            }
         })
     };
     let mut g = c.benchmark_group("insert_1000");

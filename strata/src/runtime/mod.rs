@@ -74,11 +74,18 @@ pub trait Table: Copy + Send + Sync + 'static {
     /// The table's name as SQL: quoted, and qualified unless it lives in
     /// `public` (so `search_path` decides, as for unqualified SQL).
     fn sql_name() -> String {
-        if Self::NAMESPACE == "public" {
-            quote(Self::NAME)
-        } else {
-            format!("{}.{}", quote(Self::NAMESPACE), quote(Self::NAME))
+        let mut s = String::new();
+        Self::write_sql_name(&mut s);
+        s
+    }
+
+    /// [`Table::sql_name`], appended to `out`.
+    fn write_sql_name(out: &mut String) {
+        if Self::NAMESPACE != "public" {
+            quote_into(out, Self::NAMESPACE);
+            out.push('.');
         }
+        quote_into(out, Self::NAME);
     }
 }
 
@@ -246,15 +253,24 @@ fn describe(e: &tokio_postgres::Error) -> String {
 /// `user` and mixed case like `emailVerified` need no special case).
 pub fn quote(name: &str) -> String {
     let mut s = String::with_capacity(name.len() + 2);
-    s.push('"');
-    for c in name.chars() {
-        if c == '"' {
-            s.push('"');
-        }
-        s.push(c);
-    }
-    s.push('"');
+    quote_into(&mut s, name);
     s
+}
+
+/// [`quote`], appended to `out` (no allocation of its own).
+pub fn quote_into(out: &mut String, name: &str) {
+    out.push('"');
+    if name.contains('"') {
+        for c in name.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(name);
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::executor::Executor;
 
 use super::column::{AssignedValue, Assignment, ConflictTarget, Order};
 use super::expr::{Expr, Node, SqlWriter};
-use super::{quote, Error, InsertValue, Insertable, Table};
+use super::{quote, quote_into, Error, InsertValue, Insertable, Table};
 
 /// Marker: the statement returns nothing but a row count.
 #[derive(Debug, Clone, Copy)]
@@ -32,12 +32,13 @@ fn and(filter: Option<Node>, e: Node) -> Option<Node> {
     })
 }
 
-fn column_list(columns: &[&str]) -> String {
-    columns
-        .iter()
-        .map(|c| quote(c))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn write_column_list(w: &mut SqlWriter, columns: &[&str]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        quote_into(&mut w.sql, c);
+    }
 }
 
 fn write_where(w: &mut SqlWriter, filter: &Option<Node>) {
@@ -50,7 +51,7 @@ fn write_where(w: &mut SqlWriter, filter: &Option<Node>) {
 fn write_returning<T: Table>(w: &mut SqlWriter, returning: bool) {
     if returning {
         w.push(" RETURNING ");
-        w.push(&column_list(T::COLUMNS));
+        write_column_list(w, T::COLUMNS);
     }
 }
 
@@ -255,11 +256,11 @@ impl<T: Table> Select<T> {
     }
 
     fn write(&self) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("SELECT ");
-        w.push(&column_list(T::COLUMNS));
+        write_column_list(&mut w, T::COLUMNS);
         w.push(" FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
@@ -354,9 +355,9 @@ pub struct Count<T: Table> {
 
 impl<T: Table> Count<T> {
     fn write(&self) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("SELECT count(*) FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         w
     }
@@ -396,14 +397,14 @@ fn write_assignments<T>(w: &mut SqlWriter, assignments: &[Assignment<T>]) {
         if i > 0 {
             w.push(", ");
         }
-        w.push(&quote(a.column));
+        quote_into(&mut w.sql, a.column);
         w.push(" = ");
         match &a.value {
             AssignedValue::Value(v) => w.param(v.clone()),
             AssignedValue::Default => w.push("DEFAULT"),
             AssignedValue::Excluded => {
                 w.push("EXCLUDED.");
-                w.push(&quote(a.column));
+                quote_into(&mut w.sql, a.column);
             }
         }
     }
@@ -462,14 +463,14 @@ impl<T: Table, R> Insert<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("INSERT INTO ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         if self.columns.is_empty() {
             w.push(" DEFAULT VALUES");
         } else {
             w.push(" (");
-            w.push(&column_list(self.columns));
+            write_column_list(&mut w, self.columns);
             w.push(") VALUES ");
             for (i, row) in self.rows.iter().enumerate() {
                 if i > 0 {
@@ -662,9 +663,9 @@ impl<T: Table, R> Update<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("UPDATE ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         w.push(" SET ");
         write_assignments(&mut w, &self.assignments);
         write_where(&mut w, &self.filter);
@@ -769,9 +770,9 @@ impl<T: Table, R> Delete<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("DELETE FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         write_returning::<T>(&mut w, returning);
         w
