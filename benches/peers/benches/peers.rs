@@ -313,7 +313,8 @@ fn peers(c: &mut Criterion) {
         assert_eq!(a, b);
     });
 
-    // Interleaved: the four peers one after another, 2,000 rounds, medians.
+    // Interleaved: the four peers one after another (the first rotating),
+    // 2,000 rounds (PAIRED_ROUNDS), medians.
     // The load of a shared machine moves between two criterion runs, not
     // within a round.
     let rounds: usize = std::env::var("PAIRED_ROUNDS")
@@ -326,8 +327,12 @@ fn peers(c: &mut Criterion) {
     };
     for query in ["pk_fetch", "filter_20", "join"] {
         let mut times: [Vec<u128>; 4] = Default::default();
-        for _ in 0..rounds {
-            for (peer, slot) in times.iter_mut().enumerate() {
+        for round in 0..rounds {
+            // Each round starts with another peer: no peer always runs
+            // right after the same one.
+            for k in 0..4 {
+                let peer = (round + k) % 4;
+                let slot = &mut times[peer];
                 let t = std::time::Instant::now();
                 rt.block_on(async {
                     match (query, peer) {
