@@ -410,6 +410,51 @@ fn peers(c: &mut Criterion) {
         );
     }
 
+    // Where the strata time goes on the primary-key fetch: the same
+    // statement through the cache's raw path, and the builder's row
+    // reader on it.
+    {
+        let mut times: [Vec<u128>; 4] = Default::default();
+        for round in 0..rounds {
+            for k in 0..4 {
+                let step = (round + k) % 4;
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    match step {
+                        0 => drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok())),
+                        1 => drop(black_box(
+                            strata_db
+                                .query_sql(PK, &[&"fp7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                        )),
+                        2 => drop(black_box(
+                            strata_db.query_sql(PK, &[&"fp7"]).await.ok().map(|r| {
+                                r.iter()
+                                    .map(|r| fingerprint::Fingerprint::try_from(r).ok())
+                                    .collect::<Vec<_>>()
+                            }),
+                        )),
+                        _ => drop(black_box(
+                            tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                .await
+                                .ok()
+                                .as_ref()
+                                .map(row_fp),
+                        )),
+                    }
+                });
+                times[step].push(t.elapsed().as_nanos());
+            }
+        }
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "paired pk_fetch breakdown (median µs): builder {:.1} · raw path, hand-written reader {:.1} · raw path, generated reader {:.1} · tokio-postgres prepared {:.1}",
+            m[0], m[1], m[2], m[3]
+        );
+    }
+
     let mut g = c.benchmark_group("pk_fetch");
     g.bench_function("strata", |b| {
         b.iter(|| {
