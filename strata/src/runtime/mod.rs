@@ -19,6 +19,10 @@
 //! - [`Select`], [`Count`], [`Insert`], [`Update`], [`Delete`]: the
 //!   statements; `.sql()` shows the text, `fetch_*`/`execute` run it.
 //!
+//! - [`Executor`]: where statements run — a `Client` or `Transaction`
+//!   (unnamed statement per call) or a [`Db`] (statement cache per
+//!   connection, [`Db::transaction`] with savepoints).
+//!
 //! Every value travels as a parameter (`$1`, `$2`, …); every identifier is
 //! double-quoted.
 
