@@ -599,6 +599,18 @@ pub fn load_offline(spec: &SourceSpec) -> Result<Loaded, Error> {
     }
 }
 
+/// The checksum refinery stores for a migration: SipHash-1-3 (keys 0, 0)
+/// fed, through Rust's `Hash` impls, the name (`V{version}__{name}.sql`'s
+/// `name`), the version as `i32`, and the file's text, in that order.
+pub fn refinery_checksum(name: &str, version: i32, sql: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = siphasher::sip::SipHasher13::new();
+    name.hash(&mut h);
+    version.hash(&mut h);
+    sql.hash(&mut h);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

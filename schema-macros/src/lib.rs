@@ -37,3 +37,22 @@ pub fn __query(input: TokenStream) -> TokenStream {
         Err(diagnostics) => strata_core::codegen::compile_errors_expr(&diagnostics).into(),
     }
 }
+
+/// The migration folder, read at build time (any format strata reads),
+/// embedded as a `strata::migrate::EmbeddedMigrations`:
+///
+/// ```ignore
+/// static MIGRATIONS: strata::migrate::EmbeddedMigrations =
+///     strata::embed_migrations!("../migrations");
+/// ```
+///
+/// The path is relative to the crate's `Cargo.toml`. Editing a file
+/// rebuilds the crate; for cargo to notice a *new* file, the crate's
+/// `build.rs` prints `cargo:rerun-if-changed=../migrations`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    match strata_core::codegen::embed::expand(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(diagnostics) => strata_core::codegen::compile_errors(&diagnostics).into(),
+    }
+}

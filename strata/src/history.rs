@@ -446,11 +446,9 @@ async fn read(
 /// fed, through Rust's `Hash` impls, the name (`V{version}__{name}.sql`'s
 /// `name`), the version as `i32`, and the file's text, in that order.
 pub fn refinery_checksum(name: &str, version: i32, sql: &str) -> u64 {
-    let mut h = SipHasher13::new();
-    name.hash(&mut h);
-    version.hash(&mut h);
-    sql.hash(&mut h);
-    h.finish()
+    // One implementation, shared with `embed_migrations!` (which computes
+    // it at build time).
+    strata_core::source::refinery_checksum(name, version, sql)
 }
 
 /// [`refinery_checksum`] as refinery computes it when built with its

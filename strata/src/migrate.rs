@@ -47,6 +47,84 @@ use crate::history::{
     AppliedHistory, Checksum, HistoryError, REFINERY_TABLE,
 };
 
+/// A migration folder embedded in the binary by
+/// `strata::embed_migrations!("../migrations")`, read at build time with
+/// the same reader as `strata migrate`.
+///
+/// ```ignore
+/// static MIGRATIONS: strata::migrate::EmbeddedMigrations =
+///     strata::embed_migrations!("../migrations");
+/// MIGRATIONS.migrate(&database_url, &MigrateOptions::default()).await?;
+/// ```
+///
+/// [`EmbeddedMigrations::migrate`] is [`migrate`] on the embedded history:
+/// the same lock, history table, checksum check of applied migrations and
+/// one transaction per migration.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedMigrations {
+    pub format: HistoryFormat,
+    /// The folder as the macro was given it (relative to the crate).
+    pub root: &'static str,
+    pub migrations: &'static [EmbeddedMigration],
+    /// What the reader noted at build time.
+    pub warnings: &'static [&'static str],
+}
+
+/// One embedded migration.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedMigration {
+    /// As the tool writes it (`85`, `20240101120000`).
+    pub version: &'static str,
+    pub name: &'static str,
+    /// The file, relative to the crate, as reports name it.
+    pub file: &'static str,
+    pub sql: &'static str,
+    /// The file starts with `-- strata:no-transaction`.
+    pub no_transaction: bool,
+    /// refinery's checksum, computed at build time (for versions that are
+    /// `i32`s).
+    pub refinery_checksum: Option<u64>,
+}
+
+impl EmbeddedMigrations {
+    /// The embedded folder as the runner reads histories.
+    pub fn history(&self) -> History {
+        History {
+            format: self.format,
+            root: std::path::PathBuf::from(self.root),
+            migrations: self
+                .migrations
+                .iter()
+                .map(|m| Migration {
+                    version: m.version.to_string(),
+                    name: m.name.to_string(),
+                    file: strata_core::source::SqlFile {
+                        path: m.file.to_string(),
+                        text: Arc::from(m.sql),
+                    },
+                    no_transaction: m.no_transaction,
+                })
+                .collect(),
+            warnings: self.warnings.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    /// Applies the pending embedded migrations to the database at `url`
+    /// (see [`migrate`]).
+    pub async fn migrate(
+        &self,
+        url: &str,
+        opts: &MigrateOptions,
+    ) -> Result<MigrateReport, MigrateError> {
+        migrate(url, &self.history(), opts).await
+    }
+
+    /// Where the database at `url` stands against the embedded migrations.
+    pub async fn status(&self, url: &str) -> Result<StatusReport, MigrateError> {
+        status(url, &self.history()).await
+    }
+}
+
 /// The key of the session advisory lock a run holds:
 /// FNV-1a (64 bit) of `strata:refinery_schema_history`, as `i64`. Fixed, so
 /// every strata (any version) on any machine takes the same lock.

@@ -247,7 +247,7 @@ impl<T> Order<T> {
     }
 
     pub(crate) fn write(&self, out: &mut String) {
-        out.push_str(&super::quote(self.column));
+        super::quote_into(out, self.column);
         if self.descending {
             out.push_str(" DESC");
         }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops;
 
-use super::{quote, Param};
+use super::{quote_into, Param};
 
 /// A condition on the rows of table `T` (`WHERE …`). Made by the column
 /// methods (`eq`, `lt`, `is_null`, `in_`, `like`, …), combined with
@@ -125,14 +125,24 @@ enum Prec {
 }
 
 impl SqlWriter {
+    /// A writer with room for a typical statement, so that writing one
+    /// seldom reallocates.
+    pub fn with_capacity() -> SqlWriter {
+        SqlWriter {
+            sql: String::with_capacity(256),
+            params: Vec::with_capacity(4),
+        }
+    }
+
     pub fn push(&mut self, s: &str) {
         self.sql.push_str(s);
     }
 
     pub fn param(&mut self, p: Param) {
         self.params.push(p);
-        self.sql.push('$');
-        self.sql.push_str(&self.params.len().to_string());
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(self.sql, "${}", self.params.len());
     }
 
     pub fn expr(&mut self, node: &Node) {
@@ -152,14 +162,14 @@ impl SqlWriter {
         }
         match node {
             Node::Compare { column, op, value } => {
-                self.push(&quote(column));
+                quote_into(&mut self.sql, column);
                 self.sql.push(' ');
                 self.push(op);
                 self.sql.push(' ');
                 self.param(value.clone());
             }
             Node::Null { column, negated } => {
-                self.push(&quote(column));
+                quote_into(&mut self.sql, column);
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::In {
@@ -170,7 +180,7 @@ impl SqlWriter {
                 if values.is_empty() {
                     self.push(if *negated { "TRUE" } else { "FALSE" });
                 } else {
-                    self.push(&quote(column));
+                    quote_into(&mut self.sql, column);
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
                     for (i, v) in values.iter().enumerate() {
                         if i > 0 {
@@ -186,7 +196,7 @@ impl SqlWriter {
                 pattern,
                 case_insensitive,
             } => {
-                self.push(&quote(column));
+                quote_into(&mut self.sql, column);
                 self.push(if *case_insensitive {
                     " ILIKE "
                 } else {

@@ -19,11 +19,16 @@
 //! - [`Select`], [`Count`], [`Insert`], [`Update`], [`Delete`]: the
 //!   statements; `.sql()` shows the text, `fetch_*`/`execute` run it.
 //!
+//! - [`Executor`]: where statements run — a `Client` or `Transaction`
+//!   (unnamed statement per call) or a [`Db`] (statement cache per
+//!   connection, [`Db::transaction`] with savepoints).
+//!
 //! Every value travels as a parameter (`$1`, `$2`, …); every identifier is
 //! double-quoted.
 
 mod checked;
 mod column;
+mod executor;
 mod expr;
 mod interval;
 mod query;
@@ -31,7 +36,11 @@ mod value;
 
 pub use checked::{check_arg, Arg, CheckedQuery, CheckedRead};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
+pub use executor::{
+    BoxFuture, CacheStats, ClientRef, Db, Executor, Params, Pooled, DEFAULT_CACHE_CAPACITY,
+};
 pub use expr::Expr;
+pub use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
 pub use interval::Interval;
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
 pub use value::{IntoSql, NotNull, SqlValue};
@@ -71,11 +80,18 @@ pub trait Table: Copy + Send + Sync + 'static {
     /// The table's name as SQL: quoted, and qualified unless it lives in
     /// `public` (so `search_path` decides, as for unqualified SQL).
     fn sql_name() -> String {
-        if Self::NAMESPACE == "public" {
-            quote(Self::NAME)
-        } else {
-            format!("{}.{}", quote(Self::NAMESPACE), quote(Self::NAME))
+        let mut s = String::new();
+        Self::write_sql_name(&mut s);
+        s
+    }
+
+    /// [`Table::sql_name`], appended to `out`.
+    fn write_sql_name(out: &mut String) {
+        if Self::NAMESPACE != "public" {
+            quote_into(out, Self::NAMESPACE);
+            out.push('.');
         }
+        quote_into(out, Self::NAME);
     }
 }
 
@@ -243,15 +259,24 @@ fn describe(e: &tokio_postgres::Error) -> String {
 /// `user` and mixed case like `emailVerified` need no special case).
 pub fn quote(name: &str) -> String {
     let mut s = String::with_capacity(name.len() + 2);
-    s.push('"');
-    for c in name.chars() {
-        if c == '"' {
-            s.push('"');
-        }
-        s.push(c);
-    }
-    s.push('"');
+    quote_into(&mut s, name);
     s
+}
+
+/// [`quote`], appended to `out` (no allocation of its own).
+pub fn quote_into(out: &mut String, name: &str) {
+    out.push('"');
+    if name.contains('"') {
+        for c in name.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(name);
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

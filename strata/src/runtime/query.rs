@@ -1,16 +1,20 @@
 //! The statements: select, count, insert (with `ON CONFLICT`), update,
-//! delete. Each writes its SQL with [`SqlWriter`] and runs on anything that
-//! is a [`GenericClient`] (a `Client` or a `Transaction`).
+//! delete. Each writes its SQL with [`SqlWriter`] and runs on any
+//! [`Executor`]: a `Client` or `Transaction` (unnamed statement per call) or
+//! a [`Db`](super::Db) (statement cache). Every execution goes through
+//! [`query_rows`], [`execute`] or [`stream_rows`] here.
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use futures_util::stream::{BoxStream, StreamExt};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{GenericClient, Row};
+
+use super::executor::Executor;
 
 use super::column::{AssignedValue, Assignment, ConflictTarget, Order};
 use super::expr::{Expr, Node, SqlWriter};
-use super::{quote, Error, InsertValue, Insertable, Table};
+use super::{quote, quote_into, Error, InsertValue, Insertable, Table};
 
 /// Marker: the statement returns nothing but a row count.
 #[derive(Debug, Clone, Copy)]
@@ -28,12 +32,13 @@ fn and(filter: Option<Node>, e: Node) -> Option<Node> {
     })
 }
 
-fn column_list(columns: &[&str]) -> String {
-    columns
-        .iter()
-        .map(|c| quote(c))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn write_column_list(w: &mut SqlWriter, columns: &[&str]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        quote_into(&mut w.sql, c);
+    }
 }
 
 fn write_where(w: &mut SqlWriter, filter: &Option<Node>) {
@@ -46,33 +51,44 @@ fn write_where(w: &mut SqlWriter, filter: &Option<Node>) {
 fn write_returning<T: Table>(w: &mut SqlWriter, returning: bool) {
     if returning {
         w.push(" RETURNING ");
-        w.push(&column_list(T::COLUMNS));
+        write_column_list(w, T::COLUMNS);
     }
 }
 
+fn params(w: &SqlWriter) -> Vec<&(dyn ToSql + Sync)> {
+    w.params
+        .iter()
+        .map(|p| &**p as &(dyn ToSql + Sync))
+        .collect()
+}
+
 /// Runs a statement and reads every row it returns.
-async fn query_rows<T: Table, C: GenericClient>(
+async fn query_rows<T: Table, C: Executor + ?Sized>(
     db: &C,
     w: &SqlWriter,
 ) -> Result<Vec<T::Row>, Error> {
-    let params: Vec<&(dyn ToSql + Sync)> = w
-        .params
-        .iter()
-        .map(|p| &**p as &(dyn ToSql + Sync))
-        .collect();
-    let rows = db.query(w.sql.as_str(), &params).await?;
+    let rows = db.query_sql(w.sql.as_str(), &params(w)).await?;
     rows.iter()
         .map(|r| T::Row::try_from(r).map_err(Error::from))
         .collect()
 }
 
-async fn execute<C: GenericClient>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
-    let params: Vec<&(dyn ToSql + Sync)> = w
-        .params
-        .iter()
-        .map(|p| &**p as &(dyn ToSql + Sync))
-        .collect();
-    Ok(db.execute(w.sql.as_str(), &params).await?)
+async fn execute<C: Executor + ?Sized>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
+    Ok(db.execute_sql(w.sql.as_str(), &params(w)).await?)
+}
+
+/// Runs a statement and reads its rows as they arrive.
+async fn stream_rows<T: Table, C: Executor + ?Sized>(
+    db: &C,
+    w: &SqlWriter,
+) -> Result<BoxStream<'static, Result<T::Row, Error>>, Error> {
+    let rows = db.stream_sql(w.sql.as_str(), &params(w)).await?;
+    Ok(rows
+        .map(|r| match r {
+            Ok(row) => T::Row::try_from(&row).map_err(Error::from),
+            Err(e) => Err(Error::from(e)),
+        })
+        .boxed())
 }
 
 fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
@@ -104,6 +120,43 @@ pub struct Select<T: Table> {
     order: Vec<Order<T>>,
     limit: Option<i64>,
     offset: Option<i64>,
+    lock: Lock,
+}
+
+/// The row-locking clause of a select.
+#[derive(Debug, Clone, Default)]
+struct Lock {
+    strength: Option<&'static str>,
+    of: Vec<String>,
+    wait: Option<&'static str>,
+}
+
+impl Lock {
+    fn write(&self, w: &mut SqlWriter) {
+        let Some(strength) = self.strength else {
+            return;
+        };
+        w.push(" FOR ");
+        w.push(strength);
+        for (i, table) in self.of.iter().enumerate() {
+            w.push(if i == 0 { " OF " } else { ", " });
+            w.push(table);
+        }
+        if let Some(wait) = self.wait {
+            w.push(" ");
+            w.push(wait);
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.strength.is_none() && (self.wait.is_some() || !self.of.is_empty()) {
+            let what = self.wait.unwrap_or("OF");
+            return Err(Error::Build(format!(
+                "{what} needs a locking clause: call .for_update(), .for_no_key_update(), .for_share() or .for_key_share() first"
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl<T: Table> Select<T> {
@@ -114,6 +167,7 @@ impl<T: Table> Select<T> {
             order: Vec::new(),
             limit: None,
             offset: None,
+            lock: Lock::default(),
         }
     }
 
@@ -142,8 +196,58 @@ impl<T: Table> Select<T> {
         self
     }
 
-    /// `SELECT count(*)` of the rows the filters keep (order, limit and
-    /// offset do not apply).
+    /// `FOR UPDATE`: locks the rows read against updates, deletes and
+    /// other locks until the transaction ends.
+    pub fn for_update(mut self) -> Self {
+        self.lock.strength = Some("UPDATE");
+        self
+    }
+
+    /// `FOR NO KEY UPDATE`: like `FOR UPDATE`, but lets others take
+    /// `FOR KEY SHARE` (foreign-key checks of inserts elsewhere go on).
+    pub fn for_no_key_update(mut self) -> Self {
+        self.lock.strength = Some("NO KEY UPDATE");
+        self
+    }
+
+    /// `FOR SHARE`: others may read and share-lock, not change.
+    pub fn for_share(mut self) -> Self {
+        self.lock.strength = Some("SHARE");
+        self
+    }
+
+    /// `FOR KEY SHARE`: only changes of the key are held off.
+    pub fn for_key_share(mut self) -> Self {
+        self.lock.strength = Some("KEY SHARE");
+        self
+    }
+
+    /// `SKIP LOCKED`: rows another transaction has locked are left out
+    /// instead of waited for (job queues). Needs a `for_*` lock.
+    pub fn skip_locked(mut self) -> Self {
+        self.lock.wait = Some("SKIP LOCKED");
+        self
+    }
+
+    /// `NOWAIT`: a row another transaction has locked fails the statement
+    /// (SQLSTATE 55P03) instead of waiting. Needs a `for_*` lock.
+    pub fn nowait(mut self) -> Self {
+        self.lock.wait = Some("NOWAIT");
+        self
+    }
+
+    /// `OF table`: locks only the rows of that table (of the tables a join
+    /// reads). PostgreSQL takes the unqualified name here.
+    pub fn of<U: Table>(mut self, _table: U) -> Self {
+        let name = quote(U::NAME);
+        if !self.lock.of.contains(&name) {
+            self.lock.of.push(name);
+        }
+        self
+    }
+
+    /// `SELECT count(*)` of the rows the filters keep (order, limit,
+    /// offset and locking do not apply).
     pub fn count(self) -> Count<T> {
         Count {
             filter: self.filter,
@@ -152,11 +256,11 @@ impl<T: Table> Select<T> {
     }
 
     fn write(&self) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("SELECT ");
-        w.push(&column_list(T::COLUMNS));
+        write_column_list(&mut w, T::COLUMNS);
         w.push(" FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
@@ -175,6 +279,7 @@ impl<T: Table> Select<T> {
             w.push(" OFFSET ");
             w.param(std::sync::Arc::new(n));
         }
+        self.lock.write(&mut w);
         w
     }
 
@@ -184,17 +289,36 @@ impl<T: Table> Select<T> {
     }
 
     /// Every row.
-    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+    pub async fn fetch_all<C: Executor + ?Sized>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+        self.lock.check()?;
         query_rows::<T, C>(db, &self.write()).await
     }
 
+    /// The rows as they arrive from the server, decoded one by one: for
+    /// reads too large to hold at once. The statement runs (and its first
+    /// error shows) before this returns; a row that fails to decode is an
+    /// `Err` item.
+    pub async fn fetch_stream<C: Executor + ?Sized>(
+        &self,
+        db: &C,
+    ) -> Result<BoxStream<'static, Result<T::Row, Error>>, Error>
+    where
+        T::Row: 'static,
+    {
+        self.lock.check()?;
+        stream_rows::<T, C>(db, &self.write()).await
+    }
+
     /// The one row; an error when there is none or more than one.
-    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+    pub async fn fetch_one<C: Executor + ?Sized>(&self, db: &C) -> Result<T::Row, Error> {
         exactly_one(self.fetch_all(db).await?)
     }
 
     /// The row if there is one; an error when there are several.
-    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+    pub async fn fetch_optional<C: Executor + ?Sized>(
+        &self,
+        db: &C,
+    ) -> Result<Option<T::Row>, Error> {
         at_most_one(self.fetch_all(db).await?)
     }
 }
@@ -212,6 +336,7 @@ impl<T: Table> Clone for Select<T> {
             order: self.order.clone(),
             limit: self.limit,
             offset: self.offset,
+            lock: self.lock.clone(),
         }
     }
 }
@@ -230,9 +355,9 @@ pub struct Count<T: Table> {
 
 impl<T: Table> Count<T> {
     fn write(&self) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("SELECT count(*) FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         w
     }
@@ -243,14 +368,10 @@ impl<T: Table> Count<T> {
     }
 
     /// The number of rows.
-    pub async fn fetch<C: GenericClient>(&self, db: &C) -> Result<i64, Error> {
+    pub async fn fetch<C: Executor + ?Sized>(&self, db: &C) -> Result<i64, Error> {
         let w = self.write();
-        let params: Vec<&(dyn ToSql + Sync)> = w
-            .params
-            .iter()
-            .map(|p| &**p as &(dyn ToSql + Sync))
-            .collect();
-        let row: Row = db.query_one(w.sql.as_str(), &params).await?;
+        let rows = db.query_sql(w.sql.as_str(), &params(&w)).await?;
+        let row = exactly_one(rows)?;
         Ok(row.try_get::<_, i64>(0)?)
     }
 }
@@ -276,14 +397,14 @@ fn write_assignments<T>(w: &mut SqlWriter, assignments: &[Assignment<T>]) {
         if i > 0 {
             w.push(", ");
         }
-        w.push(&quote(a.column));
+        quote_into(&mut w.sql, a.column);
         w.push(" = ");
         match &a.value {
             AssignedValue::Value(v) => w.param(v.clone()),
             AssignedValue::Default => w.push("DEFAULT"),
             AssignedValue::Excluded => {
                 w.push("EXCLUDED.");
-                w.push(&quote(a.column));
+                quote_into(&mut w.sql, a.column);
             }
         }
     }
@@ -342,14 +463,14 @@ impl<T: Table, R> Insert<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("INSERT INTO ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         if self.columns.is_empty() {
             w.push(" DEFAULT VALUES");
         } else {
             w.push(" (");
-            w.push(&column_list(self.columns));
+            write_column_list(&mut w, self.columns);
             w.push(") VALUES ");
             for (i, row) in self.rows.iter().enumerate() {
                 if i > 0 {
@@ -410,7 +531,7 @@ impl<T: Table, R> Insert<T, R> {
 
     /// Runs the insert; the number of rows inserted (or updated by `ON
     /// CONFLICT DO UPDATE`). No rows to insert: 0, without a round trip.
-    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+    pub async fn execute<C: Executor + ?Sized>(&self, db: &C) -> Result<u64, Error> {
         self.check()?;
         if self.rows.is_empty() {
             return Ok(0);
@@ -434,7 +555,7 @@ impl<T: Table> Insert<T, Returning> {
 
     /// Every row inserted (or updated by `ON CONFLICT DO UPDATE`; rows
     /// skipped by `DO NOTHING` do not come back).
-    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+    pub async fn fetch_all<C: Executor + ?Sized>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
         self.check()?;
         if self.rows.is_empty() {
             return Ok(Vec::new());
@@ -443,12 +564,15 @@ impl<T: Table> Insert<T, Returning> {
     }
 
     /// The one row inserted; an error when none or several came back.
-    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+    pub async fn fetch_one<C: Executor + ?Sized>(&self, db: &C) -> Result<T::Row, Error> {
         exactly_one(self.fetch_all(db).await?)
     }
 
     /// The row inserted, or `None` when `DO NOTHING` skipped it.
-    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+    pub async fn fetch_optional<C: Executor + ?Sized>(
+        &self,
+        db: &C,
+    ) -> Result<Option<T::Row>, Error> {
         at_most_one(self.fetch_all(db).await?)
     }
 }
@@ -539,9 +663,9 @@ impl<T: Table, R> Update<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("UPDATE ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         w.push(" SET ");
         write_assignments(&mut w, &self.assignments);
         write_where(&mut w, &self.filter);
@@ -560,7 +684,7 @@ impl<T: Table, R> Update<T, R> {
     }
 
     /// Runs the update; the number of rows updated.
-    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+    pub async fn execute<C: Executor + ?Sized>(&self, db: &C) -> Result<u64, Error> {
         self.check()?;
         execute(db, &self.write(false)).await
     }
@@ -580,18 +704,21 @@ impl<T: Table> Update<T, Returning> {
     }
 
     /// Every updated row, as it is after the update.
-    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+    pub async fn fetch_all<C: Executor + ?Sized>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
         self.check()?;
         query_rows::<T, C>(db, &self.write(true)).await
     }
 
     /// The one updated row; an error when none or several were updated.
-    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+    pub async fn fetch_one<C: Executor + ?Sized>(&self, db: &C) -> Result<T::Row, Error> {
         exactly_one(self.fetch_all(db).await?)
     }
 
     /// The updated row, if any; an error when several were updated.
-    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+    pub async fn fetch_optional<C: Executor + ?Sized>(
+        &self,
+        db: &C,
+    ) -> Result<Option<T::Row>, Error> {
         at_most_one(self.fetch_all(db).await?)
     }
 }
@@ -643,16 +770,16 @@ impl<T: Table, R> Delete<T, R> {
     }
 
     fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::default();
+        let mut w = SqlWriter::with_capacity();
         w.push("DELETE FROM ");
-        w.push(&T::sql_name());
+        T::write_sql_name(&mut w.sql);
         write_where(&mut w, &self.filter);
         write_returning::<T>(&mut w, returning);
         w
     }
 
     /// Runs the delete; the number of rows deleted.
-    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
+    pub async fn execute<C: Executor + ?Sized>(&self, db: &C) -> Result<u64, Error> {
         execute(db, &self.write(false)).await
     }
 }
@@ -671,17 +798,20 @@ impl<T: Table> Delete<T, Returning> {
     }
 
     /// Every deleted row.
-    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
+    pub async fn fetch_all<C: Executor + ?Sized>(&self, db: &C) -> Result<Vec<T::Row>, Error> {
         query_rows::<T, C>(db, &self.write(true)).await
     }
 
     /// The one deleted row; an error when none or several were deleted.
-    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<T::Row, Error> {
+    pub async fn fetch_one<C: Executor + ?Sized>(&self, db: &C) -> Result<T::Row, Error> {
         exactly_one(self.fetch_all(db).await?)
     }
 
     /// The deleted row, if any; an error when several were deleted.
-    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<T::Row>, Error> {
+    pub async fn fetch_optional<C: Executor + ?Sized>(
+        &self,
+        db: &C,
+    ) -> Result<Option<T::Row>, Error> {
         at_most_one(self.fetch_all(db).await?)
     }
 }

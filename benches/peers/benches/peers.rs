@@ -1,0 +1,692 @@
+//! strata's query builder (on a `strata::runtime::Db`: statement cache)
+//! side by side with hand-written tokio-postgres on statements prepared
+//! once, sqlx 0.8 (its own per-connection statement cache) and
+//! diesel-async 0.5 (`AsyncPgConnection`, its own statement cache), in one
+//! run, on one live server (`DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`).
+//!
+//! ```sh
+//! CARGO_TARGET_DIR=/work/target-peers \
+//!     cargo bench --manifest-path benches/peers/Cargo.toml
+//! ```
+//!
+//! The bench creates a database of its own (a unique name) with the
+//! reference schema (`schema/sql/*.sql`), seeds it, and drops it at the
+//! end. Queries, each answered identically by every peer (checked before
+//! timing):
+//!
+//! - `pk_fetch`: one `fingerprint` row by primary key.
+//! - `filter_20`: the 20 `fingerprint` rows of one `sig_hash`.
+//! - `join`: `session` ⋈ `fingerprint` for one user (10 rows, four
+//!   columns). strata runs hand-written SQL through its raw path
+//!   (`Executor::query_sql` on the `Db`, so cached too); typed joins are
+//!   being added to the builder — see the marked slot below.
+//! - `insert_1000`: 1,000 `fingerprint` rows in one multi-row `INSERT`.
+//!
+//! Every peer runs on one connection, on one current-thread tokio runtime;
+//! each iteration is one `block_on` of one statement.
+
+use std::cell::Cell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use sqlx::Connection as _;
+use strata::runtime::{Db, Executor};
+use strata_reference_schema::fingerprint;
+use tokio_postgres::{Client, NoTls, Statement};
+
+mod dsl {
+    diesel::table! {
+        fingerprint (id) {
+            id -> Text,
+            sig_hash -> Nullable<Text>,
+            created_at -> Timestamptz,
+        }
+    }
+    diesel::table! {
+        session (session_token) {
+            #[sql_name = "sessionToken"]
+            session_token -> Text,
+            #[sql_name = "userId"]
+            user_id -> Text,
+            expires -> Timestamptz,
+            fingerprint_id -> Nullable<Text>,
+        }
+    }
+    diesel::allow_tables_to_appear_in_same_query!(fingerprint, session);
+}
+
+/// The diesel-async side (its `RunQueryDsl` is in scope only here: its
+/// by-value `execute` would shadow the builders' own).
+mod d {
+    use super::{dsl, Fp, Joined, NewFp};
+    use diesel::prelude::*;
+    use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+    pub async fn pk(c: &mut AsyncPgConnection, id: &str) -> QueryResult<Fp> {
+        dsl::fingerprint::table
+            .filter(dsl::fingerprint::id.eq(id))
+            .first(c)
+            .await
+    }
+
+    pub async fn filter(c: &mut AsyncPgConnection, h: &str) -> QueryResult<Vec<Fp>> {
+        dsl::fingerprint::table
+            .filter(dsl::fingerprint::sig_hash.eq(h))
+            .load(c)
+            .await
+    }
+
+    pub async fn join(c: &mut AsyncPgConnection, user: &str) -> QueryResult<Vec<Joined>> {
+        dsl::session::table
+            .inner_join(
+                dsl::fingerprint::table
+                    .on(dsl::session::fingerprint_id.eq(dsl::fingerprint::id.nullable())),
+            )
+            .filter(dsl::session::user_id.eq(user))
+            .select((
+                dsl::session::session_token,
+                dsl::session::user_id,
+                dsl::session::expires,
+                dsl::fingerprint::sig_hash,
+            ))
+            .load(c)
+            .await
+    }
+
+    pub async fn insert(c: &mut AsyncPgConnection, rows: &[NewFp<'_>]) -> QueryResult<usize> {
+        diesel::insert_into(dsl::fingerprint::table)
+            .values(rows)
+            .execute(c)
+            .await
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, diesel::Queryable, sqlx::FromRow)]
+struct Fp {
+    id: String,
+    sig_hash: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(diesel::Insertable)]
+#[diesel(table_name = dsl::fingerprint)]
+struct NewFp<'a> {
+    id: &'a str,
+    sig_hash: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, diesel::Queryable, sqlx::FromRow)]
+struct Joined {
+    session_token: String,
+    user_id: String,
+    expires: DateTime<Utc>,
+    sig_hash: Option<String>,
+}
+
+const PK: &str =
+    "SELECT \"id\", \"sig_hash\", \"created_at\" FROM \"fingerprint\" WHERE \"id\" = $1";
+const FILTER: &str =
+    "SELECT \"id\", \"sig_hash\", \"created_at\" FROM \"fingerprint\" WHERE \"sig_hash\" = $1";
+const JOIN: &str = "SELECT s.\"sessionToken\", s.\"userId\", s.\"expires\", f.\"sig_hash\" \
+     FROM \"session\" s JOIN \"fingerprint\" f ON f.\"id\" = s.\"fingerprint_id\" \
+     WHERE s.\"userId\" = $1";
+
+fn url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let cut = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{name}", &base[..cut]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+async fn connect(url: &str) -> Client {
+    let (client, conn) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the DATABASE_URL server: {e}"));
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+fn row_fp(r: &tokio_postgres::Row) -> Fp {
+    Fp {
+        id: r.get(0),
+        sig_hash: r.get(1),
+        created_at: r.get(2),
+    }
+}
+
+fn row_joined(r: &tokio_postgres::Row) -> Joined {
+    Joined {
+        session_token: r.get(0),
+        user_id: r.get(1),
+        expires: r.get(2),
+        sig_hash: r.get(3),
+    }
+}
+
+fn insert_sql(rows: usize) -> String {
+    let mut s = String::from("INSERT INTO \"fingerprint\" (\"id\", \"sig_hash\") VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+    }
+    s
+}
+
+const SEED: &str = r#"
+INSERT INTO "user" (id, email) SELECT 'u' || i, 'u' || i || '@example.com' FROM generate_series(0, 99) i;
+INSERT INTO fingerprint (id, sig_hash) SELECT 'fp' || i, 'h' || (i % 50) FROM generate_series(0, 999) i;
+INSERT INTO session ("sessionToken", "userId", expires, fingerprint_id)
+    SELECT 't' || i, 'u' || (i % 100), now() + interval '1 day', 'fp' || i FROM generate_series(0, 999) i;
+ANALYZE;
+"#;
+
+fn peers(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let admin_url = url();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!("strata_peers_{}_{nanos}", std::process::id());
+    let db_url = with_database(&admin_url, &name);
+    rt.block_on(async {
+        let admin = connect(&admin_url).await;
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap_or_else(|e| panic!("create database: {e}"));
+        let client = connect(&db_url).await;
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/sql"));
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("schema/sql: {e}"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for f in files {
+            let sql = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{e}"));
+            client
+                .batch_execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        }
+        client
+            .batch_execute(SEED)
+            .await
+            .unwrap_or_else(|e| panic!("seed: {e}"));
+    });
+
+    let (strata_db, tp, tp_stmts, mut sqlx_conn, mut diesel_conn) = rt.block_on(async {
+        let strata_db = Db::new(connect(&db_url).await);
+        let tp = connect(&db_url).await;
+        let stmts: Vec<Statement> = {
+            let mut v = Vec::new();
+            for sql in [PK, FILTER, JOIN, &insert_sql(1000)] {
+                v.push(tp.prepare(sql).await.unwrap_or_else(|e| panic!("{e}")));
+            }
+            v
+        };
+        let sqlx_conn = sqlx::PgConnection::connect(&db_url)
+            .await
+            .unwrap_or_else(|e| panic!("sqlx: {e}"));
+        let diesel_conn = AsyncPgConnection::establish(&db_url)
+            .await
+            .unwrap_or_else(|e| panic!("diesel-async: {e}"));
+        (strata_db, tp, stmts, sqlx_conn, diesel_conn)
+    });
+
+    // Each query, by each peer.
+    let strata_pk = |id: &str| {
+        fingerprint::FingerprintTable::select().filter(fingerprint::id.eq(id.to_string()))
+    };
+    let strata_filter = |h: &str| {
+        fingerprint::FingerprintTable::select().filter(fingerprint::sig_hash.eq(h.to_string()))
+    };
+
+    // Same answers before timing.
+    rt.block_on(async {
+        let s = strata_pk("fp7")
+            .fetch_one(&strata_db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let t = row_fp(
+            &tp.query_one(&tp_stmts[0], &[&"fp7"])
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let x: Fp = sqlx::query_as(PK)
+            .bind("fp7")
+            .fetch_one(&mut sqlx_conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let d: Fp = d::pk(&mut diesel_conn, "fp7")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (s.id.clone(), s.sig_hash.clone(), s.created_at),
+            (t.id.clone(), t.sig_hash.clone(), t.created_at)
+        );
+        assert_eq!(t, x);
+        assert_eq!(t, d);
+        let n = strata_filter("h7")
+            .fetch_all(&strata_db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .len();
+        assert_eq!(n, 20);
+        let mut a: Vec<Joined> = strata_db
+            .query_sql(JOIN, &[&"u7"])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(row_joined)
+            .collect();
+        let mut b: Vec<Joined> = d::join(&mut diesel_conn, "u7")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        a.sort_by(|x, y| x.session_token.cmp(&y.session_token));
+        b.sort_by(|x, y| x.session_token.cmp(&y.session_token));
+        assert_eq!(a.len(), 10);
+        assert_eq!(a, b);
+    });
+
+    // Interleaved: the four peers one after another (the first rotating),
+    // 2,000 rounds (PAIRED_ROUNDS), medians.
+    // The load of a shared machine moves between two criterion runs, not
+    // within a round.
+    let rounds: usize = std::env::var("PAIRED_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let median = |v: &mut Vec<u128>| {
+        v.sort_unstable();
+        v[v.len() / 2] as f64 / 1000.0
+    };
+    for query in ["pk_fetch", "filter_20", "join"] {
+        let mut times: [Vec<u128>; 4] = Default::default();
+        for round in 0..rounds {
+            // Each round starts with another peer: no peer always runs
+            // right after the same one.
+            for k in 0..4 {
+                let peer = (round + k) % 4;
+                let slot = &mut times[peer];
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    match (query, peer) {
+                        ("pk_fetch", 0) => {
+                            drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok()))
+                        }
+                        ("pk_fetch", 1) => drop(black_box(
+                            tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                .await
+                                .ok()
+                                .as_ref()
+                                .map(row_fp),
+                        )),
+                        ("pk_fetch", 2) => drop(black_box(
+                            sqlx::query_as::<_, Fp>(PK)
+                                .bind("fp7")
+                                .fetch_one(&mut sqlx_conn)
+                                .await
+                                .ok(),
+                        )),
+                        ("pk_fetch", _) => {
+                            drop(black_box(d::pk(&mut diesel_conn, "fp7").await.ok()))
+                        }
+                        ("filter_20", 0) => drop(black_box(
+                            strata_filter("h7").fetch_all(&strata_db).await.ok(),
+                        )),
+                        ("filter_20", 1) => drop(black_box(
+                            tp.query(&tp_stmts[1], &[&"h7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                        )),
+                        ("filter_20", 2) => drop(black_box(
+                            sqlx::query_as::<_, Fp>(FILTER)
+                                .bind("h7")
+                                .fetch_all(&mut sqlx_conn)
+                                .await
+                                .ok(),
+                        )),
+                        ("filter_20", _) => {
+                            drop(black_box(d::filter(&mut diesel_conn, "h7").await.ok()))
+                        }
+                        (_, 0) => drop(black_box(
+                            strata_db
+                                .query_sql(JOIN, &[&"u7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                        )),
+                        (_, 1) => drop(black_box(
+                            tp.query(&tp_stmts[2], &[&"u7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                        )),
+                        (_, 2) => drop(black_box(
+                            sqlx::query_as::<_, (String, String, DateTime<Utc>, Option<String>)>(
+                                JOIN,
+                            )
+                            .bind("u7")
+                            .fetch_all(&mut sqlx_conn)
+                            .await
+                            .ok(),
+                        )),
+                        (_, _) => drop(black_box(d::join(&mut diesel_conn, "u7").await.ok())),
+                    }
+                });
+                slot.push(t.elapsed().as_nanos());
+            }
+        }
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "paired {query} ({rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
+            m[0], m[1], m[2], m[3], m[0] / m[1]
+        );
+    }
+
+    // Where the strata time goes on the primary-key fetch: the same
+    // statement through the cache's raw path, and the builder's row
+    // reader on it.
+    {
+        let mut times: [Vec<u128>; 4] = Default::default();
+        for round in 0..rounds {
+            for k in 0..4 {
+                let step = (round + k) % 4;
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    match step {
+                        0 => drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok())),
+                        1 => drop(black_box(
+                            strata_db
+                                .query_sql(PK, &[&"fp7"])
+                                .await
+                                .ok()
+                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                        )),
+                        2 => drop(black_box(
+                            strata_db.query_sql(PK, &[&"fp7"]).await.ok().map(|r| {
+                                r.iter()
+                                    .map(|r| fingerprint::Fingerprint::try_from(r).ok())
+                                    .collect::<Vec<_>>()
+                            }),
+                        )),
+                        _ => drop(black_box(
+                            tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                .await
+                                .ok()
+                                .as_ref()
+                                .map(row_fp),
+                        )),
+                    }
+                });
+                times[step].push(t.elapsed().as_nanos());
+            }
+        }
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "paired pk_fetch breakdown (median µs): builder {:.1} · raw path, hand-written reader {:.1} · raw path, generated reader {:.1} · tokio-postgres prepared {:.1}",
+            m[0], m[1], m[2], m[3]
+        );
+    }
+
+    let mut g = c.benchmark_group("pk_fetch");
+    g.bench_function("strata", |b| {
+        b.iter(|| {
+            rt.block_on(async { black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok()) })
+        })
+    });
+    g.bench_function("tokio_postgres_prepared", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = tp.query_one(&tp_stmts[0], &[&"fp7"]).await.ok();
+                black_box(r.as_ref().map(row_fp))
+            })
+        })
+    });
+    g.bench_function("sqlx", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Fp> = sqlx::query_as(PK)
+                    .bind("fp7")
+                    .fetch_one(&mut sqlx_conn)
+                    .await
+                    .ok();
+                black_box(r)
+            })
+        })
+    });
+    g.bench_function("diesel_async", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Fp> = d::pk(&mut diesel_conn, "fp7").await.ok();
+                black_box(r)
+            })
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("filter_20");
+    g.bench_function("strata", |b| {
+        b.iter(|| {
+            rt.block_on(async { black_box(strata_filter("h7").fetch_all(&strata_db).await.ok()) })
+        })
+    });
+    g.bench_function("tokio_postgres_prepared", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = tp.query(&tp_stmts[1], &[&"h7"]).await.ok();
+                black_box(r.map(|rows| rows.iter().map(row_fp).collect::<Vec<_>>()))
+            })
+        })
+    });
+    g.bench_function("sqlx", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Vec<Fp>> = sqlx::query_as(FILTER)
+                    .bind("h7")
+                    .fetch_all(&mut sqlx_conn)
+                    .await
+                    .ok();
+                black_box(r)
+            })
+        })
+    });
+    g.bench_function("diesel_async", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Vec<Fp>> = d::filter(&mut diesel_conn, "h7").await.ok();
+                black_box(r)
+            })
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("join");
+    // SLOT(typed joins): when the builder has joins, add
+    // `g.bench_function("strata_typed", …)` here with the same query built
+    // from the generated models; `strata` below stays the raw path.
+    g.bench_function("strata", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = strata_db.query_sql(JOIN, &[&"u7"]).await.ok();
+                black_box(r.map(|rows| rows.iter().map(row_joined).collect::<Vec<_>>()))
+            })
+        })
+    });
+    g.bench_function("tokio_postgres_prepared", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = tp.query(&tp_stmts[2], &[&"u7"]).await.ok();
+                black_box(r.map(|rows| rows.iter().map(row_joined).collect::<Vec<_>>()))
+            })
+        })
+    });
+    g.bench_function("sqlx", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Vec<(String, String, DateTime<Utc>, Option<String>)>> =
+                    sqlx::query_as(JOIN)
+                        .bind("u7")
+                        .fetch_all(&mut sqlx_conn)
+                        .await
+                        .ok();
+                black_box(r)
+            })
+        })
+    });
+    g.bench_function("diesel_async", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r: Option<Vec<Joined>> = d::join(&mut diesel_conn, "u7").await.ok();
+                black_box(r)
+            })
+        })
+    });
+    g.finish();
+
+    // Each iteration inserts 1,000 fresh rows (ids from a counter); the
+    // table is emptied of them between peers.
+    let next = Cell::new(0u64);
+    let batch = || {
+        let base = next.get();
+        next.set(base + 1);
+        (0..1000)
+            .map(|i| (format!("b{base}_{i}"), format!("h{}", i % 50)))
+            .collect::<Vec<_>>()
+    };
+    let cleanup = || {
+        rt.block_on(async {
+            for sql in [
+                "DELETE FROM fingerprint WHERE id LIKE 'b%'",
+                "VACUUM fingerprint",
+            ] {
+                tp.batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            }
+        })
+    };
+    let mut g = c.benchmark_group("insert_1000");
+    g.sample_size(30);
+    let insert_text = insert_sql(1000);
+    g.bench_function("strata", |b| {
+        b.iter_batched(
+            batch,
+            |rows| {
+                rt.block_on(async {
+                    let news = rows.into_iter().map(|(id, h)| {
+                        let mut n = fingerprint::NewFingerprint::new(id);
+                        n.sig_hash = Some(h);
+                        n
+                    });
+                    black_box(
+                        fingerprint::FingerprintTable::insert_many(news)
+                            .execute(&strata_db)
+                            .await
+                            .ok(),
+                    )
+                })
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cleanup();
+    g.bench_function("tokio_postgres_prepared", |b| {
+        b.iter_batched(
+            batch,
+            |rows| {
+                rt.block_on(async {
+                    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                        Vec::with_capacity(2000);
+                    for (id, h) in &rows {
+                        params.push(id);
+                        params.push(h);
+                    }
+                    black_box(tp.execute(&tp_stmts[3], &params).await.ok())
+                })
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cleanup();
+    g.bench_function("sqlx", |b| {
+        b.iter_batched(
+            batch,
+            |rows| {
+                rt.block_on(async {
+                    let mut q = sqlx::query(&insert_text);
+                    for (id, h) in rows {
+                        q = q.bind(id).bind(h);
+                    }
+                    black_box(
+                        q.execute(&mut sqlx_conn)
+                            .await
+                            .ok()
+                            .map(|r| r.rows_affected()),
+                    )
+                })
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cleanup();
+    g.bench_function("diesel_async", |b| {
+        b.iter_batched(
+            batch,
+            |rows| {
+                rt.block_on(async {
+                    let news: Vec<NewFp<'_>> = rows
+                        .iter()
+                        .map(|(id, h)| NewFp {
+                            id,
+                            sig_hash: Some(h),
+                        })
+                        .collect();
+                    black_box(d::insert(&mut diesel_conn, &news).await.ok())
+                })
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+    cleanup();
+
+    let stats = strata_db.cache_stats();
+    eprintln!("strata statement cache: {stats:?}");
+    drop((strata_db, tp, tp_stmts, sqlx_conn, diesel_conn));
+    rt.block_on(async {
+        let admin = connect(&admin_url).await;
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    });
+}
+
+criterion_group!(benches, peers);
+criterion_main!(benches);

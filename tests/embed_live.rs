@@ -1,0 +1,106 @@
+//! Embedded migrations on a real server: `strata::embed_migrations!` reads
+//! the reference history at build time, and `EmbeddedMigrations::migrate`
+//! applies it with the runner of `strata migrate` — applied once, a re-run
+//! applies nothing, the checksums written are those embedded, an edited
+//! applied migration refuses the run, and a history format the runner does
+//! not apply yet is refused by name.
+
+mod support;
+
+use strata::migrate::{EmbeddedMigration, EmbeddedMigrations, MigrateError, MigrateOptions};
+use support::TestDb;
+
+static MIGRATIONS: EmbeddedMigrations = strata::embed_migrations!("../migrations");
+static SQLX: EmbeddedMigrations = strata::embed_migrations!("fixtures/formats/sqlx/migrations");
+
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn embedded_migrations_apply_once_with_their_checksums_and_refuse_an_edit() {
+    let db = TestDb::create("embed_ref").await;
+    let opts = MigrateOptions::default();
+    assert_eq!(MIGRATIONS.migrations.len(), 85);
+
+    let first = ok(MIGRATIONS.migrate(&db.url, &opts).await, "first run");
+    assert!(first.created_table);
+    assert_eq!(first.applied.len(), 85);
+    for (applied, embedded) in first.applied.iter().zip(MIGRATIONS.migrations) {
+        assert_eq!(Some(applied.checksum), embedded.refinery_checksum);
+        assert_eq!(applied.file, embedded.file);
+    }
+    // What the server recorded is what was embedded.
+    let client = db.client().await;
+    let rows = ok(
+        client
+            .query(
+                "SELECT version, checksum FROM refinery_schema_history ORDER BY version",
+                &[],
+            )
+            .await,
+        "history",
+    );
+    assert_eq!(rows.len(), 85);
+    for (row, m) in rows.iter().zip(MIGRATIONS.migrations) {
+        let version: i32 = row.get(0);
+        let checksum: String = row.get(1);
+        assert_eq!(version.to_string(), m.version);
+        assert_eq!(Some(checksum), m.refinery_checksum.map(|c| c.to_string()));
+    }
+    // The schema is there.
+    let tables: i64 = ok(
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'refinery_schema_history'",
+                &[],
+            )
+            .await,
+        "tables",
+    )
+    .get(0);
+    assert_eq!(tables, 22);
+
+    let again = ok(MIGRATIONS.migrate(&db.url, &opts).await, "second run");
+    assert!(again.applied.is_empty());
+    assert_eq!(again.already_applied, 85);
+
+    // An applied migration whose text changed since: the run is refused
+    // before anything runs.
+    let mut edited: Vec<EmbeddedMigration> = MIGRATIONS.migrations.to_vec();
+    let sql = format!("{}\n-- edited after it was applied\n", edited[2].sql);
+    edited[2].sql = Box::leak(sql.into_boxed_str());
+    let edited = EmbeddedMigrations {
+        migrations: Box::leak(edited.into_boxed_slice()),
+        ..MIGRATIONS
+    };
+    match edited.migrate(&db.url, &opts).await {
+        Err(MigrateError::Refused(r)) => {
+            let text = r.to_string();
+            assert!(text.contains(edited.migrations[2].file), "{text}");
+        }
+        other => panic!(
+            "an edited migration was not refused: {:?}",
+            other.map(|r| r.applied.len())
+        ),
+    }
+}
+
+#[tokio::test]
+async fn an_embedded_history_of_another_tool_is_refused_by_name() {
+    let db = TestDb::create("embed_sqlx").await;
+    assert!(!SQLX.migrations.is_empty());
+    assert_eq!(SQLX.format.label(), "sqlx");
+    match SQLX.migrate(&db.url, &MigrateOptions::default()).await {
+        Err(e @ MigrateError::UnsupportedFormat { .. }) => {
+            assert!(e.to_string().contains("sqlx"), "{e}");
+        }
+        other => panic!(
+            "expected a refusal naming sqlx: {:?}",
+            other.map(|r| r.applied.len())
+        ),
+    }
+}
