@@ -6,7 +6,9 @@
 //! that reads a row into its struct; this only sends the statement.
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
+
+use super::Executor;
 
 use super::Error;
 
@@ -36,8 +38,8 @@ impl<'a, R, const N: usize> CheckedQuery<'a, R, N> {
     }
 
     /// Every row.
-    pub async fn fetch_all<C: GenericClient>(&self, db: &C) -> Result<Vec<R>, Error> {
-        let rows = db.query(self.sql, &self.args).await?;
+    pub async fn fetch_all<C: Executor + ?Sized>(&self, db: &C) -> Result<Vec<R>, Error> {
+        let rows = db.query_sql(self.sql, &self.args).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             out.push((self.read)(row)?);
@@ -46,7 +48,7 @@ impl<'a, R, const N: usize> CheckedQuery<'a, R, N> {
     }
 
     /// The one row; an error when there is none or more than one.
-    pub async fn fetch_one<C: GenericClient>(&self, db: &C) -> Result<R, Error> {
+    pub async fn fetch_one<C: Executor + ?Sized>(&self, db: &C) -> Result<R, Error> {
         let mut rows = self.fetch_all(db).await?;
         match rows.len() {
             1 => Ok(rows.remove(0)),
@@ -58,7 +60,7 @@ impl<'a, R, const N: usize> CheckedQuery<'a, R, N> {
     }
 
     /// The row if there is one; an error when there are several.
-    pub async fn fetch_optional<C: GenericClient>(&self, db: &C) -> Result<Option<R>, Error> {
+    pub async fn fetch_optional<C: Executor + ?Sized>(&self, db: &C) -> Result<Option<R>, Error> {
         let mut rows = self.fetch_all(db).await?;
         match rows.len() {
             0 => Ok(None),
@@ -71,8 +73,8 @@ impl<'a, R, const N: usize> CheckedQuery<'a, R, N> {
     }
 
     /// Runs the statement; the number of rows it affected.
-    pub async fn execute<C: GenericClient>(&self, db: &C) -> Result<u64, Error> {
-        Ok(db.execute(self.sql, &self.args).await?)
+    pub async fn execute<C: Executor + ?Sized>(&self, db: &C) -> Result<u64, Error> {
+        Ok(db.execute_sql(self.sql, &self.args).await?)
     }
 }
 
