@@ -20,6 +20,7 @@
 mod emit;
 pub mod input;
 mod naming;
+pub mod relations;
 pub mod types;
 
 #[cfg(test)]

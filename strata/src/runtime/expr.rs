@@ -15,27 +15,43 @@ pub struct Expr<T> {
     marker: PhantomData<fn() -> T>,
 }
 
+/// A column in SQL: its name, and the name its table goes by in a
+/// statement over several tables (its alias), written only there.
+#[derive(Clone, Copy)]
+pub(crate) struct ColRef {
+    pub table: fn() -> String,
+    pub name: &'static str,
+}
+
 #[derive(Clone)]
 pub(crate) enum Node {
     Compare {
-        column: &'static str,
+        column: ColRef,
         op: &'static str,
         value: Param,
     },
+    /// `a op b` of two columns (of one table or of two joined ones).
+    Columns {
+        left: ColRef,
+        op: &'static str,
+        right: ColRef,
+    },
     Null {
-        column: &'static str,
+        column: ColRef,
         negated: bool,
     },
     In {
-        column: &'static str,
+        column: ColRef,
         values: Vec<Param>,
         negated: bool,
     },
     Like {
-        column: &'static str,
+        column: ColRef,
         pattern: Param,
         case_insensitive: bool,
     },
+    /// Raw SQL text written as is (join conditions strata writes itself).
+    Sql(String),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -109,10 +125,13 @@ impl<T> ops::Not for Expr<T> {
 }
 
 /// SQL text being written, with its parameters (`$n` is `params[n-1]`).
+/// `qualify`: columns are written with their table's alias
+/// (`"agent_run"."id"`), as a statement over several tables needs.
 #[derive(Default)]
 pub(crate) struct SqlWriter {
     pub sql: String,
     pub params: Vec<Param>,
+    pub qualify: bool,
 }
 
 /// Binding strength, loosest first: what needs parentheses inside what.
@@ -135,6 +154,15 @@ impl SqlWriter {
         self.sql.push_str(&self.params.len().to_string());
     }
 
+    /// A column: `"name"`, or `"alias"."name"` when qualifying.
+    pub fn column(&mut self, c: &ColRef) {
+        if self.qualify {
+            self.sql.push_str(&quote(&(c.table)()));
+            self.sql.push('.');
+        }
+        self.sql.push_str(&quote(c.name));
+    }
+
     pub fn expr(&mut self, node: &Node) {
         self.node(node, Prec::Or);
     }
@@ -152,14 +180,22 @@ impl SqlWriter {
         }
         match node {
             Node::Compare { column, op, value } => {
-                self.push(&quote(column));
+                self.column(column);
                 self.sql.push(' ');
                 self.push(op);
                 self.sql.push(' ');
                 self.param(value.clone());
             }
+            Node::Columns { left, op, right } => {
+                self.column(left);
+                self.sql.push(' ');
+                self.push(op);
+                self.sql.push(' ');
+                self.column(right);
+            }
+            Node::Sql(text) => self.push(text),
             Node::Null { column, negated } => {
-                self.push(&quote(column));
+                self.column(column);
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::In {
@@ -170,7 +206,7 @@ impl SqlWriter {
                 if values.is_empty() {
                     self.push(if *negated { "TRUE" } else { "FALSE" });
                 } else {
-                    self.push(&quote(column));
+                    self.column(column);
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
                     for (i, v) in values.iter().enumerate() {
                         if i > 0 {
@@ -186,7 +222,7 @@ impl SqlWriter {
                 pattern,
                 case_insensitive,
             } => {
-                self.push(&quote(column));
+                self.column(column);
                 self.push(if *case_insensitive {
                     " ILIKE "
                 } else {

@@ -23,15 +23,23 @@
 //! double-quoted.
 
 mod column;
+mod decode;
 mod expr;
 mod interval;
+mod join;
 mod query;
+mod relation;
 mod value;
 
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
+pub use decode::{Fields, FromFields, RawField, RawRecord};
 pub use expr::Expr;
 pub use interval::Interval;
+pub use join::{
+    index, Has, InScope, Inner, Join, Left, OneTable, SameType, Scope, Slot, TwoTables,
+};
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
+pub use relation::{Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, With};
 pub use value::{IntoSql, NotNull, SqlValue};
 
 pub use bytes::BytesMut;
@@ -68,6 +76,12 @@ pub trait Table: Copy + Send + Sync + 'static {
 
     /// The table's name as SQL: quoted, and qualified unless it lives in
     /// `public` (so `search_path` decides, as for unqualified SQL).
+    /// The name the table goes by in a statement over several tables:
+    /// its own name, or an [`Alias`]'s (`agent_run#1`).
+    fn alias() -> String {
+        Self::NAME.to_string()
+    }
+
     fn sql_name() -> String {
         if Self::NAMESPACE == "public" {
             quote(Self::NAME)
@@ -177,12 +191,14 @@ pub struct UnknownLabel {
 
 /// A column of a row that could not be read as its generated Rust type.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read column {column} of table {table}: {}", describe(.source))]
+#[error("cannot read column {column} of table {table}: {}", describe_box(.source))]
 pub struct DecodeError {
     pub table: &'static str,
     pub column: &'static str,
+    /// A `tokio_postgres::Error` for a column of a row; the decoder's own
+    /// error for a field of a loaded relation's record.
     #[source]
-    pub source: tokio_postgres::Error,
+    pub source: BoxError,
 }
 
 /// Reads one column of a row (generated `TryFrom<&Row>` impls call this).
@@ -194,7 +210,7 @@ pub fn get<'r, V: pg::FromSql<'r>>(
     row.try_get(column).map_err(|source| DecodeError {
         table,
         column,
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -235,6 +251,13 @@ fn describe(e: &tokio_postgres::Error) -> String {
         source = cause.source();
     }
     s
+}
+
+fn describe_box(e: &BoxError) -> String {
+    match e.downcast_ref::<tokio_postgres::Error>() {
+        Some(pg) => describe(pg),
+        None => e.to_string(),
+    }
 }
 
 /// A double-quoted identifier (always quoted, so reserved words like

@@ -66,6 +66,17 @@ async fn query_rows<T: Table, C: GenericClient>(
         .collect()
 }
 
+/// Runs a statement and returns its rows undecoded (statements over
+/// several tables, relation loads, projections decode them by position).
+pub(crate) async fn raw_rows<C: GenericClient>(db: &C, w: &SqlWriter) -> Result<Vec<Row>, Error> {
+    let params: Vec<&(dyn ToSql + Sync)> = w
+        .params
+        .iter()
+        .map(|p| &**p as &(dyn ToSql + Sync))
+        .collect();
+    Ok(db.query(w.sql.as_str(), &params).await?)
+}
+
 async fn execute<C: GenericClient>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
     let params: Vec<&(dyn ToSql + Sync)> = w
         .params
@@ -75,7 +86,7 @@ async fn execute<C: GenericClient>(db: &C, w: &SqlWriter) -> Result<u64, Error> 
     Ok(db.execute(w.sql.as_str(), &params).await?)
 }
 
-fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
+pub(crate) fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
     if rows.len() == 1 {
         if let Some(r) = rows.pop() {
             return Ok(r);
@@ -87,7 +98,7 @@ fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
     })
 }
 
-fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
+pub(crate) fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
     if rows.len() > 1 {
         return Err(Error::RowCount {
             expected: "at most one row",
@@ -100,10 +111,10 @@ fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
 /// `SELECT` every column of table `T`, with filters, order, limit and
 /// offset.
 pub struct Select<T: Table> {
-    filter: Option<Node>,
-    order: Vec<Order<T>>,
-    limit: Option<i64>,
-    offset: Option<i64>,
+    pub(crate) filter: Option<Node>,
+    pub(crate) order: Vec<Order<T>>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) offset: Option<i64>,
 }
 
 impl<T: Table> Select<T> {
@@ -157,14 +168,25 @@ impl<T: Table> Select<T> {
         w.push(&column_list(T::COLUMNS));
         w.push(" FROM ");
         w.push(&T::sql_name());
-        write_where(&mut w, &self.filter);
+        self.write_tail(&mut w);
+        w
+    }
+
+    /// `WHERE …`, `ORDER BY …`, `LIMIT`, `OFFSET` (columns qualified when
+    /// the writer qualifies).
+    pub(crate) fn write_tail(&self, w: &mut SqlWriter) {
+        write_where(w, &self.filter);
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
             for (i, o) in self.order.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
                 }
-                o.write(&mut w.sql);
+                if w.qualify {
+                    o.write_qualified(&mut w.sql);
+                } else {
+                    o.write(&mut w.sql);
+                }
             }
         }
         if let Some(n) = self.limit {
@@ -175,7 +197,6 @@ impl<T: Table> Select<T> {
             w.push(" OFFSET ");
             w.param(std::sync::Arc::new(n));
         }
-        w
     }
 
     /// The statement's SQL text.
