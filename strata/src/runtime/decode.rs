@@ -70,6 +70,46 @@ impl<'a> FromSql<'a> for RawRecord<'a> {
     }
 }
 
+/// An array of records (`ARRAY(SELECT ROW(…) …)`, type `record[]`), in the
+/// binary format.
+#[derive(Debug, Clone)]
+pub struct RawRecords<'a>(pub Vec<RawRecord<'a>>);
+
+impl<'a> FromSql<'a> for RawRecords<'a> {
+    fn from_sql(_: &Type, mut raw: &'a [u8]) -> Result<Self, BoxError> {
+        // array_send: dimensions, a has-NULLs flag, the element oid, per
+        // dimension its length and lower bound, then each element's length
+        // and bytes.
+        let dims = int(&mut raw)?;
+        let _flags = int(&mut raw)?;
+        let _element = int(&mut raw)?;
+        if dims == 0 {
+            return Ok(RawRecords(Vec::new()));
+        }
+        if dims != 1 {
+            return Err(format!("an array of records has {dims} dimensions, not 1").into());
+        }
+        let len = int(&mut raw)?;
+        let _lower = int(&mut raw)?;
+        let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        for _ in 0..len {
+            let n = int(&mut raw)?;
+            if n < 0 {
+                return Err("an array of records holds a NULL".into());
+            }
+            out.push(RawRecord::from_sql(
+                &Type::RECORD,
+                take(&mut raw, n as usize)?,
+            )?);
+        }
+        Ok(RawRecords(out))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::RECORD_ARRAY
+    }
+}
+
 /// A cursor over the fields of a row (from an offset) or of a record.
 pub enum Fields<'a> {
     Row { row: &'a Row, next: usize },
@@ -223,5 +263,5 @@ pub(crate) fn next_records<'a>(
     what: &'static str,
 ) -> Result<Vec<RawRecord<'a>>, DecodeError> {
     // In a row and nested in a record alike, the field is a record[].
-    fields.next::<Vec<RawRecord<'a>>>(what, "(records)")
+    Ok(fields.next::<RawRecords<'a>>(what, "(records)")?.0)
 }

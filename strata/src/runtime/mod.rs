@@ -32,7 +32,7 @@ mod relation;
 mod value;
 
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
-pub use decode::{Fields, FromFields, RawField, RawRecord};
+pub use decode::{Fields, FromFields, RawField, RawRecord, RawRecords};
 pub use expr::Expr;
 pub use interval::Interval;
 pub use join::{
