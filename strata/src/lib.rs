@@ -16,4 +16,4 @@ pub mod runtime;
 
 pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;
-pub use strata_macros::schema;
+pub use strata_macros::{schema, FromRow};

@@ -17,6 +17,7 @@
 //! Errors are [`Diagnostic`]s with a span into the macro input; the macro
 //! turns them into `compile_error!`s, the CLI prints them.
 
+pub mod derive;
 mod emit;
 pub mod input;
 mod naming;

@@ -50,6 +50,13 @@ pub(crate) enum Node {
         pattern: Param,
         case_insensitive: bool,
     },
+    /// `aggregate op $n` (in `HAVING`): the aggregate's text is written
+    /// with its columns qualified.
+    Aggregate {
+        sql: String,
+        op: &'static str,
+        value: Param,
+    },
     /// Raw SQL text written as is (join conditions strata writes itself).
     Sql(String),
     And(Box<Node>, Box<Node>),
@@ -194,6 +201,13 @@ impl SqlWriter {
                 self.column(right);
             }
             Node::Sql(text) => self.push(text),
+            Node::Aggregate { sql, op, value } => {
+                self.push(sql);
+                self.sql.push(' ');
+                self.push(op);
+                self.sql.push(' ');
+                self.param(value.clone());
+            }
             Node::Null { column, negated } => {
                 self.column(column);
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });

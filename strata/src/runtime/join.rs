@@ -274,7 +274,7 @@ fn and(filter: Option<Node>, e: Node) -> Option<Node> {
 }
 
 impl<T: Table> Select<T> {
-    fn into_join(self) -> Join<(Inner<T>,)> {
+    pub(crate) fn into_join(self) -> Join<(Inner<T>,)> {
         Join {
             from: T::sql_name(),
             from_alias: T::alias(),

@@ -22,15 +22,21 @@
 //! Every value travels as a parameter (`$1`, `$2`, …); every identifier is
 //! double-quoted.
 
+pub mod aggregate;
 mod column;
 mod decode;
 mod expr;
 mod interval;
 mod join;
+mod project;
 mod query;
 mod relation;
 mod value;
 
+pub use aggregate::{
+    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Aggregate,
+    Averageable, Having, Ordered, Summable,
+};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
 pub use decode::{Fields, FromFields, RawField, RawRecord, RawRecords};
 pub use expr::Expr;
@@ -38,6 +44,7 @@ pub use interval::Interval;
 pub use join::{
     index, Has, InScope, Inner, Join, Left, OneTable, SameType, Scope, Slot, TwoTables,
 };
+pub use project::{ColumnOf, FromRow, IntoStruct, Project, Selectable};
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
 pub use relation::{Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, With};
 pub use value::{IntoSql, NotNull, SqlValue};
