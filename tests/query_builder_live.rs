@@ -8,7 +8,12 @@
 
 mod support;
 
-use strata::runtime::{Alias, Error, Table};
+use strata::runtime::rust_decimal::Decimal;
+use strata::runtime::{
+    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Alias,
+    Error, Table,
+};
+use tokio_postgres::types::Type;
 use strata_core::source::load_history;
 use support::{psql_apply, TestDb};
 use tokio_postgres::Client;
@@ -98,6 +103,9 @@ async fn query_builder_against_the_server() {
     join_on_a_condition(&client).await;
     loaded_relations_equal_direct_selects(&client).await;
     many_to_one_loads(&client).await;
+    projections_into_tuples_and_structs(&client).await;
+    aggregates_typed_as_the_server_types_them(&client).await;
+    group_by_having_distinct(&client).await;
 }
 
 async fn inner_join_along_a_relation(client: &Client) {
@@ -357,4 +365,217 @@ async fn many_to_one_loads(client: &Client) {
             None => assert!(owner.is_none()),
         }
     }
+}
+
+#[derive(Debug, PartialEq, strata::FromRow)]
+struct RunSummary {
+    id: String,
+    status: AgentRunStatus,
+    user_id: Option<String>,
+}
+
+async fn projections_into_tuples_and_structs(client: &Client) {
+    let got: Vec<(String, AgentRunStatus, Option<String>)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::id, agent_run::status, agent_run::user_id))
+            .order_by(agent_run::id)
+            .fetch_all(client)
+            .await,
+        "tuple projection",
+    );
+    let want: Vec<(String, AgentRunStatus, Option<String>)> = match client
+        .query("SELECT id, status::text, user_id FROM agent_run ORDER BY id", &[])
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| {
+                let status: String = r.get(1);
+                (r.get(0), status.parse().unwrap_or(AgentRunStatus::Failed), r.get(2))
+            })
+            .collect(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(got, want);
+    // Into a struct, by the same projection.
+    let structs = ok(
+        ok(
+            agent_run::AgentRunTable::select()
+                .columns((agent_run::id, agent_run::status, agent_run::user_id))
+                .order_by(agent_run::id)
+                .into::<RunSummary>(),
+            "into",
+        )
+        .fetch_all(client)
+        .await,
+        "struct projection",
+    );
+    assert_eq!(structs.len(), want.len());
+    for (s, (id, status, user_id)) in structs.iter().zip(&want) {
+        assert_eq!((&s.id, &s.status, &s.user_id), (id, status, user_id));
+    }
+    // Names out of order are refused before the statement runs.
+    let refused = agent_run::AgentRunTable::select()
+        .columns((agent_run::agent_id, agent_run::status, agent_run::user_id))
+        .into::<RunSummary>();
+    assert!(matches!(refused, Err(Error::Build(_))));
+    // A left-joined table's NOT NULL column projects as Option.
+    let got: Vec<(String, Option<String>)> = ok(
+        agent_run::AgentRunTable::select()
+            .left_join(agent_run::rel::user)
+            .columns((agent_run::id, user::email))
+            .order_by(agent_run::id)
+            .fetch_all(client)
+            .await,
+        "left projection",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT r.id, u.email FROM agent_run r LEFT JOIN \"user\" u ON u.id = r.user_id ORDER BY r.id",
+    )
+    .await;
+    assert_eq!(got, want);
+}
+
+async fn aggregates_typed_as_the_server_types_them(client: &Client) {
+    let q = agent_run::AgentRunTable::select()
+        .join(agent_run::rel::agent_step)
+        .columns((
+            count_all::<agent_step::AgentStepTable>(),
+            count(agent_step::error_message),
+            count_distinct(agent_step::agent_run_id),
+            sum(agent_step::step_number),
+            sum(agent_step::credits),
+            avg(agent_step::step_number),
+            min(agent_run::created_at),
+            max(agent_step::id),
+        ));
+    // The types the server gives these columns (its RowDescription).
+    let statement = match client.prepare(&q.sql()).await {
+        Ok(s) => s,
+        Err(e) => panic!("{}: {e}", q.sql()),
+    };
+    let types: Vec<Type> = statement.columns().iter().map(|c| c.type_().clone()).collect();
+    assert_eq!(
+        types,
+        [
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::NUMERIC,
+            Type::NUMERIC,
+            Type::TIMESTAMPTZ,
+            Type::TEXT
+        ]
+    );
+    let (n, errors, runs, steps_sum, credits, avg_step, first, last) =
+        ok(q.fetch_one(client).await, "aggregates");
+    let row = match client
+        .query_one(
+            "SELECT count(*), count(s.error_message), count(DISTINCT s.agent_run_id), \
+             sum(s.step_number), sum(s.credits), avg(s.step_number), min(r.created_at), max(s.id) \
+             FROM agent_run r JOIN agent_step s ON s.agent_run_id = r.id",
+            &[],
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(n, row.get::<_, i64>(0));
+    assert_eq!(errors, row.get::<_, i64>(1));
+    assert_eq!(runs, row.get::<_, i64>(2));
+    assert_eq!(steps_sum, row.get::<_, Option<i64>>(3));
+    assert_eq!(credits, row.get::<_, Option<Decimal>>(4));
+    assert_eq!(avg_step, row.get::<_, Option<Decimal>>(5));
+    assert_eq!(first, row.get(6));
+    assert_eq!(last, row.get::<_, Option<String>>(7));
+    // Over no rows: count is 0, the others NULL.
+    let (n, s, b_or, b_and, arr) = ok(
+        message::MessageTable::select()
+            .columns((
+                count(message::id),
+                sum(message::output_tokens),
+                bool_or(message::byok),
+                bool_and(message::byok),
+                array_agg(message::model),
+            ))
+            .filter(message::id.eq("none"))
+            .fetch_one(client)
+            .await,
+        "empty aggregates",
+    );
+    assert_eq!((n, s, b_or, b_and, arr), (0, None, None, None, None));
+    let (b_or, b_and, models) = ok(
+        message::MessageTable::select()
+            .columns((
+                bool_or(message::byok),
+                bool_and(message::byok),
+                array_agg(message::user_id),
+            ))
+            .fetch_one(client)
+            .await,
+        "bool aggregates",
+    );
+    assert_eq!((b_or, b_and), (Some(true), Some(false)));
+    assert!(models.is_some_and(|m| m.contains(&None)));
+}
+
+async fn group_by_having_distinct(client: &Client) {
+    let got: Vec<(String, i64, Option<Decimal>)> = ok(
+        agent_step::AgentStepTable::select()
+            .columns((agent_step::agent_run_id, count(agent_step::id), sum(agent_step::credits)))
+            .group_by(agent_step::agent_run_id)
+            .having(count(agent_step::id).gt(1i64))
+            .order_by(agent_step::agent_run_id)
+            .fetch_all(client)
+            .await,
+        "group by",
+    );
+    let want: Vec<(String, i64, Option<Decimal>)> = match client
+        .query(
+            "SELECT agent_run_id, count(id), sum(credits) FROM agent_step GROUP BY agent_run_id \
+             HAVING count(id) > 1 ORDER BY agent_run_id",
+            &[],
+        )
+        .await
+    {
+        Ok(rows) => rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect(),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    let got: Vec<(AgentRunStatus,)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::status,))
+            .distinct()
+            .order_by(agent_run::status)
+            .fetch_all(client)
+            .await,
+        "distinct",
+    );
+    assert_eq!(
+        got,
+        vec![(AgentRunStatus::Running,), (AgentRunStatus::Completed,)]
+    );
+    // The latest run of each status.
+    let got: Vec<(AgentRunStatus, String)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::status, agent_run::id))
+            .distinct_on(agent_run::status)
+            .order_by(agent_run::status)
+            .order_by(agent_run::created_at.desc())
+            .fetch_all(client)
+            .await,
+        "distinct on",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT DISTINCT ON (status) id, id FROM agent_run ORDER BY status, created_at DESC",
+    )
+    .await;
+    let ids: Vec<(String, Option<String>)> =
+        got.iter().map(|(_, id)| (id.clone(), Some(id.clone()))).collect();
+    assert_eq!(ids, want);
 }
