@@ -21,7 +21,7 @@ use super::decode::{Fields, FromFields};
 use super::expr::{ColRef, Expr, Node, SqlWriter};
 use super::query::{at_most_one, exactly_one, raw_rows, Select};
 use super::relation::Relation;
-use super::value::SqlValue;
+use super::value::{NotNull, SqlValue};
 use super::{quote, DecodeError, Error, Table};
 
 /// Slot of an inner-joined table `T` (and of the table selected from):
@@ -201,7 +201,10 @@ impl<S: Has<T, I> + Has<U, J>, T: Table, U: Table, I, J> InScope<S, TwoTables<I,
 )]
 pub trait SameType<W> {}
 
-impl<V: SqlValue, W: SqlValue<NotNull = V::NotNull>> SameType<W> for V {}
+impl<X: NotNull> SameType<X> for X {}
+impl<X: NotNull> SameType<Option<X>> for X {}
+impl<X: NotNull> SameType<X> for Option<X> {}
+impl<X: NotNull> SameType<Option<X>> for Option<X> {}
 
 impl<T: Table, V: SqlValue, A> Column<T, V, A> {
     fn columns<U: Table, W, B>(self, op: &'static str, other: Column<U, W, B>) -> Expr<(T, U)> {
