@@ -13,9 +13,9 @@ use strata::runtime::{
     array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Alias,
     Error, Table,
 };
-use tokio_postgres::types::Type;
 use strata_core::source::load_history;
 use support::{psql_apply, TestDb};
+use tokio_postgres::types::Type;
 use tokio_postgres::Client;
 
 use strata_reference_schema::{agent_run, agent_step, message, user, AgentRunStatus};
@@ -384,14 +384,21 @@ async fn projections_into_tuples_and_structs(client: &Client) {
         "tuple projection",
     );
     let want: Vec<(String, AgentRunStatus, Option<String>)> = match client
-        .query("SELECT id, status::text, user_id FROM agent_run ORDER BY id", &[])
+        .query(
+            "SELECT id, status::text, user_id FROM agent_run ORDER BY id",
+            &[],
+        )
         .await
     {
         Ok(rows) => rows
             .iter()
             .map(|r| {
                 let status: String = r.get(1);
-                (r.get(0), status.parse().unwrap_or(AgentRunStatus::Failed), r.get(2))
+                (
+                    r.get(0),
+                    status.parse().unwrap_or(AgentRunStatus::Failed),
+                    r.get(2),
+                )
             })
             .collect(),
         Err(e) => panic!("{e}"),
@@ -455,7 +462,11 @@ async fn aggregates_typed_as_the_server_types_them(client: &Client) {
         Ok(s) => s,
         Err(e) => panic!("{}: {e}", q.sql()),
     };
-    let types: Vec<Type> = statement.columns().iter().map(|c| c.type_().clone()).collect();
+    let types: Vec<Type> = statement
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
     assert_eq!(
         types,
         [
@@ -525,7 +536,11 @@ async fn aggregates_typed_as_the_server_types_them(client: &Client) {
 async fn group_by_having_distinct(client: &Client) {
     let got: Vec<(String, i64, Option<Decimal>)> = ok(
         agent_step::AgentStepTable::select()
-            .columns((agent_step::agent_run_id, count(agent_step::id), sum(agent_step::credits)))
+            .columns((
+                agent_step::agent_run_id,
+                count(agent_step::id),
+                sum(agent_step::credits),
+            ))
             .group_by(agent_step::agent_run_id)
             .having(count(agent_step::id).gt(1i64))
             .order_by(agent_step::agent_run_id)
@@ -541,7 +556,10 @@ async fn group_by_having_distinct(client: &Client) {
         )
         .await
     {
-        Ok(rows) => rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect(),
+        Ok(rows) => rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect(),
         Err(e) => panic!("{e}"),
     };
     assert!(!want.is_empty());
@@ -575,7 +593,9 @@ async fn group_by_having_distinct(client: &Client) {
         "SELECT DISTINCT ON (status) id, id FROM agent_run ORDER BY status, created_at DESC",
     )
     .await;
-    let ids: Vec<(String, Option<String>)> =
-        got.iter().map(|(_, id)| (id.clone(), Some(id.clone()))).collect();
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(_, id)| (id.clone(), Some(id.clone())))
+        .collect();
     assert_eq!(ids, want);
 }

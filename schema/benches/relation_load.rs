@@ -174,9 +174,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     drop(client);
-    let _ = rt.block_on(admin_client.batch_execute(&format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )));
+    let _ = rt.block_on(
+        admin_client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+    );
 }
 
 criterion_group!(benches, bench);
