@@ -42,8 +42,11 @@ pub struct Relation<F, T, C> {
     from: &'static [&'static str],
     to: &'static [&'static str],
     order: &'static [&'static str],
-    marker: PhantomData<fn() -> (F, T, C)>,
+    marker: RelationMarker<F, T, C>,
 }
+
+/// Ties a [`Relation`] to its tables and cardinality without owning any.
+type RelationMarker<F, T, C> = PhantomData<fn() -> (F, T, C)>;
 
 impl<F, T, C> Relation<F, T, C> {
     /// The relation `name`: columns `from` of `F` equal columns `to` of
