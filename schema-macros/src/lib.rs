@@ -56,3 +56,13 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         Err(diagnostics) => strata_core::codegen::compile_errors(&diagnostics).into(),
     }
 }
+
+/// `#[derive(strata::FromRow)]`: reads a projection into a struct with
+/// named fields, one per projected column in order
+/// (`select().columns((agent_run::id, agent_run::status)).into::<Run>()`).
+/// A field whose type is not the column's does not compile; the names are
+/// checked against the projected columns' before the statement runs.
+#[proc_macro_derive(FromRow)]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    strata_core::codegen::derive::derive_from_row(input.into()).into()
+}

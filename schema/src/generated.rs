@@ -815,6 +815,25 @@ pub mod account {
                 })
             }
         }
+        impl ::strata::runtime::FromFields for Account {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    user_id: __f.next("account", "userId")?,
+                    r#type: __f.next("account", "type")?,
+                    provider: __f.next("account", "provider")?,
+                    provider_account_id: __f.next("account", "providerAccountId")?,
+                    refresh_token: __f.next("account", "refresh_token")?,
+                    access_token: __f.next("account", "access_token")?,
+                    expires_at: __f.next("account", "expires_at")?,
+                    token_type: __f.next("account", "token_type")?,
+                    scope: __f.next("account", "scope")?,
+                    id_token: __f.next("account", "id_token")?,
+                    session_state: __f.next("account", "session_state")?,
+                })
+            }
+        }
         /// A row to insert into account: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`).
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewAccount {
@@ -1047,6 +1066,17 @@ pub mod account {
             "(\"provider\", \"providerAccountId\")",
         );
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: account.("userId") = "user".(id), foreign key account_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::account::AccountTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["userId"], &["id"], &[]);
+    }
 }
 /// Table ad_impression: Ad impression and click tracking with credit grants.
 #[allow(
@@ -1175,6 +1205,29 @@ pub mod ad_impression {
                         "ad_impression",
                         "clicked_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for AdImpression {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("ad_impression", "id")?,
+                    user_id: __f.next("ad_impression", "user_id")?,
+                    ad_text: __f.next("ad_impression", "ad_text")?,
+                    title: __f.next("ad_impression", "title")?,
+                    url: __f.next("ad_impression", "url")?,
+                    favicon: __f.next("ad_impression", "favicon")?,
+                    click_url: __f.next("ad_impression", "click_url")?,
+                    imp_url: __f.next("ad_impression", "imp_url")?,
+                    payout: __f.next("ad_impression", "payout")?,
+                    credits_granted: __f.next("ad_impression", "credits_granted")?,
+                    grant_operation_id: __f.next("ad_impression", "grant_operation_id")?,
+                    served_at: __f.next("ad_impression", "served_at")?,
+                    impression_fired_at: __f
+                        .next("ad_impression", "impression_fired_at")?,
+                    clicked_at: __f.next("ad_impression", "clicked_at")?,
                 })
             }
         }
@@ -1478,6 +1531,17 @@ pub mod ad_impression {
             super::AdImpressionTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: ad_impression.(user_id) = "user".(id), foreign key ad_impression_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::ad_impression::AdImpressionTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table agent_config: Published agent definitions (Agent Store). Versioned with semver.
 #[allow(
@@ -1567,6 +1631,23 @@ pub mod agent_config {
                         "agent_config",
                         "updated_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for AgentConfig {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("agent_config", "id")?,
+                    version: __f.next("agent_config", "version")?,
+                    publisher_id: __f.next("agent_config", "publisher_id")?,
+                    major: __f.next("agent_config", "major")?,
+                    minor: __f.next("agent_config", "minor")?,
+                    patch: __f.next("agent_config", "patch")?,
+                    data: __f.next("agent_config", "data")?,
+                    created_at: __f.next("agent_config", "created_at")?,
+                    updated_at: __f.next("agent_config", "updated_at")?,
                 })
             }
         }
@@ -1764,6 +1845,22 @@ pub mod agent_config {
             super::AgentConfigTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\", \"version\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: agent_config.(publisher_id) = publisher.(id), foreign key agent_config_publisher_id_fkey.
+        pub const publisher: ::strata::runtime::Relation<
+            super::super::agent_config::AgentConfigTable,
+            super::super::publisher::PublisherTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new(
+            "publisher",
+            &["publisher_id"],
+            &["id"],
+            &[],
+        );
+    }
 }
 /// Table agent_run: Logs every agent execution with full hierarchy tracking.
 #[allow(
@@ -1946,6 +2043,32 @@ pub mod agent_run {
                         "agent_run",
                         "duration_ms",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for AgentRun {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("agent_run", "id")?,
+                    user_id: __f.next("agent_run", "user_id")?,
+                    agent_id: __f.next("agent_run", "agent_id")?,
+                    publisher_id: __f.next("agent_run", "publisher_id")?,
+                    agent_name: __f.next("agent_run", "agent_name")?,
+                    agent_version: __f.next("agent_run", "agent_version")?,
+                    ancestor_run_ids: __f.next("agent_run", "ancestor_run_ids")?,
+                    root_run_id: __f.next("agent_run", "root_run_id")?,
+                    parent_run_id: __f.next("agent_run", "parent_run_id")?,
+                    depth: __f.next("agent_run", "depth")?,
+                    status: __f.next("agent_run", "status")?,
+                    total_steps: __f.next("agent_run", "total_steps")?,
+                    direct_credits: __f.next("agent_run", "direct_credits")?,
+                    total_credits: __f.next("agent_run", "total_credits")?,
+                    error_message: __f.next("agent_run", "error_message")?,
+                    created_at: __f.next("agent_run", "created_at")?,
+                    completed_at: __f.next("agent_run", "completed_at")?,
+                    duration_ms: __f.next("agent_run", "duration_ms")?,
                 })
             }
         }
@@ -2266,6 +2389,28 @@ pub mod agent_run {
             super::AgentRunTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): agent_run.(user_id) = "user".(id), foreign key agent_run_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::agent_run::AgentRunTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+        /// one-to-many: agent_run.(id) = agent_step.(agent_run_id), foreign key agent_step_agent_run_id_fkey.
+        pub const agent_step: ::strata::runtime::Relation<
+            super::super::agent_run::AgentRunTable,
+            super::super::agent_step::AgentStepTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "agent_step",
+            &["id"],
+            &["agent_run_id"],
+            &["id"],
+        );
+    }
 }
 /// Table agent_step: Individual execution steps within agent runs.
 #[allow(
@@ -2398,6 +2543,26 @@ pub mod agent_step {
                         "agent_step",
                         "duration_ms",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for AgentStep {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("agent_step", "id")?,
+                    agent_run_id: __f.next("agent_step", "agent_run_id")?,
+                    step_number: __f.next("agent_step", "step_number")?,
+                    credits: __f.next("agent_step", "credits")?,
+                    child_run_ids: __f.next("agent_step", "child_run_ids")?,
+                    spawned_count: __f.next("agent_step", "spawned_count")?,
+                    message_id: __f.next("agent_step", "message_id")?,
+                    status: __f.next("agent_step", "status")?,
+                    error_message: __f.next("agent_step", "error_message")?,
+                    created_at: __f.next("agent_step", "created_at")?,
+                    completed_at: __f.next("agent_step", "completed_at")?,
+                    duration_ms: __f.next("agent_step", "duration_ms")?,
                 })
             }
         }
@@ -2658,6 +2823,22 @@ pub mod agent_step {
             super::AgentStepTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: agent_step.(agent_run_id) = agent_run.(id), foreign key agent_step_agent_run_id_fkey.
+        pub const agent_run: ::strata::runtime::Relation<
+            super::super::agent_step::AgentStepTable,
+            super::super::agent_run::AgentRunTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new(
+            "agent_run",
+            &["agent_run_id"],
+            &["id"],
+            &[],
+        );
+    }
 }
 /// Table credit_ledger: Tracks all credit transactions (grants, usage, refunds).
 #[allow(
@@ -2764,6 +2945,24 @@ pub mod credit_ledger {
                         "created_at",
                     )?,
                     org_id: ::strata::runtime::get(__row, "credit_ledger", "org_id")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for CreditLedger {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    operation_id: __f.next("credit_ledger", "operation_id")?,
+                    user_id: __f.next("credit_ledger", "user_id")?,
+                    principal: __f.next("credit_ledger", "principal")?,
+                    balance: __f.next("credit_ledger", "balance")?,
+                    r#type: __f.next("credit_ledger", "type")?,
+                    description: __f.next("credit_ledger", "description")?,
+                    priority: __f.next("credit_ledger", "priority")?,
+                    expires_at: __f.next("credit_ledger", "expires_at")?,
+                    created_at: __f.next("credit_ledger", "created_at")?,
+                    org_id: __f.next("credit_ledger", "org_id")?,
                 })
             }
         }
@@ -2993,6 +3192,23 @@ pub mod credit_ledger {
             super::CreditLedgerTable,
         > = ::strata::runtime::ConflictTarget::new("(\"operation_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): credit_ledger.(org_id) = org.(id), foreign key credit_ledger_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::credit_ledger::CreditLedgerTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one: credit_ledger.(user_id) = "user".(id), foreign key credit_ledger_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::credit_ledger::CreditLedgerTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table encrypted_api_keys: User BYOK keys (encrypted). PK: (user_id, type). Types: anthropic, gemini, openai.
 #[allow(
@@ -3066,6 +3282,19 @@ pub mod encrypted_api_keys {
                         "encrypted_api_keys",
                         "updated_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for EncryptedApiKey {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    user_id: __f.next("encrypted_api_keys", "user_id")?,
+                    r#type: __f.next("encrypted_api_keys", "type")?,
+                    api_key: __f.next("encrypted_api_keys", "api_key")?,
+                    created_at: __f.next("encrypted_api_keys", "created_at")?,
+                    updated_at: __f.next("encrypted_api_keys", "updated_at")?,
                 })
             }
         }
@@ -3221,6 +3450,17 @@ pub mod encrypted_api_keys {
             super::EncryptedApiKeysTable,
         > = ::strata::runtime::ConflictTarget::new("(\"user_id\", \"type\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: encrypted_api_keys.(user_id) = "user".(id), foreign key encrypted_api_keys_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::encrypted_api_keys::EncryptedApiKeysTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table fingerprint: Device fingerprinting for session binding.
 #[allow(
@@ -3270,6 +3510,17 @@ pub mod fingerprint {
                         "fingerprint",
                         "created_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Fingerprint {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("fingerprint", "id")?,
+                    sig_hash: __f.next("fingerprint", "sig_hash")?,
+                    created_at: __f.next("fingerprint", "created_at")?,
                 })
             }
         }
@@ -3378,6 +3629,22 @@ pub mod fingerprint {
             super::FingerprintTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// one-to-many: fingerprint.(id) = session.(fingerprint_id), foreign key session_fingerprint_id_fkey.
+        pub const session: ::strata::runtime::Relation<
+            super::super::fingerprint::FingerprintTable,
+            super::super::session::SessionTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "session",
+            &["id"],
+            &["fingerprint_id"],
+            &["sessionToken"],
+        );
+    }
 }
 /// Table git_eval_results: Evaluation benchmark results storage.
 #[allow(
@@ -3472,6 +3739,22 @@ pub mod git_eval_results {
                         "git_eval_results",
                         "created_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for GitEvalResult {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("git_eval_results", "id")?,
+                    cost_mode: __f.next("git_eval_results", "cost_mode")?,
+                    reasoner_model: __f.next("git_eval_results", "reasoner_model")?,
+                    agent_model: __f.next("git_eval_results", "agent_model")?,
+                    metadata: __f.next("git_eval_results", "metadata")?,
+                    cost: __f.next("git_eval_results", "cost")?,
+                    is_public: __f.next("git_eval_results", "is_public")?,
+                    created_at: __f.next("git_eval_results", "created_at")?,
                 })
             }
         }
@@ -3753,6 +4036,22 @@ pub mod limit_override {
                 })
             }
         }
+        impl ::strata::runtime::FromFields for LimitOverride {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    user_id: __f.next("limit_override", "user_id")?,
+                    credits_per_block: __f.next("limit_override", "credits_per_block")?,
+                    block_duration_hours: __f
+                        .next("limit_override", "block_duration_hours")?,
+                    weekly_credit_limit: __f
+                        .next("limit_override", "weekly_credit_limit")?,
+                    created_at: __f.next("limit_override", "created_at")?,
+                    updated_at: __f.next("limit_override", "updated_at")?,
+                })
+            }
+        }
         /// A row to insert into limit_override: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`).
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewLimitOverride {
@@ -3917,6 +4216,17 @@ pub mod limit_override {
         pub const limit_override_pkey: ::strata::runtime::ConflictTarget<
             super::LimitOverrideTable,
         > = ::strata::runtime::ConflictTarget::new("(\"user_id\")");
+    }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: limit_override.(user_id) = "user".(id), foreign key limit_override_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::limit_override::LimitOverrideTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
     }
 }
 /// Table message: Logs every LLM API call with token tracking.
@@ -4096,6 +4406,38 @@ pub mod message {
                     user_id: ::strata::runtime::get(__row, "message", "user_id")?,
                     org_id: ::strata::runtime::get(__row, "message", "org_id")?,
                     repo_url: ::strata::runtime::get(__row, "message", "repo_url")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Message {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("message", "id")?,
+                    finished_at: __f.next("message", "finished_at")?,
+                    client_id: __f.next("message", "client_id")?,
+                    client_request_id: __f.next("message", "client_request_id")?,
+                    model: __f.next("message", "model")?,
+                    agent_id: __f.next("message", "agent_id")?,
+                    request: __f.next("message", "request")?,
+                    last_message: __f.next("message", "last_message")?,
+                    reasoning_text: __f.next("message", "reasoning_text")?,
+                    response: __f.next("message", "response")?,
+                    input_tokens: __f.next("message", "input_tokens")?,
+                    cache_creation_input_tokens: __f
+                        .next("message", "cache_creation_input_tokens")?,
+                    cache_read_input_tokens: __f
+                        .next("message", "cache_read_input_tokens")?,
+                    reasoning_tokens: __f.next("message", "reasoning_tokens")?,
+                    output_tokens: __f.next("message", "output_tokens")?,
+                    cost: __f.next("message", "cost")?,
+                    credits: __f.next("message", "credits")?,
+                    byok: __f.next("message", "byok")?,
+                    latency_ms: __f.next("message", "latency_ms")?,
+                    user_id: __f.next("message", "user_id")?,
+                    org_id: __f.next("message", "org_id")?,
+                    repo_url: __f.next("message", "repo_url")?,
                 })
             }
         }
@@ -4508,6 +4850,23 @@ pub mod message {
             "(\"id\")",
         );
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): message.(org_id) = org.(id), foreign key message_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::message::MessageTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one (nullable key): message.(user_id) = "user".(id), foreign key message_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::message::MessageTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table org: Organization accounts for team billing.
 #[allow(
@@ -4670,6 +5029,32 @@ pub mod org {
                     )?,
                     created_at: ::strata::runtime::get(__row, "org", "created_at")?,
                     updated_at: ::strata::runtime::get(__row, "org", "updated_at")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Org {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("org", "id")?,
+                    name: __f.next("org", "name")?,
+                    slug: __f.next("org", "slug")?,
+                    description: __f.next("org", "description")?,
+                    owner_id: __f.next("org", "owner_id")?,
+                    stripe_customer_id: __f.next("org", "stripe_customer_id")?,
+                    stripe_subscription_id: __f.next("org", "stripe_subscription_id")?,
+                    current_period_start: __f.next("org", "current_period_start")?,
+                    current_period_end: __f.next("org", "current_period_end")?,
+                    auto_topup_enabled: __f.next("org", "auto_topup_enabled")?,
+                    auto_topup_threshold: __f.next("org", "auto_topup_threshold")?,
+                    auto_topup_amount: __f.next("org", "auto_topup_amount")?,
+                    credit_limit: __f.next("org", "credit_limit")?,
+                    billing_alerts: __f.next("org", "billing_alerts")?,
+                    usage_alerts: __f.next("org", "usage_alerts")?,
+                    weekly_reports: __f.next("org", "weekly_reports")?,
+                    created_at: __f.next("org", "created_at")?,
+                    updated_at: __f.next("org", "updated_at")?,
                 })
             }
         }
@@ -5038,6 +5423,79 @@ pub mod org {
             super::OrgTable,
         > = ::strata::runtime::ConflictTarget::new("(\"stripe_customer_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: org.(owner_id) = "user".(id), foreign key org_owner_id_fkey.
+        pub const owner: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("owner", &["owner_id"], &["id"], &[]);
+        /// one-to-many: org.(id) = credit_ledger.(org_id), foreign key credit_ledger_org_id_fkey.
+        pub const credit_ledger: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::credit_ledger::CreditLedgerTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "credit_ledger",
+            &["id"],
+            &["org_id"],
+            &["operation_id"],
+        );
+        /// one-to-many: org.(id) = message.(org_id), foreign key message_org_id_fkey.
+        pub const message: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::message::MessageTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new("message", &["id"], &["org_id"], &["id"]);
+        /// one-to-many: org.(id) = org_feature.(org_id), foreign key org_feature_org_id_fkey.
+        pub const org_feature: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::org_feature::OrgFeatureTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_feature",
+            &["id"],
+            &["org_id"],
+            &["id"],
+        );
+        /// one-to-many: org.(id) = org_invite.(org_id), foreign key org_invite_org_id_fkey.
+        pub const org_invite: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::org_invite::OrgInviteTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_invite",
+            &["id"],
+            &["org_id"],
+            &["id"],
+        );
+        /// one-to-many: org.(id) = org_member.(org_id), foreign key org_member_org_id_fkey.
+        pub const org_member: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::org_member::OrgMemberTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_member",
+            &["id"],
+            &["org_id"],
+            &["org_id", "user_id"],
+        );
+        /// one-to-many: org.(id) = org_repo.(org_id), foreign key org_repo_org_id_fkey.
+        pub const org_repo: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::org_repo::OrgRepoTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new("org_repo", &["id"], &["org_id"], &["id"]);
+        /// one-to-many: org.(id) = publisher.(org_id), foreign key publisher_org_id_fkey.
+        pub const publisher: ::strata::runtime::Relation<
+            super::super::org::OrgTable,
+            super::super::publisher::PublisherTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new("publisher", &["id"], &["org_id"], &["id"]);
+    }
 }
 /// Table org_feature: Feature flags per organization with JSON config.
 #[allow(
@@ -5117,6 +5575,21 @@ pub mod org_feature {
                         "org_feature",
                         "updated_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for OrgFeature {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("org_feature", "id")?,
+                    org_id: __f.next("org_feature", "org_id")?,
+                    feature: __f.next("org_feature", "feature")?,
+                    config: __f.next("org_feature", "config")?,
+                    is_active: __f.next("org_feature", "is_active")?,
+                    created_at: __f.next("org_feature", "created_at")?,
+                    updated_at: __f.next("org_feature", "updated_at")?,
                 })
             }
         }
@@ -5307,6 +5780,17 @@ pub mod org_feature {
             super::OrgFeatureTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: org_feature.(org_id) = org.(id), foreign key org_feature_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::org_feature::OrgFeatureTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+    }
 }
 /// Table org_invite: Organization invitations with token-based acceptance.
 #[allow(
@@ -5411,6 +5895,24 @@ pub mod org_invite {
                         "org_invite",
                         "accepted_by",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for OrgInvite {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("org_invite", "id")?,
+                    org_id: __f.next("org_invite", "org_id")?,
+                    email: __f.next("org_invite", "email")?,
+                    role: __f.next("org_invite", "role")?,
+                    token: __f.next("org_invite", "token")?,
+                    invited_by: __f.next("org_invite", "invited_by")?,
+                    expires_at: __f.next("org_invite", "expires_at")?,
+                    created_at: __f.next("org_invite", "created_at")?,
+                    accepted_at: __f.next("org_invite", "accepted_at")?,
+                    accepted_by: __f.next("org_invite", "accepted_by")?,
                 })
             }
         }
@@ -5649,6 +6151,39 @@ pub mod org_invite {
             super::OrgInviteTable,
         > = ::strata::runtime::ConflictTarget::new("(\"token\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: org_invite.(org_id) = org.(id), foreign key org_invite_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::org_invite::OrgInviteTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one (nullable key): org_invite.(accepted_by) = "user".(id), foreign key org_invite_accepted_by_fkey.
+        pub const user_by_accepted_by: ::strata::runtime::Relation<
+            super::super::org_invite::OrgInviteTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new(
+            "user_by_accepted_by",
+            &["accepted_by"],
+            &["id"],
+            &[],
+        );
+        /// many-to-one (nullable key): org_invite.(invited_by) = "user".(id), foreign key org_invite_invited_by_fkey.
+        pub const user_by_invited_by: ::strata::runtime::Relation<
+            super::super::org_invite::OrgInviteTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new(
+            "user_by_invited_by",
+            &["invited_by"],
+            &["id"],
+            &[],
+        );
+    }
 }
 /// Table org_member: Organization membership with roles. PK: (org_id, user_id). Roles: owner/admin/member.
 #[allow(
@@ -5699,6 +6234,18 @@ pub mod org_member {
                     user_id: ::strata::runtime::get(__row, "org_member", "user_id")?,
                     role: ::strata::runtime::get(__row, "org_member", "role")?,
                     joined_at: ::strata::runtime::get(__row, "org_member", "joined_at")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for OrgMember {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    org_id: __f.next("org_member", "org_id")?,
+                    user_id: __f.next("org_member", "user_id")?,
+                    role: __f.next("org_member", "role")?,
+                    joined_at: __f.next("org_member", "joined_at")?,
                 })
             }
         }
@@ -5834,6 +6381,23 @@ pub mod org_member {
             super::OrgMemberTable,
         > = ::strata::runtime::ConflictTarget::new("(\"org_id\", \"user_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: org_member.(org_id) = org.(id), foreign key org_member_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::org_member::OrgMemberTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one: org_member.(user_id) = "user".(id), foreign key org_member_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::org_member::OrgMemberTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table org_repo: Tracked repositories per organization.
 #[allow(
@@ -5912,6 +6476,22 @@ pub mod org_repo {
                         "approved_at",
                     )?,
                     is_active: ::strata::runtime::get(__row, "org_repo", "is_active")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for OrgRepo {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("org_repo", "id")?,
+                    org_id: __f.next("org_repo", "org_id")?,
+                    repo_url: __f.next("org_repo", "repo_url")?,
+                    repo_name: __f.next("org_repo", "repo_name")?,
+                    repo_owner: __f.next("org_repo", "repo_owner")?,
+                    approved_by: __f.next("org_repo", "approved_by")?,
+                    approved_at: __f.next("org_repo", "approved_at")?,
+                    is_active: __f.next("org_repo", "is_active")?,
                 })
             }
         }
@@ -6112,6 +6692,23 @@ pub mod org_repo {
             super::OrgRepoTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: org_repo.(org_id) = org.(id), foreign key org_repo_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::org_repo::OrgRepoTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one (nullable key): org_repo.(approved_by) = "user".(id), foreign key org_repo_approved_by_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::org_repo::OrgRepoTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("user", &["approved_by"], &["id"], &[]);
+    }
 }
 /// Table publisher: Agent Store publisher profiles. Owned by user OR org (enforced by check constraint).
 #[allow(
@@ -6211,6 +6808,25 @@ pub mod publisher {
                         "created_at",
                     )?,
                     updated_at: ::strata::runtime::get(__row, "publisher", "updated_at")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Publisher {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("publisher", "id")?,
+                    name: __f.next("publisher", "name")?,
+                    email: __f.next("publisher", "email")?,
+                    verified: __f.next("publisher", "verified")?,
+                    bio: __f.next("publisher", "bio")?,
+                    avatar_url: __f.next("publisher", "avatar_url")?,
+                    user_id: __f.next("publisher", "user_id")?,
+                    org_id: __f.next("publisher", "org_id")?,
+                    created_by: __f.next("publisher", "created_by")?,
+                    created_at: __f.next("publisher", "created_at")?,
+                    updated_at: __f.next("publisher", "updated_at")?,
                 })
             }
         }
@@ -6455,6 +7071,50 @@ pub mod publisher {
             super::PublisherTable,
         > = ::strata::runtime::ConflictTarget::new("(\"id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): publisher.(org_id) = org.(id), foreign key publisher_org_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::publisher::PublisherTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("org", &["org_id"], &["id"], &[]);
+        /// many-to-one: publisher.(created_by) = "user".(id), foreign key publisher_created_by_fkey.
+        pub const user_by_created_by: ::strata::runtime::Relation<
+            super::super::publisher::PublisherTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new(
+            "user_by_created_by",
+            &["created_by"],
+            &["id"],
+            &[],
+        );
+        /// many-to-one (nullable key): publisher.(user_id) = "user".(id), foreign key publisher_user_id_fkey.
+        pub const user_by_user_id: ::strata::runtime::Relation<
+            super::super::publisher::PublisherTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new(
+            "user_by_user_id",
+            &["user_id"],
+            &["id"],
+            &[],
+        );
+        /// one-to-many: publisher.(id) = agent_config.(publisher_id), foreign key agent_config_publisher_id_fkey.
+        pub const agent_config: ::strata::runtime::Relation<
+            super::super::publisher::PublisherTable,
+            super::super::agent_config::AgentConfigTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "agent_config",
+            &["id"],
+            &["publisher_id"],
+            &["id", "version"],
+        );
+    }
 }
 /// Table referral: Referral tracking with status progression (pending → completed).
 #[allow(
@@ -6534,6 +7194,21 @@ pub mod referral {
                         "referral",
                         "completed_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Referral {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    referrer_id: __f.next("referral", "referrer_id")?,
+                    referred_id: __f.next("referral", "referred_id")?,
+                    status: __f.next("referral", "status")?,
+                    credits: __f.next("referral", "credits")?,
+                    is_legacy: __f.next("referral", "is_legacy")?,
+                    created_at: __f.next("referral", "created_at")?,
+                    completed_at: __f.next("referral", "completed_at")?,
                 })
             }
         }
@@ -6720,6 +7395,23 @@ pub mod referral {
             super::ReferralTable,
         > = ::strata::runtime::ConflictTarget::new("(\"referrer_id\", \"referred_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one: referral.(referred_id) = "user".(id), foreign key referral_referred_id_fkey.
+        pub const referred: ::strata::runtime::Relation<
+            super::super::referral::ReferralTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("referred", &["referred_id"], &["id"], &[]);
+        /// many-to-one: referral.(referrer_id) = "user".(id), foreign key referral_referrer_id_fkey.
+        pub const referrer: ::strata::runtime::Relation<
+            super::super::referral::ReferralTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("referrer", &["referrer_id"], &["id"], &[]);
+    }
 }
 /// Table session: Auth sessions with type classification (web/pat/cli). PK: sessionToken.
 #[allow(
@@ -6792,6 +7484,20 @@ pub mod session {
                     )?,
                     r#type: ::strata::runtime::get(__row, "session", "type")?,
                     created_at: ::strata::runtime::get(__row, "session", "created_at")?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Session {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    session_token: __f.next("session", "sessionToken")?,
+                    user_id: __f.next("session", "userId")?,
+                    expires: __f.next("session", "expires")?,
+                    fingerprint_id: __f.next("session", "fingerprint_id")?,
+                    r#type: __f.next("session", "type")?,
+                    created_at: __f.next("session", "created_at")?,
                 })
             }
         }
@@ -6962,6 +7668,28 @@ pub mod session {
             "(\"sessionToken\")",
         );
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): session.(fingerprint_id) = fingerprint.(id), foreign key session_fingerprint_id_fkey.
+        pub const fingerprint: ::strata::runtime::Relation<
+            super::super::session::SessionTable,
+            super::super::fingerprint::FingerprintTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new(
+            "fingerprint",
+            &["fingerprint_id"],
+            &["id"],
+            &[],
+        );
+        /// many-to-one: session.("userId") = "user".(id), foreign key session_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::session::SessionTable,
+            super::super::user::UserTable,
+            ::strata::runtime::One,
+        > = ::strata::runtime::Relation::new("user", &["userId"], &["id"], &[]);
+    }
 }
 /// Table subscription: Stripe subscription tracking.
 #[allow(
@@ -7105,6 +7833,30 @@ pub mod subscription {
                         "subscription",
                         "updated_at",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for Subscription {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    stripe_subscription_id: __f
+                        .next("subscription", "stripe_subscription_id")?,
+                    stripe_customer_id: __f.next("subscription", "stripe_customer_id")?,
+                    user_id: __f.next("subscription", "user_id")?,
+                    stripe_price_id: __f.next("subscription", "stripe_price_id")?,
+                    tier: __f.next("subscription", "tier")?,
+                    scheduled_tier: __f.next("subscription", "scheduled_tier")?,
+                    status: __f.next("subscription", "status")?,
+                    billing_period_start: __f
+                        .next("subscription", "billing_period_start")?,
+                    billing_period_end: __f.next("subscription", "billing_period_end")?,
+                    cancel_at_period_end: __f
+                        .next("subscription", "cancel_at_period_end")?,
+                    canceled_at: __f.next("subscription", "canceled_at")?,
+                    created_at: __f.next("subscription", "created_at")?,
+                    updated_at: __f.next("subscription", "updated_at")?,
                 })
             }
         }
@@ -7398,6 +8150,17 @@ pub mod subscription {
             super::SubscriptionTable,
         > = ::strata::runtime::ConflictTarget::new("(\"stripe_subscription_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// many-to-one (nullable key): subscription.(user_id) = "user".(id), foreign key subscription_user_id_fkey.
+        pub const user: ::strata::runtime::Relation<
+            super::super::subscription::SubscriptionTable,
+            super::super::user::UserTable,
+            ::strata::runtime::OptionalOne,
+        > = ::strata::runtime::Relation::new("user", &["user_id"], &["id"], &[]);
+    }
 }
 /// Table "user": Core user account table.
 #[allow(
@@ -7568,6 +8331,33 @@ pub mod user {
                         "user",
                         "fallback_to_a_la_carte",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for User {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    id: __f.next("user", "id")?,
+                    name: __f.next("user", "name")?,
+                    email: __f.next("user", "email")?,
+                    password: __f.next("user", "password")?,
+                    email_verified: __f.next("user", "emailVerified")?,
+                    image: __f.next("user", "image")?,
+                    stripe_customer_id: __f.next("user", "stripe_customer_id")?,
+                    stripe_price_id: __f.next("user", "stripe_price_id")?,
+                    next_quota_reset: __f.next("user", "next_quota_reset")?,
+                    created_at: __f.next("user", "created_at")?,
+                    referral_code: __f.next("user", "referral_code")?,
+                    referral_limit: __f.next("user", "referral_limit")?,
+                    discord_id: __f.next("user", "discord_id")?,
+                    handle: __f.next("user", "handle")?,
+                    auto_topup_enabled: __f.next("user", "auto_topup_enabled")?,
+                    auto_topup_threshold: __f.next("user", "auto_topup_threshold")?,
+                    auto_topup_amount: __f.next("user", "auto_topup_amount")?,
+                    banned: __f.next("user", "banned")?,
+                    fallback_to_a_la_carte: __f.next("user", "fallback_to_a_la_carte")?,
                 })
             }
         }
@@ -7966,6 +8756,199 @@ pub mod user {
             super::UserTable,
         > = ::strata::runtime::ConflictTarget::new("(\"stripe_customer_id\")");
     }
+    /// Relations along foreign keys, both ways: to join
+    /// (`select().join(rel::…)`) and to load related rows
+    /// (`select().with(rel::…)`).
+    pub mod rel {
+        /// one-to-many: "user".(id) = account.("userId"), foreign key account_user_id_fkey.
+        pub const account: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::account::AccountTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "account",
+            &["id"],
+            &["userId"],
+            &["provider", "providerAccountId"],
+        );
+        /// one-to-many: "user".(id) = ad_impression.(user_id), foreign key ad_impression_user_id_fkey.
+        pub const ad_impression: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::ad_impression::AdImpressionTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "ad_impression",
+            &["id"],
+            &["user_id"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = agent_run.(user_id), foreign key agent_run_user_id_fkey.
+        pub const agent_run: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::agent_run::AgentRunTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "agent_run",
+            &["id"],
+            &["user_id"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = credit_ledger.(user_id), foreign key credit_ledger_user_id_fkey.
+        pub const credit_ledger: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::credit_ledger::CreditLedgerTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "credit_ledger",
+            &["id"],
+            &["user_id"],
+            &["operation_id"],
+        );
+        /// one-to-many: "user".(id) = encrypted_api_keys.(user_id), foreign key encrypted_api_keys_user_id_fkey.
+        pub const encrypted_api_keys: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::encrypted_api_keys::EncryptedApiKeysTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "encrypted_api_keys",
+            &["id"],
+            &["user_id"],
+            &["user_id", "type"],
+        );
+        /// one-to-many: "user".(id) = limit_override.(user_id), foreign key limit_override_user_id_fkey.
+        pub const limit_override: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::limit_override::LimitOverrideTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "limit_override",
+            &["id"],
+            &["user_id"],
+            &["user_id"],
+        );
+        /// one-to-many: "user".(id) = message.(user_id), foreign key message_user_id_fkey.
+        pub const message: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::message::MessageTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new("message", &["id"], &["user_id"], &["id"]);
+        /// one-to-many: "user".(id) = org.(owner_id), foreign key org_owner_id_fkey.
+        pub const org: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::org::OrgTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new("org", &["id"], &["owner_id"], &["id"]);
+        /// one-to-many: "user".(id) = org_invite.(accepted_by), foreign key org_invite_accepted_by_fkey.
+        pub const org_invite_by_accepted_by: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::org_invite::OrgInviteTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_invite_by_accepted_by",
+            &["id"],
+            &["accepted_by"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = org_invite.(invited_by), foreign key org_invite_invited_by_fkey.
+        pub const org_invite_by_invited_by: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::org_invite::OrgInviteTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_invite_by_invited_by",
+            &["id"],
+            &["invited_by"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = org_member.(user_id), foreign key org_member_user_id_fkey.
+        pub const org_member: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::org_member::OrgMemberTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_member",
+            &["id"],
+            &["user_id"],
+            &["org_id", "user_id"],
+        );
+        /// one-to-many: "user".(id) = org_repo.(approved_by), foreign key org_repo_approved_by_fkey.
+        pub const org_repo: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::org_repo::OrgRepoTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "org_repo",
+            &["id"],
+            &["approved_by"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = publisher.(created_by), foreign key publisher_created_by_fkey.
+        pub const publisher_by_created_by: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::publisher::PublisherTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "publisher_by_created_by",
+            &["id"],
+            &["created_by"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = publisher.(user_id), foreign key publisher_user_id_fkey.
+        pub const publisher_by_user_id: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::publisher::PublisherTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "publisher_by_user_id",
+            &["id"],
+            &["user_id"],
+            &["id"],
+        );
+        /// one-to-many: "user".(id) = referral.(referred_id), foreign key referral_referred_id_fkey.
+        pub const referral_by_referred_id: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::referral::ReferralTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "referral_by_referred_id",
+            &["id"],
+            &["referred_id"],
+            &["referrer_id", "referred_id"],
+        );
+        /// one-to-many: "user".(id) = referral.(referrer_id), foreign key referral_referrer_id_fkey.
+        pub const referral_by_referrer_id: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::referral::ReferralTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "referral_by_referrer_id",
+            &["id"],
+            &["referrer_id"],
+            &["referrer_id", "referred_id"],
+        );
+        /// one-to-many: "user".(id) = session.("userId"), foreign key session_user_id_fkey.
+        pub const session: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::session::SessionTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "session",
+            &["id"],
+            &["userId"],
+            &["sessionToken"],
+        );
+        /// one-to-many: "user".(id) = subscription.(user_id), foreign key subscription_user_id_fkey.
+        pub const subscription: ::strata::runtime::Relation<
+            super::super::user::UserTable,
+            super::super::subscription::SubscriptionTable,
+            ::strata::runtime::Many,
+        > = ::strata::runtime::Relation::new(
+            "subscription",
+            &["id"],
+            &["user_id"],
+            &["stripe_subscription_id"],
+        );
+    }
 }
 /// Table verification_token: Email verification tokens. PK: (identifier, token).
 #[allow(
@@ -8019,6 +9002,17 @@ pub mod verification_token {
                         "verification_token",
                         "expires",
                     )?,
+                })
+            }
+        }
+        impl ::strata::runtime::FromFields for VerificationToken {
+            fn from_fields(
+                __f: &mut ::strata::runtime::Fields<'_>,
+            ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                ::core::result::Result::Ok(Self {
+                    identifier: __f.next("verification_token", "identifier")?,
+                    token: __f.next("verification_token", "token")?,
+                    expires: __f.next("verification_token", "expires")?,
                 })
             }
         }

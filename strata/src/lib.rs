@@ -18,4 +18,4 @@ pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;
 #[doc(hidden)]
 pub use strata_macros::__query;
-pub use strata_macros::{embed_migrations, schema};
+pub use strata_macros::{embed_migrations, schema, FromRow};

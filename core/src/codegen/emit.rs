@@ -10,6 +10,7 @@
 //!     pub use self::__model::{AgentRun, AgentRunTable, NewAgentRun};
 //!     pub const id: Column<AgentRunTable, String> = …;   // one per column
 //!     pub mod conflict { pub const agent_run_pkey: ConflictTarget<…> = …; }
+//!     pub mod rel { pub const agent_step: Relation<AgentRunTable, …, Many> = …; }
 //! }
 //! ```
 //!
@@ -23,6 +24,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::naming::{assign, camel, exact, ident, singular, snake};
+use super::relations::{relations, Cardinality, Relation};
 use super::types::{map, override_mismatch, EnumRef, RustType};
 use super::{Diagnostic, DiagnosticKind};
 use crate::model::{
@@ -38,6 +40,8 @@ struct Ctx<'a> {
     enums: BTreeMap<EnumRef, Ident>,
     /// Module of each table, by (namespace, table).
     table_modules: BTreeMap<(String, String), Ident>,
+    /// Relations of each table, by (namespace, table).
+    relations: BTreeMap<(String, String), Vec<Relation>>,
     errors: Vec<Diagnostic>,
 }
 
@@ -65,6 +69,7 @@ pub fn emit(
         ns_modules: BTreeMap::new(),
         enums: BTreeMap::new(),
         table_modules: BTreeMap::new(),
+        relations: relations(schema),
         errors: Vec::new(),
     };
     assign_names(&mut ctx);
@@ -184,6 +189,7 @@ pub fn enum_paths(schema: &Schema) -> BTreeMap<EnumRef, TokenStream> {
         ns_modules: BTreeMap::new(),
         enums: BTreeMap::new(),
         table_modules: BTreeMap::new(),
+        relations: BTreeMap::new(),
         errors: Vec::new(),
     };
     assign_names(&mut ctx);
@@ -463,6 +469,86 @@ fn conflict_targets(t: &Table) -> Vec<(String, String, String)> {
     out
 }
 
+/// The table's name in camel case (`AgentRun`), spelled exactly when it has
+/// nothing to convert: the stem of its structs' names.
+fn camel_name(name: &str) -> String {
+    Some(camel(name))
+        .filter(|c| ident(c).is_some())
+        .unwrap_or_else(|| exact(name))
+}
+
+/// The path of table `(ns, name)`'s table struct, from a module `depth`
+/// levels below the top of the generated code.
+fn table_path(ctx: &Ctx<'_>, ns: &str, name: &str, depth: usize) -> Option<TokenStream> {
+    let module = ctx.table_modules.get(&(ns.to_string(), name.to_string()))?;
+    let table = ident(&format!("{}Table", camel_name(name)))?;
+    let up = supers(depth);
+    Some(match ctx.ns_modules.get(ns).cloned().flatten() {
+        Some(m) => quote!(#up #m::#module::#table),
+        None => quote!(#up #module::#table),
+    })
+}
+
+/// The table's `rel` module: one constant per relation.
+fn emit_relations(ctx: &Ctx<'_>, ns: &str, name: &str, module_depth: usize) -> TokenStream {
+    let Some(list) = ctx.relations.get(&(ns.to_string(), name.to_string())) else {
+        return TokenStream::new();
+    };
+    let names: Vec<(String, String)> = list
+        .iter()
+        .map(|r| (r.name.clone(), r.name.clone()))
+        .collect();
+    let mut items = Vec::new();
+    for (r, id) in list.iter().zip(assign(&names, &[])) {
+        let Some(this) = table_path(ctx, ns, name, module_depth + 1) else {
+            continue;
+        };
+        let Some(target) = table_path(ctx, &r.target.0, &r.target.1, module_depth + 1) else {
+            continue;
+        };
+        let (card, what) = match r.cardinality {
+            Cardinality::One => (quote!(One), "many-to-one"),
+            Cardinality::OptionalOne => (quote!(OptionalOne), "many-to-one (nullable key)"),
+            Cardinality::Many => (quote!(Many), "one-to-many"),
+        };
+        let cols = |c: &[String]| {
+            c.iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let doc = docs(&format!(
+            "{what}: {}.({}) = {}.({}), foreign key {}.",
+            qualified(ns, name),
+            cols(&r.from),
+            qualified(&r.target.0, &r.target.1),
+            cols(&r.to),
+            quote_ident(&r.constraint)
+        ));
+        let rel_name = id.to_string();
+        let rel_name = rel_name.trim_start_matches("r#");
+        let from = &r.from;
+        let to = &r.to;
+        let order = &r.order;
+        items.push(quote! {
+            #doc
+            pub const #id: ::strata::runtime::Relation<#this, #target, ::strata::runtime::#card> =
+                ::strata::runtime::Relation::new(#rel_name, &[#(#from),*], &[#(#to),*], &[#(#order),*]);
+        });
+    }
+    if items.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Relations along foreign keys, both ways: to join
+        /// (`select().join(rel::…)`) and to load related rows
+        /// (`select().with(rel::…)`).
+        pub mod rel {
+            #(#items)*
+        }
+    }
+}
+
 fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream {
     let table_label = qualified(ns, name);
     let module = ctx
@@ -472,9 +558,7 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
         .unwrap_or_else(|| Ident::new("__unnamed", Span::call_site()));
     // The structs live in the table's own module: no other table's can
     // clash. A name with nothing to convert is spelled exactly.
-    let camel_name = Some(camel(name))
-        .filter(|c| ident(c).is_some())
-        .unwrap_or_else(|| exact(name));
+    let camel_name = camel_name(name);
     // The row is one of the table's rows: `users` → `User`.
     let row_name = Some(camel(&singular(name)))
         .filter(|c| !c.is_empty() && ident(c).is_some() && ident(&format!("{c}Table")).is_some())
@@ -548,6 +632,7 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
     // The row struct.
     let mut row_fields = Vec::new();
     let mut decode = Vec::new();
+    let mut decode_fields = Vec::new();
     for c in &cols {
         let f = &c.field;
         let ty = field_type(ctx, c, model_depth);
@@ -561,6 +646,14 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
             pub #f: #ty
         });
         decode.push(quote!(#f: ::strata::runtime::get(__row, #name, #sql_name)?));
+        // An array of the database's own type (an enum) is not known by its
+        // oid inside a record: read it as an array.
+        let own_array = matches!(&c.ty, RustType::Array(e) if !matches!(**e, RustType::Builtin(_)));
+        decode_fields.push(if own_array {
+            quote!(#f: __f.next_array(#name, #sql_name)?)
+        } else {
+            quote!(#f: __f.next(#name, #sql_name)?)
+        });
     }
 
     // The insert struct.
@@ -650,6 +743,7 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
         }
     });
 
+    let rel = emit_relations(ctx, ns, name, module_depth);
     let doc = docs(&format!(
         "Table {table_label}{}",
         t.comment
@@ -700,6 +794,16 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
                     ) -> ::core::result::Result<Self, Self::Error> {
                         ::core::result::Result::Ok(Self {
                             #(#decode,)*
+                        })
+                    }
+                }
+
+                impl ::strata::runtime::FromFields for #row {
+                    fn from_fields(
+                        __f: &mut ::strata::runtime::Fields<'_>,
+                    ) -> ::core::result::Result<Self, ::strata::runtime::DecodeError> {
+                        ::core::result::Result::Ok(Self {
+                            #(#decode_fields,)*
                         })
                     }
                 }
@@ -774,6 +878,8 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
             #(#consts)*
 
             #conflict
+
+            #rel
         }
     }
 }

@@ -17,11 +17,13 @@
 //! Errors are [`Diagnostic`]s with a span into the macro input; the macro
 //! turns them into `compile_error!`s, the CLI prints them.
 
+pub mod derive;
 pub mod embed;
 mod emit;
 pub mod input;
 mod naming;
 pub mod query;
+pub mod relations;
 pub mod types;
 
 #[cfg(test)]

@@ -370,3 +370,52 @@ fn the_macro_tracks_every_file_it_read() {
     let tracked = tokens.matches("include_bytes").count();
     assert_eq!(tracked, 5 + 85, "5 schema files and 85 migrations");
 }
+
+/// Relation names: from the key column, from the referenced table, and the
+/// `_by_<columns>` suffix where two would clash (two keys to one table).
+#[test]
+fn relation_names_are_distinct_and_deterministic() {
+    let sql = r#"
+        CREATE TABLE "user" (id text PRIMARY KEY);
+        CREATE TABLE team (id int PRIMARY KEY);
+        CREATE TABLE invite (
+            id int PRIMARY KEY,
+            invited_by text NOT NULL REFERENCES "user" (id),
+            accepted_by text REFERENCES "user" (id),
+            team_id int NOT NULL REFERENCES team (id),
+            parent_id int REFERENCES invite (id)
+        );
+    "#;
+    let text: Arc<str> = Arc::from(sql);
+    let replayed = match replay_texts([("schema.sql", &text)]) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let rels = relations::relations(&replayed.schema);
+    let names = |t: &str| -> Vec<(String, relations::Cardinality)> {
+        rels.get(&("public".to_string(), t.to_string()))
+            .map(|l| l.iter().map(|r| (r.name.clone(), r.cardinality)).collect())
+            .unwrap_or_default()
+    };
+    use relations::Cardinality::{Many, One, OptionalOne};
+    assert_eq!(
+        names("invite"),
+        vec![
+            ("parent".to_string(), OptionalOne),
+            ("team".to_string(), One),
+            ("user_by_accepted_by".to_string(), OptionalOne),
+            ("user_by_invited_by".to_string(), One),
+            ("invite".to_string(), Many),
+        ]
+    );
+    assert_eq!(
+        names("user"),
+        vec![
+            ("invite_by_accepted_by".to_string(), Many),
+            ("invite_by_invited_by".to_string(), Many),
+        ]
+    );
+    assert_eq!(names("team"), vec![("invite".to_string(), Many)]);
+    // The same schema, the same names.
+    assert_eq!(relations::relations(&replayed.schema), rels);
+}

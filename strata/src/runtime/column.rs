@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::expr::{Expr, Node};
+use super::expr::{ColRef, Expr, Node};
 use super::value::{IntoSql, NotNull, SqlValue};
 use super::{Param, Table};
 
@@ -64,10 +64,20 @@ fn param<V: SqlValue>(value: V) -> Param {
     Arc::new(value)
 }
 
+impl<T: Table, V, A> Column<T, V, A> {
+    /// The column as SQL: its name and its table's alias.
+    pub(crate) fn col_ref(&self) -> ColRef {
+        ColRef {
+            table: T::alias,
+            name: self.name,
+        }
+    }
+}
+
 impl<T: Table, V: SqlValue, A> Column<T, V, A> {
     fn compare(self, op: &'static str, value: V::NotNull) -> Expr<T> {
         Expr::new(Node::Compare {
-            column: self.name,
+            column: self.col_ref(),
             op,
             value: param(value),
         })
@@ -110,7 +120,7 @@ impl<T: Table, V: SqlValue, A> Column<T, V, A> {
         I::Item: IntoSql<V::NotNull>,
     {
         Expr::new(Node::In {
-            column: self.name,
+            column: self.col_ref(),
             values: values.into_iter().map(|v| param(v.into_sql())).collect(),
             negated: false,
         })
@@ -124,7 +134,7 @@ impl<T: Table, V: SqlValue, A> Column<T, V, A> {
         I::Item: IntoSql<V::NotNull>,
     {
         Expr::new(Node::In {
-            column: self.name,
+            column: self.col_ref(),
             values: values.into_iter().map(|v| param(v.into_sql())).collect(),
             negated: true,
         })
@@ -132,12 +142,12 @@ impl<T: Table, V: SqlValue, A> Column<T, V, A> {
 
     /// Ascending order (`ORDER BY column`).
     pub fn asc(self) -> Order<T> {
-        Order::new(self.name, false)
+        Order::new(self.col_ref(), false)
     }
 
     /// Descending order (`ORDER BY column DESC`).
     pub fn desc(self) -> Order<T> {
-        Order::new(self.name, true)
+        Order::new(self.col_ref(), true)
     }
 }
 
@@ -145,7 +155,7 @@ impl<T: Table, V: NotNull, A> Column<T, Option<V>, A> {
     /// `column IS NULL` (nullable columns only).
     pub fn is_null(self) -> Expr<T> {
         Expr::new(Node::Null {
-            column: self.name,
+            column: self.col_ref(),
             negated: false,
         })
     }
@@ -153,7 +163,7 @@ impl<T: Table, V: NotNull, A> Column<T, Option<V>, A> {
     /// `column IS NOT NULL` (nullable columns only).
     pub fn is_not_null(self) -> Expr<T> {
         Expr::new(Node::Null {
-            column: self.name,
+            column: self.col_ref(),
             negated: true,
         })
     }
@@ -163,7 +173,7 @@ impl<T: Table, V: SqlValue<NotNull = String>, A> Column<T, V, A> {
     /// `column LIKE $n` (text columns only).
     pub fn like(self, pattern: impl IntoSql<String>) -> Expr<T> {
         Expr::new(Node::Like {
-            column: self.name,
+            column: self.col_ref(),
             pattern: param(pattern.into_sql()),
             case_insensitive: false,
         })
@@ -172,7 +182,7 @@ impl<T: Table, V: SqlValue<NotNull = String>, A> Column<T, V, A> {
     /// `column ILIKE $n` (text columns only).
     pub fn ilike(self, pattern: impl IntoSql<String>) -> Expr<T> {
         Expr::new(Node::Like {
-            column: self.name,
+            column: self.col_ref(),
             pattern: param(pattern.into_sql()),
             case_insensitive: true,
         })
@@ -218,14 +228,14 @@ impl<T: Table, V: SqlValue, A> Column<T, V, A> {
 
 /// One key of an `ORDER BY`.
 pub struct Order<T> {
-    pub(crate) column: &'static str,
+    pub(crate) column: ColRef,
     pub(crate) descending: bool,
     pub(crate) nulls: Option<bool>,
     marker: PhantomData<fn() -> T>,
 }
 
 impl<T> Order<T> {
-    fn new(column: &'static str, descending: bool) -> Self {
+    fn new(column: ColRef, descending: bool) -> Self {
         Order {
             column,
             descending,
@@ -247,7 +257,19 @@ impl<T> Order<T> {
     }
 
     pub(crate) fn write(&self, out: &mut String) {
-        super::quote_into(out, self.column);
+        out.push_str(&super::quote(self.column.name));
+        self.write_direction(out);
+    }
+
+    /// `"alias"."column" …`, in a statement over several tables.
+    pub(crate) fn write_qualified(&self, out: &mut String) {
+        out.push_str(&super::quote(&(self.column.table)()));
+        out.push('.');
+        out.push_str(&super::quote(self.column.name));
+        self.write_direction(out);
+    }
+
+    fn write_direction(&self, out: &mut String) {
         if self.descending {
             out.push_str(" DESC");
         }

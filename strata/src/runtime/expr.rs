@@ -15,27 +15,50 @@ pub struct Expr<T> {
     marker: PhantomData<fn() -> T>,
 }
 
+/// A column in SQL: its name, and the name its table goes by in a
+/// statement over several tables (its alias), written only there.
+#[derive(Clone, Copy)]
+pub(crate) struct ColRef {
+    pub table: fn() -> String,
+    pub name: &'static str,
+}
+
 #[derive(Clone)]
 pub(crate) enum Node {
     Compare {
-        column: &'static str,
+        column: ColRef,
         op: &'static str,
         value: Param,
     },
+    /// `a op b` of two columns (of one table or of two joined ones).
+    Columns {
+        left: ColRef,
+        op: &'static str,
+        right: ColRef,
+    },
     Null {
-        column: &'static str,
+        column: ColRef,
         negated: bool,
     },
     In {
-        column: &'static str,
+        column: ColRef,
         values: Vec<Param>,
         negated: bool,
     },
     Like {
-        column: &'static str,
+        column: ColRef,
         pattern: Param,
         case_insensitive: bool,
     },
+    /// `aggregate op $n` (in `HAVING`): the aggregate's text is written
+    /// with its columns qualified.
+    Aggregate {
+        sql: String,
+        op: &'static str,
+        value: Param,
+    },
+    /// Raw SQL text written as is (join conditions strata writes itself).
+    Sql(String),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -109,10 +132,13 @@ impl<T> ops::Not for Expr<T> {
 }
 
 /// SQL text being written, with its parameters (`$n` is `params[n-1]`).
+/// `qualify`: columns are written with their table's alias
+/// (`"agent_run"."id"`), as a statement over several tables needs.
 #[derive(Default)]
 pub(crate) struct SqlWriter {
     pub sql: String,
     pub params: Vec<Param>,
+    pub qualify: bool,
 }
 
 /// Binding strength, loosest first: what needs parentheses inside what.
@@ -131,6 +157,7 @@ impl SqlWriter {
         SqlWriter {
             sql: String::with_capacity(256),
             params: Vec::with_capacity(4),
+            qualify: false,
         }
     }
 
@@ -143,6 +170,15 @@ impl SqlWriter {
         use std::fmt::Write as _;
         // Writing to a String cannot fail.
         let _ = write!(self.sql, "${}", self.params.len());
+    }
+
+    /// A column: `"name"`, or `"alias"."name"` when qualifying.
+    pub fn column(&mut self, c: &ColRef) {
+        if self.qualify {
+            quote_into(&mut self.sql, &(c.table)());
+            self.sql.push('.');
+        }
+        quote_into(&mut self.sql, c.name);
     }
 
     pub fn expr(&mut self, node: &Node) {
@@ -162,14 +198,29 @@ impl SqlWriter {
         }
         match node {
             Node::Compare { column, op, value } => {
-                quote_into(&mut self.sql, column);
+                self.column(column);
+                self.sql.push(' ');
+                self.push(op);
+                self.sql.push(' ');
+                self.param(value.clone());
+            }
+            Node::Columns { left, op, right } => {
+                self.column(left);
+                self.sql.push(' ');
+                self.push(op);
+                self.sql.push(' ');
+                self.column(right);
+            }
+            Node::Sql(text) => self.push(text),
+            Node::Aggregate { sql, op, value } => {
+                self.push(sql);
                 self.sql.push(' ');
                 self.push(op);
                 self.sql.push(' ');
                 self.param(value.clone());
             }
             Node::Null { column, negated } => {
-                quote_into(&mut self.sql, column);
+                self.column(column);
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::In {
@@ -180,7 +231,7 @@ impl SqlWriter {
                 if values.is_empty() {
                     self.push(if *negated { "TRUE" } else { "FALSE" });
                 } else {
-                    quote_into(&mut self.sql, column);
+                    self.column(column);
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
                     for (i, v) in values.iter().enumerate() {
                         if i > 0 {
@@ -196,7 +247,7 @@ impl SqlWriter {
                 pattern,
                 case_insensitive,
             } => {
-                quote_into(&mut self.sql, column);
+                self.column(column);
                 self.push(if *case_insensitive {
                     " ILIKE "
                 } else {

@@ -26,23 +26,38 @@
 //! Every value travels as a parameter (`$1`, `$2`, …); every identifier is
 //! double-quoted.
 
+pub mod aggregate;
 mod checked;
 mod column;
+mod decode;
 mod executor;
 mod expr;
 mod interval;
+mod join;
+mod project;
 mod query;
+mod relation;
 mod value;
 
+pub use aggregate::{
+    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Aggregate,
+    Averageable, Having, Ordered, Summable,
+};
 pub use checked::{check_arg, Arg, CheckedQuery, CheckedRead};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
+pub use decode::{Fields, FromFields, RawField, RawRecord, RawRecords};
 pub use executor::{
     BoxFuture, CacheStats, ClientRef, Db, Executor, Params, Pooled, DEFAULT_CACHE_CAPACITY,
 };
 pub use expr::Expr;
 pub use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
 pub use interval::Interval;
+pub use join::{
+    index, Has, InScope, Inner, Join, Left, OneTable, SameType, Scope, Slot, TwoTables,
+};
+pub use project::{ColumnOf, FromRow, IntoStruct, Project, Selectable};
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
+pub use relation::{Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, With};
 pub use value::{IntoSql, NotNull, SqlValue};
 
 pub use bytes::BytesMut;
@@ -79,6 +94,12 @@ pub trait Table: Copy + Send + Sync + 'static {
 
     /// The table's name as SQL: quoted, and qualified unless it lives in
     /// `public` (so `search_path` decides, as for unqualified SQL).
+    /// The name the table goes by in a statement over several tables:
+    /// its own name, or an [`Alias`]'s (`agent_run#1`).
+    fn alias() -> String {
+        Self::NAME.to_string()
+    }
+
     fn sql_name() -> String {
         let mut s = String::new();
         Self::write_sql_name(&mut s);
@@ -195,12 +216,14 @@ pub struct UnknownLabel {
 
 /// A column of a row that could not be read as its generated Rust type.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read column {column} of table {table}: {}", describe(.source))]
+#[error("cannot read column {column} of table {table}: {}", describe_box(.source))]
 pub struct DecodeError {
     pub table: &'static str,
     pub column: &'static str,
+    /// A `tokio_postgres::Error` for a column of a row; the decoder's own
+    /// error for a field of a loaded relation's record.
     #[source]
-    pub source: tokio_postgres::Error,
+    pub source: BoxError,
 }
 
 /// Reads one column of a row (generated `TryFrom<&Row>` impls call this).
@@ -212,7 +235,7 @@ pub fn get<'r, V: pg::FromSql<'r>>(
     row.try_get(column).map_err(|source| DecodeError {
         table,
         column,
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -253,6 +276,13 @@ fn describe(e: &tokio_postgres::Error) -> String {
         source = cause.source();
     }
     s
+}
+
+fn describe_box(e: &BoxError) -> String {
+    match e.downcast_ref::<tokio_postgres::Error>() {
+        Some(pg) => describe(pg),
+        None => e.to_string(),
+    }
 }
 
 /// A double-quoted identifier (always quoted, so reserved words like

@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 
 use futures_util::stream::{BoxStream, StreamExt};
 use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
 
 use super::executor::Executor;
 
@@ -73,6 +74,15 @@ async fn query_rows<T: Table, C: Executor + ?Sized>(
         .collect()
 }
 
+/// Runs a statement and returns its rows undecoded (statements over
+/// several tables, relation loads, projections decode them by position).
+pub(crate) async fn raw_rows<C: Executor + ?Sized>(
+    db: &C,
+    w: &SqlWriter,
+) -> Result<Vec<Row>, Error> {
+    Ok(db.query_sql(w.sql.as_str(), &params(w)).await?)
+}
+
 async fn execute<C: Executor + ?Sized>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
     Ok(db.execute_sql(w.sql.as_str(), &params(w)).await?)
 }
@@ -91,7 +101,7 @@ async fn stream_rows<T: Table, C: Executor + ?Sized>(
         .boxed())
 }
 
-fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
+pub(crate) fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
     if rows.len() == 1 {
         if let Some(r) = rows.pop() {
             return Ok(r);
@@ -103,7 +113,7 @@ fn exactly_one<R>(mut rows: Vec<R>) -> Result<R, Error> {
     })
 }
 
-fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
+pub(crate) fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
     if rows.len() > 1 {
         return Err(Error::RowCount {
             expected: "at most one row",
@@ -116,16 +126,16 @@ fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
 /// `SELECT` every column of table `T`, with filters, order, limit and
 /// offset.
 pub struct Select<T: Table> {
-    filter: Option<Node>,
-    order: Vec<Order<T>>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-    lock: Lock,
+    pub(crate) filter: Option<Node>,
+    pub(crate) order: Vec<Order<T>>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) offset: Option<i64>,
+    pub(crate) lock: Lock,
 }
 
 /// The row-locking clause of a select.
 #[derive(Debug, Clone, Default)]
-struct Lock {
+pub(crate) struct Lock {
     strength: Option<&'static str>,
     of: Vec<String>,
     wait: Option<&'static str>,
@@ -261,14 +271,26 @@ impl<T: Table> Select<T> {
         write_column_list(&mut w, T::COLUMNS);
         w.push(" FROM ");
         T::write_sql_name(&mut w.sql);
-        write_where(&mut w, &self.filter);
+        self.write_tail(&mut w);
+        self.lock.write(&mut w);
+        w
+    }
+
+    /// `WHERE …`, `ORDER BY …`, `LIMIT`, `OFFSET` (columns qualified when
+    /// the writer qualifies).
+    pub(crate) fn write_tail(&self, w: &mut SqlWriter) {
+        write_where(w, &self.filter);
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
             for (i, o) in self.order.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
                 }
-                o.write(&mut w.sql);
+                if w.qualify {
+                    o.write_qualified(&mut w.sql);
+                } else {
+                    o.write(&mut w.sql);
+                }
             }
         }
         if let Some(n) = self.limit {
@@ -279,8 +301,6 @@ impl<T: Table> Select<T> {
             w.push(" OFFSET ");
             w.param(std::sync::Arc::new(n));
         }
-        self.lock.write(&mut w);
-        w
     }
 
     /// The statement's SQL text.

@@ -1,0 +1,601 @@
+//! The typed query builder over several tables, on a real server: joins
+//! along relations and on conditions (inner, left, three tables, a
+//! self-join through an alias), relation loading nested in one statement,
+//! each compared with the same query written by hand in SQL.
+//!
+//! One database (the reference schema, built by its migrations, with rows
+//! covering every column type of the tables used) serves every check.
+
+mod support;
+
+use strata::runtime::rust_decimal::Decimal;
+use strata::runtime::{
+    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Alias,
+    Error, Table,
+};
+use strata_core::source::load_history;
+use support::{psql_apply, TestDb};
+use tokio_postgres::types::Type;
+use tokio_postgres::Client;
+
+use strata_reference_schema::{agent_run, agent_step, message, user, AgentRunStatus};
+
+fn ok<T>(r: Result<T, Error>, what: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+async fn reference_db(prefix: &str) -> (TestDb, Client) {
+    let db = TestDb::create(prefix).await;
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"));
+    let history = match load_history(dir) {
+        Ok(h) => h,
+        Err(e) => panic!("{e}"),
+    };
+    for m in &history.migrations {
+        if let Err(e) = psql_apply(
+            &db.url,
+            std::path::Path::new(&m.file.path),
+            !m.no_transaction,
+        ) {
+            panic!("applying {}: {e}", m.file.path);
+        }
+    }
+    let client = db.client().await;
+    (db, client)
+}
+
+/// Users, runs (some without a user, some children of others), steps
+/// (some runs have none), messages: text, text[] with awkward elements,
+/// timestamptz with microseconds, numeric(10,6) and numeric(100,20),
+/// integers, booleans, jsonb, enums, generated columns, NULLs.
+const SEED: &str = r#"
+INSERT INTO "user" (id, email, name, "emailVerified", auto_topup_threshold, banned)
+VALUES ('u1', 'a@example.com', 'Ada', '2024-02-29 12:34:56.789012+00', 10, false),
+       ('u2', 'b@example.com', NULL, NULL, NULL, true),
+       ('u3', 'c@example.com', 'Cy "quoted"', NULL, NULL, false);
+INSERT INTO agent_run (id, user_id, agent_id, ancestor_run_ids, status, direct_credits, created_at, completed_at)
+SELECT 'r' || g,
+       CASE WHEN g % 5 = 0 THEN NULL WHEN g % 2 = 0 THEN 'u1' ELSE 'u2' END,
+       CASE WHEN g % 4 = 0 THEN 'plain-agent' ELSE 'acme/agent@1.0.' || g END,
+       CASE WHEN g > 4 THEN ARRAY['r1', 'r' || (g % 4 + 1)] END,
+       (CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'running' END)::agent_run_status,
+       g * 0.125,
+       timestamptz '2024-01-01 00:00:00.123456+00' + g * interval '1 hour',
+       CASE WHEN g % 3 = 0 THEN timestamptz '2024-01-01 00:00:00+00' + g * interval '90 minutes' END
+FROM generate_series(1, 12) g;
+INSERT INTO agent_step (id, agent_run_id, step_number, credits, child_run_ids, status, error_message)
+SELECT 's' || r || '-' || n, 'r' || r, n, n * 0.000123,
+       CASE WHEN n = 1 THEN ARRAY['c1', 'c,2', 'ü "q" \ x', ''] END,
+       (CASE WHEN n = 2 THEN 'skipped' ELSE 'completed' END)::agent_step_status,
+       CASE WHEN n = 3 THEN 'boom' END
+FROM generate_series(1, 12) r, generate_series(1, 3) n
+WHERE n <= r % 4;
+INSERT INTO message (id, finished_at, model, request, response, output_tokens, cost, credits, byok, user_id)
+SELECT 'm' || g, timestamptz '2024-06-01 08:00:00.000001+00' + g * interval '1 minute', 'model-x',
+       CASE WHEN g % 2 = 0 THEN '{"a": [1, 2.5, null, "x"], "b": {"c": true}}'::jsonb END,
+       jsonb_build_object('text', 'hello ' || g, 'big', 12345678901234567890),
+       g * 7, 1234567.12345678901234567890 / g, g, g % 2 = 0,
+       CASE WHEN g % 3 = 0 THEN NULL WHEN g % 2 = 0 THEN 'u1' ELSE 'u2' END
+FROM generate_series(1, 6) g;
+"#;
+
+/// Pairs of ids from a hand-written query.
+async fn id_pairs(client: &Client, sql: &str) -> Vec<(String, Option<String>)> {
+    match client.query(sql, &[]).await {
+        Ok(rows) => rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+        Err(e) => panic!("{sql}: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn query_builder_against_the_server() {
+    let (_db, client) = reference_db("qb").await;
+    if let Err(e) = client.batch_execute(SEED).await {
+        panic!("seed: {e}");
+    }
+    inner_join_along_a_relation(&client).await;
+    left_join_gives_none_without_a_match(&client).await;
+    three_tables_and_filters_on_each(&client).await;
+    self_join_through_an_alias(&client).await;
+    join_on_a_condition(&client).await;
+    loaded_relations_equal_direct_selects(&client).await;
+    many_to_one_loads(&client).await;
+    projections_into_tuples_and_structs(&client).await;
+    aggregates_typed_as_the_server_types_them(&client).await;
+    group_by_having_distinct(&client).await;
+}
+
+async fn inner_join_along_a_relation(client: &Client) {
+    let q = agent_step::AgentStepTable::select()
+        .join(agent_step::rel::agent_run)
+        .filter(agent_run::status.eq(AgentRunStatus::Completed))
+        .order_by(agent_step::id);
+    assert_eq!(
+        q.sql(),
+        "SELECT \"agent_step\".\"id\", \"agent_step\".\"agent_run_id\", \"agent_step\".\"step_number\", \"agent_step\".\"credits\", \"agent_step\".\"child_run_ids\", \"agent_step\".\"spawned_count\", \"agent_step\".\"message_id\", \"agent_step\".\"status\", \"agent_step\".\"error_message\", \"agent_step\".\"created_at\", \"agent_step\".\"completed_at\", \"agent_step\".\"duration_ms\", \"agent_run\".\"id\", \"agent_run\".\"user_id\", \"agent_run\".\"agent_id\", \"agent_run\".\"publisher_id\", \"agent_run\".\"agent_name\", \"agent_run\".\"agent_version\", \"agent_run\".\"ancestor_run_ids\", \"agent_run\".\"root_run_id\", \"agent_run\".\"parent_run_id\", \"agent_run\".\"depth\", \"agent_run\".\"status\", \"agent_run\".\"total_steps\", \"agent_run\".\"direct_credits\", \"agent_run\".\"total_credits\", \"agent_run\".\"error_message\", \"agent_run\".\"created_at\", \"agent_run\".\"completed_at\", \"agent_run\".\"duration_ms\" FROM \"agent_step\" AS \"agent_step\" JOIN \"agent_run\" AS \"agent_run\" ON \"agent_run\".\"id\" = \"agent_step\".\"agent_run_id\" WHERE \"agent_run\".\"status\" = $1 ORDER BY \"agent_step\".\"id\""
+    );
+    let got = ok(q.fetch_all(client).await, "inner join");
+    let want = id_pairs(
+        client,
+        "SELECT s.id, r.id FROM agent_step s JOIN agent_run r ON r.id = s.agent_run_id \
+         WHERE r.status = 'completed' ORDER BY s.id",
+    )
+    .await;
+    assert!(!want.is_empty());
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(s, r)| (s.id.clone(), Some(r.id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+    // Each half is exactly the row a direct select reads.
+    for (step, run) in &got {
+        let direct_step = ok(
+            agent_step::AgentStepTable::select()
+                .filter(agent_step::id.eq(&step.id))
+                .fetch_one(client)
+                .await,
+            "direct step",
+        );
+        let direct_run = ok(
+            agent_run::AgentRunTable::select()
+                .filter(agent_run::id.eq(&run.id))
+                .fetch_one(client)
+                .await,
+            "direct run",
+        );
+        assert_eq!(step, &direct_step);
+        assert_eq!(run, &direct_run);
+    }
+}
+
+async fn left_join_gives_none_without_a_match(client: &Client) {
+    let got = ok(
+        agent_run::AgentRunTable::select()
+            .left_join(agent_run::rel::user)
+            .order_by(agent_run::id)
+            .fetch_all(client)
+            .await,
+        "left join",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT r.id, u.id FROM agent_run r LEFT JOIN \"user\" u ON u.id = r.user_id ORDER BY r.id",
+    )
+    .await;
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(r, u)| (r.id.clone(), u.as_ref().map(|u| u.id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+    assert!(ids.iter().any(|(_, u)| u.is_none()));
+    // One-to-many, left: a run without steps once, with None.
+    let got = ok(
+        agent_run::AgentRunTable::select()
+            .left_join(agent_run::rel::agent_step)
+            .order_by(agent_run::id)
+            .order_by(agent_step::id)
+            .fetch_all(client)
+            .await,
+        "left join steps",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT r.id, s.id FROM agent_run r LEFT JOIN agent_step s ON s.agent_run_id = r.id ORDER BY r.id, s.id",
+    )
+    .await;
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(r, s)| (r.id.clone(), s.as_ref().map(|s| s.id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+}
+
+async fn three_tables_and_filters_on_each(client: &Client) {
+    let got = ok(
+        user::UserTable::select()
+            .join(user::rel::agent_run)
+            .join(agent_run::rel::agent_step)
+            .filter(user::banned.eq(true))
+            .filter(agent_step::status.eq(strata_reference_schema::AgentStepStatus::Completed))
+            .filter(agent_run::direct_credits.gt(strata::runtime::rust_decimal::Decimal::ONE))
+            .order_by(agent_step::id.desc())
+            .limit(5)
+            .fetch_all(client)
+            .await,
+        "three tables",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT s.id, u.id FROM \"user\" u JOIN agent_run r ON r.user_id = u.id \
+         JOIN agent_step s ON s.agent_run_id = r.id \
+         WHERE u.banned AND s.status = 'completed' AND r.direct_credits > 1 ORDER BY s.id DESC LIMIT 5",
+    )
+    .await;
+    assert!(!want.is_empty());
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(u, r, s)| {
+            assert_eq!(s.agent_run_id, r.id);
+            (s.id.clone(), Some(u.id.clone()))
+        })
+        .collect();
+    assert_eq!(ids, want);
+}
+
+async fn self_join_through_an_alias(client: &Client) {
+    type Parent = Alias<agent_run::AgentRunTable, 1>;
+    const PARENT: Parent = Alias::new();
+    let q = agent_run::AgentRunTable::select()
+        .join_on(
+            PARENT,
+            agent_run::parent_run_id.eq_col(PARENT.col(agent_run::id)),
+        )
+        .filter(PARENT.col(agent_run::status).eq(AgentRunStatus::Running))
+        .order_by(agent_run::id);
+    assert!(q.sql().contains(
+        "JOIN \"agent_run\" AS \"agent_run#1\" ON \"agent_run\".\"parent_run_id\" = \"agent_run#1\".\"id\""
+    ));
+    let got = ok(q.fetch_all(client).await, "self join");
+    let want = id_pairs(
+        client,
+        "SELECT c.id, p.id FROM agent_run c JOIN agent_run p ON c.parent_run_id = p.id \
+         WHERE p.status = 'running' ORDER BY c.id",
+    )
+    .await;
+    assert!(!want.is_empty());
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(c, p)| (c.id.clone(), Some(p.id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+    assert_eq!(<Parent as Table>::alias(), "agent_run#1");
+}
+
+async fn join_on_a_condition(client: &Client) {
+    // Messages of the users who own a run, on a condition of our own.
+    let got = ok(
+        message::MessageTable::select()
+            .left_join_on(user::UserTable, message::user_id.eq_col(user::id))
+            .filter(message::byok.eq(true))
+            .order_by(message::id)
+            .fetch_all(client)
+            .await,
+        "join on",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT m.id, u.id FROM message m LEFT JOIN \"user\" u ON m.user_id = u.id WHERE m.byok ORDER BY m.id",
+    )
+    .await;
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(m, u)| (m.id.clone(), u.as_ref().map(|u| u.id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+}
+
+async fn loaded_relations_equal_direct_selects(client: &Client) {
+    let q = user::UserTable::select()
+        .with((
+            user::rel::agent_run.with(agent_run::rel::agent_step),
+            user::rel::message,
+        ))
+        .order_by(user::id);
+    let got = ok(q.fetch_all(client).await, "with");
+    // One statement, whatever the number of rows.
+    assert_eq!(q.sql().matches("SELECT").count(), 4);
+    let users = ok(
+        user::UserTable::select()
+            .order_by(user::id)
+            .fetch_all(client)
+            .await,
+        "users",
+    );
+    assert_eq!(got.len(), users.len());
+    let mut runs_seen = 0;
+    let mut steps_seen = 0;
+    for ((u, (runs, messages)), direct) in got.iter().zip(&users) {
+        assert_eq!(u, direct);
+        let direct_runs = ok(
+            agent_run::AgentRunTable::select()
+                .filter(agent_run::user_id.eq(&u.id))
+                .order_by(agent_run::id)
+                .fetch_all(client)
+                .await,
+            "runs",
+        );
+        let loaded_runs: Vec<agent_run::AgentRun> = runs.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(loaded_runs, direct_runs);
+        for (run, steps) in runs {
+            let direct_steps = ok(
+                agent_step::AgentStepTable::select()
+                    .filter(agent_step::agent_run_id.eq(&run.id))
+                    .order_by(agent_step::id)
+                    .fetch_all(client)
+                    .await,
+                "steps",
+            );
+            assert_eq!(steps, &direct_steps);
+            runs_seen += 1;
+            steps_seen += steps.len();
+        }
+        let direct_messages = ok(
+            message::MessageTable::select()
+                .filter(message::user_id.eq(&u.id))
+                .order_by(message::id)
+                .fetch_all(client)
+                .await,
+            "messages",
+        );
+        assert_eq!(messages, &direct_messages);
+    }
+    assert!(runs_seen > 0 && steps_seen > 0);
+    // A user without runs has an empty list, not a missing row.
+    assert!(got
+        .iter()
+        .any(|(u, (runs, _))| u.id == "u3" && runs.is_empty()));
+}
+
+async fn many_to_one_loads(client: &Client) {
+    // NOT NULL key: the parent itself; nullable key: Option.
+    let got = ok(
+        agent_step::AgentStepTable::select()
+            .with(agent_step::rel::agent_run.with(agent_run::rel::user))
+            .order_by(agent_step::id)
+            .fetch_all(client)
+            .await,
+        "many to one",
+    );
+    assert!(!got.is_empty());
+    for (step, (run, owner)) in &got {
+        assert_eq!(run.id, step.agent_run_id);
+        let direct = ok(
+            agent_run::AgentRunTable::select()
+                .filter(agent_run::id.eq(&step.agent_run_id))
+                .fetch_one(client)
+                .await,
+            "run",
+        );
+        assert_eq!(run, &direct);
+        match &run.user_id {
+            Some(id) => assert_eq!(owner.as_ref().map(|u| &u.id), Some(id)),
+            None => assert!(owner.is_none()),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, strata::FromRow)]
+struct RunSummary {
+    id: String,
+    status: AgentRunStatus,
+    user_id: Option<String>,
+}
+
+async fn projections_into_tuples_and_structs(client: &Client) {
+    let got: Vec<(String, AgentRunStatus, Option<String>)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::id, agent_run::status, agent_run::user_id))
+            .order_by(agent_run::id)
+            .fetch_all(client)
+            .await,
+        "tuple projection",
+    );
+    let want: Vec<(String, AgentRunStatus, Option<String>)> = match client
+        .query(
+            "SELECT id, status::text, user_id FROM agent_run ORDER BY id",
+            &[],
+        )
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| {
+                let status: String = r.get(1);
+                (
+                    r.get(0),
+                    status.parse().unwrap_or(AgentRunStatus::Failed),
+                    r.get(2),
+                )
+            })
+            .collect(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(got, want);
+    // Into a struct, by the same projection.
+    let structs = ok(
+        ok(
+            agent_run::AgentRunTable::select()
+                .columns((agent_run::id, agent_run::status, agent_run::user_id))
+                .order_by(agent_run::id)
+                .into::<RunSummary>(),
+            "into",
+        )
+        .fetch_all(client)
+        .await,
+        "struct projection",
+    );
+    assert_eq!(structs.len(), want.len());
+    for (s, (id, status, user_id)) in structs.iter().zip(&want) {
+        assert_eq!((&s.id, &s.status, &s.user_id), (id, status, user_id));
+    }
+    // Names out of order are refused before the statement runs.
+    let refused = agent_run::AgentRunTable::select()
+        .columns((agent_run::agent_id, agent_run::status, agent_run::user_id))
+        .into::<RunSummary>();
+    assert!(matches!(refused, Err(Error::Build(_))));
+    // A left-joined table's NOT NULL column projects as Option.
+    let got: Vec<(String, Option<String>)> = ok(
+        agent_run::AgentRunTable::select()
+            .left_join(agent_run::rel::user)
+            .columns((agent_run::id, user::email))
+            .order_by(agent_run::id)
+            .fetch_all(client)
+            .await,
+        "left projection",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT r.id, u.email FROM agent_run r LEFT JOIN \"user\" u ON u.id = r.user_id ORDER BY r.id",
+    )
+    .await;
+    assert_eq!(got, want);
+}
+
+async fn aggregates_typed_as_the_server_types_them(client: &Client) {
+    let q = agent_run::AgentRunTable::select()
+        .join(agent_run::rel::agent_step)
+        .columns((
+            count_all::<agent_step::AgentStepTable>(),
+            count(agent_step::error_message),
+            count_distinct(agent_step::agent_run_id),
+            sum(agent_step::step_number),
+            sum(agent_step::credits),
+            avg(agent_step::step_number),
+            min(agent_run::created_at),
+            max(agent_step::id),
+        ));
+    // The types the server gives these columns (its RowDescription).
+    let statement = match client.prepare(&q.sql()).await {
+        Ok(s) => s,
+        Err(e) => panic!("{}: {e}", q.sql()),
+    };
+    let types: Vec<Type> = statement
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::NUMERIC,
+            Type::NUMERIC,
+            Type::TIMESTAMPTZ,
+            Type::TEXT
+        ]
+    );
+    let (n, errors, runs, steps_sum, credits, avg_step, first, last) =
+        ok(q.fetch_one(client).await, "aggregates");
+    let row = match client
+        .query_one(
+            "SELECT count(*), count(s.error_message), count(DISTINCT s.agent_run_id), \
+             sum(s.step_number), sum(s.credits), avg(s.step_number), min(r.created_at), max(s.id) \
+             FROM agent_run r JOIN agent_step s ON s.agent_run_id = r.id",
+            &[],
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(n, row.get::<_, i64>(0));
+    assert_eq!(errors, row.get::<_, i64>(1));
+    assert_eq!(runs, row.get::<_, i64>(2));
+    assert_eq!(steps_sum, row.get::<_, Option<i64>>(3));
+    assert_eq!(credits, row.get::<_, Option<Decimal>>(4));
+    assert_eq!(avg_step, row.get::<_, Option<Decimal>>(5));
+    assert_eq!(first, row.get(6));
+    assert_eq!(last, row.get::<_, Option<String>>(7));
+    // Over no rows: count is 0, the others NULL.
+    let (n, s, b_or, b_and, arr) = ok(
+        message::MessageTable::select()
+            .columns((
+                count(message::id),
+                sum(message::output_tokens),
+                bool_or(message::byok),
+                bool_and(message::byok),
+                array_agg(message::model),
+            ))
+            .filter(message::id.eq("none"))
+            .fetch_one(client)
+            .await,
+        "empty aggregates",
+    );
+    assert_eq!((n, s, b_or, b_and, arr), (0, None, None, None, None));
+    let (b_or, b_and, models) = ok(
+        message::MessageTable::select()
+            .columns((
+                bool_or(message::byok),
+                bool_and(message::byok),
+                array_agg(message::user_id),
+            ))
+            .fetch_one(client)
+            .await,
+        "bool aggregates",
+    );
+    assert_eq!((b_or, b_and), (Some(true), Some(false)));
+    assert!(models.is_some_and(|m| m.contains(&None)));
+}
+
+async fn group_by_having_distinct(client: &Client) {
+    let got: Vec<(String, i64, Option<Decimal>)> = ok(
+        agent_step::AgentStepTable::select()
+            .columns((
+                agent_step::agent_run_id,
+                count(agent_step::id),
+                sum(agent_step::credits),
+            ))
+            .group_by(agent_step::agent_run_id)
+            .having(count(agent_step::id).gt(1i64))
+            .order_by(agent_step::agent_run_id)
+            .fetch_all(client)
+            .await,
+        "group by",
+    );
+    let want: Vec<(String, i64, Option<Decimal>)> = match client
+        .query(
+            "SELECT agent_run_id, count(id), sum(credits) FROM agent_step GROUP BY agent_run_id \
+             HAVING count(id) > 1 ORDER BY agent_run_id",
+            &[],
+        )
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect(),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    let got: Vec<(AgentRunStatus,)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::status,))
+            .distinct()
+            .order_by(agent_run::status)
+            .fetch_all(client)
+            .await,
+        "distinct",
+    );
+    assert_eq!(
+        got,
+        vec![(AgentRunStatus::Running,), (AgentRunStatus::Completed,)]
+    );
+    // The latest run of each status.
+    let got: Vec<(AgentRunStatus, String)> = ok(
+        agent_run::AgentRunTable::select()
+            .columns((agent_run::status, agent_run::id))
+            .distinct_on(agent_run::status)
+            .order_by(agent_run::status)
+            .order_by(agent_run::created_at.desc())
+            .fetch_all(client)
+            .await,
+        "distinct on",
+    );
+    let want = id_pairs(
+        client,
+        "SELECT DISTINCT ON (status) id, id FROM agent_run ORDER BY status, created_at DESC",
+    )
+    .await;
+    let ids: Vec<(String, Option<String>)> = got
+        .iter()
+        .map(|(_, id)| (id.clone(), Some(id.clone())))
+        .collect();
+    assert_eq!(ids, want);
+}
