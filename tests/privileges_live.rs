@@ -390,3 +390,73 @@ GRANT SELECT ON app.account TO {r1};
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `--role`: the role that runs the migrations owns what they create, so a
+/// grant to it by name is the owner's (a no-op here) and `"$user"` in the
+/// search path is its schema. The server judges: the history and the
+/// declared schema, each applied as that role, dump the same; strata says
+/// in step with `--role` and differs without it (grants to another role).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_with_role_reads_grants_and_user_schema_as_the_server_does() {
+    let roles = Roles::create("strata_priv_runner", 1);
+    let r = roles.0[0].clone();
+    let q = support::quote_ident(&r);
+    let history = format!(
+        "CREATE SCHEMA {q};\n\
+         CREATE TABLE t (id integer);\n\
+         CREATE TABLE public.p (id integer);\n\
+         GRANT SELECT ON public.p TO {q};\n\
+         REVOKE UPDATE ON public.p FROM {q};\n"
+    );
+    let declared_sql = format!(
+        "CREATE SCHEMA {q};\n\
+         CREATE TABLE {q}.t (id integer);\n\
+         CREATE TABLE public.p (id integer);\n\
+         REVOKE UPDATE ON public.p FROM CURRENT_USER;\n"
+    );
+    // The server: each applied as the role.
+    let a = TestDb::create("strata_priv_role_hist").await;
+    let b = TestDb::create("strata_priv_role_decl").await;
+    for (db, sql) in [(&a, &history), (&b, &declared_sql)] {
+        let setup = format!(
+            "GRANT CREATE ON DATABASE {} TO {q}; GRANT CREATE ON SCHEMA public TO {q};",
+            support::quote_ident(&db.name)
+        );
+        psql_apply_sql(&db.url, &setup, true).unwrap();
+        psql_apply_sql(&db.url, &format!("SET ROLE {q};\n{sql}"), true).unwrap();
+    }
+    let (same, diff_text) = same_dump(&a.url, &b.url).unwrap();
+    assert!(same, "the server builds different schemas:\n{diff_text}");
+    for db in [&a, &b] {
+        release(db, &roles);
+    }
+    drop((a, b));
+
+    let dir = declared(&declared_sql);
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(dir.path().join("migrations/V1__init.sql"), &history).unwrap();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--schema",
+            "schema:schema.sql",
+            "--migrations",
+            "migrations",
+        ];
+        args.extend(extra);
+        strata(dir.path(), &args)
+    };
+    let o = check(&["--role", &r]);
+    assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+    let o = check(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
+    let text = shown(&o);
+    assert!(text.contains(&format!("role {r}")), "{text}");
+    // strata.toml's `role` does the same as the flag.
+    std::fs::write(dir.path().join("strata.toml"), format!("role = \"{r}\"\n")).unwrap();
+    let o = check(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+    let o = check(&["--role", " "]);
+    assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+    assert!(shown(&o).contains("--role"), "{}", shown(&o));
+}

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, PlanOptions};
 use strata_core::replay::RenameHint;
-use strata_core::source::{load_offline, parse_spec, SourceSpec};
+use strata_core::source::{load_offline_with, parse_spec, ReplayOptions, SourceSpec};
 use strata_core::Error;
 
 use crate::config;
@@ -45,6 +45,10 @@ pub struct Args {
     /// Default: the live side's server, else 15.
     #[arg(long, value_name = "VERSION")]
     pg_version: Option<String>,
+    /// The role that runs the migrations (see `strata check --role`):
+    /// offline sources are replayed as it.
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
 }
 
 /// A side of the plan, loaded.
@@ -94,11 +98,15 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         Ok(o) => o,
         Err(e) => return render::error(&e, fmt),
     };
-    let a = match load_side(&from) {
+    let replay = match config::replay_options(&found, args.role) {
+        Ok(r) => r,
+        Err(e) => return render::error(&e, fmt),
+    };
+    let a = match load_side(&from, &replay) {
         Ok(s) => s,
         Err(e) => return render::error(&e, fmt),
     };
-    let b = match load_side(&to) {
+    let b = match load_side(&to, &replay) {
         Ok(s) => s,
         Err(e) => return render::error(&e, fmt),
     };
@@ -174,7 +182,7 @@ fn parse_pg_version(v: &str) -> Option<u32> {
 
 /// Loads a source: replayed offline, or read from a live database (with
 /// its server version).
-pub(crate) fn load_side(spec: &str) -> Result<Side, Error> {
+pub(crate) fn load_side(spec: &str, replay: &ReplayOptions) -> Result<Side, Error> {
     let parsed = parse_spec(spec);
     match &parsed {
         SourceSpec::Url(url) => {
@@ -198,7 +206,7 @@ pub(crate) fn load_side(spec: &str) -> Result<Side, Error> {
             })
         }
         SourceSpec::Migrations(p) | SourceSpec::Schema(p) => {
-            let loaded = load_offline(&parsed)?;
+            let loaded = load_offline_with(&parsed, replay)?;
             // As on the live side: a dump (a Rails structure.sql) carries
             // the migration tools' tables, which are never planned.
             let mut schema = loaded.replayed.schema;

@@ -42,6 +42,9 @@ pub struct Args {
     /// PostgreSQL version the migration is for (default 15).
     #[arg(long, value_name = "VERSION")]
     pg_version: Option<String>,
+    /// The role that runs the migrations (see `strata check --role`).
+    #[arg(long, value_name = "NAME")]
+    role: Option<String>,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
@@ -122,8 +125,9 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
         )
         .into());
     }
-    let from = load_side(&format!("migrations:{}", folder.display()))?;
-    let to = load_side(&schema)?;
+    let replay = config::replay_options(&found, args.role.clone())?;
+    let from = load_side(&format!("migrations:{}", folder.display()), &replay)?;
+    let to = load_side(&schema, &replay)?;
     opts.renames = to.renames.clone();
     let plan = plan_verified(&from.schema, &to.schema, &opts).map_err(Failure::Plan)?;
     for s in &plan.stale_hints {

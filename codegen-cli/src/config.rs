@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use strata_core::check::CheckInput;
-use strata_core::source::{parse_spec, SourceSpec};
+use strata_core::replay::Role;
+use strata_core::source::{parse_spec, ReplayOptions, SourceSpec};
 use strata_core::Error;
 
 /// The file at the repository root.
@@ -15,6 +16,8 @@ pub struct FileConfig {
     pub migrations: Option<String>,
     /// Name of the environment variable holding the database URL.
     pub database_url_env: Option<String>,
+    /// The role the migrations run as (`--role`).
+    pub role: Option<String>,
 }
 
 /// strata.toml, read, with the folder it was found in.
@@ -59,7 +62,7 @@ pub fn find(explicit: Option<&Path>) -> Result<Found, Error> {
         Error::source(
             format!("{}:{line}:{col}", path.display()),
             format!("invalid strata.toml: {}", e.message()),
-            "strata.toml takes `schema`, `migrations` and `database_url_env`",
+            "strata.toml takes `schema`, `migrations`, `database_url_env` and `role`",
         )
     })?;
     Ok(Found {
@@ -92,8 +95,10 @@ pub fn check_config(
     explicit: Option<&Path>,
     schema: Option<String>,
     migrations: Option<String>,
+    role: Option<String>,
 ) -> Result<CheckConfig, Error> {
     let found = find(explicit)?;
+    let replay = replay_options(&found, role)?;
     let schema = match schema {
         Some(s) => s,
         None => match &found.file.schema {
@@ -139,8 +144,28 @@ pub fn check_config(
         input: CheckInput {
             schema: schema_spec,
             migrations: migrations_spec,
+            replay,
         },
     })
+}
+
+/// How offline sources are replayed: the role the migrations run as, from
+/// `--role`, else `role` in strata.toml. Without either, `"$user"` in the
+/// search path matches no schema and every grantee is a role other than the
+/// owner.
+pub fn replay_options(found: &Found, flag: Option<String>) -> Result<ReplayOptions, Error> {
+    let role = match flag.or_else(|| found.file.role.clone()) {
+        None => Role::default(),
+        Some(r) if r.trim().is_empty() || r.contains('\0') => {
+            return Err(Error::source(
+                "--role",
+                "the role name is empty or holds a NUL byte",
+                "pass the name of the role that runs the migrations, e.g. --role app",
+            ))
+        }
+        Some(r) => Role::Named(r),
+    };
+    Ok(ReplayOptions { role })
 }
 
 /// The database URL: the flag, else the variable strata.toml names

@@ -60,6 +60,11 @@ enum Command {
         /// a function's configuration).
         #[arg(long, value_enum, default_value_t = render::FailOn::Any, value_name = "any|security")]
         fail_on: render::FailOn,
+        /// The role that runs the migrations (default: `role` in
+        /// strata.toml). A grant to it by name is a grant to the owner, and
+        /// `"$user"` in the search path is its schema.
+        #[arg(long, value_name = "NAME")]
+        role: Option<String>,
     },
     /// Read a live database and write its schema as declarative SQL.
     Inspect(cmd_inspect::Args),
@@ -137,8 +142,9 @@ fn main() -> ExitCode {
             migrations,
             format,
             fail_on,
+            role,
         } => {
-            let cfg = match config::check_config(cli.config.as_deref(), schema, migrations) {
+            let cfg = match config::check_config(cli.config.as_deref(), schema, migrations, role) {
                 Ok(c) => c,
                 Err(e) => return render::error(&e, format),
             };

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::diff::{diff, DiffOptions, Difference};
 use crate::error::{Error, Location};
-use crate::source::{load_offline, HistoryFormat, Loaded, SourceSpec};
+use crate::source::{load_offline_with, HistoryFormat, Loaded, ReplayOptions, SourceSpec};
 
 /// What `check` compares.
 #[derive(Debug, Clone)]
@@ -13,6 +13,8 @@ pub struct CheckInput {
     pub schema: SourceSpec,
     /// The history (usually `migrations:` a folder).
     pub migrations: SourceSpec,
+    /// How both sides are replayed (the role running them).
+    pub replay: ReplayOptions,
 }
 
 /// Counts the report leads with.
@@ -60,8 +62,8 @@ pub struct CheckReport {
 /// Runs the check. Differences are `expected` = declared, `found` = what the
 /// history builds.
 pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
-    let declared = load_offline(&input.schema)?;
-    let history = load_offline(&input.migrations)?;
+    let declared = load_offline_with(&input.schema, &input.replay)?;
+    let history = load_offline_with(&input.migrations, &input.replay)?;
     Ok(compare(&declared, &history))
 }
 

@@ -542,9 +542,32 @@ fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
+/// How offline sources are replayed: what a session would know that SQL
+/// files do not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayOptions {
+    /// The role the statements run as (`--role`): `"$user"` in the search
+    /// path stands for its schema, and a grant to it by name is a grant to
+    /// the owner of what it creates.
+    pub role: crate::replay::Role,
+}
+
+impl ReplayOptions {
+    fn replayer(&self) -> Replayer {
+        let mut r = Replayer::new();
+        r.set_role(self.role.clone());
+        r
+    }
+}
+
 /// Replays a history's migrations in order.
 pub fn replay_history(h: &History) -> Result<Replayed, Error> {
-    let mut r = Replayer::new();
+    replay_history_with(h, &ReplayOptions::default())
+}
+
+/// Replays a history's migrations in order, as `opts` says.
+pub fn replay_history_with(h: &History, opts: &ReplayOptions) -> Result<Replayed, Error> {
+    let mut r = opts.replayer();
     for m in &h.migrations {
         r.apply_file(&m.file.path, &m.file.text)?;
     }
@@ -553,7 +576,12 @@ pub fn replay_history(h: &History) -> Result<Replayed, Error> {
 
 /// Replays declared SQL files in order.
 pub fn replay_declared(files: &[SqlFile]) -> Result<Replayed, Error> {
-    let mut r = Replayer::new();
+    replay_declared_with(files, &ReplayOptions::default())
+}
+
+/// Replays declared SQL files in order, as `opts` says.
+pub fn replay_declared_with(files: &[SqlFile], opts: &ReplayOptions) -> Result<Replayed, Error> {
+    let mut r = opts.replayer();
     for f in files {
         r.apply_file(&f.path, &f.text)?;
     }
@@ -571,10 +599,15 @@ pub struct Loaded {
 
 /// Loads an offline source (a migration folder or declared SQL).
 pub fn load_offline(spec: &SourceSpec) -> Result<Loaded, Error> {
+    load_offline_with(spec, &ReplayOptions::default())
+}
+
+/// Loads an offline source, replayed as `opts` says.
+pub fn load_offline_with(spec: &SourceSpec, opts: &ReplayOptions) -> Result<Loaded, Error> {
     match spec {
         SourceSpec::Migrations(p) => {
             let h = load_history(p)?;
-            let replayed = replay_history(&h)?;
+            let replayed = replay_history_with(&h, opts)?;
             let files = h.migrations.len();
             Ok(Loaded {
                 replayed,
@@ -584,7 +617,7 @@ pub fn load_offline(spec: &SourceSpec) -> Result<Loaded, Error> {
         }
         SourceSpec::Schema(p) => {
             let files = load_declared(p)?;
-            let replayed = replay_declared(&files)?;
+            let replayed = replay_declared_with(&files, opts)?;
             Ok(Loaded {
                 replayed,
                 history: None,

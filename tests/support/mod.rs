@@ -207,6 +207,22 @@ pub fn psql_apply(url: &str, file: &Path, single_transaction: bool) -> Result<()
     }
 }
 
+/// The role the tests connect as (`current_user` of `DATABASE_URL`): the
+/// role that runs the migrations they apply, for `strata --role`.
+pub fn current_user() -> String {
+    let output = Command::new("psql")
+        .args(["-X", "-A", "-t", "-c", "SELECT current_user", "-d"])
+        .arg(database_url())
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
 /// [`psql_apply`] on SQL text (written to a temporary file).
 pub fn psql_apply_sql(url: &str, sql: &str, single_transaction: bool) -> Result<(), String> {
     let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
