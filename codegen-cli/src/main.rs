@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success / in step, 1 differences found, 2 error.
 
+mod cmd_check;
 mod cmd_codegen;
 mod cmd_diff;
 mod cmd_docs;
@@ -42,30 +43,7 @@ enum Command {
     /// Prove offline that the migration history builds exactly the declared schema.
     ///
     /// Exit 0 when in step, 1 when they differ, 2 on error.
-    Check {
-        /// The declared schema: a .sql file or folder (pg_dump output accepted);
-        /// `schema:PATH` forces the kind. Default: `schema` in strata.toml.
-        #[arg(long)]
-        schema: Option<String>,
-        /// The migration history: a folder (refinery, sqlx, drizzle-kit, Prisma,
-        /// Diesel, golang-migrate, dbmate); `migrations:PATH` forces the kind.
-        /// Default: `migrations` in strata.toml.
-        #[arg(long)]
-        migrations: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// When to exit 1: on any difference, or only on one that concerns
-        /// security (policies, row level security, SECURITY DEFINER and such
-        /// a function's configuration).
-        #[arg(long, value_enum, default_value_t = render::FailOn::Any, value_name = "any|security")]
-        fail_on: render::FailOn,
-        /// The role that runs the migrations (default: `role` in
-        /// strata.toml). A grant to it by name is a grant to the owner, and
-        /// `"$user"` in the search path is its schema.
-        #[arg(long, value_name = "NAME")]
-        role: Option<String>,
-    },
+    Check(cmd_check::Args),
     /// Read a live database and write its schema as declarative SQL.
     Inspect(cmd_inspect::Args),
     /// Apply pending migrations (refinery-compatible history table).
@@ -137,22 +115,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd_diff::run(args, config_path.as_deref()),
         Command::New(args) => cmd_new::run(args, config_path.as_deref()),
         Command::Lint(args) => cmd_lint::run(args, config_path.as_deref()),
-        Command::Check {
-            schema,
-            migrations,
-            format,
-            fail_on,
-            role,
-        } => {
-            let cfg = match config::check_config(cli.config.as_deref(), schema, migrations, role) {
-                Ok(c) => c,
-                Err(e) => return render::error(&e, format),
-            };
-            match strata_core::check::check(&cfg.input) {
-                Ok(report) => render::check(&report, &cfg, format, fail_on),
-                Err(e) => render::error(&e, format),
-            }
-        }
+        Command::Check(args) => cmd_check::run(args, config_path.as_deref()),
     }
 }
 

@@ -57,6 +57,10 @@ pub struct CheckReport {
     pub warnings: Vec<String>,
     /// Statements marked `-- strata:ignore`, by location.
     pub ignored: Vec<Location>,
+    /// Who compared: `None` for strata's offline reading, else the shadow
+    /// server (`host:port`) that built both sides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_by: Option<String>,
 }
 
 /// Runs the check. Differences are `expected` = declared, `found` = what the
@@ -68,11 +72,24 @@ pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
 }
 
 pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
-    let differences = diff(
+    compare_built(
+        declared,
+        history,
         &declared.replayed.schema,
         &history.replayed.schema,
-        DiffOptions::default(),
-    );
+    )
+}
+
+/// As [`compare`], with the two schemas as something else built them (a
+/// shadow database: the server's own reading of each side). Locations and
+/// counts still come from the offline reading.
+pub fn compare_built(
+    declared: &Loaded,
+    history: &Loaded,
+    expected: &crate::model::Schema,
+    found: &crate::model::Schema,
+) -> CheckReport {
+    let differences = diff(expected, found, DiffOptions::default());
     let locate = |prov: &std::collections::BTreeMap<crate::model::ObjectPath, Location>,
                   d: &Difference| {
         prov.get(&d.path)
@@ -112,5 +129,6 @@ pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
         differences,
         warnings,
         ignored,
+        judged_by: None,
     }
 }

@@ -13,6 +13,7 @@ pub mod history;
 pub mod inspect;
 pub mod migrate;
 pub mod runtime;
+pub mod shadow;
 
 pub use inspect::{inspect, inspect_url, InspectError, InspectOptions};
 pub use strata_core as core;

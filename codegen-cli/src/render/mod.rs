@@ -122,6 +122,7 @@ pub fn check(report: &CheckReport, cfg: &CheckConfig, format: Format, fail_on: F
                 }).collect::<Vec<_>>(),
                 "warnings": report.warnings,
                 "ignored": report.ignored.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+                "judged_by": report.judged_by,
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -167,6 +168,11 @@ fn check_text(report: &CheckReport, cfg: &CheckConfig, st: &Style) -> String {
         ]
         .join(" · ")
     ));
+    if let Some(server) = &report.judged_by {
+        out.push_str(&format!(
+            "  judged by the server: both sides built on the shadow database server {server}\n"
+        ));
+    }
     for w in &report.warnings {
         out.push_str(&format!("  warning: {w}\n"));
     }
