@@ -403,3 +403,170 @@ async fn a_server_without_tls() {
         .expect_err("require against a server without TLS");
     assert!(e.contains("does not accept TLS"), "{e}");
 }
+
+/// The fenced blocks of a README section, in order: `(language, text)`.
+fn readme_blocks(section: &str) -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(support::repo_root().join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("\n## {section}\n"))
+        .unwrap_or_else(|| panic!("README has no section {section}"));
+    let body = &readme[start + 1..];
+    let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3);
+    let mut blocks = Vec::new();
+    let mut lines = body[..end].lines();
+    while let Some(line) = lines.next() {
+        if let Some(lang) = line.strip_prefix("```") {
+            let mut text = String::new();
+            for l in lines.by_ref() {
+                if l.starts_with("```") {
+                    break;
+                }
+                text.push_str(l);
+                text.push('\n');
+            }
+            blocks.push((lang.to_string(), text));
+        }
+    }
+    blocks
+}
+
+/// A bash script run in `dir` with the strata binary first on PATH.
+fn run_script(dir: &Path, script: &str, env: &[(&str, String)]) -> Output {
+    let bin_dir = support::strata_bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run bash")
+}
+
+/// The README's getting-started path, run as written on a new crate: `cargo
+/// new` and `strata init`, the dependency lines, the macro, a table,
+/// `strata new`, `strata check`, `cargo build` (the macro proves the same
+/// and generates the models, and the README's query compiles against
+/// them), then `strata migrate` and `strata drift` over TLS with
+/// `sslmode=verify-full` against a private cluster — each step first time.
+/// Only the URL is the test's (the README's names a host of its own).
+#[test]
+fn the_readme_getting_started_runs_as_written() {
+    let blocks = readme_blocks("Getting started");
+    let block = |lang: &str, needle: &str| -> String {
+        blocks
+            .iter()
+            .find(|(l, t)| l == lang && t.contains(needle))
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("README's getting started has no {lang} block with {needle}"))
+    };
+    let pki = Pki::make();
+    let cluster = tls_cluster(&pki);
+    let work = tempfile::tempdir().unwrap();
+    let repo = support::repo_root();
+
+    // `cargo new --lib blog && cd blog && strata init`
+    let console = block("console", "strata init");
+    let init = console
+        .lines()
+        .find_map(|l| l.strip_prefix("$ "))
+        .expect("the console line");
+    let o = run_script(work.path(), init, &[]);
+    assert!(
+        o.status.success(),
+        "{init}\n{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let blog = work.path().join("blog");
+    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    let strata_dir = repo.join("strata");
+    assert!(
+        said.contains(&format!("path = {:?}", strata_dir.display().to_string())),
+        "strata init names the library's path:\n{said}"
+    );
+    for f in ["strata.toml", "schema/schema.sql", "build.rs"] {
+        assert!(blog.join(f).is_file(), "strata init wrote no {f}:\n{said}");
+    }
+
+    // The dependency lines, with the path of this clone.
+    let deps = block("toml", "package = \"pgstrata\"")
+        .replace("/path/to/strata/strata", &strata_dir.display().to_string());
+    let manifest = std::fs::read_to_string(blog.join("Cargo.toml")).unwrap();
+    let manifest = manifest.replace(
+        "[dependencies]\n",
+        deps.strip_prefix("[dependencies]\n")
+            .map_or(deps.clone(), |d| format!("[dependencies]\n{d}"))
+            .as_str(),
+    );
+    std::fs::write(blog.join("Cargo.toml"), manifest).unwrap();
+    // The same versions as this workspace, so the build needs no network.
+    std::fs::copy(repo.join("Cargo.lock"), blog.join("Cargo.lock")).unwrap();
+
+    // src/lib.rs: the macro, and the README's query in a function.
+    let query = block("rust", "PostTable::select()");
+    let lib = format!(
+        "{}\npub async fn latest(client: tokio_postgres::Client) -> Result<Vec<post::Post>, Box<dyn std::error::Error>> {{\n{query}    Ok(posts)\n}}\n",
+        block("rust", "strata::schema!")
+    );
+    std::fs::write(blog.join("src/lib.rs"), lib).unwrap();
+
+    // The steps, with this cluster's URL for the README's.
+    let url = format!(
+        "postgres://postgres@localhost:{}/postgres?sslmode=verify-full&sslrootcert={}",
+        cluster.port,
+        pki.arg("ca.crt")
+    );
+    let steps = block("sh", "strata new create_post");
+    let steps: String = steps
+        .lines()
+        .map(|l| {
+            if l.starts_with("export DATABASE_URL=") {
+                format!("export DATABASE_URL='{url}'")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        steps.contains(&url),
+        "the README sets DATABASE_URL:\n{steps}"
+    );
+    // The workspace's own target folder: the dependencies the tests were
+    // built with are built already.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target"));
+    let o = run_script(
+        &blog,
+        &steps,
+        &[
+            ("CARGO_TARGET_DIR", target.display().to_string()),
+            ("CARGO_NET_OFFLINE", "true".to_string()),
+        ],
+    );
+    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{steps}\n---\n{said}");
+    assert!(
+        blog.join("migrations/V1__create_post.sql").is_file(),
+        "{said}"
+    );
+    assert!(said.contains("in step"), "{said}");
+    assert!(said.contains("no drift"), "{said}");
+    // The migration ran over TLS: the table is there.
+    let tables = cluster
+        .psql(
+            "postgres",
+            "SELECT count(*) FROM pg_class WHERE relname = 'post'",
+        )
+        .unwrap();
+    assert!(tables.contains('1'), "{tables}");
+}
