@@ -90,7 +90,7 @@ async fn server_schema(files: &[PathBuf]) -> Result<Schema, String> {
 /// expression strata derived exactly that is not the server's text.
 const UNPROVEN_ALLOWED: &[(&str, &str)] = &[(
     "a function defined in the schema",
-    "a call of the schema's own function is not resolved offline yet (functions are modelled, but not candidates of the analyzer's function resolution)",
+    "a call of the schema's own function is resolved offline only when no built-in has its name and one plain function in public takes that many arguments (an overload, a function of another schema or one kept by name is not)",
 )];
 
 /// How the offline expressions of a case compare with the server's.

@@ -595,6 +595,82 @@ ALTER TABLE p ADD CONSTRAINT p_name_lower CHECK (lower(name) <> '');
     );
 }
 
+/// Calls of the schema's own functions, where no built-in has the name:
+/// resolved offline as `func_get_detail` resolves a single candidate —
+/// arguments coerced to the parameters (unknown literals typed, integers
+/// widened to numeric), defaults left out of the call, quoted names kept —
+/// and printed as `pg_get_expr` prints them, in defaults, checks,
+/// generated columns, index keys and predicates. The server is the judge:
+/// every one equal to what it stores; an overloaded name, a function in
+/// another schema and a set-returning one stay "cannot prove"; a changed
+/// call is a difference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_of_the_schemas_own_functions_resolve_as_the_server_stores_them() {
+    use strata_core::diff::{diff, Change, DiffOptions};
+    const SQL: &str = r#"
+CREATE SCHEMA app;
+CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';
+CREATE FUNCTION label_of(amount numeric, unit text DEFAULT 'EUR') RETURNS text
+    LANGUAGE sql STABLE AS $$ SELECT amount || unit $$;
+CREATE FUNCTION "Slug"(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$;
+CREATE FUNCTION next_code() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT 1::bigint';
+CREATE FUNCTION is_small(v bigint) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v < 10';
+CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2 * x';
+CREATE FUNCTION twice(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x || x';
+CREATE FUNCTION app.elsewhere(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x';
+CREATE TABLE item (
+    id integer,
+    qty smallint,
+    name text,
+    code bigint DEFAULT next_code(),
+    price_label text DEFAULT label_of(5),
+    other_label text DEFAULT label_of(2.5, 'USD'),
+    slug text GENERATED ALWAYS AS ("Slug"(name)) STORED,
+    bumped integer GENERATED ALWAYS AS (add_one(qty)) STORED,
+    doubled integer DEFAULT twice(2),
+    moved integer DEFAULT app.elsewhere(1),
+    CONSTRAINT item_small CHECK (is_small(id)),
+    CONSTRAINT item_named CHECK ("Slug"('X') <> name)
+);
+CREATE INDEX item_bumped ON item (add_one(id));
+CREATE INDEX item_slug ON item ("Slug"(name)) WHERE is_small(qty) AND add_one('4') > 3;
+"#;
+    let db = TestDb::create("strata_routines_user_calls").await;
+    psql_apply_sql(&db.url, SQL, true).unwrap();
+    let server = read(&db.url).await;
+    let offline =
+        strata_core::replay::replay_texts([("calls.sql", &std::sync::Arc::<str>::from(SQL))])
+            .expect("replays offline")
+            .schema;
+    let differences = diff(&offline, &server, DiffOptions::default());
+    let mut unproven: Vec<String> = Vec::new();
+    for d in &differences {
+        match &d.change {
+            Change::Unproven { .. } => unproven.push(d.path.to_string()),
+            _ => panic!("offline and server differ: {d}\nall: {differences:#?}"),
+        }
+    }
+    unproven.sort();
+    assert_eq!(
+        unproven,
+        ["column public.item.doubled", "column public.item.moved"],
+        "{differences:#?}"
+    );
+    // Proven means compared: a changed argument is a difference.
+    let changed = SQL.replace("label_of(2.5, 'USD')", "label_of(2.5, 'GBP')");
+    let offline_changed =
+        strata_core::replay::replay_texts([("calls.sql", &std::sync::Arc::<str>::from(changed))])
+            .expect("replays")
+            .schema;
+    let d = diff(&offline_changed, &server, DiffOptions::default());
+    assert!(
+        d.iter()
+            .any(|d| d.path.to_string() == "column public.item.other_label"
+                && matches!(d.change, Change::Changed { .. })),
+        "a changed call of the schema's function must be a difference: {d:#?}"
+    );
+}
+
 /// Plans of functions and procedures, judged by `pg_dump -s` both ways:
 /// created before the tables whose defaults and checks call them, changed
 /// in place with `CREATE OR REPLACE` where PostgreSQL allows it (a body,

@@ -210,6 +210,11 @@ pub fn default_volatility(expr: &Expr, scope: &Scope, column_type: &str) -> Resu
     let mut stack = vec![&node];
     while let Some(n) = stack.pop() {
         let here = match n {
+            Node::Func {
+                proc, name, args, ..
+            } if *proc == transform::USER_FUNCTION => analyzer
+                .user_volatility(name, args.len())
+                .ok_or_else(|| unproven(format!("function {name}() is not in the schema")))?,
             Node::Func { proc, name, .. } => match env.catalog.proc(*proc) {
                 Some(p) => p.volatile,
                 // A cast or length-coercion function the catalog keeps by

@@ -116,6 +116,10 @@ fn builtin_typname(display: &str) -> &str {
 /// How deep [`Analyzer::transform`] recurses before it gives up.
 pub const MAX_DEPTH: u32 = 64;
 
+/// The `proc` of a [`Node::Func`] that calls a function the schema defines
+/// (no built-in has this oid): its name is the function's, in `public`.
+pub const USER_FUNCTION: crate::catalog::Oid = u32::MAX;
+
 thread_local! {
     static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
@@ -1814,6 +1818,10 @@ impl Analyzer<'_> {
             )));
         }
         let types: Vec<TypeId> = args.iter().map(Node::type_id).collect();
+        if self.env.catalog.procs_named(name).next().is_none() {
+            // No built-in of that name: only the schema's own can take it.
+            return self.user_call(name, args, form);
+        }
         let found = self.env.func(name, &types);
         let built_in = match &found {
             Resolve::Found(c) => Some(c),
@@ -1862,6 +1870,148 @@ impl Analyzer<'_> {
             result_typmod: -1,
             form,
             variadic: chosen.variadic_folded,
+        })
+    }
+
+    /// A call no built-in function can take, resolved among the schema's
+    /// own functions as `func_get_detail` would, where that is provable:
+    /// every function of that name is a plain function in `public` (on the
+    /// path the server prints with, so `pg_get_expr` writes the name
+    /// unqualified), exactly one takes that many arguments (its defaults
+    /// counted, none VARIADIC), with concrete argument and result types, and
+    /// each argument coerces to its parameter implicitly (a single candidate
+    /// is taken exactly then). Defaults are not put into the call (the
+    /// planner adds them), so it prints as written. Anything else is
+    /// "cannot prove", naming why.
+    fn user_call(&self, name: &str, args: Vec<Node>, form: Form) -> Result<Node, Unproven> {
+        let captured = |why: &str| {
+            unproven(format!(
+                "{name} is a function defined in the schema, and {why} (calls of the schema's own functions are resolved offline only when one plain function in public can take them)"
+            ))
+        };
+        let by_name = self.schema.unmanaged.iter().any(|u| {
+            matches!(
+                u.kind,
+                UnmanagedKind::Function | UnmanagedKind::Aggregate | UnmanagedKind::Procedure
+            ) && u.name.split('(').next().unwrap_or("").rsplit('.').next() == Some(name)
+        });
+        if by_name {
+            return Err(captured("one of that name is kept by name only"));
+        }
+        let mut candidates = Vec::new();
+        for (ns_name, ns) in &self.schema.namespaces {
+            for (sig, r) in &ns.routines {
+                if crate::model::split_signature(sig).0 != name {
+                    continue;
+                }
+                if ns_name != "public" {
+                    return Err(captured(&format!(
+                        "one of that name is in schema {ns_name}"
+                    )));
+                }
+                if r.kind != crate::model::RoutineKind::Function {
+                    return Err(captured("one of that name is not a plain function"));
+                }
+                candidates.push(r);
+            }
+        }
+        if candidates.is_empty() {
+            return Err(unproven(format!(
+                "function {name}() is neither built in nor defined in the schema"
+            )));
+        }
+        use crate::model::ArgMode;
+        let n = args.len();
+        let mut fitting = Vec::new();
+        for r in candidates {
+            if r.args.iter().any(|a| a.mode != ArgMode::In) {
+                return Err(captured(
+                    "one of that name has OUT, INOUT or VARIADIC arguments",
+                ));
+            }
+            let defaults = r.args.iter().filter(|a| a.default.is_some()).count();
+            if n <= r.args.len() && n + defaults >= r.args.len() {
+                fitting.push(r);
+            }
+        }
+        let r = match fitting.as_slice() {
+            [r] => *r,
+            [] => {
+                return Err(unproven(format!(
+                    "no function {name} of the schema takes {n} argument(s)"
+                )))
+            }
+            _ => return Err(captured("several of that name take that many arguments")),
+        };
+        let concrete = |text: &str| -> Result<TypeId, Unproven> {
+            let (t, _) = self.resolve_type(text)?;
+            if POLY_CONTAINERS.contains(&t)
+                || matches!(t, ANY | ANYCOMPATIBLE | ANYCOMPATIBLENONARRAY)
+                || text.starts_with("any")
+                || matches!(
+                    text,
+                    "record" | "void" | "trigger" | "event_trigger" | "internal" | "cstring"
+                )
+            {
+                return Err(captured(&format!(
+                    "its type {text} is polymorphic or a pseudo-type"
+                )));
+            }
+            Ok(t)
+        };
+        let returns = r
+            .returns
+            .as_deref()
+            .ok_or_else(|| captured("it returns nothing"))?;
+        if returns.starts_with("SETOF ") || returns.starts_with("TABLE(") {
+            return Err(captured("it returns a set"));
+        }
+        let result = concrete(returns)?;
+        if self.immutable && r.volatility != crate::model::Volatility::Immutable {
+            return Err(unproven(format!(
+                "{name}() is not immutable: the server refuses it here"
+            )));
+        }
+        let mut coerced = Vec::with_capacity(n);
+        for (a, p) in args.into_iter().zip(&r.args) {
+            let t = concrete(&p.data_type)?;
+            coerced.push(self.coerce_arg(a, t)?);
+        }
+        Ok(Node::Func {
+            name: name.to_string(),
+            proc: USER_FUNCTION,
+            args: coerced,
+            result,
+            result_typmod: -1,
+            form,
+            variadic: false,
+        })
+    }
+
+    /// The volatility of the schema's function `name` a [`USER_FUNCTION`]
+    /// call of `nargs` arguments resolved to (`i`, `s` or `v`): the one
+    /// function of that name in `public` taking that many.
+    pub(super) fn user_volatility(&self, name: &str, nargs: usize) -> Option<char> {
+        let mut fitting = self
+            .schema
+            .namespaces
+            .get("public")?
+            .routines
+            .iter()
+            .filter(|(sig, r)| {
+                let defaults = r.args.iter().filter(|a| a.default.is_some()).count();
+                crate::model::split_signature(sig).0 == name
+                    && nargs <= r.args.len()
+                    && nargs + defaults >= r.args.len()
+            });
+        let (_, r) = fitting.next()?;
+        if fitting.next().is_some() {
+            return None;
+        }
+        Some(match r.volatility {
+            crate::model::Volatility::Immutable => 'i',
+            crate::model::Volatility::Stable => 's',
+            crate::model::Volatility::Volatile => 'v',
         })
     }
 
