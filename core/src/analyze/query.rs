@@ -1335,6 +1335,28 @@ mod tests {
     }
 
     #[test]
+    fn the_schemas_own_functions_are_typed_by_their_declaration() {
+        let sql: std::sync::Arc<str> = std::sync::Arc::from(
+            "CREATE FUNCTION label_of(amount numeric, unit text DEFAULT 'EUR') RETURNS text \
+             LANGUAGE sql STABLE AS $$ SELECT amount || unit $$;\n\
+             CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql AS 'SELECT 2 * x';\n\
+             CREATE FUNCTION twice(x text) RETURNS text LANGUAGE sql AS 'SELECT x || x';\n\
+             CREATE TABLE item (id integer NOT NULL, price numeric);",
+        );
+        let schema = crate::replay::replay_texts([("s.sql", &sql)])
+            .expect("replays")
+            .schema;
+        let got = analyze(
+            "SELECT label_of($1) AS l, label_of(price, $2) AS m FROM item",
+            &schema,
+        )
+        .map(|a| shown(&a));
+        assert_eq!(got.as_deref(), Ok("(numeric, text) -> l text?, m text?"));
+        // An overload is not resolved offline: refused, never guessed.
+        assert!(analyze("SELECT twice(id) AS t FROM item", &schema).is_err());
+    }
+
+    #[test]
     fn errors_name_the_problem() {
         let schema = reference();
         let e = analyze("SELECT emial FROM \"user\"", &schema).unwrap_err();
