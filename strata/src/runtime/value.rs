@@ -19,14 +19,19 @@ pub trait NotNull: ToSql + Debug + Sync + Send + 'static {}
 pub trait SqlValue: ToSql + Debug + Sync + Send + 'static {
     /// The type without `Option`.
     type NotNull: NotNull;
+    /// `X`, nullable as this type is: what a function that keeps NULL
+    /// (`length(text)`) gives.
+    type With<X: NotNull>: SqlValue;
 }
 
 impl<T: NotNull> SqlValue for T {
     type NotNull = T;
+    type With<X: NotNull> = X;
 }
 
 impl<T: NotNull> SqlValue for Option<T> {
     type NotNull = T;
+    type With<X: NotNull> = Option<X>;
 }
 
 macro_rules! not_null {
