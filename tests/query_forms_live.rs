@@ -153,6 +153,24 @@ async fn exists_correlated_and_not(client: &Client) {
         "uncorrelated exists",
     );
     assert_eq!(got, 3);
+
+    // A subquery over the outer query's own table, naming it as outer too:
+    // inside, the name would mean the subquery's own table, so the
+    // correlation would silently vanish. Refused by name instead.
+    let refused = agent_step::AgentStepTable::select()
+        .join(agent_step::rel::agent_run)
+        .filter(exists(
+            agent_run::AgentRunTable::select()
+                .join(agent_run::rel::agent_step)
+                .outer(agent_step::AgentStepTable)
+                .filter(agent_run::status.eq(AgentRunStatus::Running)),
+        ))
+        .fetch_all(client)
+        .await;
+    match refused {
+        Err(Error::Build(m)) => assert!(m.contains("give one of them an Alias"), "{m}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 async fn in_subqueries(client: &Client) {
@@ -916,6 +934,15 @@ async fn raw_fragments(client: &Client) {
         .await;
     match refused {
         Err(Error::Build(m)) => assert!(m.contains("2 placeholder(s)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // A `$n` of one's own would collide with strata's numbering: refused.
+    let refused = agent_run::AgentRunTable::select()
+        .filter(raw::<bool, _>("{} = $1", (agent_run::id,)))
+        .fetch_all(client)
+        .await;
+    match refused {
+        Err(Error::Build(m)) => assert!(m.contains("`$n`"), "{m}"),
         other => panic!("{other:?}"),
     }
 }

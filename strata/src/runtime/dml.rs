@@ -29,6 +29,28 @@ impl<X: NotNull> AssignFrom<X> for X {}
 impl<X: NotNull> AssignFrom<X> for Option<X> {}
 impl<X: NotNull> AssignFrom<Option<X>> for Option<X> {}
 
+/// A column of a table in scope `S` whose values a column of type `V`
+/// can be set to.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot set a column of type `{V}` in this statement",
+    label = "not a column of a table in scope, or of another type",
+    note = "set_col takes a column of a table the statement reads (`from(…)`), of the column's type; a NOT NULL column only from NOT NULL columns"
+)]
+pub trait SourceColumn<S, V, J> {
+    #[doc(hidden)]
+    fn col(&self) -> ColRef;
+}
+
+impl<S, V, U: Table, W, B, J> SourceColumn<S, V, J> for Column<U, W, B>
+where
+    S: Has<U, J>,
+    V: AssignFrom<W>,
+{
+    fn col(&self) -> ColRef {
+        self.col_ref()
+    }
+}
+
 fn and(filter: Option<Node>, e: Node) -> Option<Node> {
     Some(match filter {
         Some(f) => Node::And(Box::new(f), Box::new(e)),
@@ -128,17 +150,12 @@ impl<T: Table, S: Scope> UpdateFrom<T, S> {
 
     /// Sets a column of `T` to a column of a table in scope:
     /// `.set_col(agent_run::error_message, agent_step::error_message)`.
-    pub fn set_col<V, A, U: Table, W, B, J>(
-        mut self,
-        column: Column<T, V, A>,
-        source: Column<U, W, B>,
-    ) -> Self
+    pub fn set_col<V, A, C, J>(mut self, column: Column<T, V, A>, source: C) -> Self
     where
         A: Settable,
-        S: Has<U, J>,
-        V: AssignFrom<W>,
+        C: SourceColumn<S, V, J>,
     {
-        self.from_columns.push((column.name(), source.col_ref()));
+        self.from_columns.push((column.name(), source.col()));
         self
     }
 

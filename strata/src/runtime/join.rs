@@ -290,6 +290,8 @@ pub struct Join<S> {
     joins: Vec<Clause>,
     filter: Option<Node>,
     pub(crate) keyset: Option<super::keyset::Keyset>,
+    /// The aliases of the outer query's tables a correlated subquery reads.
+    outer: Vec<String>,
     order: Vec<Order<()>>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -311,6 +313,7 @@ impl<T: Table> Select<T> {
             joins: Vec::new(),
             filter: self.filter,
             keyset: self.keyset,
+            outer: Vec::new(),
             order: self.order.into_iter().map(Order::erase).collect(),
             limit: self.limit,
             offset: self.offset,
@@ -377,6 +380,7 @@ impl<S: Scope> Join<S> {
             joins: self.joins,
             filter: self.filter,
             keyset: self.keyset,
+            outer: self.outer,
             order: self.order,
             limit: self.limit,
             offset: self.offset,
@@ -461,6 +465,15 @@ impl<S: Scope> Join<S> {
     }
 
     pub(crate) fn write_from(&self, w: &mut SqlWriter) {
+        for o in &self.outer {
+            if *o == self.from_alias || self.joins.iter().any(|j| j.alias == *o) {
+                w.fail(format!(
+                    "a subquery reads table {} and refers to the outer query's {} too: inside it the name means its own table; give one of them an Alias",
+                    quote(o),
+                    quote(o)
+                ));
+            }
+        }
         w.push(" FROM ");
         w.push(&self.from);
         w.push(" AS ");
@@ -485,7 +498,8 @@ impl<S: Scope> Join<S> {
     /// A table of the outer query, for a correlated subquery: its columns
     /// may be used in this query's filters (`agent_step::agent_run_id
     /// .eq_col(agent_run::id)`), and it is not added to `FROM`.
-    pub fn outer<O: Table>(self, _table: O) -> Join<S::Push<Outer<O>>> {
+    pub fn outer<O: Table>(mut self, _table: O) -> Join<S::Push<Outer<O>>> {
+        self.outer.push(O::alias());
         self.retype()
     }
 

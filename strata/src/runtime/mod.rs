@@ -52,7 +52,7 @@ pub use checked::{check_arg, Arg, CheckedQuery, CheckedRead};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
 pub use compound::{Compound, SameRows};
 pub use decode::{Fields, FromFields, RawField, RawRecord, RawRecords};
-pub use dml::{AssignFrom, DeleteUsing, Dml, Returned, UpdateFrom};
+pub use dml::{AssignFrom, DeleteUsing, Dml, Returned, SourceColumn, UpdateFrom};
 pub use executor::{
     BoxFuture, CacheStats, ClientRef, Db, Executor, Params, Pooled, DEFAULT_CACHE_CAPACITY,
 };

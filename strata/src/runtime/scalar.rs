@@ -527,7 +527,15 @@ pub fn raw<V, T>(sql: &'static str, args: impl FuncArgs<T>) -> Scalar<T, V> {
     }
     pieces.push(Piece::Text(Cow::Owned(text)));
     pieces.push(Piece::text(")"));
-    if lone_brace {
+    let dollar_digit = sql
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'$' && w[1].is_ascii_digit());
+    if dollar_digit {
+        pieces.push(Piece::Error(Arc::from(format!(
+            "raw SQL {sql:?} writes a parameter as `$n`: strata numbers the parameters; pass the value as an argument for a `{{}}`"
+        ))));
+    } else if lone_brace {
         pieces.push(Piece::Error(Arc::from(format!(
             "raw SQL {sql:?} has a lone brace: write a placeholder as `{{}}` and a literal brace as `{{{{` or `}}}}`"
         ))));

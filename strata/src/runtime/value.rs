@@ -12,6 +12,11 @@ use tokio_postgres::types::ToSql;
 /// override must implement it too (`impl strata::runtime::NotNull for
 /// MyType {}`), besides `ToSql`, `FromSql`, `Clone`, `Debug`, `PartialEq`
 /// and serde's traits.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of a NOT NULL SQL type",
+    label = "expected a non-null value of the type mapping",
+    note = "keyset keys are NOT NULL columns (not `Option<…>`); the arguments of a function or raw fragment are columns of one table, expressions over it, or values of the type mapping (see the README)"
+)]
 pub trait NotNull: ToSql + Debug + Sync + Send + 'static {}
 
 /// The Rust type of a column: a [`NotNull`] type, or `Option` of one for a
