@@ -8,6 +8,7 @@
 pub mod cluster;
 pub mod judge;
 pub mod literal_oracle;
+pub mod reference;
 pub mod wire;
 
 use std::io::Write;

@@ -20,4 +20,5 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/*.rs");
     t.pass("ui_pass/hostile.rs");
+    t.pass("ui_pass/query_forms.rs");
 }

@@ -14,7 +14,7 @@ use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
 use super::column::Column;
-use super::expr::{ColRef, Node};
+use super::expr::{ColRef, Node, SqlWriter};
 use super::join::Has;
 use super::project::{read, write_col, Selectable};
 use super::value::{IntoSql, NotNull, SqlValue};
@@ -75,8 +75,8 @@ where
 {
     type Out = O;
 
-    fn write(&self, out: &mut String) {
-        out.push_str(&self.sql());
+    fn write(&self, w: &mut SqlWriter) {
+        w.push(&self.sql());
     }
 
     fn names(&self, out: &mut Vec<&'static str>) {

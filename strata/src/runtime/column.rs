@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::expr::{ColRef, Expr, Node};
+use super::expr::{ColRef, Expr, Node, Piece, SqlWriter};
 use super::value::{IntoSql, NotNull, SqlValue};
 use super::{Param, Table};
 
@@ -226,18 +226,30 @@ impl<T: Table, V: SqlValue, A> Column<T, V, A> {
     }
 }
 
+/// What an `ORDER BY` key orders by: a column, or an expression
+/// (a function call, a raw fragment).
+#[derive(Clone)]
+pub(crate) enum Key {
+    Col(ColRef),
+    Expr(Vec<Piece>),
+}
+
 /// One key of an `ORDER BY`.
 pub struct Order<T> {
-    pub(crate) column: ColRef,
+    pub(crate) key: Key,
     pub(crate) descending: bool,
     pub(crate) nulls: Option<bool>,
     marker: PhantomData<fn() -> T>,
 }
 
 impl<T> Order<T> {
-    fn new(column: ColRef, descending: bool) -> Self {
+    pub(crate) fn new(column: ColRef, descending: bool) -> Self {
+        Order::of(Key::Col(column), descending)
+    }
+
+    pub(crate) fn of(key: Key, descending: bool) -> Self {
         Order {
-            column,
+            key,
             descending,
             nulls: None,
             marker: PhantomData,
@@ -256,27 +268,13 @@ impl<T> Order<T> {
         self
     }
 
-    pub(crate) fn write(&self, out: &mut String) {
-        out.push_str(&super::quote(self.column.name));
-        self.write_direction(out);
-    }
-
-    /// `"alias"."column" …`, in a statement over several tables.
-    pub(crate) fn write_qualified(&self, out: &mut String) {
-        out.push_str(&super::quote(&(self.column.table)()));
-        out.push('.');
-        out.push_str(&super::quote(self.column.name));
-        self.write_direction(out);
-    }
-
-    fn write_direction(&self, out: &mut String) {
-        if self.descending {
-            out.push_str(" DESC");
-        }
-        match self.nulls {
-            Some(true) => out.push_str(" NULLS FIRST"),
-            Some(false) => out.push_str(" NULLS LAST"),
-            None => {}
+    /// The key with its table forgotten (the scope has checked it).
+    pub(crate) fn erase(self) -> Order<()> {
+        Order {
+            key: self.key,
+            descending: self.descending,
+            nulls: self.nulls,
+            marker: PhantomData,
         }
     }
 }
@@ -284,7 +282,7 @@ impl<T> Order<T> {
 impl<T> Clone for Order<T> {
     fn clone(&self) -> Self {
         Order {
-            column: self.column,
+            key: self.key.clone(),
             descending: self.descending,
             nulls: self.nulls,
             marker: PhantomData,
@@ -294,9 +292,9 @@ impl<T> Clone for Order<T> {
 
 impl<T> fmt::Debug for Order<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        self.write(&mut s);
-        write!(f, "Order({s})")
+        let mut w = SqlWriter::default();
+        w.order(self);
+        write!(f, "Order({})", w.sql)
     }
 }
 

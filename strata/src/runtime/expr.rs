@@ -1,8 +1,10 @@
 //! Filters: a boolean expression on the columns of one table.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops;
+use std::sync::Arc;
 
 use super::{quote_into, Param};
 
@@ -18,13 +20,15 @@ pub struct Expr<T> {
 /// A column in SQL: its name, and the name its table goes by in a
 /// statement over several tables (its alias), written only there.
 #[derive(Clone, Copy)]
-pub(crate) struct ColRef {
+#[doc(hidden)]
+pub struct ColRef {
     pub table: fn() -> String,
     pub name: &'static str,
 }
 
 #[derive(Clone)]
-pub(crate) enum Node {
+#[doc(hidden)]
+pub enum Node {
     Compare {
         column: ColRef,
         op: &'static str,
@@ -59,6 +63,9 @@ pub(crate) enum Node {
     },
     /// Raw SQL text written as is (join conditions strata writes itself).
     Sql(String),
+    /// An expression made of pieces: functions, raw fragments with bound
+    /// parameters, subqueries (see `runtime/scalar.rs`).
+    Frag(Vec<Piece>),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -131,14 +138,44 @@ impl<T> ops::Not for Expr<T> {
     }
 }
 
+/// One piece of an expression: text strata wrote, a column, a bound
+/// parameter, a whole subquery, or an error found while building (a raw
+/// fragment whose placeholders do not match its arguments), reported
+/// before the statement runs.
+#[derive(Clone)]
+#[doc(hidden)]
+pub enum Piece {
+    Text(Cow<'static, str>),
+    Col(ColRef),
+    Param(Param),
+    Sub(Arc<dyn WriteSql>),
+    Error(Arc<str>),
+}
+
+impl Piece {
+    pub(crate) fn text(s: &'static str) -> Piece {
+        Piece::Text(Cow::Borrowed(s))
+    }
+}
+
+/// A statement that can be written inside another (a subquery).
+#[doc(hidden)]
+pub trait WriteSql: Send + Sync {
+    fn write_sql(&self, w: &mut SqlWriter);
+}
+
 /// SQL text being written, with its parameters (`$n` is `params[n-1]`).
 /// `qualify`: columns are written with their table's alias
 /// (`"agent_run"."id"`), as a statement over several tables needs.
+/// `error`: what made the statement impossible to write (reported as
+/// [`super::Error::Build`] before any round trip).
+#[doc(hidden)]
 #[derive(Default)]
-pub(crate) struct SqlWriter {
-    pub sql: String,
-    pub params: Vec<Param>,
-    pub qualify: bool,
+pub struct SqlWriter {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) qualify: bool,
+    pub(crate) error: Option<String>,
 }
 
 /// Binding strength, loosest first: what needs parentheses inside what.
@@ -158,6 +195,50 @@ impl SqlWriter {
             sql: String::with_capacity(256),
             params: Vec::with_capacity(4),
             qualify: false,
+            error: None,
+        }
+    }
+
+    /// Records the first reason the statement cannot be written.
+    pub fn fail(&mut self, reason: String) {
+        if self.error.is_none() {
+            self.error = Some(reason);
+        }
+    }
+
+    /// The pieces of an expression, in order.
+    pub(crate) fn pieces(&mut self, pieces: &[Piece]) {
+        for p in pieces {
+            match p {
+                Piece::Text(t) => self.sql.push_str(t),
+                Piece::Col(c) => self.column(c),
+                Piece::Param(v) => self.param(v.clone()),
+                Piece::Sub(q) => {
+                    // A subquery qualifies its columns: it names its own
+                    // tables and, when correlated, the outer query's.
+                    let qualify = self.qualify;
+                    self.qualify = true;
+                    q.write_sql(self);
+                    self.qualify = qualify;
+                }
+                Piece::Error(e) => self.fail(e.to_string()),
+            }
+        }
+    }
+
+    /// An `ORDER BY` key with its direction.
+    pub(crate) fn order<T>(&mut self, o: &super::column::Order<T>) {
+        match &o.key {
+            super::column::Key::Col(c) => self.column(c),
+            super::column::Key::Expr(pieces) => self.pieces(pieces),
+        }
+        if o.descending {
+            self.push(" DESC");
+        }
+        match o.nulls {
+            Some(true) => self.push(" NULLS FIRST"),
+            Some(false) => self.push(" NULLS LAST"),
+            None => {}
         }
     }
 
@@ -212,6 +293,7 @@ impl SqlWriter {
                 self.column(right);
             }
             Node::Sql(text) => self.push(text),
+            Node::Frag(pieces) => self.pieces(pieces),
             Node::Aggregate { sql, op, value } => {
                 self.push(sql);
                 self.sql.push(' ');

@@ -18,7 +18,7 @@ use super::executor::Executor;
 
 use super::column::{Column, Order};
 use super::decode::{Fields, FromFields};
-use super::expr::{ColRef, Expr, Node, SqlWriter};
+use super::expr::{Expr, Node, SqlWriter};
 use super::query::{at_most_one, exactly_one, raw_rows, Select};
 use super::relation::Relation;
 use super::value::{NotNull, SqlValue};
@@ -40,8 +40,32 @@ pub trait Slot {
     /// A column's type as it comes back from this slot: as declared for an
     /// inner join, `Option` for a left join.
     type Value<V: SqlValue>;
+    /// The outer query's table this slot stands for (`Outer<T>`: `T`), or
+    /// `()` for a table of this statement.
+    type Outer;
     #[doc(hidden)]
     fn decode(fields: &mut Fields<'_>) -> Result<Self::Out, DecodeError>;
+    #[doc(hidden)]
+    fn write_columns(out: &mut String, first: &mut bool) {
+        write_columns::<Self::Table>(out, first);
+    }
+}
+
+/// Slot of a table of the *outer* query, in a correlated subquery
+/// (`select().outer(agent_run::AgentRunTable)`): its columns can be
+/// used in the subquery's filters; it is not in the subquery's `FROM`.
+pub struct Outer<T>(PhantomData<fn() -> T>);
+
+impl<T: Table> Slot for Outer<T> {
+    type Table = T;
+    type Out = ();
+    /// Nullable: the outer table may be left-joined out there.
+    type Value<V: SqlValue> = Option<V::NotNull>;
+    type Outer = T;
+    fn decode(_: &mut Fields<'_>) -> Result<(), DecodeError> {
+        Ok(())
+    }
+    fn write_columns(_: &mut String, _: &mut bool) {}
 }
 
 impl<T: Table> Slot for Inner<T>
@@ -51,6 +75,7 @@ where
     type Table = T;
     type Out = T::Row;
     type Value<V: SqlValue> = V;
+    type Outer = ();
     fn decode(fields: &mut Fields<'_>) -> Result<T::Row, DecodeError> {
         T::Row::from_fields(fields)
     }
@@ -63,6 +88,7 @@ where
     type Table = T;
     type Out = Option<T::Row>;
     type Value<V: SqlValue> = Option<V::NotNull>;
+    type Outer = ();
     /// `None` when every column is NULL: the join matched no row. (A
     /// matched row whose every column is NULL reads as `None` too; only a
     /// table without any `NOT NULL` column can have one.)
@@ -135,7 +161,7 @@ macro_rules! scope {
             type Push<X: Slot> = ($($s,)+ X,);
             fn columns(out: &mut String) {
                 let mut first = true;
-                $(write_columns::<$s::Table>(out, &mut first);)+
+                $($s::write_columns(out, &mut first);)+
             }
             fn decode(fields: &mut Fields<'_>) -> Result<Self::Out, DecodeError> {
                 Ok(($($s::decode(fields)?,)+))
@@ -263,7 +289,10 @@ pub struct Join<S> {
     from_alias: String,
     joins: Vec<Clause>,
     filter: Option<Node>,
-    order: Vec<(ColRef, bool, Option<bool>)>,
+    pub(crate) keyset: Option<super::keyset::Keyset>,
+    /// The aliases of the outer query's tables a correlated subquery reads.
+    outer: Vec<String>,
+    order: Vec<Order<()>>,
     limit: Option<i64>,
     offset: Option<i64>,
     marker: PhantomData<fn() -> S>,
@@ -283,11 +312,9 @@ impl<T: Table> Select<T> {
             from_alias: T::alias(),
             joins: Vec::new(),
             filter: self.filter,
-            order: self
-                .order
-                .into_iter()
-                .map(|o| (o.column, o.descending, o.nulls))
-                .collect(),
+            keyset: self.keyset,
+            outer: Vec::new(),
+            order: self.order.into_iter().map(Order::erase).collect(),
             limit: self.limit,
             offset: self.offset,
             marker: PhantomData,
@@ -343,11 +370,17 @@ impl<S: Scope> Join<S> {
             alias: X::Table::alias(),
             on,
         });
+        self.retype()
+    }
+
+    fn retype<X>(self) -> Join<X> {
         Join {
             from: self.from,
             from_alias: self.from_alias,
             joins: self.joins,
             filter: self.filter,
+            keyset: self.keyset,
+            outer: self.outer,
             order: self.order,
             limit: self.limit,
             offset: self.offset,
@@ -415,8 +448,7 @@ impl<S: Scope> Join<S> {
     where
         S: Has<T, I>,
     {
-        let o = order.into();
-        self.order.push((o.column, o.descending, o.nulls));
+        self.order.push(order.into().erase());
         self
     }
 
@@ -433,6 +465,15 @@ impl<S: Scope> Join<S> {
     }
 
     pub(crate) fn write_from(&self, w: &mut SqlWriter) {
+        for o in &self.outer {
+            if *o == self.from_alias || self.joins.iter().any(|j| j.alias == *o) {
+                w.fail(format!(
+                    "a subquery reads table {} and refers to the outer query's {} too: inside it the name means its own table; give one of them an Alias",
+                    quote(o),
+                    quote(o)
+                ));
+            }
+        }
         w.push(" FROM ");
         w.push(&self.from);
         w.push(" AS ");
@@ -447,28 +488,29 @@ impl<S: Scope> Join<S> {
             w.push(" ON ");
             w.expr(&j.on);
         }
-        if let Some(f) = &self.filter {
+        let filter = super::keyset::with_keyset(w, self.filter.clone(), &self.keyset, &self.order);
+        if let Some(f) = &filter {
             w.push(" WHERE ");
             w.expr(f);
         }
     }
 
+    /// A table of the outer query, for a correlated subquery: its columns
+    /// may be used in this query's filters (`agent_step::agent_run_id
+    /// .eq_col(agent_run::id)`), and it is not added to `FROM`.
+    pub fn outer<O: Table>(mut self, _table: O) -> Join<S::Push<Outer<O>>> {
+        self.outer.push(O::alias());
+        self.retype()
+    }
+
     pub(crate) fn write_order(&self, w: &mut SqlWriter) {
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
-            for (i, (c, desc, nulls)) in self.order.iter().enumerate() {
+            for (i, o) in self.order.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
                 }
-                w.column(c);
-                if *desc {
-                    w.push(" DESC");
-                }
-                match nulls {
-                    Some(true) => w.push(" NULLS FIRST"),
-                    Some(false) => w.push(" NULLS LAST"),
-                    None => {}
-                }
+                w.order(o);
             }
         }
         if let Some(n) = self.limit {

@@ -29,14 +29,19 @@
 pub mod aggregate;
 mod checked;
 mod column;
+mod compound;
 mod decode;
+mod dml;
 mod executor;
 mod expr;
 mod interval;
 mod join;
+mod keyset;
 mod project;
 mod query;
 mod relation;
+mod scalar;
+mod subquery;
 mod value;
 
 pub use aggregate::{
@@ -45,19 +50,27 @@ pub use aggregate::{
 };
 pub use checked::{check_arg, Arg, CheckedQuery, CheckedRead};
 pub use column::{Assignment, Column, ConflictTarget, Order, ReadOnly, Settable, Writable};
+pub use compound::{Compound, SameRows};
 pub use decode::{Fields, FromFields, RawField, RawRecord, RawRecords};
+pub use dml::{AssignFrom, DeleteUsing, Dml, Returned, SourceColumn, UpdateFrom};
 pub use executor::{
     BoxFuture, CacheStats, ClientRef, Db, Executor, Params, Pooled, DEFAULT_CACHE_CAPACITY,
 };
-pub use expr::Expr;
+pub use expr::{Expr, SqlWriter};
 pub use futures_util::stream::{BoxStream, Stream, StreamExt, TryStreamExt};
 pub use interval::Interval;
 pub use join::{
-    index, Has, InScope, Inner, Join, Left, OneTable, SameType, Scope, Slot, TwoTables,
+    index, Has, InScope, Inner, Join, Left, OneTable, Outer, SameType, Scope, Slot, TwoTables,
 };
+pub use keyset::{KeyValue, Keys};
 pub use project::{ColumnOf, FromRow, IntoStruct, Project, Selectable};
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
 pub use relation::{Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, With};
+pub use scalar::{
+    coalesce, date_trunc, func, length, lower, now, raw, upper, Filter, FuncArg, FuncArgs,
+    IntoScalar, NoTable, Scalar, ScalarOf, Timestamp,
+};
+pub use subquery::{exists, not_exists, scalar, Correlated, Plus, Subquery, SubqueryOf, Within};
 pub use value::{IntoSql, NotNull, SqlValue};
 
 pub use bytes::BytesMut;

@@ -35,7 +35,7 @@ pub trait Selectable<S, I> {
     /// What one row gives.
     type Out;
     #[doc(hidden)]
-    fn write(&self, out: &mut String);
+    fn write(&self, w: &mut SqlWriter);
     #[doc(hidden)]
     fn names(&self, out: &mut Vec<&'static str>);
     #[doc(hidden)]
@@ -66,8 +66,8 @@ where
 {
     type Out = <S::Slot as Slot>::Value<V>;
 
-    fn write(&self, out: &mut String) {
-        write_col(out, &self.col_ref());
+    fn write(&self, w: &mut SqlWriter) {
+        write_col(&mut w.sql, &self.col_ref());
     }
 
     fn names(&self, out: &mut Vec<&'static str>) {
@@ -84,14 +84,14 @@ macro_rules! select_tuple {
         impl<S, $($p: Selectable<S, $i>, $i),+> Selectable<S, ($($i,)+)> for ($($p,)+) {
             type Out = ($($p::Out,)+);
 
-            fn write(&self, out: &mut String) {
+            fn write(&self, w: &mut SqlWriter) {
                 let mut first = true;
                 $(
                     if !first {
-                        out.push_str(", ");
+                        w.push(", ");
                     }
                     first = false;
-                    self.$n.write(out);
+                    self.$n.write(w);
                 )+
                 let _ = first;
             }
@@ -200,6 +200,11 @@ impl<S: Scope, P: Selectable<S, I>, I> Project<S, P, I> {
         self
     }
 
+    pub(crate) fn map_join(mut self, f: impl FnOnce(Join<S>) -> Join<S>) -> Self {
+        self.join = f(self.join);
+        self
+    }
+
     /// `SELECT DISTINCT`: each different row once.
     pub fn distinct(mut self) -> Self {
         self.distinct = Some(Vec::new());
@@ -246,6 +251,13 @@ impl<S: Scope, P: Selectable<S, I>, I> Project<S, P, I> {
             qualify: true,
             ..SqlWriter::default()
         };
+        self.write_into(&mut w);
+        w
+    }
+
+    /// The statement into `w` (which qualifies columns): the whole
+    /// statement, or a subquery or a branch of a `UNION` inside another.
+    pub(crate) fn write_into(&self, w: &mut SqlWriter) {
         w.push("SELECT ");
         match &self.distinct {
             Some(on) if on.is_empty() => w.push("DISTINCT "),
@@ -261,8 +273,8 @@ impl<S: Scope, P: Selectable<S, I>, I> Project<S, P, I> {
             }
             None => {}
         }
-        self.projection.write(&mut w.sql);
-        self.join.write_from(&mut w);
+        self.projection.write(w);
+        self.join.write_from(w);
         if !self.group_by.is_empty() {
             w.push(" GROUP BY ");
             for (i, c) in self.group_by.iter().enumerate() {
@@ -276,8 +288,7 @@ impl<S: Scope, P: Selectable<S, I>, I> Project<S, P, I> {
             w.push(" HAVING ");
             w.expr(h);
         }
-        self.join.write_order(&mut w);
-        w
+        self.join.write_order(w);
     }
 
     /// The statement's SQL text.
@@ -317,29 +328,7 @@ impl<S: Scope, P: Selectable<S, I>, I> Project<S, P, I> {
     pub fn into<R: FromRow<P::Out>>(self) -> Result<IntoStruct<S, P, I, R>, Error> {
         let mut names = Vec::new();
         self.projection.names(&mut names);
-        for (i, name) in names.iter().enumerate() {
-            if *name == "?" {
-                continue;
-            }
-            match R::FIELDS.get(i) {
-                Some(field) if field.trim_start_matches("r#") == *name => {}
-                Some(field) => {
-                    return Err(Error::Build(format!(
-                        "projected column {} is number {} of the projection, but field number {} of {} is {field}: fields are read in the projection's order",
-                        quote(name),
-                        i + 1,
-                        i + 1,
-                        std::any::type_name::<R>()
-                    )))
-                }
-                None => {
-                    return Err(Error::Build(format!(
-                        "{} has fewer fields than the projection has columns",
-                        std::any::type_name::<R>()
-                    )))
-                }
-            }
-        }
+        check_names::<R, P::Out>(&names)?;
         Ok(IntoStruct {
             project: self,
             marker: PhantomData,
@@ -351,6 +340,35 @@ impl<S: Scope, P: Selectable<S, I>, I> fmt::Debug for Project<S, P, I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Project").field("sql", &self.sql()).finish()
     }
+}
+
+/// Checks that the projected columns' names are `R`'s fields' names, in
+/// order (aggregates and expressions are not named).
+pub(crate) fn check_names<R: FromRow<O>, O>(names: &[&'static str]) -> Result<(), Error> {
+    for (i, name) in names.iter().enumerate() {
+        if *name == "?" {
+            continue;
+        }
+        match R::FIELDS.get(i) {
+            Some(field) if field.trim_start_matches("r#") == *name => {}
+            Some(field) => {
+                return Err(Error::Build(format!(
+                    "projected column {} is number {} of the projection, but field number {} of {} is {field}: fields are read in the projection's order",
+                    quote(name),
+                    i + 1,
+                    i + 1,
+                    std::any::type_name::<R>()
+                )))
+            }
+            None => {
+                return Err(Error::Build(format!(
+                    "{} has fewer fields than the projection has columns",
+                    std::any::type_name::<R>()
+                )))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A projection read into struct `R`, from [`Project::into`].

@@ -14,7 +14,8 @@ use tokio_postgres::Row;
 use super::executor::Executor;
 
 use super::column::{AssignedValue, Assignment, ConflictTarget, Order};
-use super::expr::{Expr, Node, SqlWriter};
+use super::expr::{Node, SqlWriter};
+use super::scalar::Filter;
 use super::{quote, quote_into, Error, InsertValue, Insertable, Table};
 
 /// Marker: the statement returns nothing but a row count.
@@ -63,11 +64,20 @@ fn params(w: &SqlWriter) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
+/// What made a statement impossible to write, before any round trip.
+fn built(w: &SqlWriter) -> Result<(), Error> {
+    match &w.error {
+        Some(e) => Err(Error::Build(e.clone())),
+        None => Ok(()),
+    }
+}
+
 /// Runs a statement and reads every row it returns.
 async fn query_rows<T: Table, C: Executor + ?Sized>(
     db: &C,
     w: &SqlWriter,
 ) -> Result<Vec<T::Row>, Error> {
+    built(w)?;
     let rows = db.query_sql(w.sql.as_str(), &params(w)).await?;
     rows.iter()
         .map(|r| T::Row::try_from(r).map_err(Error::from))
@@ -80,10 +90,12 @@ pub(crate) async fn raw_rows<C: Executor + ?Sized>(
     db: &C,
     w: &SqlWriter,
 ) -> Result<Vec<Row>, Error> {
+    built(w)?;
     Ok(db.query_sql(w.sql.as_str(), &params(w)).await?)
 }
 
-async fn execute<C: Executor + ?Sized>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
+pub(crate) async fn execute<C: Executor + ?Sized>(db: &C, w: &SqlWriter) -> Result<u64, Error> {
+    built(w)?;
     Ok(db.execute_sql(w.sql.as_str(), &params(w)).await?)
 }
 
@@ -92,6 +104,7 @@ async fn stream_rows<T: Table, C: Executor + ?Sized>(
     db: &C,
     w: &SqlWriter,
 ) -> Result<BoxStream<'static, Result<T::Row, Error>>, Error> {
+    built(w)?;
     let rows = db.stream_sql(w.sql.as_str(), &params(w)).await?;
     Ok(rows
         .map(|r| match r {
@@ -127,6 +140,7 @@ pub(crate) fn at_most_one<R>(mut rows: Vec<R>) -> Result<Option<R>, Error> {
 /// offset.
 pub struct Select<T: Table> {
     pub(crate) filter: Option<Node>,
+    pub(crate) keyset: Option<super::keyset::Keyset>,
     pub(crate) order: Vec<Order<T>>,
     pub(crate) limit: Option<i64>,
     pub(crate) offset: Option<i64>,
@@ -174,6 +188,7 @@ impl<T: Table> Select<T> {
     pub fn new() -> Self {
         Select {
             filter: None,
+            keyset: None,
             order: Vec::new(),
             limit: None,
             offset: None,
@@ -181,9 +196,11 @@ impl<T: Table> Select<T> {
         }
     }
 
-    /// Keeps the rows `e` holds for; several filters must all hold.
-    pub fn filter(mut self, e: Expr<T>) -> Self {
-        self.filter = and(self.filter, e.node);
+    /// Keeps the rows `e` holds for; several filters must all hold. A
+    /// filter on the table's columns (`Expr<T>`), a subquery condition
+    /// (`exists(…)`, `column.in_query(…)`), a boolean expression.
+    pub fn filter(mut self, e: impl Filter<T>) -> Self {
+        self.filter = and(self.filter, e.into_node());
         self
     }
 
@@ -279,18 +296,15 @@ impl<T: Table> Select<T> {
     /// `WHERE …`, `ORDER BY …`, `LIMIT`, `OFFSET` (columns qualified when
     /// the writer qualifies).
     pub(crate) fn write_tail(&self, w: &mut SqlWriter) {
-        write_where(w, &self.filter);
+        let filter = super::keyset::with_keyset(w, self.filter.clone(), &self.keyset, &self.order);
+        write_where(w, &filter);
         if !self.order.is_empty() {
             w.push(" ORDER BY ");
             for (i, o) in self.order.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
                 }
-                if w.qualify {
-                    o.write_qualified(&mut w.sql);
-                } else {
-                    o.write(&mut w.sql);
-                }
+                w.order(o);
             }
         }
         if let Some(n) = self.limit {
@@ -353,6 +367,7 @@ impl<T: Table> Clone for Select<T> {
     fn clone(&self) -> Self {
         Select {
             filter: self.filter.clone(),
+            keyset: self.keyset.clone(),
             order: self.order.clone(),
             limit: self.limit,
             offset: self.offset,
@@ -390,8 +405,7 @@ impl<T: Table> Count<T> {
     /// The number of rows.
     pub async fn fetch<C: Executor + ?Sized>(&self, db: &C) -> Result<i64, Error> {
         let w = self.write();
-        let rows = db.query_sql(w.sql.as_str(), &params(&w)).await?;
-        let row = exactly_one(rows)?;
+        let row = exactly_one(raw_rows(db, &w).await?)?;
         Ok(row.try_get::<_, i64>(0)?)
     }
 }
@@ -412,7 +426,7 @@ struct Conflict<T> {
     action: ConflictAction<T>,
 }
 
-fn write_assignments<T>(w: &mut SqlWriter, assignments: &[Assignment<T>]) {
+pub(crate) fn write_assignments<T>(w: &mut SqlWriter, assignments: &[Assignment<T>]) {
     for (i, a) in assignments.iter().enumerate() {
         if i > 0 {
             w.push(", ");
@@ -482,7 +496,7 @@ impl<T: Table, R> Insert<T, R> {
         }
     }
 
-    fn write(&self, returning: bool) -> SqlWriter {
+    pub(crate) fn write(&self, returning: bool) -> SqlWriter {
         let mut w = SqlWriter::with_capacity();
         w.push("INSERT INTO ");
         T::write_sql_name(&mut w.sql);
@@ -527,8 +541,13 @@ impl<T: Table, R> Insert<T, R> {
         w
     }
 
+    /// No row to insert.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// Checks what the server would refuse less clearly.
-    fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.columns.is_empty() && self.rows.len() > 1 {
             return Err(Error::Build(format!(
                 "table {} has no column an insert can set, so one statement inserts one row (DEFAULT VALUES); insert the rows one by one",
@@ -637,8 +656,8 @@ impl<T: Table, R> OnConflict<T, R> {
 
 /// `UPDATE` of table `T`, from the table's `update()`.
 pub struct Update<T: Table, R = NoReturning> {
-    assignments: Vec<Assignment<T>>,
-    filter: Option<Node>,
+    pub(crate) assignments: Vec<Assignment<T>>,
+    pub(crate) filter: Option<Node>,
     marker: PhantomData<fn() -> R>,
 }
 
@@ -668,8 +687,8 @@ impl<T: Table, R> Update<T, R> {
 
     /// Updates only the rows `e` holds for; several filters must all hold.
     /// Without a filter every row is updated.
-    pub fn filter(mut self, e: Expr<T>) -> Self {
-        self.filter = and(self.filter, e.node);
+    pub fn filter(mut self, e: impl Filter<T>) -> Self {
+        self.filter = and(self.filter, e.into_node());
         self
     }
 
@@ -682,7 +701,7 @@ impl<T: Table, R> Update<T, R> {
         }
     }
 
-    fn write(&self, returning: bool) -> SqlWriter {
+    pub(crate) fn write(&self, returning: bool) -> SqlWriter {
         let mut w = SqlWriter::with_capacity();
         w.push("UPDATE ");
         T::write_sql_name(&mut w.sql);
@@ -693,7 +712,7 @@ impl<T: Table, R> Update<T, R> {
         w
     }
 
-    fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.assignments.is_empty() {
             return Err(Error::Build(format!(
                 "update of table {} sets no column; add .set(column.to(value))",
@@ -753,7 +772,7 @@ impl<T: Table, R> fmt::Debug for Update<T, R> {
 
 /// `DELETE` from table `T`, from the table's `delete()`.
 pub struct Delete<T: Table, R = NoReturning> {
-    filter: Option<Node>,
+    pub(crate) filter: Option<Node>,
     marker: PhantomData<fn() -> (T, R)>,
 }
 
@@ -776,8 +795,8 @@ impl<T: Table> Default for Delete<T, NoReturning> {
 impl<T: Table, R> Delete<T, R> {
     /// Deletes only the rows `e` holds for; several filters must all hold.
     /// Without a filter every row is deleted.
-    pub fn filter(mut self, e: Expr<T>) -> Self {
-        self.filter = and(self.filter, e.node);
+    pub fn filter(mut self, e: impl Filter<T>) -> Self {
+        self.filter = and(self.filter, e.into_node());
         self
     }
 
@@ -789,7 +808,7 @@ impl<T: Table, R> Delete<T, R> {
         }
     }
 
-    fn write(&self, returning: bool) -> SqlWriter {
+    pub(crate) fn write(&self, returning: bool) -> SqlWriter {
         let mut w = SqlWriter::with_capacity();
         w.push("DELETE FROM ");
         T::write_sql_name(&mut w.sql);

@@ -14,7 +14,7 @@ use super::executor::Executor;
 
 use super::column::{Column, Order};
 use super::decode::{next_record, next_records, Fields, FromFields};
-use super::expr::{Expr, Node, SqlWriter};
+use super::expr::{Node, SqlWriter};
 use super::query::{raw_rows, Select};
 use super::{quote, DecodeError, Error, Table};
 
@@ -409,7 +409,7 @@ where
     T::Row: FromFields,
 {
     /// Keeps the rows `e` holds for (of the selected table).
-    pub fn filter(mut self, e: Expr<T>) -> Self {
+    pub fn filter(mut self, e: impl super::scalar::Filter<T>) -> Self {
         self.select = self.select.filter(e);
         self
     }

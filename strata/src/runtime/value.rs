@@ -12,6 +12,11 @@ use tokio_postgres::types::ToSql;
 /// override must implement it too (`impl strata::runtime::NotNull for
 /// MyType {}`), besides `ToSql`, `FromSql`, `Clone`, `Debug`, `PartialEq`
 /// and serde's traits.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of a NOT NULL SQL type",
+    label = "expected a non-null value of the type mapping",
+    note = "keyset keys are NOT NULL columns (not `Option<…>`); the arguments of a function or raw fragment are columns of one table, expressions over it, or values of the type mapping (see the README)"
+)]
 pub trait NotNull: ToSql + Debug + Sync + Send + 'static {}
 
 /// The Rust type of a column: a [`NotNull`] type, or `Option` of one for a
@@ -19,14 +24,19 @@ pub trait NotNull: ToSql + Debug + Sync + Send + 'static {}
 pub trait SqlValue: ToSql + Debug + Sync + Send + 'static {
     /// The type without `Option`.
     type NotNull: NotNull;
+    /// `X`, nullable as this type is: what a function that keeps NULL
+    /// (`length(text)`) gives.
+    type With<X: NotNull>: SqlValue;
 }
 
 impl<T: NotNull> SqlValue for T {
     type NotNull = T;
+    type With<X: NotNull> = X;
 }
 
 impl<T: NotNull> SqlValue for Option<T> {
     type NotNull = T;
+    type With<X: NotNull> = Option<X>;
 }
 
 macro_rules! not_null {
