@@ -160,6 +160,7 @@ pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
 mod constraints;
+mod format_type;
 mod indexes;
 mod namespaces;
 mod privileges;
@@ -172,6 +173,19 @@ mod unmanaged;
 mod views;
 
 use constraints::*;
+use format_type::*;
+
+/// The client's `format_type` for built-in types (`None`: the server must
+/// print it), for the oracle test that compares it with the server's.
+#[doc(hidden)]
+pub fn client_format_type(typid: u32, typmod: i32) -> Option<String> {
+    format_type::format_type(typid, typmod)
+}
+
+/// The SQL condition under which the columns query asks the server for
+/// `format_type(atttypid, atttypmod)`, for the oracle test.
+#[doc(hidden)]
+pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.atttypmod");
 use indexes::*;
 use namespaces::*;
 use privileges::*;

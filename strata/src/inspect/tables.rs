@@ -38,8 +38,13 @@ pub(super) const Q_TABLES: &str = concat!(
     " ORDER BY c.oid"
 );
 
+/// Columns. Types come raw (`atttypid`, `atttypmod`) and are printed on
+/// the client ([`super::format_type`]) but where the server must print them
+/// (column 30, `format_type` only for the rows [`server_formats_type!`]
+/// names). The identity sequence of each identity column comes from one
+/// join over `pg_depend` (no per-row subquery).
 pub(super) const Q_COLUMNS: &str = concat!(
-    "SELECT a.attrelid, a.attnum::int4, a.attname::text, format_type(a.atttypid, a.atttypmod), \
+    "SELECT a.attrelid, a.attnum::int4, a.attname::text, a.atttypid, \
             a.attnotnull, \
             CASE WHEN a.atthasdef THEN pg_get_expr(ad.adbin, ad.adrelid) END, \
             a.attgenerated::text, a.attidentity::text, \
@@ -49,10 +54,14 @@ pub(super) const Q_COLUMNS: &str = concat!(
                  THEN co.collname::text END, \
             a.attstattarget::int4, a.attstorage <> t.typstorage, a.attstorage::text, \
             t.typstorage::text, a.attcompression::text, a.attoptions::text[], \
-            idn.oid, idn.nspname, idn.relname, idn.seqtype, idn.seqstart, idn.seqincrement, \
+            idn.oid, idn.nspname, idn.relname, idn.seqtypid, idn.seqstart, idn.seqincrement, \
             idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle, \
             a.attislocal, a.attinhcount::int4, \
-            a.attacl::text[], pg_get_userbyid(c.relowner)::text \
+            a.attacl::text[], pg_get_userbyid(c.relowner)::text, \
+            CASE WHEN ",
+    server_formats_type!("a.atttypid", "a.atttypmod"),
+    " THEN format_type(a.atttypid, a.atttypmod) END, \
+            a.atttypmod \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -60,15 +69,16 @@ pub(super) const Q_COLUMNS: &str = concat!(
      LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_collation co ON co.oid = a.attcollation \
      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
-     LEFT JOIN LATERAL (SELECT sc.oid, sn.nspname::text, sc.relname::text, \
-                               format_type(sq.seqtypid, NULL) AS seqtype, sq.seqstart, \
-                               sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle \
-                        FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid \
-                        JOIN pg_namespace sn ON sn.oid = sc.relnamespace \
-                        JOIN pg_sequence sq ON sq.seqrelid = sc.oid \
-                        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass \
-                          AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum \
-                          AND d.deptype = 'i' AND a.attidentity <> '' LIMIT 1) idn ON true \
+     LEFT JOIN (SELECT DISTINCT ON (d.refobjid, d.refobjsubid) d.refobjid, d.refobjsubid, \
+                       sc.oid, sn.nspname::text, sc.relname::text, sq.seqtypid, sq.seqstart, \
+                       sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle \
+                FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid \
+                JOIN pg_namespace sn ON sn.oid = sc.relnamespace \
+                JOIN pg_sequence sq ON sq.seqrelid = sc.oid \
+                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass \
+                  AND d.deptype = 'i' AND d.refobjsubid > 0 \
+                ORDER BY d.refobjid, d.refobjsubid, sc.oid) idn \
+       ON idn.refobjid = a.attrelid AND idn.refobjsubid = a.attnum AND a.attidentity <> '' \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ",
     user_namespace!(),
     " AND ",
@@ -187,12 +197,15 @@ pub(super) fn build_columns(
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
 ) -> Result<(), InspectError> {
+    let mut types = TypeCache::new();
     for row in rows {
         const STEP: &str = "columns";
         let relid: u32 = get(row, 0, STEP)?;
         let attnum: i32 = get(row, 1, STEP)?;
         let name: String = get(row, 2, STEP)?;
-        let raw_type: String = get(row, 3, STEP)?;
+        let typid: u32 = get(row, 3, STEP)?;
+        let server_type: Option<String> = get(row, 30, STEP)?;
+        let typmod: i32 = get(row, 31, STEP)?;
         let not_null: bool = get(row, 4, STEP)?;
         let raw_default: Option<String> = get(row, 5, STEP)?;
         let generated_kind: String = get(row, 6, STEP)?;
@@ -250,7 +263,7 @@ pub(super) fn build_columns(
                  them, or inspect other namespaces only",
             ));
         }
-        let data_type = normalized(normalize::type_text, &raw_type, object, "type")?;
+        let data_type = column_type(&mut types, typid, typmod, server_type, object)?;
         let (default, generated) = match raw_default {
             Some(text) => {
                 let expr = Expression::from_server(text);
@@ -272,7 +285,8 @@ pub(super) fn build_columns(
             let seq_oid: Option<u32> = get(row, 16, STEP)?;
             let seq_ns: Option<String> = get(row, 17, STEP)?;
             let seq_name: Option<String> = get(row, 18, STEP)?;
-            let seq_type: Option<String> = get(row, 19, STEP)?;
+            let seq_typid: Option<u32> = get(row, 19, STEP)?;
+            let seq_type = seq_typid.and_then(|t| format_type(t, -1));
             let (Some(seq_oid), Some(seq_ns), Some(seq_name), Some(seq_type)) =
                 (seq_oid, seq_ns, seq_name, seq_type)
             else {
