@@ -10,9 +10,7 @@ use super::*;
 pub(super) const Q_CONSTRAINTS: &str = concat!(
     "SELECT co.oid, co.conrelid, co.conname::text, co.contype::text, \
             co.condeferrable, co.condeferred, co.convalidated, \
-            ARRAY(SELECT a.attname::text FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord) \
-                  JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum \
-                  ORDER BY k.ord), \
+            co.conkey, \
             ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
                   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
                   WHERE k.ord > i.indnkeyatts ORDER BY k.ord), \
@@ -51,6 +49,7 @@ pub(super) fn build_constraints(
     rows: &[Row],
     schema: &mut Schema,
     table_names: &HashMap<u32, (String, String)>,
+    attnames: &AttNames,
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
 ) -> Result<(), InspectError> {
@@ -63,7 +62,7 @@ pub(super) fn build_constraints(
         let deferrable: bool = get(row, 4, STEP)?;
         let initially_deferred: bool = get(row, 5, STEP)?;
         let validated: bool = get(row, 6, STEP)?;
-        let columns: Vec<String> = get(row, 7, STEP)?;
+        let keys: Option<Vec<i16>> = get(row, 7, STEP)?;
         let include: Vec<String> = get(row, 8, STEP)?;
         let nulls_not_distinct: bool = get(row, 9, STEP)?;
         let index_oid: u32 = get(row, 19, STEP)?;
@@ -116,6 +115,23 @@ pub(super) fn build_constraints(
                 format!("index {} (of {})", quote_ident(&name), object()),
             ));
         }
+        // The key columns' names from the columns query (the table's own
+        // columns, all read), not from a per-row subquery.
+        let columns = if matches!(contype.as_str(), "p" | "u" | "f") {
+            let mut columns = Vec::new();
+            for attnum in keys.unwrap_or_default() {
+                let Some(name) = attnames.get(&(relid, attnum)) else {
+                    return Err(InspectError::Catalog {
+                        step: STEP,
+                        reason: format!("{}: key column {attnum} not found", object()),
+                    });
+                };
+                columns.push(name.clone());
+            }
+            columns
+        } else {
+            Vec::new()
+        };
         let kind = match contype.as_str() {
             "p" => ConstraintKind::PrimaryKey { columns, include },
             "u" => ConstraintKind::Unique {

@@ -9,6 +9,9 @@
 //! `extra_float_digits` are set too, so constants print the same whatever
 //! the server's or the role's settings (the form `strata_core::literal`
 //! derives offline). Expressions are kept exactly as the server prints them.
+//! `jit` is off for the transaction: the catalog queries' cost estimates
+//! (per-row subqueries) pass `jit_above_cost`, and compiling them took
+//! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
 //!
 //! **15 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
@@ -147,7 +150,7 @@ macro_rules! set_search_path {
     () => {
         "SET LOCAL search_path = public; SET LOCAL TimeZone = 'UTC'; \
          SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; \
-         SET LOCAL extra_float_digits = 1"
+         SET LOCAL extra_float_digits = 1; SET LOCAL jit = off"
     };
 }
 const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
@@ -491,7 +494,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
 
     // Tables, by oid: (namespace, name).
     let table_names = build_tables(&rows.tables, &mut schema, &mut comments)?;
-    build_columns(
+    let attnames = build_columns(
         &rows.columns,
         &mut schema,
         &table_names,
@@ -502,6 +505,7 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
         &rows.constraints,
         &mut schema,
         &table_names,
+        &attnames,
         &mut comments,
         &mut hidden_comments,
     )?;

@@ -189,15 +189,19 @@ pub(super) fn build_tables(
     Ok(table_names)
 }
 
-/// Columns into their tables.
+/// Column names by (table oid, attribute number), for the constraints.
+pub(super) type AttNames = HashMap<(u32, i16), String>;
+
+/// Columns into their tables; returns their names by number.
 pub(super) fn build_columns(
     rows: &[Row],
     schema: &mut Schema,
     table_names: &HashMap<u32, (String, String)>,
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
-) -> Result<(), InspectError> {
+) -> Result<AttNames, InspectError> {
     let mut types = TypeCache::new();
+    let mut attnames = AttNames::new();
     for row in rows {
         const STEP: &str = "columns";
         let relid: u32 = get(row, 0, STEP)?;
@@ -334,6 +338,13 @@ pub(super) fn build_columns(
         let acl = read_acl(row, 28, AclKind::Column, STEP, || {
             format!("column {}", name)
         })?;
+        let Ok(attnum) = i16::try_from(attnum) else {
+            return Err(InspectError::Catalog {
+                step: STEP,
+                reason: format!("{}: attribute number {attnum}", object()),
+            });
+        };
+        attnames.insert((relid, attnum), name.clone());
         table.columns.push(Column {
             acl,
             name,
@@ -349,7 +360,7 @@ pub(super) fn build_columns(
             inherited: inherited(get(row, 26, STEP)?, get(row, 27, STEP)?),
         });
     }
-    Ok(())
+    Ok(attnames)
 }
 
 /// `pg_class.reloptions` (`name=value` texts) as a map.
