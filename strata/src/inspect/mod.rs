@@ -483,47 +483,82 @@ fn table_mut<'s>(
 }
 
 fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
+    // Each query's rows are dropped as soon as they are in the model.
+    let CatalogRows {
+        namespaces,
+        extensions,
+        tables,
+        columns,
+        constraints,
+        indexes,
+        enums,
+        sequences,
+        unmanaged,
+        comments: comment_rows,
+        routines,
+        collations,
+        policies,
+        triggers,
+        views,
+        default_acls,
+    } = rows;
     let mut schema = Schema::default();
-    let mut comments = read_comments(&rows.comments)?;
-    build_namespaces(&rows.namespaces, &mut schema, &mut comments)?;
-    build_extensions(&rows.extensions, &mut schema)?;
+    let mut comments = read_comments(&comment_rows)?;
+    drop(comment_rows);
+    build_namespaces(&namespaces, &mut schema, &mut comments)?;
+    drop(namespaces);
+    build_extensions(&extensions, &mut schema)?;
+    drop(extensions);
 
     // Objects whose comments strata cannot hold (the index of a constraint,
     // an identity sequence): refused if commented.
     let mut hidden_comments: Vec<(u32, String)> = Vec::new();
 
     // Tables, by oid: (namespace, name).
-    let table_names = build_tables(&rows.tables, &mut schema, &mut comments)?;
+    let table_names = build_tables(&tables, &mut schema, &mut comments)?;
+    drop(tables);
     let attnames = build_columns(
-        &rows.columns,
+        &columns,
         &mut schema,
         &table_names,
         &mut comments,
         &mut hidden_comments,
     )?;
+    drop(columns);
     build_constraints(
-        &rows.constraints,
+        &constraints,
         &mut schema,
         &table_names,
         &attnames,
         &mut comments,
         &mut hidden_comments,
     )?;
+    drop(constraints);
 
-    let view_names = build_views(&rows.views, &mut schema, &mut comments)?;
+    let view_names = build_views(&views, &mut schema, &mut comments)?;
+    drop(views);
     let mut relation_names = table_names.clone();
     relation_names.extend(view_names);
-    build_indexes(&rows.indexes, &mut schema, &relation_names, &mut comments)?;
+    build_indexes(&indexes, &mut schema, &relation_names, &mut comments)?;
+    drop(indexes);
 
-    build_types(&rows.enums, &mut schema, &mut comments)?;
-    build_collations(&rows.collations, &mut schema)?;
-    build_sequences(&rows.sequences, &mut schema, &mut comments)?;
-    build_unmanaged(&rows.unmanaged, &mut schema)?;
+    build_types(&enums, &mut schema, &mut comments)?;
+    drop(enums);
+    build_collations(&collations, &mut schema)?;
+    drop(collations);
+    build_sequences(&sequences, &mut schema, &mut comments)?;
+    drop(sequences);
+    build_unmanaged(&unmanaged, &mut schema)?;
+    drop(unmanaged);
 
-    build_routines(&rows.routines, &mut schema)?;
-    build_policies(&rows.policies, &mut schema)?;
-    build_default_acls(&rows.default_acls, &mut schema)?;
-    build_triggers(&rows.triggers, &mut schema, &table_names)?;
+    build_routines(&routines, &mut schema)?;
+    drop(routines);
+    build_policies(&policies, &mut schema)?;
+    drop(policies);
+    build_default_acls(&default_acls, &mut schema)?;
+    drop(default_acls);
+    build_triggers(&triggers, &mut schema, &table_names)?;
+    drop(triggers);
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {
