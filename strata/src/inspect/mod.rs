@@ -1,0 +1,658 @@
+//! Reading a live database into the model.
+//!
+//! [`inspect`] reads `pg_catalog` (never `information_schema`) inside one
+//! `REPEATABLE READ, READ ONLY` transaction, so every query sees the same
+//! snapshot and nothing can be written. `search_path` is set to `public` for
+//! the transaction, so `format_type`, `pg_get_expr` and friends print objects
+//! of `public` unqualified and everything else qualified, which is the form
+//! the model stores; `TimeZone`, `DateStyle`, `IntervalStyle` and
+//! `extra_float_digits` are set too, so constants print the same whatever
+//! the server's or the role's settings (the form `strata_core::literal`
+//! derives offline). Expressions are kept exactly as the server prints them.
+//! `jit` is off for the transaction: the catalog queries' cost estimates
+//! (per-row subqueries) pass `jit_above_cost`, and compiling them took
+//! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
+//!
+//! **15 catalog queries whatever the size of the database** (the
+//! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
+//! search_path = public` batch and one `COMMIT`: 18 statements in all. One
+//! query per kind of object (namespaces, extensions, tables, columns,
+//! constraints, index keys, types (enums, domains, composite types),
+//! sequences, unmanaged objects, functions and procedures, policies,
+//! collations, triggers, views and materialized views, default privileges)
+//! and one for the comments of the others; every ACL (`relacl`, `attacl`,
+//! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
+//! to the owner symbol; they are pipelined on the connection and joined
+//! in memory by object id.
+//!
+//! The first query also checks, from inside the snapshot, that the
+//! transaction really is `REPEATABLE READ` and read-only (it is not when the
+//! client was already inside a transaction) and that `public` is on the
+//! effective search path (it silently is not when the role lacks USAGE on
+//! it); either problem is an [`InspectError::Session`].
+//!
+//! System namespaces (`pg_catalog`, `information_schema`, `pg_toast*`,
+//! `pg_temp_*`) and objects that belong to an extension are left out.
+//! Types go through [`strata_core::normalize`]; text it cannot read is an
+//! [`InspectError::Normalize`] naming the object, never silently kept raw.
+//! Expressions are kept exactly as the server prints them.
+
+use std::collections::HashMap;
+
+use strata_core::model::{quote_ident, Inherited, Schema, Table};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSql, ToSql, Type};
+use tokio_postgres::{Client, Row};
+
+use crate::conn::describe;
+
+/// What to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectOptions {
+    /// Namespaces to read; `None` reads every non-system namespace.
+    /// Extensions, event triggers and publications are database-wide and
+    /// always read.
+    pub namespaces: Option<Vec<String>>,
+}
+
+/// Why a database could not be read. Messages never contain the connection
+/// URL or a password: at most `host:port/dbname`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InspectError {
+    #[error("invalid database URL: {reason}")]
+    #[diagnostic(
+        code(strata::inspect::url),
+        help("expected a URL like postgres://user@host:5432/dbname")
+    )]
+    Url { reason: String },
+
+    #[error("cannot connect to {target}: {reason}")]
+    #[diagnostic(code(strata::inspect::connect))]
+    Connect {
+        target: String,
+        reason: String,
+        /// What to do about it, by what went wrong.
+        #[help]
+        advice: String,
+    },
+
+    #[error("reading the catalog ({step}) failed: {reason}")]
+    #[diagnostic(code(strata::inspect::query))]
+    Query { step: &'static str, reason: String },
+
+    #[error("cannot inspect in this session: {reason}")]
+    #[diagnostic(code(strata::inspect::session), help("{help}"))]
+    Session { reason: String, help: &'static str },
+
+    #[error("unexpected catalog data ({step}): {reason}")]
+    #[diagnostic(
+        code(strata::inspect::catalog),
+        help("this is a strata bug or an unsupported PostgreSQL version; please report it")
+    )]
+    Catalog { step: &'static str, reason: String },
+
+    #[error("{object}: cannot normalize {what} `{text}`: {reason}")]
+    #[diagnostic(
+        code(strata::inspect::normalize),
+        help("strata cannot read this {what} yet; please report it with the text shown")
+    )]
+    Normalize {
+        object: String,
+        what: &'static str,
+        text: String,
+        reason: String,
+    },
+
+    /// The database holds something strata does not model yet; comparing
+    /// without it could call two different schemas equal, so inspection
+    /// stops instead.
+    #[error("{object}: {what} is not supported yet")]
+    #[diagnostic(code(strata::inspect::unsupported), help("{help}"))]
+    Unsupported {
+        object: String,
+        what: String,
+        help: String,
+    },
+}
+
+/// The user namespace condition on alias `n` (and `$1`, the optional list
+/// of namespaces to read).
+macro_rules! user_namespace {
+    () => {
+        "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+         AND n.nspname NOT LIKE 'pg\\_toast%' \
+         AND n.nspname NOT LIKE 'pg\\_temp\\_%' \
+         AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[])) \
+         AND NOT EXISTS (SELECT FROM pg_depend dn WHERE dn.classid = 'pg_namespace'::regclass \
+             AND dn.objid = n.oid AND dn.deptype = 'e')"
+    };
+}
+
+/// Excludes objects that belong to an extension.
+macro_rules! not_extension {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT FROM pg_depend de WHERE de.classid = '",
+            $catalog,
+            "'::regclass AND de.objid = ",
+            $oid,
+            " AND de.deptype = 'e')"
+        )
+    };
+}
+
+macro_rules! begin_snapshot {
+    () => {
+        "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    };
+}
+macro_rules! set_search_path {
+    () => {
+        "SET LOCAL search_path = public; SET LOCAL TimeZone = 'UTC'; \
+         SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; \
+         SET LOCAL extra_float_digits = 1; SET LOCAL jit = off"
+    };
+}
+const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
+
+/// [`BEGIN`]'s first half: the snapshot alone, for callers (drift) that
+/// read other tables with the session's own search path first.
+pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
+
+/// [`BEGIN`]'s second half.
+pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
+
+mod constraints;
+mod format_type;
+mod indexes;
+mod namespaces;
+mod privileges;
+mod routines;
+mod sequences;
+mod tables;
+mod triggers;
+mod types;
+mod unmanaged;
+mod views;
+
+use constraints::*;
+use format_type::*;
+
+/// The client's `format_type` for built-in types (`None`: the server must
+/// print it), for the oracle test that compares it with the server's.
+#[doc(hidden)]
+pub fn client_format_type(typid: u32, typmod: i32) -> Option<String> {
+    format_type::format_type(typid, typmod)
+}
+
+/// The SQL condition under which the columns query asks the server for
+/// `format_type(atttypid, atttypmod)`, for the oracle test.
+#[doc(hidden)]
+pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.atttypmod");
+use indexes::*;
+use namespaces::*;
+use privileges::*;
+use routines::*;
+use sequences::*;
+use tables::*;
+use triggers::*;
+use types::*;
+use unmanaged::*;
+use views::*;
+
+/// Every catalog query [`inspect`] runs, in order, each exactly once. Each
+/// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
+pub const QUERIES: [(&str, &str); 16] = [
+    ("namespaces", Q_NAMESPACES),
+    ("extensions", Q_EXTENSIONS),
+    ("tables", Q_TABLES),
+    ("columns", Q_COLUMNS),
+    ("constraints", Q_CONSTRAINTS),
+    ("indexes", Q_INDEXES),
+    ("types", Q_TYPES),
+    ("sequences", Q_SEQUENCES),
+    ("unmanaged objects", Q_UNMANAGED),
+    ("comments", Q_COMMENTS),
+    ("routines", Q_ROUTINES),
+    ("policies", Q_POLICIES),
+    ("collations", Q_COLLATIONS),
+    ("triggers", Q_TRIGGERS),
+    ("views", Q_VIEWS),
+    ("default privileges", Q_DEFAULT_ACLS),
+];
+
+/// Connects to `url` (without TLS), reads the database and disconnects.
+pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
+    let session = crate::conn::connect(url).await.map_err(|e| match e {
+        crate::conn::ConnectError::Url { reason } => InspectError::Url { reason },
+        crate::conn::ConnectError::Connect {
+            target,
+            reason,
+            advice,
+        } => InspectError::Connect {
+            target,
+            reason,
+            advice,
+        },
+        crate::conn::ConnectError::Tls { target, reason } => InspectError::Connect {
+            target,
+            reason,
+            advice: "strata reads libpq's TLS settings: sslmode, sslrootcert, sslcert, sslkey, \
+                     sslcrl (in the URL, or PGSSLMODE, PGSSLROOTCERT, …)"
+                .to_string(),
+        },
+    })?;
+    let result = inspect(&session.client, opts).await.map_err(|e| match e {
+        InspectError::Query { step, reason } => InspectError::Query {
+            step,
+            reason: session.redact(&reason),
+        },
+        other => other,
+    });
+    session.close().await;
+    result
+}
+
+/// Reads the database `client` is connected to. The client must not be
+/// inside a transaction: `inspect` opens and commits its own.
+pub async fn inspect(client: &Client, opts: &InspectOptions) -> Result<Schema, InspectError> {
+    begin(client, BEGIN).await?;
+    read_and_commit(client, opts).await
+}
+
+/// Opens the read-only snapshot with `sql` ([`BEGIN`] or
+/// [`BEGIN_SNAPSHOT`]).
+pub(crate) async fn begin(client: &Client, sql: &str) -> Result<(), InspectError> {
+    client.batch_execute(sql).await.map_err(|e| {
+        if e.code() == Some(&SqlState::ACTIVE_SQL_TRANSACTION) {
+            InspectError::Session {
+                reason: format!(
+                    "the connection is already inside a transaction ({})",
+                    describe(&e)
+                ),
+                help: NOT_IN_TRANSACTION,
+            }
+        } else {
+            InspectError::Query {
+                step: "begin",
+                reason: describe(&e),
+            }
+        }
+    })
+}
+
+/// Inside the transaction [`begin`] opened (with `search_path` set): reads
+/// the catalog, checks the session, and commits (or rolls back on error).
+pub(crate) async fn read_and_commit(
+    client: &Client,
+    opts: &InspectOptions,
+) -> Result<Schema, InspectError> {
+    match read_all(client, opts).await {
+        Ok(rows) => {
+            match check_session(&rows) {
+                Ok(()) => {}
+                // Not our transaction (the client was already in one): leave
+                // it to its owner.
+                Err((e, Transaction::Foreign)) => return Err(e),
+                Err((e, Transaction::Ours)) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(e);
+                }
+            }
+            client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| InspectError::Query {
+                    step: "commit",
+                    reason: describe(&e),
+                })?;
+            build(rows)
+        }
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// The rows of every query of [`QUERIES`], in order.
+struct CatalogRows {
+    namespaces: Vec<Row>,
+    extensions: Vec<Row>,
+    tables: Vec<Row>,
+    columns: Vec<Row>,
+    constraints: Vec<Row>,
+    indexes: Vec<Row>,
+    enums: Vec<Row>,
+    sequences: Vec<Row>,
+    unmanaged: Vec<Row>,
+    comments: Vec<Row>,
+    routines: Vec<Row>,
+    collations: Vec<Row>,
+    policies: Vec<Row>,
+    triggers: Vec<Row>,
+    views: Vec<Row>,
+    default_acls: Vec<Row>,
+}
+
+async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
+    let filter: Option<Vec<String>> = opts.namespaces.clone();
+    let run = |index: usize| {
+        let (step, sql) = QUERIES[index];
+        let filter = &filter;
+        async move {
+            let params: [(&(dyn ToSql + Sync), Type); 1] = [(filter, Type::TEXT_ARRAY)];
+            client
+                .query_typed(sql, &params)
+                .await
+                .map_err(|e| InspectError::Query {
+                    step,
+                    reason: describe(&e),
+                })
+        }
+    };
+    let (namespaces, extensions, tables, columns, constraints) =
+        tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
+    let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
+        tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
+    let (collations, triggers, views, default_acls) =
+        tokio::try_join!(run(12), run(13), run(14), run(15))?;
+    Ok(CatalogRows {
+        namespaces,
+        extensions,
+        tables,
+        columns,
+        constraints,
+        indexes,
+        enums,
+        sequences,
+        unmanaged,
+        comments,
+        routines,
+        collations,
+        policies,
+        triggers,
+        views,
+        default_acls,
+    })
+}
+
+/// Confirms the queries ran in the transaction `inspect` opened, and that
+/// `search_path = public` took effect (it silently does not when the role
+/// lacks USAGE on `public`, and every public name would come out qualified).
+fn check_session(rows: &CatalogRows) -> Result<(), (InspectError, Transaction)> {
+    const STEP: &str = "namespaces";
+    let Some(row) = rows.namespaces.first() else {
+        let e = InspectError::Catalog {
+            step: STEP,
+            reason: "the session check returned no row".to_string(),
+        };
+        return Err((e, Transaction::Ours));
+    };
+    let read = |index| get::<String>(row, index, STEP).map_err(|e| (e, Transaction::Ours));
+    let isolation = read(0)?;
+    let read_only = read(1)?;
+    let public_usable: bool = get(row, 2, STEP).map_err(|e| (e, Transaction::Ours))?;
+    if isolation != "repeatable read" || read_only != "on" {
+        let e = InspectError::Session {
+            reason: format!(
+                "the connection was already inside a transaction ({isolation}, read only: \
+                 {read_only})"
+            ),
+            help: NOT_IN_TRANSACTION,
+        };
+        return Err((e, Transaction::Foreign));
+    }
+    if !public_usable {
+        let e = InspectError::Session {
+            reason: "the role lacks USAGE on schema public, so names in public cannot be \
+                     printed unqualified"
+                .to_string(),
+            help: "GRANT USAGE ON SCHEMA public to the inspecting role (PostgreSQL grants it \
+                   to PUBLIC by default)",
+        };
+        return Err((e, Transaction::Ours));
+    }
+    Ok(())
+}
+
+const NOT_IN_TRANSACTION: &str =
+    "pass a client that is not inside a transaction: inspect opens its own";
+
+/// Whose transaction the queries ran in.
+enum Transaction {
+    Ours,
+    /// The caller's: `BEGIN` only warned.
+    Foreign,
+}
+
+fn get<'a, T: FromSql<'a>>(
+    row: &'a Row,
+    index: usize,
+    step: &'static str,
+) -> Result<T, InspectError> {
+    row.try_get(index).map_err(|e| InspectError::Catalog {
+        step,
+        reason: describe(&e),
+    })
+}
+
+/// Comment keys: (catalog, object id, sub-id). Catalogs: `n` namespace,
+/// `c` relation (tables, columns, indexes, sequences), `k` constraint,
+/// `t` type.
+type Comments = HashMap<(char, u32, i32), String>;
+
+fn take_comment(comments: &mut Comments, catalog: char, oid: u32, sub: i32) -> Option<String> {
+    comments.remove(&(catalog, oid, sub))
+}
+
+fn normalized(
+    f: fn(&str) -> Result<String, String>,
+    text: &str,
+    object: impl FnOnce() -> String,
+    what: &'static str,
+) -> Result<String, InspectError> {
+    f(text).map_err(|reason| InspectError::Normalize {
+        object: object(),
+        what,
+        text: text.to_string(),
+        reason,
+    })
+}
+
+/// `ns.name` with both parts quoted as needed; `pg_catalog` and `public`
+/// left out (collations, operator classes).
+fn qualified_unless_builtin(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) if ns != "pg_catalog" && ns != "public" => {
+            format!("{}.{}", quote_ident(ns), quote_ident(name))
+        }
+        _ => quote_ident(name),
+    }
+}
+
+/// The table `oid` names, and its qualified name for messages.
+fn table_mut<'s>(
+    schema: &'s mut Schema,
+    names: &HashMap<u32, (String, String)>,
+    oid: u32,
+) -> Option<(&'s mut Table, String)> {
+    let (ns, name) = names.get(&oid)?;
+    let table = schema.namespaces.get_mut(ns)?.tables.get_mut(name)?;
+    Some((table, format!("{}.{}", quote_ident(ns), quote_ident(name))))
+}
+
+fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
+    // Each query's rows are dropped as soon as they are in the model.
+    let CatalogRows {
+        namespaces,
+        extensions,
+        tables,
+        columns,
+        constraints,
+        indexes,
+        enums,
+        sequences,
+        unmanaged,
+        comments: comment_rows,
+        routines,
+        collations,
+        policies,
+        triggers,
+        views,
+        default_acls,
+    } = rows;
+    let mut schema = Schema::default();
+    let mut comments = read_comments(&comment_rows)?;
+    drop(comment_rows);
+    build_namespaces(&namespaces, &mut schema, &mut comments)?;
+    drop(namespaces);
+    build_extensions(&extensions, &mut schema)?;
+    drop(extensions);
+
+    // Objects whose comments strata cannot hold (the index of a constraint,
+    // an identity sequence): refused if commented.
+    let mut hidden_comments: Vec<(u32, String)> = Vec::new();
+
+    // Tables, by oid: (namespace, name).
+    let table_names = build_tables(&tables, &mut schema, &mut comments)?;
+    drop(tables);
+    let attnames = build_columns(
+        &columns,
+        &mut schema,
+        &table_names,
+        &mut comments,
+        &mut hidden_comments,
+    )?;
+    drop(columns);
+    build_constraints(
+        &constraints,
+        &mut schema,
+        &table_names,
+        &attnames,
+        &mut comments,
+        &mut hidden_comments,
+    )?;
+    drop(constraints);
+
+    let view_names = build_views(&views, &mut schema, &mut comments)?;
+    drop(views);
+    let mut relation_names = table_names.clone();
+    relation_names.extend(view_names);
+    build_indexes(&indexes, &mut schema, &relation_names, &mut comments)?;
+    drop(indexes);
+
+    build_types(&enums, &mut schema, &mut comments)?;
+    drop(enums);
+    build_collations(&collations, &mut schema)?;
+    drop(collations);
+    build_sequences(&sequences, &mut schema, &mut comments)?;
+    drop(sequences);
+    build_unmanaged(&unmanaged, &mut schema)?;
+    drop(unmanaged);
+
+    build_routines(&routines, &mut schema)?;
+    drop(routines);
+    build_policies(&policies, &mut schema)?;
+    drop(policies);
+    build_default_acls(&default_acls, &mut schema)?;
+    drop(default_acls);
+    build_triggers(&triggers, &mut schema, &table_names)?;
+    drop(triggers);
+
+    for (oid, object) in hidden_comments {
+        if comments.contains_key(&('c', oid, 0)) {
+            return Err(unsupported(
+                &object,
+                "a comment".to_string(),
+                "strata does not model comments on the index of a constraint or on an identity \
+                 sequence yet: COMMENT ON the constraint or column instead",
+            ));
+        }
+    }
+
+    Ok(schema)
+}
+
+/// `attislocal`/`attinhcount` or `conislocal`/`coninhcount` as the model
+/// keeps them: `None` for a local definition with no parent.
+fn inherited(local: bool, count: i32) -> Option<Inherited> {
+    (count > 0).then_some(Inherited {
+        count: count.unsigned_abs(),
+        local,
+    })
+}
+
+const CLUSTER_HELP: &str = "strata does not model the clustered index yet: \
+     ALTER TABLE … SET WITHOUT CLUSTER, or inspect other namespaces only";
+
+fn unsupported(object: &str, what: String, help: &str) -> InspectError {
+    InspectError::Unsupported {
+        object: object.to_string(),
+        what,
+        help: help.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_collations_come_from_the_top_node() {
+        let text = "({FUNCEXPR :funcid 870 :funcresulttype 25 :funcretset false \
+                    :funcvariadic false :funcformat 0 :funccollid 950 :inputcollid 950 \
+                    :args ({VAR :varno 1 :varattno 3 :vartype 25 :vartypmod -1 \
+                    :varcollid 100 :varlevelsup 0 :varnosyn 1 :varattnosyn 3 :location 51}) \
+                    :location 45} {OPEXPR :opno 96 :opfuncid 65 :opresulttype 16 \
+                    :opretset false :opcollid 0 :inputcollid 0 :args <> :location 3} \
+                    {NULLTEST :arg {VAR :varcollid 7} :nulltesttype 0} \
+                    {CONST :consttype 25 :consttypmod -1 :constcollid 100 :constlen -1 \
+                    :constbyval false :constisnull false :location 3 :constvalue 7 \
+                    [ 28 0 0 0 97 \\{ \\) ]})";
+        assert_eq!(node_list_collations(text), vec![950, 0, 0, 100]);
+    }
+
+    #[test]
+    fn node_scanner_survives_garbage() {
+        for text in [
+            "",
+            "(",
+            "}}}",
+            "({",
+            "({X :collOid",
+            "\\",
+            "({X :varcollid x})",
+        ] {
+            let _ = node_list_collations(text);
+        }
+        assert_eq!(node_list_collations("({X :varcollid x})"), vec![0]);
+    }
+
+    #[test]
+    fn exclusion_definition_drops_flags() {
+        assert_eq!(
+            exclusion_definition(
+                "EXCLUDE USING gist (c WITH &&) DEFERRABLE INITIALLY DEFERRED",
+                true,
+                true,
+                true
+            ),
+            "USING gist (c WITH &&)"
+        );
+        assert_eq!(exclusion_definition("odd", false, false, true), "odd");
+    }
+
+    #[test]
+    fn begin_is_the_snapshot_then_the_search_path() {
+        assert_eq!(BEGIN, format!("{BEGIN_SNAPSHOT}; {SET_SEARCH_PATH}"));
+    }
+
+    #[test]
+    fn qualification_skips_builtin_namespaces() {
+        assert_eq!(qualified_unless_builtin(Some("pg_catalog"), "C"), "\"C\"");
+        assert_eq!(qualified_unless_builtin(Some("public"), "x"), "x");
+        assert_eq!(qualified_unless_builtin(Some("Ext"), "x"), "\"Ext\".x");
+        assert_eq!(qualified_unless_builtin(None, "x"), "x");
+    }
+}

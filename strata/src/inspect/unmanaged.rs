@@ -1,0 +1,144 @@
+//! Objects strata keeps by name only.
+
+use strata_core::model::{quote_ident, Schema, Unmanaged, UnmanagedKind};
+use tokio_postgres::Row;
+
+use super::*;
+
+pub(super) const Q_UNMANAGED: &str = concat!(
+    "SELECT 'foreign_table', \
+            n.nspname::text, NULL::text, c.relname::text, NULL::text, NULL::text \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind = 'f' AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'range_type', n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype = 'r' AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_type", "t.oid"),
+    " UNION ALL \
+     SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
+            n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
+            NULL::text \
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+     WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+                       AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
+    user_namespace!(),
+    " UNION ALL \
+     SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, NULL::text, \
+            tg.tgenabled::text \
+     FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p') AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text, \
+            r.ev_enabled::text \
+     FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE r.rulename <> '_RETURN' AND ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_class", "c.oid"),
+    " UNION ALL \
+     SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text, \
+            NULL::text \
+     FROM pg_event_trigger ev WHERE ",
+    not_extension!("pg_event_trigger", "ev.oid"),
+    " UNION ALL \
+     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
+            NULL::text \
+     FROM pg_publication pb \
+     UNION ALL \
+     SELECT 'operator', n.nspname::text, NULL::text, o.oprname::text, \
+            concat(CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END, ', ', \
+                   CASE WHEN o.oprright = 0 THEN 'NONE' ELSE format_type(o.oprright, NULL) END), \
+            NULL::text \
+     FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ",
+    user_namespace!(),
+    " AND ",
+    not_extension!("pg_operator", "o.oid")
+);
+
+/// Unmanaged objects into [`Schema::unmanaged`].
+pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), InspectError> {
+    for row in rows {
+        const STEP: &str = "unmanaged objects";
+        let kind: String = get(row, 0, STEP)?;
+        let namespace: Option<String> = get(row, 1, STEP)?;
+        let parent: Option<String> = get(row, 2, STEP)?;
+        let name: String = get(row, 3, STEP)?;
+        let args: Option<String> = get(row, 4, STEP)?;
+        let state: Option<String> = get(row, 5, STEP)?;
+        if let Some(state) = state.filter(|s| s != "O") {
+            let what = match state.as_str() {
+                "D" => "disabled",
+                "R" => "enabled for replica sessions only (ENABLE REPLICA)",
+                "A" => "enabled always (ENABLE ALWAYS)",
+                _ => "in an unknown state",
+            };
+            return Err(unsupported(
+                &format!(
+                    "{kind} {}.{}.{}",
+                    quote_ident(namespace.as_deref().unwrap_or_default()),
+                    quote_ident(parent.as_deref().unwrap_or_default()),
+                    quote_ident(&name)
+                ),
+                format!("a {kind} {what}"),
+                "strata keeps triggers and rules by name only and cannot compare their state: \
+                 ALTER TABLE … ENABLE TRIGGER/RULE it, or inspect other namespaces only",
+            ));
+        }
+        let kind = match kind.as_str() {
+            "view" => UnmanagedKind::View,
+            "materialized_view" => UnmanagedKind::MaterializedView,
+            "foreign_table" => UnmanagedKind::ForeignTable,
+            "composite_type" => UnmanagedKind::CompositeType,
+            "domain" => UnmanagedKind::Domain,
+            "range_type" => UnmanagedKind::RangeType,
+            "function" => UnmanagedKind::Function,
+            "procedure" => UnmanagedKind::Procedure,
+            "aggregate" => UnmanagedKind::Aggregate,
+            "trigger" => UnmanagedKind::Trigger,
+            "policy" => UnmanagedKind::Policy,
+            "rule" => UnmanagedKind::Rule,
+            "collation" => UnmanagedKind::Collation,
+            "event_trigger" => UnmanagedKind::EventTrigger,
+            "publication" => UnmanagedKind::Publication,
+            "operator" => UnmanagedKind::Operator,
+            other => {
+                return Err(InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("unknown object kind {other:?}"),
+                })
+            }
+        };
+        let mut full = String::new();
+        let operator = kind == UnmanagedKind::Operator;
+        let last = if operator { None } else { Some(name.clone()) };
+        for part in [namespace, parent, last].into_iter().flatten() {
+            if !full.is_empty() {
+                full.push('.');
+            }
+            full.push_str(&quote_ident(&part));
+        }
+        if operator {
+            // Operator names are symbols, never quoted.
+            full.push('.');
+            full.push_str(&name);
+        }
+        if let Some(args) = args {
+            full.push('(');
+            full.push_str(&args);
+            full.push(')');
+        }
+        schema.unmanaged.insert(Unmanaged { kind, name: full });
+    }
+    Ok(())
+}
