@@ -63,15 +63,20 @@ fn scratch_databases() -> Vec<String> {
         .collect()
 }
 
+/// An overloaded function of the schema: offline, strata does not resolve
+/// calls of it (one plain function per name and argument count is what it
+/// resolves).
 const FUNCTION: &str =
-    "CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';\n";
+    "CREATE FUNCTION f(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';\n\
+     CREATE FUNCTION f(x text) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n";
 
 #[test]
 fn the_shadow_server_judges_what_offline_cannot_prove() {
     let url = database_url();
     let before = scratch_databases();
 
-    // Calls of the schema's own function: offline cannot prove them equal.
+    // Calls of the schema's overloaded function: offline cannot prove them
+    // equal.
     // The server stores `f((2))` as `f(2)` (equal) but keeps the named
     // notation `f(x => 1)` (different from `f(1)`).
     let declared = format!(
