@@ -66,8 +66,7 @@ struct Target {
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     let format = args.format;
-    let prepared = prepare(&args, config_path);
-    let (expected, targets) = match prepared {
+    let (found, namespaces, targets) = match prepare(&args, config_path) {
         Ok(p) => p,
         Err(e) => return render::input_error(&e, format),
     };
@@ -87,12 +86,63 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     };
     let jobs = usize::from(args.jobs);
     let timeout = std::time::Duration::from_secs(args.timeout);
-    let results = runtime.block_on(check_all(Arc::new(expected), targets, jobs, timeout));
-    let (expected, results) = results;
-    render::report(&results, &expected, format, args.fail_on)
+    let against = args.against.clone();
+    let options = strata::inspect::InspectOptions {
+        namespaces: namespaces.clone(),
+    };
+    // The expected side (CPU: split, parse, replay) is made on a blocking
+    // thread while the databases are read (IO on the runtime); each read
+    // then waits for it, and it is made once for the whole fleet.
+    let outcome = runtime.block_on(async move {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        let reads = tokio::spawn(check_all(rx, options, targets, jobs, timeout));
+        let loaded = tokio::task::spawn_blocking(move || {
+            load_expected(&found, &against, namespaces).map(Arc::new)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(Error::source(
+                "strata drift",
+                format!("loading the expected schema stopped unexpectedly: {e}"),
+                "this is a bug in strata: please report it",
+            ))
+        });
+        match loaded {
+            Ok(expected) => {
+                // Nobody waiting (every read failed) is not an error.
+                let _ = tx.send(Some(Arc::clone(&expected)));
+                match reads.await {
+                    Ok(results) => Ok((expected, results)),
+                    Err(e) => Err(Error::source(
+                        "strata drift",
+                        format!("reading the databases stopped unexpectedly: {e}"),
+                        "this is a bug in strata: please report it",
+                    )),
+                }
+            }
+            Err(e) => {
+                reads.abort();
+                Err(e)
+            }
+        }
+    });
+    // The models are freed by the process's exit: dropping them (a
+    // million small allocations at 10,000 tables) would only add time.
+    match outcome {
+        Ok((expected, results)) => {
+            let code = render::report(&results, &expected, format, args.fail_on);
+            std::mem::forget(results);
+            std::mem::forget(expected);
+            std::mem::forget(runtime);
+            code
+        }
+        Err(e) => render::input_error(&e, format),
+    }
 }
 
-fn prepare(args: &Args, config_path: Option<&Path>) -> Result<(Expected, Vec<Target>), Error> {
+type Prepared = (Found, Option<Vec<String>>, Vec<Target>);
+
+fn prepare(args: &Args, config_path: Option<&Path>) -> Result<Prepared, Error> {
     let found = config::find(config_path)?;
     let namespaces = if args.schemas.is_empty() {
         None
@@ -106,8 +156,7 @@ fn prepare(args: &Args, config_path: Option<&Path>) -> Result<(Expected, Vec<Tar
         )
     };
     let targets = targets(args, &found)?;
-    let expected = load_expected(&found, &args.against, namespaces)?;
-    Ok((expected, targets))
+    Ok((found, namespaces, targets))
 }
 
 fn load_history_source(path: &Path) -> Result<HistorySource, Error> {
@@ -241,12 +290,15 @@ fn parse_targets(text: &str) -> Vec<Target> {
     v
 }
 
+/// Reads every target (at most `jobs` at once, each within `timeout`),
+/// then compares each with the expected schema once `expected` has it.
 async fn check_all(
-    expected: Arc<Expected>,
+    expected: tokio::sync::watch::Receiver<Option<Arc<Expected>>>,
+    options: strata::inspect::InspectOptions,
     targets: Vec<Target>,
     jobs: usize,
     timeout: std::time::Duration,
-) -> (Arc<Expected>, Vec<Checked>) {
+) -> Vec<Checked> {
     let bar = if std::io::stderr().is_terminal() {
         let bar =
             ProgressBar::with_draw_target(Some(targets.len() as u64), ProgressDrawTarget::stderr());
@@ -261,17 +313,19 @@ async fn check_all(
         ProgressBar::hidden()
     };
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let options = Arc::new(options);
     let mut tasks = Vec::with_capacity(targets.len());
     for t in targets {
-        let expected = Arc::clone(&expected);
+        let mut expected = expected.clone();
+        let options = Arc::clone(&options);
         let permits = Arc::clone(&permits);
         let bar = bar.clone();
         let label = strata::conn::describe_url(&t.url);
         let shown = t.name.clone().unwrap_or_else(|| label.clone());
         let name = t.name.clone();
         let handle = tokio::spawn(async move {
-            let outcome = match permits.acquire_owned().await {
-                Ok(_permit) => tokio::time::timeout(timeout, check_one(&t.url, &expected))
+            let read = match permits.acquire_owned().await {
+                Ok(_permit) => tokio::time::timeout(timeout, read_one(&t.url, &options))
                     .await
                     .unwrap_or_else(|_| {
                         Err(format!(
@@ -280,6 +334,23 @@ async fn check_all(
                         ))
                     }),
                 Err(_) => Err("the worker pool was closed".to_string()),
+            };
+            let outcome = match read {
+                Ok(read) => {
+                    let ready = expected
+                        .wait_for(Option::is_some)
+                        .await
+                        .ok()
+                        .and_then(|e| e.clone());
+                    match ready {
+                        // Comparing is CPU work: off the runtime's workers.
+                        Some(e) => tokio::task::spawn_blocking(move || e.compare_read(read))
+                            .await
+                            .map_err(|e| format!("the comparison stopped unexpectedly: {e}")),
+                        None => Err("the expected schema could not be made".to_string()),
+                    }
+                }
+                Err(e) => Err(e),
             };
             bar.inc(1);
             bar.set_message(shown);
@@ -300,14 +371,17 @@ async fn check_all(
         });
     }
     bar.finish_and_clear();
-    (expected, results)
+    results
 }
 
-async fn check_one(url: &str, expected: &Expected) -> Result<strata::drift::DriftReport, String> {
+async fn read_one(
+    url: &str,
+    options: &strata::inspect::InspectOptions,
+) -> Result<strata::drift::LiveRead, String> {
     let session = strata::conn::connect(url)
         .await
         .map_err(|e| e.to_string())?;
-    let result = strata::drift::drift(&session.client, expected)
+    let result = strata::drift::read_live(&session.client, options)
         .await
         .map_err(|e| session.redact(&e.to_string()));
     session.close().await;

@@ -66,9 +66,32 @@ pub struct CheckReport {
 /// Runs the check. Differences are `expected` = declared, `found` = what the
 /// history builds.
 pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
-    let declared = load_offline_with(&input.schema, &input.replay)?;
-    let history = load_offline_with(&input.migrations, &input.replay)?;
-    Ok(compare(&declared, &history))
+    check_keeping(input).map(|(report, _, _)| report)
+}
+
+/// [`check`], also handing back both sides as loaded (the declared schema,
+/// then the history), so that a caller about to exit can skip freeing them.
+///
+/// The two sides are independent: the history is read, parsed and replayed
+/// on a second thread while this one does the declared schema. An error of
+/// the declared side is reported first, as when they ran one after the
+/// other.
+pub fn check_keeping(input: &CheckInput) -> Result<(CheckReport, Loaded, Loaded), Error> {
+    let (declared, history) = std::thread::scope(|s| {
+        let history = std::thread::Builder::new()
+            .name("strata-history".into())
+            .spawn_scoped(s, || load_offline_with(&input.migrations, &input.replay));
+        let declared = load_offline_with(&input.schema, &input.replay);
+        let history = match history {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            // No second thread to be had: one after the other.
+            Err(_) => load_offline_with(&input.migrations, &input.replay),
+        };
+        (declared, history)
+    });
+    let (declared, history) = (declared?, history?);
+    let report = compare(&declared, &history);
+    Ok((report, declared, history))
 }
 
 pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {

@@ -240,7 +240,9 @@ pub const NO_HISTORY_TABLE: &str = "no history table found: differences are not 
 #[derive(Debug)]
 pub struct HistorySource {
     pub history: History,
-    /// H: the whole history replayed.
+    /// H: the whole history replayed. Once an [`Expected`] holds it, its
+    /// `schema` has moved into the expected side (one model per side) and
+    /// only the provenance is left here.
     pub replayed: Replayed,
 }
 
@@ -253,11 +255,13 @@ pub struct Expected {
     pub label: String,
     /// E, history tables removed and restricted to `namespaces`.
     schema: Schema,
-    /// D with its provenance (absent when comparing with the history).
+    /// D's provenance (absent when comparing with the history); its schema
+    /// moved into `schema`.
     declared: Option<Replayed>,
     /// The migration folder used to attribute differences.
     history: Option<HistorySource>,
-    /// H, normalized like E.
+    /// H, normalized like E; `None` with a history when H is E itself
+    /// (`Against::Migrations`: one model, not two).
     whole: Option<Schema>,
     namespaces: Option<Vec<String>>,
     baselines: Mutex<HashMap<Vec<String>, Arc<Baseline>>>,
@@ -274,14 +278,25 @@ impl Expected {
         history: Option<HistorySource>,
         namespaces: Option<Vec<String>>,
     ) -> Option<Expected> {
-        let whole = history
-            .as_ref()
-            .map(|h| normalized(h.replayed.schema.clone(), namespaces.as_deref()));
-        let schema = match against {
-            Against::Migrations => whole.clone()?,
-            Against::Declared | Against::Source => {
-                normalized(declared.as_ref()?.schema.clone(), namespaces.as_deref())
-            }
+        let mut history = history;
+        let mut declared = declared;
+        // The models move out of the replays (which keep their provenance):
+        // one model per side.
+        let whole = history.as_mut().map(|h| {
+            normalized(
+                std::mem::take(&mut h.replayed.schema),
+                namespaces.as_deref(),
+            )
+        });
+        let (schema, whole) = match against {
+            Against::Migrations => (whole?, None),
+            Against::Declared | Against::Source => (
+                normalized(
+                    std::mem::take(&mut declared.as_mut()?.schema),
+                    namespaces.as_deref(),
+                ),
+                whole,
+            ),
         };
         let declared = if against == Against::Migrations {
             None
@@ -327,7 +342,12 @@ impl Expected {
         let mut warnings = Vec::new();
         let mut note = None;
         let mut summary = None;
-        let context = match (applied, &self.history, &self.whole) {
+        let whole = match (&self.whole, self.against) {
+            (Some(w), _) => Some(w),
+            (None, Against::Migrations) if self.history.is_some() => Some(&self.schema),
+            (None, _) => None,
+        };
+        let context = match (applied, &self.history, whole) {
             (None, _, _) => {
                 note = Some(NO_HISTORY_TABLE.to_string());
                 None
@@ -493,6 +513,24 @@ pub enum DriftError {
 /// not an error: the differences are reported, not attributed, and the
 /// note says why.
 pub async fn drift(client: &Client, expected: &Expected) -> Result<DriftReport, DriftError> {
+    let read = read_live(client, &expected.inspect_options()).await?;
+    Ok(expected.compare_read(read))
+}
+
+/// What [`read_live`] read from one database: the catalog and its history
+/// table, to compare with an [`Expected`] (which may be made meanwhile).
+#[derive(Debug)]
+pub struct LiveRead {
+    live: Schema,
+    applied: Option<AppliedHistory>,
+    /// The history table the role could not read.
+    unreadable: Option<String>,
+}
+
+/// The reading half of [`drift`]: needs only what to read (the namespaces,
+/// [`InspectOptions`]), not the expected schema, so a caller can replay the
+/// expected side on another thread meanwhile.
+pub async fn read_live(client: &Client, options: &InspectOptions) -> Result<LiveRead, DriftError> {
     begin(client, BEGIN_SNAPSHOT).await?;
     let (applied, unreadable) = match read_applied(client).await {
         Ok(a) => (a, None),
@@ -509,15 +547,26 @@ pub async fn drift(client: &Client, expected: &Expected) -> Result<DriftReport, 
             reason: crate::conn::describe(&e),
         }));
     }
-    let live = read_and_commit(client, &expected.inspect_options()).await?;
-    let mut report = expected.compare(live, applied.as_ref());
-    if let Some(table) = unreadable {
-        report.note = Some(format!(
-            "the role cannot read the history table {table} (no SELECT privilege): \
-             differences are not attributed"
-        ));
+    let live = read_and_commit(client, options).await?;
+    Ok(LiveRead {
+        live,
+        applied,
+        unreadable,
+    })
+}
+
+impl Expected {
+    /// [`Expected::compare`] of what [`read_live`] read.
+    pub fn compare_read(&self, read: LiveRead) -> DriftReport {
+        let mut report = self.compare(read.live, read.applied.as_ref());
+        if let Some(table) = read.unreadable {
+            report.note = Some(format!(
+                "the role cannot read the history table {table} (no SELECT privilege): \
+                 differences are not attributed"
+            ));
+        }
+        report
     }
-    Ok(report)
 }
 
 /// The history table of the database, if it keeps one.

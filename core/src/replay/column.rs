@@ -4,7 +4,6 @@
 use crate::model::{
     qualified, quote_ident, Column, ConstraintKind, IndexKeyExpr, ObjectKind, ObjectPath, Sequence,
 };
-use crate::names;
 use crate::parse::{ColumnDef, ColumnOp, ConstraintDef, SeqOptions};
 
 use super::constraint::constraint_uses;
@@ -71,16 +70,26 @@ impl Replayer {
         if let Some((kind, opts)) = &c.identity {
             col.identity = Some(*kind);
             col.not_null = true;
-            let seq =
-                names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let seq = self.choose_name(
+                super::naming::TakenBy::Relation,
+                ns,
+                table,
+                Some(&c.name),
+                "seq",
+            );
             let mut s = Sequence::with_defaults(&data_type);
             apply_seq_options(&mut s, opts, true)?;
             col.identity_options = crate::model::IdentityOptions::canonical(&s);
             self.hidden_relations.insert((ns.to_string(), seq));
         }
         if c.serial {
-            let seq_name =
-                names::choose_name(table, Some(&c.name), "seq", |n| self.relation_taken(ns, n));
+            let seq_name = self.choose_name(
+                super::naming::TakenBy::Relation,
+                ns,
+                table,
+                Some(&c.name),
+                "seq",
+            );
             let mut s = Sequence::with_defaults(&data_type);
             s.owned_by = Some((table.to_string(), c.name.clone()));
             s.acl = self.initial_acl(crate::model::DefaultAclObject::Sequences, Some(ns));
@@ -182,19 +191,21 @@ impl Replayer {
                 s.owned_by = Some((table.to_string(), new.to_string()));
             }
         }
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
-                for c in t.constraints.values_mut() {
-                    if let ConstraintKind::ForeignKey {
-                        ref_namespace,
-                        ref_table,
-                        ref_columns,
-                        ..
-                    } = &mut c.kind
-                    {
-                        if ref_namespace == ns && ref_table == table {
-                            rename_in_list(ref_columns, old, new);
-                        }
+        // Only the tables that name this one can refer to its columns.
+        for (rns, rtn) in self.referrers(ns, table) {
+            let Some(t) = self.table_mut_if(&rns, &rtn) else {
+                continue;
+            };
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey {
+                    ref_namespace,
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &mut c.kind
+                {
+                    if ref_namespace == ns && ref_table == table {
+                        rename_in_list(ref_columns, old, new);
                     }
                 }
             }
@@ -394,8 +405,13 @@ impl Replayer {
                 }
                 let mut s = Sequence::with_defaults(&c.data_type);
                 apply_seq_options(&mut s, &opts, true)?;
-                let seq =
-                    names::choose_name(table, Some(col), "seq", |n| self.relation_taken(ns, n));
+                let seq = self.choose_name(
+                    super::naming::TakenBy::Relation,
+                    ns,
+                    table,
+                    Some(col),
+                    "seq",
+                );
                 self.hidden_relations.insert((ns.to_string(), seq));
                 let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
                 cc.identity = Some(kind);

@@ -141,9 +141,7 @@ impl Replayer {
                 }
                 let name = match c.name {
                     Some(n) => n,
-                    None => names::choose_name(table, None, "pkey", |n| {
-                        self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
-                    }),
+                    None => self.choose_name(super::naming::TakenBy::Both, ns, table, None, "pkey"),
                 };
                 (name, ConstraintKind::PrimaryKey { columns, include })
             }
@@ -169,9 +167,13 @@ impl Replayer {
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
-                        names::choose_name(table, Some(&joined), "key", |n| {
-                            self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
-                        })
+                        self.choose_name(
+                            super::naming::TakenBy::Both,
+                            ns,
+                            table,
+                            Some(&joined),
+                            "key",
+                        )
                     }
                 };
                 (
@@ -207,9 +209,13 @@ impl Replayer {
                         } else {
                             None
                         };
-                        names::choose_name(table, col, "check", |n| {
-                            self.constraint_name_taken(ns, n)
-                        })
+                        self.choose_name(
+                            super::naming::TakenBy::Constraint,
+                            ns,
+                            table,
+                            col,
+                            "check",
+                        )
                     }
                 };
                 (
@@ -233,9 +239,13 @@ impl Replayer {
                         let numbered = names::index_column_names(&parts);
                         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&numbered);
-                        names::choose_name(table, Some(&joined), "excl", |n| {
-                            self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
-                        })
+                        self.choose_name(
+                            super::naming::TakenBy::Both,
+                            ns,
+                            table,
+                            Some(&joined),
+                            "excl",
+                        )
                     }
                 };
                 (name, ConstraintKind::Exclusion { definition })
@@ -330,9 +340,13 @@ impl Replayer {
                     None => {
                         let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
                         let joined = names::join_column_names(&parts);
-                        names::choose_name(table, Some(&joined), "fkey", |n| {
-                            self.constraint_name_taken(ns, n)
-                        })
+                        self.choose_name(
+                            super::naming::TakenBy::Constraint,
+                            ns,
+                            table,
+                            Some(&joined),
+                            "fkey",
+                        )
                     }
                 };
                 (
@@ -396,7 +410,8 @@ impl Replayer {
             comment: None,
             inherited: None,
         };
-        self.table_mut(ns, table)
+        self.names_added(ns, table, &name, Some(&constraint));
+        self.table_mut_quiet(ns, table)
             .constraints
             .insert(name.clone(), constraint);
         self.touch(ObjectPath::in_table(

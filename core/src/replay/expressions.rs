@@ -37,64 +37,105 @@ impl Replayer {
             if !needs {
                 continue;
             }
-            let mut t = t.clone();
-            let columns = t.columns.clone();
+            // Worked out against the table as it is, then written in: only
+            // the new expressions cost anything, not a copy of the table
+            // (a table with thousands of checks or indexes stays linear).
+            let columns = &t.columns;
             let schema = &self.schema;
-            for c in t.columns.iter_mut() {
-                let column_type = c.data_type.clone();
-                if let Some(d) = c.default.as_mut().filter(|d| pending(d)) {
-                    *d = resolve(
-                        d,
-                        &columns,
-                        schema,
-                        Role::Default {
-                            column_type: &column_type,
-                        },
-                    );
+            let mut defaults = Vec::new();
+            let mut generated = Vec::new();
+            for (at, c) in t.columns.iter().enumerate() {
+                let column_type = &c.data_type;
+                if let Some(d) = c.default.as_ref().filter(|d| pending(d)) {
+                    let d = resolve(d, columns, schema, Role::Default { column_type });
                     // The server keeps no default that is a null constant
                     // (`DEFAULT NULL`, `DEFAULT NULL::text`).
-                    if crate::expression::is_null_constant(d, &column_type) {
-                        c.default = None;
-                    }
+                    let keep = !crate::expression::is_null_constant(&d, column_type);
+                    defaults.push((at, keep.then_some(d)));
                 }
-                if let Some(g) = c.generated.as_mut().filter(|g| pending(g)) {
-                    *g = resolve(
-                        g,
-                        &columns,
-                        schema,
-                        Role::Generated {
-                            column_type: &column_type,
-                        },
-                    );
+                if let Some(g) = c.generated.as_ref().filter(|g| pending(g)) {
+                    generated.push((
+                        at,
+                        resolve(g, columns, schema, Role::Generated { column_type }),
+                    ));
                 }
             }
-            for k in t.constraints.values_mut() {
-                if let ConstraintKind::Check { expression, .. } = &mut k.kind {
+            let mut checks = Vec::new();
+            for (name, k) in &t.constraints {
+                if let ConstraintKind::Check { expression, .. } = &k.kind {
                     if pending(expression) {
-                        *expression = resolve(expression, &columns, schema, Role::Check);
+                        checks.push((
+                            name.clone(),
+                            resolve(expression, columns, schema, Role::Check),
+                        ));
                     }
                 }
             }
-            for i in t.indexes.values_mut() {
-                for k in i.keys.iter_mut() {
-                    if let IndexKeyExpr::Expression(e) = &mut k.key {
+            let mut keys = Vec::new();
+            let mut predicates = Vec::new();
+            for (name, i) in &t.indexes {
+                for (at, k) in i.keys.iter().enumerate() {
+                    if let IndexKeyExpr::Expression(e) = &k.key {
                         if pending(e) {
-                            *e = resolve(e, &columns, schema, Role::IndexKey);
+                            keys.push((
+                                name.clone(),
+                                at,
+                                resolve(e, columns, schema, Role::IndexKey),
+                            ));
                         }
                     }
                 }
-                if let Some(p) = i.predicate.as_mut().filter(|p| pending(p)) {
-                    *p = resolve(p, &columns, schema, Role::Predicate);
+                if let Some(p) = i.predicate.as_ref().filter(|p| pending(p)) {
+                    predicates.push((name.clone(), resolve(p, columns, schema, Role::Predicate)));
                 }
             }
-            for p in t.policies.values_mut() {
-                for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
-                    if pending(e) {
-                        *e = resolve(e, &columns, schema, Role::Policy);
+            let mut policies = Vec::new();
+            for (name, p) in &t.policies {
+                let using = p.using.as_ref().filter(|e| pending(e));
+                let check = p.with_check.as_ref().filter(|e| pending(e));
+                if using.is_some() || check.is_some() {
+                    policies.push((
+                        name.clone(),
+                        using.map(|e| resolve(e, columns, schema, Role::Policy)),
+                        check.map(|e| resolve(e, columns, schema, Role::Policy)),
+                    ));
+                }
+            }
+            // Expressions only: no name the registry keeps changes.
+            let t = self.table_mut_quiet(&ns, &tn);
+            for (at, d) in defaults {
+                t.columns[at].default = d;
+            }
+            for (at, g) in generated {
+                t.columns[at].generated = Some(g);
+            }
+            for (name, e) in checks {
+                if let Some(ConstraintKind::Check { expression, .. }) =
+                    t.constraints.get_mut(&name).map(|k| &mut k.kind)
+                {
+                    *expression = e;
+                }
+            }
+            for (name, at, e) in keys {
+                if let Some(k) = t.indexes.get_mut(&name).and_then(|i| i.keys.get_mut(at)) {
+                    k.key = IndexKeyExpr::Expression(e);
+                }
+            }
+            for (name, e) in predicates {
+                if let Some(i) = t.indexes.get_mut(&name) {
+                    i.predicate = Some(e);
+                }
+            }
+            for (name, using, check) in policies {
+                if let Some(p) = t.policies.get_mut(&name) {
+                    if let Some(e) = using {
+                        p.using = Some(e);
+                    }
+                    if let Some(e) = check {
+                        p.with_check = Some(e);
                     }
                 }
             }
-            *self.table_mut(&ns, &tn) = t;
         }
     }
 

@@ -101,9 +101,13 @@ impl Replayer {
                 let numbered = names::index_column_names(&parts);
                 let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                 let joined = names::join_column_names(&numbered);
-                names::choose_name(&table, Some(&joined), "idx", |n| {
-                    self.relation_taken(&ns, n)
-                })
+                self.choose_name(
+                    super::naming::TakenBy::Relation,
+                    &ns,
+                    &table,
+                    Some(&joined),
+                    "idx",
+                )
             }
         };
         let partitioned = self
@@ -128,7 +132,8 @@ impl Replayer {
         }
         let only = ci.only;
         let index = self.index_from(ci)?;
-        self.table_mut(&ns, &table)
+        self.names_added(&ns, &table, &name, None);
+        self.table_mut_quiet(&ns, &table)
             .indexes
             .insert(name.clone(), index.clone());
         self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));

@@ -376,6 +376,32 @@ impl Replayer {
             .expect("caller resolved the table")
     }
 
+    /// [`Self::table_mut`] that leaves the name registry alone: only for
+    /// changes that touch no index or constraint name and no reference to
+    /// another table (expressions), or whose one added name is then given
+    /// to [`Self::names_added`].
+    fn table_mut_quiet(&mut self, ns: &str, name: &str) -> &mut Table {
+        self.schema
+            .namespaces
+            .get_mut(ns)
+            .and_then(|n| n.tables.get_mut(name))
+            .expect("caller resolved the table")
+    }
+
+    /// [`Self::table_mut`] for a table that may be gone (a registry entry).
+    fn table_mut_if(&mut self, ns: &str, name: &str) -> Option<&mut Table> {
+        let t = self
+            .schema
+            .namespaces
+            .get_mut(ns)
+            .and_then(|n| n.tables.get_mut(name))?;
+        self.names
+            .get_mut()
+            .dirty
+            .insert((ns.to_string(), name.to_string()));
+        Some(t)
+    }
+
     fn table(&self, ns: &str, name: &str) -> Option<&Table> {
         self.schema
             .namespaces

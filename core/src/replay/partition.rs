@@ -241,17 +241,18 @@ impl Replayer {
     /// its inheritance children.
     pub(super) fn children_of(&self, ns: &str, name: &str) -> Vec<(String, String)> {
         let me = RelationRef::new(ns, name);
-        let mut out = Vec::new();
-        for (nsn, n) in &self.schema.namespaces {
-            for (tn, t) in &n.tables {
-                if t.partition_of.as_ref().is_some_and(|p| p.parent == me)
-                    || t.inherits.contains(&me)
-                {
-                    out.push((nsn.clone(), tn.clone()));
-                }
-            }
-        }
-        out
+        // Only the tables that name it (the registry's referrers, sorted as
+        // the namespaces and tables are) can be its children: not a scan of
+        // every table at each ALTER TABLE.
+        self.referrers(ns, name)
+            .into_iter()
+            .filter(|(nsn, tn)| {
+                self.table(nsn, tn).is_some_and(|t| {
+                    t.partition_of.as_ref().is_some_and(|p| p.parent == me)
+                        || t.inherits.contains(&me)
+                })
+            })
+            .collect()
     }
 
     /// Every table below `ns.name`, children before grandchildren.
@@ -699,18 +700,14 @@ impl Replayer {
                 ));
             }
             let cname = if primary {
-                names::choose_name(name, None, "pkey", |n| {
-                    self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
-                })
+                self.choose_name(super::naming::TakenBy::Both, ns, name, None, "pkey")
             } else {
                 let mut parts: Vec<&str> = columns.iter().map(String::as_str).collect();
                 parts.extend(include.iter().map(String::as_str));
                 let numbered = names::index_column_names(&parts);
                 let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                 let joined = names::join_column_names(&numbered);
-                names::choose_name(name, Some(&joined), "key", |n| {
-                    self.relation_taken(ns, n) || self.constraint_name_taken(ns, n)
-                })
+                self.choose_name(super::naming::TakenBy::Both, ns, name, Some(&joined), "key")
             };
             let mut nc = c.clone();
             nc.comment = None;
@@ -822,8 +819,13 @@ impl Replayer {
         let numbered = names::index_column_names(&parts);
         let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
         let joined = names::join_column_names(&numbered);
-        let new_name =
-            names::choose_name(name, Some(&joined), "idx", |n| self.relation_taken(ns, n));
+        let new_name = self.choose_name(
+            super::naming::TakenBy::Relation,
+            ns,
+            name,
+            Some(&joined),
+            "idx",
+        );
         let mut ni = idx.clone();
         ni.comment = None;
         ni.attached_to = Some(parent_ref);
@@ -1432,8 +1434,9 @@ impl Replayer {
 
     /// After a table is dropped, renamed or moved: what names it.
     pub(super) fn relink_parent(&mut self, from: &RelationRef, to: Option<&RelationRef>) {
-        for n in self.schema.namespaces.values_mut() {
-            for t in n.tables.values_mut() {
+        // Only the tables that name `from` can be its partitions or children.
+        for (rns, rtn) in self.referrers(&from.namespace, &from.name) {
+            if let Some(t) = self.table_mut_if(&rns, &rtn) {
                 if let Some(po) = &mut t.partition_of {
                     if po.parent == *from {
                         match to {

@@ -394,18 +394,22 @@ impl Replayer {
                 // the new one; no other table's names change.
                 self.table_changed(&nsn, &tn);
                 self.table_changed(&nsn, &new);
-                for n in self.schema.namespaces.values_mut() {
-                    for t in n.tables.values_mut() {
-                        for c in t.constraints.values_mut() {
-                            if let ConstraintKind::ForeignKey {
-                                ref_namespace,
-                                ref_table,
-                                ..
-                            } = &mut c.kind
-                            {
-                                if *ref_namespace == nsn && *ref_table == tn {
-                                    *ref_table = new.clone();
-                                }
+                // Only the tables that name it (the registry's referrers,
+                // the renamed table itself among them when it refers to
+                // itself) can hold a foreign key to it.
+                for (rns, rtn) in self.referrers(&nsn, &tn) {
+                    let Some(t) = self.table_mut_if(&rns, &rtn) else {
+                        continue;
+                    };
+                    for c in t.constraints.values_mut() {
+                        if let ConstraintKind::ForeignKey {
+                            ref_namespace,
+                            ref_table,
+                            ..
+                        } = &mut c.kind
+                        {
+                            if *ref_namespace == nsn && *ref_table == tn {
+                                *ref_table = new.clone();
                             }
                         }
                     }

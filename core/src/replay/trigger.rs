@@ -698,16 +698,23 @@ impl Replayer {
     /// in `FROM` follow it, and texts are written again.
     pub(super) fn table_moved_triggers(&mut self, ons: &str, otn: &str, nns: &str, ntn: &str) {
         let mut affected = vec![(nns.to_string(), ntn.to_string())];
-        for (nsn, n) in self.schema.namespaces.iter_mut() {
-            for (tn, t) in n.tables.iter_mut() {
-                for g in t.triggers.values_mut() {
-                    if let Some(c) = &mut g.constraint {
-                        if c.referenced.as_ref() == Some(&(ons.to_string(), otn.to_string())) {
-                            c.referenced = Some((nns.to_string(), ntn.to_string()));
-                            affected.push((nsn.clone(), tn.clone()));
-                        }
+        // Only the tables that name the old one can have a constraint
+        // trigger `FROM` it.
+        for (nsn, tn) in self.referrers(ons, otn) {
+            let mut hit = false;
+            let Some(t) = self.table_mut_if(&nsn, &tn) else {
+                continue;
+            };
+            for g in t.triggers.values_mut() {
+                if let Some(c) = &mut g.constraint {
+                    if c.referenced.as_ref() == Some(&(ons.to_string(), otn.to_string())) {
+                        c.referenced = Some((nns.to_string(), ntn.to_string()));
+                        hit = true;
                     }
                 }
+            }
+            if hit {
+                affected.push((nsn, tn));
             }
         }
         for (a, b) in affected {

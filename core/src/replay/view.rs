@@ -1272,9 +1272,13 @@ impl Replayer {
                 let numbered = names::index_column_names(&parts);
                 let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
                 let joined = names::join_column_names(&numbered);
-                names::choose_name(&view_name, Some(&joined), "idx", |n| {
-                    self.relation_taken(&ns, n)
-                })
+                self.choose_name(
+                    super::naming::TakenBy::Relation,
+                    &ns,
+                    &view_name,
+                    Some(&joined),
+                    "idx",
+                )
             }
         };
         let index = self.index_from(ci.clone())?;
