@@ -485,6 +485,8 @@ pub struct SeqOptions {
     /// `Some(None)` for `OWNED BY NONE`; else table and column.
     pub owned_by: Option<Option<(QName, String)>>,
     pub restart: bool,
+    /// An identity column's `SEQUENCE NAME` (pg_dump writes it always).
+    pub sequence_name: Option<QName>,
 }
 
 #[derive(Debug, Clone)]

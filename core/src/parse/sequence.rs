@@ -6,6 +6,12 @@ use super::{Cursor, PResult, QName, SeqOptions};
 
 impl<'a> Cursor<'a> {
     pub(super) fn seq_options(&mut self) -> PResult<SeqOptions> {
+        self.seq_options_of(false)
+    }
+
+    /// Sequence options; `identity` for an identity column's, which may
+    /// also say `SEQUENCE NAME`.
+    fn seq_options_of(&mut self, identity: bool) -> PResult<SeqOptions> {
         let mut o = SeqOptions::default();
         loop {
             if self.eat_kw("AS") {
@@ -46,11 +52,15 @@ impl<'a> Cursor<'a> {
                     o.owned_by = Some(Some(q));
                 }
             } else if self.peek_kw("SEQUENCE") && self.peek_nth_kw(1, "NAME") {
-                // The name of an identity column's sequence is not modelled:
-                // refused rather than dropped.
-                return Err(self
-                    .err_here("identity sequence names (SEQUENCE NAME) are not supported yet")
-                    .with_help("leave SEQUENCE NAME out: PostgreSQL then names the sequence table_column_seq"));
+                if !identity {
+                    return Err(
+                        self.err_here("SEQUENCE NAME is an option of identity columns only")
+                    );
+                }
+                self.eat_kws(&["SEQUENCE", "NAME"]);
+                // Replay accepts it only where it names the sequence the
+                // server would name without it.
+                o.sequence_name = Some(self.qname()?);
             } else {
                 break;
             }
@@ -91,7 +101,7 @@ impl<'a> Cursor<'a> {
                     .err_here("a data type in identity sequence options is not supported yet")
                     .with_help("leave AS out: the sequence takes the column's type"));
             }
-            let o = self.seq_options()?;
+            let o = self.seq_options_of(true)?;
             if o.data_type.is_some() || o.owned_by.is_some() {
                 return Err(self.err_here(
                     "AS and OWNED BY are not identity sequence options strata supports",
