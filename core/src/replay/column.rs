@@ -497,13 +497,10 @@ fn identity_name_is_the_servers(opts: &SeqOptions, ns: &str, chosen: &str) -> R<
         err(
             FEATURE_NOT_SUPPORTED,
             format!(
-                "the identity sequence name {} is not the one PostgreSQL would choose ({}): identity sequence names are not modelled yet",
+                "the identity sequence name {} is not the one PostgreSQL would choose ({}.{}): identity sequence names are not modelled yet",
                 super::display_q(q),
-                format!(
-                    "{}.{}",
-                    crate::model::quote_ident(ns),
-                    crate::model::quote_ident(chosen)
-                )
+                crate::model::quote_ident(ns),
+                crate::model::quote_ident(chosen)
             ),
         ),
         "leave SEQUENCE NAME out (PostgreSQL then names the sequence table_column_seq), or rename the sequence to that name",
