@@ -434,31 +434,10 @@ async fn every_history_format_replays_to_what_postgres_builds() {
     }
 }
 
-/// Fixtures that grant to the role running them (`postgres`, the owner of
-/// what they create) by name: offline that role is not known, so drift
-/// reports the grants as a role's (each a privilege difference of role
-/// postgres, and nothing else). A case that stops drifting must be removed.
-const OWNER_BY_NAME: &[&str] = &[
-    "migra-fixtures/everything/a.sql",
-    "migra-fixtures/everything/b.sql",
-    "migra-fixtures/privileges/a.sql",
-    "migra-fixtures/privileges/b.sql",
-    "migra-fixtures/singleschema/a.sql",
-];
-
-/// Whether every difference of a drift report is a privilege of role
-/// postgres.
-fn only_owner_by_name(stdout: &str) -> bool {
-    let lines: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.contains("[security]") || l.contains("differs"))
-        .collect();
-    !lines.is_empty() && lines.iter().all(|l| l.contains("of role postgres differs"))
-}
-
 /// Self-drift: a database built from a declared SQL file (each dump and
 /// migra fixture of the shared corpus) never drifts from that file. `strata
-/// drift` runs the real binary against the database it just built; only the
+/// drift` runs the real binary against the database it just built, with
+/// `--role` the role that built it (fixtures grant to it by name); only the
 /// cases listed as unsupported may refuse (exit 2), and must.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corpus_databases_do_not_drift_from_their_own_sql() {
@@ -466,7 +445,8 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
         return;
     };
     let mut failures = Vec::new();
-    let (mut clean, mut refused, mut unproven, mut owner_by_name) = (0, 0, 0, 0);
+    let (mut clean, mut refused, mut unproven) = (0, 0, 0);
+    let role = support::current_user();
     for (name, path, history) in corpus_cases(&root) {
         if history {
             continue;
@@ -484,6 +464,8 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
                 &db.url,
                 "--against",
                 &format!("schema:{}", path.display()),
+                "--role",
+                &role,
             ])
             .env("NO_COLOR", "1")
             .env_remove("DATABASE_URL")
@@ -491,14 +473,6 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
             .expect("run strata");
         let listed = UNSUPPORTED.iter().any(|(n, _)| *n == name);
         let unproven_listed = UNPROVEN_DRIFT.contains(&name.as_str());
-        let owner_listed = OWNER_BY_NAME.contains(&name.as_str());
-        if owner_listed
-            && o.status.code() == Some(1)
-            && only_owner_by_name(&String::from_utf8_lossy(&o.stdout))
-        {
-            owner_by_name += 1;
-            continue;
-        }
         let stdout = String::from_utf8_lossy(&o.stdout);
         match (o.status.code(), listed) {
             (Some(0), false) => clean += 1,
@@ -520,8 +494,7 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
     }
     eprintln!(
         "self-drift: {clean} without drift, {refused} refused (listed), \
-         {unproven} with only unproven differences (listed), \
-         {owner_by_name} granting to the owner by name (listed), {} failed",
+         {unproven} with only unproven differences (listed), {} failed",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));

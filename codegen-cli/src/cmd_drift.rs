@@ -14,7 +14,8 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use strata::drift::{Against, Expected, HistorySource};
 use strata_core::source::{
-    load_declared, load_history, parse_spec, replay_declared, replay_history, SourceSpec,
+    load_declared, load_history, parse_spec, replay_declared_with, replay_history_with,
+    ReplayOptions, SourceSpec,
 };
 use strata_core::Error;
 
@@ -56,6 +57,11 @@ pub struct Args {
     /// reported as an error.
     #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+    /// The role that ran the migrations (see `strata check --role`): the
+    /// expected side is replayed as it, so a grant to it by name is the
+    /// owner's. Default: `role` in strata.toml.
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
 }
 
 /// A database to check. The URL never leaves this module.
@@ -68,6 +74,10 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     let format = args.format;
     let (found, namespaces, targets) = match prepare(&args, config_path) {
         Ok(p) => p,
+        Err(e) => return render::input_error(&e, format),
+    };
+    let replay = match config::replay_options(&found, args.role.clone()) {
+        Ok(r) => r,
         Err(e) => return render::input_error(&e, format),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -97,7 +107,7 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         let (tx, rx) = tokio::sync::watch::channel(None);
         let reads = tokio::spawn(check_all(rx, options, targets, jobs, timeout));
         let loaded = tokio::task::spawn_blocking(move || {
-            load_expected(&found, &against, namespaces).map(Arc::new)
+            load_expected(&found, &against, namespaces, &replay).map(Arc::new)
         })
         .await
         .unwrap_or_else(|e| {
@@ -159,9 +169,9 @@ fn prepare(args: &Args, config_path: Option<&Path>) -> Result<Prepared, Error> {
     Ok((found, namespaces, targets))
 }
 
-fn load_history_source(path: &Path) -> Result<HistorySource, Error> {
+fn load_history_source(path: &Path, replay: &ReplayOptions) -> Result<HistorySource, Error> {
     let history = load_history(path)?;
-    let replayed = replay_history(&history)?;
+    let replayed = replay_history_with(&history, replay)?;
     Ok(HistorySource { history, replayed })
 }
 
@@ -169,10 +179,11 @@ fn load_expected(
     found: &Found,
     against: &str,
     namespaces: Option<Vec<String>>,
+    replay: &ReplayOptions,
 ) -> Result<Expected, Error> {
     let configured_history = || -> Result<Option<HistorySource>, Error> {
         match config::configured_path(found, "migrations") {
-            Some(p) => load_history_source(Path::new(&p)).map(Some),
+            Some(p) => load_history_source(Path::new(&p), replay).map(Some),
             None => Ok(None),
         }
     };
@@ -186,7 +197,7 @@ fn load_expected(
                 ));
             };
             let files = load_declared(Path::new(&p))?;
-            let declared = replay_declared(&files)?;
+            let declared = replay_declared_with(&files, replay)?;
             (Against::Declared, p, Some(declared), configured_history()?)
         }
         "migrations" => {
@@ -197,7 +208,7 @@ fn load_expected(
                     "add `migrations = \"migrations\"` to strata.toml, or pass --against migrations:PATH",
                 ));
             };
-            let h = load_history_source(Path::new(&p))?;
+            let h = load_history_source(Path::new(&p), replay)?;
             (Against::Migrations, p, None, Some(h))
         }
         src => match parse_spec(src) {
@@ -207,12 +218,12 @@ fn load_expected(
                 "compare with `schema`, `migrations`, a SQL file or folder, or a migration folder",
             )),
             SourceSpec::Migrations(p) => {
-                let h = load_history_source(&p)?;
+                let h = load_history_source(&p, replay)?;
                 (Against::Migrations, p.display().to_string(), None, Some(h))
             }
             SourceSpec::Schema(p) => {
                 let files = load_declared(&p)?;
-                let declared = replay_declared(&files)?;
+                let declared = replay_declared_with(&files, replay)?;
                 (
                     Against::Source,
                     p.display().to_string(),
