@@ -487,6 +487,8 @@ pub struct SeqOptions {
     pub restart: bool,
     /// An identity column's `SEQUENCE NAME` (pg_dump writes it always).
     pub sequence_name: Option<QName>,
+    /// Where `SEQUENCE NAME` starts in the statement.
+    pub sequence_name_at: usize,
 }
 
 #[derive(Debug, Clone)]

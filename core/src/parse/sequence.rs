@@ -57,6 +57,7 @@ impl<'a> Cursor<'a> {
                         self.err_here("SEQUENCE NAME is an option of identity columns only")
                     );
                 }
+                o.sequence_name_at = self.offset_of(&self.peek());
                 self.eat_kws(&["SEQUENCE", "NAME"]);
                 // Replay accepts it only where it names the sequence the
                 // server would name without it.

@@ -77,7 +77,7 @@ impl Replayer {
                 Some(&c.name),
                 "seq",
             );
-            identity_name_is_the_servers(opts, ns, &seq)?;
+            identity_name_is_the_servers(opts, ns, &seq, self.stmt_offset)?;
             let mut s = Sequence::with_defaults(&data_type);
             apply_seq_options(&mut s, opts, true)?;
             col.identity_options = crate::model::IdentityOptions::canonical(&s);
@@ -413,7 +413,7 @@ impl Replayer {
                     Some(col),
                     "seq",
                 );
-                identity_name_is_the_servers(&opts, ns, &seq)?;
+                identity_name_is_the_servers(&opts, ns, &seq, self.stmt_offset)?;
                 self.hidden_relations.insert((ns.to_string(), seq));
                 let cc = self.table_mut(ns, table).column_mut(col).expect("exists");
                 cc.identity = Some(kind);
@@ -486,23 +486,31 @@ pub(super) fn rename_in_list(v: &mut [String], old: &str, new: &str) {
 /// accepted where it names the sequence PostgreSQL names without it
 /// (`chosen`, in the table's schema): the catalog is then the same. Any
 /// other name is refused, as strata does not model it.
-fn identity_name_is_the_servers(opts: &SeqOptions, ns: &str, chosen: &str) -> R<()> {
+fn identity_name_is_the_servers(
+    opts: &SeqOptions,
+    ns: &str,
+    chosen: &str,
+    stmt_offset: usize,
+) -> R<()> {
     let Some(q) = &opts.sequence_name else {
         return Ok(());
     };
     if q.name == chosen && q.schema.as_deref().is_none_or(|s| s == ns) {
         return Ok(());
     }
-    Err(help(
+    let mut e = help(
         err(
             FEATURE_NOT_SUPPORTED,
             format!(
-                "the identity sequence name {} is not the one PostgreSQL would choose ({}.{}): identity sequence names are not modelled yet",
+                "the identity sequence name (SEQUENCE NAME) {} is not the one PostgreSQL would choose ({}.{}): identity sequence names are not modelled yet",
                 super::display_q(q),
                 crate::model::quote_ident(ns),
                 crate::model::quote_ident(chosen)
             ),
         ),
         "leave SEQUENCE NAME out (PostgreSQL then names the sequence table_column_seq), or rename the sequence to that name",
-    ))
+    );
+    e.offset = Some(stmt_offset + opts.sequence_name_at);
+    e.len = "SEQUENCE NAME".len();
+    Err(e)
 }

@@ -138,6 +138,9 @@ pub struct Replayer {
     view_deps: BTreeMap<Unmanaged, ViewDeps>,
     /// Whether the statement being applied ends with CASCADE.
     stmt_cascade: bool,
+    /// The file offset of the statement being applied (for errors located
+    /// inside it).
+    stmt_offset: usize,
     /// Relations that exist but are not modelled (identity sequences).
     hidden_relations: BTreeSet<(String, String)>,
     /// Index and constraint names by namespace, kept in step with the tables
@@ -200,6 +203,7 @@ impl Replayer {
             user_ambiguity: std::cell::RefCell::new(None),
             view_deps: BTreeMap::new(),
             stmt_cascade: false,
+            stmt_offset: 0,
             hidden_relations: BTreeSet::new(),
             names: std::cell::RefCell::new(Names::default()),
             here: Location {
@@ -419,6 +423,7 @@ impl Replayer {
     // ------------------------------------------------------------ statements
 
     fn apply_stmt(&mut self, stmt: Stmt, stmt_offset: usize, text: &Arc<str>) -> R<()> {
+        self.stmt_offset = stmt_offset;
         match stmt {
             Stmt::NonSchema(kind) => {
                 if matches!(kind, "COMMIT" | "END" | "ROLLBACK" | "ABORT") {
