@@ -671,6 +671,63 @@ CREATE INDEX item_slug ON item ("Slug"(name)) WHERE is_small(qty) AND add_one('4
     );
 }
 
+/// With an extension installed whose objects strata's catalog does not
+/// hold (`intarray` here), a call that is not an exact match on every
+/// argument type is "cannot prove", naming the extension: the extension may
+/// define a function or operator that takes it before the built-in or the
+/// schema's own function does. Exact matches stay proven and compared.
+#[tokio::test]
+async fn an_extension_outside_the_catalog_makes_inexact_calls_unproven() {
+    use strata_core::diff::{diff, Change, DiffOptions};
+    const SQL: &str = r#"
+CREATE EXTENSION intarray;
+CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';
+CREATE TABLE item (
+    id integer,
+    name varchar(20),
+    code text,
+    bumped integer GENERATED ALWAYS AS (add_one(id)) STORED,
+    lowered text DEFAULT lower('X'),
+    CONSTRAINT item_exact CHECK (id + 1 > id),
+    CONSTRAINT item_coerced CHECK (lower(name) <> 'x'),
+    CONSTRAINT item_unknown CHECK (code < '5')
+);
+"#;
+    let db = TestDb::create("strata_routines_uncovered_ext").await;
+    psql_apply_sql(&db.url, SQL, true).unwrap();
+    let server = read(&db.url).await;
+    let offline =
+        strata_core::replay::replay_texts([("ext.sql", &std::sync::Arc::<str>::from(SQL))])
+            .expect("replays offline")
+            .schema;
+    let differences = diff(&offline, &server, DiffOptions::default());
+    let mut unproven: Vec<String> = Vec::new();
+    for d in &differences {
+        match &d.change {
+            Change::Unproven { .. } => {
+                let shown = format!("{d}");
+                assert!(
+                    shown.contains("intarray"),
+                    "the refusal names the extension: {shown}"
+                );
+                unproven.push(d.path.to_string());
+            }
+            _ => panic!("offline and server differ: {d}\nall: {differences:#?}"),
+        }
+    }
+    unproven.sort();
+    assert_eq!(
+        unproven,
+        [
+            "column public.item.bumped",
+            "column public.item.lowered",
+            "constraint public.item.item_coerced",
+            "constraint public.item.item_unknown",
+        ],
+        "{differences:#?}"
+    );
+}
+
 /// Plans of functions and procedures, judged by `pg_dump -s` both ways:
 /// created before the tables whose defaults and checks call them, changed
 /// in place with `CREATE OR REPLACE` where PostgreSQL allows it (a body,

@@ -18,9 +18,13 @@
 //! - `pk_fetch`: one `fingerprint` row by primary key.
 //! - `filter_20`: the 20 `fingerprint` rows of one `sig_hash`.
 //! - `join`: `session` ⋈ `fingerprint` for one user (10 rows, four
-//!   columns). strata runs hand-written SQL through its raw path
-//!   (`Executor::query_sql` on the `Db`, so cached too); typed joins are
-//!   being added to the builder — see the marked slot below.
+//!   columns). strata twice: its typed builder (`.join(session::rel::
+//!   fingerprint).columns(…)`) and hand-written SQL through its raw path
+//!   (`Executor::query_sql` on the `Db`, so cached too).
+//! - `load_1_to_many`: one `fingerprint` with its 10 `session` rows
+//!   (one-to-many, every column). strata: `.with(fingerprint::rel::session)`,
+//!   one statement; the peers: one prepared `LEFT JOIN`, grouped on the
+//!   client (the session enum read as text).
 //! - `insert_1000`: 1,000 `fingerprint` rows in one multi-row `INSERT`.
 //!
 //! Every peer runs on one connection, on one current-thread tokio runtime;
@@ -34,7 +38,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use sqlx::Connection as _;
 use strata::runtime::{Db, Executor};
-use strata_reference_schema::fingerprint;
+use strata_reference_schema::{fingerprint, session};
 use tokio_postgres::{Client, NoTls, Statement};
 
 mod dsl {
@@ -53,6 +57,7 @@ mod dsl {
             user_id -> Text,
             expires -> Timestamptz,
             fingerprint_id -> Nullable<Text>,
+            created_at -> Timestamptz,
         }
     }
     diesel::allow_tables_to_appear_in_same_query!(fingerprint, session);
@@ -61,7 +66,7 @@ mod dsl {
 /// The diesel-async side (its `RunQueryDsl` is in scope only here: its
 /// by-value `execute` would shadow the builders' own).
 mod d {
-    use super::{dsl, Fp, Joined, NewFp};
+    use super::{dsl, Fp, Joined, NewFp, Sess};
     use diesel::prelude::*;
     use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -96,6 +101,37 @@ mod d {
             .await
     }
 
+    pub async fn load(c: &mut AsyncPgConnection, id: &str) -> QueryResult<Vec<(Fp, Vec<Sess>)>> {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Text;
+        let rows: Vec<(Fp, Option<Sess>)> = dsl::fingerprint::table
+            .left_join(
+                dsl::session::table
+                    .on(dsl::session::fingerprint_id.eq(dsl::fingerprint::id.nullable())),
+            )
+            .filter(dsl::fingerprint::id.eq(id))
+            .order(dsl::session::session_token)
+            .select((
+                (
+                    dsl::fingerprint::id,
+                    dsl::fingerprint::sig_hash,
+                    dsl::fingerprint::created_at,
+                ),
+                (
+                    dsl::session::session_token,
+                    dsl::session::user_id,
+                    dsl::session::expires,
+                    dsl::session::fingerprint_id,
+                    sql::<Text>("\"session\".\"type\"::text"),
+                    dsl::session::created_at,
+                )
+                    .nullable(),
+            ))
+            .load(c)
+            .await?;
+        Ok(super::group(rows))
+    }
+
     pub async fn insert(c: &mut AsyncPgConnection, rows: &[NewFp<'_>]) -> QueryResult<usize> {
         diesel::insert_into(dsl::fingerprint::table)
             .values(rows)
@@ -109,6 +145,93 @@ struct Fp {
     id: String,
     sig_hash: Option<String>,
     created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, diesel::Queryable)]
+struct Sess {
+    session_token: String,
+    user_id: String,
+    expires: DateTime<Utc>,
+    fingerprint_id: Option<String>,
+    kind: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Rows of a `LEFT JOIN` (parent, optional child), parents in order, into
+/// each parent with its children: what every peer but strata does on the
+/// client for a one-to-many load.
+fn group(rows: Vec<(Fp, Option<Sess>)>) -> Vec<(Fp, Vec<Sess>)> {
+    let mut out: Vec<(Fp, Vec<Sess>)> = Vec::new();
+    for (f, s) in rows {
+        match out.last_mut() {
+            Some((last, kids)) if last.id == f.id => kids.extend(s),
+            _ => out.push((f, s.into_iter().collect())),
+        }
+    }
+    out
+}
+
+fn row_load(r: &tokio_postgres::Row) -> (Fp, Option<Sess>) {
+    let token: Option<String> = r.get(3);
+    (
+        row_fp(r),
+        token.map(|session_token| Sess {
+            session_token,
+            user_id: r.get(4),
+            expires: r.get(5),
+            fingerprint_id: r.get(6),
+            kind: r.get(7),
+            created_at: r.get(8),
+        }),
+    )
+}
+
+type SqlxLoadRow = (
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+fn sqlx_group(rows: Vec<SqlxLoadRow>) -> Vec<(Fp, Vec<Sess>)> {
+    group(
+        rows.into_iter()
+            .map(
+                |(id, sig_hash, created_at, tok, user, exp, fpid, kind, at)| {
+                    let s = match (tok, user, exp, kind, at) {
+                        (
+                            Some(session_token),
+                            Some(user_id),
+                            Some(expires),
+                            Some(kind),
+                            Some(created_at),
+                        ) => Some(Sess {
+                            session_token,
+                            user_id,
+                            expires,
+                            fingerprint_id: fpid,
+                            kind,
+                            created_at,
+                        }),
+                        _ => None,
+                    };
+                    (
+                        Fp {
+                            id,
+                            sig_hash,
+                            created_at,
+                        },
+                        s,
+                    )
+                },
+            )
+            .collect(),
+    )
 }
 
 #[derive(diesel::Insertable)]
@@ -133,6 +256,12 @@ const FILTER: &str =
 const JOIN: &str = "SELECT s.\"sessionToken\", s.\"userId\", s.\"expires\", f.\"sig_hash\" \
      FROM \"session\" s JOIN \"fingerprint\" f ON f.\"id\" = s.\"fingerprint_id\" \
      WHERE s.\"userId\" = $1";
+
+const LOAD: &str =
+    "SELECT f.\"id\", f.\"sig_hash\", f.\"created_at\", s.\"sessionToken\", s.\"userId\", \
+     s.\"expires\", s.\"fingerprint_id\", s.\"type\"::text, s.\"created_at\" \
+     FROM \"fingerprint\" f LEFT JOIN \"session\" s ON s.\"fingerprint_id\" = f.\"id\" \
+     WHERE f.\"id\" = $1 ORDER BY s.\"sessionToken\"";
 
 fn url() -> String {
     std::env::var("DATABASE_URL")
@@ -198,7 +327,7 @@ const SEED: &str = r#"
 INSERT INTO "user" (id, email) SELECT 'u' || i, 'u' || i || '@example.com' FROM generate_series(0, 99) i;
 INSERT INTO fingerprint (id, sig_hash) SELECT 'fp' || i, 'h' || (i % 50) FROM generate_series(0, 999) i;
 INSERT INTO session ("sessionToken", "userId", expires, fingerprint_id)
-    SELECT 't' || i, 'u' || (i % 100), now() + interval '1 day', 'fp' || i FROM generate_series(0, 999) i;
+    SELECT 't' || i, 'u' || (i % 100), now() + interval '1 day', 'fp' || (i % 100) FROM generate_series(0, 999) i;
 ANALYZE;
 "#;
 
@@ -244,7 +373,7 @@ fn peers(c: &mut Criterion) {
         let tp = connect(&db_url).await;
         let stmts: Vec<Statement> = {
             let mut v = Vec::new();
-            for sql in [PK, FILTER, JOIN, &insert_sql(1000)] {
+            for sql in [PK, FILTER, JOIN, &insert_sql(1000), LOAD] {
                 v.push(tp.prepare(sql).await.unwrap_or_else(|e| panic!("{e}")));
             }
             v
@@ -264,6 +393,23 @@ fn peers(c: &mut Criterion) {
     };
     let strata_filter = |h: &str| {
         fingerprint::FingerprintTable::select().filter(fingerprint::sig_hash.eq(h.to_string()))
+    };
+
+    let strata_join = |u: &str| {
+        session::SessionTable::select()
+            .join(session::rel::fingerprint)
+            .filter(session::user_id.eq(u.to_string()))
+            .columns((
+                session::session_token,
+                session::user_id,
+                session::expires,
+                fingerprint::sig_hash,
+            ))
+    };
+    let strata_load = |id: &str| {
+        fingerprint::FingerprintTable::select()
+            .filter(fingerprint::id.eq(id.to_string()))
+            .with(fingerprint::rel::session)
     };
 
     // Same answers before timing.
@@ -307,10 +453,71 @@ fn peers(c: &mut Criterion) {
         let mut b: Vec<Joined> = d::join(&mut diesel_conn, "u7")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        let mut typed: Vec<Joined> = strata_join("u7")
+            .fetch_all(&strata_db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|(session_token, user_id, expires, sig_hash)| Joined {
+                session_token,
+                user_id,
+                expires,
+                sig_hash,
+            })
+            .collect();
         a.sort_by(|x, y| x.session_token.cmp(&y.session_token));
         b.sort_by(|x, y| x.session_token.cmp(&y.session_token));
+        typed.sort_by(|x, y| x.session_token.cmp(&y.session_token));
         assert_eq!(a.len(), 10);
         assert_eq!(a, b);
+        assert_eq!(a, typed);
+
+        // The one-to-many load: the same parent and children from all four.
+        let s = strata_load("fp7")
+            .fetch_all(&strata_db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let t = group(
+            tp.query(&tp_stmts[4], &[&"fp7"])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .map(row_load)
+                .collect(),
+        );
+        let x = sqlx_group(
+            sqlx::query_as::<_, SqlxLoadRow>(LOAD)
+                .bind("fp7")
+                .fetch_all(&mut sqlx_conn)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let d = d::load(&mut diesel_conn, "fp7")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].1.len(), 10);
+        assert_eq!(t, x);
+        assert_eq!(t, d);
+        let seen: Vec<(String, Vec<String>)> = s
+            .iter()
+            .map(|(f, kids)| {
+                (
+                    f.id.clone(),
+                    kids.iter().map(|k| k.session_token.clone()).collect(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, Vec<String>)> = t
+            .iter()
+            .map(|(f, kids)| {
+                (
+                    f.id.clone(),
+                    kids.iter().map(|k| k.session_token.clone()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(seen, want);
     });
 
     // Interleaved: the four peers one after another (the first rotating),
@@ -325,7 +532,7 @@ fn peers(c: &mut Criterion) {
         v.sort_unstable();
         v[v.len() / 2] as f64 / 1000.0
     };
-    for query in ["pk_fetch", "filter_20", "join"] {
+    for query in ["pk_fetch", "filter_20", "join", "load_1_to_many"] {
         let mut times: [Vec<u128>; 4] = Default::default();
         for round in 0..rounds {
             // Each round starts with another peer: no peer always runs
@@ -375,20 +582,16 @@ fn peers(c: &mut Criterion) {
                         ("filter_20", _) => {
                             drop(black_box(d::filter(&mut diesel_conn, "h7").await.ok()))
                         }
-                        (_, 0) => drop(black_box(
-                            strata_db
-                                .query_sql(JOIN, &[&"u7"])
-                                .await
-                                .ok()
-                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                        ("join", 0) => drop(black_box(
+                            strata_join("u7").fetch_all(&strata_db).await.ok(),
                         )),
-                        (_, 1) => drop(black_box(
+                        ("join", 1) => drop(black_box(
                             tp.query(&tp_stmts[2], &[&"u7"])
                                 .await
                                 .ok()
                                 .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
                         )),
-                        (_, 2) => drop(black_box(
+                        ("join", 2) => drop(black_box(
                             sqlx::query_as::<_, (String, String, DateTime<Utc>, Option<String>)>(
                                 JOIN,
                             )
@@ -397,7 +600,25 @@ fn peers(c: &mut Criterion) {
                             .await
                             .ok(),
                         )),
-                        (_, _) => drop(black_box(d::join(&mut diesel_conn, "u7").await.ok())),
+                        ("join", _) => drop(black_box(d::join(&mut diesel_conn, "u7").await.ok())),
+                        (_, 0) => drop(black_box(
+                            strata_load("fp7").fetch_all(&strata_db).await.ok(),
+                        )),
+                        (_, 1) => drop(black_box(
+                            tp.query(&tp_stmts[4], &[&"fp7"])
+                                .await
+                                .ok()
+                                .map(|r| group(r.iter().map(row_load).collect())),
+                        )),
+                        (_, 2) => drop(black_box(
+                            sqlx::query_as::<_, SqlxLoadRow>(LOAD)
+                                .bind("fp7")
+                                .fetch_all(&mut sqlx_conn)
+                                .await
+                                .ok()
+                                .map(sqlx_group),
+                        )),
+                        (_, _) => drop(black_box(d::load(&mut diesel_conn, "fp7").await.ok())),
                     }
                 });
                 slot.push(t.elapsed().as_nanos());
@@ -453,6 +674,47 @@ fn peers(c: &mut Criterion) {
             "paired pk_fetch breakdown (median µs): builder {:.1} · raw path, hand-written reader {:.1} · raw path, generated reader {:.1} · tokio-postgres prepared {:.1}",
             m[0], m[1], m[2], m[3]
         );
+    }
+
+    // Where the time of the one-to-many load goes: strata's own statement
+    // through prepared tokio-postgres (rows not decoded), and the same with
+    // strata decoding the records, against the LEFT JOIN the peers run.
+    {
+        let load_sql = strata_load("fp7").sql();
+        let load_stmt = rt
+            .block_on(tp.prepare(&load_sql))
+            .unwrap_or_else(|e| panic!("{load_sql}: {e}"));
+        let mut times: [Vec<u128>; 4] = Default::default();
+        for round in 0..rounds {
+            for k in 0..4 {
+                let step = (round + k) % 4;
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    match step {
+                        0 => drop(black_box(
+                            strata_load("fp7").fetch_all(&strata_db).await.ok(),
+                        )),
+                        1 => drop(black_box(tp.query(&load_stmt, &[&"fp7"]).await.ok())),
+                        2 => drop(black_box(
+                            strata_db.query_sql(&load_sql, &[&"fp7"]).await.ok(),
+                        )),
+                        _ => drop(black_box(
+                            tp.query(&tp_stmts[4], &[&"fp7"])
+                                .await
+                                .ok()
+                                .map(|r| group(r.iter().map(row_load).collect())),
+                        )),
+                    }
+                });
+                times[step].push(t.elapsed().as_nanos());
+            }
+        }
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "paired load_1_to_many breakdown (median µs): strata {:.1} · strata's statement on tokio-postgres, rows not read {:.1} · strata's statement on Db, rows not read {:.1} · LEFT JOIN, grouped {:.1}",
+            m[0], m[1], m[2], m[3]
+        );
+        eprintln!("strata's load statement: {load_sql}");
     }
 
     let mut g = c.benchmark_group("pk_fetch");
@@ -528,10 +790,12 @@ fn peers(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("join");
-    // SLOT(typed joins): when the builder has joins, add
-    // `g.bench_function("strata_typed", …)` here with the same query built
-    // from the generated models; `strata` below stays the raw path.
     g.bench_function("strata", |b| {
+        b.iter(|| {
+            rt.block_on(async { black_box(strata_join("u7").fetch_all(&strata_db).await.ok()) })
+        })
+    });
+    g.bench_function("strata_raw_sql", |b| {
         b.iter(|| {
             rt.block_on(async {
                 let r = strata_db.query_sql(JOIN, &[&"u7"]).await.ok();
@@ -567,6 +831,37 @@ fn peers(c: &mut Criterion) {
                 black_box(r)
             })
         })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("load_1_to_many");
+    g.bench_function("strata", |b| {
+        b.iter(|| {
+            rt.block_on(async { black_box(strata_load("fp7").fetch_all(&strata_db).await.ok()) })
+        })
+    });
+    g.bench_function("tokio_postgres_prepared", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = tp.query(&tp_stmts[4], &[&"fp7"]).await.ok();
+                black_box(r.map(|rows| group(rows.iter().map(row_load).collect())))
+            })
+        })
+    });
+    g.bench_function("sqlx", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = sqlx::query_as::<_, SqlxLoadRow>(LOAD)
+                    .bind("fp7")
+                    .fetch_all(&mut sqlx_conn)
+                    .await
+                    .ok();
+                black_box(r.map(sqlx_group))
+            })
+        })
+    });
+    g.bench_function("diesel_async", |b| {
+        b.iter(|| rt.block_on(async { black_box(d::load(&mut diesel_conn, "fp7").await.ok()) }))
     });
     g.finish();
 

@@ -1898,6 +1898,11 @@ impl Analyzer<'_> {
         if by_name {
             return Err(captured("one of that name is kept by name only"));
         }
+        if let Some(ext) = self.env.uncovered_extension() {
+            return Err(captured(&format!(
+                "extension {ext} is installed, whose functions strata's catalog does not hold (one of them may take the call)"
+            )));
+        }
         let mut candidates = Vec::new();
         for (ns_name, ns) in &self.schema.namespaces {
             for (sig, r) in &ns.routines {

@@ -584,6 +584,18 @@ impl Env<'_> {
         }
     }
 
+    /// An installed extension whose objects the catalog does not hold
+    /// (`plpgsql` aside: it defines no functions a call can reach). Such an
+    /// extension may define a function or operator that takes a call the
+    /// built-ins would otherwise take, so only exact matches are proven
+    /// while one is installed.
+    pub fn uncovered_extension(&self) -> Option<&str> {
+        self.extensions
+            .iter()
+            .map(String::as_str)
+            .find(|e| *e != "plpgsql" && !self.catalog.extensions.iter().any(|(n, _)| n == e))
+    }
+
     fn ext_visible(&self, ext: Option<&str>) -> bool {
         match ext {
             None => true,

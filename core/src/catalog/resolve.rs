@@ -28,6 +28,14 @@ impl<T> From<Fail> for Resolve<T> {
     }
 }
 
+/// Why a choice other than an exact match is not proven while an extension
+/// outside the catalog is installed.
+fn uncovered(ext: &str, what: &str) -> String {
+    format!(
+        "extension {ext} is installed and strata's catalog does not hold its objects: it may define {what} that takes these arguments before the built-in does (an exact match on every argument type is proven; this call needs a coercion)"
+    )
+}
+
 fn done<T>(r: R<T>) -> Resolve<T> {
     match r {
         Ok(v) => Resolve::Found(v),
@@ -1243,7 +1251,17 @@ impl Env<'_> {
     /// None): the operator `name` chosen for these argument types, unknown
     /// literals being `oid::UNKNOWN`.
     pub fn oper(&self, name: &str, left: Option<TypeId>, right: TypeId) -> Resolve<ChosenOper> {
-        done(self.oper_impl(name, left, right))
+        let r = self.oper_impl(name, left, right);
+        if let (Ok(c), Some(ext)) = (&r, self.uncovered_extension()) {
+            let exact = c.oper.left == left.unwrap_or(0)
+                && c.oper.right == right
+                && left != Some(oid::UNKNOWN)
+                && right != oid::UNKNOWN;
+            if !exact {
+                return Resolve::Unsupported(uncovered(ext, &format!("an operator {name}")));
+            }
+        }
+        done(r)
     }
 
     /// `func_get_detail` for a plain call `name(args…)` (no named
@@ -1251,7 +1269,16 @@ impl Env<'_> {
     /// `pg_catalog`-qualified. A call PostgreSQL reads as a cast
     /// (`text(5)`, `int4('7')`) is `Unsupported`.
     pub fn func(&self, name: &str, args: &[TypeId]) -> Resolve<ChosenFunc> {
-        done(self.func_impl(name, args))
+        let r = self.func_impl(name, args);
+        if let (Ok(c), Some(ext)) = (&r, self.uncovered_extension()) {
+            let exact = !c.variadic_folded
+                && c.proc.args.as_slice() == args
+                && !args.contains(&oid::UNKNOWN);
+            if !exact {
+                return Resolve::Unsupported(uncovered(ext, &format!("a function {name}()")));
+            }
+        }
+        done(r)
     }
 
     /// `select_common_type` (CASE, COALESCE, ARRAY[…], IN lists, VALUES):

@@ -364,3 +364,40 @@ fn domains_are_unsupported() {
         Resolve::Unsupported(_)
     ));
 }
+
+#[test]
+fn an_extension_outside_the_catalog_leaves_only_exact_matches_proven() {
+    let plain = Env::pg15(&["plpgsql", "citext"]);
+    assert_eq!(plain.uncovered_extension(), None);
+    let env = Env::pg15(&["plpgsql", "intarray"]);
+    assert_eq!(env.uncovered_extension(), Some("intarray"));
+    // Exact on every argument: no extension function can take it first.
+    assert!(matches!(env.func("lower", &[oid::TEXT]), Resolve::Found(_)));
+    assert!(matches!(
+        env.oper("+", Some(oid::INT4), oid::INT4),
+        Resolve::Found(_)
+    ));
+    // A coercion or an unknown literal: an extension's candidate could win.
+    for r in [
+        env.func("lower", &[oid::VARCHAR]),
+        env.func("abs", &[oid::UNKNOWN]),
+    ] {
+        match r {
+            Resolve::Unsupported(why) => assert!(why.contains("extension intarray"), "{why}"),
+            _ => panic!("expected Unsupported"),
+        }
+    }
+    match env.oper("<", Some(oid::TEXT), oid::UNKNOWN) {
+        Resolve::Unsupported(why) => assert!(why.contains("operator <"), "{why}"),
+        _ => panic!("expected Unsupported"),
+    }
+    // The same calls are proven without it.
+    assert!(matches!(
+        plain.func("lower", &[oid::VARCHAR]),
+        Resolve::Found(_)
+    ));
+    assert!(matches!(
+        plain.oper("<", Some(oid::TEXT), oid::UNKNOWN),
+        Resolve::Found(_)
+    ));
+}
