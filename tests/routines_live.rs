@@ -728,6 +728,84 @@ CREATE TABLE item (
     );
 }
 
+/// Objects strata keeps by name (an aggregate, an operator, a rule) are
+/// never equal by assumption: two offline sources are equal only when they
+/// create them with the same tokens; a changed definition offline, and
+/// anything against a live database (whose definition strata does not
+/// read), is "cannot prove", naming the object. The server confirms that
+/// the changed definition is a real difference.
+#[tokio::test]
+async fn objects_kept_by_name_are_equal_only_when_created_with_the_same_tokens() {
+    use strata_core::diff::{diff, Change, DiffOptions};
+    const SQL: &str = r#"
+CREATE TABLE t (n integer);
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0');
+CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
+CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
+"#;
+    let changed = SQL.replace("INITCOND = '0'", "INITCOND = '1'");
+    let offline = |sql: &str| {
+        strata_core::replay::replay_texts([("by_name.sql", &std::sync::Arc::<str>::from(sql))])
+            .expect("replays offline")
+            .schema
+    };
+    let unproven = |d: &[strata_core::diff::Difference]| -> Vec<String> {
+        d.iter()
+            .map(|d| match &d.change {
+                Change::Unproven { .. } => d.path.to_string(),
+                _ => panic!("expected only unproven differences: {d}"),
+            })
+            .collect()
+    };
+    // The same text on both sides (reformatted: layout and case do not
+    // count): equal.
+    let reformatted = SQL.replace(
+        "CREATE AGGREGATE total(integer) (",
+        "create aggregate total (integer)\n    (",
+    );
+    assert!(diff(
+        &offline(SQL),
+        &offline(&reformatted),
+        DiffOptions::default()
+    )
+    .is_empty());
+    // Another initial value: not equal, and not a silent "same".
+    let d = diff(&offline(SQL), &offline(&changed), DiffOptions::default());
+    assert_eq!(
+        unproven(&d),
+        ["object aggregate public.total(integer)"],
+        "{d:#?}"
+    );
+    assert!(format!("{}", d[0]).contains("differ"), "{}", d[0]);
+    // The server stores the two differently (pg_dump is the judge).
+    let a = TestDb::create("strata_by_name_a").await;
+    let b = TestDb::create("strata_by_name_b").await;
+    psql_apply_sql(&a.url, SQL, true).unwrap();
+    psql_apply_sql(&b.url, &changed, true).unwrap();
+    assert_ne!(
+        support::judge::pg_dump(&a.url).unwrap(),
+        support::judge::pg_dump(&b.url).unwrap(),
+        "the server must store the two aggregates differently"
+    );
+    // Against a live database: cannot prove, for each object kept by name.
+    let d = diff(&offline(SQL), &read(&a.url).await, DiffOptions::default());
+    let mut got = unproven(&d);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "object aggregate public.total(integer)",
+            "object operator public.===(integer, integer)",
+            "object rule public.t.t_keep",
+        ],
+        "{d:#?}"
+    );
+    assert!(
+        d.iter().all(|d| format!("{d}").contains("by name only")),
+        "{d:#?}"
+    );
+}
+
 /// Plans of functions and procedures, judged by `pg_dump -s` both ways:
 /// created before the tables whose defaults and checks call them, changed
 /// in place with `CREATE OR REPLACE` where PostgreSQL allows it (a body,

@@ -357,6 +357,32 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
     for u in found.unmanaged.difference(&expected.unmanaged) {
         d.push(unexpected(unmanaged_path(u), u.to_string()));
     }
+    // Kept by name on both sides: equal only when both were read offline
+    // from the same tokens; otherwise strata cannot say (never equal by
+    // assumption).
+    for u in expected.unmanaged.intersection(&found.unmanaged) {
+        let (e, f) = (
+            expected.unmanaged_definitions.get(u),
+            found.unmanaged_definitions.get(u),
+        );
+        if e.is_some() && e == f {
+            continue;
+        }
+        let why = match (e, f) {
+            (Some(_), Some(_)) => "the two statements that create it differ",
+            _ => "strata keeps it by name only and does not read its definition from a database",
+        };
+        d.push(Difference {
+            path: unmanaged_path(u),
+            change: Change::Unproven {
+                field: "definition".to_string(),
+                expected: e.cloned().unwrap_or_else(|| "(not read)".to_string()),
+                found: f.cloned().unwrap_or_else(|| "(not read)".to_string()),
+                reason: format!("{} {}: {why}", u.kind.label(), u.name),
+            },
+            security: false,
+        });
+    }
     privilege::diff_default_acls(d, &expected.default_privileges, &found.default_privileges);
     mark_security(&mut out, expected, found);
     out

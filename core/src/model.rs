@@ -28,6 +28,13 @@ pub struct Schema {
     /// Objects strata recognises but does not model (views, aggregates,
     /// triggers, rules, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
+    /// What each object kept by name was created with, when strata read its
+    /// statement offline: the statement's tokens ([`crate::parse::query_key`]).
+    /// Two such objects are equal only when both sides have the same
+    /// tokens; an object without one (read from a live database, renamed,
+    /// or made another way) cannot be proven equal to anything.
+    #[serde(skip)]
+    pub unmanaged_definitions: BTreeMap<Unmanaged, String>,
     /// Default privileges (`pg_default_acl`), applied to objects created
     /// afterwards.
     #[serde(

@@ -54,6 +54,11 @@ impl<'a> Cursor<'a> {
                     self.p.next_token();
                 }
                 self.expect_kw("ON")?;
+                if kind == K::Rule {
+                    // `ON event TO table`.
+                    self.p.next_token();
+                    self.expect_kw("TO")?;
+                }
                 let table = self.qname()?;
                 Ok(format!(
                     "{}.{}.{}",

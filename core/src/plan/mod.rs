@@ -329,6 +329,7 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     }
     let mut got = r.finish().schema;
     got.unmanaged = from.unmanaged.clone();
+    got.unmanaged_definitions = from.unmanaged_definitions.clone();
     // Routines the plan leaves alone (but for their privileges, which are
     // planned) are the source's with the privileges the plan gave them:
     // what replaying their written definition again derives is not the

@@ -56,6 +56,20 @@ impl Replayer {
             && split::tokens(sql)
                 .last()
                 .is_some_and(|t| t.text(sql).eq_ignore_ascii_case("cascade"));
+        // An object kept by name: what it is created with, by its tokens.
+        let by_name = match &stmt {
+            Stmt::Unmanaged {
+                kind,
+                op: UnmanagedOp::Create { name, .. },
+            } => Some((
+                Unmanaged {
+                    kind: *kind,
+                    name: self.qualify_unmanaged(*kind, name),
+                },
+                crate::parse::query_key(sql),
+            )),
+            _ => None,
+        };
         let new_view = match &stmt {
             Stmt::Unmanaged {
                 kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
@@ -87,6 +101,19 @@ impl Replayer {
         self.analyze_touched();
         if let (Ok(()), Some((key, deps))) = (&applied, new_view) {
             self.view_deps.insert(key, deps);
+        }
+        if let (Ok(()), Some((u, key))) = (&applied, by_name) {
+            if self.schema.unmanaged.contains(&u) {
+                self.schema.unmanaged_definitions.insert(u, key);
+            }
+        }
+        // An object dropped or renamed (by this statement or by what it
+        // cascaded to) loses what it was created with.
+        if !self.schema.unmanaged_definitions.is_empty() {
+            let live = &self.schema.unmanaged;
+            self.schema
+                .unmanaged_definitions
+                .retain(|u, _| live.contains(u));
         }
         applied
     }

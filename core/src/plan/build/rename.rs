@@ -236,6 +236,7 @@ impl<'a> Builder<'a> {
             .map(|()| r.finish().schema);
         let mut renamed = replayed?;
         renamed.unmanaged = self.a.unmanaged.clone();
+        renamed.unmanaged_definitions = self.a.unmanaged_definitions.clone();
         normalize_public(&mut renamed);
         // What replay cannot know of the source (extension versions) stays.
         for (name, e) in &self.a.extensions {
