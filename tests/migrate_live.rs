@@ -99,7 +99,7 @@ fn opts() -> MigrateOptions {
     MigrateOptions::default()
 }
 
-fn target(n: i32) -> MigrateOptions {
+fn target(n: i64) -> MigrateOptions {
     MigrateOptions {
         target: Some(n),
         ..MigrateOptions::default()
@@ -519,7 +519,7 @@ async fn two_runners_at_once_apply_each_migration_once() {
     let a = spawn(h.clone(), db.url.clone());
     let b = spawn(h.clone(), db.url.clone());
     let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
-    let mut versions: Vec<i32> = a
+    let mut versions: Vec<i64> = a
         .applied
         .iter()
         .chain(&b.applied)
@@ -874,6 +874,7 @@ fn migration(version: &str, name: &str, text: &str) -> Migration {
             text: text.into(),
         },
         no_transaction: false,
+        journal_when: None,
     }
 }
 
