@@ -589,3 +589,224 @@ async fn golang_migrate_folders_are_applied_into_its_one_row() {
 async fn dbmate_folders_are_applied_up_sections_only() {
     exercise(Tool::Dbmate).await;
 }
+
+// ------------------------------------------- each tool's transaction rules
+
+fn put(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+async fn exists(client: &Client, table: &str) -> bool {
+    ok(
+        client
+            .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])
+            .await,
+        "to_regclass",
+    )
+    .get(0)
+}
+
+fn statement_error(
+    r: Result<migrate::MigrateReport, MigrateError>,
+) -> Box<migrate::StatementError> {
+    match r {
+        Err(MigrateError::Statement(e)) => e,
+        other => panic!(
+            "expected a failed statement: {:?}",
+            other.map(|r| r.applied.len())
+        ),
+    }
+}
+
+fn refused_failed(r: Result<migrate::MigrateReport, MigrateError>, what: &str) {
+    match r {
+        Err(MigrateError::Refused(r)) => {
+            let text = r.to_string();
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| matches!(p, Problem::Failed { .. })),
+                "{text}"
+            );
+            assert!(text.contains(what), "{text}");
+        }
+        other => panic!(
+            "expected a refusal of a failed row: {:?}",
+            other.map(|r| r.applied.len())
+        ),
+    }
+}
+
+/// golang-migrate and Prisma send a file as one query; a file with its own
+/// BEGIN/COMMIT runs as written, and a failure after its COMMIT leaves
+/// what the tool leaves: golang-migrate `dirty`, Prisma a row never
+/// finished (with the error in `logs`). Both then refuse the next run.
+#[tokio::test]
+async fn files_with_their_own_transaction_control_leave_the_tools_failed_state() {
+    let own = "CREATE TABLE a (id int);\nBEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\nCREATE TABLE a (id int);\n";
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("golang");
+    put(&dir, "1_one.up.sql", "CREATE TABLE z (id int);\n");
+    put(&dir, "2_own.up.sql", own);
+    let db = TestDb::create("fmt_golang_dirty").await;
+    let client = db.client().await;
+    let e = statement_error(run(&db.url, &dir, &MigrateOptions::default()).await);
+    assert!(e.no_transaction);
+    assert_eq!(
+        e.location.to_string(),
+        format!("{}:5:1", dir.join("2_own.up.sql").display())
+    );
+    assert_eq!(e.applied_before.len(), 1);
+    assert!(
+        exists(&client, "b").await,
+        "committed by the file's own COMMIT"
+    );
+    let row = ok(
+        client
+            .query_one("SELECT version, dirty FROM schema_migrations", &[])
+            .await,
+        "row",
+    );
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, bool>(1)), (2, true));
+    refused_failed(
+        run(&db.url, &dir, &MigrateOptions::default()).await,
+        "dirty",
+    );
+
+    let dir = tmp.path().join("prisma");
+    put(
+        &dir,
+        "20240101000001_one/migration.sql",
+        "CREATE TABLE z (id int);\n",
+    );
+    put(&dir, "20240101000002_own/migration.sql", own);
+    let db = TestDb::create("fmt_prisma_failed").await;
+    let client = db.client().await;
+    let e = statement_error(run(&db.url, &dir, &MigrateOptions::default()).await);
+    assert_eq!(e.statement, 5);
+    assert!(exists(&client, "b").await);
+    let rows = ok(
+        client
+            .query(
+                "SELECT migration_name, finished_at IS NULL, logs, applied_steps_count \
+                 FROM _prisma_migrations ORDER BY started_at, migration_name",
+                &[],
+            )
+            .await,
+        "rows",
+    );
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].get::<_, String>(0), "20240101000002_own");
+    assert!(rows[1].get::<_, bool>(1), "never finished");
+    assert!(
+        rows[1]
+            .get::<_, Option<String>>(2)
+            .is_some_and(|l| l.contains("already exists")),
+        "logs"
+    );
+    assert_eq!(rows[1].get::<_, i32>(3), 0);
+    refused_failed(
+        run(&db.url, &dir, &MigrateOptions::default()).await,
+        "never finished",
+    );
+}
+
+/// The tools' own no-transaction marks: sqlx `-- no-transaction`, dbmate
+/// `transaction:false`, Diesel `run_in_transaction = false` — a CREATE
+/// INDEX CONCURRENTLY, which cannot run in a transaction, is applied.
+#[tokio::test]
+async fn the_tools_no_transaction_marks_are_honoured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "sqlx",
+            vec![
+                ("20240101000001_t.sql", "CREATE TABLE t (id int);\n"),
+                (
+                    "20240101000002_i.sql",
+                    "-- no-transaction\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n",
+                ),
+            ],
+        ),
+        (
+            "dbmate",
+            vec![
+                ("20240101000001_t.sql", "-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n"),
+                (
+                    "20240101000002_i.sql",
+                    "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n\n-- migrate:down\nDROP INDEX t_id_idx;\n",
+                ),
+            ],
+        ),
+        (
+            "diesel",
+            vec![
+                ("2024-01-01-000001_t/up.sql", "CREATE TABLE t (id int);\n"),
+                ("2024-01-01-000001_t/down.sql", "DROP TABLE t;\n"),
+                (
+                    "2024-01-01-000002_i/up.sql",
+                    "CREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n",
+                ),
+                ("2024-01-01-000002_i/down.sql", "DROP INDEX t_id_idx;\n"),
+                ("2024-01-01-000002_i/metadata.toml", "run_in_transaction = false\n"),
+            ],
+        ),
+    ];
+    for (tool, files) in cases {
+        let dir = tmp.path().join(tool);
+        for (rel, text) in files {
+            put(&dir, rel, text);
+        }
+        let db = TestDb::create(&format!("fmt_notx_{tool}")).await;
+        let report = ok(run(&db.url, &dir, &MigrateOptions::default()).await, tool);
+        assert_eq!(report.applied.len(), 2, "{tool}");
+        assert!(report.applied[1].no_transaction, "{tool}");
+        assert!(!report.applied[0].no_transaction, "{tool}");
+        let client = db.client().await;
+        assert!(exists(&client, "t_id_idx").await, "{tool}");
+    }
+}
+
+/// drizzle-kit applies every pending migration in one transaction: a
+/// failure in the second leaves nothing of the first either.
+#[tokio::test]
+async fn drizzle_pending_migrations_share_one_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("drizzle");
+    put(&dir, "0000_x.sql", "CREATE TABLE x (id int);\n");
+    put(
+        &dir,
+        "0001_y.sql",
+        "CREATE TABLE y (id int);\n--> statement-breakpoint\nSELECT 1/0;\n",
+    );
+    put(
+        &dir,
+        "meta/_journal.json",
+        r#"{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1700000000000,"tag":"0000_x","breakpoints":true},{"idx":1,"version":"7","when":1700000000001,"tag":"0001_y","breakpoints":true}]}"#,
+    );
+    let db = TestDb::create("fmt_drizzle_batch").await;
+    let client = db.client().await;
+    let e = statement_error(run(&db.url, &dir, &MigrateOptions::default()).await);
+    assert_eq!(
+        e.location.to_string(),
+        format!("{}:3:1", dir.join("0001_y.sql").display())
+    );
+    assert!(e.applied_before.is_empty());
+    let help = miette::Diagnostic::help(&*e)
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    assert!(help.contains("one transaction"), "{help}");
+    assert!(!exists(&client, "x").await, "rolled back with the rest");
+    assert!(!exists(&client, "y").await);
+    let rows: i64 = ok(
+        client
+            .query_one("SELECT count(*) FROM drizzle.__drizzle_migrations", &[])
+            .await,
+        "rows",
+    )
+    .get(0);
+    assert_eq!(rows, 0);
+}
