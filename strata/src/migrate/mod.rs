@@ -634,6 +634,8 @@ struct FileMigration<'h> {
     key: String,
     /// As the tool names it.
     label: String,
+    /// As status lines name it (refinery `V3`, else the label).
+    short: String,
     migration: &'h Migration,
     /// What the tool stores for it (`None`: the tool keeps no checksum).
     checksum: Option<Checksum>,
@@ -704,6 +706,11 @@ fn files(history: &History) -> Result<Vec<FileMigration<'_>>, MigrateError> {
             version,
             key,
             label: label_of(format, &m.version, &m.name),
+            short: if format == HistoryFormat::Refinery {
+                format!("V{version}")
+            } else {
+                label_of(format, &m.version, &m.name)
+            },
             migration: m,
             checksum: table::file_checksum(format, m, version),
             no_transaction,
@@ -770,10 +777,17 @@ fn compare(
         let Some(row) = row_for(f) else {
             // golang-migrate: applied by the version number alone.
             entry.state = MigrationState::Applied;
-            entry.note = Some(format!(
-                "{} keeps no checksum: an edit of this file since it was applied cannot be told",
-                format.label()
-            ));
+            let dirty = rows
+                .first()
+                .is_some_and(|r| r.state == EntryState::Failed && r.version == f.version);
+            entry.note = Some(if dirty {
+                "marked dirty: it failed part way; migrate refuses to run until it is resolved (migrate force)".to_string()
+            } else {
+                format!(
+                    "{} keeps no checksum: an edit of this file since it was applied cannot be told",
+                    format.label()
+                )
+            });
             out.push(entry);
             continue;
         };
@@ -1351,7 +1365,7 @@ async fn run(
         client
             .batch_execute(&table::create_sql(format))
             .await
-            .map_err(|e| db_err(session, "create the history table", &e))?;
+            .map_err(|e| db_err(session, table::create_step(format), &e))?;
         report.created_table = true;
         applied = table::read(client, format).await?;
     }
@@ -1906,12 +1920,12 @@ fn statement_error(
     if lost && matches!(step, Step::Commit) {
         help.push(format!(
             "COMMIT was sent but its answer never came: the migration and its history row were committed together or not at all — run strata status to see whether {} is applied, then strata migrate again",
-            f.label
+            f.short
         ));
     } else if lost && matches!(step, Step::Record) && f.no_transaction {
         help.push(format!(
             "this migration runs without a transaction and all its statements ran; the connection was lost while its history row was written, so it may or may not be recorded — run strata status: if {} is pending, make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again",
-            f.label
+            f.short
         ));
     } else if f.no_transaction {
         let ran = match (number, &step) {

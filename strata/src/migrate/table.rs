@@ -39,6 +39,18 @@ pub(crate) fn table_name(format: HistoryFormat) -> &'static str {
     }
 }
 
+/// The step that creates the table, as errors name it.
+pub(crate) fn create_step(format: HistoryFormat) -> &'static str {
+    match format {
+        HistoryFormat::Refinery => "create refinery_schema_history",
+        HistoryFormat::Sqlx => "create _sqlx_migrations",
+        HistoryFormat::Drizzle => "create drizzle.__drizzle_migrations",
+        HistoryFormat::Prisma => "create _prisma_migrations",
+        HistoryFormat::Diesel => "create __diesel_schema_migrations",
+        HistoryFormat::GolangMigrate | HistoryFormat::Dbmate => "create schema_migrations",
+    }
+}
+
 /// The table as SQL names it (quoted).
 fn quoted(format: HistoryFormat) -> String {
     match format {
