@@ -405,13 +405,54 @@ async fn exercise(tool: Tool) {
     assert_eq!(ok(load_history(&dir), "load").format, tool.format());
     let opts = MigrateOptions::default();
 
-    // Applied by strata from nothing.
+    // A dry run lists what would run and creates nothing.
     let db = TestDb::create(&format!("fmt_{tool:?}").to_lowercase()).await;
+    let client = db.client().await;
+    let dry = ok(
+        run(
+            &db.url,
+            &dir,
+            &MigrateOptions {
+                dry_run: true,
+                ..MigrateOptions::default()
+            },
+        )
+        .await,
+        "dry run",
+    );
+    assert_eq!(dry.would_apply.len(), 2, "{tool:?}");
+    assert!(
+        !exists(&client, "\"user\"").await,
+        "{tool:?}: the dry run ran nothing"
+    );
+    let tables: i64 = ok(
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+                &[],
+            )
+            .await,
+        "relations",
+    )
+    .get(0);
+    assert_eq!(tables, 0, "{tool:?}: the dry run created nothing");
+
+    // Applied by strata from nothing.
     let first = ok(run(&db.url, &dir, &opts).await, "first run");
     assert!(first.created_table, "{tool:?}");
     assert_eq!(first.applied.len(), 2, "{tool:?}");
-    let client = db.client().await;
     check_rows(tool, &client, 2, 0).await;
+    let status = ok(
+        migrate::status(&db.url, &ok(load_history(&dir), "load")).await,
+        "status",
+    );
+    assert!(status.table_exists);
+    assert_eq!(
+        status.count(migrate::MigrationState::Applied),
+        2,
+        "{tool:?}"
+    );
 
     // A second run applies nothing.
     let again = ok(run(&db.url, &dir, &opts).await, "second run");

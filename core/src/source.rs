@@ -709,6 +709,30 @@ mod tests {
     }
 
     #[test]
+    fn the_tools_no_transaction_marks_are_read() {
+        assert!(tool_no_transaction(
+            HistoryFormat::Sqlx,
+            "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Sqlx,
+            "\n-- no-transaction\nSELECT 1;"
+        ));
+        assert!(tool_no_transaction(
+            HistoryFormat::Dbmate,
+            "-- migrate:up transaction:false\nSELECT 1;\n-- migrate:down\n"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Dbmate,
+            "-- migrate:up\nSELECT 1;\n-- migrate:down transaction:false\n"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Refinery,
+            "-- no-transaction\nSELECT 1;"
+        ));
+    }
+
+    #[test]
     fn specs_are_detected() {
         assert_eq!(
             parse_spec("postgres://u@h/db"),

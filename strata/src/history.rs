@@ -605,6 +605,28 @@ mod tests {
     }
 
     #[test]
+    fn prismas_old_unpadded_checksums_match() {
+        let m = Migration {
+            version: "20240101000000".into(),
+            name: "init".into(),
+            file: strata_core::source::SqlFile {
+                path: "migration.sql".into(),
+                text: "SELECT 1;\n".into(),
+            },
+            no_transaction: false,
+            journal_when: None,
+        };
+        let padded = sha256_hex("SELECT 1;\n");
+        let unpadded = sha256_hex_unpadded("SELECT 1;\n");
+        assert_eq!(padded.len(), 64);
+        assert!(checksum_matches(&Checksum::Sha256(padded), &m));
+        if unpadded.len() != 64 {
+            assert!(checksum_matches(&Checksum::Sha256(unpadded), &m));
+        }
+        assert!(!checksum_matches(&Checksum::Sha256("abc".into()), &m));
+    }
+
+    #[test]
     fn hex_is_lower_case() {
         assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
         assert_eq!(
