@@ -1225,8 +1225,8 @@ async fn lock_holder(session: &Session) -> (String, Option<i32>) {
     }
 }
 
-/// Applies the pending migrations of a refinery-format history to the
-/// database at `url`.
+/// Applies the pending migrations of a history (any format) to the database
+/// at `url`, recording them in the tool's own table.
 pub async fn migrate(
     url: &str,
     history: &History,
