@@ -2,8 +2,8 @@
 //! the reference history at build time, and `EmbeddedMigrations::migrate`
 //! applies it with the runner of `strata migrate` — applied once, a re-run
 //! applies nothing, the checksums written are those embedded, an edited
-//! applied migration refuses the run, and a history format the runner does
-//! not apply yet is refused by name.
+//! applied migration refuses the run; and folders of other tools (sqlx,
+//! golang-migrate) apply into their tool's own table.
 
 mod support;
 
@@ -12,6 +12,8 @@ use support::TestDb;
 
 static MIGRATIONS: EmbeddedMigrations = strata::embed_migrations!("../migrations");
 static SQLX: EmbeddedMigrations = strata::embed_migrations!("fixtures/formats/sqlx/migrations");
+static GOLANG: EmbeddedMigrations =
+    strata::embed_migrations!("fixtures/formats/golang_migrate/migrations");
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> T {
     match r {
@@ -30,7 +32,10 @@ async fn embedded_migrations_apply_once_with_their_checksums_and_refuse_an_edit(
     assert!(first.created_table);
     assert_eq!(first.applied.len(), 85);
     for (applied, embedded) in first.applied.iter().zip(MIGRATIONS.migrations) {
-        assert_eq!(Some(applied.checksum), embedded.refinery_checksum);
+        assert_eq!(
+            applied.checksum,
+            embedded.refinery_checksum.map(|c| c.to_string())
+        );
         assert_eq!(applied.file, embedded.file);
     }
     // What the server recorded is what was embedded.
@@ -90,17 +95,62 @@ async fn embedded_migrations_apply_once_with_their_checksums_and_refuse_an_edit(
 }
 
 #[tokio::test]
-async fn an_embedded_history_of_another_tool_is_refused_by_name() {
+async fn embedded_histories_of_other_tools_apply_into_their_tools_tables() {
     let db = TestDb::create("embed_sqlx").await;
-    assert!(!SQLX.migrations.is_empty());
+    let opts = MigrateOptions::default();
     assert_eq!(SQLX.format.label(), "sqlx");
-    match SQLX.migrate(&db.url, &MigrateOptions::default()).await {
-        Err(e @ MigrateError::UnsupportedFormat { .. }) => {
-            assert!(e.to_string().contains("sqlx"), "{e}");
-        }
-        other => panic!(
-            "expected a refusal naming sqlx: {:?}",
-            other.map(|r| r.applied.len())
-        ),
-    }
+    let first = ok(SQLX.migrate(&db.url, &opts).await, "sqlx first run");
+    assert_eq!(first.applied.len(), SQLX.migrations.len());
+    assert_eq!(first.table, "_sqlx_migrations");
+    let client = db.client().await;
+    let rows = ok(
+        client
+            .query(
+                "SELECT version, description, success, checksum = sha384(convert_to($1::text, 'UTF8')) \
+                 FROM _sqlx_migrations WHERE version = $2",
+                &[&SQLX.migrations[0].sql, &SQLX.migrations[0].version.parse::<i64>().unwrap()],
+            )
+            .await,
+        "sqlx rows",
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].get::<_, String>(1),
+        SQLX.migrations[0].name.replace('_', " ")
+    );
+    assert!(rows[0].get::<_, bool>(2));
+    assert!(rows[0].get::<_, bool>(3), "checksum is SHA-384 of the file");
+    let again = ok(SQLX.migrate(&db.url, &opts).await, "sqlx second run");
+    assert!(again.applied.is_empty());
+
+    let db = TestDb::create("embed_golang").await;
+    assert_eq!(GOLANG.format.label(), "golang-migrate");
+    let first = ok(GOLANG.migrate(&db.url, &opts).await, "golang first run");
+    assert_eq!(first.applied.len(), GOLANG.migrations.len());
+    let client = db.client().await;
+    let rows = ok(
+        client
+            .query("SELECT version, dirty FROM schema_migrations", &[])
+            .await,
+        "golang row",
+    );
+    assert_eq!(rows.len(), 1);
+    let last: i64 = GOLANG.migrations.last().unwrap().version.parse().unwrap();
+    assert_eq!(rows[0].get::<_, i64>(0), last);
+    assert!(!rows[0].get::<_, bool>(1));
+    // The down files are never embedded, never run: the tables are there.
+    let tables: i64 = ok(
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('user', 'post')",
+                &[],
+            )
+            .await,
+        "tables",
+    )
+    .get(0);
+    assert_eq!(tables, 2);
+    let again = ok(GOLANG.migrate(&db.url, &opts).await, "golang second run");
+    assert!(again.applied.is_empty());
+    assert_eq!(again.already_applied, GOLANG.migrations.len());
 }

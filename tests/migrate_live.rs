@@ -99,7 +99,7 @@ fn opts() -> MigrateOptions {
     MigrateOptions::default()
 }
 
-fn target(n: i32) -> MigrateOptions {
+fn target(n: i64) -> MigrateOptions {
     MigrateOptions {
         target: Some(n),
         ..MigrateOptions::default()
@@ -519,7 +519,7 @@ async fn two_runners_at_once_apply_each_migration_once() {
     let a = spawn(h.clone(), db.url.clone());
     let b = spawn(h.clone(), db.url.clone());
     let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
-    let mut versions: Vec<i32> = a
+    let mut versions: Vec<i64> = a
         .applied
         .iter()
         .chain(&b.applied)
@@ -808,24 +808,31 @@ async fn unreadable_or_unsafe_pending_files_refuse_before_anything_runs() {
 }
 
 #[tokio::test]
-async fn other_formats_are_refused_with_a_clear_message() {
+async fn the_binary_applies_another_tools_folder_into_its_table() {
     let db = TestDb::create("mig_sqlx").await;
     let dir = fixture("migrations_sqlx_format");
-    for cmd in ["migrate", "status"] {
-        let o = strata(&[
+    let args = |cmd| {
+        vec![
             cmd,
             "--database-url",
-            &db.url,
+            db.url.as_str(),
             "--migrations",
             dir.to_str().unwrap(),
-        ])
-        .await;
-        assert_eq!(code(&o), 2, "{cmd}");
-        let e = err(&o);
-        assert!(e.contains("refinery-format histories"), "{e}");
-        assert!(e.contains("this folder is sqlx"), "{e}");
-    }
-    assert!(!table_exists(&db, "sqlx_thing").await);
+        ]
+    };
+    let o = strata(&args("migrate")).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("(sqlx, 1 migration)"), "{}", out(&o));
+    assert!(out(&o).contains("20240101000000_init"), "{}", out(&o));
+    assert!(out(&o).contains("created _sqlx_migrations"), "{}", out(&o));
+    assert!(table_exists(&db, "sqlx_thing").await);
+    assert!(!table_exists(&db, "refinery_schema_history").await);
+    let o = strata(&args("status")).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("1 applied · 0 pending"), "{}", out(&o));
+    let o = strata(&args("migrate")).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("up to date"), "{}", out(&o));
 }
 
 #[tokio::test]
@@ -874,6 +881,7 @@ fn migration(version: &str, name: &str, text: &str) -> Migration {
             text: text.into(),
         },
         no_transaction: false,
+        journal_when: None,
     }
 }
 

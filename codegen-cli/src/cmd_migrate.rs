@@ -1,5 +1,5 @@
-//! `strata migrate` and `strata status`: the runner on refinery's history
-//! table, and where each migration stands.
+//! `strata migrate` and `strata status`: the runner on the history table of
+//! the folder's tool, and where each migration stands.
 //!
 //! Exit codes: `migrate` 0 when it applied what was pending (or nothing was),
 //! 2 on any error (a refusal included). `status` 0 whenever it could read the
@@ -24,13 +24,15 @@ pub struct MigrateArgs {
     /// `database_url_env` names, else DATABASE_URL.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
-    /// The refinery-format migration folder (files `V<N>__<name>.sql`). Default:
-    /// `migrations` in strata.toml.
+    /// The migration folder, of any format strata reads (refinery, sqlx,
+    /// drizzle-kit, Prisma, Diesel, golang-migrate, dbmate); each is recorded
+    /// in its tool's own history table. Default: `migrations` in strata.toml.
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<String>,
-    /// Apply pending migrations up to this version, then stop.
+    /// Apply pending migrations up to this version (the file's leading
+    /// number; drizzle-kit: the NNNN prefix), then stop.
     #[arg(long, value_name = "N")]
-    pub target: Option<i32>,
+    pub target: Option<i64>,
     /// List what would run; apply nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -50,7 +52,7 @@ pub struct MigrateArgs {
     /// stop. Refused unless the database's schema is what they build, and
     /// when its history table already records a migration.
     #[arg(long, value_name = "N", conflicts_with = "target")]
-    pub baseline: Option<i32>,
+    pub baseline: Option<i64>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -59,8 +61,8 @@ pub struct StatusArgs {
     /// `database_url_env` names, else DATABASE_URL.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
-    /// The refinery-format migration folder. Default: `migrations` in
-    /// strata.toml.
+    /// The migration folder (any format strata reads). Default:
+    /// `migrations` in strata.toml.
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<String>,
     /// Output format.
@@ -158,7 +160,7 @@ pub fn run_migrate(args: MigrateArgs, config_path: Option<&Path>) -> ExitCode {
     render::migrate_header(&inputs.history, &inputs.label, &opts);
     if let Some(version) = args.baseline {
         let named = |m: &strata_core::source::Migration| {
-            m.version.parse::<i64>().ok() == Some(i64::from(version))
+            m.version.replace('-', "").parse::<i64>().ok() == Some(version)
         };
         if !inputs.history.migrations.iter().any(named) {
             return render::migrate_error(&migrate::MigrateError::BaselineVersion {
@@ -190,14 +192,18 @@ pub fn run_migrate(args: MigrateArgs, config_path: Option<&Path>) -> ExitCode {
 /// when nothing does.
 async fn baseline_differences(
     inputs: &Inputs,
-    version: i32,
+    version: i64,
 ) -> Result<Vec<strata_core::diff::Difference>, ExitCode> {
     let mut upto = inputs.history.clone();
-    upto.migrations.retain(|m| {
-        m.version
-            .parse::<i64>()
-            .is_ok_and(|v| v <= i64::from(version))
-    });
+    // The migrations up to and including the one with this version, in
+    // apply order (as the runner records them).
+    if let Some(at) = upto
+        .migrations
+        .iter()
+        .position(|m| m.version.replace('-', "").parse::<i64>().ok() == Some(version))
+    {
+        upto.migrations.truncate(at + 1);
+    }
     let expected = strata_core::source::replay_history(&upto)
         .map_err(|e| crate::render::error(&e, Format::Text))?
         .schema;

@@ -46,7 +46,7 @@ enum Command {
     Check(cmd_check::Args),
     /// Read a live database and write its schema as declarative SQL.
     Inspect(cmd_inspect::Args),
-    /// Apply pending migrations (refinery-compatible history table).
+    /// Apply pending migrations, recorded in the history table of the folder's tool (refinery, sqlx, drizzle-kit, Prisma, Diesel, golang-migrate, dbmate).
     Migrate(cmd_migrate::MigrateArgs),
     /// List applied, pending, edited and missing migrations.
     Status(cmd_migrate::StatusArgs),

@@ -59,8 +59,15 @@ pub struct Migration {
     pub version: String,
     pub name: String,
     pub file: SqlFile,
-    /// The file starts with `-- strata:no-transaction`.
+    /// The migration runs without a transaction: the file starts with
+    /// `-- strata:no-transaction`, or carries its tool's own mark (sqlx
+    /// `-- no-transaction` on the first line, dbmate `-- migrate:up
+    /// transaction:false`, Diesel `run_in_transaction = false` in the
+    /// folder's `metadata.toml`).
     pub no_transaction: bool,
+    /// drizzle-kit: the journal entry's `when` (milliseconds), which
+    /// drizzle-kit records as `created_at`; `None` for the other tools.
+    pub journal_when: Option<i64>,
 }
 
 /// A migration folder, in apply order.
@@ -251,13 +258,43 @@ fn no_transaction(file: &SqlFile) -> bool {
         .any(|d| d.name == "no-transaction")
 }
 
-fn migration(version: String, name: String, file: SqlFile) -> Migration {
-    let no_transaction = no_transaction(&file);
+/// The tool's own mark for a migration run without a transaction.
+fn tool_no_transaction(format: HistoryFormat, text: &str) -> bool {
+    match format {
+        // sqlx: `sql.starts_with("-- no-transaction")`.
+        HistoryFormat::Sqlx => text.starts_with("-- no-transaction"),
+        // dbmate: options on the `-- migrate:up` line.
+        HistoryFormat::Dbmate => text.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix("-- migrate:up")
+                .is_some_and(|opts| opts.split_whitespace().any(|o| o == "transaction:false"))
+        }),
+        _ => false,
+    }
+}
+
+/// Diesel's `metadata.toml` beside `up.sql`: `run_in_transaction = false`.
+fn diesel_no_transaction(folder: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(folder.join("metadata.toml")) else {
+        return false;
+    };
+    text.lines().any(|l| {
+        let l = l.split('#').next().unwrap_or_default();
+        match l.split_once('=') {
+            Some((k, v)) => k.trim() == "run_in_transaction" && v.trim() == "false",
+            None => false,
+        }
+    })
+}
+
+fn migration(format: HistoryFormat, version: String, name: String, file: SqlFile) -> Migration {
+    let no_transaction = no_transaction(&file) || tool_no_transaction(format, &file.text);
     Migration {
         version,
         name,
         file,
         no_transaction,
+        journal_when: None,
     }
 }
 
@@ -324,7 +361,7 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 }
             }
             for (_, ver, title, p) in found {
-                migrations.push(migration(ver, title, read_sql(&p)?));
+                migrations.push(migration(format, ver, title, read_sql(&p)?));
             }
         }
         HistoryFormat::Sqlx | HistoryFormat::GolangMigrate | HistoryFormat::Dbmate => {
@@ -367,7 +404,7 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                     file.text = Arc::from(dbmate_up_only(&file.text));
                 }
                 let title = title.strip_suffix(".up").unwrap_or(&title).to_string();
-                migrations.push(migration(ver, title, file));
+                migrations.push(migration(format, ver, title, file));
             }
         }
         HistoryFormat::Prisma | HistoryFormat::Diesel => {
@@ -396,7 +433,11 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                     Some((v, t)) => (v.to_string(), t.to_string()),
                     None => (n.clone(), String::new()),
                 };
-                migrations.push(migration(ver, title, read_sql(&f)?));
+                let mut m = migration(format, ver, title, read_sql(&f)?);
+                if format == HistoryFormat::Diesel && diesel_no_transaction(&p) {
+                    m.no_transaction = true;
+                }
+                migrations.push(m);
             }
         }
         HistoryFormat::Drizzle => {
@@ -457,7 +498,9 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                     Some((v, t)) => (v.to_string(), t.to_string()),
                     None => (tag.to_string(), String::new()),
                 };
-                migrations.push(migration(ver, title, read_sql(&f)?));
+                let mut m = migration(format, ver, title, read_sql(&f)?);
+                m.journal_when = e.get("when").and_then(|w| w.as_i64());
+                migrations.push(m);
             }
             for p in list_dir(dir)? {
                 let n = file_name(&p);
@@ -663,6 +706,30 @@ mod tests {
         assert_eq!(out.lines().count(), t.lines().count());
         assert!(out.contains("CREATE TABLE a"));
         assert!(!out.contains("DROP TABLE"));
+    }
+
+    #[test]
+    fn the_tools_no_transaction_marks_are_read() {
+        assert!(tool_no_transaction(
+            HistoryFormat::Sqlx,
+            "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Sqlx,
+            "\n-- no-transaction\nSELECT 1;"
+        ));
+        assert!(tool_no_transaction(
+            HistoryFormat::Dbmate,
+            "-- migrate:up transaction:false\nSELECT 1;\n-- migrate:down\n"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Dbmate,
+            "-- migrate:up\nSELECT 1;\n-- migrate:down transaction:false\n"
+        ));
+        assert!(!tool_no_transaction(
+            HistoryFormat::Refinery,
+            "-- no-transaction\nSELECT 1;"
+        ));
     }
 
     #[test]

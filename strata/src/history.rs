@@ -10,7 +10,9 @@
 //! | sqlx | `_sqlx_migrations` (version BIGINT, description, success, checksum BYTEA) | SHA-384 of the SQL |
 //!
 //! Reading is read-only for every tool; strata's runner ([`crate::migrate`])
-//! writes only refinery's table. Tables are found through the session's
+//! writes each tool's table as the tool does (`migrate/table.rs`), and also
+//! golang-migrate's and dbmate's `schema_migrations`, which only the runner
+//! reads. Tables are found through the session's
 //! `search_path` (drizzle-kit's in its own `drizzle` schema first), as the
 //! tools themselves find them.
 
@@ -283,11 +285,6 @@ async fn find_table(
     Ok(None)
 }
 
-/// refinery's table, when it exists (used by the runner).
-pub(crate) async fn read_refinery(client: &Client) -> Result<Option<AppliedHistory>, HistoryError> {
-    applied_by(client, HistoryTool::Refinery).await
-}
-
 async fn read(
     client: &Client,
     tool: HistoryTool,
@@ -467,6 +464,15 @@ pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }
 
+/// SHA-256 of a text with each byte in hex without zero padding, as old
+/// Prisma engines wrote `checksum`.
+fn sha256_hex_unpadded(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:x}"))
+        .collect()
+}
+
 /// SHA-384 of a text (sqlx's `checksum`).
 pub fn sha384(text: &str) -> Vec<u8> {
     Sha384::digest(text.as_bytes()).to_vec()
@@ -525,7 +531,11 @@ pub fn checksum_matches(checksum: &Checksum, migration: &Migration) -> bool {
         }
         Checksum::Sha256(stored) => {
             let stored = stored.trim().to_ascii_lowercase();
-            variants.iter().any(|t| sha256_hex(t) == stored)
+            // Old Prisma engines wrote each byte without zero padding
+            // (prisma-engines issue 1887); Prisma still accepts those.
+            variants.iter().any(|t| {
+                sha256_hex(t) == stored || (stored.len() != 64 && sha256_hex_unpadded(t) == stored)
+            })
         }
         Checksum::Sha384(stored) => variants.iter().any(|t| &sha384(t) == stored),
     }
@@ -592,6 +602,28 @@ mod tests {
         assert!(v.contains(&"a\nb\n"));
         assert!(v.contains(&"a\r\nb\r\n"));
         assert!(v.contains(&"\u{feff}a\nb\n"));
+    }
+
+    #[test]
+    fn prismas_old_unpadded_checksums_match() {
+        let m = Migration {
+            version: "20240101000000".into(),
+            name: "init".into(),
+            file: strata_core::source::SqlFile {
+                path: "migration.sql".into(),
+                text: "SELECT 1;\n".into(),
+            },
+            no_transaction: false,
+            journal_when: None,
+        };
+        let padded = sha256_hex("SELECT 1;\n");
+        let unpadded = sha256_hex_unpadded("SELECT 1;\n");
+        assert_eq!(padded.len(), 64);
+        assert!(checksum_matches(&Checksum::Sha256(padded), &m));
+        if unpadded.len() != 64 {
+            assert!(checksum_matches(&Checksum::Sha256(unpadded), &m));
+        }
+        assert!(!checksum_matches(&Checksum::Sha256("abc".into()), &m));
     }
 
     #[test]

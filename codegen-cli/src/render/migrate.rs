@@ -42,11 +42,16 @@ pub fn migrate_header(history: &History, label: &str, opts: &MigrateOptions) {
     if opts.dry_run {
         extra.push("dry run".to_string());
     }
+    let v = if history.format == strata_core::source::HistoryFormat::Refinery {
+        "V"
+    } else {
+        ""
+    };
     if let Some(t) = opts.target {
-        extra.push(format!("target V{t}"));
+        extra.push(format!("target {v}{t}"));
     }
     if let Some(b) = opts.baseline {
-        extra.push(format!("baseline V{b}"));
+        extra.push(format!("baseline {v}{b}"));
     }
     let extra = if extra.is_empty() {
         String::new()
@@ -88,7 +93,7 @@ pub fn migrate_event(event: &MigrateEvent<'_>) {
             } else {
                 ""
             };
-            write!(out, "  V{}__{}{mode} … ", m.version, m.name)
+            write!(out, "  {}{mode} … ", m.label)
         }
         MigrateEvent::Applied(m) => {
             LINE_OPEN.store(false, Ordering::SeqCst);
@@ -128,7 +133,7 @@ pub fn migrate_report(report: &MigrateReport) -> ExitCode {
             report.table
         ));
         for m in &report.baselined {
-            text.push_str(&format!("  V{}__{}\n", m.version, m.name));
+            text.push_str(&format!("  {}\n", m.label));
         }
         if report.pending_after_target > 0 {
             text.push_str(&format!(
@@ -166,9 +171,8 @@ pub fn migrate_report(report: &MigrateReport) -> ExitCode {
                     ""
                 };
                 text.push_str(&format!(
-                    "  V{}__{}  {} ({}{mode})\n",
-                    m.version,
-                    m.name,
+                    "  {}  {} ({}{mode})\n",
+                    m.label,
                     m.file,
                     plural(m.statements, "statement", "statements")
                 ));
@@ -231,7 +235,7 @@ fn graphical(e: &dyn miette::Diagnostic) -> String {
 }
 
 /// `--baseline` refused: the database is not what the migrations build.
-pub fn baseline_refused(differences: &[strata_core::diff::Difference], version: i32) -> ExitCode {
+pub fn baseline_refused(differences: &[strata_core::diff::Difference], version: i64) -> ExitCode {
     use strata_core::diff::Change;
     let mut text = format!(
         "error: the database differs from what the migrations up to V{version} build ({}); nothing was recorded\n",
@@ -340,12 +344,13 @@ pub fn status(report: &StatusReport, history: &History, label: &str, format: For
                 },
                 "migrations": report.migrations.iter().map(|m| serde_json::json!({
                     "version": m.version,
+                    "label": m.label,
                     "name": m.name,
                     "state": m.state,
                     "file": m.file,
                     "applied_on": m.applied_on,
                     "stored_checksum": m.stored_checksum,
-                    "checksum": m.checksum.map(|c| c.to_string()),
+                    "checksum": m.checksum,
                     "no_transaction": m.no_transaction,
                     "out_of_order": m.out_of_order,
                     "note": m.note,
@@ -403,7 +408,7 @@ fn status_text(report: &StatusReport, history: &History, label: &str, st: &Style
                     d.push("no transaction".to_string());
                 }
                 if m.out_of_order {
-                    d.push("out of order: older than the newest applied migration".to_string());
+                    d.push("out of order: an applied migration comes after it".to_string());
                 }
                 d.join("; ")
             }
@@ -411,7 +416,7 @@ fn status_text(report: &StatusReport, history: &History, label: &str, st: &Style
                 "{}: checksum recorded {}, file now {}",
                 m.file.as_deref().unwrap_or_default(),
                 m.stored_checksum.as_deref().unwrap_or("(none)"),
-                m.checksum.map(|c| c.to_string()).unwrap_or_default()
+                m.checksum.as_deref().unwrap_or_default()
             ),
             MigrationState::Missing => format!(
                 "applied{}, but no file has this version",
@@ -423,7 +428,11 @@ fn status_text(report: &StatusReport, history: &History, label: &str, st: &Style
         };
         let line = format!(
             "  {:<vw$}  {state}  {:<nw$}  {detail}",
-            format!("V{}", m.version),
+            if history.format == strata_core::source::HistoryFormat::Refinery {
+                format!("V{}", m.version)
+            } else {
+                m.version.to_string()
+            },
             m.name
         );
         out.push_str(line.trim_end());

@@ -62,6 +62,10 @@ pub fn expand_in(input: TokenStream, crate_dir: &Path) -> Result<TokenStream, Ve
         let name = &m.name;
         let sql: &str = &m.file.text;
         let no_transaction = m.no_transaction;
+        let journal_when = match m.journal_when {
+            Some(w) => quote!(::core::option::Option::Some(#w)),
+            None => quote!(::core::option::Option::None),
+        };
         let checksum = match m.version.parse::<i32>() {
             Ok(v) => {
                 let c = source::refinery_checksum(&m.name, v, &m.file.text);
@@ -80,6 +84,7 @@ pub fn expand_in(input: TokenStream, crate_dir: &Path) -> Result<TokenStream, Ve
                 },
                 no_transaction: #no_transaction,
                 refinery_checksum: #checksum,
+                journal_when: #journal_when,
             }
         });
     }

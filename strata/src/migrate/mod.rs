@@ -1,6 +1,7 @@
-//! The migration runner: applies a refinery-format history (`V{n}__{name}.sql`)
-//! and records it in refinery's own `refinery_schema_history`, so a project
-//! moves between refinery and strata with no re-baseline.
+//! The migration runner: applies a history of any of the seven formats
+//! strata reads and records it in the tool's own history table, as the tool
+//! writes it ([`table`]), so a project moves between its tool and strata —
+//! either way, at any point — with no re-baseline.
 //!
 //! How a run goes ([`migrate`]):
 //!
@@ -12,7 +13,9 @@
 //!    so a runner killed mid-statement does not leave its server session
 //!    running the statement — and holding the lock — until it ends.
 //! 2. `SET lock_timeout` / `SET statement_timeout` as asked.
-//! 3. The history table is created if missing (refinery's DDL) and read.
+//! 3. The tool's history table is created if missing (the tool's DDL) and
+//!    read. A row the tool marks failed (sqlx `success = false`, a Prisma
+//!    row never finished, golang-migrate `dirty`) refuses the run.
 //! 4. Before anything runs, every applied migration is checked against its
 //!    file: an edited file (checksum differs; line endings and a byte-order
 //!    mark do not count) or a missing one refuses the whole run, as does a
@@ -20,9 +23,12 @@
 //!    file is split into statements, so a file strata cannot read refuses
 //!    the run too.
 //! 5. Each pending migration runs in its own transaction — its statements
-//!    one at a time, then its history row, then COMMIT — or, when its first
-//!    line is `-- strata:no-transaction`, statement by statement without one,
-//!    its row written last. A failure names the statement's file:line:column
+//!    one at a time, then its history row, then COMMIT (drizzle-kit: every
+//!    pending migration in one transaction, as drizzle-kit does) — or, when
+//!    it is marked (`-- strata:no-transaction`, or the tool's own mark), or
+//!    when a golang-migrate or Prisma file holds its own BEGIN/COMMIT,
+//!    statement by statement without one, what the tool writes before
+//!    running written first and its row last. A failure names the statement's file:line:column
 //!    and the SQLSTATE; a failed transactional migration leaves nothing.
 //!    A lost connection (server restarted, session terminated) is said so,
 //!    with what the server kept: nothing of a transactional migration, except
@@ -42,10 +48,11 @@ use strata_core::split::{self, RawStatement, TokenKind};
 use tokio_postgres::error::{ErrorPosition, SqlState};
 
 use crate::conn::{connect, ConnectError, Session};
-use crate::history::{
-    line_ending_variants, quote_ident, read_refinery, refinery_checksum, AppliedEntry,
-    AppliedHistory, Checksum, HistoryError, REFINERY_TABLE,
-};
+use crate::history::{checksum_matches, quote_ident, Checksum, EntryState, HistoryError};
+
+mod table;
+
+use table::{Row, Table};
 
 /// A migration folder embedded in the binary by
 /// `strata::embed_migrations!("../migrations")`, read at build time with
@@ -84,6 +91,8 @@ pub struct EmbeddedMigration {
     /// refinery's checksum, computed at build time (for versions that are
     /// `i32`s).
     pub refinery_checksum: Option<u64>,
+    /// drizzle-kit: the journal entry's `when`.
+    pub journal_when: Option<i64>,
 }
 
 impl EmbeddedMigrations {
@@ -103,6 +112,7 @@ impl EmbeddedMigrations {
                         text: Arc::from(m.sql),
                     },
                     no_transaction: m.no_transaction,
+                    journal_when: m.journal_when,
                 })
                 .collect(),
             warnings: self.warnings.iter().map(|w| w.to_string()).collect(),
@@ -145,7 +155,7 @@ const fn fnv1a64(bytes: &[u8]) -> u64 {
 #[derive(Debug, Clone, Default)]
 pub struct MigrateOptions {
     /// Stop after this version (apply pending migrations up to it).
-    pub target: Option<i32>,
+    pub target: Option<i64>,
     /// List what would run; apply nothing, create nothing.
     pub dry_run: bool,
     /// `SET lock_timeout` for the session: a statement waiting longer for a
@@ -160,13 +170,15 @@ pub struct MigrateOptions {
     /// without running them (adopting a database whose schema they already
     /// describe), then stop. Refused when the history table already holds
     /// a migration or when no file has this version.
-    pub baseline: Option<i32>,
+    pub baseline: Option<i64>,
 }
 
 /// A migration that will run (or, in a dry run, would).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedMigration {
-    pub version: i32,
+    pub version: i64,
+    /// As the tool names it (`V3__add_x`, `20240101120000_add_x`).
+    pub label: String,
     pub name: String,
     pub file: String,
     pub no_transaction: bool,
@@ -176,14 +188,18 @@ pub struct PlannedMigration {
 /// A migration applied by this run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppliedMigration {
-    pub version: i32,
+    pub version: i64,
+    /// As the tool names it (`V3__add_x`, `20240101120000_add_x`).
+    pub label: String,
     pub name: String,
     pub file: String,
     pub no_transaction: bool,
     pub statements: usize,
-    /// What was written to `refinery_schema_history.checksum`.
-    pub checksum: u64,
-    /// What was written to `refinery_schema_history.applied_on` (RFC 3339).
+    /// The checksum written to the tool's table, as text (refinery's
+    /// decimal, sqlx's SHA-384 and drizzle-kit's and Prisma's SHA-256 in
+    /// hex); `None` for tools that keep none.
+    pub checksum: Option<String>,
+    /// When it was recorded (RFC 3339; refinery's `applied_on`).
     pub applied_on: String,
     pub duration_ms: u64,
 }
@@ -203,7 +219,7 @@ pub struct MigrateReport {
     pub applied: Vec<AppliedMigration>,
     /// Dry run: what would be applied, in order.
     pub would_apply: Vec<PlannedMigration>,
-    pub target: Option<i32>,
+    pub target: Option<i64>,
     /// Pending migrations left after `target`.
     pub pending_after_target: usize,
     /// How long the run waited for another runner's lock, when it had to.
@@ -263,6 +279,8 @@ impl MigrationState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusEntry {
     pub version: i64,
+    /// As the tool names it (`V3__add_x`, `20240101120000_add_x`).
+    pub label: String,
     /// The file's name part; for a missing file, the recorded name.
     pub name: String,
     pub state: MigrationState,
@@ -270,8 +288,9 @@ pub struct StatusEntry {
     pub applied_on: Option<String>,
     /// The checksum in the history table.
     pub stored_checksum: Option<String>,
-    /// refinery's checksum of the file as it is now.
-    pub checksum: Option<u64>,
+    /// The tool's checksum of the file as it is now (as text); `None` when
+    /// the tool keeps no checksum.
+    pub checksum: Option<String>,
     pub no_transaction: bool,
     /// Pending, yet older than the newest applied migration: `migrate`
     /// refuses to run it (refinery does too).
@@ -285,6 +304,7 @@ pub struct StatusEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusReport {
     pub database: String,
+    pub format: HistoryFormat,
     pub table: String,
     pub table_exists: bool,
     pub migrations: Vec<StatusEntry>,
@@ -303,12 +323,14 @@ pub enum Problem {
     /// An applied migration's file changed.
     Edited {
         version: i64,
+        /// As the tool names the file's migration.
+        label: String,
         name: String,
         file: String,
         /// The name recorded when it was applied.
         applied_name: String,
         stored_checksum: Option<String>,
-        checksum: u64,
+        checksum: String,
         /// A unified diff of the file as applied against the file now, when
         /// the folder is in a git repository holding the applied version.
         diff: Option<String>,
@@ -316,15 +338,29 @@ pub enum Problem {
     /// An applied migration has no file.
     Missing {
         version: i64,
+        /// The row's identity in the tool's table.
+        label: String,
         name: String,
         applied_on: Option<String>,
     },
-    /// A pending migration is older than the newest applied one.
+    /// A pending migration comes before one that is applied.
     OutOfOrder {
-        version: i32,
+        version: i64,
+        label: String,
         name: String,
         file: String,
-        latest_applied: i64,
+        latest_applied: String,
+    },
+    /// The tool's table marks a migration failed (sqlx `success = false`,
+    /// a Prisma row never finished, golang-migrate `dirty`).
+    Failed {
+        table: String,
+        /// The row's identity (version, or Prisma's folder name).
+        row: String,
+        /// What the row says.
+        state: String,
+        /// What to do, as the tool asks.
+        help: String,
     },
 }
 
@@ -332,20 +368,18 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::Edited {
-                version,
-                name,
+                label,
                 file,
                 applied_name,
+                name,
                 stored_checksum,
                 checksum,
                 diff,
+                ..
             } => {
-                write!(
-                    f,
-                    "edited: {file} (V{version}__{name}) changed after it was applied"
-                )?;
+                write!(f, "edited: {file} ({label}) changed after it was applied")?;
                 if applied_name != name {
-                    write!(f, "\n    applied as V{version}__{applied_name}: renamed")?;
+                    write!(f, "\n    applied under the name {applied_name}: renamed")?;
                 }
                 write!(
                     f,
@@ -362,24 +396,28 @@ impl std::fmt::Display for Problem {
             }
             Problem::Missing {
                 version,
-                name,
+                label,
                 applied_on,
+                ..
             } => {
-                write!(f, "missing: V{version}__{name} was applied")?;
+                write!(f, "missing: {label} was applied")?;
                 if let Some(a) = applied_on {
                     write!(f, " (on {a})")?;
                 }
                 write!(f, " but no file has version {version}")
             }
             Problem::OutOfOrder {
-                version,
-                name,
+                label,
                 file,
                 latest_applied,
+                ..
             } => write!(
                 f,
-                "out of order: {file} (V{version}__{name}) is not applied, but V{latest_applied} is"
+                "out of order: {file} ({label}) is not applied, but {latest_applied}, after it, is"
             ),
+            Problem::Failed {
+                table, row, state, ..
+            } => write!(f, "failed: {table} marks {row} {state}"),
         }
     }
 }
@@ -399,21 +437,26 @@ impl miette::Diagnostic for Refusal {
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let has = |pred: fn(&Problem) -> bool| self.problems.iter().any(pred);
-        let mut help = Vec::new();
+        let mut help: Vec<String> = Vec::new();
         if has(|p| matches!(p, Problem::Edited { .. })) {
             help.push(
-                "an applied migration must stay as it was applied: restore the file (e.g. `git checkout -- FILE`) and put the change in a new migration",
+                "an applied migration must stay as it was applied: restore the file (e.g. `git checkout -- FILE`) and put the change in a new migration".to_string(),
             );
         }
         if has(|p| matches!(p, Problem::Missing { .. })) {
             help.push(
-                "restore the missing file from version control: the database ran it, so the history must keep it",
+                "restore the missing file from version control: the database ran it, so the history must keep it".to_string(),
             );
         }
         if has(|p| matches!(p, Problem::OutOfOrder { .. })) {
             help.push(
-                "give the out-of-order migration a version above the newest applied one (rename the file)",
+                "give the out-of-order migration a version above the newest applied one (rename the file)".to_string(),
             );
+        }
+        for p in &self.problems {
+            if let Problem::Failed { help: h, .. } = p {
+                help.push(h.clone());
+            }
         }
         Some(Box::new(help.join("\n")))
     }
@@ -425,6 +468,7 @@ impl std::fmt::Display for Refusal {
         let edited = count(|p| matches!(p, Problem::Edited { .. }));
         let missing = count(|p| matches!(p, Problem::Missing { .. }));
         let out_of_order = count(|p| matches!(p, Problem::OutOfOrder { .. }));
+        let failed = count(|p| matches!(p, Problem::Failed { .. }));
         let mut parts = Vec::new();
         let plural = |n: usize, one: &str, many: &str| {
             if n == 1 {
@@ -433,6 +477,13 @@ impl std::fmt::Display for Refusal {
                 format!("{n} {many}")
             }
         };
+        if failed > 0 {
+            parts.push(plural(
+                failed,
+                "migration is recorded as failed",
+                "migrations are recorded as failed",
+            ));
+        }
         if edited > 0 {
             parts.push(plural(
                 edited,
@@ -450,8 +501,8 @@ impl std::fmt::Display for Refusal {
         if out_of_order > 0 {
             parts.push(plural(
                 out_of_order,
-                "pending migration is older than the newest applied one",
-                "pending migrations are older than the newest applied one",
+                "pending migration comes before an applied one",
+                "pending migrations come before an applied one",
             ));
         }
         write!(
@@ -470,7 +521,10 @@ impl std::fmt::Display for Refusal {
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 #[error("{location}: {summary}")]
 pub struct StatementError {
-    pub version: i32,
+    pub version: i64,
+    /// The migration as the tool names it (`V3__add_x`,
+    /// `20240101120000_add_x`).
+    pub migration: String,
     pub name: String,
     pub file: String,
     /// Where the failing statement starts (the file's start when COMMIT or
@@ -507,18 +561,14 @@ pub enum MigrateError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Connect(#[from] ConnectError),
-    #[error("{root}: strata migrate runs refinery-format histories (V{{n}}__{{name}}.sql); this folder is {format}")]
-    #[diagnostic(
-        code(strata::migrate::format),
-        help("apply this history with {format} itself for now (strata check and strata drift read it)")
-    )]
-    UnsupportedFormat { root: String, format: &'static str },
-    #[error("{file}:1:1: version {version} does not fit refinery's INT4 version")]
-    #[diagnostic(
-        code(strata::migrate::version),
-        help("refinery versions are whole numbers from 0 to 2147483647; rename the file")
-    )]
-    BadVersion { file: String, version: String },
+    #[error("{file}:1:1: version {version} {reason}")]
+    #[diagnostic(code(strata::migrate::version), help("{help}"))]
+    BadVersion {
+        file: String,
+        version: String,
+        reason: String,
+        help: String,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Refused(Box<Refusal>),
@@ -558,7 +608,7 @@ pub enum MigrateError {
         code(strata::migrate::baseline_version),
         help("pass the version of the last migration the database already has (e.g. 1 for V1__baseline.sql)")
     )]
-    BaselineVersion { root: String, version: i32 },
+    BaselineVersion { root: String, version: i64 },
     /// Another session held the migration lock longer than the lock timeout.
     #[error("{target}: another session still holds the migration lock after --lock-timeout {limit}; nothing was run\n  held by {holder}")]
     #[diagnostic(
@@ -577,131 +627,223 @@ pub enum MigrateError {
     },
 }
 
-/// A refinery migration file, checked.
+/// A migration file, checked.
 struct FileMigration<'h> {
-    version: i32,
+    version: i64,
+    /// The identity the tool's table records it by ([`table::file_key`]).
+    key: String,
+    /// As the tool names it.
+    label: String,
+    /// As status lines name it (refinery `V3`, else the label).
+    short: String,
     migration: &'h Migration,
-    checksum: u64,
+    /// What the tool stores for it (`None`: the tool keeps no checksum).
+    checksum: Option<Checksum>,
+    /// Runs without a transaction: marked so, or a golang-migrate or
+    /// Prisma file that holds its own transaction control (the tool sends
+    /// the file as it is).
+    no_transaction: bool,
 }
 
-fn files(history: &History) -> Result<Vec<FileMigration<'_>>, MigrateError> {
-    if history.format != HistoryFormat::Refinery {
-        return Err(MigrateError::UnsupportedFormat {
-            root: history.root.display().to_string(),
-            format: history.format.label(),
-        });
+/// How reports name a migration of a format.
+fn label_of(format: HistoryFormat, version: &str, name: &str) -> String {
+    match format {
+        HistoryFormat::Refinery => format!("V{version}__{name}"),
+        _ if name.is_empty() => version.to_string(),
+        _ => format!("{version}_{name}"),
     }
+}
+
+/// The files of a history, checked, in apply order.
+fn files(history: &History) -> Result<Vec<FileMigration<'_>>, MigrateError> {
+    let format = history.format;
     let mut out = Vec::with_capacity(history.migrations.len());
     for m in &history.migrations {
-        let version = m
-            .version
-            .parse::<i32>()
-            .ok()
-            .filter(|v| *v >= 0)
-            .ok_or_else(|| MigrateError::BadVersion {
-                file: m.file.path.clone(),
-                version: m.version.clone(),
-            })?;
+        let bad = |reason: &str, help: &str| MigrateError::BadVersion {
+            file: m.file.path.clone(),
+            version: m.version.clone(),
+            reason: reason.to_string(),
+            help: help.to_string(),
+        };
+        let version = match format {
+            HistoryFormat::Refinery => m
+                .version
+                .parse::<i32>()
+                .ok()
+                .filter(|v| *v >= 0)
+                .map(i64::from)
+                .ok_or_else(|| {
+                    bad(
+                        "does not fit refinery's INT4 version",
+                        "refinery versions are whole numbers from 0 to 2147483647; rename the file",
+                    )
+                })?,
+            _ => m.version.replace('-', "").parse::<i64>().map_err(|_| {
+                bad(
+                    &format!(
+                        "is not a whole number {} and strata can order and target",
+                        format.label()
+                    ),
+                    "strata migrate orders, targets and records migrations by their leading number: rename the file or folder (e.g. 20240101120000_name)",
+                )
+            })?,
+        };
+        let key = table::file_key(format, m).ok_or_else(|| {
+            bad(
+                "has no `when` in meta/_journal.json",
+                "drizzle-kit records each migration by its journal entry's `when`: regenerate the journal with drizzle-kit",
+            )
+        })?;
+        let mut no_transaction = m.no_transaction;
+        if matches!(format, HistoryFormat::GolangMigrate | HistoryFormat::Prisma)
+            && split::split(&m.file.path, &m.file.text)
+                .map(|st| st.iter().any(|s| is_transaction_control(&s.text)))
+                .unwrap_or(false)
+        {
+            no_transaction = true;
+        }
         out.push(FileMigration {
             version,
+            key,
+            label: label_of(format, &m.version, &m.name),
+            short: if format == HistoryFormat::Refinery {
+                format!("V{version}")
+            } else {
+                label_of(format, &m.version, &m.name)
+            },
             migration: m,
-            checksum: refinery_checksum(&m.name, version, &m.file.text),
+            checksum: table::file_checksum(format, m, version),
+            no_transaction,
         });
     }
-    out.sort_by_key(|f| f.version);
+    if format == HistoryFormat::Refinery {
+        out.sort_by_key(|f| f.version);
+    }
     Ok(out)
 }
 
-/// Whether a refinery checksum stored as text is that of the file, allowing
-/// for line-ending and byte-order-mark differences.
-fn stored_matches(stored: Option<&str>, f: &FileMigration<'_>) -> bool {
-    let Some(stored) = stored.and_then(|s| s.trim().parse::<u64>().ok()) else {
-        return false;
+/// Whether a stored checksum is that of the file, allowing for line-ending
+/// and byte-order-mark differences; `None` when nothing is stored to
+/// compare (the tool keeps no checksum).
+fn stored_matches(stored: Option<&Checksum>, f: &FileMigration<'_>) -> Option<bool> {
+    let stored = stored?;
+    Some(checksum_matches(stored, f.migration))
+}
+
+/// Files and table rows side by side, in apply order (rows without a file
+/// placed by version).
+fn compare(
+    format: HistoryFormat,
+    files: &[FileMigration<'_>],
+    table: Option<&Table>,
+) -> Vec<StatusEntry> {
+    let rows: Vec<&Row> = table.map(|t| t.rows.iter().collect()).unwrap_or_default();
+    // golang-migrate keeps one row: every file up to its version is applied.
+    let golang_at = (format == HistoryFormat::GolangMigrate)
+        .then(|| rows.first().map(|r| r.version))
+        .flatten();
+    let row_for = |f: &FileMigration<'_>| -> Option<&Row> {
+        if format == HistoryFormat::GolangMigrate {
+            return None;
+        }
+        rows.iter().rev().find(|r| r.key == f.key).copied()
     };
-    stored == f.checksum
-        || line_ending_variants(&f.migration.file.text)
-            .iter()
-            .any(|t| refinery_checksum(&f.migration.name, f.version, t) == stored)
-}
-
-fn stored_checksum(e: &AppliedEntry) -> Option<&str> {
-    match &e.checksum {
-        Some(Checksum::Refinery(s)) => Some(s.as_str()),
-        _ => None,
-    }
-}
-
-/// Files and table rows side by side, in version order.
-fn compare(files: &[FileMigration<'_>], applied: Option<&AppliedHistory>) -> Vec<StatusEntry> {
-    let rows: Vec<(i64, &AppliedEntry)> = applied
-        .map(|h| {
-            h.entries
-                .iter()
-                .filter_map(|e| e.version.parse::<i64>().ok().map(|v| (v, e)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let latest = rows.iter().map(|(v, _)| *v).max();
+    let applied_at: Vec<bool> = files
+        .iter()
+        .map(|f| golang_at.map_or_else(|| row_for(f).is_some(), |v| f.version <= v))
+        .collect();
+    let last_applied = applied_at.iter().rposition(|a| *a);
     let mut out = Vec::new();
-    for f in files {
+    for (i, f) in files.iter().enumerate() {
         let m = f.migration;
-        let row = rows
-            .iter()
-            .find(|(v, _)| *v == i64::from(f.version))
-            .map(|(_, e)| *e);
         let mut entry = StatusEntry {
-            version: i64::from(f.version),
+            version: f.version,
+            label: f.label.clone(),
             name: m.name.clone(),
             state: MigrationState::Pending,
             file: Some(m.file.path.clone()),
             applied_on: None,
             stored_checksum: None,
-            checksum: Some(f.checksum),
-            no_transaction: m.no_transaction,
+            checksum: f.checksum.as_ref().map(Checksum::to_text),
+            no_transaction: f.no_transaction,
             out_of_order: false,
             note: None,
         };
-        match row {
-            None => {
-                entry.out_of_order = latest.is_some_and(|l| l > i64::from(f.version));
+        if !applied_at[i] {
+            entry.out_of_order = last_applied.is_some_and(|l| l > i);
+            out.push(entry);
+            continue;
+        }
+        let Some(row) = row_for(f) else {
+            // golang-migrate: applied by the version number alone.
+            entry.state = MigrationState::Applied;
+            let dirty = rows
+                .first()
+                .is_some_and(|r| r.state == EntryState::Failed && r.version == f.version);
+            entry.note = Some(if dirty {
+                "marked dirty: it failed part way; migrate refuses to run until it is resolved (migrate force)".to_string()
+            } else {
+                format!(
+                    "{} keeps no checksum: an edit of this file since it was applied cannot be told",
+                    format.label()
+                )
+            });
+            out.push(entry);
+            continue;
+        };
+        entry.applied_on = row.applied_on.clone();
+        entry.stored_checksum = row.checksum.as_ref().map(Checksum::to_text);
+        if row.state == EntryState::Failed {
+            entry.note = Some(format!(
+                "recorded as failed in {}: migrate refuses to run until it is resolved",
+                table.map_or("the history table", |t| t.shown.as_str())
+            ));
+        }
+        let renamed = format == HistoryFormat::Refinery && row.name != m.name;
+        match stored_matches(row.checksum.as_ref(), f) {
+            Some(true) if !renamed => {
+                entry.state = MigrationState::Applied;
+                if entry.stored_checksum != entry.checksum {
+                    entry.note = Some(
+                        "line endings (or a byte-order mark) differ from the applied file; not an edit"
+                            .to_string(),
+                    );
+                }
             }
-            Some(e) => {
-                entry.applied_on = e.applied_on.clone();
-                entry.stored_checksum = stored_checksum(e).map(str::to_string);
-                let same = e.name == m.name && stored_matches(stored_checksum(e), f);
-                if same {
-                    entry.state = MigrationState::Applied;
-                    if entry
-                        .stored_checksum
-                        .as_deref()
-                        .and_then(|s| s.trim().parse().ok())
-                        != Some(f.checksum)
-                    {
-                        entry.note = Some(
-                            "line endings (or a byte-order mark) differ from the applied file; not an edit"
-                                .to_string(),
-                        );
-                    }
-                } else {
-                    entry.state = MigrationState::Edited;
-                    if e.name != m.name {
-                        entry.note =
-                            Some(format!("renamed: applied as V{}__{}", f.version, e.name));
-                    }
+            None if f.checksum.is_none() => {
+                entry.state = MigrationState::Applied;
+                entry.note = Some(format!(
+                    "{} keeps no checksum: an edit of this file since it was applied cannot be told",
+                    format.label()
+                ));
+            }
+            _ => {
+                entry.state = MigrationState::Edited;
+                if renamed {
+                    entry.note = Some(format!(
+                        "renamed: applied as {}",
+                        label_of(format, &m.version, &row.name)
+                    ));
                 }
             }
         }
         out.push(entry);
     }
-    for (v, e) in &rows {
-        if !files.iter().any(|f| i64::from(f.version) == *v) {
-            out.push(StatusEntry {
-                version: *v,
-                name: e.name.clone(),
+    let mut missing = Vec::new();
+    for r in &rows {
+        let has_file = match golang_at {
+            Some(v) => files.iter().any(|f| f.version == v),
+            None => files.iter().any(|f| f.key == r.key),
+        };
+        if !has_file {
+            missing.push(StatusEntry {
+                version: r.version,
+                label: label_of(format, &r.key, &r.name),
+                name: r.name.clone(),
                 state: MigrationState::Missing,
                 file: None,
-                applied_on: e.applied_on.clone(),
-                stored_checksum: stored_checksum(e).map(str::to_string),
+                applied_on: r.applied_on.clone(),
+                stored_checksum: r.checksum.as_ref().map(Checksum::to_text),
                 checksum: None,
                 no_transaction: false,
                 out_of_order: false,
@@ -709,67 +851,88 @@ fn compare(files: &[FileMigration<'_>], applied: Option<&AppliedHistory>) -> Vec
             });
         }
     }
-    out.sort_by_key(|e| e.version);
+    for m in missing {
+        let at = out
+            .iter()
+            .position(|e| e.version > m.version)
+            .unwrap_or(out.len());
+        out.insert(at, m);
+    }
     out
 }
 
 /// The problems that refuse a run.
 fn problems(
+    format: HistoryFormat,
     files: &[FileMigration<'_>],
     entries: &[StatusEntry],
-    applied: Option<&AppliedHistory>,
+    table: Option<&Table>,
 ) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Some(t) = table {
+        for r in t.rows.iter().filter(|r| r.state == EntryState::Failed) {
+            let state = match format {
+                HistoryFormat::Sqlx => "failed (success = false)",
+                HistoryFormat::Prisma => "started but never finished (finished_at is NULL)",
+                HistoryFormat::GolangMigrate => "dirty",
+                _ => "failed",
+            };
+            let row = match format {
+                HistoryFormat::Prisma => r.key.clone(),
+                _ => format!("version {}", r.key),
+            };
+            out.push(Problem::Failed {
+                table: t.shown.clone(),
+                row,
+                state: state.to_string(),
+                help: table::failed_help(format, &t.shown, r),
+            });
+        }
+    }
     let latest = entries
         .iter()
-        .filter(|e| e.state != MigrationState::Pending)
-        .map(|e| e.version)
-        .max();
-    let mut out = Vec::new();
+        .rfind(|e| e.state != MigrationState::Pending)
+        .map(|e| e.label.clone());
     for e in entries {
         match e.state {
             MigrationState::Applied => {}
             MigrationState::Pending => {
                 if e.out_of_order {
                     out.push(Problem::OutOfOrder {
-                        version: i32::try_from(e.version).unwrap_or_default(),
+                        version: e.version,
+                        label: e.label.clone(),
                         name: e.name.clone(),
                         file: e.file.clone().unwrap_or_default(),
-                        latest_applied: latest.unwrap_or_default(),
+                        latest_applied: latest.clone().unwrap_or_default(),
                     });
                 }
             }
             MigrationState::Missing => out.push(Problem::Missing {
                 version: e.version,
+                label: e.label.clone(),
                 name: e.name.clone(),
                 applied_on: e.applied_on.clone(),
             }),
             MigrationState::Edited => {
-                let f = files.iter().find(|f| i64::from(f.version) == e.version);
-                let applied_name = applied
-                    .and_then(|h| {
-                        h.entries
-                            .iter()
-                            .find(|r| r.version.parse::<i64>().ok() == Some(e.version))
-                    })
-                    .map(|r| r.name.clone())
-                    .unwrap_or_default();
-                let diff = f.and_then(|f| {
-                    let stored = e.stored_checksum.as_deref()?.trim().parse::<u64>().ok()?;
-                    edited_diff(
-                        &f.migration.file.path,
-                        &applied_name,
-                        f.version,
-                        stored,
-                        &f.migration.file.text,
-                    )
-                });
+                let f = files
+                    .iter()
+                    .find(|f| f.file_path() == e.file.as_deref().unwrap_or_default());
+                let row = f
+                    .and_then(|f| table.and_then(|t| t.rows.iter().rev().find(|r| r.key == f.key)));
+                let applied_name = row.map(|r| r.name.clone()).unwrap_or_default();
+                let diff = f.zip(row).and_then(|(f, r)| edited_diff_for(format, f, r));
                 out.push(Problem::Edited {
                     version: e.version,
+                    label: e.label.clone(),
                     name: e.name.clone(),
                     file: e.file.clone().unwrap_or_default(),
-                    applied_name,
+                    applied_name: if format == HistoryFormat::Refinery {
+                        applied_name
+                    } else {
+                        e.name.clone()
+                    },
                     stored_checksum: e.stored_checksum.clone(),
-                    checksum: e.checksum.unwrap_or_default(),
+                    checksum: e.checksum.clone().unwrap_or_default(),
                     diff,
                 });
             }
@@ -778,17 +941,35 @@ fn problems(
     out
 }
 
+impl FileMigration<'_> {
+    fn file_path(&self) -> &str {
+        &self.migration.file.path
+    }
+}
+
+/// [`edited_diff`] of an edited file against its row's checksum.
+fn edited_diff_for(format: HistoryFormat, f: &FileMigration<'_>, row: &Row) -> Option<String> {
+    let stored = row.checksum.as_ref()?;
+    let name = if format == HistoryFormat::Refinery {
+        row.name.clone()
+    } else {
+        f.migration.name.clone()
+    };
+    let probe = |text: &str| {
+        let mut m = f.migration.clone();
+        m.name = name.clone();
+        m.file.text = Arc::from(text);
+        checksum_matches(stored, &m)
+    };
+    edited_diff(&f.migration.file.path, &f.migration.file.text, &probe)
+}
+
 /// The unified diff of an edited file: git's copy of the file whose
-/// checksum is the one recorded (the version that was applied), against the
-/// file now. `None` when the folder is not in a git repository, git is not
-/// installed, or no commit among the file's last 50 holds the applied text.
-pub fn edited_diff(
-    path: &str,
-    applied_name: &str,
-    version: i32,
-    stored_checksum: u64,
-    now: &str,
-) -> Option<String> {
+/// checksum is the one recorded (`applied` tells: the version that was
+/// applied), against the file now. `None` when the folder is not in a git
+/// repository, git is not installed, or no commit among the file's last 50
+/// holds the applied text.
+pub fn edited_diff(path: &str, now: &str, applied: &dyn Fn(&str) -> bool) -> Option<String> {
     let p = Path::new(path);
     let dir = match p.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -813,10 +994,7 @@ pub fn edited_diff(
             continue;
         };
         let old = old.strip_prefix('\u{feff}').unwrap_or(&old).to_string();
-        let matches = line_ending_variants(&old)
-            .iter()
-            .any(|t| refinery_checksum(applied_name, version, t) == stored_checksum);
-        if !matches {
+        if !applied(&old) {
             continue;
         }
         let short: String = commit.chars().take(10).collect();
@@ -862,7 +1040,7 @@ fn preflight(f: &FileMigration<'_>) -> Result<Vec<RawStatement>, MigrateError> {
                 .with_label("psql meta-command"),
             )));
         }
-        if !f.migration.no_transaction && is_transaction_control(&s.text) {
+        if !f.no_transaction && is_transaction_control(&s.text) {
             return Err(MigrateError::Preflight(Box::new(
                 SqlError::new(
                     &file.path,
@@ -872,7 +1050,7 @@ fn preflight(f: &FileMigration<'_>) -> Result<Vec<RawStatement>, MigrateError> {
                     "transaction control in a migration that runs in a transaction",
                 )
                 .with_help(
-                    "remove it: strata runs each migration in its own transaction; or put `-- strata:no-transaction` on the file's first line to run its statements one by one without one",
+                    "remove it: strata runs each migration in its own transaction, as the tool does; or put `-- strata:no-transaction` (or the tool's own mark) on the file's first line to run its statements one by one without one",
                 )
                 .with_label("ends or starts a transaction"),
             )));
@@ -964,7 +1142,7 @@ fn db_err(session: &Session, step: &'static str, e: &tokio_postgres::Error) -> M
     }
     let help = if code == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
         Some(format!(
-            "the role strata connected as lacks a privilege to {step}. strata records migrations in refinery_schema_history: creating it needs CREATE on the schema it goes in (GRANT CREATE ON SCHEMA public TO the role), using it SELECT and INSERT on it; or run strata migrate as the schema's owner. Nothing was applied"
+            "the role strata connected as lacks a privilege to {step}. strata records migrations in the tool's history table (refinery_schema_history for refinery): creating it needs CREATE on the schema it goes in (GRANT CREATE ON SCHEMA public TO the role), using it SELECT and INSERT (and UPDATE for sqlx, Prisma and golang-migrate) on it; or run strata migrate as the schema's owner. Nothing was applied"
         ))
     } else if connection_lost(session, e) {
         Some("the connection to the server was lost (server stopped or restarted, session terminated, or network failure); nothing was applied by this step: run strata migrate again once the server is reachable".to_string())
@@ -1047,8 +1225,8 @@ async fn lock_holder(session: &Session) -> (String, Option<i32>) {
     }
 }
 
-/// Applies the pending migrations of a refinery-format history to the
-/// database at `url`.
+/// Applies the pending migrations of a history (any format) to the database
+/// at `url`, recording them in the tool's own table.
 pub async fn migrate(
     url: &str,
     history: &History,
@@ -1066,7 +1244,7 @@ pub async fn migrate_with_progress(
 ) -> Result<MigrateReport, MigrateError> {
     let files = files(history)?;
     let session = connect(url).await?;
-    let result = run(&session, &files, opts, progress).await;
+    let result = run(&session, history.format, &files, opts, progress).await;
     if result.is_ok() && !opts.dry_run {
         // Closing the session releases the lock anyway; unlocking first
         // lets a waiting runner go on at once.
@@ -1081,6 +1259,7 @@ pub async fn migrate_with_progress(
 
 async fn run(
     session: &Session,
+    format: HistoryFormat,
     files: &[FileMigration<'_>],
     opts: &MigrateOptions,
     progress: &mut (dyn FnMut(MigrateEvent<'_>) + Send),
@@ -1088,7 +1267,7 @@ async fn run(
     let client = &session.client;
     let mut report = MigrateReport {
         database: session.target.clone(),
-        table: REFINERY_TABLE.to_string(),
+        table: table::table_name(format).to_string(),
         dry_run: opts.dry_run,
         created_table: false,
         already_applied: 0,
@@ -1181,18 +1360,22 @@ async fn run(
                 .map_err(|e| db_err(session, "set statement_timeout", &e))?;
         }
     }
-    let mut applied = read_refinery(client).await?;
+    let mut applied = table::read(client, format).await?;
     if applied.is_none() && !opts.dry_run {
         client
-            .batch_execute(&create_table_sql())
+            .batch_execute(&table::create_sql(format))
             .await
-            .map_err(|e| db_err(session, "create refinery_schema_history", &e))?;
+            .map_err(|e| db_err(session, table::create_step(format), &e))?;
         report.created_table = true;
-        applied = read_refinery(client).await?;
+        applied = table::read(client, format).await?;
+    }
+    if let Some(t) = &applied {
+        report.table = t.shown.clone();
     }
     if let Some(version) = opts.baseline {
         return record_baseline(
             session,
+            format,
             files,
             applied.as_ref(),
             version,
@@ -1201,28 +1384,36 @@ async fn run(
         )
         .await;
     }
-    let entries = compare(files, applied.as_ref());
-    let problems = problems(files, &entries, applied.as_ref());
+    let entries = compare(format, files, applied.as_ref());
+    let problems = problems(format, files, &entries, applied.as_ref());
     if !problems.is_empty() {
         return Err(MigrateError::Refused(Box::new(Refusal { problems })));
     }
     for e in &entries {
         if let (Some(note), MigrationState::Applied) = (&e.note, e.state) {
-            report
-                .notes
-                .push(format!("{}: {note}", e.file.as_deref().unwrap_or_default()));
+            if e.checksum.is_some() {
+                report
+                    .notes
+                    .push(format!("{}: {note}", e.file.as_deref().unwrap_or_default()));
+            }
         }
     }
     report.already_applied = entries
         .iter()
         .filter(|e| e.state == MigrationState::Applied)
         .count();
+    if report.already_applied > 0 && files.iter().all(|f| f.checksum.is_none()) {
+        report.notes.push(format!(
+            "{} keeps no checksum: whether an applied file was edited since cannot be told",
+            format.label()
+        ));
+    }
     let pending: Vec<&FileMigration<'_>> = files
         .iter()
         .filter(|f| {
-            entries
-                .iter()
-                .any(|e| e.version == i64::from(f.version) && e.state == MigrationState::Pending)
+            entries.iter().any(|e| {
+                e.file.as_deref() == Some(f.file_path()) && e.state == MigrationState::Pending
+            })
         })
         .collect();
     let (run_now, later): (Vec<&FileMigration<'_>>, Vec<&FileMigration<'_>>) = pending
@@ -1242,9 +1433,10 @@ async fn run(
         let statements = preflight(f)?;
         let planned = PlannedMigration {
             version: f.version,
+            label: f.label.clone(),
             name: f.migration.name.clone(),
             file: f.migration.file.path.clone(),
-            no_transaction: f.migration.no_transaction,
+            no_transaction: f.no_transaction,
             statements: statements.len(),
         };
         plan.push((f, planned, statements));
@@ -1253,42 +1445,83 @@ async fn run(
         report.would_apply = plan.into_iter().map(|(_, p, _)| p).collect();
         return Ok(report);
     }
+    // drizzle-kit applies every pending migration in one transaction; so
+    // does strata, unless one of them must run without a transaction.
+    let batch = format == HistoryFormat::Drizzle
+        && !plan.is_empty()
+        && plan.iter().all(|(f, _, _)| !f.no_transaction);
+    let table_shown = report.table.clone();
+    if batch {
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| db_err(session, "begin the migrations' transaction", &e))?;
+    }
+    let batch_help = "drizzle-kit applies every pending migration in one transaction, and so does strata: nothing this run applied before the failure stays applied either (rolled back)";
+    let mut last = None;
     for (f, planned, statements) in plan {
         progress(MigrateEvent::Applying(&planned));
         let started = Instant::now();
-        let applied_on = apply_one(session, f, &statements, opts)
-            .await
-            .map_err(|mut e| {
+        let ctx = Apply {
+            session,
+            format,
+            table: &table_shown,
+            batch,
+            opts,
+        };
+        let applied_on = apply_one(&ctx, f, &statements).await.map_err(|mut e| {
+            if batch {
+                report.applied.clear();
+                e.help = Some(match e.help.take() {
+                    Some(h) => format!("{h}\n{batch_help}"),
+                    None => batch_help.to_string(),
+                });
+            } else {
                 e.applied_before = std::mem::take(&mut report.applied);
-                MigrateError::Statement(e)
-            })?;
+            }
+            MigrateError::Statement(e)
+        })?;
         let done = AppliedMigration {
             version: planned.version,
+            label: planned.label,
             name: planned.name,
             file: planned.file,
             no_transaction: planned.no_transaction,
             statements: planned.statements,
-            checksum: f.checksum,
+            checksum: f.checksum.as_ref().map(Checksum::to_text),
             applied_on,
             duration_ms: millis(started.elapsed()),
         };
         progress(MigrateEvent::Applied(&done));
         report.applied.push(done);
+        last = Some((f, statements.len()));
+    }
+    if let (true, Some((f, total))) = (batch, last) {
+        if let Err(e) = client.batch_execute("COMMIT").await {
+            let mut err = statement_error(session, &table_shown, f, total, Step::Commit, &e, opts);
+            err.help = Some(match err.help.take() {
+                Some(h) => format!("{h}\n{batch_help}"),
+                None => batch_help.to_string(),
+            });
+            return Err(MigrateError::Statement(Box::new(err)));
+        }
     }
     Ok(report)
 }
 
 /// `--baseline`: records the migrations up to `version` as applied, in one
-/// transaction, without running them.
+/// transaction, without running them, as the tool's own "mark applied"
+/// would (golang-migrate: its one row at `version`).
 async fn record_baseline(
     session: &Session,
+    format: HistoryFormat,
     files: &[FileMigration<'_>],
-    applied: Option<&AppliedHistory>,
-    version: i32,
+    applied: Option<&Table>,
+    version: i64,
     dry_run: bool,
     mut report: MigrateReport,
 ) -> Result<MigrateReport, MigrateError> {
-    if !files.iter().any(|f| f.version == version) {
+    let Some(upto) = files.iter().position(|f| f.version == version) else {
         return Err(MigrateError::BaselineVersion {
             root: files
                 .first()
@@ -1297,23 +1530,24 @@ async fn record_baseline(
                 .unwrap_or_else(|| "the migration folder".to_string()),
             version,
         });
-    }
-    let already = applied.map_or(0, |a| a.entries.len());
+    };
+    let already = applied.map_or(0, |a| a.rows.len());
     if already > 0 {
         return Err(MigrateError::BaselineOnUsedHistory {
             target: session.target.clone(),
-            table: REFINERY_TABLE.to_string(),
+            table: report.table.clone(),
             applied: already,
         });
     }
-    let chosen: Vec<&FileMigration<'_>> = files.iter().filter(|f| f.version <= version).collect();
+    let chosen: Vec<&FileMigration<'_>> = files[..=upto].iter().collect();
     report.baselined = chosen
         .iter()
         .map(|f| PlannedMigration {
             version: f.version,
+            label: f.label.clone(),
             name: f.migration.name.clone(),
             file: f.migration.file.path.clone(),
-            no_transaction: f.migration.no_transaction,
+            no_transaction: f.no_transaction,
             statements: 0,
         })
         .collect();
@@ -1325,40 +1559,15 @@ async fn record_baseline(
     let fail = |e: &tokio_postgres::Error| db_err(session, "record the baseline", e);
     client.batch_execute("BEGIN").await.map_err(|e| fail(&e))?;
     for f in &chosen {
-        let checksum = f.checksum.to_string();
-        if let Err(e) = client
-            .execute(
-                insert_sql().as_str(),
-                &[&f.version, &f.migration.name, &rfc3339_now(), &checksum],
-            )
-            .await
-        {
+        let applied_on = rfc3339_now();
+        let entry = entry_of(f, &applied_on);
+        if let Err(e) = table::record(client, format, &entry, None, true, true).await {
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(fail(&e));
         }
     }
     client.batch_execute("COMMIT").await.map_err(|e| fail(&e))?;
     Ok(report)
-}
-
-/// refinery's DDL for its table (identifiers quoted).
-fn create_table_sql() -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {}(\
-         \"version\" INT4 PRIMARY KEY, \
-         \"name\" VARCHAR(255), \
-         \"applied_on\" VARCHAR(255), \
-         \"checksum\" VARCHAR(255))",
-        quote_ident(REFINERY_TABLE)
-    )
-}
-
-fn insert_sql() -> String {
-    format!(
-        "INSERT INTO {} (\"version\", \"name\", \"applied_on\", \"checksum\") \
-         VALUES ($1::int4, $2::text, $3::text, $4::text)",
-        quote_ident(REFINERY_TABLE)
-    )
 }
 
 /// What failed while a migration ran.
@@ -1369,28 +1578,74 @@ enum Step<'a> {
     Commit,
 }
 
-/// Runs one migration and records it; returns the `applied_on` written.
+fn entry_of<'a>(f: &'a FileMigration<'_>, applied_on: &'a str) -> table::Entry<'a> {
+    table::Entry {
+        version: f.version,
+        name: &f.migration.name,
+        key: &f.key,
+        checksum: f.checksum.as_ref(),
+        applied_on,
+    }
+}
+
+/// How migrations of a run are applied.
+struct Apply<'a> {
+    session: &'a Session,
+    format: HistoryFormat,
+    /// The tool's table, as reports name it.
+    table: &'a str,
+    /// Inside one transaction for the whole run (drizzle-kit).
+    batch: bool,
+    opts: &'a MigrateOptions,
+}
+
+/// Runs one migration and records it as its tool does; returns the
+/// `applied_on` written.
 async fn apply_one(
-    session: &Session,
+    ctx: &Apply<'_>,
     f: &FileMigration<'_>,
     statements: &[RawStatement],
-    opts: &MigrateOptions,
 ) -> Result<String, Box<StatementError>> {
+    let session = ctx.session;
     let client = &session.client;
-    let transactional = !f.migration.no_transaction;
+    let format = ctx.format;
+    let transactional = !f.no_transaction;
+    let own_transaction = transactional && !ctx.batch;
     let fail = |step: Step<'_>, e: &tokio_postgres::Error| {
-        Box::new(statement_error(session, f, statements.len(), step, e, opts))
+        Box::new(statement_error(
+            session,
+            ctx.table,
+            f,
+            statements.len(),
+            step,
+            e,
+            ctx.opts,
+        ))
     };
-    if transactional {
+    let started_at = Instant::now();
+    let entry = |applied_on| entry_of(f, applied_on);
+    if own_transaction {
         client
             .batch_execute("BEGIN")
             .await
             .map_err(|e| fail(Step::Begin, &e))?;
     }
+    // Without a transaction, what the tool writes first (golang-migrate's
+    // dirty mark, Prisma's started row), so a failure leaves what the
+    // tool would leave.
+    let started = if transactional {
+        None
+    } else {
+        table::before(client, format, &entry(""))
+            .await
+            .map_err(|e| fail(Step::Record, &e))?
+    };
     for (i, s) in statements.iter().enumerate() {
         if let Err(e) = client.batch_execute(&s.text).await {
             if transactional {
                 let _ = client.batch_execute("ROLLBACK").await;
+            } else {
+                table::failed(client, format, started.as_deref(), &session.describe(&e)).await;
             }
             return Err(fail(Step::Statement(i, s), &e));
         }
@@ -1415,24 +1670,31 @@ async fn apply_one(
         }
     }
     let applied_on = rfc3339_now();
-    let checksum = f.checksum.to_string();
-    if let Err(e) = client
-        .execute(
-            insert_sql().as_str(),
-            &[&f.version, &f.migration.name, &applied_on, &checksum],
-        )
-        .await
+    if let Err(e) = table::record(
+        client,
+        format,
+        &entry(&applied_on),
+        started.as_deref(),
+        transactional,
+        false,
+    )
+    .await
     {
         if transactional {
             let _ = client.batch_execute("ROLLBACK").await;
         }
         return Err(fail(Step::Record, &e));
     }
-    if transactional {
+    if own_transaction {
         client
             .batch_execute("COMMIT")
             .await
             .map_err(|e| fail(Step::Commit, &e))?;
+    }
+    if !ctx.batch {
+        // sqlx's execution time, set after the commit as sqlx does; losing
+        // it is harmless (sqlx accepts that too).
+        let _ = table::after(client, format, &entry(&applied_on), started_at.elapsed()).await;
     }
     Ok(applied_on)
 }
@@ -1509,15 +1771,12 @@ fn invalid_index_error(
     } else {
         format!("indexes {} are INVALID", names.join(", "))
     };
-    let summary = format!(
-        "migration V{}__{} ran, but {message}",
-        f.version, f.migration.name
-    );
+    let summary = format!("migration {} ran, but {message}", f.label);
     let mut help = vec![format!(
         "a CREATE INDEX CONCURRENTLY that was interrupted (a killed runner, a lost connection, a failure) leaves its index INVALID, and IF NOT EXISTS then skips it; the index is not used and would stay so: run DROP INDEX CONCURRENTLY {}; then strata migrate again",
         names.join(", ")
     )];
-    help.push(if f.migration.no_transaction {
+    help.push(if f.no_transaction {
         "this migration runs without a transaction: its statements ran and stay applied; it is not recorded".to_string()
     } else {
         "nothing of this migration was applied (rolled back) and it is not recorded".to_string()
@@ -1525,6 +1784,7 @@ fn invalid_index_error(
     let len = s.text.lines().next().map_or(1, str::len).max(1);
     StatementError {
         version: f.version,
+        migration: f.label.clone(),
         name: f.migration.name.clone(),
         file: file.path.clone(),
         location,
@@ -1535,7 +1795,7 @@ fn invalid_index_error(
         message,
         detail: None,
         hint: None,
-        no_transaction: f.migration.no_transaction,
+        no_transaction: f.no_transaction,
         applied_before: Vec::new(),
         summary,
         help: Some(help.join("\n")),
@@ -1547,6 +1807,7 @@ fn invalid_index_error(
 
 fn statement_error(
     session: &Session,
+    table: &str,
     f: &FileMigration<'_>,
     total: usize,
     step: Step<'_>,
@@ -1602,7 +1863,7 @@ fn statement_error(
     let lost = connection_lost(session, e);
     let what = match &step {
         Step::Statement(..) => format!("statement {number} of {total}"),
-        Step::Record => "recording it in refinery_schema_history".to_string(),
+        Step::Record => format!("recording it in {table}"),
         Step::Commit => "COMMIT".to_string(),
         Step::Begin => "BEGIN".to_string(),
     };
@@ -1614,10 +1875,7 @@ fn statement_error(
         }
         _ => "",
     };
-    let mut summary = format!(
-        "migration V{}__{} failed at {what}: {kind}{message}",
-        f.version, f.migration.name
-    );
+    let mut summary = format!("migration {} failed at {what}: {kind}{message}", f.label);
     if let Some(s) = &sqlstate {
         summary.push_str(&format!(" (SQLSTATE {s})"));
     }
@@ -1641,7 +1899,7 @@ fn statement_error(
             opts.statement_timeout.map(human).unwrap_or_default()
         )),
         Some(c) if *c == SqlState::ACTIVE_SQL_TRANSACTION => help.push(
-            "this statement cannot run inside a transaction: put `-- strata:no-transaction` on the file's first line".to_string(),
+            "this statement cannot run inside a transaction: put `-- strata:no-transaction` (or the tool's own mark: sqlx `-- no-transaction`, dbmate `-- migrate:up transaction:false`, Diesel `run_in_transaction = false` in metadata.toml) on the file's first line".to_string(),
         ),
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => help.push(
             "the role strata connected as lacks a privilege this statement needs (ALTER or DROP of a table needs its ownership, CREATE needs CREATE on the schema): run strata migrate as the objects' owner, or grant the privilege".to_string(),
@@ -1661,15 +1919,15 @@ fn statement_error(
     }
     if lost && matches!(step, Step::Commit) {
         help.push(format!(
-            "COMMIT was sent but its answer never came: the migration and its history row were committed together or not at all — run strata status to see whether V{} is applied, then strata migrate again",
-            f.version
+            "COMMIT was sent but its answer never came: the migration and its history row were committed together or not at all — run strata status to see whether {} is applied, then strata migrate again",
+            f.short
         ));
-    } else if lost && matches!(step, Step::Record) && f.migration.no_transaction {
+    } else if lost && matches!(step, Step::Record) && f.no_transaction {
         help.push(format!(
-            "this migration runs without a transaction and all its statements ran; the connection was lost while its history row was written, so it may or may not be recorded — run strata status: if V{} is pending, make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again",
-            f.version
+            "this migration runs without a transaction and all its statements ran; the connection was lost while its history row was written, so it may or may not be recorded — run strata status: if {} is pending, make the file safe to run again (IF NOT EXISTS) or undo by hand what ran, then run strata migrate again",
+            f.short
         ));
-    } else if f.migration.no_transaction {
+    } else if f.no_transaction {
         let ran = match (number, &step) {
             (n, Step::Statement(..)) if n > 2 => {
                 Some(format!("statements 1 to {} ran and stay applied", n - 1))
@@ -1715,6 +1973,7 @@ fn statement_error(
     };
     StatementError {
         version: f.version,
+        migration: f.label.clone(),
         name: f.migration.name.clone(),
         file: file.path.clone(),
         location,
@@ -1725,7 +1984,7 @@ fn statement_error(
         message,
         detail,
         hint,
-        no_transaction: f.migration.no_transaction,
+        no_transaction: f.no_transaction,
         applied_before: Vec::new(),
         summary,
         help: Some(help.join("\n")),
@@ -1748,47 +2007,32 @@ fn token_len(text: &str, at: usize) -> usize {
 pub async fn status(url: &str, history: &History) -> Result<StatusReport, MigrateError> {
     let files = files(history)?;
     let session = connect(url).await?;
-    let result = status_on(&session, &files).await;
+    let result = status_on(&session, history.format, &files).await;
     session.close().await;
     result
 }
 
 async fn status_on(
     session: &Session,
+    format: HistoryFormat,
     files: &[FileMigration<'_>],
 ) -> Result<StatusReport, MigrateError> {
-    let applied = read_refinery(&session.client).await?;
-    let mut migrations = compare(files, applied.as_ref());
+    let applied = table::read(&session.client, format).await?;
+    let mut migrations = compare(format, files, applied.as_ref());
     for e in &mut migrations {
         if e.state != MigrationState::Edited {
             continue;
         }
-        let Some(f) = files.iter().find(|f| i64::from(f.version) == e.version) else {
+        let Some(f) = files
+            .iter()
+            .find(|f| Some(f.file_path()) == e.file.as_deref())
+        else {
             continue;
         };
-        let applied_name = applied
+        let row = applied
             .as_ref()
-            .and_then(|h| {
-                h.entries
-                    .iter()
-                    .find(|r| r.version.parse::<i64>().ok() == Some(e.version))
-            })
-            .map(|r| r.name.clone())
-            .unwrap_or_default();
-        let diff = e
-            .stored_checksum
-            .as_deref()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .and_then(|stored| {
-                edited_diff(
-                    &f.migration.file.path,
-                    &applied_name,
-                    f.version,
-                    stored,
-                    &f.migration.file.text,
-                )
-            });
-        if let Some(d) = diff {
+            .and_then(|t| t.rows.iter().rev().find(|r| r.key == f.key));
+        if let Some(d) = row.and_then(|r| edited_diff_for(format, f, r)) {
             e.note = Some(match e.note.take() {
                 Some(n) => format!("{n}\n{d}"),
                 None => d,
@@ -1797,7 +2041,11 @@ async fn status_on(
     }
     Ok(StatusReport {
         database: session.target.clone(),
-        table: REFINERY_TABLE.to_string(),
+        format,
+        table: applied.as_ref().map_or_else(
+            || table::table_name(format).to_string(),
+            |t| t.shown.clone(),
+        ),
         table_exists: applied.is_some(),
         migrations,
     })
