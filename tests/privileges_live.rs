@@ -460,3 +460,58 @@ async fn check_with_role_reads_grants_and_user_schema_as_the_server_does() {
     assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
     assert!(shown(&o).contains("--role"), "{}", shown(&o));
 }
+
+/// A grant made by a role holding a grant option, not by the owner
+/// (`bob=r/alice`): pg_dump writes it under `SET SESSION AUTHORIZATION
+/// alice`, so it is a different database from one where the owner granted
+/// the same privilege. strata does not model grantors: inspect, drift and
+/// diff refuse it (exit 2), naming the object and the grantor, rather than
+/// compare the ACL without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_made_by_another_role_than_the_owner_is_refused_by_name() {
+    let roles = Roles::create("strata_priv_grantor", 2);
+    let (alice, bob) = (
+        support::quote_ident(&roles.0[0]),
+        support::quote_ident(&roles.0[1]),
+    );
+    let by_owner = TestDb::create("strata_priv_by_owner").await;
+    let by_other = TestDb::create("strata_priv_by_other").await;
+    let base =
+        format!("CREATE TABLE t (id integer);\nGRANT SELECT ON t TO {alice} WITH GRANT OPTION;\n");
+    psql_apply_sql(
+        &by_owner.url,
+        &format!("{base}GRANT SELECT ON t TO {bob};\n"),
+        true,
+    )
+    .unwrap();
+    psql_apply_sql(
+        &by_other.url,
+        &format!("{base}SET ROLE {alice};\nGRANT SELECT ON t TO {bob};\nRESET ROLE;\n"),
+        true,
+    )
+    .unwrap();
+    assert_ne!(
+        support::judge::pg_dump(&by_owner.url).unwrap(),
+        support::judge::pg_dump(&by_other.url).unwrap(),
+        "the server must tell the two grantors apart"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["inspect", "--database-url", by_other.url.as_str()],
+        vec![
+            "diff",
+            "--from",
+            by_owner.url.as_str(),
+            "--to",
+            by_other.url.as_str(),
+        ],
+    ] {
+        let o = support::run_strata(dir.path(), &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("public.t") && err.contains(&roles.0[0]) && err.contains("not supported"),
+            "{args:?}: the refusal names the table and the grantor: {err}"
+        );
+    }
+}

@@ -322,6 +322,38 @@ impl Acl {
     }
 }
 
+/// The first grantor in `aclitem` texts that is not `owner`: a grant made
+/// by a role holding a grant option. The model does not keep grantors (every
+/// grant a history replays is the owner's), and pg_dump writes such a grant
+/// under `SET SESSION AUTHORIZATION`: a reader must refuse it rather than
+/// compare the ACL without it.
+pub fn grantor_not_owner<'s>(
+    items: impl IntoIterator<Item = &'s str>,
+    owner: &str,
+) -> Option<String> {
+    for text in items {
+        let Some((_, rest)) = split_aclitem_name(text) else {
+            continue;
+        };
+        let Some((_, grantor)) = rest.split_once('/') else {
+            continue;
+        };
+        let grantor = unquote_role(grantor);
+        if grantor != owner {
+            return Some(grantor);
+        }
+    }
+    None
+}
+
+/// A role name as `putid` writes it (double quotes when needed).
+fn unquote_role(text: &str) -> String {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => text.to_string(),
+    }
+}
+
 /// `name=rest` of an `aclitem` text, the name unquoted as `putid` wrote it.
 fn split_aclitem_name(text: &str) -> Option<(String, &str)> {
     let mut name = String::new();

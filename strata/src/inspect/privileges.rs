@@ -27,13 +27,14 @@ pub(super) fn read_acl(
     index: usize,
     kind: AclKind,
     step: &'static str,
-    object: impl FnOnce() -> String,
+    object: impl FnOnce() -> String + Clone,
 ) -> Result<Option<Acl>, InspectError> {
     let items: Option<Vec<String>> = get(row, index, step)?;
     let Some(items) = items else {
         return Ok(None);
     };
     let owner: Option<String> = get(row, index + 1, step)?;
+    refuse_foreign_grantor(&items, owner.as_deref().unwrap_or(""), object.clone())?;
     let acl = Acl::from_aclitems(
         items.iter().map(String::as_str),
         owner.as_deref().unwrap_or(""),
@@ -43,6 +44,24 @@ pub(super) fn read_acl(
         reason: format!("{}: cannot read the ACL {items:?}", object()),
     })?;
     Ok(acl::canonical(acl, kind))
+}
+
+/// A grant made by another role than the object's owner (`grantee=r/other`)
+/// is refused, naming the object: the model does not keep grantors, so
+/// comparing the ACL without it could call two different databases equal.
+pub(super) fn refuse_foreign_grantor(
+    items: &[String],
+    owner: &str,
+    object: impl FnOnce() -> String,
+) -> Result<(), InspectError> {
+    match acl::grantor_not_owner(items.iter().map(String::as_str), owner) {
+        None => Ok(()),
+        Some(grantor) => Err(InspectError::Unsupported {
+            object: object(),
+            what: format!("a privilege granted by role {grantor}, not by the owner {owner},"),
+            help: "strata compares privileges as granted by each object's owner; re-grant it as the owner (or revoke it) to compare this database".to_string(),
+        }),
+    }
 }
 
 /// The elements of an array's text form (`{a,"b c"}`), unquoted.
@@ -91,6 +110,9 @@ pub(super) fn build_default_acls(rows: &[Row], schema: &mut Schema) -> Result<()
                 reason: format!("unknown defaclobjtype {objtype:?}"),
             });
         };
+        refuse_foreign_grantor(&items, &role, || {
+            format!("default privileges of role {role} ({objtype})")
+        })?;
         let acl = Acl::from_aclitems(items.iter().map(String::as_str), &role).ok_or_else(|| {
             InspectError::Catalog {
                 step: STEP,

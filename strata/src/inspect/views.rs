@@ -119,6 +119,9 @@ pub(super) fn build_views(
                 None => None,
                 Some(text) => {
                     let items = array_items(&text);
+                    super::privileges::refuse_foreign_grantor(&items, &owner, || {
+                        object.to_string()
+                    })?;
                     let acl = Acl::from_aclitems(items.iter().map(String::as_str), &owner)
                         .ok_or_else(|| InspectError::Catalog {
                             step: STEP,
