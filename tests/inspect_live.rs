@@ -3,7 +3,9 @@
 
 mod support;
 
-use strata::inspect::{inspect, inspect_url, InspectError, InspectOptions, QUERIES};
+use strata::inspect::{
+    inspect, inspect_url, inspect_url_with, InspectError, InspectOptions, QUERIES, SHARED,
+};
 use strata_core::model::{
     ConstraintKind, FkAction, Identity, IndexKeyExpr, Schema, Unmanaged, UnmanagedKind,
 };
@@ -669,7 +671,7 @@ fn user_of_admin_url() -> String {
 }
 
 /// Inspects `db` through a fresh proxy; returns the schema and the wire log.
-async fn inspect_counted(db: &TestDb) -> (Schema, Wire) {
+async fn inspect_counted(db: &TestDb, connections: usize) -> (Schema, Wire) {
     let proxy = start_proxy(upstream());
     let url = format!(
         "postgres://{}@127.0.0.1:{}/{}",
@@ -677,7 +679,7 @@ async fn inspect_counted(db: &TestDb) -> (Schema, Wire) {
         proxy.port,
         db.name
     );
-    let schema = inspect_url(&url, &all())
+    let schema = inspect_url_with(&url, &all(), connections)
         .await
         .expect("inspect through proxy");
     let wire = std::mem::take(&mut *proxy.wire.lock().unwrap_or_else(|p| p.into_inner()));
@@ -705,8 +707,8 @@ async fn query_count_does_not_grow_with_the_schema() {
     let large = TestDb::create("inspect_large").await;
     psql_apply_sql(&large.url, &tables_sql(200), true).expect("large schema");
 
-    let (small_schema, small_wire) = inspect_counted(&small).await;
-    let (large_schema, large_wire) = inspect_counted(&large).await;
+    let (small_schema, small_wire) = inspect_counted(&small, 1).await;
+    let (large_schema, large_wire) = inspect_counted(&large, 1).await;
     assert_eq!(small_schema.counts().tables, 2);
     assert_eq!(large_schema.counts().tables, 200);
     assert_eq!(large_schema.counts().indexes, 200);
@@ -740,6 +742,21 @@ async fn query_count_does_not_grow_with_the_schema() {
     );
     assert_eq!(large_wire.simple_queries[1], "COMMIT");
     assert!(large_wire
+        .parses
+        .iter()
+        .all(|sql| sql.trim_start().starts_with("SELECT")));
+
+    // On two connections sharing a snapshot: the first exports it, the
+    // second imports it (one batch) and runs the per-relation queries for
+    // its share, then both commit. Still the same count at any size.
+    let (shared_small, shared_small_wire) = inspect_counted(&small, 2).await;
+    let (shared_large, shared_large_wire) = inspect_counted(&large, 2).await;
+    assert_eq!(shared_small, small_schema);
+    assert_eq!(shared_large, large_schema);
+    let expected = QUERIES.len() + SHARED.len() + 5;
+    assert_eq!(shared_small_wire.statements(), expected);
+    assert_eq!(shared_large_wire.statements(), expected);
+    assert!(shared_large_wire
         .parses
         .iter()
         .all(|sql| sql.trim_start().starts_with("SELECT")));
@@ -861,4 +878,70 @@ async fn errors_never_show_the_url_or_password() {
     let text = format!("{err}");
     assert!(text.contains("strata_no_such_db"), "{text}");
     assert!(!text.contains("postgres://"), "{text}");
+}
+
+/// Several connections on one exported snapshot, each reading its share
+/// of the relations, read exactly what one connection reads; a connection
+/// that cannot be opened (the role's connection limit) is done without.
+#[tokio::test]
+async fn shared_snapshot_reads_what_one_connection_reads() {
+    let db = fixture_db("inspect_shared").await;
+    // More relations than connections, in several namespaces, so every
+    // share holds tables, views, indexes, triggers and policies.
+    let mut more = String::from(
+        "CREATE SCHEMA \"Other\";\n\
+         ALTER TABLE \"user\" ADD CONSTRAINT user_ext_id_key UNIQUE (ext_id);\n",
+    );
+    for i in 0..24 {
+        let ns = if i % 2 == 0 { "public" } else { "\"Other\"" };
+        more.push_str(&format!(
+            "CREATE TABLE {ns}.s{i} (id integer PRIMARY KEY, v text DEFAULT 'x' CHECK (v <> ''), \
+             ref integer REFERENCES \"user\"(ext_id) DEFERRABLE);\n\
+             CREATE INDEX s{i}_v ON {ns}.s{i} (lower(v)) WHERE v <> 'y';\n\
+             CREATE VIEW {ns}.w{i} AS SELECT id, v FROM {ns}.s{i};\n\
+             CREATE TRIGGER s{i}_touch BEFORE UPDATE ON {ns}.s{i} FOR EACH ROW \
+             EXECUTE FUNCTION touch();\n\
+             CREATE POLICY s{i}_p ON {ns}.s{i} USING (id > {i});\n"
+        ));
+    }
+    psql_apply_sql(&db.url, &more, true).expect("more relations");
+
+    let one = inspect_url_with(&db.url, &all(), 1).await.expect("one");
+    assert!(one.counts().tables >= 24);
+    let sql = strata_core::ddl::schema_sql(&one);
+    for connections in [2, 3, 5] {
+        let shared = inspect_url_with(&db.url, &all(), connections)
+            .await
+            .unwrap_or_else(|e| panic!("{connections} connections: {e}"));
+        assert_eq!(shared, one, "{connections} connections");
+        assert_eq!(strata_core::ddl::schema_sql(&shared), sql);
+    }
+    // The namespace filter applies to every share.
+    let billing = InspectOptions {
+        namespaces: Some(vec!["billing".to_string()]),
+    };
+    assert_eq!(
+        inspect_url_with(&db.url, &billing, 3)
+            .await
+            .expect("billing"),
+        inspect_url_with(&db.url, &billing, 1)
+            .await
+            .expect("billing")
+    );
+
+    // A role allowed one connection: the others fail, the first reads all.
+    let role = RoleGuard(unique_name("strata_one_conn"));
+    support::admin_execute_blocking(&format!(
+        "CREATE ROLE {} LOGIN CONNECTION LIMIT 1",
+        support::quote_ident(&role.0)
+    ))
+    .expect("create role");
+    let (host, port) = upstream();
+    let url = format!("postgres://{}@{host}:{port}/{}", role.0, db.name);
+    let limited = inspect_url_with(&url, &all(), 3)
+        .await
+        .expect("inspect on one allowed connection");
+    assert_eq!(strata_core::ddl::schema_sql(&limited), sql);
+    drop(db);
+    drop(role);
 }

@@ -57,6 +57,11 @@ pub struct Args {
     /// reported as an error.
     #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+    /// Connections reading each database at once, sharing one snapshot.
+    /// Default: 2 for one database; 1 each for several (they are read in
+    /// parallel already, see --jobs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub connections: Option<u16>,
     /// The role that ran the migrations (see `strata check --role`): the
     /// expected side is replayed as it, so a grant to it by name is the
     /// owner's. Default: `role` in strata.toml.
@@ -97,6 +102,11 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     let jobs = usize::from(args.jobs);
     let timeout = std::time::Duration::from_secs(args.timeout);
     let against = args.against.clone();
+    let connections = match args.connections {
+        Some(n) => usize::from(n),
+        None if targets.len() == 1 => strata::inspect::DEFAULT_CONNECTIONS,
+        None => 1,
+    };
     let options = strata::inspect::InspectOptions {
         namespaces: namespaces.clone(),
     };
@@ -105,7 +115,7 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     // then waits for it, and it is made once for the whole fleet.
     let outcome = runtime.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(None);
-        let reads = tokio::spawn(check_all(rx, options, targets, jobs, timeout));
+        let reads = tokio::spawn(check_all(rx, options, targets, jobs, connections, timeout));
         let loaded = tokio::task::spawn_blocking(move || {
             load_expected(&found, &against, namespaces, &replay).map(Arc::new)
         })
@@ -308,6 +318,7 @@ async fn check_all(
     options: strata::inspect::InspectOptions,
     targets: Vec<Target>,
     jobs: usize,
+    connections: usize,
     timeout: std::time::Duration,
 ) -> Vec<Checked> {
     let bar = if std::io::stderr().is_terminal() {
@@ -336,7 +347,10 @@ async fn check_all(
         let name = t.name.clone();
         let handle = tokio::spawn(async move {
             let read = match permits.acquire_owned().await {
-                Ok(_permit) => tokio::time::timeout(timeout, read_one(&t.url, &options))
+                Ok(_permit) => tokio::time::timeout(
+                    timeout,
+                    strata::drift::read_live_url(&t.url, &options, connections),
+                )
                     .await
                     .unwrap_or_else(|_| {
                         Err(format!(
@@ -383,20 +397,6 @@ async fn check_all(
     }
     bar.finish_and_clear();
     results
-}
-
-async fn read_one(
-    url: &str,
-    options: &strata::inspect::InspectOptions,
-) -> Result<strata::drift::LiveRead, String> {
-    let session = strata::conn::connect(url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let result = strata::drift::read_live(&session.client, options)
-        .await
-        .map_err(|e| session.redact(&e.to_string()));
-    session.close().await;
-    result
 }
 
 #[cfg(test)]

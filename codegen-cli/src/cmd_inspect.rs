@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use strata::inspect::{inspect_url, InspectOptions};
+use strata::inspect::{inspect_url_with, InspectOptions, DEFAULT_CONNECTIONS};
 use strata_core::ddl;
 use strata_core::Error;
 
@@ -31,6 +31,11 @@ pub struct Args {
     /// non-system schema.
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     schemas: Option<Vec<String>>,
+    /// Connections reading the database at once, sharing one snapshot
+    /// (each deparses its share of the tables on the server).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONNECTIONS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=16))]
+    connections: u16,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
@@ -76,10 +81,11 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         }
     };
     let opts = InspectOptions { namespaces };
-    let schema = match runtime.block_on(inspect_url(&url, &opts)) {
-        Ok(s) => s,
-        Err(e) => return render::inspect::error(&e),
-    };
+    let schema =
+        match runtime.block_on(inspect_url_with(&url, &opts, usize::from(args.connections))) {
+            Ok(s) => s,
+            Err(e) => return render::inspect::error(&e),
+        };
     let target = strata::conn::describe_url(&url);
 
     let (written, stale) = match &args.out {

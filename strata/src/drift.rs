@@ -41,7 +41,7 @@ use crate::history::{
     checksum_matches, entry_for, AppliedHistory, EntryState, HistoryError, HistoryTool,
 };
 use crate::inspect::{
-    begin, read_and_commit, InspectError, InspectOptions, BEGIN_SNAPSHOT, SET_SEARCH_PATH,
+    begin, read_and_commit, snapshot, InspectError, InspectOptions, BEGIN_SNAPSHOT, SET_SEARCH_PATH,
 };
 
 /// Tables migration tools keep their history in (any namespace): the
@@ -531,6 +531,31 @@ pub struct LiveRead {
 /// [`InspectOptions`]), not the expected schema, so a caller can replay the
 /// expected side on another thread meanwhile.
 pub async fn read_live(client: &Client, options: &InspectOptions) -> Result<LiveRead, DriftError> {
+    read_live_shared(client, None, options).await
+}
+
+/// [`read_live`] on a new connection to `url`, with `connections - 1` more
+/// reading their shares of the catalog from its snapshot (see
+/// [`crate::inspect::inspect_url_with`]); errors are redacted (never the
+/// URL or a password).
+pub async fn read_live_url(
+    url: &str,
+    options: &InspectOptions,
+    connections: usize,
+) -> Result<LiveRead, String> {
+    let session = crate::conn::connect(url).await.map_err(|e| e.to_string())?;
+    let result = read_live_shared(&session.client, Some((url, connections)), options)
+        .await
+        .map_err(|e| session.redact(&e.to_string()));
+    session.close().await;
+    result
+}
+
+async fn read_live_shared(
+    client: &Client,
+    share: Option<(&str, usize)>,
+    options: &InspectOptions,
+) -> Result<LiveRead, DriftError> {
     begin(client, BEGIN_SNAPSHOT).await?;
     let (applied, unreadable) = match read_applied(client).await {
         Ok(a) => (a, None),
@@ -547,7 +572,20 @@ pub async fn read_live(client: &Client, options: &InspectOptions) -> Result<Live
             reason: crate::conn::describe(&e),
         }));
     }
-    let live = read_and_commit(client, options).await?;
+    let helpers = match share {
+        Some((url, connections)) => match snapshot::share(url, client, connections).await {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(e.into());
+            }
+        },
+        None => Vec::new(),
+    };
+    let clients: Vec<&Client> = helpers.iter().map(|h| &h.client).collect();
+    let live = read_and_commit(client, &clients, options).await;
+    snapshot::close(helpers).await;
+    let live = live?;
     Ok(LiveRead {
         live,
         applied,

@@ -116,6 +116,13 @@ pub(crate) struct AclEntry<'s> {
 
 /// Every ACL of a schema's objects, in a stable order.
 pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
+    acl_entries_of(schema, true)
+}
+
+/// [`acl_entries`]; with `all` false, only the namespaces' and the ACLs
+/// that are set (what `ddl` writes), so a schema of 10,000 tables does not
+/// build an entry, and its texts, for each of its 100,000 columns.
+fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
     let mut out = Vec::new();
     let entry = |on: String, column, kind, acl, owner, key: String, path| AclEntry {
         on,
@@ -137,111 +144,129 @@ pub(crate) fn acl_entries(schema: &Schema) -> Vec<AclEntry<'_>> {
             ObjectPath::new(ObjectKind::Namespace, "", ns),
         ));
         for (name, e) in &n.enums {
-            out.push(entry(
-                format!("TYPE {}", qualified_sql(ns, name)),
-                None,
-                AclKind::Type,
-                &e.acl,
-                "CURRENT_USER",
-                format!("y {ns}.{name}"),
-                ObjectPath::new(ObjectKind::Enum, ns, name),
-            ));
+            if all || e.acl.is_some() {
+                out.push(entry(
+                    format!("TYPE {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Type,
+                    &e.acl,
+                    "CURRENT_USER",
+                    format!("y {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Enum, ns, name),
+                ));
+            }
         }
         for (name, d) in &n.domains {
-            out.push(entry(
-                format!("DOMAIN {}", qualified_sql(ns, name)),
-                None,
-                AclKind::Type,
-                &d.acl,
-                "CURRENT_USER",
-                format!("y {ns}.{name}"),
-                ObjectPath::new(ObjectKind::Domain, ns, name),
-            ));
+            if all || d.acl.is_some() {
+                out.push(entry(
+                    format!("DOMAIN {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Type,
+                    &d.acl,
+                    "CURRENT_USER",
+                    format!("y {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Domain, ns, name),
+                ));
+            }
         }
         for (name, c) in &n.composites {
-            out.push(entry(
-                format!("TYPE {}", qualified_sql(ns, name)),
-                None,
-                AclKind::Type,
-                &c.acl,
-                "CURRENT_USER",
-                format!("y {ns}.{name}"),
-                ObjectPath::new(ObjectKind::Type, ns, name),
-            ));
+            if all || c.acl.is_some() {
+                out.push(entry(
+                    format!("TYPE {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Type,
+                    &c.acl,
+                    "CURRENT_USER",
+                    format!("y {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Type, ns, name),
+                ));
+            }
         }
         for (name, s) in &n.sequences {
-            out.push(entry(
-                format!("SEQUENCE {}", qualified_sql(ns, name)),
-                None,
-                AclKind::Sequence,
-                &s.acl,
-                "CURRENT_USER",
-                format!("s {ns}.{name}"),
-                ObjectPath::new(ObjectKind::Sequence, ns, name),
-            ));
+            if all || s.acl.is_some() {
+                out.push(entry(
+                    format!("SEQUENCE {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Sequence,
+                    &s.acl,
+                    "CURRENT_USER",
+                    format!("s {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Sequence, ns, name),
+                ));
+            }
         }
         for (key, r) in &n.routines {
-            out.push(entry(
-                routine_target(r.kind.keyword(), ns, key),
-                None,
-                AclKind::Routine,
-                &r.acl,
-                "CURRENT_USER",
-                format!("f {ns}.{key}"),
-                ObjectPath::new(
-                    match r.kind {
-                        RoutineKind::Function => ObjectKind::Function,
-                        RoutineKind::Procedure => ObjectKind::Procedure,
-                    },
-                    ns,
-                    key,
-                ),
-            ));
+            if all || r.acl.is_some() {
+                out.push(entry(
+                    routine_target(r.kind.keyword(), ns, key),
+                    None,
+                    AclKind::Routine,
+                    &r.acl,
+                    "CURRENT_USER",
+                    format!("f {ns}.{key}"),
+                    ObjectPath::new(
+                        match r.kind {
+                            RoutineKind::Function => ObjectKind::Function,
+                            RoutineKind::Procedure => ObjectKind::Procedure,
+                        },
+                        ns,
+                        key,
+                    ),
+                ));
+            }
         }
         for (name, t) in &n.tables {
             let on = format!("TABLE {}", qualified_sql(ns, name));
-            out.push(entry(
-                on.clone(),
-                None,
-                AclKind::Relation,
-                &t.acl,
-                "CURRENT_USER",
-                format!("r {ns}.{name}"),
-                ObjectPath::new(ObjectKind::Table, ns, name),
-            ));
-            for c in &t.columns {
+            if all || t.acl.is_some() {
                 out.push(entry(
                     on.clone(),
-                    Some(&c.name),
-                    AclKind::Column,
-                    &c.acl,
+                    None,
+                    AclKind::Relation,
+                    &t.acl,
                     "CURRENT_USER",
-                    format!("c {ns}.{name}.{}", c.name),
-                    ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name),
+                    format!("r {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Table, ns, name),
                 ));
+            }
+            for c in &t.columns {
+                if all || c.acl.is_some() {
+                    out.push(entry(
+                        on.clone(),
+                        Some(&c.name),
+                        AclKind::Column,
+                        &c.acl,
+                        "CURRENT_USER",
+                        format!("c {ns}.{name}.{}", c.name),
+                        ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name),
+                    ));
+                }
             }
         }
         for (name, v) in &n.views {
             let on = format!("TABLE {}", qualified_sql(ns, name));
-            out.push(entry(
-                on.clone(),
-                None,
-                AclKind::Relation,
-                &v.acl,
-                "CURRENT_USER",
-                format!("r {ns}.{name}"),
-                crate::diff::view_path(ns, name, v),
-            ));
-            for c in &v.columns {
+            if all || v.acl.is_some() {
                 out.push(entry(
                     on.clone(),
-                    Some(&c.name),
-                    AclKind::Column,
-                    &c.acl,
+                    None,
+                    AclKind::Relation,
+                    &v.acl,
                     "CURRENT_USER",
-                    format!("c {ns}.{name}.{}", c.name),
+                    format!("r {ns}.{name}"),
                     crate::diff::view_path(ns, name, v),
                 ));
+            }
+            for c in &v.columns {
+                if all || c.acl.is_some() {
+                    out.push(entry(
+                        on.clone(),
+                        Some(&c.name),
+                        AclKind::Column,
+                        &c.acl,
+                        "CURRENT_USER",
+                        format!("c {ns}.{name}.{}", c.name),
+                        crate::diff::view_path(ns, name, v),
+                    ));
+                }
             }
         }
     }
@@ -274,7 +299,7 @@ pub(crate) fn default_acl_statements(key: &DefaultAclKey, from: &Acl, to: &Acl) 
 /// gives, then its default privileges: the last section `ddl` writes.
 pub(crate) fn write_privileges(schema: &Schema) -> String {
     let mut out = String::new();
-    for e in acl_entries(schema) {
+    for e in acl_entries_of(schema, false) {
         let public = e.key == "n public";
         if e.acl.is_none() && !public {
             continue;

@@ -38,6 +38,8 @@ pub(super) const Q_CONSTRAINTS: &str = concat!(
      WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p') \
        AND NOT EXISTS (SELECT FROM pg_constraint pc \
                        WHERE pc.oid = co.conparentid AND pc.conrelid = co.conrelid) AND ",
+    share!("co.conrelid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),

@@ -43,6 +43,8 @@ pub(super) const Q_INDEXES: &str = concat!(
      WHERE c.relkind IN ('r', 'p', 'm') \
        AND NOT EXISTS (SELECT FROM pg_constraint bc WHERE bc.conindid = i.indexrelid \
                        AND bc.conrelid = i.indrelid AND bc.contype IN ('p', 'u', 'x')) AND ",
+    share!("i.indrelid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -190,7 +192,9 @@ pub(super) fn build_indexes(
             statistics: (key_statistics >= 0).then_some(key_statistics),
         });
     }
-    for partial in indexes.into_values() {
+    for mut partial in indexes.into_values() {
+        // Keys were pushed one by one: no unused capacity kept.
+        partial.index.keys.shrink_to_fit();
         let Some((ns, table)) = table_names.get(&partial.relid) else {
             continue;
         };

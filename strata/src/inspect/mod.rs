@@ -13,9 +13,10 @@
 //! (per-row subqueries) pass `jit_above_cost`, and compiling them took
 //! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
 //!
-//! **15 catalog queries whatever the size of the database** (the
-//! [`QUERIES`] array, each run exactly once), plus one `BEGIN …; SET LOCAL
-//! search_path = public` batch and one `COMMIT`: 18 statements in all. One
+//! **16 catalog queries whatever the size of the database** (the
+//! [`QUERIES`] array, each run exactly once on one connection), plus one
+//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 18
+//! statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
@@ -23,7 +24,14 @@
 //! and one for the comments of the others; every ACL (`relacl`, `attacl`,
 //! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
 //! to the owner symbol; they are pipelined on the connection and joined
-//! in memory by object id.
+//! in memory by object id. The columns query goes last and its rows (the
+//! most of any query) are built into the model as they arrive.
+//!
+//! [`inspect_url`] reads on two connections sharing one exported snapshot
+//! (`snapshot.rs`, as parallel `pg_dump` does): the per-relation queries
+//! ([`SHARED`]) run on each for its share of the relations, so the
+//! server's deparsing is spread over two backends; [`inspect`] on a given
+//! client reads on that one connection.
 //!
 //! The first query also checks, from inside the snapshot, that the
 //! transaction really is `REPEATABLE READ` and read-only (it is not when the
@@ -39,10 +47,11 @@
 
 use std::collections::HashMap;
 
+use futures_util::{StreamExt, TryStreamExt};
 use strata_core::model::{quote_ident, Inherited, Schema, Table};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, ToSql, Type};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::{Client, Row, RowStream};
 
 use crate::conn::describe;
 
@@ -128,6 +137,15 @@ macro_rules! user_namespace {
     };
 }
 
+/// This connection's share of the relations: with `$2` connections reading
+/// one snapshot, the relations whose oid is `$3` modulo `$2` (every one when
+/// `$2` is 1). Used by the queries of [`SHARED`].
+macro_rules! share {
+    ($oid:literal) => {
+        concat!("($2::int4 <= 1 OR ", $oid, "::int8 % $2::int4 = $3::int4)")
+    };
+}
+
 /// Excludes objects that belong to an extension.
 macro_rules! not_extension {
     ($catalog:literal, $oid:literal) => {
@@ -169,6 +187,7 @@ mod namespaces;
 mod privileges;
 mod routines;
 mod sequences;
+pub(crate) mod snapshot;
 mod tables;
 mod triggers;
 mod types;
@@ -206,7 +225,6 @@ pub const QUERIES: [(&str, &str); 16] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
-    ("columns", Q_COLUMNS),
     ("constraints", Q_CONSTRAINTS),
     ("indexes", Q_INDEXES),
     ("types", Q_TYPES),
@@ -219,11 +237,77 @@ pub const QUERIES: [(&str, &str); 16] = [
     ("triggers", Q_TRIGGERS),
     ("views", Q_VIEWS),
     ("default privileges", Q_DEFAULT_ACLS),
+    // Last on every connection: its rows (the most of any query) are built
+    // into the model as they arrive, never held all at once.
+    ("columns", Q_COLUMNS),
 ];
 
-/// Connects to `url` (without TLS), reads the database and disconnects.
+/// The queries of [`QUERIES`] that read per relation and take two more
+/// parameters, `$2 int4` and `$3 int4`: with several connections on one
+/// snapshot, each reads the relations of its share (see [`snapshot`]); the
+/// others run once, on one of the connections.
+pub const SHARED: [&str; 7] = [
+    "tables",
+    "columns",
+    "constraints",
+    "indexes",
+    "policies",
+    "triggers",
+    "views",
+];
+
+/// How many connections [`inspect_url`] opens by default: two, so the
+/// server deparses (its relation cache, `pg_get_expr`) on two cores.
+pub const DEFAULT_CONNECTIONS: usize = 2;
+
+/// Connects to `url`, reads the database on [`DEFAULT_CONNECTIONS`]
+/// connections sharing one snapshot, and disconnects.
 pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, InspectError> {
-    let session = crate::conn::connect(url).await.map_err(|e| match e {
+    inspect_url_with(url, opts, DEFAULT_CONNECTIONS).await
+}
+
+/// [`inspect_url`] on `connections` connections (0 and 1: one). The first
+/// opens the snapshot and exports it (`pg_export_snapshot`); the others
+/// import it (`SET TRANSACTION SNAPSHOT`), so every query still sees one
+/// snapshot, and each reads its share of the relations. A further
+/// connection that cannot be opened is done without: the first alone
+/// reads everything.
+pub async fn inspect_url_with(
+    url: &str,
+    opts: &InspectOptions,
+    connections: usize,
+) -> Result<Schema, InspectError> {
+    let session = connect_for_inspect(url).await?;
+    let result = async {
+        begin(&session.client, BEGIN).await?;
+        let helpers = match snapshot::share(url, &session.client, connections).await {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = session.client.batch_execute("ROLLBACK").await;
+                return Err(e);
+            }
+        };
+        let clients: Vec<&Client> = helpers.iter().map(|h| &h.client).collect();
+        let result = read_and_commit(&session.client, &clients, opts).await;
+        snapshot::close(helpers).await;
+        result
+    }
+    .await
+    .map_err(|e| match e {
+        InspectError::Query { step, reason } => InspectError::Query {
+            step,
+            reason: session.redact(&reason),
+        },
+        other => other,
+    });
+    session.close().await;
+    result
+}
+
+/// A connection for reading the catalog, with connection errors as
+/// [`InspectError`]s.
+pub(crate) async fn connect_for_inspect(url: &str) -> Result<crate::conn::Session, InspectError> {
+    crate::conn::connect(url).await.map_err(|e| match e {
         crate::conn::ConnectError::Url { reason } => InspectError::Url { reason },
         crate::conn::ConnectError::Connect {
             target,
@@ -241,23 +325,14 @@ pub async fn inspect_url(url: &str, opts: &InspectOptions) -> Result<Schema, Ins
                      sslcrl (in the URL, or PGSSLMODE, PGSSLROOTCERT, …)"
                 .to_string(),
         },
-    })?;
-    let result = inspect(&session.client, opts).await.map_err(|e| match e {
-        InspectError::Query { step, reason } => InspectError::Query {
-            step,
-            reason: session.redact(&reason),
-        },
-        other => other,
-    });
-    session.close().await;
-    result
+    })
 }
 
 /// Reads the database `client` is connected to. The client must not be
 /// inside a transaction: `inspect` opens and commits its own.
 pub async fn inspect(client: &Client, opts: &InspectOptions) -> Result<Schema, InspectError> {
     begin(client, BEGIN).await?;
-    read_and_commit(client, opts).await
+    read_and_commit(client, &[], opts).await
 }
 
 /// Opens the read-only snapshot with `sql` ([`BEGIN`] or
@@ -282,37 +357,50 @@ pub(crate) async fn begin(client: &Client, sql: &str) -> Result<(), InspectError
 }
 
 /// Inside the transaction [`begin`] opened (with `search_path` set): reads
-/// the catalog, checks the session, and commits (or rolls back on error).
+/// the catalog, with `helpers` (connections inside the same snapshot, see
+/// [`snapshot::share`]) reading their shares, checks the session, and
+/// commits (or rolls back on error).
 pub(crate) async fn read_and_commit(
     client: &Client,
+    helpers: &[&Client],
     opts: &InspectOptions,
 ) -> Result<Schema, InspectError> {
-    match read_all(client, opts).await {
-        Ok(rows) => {
-            match check_session(&rows) {
-                Ok(()) => {}
-                // Not our transaction (the client was already in one): leave
-                // it to its owner.
-                Err((e, Transaction::Foreign)) => return Err(e),
-                Err((e, Transaction::Ours)) => {
-                    let _ = client.batch_execute("ROLLBACK").await;
-                    return Err(e);
-                }
-            }
-            client
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| InspectError::Query {
-                    step: "commit",
-                    reason: describe(&e),
-                })?;
-            build(rows)
-        }
+    let mut clients = vec![client];
+    clients.extend_from_slice(helpers);
+    let (rows, columns) = match read_all(&clients, opts).await {
+        Ok(read) => read,
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
-            Err(e)
+            return Err(e);
+        }
+    };
+    match check_session(&rows) {
+        Ok(()) => {}
+        // Not our transaction (the client was already in one): leave it to
+        // its owner.
+        Err((e, Transaction::Foreign)) => return Err(e),
+        Err((e, Transaction::Ours)) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
         }
     }
+    // The columns' rows are still arriving: built as they come, the
+    // transaction ends after them.
+    let schema = match build(rows, columns).await {
+        Ok(schema) => schema,
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+    };
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| InspectError::Query {
+            step: "commit",
+            reason: describe(&e),
+        })?;
+    Ok(schema)
 }
 
 /// The rows of every query of [`QUERIES`], in order.
@@ -320,7 +408,6 @@ struct CatalogRows {
     namespaces: Vec<Row>,
     extensions: Vec<Row>,
     tables: Vec<Row>,
-    columns: Vec<Row>,
     constraints: Vec<Row>,
     indexes: Vec<Row>,
     enums: Vec<Row>,
@@ -335,46 +422,110 @@ struct CatalogRows {
     default_acls: Vec<Row>,
 }
 
-async fn read_all(client: &Client, opts: &InspectOptions) -> Result<CatalogRows, InspectError> {
+/// What one query sent on one connection gives: its rows, or (the columns
+/// query) the stream they arrive on.
+enum Fetched {
+    Rows(Vec<Row>),
+    Stream(RowStream),
+}
+
+/// The step name of the query whose rows are streamed.
+const STREAMED: &str = "columns";
+
+/// Runs every query of [`QUERIES`]: those of [`SHARED`] on every client,
+/// each for its share (the rows joined), the others once each, spread over
+/// the clients; each client's queries are pipelined, in [`QUERIES`]' order.
+/// The columns query's rows are not read here: its streams (one per
+/// client) are returned, last in every pipeline, for [`build`] to read.
+async fn read_all(
+    clients: &[&Client],
+    opts: &InspectOptions,
+) -> Result<(CatalogRows, Vec<RowStream>), InspectError> {
     let filter: Option<Vec<String>> = opts.namespaces.clone();
-    let run = |index: usize| {
+    let parts = i32::try_from(clients.len()).unwrap_or(1).max(1);
+    let filter = &filter;
+    let run = |index: usize, part: i32| {
         let (step, sql) = QUERIES[index];
-        let filter = &filter;
+        let client = clients[usize::try_from(part).unwrap_or(0)];
         async move {
-            let params: [(&(dyn ToSql + Sync), Type); 1] = [(filter, Type::TEXT_ARRAY)];
-            client
-                .query_typed(sql, &params)
-                .await
-                .map_err(|e| InspectError::Query {
-                    step,
-                    reason: describe(&e),
-                })
+            let stream = if SHARED.contains(&step) {
+                let params: [(&(dyn ToSql + Sync), Type); 3] = [
+                    (filter, Type::TEXT_ARRAY),
+                    (&parts, Type::INT4),
+                    (&part, Type::INT4),
+                ];
+                client.query_typed_raw(sql, params).await
+            } else {
+                let params: [(&(dyn ToSql + Sync), Type); 1] = [(filter, Type::TEXT_ARRAY)];
+                client.query_typed_raw(sql, params).await
+            };
+            let error = |e: tokio_postgres::Error| InspectError::Query {
+                step,
+                reason: describe(&e),
+            };
+            let stream = stream.map_err(error)?;
+            if step == STREAMED {
+                return Ok(Fetched::Stream(stream));
+            }
+            let rows: Vec<Row> = stream.try_collect().await.map_err(error)?;
+            Ok(Fetched::Rows(rows))
         }
     };
-    let (namespaces, extensions, tables, columns, constraints) =
-        tokio::try_join!(run(0), run(1), run(2), run(3), run(4))?;
-    let (indexes, enums, sequences, unmanaged, comments, routines, policies) =
-        tokio::try_join!(run(5), run(6), run(7), run(8), run(9), run(10), run(11))?;
-    let (collations, triggers, views, default_acls) =
-        tokio::try_join!(run(12), run(13), run(14), run(15))?;
-    Ok(CatalogRows {
-        namespaces,
-        extensions,
-        tables,
-        columns,
-        constraints,
-        indexes,
-        enums,
-        sequences,
-        unmanaged,
-        comments,
-        routines,
-        collations,
-        policies,
-        triggers,
-        views,
-        default_acls,
-    })
+    // Every (query, part) at once: each client pipelines its own.
+    let mut jobs = Vec::new();
+    let mut next_single = 0;
+    for (index, (step, _)) in QUERIES.iter().enumerate() {
+        if SHARED.contains(step) {
+            for part in 0..parts {
+                jobs.push((index, run(index, part)));
+            }
+        } else {
+            // The first query (the session check) on the first client.
+            let part = if index == 0 { 0 } else { next_single % parts };
+            next_single += 1;
+            jobs.push((index, run(index, part)));
+        }
+    }
+    let (indices, futures): (Vec<usize>, Vec<_>) = jobs.into_iter().unzip();
+    let results = futures_util::future::try_join_all(futures).await?;
+    let mut rows: HashMap<&'static str, Vec<Row>> = HashMap::new();
+    let mut streams = Vec::new();
+    for (index, fetched) in indices.into_iter().zip(results) {
+        match fetched {
+            Fetched::Rows(part_rows) => match rows.entry(QUERIES[index].0) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(part_rows);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(part_rows),
+            },
+            Fetched::Stream(stream) => streams.push(stream),
+        }
+    }
+    // Every query of QUERIES left its rows here (none is an empty vector).
+    let mut take = |step: &'static str| {
+        rows.remove(step).ok_or(InspectError::Catalog {
+            step,
+            reason: "the query was not run".to_string(),
+        })
+    };
+    let catalog = CatalogRows {
+        namespaces: take("namespaces")?,
+        extensions: take("extensions")?,
+        tables: take("tables")?,
+        constraints: take("constraints")?,
+        indexes: take("indexes")?,
+        enums: take("types")?,
+        sequences: take("sequences")?,
+        unmanaged: take("unmanaged objects")?,
+        comments: take("comments")?,
+        routines: take("routines")?,
+        policies: take("policies")?,
+        collations: take("collations")?,
+        triggers: take("triggers")?,
+        views: take("views")?,
+        default_acls: take("default privileges")?,
+    };
+    Ok((catalog, streams))
 }
 
 /// Confirms the queries ran in the transaction `inspect` opened, and that
@@ -482,13 +633,14 @@ fn table_mut<'s>(
     Some((table, format!("{}.{}", quote_ident(ns), quote_ident(name))))
 }
 
-fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
+/// The model from the rows, and from the columns' streams (read here, as
+/// the rows arrive).
+async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, InspectError> {
     // Each query's rows are dropped as soon as they are in the model.
     let CatalogRows {
         namespaces,
         extensions,
         tables,
-        columns,
         constraints,
         indexes,
         enums,
@@ -517,14 +669,22 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     // Tables, by oid: (namespace, name).
     let table_names = build_tables(&tables, &mut schema, &mut comments)?;
     drop(tables);
-    let attnames = build_columns(
-        &columns,
+    let attnames = build_columns_streamed(
+        columns,
         &mut schema,
         &table_names,
         &mut comments,
         &mut hidden_comments,
-    )?;
-    drop(columns);
+    )
+    .await?;
+    // Columns are pushed one by one: without this, growth leaves up to
+    // half of every table's capacity unused, and a column is a few hundred
+    // bytes (25 MB at 10,000 tables).
+    for namespace in schema.namespaces.values_mut() {
+        for table in namespace.tables.values_mut() {
+            table.columns.shrink_to_fit();
+        }
+    }
     build_constraints(
         &constraints,
         &mut schema,
@@ -572,6 +732,45 @@ fn build(rows: CatalogRows) -> Result<Schema, InspectError> {
     }
 
     Ok(schema)
+}
+
+/// The columns' rows, from every connection's stream as they arrive, built
+/// a few hundred at a time (rows of one table come from one connection, in
+/// order).
+async fn build_columns_streamed(
+    streams: Vec<RowStream>,
+    schema: &mut Schema,
+    table_names: &HashMap<u32, (String, String)>,
+    comments: &mut Comments,
+    hidden: &mut Vec<(u32, String)>,
+) -> Result<AttNames, InspectError> {
+    const CHUNK: usize = 512;
+    let mut merged = futures_util::stream::select_all(streams.into_iter().map(Box::pin));
+    let mut attnames = AttNames::new();
+    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+    loop {
+        let next = merged.next().await;
+        let done = next.is_none();
+        if let Some(row) = next {
+            chunk.push(row.map_err(|e| InspectError::Query {
+                step: STREAMED,
+                reason: describe(&e),
+            })?);
+        }
+        if chunk.len() == CHUNK || (done && !chunk.is_empty()) {
+            attnames.extend(build_columns(
+                &chunk,
+                schema,
+                table_names,
+                comments,
+                hidden,
+            )?);
+            chunk.clear();
+        }
+        if done {
+            return Ok(attnames);
+        }
+    }
 }
 
 /// `attislocal`/`attinhcount` or `conislocal`/`coninhcount` as the model

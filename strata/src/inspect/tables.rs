@@ -32,6 +32,8 @@ pub(super) const Q_TABLES: &str = concat!(
      LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid \
      LEFT JOIN pg_am am ON am.oid = c.relam \
      WHERE c.relkind IN ('r', 'p') AND ",
+    share!("c.oid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -80,6 +82,8 @@ pub(super) const Q_COLUMNS: &str = concat!(
                 ORDER BY d.refobjid, d.refobjsubid, sc.oid) idn \
        ON idn.refobjid = a.attrelid AND idn.refobjsubid = a.attnum AND a.attidentity <> '' \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ",
+    share!("a.attrelid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),

@@ -27,6 +27,8 @@ pub(super) const Q_POLICIES: &str = concat!(
      LEFT JOIN pg_description d ON d.classoid = 'pg_policy'::regclass AND d.objoid = pol.oid \
           AND d.objsubid = 0 \
      WHERE ",
+    share!("pol.polrelid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -59,6 +61,8 @@ pub(super) const Q_TRIGGERS: &str = concat!(
      LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid \
           AND d.objsubid = 0 \
      WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND ",
+    share!("tg.tgrelid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),

@@ -36,6 +36,8 @@ pub(super) const Q_VIEWS: &str = concat!(
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_am am ON am.oid = c.relam \
      WHERE c.relkind IN ('v', 'm') AND ",
+    share!("c.oid"),
+    " AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
