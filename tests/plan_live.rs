@@ -230,11 +230,6 @@ const REFUSED: &[(&str, &str)] = &[
     ("inherit2 (reversed)", "in an inheritance hierarchy"),
     ("partitioning", "the partition key changes"),
     ("partitioning (reversed)", "the partition key changes"),
-    ("triggers3", "trigger public.view_on_table.trigger_on_view"),
-    (
-        "triggers3 (reversed)",
-        "trigger public.view_on_table.trigger_on_view",
-    ),
 ];
 
 /// Applies each unit of a `strata diff --format json` plan.

@@ -29,6 +29,7 @@ mod table;
 mod trigger;
 mod types;
 mod view;
+mod view_trigger;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
 
@@ -437,6 +438,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.hierarchies();
     bld.policies();
     bld.triggers();
+    bld.view_triggers();
     bld.views();
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
@@ -618,6 +620,25 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
                         "trigger {} on {}: calls {}(), which the source does not have",
                         quote_ident(g),
                         qualified_sql(ns, t),
+                        trig.function_name()
+                    ));
+                }
+            }
+        }
+    }
+    for (ns, nb) in &b.namespaces {
+        for (vn, v) in &nb.views {
+            for (g, trig) in &v.triggers {
+                let has = |s: &Schema| {
+                    s.namespaces
+                        .get(&trig.function_schema)
+                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)))
+                };
+                if !(trig.function_schema == "pg_catalog" || has(a) || has(b)) {
+                    details.push(format!(
+                        "trigger {} on {}: calls {}(), which the source does not have",
+                        quote_ident(g),
+                        qualified_sql(ns, vn),
                         trig.function_name()
                     ));
                 }

@@ -39,7 +39,7 @@ impl Builder<'_> {
                         .namespaces
                         .get(*ns)
                         .and_then(|n| n.views.get(*name))
-                        .is_none_or(|x| x != *v)
+                        .is_none_or(|x| !x.same_but_triggers(v))
             })
             .collect();
         for (ns, name, v) in &created {
@@ -56,7 +56,7 @@ impl Builder<'_> {
                     .namespaces
                     .get(*ns)
                     .and_then(|n| n.views.get(*name))
-                    .is_some_and(|x| x == *v);
+                    .is_some_and(|x| x.same_but_triggers(v));
             let action = match (v.materialized, recreated, unchanged) {
                 (true, _, _) => "create materialized view",
                 (false, false, _) => "create view",
@@ -90,7 +90,7 @@ impl Builder<'_> {
                     || b.namespaces
                         .get(*ns)
                         .and_then(|n| n.views.get(*name))
-                        .is_none_or(|x| x != *v)
+                        .is_none_or(|x| !x.same_but_triggers(v))
             })
             .collect();
         for (ns, name, v) in &dropped {
@@ -109,6 +109,13 @@ impl Builder<'_> {
                 P_DROP_DEPENDENT,
             );
             d.drops.push(k_rel(ns, name));
+            // Its triggers go with it: before the functions they call.
+            for g in v.triggers.values() {
+                d.releases.push(super::routine::k_routine(
+                    &g.function_schema,
+                    &format!("{}()", g.function),
+                ));
+            }
             // Before the views it names that go too.
             for (ons, oname, _) in &dropped {
                 if (ons, oname) != (ns, name) && names(&v.query.sql, oname) {
@@ -166,7 +173,9 @@ pub(super) fn recreated_views(a: &Schema, b: &Schema) -> BTreeSet<(String, Strin
             }
         }
         for (vn, v) in &n.views {
-            let changed = nb.and_then(|x| x.views.get(vn)).is_none_or(|x| x != v);
+            let changed = nb
+                .and_then(|x| x.views.get(vn))
+                .is_none_or(|x| !x.same_but_triggers(v));
             if changed {
                 names_read.insert(vn.clone());
                 if in_both(ns, vn) {
@@ -249,7 +258,7 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
                 .map(|u| u.to_string())
                 .collect();
             if !on_it.is_empty() {
-                let why = if va.get(n).is_some_and(|x| x == v) {
+                let why = if va.get(n).is_some_and(|x| x.same_but_triggers(v)) {
                     "is dropped and created again for what it reads"
                 } else {
                     "differs"
@@ -282,7 +291,7 @@ pub(super) fn views_reading(from: &Schema, to: &Schema, table: &str) -> Vec<Stri
                     .namespaces
                     .get(*nsn)
                     .and_then(|n| n.views.get(*vn))
-                    .is_some_and(|w| w == *v)
+                    .is_some_and(|w| w.same_but_triggers(v))
         })
         .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
         .collect()
