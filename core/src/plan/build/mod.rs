@@ -399,6 +399,14 @@ struct Builder<'a> {
     rebuilt_constraints: BTreeSet<(String, String, String)>,
     rebuilt_indexes: BTreeSet<(String, String, String)>,
     possible_renames: Vec<String>,
+    /// Tables dropped and created again (their partition key changes), as
+    /// the source has them; removed from `a`, so every other step sees them
+    /// created.
+    recreated: Vec<(String, String, Table)>,
+    /// The names of those tables, for the views that read them.
+    recreated_names: BTreeSet<String>,
+    /// What parents' column steps also do to their children's columns.
+    hier_effects: Vec<((String, String, String), partition::KeyOp)>,
 }
 
 pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
@@ -424,7 +432,22 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         rebuilt_constraints: BTreeSet::new(),
         rebuilt_indexes: BTreeSet::new(),
         possible_renames: Vec::new(),
+        recreated: Vec::new(),
+        recreated_names: BTreeSet::new(),
+        hier_effects: Vec::new(),
     };
+    // Refused in check_supported when this fails.
+    for (ns, t) in partition::recreated_tables(&bld.a, bld.b).unwrap_or_default() {
+        if let Some(ta) = bld
+            .a
+            .namespaces
+            .get_mut(&ns)
+            .and_then(|n| n.tables.remove(&t))
+        {
+            bld.recreated_names.insert(t.clone());
+            bld.recreated.push((ns, t, ta));
+        }
+    }
     bld.renames()?;
     bld.index_types();
     bld.extensions();
@@ -436,6 +459,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.routines();
     bld.tables()?;
     bld.hierarchies();
+    bld.hierarchy_order();
     bld.policies();
     bld.triggers();
     bld.view_triggers();
@@ -671,23 +695,6 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
         }
     }
     details.extend(partition::unsupported(a, b));
-    for (ns, nb) in &b.namespaces {
-        let Some(na) = a.namespaces.get(ns) else {
-            continue;
-        };
-        for (t, tb) in &nb.tables {
-            if let Some(ta) = na.tables.get(t) {
-                if ta.partition_by != tb.partition_by {
-                    details.push(format!(
-                        "{}: the partition key changes ({} → {})",
-                        table_path(ns, t),
-                        ta.partition_by.as_deref().unwrap_or("not partitioned"),
-                        tb.partition_by.as_deref().unwrap_or("not partitioned"),
-                    ));
-                }
-            }
-        }
-    }
     if details.is_empty() {
         return Ok(());
     }
@@ -703,9 +710,9 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         ),
         details,
-        help: "strata keeps triggers on views, rules and other such objects by name only, \
-               and cannot turn a table into a partitioned one (or back): write this part of \
-               the migration by hand"
+        help: "strata keeps rules and other such objects by name only, and recreates a \
+               table whose partition key changes only at the top of a hierarchy nothing else \
+               references: write this part of the migration by hand"
             .to_string(),
     })
 }

@@ -26,7 +26,7 @@ const P_VIEW: u8 = 14;
 impl Builder<'_> {
     pub(super) fn views(&mut self) {
         let b = self.b;
-        let again = recreated_views(&self.a, b);
+        let again = recreated_views_with(&self.a, b, &self.recreated_names);
         let again_has = |ns: &str, name: &str| again.contains(&(ns.to_string(), name.to_string()));
         // Created: only in the target, changed, or recreated for what it
         // reads (dropped first, below).
@@ -136,10 +136,25 @@ impl Builder<'_> {
 /// is an over-approximation: recreating a view that did not need it costs
 /// only the work; missing one would make the server refuse the plan.
 pub(super) fn recreated_views(a: &Schema, b: &Schema) -> BTreeSet<(String, String)> {
+    let names = super::partition::recreated_tables(a, b)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    recreated_views_with(a, b, &names)
+}
+
+/// [`recreated_views`], with the names of tables dropped and created again
+/// (`recreated`) read as changed too.
+pub(super) fn recreated_views_with(
+    a: &Schema,
+    b: &Schema,
+    recreated: &BTreeSet<String>,
+) -> BTreeSet<(String, String)> {
     let mut out: BTreeSet<(String, String)> = BTreeSet::new();
     let in_both = |ns: &str, vn: &str| b.namespaces.get(ns).and_then(|n| n.views.get(vn)).is_some();
     // Names whose readers are recreated: changed tables and changed types.
-    let mut names_read: BTreeSet<String> = BTreeSet::new();
+    let mut names_read: BTreeSet<String> = recreated.clone();
     for (ns, n) in &a.namespaces {
         let nb = b.namespaces.get(ns);
         for (tn, t) in &n.tables {

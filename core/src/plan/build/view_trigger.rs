@@ -25,7 +25,7 @@ fn k_function(g: &Trigger) -> String {
 impl Builder<'_> {
     pub(super) fn view_triggers(&mut self) {
         let b = self.b;
-        let again = super::view::recreated_views(&self.a, b);
+        let again = super::view::recreated_views_with(&self.a, b, &self.recreated_names);
         let empty = BTreeMap::new();
         for (ns, nb) in &b.namespaces {
             for (vn, vb) in &nb.views {
