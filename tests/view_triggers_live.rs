@@ -123,6 +123,12 @@ async fn offline_replay_builds_the_view_triggers_the_server_builds() {
         v.triggers["item_view_before"].events.update_of,
         ["price", "name"]
     );
+    // The documentation page names them with their view.
+    let page = strata_core::docs::render(&server, &Default::default());
+    assert!(
+        page.contains("item_view_insert (INSTEAD OF INSERT for each row"),
+        "{page}"
+    );
 }
 
 #[test]
