@@ -54,6 +54,12 @@ impl<'a> Cursor<'a> {
                     self.p.next_token();
                 }
                 self.expect_kw("ON")?;
+                // `CREATE RULE name AS ON event TO table`: the table follows
+                // TO (`DROP RULE name ON table` names it after ON).
+                if kind == K::Rule && self.peek_nth_kw(1, "TO") {
+                    self.p.next_token();
+                    self.expect_kw("TO")?;
+                }
                 let table = self.qname()?;
                 Ok(format!(
                     "{}.{}.{}",

@@ -732,6 +732,8 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Resu
             "drop column"
                 | "drop column (to add it again)"
                 | "drop table"
+                | "drop table (to create it again)"
+                | "drop column (to inherit it)"
                 | "change column type"
                 | "convert column to the new enum"
         );
