@@ -253,22 +253,88 @@ fn plans_add_drop_and_move_partitions_and_change_parents() {
     converge("children created", "", family);
     converge("children dropped", family, "");
 
-    // What cannot be planned safely is refused, naming the table.
-    let opts = PlanOptions {
-        allow: Hazard::ALL.into_iter().collect(),
-        ..PlanOptions::default()
-    };
+    // A column added to a partitioned parent reaches its partitions (one
+    // step, on the parent), and dropped from it leaves them.
     let wider = PARENT.replace("note text DEFAULT", "extra integer, note text DEFAULT");
-    let e = plan_verified(&replay(PARENT), &replay(&wider), &opts).unwrap_err();
-    let details = format!("{:?}", e.details);
-    assert!(details.contains("table public.m"), "{details}");
+    let plan = converge("column added to the parent", PARENT, &wider);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    let plan = converge("column dropped from the parent", &wider, PARENT);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+
+    // The partition key changes: the table and its partitions are dropped
+    // and created again, a hazard that deletes data; both ways.
     let regular = PARENT.replace(" PARTITION BY RANGE (logdate)", "").replace(
         "CREATE TABLE m_2020 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n",
         "",
     );
-    let e = plan_verified(&replay(PARENT), &replay(&regular), &opts).unwrap_err();
+    for (name, a, b) in [
+        (
+            "partitioned to regular",
+            PARENT.to_string(),
+            regular.clone(),
+        ),
+        (
+            "regular to partitioned",
+            regular.clone(),
+            PARENT.to_string(),
+        ),
+        (
+            "key changed",
+            PARENT.to_string(),
+            PARENT.replace("RANGE (logdate)", "LIST (city)").replace(
+                "FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')",
+                "FOR VALUES IN (1, 2)",
+            ),
+        ),
+    ] {
+        let plan = converge(name, &a, &b);
+        let recreate = plan
+            .steps()
+            .find(|s| s.action == "drop table (to create it again)")
+            .unwrap_or_else(|| panic!("{name}: not recreated:\n{}", plan.sql()));
+        assert!(recreate.has(Hazard::DeletesData), "{name}");
+    }
+    // A view over it is created again with it.
+    let view = "CREATE VIEW recent AS SELECT city, logdate FROM m;\n";
+    converge(
+        "key changed under a view",
+        &format!("{PARENT}{view}"),
+        &format!("{regular}{view}"),
+    );
+
+    // What cannot be planned safely is refused, naming the table: a key
+    // change of a table another table's foreign key references.
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let fk =
+        "CREATE TABLE r (id integer PRIMARY KEY);\nCREATE TABLE s (r integer REFERENCES r (id));\n";
+    let e = plan_verified(
+        &replay(fk),
+        &replay(&fk.replace("PRIMARY KEY);", "PRIMARY KEY) PARTITION BY HASH (id);")),
+        &opts,
+    )
+    .unwrap_err();
     let details = format!("{:?}", e.details);
-    assert!(details.contains("partition key changes"), "{details}");
+    assert!(
+        details.contains("partition key changes") && details.contains("table public.r"),
+        "{details}"
+    );
+    // A rule on it (kept by name only) would stop DROP TABLE: refused,
+    // naming the rule as the server spells it.
+    let ruled = "CREATE TABLE r (id integer);\nCREATE TABLE log (id integer);\nCREATE RULE r_log AS ON INSERT TO r DO ALSO INSERT INTO log VALUES (NEW.id);\n";
+    let e = plan_verified(
+        &replay(ruled),
+        &replay(&ruled.replace(
+            "(id integer);\nCREATE TABLE log",
+            "(id integer) PARTITION BY HASH (id);\nCREATE TABLE log",
+        )),
+        &opts,
+    )
+    .unwrap_err();
+    let details = format!("{:?}", e.details);
+    assert!(details.contains("rule public.r.r_log"), "{details}");
 }
 
 /// `strata drift` against a database where a partition was added out of

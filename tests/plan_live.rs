@@ -224,18 +224,7 @@ const BY_NAME_ONLY: &[(&str, &str)] = &[];
 /// Cases strata refuses (`case` is A → B, `case (reversed)` B → A), with
 /// what its error must name. A case that starts converging must be removed
 /// from this list (the test says so).
-const REFUSED: &[(&str, &str)] = &[
-    ("extversions (reversed)", "would go down"),
-    ("inherit2", "in an inheritance hierarchy"),
-    ("inherit2 (reversed)", "in an inheritance hierarchy"),
-    ("partitioning", "the partition key changes"),
-    ("partitioning (reversed)", "the partition key changes"),
-    ("triggers3", "trigger public.view_on_table.trigger_on_view"),
-    (
-        "triggers3 (reversed)",
-        "trigger public.view_on_table.trigger_on_view",
-    ),
-];
+const REFUSED: &[(&str, &str)] = &[("extversions (reversed)", "would go down")];
 
 /// Applies each unit of a `strata diff --format json` plan.
 fn apply_units(url: &str, v: &serde_json::Value) -> Result<(), String> {

@@ -298,7 +298,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
-    // Triggers, as pg_dump writes them: once every table and function
+    // Triggers, as pg_dump writes them: once every table, view and function
     // exists (a trigger may call a function of another schema, and a
     // constraint trigger names a table of another).
     let mut triggers = String::new();
@@ -308,6 +308,16 @@ fn plan(schema: &Schema) -> Vec<Section> {
                 let mut group = String::new();
                 for (gname, g) in &t.triggers {
                     for stmt in trigger_statements(ns, tname, gname, g) {
+                        push_stmt(&mut group, &stmt);
+                    }
+                }
+                push_group(&mut triggers, &group);
+            }
+            // Triggers on views, after the views (written before).
+            for (vname, v) in &n.views {
+                let mut group = String::new();
+                for (gname, g) in &v.triggers {
+                    for stmt in trigger_statements(ns, vname, gname, g) {
                         push_stmt(&mut group, &stmt);
                     }
                 }

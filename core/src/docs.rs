@@ -389,12 +389,33 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         .flat_map(|(ns, n)| {
             n.views.iter().map(move |(name, v)| {
                 let cols: Vec<String> = v.columns.iter().map(|c| c.name.clone()).collect();
-                format!(
+                let triggers: Vec<String> = v
+                    .triggers
+                    .iter()
+                    .map(|(gn, g)| {
+                        format!(
+                            "{gn} ({} {} {} → {})",
+                            g.timing.sql(),
+                            g.events.sql(),
+                            if g.for_each_row {
+                                "for each row"
+                            } else {
+                                "for each statement"
+                            },
+                            g.function_name()
+                        )
+                    })
+                    .collect();
+                let mut line = format!(
                     "{} {} ({})",
                     v.label(),
                     crate::model::qualified(ns, name),
                     cols.join(", ")
-                )
+                );
+                if !triggers.is_empty() {
+                    line.push_str(&format!(" — triggers: {}", triggers.join("; ")));
+                }
+                line
             })
         })
         .collect();

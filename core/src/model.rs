@@ -1043,9 +1043,28 @@ pub struct View {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// Triggers on a view (not a materialized view): `INSTEAD OF` row
+    /// triggers and `BEFORE`/`AFTER` statement triggers, by name. Dropped
+    /// with the view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
 }
 
 impl View {
+    /// Equal but for the triggers on it: what dropping and creating the
+    /// view again changes (its triggers are planned apart).
+    pub fn same_but_triggers(&self, o: &View) -> bool {
+        self.materialized == o.materialized
+            && self.columns == o.columns
+            && self.query == o.query
+            && self.check_option == o.check_option
+            && self.options == o.options
+            && self.populated == o.populated
+            && self.indexes == o.indexes
+            && self.comment == o.comment
+            && self.acl == o.acl
+    }
+
     pub fn column(&self, name: &str) -> Option<&ViewColumn> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -1074,15 +1093,7 @@ impl View {
 impl PartialEq for View {
     /// Every property but [`View::column_list`], the text to write.
     fn eq(&self, o: &View) -> bool {
-        self.materialized == o.materialized
-            && self.columns == o.columns
-            && self.query == o.query
-            && self.check_option == o.check_option
-            && self.options == o.options
-            && self.populated == o.populated
-            && self.indexes == o.indexes
-            && self.comment == o.comment
-            && self.acl == o.acl
+        self.same_but_triggers(o) && self.triggers == o.triggers
     }
 }
 
@@ -1356,6 +1367,7 @@ impl Schema {
                     c.indexes += v.indexes.len();
                 } else {
                     c.views += 1;
+                    c.triggers += v.triggers.len();
                 }
             }
             for t in ns.tables.values() {

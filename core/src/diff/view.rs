@@ -3,8 +3,8 @@
 use crate::model::{qualified, quote_ident, Expression, ObjectKind, ObjectPath, View};
 
 use super::{
-    diff_index, expr_field, field, missing, opt_field, pairs, render_index, render_options,
-    unexpected, yes_no, Change, Difference,
+    diff_index, diff_trigger, expr_field, field, missing, opt_field, pairs, render_index,
+    render_options, render_trigger, unexpected, yes_no, Change, Difference,
 };
 
 /// The path of a view.
@@ -167,6 +167,15 @@ fn diff_view(d: &mut Vec<Difference>, ns: &str, name: &str, e: &View, f: &View) 
             (Some(ei), None) => d.push(missing(ip, render_index(ns, name, iname, ei))),
             (None, Some(fi)) => d.push(unexpected(ip, render_index(ns, name, iname, fi))),
             (Some(ei), Some(fi)) => diff_index(d, &ip, ei, fi),
+            (None, None) => {}
+        }
+    }
+    for (gname, eg, fg) in pairs(&e.triggers, &f.triggers) {
+        let gp = ObjectPath::in_table(ObjectKind::Trigger, ns, name, gname);
+        match (eg, fg) {
+            (Some(eg), None) => d.push(missing(gp, render_trigger(ns, name, gname, eg))),
+            (None, Some(fg)) => d.push(unexpected(gp, render_trigger(ns, name, gname, fg))),
+            (Some(eg), Some(fg)) => diff_trigger(d, &gp, eg, fg),
             (None, None) => {}
         }
     }

@@ -54,8 +54,9 @@ impl<'a> Cursor<'a> {
                     self.p.next_token();
                 }
                 self.expect_kw("ON")?;
-                if kind == K::Rule {
-                    // `ON event TO table`.
+                // `CREATE RULE name AS ON event TO table`: the table follows
+                // TO (`DROP RULE name ON table` names it after ON).
+                if kind == K::Rule && self.peek_nth_kw(1, "TO") {
                     self.p.next_token();
                     self.expect_kw("TO")?;
                 }

@@ -38,10 +38,15 @@
 //!   through `text`, defaults restored, the old one dropped), preceded by a
 //!   guard that stops with the number of rows still holding a removed value.
 //!
+//! - **Hierarchies**: a parent's column added or dropped once, children
+//!   planned from what the server's propagation leaves of them; a changed
+//!   partition key recreates the table and its partitions (deletes data).
+//!
 //! What the plan does not write yet is refused by name ([`PlanError`]):
-//! functions and procedures, views and materialized views (compared by
-//! definition, not planned), triggers and other objects strata keeps by
-//! name only, and a changed partition key.
+//! objects strata keeps by name only (rules, …), changes the server would
+//! propagate inside a hierarchy other than a parent's columns added or
+//! dropped, and a partition key change of a table that is referenced,
+//! inherits or is inherited.
 //!
 //! The DDL text itself comes from [`crate::ddl`] (columns, constraints,
 //! indexes, sequences, whole tables): the plan decides what and when, the

@@ -37,6 +37,7 @@ mod trigger;
 mod types;
 mod unmanaged;
 mod view;
+mod view_trigger;
 
 pub use hints::{RenameHint, RenameKind};
 pub use namespace::Role;

@@ -300,7 +300,28 @@ impl Replayer {
             } else {
                 Vec::new()
             };
-            let users = self.expressions_calling(&name);
+            let mut users = self.expressions_calling(&name);
+            if key == format!("{name}()") {
+                let on_views = self.view_triggers_calling(&ns, &name);
+                if cascade {
+                    // CASCADE drops the triggers on views that call it.
+                    for (n, v, g) in on_views {
+                        if let Some(t) = self.view_triggers_mut(&n, &v) {
+                            t.remove(&g);
+                        }
+                        self.touch(super::trigger::trigger_path(&n, &v, &g));
+                    }
+                } else {
+                    users.extend(on_views.into_iter().map(|(n, v, g)| {
+                        format!(
+                            "trigger {} on view {}.{}",
+                            quote_ident(&g),
+                            quote_ident(&n),
+                            quote_ident(&v)
+                        )
+                    }));
+                }
+            }
             if !triggers.is_empty() && (users.is_empty() || !cascade) {
                 if !cascade {
                     let mut on: Vec<String> = triggers

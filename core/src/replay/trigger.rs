@@ -4,8 +4,9 @@
 //! server's errors; and what happens to triggers when the table, a column or
 //! the function they use changes.
 //!
-//! Triggers on views, materialized views and foreign tables (not modelled)
-//! stay kept by name, as before.
+//! Triggers on views are kept on the view (`replay/view_trigger`);
+//! triggers on materialized views and foreign tables (not modelled) stay
+//! kept by name, as before.
 
 use crate::model::{
     quote_ident, ConstraintTrigger, ObjectKind, ObjectPath, Trigger, TriggerEnabled, TriggerEvents,
@@ -29,7 +30,9 @@ pub(super) fn trigger_path(ns: &str, table: &str, name: &str) -> ObjectPath {
 enum On {
     /// A modelled table: its namespace.
     Table(String),
-    /// A view, materialized view or foreign table: triggers on it are kept
+    /// A (plain) view: its namespace.
+    View(String),
+    /// A materialized view, materialized view or foreign table: triggers on it are kept
     /// by name.
     ByName(&'static str),
 }
@@ -38,6 +41,9 @@ impl Replayer {
     fn trigger_relation(&self, q: &QName) -> R<On> {
         if let Some(ns) = self.find_table(q) {
             return Ok(On::Table(ns));
+        }
+        if let Some(ns) = self.find_plain_view(q) {
+            return Ok(On::View(ns));
         }
         match self.relation_kind(q) {
             Some(k @ ("view" | "materialized view" | "foreign table")) => Ok(On::ByName(k)),
@@ -65,6 +71,7 @@ impl Replayer {
     pub(super) fn create_trigger(&mut self, ct: CreateTrigger) -> R<()> {
         let ns = match self.trigger_relation(&ct.table)? {
             On::Table(ns) => ns,
+            On::View(ns) => return self.create_view_trigger(ns, ct),
             On::ByName(kind) => {
                 if kind == "view" && ct.timing != TriggerTiming::InsteadOf && ct.for_each_row {
                     return Err(help(
@@ -287,7 +294,7 @@ impl Replayer {
 
     /// The trigger function `EXECUTE FUNCTION f()` names, as the server
     /// resolves it: `(schema, name)`.
-    fn trigger_function(&self, f: &QName) -> R<(String, String)> {
+    pub(super) fn trigger_function(&self, f: &QName) -> R<(String, String)> {
         let key = format!("{}()", f.name);
         let builtin = || {
             crate::catalog::Catalog::pg15()
@@ -397,6 +404,18 @@ impl Replayer {
     pub(super) fn drop_trigger(&mut self, name: String, table: QName, if_exists: bool) -> R<()> {
         let ns = match self.trigger_relation(&table) {
             Ok(On::Table(ns)) => ns,
+            Ok(On::View(ns)) => {
+                let gone = self
+                    .view_triggers_mut(&ns, &table.name)
+                    .and_then(|t| t.remove(&name));
+                if gone.is_none() && !if_exists {
+                    return Err(Self::missing_trigger(&name, &table.name));
+                }
+                if gone.is_some() {
+                    self.touch(trigger_path(&ns, &table.name, &name));
+                }
+                return Ok(());
+            }
             Ok(On::ByName(_)) => {
                 return self.unmanaged(
                     UnmanagedKind::Trigger,
@@ -427,6 +446,27 @@ impl Replayer {
     pub(super) fn rename_trigger(&mut self, name: String, table: QName, new_name: String) -> R<()> {
         let ns = match self.trigger_relation(&table)? {
             On::Table(ns) => ns,
+            On::View(ns) => {
+                let tv = self.view_triggers_mut(&ns, &table.name).expect("resolved");
+                if !tv.contains_key(&name) {
+                    return Err(Self::missing_trigger(&name, &table.name));
+                }
+                if tv.contains_key(&new_name) {
+                    return Err(err(
+                        DUPLICATE_OBJECT,
+                        format!(
+                            "trigger \"{new_name}\" for relation \"{}\" already exists",
+                            table.name
+                        ),
+                    ));
+                }
+                let g = tv.remove(&name).expect("checked");
+                tv.insert(new_name.clone(), g);
+                self.touch(trigger_path(&ns, &table.name, &name));
+                self.touch(trigger_path(&ns, &table.name, &new_name));
+                self.rewrite_view_trigger_definitions(&ns, &table.name);
+                return Ok(());
+            }
             On::ByName(_) => {
                 let old = Self::by_name(&table, &name);
                 let new = Self::by_name(&table, &new_name);
@@ -469,6 +509,17 @@ impl Replayer {
     ) -> R<()> {
         let ns = match self.trigger_relation(&table)? {
             On::Table(ns) => ns,
+            On::View(ns) => {
+                let Some(g) = self
+                    .view_triggers_mut(&ns, &table.name)
+                    .and_then(|t| t.get_mut(&name))
+                else {
+                    return Err(Self::missing_trigger(&name, &table.name));
+                };
+                g.comment = text.filter(|c| !c.is_empty());
+                self.touch(trigger_path(&ns, &table.name, &name));
+                return Ok(());
+            }
             On::ByName(_) => {
                 let u = crate::model::Unmanaged {
                     kind: UnmanagedKind::Trigger,
@@ -772,6 +823,17 @@ impl Replayer {
         for (a, b) in tables {
             self.rewrite_trigger_definitions(&a, &b);
         }
+        let on_views = self.view_triggers_calling(ons, oname);
+        for (nsn, vn, gn) in &on_views {
+            if let Some(g) = self.view_triggers_mut(nsn, vn).and_then(|t| t.get_mut(gn)) {
+                g.function_schema = nns.to_string();
+                g.function = nname.to_string();
+            }
+            self.touch(trigger_path(nsn, vn, gn));
+        }
+        for (nsn, vn, _) in on_views {
+            self.rewrite_view_trigger_definitions(&nsn, &vn);
+        }
     }
 }
 
@@ -780,6 +842,9 @@ impl Replayer {
     /// functions, or whose `FROM` table is in it, go too.
     pub(super) fn schema_dropped_triggers(&mut self, ns: &str) {
         for n in self.schema.namespaces.values_mut() {
+            for v in n.views.values_mut() {
+                v.triggers.retain(|_, g| g.function_schema != ns);
+            }
             for t in n.tables.values_mut() {
                 t.triggers.retain(|_, g| {
                     g.function_schema != ns
@@ -820,6 +885,24 @@ impl Replayer {
         }
         for (a, b) in affected {
             self.rewrite_trigger_definitions(&a, &b);
+        }
+        let mut views: Vec<(String, String)> = Vec::new();
+        for (nsn, n) in self.schema.namespaces.iter_mut() {
+            for (vn, v) in n.views.iter_mut() {
+                let mut touched = nsn == new && !v.triggers.is_empty();
+                for g in v.triggers.values_mut() {
+                    if g.function_schema == old {
+                        g.function_schema = new.to_string();
+                        touched = true;
+                    }
+                }
+                if touched {
+                    views.push((nsn.clone(), vn.clone()));
+                }
+            }
+        }
+        for (a, b) in views {
+            self.rewrite_view_trigger_definitions(&a, &b);
         }
     }
 }

@@ -830,6 +830,7 @@ impl Replayer {
             comment: None,
             acl: None,
             column_list: cv.columns.clone(),
+            triggers: BTreeMap::new(),
         };
         if let Some(old) = replacing {
             if view.columns.len() < old.columns.len() {
@@ -868,6 +869,8 @@ impl Replayer {
             }
             view.comment = old.comment;
             view.acl = old.acl;
+            // CREATE OR REPLACE keeps the relation, and the triggers on it.
+            view.triggers = old.triggers;
         } else {
             view.acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
         }
@@ -1057,6 +1060,12 @@ impl Replayer {
                 for i in v.indexes.values_mut() {
                     rename_in_index(i, &old, &new);
                 }
+                for g in v.triggers.values_mut() {
+                    for c in g.events.update_of.iter_mut().filter(|c| **c == old) {
+                        c.clone_from(&new);
+                    }
+                }
+                self.rewrite_view_trigger_definitions(&ns, &name);
                 self.demote_views_reading(
                     &ns,
                     &name,
@@ -1148,6 +1157,7 @@ impl Replayer {
                 .insert(view_key(new_ns, new, materialized), d);
         }
         self.move_in_view_deps(ns, name, new_ns, new);
+        self.rewrite_view_trigger_definitions(new_ns, new);
         self.touch(ObjectPath::new(kind_of(materialized), new_ns, new));
     }
 

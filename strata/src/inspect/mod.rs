@@ -717,7 +717,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(policies);
     build_default_acls(&default_acls, &mut schema)?;
     drop(default_acls);
-    build_triggers(&triggers, &mut schema, &table_names)?;
+    build_triggers(&triggers, &mut schema, &relation_names)?;
     drop(triggers);
 
     for (oid, object) in hidden_comments {

@@ -41,7 +41,8 @@ pub(super) const Q_POLICIES: &str = concat!(
 /// trigger's deferral and `FROM` table, transition tables, the function as
 /// the catalog holds it, `pg_get_triggerdef` (to write back, and for the
 /// `WHEN` condition, printed as stored) and the comment. Triggers on views
-/// are read by name with the unmanaged objects.
+/// too (on the view); those on materialized views and foreign tables are
+/// read by name with the unmanaged objects.
 pub(super) const Q_TRIGGERS: &str = concat!(
     "SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, \
             ARRAY(SELECT a.attname::text FROM unnest(tg.tgattr::int2[]) WITH ORDINALITY k(attnum, ord) \
@@ -60,7 +61,7 @@ pub(super) const Q_TRIGGERS: &str = concat!(
      LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace \
      LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid \
           AND d.objsubid = 0 \
-     WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND ",
+     WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p', 'v') AND ",
     share!("tg.tgrelid"),
     " AND ",
     user_namespace!(),
@@ -69,7 +70,8 @@ pub(super) const Q_TRIGGERS: &str = concat!(
     " ORDER BY tg.tgrelid, tg.tgname"
 );
 
-/// Triggers into their tables' `triggers`.
+/// Triggers into their tables' (or views') `triggers`. `relation_names`
+/// holds the tables and the views.
 pub(super) fn build_triggers(
     rows: &[Row],
     schema: &mut Schema,
@@ -181,12 +183,12 @@ pub(super) fn build_triggers(
             definition,
             when_columns: Vec::new(),
         };
-        if let Some(t) = schema
-            .namespaces
-            .get_mut(ns)
-            .and_then(|n| n.tables.get_mut(table))
-        {
-            t.triggers.insert(name, trigger);
+        if let Some(n) = schema.namespaces.get_mut(ns) {
+            if let Some(t) = n.tables.get_mut(table) {
+                t.triggers.insert(name, trigger);
+            } else if let Some(v) = n.views.get_mut(table) {
+                v.triggers.insert(name, trigger);
+            }
         }
     }
     Ok(())

@@ -33,7 +33,7 @@ pub(super) const Q_UNMANAGED: &str = concat!(
             tg.tgenabled::text \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p') AND ",
+     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'v') AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),

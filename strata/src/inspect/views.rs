@@ -158,6 +158,7 @@ pub(super) fn build_views(
             comment: take_comment(comments, 'c', oid, 0),
             acl: read_acl(row, 13, AclKind::Relation, STEP, || object.clone())?,
             column_list: Vec::new(),
+            triggers: BTreeMap::new(),
         };
         schema
             .namespaces

@@ -29,6 +29,7 @@ mod table;
 mod trigger;
 mod types;
 mod view;
+mod view_trigger;
 
 const PUBLIC_COMMENT: &str = "standard public schema";
 
@@ -398,6 +399,14 @@ struct Builder<'a> {
     rebuilt_constraints: BTreeSet<(String, String, String)>,
     rebuilt_indexes: BTreeSet<(String, String, String)>,
     possible_renames: Vec<String>,
+    /// Tables dropped and created again (their partition key changes), as
+    /// the source has them; removed from `a`, so every other step sees them
+    /// created.
+    recreated: Vec<(String, String, Table)>,
+    /// The names of those tables, for the views that read them.
+    recreated_names: BTreeSet<String>,
+    /// What parents' column steps also do to their children's columns.
+    hier_effects: Vec<((String, String, String), partition::KeyOp)>,
 }
 
 pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
@@ -423,7 +432,22 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         rebuilt_constraints: BTreeSet::new(),
         rebuilt_indexes: BTreeSet::new(),
         possible_renames: Vec::new(),
+        recreated: Vec::new(),
+        recreated_names: BTreeSet::new(),
+        hier_effects: Vec::new(),
     };
+    // Refused in check_supported when this fails.
+    for (ns, t) in partition::recreated_tables(&bld.a, bld.b).unwrap_or_default() {
+        if let Some(ta) = bld
+            .a
+            .namespaces
+            .get_mut(&ns)
+            .and_then(|n| n.tables.remove(&t))
+        {
+            bld.recreated_names.insert(t.clone());
+            bld.recreated.push((ns, t, ta));
+        }
+    }
     bld.renames()?;
     bld.index_types();
     bld.extensions();
@@ -435,8 +459,10 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.routines();
     bld.tables()?;
     bld.hierarchies();
+    bld.hierarchy_order();
     bld.policies();
     bld.triggers();
+    bld.view_triggers();
     bld.views();
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
@@ -624,6 +650,25 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         }
     }
+    for (ns, nb) in &b.namespaces {
+        for (vn, v) in &nb.views {
+            for (g, trig) in &v.triggers {
+                let has = |s: &Schema| {
+                    s.namespaces
+                        .get(&trig.function_schema)
+                        .is_some_and(|n| n.routines.contains_key(&format!("{}()", trig.function)))
+                };
+                if !(trig.function_schema == "pg_catalog" || has(a) || has(b)) {
+                    details.push(format!(
+                        "trigger {} on {}: calls {}(), which the source does not have",
+                        quote_ident(g),
+                        qualified_sql(ns, vn),
+                        trig.function_name()
+                    ));
+                }
+            }
+        }
+    }
     details.extend(view::unsupported_views(a, b));
     for u in b.unmanaged.difference(&a.unmanaged) {
         details.push(format!("{u}: only in the target"));
@@ -650,23 +695,6 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
         }
     }
     details.extend(partition::unsupported(a, b));
-    for (ns, nb) in &b.namespaces {
-        let Some(na) = a.namespaces.get(ns) else {
-            continue;
-        };
-        for (t, tb) in &nb.tables {
-            if let Some(ta) = na.tables.get(t) {
-                if ta.partition_by != tb.partition_by {
-                    details.push(format!(
-                        "{}: the partition key changes ({} → {})",
-                        table_path(ns, t),
-                        ta.partition_by.as_deref().unwrap_or("not partitioned"),
-                        tb.partition_by.as_deref().unwrap_or("not partitioned"),
-                    ));
-                }
-            }
-        }
-    }
     if details.is_empty() {
         return Ok(());
     }
@@ -682,9 +710,9 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
             }
         ),
         details,
-        help: "strata keeps triggers on views, rules and other such objects by name only, \
-               and cannot turn a table into a partitioned one (or back): write this part of \
-               the migration by hand"
+        help: "strata keeps rules and other such objects by name only, and recreates a \
+               table whose partition key changes only at the top of a hierarchy nothing else \
+               references: write this part of the migration by hand"
             .to_string(),
     })
 }
@@ -704,6 +732,8 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Resu
             "drop column"
                 | "drop column (to add it again)"
                 | "drop table"
+                | "drop table (to create it again)"
+                | "drop column (to inherit it)"
                 | "change column type"
                 | "convert column to the new enum"
         );

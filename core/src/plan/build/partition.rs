@@ -1,15 +1,20 @@
 //! Partitions and inheritance children: a partition attached, detached or
 //! re-attached with another bound, an inheritance parent added or removed
-//! (`INHERIT` / `NO INHERIT`). Changes inside a hierarchy that the server
-//! would propagate from a parent to its children (a column, key or index
-//! added to a partitioned table) are refused by name: strata does not plan
-//! them yet.
+//! (`INHERIT` / `NO INHERIT`), and columns added to or dropped from a
+//! parent as the server propagates them ([`simulate`]): only the parent's
+//! step is planned, each child is planned from what the parent's step
+//! leaves of it. Other changes the server would propagate from a parent to
+//! its children (a key, check or index of a parent with children, a
+//! column's type or default changed on a parent) are refused by name:
+//! strata does not plan them yet.
 
-use super::{hz, k_rel, k_table, step, table_path, Builder, P_ALTER};
+use super::{hz, k_col, k_rel, k_table, step, table_path, Builder, P_ALTER};
 use crate::ddl::attach_partition_sql;
-use crate::model::{qualified_sql, Constraint, Schema, Table};
+use crate::model::{qualified_sql, quote_ident, Column, Constraint, Inherited, Schema, Table};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
+use crate::plan::order::Key;
+use std::collections::BTreeSet;
 
 /// A table as it is apart from how it sits in a hierarchy: what the
 /// hierarchy steps cannot change.
@@ -27,6 +32,220 @@ fn without_hierarchy(t: &Table) -> Table {
         i.attached_to = None;
     }
     t
+}
+
+/// What a parent's column step does to a child's keys in the plan's order.
+#[derive(Debug, Clone)]
+pub(super) enum KeyOp {
+    /// The parent's `ADD COLUMN` gives the child the column.
+    Provides(Key),
+    /// The parent's `DROP COLUMN` takes it from the child.
+    Drops(Key),
+    /// The parent's `DROP COLUMN` leaves the child's own column, which a
+    /// later child step may drop.
+    Releases(Key),
+    /// The parent's step waits for this (the child's own column dropped
+    /// first, so that it inherits the parent's).
+    Requires(Key),
+}
+
+/// A child as the server leaves it after its parents' column steps.
+pub(super) struct Sim {
+    pub table: Table,
+    /// `(parent namespace, parent, column)` → what that parent column step
+    /// also does to the child.
+    pub effects: Vec<((String, String, String), KeyOp)>,
+    /// The child's own columns dropped before the parent adds a column of
+    /// that name that the child must only inherit (`attislocal` false,
+    /// which no `ALTER` sets on a column that exists).
+    pub predrops: Vec<Column>,
+}
+
+pub(super) fn predrop_key(ns: &str, t: &str, c: &str) -> Key {
+    format!("predrop:{ns}.{t}.{c}")
+}
+
+/// The parents a table has on both sides (a partition's parent with the
+/// same bound, or an inheritance parent kept).
+fn kept_parents(ta: &Table, tb: &Table) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let (Some(x), Some(y)) = (&ta.partition_of, &tb.partition_of) {
+        if x == y {
+            out.push((x.parent.namespace.clone(), x.parent.name.clone()));
+        }
+    }
+    for p in ta.inherits.iter().filter(|p| tb.inherits.contains(p)) {
+        out.push((p.namespace.clone(), p.name.clone()));
+    }
+    out
+}
+
+/// The column as compared inside a hierarchy: what a parent's step would
+/// change on a child, without what stays the child's own.
+fn propagated_part(c: &Column) -> Column {
+    let mut c = c.clone();
+    c.inherited = None;
+    c.comment = None;
+    c.statistics = None;
+    c.acl = None;
+    c
+}
+
+/// The child `ns.t` as its kept parents' column adds and drops leave it
+/// (`ALTER TABLE parent ADD | DROP COLUMN` recurses: an added column is
+/// merged with the child's own of that name or appended as inherited only;
+/// a dropped one goes from the child when it inherited it only, else stays
+/// as the child's own), or `None` when no kept parent changes its columns.
+/// An error names what cannot be planned so.
+pub(super) fn simulate(
+    a: &Schema,
+    b: &Schema,
+    ns: &str,
+    t: &str,
+    ta: &Table,
+    tb: &Table,
+) -> Result<Option<Sim>, String> {
+    let mut sim = Sim {
+        table: ta.clone(),
+        effects: Vec::new(),
+        predrops: Vec::new(),
+    };
+    let mut any = false;
+    for (pns, pt) in kept_parents(ta, tb) {
+        let (Some(pa), Some(pb)) = (a.table(&pns, &pt), b.table(&pns, &pt)) else {
+            continue;
+        };
+        if pa.partition_by != pb.partition_by {
+            continue;
+        }
+        let added: Vec<&Column> = pb
+            .columns
+            .iter()
+            .filter(|c| pa.column(&c.name).is_none())
+            .collect();
+        let dropped: Vec<&Column> = pa
+            .columns
+            .iter()
+            .filter(|c| pb.column(&c.name).is_none())
+            .collect();
+        if added.is_empty() && dropped.is_empty() {
+            continue;
+        }
+        any = true;
+        if has_children(a, ns, t) || has_children(b, ns, t) {
+            return Err(format!(
+                "{}: columns of its parent {} change and it has children of its own; strata \
+                 plans the server's propagation one level down only",
+                table_path(ns, t),
+                qualified_sql(&pns, &pt)
+            ));
+        }
+        for cb in added {
+            let key = (pns.clone(), pt.clone(), cb.name.clone());
+            let mut fresh = propagated_part(cb);
+            fresh.inherited = Some(Inherited {
+                count: 1,
+                local: false,
+            });
+            let inherit_only = tb
+                .column(&cb.name)
+                .is_some_and(|c| c.inherited.is_some_and(|i| !i.local));
+            match sim.table.columns.iter().position(|c| c.name == cb.name) {
+                None => {
+                    sim.table.columns.push(fresh);
+                    sim.effects
+                        .push((key, KeyOp::Provides(k_col(ns, t, &cb.name))));
+                }
+                Some(i) if inherit_only && sim.table.columns[i].inherited.is_none() => {
+                    sim.predrops.push(sim.table.columns.remove(i));
+                    sim.table.columns.push(fresh);
+                    sim.effects
+                        .push((key.clone(), KeyOp::Requires(predrop_key(ns, t, &cb.name))));
+                    sim.effects
+                        .push((key, KeyOp::Provides(k_col(ns, t, &cb.name))));
+                }
+                Some(i) => {
+                    let c = &mut sim.table.columns[i];
+                    c.inherited = Some(Inherited {
+                        count: c.inherited.map_or(0, |x| x.count) + 1,
+                        local: c.inherited.is_none_or(|x| x.local),
+                    });
+                }
+            }
+        }
+        for ca in dropped {
+            let key = (pns.clone(), pt.clone(), ca.name.clone());
+            let Some(i) = sim.table.columns.iter().position(|c| c.name == ca.name) else {
+                continue;
+            };
+            match sim.table.columns[i].inherited {
+                Some(Inherited { count, local }) if count <= 1 && !local => {
+                    sim.table.columns.remove(i);
+                    sim.effects
+                        .push((key, KeyOp::Drops(k_col(ns, t, &ca.name))));
+                }
+                Some(Inherited { count, local }) => {
+                    sim.table.columns[i].inherited = (count > 1).then_some(Inherited {
+                        count: count - 1,
+                        local,
+                    });
+                    sim.effects
+                        .push((key, KeyOp::Releases(k_col(ns, t, &ca.name))));
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(any.then_some(sim))
+}
+
+/// Why the columns of `ns.t` (as its parents' steps leave it, `ta`) cannot
+/// be planned into `tb` inside a hierarchy, if they cannot.
+fn column_refusal(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
+    let same_parents = ta.inherits == tb.inherits
+        && ta.partition_of.as_ref().map(|p| &p.parent)
+            == tb.partition_of.as_ref().map(|p| &p.parent);
+    for cb in &tb.columns {
+        let col = || format!("{}.{}", table_path(ns, t), quote_ident(&cb.name));
+        match ta.column(&cb.name) {
+            Some(ca) if propagated_part(ca) != propagated_part(cb) => {
+                return Some(format!(
+                    "{}: changes while its table is in an inheritance hierarchy or partitioned; \
+                     strata does not plan a column change the server propagates between parents \
+                     and children yet",
+                    col()
+                ));
+            }
+            Some(ca) if same_parents && ca.inherited != cb.inherited => {
+                return Some(format!(
+                    "{}: would be {} instead of {} in an inheritance hierarchy, which no ALTER \
+                     TABLE makes",
+                    col(),
+                    Inherited::describe(cb.inherited),
+                    Inherited::describe(ca.inherited)
+                ));
+            }
+            None if cb.inherited.is_some() && same_parents => {
+                return Some(format!(
+                    "{}: would be inherited without its parent adding it, in an inheritance \
+                     hierarchy",
+                    col()
+                ));
+            }
+            _ => {}
+        }
+    }
+    for ca in &ta.columns {
+        if tb.column(&ca.name).is_none() && ca.inherited.is_some() {
+            return Some(format!(
+                "{}.{}: would be dropped from a table that inherits it while its parent keeps it \
+                 (in an inheritance hierarchy), which the server refuses",
+                table_path(ns, t),
+                quote_ident(&ca.name)
+            ));
+        }
+    }
+    None
 }
 
 fn in_hierarchy(s: &Schema, ns: &str, name: &str, t: &Table) -> bool {
@@ -50,6 +269,13 @@ pub(super) fn has_children(s: &Schema, ns: &str, name: &str) -> bool {
 /// table.
 pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
     let mut out = Vec::new();
+    let recreated = match recreated_tables(a, b) {
+        Ok(r) => r,
+        Err(e) => {
+            out.extend(e);
+            BTreeSet::new()
+        }
+    };
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
@@ -61,16 +287,48 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             if !(in_hierarchy(a, ns, name, ta) || in_hierarchy(b, ns, name, tb)) {
                 continue;
             }
-            if ta.partition_by != tb.partition_by {
-                // Refused already: the partition key changes.
+            if ta.partition_by != tb.partition_by || recreated.contains(&(ns.clone(), name.clone()))
+            {
+                // Recreated (or refused there): the partition key changes.
                 continue;
             }
-            if without_hierarchy(ta) != without_hierarchy(tb) {
+            let sim = match simulate(a, b, ns, name, ta, tb) {
+                Ok(sim) => sim,
+                Err(why) => {
+                    out.push(why);
+                    continue;
+                }
+            };
+            let ta = sim.as_ref().map_or(ta, |s| &s.table);
+            if let Some(why) = column_refusal(ns, name, ta, tb) {
+                out.push(why);
+                continue;
+            }
+            let (mut x, mut y) = (without_hierarchy(ta), without_hierarchy(tb));
+            x.columns.clear();
+            y.columns.clear();
+            if !(has_children(a, ns, name) || has_children(b, ns, name)) {
+                // A leaf's own checks and indexes are its own: planned as
+                // on any table (what it inherits or has attached is
+                // compared below).
+                let own = |src: &Table, t: &mut Table| {
+                    t.constraints.retain(|k, _| {
+                        src.constraints
+                            .get(k)
+                            .is_some_and(|c| c.inherited.is_some())
+                    });
+                    t.indexes
+                        .retain(|k, _| src.indexes.get(k).is_some_and(|i| i.attached_to.is_some()));
+                };
+                own(ta, &mut x);
+                own(tb, &mut y);
+            }
+            if x != y {
                 out.push(format!(
-                    "{}: its columns, constraints or indexes change while it is a partition, \
-                     a partitioned table with partitions, or in an inheritance hierarchy; \
-                     strata does not plan changes the server propagates between parents and \
-                     children yet",
+                    "{}: its constraints or indexes change while it is a partition, a \
+                     partitioned table with partitions, or in an inheritance hierarchy; strata \
+                     does not plan changes the server propagates between parents and children \
+                     yet",
                     table_path(ns, name)
                 ));
                 continue;
@@ -103,6 +361,7 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             let attached = |t: &Table| -> Vec<(String, Option<String>)> {
                 t.indexes
                     .iter()
+                    .filter(|(_, i)| i.attached_to.is_some())
                     .map(|(n, i)| (n.clone(), i.attached_to.as_ref().map(|r| r.sql())))
                     .collect()
             };
@@ -210,6 +469,7 @@ impl Builder<'_> {
                     );
                     let mut d = Draft::new(s, P_ALTER);
                     d.requires.push(k_table(ns, name));
+                    d.provides.push(format!("detached:{ns}.{name}"));
                     d.releases.push(k_table(&p.namespace, &p.name));
                     self.push(d);
                 }
@@ -227,6 +487,193 @@ impl Builder<'_> {
                     d.requires.push(k_table(ns, name));
                     d.requires.push(k_table(&p.namespace, &p.name));
                     self.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// The tables the plan drops and creates again: those whose partition key
+/// changes (`PARTITION BY` added, removed or changed, which no `ALTER
+/// TABLE` does), with their partitions (dropped with them). What would
+/// stop `DROP TABLE` or lose more than the table is refused by name, one
+/// line each: a table that is itself a partition or inherits, one with
+/// inheritance children, one a kept table's foreign key references, one
+/// whose column owns a sequence.
+pub(super) fn recreated_tables(
+    a: &Schema,
+    b: &Schema,
+) -> Result<BTreeSet<(String, String)>, Vec<String>> {
+    let mut out: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut errors = Vec::new();
+    let key_of = |t: &Table| {
+        t.partition_by
+            .as_deref()
+            .unwrap_or("not partitioned")
+            .to_string()
+    };
+    for (ns, nb) in &b.namespaces {
+        for (name, tb) in &nb.tables {
+            let Some(ta) = a.table(ns, name) else {
+                continue;
+            };
+            if ta.partition_by == tb.partition_by {
+                continue;
+            }
+            let what = format!(
+                "{}: the partition key changes ({} → {})",
+                table_path(ns, name),
+                key_of(ta),
+                key_of(tb)
+            );
+            if ta.partition_of.is_some()
+                || tb.partition_of.is_some()
+                || !ta.inherits.is_empty()
+                || !tb.inherits.is_empty()
+            {
+                errors.push(format!(
+                    "{what}, and it is a partition or inherits: strata recreates only a table \
+                     at the top of its hierarchy"
+                ));
+                continue;
+            }
+            let mut stack = vec![(ns.clone(), name.clone())];
+            while let Some((pns, pt)) = stack.pop() {
+                for (cns, n) in &a.namespaces {
+                    for (cn, c) in &n.tables {
+                        let parent =
+                            |r: &crate::model::RelationRef| r.namespace == pns && r.name == pt;
+                        if c.partition_of.as_ref().is_some_and(|p| parent(&p.parent)) {
+                            stack.push((cns.clone(), cn.clone()));
+                        } else if c.inherits.iter().any(parent) {
+                            errors.push(format!(
+                                "{what}, and {} inherits from {}: DROP TABLE would need CASCADE",
+                                table_path(cns, cn),
+                                qualified_sql(&pns, &pt)
+                            ));
+                        }
+                    }
+                }
+                out.insert((pns, pt));
+            }
+        }
+    }
+    for (ns, n) in &a.namespaces {
+        for (name, t) in &n.tables {
+            let kept = b.table(ns, name).is_some() && !out.contains(&(ns.clone(), name.clone()));
+            for (cn, c) in &t.constraints {
+                if let crate::model::ConstraintKind::ForeignKey {
+                    ref_namespace,
+                    ref_table,
+                    ..
+                } = &c.kind
+                {
+                    let target = (ref_namespace.clone(), ref_table.clone());
+                    if kept && out.contains(&target) {
+                        errors.push(format!(
+                            "{}: its partition key changes, so it is dropped and created again, \
+                             and foreign key {} of {} references it",
+                            table_path(ref_namespace, ref_table),
+                            quote_ident(cn),
+                            qualified_sql(ns, name)
+                        ));
+                    }
+                }
+            }
+        }
+        for (sn, sq) in &n.sequences {
+            if let Some((ot, oc)) = &sq.owned_by {
+                if out.contains(&(ns.clone(), ot.clone())) {
+                    errors.push(format!(
+                        "{}: its partition key changes, so it is dropped and created again, and \
+                         sequence {} is owned by its column {} (DROP TABLE would drop it)",
+                        table_path(ns, ot),
+                        qualified_sql(ns, sn),
+                        quote_ident(oc)
+                    ));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+impl Builder<'_> {
+    /// Orders the columns steps of parents with their children: a parent's
+    /// `ADD | DROP COLUMN` does what [`simulate`] says to the children that
+    /// stay (the keys of [`KeyOp`]), runs after the children that leave are
+    /// detached (or `NO INHERIT`), and before those that join are attached
+    /// (or `INHERIT`) or created (written with the parent's columns of the
+    /// target).
+    pub(super) fn hierarchy_order(&mut self) {
+        let b = self.b;
+        let a = &self.a;
+        let parents_of = |t: &Table| -> Vec<(String, String)> {
+            t.partition_of
+                .iter()
+                .map(|p| &p.parent)
+                .chain(t.inherits.iter())
+                .map(|p| (p.namespace.clone(), p.name.clone()))
+                .collect()
+        };
+        // (parent) → children that leave it.
+        let mut leaving: Vec<((String, String), String)> = Vec::new();
+        for (ns, n) in &a.namespaces {
+            for (name, ta) in &n.tables {
+                let Some(tb) = b.table(ns, name) else {
+                    continue;
+                };
+                let now = parents_of(tb);
+                for p in parents_of(ta) {
+                    let moved = ta.partition_of != tb.partition_of
+                        && ta.partition_of.as_ref().is_some_and(|x| {
+                            (x.parent.namespace.as_str(), x.parent.name.as_str())
+                                == (p.0.as_str(), p.1.as_str())
+                        });
+                    if !now.contains(&p) || moved {
+                        leaving.push((p, format!("detached:{ns}.{name}")));
+                    }
+                }
+            }
+        }
+        let effects = std::mem::take(&mut self.hier_effects);
+        for d in &mut self.drafts {
+            let o = &d.step.object;
+            let is_column_step = o.kind == crate::model::ObjectKind::Column
+                && matches!(d.step.action.as_str(), "add column" | "drop column");
+            if is_column_step {
+                let Some(pt) = o.table.clone() else { continue };
+                let parent = (o.namespace.clone(), pt);
+                for ((pns, pt, c), op) in &effects {
+                    if (pns, pt) != (&parent.0, &parent.1) || *c != o.name {
+                        continue;
+                    }
+                    match op {
+                        KeyOp::Provides(k) => d.provides.push(k.clone()),
+                        KeyOp::Drops(k) => d.drops.push(k.clone()),
+                        KeyOp::Releases(k) => d.releases.push(k.clone()),
+                        KeyOp::Requires(k) => d.requires.push(k.clone()),
+                    }
+                }
+                for (p, k) in &leaving {
+                    if *p == parent {
+                        d.requires.push(k.clone());
+                    }
+                }
+                d.provides.push(format!("hier:{}.{}", parent.0, parent.1));
+            }
+            if matches!(
+                d.step.action.as_str(),
+                "attach partition" | "inherit" | "create table"
+            ) {
+                if let Some(tb) = b.table(&o.namespace, &o.name) {
+                    for (pns, pt) in parents_of(tb) {
+                        d.requires.push(format!("hier:{pns}.{pt}"));
+                    }
                 }
             }
         }

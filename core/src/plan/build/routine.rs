@@ -173,6 +173,15 @@ pub(super) fn users_of(s: &Schema, ns: &str, name: &str) -> Vec<String> {
             if calls(&v.query.sql) {
                 out.push(format!("{} {}", v.label(), qualified_sql(tns, vn)));
             }
+            for (gn, g) in &v.triggers {
+                if g.function_schema == *ns && g.function == name {
+                    out.push(format!(
+                        "trigger {} on {}",
+                        quote_ident(gn),
+                        qualified_sql(tns, vn)
+                    ));
+                }
+            }
         }
         for (dn, d) in &n.domains {
             let default = d.default.as_ref().is_some_and(|e| calls(&e.sql));

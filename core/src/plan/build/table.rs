@@ -60,6 +60,26 @@ impl<'a> Builder<'a> {
             .cloned()
             .collect();
         let a = std::mem::take(&mut self.a);
+        for (ns, t, ta) in std::mem::take(&mut self.recreated) {
+            self.drop_table(&ns, &t, &ta);
+            if let Some(d) = self
+                .drafts
+                .iter_mut()
+                .rev()
+                .find(|d| d.step.action == "drop table" && d.step.object == table_path(&ns, &t))
+            {
+                d.step.action = "drop table (to create it again)".to_string();
+                d.step.hazards.push(hz(
+                    Hazard::DeletesData,
+                    "its partition key changes, which no ALTER TABLE does: the table is \
+                     dropped with its rows (and partitions) and created again empty",
+                ));
+                d.step.hazards.retain(|h| {
+                    h.hazard != Hazard::DeletesData || h.why.starts_with("its partition key")
+                });
+            }
+            self.recreated.push((ns, t, ta));
+        }
         for (ns, t) in &names {
             let ta = a.table(ns, t);
             let tb = b.table(ns, t);
@@ -90,6 +110,16 @@ impl<'a> Builder<'a> {
                 }
                 (Some(ta), None) => self.drop_table(ns, t, ta),
                 (Some(ta), Some(tb)) => {
+                    let sim = super::partition::simulate(&a, b, ns, t, ta, tb)
+                        .ok()
+                        .flatten();
+                    if let Some(sim) = &sim {
+                        self.hier_effects.extend(sim.effects.iter().cloned());
+                        for c in &sim.predrops {
+                            self.predrop_column(ns, t, c);
+                        }
+                    }
+                    let ta = sim.as_ref().map_or(ta, |s| &s.table);
                     let touched = |set: &BTreeSet<(String, String, String)>| {
                         set.range((ns.clone(), t.clone(), String::new())..)
                             .next()
@@ -432,6 +462,31 @@ impl<'a> Builder<'a> {
         for (cn, c) in fk_drops {
             self.drop_constraint(ns, t, &cn, &c, ta);
         }
+    }
+
+    /// A child's own column dropped so that it inherits the one its parent
+    /// adds (only inherited, as the target has it).
+    fn predrop_column(&mut self, ns: &str, t: &str, c: &crate::model::Column) {
+        let mut s = step(
+            crate::model::ObjectPath::in_table(crate::model::ObjectKind::Column, ns, t, &c.name),
+            "drop column (to inherit it)",
+            vec![format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                qualified_sql(ns, t),
+                quote_ident(&c.name)
+            )],
+        );
+        s.hazards.push(hz(
+            Hazard::DeletesData,
+            "the table's own column and its values are dropped; the column its parent adds \
+             takes its place, empty",
+        ));
+        let mut d = Draft::new(s, P_DROP);
+        d.requires.push(k_table(ns, t));
+        d.drops.push(k_col(ns, t, &c.name));
+        d.provides
+            .push(super::partition::predrop_key(ns, t, &c.name));
+        self.push(d);
     }
 
     fn alter_table(&mut self, a: &Schema, ns: &str, t: &str, ta: &Table, tb: &Table) {

@@ -11,11 +11,11 @@ use crate::ddl::{comment_on_sql, trigger_sql, trigger_state_sql, trigger_target}
 use crate::model::{ObjectKind, ObjectPath, Table, Trigger, TriggerEnabled};
 use crate::plan::order::{Draft, Key};
 
-fn k_trigger(ns: &str, t: &str, g: &str) -> Key {
+pub(super) fn k_trigger(ns: &str, t: &str, g: &str) -> Key {
     key("g", &[ns, t, g])
 }
 
-fn trigger_path(ns: &str, t: &str, g: &str) -> ObjectPath {
+pub(super) fn trigger_path(ns: &str, t: &str, g: &str) -> ObjectPath {
     ObjectPath::in_table(ObjectKind::Trigger, ns, t, g)
 }
 
@@ -33,7 +33,7 @@ pub(super) fn trigger_columns(t: &Table, g: &Trigger) -> Vec<String> {
 
 /// The trigger's statement to create it, as the user or the server wrote
 /// it; with `replace`, as `CREATE OR REPLACE TRIGGER`.
-fn create_sql(ns: &str, table: &str, name: &str, g: &Trigger, replace: bool) -> String {
+pub(super) fn create_sql(ns: &str, table: &str, name: &str, g: &Trigger, replace: bool) -> String {
     let def = g.definition.trim().trim_end_matches(';').trim_end();
     if def.is_empty() {
         let s = trigger_sql(ns, table, name, g);

@@ -26,7 +26,7 @@ const P_VIEW: u8 = 14;
 impl Builder<'_> {
     pub(super) fn views(&mut self) {
         let b = self.b;
-        let again = recreated_views(&self.a, b);
+        let again = recreated_views_with(&self.a, b, &self.recreated_names);
         let again_has = |ns: &str, name: &str| again.contains(&(ns.to_string(), name.to_string()));
         // Created: only in the target, changed, or recreated for what it
         // reads (dropped first, below).
@@ -39,7 +39,7 @@ impl Builder<'_> {
                         .namespaces
                         .get(*ns)
                         .and_then(|n| n.views.get(*name))
-                        .is_none_or(|x| x != *v)
+                        .is_none_or(|x| !x.same_but_triggers(v))
             })
             .collect();
         for (ns, name, v) in &created {
@@ -56,7 +56,7 @@ impl Builder<'_> {
                     .namespaces
                     .get(*ns)
                     .and_then(|n| n.views.get(*name))
-                    .is_some_and(|x| x == *v);
+                    .is_some_and(|x| x.same_but_triggers(v));
             let action = match (v.materialized, recreated, unchanged) {
                 (true, _, _) => "create materialized view",
                 (false, false, _) => "create view",
@@ -90,7 +90,7 @@ impl Builder<'_> {
                     || b.namespaces
                         .get(*ns)
                         .and_then(|n| n.views.get(*name))
-                        .is_none_or(|x| x != *v)
+                        .is_none_or(|x| !x.same_but_triggers(v))
             })
             .collect();
         for (ns, name, v) in &dropped {
@@ -109,6 +109,13 @@ impl Builder<'_> {
                 P_DROP_DEPENDENT,
             );
             d.drops.push(k_rel(ns, name));
+            // Its triggers go with it: before the functions they call.
+            for g in v.triggers.values() {
+                d.releases.push(super::routine::k_routine(
+                    &g.function_schema,
+                    &format!("{}()", g.function),
+                ));
+            }
             // Before the views it names that go too.
             for (ons, oname, _) in &dropped {
                 if (ons, oname) != (ns, name) && names(&v.query.sql, oname) {
@@ -129,10 +136,25 @@ impl Builder<'_> {
 /// is an over-approximation: recreating a view that did not need it costs
 /// only the work; missing one would make the server refuse the plan.
 pub(super) fn recreated_views(a: &Schema, b: &Schema) -> BTreeSet<(String, String)> {
+    let names = super::partition::recreated_tables(a, b)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    recreated_views_with(a, b, &names)
+}
+
+/// [`recreated_views`], with the names of tables dropped and created again
+/// (`recreated`) read as changed too.
+pub(super) fn recreated_views_with(
+    a: &Schema,
+    b: &Schema,
+    recreated: &BTreeSet<String>,
+) -> BTreeSet<(String, String)> {
     let mut out: BTreeSet<(String, String)> = BTreeSet::new();
     let in_both = |ns: &str, vn: &str| b.namespaces.get(ns).and_then(|n| n.views.get(vn)).is_some();
     // Names whose readers are recreated: changed tables and changed types.
-    let mut names_read: BTreeSet<String> = BTreeSet::new();
+    let mut names_read: BTreeSet<String> = recreated.clone();
     for (ns, n) in &a.namespaces {
         let nb = b.namespaces.get(ns);
         for (tn, t) in &n.tables {
@@ -166,7 +188,9 @@ pub(super) fn recreated_views(a: &Schema, b: &Schema) -> BTreeSet<(String, Strin
             }
         }
         for (vn, v) in &n.views {
-            let changed = nb.and_then(|x| x.views.get(vn)).is_none_or(|x| x != v);
+            let changed = nb
+                .and_then(|x| x.views.get(vn))
+                .is_none_or(|x| !x.same_but_triggers(v));
             if changed {
                 names_read.insert(vn.clone());
                 if in_both(ns, vn) {
@@ -249,7 +273,7 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
                 .map(|u| u.to_string())
                 .collect();
             if !on_it.is_empty() {
-                let why = if va.get(n).is_some_and(|x| x == v) {
+                let why = if va.get(n).is_some_and(|x| x.same_but_triggers(v)) {
                     "is dropped and created again for what it reads"
                 } else {
                     "differs"
@@ -282,7 +306,7 @@ pub(super) fn views_reading(from: &Schema, to: &Schema, table: &str) -> Vec<Stri
                     .namespaces
                     .get(*nsn)
                     .and_then(|n| n.views.get(*vn))
-                    .is_some_and(|w| w == *v)
+                    .is_some_and(|w| w.same_but_triggers(v))
         })
         .map(|(nsn, vn, v)| format!("{} {}.{}", v.label(), quote_ident(nsn), quote_ident(vn)))
         .collect()

@@ -1,0 +1,157 @@
+//! Inheritance hierarchies in plans, against the real server: a column
+//! added to or dropped from a parent is planned once, on the parent, and
+//! the children are planned from what the server's propagation leaves of
+//! them (`attislocal` / `attinhcount`): a child's own column merged with
+//! the parent's, kept when the parent drops it, dropped first when the
+//! target wants it inherited only. Judged by `pg_dump -s`; the model's
+//! inheritance marks checked against the server's catalog; what strata
+//! does not plan is refused by name.
+
+mod support;
+
+use strata::inspect::{inspect_url, InspectOptions};
+use strata_core::diff::{diff, DiffOptions};
+use strata_core::model::{Inherited, Schema};
+use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
+use support::judge::plan_converges;
+use support::{psql_apply_sql, TestDb};
+
+fn replay(sql: &str) -> Schema {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
+    strata_core::replay::replay_texts([("schema.sql", &text)])
+        .unwrap_or_else(|e| panic!("replay: {e:?}"))
+        .schema
+}
+
+fn opts() -> PlanOptions {
+    PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    }
+}
+
+fn converge(name: &str, a: &str, b: &str) -> Plan {
+    let plan =
+        plan_verified(&replay(a), &replay(b), &opts()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
+    plan
+}
+
+/// A parent with two children: one inherits `e` only, one also defines it.
+const A: &str = r#"
+CREATE TABLE base (created_at timestamp DEFAULT now(), e integer);
+CREATE TABLE only_inherits (a1 integer, a2 integer) INHERITS (base);
+CREATE TABLE also_local (e integer, b1 text) INHERITS (base);
+"#;
+
+/// `e` dropped from the parent: `only_inherits` loses it and defines its
+/// own again (as migra's inherit2 fixture), `also_local` keeps its own;
+/// `only_inherits.a2` dropped.
+const B: &str = r#"
+CREATE TABLE base (created_at timestamp DEFAULT now());
+CREATE TABLE only_inherits (a1 integer) INHERITS (base);
+ALTER TABLE only_inherits ADD COLUMN e integer;
+CREATE TABLE also_local (e integer, b1 text) INHERITS (base);
+"#;
+
+#[test]
+fn a_parents_column_changes_are_planned_once_and_converge() {
+    let plan = converge("column dropped from the parent", A, B);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ALTER TABLE public.base DROP COLUMN e"),
+        "{sql}"
+    );
+    assert!(
+        !sql.contains("ALTER TABLE public.also_local DROP COLUMN e"),
+        "{sql}"
+    );
+    // Back: the parent adds `e`; the child that must inherit it only drops
+    // its own first (a named hazard), the other merges.
+    let plan = converge("column added to the parent", B, A);
+    let sql = plan.sql();
+    assert!(
+        sql.contains("ALTER TABLE public.base ADD COLUMN e integer"),
+        "{sql}"
+    );
+    let predrop = plan
+        .steps()
+        .find(|s| s.action == "drop column (to inherit it)")
+        .unwrap_or_else(|| panic!("{sql}"));
+    assert_eq!(predrop.object.to_string(), "column public.only_inherits.e");
+    assert!(predrop.has(Hazard::DeletesData));
+    assert!(
+        sql.find("DROP COLUMN e").unwrap() < sql.find("base ADD COLUMN e").unwrap(),
+        "{sql}"
+    );
+    // A child attached (INHERIT) after its parent gains the columns it has.
+    let loose = "CREATE TABLE p (id integer);\nCREATE TABLE c (id integer, n text);\n";
+    let joined = "CREATE TABLE p (id integer, n text);\nCREATE TABLE c (id integer, n text);\nALTER TABLE c INHERIT p;\n";
+    converge("parent widened and child attached", loose, joined);
+    converge("child detached and parent narrowed", joined, loose);
+}
+
+/// What the plan leaves is what the server leaves: the inheritance marks
+/// of the planned database, read from the catalog, are the target's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_planned_marks_are_the_servers() {
+    let db = TestDb::create("strata_inherit_marks").await;
+    psql_apply_sql(&db.url, B, true).unwrap();
+    let plan = plan_verified(&replay(B), &replay(A), &opts()).unwrap();
+    support::judge::apply_plan(&db.url, &plan).unwrap();
+    let live = inspect_url(&db.url, &InspectOptions::default())
+        .await
+        .unwrap();
+    let t = live.table("public", "only_inherits").unwrap();
+    assert_eq!(
+        t.column("e").unwrap().inherited,
+        Some(Inherited {
+            count: 1,
+            local: false
+        })
+    );
+    let t = live.table("public", "also_local").unwrap();
+    assert_eq!(
+        t.column("e").unwrap().inherited,
+        Some(Inherited {
+            count: 1,
+            local: true
+        })
+    );
+    let d = diff(&replay(A), &live, DiffOptions::default());
+    assert!(
+        d.is_empty(),
+        "{:#?}",
+        d.iter().map(|x| x.to_string()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn what_is_not_planned_in_a_hierarchy_is_refused_by_name() {
+    for (name, a, b, named) in [
+        (
+            "a parent's column retyped",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\n",
+            "CREATE TABLE p (v bigint);\nCREATE TABLE c () INHERITS (p);\n",
+            "public.c.v",
+        ),
+        (
+            "grandchildren",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\n",
+            "CREATE TABLE p (v integer, w integer);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\n",
+            "children of its own",
+        ),
+        (
+            "a check added to a parent",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\n",
+            "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\n",
+            "table public.p",
+        ),
+    ] {
+        let e = plan_verified(&replay(a), &replay(b), &opts())
+            .err()
+            .unwrap_or_else(|| panic!("{name}: planned"));
+        let text = format!("{} {:?}", e.message, e.details);
+        assert!(text.contains(named), "{name}: {text}");
+    }
+}
