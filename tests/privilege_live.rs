@@ -201,6 +201,9 @@ fn allowed(statement: &str) -> bool {
             !not_a_read && !writes_in_with
         }
         "SHOW" | "COMMIT" | "ROLLBACK" => true,
+        // A second connection importing the first one's snapshot (inside
+        // its read-only transaction, before any query): a read.
+        "SET" if is_snapshot_import(&upper) => true,
         "SET" => {
             let rest: Vec<&str> = upper.split_whitespace().skip(1).collect();
             let name = match rest.first() {
@@ -225,10 +228,19 @@ fn allowed(statement: &str) -> bool {
     }
 }
 
+/// `SET TRANSACTION SNAPSHOT '<id>'` and nothing else.
+fn is_snapshot_import(upper: &str) -> bool {
+    upper
+        .strip_prefix("SET TRANSACTION SNAPSHOT '")
+        .and_then(|rest| rest.strip_suffix('\''))
+        .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+}
+
 #[test]
 fn the_statement_filter_rejects_writes() {
     for ok in [
         READ_ONLY_BEGIN,
+        "SET TRANSACTION SNAPSHOT '00000003-0000001B-1'",
         "SET LOCAL search_path = public",
         "SELECT to_regclass($1)::text",
         "COMMIT",
@@ -442,8 +454,8 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
         "drift as the role: {:?}",
         text(&role_drift)
     );
-    assert_read_only(&role_wire, "inspect as the role", 1);
-    assert_read_only(&role_drift_wire, "drift as the role", 1);
+    assert_read_only(&role_wire, "inspect as the role", 2);
+    assert_read_only(&role_drift_wire, "drift as the role", 2);
     assert_eq!(
         after.next_xid,
         before.next_xid + 1,
@@ -457,7 +469,7 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     // --- the same as the superuser says -----------------------------------
     let admin_inspect = strata(dir.path(), &["inspect", "--database-url", &as_admin]);
     assert!(admin_inspect.status.success(), "{:?}", text(&admin_inspect));
-    assert_read_only(&proxy.take(), "inspect as the superuser", 1);
+    assert_read_only(&proxy.take(), "inspect as the superuser", 2);
     assert_eq!(
         text(&role_inspect),
         text(&admin_inspect),
@@ -478,7 +490,7 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     }
 
     let admin_drift = drift_json(dir.path(), &as_admin);
-    assert_read_only(&proxy.take(), "drift as the superuser", 1);
+    assert_read_only(&proxy.take(), "drift as the superuser", 2);
     assert_eq!(
         admin_drift.status.code(),
         Some(0),
@@ -505,9 +517,9 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     );
     psql(&cluster, db, "ALTER TYPE mood ADD VALUE 'meh'");
     let role_drift = drift_json(dir.path(), &as_role);
-    assert_read_only(&proxy.take(), "drift (drifted) as the role", 1);
+    assert_read_only(&proxy.take(), "drift (drifted) as the role", 2);
     let admin_drift = drift_json(dir.path(), &as_admin);
-    assert_read_only(&proxy.take(), "drift (drifted) as the superuser", 1);
+    assert_read_only(&proxy.take(), "drift (drifted) as the superuser", 2);
     assert_eq!(role_drift.status.code(), Some(1), "{:?}", text(&role_drift));
     assert_eq!(
         admin_drift.status.code(),
@@ -541,7 +553,7 @@ fn inspect_and_drift_run_read_only_as_a_connect_only_role() {
     assert_read_only(
         &proxy.take(),
         "drift as the role with SELECT on the history",
-        1,
+        2,
     );
     assert_eq!(json(&role_drift), a);
     assert_eq!(text(&role_drift).1, text(&admin_drift).1);
@@ -611,7 +623,7 @@ fn without_usage_on_public_both_fail_clearly_and_stay_read_only() {
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("USAGE on schema public"), "{stderr}");
     let wire = proxy.take();
-    assert_read_only(&wire, "inspect without USAGE", 1);
+    assert_read_only(&wire, "inspect without USAGE", 2);
     assert!(
         wire.connections[0]
             .sent
@@ -626,7 +638,7 @@ fn without_usage_on_public_both_fail_clearly_and_stay_read_only() {
         stdout.contains("USAGE on schema public") || stderr.contains("USAGE on schema public"),
         "{stdout}{stderr}"
     );
-    assert_read_only(&proxy.take(), "drift without USAGE", 1);
+    assert_read_only(&proxy.take(), "drift without USAGE", 2);
 }
 
 #[test]
