@@ -341,3 +341,49 @@ fn an_error_inside_a_long_line_shows_a_window_with_its_label() {
     );
     assert!(e.len() < 8 * 1024, "stderr is {} bytes", e.len());
 }
+
+/// Shell completions and the man page come from the same clap definition
+/// as `--help`: every subcommand is in them, the bash script is valid bash,
+/// and an unknown shell is a usage error.
+#[test]
+fn completions_and_the_man_page_cover_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let subcommands = [
+        "init", "check", "inspect", "migrate", "status", "drift", "docs", "codegen", "diff", "new",
+        "lint",
+    ];
+    let bash = strata(dir.path(), &["completions", "bash"]);
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let script = stdout(&bash);
+    for s in subcommands {
+        assert!(script.contains(s), "bash completion lacks {s}");
+    }
+    let file = dir.path().join("strata.bash");
+    std::fs::write(&file, &script).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    let zsh = strata(dir.path(), &["completions", "zsh"]);
+    assert!(
+        stdout(&zsh).starts_with("#compdef strata"),
+        "{}",
+        stdout(&zsh)
+    );
+    let man = strata(dir.path(), &["man"]);
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains(".TH strata 1"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for s in subcommands {
+        assert!(
+            page.contains(&format!("strata\\-{s}")),
+            "the man page lacks {s}"
+        );
+    }
+    let bad = strata(dir.path(), &["completions", "nosuch"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("possible values"), "{}", stderr(&bad));
+}

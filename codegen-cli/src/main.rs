@@ -68,6 +68,15 @@ enum Command {
     ///
     /// Exit 0 when there is no finding, 1 when there are findings, 2 on bad input.
     Lint(cmd_lint::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `strata completions bash > ~/.local/share/bash-completion/completions/strata`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for `man -l -` or a man directory.
+    Man,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +125,22 @@ fn main() -> ExitCode {
         Command::New(args) => cmd_new::run(args, config_path.as_deref()),
         Command::Lint(args) => cmd_lint::run(args, config_path.as_deref()),
         Command::Check(args) => cmd_check::run(args, config_path.as_deref()),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "strata", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 
