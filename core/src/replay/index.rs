@@ -147,14 +147,23 @@ impl Replayer {
 
     /// Drops an index and the partitions' indexes attached to it.
     fn drop_index_tree(&mut self, ns: &str, table: &str, name: &str) {
-        self.table_mut(ns, table).indexes.remove(name);
+        if self
+            .table_mut_quiet(ns, table)
+            .indexes
+            .remove(name)
+            .is_some()
+        {
+            self.names_removed(ns, table, name, false);
+        }
+        // An index attached to this one is on a partition of this table
+        // (ALTER INDEX … ATTACH PARTITION takes no other).
         let me = crate::model::RelationRef::new(ns, name);
         let mut attached = Vec::new();
-        for (nsn, n) in &self.schema.namespaces {
-            for (tn, t) in &n.tables {
+        for (cns, cn) in self.children_of(ns, table) {
+            if let Some(t) = self.table(&cns, &cn) {
                 for (iname, i) in &t.indexes {
                     if i.attached_to.as_ref() == Some(&me) {
-                        attached.push((nsn.clone(), tn.clone(), iname.clone()));
+                        attached.push((cns.clone(), cn.clone(), iname.clone()));
                     }
                 }
             }

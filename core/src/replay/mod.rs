@@ -48,7 +48,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::{Error, Failure as ReplayError, Location, SqlError};
-use crate::model::{Extension, Identity, Namespace, ObjectPath, Schema, Table, Unmanaged};
+use crate::model::{
+    Extension, Identity, Namespace, ObjectKind, ObjectPath, Schema, Table, Unmanaged,
+};
 use crate::parse::{self, QName, Stmt};
 use crate::split::{self, RawStatement};
 
@@ -152,7 +154,9 @@ pub struct Replayer {
     renames: Vec<RenameHint>,
     /// Tables the statement being applied touched: their new expressions
     /// are analysed once it is done ([`Replayer::analyze_touched`]).
-    touched: BTreeSet<(String, String)>,
+    /// `None`: the whole table; else only the named indexes, constraints
+    /// and policies (a statement that added or changed just those).
+    touched: BTreeMap<(String, String), Option<Vec<(expressions::TouchedKind, String)>>>,
 }
 
 impl Default for Replayer {
@@ -213,7 +217,7 @@ impl Replayer {
                 column: 0,
             },
             renames: Vec::new(),
-            touched: BTreeSet::new(),
+            touched: BTreeMap::new(),
         }
     }
 
@@ -349,7 +353,8 @@ impl Replayer {
         Ok(())
     }
 
-    pub fn finish(self) -> Replayed {
+    pub fn finish(mut self) -> Replayed {
+        self.analyze_all_pending();
         Replayed {
             schema: self.schema,
             provenance: self.provenance,
@@ -361,7 +366,22 @@ impl Replayer {
 
     fn touch(&mut self, path: ObjectPath) {
         if let Some(t) = path.table_path() {
-            self.touched.insert((t.namespace, t.name));
+            use expressions::TouchedKind;
+            let only = match path.kind {
+                ObjectKind::Index => Some(TouchedKind::Index),
+                ObjectKind::Constraint => Some(TouchedKind::Constraint),
+                ObjectKind::Policy => Some(TouchedKind::Policy),
+                _ => None,
+            };
+            let entry = self
+                .touched
+                .entry((t.namespace, t.name))
+                .or_insert_with(|| Some(Vec::new()));
+            match (only, entry) {
+                (Some(kind), Some(list)) => list.push((kind, path.name.clone())),
+                (Some(_), None) => {}
+                (None, entry) => *entry = None,
+            }
         }
         self.defined
             .entry(path.clone())

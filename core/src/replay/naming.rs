@@ -462,6 +462,56 @@ impl Replayer {
         }
     }
 
+    /// What a statement removed from a table it changed through
+    /// [`Replayer::table_mut_quiet`]: one index (`constraint` false) or one
+    /// constraint that names no other table, unregistered without going
+    /// over the table's other names (N drops on a table of N names stay
+    /// O(N log N), not O(N²)). A name the choosers stepped over goes back
+    /// to them. When the table is waiting for a full update anyway, or the
+    /// name is not what the registry holds for it, the table waits for one.
+    pub(super) fn names_removed(&mut self, ns: &str, table: &str, name: &str, constraint: bool) {
+        let names = self.names.get_mut();
+        let key = (ns.to_string(), table.to_string());
+        if names.rebuild || names.dirty.contains(&key) {
+            return;
+        }
+        let Some(reg) = names.owned.get_mut(&key) else {
+            names.dirty.insert(key);
+            return;
+        };
+        let backed = if constraint {
+            match reg.constraints.remove(name) {
+                Some(backed) => backed,
+                None => {
+                    names.dirty.insert(key);
+                    return;
+                }
+            }
+        } else {
+            if !reg.indexes.remove(name) {
+                names.dirty.insert(key);
+                return;
+            }
+            true
+        };
+        let mut removed = Vec::new();
+        if constraint {
+            remove_constraint(&mut names.constraints, &mut removed, ns, name);
+        }
+        if backed {
+            remove_index(&mut names.indexes, &mut removed, ns, table, name);
+        }
+        if !names.hints.watch.is_empty() {
+            for k in removed {
+                if !names.indexes.contains_key(&k)
+                    && names.constraints.get(&k).is_none_or(|n| *n == 0)
+                {
+                    names.hints.freed(&k);
+                }
+            }
+        }
+    }
+
     /// Whether `name` is taken in `ns` for an object that must avoid `by`,
     /// and by what.
     fn taken(&self, by: TakenBy, ns: &str, name: &str) -> Taken {

@@ -308,7 +308,17 @@ impl Replayer {
                         "drop the foreign keys first, or use DROP CONSTRAINT … CASCADE",
                     )?;
                 }
-                self.table_mut(&nsn, &tn).constraints.remove(&name);
+                let t = self.table_mut_quiet(&nsn, &tn);
+                // A foreign key changes the tables this one names: the
+                // registry takes the whole table again; any other
+                // constraint is one name out.
+                match t.constraints.remove(&name) {
+                    Some(c) if matches!(c.kind, ConstraintKind::ForeignKey { .. }) => {
+                        self.table_changed(&nsn, &tn);
+                    }
+                    Some(_) => self.names_removed(&nsn, &tn, &name, true),
+                    None => {}
+                }
             }
             TableAction::ValidateConstraint(name) => {
                 let t = self.table_mut(&nsn, &tn);
