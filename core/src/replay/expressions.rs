@@ -15,6 +15,9 @@ pub(super) enum TouchedKind {
     Policy,
 }
 
+/// The objects of a table a statement touched, by kind and name.
+pub(super) type TouchedObjects = Vec<(TouchedKind, String)>;
+
 impl Replayer {
     /// Works out what the server stores for every expression of the tables
     /// the last statement touched that is not analysed yet: defaults and

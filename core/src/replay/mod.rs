@@ -156,7 +156,7 @@ pub struct Replayer {
     /// are analysed once it is done ([`Replayer::analyze_touched`]).
     /// `None`: the whole table; else only the named indexes, constraints
     /// and policies (a statement that added or changed just those).
-    touched: BTreeMap<(String, String), Option<Vec<(expressions::TouchedKind, String)>>>,
+    touched: BTreeMap<(String, String), Option<expressions::TouchedObjects>>,
 }
 
 impl Default for Replayer {
