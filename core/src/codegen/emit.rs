@@ -28,7 +28,8 @@ use super::relations::{relations, Cardinality, Relation};
 use super::types::{map, override_mismatch, EnumRef, RustType};
 use super::{Diagnostic, DiagnosticKind};
 use crate::model::{
-    qualified, quote_ident, Column, ConstraintKind, EnumType, Identity, IndexKeyExpr, Schema, Table,
+    qualified, quote_ident, Column, ConstraintKind, EnumType, Identity, IndexKeyExpr, Schema,
+    Table, View,
 };
 
 /// Everything generation needs to know across namespaces.
@@ -84,7 +85,23 @@ pub fn emit(
             items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
         }
         for (table_name, t) in &ns.tables {
-            items.push(emit_table(&mut ctx, ns_name, table_name, t));
+            items.push(emit_table(&mut ctx, ns_name, table_name, t, None));
+        }
+        for (view_name, v) in &ns.views {
+            match view_columns(schema, v) {
+                Ok(t) => items.push(emit_table(&mut ctx, ns_name, view_name, &t, Some(v))),
+                Err(why) => {
+                    let doc = docs(&format!(
+                        "{} {} has no generated type: {why}. Add casts to its query (`expr::integer`) so each output column has a type strata can derive offline, or read it with `query!`.",
+                        if v.materialized { "Materialized view" } else { "View" },
+                        qualified(ns_name, view_name)
+                    ));
+                    items.push(quote! {
+                        #doc
+                        const _: () = ();
+                    });
+                }
+            }
         }
         match module {
             None => top.extend(items),
@@ -122,7 +139,7 @@ fn assign_names(ctx: &mut Ctx<'_>) {
     // enums; a namespace's module holds its tables and enums.
     let mut scopes: BTreeMap<Option<String>, Vec<(Item, String, String)>> = BTreeMap::new();
     for (ns_name, ns) in &schema.namespaces {
-        if ns.tables.is_empty() && ns.enums.is_empty() {
+        if ns.tables.is_empty() && ns.enums.is_empty() && ns.views.is_empty() {
             continue;
         }
         let scope = if ns_name == "public" {
@@ -142,6 +159,14 @@ fn assign_names(ctx: &mut Ctx<'_>) {
                 Item::Table(ns_name.clone(), table_name.clone()),
                 table_name.clone(),
                 snake(table_name),
+            ));
+        }
+        // A view shares its namespace with the tables: no clash.
+        for view_name in ns.views.keys() {
+            entries.push((
+                Item::Table(ns_name.clone(), view_name.clone()),
+                view_name.clone(),
+                snake(view_name),
             ));
         }
         for enum_name in ns.enums.keys() {
@@ -549,7 +574,52 @@ fn emit_relations(ctx: &Ctx<'_>, ns: &str, name: &str, module_depth: usize) -> T
     }
 }
 
-fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream {
+/// A view's output columns as the columns of a table, typed as the server
+/// types its query (`analyze::query`: types and the NOT NULL that the query
+/// proves), or by the types the model holds (every column nullable) when
+/// the query cannot be analysed; an error naming the first column neither
+/// types.
+fn view_columns(schema: &Schema, v: &View) -> Result<Table, String> {
+    let text = v.query.exact().unwrap_or(&v.query.sql);
+    let analysed = crate::analyze::query::analyze(text, schema)
+        .ok()
+        .filter(|a| a.columns.len() == v.columns.len() && a.params.is_empty());
+    let mut t = Table::default();
+    for (at, c) in v.columns.iter().enumerate() {
+        let (data_type, not_null) = match (&analysed, &c.data_type) {
+            (Some(a), _) => (a.columns[at].type_name.clone(), !a.columns[at].nullable),
+            (None, Some(ty)) => (ty.clone(), false),
+            (None, None) => {
+                return Err(format!(
+                    "strata cannot type its column {} offline",
+                    quote_ident(&c.name)
+                ))
+            }
+        };
+        let mut col = Column::new(c.name.clone(), data_type);
+        col.not_null = not_null;
+        col.comment = c.comment.clone();
+        t.columns.push(col);
+    }
+    t.comment = v.comment.clone();
+    Ok(t)
+}
+
+/// The module of a table, or of a view (`view`: its rows are read only —
+/// no insert struct, no `INSERT`/`UPDATE`/`DELETE`, every column read
+/// only).
+fn emit_table(
+    ctx: &mut Ctx<'_>,
+    ns: &str,
+    name: &str,
+    t: &Table,
+    view: Option<&View>,
+) -> TokenStream {
+    let kind_label = match view {
+        None => "Table",
+        Some(v) if v.materialized => "Materialized view",
+        Some(_) => "View",
+    };
     let table_label = qualified(ns, name);
     let module = ctx
         .table_modules
@@ -607,7 +677,8 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
                 continue;
             }
         }
-        let read_only = c.generated.is_some() || c.identity == Some(Identity::Always);
+        let read_only =
+            view.is_some() || c.generated.is_some() || c.identity == Some(Identity::Always);
         let has_default = c.default.as_deref().is_some_and(|d| d != "NULL")
             || c.identity == Some(Identity::ByDefault);
         cols.push(Col {
@@ -743,21 +814,34 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
         }
     });
 
-    let rel = emit_relations(ctx, ns, name, module_depth);
+    let rel = if view.is_none() {
+        emit_relations(ctx, ns, name, module_depth)
+    } else {
+        TokenStream::new()
+    };
+    let conflict = if view.is_none() { conflict } else { None };
     let doc = docs(&format!(
-        "Table {table_label}{}",
+        "{kind_label} {table_label}{}",
         t.comment
             .as_ref()
             .map(|c| format!(": {c}"))
             .unwrap_or_default()
     ));
-    let row_doc = docs(&format!("A row of {table_label}."));
+    let row_doc = docs(&format!(
+        "A row of {}{table_label}.",
+        if view.is_some() {
+            format!("{} ", kind_label.to_lowercase())
+        } else {
+            String::new()
+        }
+    ));
     let new_doc = docs(&format!(
         "A row to insert into {table_label}: generated columns are absent, and a column with a default is an `Option` (`None` inserts `DEFAULT`)."
     ));
     let new_fn_doc = docs("The row with every optional column `None`: defaults and NULLs.");
     let table_doc = docs(&format!(
-        "Table {table_label}: the entry points of its statements."
+        "{kind_label} {table_label}: the entry points of its statements{}.",
+        if view.is_some() { " (read only)" } else { "" }
     ));
     let select_doc = docs(&format!("`SELECT` from {table_label}."));
     let insert_doc = docs(&format!("`INSERT` one row into {table_label}."));
@@ -766,6 +850,65 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
     ));
     let update_doc = docs(&format!("`UPDATE` {table_label}."));
     let delete_doc = docs(&format!("`DELETE` from {table_label}."));
+    let (writes, write_fns, uses) = if view.is_some() {
+        (
+            TokenStream::new(),
+            TokenStream::new(),
+            quote!(pub use self::__model::{#row, #table};),
+        )
+    } else {
+        (
+            quote! {
+                #new_doc
+                #[derive(Debug, Clone, PartialEq, #new_default)]
+                pub struct #new_row {
+                    #(#new_fields,)*
+                }
+
+                impl #new_row {
+                    #new_fn_doc
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(#(#new_params),*) -> Self {
+                        Self {
+                            #(#new_inits,)*
+                        }
+                    }
+                }
+
+                impl ::strata::runtime::Insertable for #new_row {
+                    type Table = #table;
+                    const COLUMNS: &'static [&'static str] = &[#(#insert_columns),*];
+                    fn into_values(self) -> ::std::vec::Vec<::strata::runtime::InsertValue> {
+                        ::std::vec![#(#insert_values),*]
+                    }
+                }
+            },
+            quote! {
+                #insert_doc
+                pub fn insert(row: #new_row) -> ::strata::runtime::Insert<Self> {
+                    ::strata::runtime::Insert::new([row])
+                }
+
+                #insert_many_doc
+                pub fn insert_many(
+                    rows: impl ::core::iter::IntoIterator<Item = #new_row>,
+                ) -> ::strata::runtime::Insert<Self> {
+                    ::strata::runtime::Insert::new(rows)
+                }
+
+                #update_doc
+                pub fn update() -> ::strata::runtime::Update<Self> {
+                    ::strata::runtime::Update::new()
+                }
+
+                #delete_doc
+                pub fn delete() -> ::strata::runtime::Delete<Self> {
+                    ::strata::runtime::Delete::new()
+                }
+            },
+            quote!(pub use self::__model::{#row, #new_row, #table};),
+        )
+    };
     quote! {
         #doc
         #[allow(
@@ -808,29 +951,7 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
                     }
                 }
 
-                #new_doc
-                #[derive(Debug, Clone, PartialEq, #new_default)]
-                pub struct #new_row {
-                    #(#new_fields,)*
-                }
-
-                impl #new_row {
-                    #new_fn_doc
-                    #[allow(clippy::too_many_arguments)]
-                    pub fn new(#(#new_params),*) -> Self {
-                        Self {
-                            #(#new_inits,)*
-                        }
-                    }
-                }
-
-                impl ::strata::runtime::Insertable for #new_row {
-                    type Table = #table;
-                    const COLUMNS: &'static [&'static str] = &[#(#insert_columns),*];
-                    fn into_values(self) -> ::std::vec::Vec<::strata::runtime::InsertValue> {
-                        ::std::vec![#(#insert_values),*]
-                    }
-                }
+                #writes
 
                 #table_doc
                 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -849,31 +970,11 @@ fn emit_table(ctx: &mut Ctx<'_>, ns: &str, name: &str, t: &Table) -> TokenStream
                         ::strata::runtime::Select::new()
                     }
 
-                    #insert_doc
-                    pub fn insert(row: #new_row) -> ::strata::runtime::Insert<Self> {
-                        ::strata::runtime::Insert::new([row])
-                    }
-
-                    #insert_many_doc
-                    pub fn insert_many(
-                        rows: impl ::core::iter::IntoIterator<Item = #new_row>,
-                    ) -> ::strata::runtime::Insert<Self> {
-                        ::strata::runtime::Insert::new(rows)
-                    }
-
-                    #update_doc
-                    pub fn update() -> ::strata::runtime::Update<Self> {
-                        ::strata::runtime::Update::new()
-                    }
-
-                    #delete_doc
-                    pub fn delete() -> ::strata::runtime::Delete<Self> {
-                        ::strata::runtime::Delete::new()
-                    }
+                    #write_fns
                 }
             }
 
-            pub use self::__model::{#row, #new_row, #table};
+            #uses
 
             #(#consts)*
 

@@ -419,3 +419,33 @@ fn relation_names_are_distinct_and_deterministic() {
     // The same schema, the same names.
     assert_eq!(relations::relations(&replayed.schema), rels);
 }
+
+#[test]
+fn views_are_read_only_models_and_an_untyped_one_is_named() {
+    let code = match expand_sql(
+        "CREATE TABLE t (id bigint PRIMARY KEY, n integer);
+         CREATE VIEW v AS SELECT id, n + 1 AS m FROM t;
+         CREATE VIEW w AS SELECT id, row_number() OVER (ORDER BY id) AS r FROM t;",
+        &[],
+    ) {
+        Ok(c) => c,
+        Err(d) => panic!("{:?}", messages(Err(d))),
+    };
+    let v = &code[code.find("pub mod v {").expect("a module for view v")..];
+    let v = &v[..v.find("\npub mod ").unwrap_or(v.len())];
+    assert!(v.contains("pub struct VTable;"), "{v}");
+    assert!(v.contains("pub fn select()"), "{v}");
+    assert!(v.contains("pub id: i64,"), "{v}");
+    assert!(v.contains("pub m: ::core::option::Option<i32>,"), "{v}");
+    for write in ["fn insert", "fn update", "fn delete", "NewV", "Insertable"] {
+        assert!(!v.contains(write), "a view has no {write}: {v}");
+    }
+    assert!(v.contains("::strata::runtime::ReadOnly"), "{v}");
+    // A window function is not typed offline: no module, and the view is
+    // named in the generated code with what to do.
+    assert!(!code.contains("pub mod w {"), "{code}");
+    assert!(
+        code.contains("View w has no generated type: strata cannot type its column r offline"),
+        "{code}"
+    );
+}
