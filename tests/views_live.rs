@@ -477,6 +477,47 @@ async fn a_rename_under_a_view_makes_its_query_unproven_not_stale() {
     }
 }
 
+/// A view's own column renamed (`ALTER VIEW … RENAME COLUMN`, also through
+/// `ALTER TABLE`): the server prints the new name in the query it keeps
+/// (`SELECT t.a AS b`); offline replay derives the same text, for a plain
+/// column, an aliased one, an expression and a materialized view — and
+/// stays unproven for a query it never derived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_column_renamed_is_printed_with_its_new_name() {
+    let sql = "CREATE TABLE t (a integer, c integer);\n\
+               CREATE VIEW v AS SELECT a, c AS d, a + c AS s FROM t;\n\
+               ALTER VIEW v RENAME COLUMN a TO b;\n\
+               ALTER VIEW v RENAME COLUMN d TO e;\n\
+               ALTER TABLE v RENAME COLUMN s TO total;\n\
+               CREATE MATERIALIZED VIEW m AS SELECT c FROM t;\n\
+               ALTER MATERIALIZED VIEW m RENAME COLUMN c TO k;\n\
+               CREATE VIEW j AS SELECT t.a FROM t JOIN t AS t2 ON t2.c = t.a;\n\
+               ALTER VIEW j RENAME COLUMN a TO z;\n";
+    let db = TestDb::create("strata_view_col_rename").await;
+    psql_apply_sql(&db.url, sql, true).unwrap();
+    let live = read(&db.url).await;
+    let offline = replay(sql);
+    for name in ["v", "m"] {
+        let server = view(&live, "public", name).query.exact();
+        assert!(
+            server.is_some_and(|t| !t.contains(" AS a") && !t.contains("AS d")),
+            "{server:?}"
+        );
+        assert_eq!(
+            view(&offline, "public", name).query.exact(),
+            server,
+            "view {name}: offline text against pg_get_viewdef"
+        );
+    }
+    // Never derived (a join): still unproven, not stale.
+    assert!(view(&offline, "public", "j").query.unproven().is_some());
+    let d = diff(&live, &offline, DiffOptions { column_order: true });
+    assert!(
+        d.iter().all(|x| x.to_string().contains("public.j")),
+        "only the unproven join view differs: {d:?}"
+    );
+}
+
 /// Views only in the target are created (after the tables and columns they
 /// read, a view after the view it reads, a materialized view refreshed with
 /// its index), views only in the source are dropped first, a changed view

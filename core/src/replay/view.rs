@@ -949,6 +949,61 @@ impl Replayer {
             .map_err(|u| u.reason)
     }
 
+    /// A view's query text after one of its columns was renamed: the
+    /// server keeps the query parsed and now prints the new name (`SELECT
+    /// t.a AS b`). Derived again from the query as written, with the new
+    /// column names — when the same derivation with the old names still
+    /// gives the text kept until now (the query's relations resolve as they
+    /// did); else the text is unproven, naming the rename.
+    fn rederive_after_rename(&mut self, ns: &str, name: &str, old: &str, new: &str) {
+        let Some(v) = self.view(ns, name) else {
+            return;
+        };
+        let Some(kept) = v.query.exact().map(str::to_string) else {
+            return;
+        };
+        let statement = format!(
+            "CREATE {}VIEW {} AS {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            qualified(ns, name),
+            v.query.sql
+        );
+        let before: Vec<ViewColumn> = v
+            .columns
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if c.name == new {
+                    c.name = old.to_string();
+                }
+                c
+            })
+            .collect();
+        let after = v.columns.clone();
+        let derived = match crate::parse::parse_statement(&statement) {
+            Ok(Stmt::CreateView(cv)) => match self.derive_viewdef(&cv, &before) {
+                Ok(def) if def.text == kept => self
+                    .derive_viewdef(&cv, &after)
+                    .map(|d| d.text)
+                    .map_err(|why| why.to_string()),
+                Ok(_) => Err("its relations no longer resolve as they did".to_string()),
+                Err(why) => Err(why),
+            },
+            _ => Err("its query does not read back".to_string()),
+        };
+        let key = crate::parse::query_key(&v.query.sql);
+        let v = self.view_mut(ns, name);
+        v.query.stored = match derived {
+            Ok(text) => Stored::Exact { text },
+            Err(why) => Stored::Unproven {
+                reason: format!(
+                    "column {old} was renamed to {new}, and strata does not derive the query text pg_get_viewdef prints now ({why})"
+                ),
+                key,
+            },
+        };
+    }
+
     /// Whether `q` names a materialized view (else a view, or nothing).
     pub(super) fn view_is_materialized(&self, q: &QName) -> bool {
         self.find_view(q)
@@ -1066,6 +1121,7 @@ impl Replayer {
                     }
                 }
                 self.rewrite_view_trigger_definitions(&ns, &name);
+                self.rederive_after_rename(&ns, &name, &old, &new);
                 self.demote_views_reading(
                     &ns,
                     &name,
