@@ -32,7 +32,7 @@
 //!
 //! The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
 //! peer's backend as connected ("cold"), then after every backend has
-//! parsed the same large statement ("warm", [`warm_up_sql`]). A backend's
+//! freed the same large allocation ("warm", [`warm_up_sql`]). A backend's
 //! malloc keeps or returns freed memory depending on that history, and a
 //! row whose binary output nests many values (strata's `record[]` of a
 //! relation load) pays for it on a cold backend: see BENCHMARKS.md. The
@@ -386,7 +386,7 @@ fn peers(c: &mut Criterion) {
         let stmts: Vec<Statement> = {
             let mut v = Vec::new();
             // The 1,000-row insert is prepared after the cold rounds: parsing
-            // it is what leaves a backend "warm" (see `warm_up_sql`).
+            // it warms a backend (see `warm_up_sql`), and only this peer's.
             for sql in [PK, FILTER, JOIN, LOAD] {
                 v.push(tp.prepare(sql).await.unwrap_or_else(|e| panic!("{e}")));
             }
@@ -543,7 +543,7 @@ fn peers(c: &mut Criterion) {
         v[v.len() / 2] as f64 / 1000.0
     };
     // Twice: every backend "cold" (as connected), then every backend
-    // "warm" (each has parsed one large statement, the same for all: see
+    // "warm" (each has freed one large allocation, the same for all: see
     // `warm_up_sql`). Same treatment for every peer in each phase.
     let mut tp_insert = None;
     for phase in ["cold", "warm"] {
@@ -1038,19 +1038,17 @@ fn peers(c: &mut Criterion) {
     });
 }
 
-/// What leaves a backend "warm": parsing one large statement (the bench's
-/// own 1,000-row insert, prepared and deallocated). Its parse frees a few
-/// hundred KB back to glibc's malloc, which from then on keeps freed memory
-/// instead of returning it to the kernel (glibc raises its mmap and trim
-/// thresholds after such a free). A cold backend hands the memory back
-/// after every statement and faults it in again on the next one: what a
-/// row whose binary output has many nested values (an array of records)
-/// pays for, server-side.
+/// What leaves a backend "warm": one large allocation freed (a 4 MB
+/// string built and dropped). glibc's malloc `mmap`s such a block, and
+/// after freeing it raises its mmap and trim thresholds for good, so from
+/// then on the backend keeps freed memory instead of returning it to the
+/// kernel. A cold backend hands the memory back after every row and faults
+/// it in again on the next: what a row whose binary output nests many
+/// values (an array of records) pays for, server-side. Parsing a large
+/// statement (the bench's 1,000-row insert) also warms a fresh backend, but
+/// not fully one that has already run many statements cold; this does.
 fn warm_up_sql() -> String {
-    format!(
-        "PREPARE strata_bench_warm AS {}; DEALLOCATE strata_bench_warm",
-        insert_sql(1000)
-    )
+    "SELECT length(repeat('x', 4000000))".to_string()
 }
 
 /// Diagnostic (LOAD_PROBE=1): the load statement on several connections,
@@ -1160,6 +1158,40 @@ fn load_probe(
             }
         }
     });
+    // The client's side alone: the same rows decoded again and again, by
+    // strata's reader (parent, then the record[] of children) and by the
+    // hand-written reader of the peers' LEFT JOIN rows (grouped).
+    {
+        use strata::runtime::{Fields, FromFields, Load};
+        let (nested, joined) = rt.block_on(async {
+            (
+                strata_db.query_sql(load_sql, &[&"fp7"]).await.unwrap(),
+                tp.query(LOAD, &[&"fp7"]).await.unwrap(),
+            )
+        });
+        let rel = fingerprint::rel::session;
+        let n = 20_000u32;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            for r in &nested {
+                let mut f = Fields::row(r, 0);
+                let parent = fingerprint::Fingerprint::from_fields(&mut f).unwrap();
+                let kids = rel.decode(&mut f).unwrap();
+                black_box((parent, kids));
+            }
+        }
+        let strata_ns = t.elapsed().as_nanos() as f64 / f64::from(n);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            black_box(group(joined.iter().map(row_load).collect()));
+        }
+        let peer_ns = t.elapsed().as_nanos() as f64 / f64::from(n);
+        eprintln!(
+            "probe decode only (mean of {n}): strata record[] {:.2} µs · LEFT JOIN rows grouped {:.2} µs",
+            strata_ns / 1000.0,
+            peer_ns / 1000.0
+        );
+    }
     eprintln!("probe Db cache: {:?}", strata_db.cache_stats());
     eprintln!("probe fresh Db cache: {:?}", fresh_db.cache_stats());
 }
