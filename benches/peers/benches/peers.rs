@@ -772,6 +772,111 @@ fn peers(c: &mut Criterion) {
     }
     let tp_insert = tp_insert.unwrap_or_else(|| panic!("the warm phase prepares the insert"));
 
+    // The 1,000-row insert interleaved too (warm backends): each round, each
+    // peer inserts 1,000 fresh rows into the same table, so every peer
+    // meets the table in the same state; the rows are deleted at the end.
+    // PAIRED_INSERT_ROUNDS, default 50.
+    {
+        let ins_rounds: usize = std::env::var("PAIRED_INSERT_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50);
+        let ins_text = insert_sql(1000);
+        let mut times: [Vec<u128>; 4] = Default::default();
+        let mut counter = 0u64;
+        for round in 0..ins_rounds {
+            for k in 0..4 {
+                let peer = (round + k) % 4;
+                counter += 1;
+                let rows: Vec<(String, String)> = (0..1000)
+                    .map(|i| (format!("p{counter}_{i}"), format!("h{}", i % 50)))
+                    .collect();
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    let n = match peer {
+                        0 => {
+                            let news = rows.into_iter().map(|(id, h)| {
+                                let mut n = fingerprint::NewFingerprint::new(id);
+                                n.sig_hash = Some(h);
+                                n
+                            });
+                            fingerprint::FingerprintTable::insert_many(news)
+                                .execute(&strata_db)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                        }
+                        1 => {
+                            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                                Vec::with_capacity(2000);
+                            for (id, h) in &rows {
+                                params.push(id);
+                                params.push(h);
+                            }
+                            tp.execute(&tp_insert, &params)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                        }
+                        2 => {
+                            let mut q = sqlx::query(&ins_text);
+                            for (id, h) in rows {
+                                q = q.bind(id).bind(h);
+                            }
+                            q.execute(&mut sqlx_conn)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                                .rows_affected()
+                        }
+                        _ => {
+                            let news: Vec<NewFp<'_>> = rows
+                                .iter()
+                                .map(|(id, h)| NewFp {
+                                    id,
+                                    sig_hash: Some(h),
+                                })
+                                .collect();
+                            d::insert(&mut diesel_conn, &news)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                                as u64
+                        }
+                    };
+                    assert_eq!(black_box(n), 1000);
+                });
+                times[peer].push(t.elapsed().as_nanos());
+            }
+        }
+        // strata's client-side work alone: the 1,000 rows into the builder
+        // and the statement written (text and parameters), no server.
+        let t = std::time::Instant::now();
+        for r in 0..200 {
+            let news = (0..1000).map(|i| {
+                let mut n = fingerprint::NewFingerprint::new(format!("z{r}_{i}"));
+                n.sig_hash = Some(format!("h{}", i % 50));
+                n
+            });
+            black_box(fingerprint::FingerprintTable::insert_many(news).sql());
+        }
+        eprintln!(
+            "probe insert_1000 built and written, no server (mean of 200): {:.1} µs",
+            t.elapsed().as_nanos() as f64 / 200.0 / 1000.0
+        );
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "warm: paired insert_1000 ({ins_rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
+            m[0], m[1], m[2], m[3], m[0] / m[1]
+        );
+        rt.block_on(async {
+            for sql in [
+                "DELETE FROM fingerprint WHERE id LIKE 'p%'",
+                "VACUUM fingerprint",
+            ] {
+                tp.batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            }
+        });
+    }
+
     let mut g = c.benchmark_group("pk_fetch");
     g.bench_function("strata", |b| {
         b.iter(|| {
