@@ -36,11 +36,14 @@
 //! malloc keeps or returns freed memory depending on that history, and a
 //! row whose binary output nests many values (strata's `record[]` of a
 //! relation load) pays for it on a cold backend: see BENCHMARKS.md. The
-//! criterion groups run after both, on warm backends. `LOAD_PROBE=1` adds
-//! the load statement on fresh connections and in other shapes (LATERAL
-//! rows, `json_agg`), rows not read; `LOAD_PROBE_LOG=1` also sets
-//! `log_min_duration_statement = 0` on those connections, for the server's
-//! own time per statement in its log.
+//! criterion groups run after both, on warm backends; before them the
+//! 1,000-row insert is interleaved too (`PAIRED_INSERT_ROUNDS`, default
+//! 50, warm backends, each peer inserting into the same table in turn).
+//! `LOAD_PROBE=1` adds the load statement on fresh connections and in
+//! other shapes (LATERAL rows, `json_agg`), rows not read, and the
+//! client-side decoding (and the insert's building) timed alone;
+//! `LOAD_PROBE_LOG=1` also sets `log_min_duration_statement = 0` on those
+//! connections, for the server's own time per statement in its log.
 
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
