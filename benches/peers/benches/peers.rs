@@ -201,6 +201,9 @@ fn row_load(r: &tokio_postgres::Row) -> (Fp, Option<Sess>) {
     )
 }
 
+/// A row of the join as sqlx reads it.
+type JoinRow = (String, String, DateTime<Utc>, Option<String>);
+
 type SqlxLoadRow = (
     String,
     Option<String>,
@@ -977,12 +980,11 @@ fn peers(c: &mut Criterion) {
     g.bench_function("sqlx", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let r: Option<Vec<(String, String, DateTime<Utc>, Option<String>)>> =
-                    sqlx::query_as(JOIN)
-                        .bind("u7")
-                        .fetch_all(&mut sqlx_conn)
-                        .await
-                        .ok();
+                let r: Option<Vec<JoinRow>> = sqlx::query_as(JOIN)
+                    .bind("u7")
+                    .fetch_all(&mut sqlx_conn)
+                    .await
+                    .ok();
                 black_box(r)
             })
         })
