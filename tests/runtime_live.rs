@@ -12,7 +12,8 @@ mod support;
 use std::collections::BTreeSet;
 
 use strata::runtime::{Db, Error, Executor, Pooled, StreamExt};
-use strata_reference_schema::{agent_run, user, AgentRunStatus};
+use strata_reference_schema::{agent_run, fingerprint, user, AgentRunStatus};
+use support::wire::{start_proxy, upstream};
 use support::TestDb;
 use tokio_postgres::Client;
 
@@ -478,4 +479,79 @@ async fn a_deadpool_pooled_client_gets_the_cache_and_transactions() {
     let mut pooled = conn.into_inner().into_inner();
     let borrowed = Db::new(&mut **pooled);
     assert_eq!(ok(q.fetch(&borrowed).await, "count"), 5);
+}
+
+/// A one-to-many relation load (`fingerprint` with its `session` rows,
+/// whose `type` is an enum inside each loaded record) on a `Db`: one
+/// statement, prepared once per connection; each load after that is one
+/// Bind/Execute — no type lookup (tokio-postgres would Parse its typeinfo
+/// query for an oid it does not know), nothing per child row. The nested
+/// rows are the ones a hand-written query reads.
+#[tokio::test]
+async fn a_relation_load_is_one_statement_prepared_once_with_no_type_lookups() {
+    let (test_db, client) = reference_db("rt_load_wire").await;
+    ok(
+        client
+            .batch_execute(
+                r#"
+INSERT INTO "user" (id, email) VALUES ('u1', 'u1@example.com');
+INSERT INTO fingerprint (id, sig_hash) VALUES ('fp1', 'h1'), ('fp2', NULL);
+INSERT INTO session ("sessionToken", "userId", expires, fingerprint_id, type)
+    SELECT 't' || i, 'u1', now() + interval '1 day', 'fp' || (1 + i % 2),
+           (ARRAY['web', 'pat', 'cli']::session_type[])[1 + i % 3]
+    FROM generate_series(0, 19) i;
+"#,
+            )
+            .await,
+        "seed",
+    );
+    let want: Vec<(String, String)> = ok(
+        client
+            .query(
+                "SELECT \"sessionToken\", type::text FROM session \
+                 WHERE fingerprint_id = 'fp1' ORDER BY \"sessionToken\"",
+                &[],
+            )
+            .await,
+        "hand-written",
+    )
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    assert_eq!(want.len(), 10);
+
+    let proxy = start_proxy(upstream());
+    let config: tokio_postgres::Config = ok(support::database_url().parse(), "DATABASE_URL");
+    let url = format!(
+        "postgres://{}@127.0.0.1:{}/{}",
+        config.get_user().unwrap_or("postgres"),
+        proxy.port,
+        test_db.name
+    );
+    let db = Db::new(support::connect(&url).await);
+    let _ = proxy.take();
+    let load = fingerprint::FingerprintTable::select()
+        .filter(fingerprint::id.eq("fp1".to_string()))
+        .with(fingerprint::rel::session);
+    for _ in 0..3 {
+        let rows = ok(load.fetch_all(&db).await, "load");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0.id, "fp1");
+        let got: Vec<(String, String)> = rows[0]
+            .1
+            .iter()
+            .map(|s| (s.session_token.clone(), s.r#type.label().to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+    let wire = proxy.take();
+    assert_eq!(
+        wire.parses,
+        vec![load.sql()],
+        "the load's statement is the only one parsed, once"
+    );
+    assert!(wire.simple_queries.is_empty(), "{:?}", wire.simple_queries);
+    assert_eq!(wire.executes, 3, "one execute per load");
+    let stats = db.cache_stats();
+    assert_eq!((stats.prepares, stats.hits), (1, 2));
 }

@@ -29,6 +29,21 @@
 //!
 //! Every peer runs on one connection, on one current-thread tokio runtime;
 //! each iteration is one `block_on` of one statement.
+//!
+//! The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
+//! peer's backend as connected ("cold"), then after every backend has
+//! freed the same large allocation ("warm", [`warm_up_sql`]). A backend's
+//! malloc keeps or returns freed memory depending on that history, and a
+//! row whose binary output nests many values (strata's `record[]` of a
+//! relation load) pays for it on a cold backend: see BENCHMARKS.md. The
+//! criterion groups run after both, on warm backends; before them the
+//! 1,000-row insert is interleaved too (`PAIRED_INSERT_ROUNDS`, default
+//! 50, warm backends, each peer inserting into the same table in turn).
+//! `LOAD_PROBE=1` adds the load statement on fresh connections and in
+//! other shapes (LATERAL rows, `json_agg`), rows not read, and the
+//! client-side decoding (and the insert's building) timed alone;
+//! `LOAD_PROBE_LOG=1` also sets `log_min_duration_statement = 0` on those
+//! connections, for the server's own time per statement in its log.
 
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -185,6 +200,9 @@ fn row_load(r: &tokio_postgres::Row) -> (Fp, Option<Sess>) {
         }),
     )
 }
+
+/// A row of the join as sqlx reads it.
+type JoinRow = (String, String, DateTime<Utc>, Option<String>);
 
 type SqlxLoadRow = (
     String,
@@ -373,7 +391,9 @@ fn peers(c: &mut Criterion) {
         let tp = connect(&db_url).await;
         let stmts: Vec<Statement> = {
             let mut v = Vec::new();
-            for sql in [PK, FILTER, JOIN, &insert_sql(1000), LOAD] {
+            // The 1,000-row insert is prepared after the cold rounds: parsing
+            // it warms a backend (see `warm_up_sql`), and only this peer's.
+            for sql in [PK, FILTER, JOIN, LOAD] {
                 v.push(tp.prepare(sql).await.unwrap_or_else(|e| panic!("{e}")));
             }
             v
@@ -478,7 +498,7 @@ fn peers(c: &mut Criterion) {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let t = group(
-            tp.query(&tp_stmts[4], &[&"fp7"])
+            tp.query(&tp_stmts[3], &[&"fp7"])
                 .await
                 .unwrap_or_else(|e| panic!("{e}"))
                 .iter()
@@ -520,10 +540,6 @@ fn peers(c: &mut Criterion) {
         assert_eq!(seen, want);
     });
 
-    // Interleaved: the four peers one after another (the first rotating),
-    // 2,000 rounds (PAIRED_ROUNDS), medians.
-    // The load of a shared machine moves between two criterion runs, not
-    // within a round.
     let rounds: usize = std::env::var("PAIRED_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -532,189 +548,339 @@ fn peers(c: &mut Criterion) {
         v.sort_unstable();
         v[v.len() / 2] as f64 / 1000.0
     };
-    for query in ["pk_fetch", "filter_20", "join", "load_1_to_many"] {
-        let mut times: [Vec<u128>; 4] = Default::default();
-        for round in 0..rounds {
-            // Each round starts with another peer: no peer always runs
-            // right after the same one.
-            for k in 0..4 {
-                let peer = (round + k) % 4;
-                let slot = &mut times[peer];
-                let t = std::time::Instant::now();
-                rt.block_on(async {
-                    match (query, peer) {
-                        ("pk_fetch", 0) => {
-                            drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok()))
-                        }
-                        ("pk_fetch", 1) => drop(black_box(
-                            tp.query_one(&tp_stmts[0], &[&"fp7"])
-                                .await
-                                .ok()
-                                .as_ref()
-                                .map(row_fp),
-                        )),
-                        ("pk_fetch", 2) => drop(black_box(
-                            sqlx::query_as::<_, Fp>(PK)
-                                .bind("fp7")
-                                .fetch_one(&mut sqlx_conn)
-                                .await
-                                .ok(),
-                        )),
-                        ("pk_fetch", _) => {
-                            drop(black_box(d::pk(&mut diesel_conn, "fp7").await.ok()))
-                        }
-                        ("filter_20", 0) => drop(black_box(
-                            strata_filter("h7").fetch_all(&strata_db).await.ok(),
-                        )),
-                        ("filter_20", 1) => drop(black_box(
-                            tp.query(&tp_stmts[1], &[&"h7"])
-                                .await
-                                .ok()
-                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
-                        )),
-                        ("filter_20", 2) => drop(black_box(
-                            sqlx::query_as::<_, Fp>(FILTER)
-                                .bind("h7")
-                                .fetch_all(&mut sqlx_conn)
-                                .await
-                                .ok(),
-                        )),
-                        ("filter_20", _) => {
-                            drop(black_box(d::filter(&mut diesel_conn, "h7").await.ok()))
-                        }
-                        ("join", 0) => drop(black_box(
-                            strata_join("u7").fetch_all(&strata_db).await.ok(),
-                        )),
-                        ("join", 1) => drop(black_box(
-                            tp.query(&tp_stmts[2], &[&"u7"])
-                                .await
-                                .ok()
-                                .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
-                        )),
-                        ("join", 2) => drop(black_box(
-                            sqlx::query_as::<_, (String, String, DateTime<Utc>, Option<String>)>(
-                                JOIN,
-                            )
-                            .bind("u7")
-                            .fetch_all(&mut sqlx_conn)
-                            .await
-                            .ok(),
-                        )),
-                        ("join", _) => drop(black_box(d::join(&mut diesel_conn, "u7").await.ok())),
-                        (_, 0) => drop(black_box(
-                            strata_load("fp7").fetch_all(&strata_db).await.ok(),
-                        )),
-                        (_, 1) => drop(black_box(
-                            tp.query(&tp_stmts[4], &[&"fp7"])
-                                .await
-                                .ok()
-                                .map(|r| group(r.iter().map(row_load).collect())),
-                        )),
-                        (_, 2) => drop(black_box(
-                            sqlx::query_as::<_, SqlxLoadRow>(LOAD)
-                                .bind("fp7")
-                                .fetch_all(&mut sqlx_conn)
-                                .await
-                                .ok()
-                                .map(sqlx_group),
-                        )),
-                        (_, _) => drop(black_box(d::load(&mut diesel_conn, "fp7").await.ok())),
-                    }
-                });
-                slot.push(t.elapsed().as_nanos());
-            }
+    // Twice: every backend "cold" (as connected), then every backend
+    // "warm" (each has freed one large allocation, the same for all: see
+    // `warm_up_sql`). Same treatment for every peer in each phase.
+    let mut tp_insert = None;
+    for phase in ["cold", "warm"] {
+        if phase == "warm" {
+            rt.block_on(async {
+                let warm = warm_up_sql();
+                strata_db
+                    .client()
+                    .batch_execute(&warm)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                tp.batch_execute(&warm)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                sqlx::raw_sql(&warm)
+                    .execute(&mut sqlx_conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                diesel_async::SimpleAsyncConnection::batch_execute(&mut diesel_conn, &warm)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                tp_insert = Some(
+                    tp.prepare(&insert_sql(1000))
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}")),
+                );
+            });
         }
-        let m: Vec<f64> = times.iter_mut().map(median).collect();
-        eprintln!(
-            "paired {query} ({rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
+        if std::env::var_os("LOAD_PROBE").is_some() {
+            load_probe(&rt, &db_url, &strata_db, &tp, &strata_load("fp7").sql());
+        }
+
+        // Interleaved: the four peers one after another (the first rotating),
+        // 2,000 rounds (PAIRED_ROUNDS), medians.
+        // The load of a shared machine moves between two criterion runs, not
+        // within a round.
+        for query in ["pk_fetch", "filter_20", "join", "load_1_to_many"] {
+            let mut times: [Vec<u128>; 4] = Default::default();
+            for round in 0..rounds {
+                // Each round starts with another peer: no peer always runs
+                // right after the same one.
+                for k in 0..4 {
+                    let peer = (round + k) % 4;
+                    let slot = &mut times[peer];
+                    let t = std::time::Instant::now();
+                    rt.block_on(async {
+                        match (query, peer) {
+                            ("pk_fetch", 0) => {
+                                drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok()))
+                            }
+                            ("pk_fetch", 1) => drop(black_box(
+                                tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                    .await
+                                    .ok()
+                                    .as_ref()
+                                    .map(row_fp),
+                            )),
+                            ("pk_fetch", 2) => drop(black_box(
+                                sqlx::query_as::<_, Fp>(PK)
+                                    .bind("fp7")
+                                    .fetch_one(&mut sqlx_conn)
+                                    .await
+                                    .ok(),
+                            )),
+                            ("pk_fetch", _) => {
+                                drop(black_box(d::pk(&mut diesel_conn, "fp7").await.ok()))
+                            }
+                            ("filter_20", 0) => drop(black_box(
+                                strata_filter("h7").fetch_all(&strata_db).await.ok(),
+                            )),
+                            ("filter_20", 1) => drop(black_box(
+                                tp.query(&tp_stmts[1], &[&"h7"])
+                                    .await
+                                    .ok()
+                                    .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                            )),
+                            ("filter_20", 2) => drop(black_box(
+                                sqlx::query_as::<_, Fp>(FILTER)
+                                    .bind("h7")
+                                    .fetch_all(&mut sqlx_conn)
+                                    .await
+                                    .ok(),
+                            )),
+                            ("filter_20", _) => {
+                                drop(black_box(d::filter(&mut diesel_conn, "h7").await.ok()))
+                            }
+                            ("join", 0) => drop(black_box(
+                                strata_join("u7").fetch_all(&strata_db).await.ok(),
+                            )),
+                            ("join", 1) => drop(black_box(
+                                tp.query(&tp_stmts[2], &[&"u7"])
+                                    .await
+                                    .ok()
+                                    .map(|r| r.iter().map(row_joined).collect::<Vec<_>>()),
+                            )),
+                            ("join", 2) => {
+                                drop(black_box(
+                                    sqlx::query_as::<
+                                        _,
+                                        (String, String, DateTime<Utc>, Option<String>),
+                                    >(JOIN)
+                                    .bind("u7")
+                                    .fetch_all(&mut sqlx_conn)
+                                    .await
+                                    .ok(),
+                                ))
+                            }
+                            ("join", _) => {
+                                drop(black_box(d::join(&mut diesel_conn, "u7").await.ok()))
+                            }
+                            (_, 0) => drop(black_box(
+                                strata_load("fp7").fetch_all(&strata_db).await.ok(),
+                            )),
+                            (_, 1) => drop(black_box(
+                                tp.query(&tp_stmts[3], &[&"fp7"])
+                                    .await
+                                    .ok()
+                                    .map(|r| group(r.iter().map(row_load).collect())),
+                            )),
+                            (_, 2) => drop(black_box(
+                                sqlx::query_as::<_, SqlxLoadRow>(LOAD)
+                                    .bind("fp7")
+                                    .fetch_all(&mut sqlx_conn)
+                                    .await
+                                    .ok()
+                                    .map(sqlx_group),
+                            )),
+                            (_, _) => drop(black_box(d::load(&mut diesel_conn, "fp7").await.ok())),
+                        }
+                    });
+                    slot.push(t.elapsed().as_nanos());
+                }
+            }
+            let m: Vec<f64> = times.iter_mut().map(median).collect();
+            eprintln!(
+            "{phase}: paired {query} ({rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
             m[0], m[1], m[2], m[3], m[0] / m[1]
         );
-    }
-
-    // Where the strata time goes on the primary-key fetch: the same
-    // statement through the cache's raw path, and the builder's row
-    // reader on it.
-    {
-        let mut times: [Vec<u128>; 4] = Default::default();
-        for round in 0..rounds {
-            for k in 0..4 {
-                let step = (round + k) % 4;
-                let t = std::time::Instant::now();
-                rt.block_on(async {
-                    match step {
-                        0 => drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok())),
-                        1 => drop(black_box(
-                            strata_db
-                                .query_sql(PK, &[&"fp7"])
-                                .await
-                                .ok()
-                                .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
-                        )),
-                        2 => drop(black_box(
-                            strata_db.query_sql(PK, &[&"fp7"]).await.ok().map(|r| {
-                                r.iter()
-                                    .map(|r| fingerprint::Fingerprint::try_from(r).ok())
-                                    .collect::<Vec<_>>()
-                            }),
-                        )),
-                        _ => drop(black_box(
-                            tp.query_one(&tp_stmts[0], &[&"fp7"])
-                                .await
-                                .ok()
-                                .as_ref()
-                                .map(row_fp),
-                        )),
-                    }
-                });
-                times[step].push(t.elapsed().as_nanos());
-            }
         }
-        let m: Vec<f64> = times.iter_mut().map(median).collect();
-        eprintln!(
-            "paired pk_fetch breakdown (median µs): builder {:.1} · raw path, hand-written reader {:.1} · raw path, generated reader {:.1} · tokio-postgres prepared {:.1}",
+
+        // Where the strata time goes on the primary-key fetch: the same
+        // statement through the cache's raw path, and the builder's row
+        // reader on it.
+        {
+            let mut times: [Vec<u128>; 4] = Default::default();
+            for round in 0..rounds {
+                for k in 0..4 {
+                    let step = (round + k) % 4;
+                    let t = std::time::Instant::now();
+                    rt.block_on(async {
+                        match step {
+                            0 => drop(black_box(strata_pk("fp7").fetch_one(&strata_db).await.ok())),
+                            1 => drop(black_box(
+                                strata_db
+                                    .query_sql(PK, &[&"fp7"])
+                                    .await
+                                    .ok()
+                                    .map(|r| r.iter().map(row_fp).collect::<Vec<_>>()),
+                            )),
+                            2 => drop(black_box(
+                                strata_db.query_sql(PK, &[&"fp7"]).await.ok().map(|r| {
+                                    r.iter()
+                                        .map(|r| fingerprint::Fingerprint::try_from(r).ok())
+                                        .collect::<Vec<_>>()
+                                }),
+                            )),
+                            _ => drop(black_box(
+                                tp.query_one(&tp_stmts[0], &[&"fp7"])
+                                    .await
+                                    .ok()
+                                    .as_ref()
+                                    .map(row_fp),
+                            )),
+                        }
+                    });
+                    times[step].push(t.elapsed().as_nanos());
+                }
+            }
+            let m: Vec<f64> = times.iter_mut().map(median).collect();
+            eprintln!(
+            "{phase}: paired pk_fetch breakdown (median µs): builder {:.1} · raw path, hand-written reader {:.1} · raw path, generated reader {:.1} · tokio-postgres prepared {:.1}",
             m[0], m[1], m[2], m[3]
         );
-    }
-
-    // Where the time of the one-to-many load goes: strata's own statement
-    // through prepared tokio-postgres (rows not decoded), and the same with
-    // strata decoding the records, against the LEFT JOIN the peers run.
-    {
-        let load_sql = strata_load("fp7").sql();
-        let load_stmt = rt
-            .block_on(tp.prepare(&load_sql))
-            .unwrap_or_else(|e| panic!("{load_sql}: {e}"));
-        let mut times: [Vec<u128>; 4] = Default::default();
-        for round in 0..rounds {
-            for k in 0..4 {
-                let step = (round + k) % 4;
-                let t = std::time::Instant::now();
-                rt.block_on(async {
-                    match step {
-                        0 => drop(black_box(
-                            strata_load("fp7").fetch_all(&strata_db).await.ok(),
-                        )),
-                        1 => drop(black_box(tp.query(&load_stmt, &[&"fp7"]).await.ok())),
-                        2 => drop(black_box(
-                            strata_db.query_sql(&load_sql, &[&"fp7"]).await.ok(),
-                        )),
-                        _ => drop(black_box(
-                            tp.query(&tp_stmts[4], &[&"fp7"])
-                                .await
-                                .ok()
-                                .map(|r| group(r.iter().map(row_load).collect())),
-                        )),
-                    }
-                });
-                times[step].push(t.elapsed().as_nanos());
-            }
         }
-        let m: Vec<f64> = times.iter_mut().map(median).collect();
-        eprintln!(
-            "paired load_1_to_many breakdown (median µs): strata {:.1} · strata's statement on tokio-postgres, rows not read {:.1} · strata's statement on Db, rows not read {:.1} · LEFT JOIN, grouped {:.1}",
+
+        // Where the time of the one-to-many load goes: strata's own statement
+        // through prepared tokio-postgres (rows not decoded), and the same with
+        // strata decoding the records, against the LEFT JOIN the peers run.
+        {
+            let load_sql = strata_load("fp7").sql();
+            let load_stmt = rt
+                .block_on(tp.prepare(&load_sql))
+                .unwrap_or_else(|e| panic!("{load_sql}: {e}"));
+            let mut times: [Vec<u128>; 4] = Default::default();
+            for round in 0..rounds {
+                for k in 0..4 {
+                    let step = (round + k) % 4;
+                    let t = std::time::Instant::now();
+                    rt.block_on(async {
+                        match step {
+                            0 => drop(black_box(
+                                strata_load("fp7").fetch_all(&strata_db).await.ok(),
+                            )),
+                            1 => drop(black_box(tp.query(&load_stmt, &[&"fp7"]).await.ok())),
+                            2 => drop(black_box(
+                                strata_db.query_sql(&load_sql, &[&"fp7"]).await.ok(),
+                            )),
+                            _ => drop(black_box(
+                                tp.query(&tp_stmts[3], &[&"fp7"])
+                                    .await
+                                    .ok()
+                                    .map(|r| group(r.iter().map(row_load).collect())),
+                            )),
+                        }
+                    });
+                    times[step].push(t.elapsed().as_nanos());
+                }
+            }
+            let m: Vec<f64> = times.iter_mut().map(median).collect();
+            eprintln!(
+            "{phase}: paired load_1_to_many breakdown (median µs): strata {:.1} · strata's statement on tokio-postgres, rows not read {:.1} · strata's statement on Db, rows not read {:.1} · LEFT JOIN, grouped {:.1}",
             m[0], m[1], m[2], m[3]
         );
-        eprintln!("strata's load statement: {load_sql}");
+            eprintln!("strata's load statement: {load_sql}");
+        }
+    }
+    let tp_insert = tp_insert.unwrap_or_else(|| panic!("the warm phase prepares the insert"));
+
+    // The 1,000-row insert interleaved too (warm backends): each round, each
+    // peer inserts 1,000 fresh rows into the same table, so every peer
+    // meets the table in the same state; the rows are deleted at the end.
+    // PAIRED_INSERT_ROUNDS, default 50.
+    {
+        let ins_rounds: usize = std::env::var("PAIRED_INSERT_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50);
+        let ins_text = insert_sql(1000);
+        let mut times: [Vec<u128>; 4] = Default::default();
+        let mut counter = 0u64;
+        for round in 0..ins_rounds {
+            for k in 0..4 {
+                let peer = (round + k) % 4;
+                counter += 1;
+                let rows: Vec<(String, String)> = (0..1000)
+                    .map(|i| (format!("p{counter}_{i}"), format!("h{}", i % 50)))
+                    .collect();
+                let t = std::time::Instant::now();
+                rt.block_on(async {
+                    let n = match peer {
+                        0 => {
+                            let news = rows.into_iter().map(|(id, h)| {
+                                let mut n = fingerprint::NewFingerprint::new(id);
+                                n.sig_hash = Some(h);
+                                n
+                            });
+                            fingerprint::FingerprintTable::insert_many(news)
+                                .execute(&strata_db)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                        }
+                        1 => {
+                            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                                Vec::with_capacity(2000);
+                            for (id, h) in &rows {
+                                params.push(id);
+                                params.push(h);
+                            }
+                            tp.execute(&tp_insert, &params)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                        }
+                        2 => {
+                            let mut q = sqlx::query(&ins_text);
+                            for (id, h) in rows {
+                                q = q.bind(id).bind(h);
+                            }
+                            q.execute(&mut sqlx_conn)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                                .rows_affected()
+                        }
+                        _ => {
+                            let news: Vec<NewFp<'_>> = rows
+                                .iter()
+                                .map(|(id, h)| NewFp {
+                                    id,
+                                    sig_hash: Some(h),
+                                })
+                                .collect();
+                            d::insert(&mut diesel_conn, &news)
+                                .await
+                                .unwrap_or_else(|e| panic!("{e}"))
+                                as u64
+                        }
+                    };
+                    assert_eq!(black_box(n), 1000);
+                });
+                times[peer].push(t.elapsed().as_nanos());
+            }
+        }
+        // strata's client-side work alone: the 1,000 rows into the builder
+        // and the statement written (text and parameters), no server.
+        let t = std::time::Instant::now();
+        for r in 0..200 {
+            let news = (0..1000).map(|i| {
+                let mut n = fingerprint::NewFingerprint::new(format!("z{r}_{i}"));
+                n.sig_hash = Some(format!("h{}", i % 50));
+                n
+            });
+            black_box(fingerprint::FingerprintTable::insert_many(news).sql());
+        }
+        eprintln!(
+            "probe insert_1000 built and written, no server (mean of 200): {:.1} µs",
+            t.elapsed().as_nanos() as f64 / 200.0 / 1000.0
+        );
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        eprintln!(
+            "warm: paired insert_1000 ({ins_rounds} rounds, median µs): strata {:.1} · tokio-postgres prepared {:.1} · sqlx {:.1} · diesel-async {:.1} · strata/tokio-postgres {:.3}",
+            m[0], m[1], m[2], m[3], m[0] / m[1]
+        );
+        rt.block_on(async {
+            for sql in [
+                "DELETE FROM fingerprint WHERE id LIKE 'p%'",
+                "VACUUM fingerprint",
+            ] {
+                tp.batch_execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            }
+        });
     }
 
     let mut g = c.benchmark_group("pk_fetch");
@@ -814,12 +980,11 @@ fn peers(c: &mut Criterion) {
     g.bench_function("sqlx", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let r: Option<Vec<(String, String, DateTime<Utc>, Option<String>)>> =
-                    sqlx::query_as(JOIN)
-                        .bind("u7")
-                        .fetch_all(&mut sqlx_conn)
-                        .await
-                        .ok();
+                let r: Option<Vec<JoinRow>> = sqlx::query_as(JOIN)
+                    .bind("u7")
+                    .fetch_all(&mut sqlx_conn)
+                    .await
+                    .ok();
                 black_box(r)
             })
         })
@@ -843,7 +1008,7 @@ fn peers(c: &mut Criterion) {
     g.bench_function("tokio_postgres_prepared", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let r = tp.query(&tp_stmts[4], &[&"fp7"]).await.ok();
+                let r = tp.query(&tp_stmts[3], &[&"fp7"]).await.ok();
                 black_box(r.map(|rows| group(rows.iter().map(row_load).collect())))
             })
         })
@@ -923,7 +1088,7 @@ fn peers(c: &mut Criterion) {
                         params.push(id);
                         params.push(h);
                     }
-                    black_box(tp.execute(&tp_stmts[3], &params).await.ok())
+                    black_box(tp.execute(&tp_insert, &params).await.ok())
                 })
             },
             criterion::BatchSize::SmallInput,
@@ -981,6 +1146,164 @@ fn peers(c: &mut Criterion) {
             .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .await;
     });
+}
+
+/// What leaves a backend "warm": one large allocation freed (a 4 MB
+/// string built and dropped). glibc's malloc `mmap`s such a block, and
+/// after freeing it raises its mmap and trim thresholds for good, so from
+/// then on the backend keeps freed memory instead of returning it to the
+/// kernel. A cold backend hands the memory back after every row and faults
+/// it in again on the next: what a row whose binary output nests many
+/// values (an array of records) pays for, server-side. Parsing a large
+/// statement (the bench's 1,000-row insert) also warms a fresh backend, but
+/// not fully one that has already run many statements cold; this does.
+fn warm_up_sql() -> String {
+    "SELECT length(repeat('x', 4000000))".to_string()
+}
+
+/// Diagnostic (LOAD_PROBE=1): the load statement on several connections,
+/// rows not read, interleaved; then each connection's plan counts and
+/// backend pid.
+fn load_probe(
+    rt: &tokio::runtime::Runtime,
+    db_url: &str,
+    strata_db: &Db<Client>,
+    tp: &Client,
+    load_sql: &str,
+) {
+    let rounds: usize = std::env::var("PAIRED_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let (fresh_db, plain, plain_stmt, tp_stmt, db_raw_stmt) = rt.block_on(async {
+        let fresh_db = Db::new(connect(db_url).await);
+        let plain = connect(db_url).await;
+        let plain_stmt = plain.prepare(load_sql).await.unwrap();
+        let tp_stmt = tp.prepare(load_sql).await.unwrap();
+        let db_raw_stmt = strata_db.client().prepare(load_sql).await.unwrap();
+        (fresh_db, plain, plain_stmt, tp_stmt, db_raw_stmt)
+    });
+    let names = [
+        "tp, own prepared stmt",
+        "Db.query_sql (cached)",
+        "Db's client raw, own stmt",
+        "fresh Db.query_sql",
+        "fresh plain client raw",
+        "fresh Db, LATERAL rows",
+        "fresh Db, json_agg",
+        "fresh Db, LEFT JOIN",
+    ];
+    let cols = "s.\"sessionToken\", s.\"userId\", s.\"expires\", s.\"fingerprint_id\", s.\"type\", s.\"created_at\"";
+    let lateral = format!("SELECT f.\"id\", f.\"sig_hash\", f.\"created_at\", {cols} FROM \"fingerprint\" AS f LEFT JOIN LATERAL (SELECT * FROM \"session\" AS s WHERE s.\"fingerprint_id\" = f.\"id\" ORDER BY s.\"sessionToken\") AS s ON true WHERE f.\"id\" = $1");
+    let json = format!("SELECT f.\"id\", f.\"sig_hash\", f.\"created_at\", (SELECT json_agg(json_build_array({cols}) ORDER BY s.\"sessionToken\") FROM \"session\" AS s WHERE s.\"fingerprint_id\" = f.\"id\") FROM \"fingerprint\" AS f WHERE f.\"id\" = $1");
+    let n = names.len();
+    let mut times: Vec<Vec<u128>> = vec![Vec::new(); n];
+    let log = std::env::var_os("LOAD_PROBE_LOG").is_some();
+    if log {
+        rt.block_on(async {
+            for c in [tp, strata_db.client(), fresh_db.client(), &plain] {
+                c.batch_execute("SET log_min_duration_statement = 0")
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    for round in 0..rounds {
+        for k in 0..n {
+            let step = (round + k) % n;
+            let t = std::time::Instant::now();
+            rt.block_on(async {
+                let r = match step {
+                    0 => tp.query(&tp_stmt, &[&"fp7"]).await,
+                    1 => strata_db.query_sql(load_sql, &[&"fp7"]).await,
+                    2 => strata_db.client().query(&db_raw_stmt, &[&"fp7"]).await,
+                    3 => fresh_db.query_sql(load_sql, &[&"fp7"]).await,
+                    4 => plain.query(&plain_stmt, &[&"fp7"]).await,
+                    5 => fresh_db.query_sql(&lateral, &[&"fp7"]).await,
+                    6 => fresh_db.query_sql(&json, &[&"fp7"]).await,
+                    _ => fresh_db.query_sql(LOAD, &[&"fp7"]).await,
+                };
+                black_box(r.unwrap());
+            });
+            times[step].push(t.elapsed().as_nanos());
+        }
+    }
+    if log {
+        rt.block_on(async {
+            for c in [tp, strata_db.client(), fresh_db.client(), &plain] {
+                c.batch_execute("RESET log_min_duration_statement")
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    for (i, v) in times.iter_mut().enumerate() {
+        v.sort_unstable();
+        eprintln!(
+            "probe {:<28} median {:.1} µs  p10 {:.1}  p90 {:.1}",
+            names[i],
+            v[v.len() / 2] as f64 / 1000.0,
+            v[v.len() / 10] as f64 / 1000.0,
+            v[v.len() * 9 / 10] as f64 / 1000.0
+        );
+    }
+    rt.block_on(async {
+        for (name, c) in [
+            ("tp", tp),
+            ("Db", strata_db.client()),
+            ("fresh Db", fresh_db.client()),
+            ("plain", &plain),
+        ] {
+            let pid: i32 = c.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+            for r in c
+                .query(
+                    "SELECT name, generic_plans, custom_plans, left(statement, 60) FROM pg_prepared_statements",
+                    &[],
+                )
+                .await
+                .unwrap()
+            {
+                let (s, g, cu, st): (String, i64, i64, String) = (r.get(0), r.get(1), r.get(2), r.get(3));
+                eprintln!("probe {name} pid {pid}: {s} generic {g} custom {cu} {st}");
+            }
+        }
+    });
+    // The client's side alone: the same rows decoded again and again, by
+    // strata's reader (parent, then the record[] of children) and by the
+    // hand-written reader of the peers' LEFT JOIN rows (grouped).
+    {
+        use strata::runtime::{Fields, FromFields, Load};
+        let (nested, joined) = rt.block_on(async {
+            (
+                strata_db.query_sql(load_sql, &[&"fp7"]).await.unwrap(),
+                tp.query(LOAD, &[&"fp7"]).await.unwrap(),
+            )
+        });
+        let rel = fingerprint::rel::session;
+        let n = 20_000u32;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            for r in &nested {
+                let mut f = Fields::row(r, 0);
+                let parent = fingerprint::Fingerprint::from_fields(&mut f).unwrap();
+                let kids = rel.decode(&mut f).unwrap();
+                black_box((parent, kids));
+            }
+        }
+        let strata_ns = t.elapsed().as_nanos() as f64 / f64::from(n);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            black_box(group(joined.iter().map(row_load).collect()));
+        }
+        let peer_ns = t.elapsed().as_nanos() as f64 / f64::from(n);
+        eprintln!(
+            "probe decode only (mean of {n}): strata record[] {:.2} µs · LEFT JOIN rows grouped {:.2} µs",
+            strata_ns / 1000.0,
+            peer_ns / 1000.0
+        );
+    }
+    eprintln!("probe Db cache: {:?}", strata_db.cache_stats());
+    eprintln!("probe fresh Db cache: {:?}", fresh_db.cache_stats());
 }
 
 criterion_group!(benches, peers);
