@@ -36,6 +36,8 @@
 //!   table exists.
 //! - `91_views.sql`: views and materialized views as pg_dump writes them
 //!   (see `ddl/view.rs`), each after the views it reads.
+//! - `91_statistics.sql`: extended statistics as pg_dump writes them
+//!   (`ddl/statistics.rs`), once every table exists.
 //! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
 //!   writes them: a policy may read any table or call any routine.
@@ -61,8 +63,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod privilege;
+mod statistics;
 mod view;
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
+pub(crate) use statistics::{
+    create_statistics_sql, statistics_statements, statistics_target_sql,
+};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
@@ -263,6 +269,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base, "foreign_keys"),
             title: "foreign keys between schemas".to_string(),
             body: cross_fks,
+            routines: false,
+        });
+    }
+    // Extended statistics once every table exists (a statistics object
+    // may live in another schema than its table).
+    let stats = statistics::write_statistics(schema);
+    if !stats.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 1, "statistics"),
+            title: "extended statistics".to_string(),
+            body: stats,
             routines: false,
         });
     }
@@ -521,6 +538,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.composites.is_empty()
         || !n.collations.is_empty()
         || !n.views.is_empty()
+        || !n.statistics.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 

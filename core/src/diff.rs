@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 mod privilege;
+mod statistics;
 mod view;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
@@ -264,6 +265,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        statistics::diff_statistics(d, nsn, e, f);
         for (name, e, f) in pairs(&e.collations, &f.collations) {
             let p = ObjectPath::new(ObjectKind::Collation, nsn, name);
             match (e, f) {

@@ -79,6 +79,8 @@ impl<'a> Cursor<'a> {
             CommentTarget::Domain(self.qname()?)
         } else if self.eat_kw("COLLATION") {
             CommentTarget::Collation(self.qname()?)
+        } else if self.eat_kw("STATISTICS") {
+            CommentTarget::Statistics(self.qname()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

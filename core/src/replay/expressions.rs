@@ -13,6 +13,7 @@ impl Replayer {
     pub(super) fn analyze_touched(&mut self) {
         use crate::analyze::Role;
         use crate::expression::{pending, resolve};
+        self.settle_statistics();
         let touched = std::mem::take(&mut self.touched);
         for (ns, tn) in touched {
             let Some(t) = self.schema.table(&ns, &tn) else {

@@ -32,6 +32,7 @@ mod policy;
 mod privilege;
 mod routine;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;
@@ -476,6 +477,19 @@ impl Replayer {
                 constraints,
             } => self.create_domain(name, base_type, collation, default, constraints),
             Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
+            Stmt::CreateStatistics {
+                name,
+                if_not_exists,
+                kinds,
+                elems,
+                tables,
+            } => self.create_statistics(name, if_not_exists, kinds, elems, tables),
+            Stmt::AlterStatistics {
+                name,
+                if_exists,
+                action,
+            } => self.alter_statistics(name, if_exists, action),
+            Stmt::DropStatistics { names, if_exists } => self.drop_statistics(names, if_exists),
             Stmt::CreateCollation {
                 name,
                 if_not_exists,

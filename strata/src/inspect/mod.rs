@@ -187,6 +187,7 @@ mod namespaces;
 mod privileges;
 mod routines;
 mod sequences;
+mod statistics;
 pub(crate) mod snapshot;
 mod tables;
 mod triggers;
@@ -213,6 +214,7 @@ use namespaces::*;
 use privileges::*;
 use routines::*;
 use sequences::*;
+use statistics::*;
 use tables::*;
 use triggers::*;
 use types::*;
@@ -221,7 +223,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 16] = [
+pub const QUERIES: [(&str, &str); 17] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -237,6 +239,7 @@ pub const QUERIES: [(&str, &str); 16] = [
     ("triggers", Q_TRIGGERS),
     ("views", Q_VIEWS),
     ("default privileges", Q_DEFAULT_ACLS),
+    ("statistics", Q_STATISTICS),
     // Last on every connection: its rows (the most of any query) are built
     // into the model as they arrive, never held all at once.
     ("columns", Q_COLUMNS),
@@ -420,6 +423,7 @@ struct CatalogRows {
     triggers: Vec<Row>,
     views: Vec<Row>,
     default_acls: Vec<Row>,
+    statistics: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -524,6 +528,7 @@ async fn read_all(
         triggers: take("triggers")?,
         views: take("views")?,
         default_acls: take("default privileges")?,
+        statistics: take("statistics")?,
     };
     Ok((catalog, streams))
 }
@@ -653,6 +658,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         triggers,
         views,
         default_acls,
+        statistics,
     } = rows;
     let mut schema = Schema::default();
     let mut comments = read_comments(&comment_rows)?;
@@ -719,6 +725,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(default_acls);
     build_triggers(&triggers, &mut schema, &relation_names)?;
     drop(triggers);
+    build_statistics(&statistics, &mut schema)?;
+    drop(statistics);
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {

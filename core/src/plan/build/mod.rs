@@ -25,6 +25,7 @@ mod privilege;
 mod rename;
 mod routine;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;
@@ -461,6 +462,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.hierarchies();
     bld.hierarchy_order();
     bld.policies();
+    bld.statistics();
     bld.triggers();
     bld.view_triggers();
     bld.views();
