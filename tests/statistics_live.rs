@@ -123,6 +123,13 @@ async fn offline_replay_builds_the_statistics_the_server_builds() {
                 server.namespaces["app"].statistics["on_public"].table.sql(),
                 "public.item"
             );
+            let page = strata_core::docs::render(&server, &Default::default());
+            assert!(
+                page.contains(
+                    "`item_stats` on price, qty (ndistinct, dependencies, mcv) — price by quantity"
+                ),
+                "{page}"
+            );
         }
     }
 }
@@ -197,14 +204,10 @@ async fn replay_fails_where_the_server_fails_with_its_sqlstate() {
                 .await
                 .unwrap_or_else(|e| panic!("{setup}: {e}"));
         }
-        let server = client
-            .batch_execute(stmt)
-            .await
-            .err()
-            .map(|e| {
-                let db = e.as_db_error().expect("a server error");
-                (db.code().code().to_string(), db.message().to_string())
-            });
+        let server = client.batch_execute(stmt).await.err().map(|e| {
+            let db = e.as_db_error().expect("a server error");
+            (db.code().code().to_string(), db.message().to_string())
+        });
         client.batch_execute("ROLLBACK").await.unwrap();
         let offline = offline_code(&format!("{}\n{setup};\n{stmt};\n", fixture()));
         // Replay's errors with their own help do not name the SQLSTATE:
@@ -269,8 +272,14 @@ fn plans_create_drop_change_and_converge() {
     converge("statistics dropped", &fixture(), BASE);
     let plan = converge("statistics changed", &fixture(), &changed());
     let sql = plan.sql();
-    assert!(sql.contains("ALTER STATISTICS public.item_nd SET STATISTICS 100"), "{sql}");
-    assert!(sql.contains("DROP STATISTICS IF EXISTS public.item_one"), "{sql}");
+    assert!(
+        sql.contains("ALTER STATISTICS public.item_nd SET STATISTICS 100"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("DROP STATISTICS IF EXISTS public.item_one"),
+        "{sql}"
+    );
     converge("statistics changed back", &changed(), &fixture());
     // Only the target: in place.
     let plan = converge(
@@ -291,7 +300,10 @@ fn plans_create_drop_change_and_converge() {
         &fixture(),
         &fixture()
             .replace(", \"Kind\" text", "")
-            .replace("CREATE STATISTICS item_dm (mcv, dependencies) ON \"Kind\", qty FROM item;\n", "")
+            .replace(
+                "CREATE STATISTICS item_dm (mcv, dependencies) ON \"Kind\", qty FROM item;\n",
+                "",
+            )
             .replace("ALTER STATISTICS item_dm SET STATISTICS 20000;\n", "")
             .replace(", (\"Kind\"::varchar(10))", ""),
     );
@@ -299,8 +311,14 @@ fn plans_create_drop_change_and_converge() {
         "table dropped",
         &fixture(),
         &fixture()
-            .replace("CREATE TABLE app.orders (id bigint, item_id integer, placed date, note text);\n", "")
-            .replace("CREATE STATISTICS app.\"Order Stats\" ON placed, item_id FROM app.orders;\n", ""),
+            .replace(
+                "CREATE TABLE app.orders (id bigint, item_id integer, placed date, note text);\n",
+                "",
+            )
+            .replace(
+                "CREATE STATISTICS app.\"Order Stats\" ON placed, item_id FROM app.orders;\n",
+                "",
+            ),
     );
 }
 

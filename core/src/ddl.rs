@@ -66,9 +66,7 @@ mod privilege;
 mod statistics;
 mod view;
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
-pub(crate) use statistics::{
-    create_statistics_sql, statistics_statements, statistics_target_sql,
-};
+pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};

@@ -22,7 +22,13 @@ pub(super) fn diff_statistics(d: &mut Vec<Difference>, nsn: &str, e: &Namespace,
 fn compare(d: &mut Vec<Difference>, p: &ObjectPath, e: &Statistics, f: &Statistics) {
     field(d, p, "table", &e.table.sql(), &f.table.sql());
     field(d, p, "kinds", &kinds(e), &kinds(f));
-    field(d, p, "columns", &e.columns.join(", "), &f.columns.join(", "));
+    field(
+        d,
+        p,
+        "columns",
+        &e.columns.join(", "),
+        &f.columns.join(", "),
+    );
     if e.expressions != f.expressions {
         let show = |s: &Statistics| {
             let v: Vec<String> = s.expressions.iter().map(shown).collect();

@@ -67,7 +67,10 @@ impl<'a> Cursor<'a> {
                     id.quote_style.is_some(),
                 )));
             }
-            return Ok(StatsElem::Expression(Expression::written(sql, e.to_string())));
+            return Ok(StatsElem::Expression(Expression::written(
+                sql,
+                e.to_string(),
+            )));
         }
         let at = self.peek();
         let start = self.offset_of(&at);
@@ -79,7 +82,10 @@ impl<'a> Cursor<'a> {
             ))),
             Expr::Function(_) => {
                 let sql = self.written_since(start);
-                Ok(StatsElem::Expression(Expression::written(sql, e.to_string())))
+                Ok(StatsElem::Expression(Expression::written(
+                    sql,
+                    e.to_string(),
+                )))
             }
             _ => Err(not_a_stats_param(self, start)),
         }
@@ -100,8 +106,7 @@ impl<'a> Cursor<'a> {
             self.skip_rest();
             StatisticsAction::Owner
         } else {
-            return Err(self
-                .expected("SET STATISTICS, RENAME TO, SET SCHEMA or OWNER TO"));
+            return Err(self.expected("SET STATISTICS, RENAME TO, SET SCHEMA or OWNER TO"));
         };
         Ok(Stmt::AlterStatistics {
             name,

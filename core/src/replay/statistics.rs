@@ -253,7 +253,11 @@ impl Replayer {
                         format!("statistics target {n} is too low"),
                     ));
                 }
-                Some(if n == -1 { None } else { Some(n.min(MAX_TARGET) as i32) })
+                Some(if n == -1 {
+                    None
+                } else {
+                    Some(n.min(MAX_TARGET) as i32)
+                })
             }
             _ => None,
         };
@@ -406,11 +410,7 @@ impl Replayer {
     /// A column was renamed: the statistics print the new name.
     pub(super) fn rename_column_statistics(&mut self, ns: &str, table: &str, old: &str, new: &str) {
         for (sns, name) in self.statistics_on(ns, table) {
-            let s = self
-                .ns_mut(&sns)
-                .statistics
-                .get_mut(&name)
-                .expect("listed");
+            let s = self.ns_mut(&sns).statistics.get_mut(&name).expect("listed");
             for c in s.columns.iter_mut() {
                 if c == old {
                     *c = new.to_string();
@@ -428,11 +428,7 @@ impl Replayer {
     /// stored expressions.
     pub(super) fn retype_column_statistics(&mut self, ns: &str, table: &str, col: &str) {
         for (sns, name) in self.statistics_on(ns, table) {
-            let s = self
-                .ns_mut(&sns)
-                .statistics
-                .get_mut(&name)
-                .expect("listed");
+            let s = self.ns_mut(&sns).statistics.get_mut(&name).expect("listed");
             for e in s.expressions.iter_mut() {
                 if crate::expression::mentions(e, col) {
                     *e = crate::expression::retyped(e);
@@ -445,11 +441,7 @@ impl Replayer {
     /// where they are and follow it.
     pub(super) fn table_moved_statistics(&mut self, ons: &str, otn: &str, nns: &str, ntn: &str) {
         for (sns, name) in self.statistics_on(ons, otn) {
-            let s = self
-                .ns_mut(&sns)
-                .statistics
-                .get_mut(&name)
-                .expect("listed");
+            let s = self.ns_mut(&sns).statistics.get_mut(&name).expect("listed");
             s.table = RelationRef::new(nns, ntn);
         }
     }
@@ -471,7 +463,12 @@ impl Replayer {
     /// a column they read renamed or retyped) are analysed over their
     /// table.
     pub(super) fn settle_statistics(&mut self) {
-        if self.schema.namespaces.values().all(|n| n.statistics.is_empty()) {
+        if self
+            .schema
+            .namespaces
+            .values()
+            .all(|n| n.statistics.is_empty())
+        {
             return;
         }
         let mut gone = Vec::new();

@@ -57,7 +57,8 @@ impl Builder<'_> {
                             ),
                             P_STATISTICS,
                         );
-                        d.requires.push(k_table(&sb.table.namespace, &sb.table.name));
+                        d.requires
+                            .push(k_table(&sb.table.namespace, &sb.table.name));
                         self.push(d);
                     }
                     if sa.comment != sb.comment {
@@ -67,7 +68,8 @@ impl Builder<'_> {
                                 .collect();
                         let mut d =
                             Draft::new(step(path, "comment on statistics", stmts), P_COMMENT);
-                        d.requires.push(k_table(&sb.table.namespace, &sb.table.name));
+                        d.requires
+                            .push(k_table(&sb.table.namespace, &sb.table.name));
                         self.push(d);
                     }
                 }
