@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod event_trigger;
 mod privilege;
 mod statistics;
 mod view;
@@ -229,6 +230,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
             (None, None) => {}
         }
     }
+    event_trigger::diff_event_triggers(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {

@@ -450,6 +450,31 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         out.push('\n');
     }
 
+    if !schema.event_triggers.is_empty() {
+        let _ = writeln!(out, "## Event triggers\n");
+        for (name, t) in &schema.event_triggers {
+            let mut line = format!(
+                "`{}` on {}{} → `{}()`",
+                cell(name),
+                t.event,
+                if t.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", cell(&t.tags.join(", ")))
+                },
+                cell(&t.function.sql())
+            );
+            if t.enabled != crate::model::TriggerEnabled::Origin {
+                line.push_str(&format!(" ({})", t.enabled.sql()));
+            }
+            if let Some(c) = &t.comment {
+                line.push_str(&format!(" — {}", cell(c)));
+            }
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+
     if !schema.unmanaged.is_empty() {
         let _ = writeln!(out, "## Other objects\n");
         for u in &schema.unmanaged {

@@ -43,6 +43,10 @@ pub struct Schema {
         with = "acl::default_acl_serde"
     )]
     pub default_privileges: BTreeMap<DefaultAclKey, Acl>,
+    /// Event triggers (`pg_event_trigger`) by name: database objects, in no
+    /// namespace.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_triggers: BTreeMap<String, EventTrigger>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -182,6 +186,21 @@ pub struct Statistics {
     /// the default (-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// An event trigger (`CREATE EVENT TRIGGER`, `pg_event_trigger`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop` or
+    /// `table_rewrite`.
+    pub event: String,
+    /// `WHEN TAG IN (…)`, upper-cased as the server stores them, in the
+    /// order written; empty for none.
+    pub tags: Vec<String>,
+    /// The function it executes (no arguments, returning `event_trigger`).
+    pub function: RelationRef,
+    pub enabled: TriggerEnabled,
     pub comment: Option<String>,
 }
 
@@ -1546,6 +1565,8 @@ pub enum ObjectKind {
     Collation,
     /// An extended statistics object.
     Statistics,
+    /// An event trigger (a database object: the path's namespace is empty).
+    EventTrigger,
     /// A row-level security policy; the path's table is its table.
     Policy,
     /// A trigger on a table (the path's table is its table).
@@ -1577,6 +1598,7 @@ impl ObjectKind {
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
+            ObjectKind::EventTrigger => "event trigger",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::DefaultPrivileges => "default privileges",

@@ -107,6 +107,24 @@ pub enum Stmt {
         names: Vec<QName>,
         if_exists: bool,
     },
+    /// `CREATE EVENT TRIGGER name ON event [WHEN var IN (…) [AND …]]
+    /// EXECUTE FUNCTION f()`.
+    CreateEventTrigger {
+        name: String,
+        event: String,
+        /// (filter variable, values as written), in order.
+        filters: Vec<(String, Vec<String>)>,
+        function: QName,
+    },
+    /// `ALTER EVENT TRIGGER name …`.
+    AlterEventTrigger {
+        name: String,
+        action: EventTriggerAction,
+    },
+    DropEventTrigger {
+        names: Vec<String>,
+        if_exists: bool,
+    },
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `FROM other`.
     CreateCollation {
         name: QName,
@@ -455,6 +473,15 @@ pub enum StatsElem {
     Expression(crate::model::Expression),
 }
 
+/// What `ALTER EVENT TRIGGER` does.
+#[derive(Debug, Clone)]
+pub enum EventTriggerAction {
+    Enable(crate::model::TriggerEnabled),
+    Rename(String),
+    /// `OWNER TO`: nothing modelled, but the trigger must exist.
+    Owner,
+}
+
 /// What `ALTER STATISTICS` does.
 #[derive(Debug, Clone)]
 pub enum StatisticsAction {
@@ -791,6 +818,7 @@ pub enum CommentTarget {
     Domain(QName),
     Collation(QName),
     Statistics(QName),
+    EventTrigger(String),
     DomainConstraint {
         name: String,
         domain: QName,

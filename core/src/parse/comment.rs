@@ -79,6 +79,8 @@ impl<'a> Cursor<'a> {
             CommentTarget::Domain(self.qname()?)
         } else if self.eat_kw("COLLATION") {
             CommentTarget::Collation(self.qname()?)
+        } else if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            CommentTarget::EventTrigger(self.ident()?)
         } else if self.eat_kw("STATISTICS") {
             CommentTarget::Statistics(self.qname()?)
         } else {

@@ -20,6 +20,7 @@ mod comment;
 mod constraint;
 mod cursor;
 mod domain;
+mod event_trigger;
 mod index;
 mod policy;
 mod privilege;
@@ -236,6 +237,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("COLLATION") {
             return self.create_collation();
         }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.create_event_trigger();
+        }
         if self.eat_kw("STATISTICS") {
             if or_replace {
                 return Err(self.err_here(
@@ -373,6 +377,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("STATISTICS") {
             return self.alter_statistics();
+        }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.alter_event_trigger();
         }
         if self.eat_kw("TYPE") {
             let name = self.qname()?;
@@ -594,6 +601,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("STATISTICS") {
             return self.drop_statistics();
+        }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.drop_event_trigger();
         }
         if self.eat_kw("DOMAIN") {
             let if_exists = self.if_exists();

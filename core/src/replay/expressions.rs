@@ -14,6 +14,7 @@ impl Replayer {
         use crate::analyze::Role;
         use crate::expression::{pending, resolve};
         self.settle_statistics();
+        self.settle_event_triggers();
         let touched = std::mem::take(&mut self.touched);
         for (ns, tn) in touched {
             let Some(t) = self.schema.table(&ns, &tn) else {

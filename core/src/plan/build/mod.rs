@@ -16,6 +16,7 @@ mod collation;
 mod column;
 mod constraint;
 mod domain;
+mod event_trigger;
 mod extension;
 mod index;
 mod namespace;
@@ -463,6 +464,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.hierarchy_order();
     bld.policies();
     bld.statistics();
+    bld.event_triggers();
     bld.triggers();
     bld.view_triggers();
     bld.views();
