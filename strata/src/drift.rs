@@ -109,7 +109,7 @@ pub fn restrict_namespaces(schema: &mut Schema, namespaces: &[String]) {
     // them).
     schema
         .event_triggers
-        .retain(|_, t| namespaces.iter().any(|n| *n == t.function.namespace));
+        .retain(|_, t| namespaces.contains(&t.function.namespace));
     schema.unmanaged.retain(|u| {
         matches!(
             u.kind,
