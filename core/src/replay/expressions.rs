@@ -13,8 +13,6 @@ impl Replayer {
     pub(super) fn analyze_touched(&mut self) {
         use crate::analyze::Role;
         use crate::expression::{pending, resolve};
-        self.settle_statistics();
-        self.settle_event_triggers();
         let touched = std::mem::take(&mut self.touched);
         for (ns, tn) in touched {
             let Some(t) = self.schema.table(&ns, &tn) else {
