@@ -454,12 +454,17 @@ async fn reads_every_object_faithfully() {
         unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
-        unmanaged(UnmanagedKind::EventTrigger, "strata_test_ddl"),
         unmanaged(UnmanagedKind::Publication, "pub_all"),
     ]
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+    // Event triggers by definition.
+    let ddl = &schema.event_triggers["strata_test_ddl"];
+    assert_eq!(
+        (ddl.event.as_str(), ddl.function.sql()),
+        ("ddl_command_end", "billing.on_ddl".to_string())
+    );
     // Domains, composite types and collations by definition.
     let billing = &schema.namespaces["billing"];
     let nocase = &billing.collations["nocase"];

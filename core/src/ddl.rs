@@ -36,6 +36,9 @@
 //!   table exists.
 //! - `91_views.sql`: views and materialized views as pg_dump writes them
 //!   (see `ddl/view.rs`), each after the views it reads.
+//! - `91_statistics.sql`: extended statistics as pg_dump writes them
+//!   (`ddl/statistics.rs`), once every table exists.
+//! - `95_event_triggers.sql`: event triggers, after everything else.
 //! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
 //!   writes them: a policy may read any table or call any routine.
@@ -60,9 +63,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod event_trigger;
 mod privilege;
+mod statistics;
 mod view;
+pub(crate) use event_trigger::{
+    create_event_trigger_sql, event_trigger_enabled_sql, event_trigger_statements,
+};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
+pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
 use crate::diff::{render_column, render_constraint_kind, render_enum, render_index};
@@ -266,6 +275,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines: false,
         });
     }
+    // Extended statistics once every table exists (a statistics object
+    // may live in another schema than its table).
+    let stats = statistics::write_statistics(schema);
+    if !stats.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 1, "statistics"),
+            title: "extended statistics".to_string(),
+            body: stats,
+            routines: false,
+        });
+    }
     let views = view::write_views(schema);
     if !views.is_empty() {
         sections.push(Section {
@@ -341,6 +361,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base + 4, "privileges"),
             title: "privileges".to_string(),
             body: privileges,
+            routines: false,
+        });
+    }
+    // Event triggers very last, as pg_dump writes them: one fires on the
+    // DDL that follows it.
+    let events = event_trigger::write_event_triggers(schema);
+    if !events.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 5, "event_triggers"),
+            title: "event triggers".to_string(),
+            body: events,
             routines: false,
         });
     }
@@ -521,6 +552,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.composites.is_empty()
         || !n.collations.is_empty()
         || !n.views.is_empty()
+        || !n.statistics.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 

@@ -5,7 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod event_trigger;
 mod privilege;
+mod statistics;
 mod view;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
@@ -228,6 +230,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
             (None, None) => {}
         }
     }
+    event_trigger::diff_event_triggers(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {
@@ -264,6 +267,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        statistics::diff_statistics(d, nsn, e, f);
         for (name, e, f) in pairs(&e.collations, &f.collations) {
             let p = ObjectPath::new(ObjectKind::Collation, nsn, name);
             match (e, f) {

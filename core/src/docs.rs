@@ -196,6 +196,29 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 }
                 out.push('\n');
             }
+            let stats: Vec<(String, &crate::model::Statistics)> = schema
+                .namespaces
+                .iter()
+                .flat_map(|(sn, n)| n.statistics.iter().map(move |(x, s)| (qualified(sn, x), s)))
+                .filter(|(_, s)| s.table.namespace == *nsn && s.table.name == *tn)
+                .collect();
+            if !stats.is_empty() {
+                let _ = writeln!(out, "Extended statistics:\n");
+                for (sname, s) in stats {
+                    let mut on: Vec<String> = s.columns.iter().map(|c| quote_ident(c)).collect();
+                    on.extend(s.expressions.iter().map(|e| format!("({e})")));
+                    let kinds: Vec<&str> = s.kinds.iter().map(|k| k.keyword()).collect();
+                    let mut line = format!("- `{}` on {}", cell(&sname), cell(&on.join(", ")));
+                    if !kinds.is_empty() {
+                        let _ = write!(line, " ({})", kinds.join(", "));
+                    }
+                    if let Some(c) = &s.comment {
+                        let _ = write!(line, " — {}", cell(c));
+                    }
+                    let _ = writeln!(out, "{line}");
+                }
+                out.push('\n');
+            }
             if !t.triggers.is_empty() {
                 let _ = writeln!(out, "Triggers:\n");
                 for (gn, g) in &t.triggers {
@@ -423,6 +446,31 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         let _ = writeln!(out, "## Views\n");
         for v in &views {
             let _ = writeln!(out, "- {}", md(v));
+        }
+        out.push('\n');
+    }
+
+    if !schema.event_triggers.is_empty() {
+        let _ = writeln!(out, "## Event triggers\n");
+        for (name, t) in &schema.event_triggers {
+            let mut line = format!(
+                "`{}` on {}{} → `{}()`",
+                cell(name),
+                t.event,
+                if t.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", cell(&t.tags.join(", ")))
+                },
+                cell(&t.function.sql())
+            );
+            if t.enabled != crate::model::TriggerEnabled::Origin {
+                line.push_str(&format!(" ({})", t.enabled.sql()));
+            }
+            if let Some(c) = &t.comment {
+                line.push_str(&format!(" — {}", cell(c)));
+            }
+            let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
     }

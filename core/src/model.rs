@@ -43,6 +43,10 @@ pub struct Schema {
         with = "acl::default_acl_serde"
     )]
     pub default_privileges: BTreeMap<DefaultAclKey, Acl>,
+    /// Event triggers (`pg_event_trigger`) by name: database objects, in no
+    /// namespace.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_triggers: BTreeMap<String, EventTrigger>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -72,6 +76,10 @@ pub struct Namespace {
     /// namespace with tables), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub views: BTreeMap<String, View>,
+    /// Extended statistics objects (`pg_statistic_ext`) by name, in their
+    /// own namespace (which need not be their table's).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<String, Statistics>,
     /// Privileges (`nspacl`): `None` for the default (`acldefault`), see
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +162,86 @@ impl RelationRef {
 impl fmt::Display for RelationRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sql())
+    }
+}
+
+/// An extended statistics object (`CREATE STATISTICS`, `pg_statistic_ext`):
+/// compared by what the server stores, not by what was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statistics {
+    /// The table it is defined on.
+    pub table: RelationRef,
+    /// The kinds among `ndistinct`, `dependencies`, `mcv` the server builds
+    /// (`stxkind` without `e`, which follows from the expressions): all
+    /// three when none are written and there are two or more columns and
+    /// expressions, none for one expression alone.
+    pub kinds: BTreeSet<StatisticsKind>,
+    /// Plain columns, in the table's column order (`stxkeys` is sorted by
+    /// attribute number, whatever order they were written in).
+    pub columns: Vec<String>,
+    /// Expressions in the order written (`stxexprs`), each stored as
+    /// `pg_get_statisticsobjdef_expressions` prints it.
+    pub expressions: Vec<Expression>,
+    /// `ALTER STATISTICS … SET STATISTICS n` (`stxstattarget`); `None` for
+    /// the default (-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// An event trigger (`CREATE EVENT TRIGGER`, `pg_event_trigger`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop` or
+    /// `table_rewrite`.
+    pub event: String,
+    /// `WHEN TAG IN (…)`, upper-cased as the server stores them, in the
+    /// order written; empty for none.
+    pub tags: Vec<String>,
+    /// The function it executes (no arguments, returning `event_trigger`).
+    pub function: RelationRef,
+    pub enabled: TriggerEnabled,
+    pub comment: Option<String>,
+}
+
+/// A kind of extended statistics (`stxkind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatisticsKind {
+    Ndistinct,
+    Dependencies,
+    Mcv,
+}
+
+impl StatisticsKind {
+    pub const ALL: [StatisticsKind; 3] = [
+        StatisticsKind::Ndistinct,
+        StatisticsKind::Dependencies,
+        StatisticsKind::Mcv,
+    ];
+
+    /// The keyword `CREATE STATISTICS` takes.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            StatisticsKind::Ndistinct => "ndistinct",
+            StatisticsKind::Dependencies => "dependencies",
+            StatisticsKind::Mcv => "mcv",
+        }
+    }
+
+    /// The kind a keyword names.
+    pub fn from_keyword(s: &str) -> Option<StatisticsKind> {
+        StatisticsKind::ALL.into_iter().find(|k| k.keyword() == s)
+    }
+
+    /// The kind a `stxkind` letter stands for (`e` is not one of these).
+    pub fn from_letter(c: char) -> Option<StatisticsKind> {
+        match c {
+            'd' => Some(StatisticsKind::Ndistinct),
+            'f' => Some(StatisticsKind::Dependencies),
+            'm' => Some(StatisticsKind::Mcv),
+            _ => None,
+        }
     }
 }
 
@@ -1475,6 +1563,10 @@ pub enum ObjectKind {
     /// A composite type.
     Type,
     Collation,
+    /// An extended statistics object.
+    Statistics,
+    /// An event trigger (a database object: the path's namespace is empty).
+    EventTrigger,
     /// A row-level security policy; the path's table is its table.
     Policy,
     /// A trigger on a table (the path's table is its table).
@@ -1505,6 +1597,8 @@ impl ObjectKind {
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
+            ObjectKind::Statistics => "statistics",
+            ObjectKind::EventTrigger => "event trigger",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::DefaultPrivileges => "default privileges",

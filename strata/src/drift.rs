@@ -94,8 +94,9 @@ pub fn remove_history_objects(schema: &mut Schema) {
 }
 
 /// Keeps only the given namespaces (and the objects in them), as
-/// [`crate::inspect::inspect`] does with [`InspectOptions::namespaces`]. Extensions, event
-/// triggers and publications are database-wide and kept.
+/// [`crate::inspect::inspect`] does with [`InspectOptions::namespaces`]. Extensions and
+/// publications are database-wide and kept; event triggers are kept with their function's
+/// schema.
 pub fn restrict_namespaces(schema: &mut Schema, namespaces: &[String]) {
     schema
         .namespaces
@@ -104,6 +105,11 @@ pub fn restrict_namespaces(schema: &mut Schema, namespaces: &[String]) {
         .iter()
         .map(|n| format!("{}.", quote_ident(n)))
         .collect();
+    // Event triggers go with their function's schema (as inspect reads
+    // them).
+    schema
+        .event_triggers
+        .retain(|_, t| namespaces.contains(&t.function.namespace));
     schema.unmanaged.retain(|u| {
         matches!(
             u.kind,

@@ -51,6 +51,10 @@ pub enum Role<'a> {
     /// false)` prints key `n` (wrapped in parentheses unless it looks like a
     /// function call).
     IndexKey,
+    /// An expression of `CREATE STATISTICS` (`transformStatsStmt`): not
+    /// coerced, not required to be immutable, a top-level COLLATE kept;
+    /// printed as `pg_get_statisticsobjdef_expressions` prints it.
+    Statistics,
     /// The `WHERE` of a partial index (or an exclusion constraint):
     /// boolean, printed by `pg_get_expr(indpred)`.
     Predicate,
@@ -161,6 +165,12 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             };
             if node.type_id() == crate::catalog::oid::UNKNOWN {
                 return Err(unproven("an index key of unknown type"));
+            }
+            node
+        }
+        Role::Statistics => {
+            if node.type_id() == crate::catalog::oid::UNKNOWN {
+                return Err(unproven("a statistics expression of unknown type"));
             }
             node
         }

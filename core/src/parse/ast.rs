@@ -85,6 +85,46 @@ pub enum Stmt {
         name: QName,
         action: DomainAction,
     },
+    /// `CREATE STATISTICS [IF NOT EXISTS] name [(kinds)] ON … FROM table`.
+    CreateStatistics {
+        name: QName,
+        if_not_exists: bool,
+        /// The kinds as written (checked by replay, as the server does).
+        kinds: Vec<String>,
+        elems: Vec<StatsElem>,
+        /// The `FROM` list (the server takes exactly one table).
+        tables: Vec<QName>,
+    },
+    /// `ALTER STATISTICS [IF EXISTS] name …`.
+    AlterStatistics {
+        name: QName,
+        if_exists: bool,
+        action: StatisticsAction,
+    },
+    /// `DROP STATISTICS [IF EXISTS] name, …` (nothing depends on one, so
+    /// CASCADE changes nothing).
+    DropStatistics {
+        names: Vec<QName>,
+        if_exists: bool,
+    },
+    /// `CREATE EVENT TRIGGER name ON event [WHEN var IN (…) [AND …]]
+    /// EXECUTE FUNCTION f()`.
+    CreateEventTrigger {
+        name: String,
+        event: String,
+        /// (filter variable, values as written), in order.
+        filters: Vec<(String, Vec<String>)>,
+        function: QName,
+    },
+    /// `ALTER EVENT TRIGGER name …`.
+    AlterEventTrigger {
+        name: String,
+        action: EventTriggerAction,
+    },
+    DropEventTrigger {
+        names: Vec<String>,
+        if_exists: bool,
+    },
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `FROM other`.
     CreateCollation {
         name: QName,
@@ -424,6 +464,35 @@ pub enum EnumAction {
     },
 }
 
+/// An element of `CREATE STATISTICS … ON`.
+#[derive(Debug, Clone)]
+pub enum StatsElem {
+    /// A column, bare or in parentheses (folded).
+    Column(String),
+    /// An expression, as written (without the parentheses around it).
+    Expression(crate::model::Expression),
+}
+
+/// What `ALTER EVENT TRIGGER` does.
+#[derive(Debug, Clone)]
+pub enum EventTriggerAction {
+    Enable(crate::model::TriggerEnabled),
+    Rename(String),
+    /// `OWNER TO`: nothing modelled, but the trigger must exist.
+    Owner,
+}
+
+/// What `ALTER STATISTICS` does.
+#[derive(Debug, Clone)]
+pub enum StatisticsAction {
+    /// `SET STATISTICS n` (-1: the default).
+    SetTarget(i64),
+    Rename(String),
+    SetSchema(String),
+    /// `OWNER TO`: nothing modelled, but the object must exist.
+    Owner,
+}
+
 /// What `CREATE COLLATION` says.
 #[derive(Debug, Clone)]
 pub enum CollationDef {
@@ -748,6 +817,8 @@ pub enum CommentTarget {
     },
     Domain(QName),
     Collation(QName),
+    Statistics(QName),
+    EventTrigger(String),
     DomainConstraint {
         name: String,
         domain: QName,

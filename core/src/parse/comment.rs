@@ -79,6 +79,10 @@ impl<'a> Cursor<'a> {
             CommentTarget::Domain(self.qname()?)
         } else if self.eat_kw("COLLATION") {
             CommentTarget::Collation(self.qname()?)
+        } else if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            CommentTarget::EventTrigger(self.ident()?)
+        } else if self.eat_kw("STATISTICS") {
+            CommentTarget::Statistics(self.qname()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

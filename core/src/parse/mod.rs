@@ -20,11 +20,13 @@ mod comment;
 mod constraint;
 mod cursor;
 mod domain;
+mod event_trigger;
 mod index;
 mod policy;
 mod privilege;
 mod routine;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;
@@ -235,6 +237,17 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("COLLATION") {
             return self.create_collation();
         }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.create_event_trigger();
+        }
+        if self.eat_kw("STATISTICS") {
+            if or_replace {
+                return Err(self.err_here(
+                    "CREATE OR REPLACE STATISTICS does not exist: PostgreSQL would fail here with a syntax error",
+                ));
+            }
+            return self.create_statistics();
+        }
         if self.eat_kw("POLICY") {
             if or_replace {
                 return Err(
@@ -361,6 +374,12 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("COLLATION") {
             return self.alter_collation();
+        }
+        if self.eat_kw("STATISTICS") {
+            return self.alter_statistics();
+        }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.alter_event_trigger();
         }
         if self.eat_kw("TYPE") {
             let name = self.qname()?;
@@ -579,6 +598,12 @@ impl<'a> Cursor<'a> {
                 if_exists,
                 cascade,
             });
+        }
+        if self.eat_kw("STATISTICS") {
+            return self.drop_statistics();
+        }
+        if self.eat_kws(&["EVENT", "TRIGGER"]) {
+            return self.drop_event_trigger();
         }
         if self.eat_kw("DOMAIN") {
             let if_exists = self.if_exists();

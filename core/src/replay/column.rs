@@ -123,9 +123,11 @@ impl Replayer {
         let nsm = self.ns_mut(ns);
         nsm.sequences
             .retain(|_, s| s.owned_by.as_ref() != Some(&(table.to_string(), col.to_string())));
+        self.drop_column_statistics(ns, table, col);
     }
 
     pub(super) fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
+        self.rename_column_statistics(ns, table, old, new);
         self.demote_views_reading(
             ns,
             table,
@@ -312,6 +314,7 @@ impl Replayer {
                         }
                     }
                 }
+                self.retype_column_statistics(ns, table, col);
                 self.touch(ObjectPath::in_table(ObjectKind::Column, ns, table, col));
             }
             ColumnOp::SetDefault(e) => {

@@ -202,6 +202,8 @@ impl Replayer {
                     .comment = text;
                 self.touch(ObjectPath::new(ObjectKind::Collation, &ns, &q.name));
             }
+            CommentTarget::Statistics(q) => self.comment_on_statistics(&q, text)?,
+            CommentTarget::EventTrigger(name) => self.comment_on_event_trigger(&name, text)?,
             CommentTarget::Domain(q) => {
                 let ns = self.domain_ns(&q)?;
                 self.ns_mut(&ns)

@@ -21,6 +21,7 @@ mod comment;
 mod constraint;
 mod do_block;
 mod domain;
+mod event_trigger;
 mod expressions;
 mod extension;
 mod hints;
@@ -32,6 +33,7 @@ mod policy;
 mod privilege;
 mod routine;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;
@@ -496,6 +498,29 @@ impl Replayer {
                 constraints,
             } => self.create_domain(name, base_type, collation, default, constraints),
             Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
+            Stmt::CreateEventTrigger {
+                name,
+                event,
+                filters,
+                function,
+            } => self.create_event_trigger(name, event, filters, function),
+            Stmt::AlterEventTrigger { name, action } => self.alter_event_trigger(name, action),
+            Stmt::DropEventTrigger { names, if_exists } => {
+                self.drop_event_trigger(names, if_exists)
+            }
+            Stmt::CreateStatistics {
+                name,
+                if_not_exists,
+                kinds,
+                elems,
+                tables,
+            } => self.create_statistics(name, if_not_exists, kinds, elems, tables),
+            Stmt::AlterStatistics {
+                name,
+                if_exists,
+                action,
+            } => self.alter_statistics(name, if_exists, action),
+            Stmt::DropStatistics { names, if_exists } => self.drop_statistics(names, if_exists),
             Stmt::CreateCollation {
                 name,
                 if_not_exists,

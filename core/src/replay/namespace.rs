@@ -292,7 +292,8 @@ impl Replayer {
                 && ns.enums.is_empty()
                 && ns.sequences.is_empty()
                 && ns.routines.is_empty()
-                && ns.views.is_empty();
+                && ns.views.is_empty()
+                && ns.statistics.is_empty();
             let prefix = format!("{}.", quote_ident(&name));
             let has_unmanaged = self
                 .schema
@@ -384,6 +385,7 @@ impl Replayer {
             }
         }
         self.schema_renamed_triggers(&name, &new_name);
+        self.schema_renamed_statistics(&name, &new_name);
         self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));
         Ok(())
     }

@@ -295,6 +295,23 @@ impl Replayer {
                 continue;
             };
             let name = crate::model::split_signature(&key).0.to_string();
+            if key == format!("{name}()") {
+                let events = self.event_triggers_calling(&ns, &name);
+                if !events.is_empty() && !cascade {
+                    return Err(help(
+                        err(
+                            super::DEPENDENT_OBJECTS,
+                            format!(
+                                "cannot drop {} {} because other objects depend on it",
+                                self.kind_of(&ns, &key).label(),
+                                display_key(&key)
+                            ),
+                        ),
+                        format!("used by {}", events.join(", ")),
+                    ));
+                }
+                self.drop_event_triggers_calling(&ns, &name);
+            }
             let triggers = if key == format!("{name}()") {
                 self.triggers_calling(&ns, &name)
             } else {
@@ -504,6 +521,7 @@ impl Replayer {
             );
             if key == format!("{old_name}()") {
                 self.function_moved_triggers(&ns, &old_name, &new_ns, &new_name);
+                self.event_trigger_function_moved(&ns, &old_name, &new_ns, &new_name);
             }
         }
         self.touch(routine_path(&ns, &key, k));

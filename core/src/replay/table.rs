@@ -459,6 +459,7 @@ impl Replayer {
                 );
                 self.move_in_view_deps(&nsn, &tn, &nsn, &new);
                 self.table_moved_triggers(&nsn, &tn, &nsn, &new);
+                self.table_moved_statistics(&nsn, &tn, &nsn, &new);
                 *table = new;
             }
             TableAction::SetSchema(new_ns) => {
@@ -493,6 +494,7 @@ impl Replayer {
                 }
                 self.move_in_view_deps(&nsn, &tn, &new_ns, &tn);
                 self.table_moved_triggers(&nsn, &tn, &new_ns, &tn);
+                self.table_moved_statistics(&nsn, &tn, &new_ns, &tn);
                 // Owned sequences move along.
                 let owned: Vec<String> = self
                     .ns_mut(&nsn)

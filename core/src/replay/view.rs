@@ -98,6 +98,11 @@ impl Replayer {
             }
             stmt => self.apply_stmt(stmt, offset, text),
         };
+        // What follows a table or a function without being on it: extended
+        // statistics and event triggers whose object went, expressions of
+        // statistics to analyse.
+        self.settle_statistics();
+        self.settle_event_triggers();
         self.analyze_touched();
         if let (Ok(()), Some((key, deps))) = (&applied, new_view) {
             self.view_deps.insert(key, deps);

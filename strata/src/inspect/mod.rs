@@ -181,6 +181,7 @@ pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
 mod constraints;
+mod event_triggers;
 mod format_type;
 mod indexes;
 mod namespaces;
@@ -188,6 +189,7 @@ mod privileges;
 mod routines;
 mod sequences;
 pub(crate) mod snapshot;
+mod statistics;
 mod tables;
 mod triggers;
 mod types;
@@ -208,11 +210,13 @@ pub fn client_format_type(typid: u32, typmod: i32) -> Option<String> {
 /// `format_type(atttypid, atttypmod)`, for the oracle test.
 #[doc(hidden)]
 pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.atttypmod");
+use event_triggers::*;
 use indexes::*;
 use namespaces::*;
 use privileges::*;
 use routines::*;
 use sequences::*;
+use statistics::*;
 use tables::*;
 use triggers::*;
 use types::*;
@@ -221,7 +225,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 16] = [
+pub const QUERIES: [(&str, &str); 18] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -237,6 +241,8 @@ pub const QUERIES: [(&str, &str); 16] = [
     ("triggers", Q_TRIGGERS),
     ("views", Q_VIEWS),
     ("default privileges", Q_DEFAULT_ACLS),
+    ("statistics", Q_STATISTICS),
+    ("event triggers", Q_EVENT_TRIGGERS),
     // Last on every connection: its rows (the most of any query) are built
     // into the model as they arrive, never held all at once.
     ("columns", Q_COLUMNS),
@@ -420,6 +426,8 @@ struct CatalogRows {
     triggers: Vec<Row>,
     views: Vec<Row>,
     default_acls: Vec<Row>,
+    statistics: Vec<Row>,
+    event_triggers: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -524,6 +532,8 @@ async fn read_all(
         triggers: take("triggers")?,
         views: take("views")?,
         default_acls: take("default privileges")?,
+        statistics: take("statistics")?,
+        event_triggers: take("event triggers")?,
     };
     Ok((catalog, streams))
 }
@@ -653,6 +663,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         triggers,
         views,
         default_acls,
+        statistics,
+        event_triggers,
     } = rows;
     let mut schema = Schema::default();
     let mut comments = read_comments(&comment_rows)?;
@@ -719,6 +731,10 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(default_acls);
     build_triggers(&triggers, &mut schema, &relation_names)?;
     drop(triggers);
+    build_statistics(&statistics, &mut schema)?;
+    drop(statistics);
+    build_event_triggers(&event_triggers, &mut schema)?;
+    drop(event_triggers);
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {

@@ -47,11 +47,6 @@ pub(super) const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " UNION ALL \
-     SELECT 'event_trigger', NULL::text, NULL::text, ev.evtname::text, NULL::text, \
-            NULL::text \
-     FROM pg_event_trigger ev WHERE ",
-    not_extension!("pg_event_trigger", "ev.oid"),
-    " UNION ALL \
      SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
             NULL::text \
      FROM pg_publication pb \

@@ -1,0 +1,3 @@
+-- statistics on (a + b) vs (a - b), beside a function call
+CREATE TABLE t (a integer, b integer, c text);
+CREATE STATISTICS t_expr ON (a + b), lower(c) FROM t;

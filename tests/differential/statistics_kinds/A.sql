@@ -1,0 +1,3 @@
+-- CREATE STATISTICS (ndistinct) vs every kind (none written)
+CREATE TABLE t (a integer, b integer, c text);
+CREATE STATISTICS t_ab (ndistinct) ON a, b FROM t;

@@ -1,0 +1,4 @@
+-- ALTER STATISTICS … SET STATISTICS 500 vs the default
+CREATE TABLE t (a integer, b integer, c text);
+CREATE STATISTICS t_ab ON a, b FROM t;
+ALTER STATISTICS t_ab SET STATISTICS 500;
