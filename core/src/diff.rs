@@ -5,8 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod operator;
 mod privilege;
 mod view;
+pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
 pub use view::{render_view, view_path};
@@ -338,6 +340,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        operator::diff_operators(d, nsn, &e.operators, &f.operators);
         view::diff_views(d, nsn, &e.views, &f.views);
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);

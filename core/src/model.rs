@@ -15,9 +15,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod acl;
+mod operator;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
+pub use operator::{ObjectRef, Operator};
 
 /// A whole database schema: every namespace strata manages, the extensions
 /// installed, and the objects it does not model yet (kept by name).
@@ -68,6 +70,10 @@ pub struct Namespace {
     /// Collations (`CREATE COLLATION`) by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<String, Collation>,
+    /// Operators (`CREATE OPERATOR`) by [`Operator::key`]:
+    /// `===(integer, text)`, compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, Operator>,
     /// Views and materialized views by name (they share the relation
     /// namespace with tables), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -1342,6 +1348,8 @@ pub struct Counts {
     pub composite_types: usize,
     #[serde(default)]
     pub collations: usize,
+    #[serde(default)]
+    pub operators: usize,
 }
 
 impl Schema {
@@ -1361,6 +1369,11 @@ impl Schema {
             c.domains += ns.domains.len();
             c.composite_types += ns.composites.len();
             c.collations += ns.collations.len();
+            c.operators += ns
+                .operators
+                .values()
+                .filter(|o| o.function.is_some())
+                .count();
             for v in ns.views.values() {
                 if v.materialized {
                     c.materialized_views += 1;
@@ -1475,6 +1488,8 @@ pub enum ObjectKind {
     /// A composite type.
     Type,
     Collation,
+    /// An operator; the path's name is its key (`===(integer, text)`).
+    Operator,
     /// A row-level security policy; the path's table is its table.
     Policy,
     /// A trigger on a table (the path's table is its table).
@@ -1505,6 +1520,7 @@ impl ObjectKind {
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
+            ObjectKind::Operator => "operator",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::DefaultPrivileges => "default privileges",
@@ -1566,7 +1582,7 @@ impl ObjectPath {
         }
         if matches!(
             self.kind,
-            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges
+            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges | ObjectKind::Operator
         ) {
             s.push_str(&self.name);
         } else if matches!(self.kind, ObjectKind::Function | ObjectKind::Procedure) {

@@ -85,6 +85,22 @@ pub enum Stmt {
         name: QName,
         action: DomainAction,
     },
+    /// `CREATE OPERATOR name (options)`.
+    CreateOperator {
+        name: QName,
+        def: Box<OperatorDef>,
+    },
+    /// `ALTER OPERATOR name (left, right) SET (…) | SET SCHEMA | OWNER TO`.
+    AlterOperator {
+        target: OperatorRef,
+        action: AlterOperatorAction,
+    },
+    /// `DROP OPERATOR [IF EXISTS] name (left, right)[, …] [CASCADE]`.
+    DropOperator {
+        targets: Vec<OperatorRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `FROM other`.
     CreateCollation {
         name: QName,
@@ -375,6 +391,47 @@ pub enum ViewAction {
     },
     /// `OWNER TO`: owners are not compared.
     NoOp(&'static str),
+}
+
+/// An operator named with its operand types: `ns.=== (integer, text)`,
+/// `@@ (NONE, integer)`; the types as written (replay resolves them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorRef {
+    pub name: QName,
+    pub left: Option<String>,
+    pub right: String,
+}
+
+/// A reference to an operator in `COMMUTATOR` / `NEGATOR`: `===` or
+/// `OPERATOR(ns.===)`.
+pub type OperatorName = QName;
+
+/// The options of `CREATE OPERATOR`, as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperatorDef {
+    /// `FUNCTION` (or `PROCEDURE`).
+    pub function: Option<QName>,
+    pub left: Option<String>,
+    pub right: Option<String>,
+    pub commutator: Option<OperatorName>,
+    pub negator: Option<OperatorName>,
+    pub restrict: Option<QName>,
+    pub join: Option<QName>,
+    pub hashes: bool,
+    pub merges: bool,
+}
+
+/// What `ALTER OPERATOR` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterOperatorAction {
+    /// `SET (RESTRICT = f | NONE, JOIN = f | NONE)`: `Some(None)` resets.
+    Set {
+        restrict: Option<Option<QName>>,
+        join: Option<Option<QName>>,
+    },
+    SetSchema(String),
+    /// `OWNER TO`: nothing strata models.
+    Owner,
 }
 
 #[derive(Debug, Clone)]
@@ -753,6 +810,8 @@ pub enum CommentTarget {
         domain: QName,
     },
     Unmanaged(crate::model::UnmanagedKind, String),
+    /// `COMMENT ON OPERATOR name (left, right)`.
+    Operator(OperatorRef),
     /// `COMMENT ON TRIGGER name ON table`.
     Trigger {
         name: String,

@@ -79,6 +79,12 @@ impl<'a> Cursor<'a> {
             CommentTarget::Domain(self.qname()?)
         } else if self.eat_kw("COLLATION") {
             CommentTarget::Collation(self.qname()?)
+        } else if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            CommentTarget::Operator(self.operator_ref()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

@@ -21,6 +21,7 @@ mod constraint;
 mod cursor;
 mod domain;
 mod index;
+mod operator;
 mod policy;
 mod privilege;
 mod routine;
@@ -254,22 +255,15 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
             self.p.next_token();
         }
-        let kind = if let Some(kind) = self.unmanaged_kind() {
-            kind
-        } else if self.peek_kw("OPERATOR")
+        if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
         {
             self.p.next_token();
-            let name = self.operator_signature_create()?;
-            return Ok(Stmt::Unmanaged {
-                kind: crate::model::UnmanagedKind::Operator,
-                op: UnmanagedOp::Create {
-                    name,
-                    or_replace,
-                    if_not_exists: false,
-                },
-            });
+            return self.create_operator();
+        }
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand CREATE {what}")).with_help(
@@ -515,6 +509,13 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("TRIGGER") {
             return self.alter_trigger();
         }
+        if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            return self.alter_operator();
+        }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.alter_view();
         }
@@ -663,6 +664,13 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("TRIGGER") {
             return self.drop_trigger();
+        }
+        if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            return self.drop_operator();
         }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.drop_view();

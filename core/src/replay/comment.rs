@@ -245,6 +245,7 @@ impl Replayer {
             CommentTarget::Trigger { name, table } => {
                 self.comment_trigger(name, table, text)?;
             }
+            CommentTarget::Operator(target) => self.comment_operator(target, text)?,
             CommentTarget::Other(_) => {}
         }
         Ok(())

@@ -27,6 +27,7 @@ mod hints;
 mod index;
 mod namespace;
 mod naming;
+mod operator;
 mod partition;
 mod policy;
 mod privilege;
@@ -476,6 +477,13 @@ impl Replayer {
                 constraints,
             } => self.create_domain(name, base_type, collation, default, constraints),
             Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
+            Stmt::CreateOperator { name, def } => self.create_operator(name, *def),
+            Stmt::AlterOperator { target, action } => self.alter_operator(target, action),
+            Stmt::DropOperator {
+                targets,
+                if_exists,
+                cascade,
+            } => self.drop_operators(targets, if_exists, cascade),
             Stmt::CreateCollation {
                 name,
                 if_not_exists,

@@ -13,14 +13,15 @@
 //! (per-row subqueries) pass `jit_above_cost`, and compiling them took
 //! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
 //!
-//! **16 catalog queries whatever the size of the database** (the
+//! **17 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once on one connection), plus one
-//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 18
+//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 19
 //! statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
-//! collations, triggers, views and materialized views, default privileges)
+//! collations, triggers, views and materialized views, default privileges,
+//! operators)
 //! and one for the comments of the others; every ACL (`relacl`, `attacl`,
 //! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
 //! to the owner symbol; they are pipelined on the connection and joined
@@ -184,6 +185,7 @@ mod constraints;
 mod format_type;
 mod indexes;
 mod namespaces;
+mod operators;
 mod privileges;
 mod routines;
 mod sequences;
@@ -210,6 +212,7 @@ pub fn client_format_type(typid: u32, typmod: i32) -> Option<String> {
 pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.atttypmod");
 use indexes::*;
 use namespaces::*;
+use operators::*;
 use privileges::*;
 use routines::*;
 use sequences::*;
@@ -221,7 +224,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 16] = [
+pub const QUERIES: [(&str, &str); 17] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -237,6 +240,7 @@ pub const QUERIES: [(&str, &str); 16] = [
     ("triggers", Q_TRIGGERS),
     ("views", Q_VIEWS),
     ("default privileges", Q_DEFAULT_ACLS),
+    ("operators", Q_OPERATORS),
     // Last on every connection: its rows (the most of any query) are built
     // into the model as they arrive, never held all at once.
     ("columns", Q_COLUMNS),
@@ -420,6 +424,7 @@ struct CatalogRows {
     triggers: Vec<Row>,
     views: Vec<Row>,
     default_acls: Vec<Row>,
+    operators: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -524,6 +529,7 @@ async fn read_all(
         triggers: take("triggers")?,
         views: take("views")?,
         default_acls: take("default privileges")?,
+        operators: take("operators")?,
     };
     Ok((catalog, streams))
 }
@@ -653,6 +659,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         triggers,
         views,
         default_acls,
+        operators,
     } = rows;
     let mut schema = Schema::default();
     let mut comments = read_comments(&comment_rows)?;
@@ -713,6 +720,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
 
     build_routines(&routines, &mut schema)?;
     drop(routines);
+    build_operators(&operators, &mut schema)?;
+    drop(operators);
     build_policies(&policies, &mut schema)?;
     drop(policies);
     build_default_acls(&default_acls, &mut schema)?;

@@ -19,6 +19,7 @@ mod domain;
 mod extension;
 mod index;
 mod namespace;
+mod operator;
 mod partition;
 mod policy;
 mod privilege;
@@ -457,6 +458,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.user_types();
     bld.sequences();
     bld.routines();
+    bld.operators();
     bld.tables()?;
     bld.hierarchies();
     bld.hierarchy_order();
@@ -548,6 +550,7 @@ fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
     details.extend(routine::unsupported_routines(a, b));
+    details.extend(operator::unsupported_operators(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
