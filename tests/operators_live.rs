@@ -1,4 +1,4 @@
-//! Operators against the real server: SQL applied with psql and read back
+//! Operators and aggregates against the real server: SQL applied with psql and read back
 //! by `strata::inspect` must equal the same SQL replayed offline; each
 //! property changed out of band is drift that names it; `strata inspect`'s
 //! output rebuilds a database `pg_dump -s` finds equal; plans in both
@@ -326,4 +326,235 @@ fn operator_plans_converge_or_are_refused_by_name() {
         e.details
     );
     let _ = Operator::shell();
+}
+
+// ------------------------------------------------------------ aggregates
+
+/// Plain, old-syntax, ordered-set, `*`, moving-aggregate and named-argument
+/// aggregates; comments; one replaced with `CREATE OR REPLACE`.
+const AGGREGATES: &str = r#"
+CREATE SCHEMA other;
+CREATE FUNCTION add2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + $2 $$;
+CREATE FUNCTION sub2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 - $2 $$;
+CREATE FUNCTION shown(integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1::text $$;
+CREATE FUNCTION other.longest(text, text) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN length($2) > length(coalesce($1, '')) THEN $2 ELSE $1 END $$;
+CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, INITCOND = '0', COMBINEFUNC = add2, PARALLEL = safe);
+COMMENT ON AGGREGATE total(integer) IS 'a sum, it''s said';
+CREATE AGGREGATE total_text (BASETYPE = integer, SFUNC = add2, STYPE = int4, FINALFUNC = shown, INITCOND = 0);
+CREATE AGGREGATE moving(x integer) (SFUNC = add2, STYPE = integer, MSFUNC = add2, MINVFUNC = sub2,
+    MSTYPE = integer, MINITCOND = '0', SORTOP = >);
+CREATE AGGREGATE pct(float8 ORDER BY float8) (SFUNC = ordered_set_transition, STYPE = internal,
+    FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
+CREATE AGGREGATE counted(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0');
+CREATE AGGREGATE other.longest(text) (SFUNC = other.longest, STYPE = text, PARALLEL = restricted);
+CREATE OR REPLACE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, INITCOND = '1', COMBINEFUNC = add2, PARALLEL = safe);
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_replay_builds_the_aggregates_the_server_builds() {
+    let db = TestDb::create("strata_aggs_oracle").await;
+    psql_apply_sql(&db.url, AGGREGATES, true).unwrap();
+    let server = read(&db.url).await;
+    let offline = replay(AGGREGATES);
+    let d = diff(&offline, &server, DiffOptions::default());
+    assert!(d.is_empty(), "offline and server differ: {d:#?}");
+    let keys: Vec<&str> = server.namespaces["public"]
+        .aggregates
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "counted(*)",
+            "moving(integer)",
+            "pct(double precision ORDER BY double precision)",
+            "total(integer)",
+            "total_text(integer)"
+        ]
+    );
+    let total = &server.namespaces["public"].aggregates["total(integer)"];
+    // CREATE OR REPLACE kept the comment and took the new INITCOND.
+    assert_eq!(total.initcond.as_deref(), Some("1"));
+    assert_eq!(total.comment.as_deref(), Some("a sum, it's said"));
+    assert!(server.unmanaged.is_empty(), "{:?}", server.unmanaged);
+}
+
+#[test]
+fn aggregate_replay_raises_the_servers_errors() {
+    let base = "CREATE FUNCTION add2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + $2 $$;\n\
+                CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer);\n";
+    let cases: &[&str] = &[
+        "CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer)",
+        "CREATE AGGREGATE t2(integer) (STYPE = integer)",
+        "CREATE AGGREGATE t2(integer) (SFUNC = add2)",
+        "CREATE AGGREGATE t2(integer) (SFUNC = nope, STYPE = integer)",
+        "CREATE AGGREGATE t2(integer) (SFUNC = add2, STYPE = integer, HYPOTHETICAL)",
+        "DROP AGGREGATE nope(integer)",
+        "DROP FUNCTION add2(integer, integer)",
+        "ALTER AGGREGATE total(integer) SET SCHEMA nowhere",
+    ];
+    for sql in cases {
+        let db = build_db("strata_aggs_err", base).unwrap();
+        let e = psql_apply_sql(&db.url, sql, true).unwrap_err();
+        let text: std::sync::Arc<str> = std::sync::Arc::from(format!("{base}{sql};\n"));
+        let err = strata_core::replay::replay_texts([("schema.sql", &text)])
+            .err()
+            .unwrap_or_else(|| panic!("{sql}: replays, the server says {e}"));
+        let shown = err.to_string();
+        let message = shown.split_once(": ").map_or(shown.as_str(), |(_, m)| m);
+        // The same error; its wording where strata knows the server's.
+        let first = message
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            e.contains("ERROR:  ") && e.contains(&first),
+            "{sql}: offline {shown:?}, server {e}"
+        );
+    }
+    let sql = format!(
+        "{base}DROP AGGREGATE IF EXISTS nope(integer);\n\
+         ALTER AGGREGATE total(integer) RENAME TO summed;\n\
+         CREATE SCHEMA s;\nALTER AGGREGATE summed(integer) SET SCHEMA s;\n\
+         COMMENT ON AGGREGATE s.summed(integer) IS 'moved';\n\
+         CREATE AGGREGATE gone(integer) (SFUNC = add2, STYPE = integer);\n\
+         DROP AGGREGATE gone(integer);\n"
+    );
+    let offline = replay(&sql);
+    let db = build_db("strata_aggs_err", &sql).unwrap();
+    let server = futures_executor(read(&db.url));
+    let d = diff(&offline, &server, DiffOptions::default());
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_aggregate_property_changed_out_of_band_is_drift_that_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.sql");
+    std::fs::write(&file, AGGREGATES).unwrap();
+    let against = format!("schema:{}", file.display());
+    let redo = "CREATE OR REPLACE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, COMBINEFUNC = add2, ";
+    let cases: Vec<(String, &str)> = vec![
+        (format!("{redo}INITCOND = '7', PARALLEL = safe)"), "initcond differs"),
+        (format!("{redo}INITCOND = '1')"), "parallel differs"),
+        (format!("{redo}INITCOND = '1', PARALLEL = safe, SSPACE = 64)"), "sspace differs"),
+        ("CREATE OR REPLACE AGGREGATE total_text(integer) (SFUNC = add2, STYPE = integer, FINALFUNC = shown, INITCOND = 0, FINALFUNC_MODIFY = SHAREABLE)".to_string(), "finalfunc_modify differs"),
+        ("COMMENT ON AGGREGATE total(integer) IS 'changed'".to_string(), "comment differs"),
+        ("DROP AGGREGATE moving(integer); CREATE AGGREGATE moving(x integer) (SFUNC = add2, STYPE = integer, MSFUNC = add2, MINVFUNC = sub2, MSTYPE = integer, MINITCOND = '0')".to_string(), "sortop differs"),
+        ("DROP AGGREGATE moving(integer); CREATE AGGREGATE moving(x integer) (SFUNC = sub2, STYPE = integer, MSFUNC = add2, MINVFUNC = sub2, MSTYPE = integer, MINITCOND = '0', SORTOP = >)".to_string(), "sfunc differs"),
+        ("ALTER AGGREGATE counted(*) RENAME TO counted2".to_string(), "aggregate public.counted(*): missing"),
+    ];
+    for (sql, named) in &cases {
+        let db = TestDb::create("strata_aggs_drift").await;
+        psql_apply_sql(&db.url, AGGREGATES, true).unwrap();
+        psql_apply_sql(&db.url, sql, true).unwrap();
+        let o = run_strata(
+            dir.path(),
+            &["drift", "--database-url", &db.url, "--against", &against],
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{sql}:\n{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.contains(named), "{sql}: expected {named:?}:\n{out}");
+    }
+    let db = TestDb::create("strata_aggs_drift").await;
+    psql_apply_sql(&db.url, AGGREGATES, true).unwrap();
+    let o = run_strata(
+        dir.path(),
+        &["drift", "--database-url", &db.url, "--against", &against],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_output_rebuilds_the_aggregates() {
+    let db = TestDb::create("strata_aggs_rt").await;
+    psql_apply_sql(&db.url, AGGREGATES, true).unwrap();
+    let original = read(&db.url).await;
+    let sql = strata_core::ddl::schema_sql(&original);
+    assert!(
+        sql.contains(
+            "CREATE AGGREGATE public.pct(double precision ORDER BY double precision) (\n    \
+             SFUNC = ordered_set_transition,\n    STYPE = internal,\n    \
+             FINALFUNC = percentile_disc_final,\n    FINALFUNC_EXTRA\n);\n"
+        ),
+        "{sql}"
+    );
+    let copy = TestDb::create("strata_aggs_rt_copy").await;
+    psql_apply_sql(&copy.url, &sql, true).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let (same, d) = same_dump(&db.url, &copy.url).unwrap();
+    assert!(same, "{d}");
+    let d = diff(&original, &replay(&sql), DiffOptions::default());
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn aggregate_plans_converge_or_are_refused_by_name() {
+    use strata_core::plan::{plan_verified, Hazard, PlanOptions};
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    const F: &str = "CREATE FUNCTION add2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + $2 $$;\n\
+                     CREATE FUNCTION shown(integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1::text $$;\n";
+    let cases: Vec<(&str, String, String)> = vec![
+        ("the fixture from nothing", String::new(), AGGREGATES.to_string()),
+        (
+            "initcond and parallel replaced in place",
+            format!("{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer);\n"),
+            format!("{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, INITCOND = '0', PARALLEL = safe);\n\
+                     COMMENT ON AGGREGATE total(integer) IS 'sum';\n"),
+        ),
+        (
+            "a final function added: dropped and created again",
+            format!("{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer);\n"),
+            format!("{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, FINALFUNC = shown);\n"),
+        ),
+    ];
+    for (name, a, b) in &cases {
+        for (label, x, y) in [
+            (name.to_string(), a, b),
+            (format!("{name} (reversed)"), b, a),
+        ] {
+            let p = plan_verified(&replay(x), &replay(y), &opts)
+                .unwrap_or_else(|e| panic!("{label}: {e}: {:?}", e.details));
+            plan_converges(&label, x, y, &p).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let p = plan_verified(&replay(&cases[1].1), &replay(&cases[1].2), &opts).unwrap();
+    assert!(
+        p.sql()
+            .contains("CREATE OR REPLACE AGGREGATE public.total(integer)"),
+        "{}",
+        p.sql()
+    );
+    // Refused: a view that stays calls an aggregate that must be recreated.
+    let a = format!(
+        "{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer);\n\
+                     CREATE TABLE t (a integer);\nCREATE VIEW v AS SELECT total(a) FROM t;\n"
+    );
+    let b = format!(
+        "{F}CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, FINALFUNC = shown);\n\
+                     CREATE TABLE t (a integer);\nCREATE VIEW v AS SELECT total(a) FROM t;\n"
+    );
+    let e = plan_verified(&replay(&a), &replay(&b), &opts).unwrap_err();
+    assert!(
+        e.details
+            .iter()
+            .any(|d| d.contains("aggregate public.total(integer)") && d.contains("view public.v")),
+        "{:?}",
+        e.details
+    );
 }

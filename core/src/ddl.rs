@@ -27,7 +27,8 @@
 //!   types, or a SQL-standard body naming one), and the foreign keys
 //!   between the namespace's own tables. Operators come after the
 //!   routines before the tables, as pg_dump writes them (`ddl/operator`),
-//!   or after the late routines when they call one. Routines come by signature, those
+//!   or after the late routines when they call one; aggregates after them
+//!   (`ddl/aggregate`). Routines come by signature, those
 //!   with a SQL-standard body after the others; a file with routines sets
 //!   `check_function_bodies = false` first, as pg_dump does, so a body that
 //!   reads a table written later still applies. `public` comes first,
@@ -62,9 +63,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod aggregate;
 mod operator;
 mod privilege;
 mod view;
+pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
@@ -245,8 +248,10 @@ fn plan(schema: &Schema) -> Vec<Section> {
             write_user_types(&mut body, ns, n, true);
         }
         operator::write_operators(&mut body, schema, ns, n, &tables, false);
+        aggregate::write_aggregates(&mut body, schema, ns, n, &tables, false);
         let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables, &parents);
         operator::write_operators(&mut body, schema, ns, n, &tables, true);
+        aggregate::write_aggregates(&mut body, schema, ns, n, &tables, true);
         sections.push(Section {
             file: name(base + i, &file_stem(ns)),
             title: format!("schema {}", quote_ident(ns)),
@@ -528,6 +533,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.collations.is_empty()
         || !n.views.is_empty()
         || !n.operators.is_empty()
+        || !n.aggregates.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -578,6 +584,15 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                         if owner != ns {
                             deps.insert(owner);
                         }
+                    }
+                }
+            }
+        }
+        for a in n.aggregates.values() {
+            for f in aggregate_functions(a) {
+                if f.schema != *ns {
+                    if let Some((owner, _)) = schema.namespaces.get_key_value(&f.schema) {
+                        deps.insert(owner.as_str());
                     }
                 }
             }

@@ -5,9 +5,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod aggregate;
 mod operator;
 mod privilege;
 mod view;
+pub use aggregate::aggregate_path;
 pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
@@ -341,6 +343,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
             }
         }
         operator::diff_operators(d, nsn, &e.operators, &f.operators);
+        aggregate::diff_aggregates(d, nsn, &e.aggregates, &f.aggregates);
         view::diff_views(d, nsn, &e.views, &f.views);
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);

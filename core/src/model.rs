@@ -15,10 +15,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod acl;
+mod aggregate;
 mod operator;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
+pub use aggregate::Aggregate;
 pub use operator::{ObjectRef, Operator};
 
 /// A whole database schema: every namespace strata manages, the extensions
@@ -74,6 +76,10 @@ pub struct Namespace {
     /// `===(integer, text)`, compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub operators: BTreeMap<String, Operator>,
+    /// Aggregates (`CREATE AGGREGATE`) by [`Aggregate::key`]:
+    /// `mysum(integer)`, compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aggregates: BTreeMap<String, Aggregate>,
     /// Views and materialized views by name (they share the relation
     /// namespace with tables), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -1350,6 +1356,8 @@ pub struct Counts {
     pub collations: usize,
     #[serde(default)]
     pub operators: usize,
+    #[serde(default)]
+    pub aggregates: usize,
 }
 
 impl Schema {
@@ -1490,6 +1498,8 @@ pub enum ObjectKind {
     Collation,
     /// An operator; the path's name is its key (`===(integer, text)`).
     Operator,
+    /// An aggregate; the path's name is its key (`mysum(integer)`).
+    Aggregate,
     /// A row-level security policy; the path's table is its table.
     Policy,
     /// A trigger on a table (the path's table is its table).
@@ -1521,6 +1531,7 @@ impl ObjectKind {
             ObjectKind::Type => "type",
             ObjectKind::Collation => "collation",
             ObjectKind::Operator => "operator",
+            ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::DefaultPrivileges => "default privileges",
@@ -1585,7 +1596,10 @@ impl ObjectPath {
             ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges | ObjectKind::Operator
         ) {
             s.push_str(&self.name);
-        } else if matches!(self.kind, ObjectKind::Function | ObjectKind::Procedure) {
+        } else if matches!(
+            self.kind,
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate
+        ) {
             let (name, args) = split_signature(&self.name);
             s.push_str(&quote_ident(name));
             s.push_str(args);

@@ -85,6 +85,23 @@ pub enum Stmt {
         name: QName,
         action: DomainAction,
     },
+    /// `CREATE [OR REPLACE] AGGREGATE`.
+    CreateAggregate {
+        name: QName,
+        or_replace: bool,
+        def: Box<AggregateDef>,
+    },
+    /// `ALTER AGGREGATE name (args) RENAME TO | SET SCHEMA | OWNER TO`.
+    AlterAggregate {
+        target: AggregateRef,
+        action: AlterAggregateAction,
+    },
+    /// `DROP AGGREGATE [IF EXISTS] name (args)[, …] [CASCADE]`.
+    DropAggregate {
+        targets: Vec<AggregateRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// `CREATE OPERATOR name (options)`.
     CreateOperator {
         name: QName,
@@ -419,6 +436,51 @@ pub struct OperatorDef {
     pub join: Option<QName>,
     pub hashes: bool,
     pub merges: bool,
+}
+
+/// An aggregate named with its argument types (as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateRef {
+    pub name: QName,
+    pub types: Vec<String>,
+    /// Direct arguments of an ordered-set aggregate (`ORDER BY` given).
+    pub direct_args: Option<usize>,
+}
+
+/// The options of `CREATE AGGREGATE`, as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateDef {
+    pub args: Vec<(Option<String>, String)>,
+    pub direct_args: Option<usize>,
+    pub sfunc: Option<QName>,
+    pub stype: Option<String>,
+    pub sspace: i32,
+    pub finalfunc: Option<QName>,
+    pub finalfunc_extra: bool,
+    pub finalfunc_modify: Option<char>,
+    pub combinefunc: Option<QName>,
+    pub serialfunc: Option<QName>,
+    pub deserialfunc: Option<QName>,
+    pub initcond: Option<String>,
+    pub msfunc: Option<QName>,
+    pub minvfunc: Option<QName>,
+    pub mstype: Option<String>,
+    pub msspace: i32,
+    pub mfinalfunc: Option<QName>,
+    pub mfinalfunc_extra: bool,
+    pub mfinalfunc_modify: Option<char>,
+    pub minitcond: Option<String>,
+    pub sortop: Option<QName>,
+    pub parallel: Option<crate::model::Parallel>,
+    pub hypothetical: bool,
+}
+
+/// What `ALTER AGGREGATE` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterAggregateAction {
+    Rename(String),
+    SetSchema(String),
+    Owner,
 }
 
 /// What `ALTER OPERATOR` does.
@@ -810,6 +872,8 @@ pub enum CommentTarget {
         domain: QName,
     },
     Unmanaged(crate::model::UnmanagedKind, String),
+    /// `COMMENT ON AGGREGATE name (args)`.
+    Aggregate(AggregateRef),
     /// `COMMENT ON OPERATOR name (left, right)`.
     Operator(OperatorRef),
     /// `COMMENT ON TRIGGER name ON table`.

@@ -63,6 +63,8 @@ impl<'a> Cursor<'a> {
                 name: self.qname()?,
                 materialized: true,
             }
+        } else if self.eat_kw("AGGREGATE") {
+            CommentTarget::Aggregate(self.aggregate_ref()?)
         } else if let Some(kind) = self.routine_keyword() {
             CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {

@@ -15,6 +15,7 @@
 //! statement; this module dispatches a statement by its first words (CREATE,
 //! ALTER, DROP, …).
 
+mod aggregate;
 mod ast;
 mod comment;
 mod constraint;
@@ -261,6 +262,9 @@ impl<'a> Cursor<'a> {
         {
             self.p.next_token();
             return self.create_operator();
+        }
+        if self.eat_kw("AGGREGATE") {
+            return self.create_aggregate(or_replace);
         }
         let kind = if let Some(kind) = self.unmanaged_kind() {
             kind
@@ -516,6 +520,9 @@ impl<'a> Cursor<'a> {
             self.p.next_token();
             return self.alter_operator();
         }
+        if self.eat_kw("AGGREGATE") {
+            return self.alter_aggregate();
+        }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.alter_view();
         }
@@ -671,6 +678,9 @@ impl<'a> Cursor<'a> {
         {
             self.p.next_token();
             return self.drop_operator();
+        }
+        if self.eat_kw("AGGREGATE") {
+            return self.drop_aggregate();
         }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.drop_view();

@@ -50,7 +50,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A commutator or negator: `===` or `OPERATOR(schema.===)`.
-    fn operator_arg(&mut self) -> PResult<QName> {
+    pub(super) fn operator_arg(&mut self) -> PResult<QName> {
         if self.peek_kw("OPERATOR") && self.peek_nth_is(1, &Token::LParen) {
             self.p.next_token();
             self.p.next_token();

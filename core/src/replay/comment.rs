@@ -246,6 +246,7 @@ impl Replayer {
                 self.comment_trigger(name, table, text)?;
             }
             CommentTarget::Operator(target) => self.comment_operator(target, text)?,
+            CommentTarget::Aggregate(target) => self.comment_aggregate(target, text)?,
             CommentTarget::Other(_) => {}
         }
         Ok(())

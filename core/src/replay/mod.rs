@@ -15,6 +15,7 @@
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
 
+mod aggregate;
 mod collation;
 mod column;
 mod comment;
@@ -478,6 +479,17 @@ impl Replayer {
             } => self.create_domain(name, base_type, collation, default, constraints),
             Stmt::AlterDomain { name, action } => self.alter_domain(name, action),
             Stmt::CreateOperator { name, def } => self.create_operator(name, *def),
+            Stmt::CreateAggregate {
+                name,
+                or_replace,
+                def,
+            } => self.create_aggregate(name, or_replace, *def),
+            Stmt::AlterAggregate { target, action } => self.alter_aggregate(target, action),
+            Stmt::DropAggregate {
+                targets,
+                if_exists,
+                cascade,
+            } => self.drop_aggregates(targets, if_exists, cascade),
             Stmt::AlterOperator { target, action } => self.alter_operator(target, action),
             Stmt::DropOperator {
                 targets,

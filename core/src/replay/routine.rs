@@ -383,6 +383,7 @@ impl Replayer {
                     .replace(", ", ",")
             });
             self.drop_operators_of(&ns, &key, &shown, cascade)?;
+            self.drop_aggregates_of(&ns, &name, &shown, cascade)?;
             self.ns_mut(&ns).routines.remove(&key);
             self.touch(routine_path(&ns, &key, k));
         }

@@ -13,15 +13,15 @@
 //! (per-row subqueries) pass `jit_above_cost`, and compiling them took
 //! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
 //!
-//! **17 catalog queries whatever the size of the database** (the
+//! **18 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once on one connection), plus one
-//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 19
+//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 20
 //! statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
 //! collations, triggers, views and materialized views, default privileges,
-//! operators)
+//! operators, aggregates)
 //! and one for the comments of the others; every ACL (`relacl`, `attacl`,
 //! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
 //! to the owner symbol; they are pipelined on the connection and joined
@@ -181,6 +181,7 @@ pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 /// [`BEGIN`]'s second half.
 pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
+mod aggregates;
 mod constraints;
 mod format_type;
 mod indexes;
@@ -196,6 +197,7 @@ mod types;
 mod unmanaged;
 mod views;
 
+use aggregates::*;
 use constraints::*;
 use format_type::*;
 
@@ -224,7 +226,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 17] = [
+pub const QUERIES: [(&str, &str); 18] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -241,6 +243,7 @@ pub const QUERIES: [(&str, &str); 17] = [
     ("views", Q_VIEWS),
     ("default privileges", Q_DEFAULT_ACLS),
     ("operators", Q_OPERATORS),
+    ("aggregates", Q_AGGREGATES),
     // Last on every connection: its rows (the most of any query) are built
     // into the model as they arrive, never held all at once.
     ("columns", Q_COLUMNS),
@@ -425,6 +428,7 @@ struct CatalogRows {
     views: Vec<Row>,
     default_acls: Vec<Row>,
     operators: Vec<Row>,
+    aggregates: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -530,6 +534,7 @@ async fn read_all(
         views: take("views")?,
         default_acls: take("default privileges")?,
         operators: take("operators")?,
+        aggregates: take("aggregates")?,
     };
     Ok((catalog, streams))
 }
@@ -660,6 +665,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         views,
         default_acls,
         operators,
+        aggregates,
     } = rows;
     let mut schema = Schema::default();
     let mut comments = read_comments(&comment_rows)?;
@@ -722,6 +728,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(routines);
     build_operators(&operators, &mut schema)?;
     drop(operators);
+    build_aggregates(&aggregates, &mut schema)?;
+    drop(aggregates);
     build_policies(&policies, &mut schema)?;
     drop(policies);
     build_default_acls(&default_acls, &mut schema)?;

@@ -21,11 +21,11 @@ pub(super) const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_type", "t.oid"),
     " UNION ALL \
-     SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
+     SELECT 'function', \
             n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
             NULL::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-     WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+     WHERE p.prokind = 'w' AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
                        AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
     user_namespace!(),
     " UNION ALL \

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::names::truncate_identifier;
 
+mod aggregate;
 mod collation;
 mod column;
 mod constraint;
@@ -459,6 +460,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.sequences();
     bld.routines();
     bld.operators();
+    bld.aggregates();
     bld.tables()?;
     bld.hierarchies();
     bld.hierarchy_order();
@@ -551,6 +553,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
     details.extend(routine::unsupported_routines(a, b));
     details.extend(operator::unsupported_operators(a, b));
+    details.extend(aggregate::unsupported_aggregates(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
