@@ -6,6 +6,10 @@ use sqlparser::tokenizer::Token;
 
 use super::{AggregateDef, AggregateRef, AlterAggregateAction, Cursor, PResult, QName, Stmt};
 
+/// Arguments (name when given, type) and the number of direct ones of an
+/// ordered-set aggregate.
+type AggregateArgs = (Vec<(Option<String>, String)>, Option<usize>);
+
 impl<'a> Cursor<'a> {
     /// One argument: `[IN] [name] type`.
     fn aggregate_arg(&mut self) -> PResult<(Option<String>, String)> {
@@ -50,9 +54,7 @@ impl<'a> Cursor<'a> {
 
     /// `(*)`, `(args)`, `(args ORDER BY args)`, `(ORDER BY args)`:
     /// (arguments, number of direct arguments of an ordered-set one).
-    pub(super) fn aggregate_args(
-        &mut self,
-    ) -> PResult<(Vec<(Option<String>, String)>, Option<usize>)> {
+    pub(super) fn aggregate_args(&mut self) -> PResult<AggregateArgs> {
         self.expect(&Token::LParen)?;
         if self.eat(&Token::Mul) {
             self.expect(&Token::RParen)?;
