@@ -282,6 +282,13 @@ fn operator_plans_converge_or_are_refused_by_name() {
                      CREATE OPERATOR === (FUNCTION = eqr, LEFTARG = text, RIGHTARG = int);\n"),
         ),
         (
+            "an operator a check uses, with its table",
+            format!("{F}CREATE SCHEMA \"My Schema\";\n\
+                     CREATE OPERATOR \"My Schema\".%% (FUNCTION = same, LEFTARG = int, RIGHTARG = int);\n\
+                     CREATE TABLE t (a integer CHECK (a OPERATOR(\"My Schema\".%%) 1));\n"),
+            F.to_string(),
+        ),
+        (
             "a function and its operator go together",
             format!("{F}CREATE FUNCTION neg(integer) RETURNS integer LANGUAGE sql AS 'SELECT -$1';\n\
                      CREATE OPERATOR @@ (RIGHTARG = int, FUNCTION = neg);\n"),

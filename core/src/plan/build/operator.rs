@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::routine::k_routine;
-use super::{base_type, k_ns, key, step, Builder, P_COMMENT, P_DROP, P_TYPE};
+use super::{base_type, k_ns, key, step, Builder, P_COMMENT, P_DROP, P_DROP_NAMESPACE, P_TYPE};
 use crate::ddl::{operator_sql, operator_target};
 use crate::diff::operator_path;
 use crate::model::{
@@ -299,9 +299,9 @@ impl Builder<'_> {
                 }
                 Action::Alter => self.alter_operator(ns, key, &oa[&k], &ob[&k]),
                 Action::Create => self.create_operator(ns, key, &ob[&k], oa.get(&k)),
-                Action::Drop => self.drop_operator(ns, key, &oa[&k]),
+                Action::Drop => self.drop_operator(ns, key, &oa[&k], true),
                 Action::Recreate => {
-                    self.drop_operator(ns, key, &oa[&k]);
+                    self.drop_operator(ns, key, &oa[&k], false);
                     self.create_operator(ns, key, &ob[&k], None);
                 }
             }
@@ -351,14 +351,17 @@ impl Builder<'_> {
         self.push(d);
     }
 
-    fn drop_operator(&mut self, ns: &str, key: &str, o: &Operator) {
+    /// `last`: a drop for good, after the other drops (tables, columns,
+    /// indexes and constraints that use the operator go first; they do not
+    /// name it as a dependency), yet before its functions and schema.
+    fn drop_operator(&mut self, ns: &str, key: &str, o: &Operator, last: bool) {
         let mut d = Draft::new(
             step(
                 operator_path(ns, key),
                 "drop operator",
                 vec![format!("DROP OPERATOR {}", operator_target(ns, key))],
             ),
-            P_DROP,
+            if last { P_DROP_NAMESPACE } else { P_DROP },
         );
         d.drops.push(k_oper(ns, key));
         for (fns, sig) in routines_called(key, o) {
