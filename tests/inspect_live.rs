@@ -451,7 +451,6 @@ async fn reads_every_object_faithfully() {
     };
     let expected: std::collections::BTreeSet<Unmanaged> = [
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
-        unmanaged(UnmanagedKind::Aggregate, "billing.mysum(integer)"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::Publication, "pub_all"),
@@ -502,7 +501,11 @@ async fn reads_every_object_faithfully() {
     assert_eq!(policy.roles.iter().collect::<Vec<_>>(), ["public"]);
 
     // Functions and procedures by definition, not by name; the aggregate
-    // stays unmanaged (above), and nothing of btree_gist is read.
+    // too (an aggregate, not a routine), and nothing of btree_gist is read.
+    assert_eq!(
+        schema.namespaces["billing"].aggregates["mysum(integer)"].sfunc,
+        strata_core::model::ObjectRef::new("pg_catalog", "int4pl")
+    );
     let routines =
         |ns: &str| -> Vec<String> { schema.namespaces[ns].routines.keys().cloned().collect() };
     assert_eq!(routines("public"), ["add(integer, integer)", "touch()"]);

@@ -728,7 +728,7 @@ CREATE TABLE item (
     );
 }
 
-/// Objects strata keeps by name (an aggregate, an operator, a rule) are
+/// Objects strata keeps by name (a range type, a rule) are
 /// never equal by assumption: two offline sources are equal only when they
 /// create them with the same tokens; a changed definition offline, and
 /// anything against a live database (whose definition strata does not
@@ -739,11 +739,13 @@ async fn objects_kept_by_name_are_equal_only_when_created_with_the_same_tokens()
     use strata_core::diff::{diff, Change, DiffOptions};
     const SQL: &str = r#"
 CREATE TABLE t (n integer);
-CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0');
-CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
+CREATE TYPE fr AS RANGE (SUBTYPE = float8);
 CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
 "#;
-    let changed = SQL.replace("INITCOND = '0'", "INITCOND = '1'");
+    let changed = SQL.replace(
+        "SUBTYPE = float8)",
+        "SUBTYPE = float8, SUBTYPE_DIFF = float8mi)",
+    );
     let offline = |sql: &str| {
         strata_core::replay::replay_texts([("by_name.sql", &std::sync::Arc::<str>::from(sql))])
             .expect("replays offline")
@@ -760,8 +762,8 @@ CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
     // The same text on both sides (reformatted: layout and case do not
     // count): equal.
     let reformatted = SQL.replace(
-        "CREATE AGGREGATE total(integer) (",
-        "create aggregate total (integer)\n    (",
+        "CREATE TYPE fr AS RANGE (",
+        "create type fr as range\n    (",
     );
     assert!(diff(
         &offline(SQL),
@@ -769,13 +771,9 @@ CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
         DiffOptions::default()
     )
     .is_empty());
-    // Another initial value: not equal, and not a silent "same".
+    // Another subtype difference function: not equal, and not a silent "same".
     let d = diff(&offline(SQL), &offline(&changed), DiffOptions::default());
-    assert_eq!(
-        unproven(&d),
-        ["object aggregate public.total(integer)"],
-        "{d:#?}"
-    );
+    assert_eq!(unproven(&d), ["object range type public.fr"], "{d:#?}");
     assert!(format!("{}", d[0]).contains("differ"), "{}", d[0]);
     // The server stores the two differently (pg_dump is the judge).
     let a = TestDb::create("strata_by_name_a").await;
@@ -785,7 +783,7 @@ CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
     assert_ne!(
         support::judge::pg_dump(&a.url).unwrap(),
         support::judge::pg_dump(&b.url).unwrap(),
-        "the server must store the two aggregates differently"
+        "the server must store the two range types differently"
     );
     // Against a live database: cannot prove, for each object kept by name.
     let d = diff(&offline(SQL), &read(&a.url).await, DiffOptions::default());
@@ -793,11 +791,7 @@ CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
     got.sort();
     assert_eq!(
         got,
-        [
-            "object aggregate public.total(integer)",
-            "object operator public.===(integer, integer)",
-            "object rule public.t.t_keep",
-        ],
+        ["object range type public.fr", "object rule public.t.t_keep",],
         "{d:#?}"
     );
     assert!(

@@ -25,7 +25,10 @@
 //!   `ALTER SEQUENCE … OWNED BY` once the namespace's tables exist, the
 //!   routines that need a table (a row type among their argument or result
 //!   types, or a SQL-standard body naming one), and the foreign keys
-//!   between the namespace's own tables. Routines come by signature, those
+//!   between the namespace's own tables. Operators come after the
+//!   routines before the tables, as pg_dump writes them (`ddl/operator`),
+//!   or after the late routines when they call one; aggregates after them
+//!   (`ddl/aggregate`). Routines come by signature, those
 //!   with a SQL-standard body after the others; a file with routines sets
 //!   `check_function_bodies = false` first, as pg_dump does, so a body that
 //!   reads a table written later still applies. `public` comes first,
@@ -63,13 +66,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod aggregate;
 mod event_trigger;
+mod operator;
 mod privilege;
 mod statistics;
 mod view;
+pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
 pub(crate) use event_trigger::{
     create_event_trigger_sql, event_trigger_enabled_sql, event_trigger_statements,
 };
+pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
 pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
@@ -249,7 +256,11 @@ fn plan(schema: &Schema) -> Vec<Section> {
             routines |= write_routines(&mut body, ns, n, &tables, false);
             write_user_types(&mut body, ns, n, true);
         }
+        operator::write_operators(&mut body, schema, ns, n, &tables, false);
+        aggregate::write_aggregates(&mut body, schema, ns, n, &tables, false);
         let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables, &parents);
+        operator::write_operators(&mut body, schema, ns, n, &tables, true);
+        aggregate::write_aggregates(&mut body, schema, ns, n, &tables, true);
         sections.push(Section {
             file: name(base + i, &file_stem(ns)),
             title: format!("schema {}", quote_ident(ns)),
@@ -553,6 +564,8 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.collations.is_empty()
         || !n.views.is_empty()
         || !n.statistics.is_empty()
+        || !n.operators.is_empty()
+        || !n.aggregates.is_empty()
         || n.comment.as_deref() != Some(PUBLIC_COMMENT)
 }
 
@@ -585,6 +598,14 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
             table_owners.insert(qualified(ns, name), ns.as_str());
         }
     }
+    // Operators outside public are named `OPERATOR(ns.sym)` (few: a scan).
+    let mut op_owners: Vec<(String, &str)> = Vec::new();
+    for (ns, n) in &schema.namespaces {
+        for key in n.operators.keys() {
+            let sym = crate::model::Operator::split_key(key).0;
+            op_owners.push((format!("OPERATOR({}.{sym})", quote_ident(ns)), ns.as_str()));
+        }
+    }
     let mut out = BTreeMap::new();
     for (ns, n) in &schema.namespaces {
         let mut deps = BTreeSet::new();
@@ -595,6 +616,33 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                         if owner != ns {
                             deps.insert(owner);
                         }
+                    }
+                }
+            }
+        }
+        for a in n.aggregates.values() {
+            for f in aggregate_functions(a) {
+                if f.schema != *ns {
+                    if let Some((owner, _)) = schema.namespaces.get_key_value(&f.schema) {
+                        deps.insert(owner.as_str());
+                    }
+                }
+            }
+        }
+        // Operators: the functions they call, their operand types.
+        for (key, o) in &n.operators {
+            for f in [&o.function, &o.restrict, &o.join].into_iter().flatten() {
+                if f.schema != *ns {
+                    if let Some((owner, _)) = schema.namespaces.get_key_value(&f.schema) {
+                        deps.insert(owner.as_str());
+                    }
+                }
+            }
+            let (_, left, right) = crate::model::Operator::split_key(key);
+            for t in left.into_iter().chain([right]) {
+                if let Some(&owner) = owners.get(t.trim_end_matches("[]")) {
+                    if owner != ns {
+                        deps.insert(owner);
                     }
                 }
             }
@@ -640,6 +688,11 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                     if owner != ns {
                         deps.insert(owner);
                     }
+                }
+            }
+            for (pattern, owner) in &op_owners {
+                if *owner != ns && text.contains(pattern.as_str()) {
+                    deps.insert(owner);
                 }
             }
         }

@@ -5,10 +5,14 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod aggregate;
 mod event_trigger;
+mod operator;
 mod privilege;
 mod statistics;
 mod view;
+pub use aggregate::aggregate_path;
+pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
 pub use view::{render_view, view_path};
@@ -342,6 +346,8 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        operator::diff_operators(d, nsn, &e.operators, &f.operators);
+        aggregate::diff_aggregates(d, nsn, &e.aggregates, &f.aggregates);
         view::diff_views(d, nsn, &e.views, &f.views);
         for (name, e, f) in pairs(&e.tables, &f.tables) {
             let p = ObjectPath::new(ObjectKind::Table, nsn, name);

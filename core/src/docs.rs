@@ -43,6 +43,8 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             (c.domains, "domains"),
             (c.composite_types, "composite types"),
             (c.collations, "collations"),
+            (c.operators, "operators"),
+            (c.aggregates, "aggregates"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)

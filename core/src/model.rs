@@ -15,9 +15,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod acl;
+mod aggregate;
+mod operator;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
+pub use aggregate::Aggregate;
+pub use operator::{ObjectRef, Operator};
 
 /// A whole database schema: every namespace strata manages, the extensions
 /// installed, and the objects it does not model yet (kept by name).
@@ -72,6 +76,14 @@ pub struct Namespace {
     /// Collations (`CREATE COLLATION`) by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<String, Collation>,
+    /// Operators (`CREATE OPERATOR`) by [`Operator::key`]:
+    /// `===(integer, text)`, compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, Operator>,
+    /// Aggregates (`CREATE AGGREGATE`) by [`Aggregate::key`]:
+    /// `mysum(integer)`, compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aggregates: BTreeMap<String, Aggregate>,
     /// Views and materialized views by name (they share the relation
     /// namespace with tables), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -1430,6 +1442,10 @@ pub struct Counts {
     pub composite_types: usize,
     #[serde(default)]
     pub collations: usize,
+    #[serde(default)]
+    pub operators: usize,
+    #[serde(default)]
+    pub aggregates: usize,
 }
 
 impl Schema {
@@ -1449,6 +1465,11 @@ impl Schema {
             c.domains += ns.domains.len();
             c.composite_types += ns.composites.len();
             c.collations += ns.collations.len();
+            c.operators += ns
+                .operators
+                .values()
+                .filter(|o| o.function.is_some())
+                .count();
             for v in ns.views.values() {
                 if v.materialized {
                     c.materialized_views += 1;
@@ -1567,6 +1588,10 @@ pub enum ObjectKind {
     Statistics,
     /// An event trigger (a database object: the path's namespace is empty).
     EventTrigger,
+    /// An operator; the path's name is its key (`===(integer, text)`).
+    Operator,
+    /// An aggregate; the path's name is its key (`mysum(integer)`).
+    Aggregate,
     /// A row-level security policy; the path's table is its table.
     Policy,
     /// A trigger on a table (the path's table is its table).
@@ -1599,6 +1624,8 @@ impl ObjectKind {
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
             ObjectKind::EventTrigger => "event trigger",
+            ObjectKind::Operator => "operator",
+            ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::DefaultPrivileges => "default privileges",
@@ -1660,10 +1687,13 @@ impl ObjectPath {
         }
         if matches!(
             self.kind,
-            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges
+            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges | ObjectKind::Operator
         ) {
             s.push_str(&self.name);
-        } else if matches!(self.kind, ObjectKind::Function | ObjectKind::Procedure) {
+        } else if matches!(
+            self.kind,
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate
+        ) {
             let (name, args) = split_signature(&self.name);
             s.push_str(&quote_ident(name));
             s.push_str(args);

@@ -125,6 +125,39 @@ pub enum Stmt {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// `CREATE [OR REPLACE] AGGREGATE`.
+    CreateAggregate {
+        name: QName,
+        or_replace: bool,
+        def: Box<AggregateDef>,
+    },
+    /// `ALTER AGGREGATE name (args) RENAME TO | SET SCHEMA | OWNER TO`.
+    AlterAggregate {
+        target: AggregateRef,
+        action: AlterAggregateAction,
+    },
+    /// `DROP AGGREGATE [IF EXISTS] name (args)[, …] [CASCADE]`.
+    DropAggregate {
+        targets: Vec<AggregateRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `CREATE OPERATOR name (options)`.
+    CreateOperator {
+        name: QName,
+        def: Box<OperatorDef>,
+    },
+    /// `ALTER OPERATOR name (left, right) SET (…) | SET SCHEMA | OWNER TO`.
+    AlterOperator {
+        target: OperatorRef,
+        action: AlterOperatorAction,
+    },
+    /// `DROP OPERATOR [IF EXISTS] name (left, right)[, …] [CASCADE]`.
+    DropOperator {
+        targets: Vec<OperatorRef>,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// `CREATE COLLATION [IF NOT EXISTS] name (options)` or `FROM other`.
     CreateCollation {
         name: QName,
@@ -415,6 +448,92 @@ pub enum ViewAction {
     },
     /// `OWNER TO`: owners are not compared.
     NoOp(&'static str),
+}
+
+/// An operator named with its operand types: `ns.=== (integer, text)`,
+/// `@@ (NONE, integer)`; the types as written (replay resolves them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorRef {
+    pub name: QName,
+    pub left: Option<String>,
+    pub right: String,
+}
+
+/// A reference to an operator in `COMMUTATOR` / `NEGATOR`: `===` or
+/// `OPERATOR(ns.===)`.
+pub type OperatorName = QName;
+
+/// The options of `CREATE OPERATOR`, as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperatorDef {
+    /// `FUNCTION` (or `PROCEDURE`).
+    pub function: Option<QName>,
+    pub left: Option<String>,
+    pub right: Option<String>,
+    pub commutator: Option<OperatorName>,
+    pub negator: Option<OperatorName>,
+    pub restrict: Option<QName>,
+    pub join: Option<QName>,
+    pub hashes: bool,
+    pub merges: bool,
+}
+
+/// An aggregate named with its argument types (as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateRef {
+    pub name: QName,
+    pub types: Vec<String>,
+    /// Direct arguments of an ordered-set aggregate (`ORDER BY` given).
+    pub direct_args: Option<usize>,
+}
+
+/// The options of `CREATE AGGREGATE`, as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateDef {
+    pub args: Vec<(Option<String>, String)>,
+    pub direct_args: Option<usize>,
+    pub sfunc: Option<QName>,
+    pub stype: Option<String>,
+    pub sspace: i32,
+    pub finalfunc: Option<QName>,
+    pub finalfunc_extra: bool,
+    pub finalfunc_modify: Option<char>,
+    pub combinefunc: Option<QName>,
+    pub serialfunc: Option<QName>,
+    pub deserialfunc: Option<QName>,
+    pub initcond: Option<String>,
+    pub msfunc: Option<QName>,
+    pub minvfunc: Option<QName>,
+    pub mstype: Option<String>,
+    pub msspace: i32,
+    pub mfinalfunc: Option<QName>,
+    pub mfinalfunc_extra: bool,
+    pub mfinalfunc_modify: Option<char>,
+    pub minitcond: Option<String>,
+    pub sortop: Option<QName>,
+    pub parallel: Option<crate::model::Parallel>,
+    pub hypothetical: bool,
+}
+
+/// What `ALTER AGGREGATE` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterAggregateAction {
+    Rename(String),
+    SetSchema(String),
+    Owner,
+}
+
+/// What `ALTER OPERATOR` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterOperatorAction {
+    /// `SET (RESTRICT = f | NONE, JOIN = f | NONE)`: `Some(None)` resets.
+    Set {
+        restrict: Option<Option<QName>>,
+        join: Option<Option<QName>>,
+    },
+    SetSchema(String),
+    /// `OWNER TO`: nothing strata models.
+    Owner,
 }
 
 #[derive(Debug, Clone)]
@@ -824,6 +943,10 @@ pub enum CommentTarget {
         domain: QName,
     },
     Unmanaged(crate::model::UnmanagedKind, String),
+    /// `COMMENT ON AGGREGATE name (args)`.
+    Aggregate(AggregateRef),
+    /// `COMMENT ON OPERATOR name (left, right)`.
+    Operator(OperatorRef),
     /// `COMMENT ON TRIGGER name ON table`.
     Trigger {
         name: String,

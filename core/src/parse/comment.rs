@@ -63,6 +63,8 @@ impl<'a> Cursor<'a> {
                 name: self.qname()?,
                 materialized: true,
             }
+        } else if self.eat_kw("AGGREGATE") {
+            CommentTarget::Aggregate(self.aggregate_ref()?)
         } else if let Some(kind) = self.routine_keyword() {
             CommentTarget::Routine(kind, self.routine_ref()?)
         } else if self.eat_kw("TRIGGER") {
@@ -83,6 +85,12 @@ impl<'a> Cursor<'a> {
             CommentTarget::EventTrigger(self.ident()?)
         } else if self.eat_kw("STATISTICS") {
             CommentTarget::Statistics(self.qname()?)
+        } else if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            CommentTarget::Operator(self.operator_ref()?)
         } else {
             // database, role, …: not modelled.
             while !self.at_end() && !self.peek_kw("IS") {

@@ -34,6 +34,12 @@ impl<'a> Cursor<'a> {
         self.offset_at(tok.span.start)
     }
 
+    /// The text of a token as written in the statement.
+    pub(super) fn source_of(&self, tok: &TokenWithSpan) -> &'a str {
+        let (start, end) = (self.offset_at(tok.span.start), self.offset_at(tok.span.end));
+        self.text.get(start..end.max(start)).unwrap_or_default()
+    }
+
     /// The byte offset of a tokenizer location in the statement's text.
     fn offset_at(&self, at: sqlparser::tokenizer::Location) -> usize {
         let line = at.line as usize;

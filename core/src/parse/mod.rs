@@ -15,6 +15,7 @@
 //! statement; this module dispatches a statement by its first words (CREATE,
 //! ALTER, DROP, …).
 
+mod aggregate;
 mod ast;
 mod comment;
 mod constraint;
@@ -22,6 +23,7 @@ mod cursor;
 mod domain;
 mod event_trigger;
 mod index;
+mod operator;
 mod policy;
 mod privilege;
 mod routine;
@@ -267,22 +269,18 @@ impl<'a> Cursor<'a> {
         if self.peek_kw("CONSTRAINT") && self.peek_nth_kw(1, "TRIGGER") {
             self.p.next_token();
         }
-        let kind = if let Some(kind) = self.unmanaged_kind() {
-            kind
-        } else if self.peek_kw("OPERATOR")
+        if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
         {
             self.p.next_token();
-            let name = self.operator_signature_create()?;
-            return Ok(Stmt::Unmanaged {
-                kind: crate::model::UnmanagedKind::Operator,
-                op: UnmanagedOp::Create {
-                    name,
-                    or_replace,
-                    if_not_exists: false,
-                },
-            });
+            return self.create_operator();
+        }
+        if self.eat_kw("AGGREGATE") {
+            return self.create_aggregate(or_replace);
+        }
+        let kind = if let Some(kind) = self.unmanaged_kind() {
+            kind
         } else {
             let what = self.word_upper(0).unwrap_or_default();
             return Err(self.err_here(format!("strata does not understand CREATE {what}")).with_help(
@@ -534,6 +532,16 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("TRIGGER") {
             return self.alter_trigger();
         }
+        if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            return self.alter_operator();
+        }
+        if self.eat_kw("AGGREGATE") {
+            return self.alter_aggregate();
+        }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.alter_view();
         }
@@ -688,6 +696,16 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("TRIGGER") {
             return self.drop_trigger();
+        }
+        if self.peek_kw("OPERATOR")
+            && !self.peek_nth_kw(1, "CLASS")
+            && !self.peek_nth_kw(1, "FAMILY")
+        {
+            self.p.next_token();
+            return self.drop_operator();
+        }
+        if self.eat_kw("AGGREGATE") {
+            return self.drop_aggregate();
         }
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
             return self.drop_view();

@@ -4,7 +4,7 @@
 
 use sqlparser::tokenizer::Token;
 
-use super::{fold_ident, Cursor, PResult};
+use super::{Cursor, PResult};
 
 impl<'a> Cursor<'a> {
     /// The kind keyword of an object strata keeps by name (`VIEW`,
@@ -109,60 +109,6 @@ impl<'a> Cursor<'a> {
             .filter(|a| a.mode.is_input())
             .map(|a| a.data_type)
             .collect())
-    }
-
-    /// `[schema.]symbol`: the operator's qualified name.
-    fn operator_name(&mut self) -> PResult<String> {
-        let mut schema = "public".to_string();
-        if let Token::Word(w) = self.peek().token {
-            if self.peek_nth(1).token == Token::Period {
-                self.p.next_token();
-                self.p.next_token();
-                schema = fold_ident(&w.value, w.quote_style.is_some());
-            }
-        }
-        let mut sym = String::new();
-        while !self.at_end() && !self.peek_is(&Token::LParen) {
-            sym.push_str(&self.p.next_token().token.to_string());
-        }
-        if sym.is_empty() {
-            return Err(self.expected("an operator name"));
-        }
-        Ok(format!("{}.{sym}", crate::model::quote_ident(&schema)))
-    }
-
-    /// `CREATE OPERATOR name (LEFTARG = t, RIGHTARG = t, …)` → `ns.op(left, right)`.
-    pub(super) fn operator_signature_create(&mut self) -> PResult<String> {
-        let name = self.operator_name()?;
-        self.expect(&Token::LParen)?;
-        let (mut left, mut right) = ("NONE".to_string(), "NONE".to_string());
-        loop {
-            if self.eat_kw("LEFTARG") {
-                self.expect(&Token::Eq)?;
-                left = self.data_type()?.0;
-            } else if self.eat_kw("RIGHTARG") {
-                self.expect(&Token::Eq)?;
-                right = self.data_type()?.0;
-            } else {
-                // Other options: skip to the next comma at this level.
-                let mut depth = 0;
-                while !self.at_end() {
-                    match self.peek().token {
-                        Token::LParen => depth += 1,
-                        Token::RParen if depth == 0 => break,
-                        Token::RParen => depth -= 1,
-                        Token::Comma if depth == 0 => break,
-                        _ => {}
-                    }
-                    self.p.next_token();
-                }
-            }
-            if !self.eat(&Token::Comma) {
-                break;
-            }
-        }
-        self.expect(&Token::RParen)?;
-        Ok(format!("{name}({left}, {right})"))
     }
 }
 

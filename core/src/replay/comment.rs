@@ -247,6 +247,8 @@ impl Replayer {
             CommentTarget::Trigger { name, table } => {
                 self.comment_trigger(name, table, text)?;
             }
+            CommentTarget::Operator(target) => self.comment_operator(target, text)?,
+            CommentTarget::Aggregate(target) => self.comment_aggregate(target, text)?,
             CommentTarget::Other(_) => {}
         }
         Ok(())

@@ -15,6 +15,7 @@
 //! (the registry of index and constraint names), `hints.rs` (rename hints)
 //! and `expressions.rs` serve them all.
 
+mod aggregate;
 mod collation;
 mod column;
 mod comment;
@@ -28,6 +29,7 @@ mod hints;
 mod index;
 mod namespace;
 mod naming;
+mod operator;
 mod partition;
 mod policy;
 mod privilege;
@@ -521,6 +523,24 @@ impl Replayer {
                 action,
             } => self.alter_statistics(name, if_exists, action),
             Stmt::DropStatistics { names, if_exists } => self.drop_statistics(names, if_exists),
+            Stmt::CreateOperator { name, def } => self.create_operator(name, *def),
+            Stmt::CreateAggregate {
+                name,
+                or_replace,
+                def,
+            } => self.create_aggregate(name, or_replace, *def),
+            Stmt::AlterAggregate { target, action } => self.alter_aggregate(target, action),
+            Stmt::DropAggregate {
+                targets,
+                if_exists,
+                cascade,
+            } => self.drop_aggregates(targets, if_exists, cascade),
+            Stmt::AlterOperator { target, action } => self.alter_operator(target, action),
+            Stmt::DropOperator {
+                targets,
+                if_exists,
+                cascade,
+            } => self.drop_operators(targets, if_exists, cascade),
             Stmt::CreateCollation {
                 name,
                 if_not_exists,

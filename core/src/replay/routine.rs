@@ -393,6 +393,14 @@ impl Replayer {
                 ));
             }
             let k = self.kind_of(&ns, &key);
+            let shown = format!("{}({})", quote_ident(&name), {
+                let (_, args) = crate::model::split_signature(&key);
+                args.trim_start_matches('(')
+                    .trim_end_matches(')')
+                    .replace(", ", ",")
+            });
+            self.drop_operators_of(&ns, &key, &shown, cascade)?;
+            self.drop_aggregates_of(&ns, &name, &shown, cascade)?;
             self.ns_mut(&ns).routines.remove(&key);
             self.touch(routine_path(&ns, &key, k));
         }
@@ -523,6 +531,7 @@ impl Replayer {
                 self.function_moved_triggers(&ns, &old_name, &new_ns, &new_name);
                 self.event_trigger_function_moved(&ns, &old_name, &new_ns, &new_name);
             }
+            self.function_moved_operators(&ns, &key, &new_ns, &new_name);
         }
         self.touch(routine_path(&ns, &key, k));
         self.touch(routine_path(&new_ns, &new_key, k));

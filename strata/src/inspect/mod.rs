@@ -13,14 +13,15 @@
 //! (per-row subqueries) pass `jit_above_cost`, and compiling them took
 //! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
 //!
-//! **16 catalog queries whatever the size of the database** (the
+//! **18 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once on one connection), plus one
-//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 18
+//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 20
 //! statements in all. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
-//! collations, triggers, views and materialized views, default privileges)
+//! collations, triggers, views and materialized views, default privileges,
+//! operators, aggregates)
 //! and one for the comments of the others; every ACL (`relacl`, `attacl`,
 //! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
 //! to the owner symbol; they are pipelined on the connection and joined
@@ -180,11 +181,13 @@ pub(crate) const BEGIN_SNAPSHOT: &str = begin_snapshot!();
 /// [`BEGIN`]'s second half.
 pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 
+mod aggregates;
 mod constraints;
 mod event_triggers;
 mod format_type;
 mod indexes;
 mod namespaces;
+mod operators;
 mod privileges;
 mod routines;
 mod sequences;
@@ -196,6 +199,7 @@ mod types;
 mod unmanaged;
 mod views;
 
+use aggregates::*;
 use constraints::*;
 use format_type::*;
 
@@ -213,6 +217,7 @@ pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.attt
 use event_triggers::*;
 use indexes::*;
 use namespaces::*;
+use operators::*;
 use privileges::*;
 use routines::*;
 use sequences::*;
@@ -225,7 +230,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 18] = [
+pub const QUERIES: [(&str, &str); 20] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -243,6 +248,8 @@ pub const QUERIES: [(&str, &str); 18] = [
     ("default privileges", Q_DEFAULT_ACLS),
     ("statistics", Q_STATISTICS),
     ("event triggers", Q_EVENT_TRIGGERS),
+    ("operators", Q_OPERATORS),
+    ("aggregates", Q_AGGREGATES),
     // Last on every connection: its rows (the most of any query) are built
     // into the model as they arrive, never held all at once.
     ("columns", Q_COLUMNS),
@@ -428,6 +435,8 @@ struct CatalogRows {
     default_acls: Vec<Row>,
     statistics: Vec<Row>,
     event_triggers: Vec<Row>,
+    operators: Vec<Row>,
+    aggregates: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -534,6 +543,8 @@ async fn read_all(
         default_acls: take("default privileges")?,
         statistics: take("statistics")?,
         event_triggers: take("event triggers")?,
+        operators: take("operators")?,
+        aggregates: take("aggregates")?,
     };
     Ok((catalog, streams))
 }
@@ -665,6 +676,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         default_acls,
         statistics,
         event_triggers,
+        operators,
+        aggregates,
     } = rows;
     let mut schema = Schema::default();
     let mut comments = read_comments(&comment_rows)?;
@@ -725,6 +738,10 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
 
     build_routines(&routines, &mut schema)?;
     drop(routines);
+    build_operators(&operators, &mut schema)?;
+    drop(operators);
+    build_aggregates(&aggregates, &mut schema)?;
+    drop(aggregates);
     build_policies(&policies, &mut schema)?;
     drop(policies);
     build_default_acls(&default_acls, &mut schema)?;

@@ -21,11 +21,11 @@ pub(super) const Q_UNMANAGED: &str = concat!(
     " AND ",
     not_extension!("pg_type", "t.oid"),
     " UNION ALL \
-     SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
+     SELECT 'function', \
             n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
             NULL::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-     WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
+     WHERE p.prokind = 'w' AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
                        AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
     user_namespace!(),
     " UNION ALL \
@@ -49,16 +49,7 @@ pub(super) const Q_UNMANAGED: &str = concat!(
     " UNION ALL \
      SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
             NULL::text \
-     FROM pg_publication pb \
-     UNION ALL \
-     SELECT 'operator', n.nspname::text, NULL::text, o.oprname::text, \
-            concat(CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END, ', ', \
-                   CASE WHEN o.oprright = 0 THEN 'NONE' ELSE format_type(o.oprright, NULL) END), \
-            NULL::text \
-     FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_operator", "o.oid")
+     FROM pg_publication pb"
 );
 
 /// Unmanaged objects into [`Schema::unmanaged`].
@@ -106,7 +97,6 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
             "collation" => UnmanagedKind::Collation,
             "event_trigger" => UnmanagedKind::EventTrigger,
             "publication" => UnmanagedKind::Publication,
-            "operator" => UnmanagedKind::Operator,
             other => {
                 return Err(InspectError::Catalog {
                     step: STEP,
@@ -115,18 +105,11 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
             }
         };
         let mut full = String::new();
-        let operator = kind == UnmanagedKind::Operator;
-        let last = if operator { None } else { Some(name.clone()) };
-        for part in [namespace, parent, last].into_iter().flatten() {
+        for part in [namespace, parent, Some(name)].into_iter().flatten() {
             if !full.is_empty() {
                 full.push('.');
             }
             full.push_str(&quote_ident(&part));
-        }
-        if operator {
-            // Operator names are symbols, never quoted.
-            full.push('.');
-            full.push_str(&name);
         }
         if let Some(args) = args {
             full.push('(');

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::names::truncate_identifier;
 
+mod aggregate;
 mod collation;
 mod column;
 mod constraint;
@@ -20,6 +21,7 @@ mod event_trigger;
 mod extension;
 mod index;
 mod namespace;
+mod operator;
 mod partition;
 mod policy;
 mod privilege;
@@ -459,6 +461,8 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.user_types();
     bld.sequences();
     bld.routines();
+    bld.operators();
+    bld.aggregates();
     bld.tables()?;
     bld.hierarchies();
     bld.hierarchy_order();
@@ -552,6 +556,8 @@ fn column_using_type(s: &Schema, canonical: &str) -> Option<String> {
 fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     let mut details = Vec::new();
     details.extend(routine::unsupported_routines(a, b));
+    details.extend(operator::unsupported_operators(a, b));
+    details.extend(aggregate::unsupported_aggregates(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;

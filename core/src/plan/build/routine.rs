@@ -229,8 +229,10 @@ pub(super) fn unsupported_routines(a: &Schema, b: &Schema) -> Vec<String> {
             // What uses it in the target: it must be there all along (a
             // drop and create in between is refused by the server while
             // they exist, or loses them).
-            let before = users_of(a, ns, name);
+            let mut before = users_of(a, ns, name);
+            before.extend(super::operator::operators_calling(a, ns, sig));
             let mut users = users_of(b, ns, name);
+            users.extend(super::operator::operators_calling(b, ns, sig));
             users.retain(|u| before.contains(u));
             if !users.is_empty() {
                 details.push(format!(
@@ -402,6 +404,10 @@ impl Builder<'_> {
             P_DROP,
         );
         d.drops.push(k_routine(ns, sig));
+        // Before the types its arguments and result name are dropped.
+        let mut uses = Draft::new(d.step.clone(), P_DROP);
+        self.routine_requires(&mut uses, ns, r);
+        d.releases.extend(uses.requires);
         self.push(d);
     }
 

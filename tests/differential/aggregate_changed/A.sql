@@ -1,0 +1,6 @@
+-- an aggregate's initial value and final function changed (CREATE OR REPLACE cannot add a final function)
+CREATE FUNCTION add2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT $1 + $2 $$;
+CREATE FUNCTION shown(integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1::text $$;
+CREATE AGGREGATE total(integer) (SFUNC = add2, STYPE = integer, INITCOND = '0');
+COMMENT ON AGGREGATE total(integer) IS 'a sum';
+CREATE TABLE t (id integer PRIMARY KEY);

@@ -1,0 +1,4 @@
+-- an operator's RESTRICT and JOIN estimators changed (ALTER OPERATOR … SET in place)
+CREATE FUNCTION before(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1 < $2 $$;
+CREATE OPERATOR public.<<< (FUNCTION = before, LEFTARG = text, RIGHTARG = text, RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+COMMENT ON OPERATOR <<< (text, text) IS 'sorts before';
