@@ -84,6 +84,9 @@ pub fn emit(
         for (enum_name, e) in &ns.enums {
             items.push(emit_enum(&mut ctx, ns_name, enum_name, e));
         }
+        for (domain_name, d) in &ns.domains {
+            items.push(emit_domain(&ctx, ns_name, domain_name, d));
+        }
         for (table_name, t) in &ns.tables {
             items.push(emit_table(&mut ctx, ns_name, table_name, t, None));
         }
@@ -139,7 +142,11 @@ fn assign_names(ctx: &mut Ctx<'_>) {
     // enums; a namespace's module holds its tables and enums.
     let mut scopes: BTreeMap<Option<String>, Vec<(Item, String, String)>> = BTreeMap::new();
     for (ns_name, ns) in &schema.namespaces {
-        if ns.tables.is_empty() && ns.enums.is_empty() && ns.views.is_empty() {
+        if ns.tables.is_empty()
+            && ns.enums.is_empty()
+            && ns.views.is_empty()
+            && ns.domains.is_empty()
+        {
             continue;
         }
         let scope = if ns_name == "public" {
@@ -167,6 +174,15 @@ fn assign_names(ctx: &mut Ctx<'_>) {
                 Item::Table(ns_name.clone(), view_name.clone()),
                 view_name.clone(),
                 snake(view_name),
+            ));
+        }
+        // A domain's newtype is a type beside the enums (PostgreSQL keeps
+        // both in one namespace of types: their names never clash).
+        for domain_name in ns.domains.keys() {
+            entries.push((
+                Item::Enum(ns_name.clone(), domain_name.clone()),
+                domain_name.clone(),
+                camel(domain_name),
             ));
         }
         for enum_name in ns.enums.keys() {
@@ -271,7 +287,7 @@ fn type_tokens(ctx: &Ctx<'_>, t: &RustType, depth: usize) -> TokenStream {
             let inner = type_tokens(ctx, inner, depth);
             quote!(::std::vec::Vec<#inner>)
         }
-        RustType::Enum(r) => {
+        RustType::Enum(r) | RustType::Domain(r) => {
             let up = supers(depth);
             let name = ctx
                 .enums
@@ -390,6 +406,96 @@ fn emit_enum(ctx: &mut Ctx<'_>, ns: &str, name: &str, e: &EnumType) -> TokenStre
 
             fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
                 ::strata::runtime::enum_accepts::<Self>(__ty)
+            }
+        }
+    }
+}
+
+/// A domain's newtype: the base type's Rust type inside, read and written
+/// through the base type's own `ToSql` / `FromSql` (the server sends a
+/// domain column as its base type, and infers a parameter that meets one
+/// as the domain: both are accepted). Nothing when the base type maps to
+/// nothing (a column of the domain is then an error naming it).
+fn emit_domain(ctx: &Ctx<'_>, ns: &str, name: &str, d: &crate::model::Domain) -> TokenStream {
+    let r = EnumRef {
+        namespace: ns.to_string(),
+        name: name.to_string(),
+    };
+    let (Some(ty), Some(base)) = (
+        ctx.enums.get(&r).cloned(),
+        super::types::domain_base(&r, ctx.schema, ctx.overrides),
+    ) else {
+        return TokenStream::new();
+    };
+    let inner = type_tokens(ctx, &base, usize::from(ns != "public"));
+    let mut text = format!("Domain {} over {}", qualified(ns, name), d.base_type);
+    if d.not_null {
+        text.push_str(" NOT NULL");
+    }
+    for (c, check) in &d.checks {
+        text.push_str(&format!(
+            "\n\n`CONSTRAINT {} CHECK {}`",
+            quote_ident(c),
+            check.expression
+        ));
+    }
+    if let Some(c) = &d.comment {
+        text.push_str(&format!("\n\n{c}"));
+    }
+    text.push_str(
+        "\n\nThe server checks the domain's constraints on every write; the newtype does not.",
+    );
+    let doc = docs(&text);
+    quote! {
+        #doc
+        #[derive(
+            Debug, Clone, PartialEq,
+            ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
+        )]
+        #[serde(crate = "::strata::runtime::serde", transparent)]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        pub struct #ty(pub #inner);
+
+        impl ::strata::runtime::NotNull for #ty {}
+
+        impl ::core::convert::From<#inner> for #ty {
+            fn from(__v: #inner) -> Self {
+                Self(__v)
+            }
+        }
+
+        impl ::strata::runtime::pg::ToSql for #ty {
+            fn to_sql(
+                &self,
+                __ty: &::strata::runtime::pg::Type,
+                __out: &mut ::strata::runtime::BytesMut,
+            ) -> ::core::result::Result<::strata::runtime::pg::IsNull, ::strata::runtime::BoxError> {
+                ::strata::runtime::pg::ToSql::to_sql(&self.0, ::strata::runtime::domain_base(__ty), __out)
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                <#inner as ::strata::runtime::pg::ToSql>::accepts(::strata::runtime::domain_base(__ty))
+            }
+
+            ::strata::runtime::pg::to_sql_checked!();
+        }
+
+        impl<'__a> ::strata::runtime::pg::FromSql<'__a> for #ty {
+            fn from_sql(
+                __ty: &::strata::runtime::pg::Type,
+                __raw: &'__a [u8],
+            ) -> ::core::result::Result<Self, ::strata::runtime::BoxError> {
+                <#inner as ::strata::runtime::pg::FromSql<'__a>>::from_sql(
+                    ::strata::runtime::domain_base(__ty),
+                    __raw,
+                )
+                .map(Self)
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                <#inner as ::strata::runtime::pg::FromSql<'__a>>::accepts(
+                    ::strata::runtime::domain_base(__ty),
+                )
             }
         }
     }

@@ -15,6 +15,7 @@
 //! | `inet` | `std::net::IpAddr` |
 //! | `T[]` | `Vec<T>` |
 //! | an enum | the generated enum |
+//! | a domain over a mapped type | the generated newtype over that type's Rust type |
 //!
 //! Overrides (`types: { "citext" => String }`) come first.
 
@@ -41,6 +42,10 @@ pub enum RustType {
     Override(TokenStream),
     /// A generated enum.
     Enum(EnumRef),
+    /// The generated newtype of a domain (over its base type's Rust type:
+    /// reads and writes convert through the base type's own `ToSql` /
+    /// `FromSql`).
+    Domain(EnumRef),
     /// `Vec<…>` of an array's element type.
     Array(Box<RustType>),
 }
@@ -236,7 +241,33 @@ pub fn map(
         .namespaces
         .get(&r.namespace)
         .is_some_and(|ns| ns.enums.contains_key(&r.name));
-    is_enum.then_some(RustType::Enum(r))
+    if is_enum {
+        return Some(RustType::Enum(r));
+    }
+    // A domain maps when its base type does (a domain over a domain too).
+    let base = schema
+        .namespaces
+        .get(&r.namespace)
+        .and_then(|ns| ns.domains.get(&r.name))
+        .map(|d| d.base_type.clone())?;
+    map(&base, schema, overrides)?;
+    Some(RustType::Domain(r))
+}
+
+/// The Rust type a domain's newtype wraps: its base type's.
+pub fn domain_base(
+    r: &EnumRef,
+    schema: &Schema,
+    overrides: &BTreeMap<String, TokenStream>,
+) -> Option<RustType> {
+    let base = schema
+        .namespaces
+        .get(&r.namespace)?
+        .domains
+        .get(&r.name)?
+        .base_type
+        .clone();
+    map(&base, schema, overrides)
 }
 
 #[cfg(test)]

@@ -179,6 +179,17 @@ pub trait PgEnum: Sized + Copy + Send + Sync + 'static {
     fn label(self) -> &'static str;
 }
 
+/// The type a domain's values are of: its base type (a domain over a
+/// domain: the innermost), or `ty` itself when it is no domain. What the
+/// newtype generated for a domain converts through.
+pub fn domain_base(ty: &Type) -> &Type {
+    let mut t = ty;
+    while let tokio_postgres::types::Kind::Domain(base) = t.kind() {
+        t = base;
+    }
+    t
+}
+
 /// `ToSql::accepts` of a generated enum: a PostgreSQL type of that name.
 pub fn enum_accepts<E: PgEnum>(ty: &Type) -> bool {
     ty.name() == E::TYPE_NAME
