@@ -1,7 +1,8 @@
-//! Domains as generated newtypes: `strata::schema!` on
-//! `fixtures/domains/schema.sql` (a domain over `integer`, over `text` with
-//! a named check, over `text[]`, a `NOT NULL` one in another schema, and a
-//! domain over a domain), read and written against the server.
+//! Domains as generated newtypes and composite types as generated structs:
+//! `strata::schema!` on `fixtures/domains/schema.sql` (a domain over
+//! `integer`, over `text` with a named check, over `text[]`, a `NOT NULL`
+//! one in another schema, a domain over a domain; composite types over
+//! built-in types and domains), read and written against the server.
 
 mod support;
 
@@ -28,8 +29,8 @@ mod domains {
 /// on, updated; the server checks the domain's constraints on write.
 #[tokio::test]
 async fn domains_read_and_write_through_their_newtypes() {
-    use domains::billing::Cents;
-    use domains::{account, payment, Email, Posint, SmallPosint, Tags};
+    use domains::billing::{Cents, MoneyAmount};
+    use domains::{account, payment, Email, Point2, Posint, SmallPosint, Tags};
 
     let db = TestDb::create("domains_codegen").await;
     let schema = std::path::Path::new(concat!(
@@ -45,6 +46,12 @@ async fn domains_read_and_write_through_their_newtypes() {
     a.labels = Some(Tags(vec!["gold".to_string(), "early".to_string()]));
     a.balance = Some(Cents(1250));
     a.tier = Some(SmallPosint(Posint(3)));
+    let home = Point2 {
+        x: Some(1),
+        y: None,
+        label: Some(Email("home@example.com".to_string())),
+    };
+    a.home = Some(home.clone());
     let inserted = ok(
         account::AccountTable::insert(a)
             .returning()
@@ -55,10 +62,15 @@ async fn domains_read_and_write_through_their_newtypes() {
     assert_eq!(inserted.id, Posint(7));
     assert_eq!(inserted.backup, None);
     assert_eq!(inserted.tier, Some(SmallPosint(Posint(3))));
+    assert_eq!(inserted.home, Some(home.clone()));
     for amount in [100, 250] {
         let p = payment::NewPayment {
             account_id: Posint(7),
             amount: Some(Cents(amount)),
+            total: Some(MoneyAmount {
+                currency: Some("EUR".to_string()),
+                cents: Some(Cents(amount)),
+            }),
         };
         ok(
             payment::PaymentTable::insert(p).execute(&client).await,
@@ -86,7 +98,7 @@ async fn domains_read_and_write_through_their_newtypes() {
     let by_hand = ok(
         client
             .query_one(
-                "SELECT balance::bigint, labels::text[], contact::text FROM account WHERE id = 7",
+                "SELECT balance::bigint, labels::text[], contact::text, (home).x, (home).y, (home).label::text FROM account WHERE id = 7",
                 &[],
             )
             .await
@@ -99,6 +111,9 @@ async fn domains_read_and_write_through_their_newtypes() {
         vec!["gold".to_string(), "early".to_string()]
     );
     assert_eq!(by_hand.get::<_, String>(2), "ada@example.com");
+    assert_eq!(by_hand.get::<_, Option<i32>>(3), Some(1));
+    assert_eq!(by_hand.get::<_, Option<i32>>(4), None);
+    assert_eq!(by_hand.get::<_, String>(5), "home@example.com");
 
     // A relation load: the payments come back as records whose fields
     // carry the domains' oids.
@@ -116,6 +131,10 @@ async fn domains_read_and_write_through_their_newtypes() {
     amounts.sort_by_key(|c| c.as_ref().map(|c| c.0));
     assert_eq!(amounts, vec![Some(Cents(100)), Some(Cents(250))]);
     assert!(payments.iter().all(|p| p.account_id == Posint(7)));
+    assert!(payments.iter().all(|p| p
+        .total
+        .as_ref()
+        .is_some_and(|t| t.currency.as_deref() == Some("EUR") && t.cents == p.amount)));
 
     // The server checks the domain: a value it refuses is its error.
     let refused = account::AccountTable::insert(account::NewAccount::new(

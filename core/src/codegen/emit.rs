@@ -87,6 +87,9 @@ pub fn emit(
         for (domain_name, d) in &ns.domains {
             items.push(emit_domain(&ctx, ns_name, domain_name, d));
         }
+        for (composite_name, c) in &ns.composites {
+            items.push(emit_composite(&ctx, ns_name, composite_name, c));
+        }
         for (table_name, t) in &ns.tables {
             items.push(emit_table(&mut ctx, ns_name, table_name, t, None));
         }
@@ -146,6 +149,7 @@ fn assign_names(ctx: &mut Ctx<'_>) {
             && ns.enums.is_empty()
             && ns.views.is_empty()
             && ns.domains.is_empty()
+            && ns.composites.is_empty()
         {
             continue;
         }
@@ -183,6 +187,13 @@ fn assign_names(ctx: &mut Ctx<'_>) {
                 Item::Enum(ns_name.clone(), domain_name.clone()),
                 domain_name.clone(),
                 camel(domain_name),
+            ));
+        }
+        for composite_name in ns.composites.keys() {
+            entries.push((
+                Item::Enum(ns_name.clone(), composite_name.clone()),
+                composite_name.clone(),
+                camel(composite_name),
             ));
         }
         for enum_name in ns.enums.keys() {
@@ -287,7 +298,7 @@ fn type_tokens(ctx: &Ctx<'_>, t: &RustType, depth: usize) -> TokenStream {
             let inner = type_tokens(ctx, inner, depth);
             quote!(::std::vec::Vec<#inner>)
         }
-        RustType::Enum(r) | RustType::Domain(r) => {
+        RustType::Enum(r) | RustType::Domain(r) | RustType::Composite(r) => {
             let up = supers(depth);
             let name = ctx
                 .enums
@@ -498,6 +509,134 @@ fn emit_domain(ctx: &Ctx<'_>, ns: &str, name: &str, d: &crate::model::Domain) ->
                 )
             }
         }
+    }
+}
+
+/// A composite type's struct: one `Option` field per attribute (a
+/// composite's attributes have no `NOT NULL`), read from and written as
+/// the record's binary format, each attribute through its own type's
+/// conversion. Nothing when an attribute's type maps to nothing (a column
+/// of the type is then an error naming it).
+fn emit_composite(
+    ctx: &Ctx<'_>,
+    ns: &str,
+    name: &str,
+    c: &crate::model::CompositeType,
+) -> TokenStream {
+    let r = EnumRef {
+        namespace: ns.to_string(),
+        name: name.to_string(),
+    };
+    let Some(ty) = ctx.enums.get(&r).cloned() else {
+        return TokenStream::new();
+    };
+    if !matches!(
+        map(&qualified_type(ns, name), ctx.schema, ctx.overrides),
+        Some(RustType::Composite(_))
+    ) {
+        return TokenStream::new();
+    }
+    let depth = usize::from(ns != "public");
+    let names: Vec<(String, String)> = c
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), snake(&a.name)))
+        .collect();
+    let label = qualified(ns, name);
+    let mut fields = Vec::new();
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for (a, f) in c.attributes.iter().zip(assign(&names, &[])) {
+        let Some(rt) = map(&a.data_type, ctx.schema, ctx.overrides) else {
+            return TokenStream::new();
+        };
+        let inner = type_tokens(ctx, &rt, depth);
+        let sql_name = &a.name;
+        let rename = (f.to_string().trim_start_matches("r#") != *sql_name)
+            .then(|| quote!(#[serde(rename = #sql_name)]));
+        let doc = docs(&format!(
+            "`{} {}`{}",
+            quote_ident(&a.name),
+            a.data_type,
+            a.comment
+                .as_ref()
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default()
+        ));
+        fields.push(quote! {
+            #doc
+            #rename
+            pub #f: ::core::option::Option<#inner>
+        });
+        let own_array = matches!(&rt, RustType::Array(e) if !matches!(**e, RustType::Builtin(_)));
+        reads.push(if own_array {
+            quote!(#f: __f.next_array(#label, #sql_name)?)
+        } else {
+            quote!(#f: __f.next(#label, #sql_name)?)
+        });
+        writes.push(quote!(&self.#f));
+    }
+    let doc = docs(&format!(
+        "Composite type {label}{}",
+        c.comment
+            .as_ref()
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default()
+    ));
+    quote! {
+        #doc
+        #[derive(
+            Debug, Clone, PartialEq, Default,
+            ::strata::runtime::serde::Serialize, ::strata::runtime::serde::Deserialize
+        )]
+        #[serde(crate = "::strata::runtime::serde")]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        pub struct #ty {
+            #(#fields,)*
+        }
+
+        impl ::strata::runtime::NotNull for #ty {}
+
+        impl ::strata::runtime::pg::ToSql for #ty {
+            fn to_sql(
+                &self,
+                __ty: &::strata::runtime::pg::Type,
+                __out: &mut ::strata::runtime::BytesMut,
+            ) -> ::core::result::Result<::strata::runtime::pg::IsNull, ::strata::runtime::BoxError> {
+                ::strata::runtime::composite_to_sql(__ty, &[#(#writes),*], __out)
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                ::strata::runtime::composite_accepts(__ty, #ns, #name)
+            }
+
+            ::strata::runtime::pg::to_sql_checked!();
+        }
+
+        impl<'__a> ::strata::runtime::pg::FromSql<'__a> for #ty {
+            fn from_sql(
+                _: &::strata::runtime::pg::Type,
+                __raw: &'__a [u8],
+            ) -> ::core::result::Result<Self, ::strata::runtime::BoxError> {
+                let mut __f = ::strata::runtime::composite_fields(__raw)?;
+                ::core::result::Result::Ok(Self {
+                    #(#reads,)*
+                })
+            }
+
+            fn accepts(__ty: &::strata::runtime::pg::Type) -> bool {
+                ::strata::runtime::composite_accepts(__ty, #ns, #name)
+            }
+        }
+    }
+}
+
+/// A user type's name as `format_type` prints it (what `map` reads).
+fn qualified_type(ns: &str, name: &str) -> String {
+    if ns == "public" {
+        quote_ident(name)
+    } else {
+        format!("{}.{}", quote_ident(ns), quote_ident(name))
     }
 }
 

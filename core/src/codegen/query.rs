@@ -210,7 +210,7 @@ fn type_tokens(
             let inner = type_tokens(inner, krate, enums);
             quote!(::std::vec::Vec<#inner>)
         }
-        RustType::Enum(r) | RustType::Domain(r) => match enums.get(r) {
+        RustType::Enum(r) | RustType::Domain(r) | RustType::Composite(r) => match enums.get(r) {
             Some(path) => quote!(#krate::#path),
             None => quote!(::core::compile_error!("a type strata did not generate")),
         },

@@ -16,6 +16,7 @@
 //! | `T[]` | `Vec<T>` |
 //! | an enum | the generated enum |
 //! | a domain over a mapped type | the generated newtype over that type's Rust type |
+//! | a composite type whose attributes map | the generated struct, an `Option` per attribute |
 //!
 //! Overrides (`types: { "citext" => String }`) come first.
 
@@ -46,6 +47,9 @@ pub enum RustType {
     /// reads and writes convert through the base type's own `ToSql` /
     /// `FromSql`).
     Domain(EnumRef),
+    /// The generated struct of a composite type (one `Option` field per
+    /// attribute).
+    Composite(EnumRef),
     /// `Vec<…>` of an array's element type.
     Array(Box<RustType>),
 }
@@ -243,6 +247,18 @@ pub fn map(
         .is_some_and(|ns| ns.enums.contains_key(&r.name));
     if is_enum {
         return Some(RustType::Enum(r));
+    }
+    // A composite type maps when each of its attributes' types does.
+    if let Some(c) = schema
+        .namespaces
+        .get(&r.namespace)
+        .and_then(|ns| ns.composites.get(&r.name))
+    {
+        return c
+            .attributes
+            .iter()
+            .all(|a| map(&a.data_type, schema, overrides).is_some())
+            .then_some(RustType::Composite(r));
     }
     // A domain maps when its base type does (a domain over a domain too).
     let base = schema

@@ -190,6 +190,59 @@ pub fn domain_base(ty: &Type) -> &Type {
     t
 }
 
+/// `accepts` of a generated composite type's struct: the composite type
+/// `namespace.name` (or a domain over it).
+pub fn composite_accepts(ty: &Type, namespace: &str, name: &str) -> bool {
+    let t = domain_base(ty);
+    t.name() == name
+        && t.schema() == namespace
+        && matches!(t.kind(), tokio_postgres::types::Kind::Composite(_))
+}
+
+/// `ToSql::to_sql` of a generated composite type's struct, in the binary
+/// format `record_recv` reads: the number of attributes, then each
+/// attribute's type oid, length (-1 for NULL) and bytes, each value written
+/// by its own `ToSql` for the attribute's type.
+pub fn composite_to_sql(
+    ty: &Type,
+    values: &[&(dyn pg::ToSql + Sync)],
+    out: &mut BytesMut,
+) -> Result<IsNull, BoxError> {
+    use bytes::BufMut;
+    let tokio_postgres::types::Kind::Composite(fields) = domain_base(ty).kind() else {
+        return Err(format!("type {} is not a composite type", ty.name()).into());
+    };
+    if fields.len() != values.len() {
+        return Err(format!(
+            "type {} has {} attributes on the server, the generated struct {}: generate the code again",
+            ty.name(),
+            fields.len(),
+            values.len()
+        )
+        .into());
+    }
+    out.put_i32(i32::try_from(values.len())?);
+    for (field, value) in fields.iter().zip(values) {
+        out.put_u32(field.type_().oid());
+        let at = out.len();
+        out.put_i32(0);
+        let len = match value.to_sql_checked(field.type_(), out)? {
+            IsNull::Yes => -1,
+            IsNull::No => i32::try_from(out.len() - at - 4)?,
+        };
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(IsNull::No)
+}
+
+/// `FromSql::from_sql` of a generated composite type's struct: its
+/// attributes, in order, as the fields of a record.
+pub fn composite_fields(raw: &[u8]) -> Result<Fields<'_>, BoxError> {
+    Ok(Fields::record(
+        <RawRecord<'_> as pg::FromSql<'_>>::from_sql(&Type::RECORD, raw)?,
+    ))
+}
+
 /// `ToSql::accepts` of a generated enum: a PostgreSQL type of that name.
 pub fn enum_accepts<E: PgEnum>(ty: &Type) -> bool {
     ty.name() == E::TYPE_NAME
