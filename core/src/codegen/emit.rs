@@ -165,42 +165,28 @@ fn assign_names(ctx: &mut Ctx<'_>) {
             Some(ns_name.clone())
         };
         let entries = scopes.entry(scope).or_default();
-        for table_name in ns.tables.keys() {
+        // Views share the relation namespace with the tables, and enums,
+        // domains and composite types one namespace of types (PostgreSQL
+        // keeps each name once): no two of them clash in SQL. Enums first,
+        // so that their Rust names stay what they were before domains and
+        // composite types had any.
+        for name in ns.tables.keys().chain(ns.views.keys()) {
             entries.push((
-                Item::Table(ns_name.clone(), table_name.clone()),
-                table_name.clone(),
-                snake(table_name),
+                Item::Table(ns_name.clone(), name.clone()),
+                name.clone(),
+                snake(name),
             ));
         }
-        // A view shares its namespace with the tables: no clash.
-        for view_name in ns.views.keys() {
+        for name in ns
+            .enums
+            .keys()
+            .chain(ns.domains.keys())
+            .chain(ns.composites.keys())
+        {
             entries.push((
-                Item::Table(ns_name.clone(), view_name.clone()),
-                view_name.clone(),
-                snake(view_name),
-            ));
-        }
-        // A domain's newtype is a type beside the enums (PostgreSQL keeps
-        // both in one namespace of types: their names never clash).
-        for domain_name in ns.domains.keys() {
-            entries.push((
-                Item::Enum(ns_name.clone(), domain_name.clone()),
-                domain_name.clone(),
-                camel(domain_name),
-            ));
-        }
-        for composite_name in ns.composites.keys() {
-            entries.push((
-                Item::Enum(ns_name.clone(), composite_name.clone()),
-                composite_name.clone(),
-                camel(composite_name),
-            ));
-        }
-        for enum_name in ns.enums.keys() {
-            entries.push((
-                Item::Enum(ns_name.clone(), enum_name.clone()),
-                enum_name.clone(),
-                camel(enum_name),
+                Item::Enum(ns_name.clone(), name.clone()),
+                name.clone(),
+                camel(name),
             ));
         }
     }

@@ -493,6 +493,21 @@ impl Replayer {
 }
 
 /// The key of a view in [`Replayer::view_deps`].
+/// What an unproven view query compares by: its tokens, folded, and the
+/// relations they resolved to (the same tokens over other relations are
+/// not the same query).
+fn unproven_key(query_key: &str, deps: &ViewDeps) -> String {
+    let reads = match &deps.rels {
+        Some(rels) => rels
+            .iter()
+            .map(|(n, r)| qualified(n, r))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "?".to_string(),
+    };
+    format!("{query_key} /* reads {reads} */")
+}
+
 pub(super) fn view_key(ns: &str, name: &str, materialized: bool) -> Unmanaged {
     Unmanaged {
         kind: if materialized {
@@ -797,15 +812,7 @@ impl Replayer {
                 }
             }
         }
-        let reads = match &deps.rels {
-            Some(rels) => rels
-                .iter()
-                .map(|(n, r)| qualified(n, r))
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => "?".to_string(),
-        };
-        let key = format!("{} /* reads {reads} */", cv.query_key);
+        let key = unproven_key(&cv.query_key, deps);
         let stored = match self.derive_viewdef(&cv, &columns) {
             Ok(def) => {
                 for (c, t) in columns.iter_mut().zip(def.types) {
@@ -996,7 +1003,13 @@ impl Replayer {
             },
             _ => Err("its query does not read back".to_string()),
         };
-        let key = crate::parse::query_key(&v.query.sql);
+        // The key an unproven query compares by: its tokens and the
+        // relations they resolved to, as at creation.
+        let tokens = crate::parse::query_key(&v.query.sql);
+        let key = match self.view_deps.get(&view_key(ns, name, v.materialized)) {
+            Some(deps) => unproven_key(&tokens, deps),
+            None => format!("{tokens} /* reads ? */"),
+        };
         let v = self.view_mut(ns, name);
         v.query.stored = match derived {
             Ok(text) => Stored::Exact { text },
