@@ -709,6 +709,7 @@ async fn model(client: &Client) -> Schema {
         },
     );
     let labels = |v: &[&str]| EnumType {
+        owner: Default::default(),
         values: v.iter().map(|s| s.to_string()).collect(),
         comment: None,
         acl: None,

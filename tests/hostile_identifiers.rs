@@ -163,7 +163,14 @@ fn replayed_history(dir: &Path) -> Schema {
 
 /// Equal models, column order included; the differences listed otherwise.
 fn assert_same(what: &str, expected: &Schema, found: &Schema) {
-    let d = diff(expected, found, DiffOptions { column_order: true });
+    let d = diff(
+        expected,
+        found,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     assert!(
         d.is_empty(),
         "{what}: {} differences:\n{}",

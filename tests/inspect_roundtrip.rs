@@ -84,7 +84,14 @@ async fn inspect(url: &str) -> Schema {
 /// Asserts two models equal: no difference (column order included) and
 /// equal values.
 fn assert_same(case: &str, expected: &Schema, found: &Schema) {
-    let d = diff(expected, found, DiffOptions { column_order: true });
+    let d = diff(
+        expected,
+        found,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     let shown: Vec<String> = d.iter().take(40).map(|x| format!("  {x}")).collect();
     assert!(
         d.is_empty(),
@@ -107,7 +114,10 @@ fn assert_replays_to(case: &str, files: &[(String, String)], expected: &Schema) 
     let d = diff(
         expected,
         &replayed.schema,
-        DiffOptions { column_order: true },
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
     );
     let shown: Vec<String> = d.iter().take(40).map(|x| format!("  {x}")).collect();
     assert!(
@@ -173,7 +183,10 @@ async fn round_trip_folder(case: &str, url: &str, original: &Schema) {
     let d = diff(
         original,
         &replayed.schema,
-        DiffOptions { column_order: true },
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
     );
     assert!(d.is_empty(), "{case}: folder replays differently: {d:?}");
     let copy = TestDb::create("strata_rt_dir").await;

@@ -192,15 +192,22 @@ fn compare(case: &str, replayed: &Schema, server: &Schema) -> Result<(), String>
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((case.to_string(), census));
-    let d: Vec<_> = diff(server, replayed, DiffOptions { column_order: true })
-        .into_iter()
-        .filter(|d| match &d.change {
-            strata_core::diff::Change::Unproven { reason, .. } => {
-                !UNPROVEN_ALLOWED.iter().any(|(r, _)| reason.contains(r))
-            }
-            _ => true,
-        })
-        .collect();
+    let d: Vec<_> = diff(
+        server,
+        replayed,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    )
+    .into_iter()
+    .filter(|d| match &d.change {
+        strata_core::diff::Change::Unproven { reason, .. } => {
+            !UNPROVEN_ALLOWED.iter().any(|(r, _)| reason.contains(r))
+        }
+        _ => true,
+    })
+    .collect();
     if d.is_empty() && wrong.is_empty() {
         Ok(())
     } else {

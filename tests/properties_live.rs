@@ -34,7 +34,14 @@ async fn build(prefix: &str, sql: &str) -> (TestDb, Schema) {
 }
 
 fn differences(expected: &Schema, found: &Schema) -> Vec<Difference> {
-    diff(expected, found, DiffOptions { column_order: true })
+    diff(
+        expected,
+        found,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    )
 }
 
 fn show(d: &[Difference]) -> String {

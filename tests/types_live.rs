@@ -78,7 +78,14 @@ async fn offline_replay_builds_the_types_the_server_builds() {
     psql_apply_sql(&db.url, FIXTURE, true).unwrap();
     let server = read(&db.url).await;
     let replayed = offline(FIXTURE).schema;
-    let d = diff(&replayed, &server, DiffOptions { column_order: true });
+    let d = diff(
+        &replayed,
+        &server,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     // A check over a domain's domain (`VALUE` of type `positive`) is not
     // analysed offline yet: "cannot prove", never equal by assumption.
     let (unproven, other): (Vec<_>, Vec<_>) = d.iter().partition(|x| {

@@ -148,7 +148,14 @@ async fn views_are_read_by_definition_and_rebuilt_by_pg_dumps_judgement() {
     let (same, report) = same_dump(&db.url, &rebuilt.url).unwrap();
     assert!(same, "pg_dump differs:\n{report}\n{sql}");
     let again = read(&rebuilt.url).await;
-    let d = diff(&schema, &again, DiffOptions { column_order: true });
+    let d = diff(
+        &schema,
+        &again,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(schema, again);
 
@@ -156,7 +163,14 @@ async fn views_are_read_by_definition_and_rebuilt_by_pg_dumps_judgement() {
     // options and indexes; a query is the server's text where strata
     // derives it, else cannot-prove (never a plain difference).
     let offline = replay(FIXTURE);
-    let d = diff(&schema, &offline, DiffOptions { column_order: true });
+    let d = diff(
+        &schema,
+        &offline,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     for x in &d {
         assert!(
             matches!(&x.change, Change::Unproven { .. }),
@@ -402,7 +416,14 @@ async fn a_view_changed_out_of_band_is_named() {
         psql_apply_sql(&db.url, DRIFT_FIXTURE, true).unwrap();
         psql_apply_sql(&db.url, sql, false).unwrap();
         let after = read(&db.url).await;
-        let d = diff(&before, &after, DiffOptions { column_order: true });
+        let d = diff(
+            &before,
+            &after,
+            DiffOptions {
+                column_order: true,
+                ..Default::default()
+            },
+        );
         assert!(
             d.iter().any(|x| x.path.to_string() == *object
                 && match &x.change {
@@ -467,7 +488,14 @@ async fn a_rename_under_a_view_makes_its_query_unproven_not_stale() {
             "{name}"
         );
     }
-    let d = diff(&live, &offline, DiffOptions { column_order: true });
+    let d = diff(
+        &live,
+        &offline,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     assert!(!d.is_empty());
     for x in &d {
         assert!(
@@ -511,7 +539,14 @@ async fn a_view_column_renamed_is_printed_with_its_new_name() {
     }
     // Never derived (a join): still unproven, not stale.
     assert!(view(&offline, "public", "j").query.unproven().is_some());
-    let d = diff(&live, &offline, DiffOptions { column_order: true });
+    let d = diff(
+        &live,
+        &offline,
+        DiffOptions {
+            column_order: true,
+            ..Default::default()
+        },
+    );
     assert!(
         d.iter().all(|x| x.to_string().contains("public.j")),
         "only the unproven join view differs: {d:?}"

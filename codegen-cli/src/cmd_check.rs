@@ -43,13 +43,19 @@ pub struct Args {
     /// and compared as the server stored them. Default: offline.
     #[arg(long, value_name = "URL")]
     shadow_database: Option<String>,
+    /// Compare owners too. An object the SQL gives no owner (no `OWNER
+    /// TO`, `AUTHORIZATION` or `SET ROLE`) belongs to the role running the
+    /// migrations: `--role`, when given.
+    #[arg(long)]
+    owners: bool,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
-    let cfg = match config::check_config(config_path, args.schema, args.migrations, args.role) {
+    let mut cfg = match config::check_config(config_path, args.schema, args.migrations, args.role) {
         Ok(c) => c,
         Err(e) => return render::error(&e, args.format),
     };
+    cfg.input.owners = args.owners;
     let report = match &args.shadow_database {
         None => match strata_core::check::check_keeping(&cfg.input) {
             Ok((report, declared, history)) => {
@@ -113,8 +119,12 @@ fn judged_by_server(cfg: &CheckConfig, url: &str) -> Result<CheckReport, Error> 
         expected.map_err(shadow_error)?,
         found.map_err(shadow_error)?,
     );
-    let mut report = compare_built(&declared, &history, &expected, &found);
-    let offline = compare(&declared, &history);
+    let owners = cfg.input.owners.then_some(match &cfg.input.replay.role {
+        strata_core::replay::Role::Named(role) => Some(role.as_str()),
+        _ => None,
+    });
+    let mut report = compare_built(&declared, &history, &expected, &found, owners);
+    let offline = compare(&declared, &history, owners);
     if offline.differences.len() != report.differences.len() {
         report.warnings.push(format!(
             "strata's offline reading finds {} difference{} where the server finds {}: \

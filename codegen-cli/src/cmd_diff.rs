@@ -49,6 +49,11 @@ pub struct Args {
     /// offline sources are replayed as it.
     #[arg(long, value_name = "NAME")]
     role: Option<String>,
+    /// Plan owners too (`ALTER … OWNER TO`). An object the SQL gives no
+    /// owner belongs to the role that runs the migrations: `--role`, else
+    /// the role strata connects to a live side as.
+    #[arg(long)]
+    owners: bool,
 }
 
 /// A side of the plan, loaded.
@@ -57,6 +62,8 @@ pub(crate) struct Side {
     pub renames: Vec<RenameHint>,
     pub label: String,
     pub server_version_num: Option<u32>,
+    /// The role a live side was read as (`current_user`).
+    pub current_user: Option<String>,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
@@ -116,6 +123,12 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         }
     }
     opts.renames = b.renames.clone();
+    if args.owners {
+        opts.owners = Some(match &replay.role {
+            strata_core::replay::Role::Named(r) => Some(r.clone()),
+            _ => a.current_user.clone().or_else(|| b.current_user.clone()),
+        });
+    }
     let sides = Sides {
         from: a.label.clone(),
         to: b.label.clone(),
@@ -197,12 +210,13 @@ pub(crate) fn load_side(spec: &str, replay: &ReplayOptions) -> Result<Side, Erro
                         "this is unexpected; please report it",
                     )
                 })?;
-            let (schema, version) = runtime.block_on(read_live(url, &label))?;
+            let (schema, version, current_user) = runtime.block_on(read_live(url, &label))?;
             Ok(Side {
                 schema,
                 renames: Vec::new(),
                 label,
                 server_version_num: version,
+                current_user,
             })
         }
         SourceSpec::Migrations(p) | SourceSpec::Schema(p) => {
@@ -216,12 +230,13 @@ pub(crate) fn load_side(spec: &str, replay: &ReplayOptions) -> Result<Side, Erro
                 renames: loaded.replayed.renames,
                 label: p.display().to_string(),
                 server_version_num: None,
+                current_user: None,
             })
         }
     }
 }
 
-async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>), Error> {
+async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>, Option<String>), Error> {
     let session = strata::conn::connect(url).await.map_err(|e| {
         Error::source(
             label,
@@ -229,13 +244,19 @@ async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>), Erro
             "check the URL and that the server runs",
         )
     })?;
-    let version = session
+    let row = session
         .client
-        .query_one("SHOW server_version_num", &[])
+        .query_one(
+            "SELECT current_setting('server_version_num'), current_user::text",
+            &[],
+        )
         .await
-        .ok()
+        .ok();
+    let version = row
+        .as_ref()
         .and_then(|row| row.try_get::<_, String>(0).ok())
         .and_then(|s| s.trim().parse::<u32>().ok());
+    let current_user = row.and_then(|row| row.try_get::<_, String>(1).ok());
     let schema =
         strata::inspect::inspect(&session.client, &strata::inspect::InspectOptions::default())
             .await
@@ -250,7 +271,7 @@ async fn read_live(url: &str, label: &str) -> Result<(Schema, Option<u32>), Erro
     // The migration tools' own tables are never planned.
     let mut schema = schema;
     strata::drift::remove_history_objects(&mut schema);
-    Ok((schema, version))
+    Ok((schema, version, current_user))
 }
 
 #[cfg(test)]

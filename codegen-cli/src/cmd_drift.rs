@@ -67,6 +67,11 @@ pub struct Args {
     /// owner's. Default: `role` in strata.toml.
     #[arg(long, value_name = "NAME")]
     pub role: Option<String>,
+    /// Compare owners too (a security difference). An object the expected
+    /// SQL gives no owner belongs to the role that ran the migrations:
+    /// `--role`, else the role strata connects to each database as.
+    #[arg(long)]
+    pub owners: bool,
 }
 
 /// A database to check. The URL never leaves this module.
@@ -100,6 +105,7 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         }
     };
     let jobs = usize::from(args.jobs);
+    let owners = args.owners;
     let timeout = std::time::Duration::from_secs(args.timeout);
     let against = args.against.clone();
     let connections = match args.connections {
@@ -116,8 +122,17 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
     let outcome = runtime.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(None);
         let reads = tokio::spawn(check_all(rx, options, targets, jobs, connections, timeout));
+        let owners = owners.then(|| match &replay.role {
+            strata_core::replay::Role::Named(r) => Some(r.clone()),
+            _ => None,
+        });
         let loaded = tokio::task::spawn_blocking(move || {
-            load_expected(&found, &against, namespaces, &replay).map(Arc::new)
+            load_expected(&found, &against, namespaces, &replay).map(|mut e| {
+                if let Some(role) = owners {
+                    e.compare_owners(role);
+                }
+                Arc::new(e)
+            })
         })
         .await
         .unwrap_or_else(|e| {

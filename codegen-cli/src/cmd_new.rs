@@ -45,6 +45,10 @@ pub struct Args {
     /// The role that runs the migrations (see `strata check --role`).
     #[arg(long, value_name = "NAME")]
     role: Option<String>,
+    /// Plan owners too (`ALTER … OWNER TO`); an object the SQL gives no
+    /// owner belongs to the role that runs the migrations (`--role`).
+    #[arg(long)]
+    owners: bool,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
@@ -129,6 +133,12 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
     let from = load_side(&format!("migrations:{}", folder.display()), &replay)?;
     let to = load_side(&schema, &replay)?;
     opts.renames = to.renames.clone();
+    if args.owners {
+        opts.owners = Some(match &replay.role {
+            strata_core::replay::Role::Named(r) => Some(r.clone()),
+            _ => None,
+        });
+    }
     let plan = plan_verified(&from.schema, &to.schema, &opts).map_err(Failure::Plan)?;
     for s in &plan.stale_hints {
         eprintln!(

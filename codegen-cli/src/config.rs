@@ -145,6 +145,7 @@ pub fn check_config(
             schema: schema_spec,
             migrations: migrations_spec,
             replay,
+            owners: false,
         },
     })
 }

@@ -15,6 +15,9 @@ pub struct CheckInput {
     pub migrations: SourceSpec,
     /// How both sides are replayed (the role running them).
     pub replay: ReplayOptions,
+    /// Compare owners too (`--owners`); an object the SQL gives no owner
+    /// is owned by the role running it (`replay.role`, when named).
+    pub owners: bool,
 }
 
 /// Counts the report leads with.
@@ -90,16 +93,23 @@ pub fn check_keeping(input: &CheckInput) -> Result<(CheckReport, Loaded, Loaded)
         (declared, history)
     });
     let (declared, history) = (declared?, history?);
-    let report = compare(&declared, &history);
+    let owners = input.owners.then_some(match &input.replay.role {
+        crate::replay::Role::Named(role) => Some(role.as_str()),
+        _ => None,
+    });
+    let report = compare(&declared, &history, owners);
     Ok((report, declared, history))
 }
 
-pub fn compare(declared: &Loaded, history: &Loaded) -> CheckReport {
+/// Compares the two sides as loaded; `owners`: owners too, with the role
+/// that runs the SQL when known (see [`crate::diff::owner::diff_owners`]).
+pub fn compare(declared: &Loaded, history: &Loaded, owners: Option<Option<&str>>) -> CheckReport {
     compare_built(
         declared,
         history,
         &declared.replayed.schema,
         &history.replayed.schema,
+        owners,
     )
 }
 
@@ -111,8 +121,12 @@ pub fn compare_built(
     history: &Loaded,
     expected: &crate::model::Schema,
     found: &crate::model::Schema,
+    owners: Option<Option<&str>>,
 ) -> CheckReport {
-    let differences = diff(expected, found, DiffOptions::default());
+    let mut differences = diff(expected, found, DiffOptions::default());
+    if let Some(implicit) = owners {
+        crate::diff::owner::diff_owners(&mut differences, expected, found, implicit);
+    }
     let locate = |prov: &std::collections::BTreeMap<crate::model::ObjectPath, Location>,
                   d: &Difference| {
         prov.get(&d.path)

@@ -1883,6 +1883,7 @@ mod tests {
         a.enums.insert(
             "ea".into(),
             EnumType {
+                owner: crate::model::Owner::default(),
                 values: vec!["x".into()],
                 comment: None,
                 acl: None,
@@ -1894,6 +1895,7 @@ mod tests {
         b.enums.insert(
             "eb".into(),
             EnumType {
+                owner: crate::model::Owner::default(),
                 values: vec!["it's".into()],
                 comment: Some("an\nenum".into()),
                 acl: None,
@@ -1988,6 +1990,7 @@ mod tests {
     fn routine(definition: &str, args: Vec<crate::model::RoutineArg>, returns: &str) -> Routine {
         use crate::model::{Parallel, RoutineKind, Volatility};
         Routine {
+            owner: crate::model::Owner::default(),
             kind: RoutineKind::Function,
             args,
             returns: Some(returns.to_string()),

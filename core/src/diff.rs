@@ -8,6 +8,7 @@ use serde::Serialize;
 mod aggregate;
 mod event_trigger;
 mod operator;
+pub mod owner;
 mod privilege;
 mod statistics;
 mod view;
@@ -74,6 +75,9 @@ pub fn is_security(d: &Difference, expected: &Schema, found: &Schema) -> bool {
     let p = &d.path;
     match p.kind {
         ObjectKind::Policy | ObjectKind::DefaultPrivileges => true,
+        // The owner holds every privilege and passes row level security
+        // unless it is forced.
+        _ if d.field() == Some(owner::FIELD) => true,
         _ if d
             .field()
             .is_some_and(|f| f.starts_with(privilege::FIELD_PREFIX)) =>
@@ -210,6 +214,10 @@ pub struct DiffOptions {
     /// the same files); off when comparing a declared schema with a history,
     /// where columns added later naturally come last.
     pub column_order: bool,
+    /// Compare owners too (`--owners`): off by default, since a schema is
+    /// the same whoever owns it, and offline the owner is usually the role
+    /// running the migrations (see [`crate::model::Owner`]).
+    pub owners: bool,
 }
 
 /// Every difference between `expected` and `found`, in a stable order.
@@ -394,6 +402,9 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         });
     }
     privilege::diff_default_acls(d, &expected.default_privileges, &found.default_privileges);
+    if opts.owners {
+        owner::diff_owners(d, expected, found, None);
+    }
     mark_security(&mut out, expected, found);
     out
 }

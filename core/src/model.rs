@@ -17,11 +17,13 @@ use serde::{Deserialize, Serialize};
 pub mod acl;
 mod aggregate;
 mod operator;
+mod owner;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
 pub use aggregate::Aggregate;
 pub use operator::{ObjectRef, Operator};
+pub use owner::{for_each_owner_mut, owners, Owner};
 
 /// A whole database schema: every namespace strata manages, the extensions
 /// installed, and the objects it does not model yet (kept by name).
@@ -96,6 +98,9 @@ pub struct Namespace {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +153,9 @@ pub struct Table {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// A table named by namespace and name.
@@ -199,6 +207,9 @@ pub struct Statistics {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<i32>,
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// An event trigger (`CREATE EVENT TRIGGER`, `pg_event_trigger`).
@@ -214,6 +225,9 @@ pub struct EventTrigger {
     pub function: RelationRef,
     pub enabled: TriggerEnabled,
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// A kind of extended statistics (`stxkind`).
@@ -640,6 +654,9 @@ pub struct EnumType {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// A domain (`pg_type.typtype = 'd'`, `typcmds.c` `DefineDomain`): a base
@@ -667,6 +684,9 @@ pub struct Domain {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// A domain's CHECK: the expression as `pg_get_expr(conbin, 0)` prints it
@@ -690,6 +710,9 @@ pub struct CompositeType {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 /// A collation (`pg_collation`): its provider and locales. The encoding
@@ -708,6 +731,9 @@ pub struct Collation {
     pub icu_locale: Option<String>,
     pub deterministic: bool,
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -739,6 +765,9 @@ pub struct Sequence {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 impl Sequence {
@@ -750,6 +779,7 @@ impl Sequence {
             _ => i64::MAX,
         };
         Sequence {
+            owner: crate::model::Owner::default(),
             data_type: data_type.to_string(),
             start: 1,
             increment: 1,
@@ -803,6 +833,9 @@ pub struct Routine {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 impl PartialEq for Routine {
@@ -1148,6 +1181,9 @@ pub struct View {
     /// with the view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 impl View {

@@ -271,6 +271,9 @@ pub struct Expected {
     whole: Option<Schema>,
     namespaces: Option<Vec<String>>,
     baselines: Mutex<HashMap<Vec<String>, Arc<Baseline>>>,
+    /// `--owners`: compare owners too; the role that ran the migrations
+    /// when given (else each database's connecting role).
+    owners: Option<Option<String>>,
 }
 
 impl Expected {
@@ -318,7 +321,15 @@ impl Expected {
             whole,
             namespaces,
             baselines: Mutex::new(HashMap::new()),
+            owners: None,
         })
+    }
+
+    /// Compares owners too (`--owners`). An object the expected SQL gives no
+    /// owner belongs to the role that ran the migrations: `role`, or else
+    /// the role strata connects to each database as.
+    pub fn compare_owners(&mut self, role: Option<String>) {
+        self.owners = Some(role);
     }
 
     /// The expected schema (E).
@@ -342,8 +353,30 @@ impl Expected {
     /// one and attributes each difference using the database's history
     /// table (`None`: the database has none).
     pub fn compare(&self, live: Schema, applied: Option<&AppliedHistory>) -> DriftReport {
+        self.compare_as(live, applied, None)
+    }
+
+    /// [`Expected::compare`], `current_user` being the role strata read the
+    /// database as (the implicit owner under `--owners` without a role).
+    fn compare_as(
+        &self,
+        live: Schema,
+        applied: Option<&AppliedHistory>,
+        current_user: Option<&str>,
+    ) -> DriftReport {
         let live = normalized(live, self.namespaces.as_deref());
         let opts = DiffOptions::default();
+        let implicit = self
+            .owners
+            .as_ref()
+            .map(|role| role.as_deref().or(current_user));
+        let diff = |e: &Schema, f: &Schema, opts: DiffOptions| {
+            let mut d = diff(e, f, opts);
+            if let Some(implicit) = implicit {
+                strata_core::diff::owner::diff_owners(&mut d, e, f, implicit);
+            }
+            d
+        };
         let found = diff(&self.schema, &live, opts);
         let mut warnings = Vec::new();
         let mut note = None;
@@ -528,6 +561,8 @@ pub async fn drift(client: &Client, expected: &Expected) -> Result<DriftReport, 
 #[derive(Debug)]
 pub struct LiveRead {
     live: Schema,
+    /// The role the database was read as (`current_user`).
+    current_user: Option<String>,
     applied: Option<AppliedHistory>,
     /// The history table the role could not read.
     unreadable: Option<String>,
@@ -571,6 +606,16 @@ async fn read_live_shared(
             return Err(e);
         }
     };
+    let current_user = match client.query_one("SELECT current_user::text", &[]).await {
+        Ok(row) => row.get::<_, Option<String>>(0),
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(DriftError::Inspect(InspectError::Query {
+                step: "begin",
+                reason: crate::conn::describe(&e),
+            }));
+        }
+    };
     if let Err(e) = client.batch_execute(SET_SEARCH_PATH).await {
         let _ = client.batch_execute("ROLLBACK").await;
         return Err(DriftError::Inspect(InspectError::Query {
@@ -594,6 +639,7 @@ async fn read_live_shared(
     let live = live?;
     Ok(LiveRead {
         live,
+        current_user,
         applied,
         unreadable,
     })
@@ -602,7 +648,11 @@ async fn read_live_shared(
 impl Expected {
     /// [`Expected::compare`] of what [`read_live`] read.
     pub fn compare_read(&self, read: LiveRead) -> DriftReport {
-        let mut report = self.compare(read.live, read.applied.as_ref());
+        let mut report = self.compare_as(
+            read.live,
+            read.applied.as_ref(),
+            read.current_user.as_deref(),
+        );
         if let Some(table) = read.unreadable {
             report.note = Some(format!(
                 "the role cannot read the history table {table} (no SELECT privilege): \

@@ -57,6 +57,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
     public.enums.insert(
         "agent_run_status".into(),
         EnumType {
+            owner: crate::model::Owner::default(),
             values: vec!["running".into(), "done".into(), "failed".into()],
             comment: None,
             acl: None,
@@ -65,6 +66,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
     public.enums.insert(
         "TaskRunStatus".into(),
         EnumType {
+            owner: crate::model::Owner::default(),
             values: vec!["PENDING".into(), "RUNNING".into()],
             comment: None,
             acl: None,
@@ -79,6 +81,7 @@ pub(crate) fn server_table() -> (Vec<Column>, Schema) {
     other.enums.insert(
         "thing".into(),
         EnumType {
+            owner: crate::model::Owner::default(),
             values: vec!["x".into(), "y".into()],
             comment: None,
             acl: None,

@@ -387,7 +387,7 @@ pub fn load(request: &Request) -> Result<LoadedSchema, Vec<Diagnostic>> {
         replayed,
         history: Some(history),
     };
-    let report = compare(&declared, &history);
+    let report = compare(&declared, &history, None);
     if report.status == CheckStatus::InStep {
         return Ok(LoadedSchema {
             schema: declared.replayed.schema,

@@ -59,6 +59,9 @@ pub struct Aggregate {
     pub parallel: Parallel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`super::Owner`].
+    #[serde(default, skip_serializing_if = "super::Owner::is_implicit")]
+    pub owner: super::Owner,
 }
 
 impl Aggregate {

@@ -69,12 +69,16 @@ pub struct Operator {
     pub merges: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`super::Owner`].
+    #[serde(default, skip_serializing_if = "super::Owner::is_implicit")]
+    pub owner: super::Owner,
 }
 
 impl Operator {
     /// A shell: a name and operand types, nothing else.
     pub fn shell() -> Operator {
         Operator {
+            owner: super::Owner::default(),
             function: None,
             commutator: None,
             negator: None,

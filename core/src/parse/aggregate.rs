@@ -288,8 +288,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["SET", "SCHEMA"]) {
             AlterAggregateAction::SetSchema(self.ident()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            AlterAggregateAction::Owner
+            AlterAggregateAction::Owner(self.role_spec()?)
         } else {
             return Err(self.expected("RENAME TO, SET SCHEMA or OWNER TO"));
         };

@@ -29,6 +29,8 @@ pub enum Stmt {
     CreateSchema {
         name: String,
         if_not_exists: bool,
+        /// `AUTHORIZATION role`: `Some(None)` for CURRENT_USER.
+        authorization: Option<Option<String>>,
     },
     DropSchema {
         names: Vec<String>,
@@ -169,6 +171,14 @@ pub enum Stmt {
         name: QName,
         rename: Option<String>,
         schema: Option<String>,
+        /// `OWNER TO`: `Some(role)`, the role `None` for CURRENT_USER.
+        owner: Option<Option<String>>,
+    },
+    /// `ALTER SCHEMA | TYPE | DOMAIN | SEQUENCE … OWNER TO role` (`None`:
+    /// CURRENT_USER / CURRENT_ROLE / SESSION_USER).
+    AlterOwner {
+        target: OwnerTarget,
+        role: Option<String>,
     },
     DropCollation {
         names: Vec<QName>,
@@ -255,6 +265,14 @@ pub enum Stmt {
     /// `SET LOCAL search_path …` / `set_config('search_path', …, true)`:
     /// until the end of the transaction.
     SetLocalSearchPath(Vec<String>),
+    /// `SET [LOCAL] ROLE name | NONE`, `SET [LOCAL] SESSION AUTHORIZATION
+    /// name | DEFAULT`, `RESET ROLE`, `RESET SESSION AUTHORIZATION`: the
+    /// role objects created afterwards belong to (`None`: the role running
+    /// the migrations).
+    SetRole {
+        local: bool,
+        role: Option<String>,
+    },
     /// A statement that changes no schema (INSERT, SET, `GRANT role TO
     /// role`, …), by kind.
     NonSchema(&'static str),
@@ -431,6 +449,9 @@ pub enum ViewItem {
 /// What `ALTER VIEW | MATERIALIZED VIEW` does.
 #[derive(Debug, Clone)]
 pub enum ViewAction {
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
     RenameTo(String),
     RenameColumn {
         old: String,
@@ -520,7 +541,9 @@ pub struct AggregateDef {
 pub enum AlterAggregateAction {
     Rename(String),
     SetSchema(String),
-    Owner,
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
 }
 
 /// What `ALTER OPERATOR` does.
@@ -532,8 +555,9 @@ pub enum AlterOperatorAction {
         join: Option<Option<QName>>,
     },
     SetSchema(String),
-    /// `OWNER TO`: nothing strata models.
-    Owner,
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -597,8 +621,9 @@ pub enum StatsElem {
 pub enum EventTriggerAction {
     Enable(crate::model::TriggerEnabled),
     Rename(String),
-    /// `OWNER TO`: nothing modelled, but the trigger must exist.
-    Owner,
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
 }
 
 /// What `ALTER STATISTICS` does.
@@ -608,8 +633,25 @@ pub enum StatisticsAction {
     SetTarget(i64),
     Rename(String),
     SetSchema(String),
-    /// `OWNER TO`: nothing modelled, but the object must exist.
-    Owner,
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
+}
+
+/// The object of `ALTER … OWNER TO` when no other statement of its kind
+/// carries it.
+#[derive(Debug, Clone)]
+pub enum OwnerTarget {
+    Schema(String),
+    /// `ALTER TYPE` (an enum, composite or other type) or `ALTER DOMAIN`.
+    Type {
+        name: QName,
+        domain: bool,
+    },
+    Sequence {
+        name: QName,
+        if_exists: bool,
+    },
 }
 
 /// What `CREATE COLLATION` says.
@@ -799,6 +841,9 @@ pub enum ConstraintDefKind {
 
 #[derive(Debug, Clone)]
 pub enum TableAction {
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
     /// `ATTACH PARTITION name FOR VALUES … | DEFAULT`.
     AttachPartition {
         name: QName,
@@ -975,8 +1020,11 @@ pub struct RoutineRef {
 pub enum AlterRoutineOp {
     Rename(String),
     SetSchema(String),
-    /// `OWNER TO` (owners are not compared) or `DEPENDS ON EXTENSION`.
+    /// `DEPENDS ON EXTENSION`.
     NoModelChange,
+    /// `OWNER TO role` (`None`: CURRENT_USER / CURRENT_ROLE / SESSION_USER, the
+    /// role running the SQL).
+    Owner(Option<String>),
     Actions(Vec<RoutineAction>),
 }
 

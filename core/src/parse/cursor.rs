@@ -201,6 +201,22 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A role as `OWNER TO` takes it: a name, or `None` for CURRENT_USER,
+    /// CURRENT_ROLE and SESSION_USER (the role running the SQL).
+    pub(super) fn role_spec(&mut self) -> PResult<Option<String>> {
+        if let Token::Word(w) = &self.peek().token {
+            if w.quote_style.is_none()
+                && ["CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"]
+                    .iter()
+                    .any(|k| w.value.eq_ignore_ascii_case(k))
+            {
+                self.p.next_token();
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.ident()?))
+    }
+
     /// An identifier, folded as PostgreSQL does and truncated to 63 bytes.
     pub(super) fn ident(&mut self) -> PResult<String> {
         match self.peek().token {

@@ -9,7 +9,7 @@ use crate::model::Expression;
 
 use super::{
     AttributeDef, CollationDef, Cursor, DomainAction, DomainConstraintDef, DomainConstraintKind,
-    EnumAction, PResult, Stmt,
+    EnumAction, OwnerTarget, PResult, Stmt,
 };
 
 impl<'a> Cursor<'a> {
@@ -165,8 +165,11 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["SET", "SCHEMA"]) {
             DomainAction::SetSchema(self.ident()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            return Ok(Stmt::NonSchema("ALTER DOMAIN OWNER TO"));
+            let role = self.role_spec()?;
+            return Ok(Stmt::AlterOwner {
+                target: OwnerTarget::Type { name, domain: true },
+                role,
+            });
         } else {
             return Err(self
                 .err_here("strata does not understand this ALTER DOMAIN")
@@ -296,12 +299,14 @@ impl<'a> Cursor<'a> {
     /// After `ALTER COLLATION`.
     pub(super) fn alter_collation(&mut self) -> PResult<Stmt> {
         let name = self.qname()?;
-        let (mut rename, mut schema) = (None, None);
+        let (mut rename, mut schema, mut owner) = (None, None, None);
         if self.eat_kws(&["RENAME", "TO"]) {
             rename = Some(self.ident()?);
         } else if self.eat_kws(&["SET", "SCHEMA"]) {
             schema = Some(self.ident()?);
-        } else if self.eat_kws(&["REFRESH", "VERSION"]) || self.eat_kws(&["OWNER", "TO"]) {
+        } else if self.eat_kws(&["OWNER", "TO"]) {
+            owner = Some(self.role_spec()?);
+        } else if self.eat_kws(&["REFRESH", "VERSION"]) {
             self.skip_rest();
         } else {
             return Err(self
@@ -315,6 +320,7 @@ impl<'a> Cursor<'a> {
             name,
             rename,
             schema,
+            owner,
         })
     }
 }

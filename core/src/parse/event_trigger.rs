@@ -61,8 +61,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["RENAME", "TO"]) {
             EventTriggerAction::Rename(self.ident()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            EventTriggerAction::Owner
+            EventTriggerAction::Owner(self.role_spec()?)
         } else {
             return Err(self.expected("ENABLE, DISABLE, RENAME TO or OWNER TO"));
         };

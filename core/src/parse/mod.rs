@@ -114,6 +114,15 @@ impl<'a> Cursor<'a> {
             "RESET" => {
                 // `RESET search_path` and `RESET ALL` bring back the default.
                 let resets_path = matches!(self.word_upper(1).as_deref(), Some("SEARCH_PATH" | "ALL"));
+                if self.peek_nth_kw(1, "ROLE")
+                    || (self.peek_nth_kw(1, "SESSION") && self.peek_nth_kw(2, "AUTHORIZATION"))
+                {
+                    self.skip_rest();
+                    return Ok(Stmt::SetRole {
+                        local: false,
+                        role: None,
+                    });
+                }
                 self.skip_rest();
                 if resets_path {
                     return Ok(Stmt::SetSearchPath(default_search_path()));
@@ -175,14 +184,23 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("SCHEMA") {
             let if_not_exists = self.if_not_exists();
-            let name = if self.eat_kw("AUTHORIZATION") {
-                self.ident()?
+            let (name, authorization) = if self.eat_kw("AUTHORIZATION") {
+                match self.role_spec()? {
+                    Some(role) => (role.clone(), Some(Some(role))),
+                    None => {
+                        return Err(self
+                            .err_here("CREATE SCHEMA AUTHORIZATION CURRENT_USER names the schema after the role running the SQL, which strata cannot know offline")
+                            .with_help("name the schema: CREATE SCHEMA name AUTHORIZATION CURRENT_USER"));
+                    }
+                }
             } else {
                 let n = self.ident()?;
-                if self.eat_kw("AUTHORIZATION") {
-                    self.ident()?;
-                }
-                n
+                let authorization = if self.eat_kw("AUTHORIZATION") {
+                    Some(self.role_spec()?)
+                } else {
+                    None
+                };
+                (n, authorization)
             };
             if !self.at_end() {
                 return Err(self
@@ -192,6 +210,7 @@ impl<'a> Cursor<'a> {
             return Ok(Stmt::CreateSchema {
                 name,
                 if_not_exists,
+                authorization,
             });
         }
         if self.eat_kw("EXTENSION") {
@@ -412,8 +431,14 @@ impl<'a> Cursor<'a> {
             } else if self.eat_kws(&["SET", "SCHEMA"]) {
                 EnumAction::SetSchema(self.ident()?)
             } else if self.eat_kws(&["OWNER", "TO"]) {
-                self.skip_rest();
-                return Ok(Stmt::NonSchema("ALTER TYPE OWNER TO"));
+                let role = self.role_spec()?;
+                return Ok(Stmt::AlterOwner {
+                    target: OwnerTarget::Type {
+                        name,
+                        domain: false,
+                    },
+                    role,
+                });
             } else {
                 return Err(self
                     .err_here("strata does not understand this ALTER TYPE")
@@ -436,8 +461,11 @@ impl<'a> Cursor<'a> {
                 });
             }
             if self.eat_kws(&["OWNER", "TO"]) {
-                self.skip_rest();
-                return Ok(Stmt::NonSchema("ALTER SEQUENCE OWNER TO"));
+                let role = self.role_spec()?;
+                return Ok(Stmt::AlterOwner {
+                    target: OwnerTarget::Sequence { name, if_exists },
+                    role,
+                });
             }
             let options = self.seq_options()?;
             return Ok(Stmt::AlterSequence {
@@ -454,8 +482,11 @@ impl<'a> Cursor<'a> {
                 return Ok(Stmt::RenameSchema { name, new_name });
             }
             if self.eat_kws(&["OWNER", "TO"]) {
-                self.skip_rest();
-                return Ok(Stmt::NonSchema("ALTER SCHEMA OWNER TO"));
+                let role = self.role_spec()?;
+                return Ok(Stmt::AlterOwner {
+                    target: OwnerTarget::Schema(name),
+                    role,
+                });
             }
             return Err(self.expected("RENAME TO or OWNER TO"));
         }
@@ -505,8 +536,7 @@ impl<'a> Cursor<'a> {
             } else if self.eat_kws(&["SET", "SCHEMA"]) {
                 AlterRoutineOp::SetSchema(self.ident()?)
             } else if self.eat_kws(&["OWNER", "TO"]) {
-                self.skip_rest();
-                AlterRoutineOp::NoModelChange
+                AlterRoutineOp::Owner(self.role_spec()?)
             } else if self.peek_kw("DEPENDS") || self.peek_kw("NO") {
                 return Err(self
                     .err_here("ALTER FUNCTION … DEPENDS ON EXTENSION is not supported yet")

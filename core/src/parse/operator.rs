@@ -222,8 +222,7 @@ impl<'a> Cursor<'a> {
     pub(super) fn alter_operator(&mut self) -> PResult<Stmt> {
         let target = self.operator_ref()?;
         let action = if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            AlterOperatorAction::Owner
+            AlterOperatorAction::Owner(self.role_spec()?)
         } else if self.eat_kws(&["SET", "SCHEMA"]) {
             AlterOperatorAction::SetSchema(self.ident()?)
         } else if self.eat_kw("SET") {

@@ -104,6 +104,7 @@ impl<'a> Cursor<'a> {
             };
         }
         let mut r = Routine {
+            owner: crate::model::Owner::default(),
             kind,
             args,
             returns,

@@ -103,8 +103,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["SET", "SCHEMA"]) {
             StatisticsAction::SetSchema(self.ident()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            StatisticsAction::Owner
+            StatisticsAction::Owner(self.role_spec()?)
         } else {
             return Err(self.expected("SET STATISTICS, RENAME TO, SET SCHEMA or OWNER TO"));
         };

@@ -584,8 +584,7 @@ impl<'a> Cursor<'a> {
             return Ok(TableAction::SetLogged(false));
         }
         if self.eat_kws(&["OWNER", "TO"]) {
-            self.ident()?;
-            return Ok(TableAction::NoOp("OWNER TO"));
+            return Ok(TableAction::Owner(self.role_spec()?));
         }
         if self.peek_kw("SET") && self.peek_nth(1).token == Token::LParen {
             self.p.next_token();

@@ -74,7 +74,34 @@ impl<'a> Cursor<'a> {
 
     pub(super) fn set(&mut self) -> PResult<Stmt> {
         self.expect_kw("SET")?;
-        let local = !self.eat_kw("SESSION") && self.eat_kw("LOCAL");
+        let local = if self.peek_kw("SESSION") && self.peek_nth_kw(1, "AUTHORIZATION") {
+            false
+        } else {
+            !self.eat_kw("SESSION") && self.eat_kw("LOCAL")
+        };
+        let role_kind = if self.eat_kw("ROLE") {
+            Some("NONE")
+        } else if self.eat_kws(&["SESSION", "AUTHORIZATION"]) {
+            Some("DEFAULT")
+        } else {
+            None
+        };
+        if let Some(reset_word) = role_kind {
+            let role = match self.peek().token {
+                Token::Word(w)
+                    if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(reset_word) =>
+                {
+                    self.p.next_token();
+                    None
+                }
+                Token::SingleQuotedString(s) => {
+                    self.p.next_token();
+                    Some(truncate_identifier(&s))
+                }
+                _ => Some(self.ident()?),
+            };
+            return Ok(Stmt::SetRole { local, role });
+        }
         if self.peek_kw("search_path") {
             self.p.next_token();
             if !(self.eat(&Token::Eq) || self.eat_kw("TO")) {

@@ -170,8 +170,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kw("RESET") {
             ViewAction::ResetOptions(self.rel_option_names()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            ViewAction::NoOp("ALTER VIEW OWNER TO")
+            ViewAction::Owner(self.role_spec()?)
         } else if !materialized && self.eat_kw("ALTER") {
             self.eat_kw("COLUMN");
             let column = self.ident()?;

@@ -86,6 +86,9 @@ pub struct PlanOptions {
     pub server_version_num: u32,
     /// Rename hints, as the target's replay collected them.
     pub renames: Vec<RenameHint>,
+    /// `--owners`: plan owners too, with the role that runs the plan when
+    /// known (an object owned by it is owned by `CURRENT_USER`).
+    pub owners: Option<Option<String>>,
 }
 
 impl Default for PlanOptions {
@@ -95,6 +98,7 @@ impl Default for PlanOptions {
             allow: BTreeSet::new(),
             server_version_num: 150000,
             renames: Vec::new(),
+            owners: None,
         }
     }
 }

@@ -164,6 +164,7 @@ impl Replayer {
         let ordered = def.direct_args.is_some();
         let default_modify = if ordered { 'w' } else { 'r' };
         let agg = Aggregate {
+            owner: self.creator(),
             args,
             direct_args: def.direct_args,
             hypothetical: def.hypothetical,
@@ -261,6 +262,7 @@ impl Replayer {
                 ));
             }
             agg.comment = old.comment.clone();
+            agg.owner = old.owner.clone();
         }
         self.ns_mut(&ns).aggregates.insert(key.clone(), agg);
         self.touch(aggregate_path(&ns, &key));
@@ -320,7 +322,16 @@ impl Replayer {
             return Err(self.missing_aggregate(&target));
         };
         let (to_ns, to_key) = match action {
-            AlterAggregateAction::Owner => return Ok(()),
+            AlterAggregateAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.ns_mut(&ns)
+                    .aggregates
+                    .get_mut(&key)
+                    .expect("found")
+                    .owner = owner;
+                self.touch(aggregate_path(&ns, &key));
+                return Ok(());
+            }
             AlterAggregateAction::Rename(new) => {
                 let (_, args) = crate::model::split_signature(&key);
                 (ns.clone(), format!("{new}{args}"))

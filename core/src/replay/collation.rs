@@ -44,6 +44,8 @@ impl Replayer {
                 format!("collation \"{}\" already exists", name.name),
             ));
         }
+        let mut collation = collation;
+        collation.owner = self.creator();
         self.ns_mut(&ns)
             .collations
             .insert(name.name.clone(), collation);
@@ -62,6 +64,7 @@ impl Replayer {
         }
         if matches!(src.schema.as_deref(), None | Some("pg_catalog")) {
             let fixed = |l: &str| Collation {
+                owner: crate::model::Owner::default(),
                 provider: "libc".to_string(),
                 lc_collate: Some(l.to_string()),
                 lc_ctype: Some(l.to_string()),
@@ -100,10 +103,21 @@ impl Replayer {
         name: QName,
         rename: Option<String>,
         schema: Option<String>,
+        owner: Option<Option<String>>,
     ) -> R<()> {
         let Some(ns) = self.find_collation(&name) else {
             return Err(missing(&name));
         };
+        if let Some(role) = owner {
+            let owner = self.owner_for(role);
+            self.ns_mut(&ns)
+                .collations
+                .get_mut(&name.name)
+                .expect("found")
+                .owner = owner;
+            self.touch(ObjectPath::new(ObjectKind::Collation, &ns, &name.name));
+            return Ok(());
+        }
         let (to_ns, to_name) = match (rename, schema) {
             (Some(n), _) => (ns.clone(), n),
             (None, Some(s)) => {
@@ -315,6 +329,7 @@ fn collation_from_options(options: &[(String, String)]) -> R<Collation> {
                 ));
             };
             Ok(Collation {
+                owner: crate::model::Owner::default(),
                 provider,
                 lc_collate: None,
                 lc_ctype: None,
@@ -345,6 +360,7 @@ fn collation_from_options(options: &[(String, String)]) -> R<Collation> {
                 ));
             };
             Ok(Collation {
+                owner: crate::model::Owner::default(),
                 provider,
                 lc_collate: Some(collate),
                 lc_ctype: Some(ctype),

@@ -94,6 +94,12 @@ impl Replayer {
             let mut s = Sequence::with_defaults(&data_type);
             s.owned_by = Some((table.to_string(), c.name.clone()));
             s.acl = self.initial_acl(crate::model::DefaultAclObject::Sequences, Some(ns));
+            // A serial's sequence belongs to the table's owner.
+            s.owner = self.schema.namespaces[ns]
+                .tables
+                .get(table)
+                .map(|t| t.owner.clone())
+                .unwrap_or_else(|| self.creator());
             self.ns_mut(ns).sequences.insert(seq_name.clone(), s);
             self.touch(ObjectPath::new(ObjectKind::Sequence, ns, &seq_name));
             col.default = Some(crate::model::Expression::from_server(format!(

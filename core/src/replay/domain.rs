@@ -59,6 +59,7 @@ impl Replayer {
             not_null = Some(this);
         }
         let mut domain = Domain {
+            owner: self.creator(),
             base_type,
             collation,
             default: None,
@@ -328,9 +329,11 @@ impl Replayer {
             out.push(self.attribute(a)?);
         }
         let acl = self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns));
+        let owner = self.creator();
         self.ns_mut(&ns).composites.insert(
             name.name.clone(),
             CompositeType {
+                owner,
                 attributes: out,
                 comment: None,
                 acl,

@@ -309,6 +309,7 @@ impl Replayer {
         self.schema.event_triggers.insert(
             name.clone(),
             EventTrigger {
+                owner: self.creator(),
                 event,
                 tags: upper,
                 function: RelationRef::new(fns, &function.name),
@@ -330,7 +331,14 @@ impl Replayer {
             return Err(Self::event_trigger_missing(&name));
         }
         match action {
-            EventTriggerAction::Owner => {}
+            EventTriggerAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.schema
+                    .event_triggers
+                    .get_mut(&name)
+                    .expect("checked")
+                    .owner = owner;
+            }
             EventTriggerAction::Enable(e) => {
                 self.schema
                     .event_triggers

@@ -30,6 +30,7 @@ mod index;
 mod namespace;
 mod naming;
 mod operator;
+mod owner;
 mod partition;
 mod policy;
 mod privilege;
@@ -161,6 +162,13 @@ pub struct Replayer {
     /// `None`: the whole table; else only the named indexes, constraints
     /// and policies (a statement that added or changed just those).
     touched: BTreeMap<(String, String), Option<expressions::TouchedObjects>>,
+    /// The role set by `SET ROLE` / `SET SESSION AUTHORIZATION` in this
+    /// session (file): what the objects it creates are owned by. `None`:
+    /// the role running the migrations.
+    session_role: Option<String>,
+    /// `SET LOCAL ROLE`: overrides `session_role` until the end of the
+    /// transaction.
+    local_role: Option<Option<String>>,
 }
 
 impl Default for Replayer {
@@ -190,6 +198,8 @@ impl Replayer {
             Namespace {
                 comment: Some("standard public schema".to_string()),
                 acl: Some(crate::model::acl::public_schema_acl()),
+                // PostgreSQL 15: `public` belongs to the database's owner.
+                owner: crate::model::Owner::role_named("pg_database_owner"),
                 ..Namespace::default()
             },
         );
@@ -222,6 +232,26 @@ impl Replayer {
             },
             renames: Vec::new(),
             touched: BTreeMap::new(),
+            session_role: None,
+            local_role: None,
+        }
+    }
+
+    /// The owner `OWNER TO role` gives (`None`: CURRENT_USER, the role
+    /// the SQL runs as now).
+    pub(crate) fn owner_for(&self, role: Option<String>) -> crate::model::Owner {
+        match role {
+            Some(r) => crate::model::Owner(Some(r)),
+            None => self.creator(),
+        }
+    }
+
+    /// The owner of an object created now: the role set by `SET ROLE` or
+    /// `SET SESSION AUTHORIZATION`, else the role running the migrations.
+    pub(crate) fn creator(&self) -> crate::model::Owner {
+        match &self.local_role {
+            Some(r) => crate::model::Owner(r.clone()),
+            None => crate::model::Owner(self.session_role.clone()),
         }
     }
 
@@ -241,6 +271,8 @@ impl Replayer {
         self.stats.files += 1;
         self.search_path = parse::default_search_path();
         self.local_search_path = None;
+        self.session_role = None;
+        self.local_role = None;
         let statements = split::split(path, text)?;
         for st in &statements {
             self.apply_raw(path, text, st)?;
@@ -256,6 +288,8 @@ impl Replayer {
         self.stats.files += 1;
         self.search_path = parse::default_search_path();
         self.local_search_path = None;
+        self.session_role = None;
+        self.local_role = None;
     }
 
     /// Applies one statement of a file split by [`split::split`], as
@@ -453,17 +487,29 @@ impl Replayer {
             Stmt::NonSchema(kind) => {
                 if matches!(kind, "COMMIT" | "END" | "ROLLBACK" | "ABORT") {
                     self.local_search_path = None;
+                    self.local_role = None;
                 }
                 self.stats.data_statements += 1;
                 Ok(())
             }
             Stmt::SetSearchPath(p) => self.set_search_path(p),
+            Stmt::SetRole { local, role } => {
+                if local {
+                    self.local_role = Some(role);
+                } else {
+                    self.session_role = role;
+                    self.local_role = None;
+                }
+                self.stats.data_statements += 1;
+                Ok(())
+            }
             Stmt::SetLocalSearchPath(p) => self.set_local_search_path(p),
             Stmt::Do { body, body_offset } => self.apply_do(&body, stmt_offset + body_offset, text),
             Stmt::CreateSchema {
                 name,
                 if_not_exists,
-            } => self.create_schema(name, if_not_exists),
+                authorization,
+            } => self.create_schema(name, if_not_exists, authorization),
             Stmt::DropSchema {
                 names,
                 if_exists,
@@ -550,7 +596,9 @@ impl Replayer {
                 name,
                 rename,
                 schema,
-            } => self.alter_collation(name, rename, schema),
+                owner,
+            } => self.alter_collation(name, rename, schema, owner),
+            Stmt::AlterOwner { target, role } => self.alter_owner(target, role),
             Stmt::DropCollation {
                 names,
                 if_exists,

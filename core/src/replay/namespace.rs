@@ -250,7 +250,12 @@ impl Replayer {
     }
 
     /// `CREATE SCHEMA`.
-    pub(super) fn create_schema(&mut self, name: String, if_not_exists: bool) -> R<()> {
+    pub(super) fn create_schema(
+        &mut self,
+        name: String,
+        if_not_exists: bool,
+        authorization: Option<Option<String>>,
+    ) -> R<()> {
         if self.schema.namespaces.contains_key(&name) {
             if if_not_exists {
                 return Ok(());
@@ -264,6 +269,10 @@ impl Replayer {
             name.clone(),
             Namespace {
                 acl: self.initial_acl(crate::model::DefaultAclObject::Schemas, None),
+                owner: match authorization {
+                    Some(role) => self.owner_for(role),
+                    None => self.creator(),
+                },
                 ..Namespace::default()
             },
         );

@@ -369,9 +369,12 @@ impl Replayer {
                 ));
             }
         }
+        // OperatorCreate fills a shell in as the role running it.
+        op.owner = self.creator();
         self.ns_mut(&ns).operators.insert(key.clone(), op);
         for (link, tns, tkey) in shells {
             let mut shell = Operator::shell();
+            shell.owner = self.creator();
             *link.get_mut(&mut shell) = Some(me.clone());
             self.ns_mut(&tns).operators.insert(tkey.clone(), shell);
             self.touch(operator_path(&tns, &tkey));
@@ -395,7 +398,16 @@ impl Replayer {
             return Err(self.missing_operator(&target));
         };
         match action {
-            AlterOperatorAction::Owner => return Ok(()),
+            AlterOperatorAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.ns_mut(&ns)
+                    .operators
+                    .get_mut(&key)
+                    .expect("found")
+                    .owner = owner;
+                self.touch(operator_path(&ns, &key));
+                return Ok(());
+            }
             AlterOperatorAction::Set { restrict, join } => {
                 let restrict = match restrict {
                     Some(Some(f)) => Some(Some(self.estimator(&f, false)?)),

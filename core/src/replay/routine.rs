@@ -166,8 +166,10 @@ impl Replayer {
             // routine.
             r.comment = old.comment;
             r.acl = old.acl;
+            r.owner = old.owner;
         } else {
             r.acl = self.initial_acl(DefaultAclObject::Functions, Some(&ns));
+            r.owner = self.creator();
         }
         self.ns_mut(&ns).routines.insert(key.clone(), r);
         self.touch(routine_path(&ns, &key, self.kind_of(&ns, &key)));
@@ -463,6 +465,16 @@ impl Replayer {
         let mut r = self.ns_mut(&ns).routines.get(&key).cloned().expect("found");
         let (new_ns, new_key) = match op {
             AlterRoutineOp::NoModelChange => return Ok(()),
+            AlterRoutineOp::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.ns_mut(&ns)
+                    .routines
+                    .get_mut(&key)
+                    .expect("found")
+                    .owner = owner;
+                self.touch(routine_path(&ns, &key, self.kind_of(&ns, &key)));
+                return Ok(());
+            }
             AlterRoutineOp::Rename(new) => (ns.clone(), Routine::signature(&new, &r.args)),
             AlterRoutineOp::SetSchema(s) => {
                 if !self.schema.namespaces.contains_key(&s) {

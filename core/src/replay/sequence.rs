@@ -33,6 +33,7 @@ impl Replayer {
             seq.owned_by = Some(self.check_owned_by(&ns, tq, col)?);
         }
         seq.acl = self.initial_acl(crate::model::DefaultAclObject::Sequences, Some(&ns));
+        seq.owner = self.creator();
         self.ns_mut(&ns).sequences.insert(name.name.clone(), seq);
         self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
         Ok(())

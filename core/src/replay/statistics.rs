@@ -225,6 +225,7 @@ impl Replayer {
             })
             .collect();
         let s = Statistics {
+            owner: self.creator(),
             table: RelationRef::new(&tns, &table.name),
             kinds: built,
             columns,
@@ -278,7 +279,16 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Statistics, &ns, &name.name));
                 return Ok(());
             }
-            StatisticsAction::Owner => return Ok(()),
+            StatisticsAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.ns_mut(&ns)
+                    .statistics
+                    .get_mut(&name.name)
+                    .expect("found")
+                    .owner = owner;
+                self.touch(ObjectPath::new(ObjectKind::Statistics, &ns, &name.name));
+                return Ok(());
+            }
             StatisticsAction::Rename(new) => (ns.clone(), new),
             StatisticsAction::SetSchema(s) => {
                 if !self.schema.namespaces.contains_key(&s) {

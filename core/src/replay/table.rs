@@ -48,6 +48,7 @@ impl Replayer {
         }
         self.table_changed(&ns, &name);
         let acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
+        let owner = self.creator();
         self.ns_mut(&ns).tables.insert(
             name.clone(),
             Table {
@@ -55,6 +56,7 @@ impl Replayer {
                 partition_by: ct.partition_by.clone(),
                 options: table_options(ct.partition_by.is_some(), ct.options)?,
                 acl,
+                owner,
                 ..Table::default()
             },
         );
@@ -111,6 +113,24 @@ impl Replayer {
             // writes `ALTER TABLE seq OWNER TO …`): fine when it changes
             // nothing strata models.
             let kind = self.relation_kind(&name);
+            if kind == Some("sequence")
+                && actions
+                    .iter()
+                    .all(|a| matches!(a, TableAction::NoOp(_) | TableAction::Owner(_)))
+            {
+                for a in actions {
+                    if let TableAction::Owner(role) = a {
+                        self.alter_owner(
+                            crate::parse::OwnerTarget::Sequence {
+                                name: name.clone(),
+                                if_exists,
+                            },
+                            role,
+                        )?;
+                    }
+                }
+                return Ok(());
+            }
             if kind.is_some_and(|k| k != "foreign table") {
                 if let Some(TableAction::SetTrigger { state, .. }) = actions
                     .iter()
@@ -140,6 +160,7 @@ impl Replayer {
                     matches!(
                         a,
                         TableAction::NoOp(_)
+                            | TableAction::Owner(_)
                             | TableAction::SetTrigger {
                                 state: crate::model::TriggerEnabled::Origin,
                                 ..
@@ -572,6 +593,7 @@ impl Replayer {
                 self.set_trigger_state(&nsn, &tn, which, state)?
             }
             TableAction::NoOp(_) => {}
+            TableAction::Owner(role) => self.set_table_owner(&nsn, &tn, role),
         }
         Ok(())
     }

@@ -39,9 +39,11 @@ impl Replayer {
             }
         }
         let acl = self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns));
+        let owner = self.creator();
         self.ns_mut(&ns).enums.insert(
             name.name.clone(),
             EnumType {
+                owner,
                 values,
                 comment: None,
                 acl,

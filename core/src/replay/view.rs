@@ -832,6 +832,7 @@ impl Replayer {
             stored,
         };
         let mut view = View {
+            owner: self.creator(),
             materialized: cv.materialized,
             columns,
             query,
@@ -881,6 +882,7 @@ impl Replayer {
             }
             view.comment = old.comment;
             view.acl = old.acl;
+            view.owner = old.owner;
             // CREATE OR REPLACE keeps the relation, and the triggers on it.
             view.triggers = old.triggers;
         } else {
@@ -1058,6 +1060,7 @@ impl Replayer {
                     new: new.clone(),
                 }),
                 TableAction::RenameTo(n) => Some(ViewAction::RenameTo(n.clone())),
+                TableAction::Owner(r) => Some(ViewAction::Owner(r.clone())),
                 TableAction::SetSchema(s) => Some(ViewAction::SetSchema(s.clone())),
                 _ => None,
             })
@@ -1085,6 +1088,11 @@ impl Replayer {
         let path = ObjectPath::new(kind_of(materialized), &ns, &name);
         match action {
             ViewAction::NoOp(_) => {}
+            ViewAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                self.ns_mut(&ns).views.get_mut(&name).expect("found").owner = owner;
+                self.touch(path.clone());
+            }
             ViewAction::RenameTo(new) => {
                 if self.relation_taken(&ns, &new) || self.type_exists_in(&ns, &new) {
                     return Err(err(

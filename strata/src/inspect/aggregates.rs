@@ -44,7 +44,8 @@ pub(super) const Q_AGGREGATES: &str = concat!(
     ", a.aggmfinalextra, a.aggmfinalmodify::text, a.aggminitval, \
        (SELECT ARRAY[on_.nspname::text, o.oprname::text] FROM pg_operator o \
         JOIN pg_namespace on_ ON on_.oid = o.oprnamespace WHERE o.oid = a.aggsortop), \
-       p.proparallel::text, d.description, p.proacl IS NOT NULL \
+       p.proparallel::text, d.description, p.proacl IS NOT NULL, \
+       pg_get_userbyid(p.proowner)::text \
      FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid \
      JOIN pg_namespace n ON n.oid = p.pronamespace \
      LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid \
@@ -113,6 +114,7 @@ pub(super) fn build_aggregates(rows: &[Row], schema: &mut Schema) -> Result<(), 
         };
         let sortop: Option<Vec<String>> = get(row, 25, STEP)?;
         let agg = Aggregate {
+            owner: super::privileges::read_owner(row, 29, STEP)?,
             args,
             direct_args: (kind != "n").then_some(usize::try_from(direct).unwrap_or(0)),
             hypothetical: kind == "h",

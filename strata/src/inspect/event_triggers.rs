@@ -8,7 +8,8 @@ use super::*;
 
 pub(super) const Q_EVENT_TRIGGERS: &str = concat!(
     "SELECT ev.evtname::text, ev.evtevent::text, ev.evttags::text[], n.nspname::text, \
-            p.proname::text, ev.evtenabled::text, obj_description(ev.oid, 'pg_event_trigger') \
+            p.proname::text, ev.evtenabled::text, obj_description(ev.oid, 'pg_event_trigger'), \
+            pg_get_userbyid(ev.evtowner)::text \
      FROM pg_event_trigger ev JOIN pg_proc p ON p.oid = ev.evtfoid \
      JOIN pg_namespace n ON n.oid = p.pronamespace \
      WHERE ($1::text[] IS NULL OR n.nspname = ANY ($1::text[])) AND ",
@@ -45,6 +46,7 @@ pub(super) fn build_event_triggers(rows: &[Row], schema: &mut Schema) -> Result<
                 function: RelationRef::new(function_ns, function),
                 enabled,
                 comment: get(row, 6, STEP)?,
+                owner: super::privileges::read_owner(row, 7, STEP)?,
             },
         );
     }

@@ -68,6 +68,7 @@ pub(super) fn build_namespaces(
             Namespace {
                 comment,
                 acl,
+                owner: super::privileges::read_owner(row, 6, "namespaces")?,
                 ..Namespace::default()
             },
         );

@@ -18,7 +18,7 @@ pub(super) const Q_OPERATORS: &str = concat!(
             nn.nspname::text, ng.oprname::text, \
             rn.nspname::text, r.proname::text, \
             jn.nspname::text, j.proname::text, \
-            o.oprcanhash, o.oprcanmerge, d.description \
+            o.oprcanhash, o.oprcanmerge, d.description, pg_get_userbyid(o.oprowner)::text \
      FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace \
      LEFT JOIN pg_proc f ON f.oid = o.oprcode \
      LEFT JOIN pg_namespace fn ON fn.oid = f.pronamespace \
@@ -64,6 +64,7 @@ pub(super) fn build_operators(rows: &[Row], schema: &mut Schema) -> Result<(), I
             hashes: get(row, 14, STEP)?,
             merges: get(row, 15, STEP)?,
             comment: get::<Option<String>>(row, 16, STEP)?.filter(|c| !c.is_empty()),
+            owner: super::privileges::read_owner(row, 17, STEP)?,
         };
         schema
             .namespaces

@@ -20,6 +20,16 @@ pub(super) const Q_DEFAULT_ACLS: &str = concat!(
     ") ORDER BY 1, 2, 3"
 );
 
+/// An object's owner, read as `pg_get_userbyid(…)::text` at `index`.
+pub(super) fn read_owner(
+    row: &Row,
+    index: usize,
+    step: &'static str,
+) -> Result<strata_core::model::Owner, InspectError> {
+    let owner: Option<String> = get(row, index, step)?;
+    Ok(strata_core::model::Owner(owner))
+}
+
 /// An ACL read as `aclitem[]::text[]` at `index`, its owner's name at
 /// `index + 1` (mapped to [`Grantee::Owner`]); `None` for the default.
 pub(super) fn read_acl(

@@ -134,6 +134,7 @@ pub(super) fn build_routines(rows: &[Row], schema: &mut Schema) -> Result<(), In
             comment: get(row, 21, STEP)?,
             definition: get(row, 22, STEP)?,
             acl: read_acl(row, 23, AclKind::Routine, STEP, object)?,
+            owner: super::privileges::read_owner(row, 24, STEP)?,
             args,
         };
         let signature = Routine::signature(&name, &routine.args);

@@ -60,6 +60,7 @@ pub(super) fn build_sequences(
             owned_by: owner_table.zip(owner_column),
             comment: take_comment(comments, 'c', oid, 0),
             acl: read_acl(row, 12, AclKind::Sequence, STEP, object)?,
+            owner: super::privileges::read_owner(row, 13, STEP)?,
         };
         schema
             .namespaces

@@ -18,7 +18,7 @@ pub(super) const Q_STATISTICS: &str = concat!(
             ARRAY(SELECT a.attname::text FROM unnest(s.stxkeys::int2[]) k \
                   JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = k ORDER BY k), \
             pg_get_statisticsobjdef_expressions(s.oid), s.stxstattarget::int4, \
-            obj_description(s.oid, 'pg_statistic_ext') \
+            obj_description(s.oid, 'pg_statistic_ext'), pg_get_userbyid(s.stxowner)::text \
      FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace \
      JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace tn ON tn.oid = c.relnamespace \
      WHERE ",
@@ -75,6 +75,7 @@ pub(super) fn build_statistics(rows: &[Row], schema: &mut Schema) -> Result<(), 
                 .collect(),
             target: (target != -1).then_some(target),
             comment: get(row, 9, STEP)?,
+            owner: super::privileges::read_owner(row, 10, STEP)?,
         };
         schema
             .namespaces

@@ -180,6 +180,7 @@ pub(super) fn build_tables(
             partition_of,
             inherits,
             acl: read_acl(row, 16, AclKind::Relation, "tables", || object.clone())?,
+            owner: super::privileges::read_owner(row, 17, "tables")?,
             ..Table::default()
         };
         schema

@@ -71,7 +71,7 @@ pub(super) const Q_TYPES: &str = concat!(
 pub(super) const Q_COLLATIONS: &str = concat!(
     "SELECT n.nspname::text, cl.collname::text, cl.collprovider::text, cl.collcollate, \
             cl.collctype, cl.colliculocale, cl.collisdeterministic, \
-            obj_description(cl.oid, 'pg_collation') \
+            obj_description(cl.oid, 'pg_collation'), pg_get_userbyid(cl.collowner)::text \
      FROM pg_collation cl JOIN pg_namespace n ON n.oid = cl.collnamespace WHERE ",
     user_namespace!(),
     " AND ",
@@ -95,6 +95,7 @@ pub(super) fn build_types(
         let acl = read_acl(row, 19, AclKind::Type, STEP, || {
             format!("type {}.{}", quote_ident(&namespace), quote_ident(&name))
         })?;
+        let owner = super::privileges::read_owner(row, 20, STEP)?;
         let n = schema.namespaces.entry(namespace).or_default();
         match typtype.as_str() {
             "e" => {
@@ -105,6 +106,7 @@ pub(super) fn build_types(
                         values,
                         comment,
                         acl,
+                        owner,
                     },
                 );
             }
@@ -142,6 +144,7 @@ pub(super) fn build_types(
                         checks,
                         comment,
                         acl,
+                        owner,
                     },
                 );
             }
@@ -173,6 +176,7 @@ pub(super) fn build_types(
                         attributes,
                         comment,
                         acl,
+                        owner,
                     },
                 );
             }
@@ -210,6 +214,7 @@ pub(super) fn build_collations(rows: &[Row], schema: &mut Schema) -> Result<(), 
             icu_locale: get(row, 5, STEP)?,
             deterministic: get(row, 6, STEP)?,
             comment: get(row, 7, STEP)?,
+            owner: super::privileges::read_owner(row, 8, STEP)?,
         };
         schema
             .namespaces

@@ -157,6 +157,7 @@ pub(super) fn build_views(
             indexes: BTreeMap::new(),
             comment: take_comment(comments, 'c', oid, 0),
             acl: read_acl(row, 13, AclKind::Relation, STEP, || object.clone())?,
+            owner: super::privileges::read_owner(row, 14, STEP)?,
             column_list: Vec::new(),
             triggers: BTreeMap::new(),
         };

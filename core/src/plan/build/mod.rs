@@ -22,6 +22,7 @@ mod extension;
 mod index;
 mod namespace;
 mod operator;
+mod owner;
 mod partition;
 mod policy;
 mod privilege;
@@ -472,6 +473,9 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.triggers();
     bld.view_triggers();
     bld.views();
+    if let Some(implicit) = &opts.owners {
+        bld.owners(implicit.as_deref());
+    }
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
