@@ -60,6 +60,10 @@ CREATE FUNCTION {b}.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
 RESET ROLE;
 CREATE TABLE plain.after_reset (id int);
 CREATE OR REPLACE FUNCTION plain.add(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b + 0';
+GRANT SELECT ON app.items TO {a};
+GRANT INSERT, UPDATE (body) ON plain.notes TO {b};
+ALTER TABLE plain.notes OWNER TO {b};
+GRANT USAGE ON TYPE plain.mood TO {a}, {b};
 "#
     )
 }
@@ -140,6 +144,16 @@ async fn offline_replay_gives_each_object_the_owner_the_server_gives_it() {
     // Without the role applying it named, the implicit owners differ from
     // the server's named ones: never "in step" by assumption.
     assert!(!owner_differences(&offline, &server, None).is_empty());
+    // And everything else agrees, privileges included: a grant to the owner
+    // by name is the owner's, and a grant to a role that then became the
+    // owner is the owner's too (`aclnewowner`).
+    let mut named = offline.clone();
+    strata_core::model::acl::name_owner(&mut named, &me);
+    let all: Vec<String> = strata_core::diff::diff(&named, &server, Default::default())
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(all, Vec::<String>::new());
     // Owners never enter a comparison that was not asked for.
     let plain = strata_core::diff::diff(&offline, &server, Default::default());
     assert!(

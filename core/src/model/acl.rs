@@ -459,6 +459,29 @@ pub fn for_each_acl_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Optio
     }
 }
 
+/// `aclnewowner`: an object's ACL when `role` becomes its owner — what was
+/// granted to `role` by name is the owner's now (the owner symbol already
+/// stands for whoever owns it).
+pub fn owner_becomes(slot: &mut Option<Acl>, role: &str, kind: AclKind) {
+    let Some(acl) = slot.as_mut() else {
+        return;
+    };
+    let named = Grantee::Role(role.to_string());
+    if !acl.items.iter().any(|i| i.grantee == named) {
+        return;
+    }
+    let items = std::mem::take(&mut acl.items);
+    for i in items {
+        let g = if i.grantee == named {
+            Grantee::Owner
+        } else {
+            i.grantee
+        };
+        acl.grant(&g, i.privilege, i.grantable);
+    }
+    *slot = canonical(std::mem::take(acl), kind);
+}
+
 /// Names the role that ran the statements of an offline model: grants to
 /// and default privileges of `role` by name become the owner's, as the
 /// server sees them when `role` created (so owns) the objects. For a

@@ -5,6 +5,8 @@
 //! compared only when asked (`--owners`); see [`crate::model::Owner`].
 
 use super::*;
+use crate::model::acl::owner_becomes;
+use crate::model::AclKind;
 use crate::parse::OwnerTarget;
 
 impl Replayer {
@@ -19,6 +21,9 @@ impl Replayer {
                         format!("schema \"{name}\" does not exist"),
                     ));
                 };
+                if let Some(r) = owner.role() {
+                    owner_becomes(&mut n.acl, r, AclKind::Namespace);
+                }
                 n.owner = owner;
                 self.touch(ObjectPath::new(ObjectKind::Namespace, "", &name));
             }
@@ -55,20 +60,24 @@ impl Replayer {
                         ),
                     ));
                 }
-                self.ns_mut(&ns)
+                let s = self
+                    .ns_mut(&ns)
                     .sequences
                     .get_mut(&name.name)
-                    .expect("found")
-                    .owner = owner;
+                    .expect("found");
+                if let Some(r) = owner.role() {
+                    owner_becomes(&mut s.acl, r, AclKind::Sequence);
+                }
+                s.owner = owner;
                 self.touch(ObjectPath::new(ObjectKind::Sequence, &ns, &name.name));
             }
             OwnerTarget::Type { name, domain } => {
                 if let Some(ns) = self.find_domain(&name) {
-                    self.ns_mut(&ns)
-                        .domains
-                        .get_mut(&name.name)
-                        .expect("found")
-                        .owner = owner;
+                    let d = self.ns_mut(&ns).domains.get_mut(&name.name).expect("found");
+                    if let Some(r) = owner.role() {
+                        owner_becomes(&mut d.acl, r, AclKind::Type);
+                    }
+                    d.owner = owner;
                     self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &name.name));
                     return Ok(());
                 }
@@ -76,9 +85,15 @@ impl Replayer {
                 if let (Some(ns), false) = (&ns, domain) {
                     let n = self.ns_mut(ns);
                     if let Some(e) = n.enums.get_mut(&name.name) {
+                        if let Some(r) = owner.role() {
+                            owner_becomes(&mut e.acl, r, AclKind::Type);
+                        }
                         e.owner = owner;
                         self.touch(ObjectPath::new(ObjectKind::Enum, ns, &name.name));
                     } else if let Some(c) = n.composites.get_mut(&name.name) {
+                        if let Some(r) = owner.role() {
+                            owner_becomes(&mut c.acl, r, AclKind::Type);
+                        }
                         c.owner = owner;
                         self.touch(ObjectPath::new(ObjectKind::Type, ns, &name.name));
                     }
@@ -125,6 +140,12 @@ impl Replayer {
         let owner = self.owner_for(role);
         let n = self.ns_mut(ns);
         if let Some(t) = n.tables.get_mut(table) {
+            if let Some(r) = owner.role() {
+                owner_becomes(&mut t.acl, r, AclKind::Relation);
+                for c in &mut t.columns {
+                    owner_becomes(&mut c.acl, r, AclKind::Column);
+                }
+            }
             t.owner = owner.clone();
         }
         let owned: Vec<String> = n
@@ -134,7 +155,11 @@ impl Replayer {
             .map(|(name, _)| name.clone())
             .collect();
         for s in &owned {
-            n.sequences.get_mut(s).expect("listed").owner = owner.clone();
+            let seq = n.sequences.get_mut(s).expect("listed");
+            if let Some(r) = owner.role() {
+                owner_becomes(&mut seq.acl, r, AclKind::Sequence);
+            }
+            seq.owner = owner.clone();
         }
         self.touch(ObjectPath::new(ObjectKind::Table, ns, table));
         for s in owned {

@@ -110,6 +110,20 @@ impl Replayer {
         req: &Requested,
         grantees: &[Grantee],
     ) -> R<()> {
+        // A grant to the object's owner by name is the owner's (the server
+        // stores the owner's oid either way).
+        let owner = self.target_owner(t);
+        let mut mapped: Vec<Grantee> = Vec::new();
+        for g in grantees {
+            let g = match g {
+                Grantee::Role(r) if Some(r) == owner.as_ref() => Grantee::Owner,
+                other => other.clone(),
+            };
+            if !mapped.contains(&g) {
+                mapped.push(g);
+            }
+        }
+        let grantees = &mapped[..];
         let (kind, object): (AclKind, Vec<Privilege>) = match t {
             AclTarget::Relation { seq: true, .. } => {
                 // ExecGrant_Relation: a sequence keeps the sequence rights
@@ -403,6 +417,35 @@ impl Replayer {
             return v.columns.iter().map(|c| c.name.clone()).collect();
         }
         Vec::new()
+    }
+
+    /// The role an object is owned by by name (`OWNER TO`, `SET ROLE`),
+    /// `None` for the role running the SQL.
+    fn target_owner(&self, t: &AclTarget) -> Option<String> {
+        let ns = match t {
+            AclTarget::Relation { ns, .. }
+            | AclTarget::Routine { ns, .. }
+            | AclTarget::Type { ns, .. } => ns,
+            AclTarget::Namespace(ns) => ns,
+        };
+        let n = self.schema.namespaces.get(ns)?;
+        let owner = match t {
+            AclTarget::Relation { name, .. } => n
+                .tables
+                .get(name)
+                .map(|x| &x.owner)
+                .or_else(|| n.sequences.get(name).map(|x| &x.owner))
+                .or_else(|| n.views.get(name).map(|x| &x.owner)),
+            AclTarget::Routine { key, .. } => n.routines.get(key).map(|x| &x.owner),
+            AclTarget::Namespace(_) => Some(&n.owner),
+            AclTarget::Type { name, .. } => n
+                .enums
+                .get(name)
+                .map(|x| &x.owner)
+                .or_else(|| n.domains.get(name).map(|x| &x.owner))
+                .or_else(|| n.composites.get(name).map(|x| &x.owner)),
+        }?;
+        owner.role().map(str::to_string)
     }
 
     /// The ACL of an object, to change.

@@ -467,11 +467,15 @@ impl Replayer {
             AlterRoutineOp::NoModelChange => return Ok(()),
             AlterRoutineOp::Owner(role) => {
                 let owner = self.owner_for(role);
-                self.ns_mut(&ns)
-                    .routines
-                    .get_mut(&key)
-                    .expect("found")
-                    .owner = owner;
+                let r = self.ns_mut(&ns).routines.get_mut(&key).expect("found");
+                if let Some(role) = owner.role() {
+                    crate::model::acl::owner_becomes(
+                        &mut r.acl,
+                        role,
+                        crate::model::AclKind::Routine,
+                    );
+                }
+                r.owner = owner;
                 self.touch(routine_path(&ns, &key, self.kind_of(&ns, &key)));
                 return Ok(());
             }

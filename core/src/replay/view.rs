@@ -1090,7 +1090,15 @@ impl Replayer {
             ViewAction::NoOp(_) => {}
             ViewAction::Owner(role) => {
                 let owner = self.owner_for(role);
-                self.ns_mut(&ns).views.get_mut(&name).expect("found").owner = owner;
+                let v = self.ns_mut(&ns).views.get_mut(&name).expect("found");
+                if let Some(r) = owner.role() {
+                    use crate::model::{acl::owner_becomes, AclKind};
+                    owner_becomes(&mut v.acl, r, AclKind::Relation);
+                    for c in &mut v.columns {
+                        owner_becomes(&mut c.acl, r, AclKind::Column);
+                    }
+                }
+                v.owner = owner;
                 self.touch(path.clone());
             }
             ViewAction::RenameTo(new) => {
