@@ -337,6 +337,63 @@ fn plans_add_drop_and_move_partitions_and_change_parents() {
     assert!(details.contains("rule public.r.r_log"), "{details}");
 }
 
+/// A partitioned table's own index, created or dropped: the server does the
+/// same to every partition (creating an index, or attaching a matching one
+/// the partition has), so the plan has one step, on the parent; a
+/// partition's index attached to its parent's with `ALTER INDEX … ATTACH
+/// PARTITION`; an index of an inheritance parent is its own.
+#[test]
+fn plans_partitioned_indexes_with_their_partitions() {
+    let with_index = format!("{PARENT}CREATE INDEX m_note_idx ON m (note);\n");
+    let plan = converge("index on the parent", PARENT, &with_index);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    let plan = converge("index on the parent dropped", &with_index, PARENT);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // The partition's matching index is attached, not created again.
+    let own = format!("{PARENT}CREATE INDEX m_2020_by_note ON m_2020 (note);\n");
+    let both = format!("{own}CREATE INDEX m_note_idx ON m (note);\n");
+    let plan = converge("a partition's index attached by the parent's", &own, &both);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // ON ONLY, then attached by hand.
+    let only = format!(
+        "{PARENT}CREATE INDEX m_note_idx ON ONLY m (note);\nCREATE INDEX m_2020_by_note ON m_2020 (note);\n"
+    );
+    let attached = format!("{only}ALTER INDEX m_note_idx ATTACH PARTITION m_2020_by_note;\n");
+    let plan = converge("a partition's index attached", &only, &attached);
+    assert!(
+        plan.sql()
+            .contains("ALTER INDEX public.m_note_idx ATTACH PARTITION public.m_2020_by_note"),
+        "{}",
+        plan.sql()
+    );
+    // Two matching indexes on the partition: which one the server attaches
+    // is not the plan's to choose. Refused, naming the table.
+    let two = format!("{own}CREATE INDEX m_2020_by_note2 ON m_2020 (note);\n");
+    let opts = PlanOptions {
+        allow: Hazard::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
+    let e = plan_verified(
+        &replay(&two),
+        &replay(&format!("{two}CREATE INDEX m_note_idx ON m (note);\n")),
+        &opts,
+    )
+    .unwrap_err();
+    assert!(
+        format!("{:?}", e.details).contains("table public.m_2020"),
+        "{e}"
+    );
+    // Inheritance: an index of the parent or of a child is its own.
+    let family = "CREATE TABLE p (id bigserial, kind text NOT NULL);\nCREATE TABLE c (extra int) INHERITS (p);\n";
+    let indexed = format!("{family}CREATE INDEX ON p (kind);\nCREATE INDEX ON c (extra);\n");
+    converge("indexes in an inheritance hierarchy", family, &indexed);
+    converge(
+        "indexes in an inheritance hierarchy dropped",
+        &indexed,
+        family,
+    );
+}
+
 /// `strata drift` against a database where a partition was added out of
 /// band: exit 1, the partition named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,6 +55,13 @@ impl<'a> Builder<'a> {
             let rebuild =
                 self.rebuilt_indexes
                     .contains(&(ns.to_string(), t.to_string(), iname.clone()));
+            // Made, dropped or attached by the parent's index steps.
+            let at = (ns.to_string(), t.to_string(), iname.clone());
+            if self.index_prop.created.contains_key(&at)
+                || self.index_prop.dropped.contains_key(&at)
+            {
+                continue;
+            }
             match (ia, ib) {
                 (Some(ia), None) => self.drop_index(ns, t, iname, ia, ta, online),
                 (None, Some(ib)) => self.create_index(ns, t, iname, ib, tb, online),
@@ -129,6 +136,11 @@ impl<'a> Builder<'a> {
         s.no_transaction = online;
         let mut d = Draft::new(s, if online { P_ONLINE } else { P_DROP_DEPENDENT });
         d.drops.push(k_rel(ns, iname));
+        // The partitions' indexes attached to it go with it.
+        let me = (ns.to_string(), t.to_string(), iname.to_string());
+        for ((cns, _, ci), _) in self.index_prop.dropped.iter().filter(|(_, p)| **p == me) {
+            d.drops.push(k_rel(cns, ci));
+        }
         if let Some(u) = unique_index_columns(ia) {
             d.drops.push(k_unique(ns, t, &u));
         }
@@ -182,7 +194,37 @@ impl<'a> Builder<'a> {
         }
         let mut d = Draft::new(s, if online { P_ONLINE } else { P_CONSTRAINT });
         self.index_provides(ns, t, iname, ib, tb, &mut d);
+        // The server creates (or attaches) the partitions' indexes too.
+        let me = (ns.to_string(), t.to_string(), iname.to_string());
+        for ((cns, ct, ci), _) in self.index_prop.created.iter().filter(|(_, p)| **p == me) {
+            d.provides.push(k_rel(cns, ci));
+            d.requires.push(k_table(cns, ct));
+        }
         self.push(d);
+    }
+
+    /// `ALTER INDEX parent ATTACH PARTITION child` for a partition's index
+    /// attached to its parent's kept index.
+    pub(super) fn index_attachments(&mut self) {
+        let attached = std::mem::take(&mut self.index_prop.attached);
+        for ((pns, _, pi), (cns, ct, ci)) in &attached {
+            let mut d = Draft::new(
+                step(
+                    index_path(cns, ct, ci),
+                    "attach index",
+                    vec![format!(
+                        "ALTER INDEX {} ATTACH PARTITION {}",
+                        qualified_sql(pns, pi),
+                        qualified_sql(cns, ci)
+                    )],
+                ),
+                P_ALTER,
+            );
+            d.requires.push(k_rel(pns, pi));
+            d.requires.push(k_rel(cns, ci));
+            self.push(d);
+        }
+        self.index_prop.attached = attached;
     }
 
     fn index_provides(

@@ -412,6 +412,8 @@ struct Builder<'a> {
     recreated_names: BTreeSet<String>,
     /// What parents' column steps also do to their children's columns.
     hier_effects: Vec<((String, String, String), partition::KeyOp)>,
+    /// What parents' index steps also do to their partitions' indexes.
+    index_prop: partition::IndexPropagation,
 }
 
 pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
@@ -440,6 +442,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         recreated: Vec::new(),
         recreated_names: BTreeSet::new(),
         hier_effects: Vec::new(),
+        index_prop: partition::index_propagation(from, to),
     };
     // Refused in check_supported when this fails.
     for (ns, t) in partition::recreated_tables(&bld.a, bld.b).unwrap_or_default() {
@@ -466,6 +469,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.aggregates();
     bld.tables()?;
     bld.hierarchies();
+    bld.index_attachments();
     bld.hierarchy_order();
     bld.policies();
     bld.statistics();

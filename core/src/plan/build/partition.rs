@@ -10,11 +10,13 @@
 
 use super::{hz, k_col, k_rel, k_table, step, table_path, Builder, P_ALTER};
 use crate::ddl::attach_partition_sql;
-use crate::model::{qualified_sql, quote_ident, Column, Constraint, Inherited, Schema, Table};
+use crate::model::{
+    qualified_sql, quote_ident, Column, Constraint, Index, Inherited, Schema, Table,
+};
 use crate::plan::hazard::Hazard;
 use crate::plan::order::Draft;
 use crate::plan::order::Key;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A table as it is apart from how it sits in a hierarchy: what the
 /// hierarchy steps cannot change.
@@ -269,6 +271,7 @@ pub(super) fn has_children(s: &Schema, ns: &str, name: &str) -> bool {
 /// table.
 pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
     let mut out = Vec::new();
+    let prop = index_propagation(a, b);
     let recreated = match recreated_tables(a, b) {
         Ok(r) => r,
         Err(e) => {
@@ -307,6 +310,66 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             let (mut x, mut y) = (without_hierarchy(ta), without_hierarchy(tb));
             x.columns.clear();
             y.columns.clear();
+            // The indexes the parent's index steps make, drop or attach.
+            x.indexes.retain(|i, _| !prop.covers(ns, name, i));
+            y.indexes.retain(|i, _| !prop.covers(ns, name, i));
+            if ta.partition_by.is_none()
+                && tb.partition_by.is_none()
+                && ta.partition_of.is_none()
+                && tb.partition_of.is_none()
+            {
+                // Inheritance alone: indexes are never inherited, so they
+                // are planned as on any table.
+                x.indexes.clear();
+                y.indexes.clear();
+            } else if ta.partition_by.is_some() && ta.partition_by == tb.partition_by {
+                // A partitioned table's own index created or dropped: the
+                // server does the same to every partition, which the
+                // propagation must account for.
+                let kept_kids = kept_partitions(a, b, ns, name);
+                let parent_idx = |i: &str| (ns.clone(), name.clone(), i.to_string());
+                let new: Vec<String> = y
+                    .indexes
+                    .keys()
+                    .filter(|i| !x.indexes.contains_key(*i))
+                    .cloned()
+                    .collect();
+                for i in new {
+                    let covered = kept_kids.iter().all(|(kns, kt)| {
+                        prop.created
+                            .iter()
+                            .any(|((cns, ct, _), p)| cns == kns && ct == kt && *p == parent_idx(&i))
+                    });
+                    if covered {
+                        y.indexes.remove(&i);
+                    }
+                }
+                let gone: Vec<String> = x
+                    .indexes
+                    .keys()
+                    .filter(|i| !y.indexes.contains_key(*i))
+                    .cloned()
+                    .collect();
+                for i in gone {
+                    let covered = kept_kids.iter().all(|(kns, kt)| {
+                        a.table(kns, kt).is_some_and(|k| {
+                            k.indexes.iter().all(|(kn, ki)| {
+                                ki.attached_to
+                                    .as_ref()
+                                    .is_none_or(|r| r.namespace != *ns || r.name != i)
+                                    || prop.dropped.contains_key(&(
+                                        kns.clone(),
+                                        kt.clone(),
+                                        kn.clone(),
+                                    ))
+                            })
+                        })
+                    });
+                    if covered {
+                        x.indexes.remove(&i);
+                    }
+                }
+            }
             if !(has_children(a, ns, name) || has_children(b, ns, name)) {
                 // A leaf's own checks and indexes are its own: planned as
                 // on any table (what it inherits or has attached is
@@ -361,7 +424,7 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             let attached = |t: &Table| -> Vec<(String, Option<String>)> {
                 t.indexes
                     .iter()
-                    .filter(|(_, i)| i.attached_to.is_some())
+                    .filter(|(n, i)| i.attached_to.is_some() && !prop.covers(ns, name, n))
                     .map(|(n, i)| (n.clone(), i.attached_to.as_ref().map(|r| r.sql())))
                     .collect()
             };
@@ -678,4 +741,150 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The partitions of `ns.t` on both sides with the same bound.
+fn kept_partitions(a: &Schema, b: &Schema, ns: &str, t: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (kns, n) in &b.namespaces {
+        for (kt, tb) in &n.tables {
+            let Some(p) = &tb.partition_of else {
+                continue;
+            };
+            if p.parent.namespace == ns
+                && p.parent.name == t
+                && a.table(kns, kt)
+                    .is_some_and(|ta| ta.partition_of.as_ref() == Some(p))
+            {
+                out.push((kns.clone(), kt.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A table's index named by (namespace, table, index).
+pub(super) type IndexAt = (String, String, String);
+
+/// What the server does to the indexes of kept partitions when the plan
+/// creates or drops their parent's index, or attaches one (`DefineIndex`
+/// recursing to partitions; `DROP INDEX` of a partitioned index; `ALTER
+/// INDEX … ATTACH PARTITION`).
+#[derive(Debug, Default)]
+pub(super) struct IndexPropagation {
+    /// A partition's index made by its parent's `CREATE INDEX`: created
+    /// (named by the server) or, when the partition has a matching index
+    /// already, that one attached. → the parent's index.
+    pub created: BTreeMap<IndexAt, IndexAt>,
+    /// A partition's index dropped with its parent's. → the parent's index.
+    pub dropped: BTreeMap<IndexAt, IndexAt>,
+    /// A partition's index attached to its parent's existing index:
+    /// (parent's index, the partition's).
+    pub attached: Vec<(IndexAt, IndexAt)>,
+}
+
+impl IndexPropagation {
+    /// Whether the hierarchy steps account for this index of `ns.t`.
+    pub fn covers(&self, ns: &str, t: &str, index: &str) -> bool {
+        let k = (ns.to_string(), t.to_string(), index.to_string());
+        self.created.contains_key(&k)
+            || self.dropped.contains_key(&k)
+            || self.attached.iter().any(|(_, c)| *c == k)
+    }
+}
+
+/// The indexes of `t` that match `ib` (as `CompareIndexInfo` does: the
+/// definition, not the name) and are attached to no parent's index.
+fn unattached_matching<'t>(t: &'t Table, ib: &Index) -> Vec<&'t String> {
+    t.indexes
+        .iter()
+        .filter(|(_, i)| i.attached_to.is_none() && super::same_index(i, ib))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// The index propagation of a plan from `a` to `b`, over partitions on
+/// both sides with the same parent and bound (a partition attached or
+/// detached takes its indexes with it: planned there). What it cannot
+/// plan soundly it leaves out, so `unsupported` names it.
+pub(super) fn index_propagation(a: &Schema, b: &Schema) -> IndexPropagation {
+    let mut out = IndexPropagation::default();
+    for (ns, nb) in &b.namespaces {
+        let Some(na) = a.namespaces.get(ns) else {
+            continue;
+        };
+        for (name, tb) in &nb.tables {
+            let Some(ta) = na.tables.get(name) else {
+                continue;
+            };
+            let (Some(pa_of), Some(pb_of)) = (&ta.partition_of, &tb.partition_of) else {
+                continue;
+            };
+            if pa_of != pb_of {
+                continue;
+            }
+            let parent = &pb_of.parent;
+            let (Some(pa), Some(pb)) = (
+                a.table(&parent.namespace, &parent.name),
+                b.table(&parent.namespace, &parent.name),
+            ) else {
+                continue;
+            };
+            if pa.partition_by != pb.partition_by {
+                continue;
+            }
+            let at = |i: &str| (ns.clone(), name.clone(), i.to_string());
+            let parent_at =
+                |i: &str| (parent.namespace.clone(), parent.name.clone(), i.to_string());
+            for (iname, ib) in &tb.indexes {
+                let Some(p) = &ib.attached_to else {
+                    continue;
+                };
+                if p.namespace != parent.namespace {
+                    continue;
+                }
+                let matching = unattached_matching(ta, ib);
+                match (pa.indexes.get(&p.name), pb.indexes.get(&p.name)) {
+                    // The parent's CREATE INDEX makes this one: the only
+                    // matching unattached index is attached, else one is
+                    // created (the server's name for it is checked when
+                    // the plan is verified).
+                    (None, Some(_)) => {
+                        let sound = match ta.indexes.get(iname) {
+                            Some(ia) => {
+                                ia.attached_to.is_none()
+                                    && super::same_index(ia, ib)
+                                    && matching.len() == 1
+                            }
+                            None => matching.is_empty(),
+                        };
+                        if sound {
+                            out.created.insert(at(iname), parent_at(&p.name));
+                        }
+                    }
+                    (Some(x), Some(y)) if super::same_index(x, y) => {
+                        if let Some(ia) = ta.indexes.get(iname) {
+                            if ia.attached_to.is_none() && super::same_index(ia, ib) {
+                                out.attached.push((parent_at(&p.name), at(iname)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for (iname, ia) in &ta.indexes {
+                let Some(p) = &ia.attached_to else {
+                    continue;
+                };
+                if p.namespace == parent.namespace
+                    && pa.indexes.contains_key(&p.name)
+                    && !pb.indexes.contains_key(&p.name)
+                    && !tb.indexes.contains_key(iname)
+                {
+                    out.dropped.insert(at(iname), parent_at(&p.name));
+                }
+            }
+        }
+    }
+    out
 }
