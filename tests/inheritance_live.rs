@@ -91,6 +91,45 @@ fn a_parents_column_changes_are_planned_once_and_converge() {
     converge("child detached and parent narrowed", joined, loose);
 }
 
+/// A check added to or dropped from a parent, inheritance or partitioned,
+/// is one step on the parent: the server gives each child an inherited
+/// copy, or merges it with the child's own same check (still local), and
+/// on the drop takes the inherited copy or leaves the child's own.
+#[test]
+fn a_parents_check_is_planned_once_and_reaches_its_children() {
+    let base = "CREATE TABLE p (v integer);\nCREATE TABLE plain () INHERITS (p);\nCREATE TABLE own (CONSTRAINT p_v_check CHECK (v > 0)) INHERITS (p);\n";
+    let checked = "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE plain () INHERITS (p);\nCREATE TABLE own (CONSTRAINT p_v_check CHECK (v > 0)) INHERITS (p);\n";
+    for (name, a, b) in [
+        ("check added", base, checked),
+        ("check dropped", checked, base),
+    ] {
+        let plan = converge(name, a, b);
+        assert_eq!(plan.step_count(), 1, "{name}: {}", plan.sql());
+        assert!(
+            plan.sql().contains("ALTER TABLE public.p "),
+            "{}",
+            plan.sql()
+        );
+    }
+    let parts = "CREATE TABLE m (v integer, d date) PARTITION BY RANGE (d);\nCREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n";
+    let checked_parts = parts.replace("(v integer, d date)", "(v integer CHECK (v <> 0), d date)");
+    for (name, a, b) in [
+        (
+            "check added to a partitioned table",
+            parts.to_string(),
+            checked_parts.clone(),
+        ),
+        (
+            "check dropped from a partitioned table",
+            checked_parts,
+            parts.to_string(),
+        ),
+    ] {
+        let plan = converge(name, &a, &b);
+        assert_eq!(plan.step_count(), 1, "{name}: {}", plan.sql());
+    }
+}
+
 /// What the plan leaves is what the server leaves: the inheritance marks
 /// of the planned database, read from the catalog, are the target's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,9 +181,15 @@ fn what_is_not_planned_in_a_hierarchy_is_refused_by_name() {
             "children of its own",
         ),
         (
-            "a check added to a parent",
-            "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\n",
+            "a check added to a parent whose child has a different one of that name",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c (CONSTRAINT p_v_check CHECK (v > 1)) INHERITS (p);\n",
             "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\n",
+            "table public.p",
+        ),
+        (
+            "a check added to a grandparent",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\n",
+            "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\n",
             "table public.p",
         ),
     ] {

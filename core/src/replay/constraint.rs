@@ -96,7 +96,7 @@ impl Replayer {
         ns: &str,
         table: &str,
         c: ConstraintDef,
-        _creating: bool,
+        creating: bool,
     ) -> R<()> {
         let cols_exist = |me: &Self, cols: &[String]| -> R<()> {
             let t = me.table(ns, table).expect("resolved");
@@ -374,6 +374,56 @@ impl Replayer {
                 DUPLICATE_TABLE,
                 format!("relation \"{name}\" already exists"),
             ));
+        }
+        // CREATE TABLE merges a check of its own with the same inherited
+        // one (`MergeWithExistingConstraint`, allow_merge): it stays local
+        // and inherited. Offline the two are the same when written with the
+        // same tokens; written differently, strata cannot prove them the
+        // same tree, and says so.
+        if let (
+            true,
+            ConstraintKind::Check {
+                expression,
+                no_inherit: false,
+            },
+        ) = (creating, &kind)
+        {
+            let existing = self
+                .table(ns, table)
+                .expect("resolved")
+                .constraints
+                .get(&name);
+            if let Some(Constraint {
+                kind:
+                    ConstraintKind::Check {
+                        expression: inherited,
+                        no_inherit: false,
+                    },
+                inherited: Some(crate::model::Inherited { local: false, .. }),
+                ..
+            }) = existing
+            {
+                if crate::parse::query_key(&inherited.sql)
+                    == crate::parse::query_key(&expression.sql)
+                {
+                    let c = self
+                        .table_mut(ns, table)
+                        .constraints
+                        .get_mut(&name)
+                        .expect("found");
+                    if let Some(i) = c.inherited.as_mut() {
+                        i.local = true;
+                    }
+                    return Ok(());
+                }
+                return Err(help(
+                    err(
+                        DUPLICATE_OBJECT,
+                        format!("constraint \"{name}\" for relation \"{table}\" already exists"),
+                    ),
+                    "PostgreSQL merges a check with the inherited one of its name only when they are the same expression; strata compares how they are written: write it as the parent does, or name it differently".to_string(),
+                ));
+            }
         }
         if self
             .table(ns, table)

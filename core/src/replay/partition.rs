@@ -1988,7 +1988,28 @@ impl Replayer {
             let child = self.table(&cns, &cn).expect("listed");
             match child.constraints.get(cname) {
                 Some(x) => {
-                    if x.kind != con.kind {
+                    // The same check: the same stored expression, or (one
+                    // of them not analysed yet) written with the same
+                    // tokens.
+                    let same = x.kind == con.kind
+                        || match (&x.kind, &con.kind) {
+                            (
+                                ConstraintKind::Check {
+                                    expression: e,
+                                    no_inherit: n,
+                                },
+                                ConstraintKind::Check {
+                                    expression: f,
+                                    no_inherit: m,
+                                },
+                            ) => {
+                                n == m
+                                    && crate::parse::query_key(&e.sql)
+                                        == crate::parse::query_key(&f.sql)
+                            }
+                            _ => false,
+                        };
+                    if !same {
                         return Err(err(
                             super::DUPLICATE_OBJECT,
                             format!("constraint \"{cname}\" for relation \"{cn}\" already exists"),

@@ -272,6 +272,7 @@ pub(super) fn has_children(s: &Schema, ns: &str, name: &str) -> bool {
 pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     let prop = index_propagation(a, b);
+    let checks = check_propagation(a, b);
     let recreated = match recreated_tables(a, b) {
         Ok(r) => r,
         Err(e) => {
@@ -313,6 +314,41 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             // The indexes the parent's index steps make, drop or attach.
             x.indexes.retain(|i, _| !prop.covers(ns, name, i));
             y.indexes.retain(|i, _| !prop.covers(ns, name, i));
+            // The checks the parent's steps make or take.
+            x.constraints.retain(|c, _| !checks.covers(ns, name, c));
+            y.constraints.retain(|c, _| !checks.covers(ns, name, c));
+            // Its own check added or dropped, every kept child accounted
+            // for.
+            let kids = kept_children(a, b, ns, name);
+            let mine = |c: &str| (ns.clone(), name.clone(), c.to_string());
+            let covered = |map: &BTreeMap<ConstraintAt, ConstraintAt>, c: &str| {
+                kids.iter().all(|(kns, kt)| {
+                    map.iter()
+                        .any(|((cns, ct, _), p)| cns == kns && ct == kt && *p == mine(c))
+                })
+            };
+            let new: Vec<String> = y
+                .constraints
+                .iter()
+                .filter(|(c, k)| !x.constraints.contains_key(*c) && inheritable_check(k))
+                .map(|(c, _)| c.clone())
+                .collect();
+            for c in new {
+                if covered(&checks.created, &c) {
+                    y.constraints.remove(&c);
+                }
+            }
+            let gone: Vec<String> = x
+                .constraints
+                .iter()
+                .filter(|(c, k)| !y.constraints.contains_key(*c) && inheritable_check(k))
+                .map(|(c, _)| c.clone())
+                .collect();
+            for c in gone {
+                if covered(&checks.dropped, &c) {
+                    x.constraints.remove(&c);
+                }
+            }
             if ta.partition_by.is_none()
                 && tb.partition_by.is_none()
                 && ta.partition_of.is_none()
@@ -883,6 +919,141 @@ pub(super) fn index_propagation(a: &Schema, b: &Schema) -> IndexPropagation {
                 {
                     out.dropped.insert(at(iname), parent_at(&p.name));
                 }
+            }
+        }
+    }
+    out
+}
+
+/// A table's constraint named by (namespace, table, constraint).
+pub(super) type ConstraintAt = (String, String, String);
+
+/// What the server does to kept children's checks when the plan adds or
+/// drops a check on their parent (`ALTER TABLE … ADD | DROP CONSTRAINT`
+/// recursing, as `MergeWithExistingConstraint` and `ATExecDropConstraint`
+/// do): a child without the check gets an inherited-only copy, one with
+/// the same check of its own merges it (still local, inherited once); on
+/// the drop an inherited-only copy goes, a merged one stays its own.
+#[derive(Debug, Default)]
+pub(super) struct CheckPropagation {
+    /// A child's check the parent's ADD CONSTRAINT makes. → the parent's.
+    pub created: BTreeMap<ConstraintAt, ConstraintAt>,
+    /// A child's check the parent's DROP CONSTRAINT takes (or leaves its
+    /// own). → the parent's.
+    pub dropped: BTreeMap<ConstraintAt, ConstraintAt>,
+}
+
+impl CheckPropagation {
+    pub fn covers(&self, ns: &str, t: &str, c: &str) -> bool {
+        let k = (ns.to_string(), t.to_string(), c.to_string());
+        self.created.contains_key(&k) || self.dropped.contains_key(&k)
+    }
+}
+
+/// A check that its children inherit.
+fn inheritable_check(c: &Constraint) -> bool {
+    matches!(
+        c.kind,
+        crate::model::ConstraintKind::Check {
+            no_inherit: false,
+            ..
+        }
+    )
+}
+
+/// The same check apart from how it is inherited and its comment.
+fn same_check(x: &Constraint, y: &Constraint) -> bool {
+    crate::diff::render_constraint_kind(&x.kind) == crate::diff::render_constraint_kind(&y.kind)
+        && x.validated == y.validated
+}
+
+/// The check propagation of a plan from `a` to `b`: one level down, over
+/// children on both sides under the same single parent, that have no
+/// children of their own. What it cannot plan soundly it leaves out, so
+/// `unsupported` names it.
+pub(super) fn check_propagation(a: &Schema, b: &Schema) -> CheckPropagation {
+    let mut out = CheckPropagation::default();
+    let once = |local| Some(Inherited { count: 1, local });
+    for (ns, nb) in &b.namespaces {
+        let Some(na) = a.namespaces.get(ns) else {
+            continue;
+        };
+        for (name, tb) in &nb.tables {
+            let Some(ta) = na.tables.get(name) else {
+                continue;
+            };
+            let parents = kept_parents(ta, tb);
+            let all_parents = |t: &Table| t.inherits.len() + usize::from(t.partition_of.is_some());
+            if parents.len() != 1
+                || all_parents(ta) != 1
+                || all_parents(tb) != 1
+                || has_children(a, ns, name)
+                || has_children(b, ns, name)
+            {
+                continue;
+            }
+            let (pns, pt) = &parents[0];
+            let (Some(pa), Some(pb)) = (a.table(pns, pt), b.table(pns, pt)) else {
+                continue;
+            };
+            let at = |c: &str| (ns.clone(), name.clone(), c.to_string());
+            let parent_at = |c: &str| (pns.clone(), pt.clone(), c.to_string());
+            for (cn, pc) in &pb.constraints {
+                if !inheritable_check(pc) || pa.constraints.contains_key(cn) {
+                    continue;
+                }
+                let Some(cb) = tb.constraints.get(cn) else {
+                    continue;
+                };
+                let sound = same_check(cb, pc)
+                    && match ta.constraints.get(cn) {
+                        None => cb.inherited == once(false),
+                        Some(ca) => {
+                            ca.inherited.is_none()
+                                && same_check(ca, cb)
+                                && cb.inherited == once(true)
+                        }
+                    };
+                if sound {
+                    out.created.insert(at(cn), parent_at(cn));
+                }
+            }
+            for (cn, pc) in &pa.constraints {
+                if !inheritable_check(pc) || pb.constraints.contains_key(cn) {
+                    continue;
+                }
+                let Some(ca) = ta.constraints.get(cn) else {
+                    continue;
+                };
+                let sound = match tb.constraints.get(cn) {
+                    None => ca.inherited == once(false),
+                    Some(cb) => {
+                        ca.inherited == once(true) && cb.inherited.is_none() && same_check(ca, cb)
+                    }
+                };
+                if sound {
+                    out.dropped.insert(at(cn), parent_at(cn));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The children of `ns.t` on both sides under it (kept partitions and
+/// inheritance children that keep it as a parent).
+fn kept_children(a: &Schema, b: &Schema, ns: &str, t: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (kns, n) in &b.namespaces {
+        for (kt, tb) in &n.tables {
+            let Some(ta) = a.table(kns, kt) else {
+                continue;
+            };
+            if kept_parents(ta, tb)
+                .iter()
+                .any(|(pns, pt)| pns == ns && pt == t)
+            {
+                out.push((kns.clone(), kt.clone()));
             }
         }
     }
