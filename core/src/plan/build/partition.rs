@@ -134,14 +134,6 @@ pub(super) fn simulate(
             continue;
         }
         any = true;
-        if has_children(a, ns, t) || has_children(b, ns, t) {
-            return Err(format!(
-                "{}: columns of its parent {} change and it has children of its own; strata \
-                 plans the server's propagation one level down only",
-                table_path(ns, t),
-                qualified_sql(&pns, &pt)
-            ));
-        }
         for cb in added {
             let key = (pns.clone(), pt.clone(), cb.name.clone());
             let mut fresh = propagated_part(cb);
@@ -739,7 +731,37 @@ impl Builder<'_> {
                 }
             }
         }
-        let effects = std::mem::take(&mut self.hier_effects);
+        let mut effects = std::mem::take(&mut self.hier_effects);
+        // A grandchild's column follows its parent's, which follows the
+        // root's step (the server recurses only below a child whose column
+        // it added or dropped): effects keyed by a child's column that is
+        // itself an effect of its parent's step belong to that step.
+        for _ in 0..effects.len() {
+            let mut changed = false;
+            let roots: Vec<((String, String, String), (String, String, String))> = effects
+                .iter()
+                .filter_map(|((pns, pt, c), op)| match op {
+                    KeyOp::Provides(k) | KeyOp::Drops(k) => {
+                        let child = effects.iter().map(|(key, _)| key).find(|(cns, ct, cc)| {
+                            cc == c && *k == k_col(cns, ct, cc) && (cns, ct) != (pns, pt)
+                        })?;
+                        Some((child.clone(), (pns.clone(), pt.clone(), c.clone())))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (from, to) in roots {
+                for (key, _) in effects.iter_mut() {
+                    if *key == from {
+                        *key = to.clone();
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
         for d in &mut self.drafts {
             let o = &d.step.object;
             let is_column_step = o.kind == crate::model::ObjectKind::Column
