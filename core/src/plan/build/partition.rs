@@ -738,7 +738,7 @@ impl Builder<'_> {
         // itself an effect of its parent's step belong to that step.
         for _ in 0..effects.len() {
             let mut changed = false;
-            let roots: Vec<((String, String, String), (String, String, String))> = effects
+            let roots: Vec<(ConstraintAt, ConstraintAt)> = effects
                 .iter()
                 .filter_map(|((pns, pt, c), op)| match op {
                     KeyOp::Provides(k) | KeyOp::Drops(k) => {
@@ -947,7 +947,7 @@ pub(super) fn index_propagation(a: &Schema, b: &Schema) -> IndexPropagation {
     out
 }
 
-/// A table's constraint named by (namespace, table, constraint).
+/// A table's constraint (or column) named by (namespace, table, name).
 pub(super) type ConstraintAt = (String, String, String);
 
 /// What the server does to kept children's checks when the plan adds or
