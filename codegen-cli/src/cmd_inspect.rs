@@ -36,6 +36,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONNECTIONS as u16,
           value_parser = clap::value_parser!(u16).range(1..=16))]
     connections: u16,
+    /// Write every object's owner too (`ALTER … OWNER TO role`, last, as
+    /// pg_dump does); the roles must exist where the output is applied.
+    #[arg(long)]
+    owners: bool,
 }
 
 pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
@@ -87,11 +91,14 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
             Err(e) => return render::inspect::error(&e),
         };
     let target = strata::conn::describe_url(&url);
+    let ddl_opts = ddl::DdlOptions {
+        owners: args.owners,
+    };
 
     let (written, stale) = match &args.out {
         None => {
             use std::io::Write;
-            let sql = ddl::schema_sql(&schema);
+            let sql = ddl::schema_sql_with(&schema, ddl_opts);
             let mut stdout = std::io::stdout().lock();
             if let Err(e) = stdout
                 .write_all(sql.as_bytes())
@@ -102,12 +109,14 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
             }
             (Written::Stdout, Vec::new())
         }
-        Some(out) if is_folder(out) => match write_folder(out, &ddl::schema_files(&schema)) {
-            Ok(r) => r,
-            Err(e) => return render::error(&e, Format::Text),
-        },
+        Some(out) if is_folder(out) => {
+            match write_folder(out, &ddl::schema_files_with(&schema, ddl_opts)) {
+                Ok(r) => r,
+                Err(e) => return render::error(&e, Format::Text),
+            }
+        }
         Some(out) => {
-            if let Err(e) = std::fs::write(out, ddl::schema_sql(&schema)) {
+            if let Err(e) = std::fs::write(out, ddl::schema_sql_with(&schema, ddl_opts)) {
                 let e = Error::source(
                     out.display().to_string(),
                     format!("cannot write: {e}"),

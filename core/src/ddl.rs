@@ -69,6 +69,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod aggregate;
 mod event_trigger;
 mod operator;
+pub(crate) mod owner;
 mod privilege;
 mod statistics;
 mod view;
@@ -98,9 +99,21 @@ const SEARCH_PATH: &str = "SET search_path = public";
 /// written later still applies.
 const NO_BODY_CHECKS: &str = "SET check_function_bodies = false";
 
+/// How the schema is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DdlOptions {
+    /// `ALTER … OWNER TO` for every object with a named owner, last.
+    pub owners: bool,
+}
+
 /// The whole schema as one SQL file.
 pub fn schema_sql(schema: &Schema) -> String {
-    let plan = plan(schema);
+    schema_sql_with(schema, DdlOptions::default())
+}
+
+/// [`schema_sql`], with options.
+pub fn schema_sql_with(schema: &Schema, opts: DdlOptions) -> String {
+    let plan = plan(schema, opts);
     let mut out = String::new();
     out.push_str("-- Schema written by strata. Apply it to an empty database.\n");
     push_stmt(&mut out, SEARCH_PATH);
@@ -121,7 +134,12 @@ pub fn schema_sql(schema: &Schema) -> String {
 /// The schema as a folder: `(file name, SQL)` in the order the files must be
 /// applied, which is also their name order.
 pub fn schema_files(schema: &Schema) -> Vec<(String, String)> {
-    plan(schema)
+    schema_files_with(schema, DdlOptions::default())
+}
+
+/// [`schema_files`], with options.
+pub fn schema_files_with(schema: &Schema, opts: DdlOptions) -> Vec<(String, String)> {
+    plan(schema, opts)
         .into_iter()
         .map(|section| {
             let mut sql = String::new();
@@ -156,7 +174,7 @@ struct Section {
     routines: bool,
 }
 
-fn plan(schema: &Schema) -> Vec<Section> {
+fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
     let order = namespace_order(schema);
     // File numbers: `00` extensions, `01` hoisted types, one number per
     // namespace from `10`, foreign keys at `90` — with more digits when
@@ -366,7 +384,7 @@ fn plan(schema: &Schema) -> Vec<Section> {
     }
     // Privileges last, as pg_dump writes them: on objects that all exist,
     // then the default privileges, which apply to none of them.
-    let privileges = privilege::write_privileges(schema);
+    let privileges = privilege::write_privileges(schema, opts.owners);
     if !privileges.is_empty() {
         sections.push(Section {
             file: name(9 * base + 4, "privileges"),
@@ -385,6 +403,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             body: events,
             routines: false,
         });
+    }
+    if opts.owners {
+        let owners = owner::write_owners(schema);
+        if !owners.is_empty() {
+            sections.push(Section {
+                file: name(9 * base + 6, "owners"),
+                title: "owners".to_string(),
+                body: owners,
+                routines: false,
+            });
+        }
     }
     sections
 }

@@ -99,6 +99,14 @@ pub(crate) fn owner_of_namespace(ns: &str) -> &'static str {
     }
 }
 
+/// How a grant names an object's owner: by name when known, else the role
+/// running the SQL.
+fn owner_sql(owner: &crate::model::Owner) -> String {
+    owner
+        .role()
+        .map_or_else(|| "CURRENT_USER".to_string(), quote_ident)
+}
+
 /// One object's ACL, for every kind of object in a schema: what to write
 /// after `ON`, the column if any, the kind, and the ACL.
 pub(crate) struct AclEntry<'s> {
@@ -106,8 +114,10 @@ pub(crate) struct AclEntry<'s> {
     pub column: Option<&'s str>,
     pub kind: AclKind,
     pub acl: &'s Option<Acl>,
-    /// For a namespace: `public` keeps its owner `pg_database_owner`.
-    pub owner: &'static str,
+    /// How to write the owner: its name when the object's owner is named
+    /// (`OWNER TO`, or read from a database), else `CURRENT_USER` (the role
+    /// running the SQL) — for `public`, `pg_database_owner`.
+    pub owner: String,
     /// The object's identity, to match entries of two schemas.
     pub key: String,
     /// The object, as differences name it.
@@ -139,7 +149,10 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
             None,
             AclKind::Namespace,
             &n.acl,
-            owner_of_namespace(ns),
+            match n.owner.role() {
+                Some(r) => quote_ident(r),
+                None => owner_of_namespace(ns).to_string(),
+            },
             format!("n {ns}"),
             ObjectPath::new(ObjectKind::Namespace, "", ns),
         ));
@@ -150,7 +163,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Type,
                     &e.acl,
-                    "CURRENT_USER",
+                    owner_sql(&e.owner),
                     format!("y {ns}.{name}"),
                     ObjectPath::new(ObjectKind::Enum, ns, name),
                 ));
@@ -163,7 +176,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Type,
                     &d.acl,
-                    "CURRENT_USER",
+                    owner_sql(&d.owner),
                     format!("y {ns}.{name}"),
                     ObjectPath::new(ObjectKind::Domain, ns, name),
                 ));
@@ -176,7 +189,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Type,
                     &c.acl,
-                    "CURRENT_USER",
+                    owner_sql(&c.owner),
                     format!("y {ns}.{name}"),
                     ObjectPath::new(ObjectKind::Type, ns, name),
                 ));
@@ -189,7 +202,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Sequence,
                     &s.acl,
-                    "CURRENT_USER",
+                    owner_sql(&s.owner),
                     format!("s {ns}.{name}"),
                     ObjectPath::new(ObjectKind::Sequence, ns, name),
                 ));
@@ -202,7 +215,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Routine,
                     &r.acl,
-                    "CURRENT_USER",
+                    owner_sql(&r.owner),
                     format!("f {ns}.{key}"),
                     ObjectPath::new(
                         match r.kind {
@@ -223,7 +236,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Relation,
                     &t.acl,
-                    "CURRENT_USER",
+                    owner_sql(&t.owner),
                     format!("r {ns}.{name}"),
                     ObjectPath::new(ObjectKind::Table, ns, name),
                 ));
@@ -235,7 +248,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                         Some(&c.name),
                         AclKind::Column,
                         &c.acl,
-                        "CURRENT_USER",
+                        owner_sql(&t.owner),
                         format!("c {ns}.{name}.{}", c.name),
                         ObjectPath::in_table(ObjectKind::Column, ns, name, &c.name),
                     ));
@@ -250,7 +263,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                     None,
                     AclKind::Relation,
                     &v.acl,
-                    "CURRENT_USER",
+                    owner_sql(&v.owner),
                     format!("r {ns}.{name}"),
                     crate::diff::view_path(ns, name, v),
                 ));
@@ -262,7 +275,7 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                         Some(&c.name),
                         AclKind::Column,
                         &c.acl,
-                        "CURRENT_USER",
+                        owner_sql(&v.owner),
                         format!("c {ns}.{name}.{}", c.name),
                         crate::diff::view_path(ns, name, v),
                     ));
@@ -297,9 +310,17 @@ pub(crate) fn default_acl_statements(key: &DefaultAclKey, from: &Acl, to: &Acl) 
 
 /// Every privilege of `schema` that differs from what creating its objects
 /// gives, then its default privileges: the last section `ddl` writes.
-pub(crate) fn write_privileges(schema: &Schema) -> String {
+/// `owners`: the owners are written too (after these), so a grant names the
+/// owner; else the role applying the SQL owns everything, `CURRENT_USER`.
+pub(crate) fn write_privileges(schema: &Schema, owners: bool) -> String {
     let mut out = String::new();
-    for e in acl_entries_of(schema, false) {
+    for mut e in acl_entries_of(schema, false) {
+        if !owners {
+            e.owner = match e.path.kind {
+                ObjectKind::Namespace => owner_of_namespace(&e.path.name).to_string(),
+                _ => "CURRENT_USER".to_string(),
+            };
+        }
         let public = e.key == "n public";
         if e.acl.is_none() && !public {
             continue;
@@ -310,7 +331,7 @@ pub(crate) fn write_privileges(schema: &Schema) -> String {
             e.kind.default_acl()
         };
         let to = effective(e.acl, e.kind);
-        for s in acl_statements(&e.on, e.column, &from, &to, e.owner) {
+        for s in acl_statements(&e.on, e.column, &from, &to, &e.owner) {
             out.push_str(&s);
             out.push_str(";\n");
         }

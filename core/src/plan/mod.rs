@@ -328,7 +328,11 @@ pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, Plan
 /// remain (none when the plan is right), or the replay error.
 pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>, String> {
     let mut r = Replayer::new();
-    let base: Arc<str> = Arc::from(crate::ddl::schema_sql(from));
+    // With its owners: the privileges it writes name them.
+    let base: Arc<str> = Arc::from(crate::ddl::schema_sql_with(
+        from,
+        crate::ddl::DdlOptions { owners: true },
+    ));
     r.apply_file("<source schema>", &base)
         .map_err(|e| format!("the source schema does not replay: {e}"))?;
     for (i, unit) in plan.units.iter().enumerate() {

@@ -8,57 +8,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{step, Builder};
-use crate::model::{
-    owners, qualified_sql, quote_ident, split_signature, ObjectKind, ObjectPath, Operator, Schema,
-};
+use crate::ddl::owner::alter_target;
+use crate::model::{owners, quote_ident, ObjectPath};
 use crate::plan::order::Draft;
 
 /// With the privileges (see `privilege.rs`), pushed before them.
 const P_OWNER: u8 = 14;
-
-/// `ALTER <kind> <name>` for an owned object, `None` for one that is not
-/// altered alone (a sequence a column owns).
-fn alter_target(s: &Schema, p: &ObjectPath) -> Option<String> {
-    let q = || qualified_sql(&p.namespace, &p.name);
-    let with_args = || {
-        let (name, args) = split_signature(&p.name);
-        format!("{}{args}", qualified_sql(&p.namespace, name))
-    };
-    Some(match p.kind {
-        ObjectKind::Namespace => format!("SCHEMA {}", quote_ident(&p.name)),
-        ObjectKind::Table => format!("TABLE {}", q()),
-        ObjectKind::View => format!("VIEW {}", q()),
-        ObjectKind::MaterializedView => format!("MATERIALIZED VIEW {}", q()),
-        ObjectKind::Sequence => {
-            let owned = s
-                .namespaces
-                .get(&p.namespace)
-                .and_then(|n| n.sequences.get(&p.name))
-                .is_some_and(|seq| seq.owned_by.is_some());
-            if owned {
-                return None;
-            }
-            format!("SEQUENCE {}", q())
-        }
-        ObjectKind::Enum | ObjectKind::Type => format!("TYPE {}", q()),
-        ObjectKind::Domain => format!("DOMAIN {}", q()),
-        ObjectKind::Function => format!("FUNCTION {}", with_args()),
-        ObjectKind::Procedure => format!("PROCEDURE {}", with_args()),
-        ObjectKind::Aggregate => format!("AGGREGATE {}", with_args()),
-        ObjectKind::Operator => {
-            let (name, left, right) = Operator::split_key(&p.name);
-            format!(
-                "OPERATOR {}.{name} ({}, {right})",
-                quote_ident(&p.namespace),
-                left.unwrap_or("NONE")
-            )
-        }
-        ObjectKind::Collation => format!("COLLATION {}", q()),
-        ObjectKind::Statistics => format!("STATISTICS {}", q()),
-        ObjectKind::EventTrigger => format!("EVENT TRIGGER {}", quote_ident(&p.name)),
-        _ => return None,
-    })
-}
 
 impl Builder<'_> {
     /// `implicit`: the role that runs the plan, when known (an owner named

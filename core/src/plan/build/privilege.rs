@@ -60,7 +60,16 @@ impl Builder<'_> {
                     }
                 }
             };
-            let stmts = acl_statements(&e.on, e.column, &from, &to, e.owner);
+            // The owner when the grants run: the target's when owners are
+            // planned (their steps come first) or named; else the source's,
+            // which the object keeps.
+            let owner = match a_entries.get(&e.key) {
+                Some(x) if self.opts.owners.is_none() && e.owner == "CURRENT_USER" => {
+                    x.owner.as_str()
+                }
+                _ => e.owner.as_str(),
+            };
+            let stmts = acl_statements(&e.on, e.column, &from, &to, owner);
             if !stmts.is_empty() {
                 drafts.push(Draft::new(
                     step(e.path.clone(), "change privileges", stmts),
