@@ -360,7 +360,8 @@ impl<'a> Cursor<'a> {
         let start = self.offset_of(&self.peek());
         let e = self.expr()?;
         let sql = self.written_since(start);
-        Ok((e.clone(), Expression::written(sql, e.to_string())))
+        let key = unparenthesized(&e).to_string();
+        Ok((e.clone(), Expression::written(sql, key)))
     }
 
     /// A parenthesised expression `( expr )`, as written.
@@ -432,4 +433,15 @@ impl<'a> Cursor<'a> {
             _ => None,
         }
     }
+}
+
+/// The expression inside any parentheses that enclose all of it: `((f(x)))`
+/// and `f(x)` are the same tree to the server, so their comparison keys
+/// are one (an unproven expression is compared by its key).
+pub(crate) fn unparenthesized(e: &Expr) -> &Expr {
+    let mut inner = e;
+    while let Expr::Nested(x) = inner {
+        inner = x;
+    }
+    inner
 }

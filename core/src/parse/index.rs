@@ -176,7 +176,7 @@ fn index_key(e: &Expr, sql: String) -> (crate::model::IndexKeyExpr, String) {
             (crate::model::IndexKeyExpr::Column(n.clone()), n)
         }
         _ => (
-            crate::model::IndexKeyExpr::Expression(Expression::written(sql, e.to_string())),
+            crate::model::IndexKeyExpr::Expression(Expression::written(sql, inner.to_string())),
             crate::colname::figure_index_colname(inner).unwrap_or_else(|| "expr".to_string()),
         ),
     }

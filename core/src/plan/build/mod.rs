@@ -393,6 +393,10 @@ struct Builder<'a> {
     user_types: HashMap<String, (String, String)>,
     /// Collation name as columns write it → (namespace, name), both sides.
     collations: HashMap<String, (String, String)>,
+    /// A function or procedure's name as an expression calls it (bare in
+    /// `public`, else qualified; always qualified too) → the keys of every
+    /// overload of that name, both sides.
+    routine_names: HashMap<String, BTreeSet<Key>>,
     /// Enums swapped (namespace, name).
     swapped: BTreeSet<(String, String)>,
     /// Columns converted by an enum swap: (ns, table, column).
@@ -435,6 +439,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         sequences: HashMap::new(),
         user_types: HashMap::new(),
         collations: HashMap::new(),
+        routine_names: HashMap::new(),
         swapped: BTreeSet::new(),
         converted: BTreeSet::new(),
         rebuilt_columns: BTreeSet::new(),
@@ -910,6 +915,19 @@ impl<'a> Builder<'a> {
                     self.collations
                         .insert(qualified(ns, c), (ns.clone(), c.clone()));
                 }
+                for sig in n.routines.keys() {
+                    let (name, _) = crate::model::split_signature(sig);
+                    let k = routine::k_routine(ns, sig);
+                    for text in [
+                        qualified(ns, name),
+                        format!("{}.{}", quote_ident(ns), quote_ident(name)),
+                    ] {
+                        self.routine_names
+                            .entry(text)
+                            .or_default()
+                            .insert(k.clone());
+                    }
+                }
             }
         }
     }
@@ -943,6 +961,11 @@ impl<'a> Builder<'a> {
             }
             if let Some((ns, l)) = self.collations.get(tok) {
                 out.push(k_coll(ns, l));
+            }
+            // A function it calls (any overload of the name: the order
+            // this gives is safe whichever one it is).
+            if let Some(keys) = self.routine_names.get(tok) {
+                out.extend(keys.iter().cloned());
             }
         }
     }

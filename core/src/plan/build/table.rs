@@ -458,6 +458,31 @@ impl<'a> Builder<'a> {
                 d.drops.push(k_unique(ns, t, &u));
             }
         }
+        // What its index keys, predicates and checks call (functions,
+        // operators, types) is free once the table is gone.
+        let mut rel = Vec::new();
+        for i in ta.indexes.values() {
+            for k in &i.keys {
+                if let crate::model::IndexKeyExpr::Expression(e) = &k.key {
+                    self.expr_keys(e, &mut rel, true);
+                }
+            }
+            if let Some(p) = &i.predicate {
+                self.expr_keys(p, &mut rel, true);
+            }
+        }
+        for c in ta.constraints.values() {
+            match &c.kind {
+                ConstraintKind::Check { expression, .. } => {
+                    self.expr_keys(expression, &mut rel, true)
+                }
+                ConstraintKind::Exclusion { definition } => {
+                    self.expr_keys(definition, &mut rel, true)
+                }
+                _ => {}
+            }
+        }
+        d.releases.extend(rel);
         self.push(d);
         for (cn, c) in fk_drops {
             self.drop_constraint(ns, t, &cn, &c, ta);
