@@ -16,11 +16,16 @@ use serde::{Deserialize, Serialize};
 
 pub mod acl;
 mod aggregate;
+mod foreign;
 mod operator;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
 pub use aggregate::Aggregate;
+pub use foreign::{
+    mapping_user_sql, options_equal, options_sql, user_mapping_path, FdwOptions,
+    ForeignDataWrapper, ForeignServer, SecretValue, UserMapping,
+};
 pub use operator::{ObjectRef, Operator};
 
 /// A whole database schema: every namespace strata manages, the extensions
@@ -51,6 +56,12 @@ pub struct Schema {
     /// namespace.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,
+    /// Foreign-data wrappers not made by an extension, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_data_wrappers: BTreeMap<String, ForeignDataWrapper>,
+    /// Foreign servers by name, each with its user mappings.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_servers: BTreeMap<String, ForeignServer>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -1446,6 +1457,12 @@ pub struct Counts {
     pub operators: usize,
     #[serde(default)]
     pub aggregates: usize,
+    #[serde(default)]
+    pub foreign_data_wrappers: usize,
+    #[serde(default)]
+    pub foreign_servers: usize,
+    #[serde(default)]
+    pub user_mappings: usize,
 }
 
 impl Schema {
@@ -1455,6 +1472,13 @@ impl Schema {
             // PL/pgSQL is in every database; counting it would only confuse.
             extensions: self.extensions.keys().filter(|k| *k != "plpgsql").count(),
             unmanaged: self.unmanaged.len(),
+            foreign_data_wrappers: self.foreign_data_wrappers.len(),
+            foreign_servers: self.foreign_servers.len(),
+            user_mappings: self
+                .foreign_servers
+                .values()
+                .map(|s| s.user_mappings.len())
+                .sum(),
             ..Counts::default()
         };
         for ns in self.namespaces.values() {
@@ -1588,6 +1612,13 @@ pub enum ObjectKind {
     Statistics,
     /// An event trigger (a database object: the path's namespace is empty).
     EventTrigger,
+    /// A foreign-data wrapper (a database object).
+    ForeignDataWrapper,
+    /// A foreign server (a database object).
+    ForeignServer,
+    /// A user mapping: the path's table is its server, its name the role
+    /// (`public` for PUBLIC).
+    UserMapping,
     /// An operator; the path's name is its key (`===(integer, text)`).
     Operator,
     /// An aggregate; the path's name is its key (`mysum(integer)`).
@@ -1624,6 +1655,9 @@ impl ObjectKind {
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
             ObjectKind::EventTrigger => "event trigger",
+            ObjectKind::ForeignDataWrapper => "foreign-data wrapper",
+            ObjectKind::ForeignServer => "server",
+            ObjectKind::UserMapping => "user mapping",
             ObjectKind::Operator => "operator",
             ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
@@ -1687,7 +1721,10 @@ impl ObjectPath {
         }
         if matches!(
             self.kind,
-            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges | ObjectKind::Operator
+            ObjectKind::Unmanaged
+                | ObjectKind::DefaultPrivileges
+                | ObjectKind::Operator
+                | ObjectKind::UserMapping
         ) {
             s.push_str(&self.name);
         } else if matches!(

@@ -116,6 +116,8 @@ pub enum Stmt {
         filters: Vec<(String, Vec<String>)>,
         function: QName,
     },
+    /// Foreign-data wrappers, servers and user mappings.
+    Foreign(Box<ForeignStmt>),
     /// `ALTER EVENT TRIGGER name …`.
     AlterEventTrigger {
         name: String,
@@ -938,6 +940,10 @@ pub enum CommentTarget {
     Collation(QName),
     Statistics(QName),
     EventTrigger(String),
+    /// `COMMENT ON SERVER name`.
+    ForeignServer(String),
+    /// `COMMENT ON FOREIGN DATA WRAPPER name`.
+    ForeignDataWrapper(String),
     DomainConstraint {
         name: String,
         domain: QName,
@@ -1100,4 +1106,103 @@ pub struct DefaultPrivilegesStmt {
     pub privileges: Vec<PrivilegeSpec>,
     pub object: crate::model::DefaultAclObject,
     pub grantees: Vec<PolicyRoleSpec>,
+}
+
+/// A statement on a foreign-data wrapper, a foreign server or a user
+/// mapping (`foreigncmds.c`).
+#[derive(Debug, Clone)]
+pub enum ForeignStmt {
+    CreateWrapper {
+        name: String,
+        handler: Option<QName>,
+        validator: Option<QName>,
+        options: Vec<(String, String)>,
+    },
+    /// `ALTER FOREIGN DATA WRAPPER name [HANDLER …] [VALIDATOR …]
+    /// [OPTIONS (…)]`: `Some(None)` for `NO HANDLER` / `NO VALIDATOR`.
+    AlterWrapper {
+        name: String,
+        handler: Option<Option<QName>>,
+        validator: Option<Option<QName>>,
+        options: Vec<OptionChange>,
+    },
+    RenameWrapper {
+        name: String,
+        new_name: String,
+    },
+    /// `OWNER TO`: nothing modelled, but the wrapper must exist.
+    OwnerWrapper {
+        name: String,
+    },
+    DropWrapper {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    CreateServer {
+        name: String,
+        if_not_exists: bool,
+        server_type: Option<String>,
+        version: Option<String>,
+        wrapper: String,
+        options: Vec<(String, String)>,
+    },
+    /// `ALTER SERVER name [VERSION 'v' | VERSION NULL] [OPTIONS (…)]`.
+    AlterServer {
+        name: String,
+        version: Option<Option<String>>,
+        options: Vec<OptionChange>,
+    },
+    RenameServer {
+        name: String,
+        new_name: String,
+    },
+    OwnerServer {
+        name: String,
+    },
+    DropServer {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    CreateMapping {
+        user: MappingUser,
+        server: String,
+        if_not_exists: bool,
+        options: Vec<(String, String)>,
+    },
+    AlterMapping {
+        user: MappingUser,
+        server: String,
+        options: Vec<OptionChange>,
+    },
+    DropMapping {
+        user: MappingUser,
+        server: String,
+        if_exists: bool,
+    },
+}
+
+/// Whom a user mapping is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingUser {
+    Public,
+    /// `CURRENT_USER`, `CURRENT_ROLE`, `USER`.
+    CurrentUser,
+    SessionUser,
+    Role(String),
+}
+
+/// `ADD`, `SET` or `DROP` of one option in an `OPTIONS (…)` of an ALTER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionOp {
+    Add,
+    Set,
+    Drop,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionChange {
+    pub op: OptionOp,
+    pub name: String,
+    /// `None` for `DROP`.
+    pub value: Option<String>,
 }

@@ -85,6 +85,10 @@ impl<'a> Cursor<'a> {
             CommentTarget::EventTrigger(self.ident()?)
         } else if self.eat_kw("STATISTICS") {
             CommentTarget::Statistics(self.qname()?)
+        } else if self.eat_kw("SERVER") {
+            CommentTarget::ForeignServer(self.ident()?)
+        } else if self.eat_kws(&["FOREIGN", "DATA", "WRAPPER"]) {
+            CommentTarget::ForeignDataWrapper(self.ident()?)
         } else if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")

@@ -204,6 +204,8 @@ impl Replayer {
             }
             CommentTarget::Statistics(q) => self.comment_on_statistics(&q, text)?,
             CommentTarget::EventTrigger(name) => self.comment_on_event_trigger(&name, text)?,
+            CommentTarget::ForeignServer(name) => self.comment_on_server(&name, text)?,
+            CommentTarget::ForeignDataWrapper(name) => self.comment_on_wrapper(&name, text)?,
             CommentTarget::Domain(q) => {
                 let ns = self.domain_ns(&q)?;
                 self.ns_mut(&ns)

@@ -25,6 +25,7 @@ mod domain;
 mod event_trigger;
 mod expressions;
 mod extension;
+mod foreign;
 mod hints;
 mod index;
 mod namespace;
@@ -161,6 +162,9 @@ pub struct Replayer {
     /// `None`: the whole table; else only the named indexes, constraints
     /// and policies (a statement that added or changed just those).
     touched: BTreeMap<(String, String), Option<expressions::TouchedObjects>>,
+    /// The server of each foreign table kept by name (what `DROP SERVER`
+    /// takes with it, or fails on).
+    foreign_table_servers: BTreeMap<Unmanaged, String>,
 }
 
 impl Default for Replayer {
@@ -222,6 +226,7 @@ impl Replayer {
             },
             renames: Vec::new(),
             touched: BTreeMap::new(),
+            foreign_table_servers: BTreeMap::new(),
         }
     }
 
@@ -506,6 +511,7 @@ impl Replayer {
                 filters,
                 function,
             } => self.create_event_trigger(name, event, filters, function),
+            Stmt::Foreign(f) => self.foreign(*f),
             Stmt::AlterEventTrigger { name, action } => self.alter_event_trigger(name, action),
             Stmt::DropEventTrigger { names, if_exists } => {
                 self.drop_event_trigger(names, if_exists)
