@@ -10,7 +10,9 @@
 //! - `00_extensions.sql`: the list of unmanaged objects (the model has only
 //!   their names, so they cannot be written; a comment says which), then the
 //!   schemas extensions live in and `CREATE EXTENSION IF NOT EXISTS … WITH
-//!   SCHEMA …` (PL/pgSQL, which every database has, left out).
+//!   SCHEMA …` (PL/pgSQL, which every database has, left out), then
+//!   foreign-data wrappers, servers and user mappings (`ddl/foreign.rs`;
+//!   a user mapping without its option values, which strata never prints).
 //! - `01_types.sql`, only when namespaces use each other's enums,
 //!   sequences or routines in a cycle: those namespaces' schemas, enums and
 //!   sequences, then their routines that need no table.
@@ -68,6 +70,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod aggregate;
 mod event_trigger;
+mod foreign;
 mod operator;
 mod privilege;
 mod statistics;
@@ -75,6 +78,10 @@ mod view;
 pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
 pub(crate) use event_trigger::{
     create_event_trigger_sql, event_trigger_enabled_sql, event_trigger_statements,
+};
+pub(crate) use foreign::{
+    alter_options_clause, create_server_sql, create_user_mapping_sql, create_wrapper_sql,
+    server_statements, wrapper_statements,
 };
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
@@ -210,6 +217,9 @@ fn plan(schema: &Schema) -> Vec<Section> {
         );
     }
     push_group(&mut body, &group);
+    // Foreign-data wrappers, servers and user mappings: after the
+    // extensions whose functions and wrappers they use, before any table.
+    push_group(&mut body, &foreign::write_foreign(schema));
     sections.push(Section {
         file: name(0, "extensions"),
         title: "extensions".to_string(),

@@ -7,11 +7,13 @@ use serde::Serialize;
 
 mod aggregate;
 mod event_trigger;
+mod foreign;
 mod operator;
 mod privilege;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
+pub use foreign::render_mapping;
 pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
@@ -73,7 +75,8 @@ impl Difference {
 pub fn is_security(d: &Difference, expected: &Schema, found: &Schema) -> bool {
     let p = &d.path;
     match p.kind {
-        ObjectKind::Policy | ObjectKind::DefaultPrivileges => true,
+        // A user mapping holds credentials.
+        ObjectKind::Policy | ObjectKind::DefaultPrivileges | ObjectKind::UserMapping => true,
         _ if d
             .field()
             .is_some_and(|f| f.starts_with(privilege::FIELD_PREFIX)) =>
@@ -235,6 +238,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         }
     }
     event_trigger::diff_event_triggers(d, expected, found);
+    foreign::diff_foreign(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {
