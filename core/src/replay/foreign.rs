@@ -319,6 +319,22 @@ impl Replayer {
         }
     }
 
+    /// Gives the user mappings of `from` their options (which the written
+    /// model leaves out: strata never prints their values), for a plan's
+    /// verification to start where `from` is.
+    pub(crate) fn restore_user_mapping_options(&mut self, from: &crate::model::Schema) {
+        for (name, s) in &from.foreign_servers {
+            let Some(mine) = self.schema.foreign_servers.get_mut(name) else {
+                continue;
+            };
+            for (user, m) in &s.user_mappings {
+                if let Some(x) = mine.user_mappings.get_mut(user) {
+                    x.options.clone_from(&m.options);
+                }
+            }
+        }
+    }
+
     /// `COMMENT ON SERVER`.
     pub(super) fn comment_on_server(&mut self, name: &str, text: Option<String>) -> R<()> {
         self.server_mut(name)?.comment = text;
