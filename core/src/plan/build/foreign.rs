@@ -53,14 +53,14 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             );
             match (ma.map(|m| &m.options), &mb.options) {
                 (_, None) => out.push(format!(
-                    "{what}: its options could not be read, so strata cannot write them"
+                    "{what}: its options could not be read, so strata cannot prove what to write and refuses"
                 )),
                 (Some(Some(oa)), Some(ob)) if options_equal(oa, ob) => {}
                 (Some(None), Some(_)) => out.push(format!(
-                    "{what}: its current options could not be read, so strata cannot change them"
+                    "{what}: its current options could not be read, so strata cannot prove what to change and refuses"
                 )),
                 (_, Some(ob)) if !ob.is_empty() => out.push(format!(
-                    "{what}: its options ({}) hold values strata never prints; set them by hand (ALTER USER MAPPING … OPTIONS (…))",
+                    "{what}: strata refuses to write its options ({}), whose values it never prints; set them by hand (ALTER USER MAPPING … OPTIONS (…))",
                     mb.option_names().join(", ")
                 )),
                 _ => {}
