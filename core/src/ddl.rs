@@ -1465,7 +1465,13 @@ pub(crate) fn table_statements_with(
     }
     let mut create = format!(
         "CREATE {}TABLE {table} (",
-        if t.unlogged { "UNLOGGED " } else { "" }
+        if t.foreign.is_some() {
+            "FOREIGN "
+        } else if t.unlogged {
+            "UNLOGGED "
+        } else {
+            ""
+        }
     );
     if items.is_empty() {
         create.push(')');
@@ -1490,6 +1496,16 @@ pub(crate) fn table_statements_with(
         create.push_str(p);
     }
     create.push_str(&crate::diff::with_options_sql(&t.options));
+    if let Some(f) = &t.foreign {
+        // `CREATE FOREIGN TABLE … SERVER s OPTIONS (…)`, as pg_dump writes
+        // it (`dumpTableSchema`).
+        create.push_str(&format!(" SERVER {}", quote_ident(&f.server)));
+        let o = crate::model::options_sql(&f.options);
+        if !o.is_empty() {
+            create.push(' ');
+            create.push_str(&o);
+        }
+    }
     out.push(create);
     for c in t.columns.iter().filter(|c| !own(&c.inherited)) {
         // What the child holds of an inherited column beyond its parents'
@@ -1530,7 +1546,16 @@ pub(crate) fn table_statements_with(
     if t.force_row_level_security {
         out.push(format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"));
     }
-    out.extend(comment_on_sql("TABLE", &table, t.comment.as_deref(), false));
+    out.extend(comment_on_sql(
+        if t.foreign.is_some() {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        },
+        &table,
+        t.comment.as_deref(),
+        false,
+    ));
     for c in &t.columns {
         let target = format!("{table}.{}", quote_ident(&c.name));
         out.extend(comment_on_sql(

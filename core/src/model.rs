@@ -159,6 +159,18 @@ pub struct Table {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// A foreign table (`CREATE FOREIGN TABLE`, `pg_foreign_table`): its
+    /// server and options. `None` for an ordinary or partitioned table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignTable>,
+}
+
+/// What makes a table a foreign table: the server it reads through and
+/// its options (`ftserver`, `ftoptions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignTable {
+    pub server: String,
+    pub options: FdwOptions,
 }
 
 /// A table named by namespace and name.
@@ -427,6 +439,10 @@ pub struct Column {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// A foreign table's column options (`attfdwoptions`), in stored
+    /// order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fdw_options: FdwOptions,
 }
 
 impl Column {
@@ -444,6 +460,7 @@ impl Column {
             statistics: None,
             inherited: None,
             acl: None,
+            fdw_options: Vec::new(),
         }
     }
 }
@@ -1270,7 +1287,6 @@ pub enum UnmanagedKind {
     CompositeType,
     RangeType,
     Collation,
-    ForeignTable,
     EventTrigger,
     Publication,
     Operator,
@@ -1291,7 +1307,6 @@ impl UnmanagedKind {
             UnmanagedKind::CompositeType => "composite type",
             UnmanagedKind::RangeType => "range type",
             UnmanagedKind::Collation => "collation",
-            UnmanagedKind::ForeignTable => "foreign table",
             UnmanagedKind::EventTrigger => "event trigger",
             UnmanagedKind::Publication => "publication",
             UnmanagedKind::Operator => "operator",

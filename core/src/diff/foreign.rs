@@ -48,7 +48,7 @@ pub(super) fn diff_foreign(d: &mut Vec<Difference>, e: &Schema, f: &Schema) {
     }
 }
 
-fn show_options(o: &FdwOptions) -> String {
+pub(super) fn show_options(o: &FdwOptions) -> String {
     let mut v: Vec<String> = o
         .iter()
         .map(|(k, v)| {
@@ -170,5 +170,27 @@ fn compare_mapping(d: &mut Vec<Difference>, p: &ObjectPath, e: &UserMapping, f: 
                 reason: "the options could not be read: pg_user_mappings shows them only to the mapped user, the server's owner and superusers".to_string(),
             },
         )),
+    }
+}
+
+/// A foreign table's server and options (or an ordinary table against a
+/// foreign one).
+pub(super) fn diff_foreign_table(
+    d: &mut Vec<Difference>,
+    p: &ObjectPath,
+    e: Option<&crate::model::ForeignTable>,
+    f: Option<&crate::model::ForeignTable>,
+) {
+    let kind = |x: Option<&crate::model::ForeignTable>| {
+        if x.is_some() {
+            "foreign table"
+        } else {
+            "table"
+        }
+    };
+    field(d, p, "kind", kind(e), kind(f));
+    if let (Some(e), Some(f)) = (e, f) {
+        field(d, p, "server", &e.server, &f.server);
+        options_field(d, p, &e.options, &f.options);
     }
 }

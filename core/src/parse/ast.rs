@@ -189,6 +189,8 @@ pub enum Stmt {
         if_exists: bool,
         /// `ALTER TABLE ONLY name`: the table without its children.
         only: bool,
+        /// `ALTER FOREIGN TABLE`: the relation must be a foreign table.
+        foreign: bool,
         actions: Vec<TableAction>,
     },
     /// `ALTER INDEX parent ATTACH PARTITION child`.
@@ -200,6 +202,8 @@ pub enum Stmt {
         names: Vec<QName>,
         if_exists: bool,
         cascade: bool,
+        /// `DROP FOREIGN TABLE`.
+        foreign: bool,
     },
     CreateIndex(CreateIndex),
     DropIndex {
@@ -696,6 +700,9 @@ pub struct CreateTable {
     pub partition_of: Option<(QName, PartitionBound)>,
     /// `INHERITS (parent, …)`, in order.
     pub inherits: Vec<QName>,
+    /// `CREATE FOREIGN TABLE … SERVER s [OPTIONS (…)]`: the server and
+    /// the table's options.
+    pub foreign: Option<(String, Vec<(String, String)>)>,
 }
 
 /// A partition bound as written (`FOR VALUES …` or `DEFAULT`).
@@ -753,6 +760,8 @@ pub struct ColumnDef {
     /// Where the type is written in the statement (byte offset, length), so
     /// an unknown type is shown at the type, not at `CREATE TABLE`.
     pub type_at: (usize, usize),
+    /// A foreign table's column `OPTIONS (…)`.
+    pub fdw_options: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -850,6 +859,8 @@ pub enum TableAction {
     ForceRowLevelSecurity(bool),
     SetLogged(bool),
     /// `SET (name = value, …)`.
+    /// A foreign table's `OPTIONS (ADD | SET | DROP …)`.
+    FdwOptions(Vec<OptionChange>),
     SetOptions(Vec<(String, String)>),
     /// `RESET (name, …)`.
     ResetOptions(Vec<String>),
@@ -883,6 +894,8 @@ pub enum ColumnOp {
         if_exists: bool,
     },
     /// `SET STATISTICS n` (-1: the default).
+    /// A foreign table column's `OPTIONS (ADD | SET | DROP …)`.
+    FdwOptions(Vec<OptionChange>),
     SetStatistics(i32),
     NoOp(&'static str),
 }
@@ -940,6 +953,8 @@ pub enum CommentTarget {
     Collation(QName),
     Statistics(QName),
     EventTrigger(String),
+    /// `COMMENT ON FOREIGN TABLE name`.
+    ForeignTable(QName),
     /// `COMMENT ON SERVER name`.
     ForeignServer(String),
     /// `COMMENT ON FOREIGN DATA WRAPPER name`.

@@ -9,6 +9,8 @@ impl<'a> Cursor<'a> {
         self.expect_kws(&["COMMENT", "ON"])?;
         let target = if self.eat_kw("TABLE") {
             CommentTarget::Table(self.qname()?)
+        } else if self.eat_kws(&["FOREIGN", "TABLE"]) {
+            CommentTarget::ForeignTable(self.qname()?)
         } else if self.eat_kw("COLUMN") {
             let mut parts = vec![self.ident()?];
             while self.eat(&Token::Period) {

@@ -59,7 +59,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `OPTIONS (name 'value', …)` of a CREATE, when present.
-    fn create_generic_options(&mut self) -> PResult<Vec<(String, String)>> {
+    pub(super) fn create_generic_options(&mut self) -> PResult<Vec<(String, String)>> {
         if !self.eat_kw("OPTIONS") {
             return Ok(Vec::new());
         }
@@ -78,7 +78,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `OPTIONS ([ADD | SET | DROP] name ['value'], …)` of an ALTER.
-    fn alter_generic_options(&mut self) -> PResult<Vec<OptionChange>> {
+    pub(super) fn alter_generic_options(&mut self) -> PResult<Vec<OptionChange>> {
         self.expect_kw("OPTIONS")?;
         self.expect(&Token::LParen)?;
         let mut out = Vec::new();

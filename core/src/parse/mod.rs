@@ -247,6 +247,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kws(&["FOREIGN", "DATA", "WRAPPER"]) {
             return self.create_foreign_data_wrapper();
         }
+        if self.eat_kws(&["FOREIGN", "TABLE"]) {
+            return self.create_foreign_table();
+        }
         if self.eat_kw("SERVER") {
             return self.create_server();
         }
@@ -392,6 +395,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kws(&["FOREIGN", "DATA", "WRAPPER"]) {
             return self.alter_foreign_data_wrapper();
+        }
+        if self.eat_kws(&["FOREIGN", "TABLE"]) {
+            return self.alter_foreign_table();
         }
         if self.eat_kw("SERVER") {
             return self.alter_server();
@@ -596,7 +602,8 @@ impl<'a> Cursor<'a> {
 
     fn drop(&mut self) -> PResult<Stmt> {
         self.expect_kw("DROP")?;
-        if self.eat_kw("TABLE") {
+        let foreign = self.eat_kws(&["FOREIGN", "TABLE"]);
+        if foreign || self.eat_kw("TABLE") {
             let if_exists = self.if_exists();
             let names = self.qname_list()?;
             let cascade = self.cascade();
@@ -604,6 +611,7 @@ impl<'a> Cursor<'a> {
                 names,
                 if_exists,
                 cascade,
+                foreign,
             });
         }
         if self.eat_kw("INDEX") {

@@ -10,7 +10,7 @@
 
 use crate::model::{
     user_mapping_path, FdwOptions, ForeignDataWrapper, ForeignServer, ObjectKind, ObjectPath,
-    RelationRef, SecretValue, Unmanaged, UnmanagedKind, UserMapping,
+    RelationRef, SecretValue, UserMapping,
 };
 use crate::parse::{ForeignStmt, MappingUser, OptionChange, OptionOp, QName};
 
@@ -225,9 +225,11 @@ impl Replayer {
                 }
                 let s = self.schema.foreign_servers.remove(&name).expect("checked");
                 self.schema.foreign_servers.insert(new_name.clone(), s);
-                for server in self.foreign_table_servers.values_mut() {
-                    if *server == name {
-                        *server = new_name.clone();
+                for n in self.schema.namespaces.values_mut() {
+                    for t in n.tables.values_mut() {
+                        if let Some(f) = t.foreign.as_mut().filter(|f| f.server == name) {
+                            f.server = new_name.clone();
+                        }
                     }
                 }
                 self.touch(server_path(&new_name));
@@ -245,8 +247,8 @@ impl Replayer {
                         }
                         return Err(no_server(&name));
                     };
-                    let has_dependents = !s.user_mappings.is_empty()
-                        || self.foreign_table_servers.values().any(|x| *x == name);
+                    let has_dependents =
+                        !s.user_mappings.is_empty() || !self.foreign_tables_of(&name).is_empty();
                     if has_dependents && !self.stmt_cascade {
                         return Err(dependents(format!("server {name}")));
                     }
@@ -354,18 +356,6 @@ impl Replayer {
         Ok(())
     }
 
-    /// The server a `CREATE FOREIGN TABLE` kept by name names, which must
-    /// exist.
-    pub(super) fn check_foreign_table_server(&self, sql: &str) -> R<Option<String>> {
-        let Some(server) = foreign_table_server(sql) else {
-            return Ok(None);
-        };
-        if !self.schema.foreign_servers.contains_key(&server) {
-            return Err(no_server(&server));
-        }
-        Ok(Some(server))
-    }
-
     /// `DROP EXTENSION`: the servers over its wrapper depend on it.
     pub(super) fn drop_extension_wrappers(&mut self, ext: &str) -> R<()> {
         for (e, wrapper, _) in EXTENSION_WRAPPERS {
@@ -392,23 +382,34 @@ impl Replayer {
             .collect()
     }
 
+    /// The foreign tables over a server.
+    fn foreign_tables_of(&self, server: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (ns, n) in &self.schema.namespaces {
+            for (t, table) in &n.tables {
+                if table.foreign.as_ref().is_some_and(|f| f.server == server) {
+                    out.push((ns.clone(), t.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Drops a server with its user mappings and the foreign tables over
     /// it (and their triggers, kept by name).
     fn drop_server_cascade(&mut self, name: &str) {
-        self.schema.foreign_servers.remove(name);
-        let tables: Vec<Unmanaged> = self
-            .foreign_table_servers
-            .iter()
-            .filter(|(_, s)| *s == name)
-            .map(|(u, _)| u.clone())
-            .collect();
-        for t in tables {
-            self.foreign_table_servers.remove(&t);
-            let prefix = format!("{}.", t.name);
-            self.schema.unmanaged.retain(|u| {
-                !(*u == t || (u.kind == UnmanagedKind::Trigger && u.name.starts_with(&prefix)))
-            });
+        for (ns, t) in self.foreign_tables_of(name) {
+            // CASCADE: what depends on the tables goes with them.
+            let _ = self.drop_table(
+                vec![QName {
+                    schema: Some(ns),
+                    name: t,
+                }],
+                true,
+                true,
+            );
         }
+        self.schema.foreign_servers.remove(name);
     }
 
     fn mapping_user(&self, user: &MappingUser) -> R<String> {
@@ -542,7 +543,7 @@ fn unknown_wrapper(name: &str, ext: Option<String>) -> super::ReplayError {
     )
 }
 
-fn no_server(name: &str) -> super::ReplayError {
+pub(super) fn no_server(name: &str) -> super::ReplayError {
     err(
         UNDEFINED_OBJECT,
         format!("server \"{name}\" does not exist"),
@@ -567,7 +568,7 @@ fn dependents(what: String) -> super::ReplayError {
 }
 
 /// The options of a CREATE: a name given twice is the server's error.
-fn new_options(options: Vec<(String, String)>) -> R<FdwOptions> {
+pub(super) fn new_options(options: Vec<(String, String)>) -> R<FdwOptions> {
     let mut out: FdwOptions = Vec::new();
     for (k, v) in options {
         if out.iter().any(|(x, _)| *x == k) {
@@ -592,7 +593,7 @@ fn missing_option(name: &str) -> super::ReplayError {
 /// `transformGenericOptions`: ADD appends (a name already there is an
 /// error), SET replaces in place and DROP removes (a name not there is an
 /// error).
-fn apply_options(opts: &mut FdwOptions, changes: &[OptionChange]) -> R<()> {
+pub(super) fn apply_options(opts: &mut FdwOptions, changes: &[OptionChange]) -> R<()> {
     apply_generic(opts, changes, |v: &str| v.to_string())
 }
 
@@ -629,32 +630,93 @@ fn secret_options(options: &[(String, String)]) -> Vec<(String, SecretValue)> {
         .collect()
 }
 
-/// The server named by `SERVER name` at the top level of a `CREATE
-/// FOREIGN TABLE` statement.
-fn foreign_table_server(sql: &str) -> Option<String> {
-    let tokens = crate::split::tokens(sql);
-    let mut depth = 0i32;
-    let mut iter = tokens.iter().peekable();
-    while let Some(t) = iter.next() {
-        let text = t.text(sql);
-        match text {
-            "(" => depth += 1,
-            ")" => depth -= 1,
-            _ if depth == 0 && text.eq_ignore_ascii_case("server") => {
-                let next = iter.peek()?.text(sql);
-                return Some(fold(next));
-            }
-            _ => {}
+impl Replayer {
+    /// `ALTER FOREIGN TABLE name`: a relation that exists must be a
+    /// foreign table.
+    pub(super) fn check_foreign_relation(&self, q: &QName) -> R<()> {
+        let not_foreign = match self.find_table(q) {
+            Some(ns) => self
+                .table(&ns, &q.name)
+                .is_some_and(|t| t.foreign.is_none()),
+            None => self.relation_kind(q).is_some(),
+        };
+        if not_foreign {
+            return Err(err(
+                super::WRONG_OBJECT_TYPE,
+                format!("\"{}\" is not a foreign table", q.name),
+            ));
         }
+        Ok(())
     }
-    None
-}
 
-/// An identifier token folded as the server folds it.
-fn fold(tok: &str) -> String {
-    if let Some(inner) = tok.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        inner.replace("\"\"", "\"")
-    } else {
-        tok.to_lowercase()
+    /// `DROP TABLE` of a foreign table, `DROP FOREIGN TABLE` of a table.
+    pub(super) fn check_drop_kind(&self, names: &[QName], foreign: bool) -> R<()> {
+        for q in names {
+            let Some(ns) = self.find_table(q) else {
+                continue;
+            };
+            let is_foreign = self
+                .table(&ns, &q.name)
+                .is_some_and(|t| t.foreign.is_some());
+            if foreign && !is_foreign {
+                return Err(help(
+                    err(
+                        super::WRONG_OBJECT_TYPE,
+                        format!("\"{}\" is not a foreign table", q.name),
+                    ),
+                    "Use DROP TABLE to remove a table.",
+                ));
+            }
+            if !foreign && is_foreign {
+                return Err(help(
+                    err(
+                        super::WRONG_OBJECT_TYPE,
+                        format!("\"{}\" is not a table", q.name),
+                    ),
+                    "Use DROP FOREIGN TABLE to remove a foreign table.",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An `ALTER` action only a foreign table can take (`foreign_only`),
+    /// or one it cannot: the server's error.
+    pub(super) fn check_foreign_action(
+        &self,
+        ns: &str,
+        table: &str,
+        what: &str,
+        foreign_only: bool,
+    ) -> R<()> {
+        let is_foreign = self.table(ns, table).is_some_and(|t| t.foreign.is_some());
+        if is_foreign == foreign_only {
+            return Ok(());
+        }
+        Err(help(
+            err(
+                super::WRONG_OBJECT_TYPE,
+                format!("ALTER action {what} cannot be performed on relation \"{table}\""),
+            ),
+            format!(
+                "This operation is not supported for {}.",
+                if is_foreign {
+                    "foreign tables"
+                } else {
+                    "tables"
+                }
+            ),
+        ))
+    }
+
+    /// A constraint a foreign table cannot have.
+    pub(super) fn check_foreign_constraint(&self, ns: &str, table: &str, kind: &str) -> R<()> {
+        if self.table(ns, table).is_some_and(|t| t.foreign.is_some()) {
+            return Err(err(
+                FEATURE_NOT_SUPPORTED,
+                format!("{kind} constraints are not supported on foreign tables"),
+            ));
+        }
+        Ok(())
     }
 }

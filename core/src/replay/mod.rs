@@ -162,9 +162,6 @@ pub struct Replayer {
     /// `None`: the whole table; else only the named indexes, constraints
     /// and policies (a statement that added or changed just those).
     touched: BTreeMap<(String, String), Option<expressions::TouchedObjects>>,
-    /// The server of each foreign table kept by name (what `DROP SERVER`
-    /// takes with it, or fails on).
-    foreign_table_servers: BTreeMap<Unmanaged, String>,
 }
 
 impl Default for Replayer {
@@ -226,7 +223,6 @@ impl Replayer {
             },
             renames: Vec::new(),
             touched: BTreeMap::new(),
-            foreign_table_servers: BTreeMap::new(),
         }
     }
 
@@ -572,14 +568,24 @@ impl Replayer {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions,
-            } => self.alter_table(name, if_exists, only, actions),
+            } => {
+                if foreign {
+                    self.check_foreign_relation(&name)?;
+                }
+                self.alter_table(name, if_exists, only, actions)
+            }
             Stmt::AttachIndex { parent, child } => self.attach_index(parent, child),
             Stmt::DropTable {
                 names,
                 if_exists,
                 cascade,
-            } => self.drop_table(names, if_exists, cascade),
+                foreign,
+            } => {
+                self.check_drop_kind(&names, foreign)?;
+                self.drop_table(names, if_exists, cascade)
+            }
             Stmt::CreateIndex(ci) => self.create_index(ci),
             Stmt::DropIndex {
                 names, if_exists, ..

@@ -5,7 +5,7 @@
 //! the function they use changes.
 //!
 //! Triggers on views are kept on the view (`replay/view_trigger`);
-//! triggers on materialized views and foreign tables (not modelled) stay
+//! triggers on materialized views (not modelled) stay
 //! kept by name, as before.
 
 use crate::model::{
@@ -32,8 +32,7 @@ enum On {
     Table(String),
     /// A (plain) view: its namespace.
     View(String),
-    /// A materialized view, materialized view or foreign table: triggers on it are kept
-    /// by name.
+    /// A materialized view: triggers on it are kept by name.
     ByName(&'static str),
 }
 
@@ -46,7 +45,7 @@ impl Replayer {
             return Ok(On::View(ns));
         }
         match self.relation_kind(q) {
-            Some(k @ ("view" | "materialized view" | "foreign table")) => Ok(On::ByName(k)),
+            Some(k @ ("view" | "materialized view")) => Ok(On::ByName(k)),
             Some(_) => Err(err(
                 WRONG_OBJECT_TYPE,
                 format!("\"{}\" is not a table or view", q.name),

@@ -70,34 +70,6 @@ impl Replayer {
             )),
             _ => None,
         };
-        // A foreign table kept by name: its server must exist, and
-        // depends on it.
-        let foreign_server = match &stmt {
-            Stmt::Unmanaged {
-                kind: UnmanagedKind::ForeignTable,
-                op: UnmanagedOp::Create { .. },
-            } => self.check_foreign_table_server(sql)?,
-            _ => None,
-        };
-        if let Stmt::Unmanaged {
-            kind: UnmanagedKind::ForeignTable,
-            op: UnmanagedOp::Rename { name, new_name },
-        } = &stmt
-        {
-            let old = Unmanaged {
-                kind: UnmanagedKind::ForeignTable,
-                name: self.qualify_unmanaged(UnmanagedKind::ForeignTable, name),
-            };
-            if let Some(server) = self.foreign_table_servers.get(&old).cloned() {
-                self.foreign_table_servers.insert(
-                    Unmanaged {
-                        kind: UnmanagedKind::ForeignTable,
-                        name: self.qualify_unmanaged(UnmanagedKind::ForeignTable, new_name),
-                    },
-                    server,
-                );
-            }
-        }
         let new_view = match &stmt {
             Stmt::Unmanaged {
                 kind: kind @ (UnmanagedKind::View | UnmanagedKind::MaterializedView),
@@ -135,11 +107,6 @@ impl Replayer {
         if let (Ok(()), Some((key, deps))) = (&applied, new_view) {
             self.view_deps.insert(key, deps);
         }
-        if let (Ok(()), Some((u, _)), Some(server)) = (&applied, &by_name, foreign_server) {
-            if self.schema.unmanaged.contains(u) {
-                self.foreign_table_servers.insert(u.clone(), server);
-            }
-        }
         if let (Ok(()), Some((u, key))) = (&applied, by_name) {
             if self.schema.unmanaged.contains(&u) {
                 self.schema.unmanaged_definitions.insert(u, key);
@@ -147,10 +114,6 @@ impl Replayer {
         }
         // An object dropped or renamed (by this statement or by what it
         // cascaded to) loses what it was created with.
-        if !self.foreign_table_servers.is_empty() {
-            let live = &self.schema.unmanaged;
-            self.foreign_table_servers.retain(|u, _| live.contains(u));
-        }
         if !self.schema.unmanaged_definitions.is_empty() {
             let live = &self.schema.unmanaged;
             self.schema

@@ -46,7 +46,7 @@ pub(super) const Q_FOREIGN: &str = concat!(
 );
 
 /// `name=value` as `pg_options_to_table` splits them (at the first `=`).
-fn split_options(raw: Option<Vec<String>>) -> FdwOptions {
+pub(super) fn split_options(raw: Option<Vec<String>>) -> FdwOptions {
     raw.unwrap_or_default()
         .into_iter()
         .map(|o| match o.split_once('=') {

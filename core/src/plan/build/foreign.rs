@@ -18,7 +18,7 @@ use crate::ddl::{
 };
 use crate::model::{
     mapping_user_sql, options_equal, quote_ident, quote_literal, user_mapping_path, ForeignServer,
-    ObjectKind, ObjectPath, Schema, UnmanagedKind,
+    ObjectKind, ObjectPath, Schema,
 };
 use crate::plan::order::{Draft, Key};
 
@@ -35,8 +35,7 @@ fn recreated(a: &ForeignServer, b: &ForeignServer) -> bool {
 }
 
 /// What a plan cannot write: user mappings whose option values it would
-/// need; a server dropped or created again under foreign tables kept by
-/// name (their server is not modelled).
+/// need.
 pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for (name, sb) in &b.foreign_servers {
@@ -64,24 +63,6 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
                     mb.option_names().join(", ")
                 )),
                 _ => {}
-            }
-        }
-    }
-    let foreign_tables = a
-        .unmanaged
-        .iter()
-        .any(|u| u.kind == UnmanagedKind::ForeignTable);
-    if foreign_tables {
-        for (name, sa) in &a.foreign_servers {
-            let gone = b
-                .foreign_servers
-                .get(name)
-                .is_none_or(|sb| recreated(sa, sb));
-            if gone {
-                out.push(format!(
-                    "server {}: dropped while foreign tables strata keeps by name may use it",
-                    quote_ident(name)
-                ));
             }
         }
     }
