@@ -134,6 +134,9 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
     for (nsn, ns) in &schema.namespaces {
         for (tn, t) in &ns.tables {
             let _ = writeln!(out, "### {}\n", md(&qualified(nsn, tn)));
+            if let Some(f) = &t.foreign {
+                let _ = writeln!(out, "Foreign table on server `{}`.\n", cell(&f.server));
+            }
             if let Some(cm) = &t.comment {
                 let _ = writeln!(out, "{}\n", md(cm));
             }
