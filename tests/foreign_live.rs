@@ -606,3 +606,381 @@ fn a_user_mapping_password_never_appears_in_any_output() {
     let check = &outputs[0];
     assert_eq!(check.1, Some(1), "{}", check.2);
 }
+
+// ------------------------------------------------------------ foreign tables
+
+/// Foreign tables over the base's servers: column options, collation,
+/// default, NOT NULL, a NOT VALID check, comments, a foreign partition, an
+/// inheritance child, a trigger, extended statistics, privileges.
+const TABLES: &str = r#"
+CREATE SCHEMA remote;
+CREATE FOREIGN TABLE remote.items (
+    id integer OPTIONS (column_name 'item_id') NOT NULL,
+    name text COLLATE "C" DEFAULT 'x',
+    price numeric(10,2),
+    CONSTRAINT price_positive CHECK (price > 0) NOT VALID
+) SERVER loop OPTIONS (schema_name 'public', table_name 'items');
+COMMENT ON FOREIGN TABLE remote.items IS 'remote items';
+COMMENT ON COLUMN remote.items.name IS 'the name';
+CREATE TABLE measurements (at date NOT NULL, v integer) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE FOREIGN TABLE measurements_old PARTITION OF measurements FOR VALUES FROM ('2000-01-01') TO ('2024-01-01') SERVER mine OPTIONS (table_name 'old');
+CREATE TABLE base (a integer);
+CREATE FOREIGN TABLE kid (b text) INHERITS (base) SERVER "Odd Server";
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER items_t BEFORE INSERT ON remote.items FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE STATISTICS remote.items_st ON id, price FROM remote.items;
+GRANT SELECT ON remote.items TO PUBLIC;
+GRANT UPDATE (price) ON remote.items TO PUBLIC;
+CREATE FOREIGN TABLE files_csv (line text) SERVER files OPTIONS (filename '/dev/null', format 'csv');
+"#;
+
+fn tables(r: &Roles) -> String {
+    format!("{}{TABLES}", base(r))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_tables_replay_as_the_server_builds_them_and_round_trip() {
+    let roles = Roles::create("strata_fdw_r", 2);
+    let script = format!(
+        "{}\nALTER FOREIGN TABLE remote.items ALTER COLUMN price OPTIONS (ADD column_name 'cost');\n\
+         ALTER FOREIGN TABLE remote.items ALTER COLUMN id OPTIONS (DROP column_name);\n\
+         ALTER FOREIGN TABLE remote.items OPTIONS (SET table_name 'items2', DROP schema_name);\n\
+         ALTER FOREIGN TABLE remote.items ADD COLUMN extra int OPTIONS (column_name 'x');\n\
+         ALTER FOREIGN TABLE remote.items ALTER COLUMN extra TYPE bigint;\n\
+         ALTER FOREIGN TABLE remote.items ALTER COLUMN name DROP DEFAULT;\n\
+         ALTER FOREIGN TABLE remote.items ALTER COLUMN price SET NOT NULL;\n\
+         ALTER FOREIGN TABLE remote.items RENAME COLUMN name TO title;\n\
+         ALTER TABLE remote.items ADD CONSTRAINT id_positive CHECK (id > 0);\n\
+         ALTER FOREIGN TABLE remote.items DROP CONSTRAINT price_positive;\n\
+         ALTER FOREIGN TABLE kid RENAME TO child;\n\
+         ALTER FOREIGN TABLE child SET SCHEMA remote;\n\
+         ALTER FOREIGN TABLE IF EXISTS nope RENAME TO nothing;\n\
+         COMMENT ON FOREIGN TABLE remote.items IS NULL;\n\
+         DROP FOREIGN TABLE files_csv;\n\
+         ALTER SERVER mine RENAME TO yours;\n\
+         DROP SERVER \"Odd Server\" CASCADE;\n",
+        tables(&roles)
+    );
+    for (name, sql) in [
+        ("fixture", tables(&roles)),
+        ("changed by statements", script),
+    ] {
+        let db = TestDb::create("strata_fdw_t_oracle").await;
+        psql_apply_sql(&db.url, &sql, true).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let server = read(&db.url).await;
+        let offline = replay(&sql).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let d = diff(&offline, &server, DiffOptions::default());
+        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
+        assert!(
+            server.unmanaged.is_empty(),
+            "{name}: {:?}",
+            server.unmanaged
+        );
+        let items = &server.namespaces["remote"].tables["items"];
+        assert_eq!(items.foreign.as_ref().unwrap().server, "loop");
+        assert!(
+            !items.triggers.is_empty(),
+            "{name}: the trigger by definition"
+        );
+        assert!(server.namespaces["remote"]
+            .statistics
+            .contains_key("items_st"));
+        // The written model dumps as the server's database.
+        for (side, model) in [("offline", &offline), ("inspected", &server)] {
+            let written = strata_core::ddl::schema_sql(model);
+            let copy = fresh_db("strata_fdw_t_copy");
+            psql_apply_sql(&copy.url, &written, true)
+                .unwrap_or_else(|e| panic!("{name}, {side}: does not apply: {e}\n{written}"));
+            let (same, dd) = same_dump(&db.url, &copy.url).unwrap();
+            assert!(same, "{name}, {side}: pg_dump -s differs:\n{dd}\n{written}");
+        }
+    }
+}
+
+/// After the base and the foreign tables: the statement fails on the
+/// server and offline with the same SQLSTATE, or succeeds on both.
+const TABLE_CASES: &[(&str, &str)] = &[
+    ("", "CREATE FOREIGN TABLE t1 (a int) SERVER nope"),
+    ("", "CREATE FOREIGN TABLE t1 (a int PRIMARY KEY) SERVER loop"),
+    ("", "CREATE FOREIGN TABLE t1 (a int UNIQUE) SERVER loop"),
+    ("", "CREATE FOREIGN TABLE t1 (a int REFERENCES base (a)) SERVER loop"),
+    ("", "CREATE FOREIGN TABLE t1 (a int OPTIONS (x '1', x '2')) SERVER plain_srv_missing"),
+    ("", "CREATE FOREIGN TABLE t1 (a int) SERVER \"Odd Server\" OPTIONS (x '1', x '2')"),
+    ("", "CREATE FOREIGN TABLE remote.items (a int) SERVER loop"),
+    ("", "CREATE FOREIGN TABLE IF NOT EXISTS remote.items (a int) SERVER loop"),
+    ("", "CREATE TABLE t1 (a int OPTIONS (x '1'))"),
+    ("", "CREATE INDEX ON remote.items (id)"),
+    ("", "ALTER TABLE remote.items ADD PRIMARY KEY (id)"),
+    ("", "ALTER TABLE remote.items ADD CONSTRAINT u UNIQUE (id)"),
+    ("", "ALTER TABLE remote.items ENABLE ROW LEVEL SECURITY"),
+    ("", "ALTER FOREIGN TABLE base ADD COLUMN z int"),
+    ("", "ALTER TABLE base OPTIONS (ADD x '1')"),
+    ("", "ALTER TABLE base ALTER COLUMN a OPTIONS (ADD x '1')"),
+    ("", "ALTER FOREIGN TABLE remote.items OPTIONS (ADD table_name 'x')"),
+    ("", "ALTER FOREIGN TABLE remote.items OPTIONS (DROP nope)"),
+    ("", "ALTER FOREIGN TABLE remote.items ALTER COLUMN id OPTIONS (ADD column_name 'y')"),
+    ("", "ALTER FOREIGN TABLE remote.items ALTER COLUMN id OPTIONS (SET nope 'y')"),
+    ("", "ALTER TABLE remote.items OPTIONS (SET table_name 't3')"),
+    ("", "ALTER FOREIGN TABLE remote.items ADD COLUMN z int OPTIONS (column_name 'zz')"),
+    ("", "ALTER TABLE base ADD COLUMN z int OPTIONS (column_name 'zz')"),
+    ("", "DROP TABLE remote.items"),
+    ("", "DROP FOREIGN TABLE base"),
+    ("", "DROP FOREIGN TABLE IF EXISTS nope, remote.items"),
+    ("", "DROP SERVER loop"),
+    ("", "DROP SERVER \"Odd Server\" CASCADE"),
+    ("DROP SERVER \"Odd Server\" CASCADE", "DROP FOREIGN TABLE kid"),
+    ("DROP SERVER loop CASCADE", "DROP TRIGGER items_t ON remote.items"),
+    ("", "DROP FOREIGN DATA WRAPPER plain_fdw CASCADE"),
+    ("DROP FOREIGN DATA WRAPPER plain_fdw CASCADE", "CREATE FOREIGN TABLE kid (a int) SERVER loop"),
+    ("", "DROP EXTENSION file_fdw"),
+    ("", "COMMENT ON TABLE remote.items IS 'x'"),
+    ("", "COMMENT ON FOREIGN TABLE base IS 'x'"),
+    ("", "COMMENT ON FOREIGN TABLE remote.items IS 'x'"),
+    ("", "CREATE STATISTICS s2 ON id, price FROM remote.items"),
+    ("", "ALTER TABLE measurements DETACH PARTITION measurements_old"),
+    ("", "CREATE FOREIGN TABLE m2 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') SERVER loop"),
+    ("", "CREATE FOREIGN TABLE m2 PARTITION OF measurements FOR VALUES FROM ('2023-01-01') TO ('2026-01-01') SERVER loop"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_table_replay_fails_where_the_server_fails() {
+    let roles = Roles::create("strata_fdw_r", 2);
+    let fixture = tables(&roles);
+    let db = TestDb::create("strata_fdw_t_errors").await;
+    psql_apply_sql(&db.url, &fixture, true).unwrap();
+    let client = db.client().await;
+    let mut mismatches = Vec::new();
+    for (setup, stmt) in TABLE_CASES {
+        client.batch_execute("BEGIN").await.unwrap();
+        if !setup.is_empty() {
+            client
+                .batch_execute(setup)
+                .await
+                .unwrap_or_else(|e| panic!("{setup}: {e}"));
+        }
+        let server = client.batch_execute(stmt).await.err().map(|e| {
+            let db = e.as_db_error().expect("a server error");
+            (db.code().code().to_string(), db.message().to_string())
+        });
+        client.batch_execute("ROLLBACK").await.unwrap();
+        let offline = offline_code(&format!("{fixture}\n{setup};\n{stmt};\n"));
+        let same = match (&server, &offline) {
+            (None, None) => true,
+            (Some((code, message)), Some(o)) => {
+                o.starts_with(code.as_str()) || o.contains(message.as_str())
+            }
+            _ => false,
+        };
+        if !same {
+            mismatches.push(format!("{stmt}: server {server:?}, strata {offline:?}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// Options and column options changed, a column added, one dropped, one
+/// retyped, a default, a comment; a server changed (dropped and created
+/// again); a foreign table dropped, one added; an ordinary table turned
+/// foreign.
+fn tables_changed(r: &Roles) -> String {
+    tables(r)
+        .replace("(schema_name 'public', table_name 'items')", "(table_name 'items2', updatable 'false')")
+        .replace("id integer OPTIONS (column_name 'item_id') NOT NULL", "id bigint OPTIONS (column_name 'iid') NOT NULL")
+        .replace("name text COLLATE \"C\" DEFAULT 'x',", "name text COLLATE \"C\" DEFAULT 'y',\n    added date,")
+        .replace("    price numeric(10,2),\n", "")
+        .replace(" CHECK (price > 0) NOT VALID", " CHECK (id > 0) NOT VALID")
+        .replace("'remote items'", "'items over there'")
+        .replace("CREATE STATISTICS remote.items_st ON id, price FROM remote.items;\n", "")
+        .replace("GRANT UPDATE (price) ON remote.items TO PUBLIC;\n", "")
+        .replace(
+            "CREATE FOREIGN TABLE files_csv (line text) SERVER files OPTIONS (filename '/dev/null', format 'csv');",
+            "CREATE FOREIGN TABLE files_txt (line text) SERVER files OPTIONS (filename '/dev/null');\n\
+             CREATE TABLE local_then_foreign (a int);",
+        )
+}
+
+/// The server of a foreign table changed (no ALTER does it: dropped and
+/// created again, with its trigger, statistics and privileges), and an
+/// ordinary table turned into a foreign one.
+fn tables_moved(r: &Roles) -> String {
+    format!(
+        "{}CREATE FOREIGN TABLE local_then_foreign (a int) SERVER loop;\n",
+        tables(r).replace(
+            ") SERVER loop OPTIONS (schema_name",
+            ") SERVER mine OPTIONS (schema_name"
+        )
+    )
+}
+
+#[test]
+fn foreign_table_plans_converge_both_ways() {
+    let roles = Roles::create("strata_fdw_r", 2);
+    converge("foreign tables created", &base(&roles), &tables(&roles));
+    converge("foreign tables dropped", &tables(&roles), &base(&roles));
+    converge(
+        "foreign tables changed",
+        &tables(&roles),
+        &tables_changed(&roles),
+    );
+    converge(
+        "foreign tables changed back",
+        &tables_changed(&roles),
+        &tables(&roles),
+    );
+    let plain = format!(
+        "{}CREATE TABLE local_then_foreign (a int);\n",
+        tables(&roles)
+    );
+    let plan = converge(
+        "server changed, table turned foreign",
+        &plain,
+        &tables_moved(&roles),
+    );
+    assert!(
+        plan.sql().contains("DROP FOREIGN TABLE remote.items"),
+        "{}",
+        plan.sql()
+    );
+    converge("and back", &tables_moved(&roles), &plain);
+    // A partition or an inheritance child whose server changes is refused
+    // by name (strata recreates only a table at the top of its hierarchy).
+    let (a, b) = (
+        replay(&tables(&roles)).unwrap(),
+        replay(&tables(&roles).replace(
+            "INHERITS (base) SERVER \"Odd Server\"",
+            "INHERITS (base) SERVER loop",
+        ))
+        .unwrap(),
+    );
+    let e = plan_verified(&a, &b, &all_hazards())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("table public.kid: its server changes"), "{e}");
+    let plan = converge(
+        "options only",
+        &tables(&roles),
+        &tables(&roles).replace(
+            "(schema_name 'public', table_name 'items')",
+            "(table_name 'other')",
+        ),
+    );
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    assert!(
+        plan.sql().contains(
+            "ALTER FOREIGN TABLE remote.items OPTIONS (DROP schema_name, SET table_name 'other')"
+        ),
+        "{}",
+        plan.sql()
+    );
+    // Dropping a foreign table loses no local rows: no hazard to allow.
+    let (a, b) = (replay(&tables(&roles)).unwrap(), replay(&tables(&roles).replace(
+        "CREATE FOREIGN TABLE files_csv (line text) SERVER files OPTIONS (filename '/dev/null', format 'csv');\n",
+        "",
+    )).unwrap());
+    let plan = plan_verified(&a, &b, &PlanOptions::default()).unwrap();
+    assert!(
+        plan.sql().contains("DROP FOREIGN TABLE public.files_csv"),
+        "{}",
+        plan.sql()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_table_plans_between_inspected_databases_converge() {
+    let roles = Roles::create("strata_fdw_r", 2);
+    for (name, a, b) in [
+        ("inspected: changed", tables(&roles), tables_changed(&roles)),
+        ("inspected: back", tables_changed(&roles), tables(&roles)),
+    ] {
+        let db_a = TestDb::create("strata_fdw_t_ia").await;
+        let db_b = TestDb::create("strata_fdw_t_ib").await;
+        psql_apply_sql(&db_a.url, &a, false).unwrap();
+        psql_apply_sql(&db_b.url, &b, false).unwrap();
+        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
+        let plan =
+            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
+        judge_converged(name, &db_b.url, &db_a.url)
+            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
+        let after = read(&db_a.url).await;
+        let d = diff(&sb, &after, DiffOptions::default());
+        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
+    }
+}
+
+#[test]
+fn strata_drift_names_each_foreign_table_property_changed_out_of_band() {
+    let roles = Roles::create("strata_fdw_r", 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.sql");
+    let fixture = tables(&roles);
+    std::fs::write(&file, &fixture).unwrap();
+    let against = format!("schema:{}", file.display());
+    let drift = |url: &str| {
+        run(
+            dir.path(),
+            &["drift", "--database-url", url, "--against", &against],
+        )
+    };
+    let template = fresh_db("strata_fdw_t_drift_t");
+    psql_apply_sql(&template.url, &fixture, true).unwrap();
+    let (code, out) = drift(&template.url);
+    assert_eq!(code, Some(0), "no drift expected:\n{out}");
+    for (sql, named) in [
+        (
+            "ALTER FOREIGN TABLE remote.items OPTIONS (SET table_name 'x')",
+            "table remote.items: options differ",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items ALTER COLUMN id OPTIONS (SET column_name 'x')",
+            "column remote.items.id: options differ",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items ALTER COLUMN price OPTIONS (ADD column_name 'x')",
+            "column remote.items.price: options differ",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items ADD COLUMN sneaky int",
+            "column remote.items.sneaky",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items ALTER COLUMN name SET DEFAULT 'z'",
+            "column remote.items.name: default differs",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items ALTER COLUMN price TYPE numeric",
+            "column remote.items.price: type differs",
+        ),
+        (
+            "ALTER FOREIGN TABLE remote.items DROP CONSTRAINT price_positive",
+            "constraint remote.items.price_positive",
+        ),
+        (
+            "COMMENT ON FOREIGN TABLE remote.items IS 'x'",
+            "table remote.items: comment differs",
+        ),
+        (
+            "DROP FOREIGN TABLE kid; CREATE FOREIGN TABLE kid (b text) INHERITS (base) SERVER loop",
+            "table public.kid: server differs",
+        ),
+        (
+            "DROP FOREIGN TABLE files_csv; CREATE TABLE files_csv (line text)",
+            "table public.files_csv: kind differs",
+        ),
+        (
+            "REVOKE SELECT ON remote.items FROM PUBLIC",
+            "table remote.items",
+        ),
+        (
+            "DROP TRIGGER items_t ON remote.items",
+            "trigger remote.items.items_t",
+        ),
+    ] {
+        let changed = copy_db("strata_fdw_t_drift", &template);
+        psql_apply_sql(&changed.url, sql, true).unwrap();
+        let (code, out) = drift(&changed.url);
+        assert_eq!(code, Some(1), "{sql}:\n{out}");
+        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
+    }
+}

@@ -463,7 +463,10 @@ async fn reads_every_object_faithfully() {
         remote.foreign.as_ref().map(|f| f.server.as_str()),
         Some("strata_test_srv")
     );
-    assert_eq!(schema.foreign_servers["strata_test_srv"].wrapper, "strata_test_fdw");
+    assert_eq!(
+        schema.foreign_servers["strata_test_srv"].wrapper,
+        "strata_test_fdw"
+    );
     assert!(schema.foreign_data_wrappers.contains_key("strata_test_fdw"));
     // Event triggers by definition.
     let ddl = &schema.event_triggers["strata_test_ddl"];

@@ -649,10 +649,17 @@ impl Replayer {
         Ok(())
     }
 
-    /// `DROP TABLE` of a foreign table, `DROP FOREIGN TABLE` of a table.
-    pub(super) fn check_drop_kind(&self, names: &[QName], foreign: bool) -> R<()> {
+    /// `DROP TABLE` of a foreign table, `DROP FOREIGN TABLE` of a table
+    /// (or of nothing: "foreign table … does not exist").
+    pub(super) fn check_drop_kind(&self, names: &[QName], foreign: bool, if_exists: bool) -> R<()> {
         for q in names {
             let Some(ns) = self.find_table(q) else {
+                if foreign && !if_exists && self.relation_kind(q).is_none() {
+                    return Err(err(
+                        UNDEFINED_OBJECT,
+                        format!("foreign table \"{}\" does not exist", q.name),
+                    ));
+                }
                 continue;
             };
             let is_foreign = self

@@ -583,7 +583,7 @@ impl Replayer {
                 cascade,
                 foreign,
             } => {
-                self.check_drop_kind(&names, foreign)?;
+                self.check_drop_kind(&names, foreign, if_exists)?;
                 self.drop_table(names, if_exists, cascade)
             }
             Stmt::CreateIndex(ci) => self.create_index(ci),

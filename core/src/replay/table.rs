@@ -209,8 +209,31 @@ impl Replayer {
         a: TableAction,
     ) -> R<()> {
         let (nsn, tn) = (ns.clone(), table.clone());
-        if self.alter_inherited(&nsn, &tn, only, &a)? {
+        // A foreign table's options (and its columns') are its own: checked
+        // first, never propagated to children.
+        let column_options = matches!(
+            &a,
+            TableAction::AlterColumn {
+                op: crate::parse::ColumnOp::FdwOptions(_),
+                ..
+            }
+        );
+        if column_options {
+            self.check_foreign_action(&nsn, &tn, "ALTER COLUMN ... OPTIONS", true)?;
+            if let TableAction::AlterColumn { name, op } = a {
+                return self.alter_column(&nsn, &tn, &name, op);
+            }
             return Ok(());
+        }
+        match &a {
+            TableAction::FdwOptions(_) => {
+                self.check_foreign_action(&nsn, &tn, "OPTIONS", true)?;
+            }
+            _ => {
+                if self.alter_inherited(&nsn, &tn, only, &a)? {
+                    return Ok(());
+                }
+            }
         }
         match a {
             TableAction::AttachPartition { name, bound } => {

@@ -439,6 +439,13 @@ impl<'a> Builder<'a> {
         d.drops.push(k_rel(ns, t));
         d.releases.push(k_ns(ns));
         d.releases.push(K_EXTENSIONS_DROPPED.to_string());
+        // Its triggers go with it, before the functions they call.
+        for g in ta.triggers.values() {
+            d.releases.push(super::routine::k_routine(
+                &g.function_schema,
+                &format!("{}()", g.function),
+            ));
+        }
         for c in &ta.columns {
             d.drops.push(k_col(ns, t, &c.name));
             d.releases.extend(self.column_keys(c, true));
