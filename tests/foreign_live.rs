@@ -39,6 +39,8 @@ COMMENT ON SERVER loop IS 'loopback';
 CREATE USER MAPPING FOR PUBLIC SERVER files;
 CREATE USER MAPPING FOR "{alice}" SERVER loop;
 CREATE USER MAPPING FOR "{bob}" SERVER "Odd Server";
+GRANT USAGE ON FOREIGN SERVER loop TO "{alice}";
+GRANT USAGE ON FOREIGN DATA WRAPPER plain_fdw TO "{bob}" WITH GRANT OPTION;
 "#
     )
 }
@@ -265,6 +267,19 @@ const CASES: &[(&str, &str)] = &[
         "COMMENT ON SERVER nope IS 'x'",
     ),
     ("", "COMMENT ON FOREIGN DATA WRAPPER nope IS 'x'"),
+    ("", "GRANT SELECT ON FOREIGN SERVER loop TO PUBLIC"),
+    ("", "GRANT USAGE ON FOREIGN SERVER nope TO PUBLIC"),
+    ("", "GRANT USAGE ON FOREIGN DATA WRAPPER nope TO PUBLIC"),
+    (
+        "",
+        "GRANT USAGE ON FOREIGN DATA WRAPPER plain_fdw TO PUBLIC WITH GRANT OPTION",
+    ),
+    ("", "GRANT ALL ON FOREIGN SERVER loop, files TO PUBLIC"),
+    ("", "REVOKE USAGE ON FOREIGN SERVER loop FROM PUBLIC"),
+    (
+        "",
+        "GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO PUBLIC",
+    ),
 ];
 
 fn offline_code(sql: &str) -> Option<String> {
@@ -352,6 +367,10 @@ fn changed(r: &Roles) -> String {
             "dbname 'elsewhere', port '5432'",
         )
         .replace("'loopback'", "'loop back'")
+        .replace(
+            "GRANT USAGE ON FOREIGN SERVER loop TO",
+            "GRANT USAGE ON FOREIGN SERVER files TO",
+        )
         .replace(
             "CREATE SERVER files FOREIGN DATA WRAPPER file_fdw",
             "CREATE SERVER files FOREIGN DATA WRAPPER plain_fdw",
@@ -481,6 +500,8 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         ("ALTER USER MAPPING FOR PUBLIC SERVER loop OPTIONS (ADD password 'p')", "user mapping FOR PUBLIC SERVER loop: option names differ"),
         ("CREATE SERVER sneaky FOREIGN DATA WRAPPER plain_fdw", "server sneaky"),
         ("CREATE FOREIGN DATA WRAPPER sneaky_fdw", "foreign-data wrapper sneaky_fdw"),
+        ("GRANT USAGE ON FOREIGN SERVER files TO PUBLIC", "server files: privilege USAGE of PUBLIC differs"),
+        ("REVOKE GRANT OPTION FOR USAGE ON FOREIGN DATA WRAPPER plain_fdw FROM PUBLIC; REVOKE USAGE ON FOREIGN DATA WRAPPER plain_fdw FROM PUBLIC CASCADE; REVOKE ALL ON FOREIGN DATA WRAPPER plain_fdw FROM CURRENT_USER", "foreign-data wrapper plain_fdw: privilege USAGE of"),
     ] {
         let changed = copy_db("strata_fdw_drift", &template);
         psql_apply_sql(&changed.url, sql, true).unwrap();

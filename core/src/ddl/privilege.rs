@@ -270,6 +270,32 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
             }
         }
     }
+    for (name, w) in &schema.foreign_data_wrappers {
+        if all || w.acl.is_some() {
+            out.push(entry(
+                format!("FOREIGN DATA WRAPPER {}", quote_ident(name)),
+                None,
+                AclKind::ForeignDataWrapper,
+                &w.acl,
+                "CURRENT_USER",
+                format!("fdw {name}"),
+                ObjectPath::new(ObjectKind::ForeignDataWrapper, "", name),
+            ));
+        }
+    }
+    for (name, sv) in &schema.foreign_servers {
+        if all || sv.acl.is_some() {
+            out.push(entry(
+                format!("FOREIGN SERVER {}", quote_ident(name)),
+                None,
+                AclKind::ForeignServer,
+                &sv.acl,
+                "CURRENT_USER",
+                format!("srv {name}"),
+                ObjectPath::new(ObjectKind::ForeignServer, "", name),
+            ));
+        }
+    }
     out
 }
 

@@ -86,6 +86,14 @@ fn compare_wrapper(
     field(d, p, "validator", &func(&e.validator), &func(&f.validator));
     options_field(d, p, &e.options, &f.options);
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    super::privilege::diff_acl(
+        d,
+        p,
+        crate::model::AclKind::ForeignDataWrapper,
+        &e.acl,
+        &f.acl,
+        "",
+    );
 }
 
 fn compare_server(
@@ -100,6 +108,14 @@ fn compare_server(
     opt_field(d, p, "version", &e.version, &f.version);
     options_field(d, p, &e.options, &f.options);
     opt_field(d, p, "comment", &e.comment, &f.comment);
+    super::privilege::diff_acl(
+        d,
+        p,
+        crate::model::AclKind::ForeignServer,
+        &e.acl,
+        &f.acl,
+        "",
+    );
     for (user, em, fm) in pairs(&e.user_mappings, &f.user_mappings) {
         let mp = user_mapping_path(name, user);
         match (em, fm) {

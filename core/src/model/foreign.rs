@@ -52,6 +52,9 @@ pub struct ForeignDataWrapper {
     pub validator: Option<RelationRef>,
     pub options: FdwOptions,
     pub comment: Option<String>,
+    /// Privileges (`fdwacl`; USAGE): `None` for the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<super::Acl>,
 }
 
 /// A foreign server (`CREATE SERVER`).
@@ -65,6 +68,9 @@ pub struct ForeignServer {
     pub version: Option<String>,
     pub options: FdwOptions,
     pub comment: Option<String>,
+    /// Privileges (`srvacl`; USAGE): `None` for the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<super::Acl>,
     /// Its user mappings by role name; `public` for `PUBLIC` (a role
     /// cannot be named `public`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -1082,6 +1082,10 @@ pub enum GrantTarget {
     Schemas(Vec<String>),
     /// `TYPE t, …` (`domain`: `DOMAIN t, …`).
     Types { domain: bool, names: Vec<QName> },
+    /// `FOREIGN SERVER s, …`.
+    ForeignServers(Vec<String>),
+    /// `FOREIGN DATA WRAPPER w, …`.
+    ForeignWrappers(Vec<String>),
 }
 
 /// The kinds of `ALL … IN SCHEMA`.

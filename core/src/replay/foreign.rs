@@ -68,6 +68,7 @@ impl Replayer {
                         validator,
                         options,
                         comment: None,
+                        acl: None,
                     },
                 );
                 self.touch(wrapper_path(&name));
@@ -194,6 +195,7 @@ impl Replayer {
                         version,
                         options,
                         comment: None,
+                        acl: None,
                         user_mappings: Default::default(),
                     },
                 );
@@ -456,6 +458,11 @@ impl Replayer {
         Err(no_wrapper(name))
     }
 
+    /// Whether `name` is an installed extension's wrapper.
+    pub(super) fn extension_wrapper(&self, name: &str) -> bool {
+        self.wrapper_extension(name).is_some()
+    }
+
     /// The installed extension whose wrapper `name` is.
     fn wrapper_extension(&self, name: &str) -> Option<&'static str> {
         EXTENSION_WRAPPERS
@@ -523,7 +530,7 @@ fn server_path(name: &str) -> ObjectPath {
     ObjectPath::new(ObjectKind::ForeignServer, "", name)
 }
 
-fn no_wrapper(name: &str) -> super::ReplayError {
+pub(super) fn no_wrapper(name: &str) -> super::ReplayError {
     err(
         UNDEFINED_OBJECT,
         format!("foreign-data wrapper \"{name}\" does not exist"),

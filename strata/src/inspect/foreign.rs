@@ -9,8 +9,8 @@
 //! kept.
 
 use strata_core::model::{
-    quote_ident, FdwOptions, ForeignDataWrapper, ForeignServer, RelationRef, Schema, SecretValue,
-    UserMapping,
+    quote_ident, AclKind, FdwOptions, ForeignDataWrapper, ForeignServer, RelationRef, Schema,
+    SecretValue, UserMapping,
 };
 use tokio_postgres::Row;
 
@@ -19,7 +19,8 @@ use super::*;
 pub(super) const Q_FOREIGN: &str = concat!(
     "SELECT 'w'::text, w.fdwname::text, NULL::text, hn.nspname::text, h.proname::text, \
             vn.nspname::text, v.proname::text, w.fdwoptions::text[], NULL::text, NULL::text, \
-            obj_description(w.oid, 'pg_foreign_data_wrapper'), NULL::text, NULL::bool \
+            obj_description(w.oid, 'pg_foreign_data_wrapper'), NULL::text, NULL::bool, \
+            w.fdwacl::text[], pg_get_userbyid(w.fdwowner)::text \
      FROM pg_foreign_data_wrapper w \
      LEFT JOIN pg_proc h ON h.oid = w.fdwhandler \
      LEFT JOIN pg_namespace hn ON hn.oid = h.pronamespace \
@@ -30,7 +31,8 @@ pub(super) const Q_FOREIGN: &str = concat!(
     " UNION ALL \
      SELECT 's', s.srvname::text, w.fdwname::text, NULL, NULL, NULL, NULL, \
             s.srvoptions::text[], s.srvtype, s.srvversion, \
-            obj_description(s.oid, 'pg_foreign_server'), NULL, NULL \
+            obj_description(s.oid, 'pg_foreign_server'), NULL, NULL, \
+            s.srvacl::text[], pg_get_userbyid(s.srvowner)::text \
      FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw \
      WHERE ",
     not_extension!("pg_foreign_server", "s.oid"),
@@ -40,7 +42,8 @@ pub(super) const Q_FOREIGN: &str = concat!(
             (um.umuser <> 0 AND um.usename = current_user \
              AND (pg_has_role(s.srvowner, 'USAGE') OR has_server_privilege(s.oid, 'USAGE'))) \
             OR (um.umuser = 0 AND pg_has_role(s.srvowner, 'USAGE')) \
-            OR COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false) \
+            OR COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false), \
+            NULL, NULL \
      FROM pg_user_mappings um JOIN pg_foreign_server s ON s.oid = um.srvid \
      ORDER BY 1 DESC, 2, 12"
 );
@@ -74,6 +77,9 @@ pub(super) fn build_foreign(rows: &[Row], schema: &mut Schema) -> Result<(), Ins
                     validator: func(5, 6)?,
                     options: split_options(get(row, 7, STEP)?),
                     comment: get(row, 10, STEP)?,
+                    acl: read_acl(row, 13, AclKind::ForeignDataWrapper, STEP, || {
+                        format!("foreign-data wrapper {}", quote_ident(&name))
+                    })?,
                 };
                 schema.foreign_data_wrappers.insert(name, w);
             }
@@ -84,6 +90,9 @@ pub(super) fn build_foreign(rows: &[Row], schema: &mut Schema) -> Result<(), Ins
                     version: get(row, 9, STEP)?,
                     options: split_options(get(row, 7, STEP)?),
                     comment: get(row, 10, STEP)?,
+                    acl: read_acl(row, 13, AclKind::ForeignServer, STEP, || {
+                        format!("server {}", quote_ident(&name))
+                    })?,
                     user_mappings: Default::default(),
                 };
                 schema.foreign_servers.insert(name, s);
