@@ -232,20 +232,19 @@ impl<'a> Cursor<'a> {
     /// PUBLIC SERVER name`.
     fn mapping_target(&mut self) -> PResult<(MappingUser, String)> {
         self.expect_kw("FOR")?;
-        let user = if self.eat_kw("CURRENT_USER") || self.eat_kw("USER") {
-            MappingUser::CurrentUser
-        } else if self.eat_kw("CURRENT_ROLE") {
-            MappingUser::CurrentUser
-        } else if self.eat_kw("SESSION_USER") {
-            MappingUser::SessionUser
-        } else {
-            let role = self.ident()?;
-            if role == "public" {
-                MappingUser::Public
+        let user =
+            if self.eat_kw("CURRENT_USER") || self.eat_kw("USER") || self.eat_kw("CURRENT_ROLE") {
+                MappingUser::CurrentUser
+            } else if self.eat_kw("SESSION_USER") {
+                MappingUser::SessionUser
             } else {
-                MappingUser::Role(role)
-            }
-        };
+                let role = self.ident()?;
+                if role == "public" {
+                    MappingUser::Public
+                } else {
+                    MappingUser::Role(role)
+                }
+            };
         self.expect_kw("SERVER")?;
         let server = self.ident()?;
         Ok((user, server))
