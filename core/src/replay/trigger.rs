@@ -92,6 +92,25 @@ impl Replayer {
             }
         };
         let tn = ct.table.name.clone();
+        if self.table(&ns, &tn).is_some_and(|t| t.foreign.is_some()) {
+            let what = if ct.timing == TriggerTiming::InsteadOf {
+                Some("Foreign tables cannot have INSTEAD OF triggers.")
+            } else if ct.events.truncate {
+                Some("Foreign tables cannot have TRUNCATE triggers.")
+            } else if ct.constraint {
+                Some("Foreign tables cannot have constraint triggers.")
+            } else if ct.old_table.is_some() || ct.new_table.is_some() {
+                Some("Triggers on foreign tables cannot have transition tables.")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(help(
+                    err(WRONG_OBJECT_TYPE, format!("\"{tn}\" is a foreign table")),
+                    what,
+                ));
+            }
+        }
         if ct.timing == TriggerTiming::InsteadOf {
             return Err(help(
                 err(WRONG_OBJECT_TYPE, format!("\"{tn}\" is a table")),
