@@ -1010,3 +1010,38 @@ fn strata_drift_names_each_foreign_table_property_changed_out_of_band() {
         assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
     }
 }
+
+/// A foreign table's rows are its server's: `strata lint` does not say
+/// that adding a NOT NULL column scans it, that retyping a column rewrites
+/// it, or that dropping it loses data.
+#[test]
+fn lint_knows_a_foreign_table_holds_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("migrations");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("V1__a.sql"),
+        "CREATE EXTENSION postgres_fdw;\n\
+         CREATE SERVER loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1');\n\
+         CREATE FOREIGN TABLE ft (a bigint) SERVER loop;\n\
+         CREATE TABLE t (a bigint);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("V2__b.sql"),
+        "ALTER FOREIGN TABLE ft ADD COLUMN b bigint NOT NULL;\n\
+         ALTER FOREIGN TABLE ft ALTER COLUMN a TYPE numeric;\n\
+         DROP FOREIGN TABLE ft;\n\
+         DROP TABLE t;\n",
+    )
+    .unwrap();
+    let (_, out) = run(
+        dir.path(),
+        &["lint", "--migrations", &m.display().to_string()],
+    );
+    for rule in ["adding-required-field", "changing-column-type"] {
+        assert!(!out.contains(rule), "{rule}:\n{out}");
+    }
+    assert!(out.contains("drops table t"), "{out}");
+    assert!(!out.contains("drops table ft"), "{out}");
+}
