@@ -392,7 +392,7 @@ async fn reads_every_object_faithfully() {
     assert!(schema.table("public", "scratch").unwrap().unlogged);
     assert_eq!(schema.table("billing", "events").unwrap().columns.len(), 2);
     assert_eq!(schema.namespaces["public"].tables.len(), 2);
-    assert_eq!(schema.namespaces["billing"].tables.len(), 3);
+    assert_eq!(schema.namespaces["billing"].tables.len(), 4);
 
     // Enums, in sort order.
     let mood = &schema.namespaces["public"].enums["mood"];
@@ -450,7 +450,6 @@ async fn reads_every_object_faithfully() {
         name: name.to_string(),
     };
     let expected: std::collections::BTreeSet<Unmanaged> = [
-        unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
         unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::Publication, "pub_all"),
@@ -458,6 +457,17 @@ async fn reads_every_object_faithfully() {
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+    // Foreign tables, servers and wrappers by definition.
+    let remote = &schema.namespaces["billing"].tables["remote"];
+    assert_eq!(
+        remote.foreign.as_ref().map(|f| f.server.as_str()),
+        Some("strata_test_srv")
+    );
+    assert_eq!(
+        schema.foreign_servers["strata_test_srv"].wrapper,
+        "strata_test_fdw"
+    );
+    assert!(schema.foreign_data_wrappers.contains_key("strata_test_fdw"));
     // Event triggers by definition.
     let ddl = &schema.event_triggers["strata_test_ddl"];
     assert_eq!(
@@ -531,7 +541,7 @@ async fn reads_every_object_faithfully() {
     assert!(schema.namespaces["billing"].views["totals"].materialized);
 
     let counts = schema.counts();
-    assert_eq!(counts.tables, 5);
+    assert_eq!(counts.tables, 6, "the foreign table is a table");
     assert_eq!(counts.indexes, 4);
 }
 

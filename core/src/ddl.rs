@@ -10,7 +10,9 @@
 //! - `00_extensions.sql`: the list of unmanaged objects (the model has only
 //!   their names, so they cannot be written; a comment says which), then the
 //!   schemas extensions live in and `CREATE EXTENSION IF NOT EXISTS … WITH
-//!   SCHEMA …` (PL/pgSQL, which every database has, left out).
+//!   SCHEMA …` (PL/pgSQL, which every database has, left out), then
+//!   foreign-data wrappers, servers and user mappings (`ddl/foreign.rs`;
+//!   a user mapping without its option values, which strata never prints).
 //! - `01_types.sql`, only when namespaces use each other's enums,
 //!   sequences or routines in a cycle: those namespaces' schemas, enums and
 //!   sequences, then their routines that need no table.
@@ -68,6 +70,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod aggregate;
 mod event_trigger;
+mod foreign;
 mod operator;
 pub(crate) mod owner;
 mod privilege;
@@ -76,6 +79,10 @@ mod view;
 pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
 pub(crate) use event_trigger::{
     create_event_trigger_sql, event_trigger_enabled_sql, event_trigger_statements,
+};
+pub(crate) use foreign::{
+    alter_options_clause, create_server_sql, create_user_mapping_sql, create_wrapper_sql,
+    server_statements, wrapper_statements,
 };
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
@@ -228,6 +235,9 @@ fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
         );
     }
     push_group(&mut body, &group);
+    // Foreign-data wrappers, servers and user mappings: after the
+    // extensions whose functions and wrappers they use, before any table.
+    push_group(&mut body, &foreign::write_foreign(schema));
     sections.push(Section {
         file: name(0, "extensions"),
         title: "extensions".to_string(),
@@ -1484,7 +1494,13 @@ pub(crate) fn table_statements_with(
     }
     let mut create = format!(
         "CREATE {}TABLE {table} (",
-        if t.unlogged { "UNLOGGED " } else { "" }
+        if t.foreign.is_some() {
+            "FOREIGN "
+        } else if t.unlogged {
+            "UNLOGGED "
+        } else {
+            ""
+        }
     );
     if items.is_empty() {
         create.push(')');
@@ -1509,6 +1525,16 @@ pub(crate) fn table_statements_with(
         create.push_str(p);
     }
     create.push_str(&crate::diff::with_options_sql(&t.options));
+    if let Some(f) = &t.foreign {
+        // `CREATE FOREIGN TABLE … SERVER s OPTIONS (…)`, as pg_dump writes
+        // it (`dumpTableSchema`).
+        create.push_str(&format!(" SERVER {}", quote_ident(&f.server)));
+        let o = crate::model::options_sql(&f.options);
+        if !o.is_empty() {
+            create.push(' ');
+            create.push_str(&o);
+        }
+    }
     out.push(create);
     for c in t.columns.iter().filter(|c| !own(&c.inherited)) {
         // What the child holds of an inherited column beyond its parents'
@@ -1549,7 +1575,16 @@ pub(crate) fn table_statements_with(
     if t.force_row_level_security {
         out.push(format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"));
     }
-    out.extend(comment_on_sql("TABLE", &table, t.comment.as_deref(), false));
+    out.extend(comment_on_sql(
+        if t.foreign.is_some() {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        },
+        &table,
+        t.comment.as_deref(),
+        false,
+    ));
     for c in &t.columns {
         let target = format!("{table}.{}", quote_ident(&c.name));
         out.extend(comment_on_sql(

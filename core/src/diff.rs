@@ -7,12 +7,14 @@ use serde::Serialize;
 
 mod aggregate;
 mod event_trigger;
+mod foreign;
 mod operator;
 pub mod owner;
 mod privilege;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
+pub use foreign::render_mapping;
 pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
@@ -74,7 +76,8 @@ impl Difference {
 pub fn is_security(d: &Difference, expected: &Schema, found: &Schema) -> bool {
     let p = &d.path;
     match p.kind {
-        ObjectKind::Policy | ObjectKind::DefaultPrivileges => true,
+        // A user mapping holds credentials.
+        ObjectKind::Policy | ObjectKind::DefaultPrivileges | ObjectKind::UserMapping => true,
         // The owner holds every privilege and passes row level security
         // unless it is forced.
         _ if d.field() == Some(owner::FIELD) => true,
@@ -243,6 +246,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         }
     }
     event_trigger::diff_event_triggers(d, expected, found);
+    foreign::diff_foreign(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {
@@ -770,6 +774,7 @@ fn diff_table(
 ) {
     let p = ObjectPath::new(ObjectKind::Table, ns, name);
     field(d, &p, "unlogged", &yes_no(e.unlogged), &yes_no(f.unlogged));
+    foreign::diff_foreign_table(d, &p, e.foreign.as_ref(), f.foreign.as_ref());
     diff_acl(d, &p, AclKind::Relation, &e.acl, &f.acl, "");
     opt_field(d, &p, "partition key", &e.partition_by, &f.partition_by);
     let parent = |t: &Table| {
@@ -993,6 +998,15 @@ fn diff_trigger(
 
 fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) {
     field(d, p, "type", &e.data_type, &f.data_type);
+    if !crate::model::options_equal(&e.fdw_options, &f.fdw_options) {
+        field(
+            d,
+            p,
+            "options",
+            &foreign::show_options(&e.fdw_options),
+            &foreign::show_options(&f.fdw_options),
+        );
+    }
     diff_acl(d, p, AclKind::Column, &e.acl, &f.acl, "");
     field(d, p, "not null", &yes_no(e.not_null), &yes_no(f.not_null));
     expr_field(d, p, "default", e.default.as_ref(), f.default.as_ref());
@@ -1261,6 +1275,10 @@ pub fn render_sequence(ns: &str, name: &str, s: &Sequence) -> String {
 
 pub fn render_column(c: &Column) -> String {
     let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
+    if !c.fdw_options.is_empty() {
+        s.push(' ');
+        s.push_str(&crate::model::options_sql(&c.fdw_options));
+    }
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {coll}"));
     }

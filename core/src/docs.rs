@@ -134,6 +134,9 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
     for (nsn, ns) in &schema.namespaces {
         for (tn, t) in &ns.tables {
             let _ = writeln!(out, "### {}\n", md(&qualified(nsn, tn)));
+            if let Some(f) = &t.foreign {
+                let _ = writeln!(out, "Foreign table on server `{}`.\n", cell(&f.server));
+            }
             if let Some(cm) = &t.comment {
                 let _ = writeln!(out, "{}\n", md(cm));
             }
@@ -470,6 +473,40 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 line.push_str(&format!(" ({})", t.enabled.sql()));
             }
             if let Some(c) = &t.comment {
+                line.push_str(&format!(" — {}", cell(c)));
+            }
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+
+    if !schema.foreign_data_wrappers.is_empty() || !schema.foreign_servers.is_empty() {
+        let _ = writeln!(out, "## Foreign servers\n");
+        for (name, w) in &schema.foreign_data_wrappers {
+            let mut line = format!("foreign-data wrapper `{}`", cell(name));
+            if let Some(h) = &w.handler {
+                line.push_str(&format!(", handler `{}`", cell(&h.sql())));
+            }
+            if let Some(c) = &w.comment {
+                line.push_str(&format!(" — {}", cell(c)));
+            }
+            let _ = writeln!(out, "- {line}");
+        }
+        for (name, s) in &schema.foreign_servers {
+            let mut line = format!("server `{}` (wrapper `{}`)", cell(name), cell(&s.wrapper));
+            let opts = crate::model::options_sql(&s.options);
+            if !opts.is_empty() {
+                line.push_str(&format!(" {}", cell(&opts)));
+            }
+            if !s.user_mappings.is_empty() {
+                let users: Vec<String> = s
+                    .user_mappings
+                    .keys()
+                    .map(|u| crate::model::mapping_user_sql(u))
+                    .collect();
+                line.push_str(&format!("; user mappings for {}", cell(&users.join(", "))));
+            }
+            if let Some(c) = &s.comment {
                 line.push_str(&format!(" — {}", cell(c)));
             }
             let _ = writeln!(out, "- {line}");

@@ -16,12 +16,17 @@ use serde::{Deserialize, Serialize};
 
 pub mod acl;
 mod aggregate;
+mod foreign;
 mod operator;
 mod owner;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
 pub use aggregate::Aggregate;
+pub use foreign::{
+    mapping_user_sql, options_equal, options_sql, user_mapping_path, FdwOptions,
+    ForeignDataWrapper, ForeignServer, SecretValue, UserMapping,
+};
 pub use operator::{ObjectRef, Operator};
 pub use owner::{for_each_owner_mut, owners, Owner};
 
@@ -53,6 +58,12 @@ pub struct Schema {
     /// namespace.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,
+    /// Foreign-data wrappers not made by an extension, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_data_wrappers: BTreeMap<String, ForeignDataWrapper>,
+    /// Foreign servers by name, each with its user mappings.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_servers: BTreeMap<String, ForeignServer>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -156,6 +167,18 @@ pub struct Table {
     /// The owner, compared only when asked (`--owners`): see [`Owner`].
     #[serde(default, skip_serializing_if = "Owner::is_implicit")]
     pub owner: Owner,
+    /// A foreign table (`CREATE FOREIGN TABLE`, `pg_foreign_table`): its
+    /// server and options. `None` for an ordinary or partitioned table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignTable>,
+}
+
+/// What makes a table a foreign table: the server it reads through and
+/// its options (`ftserver`, `ftoptions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignTable {
+    pub server: String,
+    pub options: FdwOptions,
 }
 
 /// A table named by namespace and name.
@@ -430,6 +453,10 @@ pub struct Column {
     /// [`acl`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// A foreign table's column options (`attfdwoptions`), in stored
+    /// order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fdw_options: FdwOptions,
 }
 
 impl Column {
@@ -447,6 +474,7 @@ impl Column {
             statistics: None,
             inherited: None,
             acl: None,
+            fdw_options: Vec::new(),
         }
     }
 }
@@ -1295,7 +1323,6 @@ pub enum UnmanagedKind {
     CompositeType,
     RangeType,
     Collation,
-    ForeignTable,
     EventTrigger,
     Publication,
     Operator,
@@ -1316,7 +1343,6 @@ impl UnmanagedKind {
             UnmanagedKind::CompositeType => "composite type",
             UnmanagedKind::RangeType => "range type",
             UnmanagedKind::Collation => "collation",
-            UnmanagedKind::ForeignTable => "foreign table",
             UnmanagedKind::EventTrigger => "event trigger",
             UnmanagedKind::Publication => "publication",
             UnmanagedKind::Operator => "operator",
@@ -1482,6 +1508,12 @@ pub struct Counts {
     pub operators: usize,
     #[serde(default)]
     pub aggregates: usize,
+    #[serde(default)]
+    pub foreign_data_wrappers: usize,
+    #[serde(default)]
+    pub foreign_servers: usize,
+    #[serde(default)]
+    pub user_mappings: usize,
 }
 
 impl Schema {
@@ -1491,6 +1523,13 @@ impl Schema {
             // PL/pgSQL is in every database; counting it would only confuse.
             extensions: self.extensions.keys().filter(|k| *k != "plpgsql").count(),
             unmanaged: self.unmanaged.len(),
+            foreign_data_wrappers: self.foreign_data_wrappers.len(),
+            foreign_servers: self.foreign_servers.len(),
+            user_mappings: self
+                .foreign_servers
+                .values()
+                .map(|s| s.user_mappings.len())
+                .sum(),
             ..Counts::default()
         };
         for ns in self.namespaces.values() {
@@ -1624,6 +1663,13 @@ pub enum ObjectKind {
     Statistics,
     /// An event trigger (a database object: the path's namespace is empty).
     EventTrigger,
+    /// A foreign-data wrapper (a database object).
+    ForeignDataWrapper,
+    /// A foreign server (a database object).
+    ForeignServer,
+    /// A user mapping: the path's table is its server, its name the role
+    /// (`public` for PUBLIC).
+    UserMapping,
     /// An operator; the path's name is its key (`===(integer, text)`).
     Operator,
     /// An aggregate; the path's name is its key (`mysum(integer)`).
@@ -1660,6 +1706,9 @@ impl ObjectKind {
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
             ObjectKind::EventTrigger => "event trigger",
+            ObjectKind::ForeignDataWrapper => "foreign-data wrapper",
+            ObjectKind::ForeignServer => "server",
+            ObjectKind::UserMapping => "user mapping",
             ObjectKind::Operator => "operator",
             ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
@@ -1723,7 +1772,10 @@ impl ObjectPath {
         }
         if matches!(
             self.kind,
-            ObjectKind::Unmanaged | ObjectKind::DefaultPrivileges | ObjectKind::Operator
+            ObjectKind::Unmanaged
+                | ObjectKind::DefaultPrivileges
+                | ObjectKind::Operator
+                | ObjectKind::UserMapping
         ) {
             s.push_str(&self.name);
         } else if matches!(

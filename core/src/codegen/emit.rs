@@ -836,7 +836,8 @@ fn view_columns(schema: &Schema, v: &View) -> Result<Table, String> {
     Ok(t)
 }
 
-/// The module of a table, or of a view (`view`: its rows are read only —
+/// The module of a table (a foreign table's too: readable and writable
+/// through its wrapper), or of a view (`view`: its rows are read only —
 /// no insert struct, no `INSERT`/`UPDATE`/`DELETE`, every column read
 /// only).
 fn emit_table(
@@ -846,7 +847,12 @@ fn emit_table(
     t: &Table,
     view: Option<&View>,
 ) -> TokenStream {
+    // A foreign table gets a table's module, writes included: the server
+    // sends reads and writes to its foreign-data wrapper (postgres_fdw
+    // writes through; a wrapper that cannot raises its own error, as for
+    // any statement the server refuses).
     let kind_label = match view {
+        None if t.foreign.is_some() => "Foreign table",
         None => "Table",
         Some(v) if v.materialized => "Materialized view",
         Some(_) => "View",

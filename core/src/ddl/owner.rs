@@ -47,6 +47,8 @@ pub(crate) fn alter_target(s: &Schema, p: &ObjectPath) -> Option<String> {
         ObjectKind::Collation => format!("COLLATION {}", q()),
         ObjectKind::Statistics => format!("STATISTICS {}", q()),
         ObjectKind::EventTrigger => format!("EVENT TRIGGER {}", quote_ident(&p.name)),
+        ObjectKind::ForeignDataWrapper => format!("FOREIGN DATA WRAPPER {}", quote_ident(&p.name)),
+        ObjectKind::ForeignServer => format!("SERVER {}", quote_ident(&p.name)),
         _ => return None,
     })
 }

@@ -283,6 +283,32 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
             }
         }
     }
+    for (name, w) in &schema.foreign_data_wrappers {
+        if all || w.acl.is_some() {
+            out.push(entry(
+                format!("FOREIGN DATA WRAPPER {}", quote_ident(name)),
+                None,
+                AclKind::ForeignDataWrapper,
+                &w.acl,
+                owner_sql(&w.owner),
+                format!("fdw {name}"),
+                ObjectPath::new(ObjectKind::ForeignDataWrapper, "", name),
+            ));
+        }
+    }
+    for (name, sv) in &schema.foreign_servers {
+        if all || sv.acl.is_some() {
+            out.push(entry(
+                format!("FOREIGN SERVER {}", quote_ident(name)),
+                None,
+                AclKind::ForeignServer,
+                &sv.acl,
+                owner_sql(&sv.owner),
+                format!("srv {name}"),
+                ObjectPath::new(ObjectKind::ForeignServer, "", name),
+            ));
+        }
+    }
     out
 }
 

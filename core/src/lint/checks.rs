@@ -24,7 +24,9 @@ struct Target<'a> {
     name: String,
     /// Namespace and table when the model has it.
     known: Option<(String, &'a Table)>,
-    /// Created by this migration: empty, nothing to lock or rewrite.
+    /// Created by this migration, or a foreign table (its rows are the
+    /// remote server's): nothing here to scan, lock for long, rewrite or
+    /// lose.
     new: bool,
 }
 
@@ -33,7 +35,7 @@ fn target<'a>(r: &'a Replayer, state: &FileState, q: &QName) -> Target<'a> {
         Some((ns, t)) => Target {
             label: qualified(&ns, &q.name),
             name: q.name.clone(),
-            new: state.created.contains(&key(&ns, &q.name)),
+            new: state.created.contains(&key(&ns, &q.name)) || t.foreign.is_some(),
             known: Some((ns, t)),
         },
         None => Target {

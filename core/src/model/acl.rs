@@ -158,6 +158,10 @@ pub enum AclKind {
     Namespace,
     /// Enums, domains and composite types (`OBJECT_TYPE`).
     Type,
+    /// Foreign servers (`OBJECT_FOREIGN_SERVER`).
+    ForeignServer,
+    /// Foreign-data wrappers (`OBJECT_FDW`).
+    ForeignDataWrapper,
 }
 
 impl AclKind {
@@ -173,7 +177,7 @@ impl AclKind {
             AclKind::Sequence => &[Select, Update, Usage],
             AclKind::Routine => &[Execute],
             AclKind::Namespace => &[Usage, Create],
-            AclKind::Type => &[Usage],
+            AclKind::Type | AclKind::ForeignServer | AclKind::ForeignDataWrapper => &[Usage],
         }
     }
 
@@ -187,6 +191,8 @@ impl AclKind {
             AclKind::Routine => "function",
             AclKind::Namespace => "schema",
             AclKind::Type => "type",
+            AclKind::ForeignServer => "foreign server",
+            AclKind::ForeignDataWrapper => "foreign-data wrapper",
         }
     }
 
@@ -456,6 +462,12 @@ pub fn for_each_acl_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Optio
                 f(&mut c.acl, AclKind::Column);
             }
         }
+    }
+    for w in schema.foreign_data_wrappers.values_mut() {
+        f(&mut w.acl, AclKind::ForeignDataWrapper);
+    }
+    for s in schema.foreign_servers.values_mut() {
+        f(&mut s.acl, AclKind::ForeignServer);
     }
 }
 

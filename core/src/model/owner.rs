@@ -81,6 +81,12 @@ pub fn owners(schema: &super::Schema) -> Vec<(super::ObjectPath, &Owner)> {
     for (name, e) in &schema.event_triggers {
         out.push((P::new(K::EventTrigger, "", name), &e.owner));
     }
+    for (name, w) in &schema.foreign_data_wrappers {
+        out.push((P::new(K::ForeignDataWrapper, "", name), &w.owner));
+    }
+    for (name, s) in &schema.foreign_servers {
+        out.push((P::new(K::ForeignServer, "", name), &s.owner));
+    }
     for (nsn, n) in &schema.namespaces {
         out.push((P::new(K::Namespace, "", nsn), &n.owner));
         for (name, t) in &n.tables {
@@ -134,6 +140,12 @@ pub fn owners(schema: &super::Schema) -> Vec<(super::ObjectPath, &Owner)> {
 pub fn for_each_owner_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Owner)) {
     for e in schema.event_triggers.values_mut() {
         f(&mut e.owner);
+    }
+    for w in schema.foreign_data_wrappers.values_mut() {
+        f(&mut w.owner);
+    }
+    for s in schema.foreign_servers.values_mut() {
+        f(&mut s.owner);
     }
     for n in schema.namespaces.values_mut() {
         f(&mut n.owner);

@@ -118,6 +118,8 @@ pub enum Stmt {
         filters: Vec<(String, Vec<String>)>,
         function: QName,
     },
+    /// Foreign-data wrappers, servers and user mappings.
+    Foreign(Box<ForeignStmt>),
     /// `ALTER EVENT TRIGGER name …`.
     AlterEventTrigger {
         name: String,
@@ -197,6 +199,8 @@ pub enum Stmt {
         if_exists: bool,
         /// `ALTER TABLE ONLY name`: the table without its children.
         only: bool,
+        /// `ALTER FOREIGN TABLE`: the relation must be a foreign table.
+        foreign: bool,
         actions: Vec<TableAction>,
     },
     /// `ALTER INDEX parent ATTACH PARTITION child`.
@@ -208,6 +212,8 @@ pub enum Stmt {
         names: Vec<QName>,
         if_exists: bool,
         cascade: bool,
+        /// `DROP FOREIGN TABLE`.
+        foreign: bool,
     },
     CreateIndex(CreateIndex),
     DropIndex {
@@ -736,6 +742,9 @@ pub struct CreateTable {
     pub partition_of: Option<(QName, PartitionBound)>,
     /// `INHERITS (parent, …)`, in order.
     pub inherits: Vec<QName>,
+    /// `CREATE FOREIGN TABLE … SERVER s [OPTIONS (…)]`: the server and
+    /// the table's options.
+    pub foreign: Option<(String, Vec<(String, String)>)>,
 }
 
 /// A partition bound as written (`FOR VALUES …` or `DEFAULT`).
@@ -793,6 +802,8 @@ pub struct ColumnDef {
     /// Where the type is written in the statement (byte offset, length), so
     /// an unknown type is shown at the type, not at `CREATE TABLE`.
     pub type_at: (usize, usize),
+    /// A foreign table's column `OPTIONS (…)`.
+    pub fdw_options: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -893,6 +904,8 @@ pub enum TableAction {
     ForceRowLevelSecurity(bool),
     SetLogged(bool),
     /// `SET (name = value, …)`.
+    /// A foreign table's `OPTIONS (ADD | SET | DROP …)`.
+    FdwOptions(Vec<OptionChange>),
     SetOptions(Vec<(String, String)>),
     /// `RESET (name, …)`.
     ResetOptions(Vec<String>),
@@ -926,6 +939,8 @@ pub enum ColumnOp {
         if_exists: bool,
     },
     /// `SET STATISTICS n` (-1: the default).
+    /// A foreign table column's `OPTIONS (ADD | SET | DROP …)`.
+    FdwOptions(Vec<OptionChange>),
     SetStatistics(i32),
     NoOp(&'static str),
 }
@@ -983,6 +998,12 @@ pub enum CommentTarget {
     Collation(QName),
     Statistics(QName),
     EventTrigger(String),
+    /// `COMMENT ON FOREIGN TABLE name`.
+    ForeignTable(QName),
+    /// `COMMENT ON SERVER name`.
+    ForeignServer(String),
+    /// `COMMENT ON FOREIGN DATA WRAPPER name`.
+    ForeignDataWrapper(String),
     DomainConstraint {
         name: String,
         domain: QName,
@@ -1109,6 +1130,10 @@ pub enum GrantTarget {
     Schemas(Vec<String>),
     /// `TYPE t, …` (`domain`: `DOMAIN t, …`).
     Types { domain: bool, names: Vec<QName> },
+    /// `FOREIGN SERVER s, …`.
+    ForeignServers(Vec<String>),
+    /// `FOREIGN DATA WRAPPER w, …`.
+    ForeignWrappers(Vec<String>),
 }
 
 /// The kinds of `ALL … IN SCHEMA`.
@@ -1148,4 +1173,105 @@ pub struct DefaultPrivilegesStmt {
     pub privileges: Vec<PrivilegeSpec>,
     pub object: crate::model::DefaultAclObject,
     pub grantees: Vec<PolicyRoleSpec>,
+}
+
+/// A statement on a foreign-data wrapper, a foreign server or a user
+/// mapping (`foreigncmds.c`).
+#[derive(Debug, Clone)]
+pub enum ForeignStmt {
+    CreateWrapper {
+        name: String,
+        handler: Option<QName>,
+        validator: Option<QName>,
+        options: Vec<(String, String)>,
+    },
+    /// `ALTER FOREIGN DATA WRAPPER name [HANDLER …] [VALIDATOR …]
+    /// [OPTIONS (…)]`: `Some(None)` for `NO HANDLER` / `NO VALIDATOR`.
+    AlterWrapper {
+        name: String,
+        handler: Option<Option<QName>>,
+        validator: Option<Option<QName>>,
+        options: Vec<OptionChange>,
+    },
+    RenameWrapper {
+        name: String,
+        new_name: String,
+    },
+    /// `OWNER TO role` (`None`: CURRENT_USER).
+    OwnerWrapper {
+        name: String,
+        role: Option<String>,
+    },
+    DropWrapper {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    CreateServer {
+        name: String,
+        if_not_exists: bool,
+        server_type: Option<String>,
+        version: Option<String>,
+        wrapper: String,
+        options: Vec<(String, String)>,
+    },
+    /// `ALTER SERVER name [VERSION 'v' | VERSION NULL] [OPTIONS (…)]`.
+    AlterServer {
+        name: String,
+        version: Option<Option<String>>,
+        options: Vec<OptionChange>,
+    },
+    RenameServer {
+        name: String,
+        new_name: String,
+    },
+    OwnerServer {
+        name: String,
+        role: Option<String>,
+    },
+    DropServer {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    CreateMapping {
+        user: MappingUser,
+        server: String,
+        if_not_exists: bool,
+        options: Vec<(String, String)>,
+    },
+    AlterMapping {
+        user: MappingUser,
+        server: String,
+        options: Vec<OptionChange>,
+    },
+    DropMapping {
+        user: MappingUser,
+        server: String,
+        if_exists: bool,
+    },
+}
+
+/// Whom a user mapping is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingUser {
+    Public,
+    /// `CURRENT_USER`, `CURRENT_ROLE`, `USER`.
+    CurrentUser,
+    SessionUser,
+    Role(String),
+}
+
+/// `ADD`, `SET` or `DROP` of one option in an `OPTIONS (…)` of an ALTER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionOp {
+    Add,
+    Set,
+    Drop,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionChange {
+    pub op: OptionOp,
+    pub name: String,
+    /// `None` for `DROP`.
+    pub value: Option<String>,
 }

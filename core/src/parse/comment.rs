@@ -9,6 +9,8 @@ impl<'a> Cursor<'a> {
         self.expect_kws(&["COMMENT", "ON"])?;
         let target = if self.eat_kw("TABLE") {
             CommentTarget::Table(self.qname()?)
+        } else if self.eat_kws(&["FOREIGN", "TABLE"]) {
+            CommentTarget::ForeignTable(self.qname()?)
         } else if self.eat_kw("COLUMN") {
             let mut parts = vec![self.ident()?];
             while self.eat(&Token::Period) {
@@ -85,6 +87,10 @@ impl<'a> Cursor<'a> {
             CommentTarget::EventTrigger(self.ident()?)
         } else if self.eat_kw("STATISTICS") {
             CommentTarget::Statistics(self.qname()?)
+        } else if self.eat_kw("SERVER") {
+            CommentTarget::ForeignServer(self.ident()?)
+        } else if self.eat_kws(&["FOREIGN", "DATA", "WRAPPER"]) {
+            CommentTarget::ForeignDataWrapper(self.ident()?)
         } else if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")

@@ -254,12 +254,24 @@ impl<'a> Cursor<'a> {
             &["LARGE", "OBJECT"],
             &["PARAMETER"],
             &["LANGUAGE"],
-            &["FOREIGN", "DATA", "WRAPPER"],
-            &["FOREIGN", "SERVER"],
         ] {
             if self.peek_kws(words) && !self.peek_nth_kw(words.len(), "TO") {
                 return Ok(None);
             }
+        }
+        if self.eat_kws(&["FOREIGN", "SERVER"]) {
+            let mut names = vec![self.ident()?];
+            while self.eat(&Token::Comma) {
+                names.push(self.ident()?);
+            }
+            return Ok(Some(GrantTarget::ForeignServers(names)));
+        }
+        if self.eat_kws(&["FOREIGN", "DATA", "WRAPPER"]) {
+            let mut names = vec![self.ident()?];
+            while self.eat(&Token::Comma) {
+                names.push(self.ident()?);
+            }
+            return Ok(Some(GrantTarget::ForeignWrappers(names)));
         }
         if self.eat_kw("SEQUENCE") {
             return Ok(Some(GrantTarget::Sequences(self.qname_list()?)));
@@ -385,7 +397,6 @@ mod tests {
             "GRANT USAGE ON LANGUAGE plpgsql TO alice",
             "GRANT SELECT ON LARGE OBJECT 1234 TO alice",
             "GRANT CREATE ON TABLESPACE t TO alice",
-            "GRANT USAGE ON FOREIGN DATA WRAPPER w TO alice",
         ] {
             assert!(
                 matches!(parse_statement(sql).unwrap(), Stmt::NonSchema(_)),

@@ -13,6 +13,16 @@ use crate::model::{Expression, Identity};
 
 impl<'a> Cursor<'a> {
     pub(super) fn create_table(&mut self, unlogged: bool) -> PResult<Stmt> {
+        self.create_table_of(unlogged, false)
+    }
+
+    /// After `CREATE FOREIGN TABLE`: a table's grammar, then `SERVER s
+    /// [OPTIONS (…)]`.
+    pub(super) fn create_foreign_table(&mut self) -> PResult<Stmt> {
+        self.create_table_of(false, true)
+    }
+
+    fn create_table_of(&mut self, unlogged: bool, foreign: bool) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.qname()?;
         if self.peek_kw("OF") {
@@ -88,6 +98,27 @@ impl<'a> Cursor<'a> {
             inherits = self.qname_list()?;
             self.expect(&Token::RParen)?;
         }
+        if foreign {
+            self.expect_kw("SERVER")?;
+            let server = self.ident()?;
+            let options = if self.peek_kw("OPTIONS") {
+                self.create_generic_options()?
+            } else {
+                Vec::new()
+            };
+            return Ok(Stmt::CreateTable(CreateTable {
+                name,
+                if_not_exists,
+                unlogged,
+                partition_by: None,
+                options: Vec::new(),
+                columns,
+                constraints,
+                partition_of,
+                inherits,
+                foreign: Some((server, options)),
+            }));
+        }
         let mut partition_by = None;
         if self.eat_kws(&["PARTITION", "BY"]) {
             let strategy = match self.word_upper(0).as_deref() {
@@ -156,6 +187,7 @@ impl<'a> Cursor<'a> {
             constraints,
             partition_of,
             inherits,
+            foreign: None,
         }))
     }
 
@@ -275,7 +307,12 @@ impl<'a> Cursor<'a> {
             generated: None,
             identity: None,
             constraints: Vec::new(),
+            fdw_options: Vec::new(),
         };
+        // `OPTIONS (…)` follows the type (gram.y's columnDef).
+        if self.peek_kw("OPTIONS") && self.peek_nth(1).token == Token::LParen {
+            col.fdw_options = self.create_generic_options()?;
+        }
         loop {
             let cname = if self.eat_kw("CONSTRAINT") {
                 Some(self.ident()?)
@@ -434,6 +471,15 @@ impl<'a> Cursor<'a> {
     }
 
     pub(super) fn alter_table(&mut self) -> PResult<Stmt> {
+        self.alter_table_of(false)
+    }
+
+    /// After `ALTER FOREIGN TABLE`.
+    pub(super) fn alter_foreign_table(&mut self) -> PResult<Stmt> {
+        self.alter_table_of(true)
+    }
+
+    fn alter_table_of(&mut self, foreign: bool) -> PResult<Stmt> {
         let if_exists = self.if_exists();
         let only = self.eat_kw("ONLY");
         let name = self.qname()?;
@@ -459,6 +505,7 @@ impl<'a> Cursor<'a> {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions,
             });
         }
@@ -468,6 +515,7 @@ impl<'a> Cursor<'a> {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions,
             });
         }
@@ -478,6 +526,7 @@ impl<'a> Cursor<'a> {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions: vec![TableAction::AttachPartition { name: part, bound }],
             });
         }
@@ -489,6 +538,7 @@ impl<'a> Cursor<'a> {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions: vec![TableAction::DetachPartition {
                     name: part,
                     concurrently,
@@ -506,6 +556,7 @@ impl<'a> Cursor<'a> {
             name,
             if_exists,
             only,
+            foreign,
             actions,
         })
     }
@@ -555,6 +606,9 @@ impl<'a> Cursor<'a> {
             let name = self.ident()?;
             let op = self.column_op()?;
             return Ok(TableAction::AlterColumn { name, op });
+        }
+        if self.peek_kw("OPTIONS") && self.peek_nth(1).token == Token::LParen {
+            return Ok(TableAction::FdwOptions(self.alter_generic_options()?));
         }
         if self.eat_kws(&["VALIDATE", "CONSTRAINT"]) {
             return Ok(TableAction::ValidateConstraint(self.ident()?));
@@ -661,6 +715,9 @@ impl<'a> Cursor<'a> {
     }
 
     fn column_op(&mut self) -> PResult<ColumnOp> {
+        if self.peek_kw("OPTIONS") && self.peek_nth(1).token == Token::LParen {
+            return Ok(ColumnOp::FdwOptions(self.alter_generic_options()?));
+        }
         if self.eat_kws(&["SET", "DATA", "TYPE"]) || self.eat_kw("TYPE") {
             let (data_type, serial) = self.data_type()?;
             if serial {

@@ -24,7 +24,6 @@ impl<'a> Cursor<'a> {
         ];
         const TWO: &[([&str; 2], K)] = &[
             (["MATERIALIZED", "VIEW"], K::MaterializedView),
-            (["FOREIGN", "TABLE"], K::ForeignTable),
             (["EVENT", "TRIGGER"], K::EventTrigger),
         ];
         for (kws, kind) in TWO {

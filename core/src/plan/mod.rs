@@ -335,6 +335,7 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
     ));
     r.apply_file("<source schema>", &base)
         .map_err(|e| format!("the source schema does not replay: {e}"))?;
+    r.restore_user_mapping_options(from);
     for (i, unit) in plan.units.iter().enumerate() {
         let text: Arc<str> = Arc::from(Plan::unit_sql(unit, 1));
         r.apply_file(&format!("<plan unit {}>", i + 1), &text)

@@ -62,7 +62,14 @@ impl Replayer {
                 "identity column type must be smallint, integer, or bigint",
             ));
         }
+        if !c.fdw_options.is_empty() && t.foreign.is_none() {
+            return Err(err(
+                super::WRONG_OBJECT_TYPE,
+                format!("\"{table}\" is not a foreign table"),
+            ));
+        }
         let mut col = Column::new(c.name.clone(), data_type.clone());
+        col.fdw_options = super::foreign::new_options(c.fdw_options.clone())?;
         col.not_null = c.not_null;
         col.default = c.default.clone();
         col.generated = c.generated.clone();
@@ -230,6 +237,15 @@ impl Replayer {
         };
         let c = c.clone();
         match op {
+            ColumnOp::FdwOptions(changes) => {
+                self.check_foreign_action(ns, table, "ALTER COLUMN ... OPTIONS", true)?;
+                let mut options = c.fdw_options.clone();
+                super::foreign::apply_options(&mut options, &changes)?;
+                let t = self.table_mut(ns, table);
+                if let Some(col) = t.columns.iter_mut().find(|x| x.name == col) {
+                    col.fdw_options = options;
+                }
+            }
             ColumnOp::SetType {
                 data_type,
                 collation,

@@ -10,6 +10,11 @@ use super::{
 
 impl Replayer {
     pub(super) fn comment(&mut self, target: CommentTarget, text: Option<String>) -> R<()> {
+        let target_kind = match &target {
+            CommentTarget::Table(_) => Some(false),
+            CommentTarget::ForeignTable(_) => Some(true),
+            _ => None,
+        };
         match target {
             CommentTarget::Policy { name, table } => {
                 self.comment_policy(name, table, text)?;
@@ -17,8 +22,22 @@ impl Replayer {
             CommentTarget::Routine(kind, target) => {
                 self.comment_routine(kind, target, text)?;
             }
-            CommentTarget::Table(q) => {
+            CommentTarget::Table(q) | CommentTarget::ForeignTable(q) => {
+                let foreign = matches!(target_kind, Some(true));
                 let ns = self.table_ns(&q)?;
+                let is_foreign = self
+                    .table(&ns, &q.name)
+                    .is_some_and(|t| t.foreign.is_some());
+                if foreign != is_foreign {
+                    return Err(err(
+                        super::WRONG_OBJECT_TYPE,
+                        format!(
+                            "\"{}\" is not a {}table",
+                            q.name,
+                            if foreign { "foreign " } else { "" }
+                        ),
+                    ));
+                }
                 self.table_mut(&ns, &q.name).comment = text;
                 self.touch(ObjectPath::new(ObjectKind::Table, &ns, &q.name));
             }
@@ -204,6 +223,8 @@ impl Replayer {
             }
             CommentTarget::Statistics(q) => self.comment_on_statistics(&q, text)?,
             CommentTarget::EventTrigger(name) => self.comment_on_event_trigger(&name, text)?,
+            CommentTarget::ForeignServer(name) => self.comment_on_server(&name, text)?,
+            CommentTarget::ForeignDataWrapper(name) => self.comment_on_wrapper(&name, text)?,
             CommentTarget::Domain(q) => {
                 let ns = self.domain_ns(&q)?;
                 self.ns_mut(&ns)

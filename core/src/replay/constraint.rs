@@ -98,6 +98,16 @@ impl Replayer {
         c: ConstraintDef,
         creating: bool,
     ) -> R<()> {
+        let unsupported_on_foreign = match &c.kind {
+            ConstraintDefKind::PrimaryKey { .. } => Some("primary key"),
+            ConstraintDefKind::Unique { .. } => Some("unique"),
+            ConstraintDefKind::ForeignKey { .. } => Some("foreign key"),
+            ConstraintDefKind::Exclusion { .. } => Some("exclusion"),
+            ConstraintDefKind::Check { .. } => None,
+        };
+        if let Some(kind) = unsupported_on_foreign {
+            self.check_foreign_constraint(ns, table, kind)?;
+        }
         let cols_exist = |me: &Self, cols: &[String]| -> R<()> {
             let t = me.table(ns, table).expect("resolved");
             for col in cols {

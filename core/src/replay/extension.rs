@@ -76,6 +76,9 @@ impl Replayer {
     /// `DROP EXTENSION`.
     pub(super) fn drop_extension(&mut self, names: Vec<String>, if_exists: bool) -> R<()> {
         for name in names {
+            if self.schema.extensions.contains_key(&name) {
+                self.drop_extension_wrappers(&name)?;
+            }
             if self.schema.extensions.remove(&name).is_none() && !if_exists {
                 return Err(err(
                     UNDEFINED_OBJECT,

@@ -45,6 +45,15 @@ impl Replayer {
         }
         let table = ci.table.name.clone();
         let t = self.table(&ns, &table).expect("resolved");
+        if t.foreign.is_some() {
+            return Err(help(
+                err(
+                    super::WRONG_OBJECT_TYPE,
+                    format!("cannot create index on relation \"{table}\""),
+                ),
+                "This operation is not supported for foreign tables.",
+            ));
+        }
         for k in &ci.keys {
             if let IndexKeyExpr::Column(c) = &k.key {
                 if t.column(c).is_none() {

@@ -25,6 +25,7 @@ mod domain;
 mod event_trigger;
 mod expressions;
 mod extension;
+mod foreign;
 mod hints;
 mod index;
 mod namespace;
@@ -552,6 +553,7 @@ impl Replayer {
                 filters,
                 function,
             } => self.create_event_trigger(name, event, filters, function),
+            Stmt::Foreign(f) => self.foreign(*f),
             Stmt::AlterEventTrigger { name, action } => self.alter_event_trigger(name, action),
             Stmt::DropEventTrigger { names, if_exists } => {
                 self.drop_event_trigger(names, if_exists)
@@ -614,14 +616,24 @@ impl Replayer {
                 name,
                 if_exists,
                 only,
+                foreign,
                 actions,
-            } => self.alter_table(name, if_exists, only, actions),
+            } => {
+                if foreign {
+                    self.check_foreign_relation(&name)?;
+                }
+                self.alter_table(name, if_exists, only, actions)
+            }
             Stmt::AttachIndex { parent, child } => self.attach_index(parent, child),
             Stmt::DropTable {
                 names,
                 if_exists,
                 cascade,
-            } => self.drop_table(names, if_exists, cascade),
+                foreign,
+            } => {
+                self.check_drop_kind(&names, foreign, if_exists)?;
+                self.drop_table(names, if_exists, cascade)
+            }
             Stmt::CreateIndex(ci) => self.create_index(ci),
             Stmt::DropIndex {
                 names, if_exists, ..

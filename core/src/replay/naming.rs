@@ -118,8 +118,12 @@ impl Hints {
 impl Replayer {
     pub(super) fn relation_kind_in(&self, ns: &str, name: &str) -> Option<&'static str> {
         let n = self.schema.namespaces.get(ns)?;
-        if n.tables.contains_key(name) {
-            return Some("table");
+        if let Some(t) = n.tables.get(name) {
+            return Some(if t.foreign.is_some() {
+                "foreign table"
+            } else {
+                "table"
+            });
         }
         if n.sequences.contains_key(name)
             || self
@@ -142,7 +146,6 @@ impl Replayer {
         for kind in [
             UnmanagedKind::View,
             UnmanagedKind::MaterializedView,
-            UnmanagedKind::ForeignTable,
             UnmanagedKind::CompositeType,
         ] {
             if self.schema.unmanaged.contains(&Unmanaged {
@@ -152,7 +155,6 @@ impl Replayer {
                 return Some(match kind {
                     UnmanagedKind::View => "view",
                     UnmanagedKind::MaterializedView => "materialized view",
-                    UnmanagedKind::ForeignTable => "foreign table",
                     _ => "composite type",
                 });
             }
@@ -550,7 +552,6 @@ impl Replayer {
         [
             UnmanagedKind::View,
             UnmanagedKind::MaterializedView,
-            UnmanagedKind::ForeignTable,
             UnmanagedKind::CompositeType,
         ]
         .into_iter()

@@ -2108,6 +2108,8 @@ fn inherited_column(c: &Column) -> Column {
     x.statistics = None;
     x.identity = None;
     x.identity_options = None;
+    // A foreign table's column options stay its own.
+    x.fdw_options = Vec::new();
     x.inherited = Some(Inherited {
         count: 1,
         local: false,

@@ -47,6 +47,8 @@ enum AclTarget {
         ns: String,
         name: String,
     },
+    Server(String),
+    Wrapper(String),
 }
 
 /// The privileges of a statement: on the object, and on columns.
@@ -89,6 +91,10 @@ impl Replayer {
             GrantTarget::Schemas(_) => ("schema", AclKind::Namespace.all()),
             GrantTarget::Types { domain: false, .. } => ("type", AclKind::Type.all()),
             GrantTarget::Types { domain: true, .. } => ("domain", AclKind::Type.all()),
+            GrantTarget::ForeignServers(_) => ("foreign server", AclKind::ForeignServer.all()),
+            GrantTarget::ForeignWrappers(_) => {
+                ("foreign-data wrapper", AclKind::ForeignDataWrapper.all())
+            }
         };
         let relation = matches!(
             g.target,
@@ -165,6 +171,14 @@ impl Replayer {
                 },
             ),
             AclTarget::Type { .. } => (AclKind::Type, AclKind::Type.all().to_vec()),
+            AclTarget::Server(_) => (
+                AclKind::ForeignServer,
+                AclKind::ForeignServer.all().to_vec(),
+            ),
+            AclTarget::Wrapper(_) => (
+                AclKind::ForeignDataWrapper,
+                AclKind::ForeignDataWrapper.all().to_vec(),
+            ),
         };
         // Columns: checked before anything changes.
         let mut columns: Vec<(String, Privilege)> = req.columns.clone();
@@ -302,6 +316,25 @@ impl Replayer {
                     }
                 }
             }
+            GrantTarget::ForeignServers(names) => {
+                for s in names {
+                    if !self.schema.foreign_servers.contains_key(s) {
+                        return Err(super::foreign::no_server(s));
+                    }
+                    out.push(AclTarget::Server(s.clone()));
+                }
+            }
+            GrantTarget::ForeignWrappers(names) => {
+                for w in names {
+                    if self.schema.foreign_data_wrappers.contains_key(w) {
+                        out.push(AclTarget::Wrapper(w.clone()));
+                    } else if !self.extension_wrapper(w) {
+                        return Err(super::foreign::no_wrapper(w));
+                    }
+                    // An extension's wrapper is the extension's, with its
+                    // privileges: not modelled.
+                }
+            }
             GrantTarget::Schemas(names) => {
                 for s in names {
                     if !self.schema.namespaces.contains_key(s) {
@@ -422,11 +455,33 @@ impl Replayer {
     /// The role an object is owned by by name (`OWNER TO`, `SET ROLE`),
     /// `None` for the role running the SQL.
     fn target_owner(&self, t: &AclTarget) -> Option<String> {
+        match t {
+            AclTarget::Server(name) => {
+                return self
+                    .schema
+                    .foreign_servers
+                    .get(name)?
+                    .owner
+                    .role()
+                    .map(str::to_string)
+            }
+            AclTarget::Wrapper(name) => {
+                return self
+                    .schema
+                    .foreign_data_wrappers
+                    .get(name)?
+                    .owner
+                    .role()
+                    .map(str::to_string)
+            }
+            _ => {}
+        }
         let ns = match t {
             AclTarget::Relation { ns, .. }
             | AclTarget::Routine { ns, .. }
             | AclTarget::Type { ns, .. } => ns,
             AclTarget::Namespace(ns) => ns,
+            AclTarget::Server(_) | AclTarget::Wrapper(_) => return None,
         };
         let n = self.schema.namespaces.get(ns)?;
         let owner = match t {
@@ -438,6 +493,7 @@ impl Replayer {
                 .or_else(|| n.views.get(name).map(|x| &x.owner)),
             AclTarget::Routine { key, .. } => n.routines.get(key).map(|x| &x.owner),
             AclTarget::Namespace(_) => Some(&n.owner),
+            AclTarget::Server(_) | AclTarget::Wrapper(_) => None,
             AclTarget::Type { name, .. } => n
                 .enums
                 .get(name)
@@ -469,6 +525,12 @@ impl Replayer {
                 .get_mut(key)
                 .map(|r| &mut r.acl),
             AclTarget::Namespace(ns) => self.schema.namespaces.get_mut(ns).map(|n| &mut n.acl),
+            AclTarget::Server(s) => self.schema.foreign_servers.get_mut(s).map(|s| &mut s.acl),
+            AclTarget::Wrapper(w) => self
+                .schema
+                .foreign_data_wrappers
+                .get_mut(w)
+                .map(|w| &mut w.acl),
             AclTarget::Type { ns, name } => {
                 let n = self.schema.namespaces.get_mut(ns)?;
                 if let Some(e) = n.enums.get_mut(name) {
@@ -709,6 +771,8 @@ fn target_path(r: &Replayer, t: &AclTarget) -> ObjectPath {
         }
         AclTarget::Routine { ns, key } => super::routine::routine_path(ns, key, r.kind_of(ns, key)),
         AclTarget::Namespace(ns) => ObjectPath::new(ObjectKind::Namespace, "", ns),
+        AclTarget::Server(s) => ObjectPath::new(ObjectKind::ForeignServer, "", s),
+        AclTarget::Wrapper(w) => ObjectPath::new(ObjectKind::ForeignDataWrapper, "", w),
         AclTarget::Type { ns, name } => {
             let kind = match r.schema.namespaces.get(ns) {
                 Some(n) if n.enums.contains_key(name) => ObjectKind::Enum,

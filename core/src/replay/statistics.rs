@@ -63,16 +63,6 @@ impl Replayer {
                         ),
                         "mark the statement with `-- strata:ignore` to skip it",
                     ),
-                    Some("foreign table") => help(
-                        err(
-                            FEATURE_NOT_SUPPORTED,
-                            format!(
-                                "statistics on foreign table \"{}\" are not supported by strata yet (foreign tables are kept by name)",
-                                display_q(table)
-                            ),
-                        ),
-                        "mark the statement with `-- strata:ignore` to skip it",
-                    ),
                     Some(_) => err(
                         super::WRONG_OBJECT_TYPE,
                         format!(

@@ -46,6 +46,26 @@ impl Replayer {
             }
             let _ = k;
         }
+        let foreign = match ct.foreign {
+            Some((server, options)) => {
+                if !self.schema.foreign_servers.contains_key(&server) {
+                    return Err(super::foreign::no_server(&server));
+                }
+                Some(crate::model::ForeignTable {
+                    server,
+                    options: super::foreign::new_options(options)?,
+                })
+            }
+            None => {
+                if ct.columns.iter().any(|c| !c.fdw_options.is_empty()) {
+                    return Err(err(
+                        WRONG_OBJECT_TYPE,
+                        format!("\"{}\" is not a foreign table", ct.name.name),
+                    ));
+                }
+                None
+            }
+        };
         self.table_changed(&ns, &name);
         let acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
         let owner = self.creator();
@@ -57,6 +77,7 @@ impl Replayer {
                 options: table_options(ct.partition_by.is_some(), ct.options)?,
                 acl,
                 owner,
+                foreign,
                 ..Table::default()
             },
         );
@@ -209,8 +230,31 @@ impl Replayer {
         a: TableAction,
     ) -> R<()> {
         let (nsn, tn) = (ns.clone(), table.clone());
-        if self.alter_inherited(&nsn, &tn, only, &a)? {
+        // A foreign table's options (and its columns') are its own: checked
+        // first, never propagated to children.
+        let column_options = matches!(
+            &a,
+            TableAction::AlterColumn {
+                op: crate::parse::ColumnOp::FdwOptions(_),
+                ..
+            }
+        );
+        if column_options {
+            self.check_foreign_action(&nsn, &tn, "ALTER COLUMN ... OPTIONS", true)?;
+            if let TableAction::AlterColumn { name, op } = a {
+                return self.alter_column(&nsn, &tn, &name, op);
+            }
             return Ok(());
+        }
+        match &a {
+            TableAction::FdwOptions(_) => {
+                self.check_foreign_action(&nsn, &tn, "OPTIONS", true)?;
+            }
+            _ => {
+                if self.alter_inherited(&nsn, &tn, only, &a)? {
+                    return Ok(());
+                }
+            }
         }
         match a {
             TableAction::AttachPartition { name, bound } => {
@@ -562,11 +606,30 @@ impl Replayer {
                 self.touch(ObjectPath::new(ObjectKind::Table, &new_ns, &tn));
                 *ns = new_ns;
             }
+            TableAction::FdwOptions(changes) => {
+                self.check_foreign_action(&nsn, &tn, "OPTIONS", true)?;
+                let t = self.table_mut(&nsn, &tn);
+                let f = t.foreign.as_mut().expect("checked");
+                super::foreign::apply_options(&mut f.options, &changes)?;
+                self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
+            }
             TableAction::RowLevelSecurity(on) => {
+                let what = if on {
+                    "ENABLE ROW SECURITY"
+                } else {
+                    "DISABLE ROW SECURITY"
+                };
+                self.check_foreign_action(&nsn, &tn, what, false)?;
                 self.table_mut(&nsn, &tn).row_level_security = on;
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }
             TableAction::ForceRowLevelSecurity(on) => {
+                let what = if on {
+                    "FORCE ROW SECURITY"
+                } else {
+                    "NO FORCE ROW SECURITY"
+                };
+                self.check_foreign_action(&nsn, &tn, what, false)?;
                 self.table_mut(&nsn, &tn).force_row_level_security = on;
                 self.touch(ObjectPath::new(ObjectKind::Table, &nsn, &tn));
             }

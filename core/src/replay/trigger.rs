@@ -5,7 +5,7 @@
 //! the function they use changes.
 //!
 //! Triggers on views are kept on the view (`replay/view_trigger`);
-//! triggers on materialized views and foreign tables (not modelled) stay
+//! triggers on materialized views (not modelled) stay
 //! kept by name, as before.
 
 use crate::model::{
@@ -32,8 +32,7 @@ enum On {
     Table(String),
     /// A (plain) view: its namespace.
     View(String),
-    /// A materialized view, materialized view or foreign table: triggers on it are kept
-    /// by name.
+    /// A materialized view: triggers on it are kept by name.
     ByName(&'static str),
 }
 
@@ -46,7 +45,7 @@ impl Replayer {
             return Ok(On::View(ns));
         }
         match self.relation_kind(q) {
-            Some(k @ ("view" | "materialized view" | "foreign table")) => Ok(On::ByName(k)),
+            Some(k @ ("view" | "materialized view")) => Ok(On::ByName(k)),
             Some(_) => Err(err(
                 WRONG_OBJECT_TYPE,
                 format!("\"{}\" is not a table or view", q.name),
@@ -93,6 +92,25 @@ impl Replayer {
             }
         };
         let tn = ct.table.name.clone();
+        if self.table(&ns, &tn).is_some_and(|t| t.foreign.is_some()) {
+            let what = if ct.timing == TriggerTiming::InsteadOf {
+                Some("Foreign tables cannot have INSTEAD OF triggers.")
+            } else if ct.events.truncate {
+                Some("Foreign tables cannot have TRUNCATE triggers.")
+            } else if ct.constraint {
+                Some("Foreign tables cannot have constraint triggers.")
+            } else if ct.old_table.is_some() || ct.new_table.is_some() {
+                Some("Triggers on foreign tables cannot have transition tables.")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(help(
+                    err(WRONG_OBJECT_TYPE, format!("\"{tn}\" is a foreign table")),
+                    what,
+                ));
+            }
+        }
         if ct.timing == TriggerTiming::InsteadOf {
             return Err(help(
                 err(WRONG_OBJECT_TYPE, format!("\"{tn}\" is a table")),

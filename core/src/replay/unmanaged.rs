@@ -25,12 +25,7 @@ impl Replayer {
                     kind,
                     name: name.clone(),
                 };
-                if matches!(
-                    kind,
-                    UnmanagedKind::View
-                        | UnmanagedKind::MaterializedView
-                        | UnmanagedKind::ForeignTable
-                ) {
+                if matches!(kind, UnmanagedKind::View | UnmanagedKind::MaterializedView) {
                     let (ns, rel) = split_unmanaged(&name);
                     if !or_replace && self.relation_taken(&ns, &rel) {
                         if if_not_exists {

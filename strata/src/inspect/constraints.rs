@@ -35,7 +35,7 @@ pub(super) const Q_CONSTRAINTS: &str = concat!(
      LEFT JOIN pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_class fc ON fc.oid = co.confrelid AND co.contype = 'f' \
      LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
-     WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p') \
+     WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND c.relkind IN ('r', 'p', 'f') \
        AND NOT EXISTS (SELECT FROM pg_constraint pc \
                        WHERE pc.oid = co.conparentid AND pc.conrelid = co.conrelid) AND ",
     share!("co.conrelid"),

@@ -184,6 +184,7 @@ pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 mod aggregates;
 mod constraints;
 mod event_triggers;
+mod foreign;
 mod format_type;
 mod indexes;
 mod namespaces;
@@ -215,6 +216,7 @@ pub fn client_format_type(typid: u32, typmod: i32) -> Option<String> {
 #[doc(hidden)]
 pub const SERVER_FORMATS_TYPE: &str = server_formats_type!("a.atttypid", "a.atttypmod");
 use event_triggers::*;
+use foreign::*;
 use indexes::*;
 use namespaces::*;
 use operators::*;
@@ -230,7 +232,7 @@ use views::*;
 
 /// Every catalog query [`inspect`] runs, in order, each exactly once. Each
 /// takes one parameter, `$1 text[]`: the namespaces to read, or NULL.
-pub const QUERIES: [(&str, &str); 20] = [
+pub const QUERIES: [(&str, &str); 21] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
     ("tables", Q_TABLES),
@@ -248,6 +250,7 @@ pub const QUERIES: [(&str, &str); 20] = [
     ("default privileges", Q_DEFAULT_ACLS),
     ("statistics", Q_STATISTICS),
     ("event triggers", Q_EVENT_TRIGGERS),
+    ("foreign servers", Q_FOREIGN),
     ("operators", Q_OPERATORS),
     ("aggregates", Q_AGGREGATES),
     // Last on every connection: its rows (the most of any query) are built
@@ -435,6 +438,7 @@ struct CatalogRows {
     default_acls: Vec<Row>,
     statistics: Vec<Row>,
     event_triggers: Vec<Row>,
+    foreign: Vec<Row>,
     operators: Vec<Row>,
     aggregates: Vec<Row>,
 }
@@ -543,6 +547,7 @@ async fn read_all(
         default_acls: take("default privileges")?,
         statistics: take("statistics")?,
         event_triggers: take("event triggers")?,
+        foreign: take("foreign servers")?,
         operators: take("operators")?,
         aggregates: take("aggregates")?,
     };
@@ -676,6 +681,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         default_acls,
         statistics,
         event_triggers,
+        foreign,
         operators,
         aggregates,
     } = rows;
@@ -752,6 +758,8 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(statistics);
     build_event_triggers(&event_triggers, &mut schema)?;
     drop(event_triggers);
+    build_foreign(&foreign, &mut schema)?;
+    drop(foreign);
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {

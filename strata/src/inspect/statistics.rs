@@ -43,10 +43,9 @@ pub(super) fn build_statistics(rows: &[Row], schema: &mut Schema) -> Result<(), 
                 quote_ident(&name)
             )
         };
-        if !matches!(relkind.as_str(), "r" | "p") {
+        if !matches!(relkind.as_str(), "r" | "p" | "f") {
             let what = match relkind.as_str() {
                 "m" => "a materialized view",
-                "f" => "a foreign table",
                 _ => "a relation that is not a table",
             };
             return Err(unsupported(

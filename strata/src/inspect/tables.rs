@@ -27,11 +27,14 @@ pub(super) const Q_TABLES: &str = concat!(
                   JOIN pg_class pc ON pc.oid = ih.inhparent \
                   WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno), \
             CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, \
-            c.relacl::text[], pg_get_userbyid(c.relowner)::text \
+            c.relacl::text[], pg_get_userbyid(c.relowner)::text, \
+            fs.srvname::text, ft.ftoptions::text[] \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid \
      LEFT JOIN pg_am am ON am.oid = c.relam \
-     WHERE c.relkind IN ('r', 'p') AND ",
+     LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid \
+     LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver \
+     WHERE c.relkind IN ('r', 'p', 'f') AND ",
     share!("c.oid"),
     " AND ",
     user_namespace!(),
@@ -63,7 +66,7 @@ pub(super) const Q_COLUMNS: &str = concat!(
             CASE WHEN ",
     server_formats_type!("a.atttypid", "a.atttypmod"),
     " THEN format_type(a.atttypid, a.atttypmod) END, \
-            a.atttypmod \
+            a.atttypmod, a.attfdwoptions::text[] \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -81,7 +84,7 @@ pub(super) const Q_COLUMNS: &str = concat!(
                   AND d.deptype = 'i' AND d.refobjsubid > 0 \
                 ORDER BY d.refobjid, d.refobjsubid, sc.oid) idn \
        ON idn.refobjid = a.attrelid AND idn.refobjsubid = a.attnum AND a.attidentity <> '' \
-     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ",
+     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f') AND ",
     share!("a.attrelid"),
     " AND ",
     user_namespace!(),
@@ -149,7 +152,16 @@ pub(super) fn build_tables(
                  ALTER TABLE … RESET (toast.…) them, or inspect other namespaces only",
             ));
         }
-        if replica_identity != "d" {
+        let server: Option<String> = get(row, 18, "tables")?;
+        let foreign = match server {
+            Some(server) => Some(strata_core::model::ForeignTable {
+                server,
+                options: split_fdw_options(get(row, 19, "tables")?),
+            }),
+            None => None,
+        };
+        // A foreign table's replica identity is always NOTHING.
+        if replica_identity != "d" && foreign.is_none() {
             let what = match replica_identity.as_str() {
                 "f" => "FULL",
                 "n" => "NOTHING",
@@ -181,6 +193,7 @@ pub(super) fn build_tables(
             inherits,
             acl: read_acl(row, 16, AclKind::Relation, "tables", || object.clone())?,
             owner: super::privileges::read_owner(row, 17, "tables")?,
+            foreign,
             ..Table::default()
         };
         schema
@@ -227,6 +240,7 @@ pub(super) fn build_columns(
         let type_storage: String = get(row, 13, STEP)?;
         let compression: String = get(row, 14, STEP)?;
         let attoptions: Option<Vec<String>> = get(row, 15, STEP)?;
+        let fdw_options = split_fdw_options(get(row, 32, STEP)?);
         let comment = take_comment(comments, 'c', relid, attnum);
         let Some((table, table_name)) = table_mut(schema, table_names, relid) else {
             continue;
@@ -363,6 +377,7 @@ pub(super) fn build_columns(
             comment,
             statistics: (stattarget >= 0).then_some(stattarget),
             inherited: inherited(get(row, 26, STEP)?, get(row, 27, STEP)?),
+            fdw_options,
         });
     }
     Ok(attnames)
@@ -394,4 +409,9 @@ pub(super) fn storage_name(code: &str) -> &'static str {
         "x" => "EXTENDED",
         _ => "?",
     }
+}
+
+/// `name=value` items of a foreign table's or column's options.
+fn split_fdw_options(raw: Option<Vec<String>>) -> strata_core::model::FdwOptions {
+    super::foreign::split_options(raw)
 }

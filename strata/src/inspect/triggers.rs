@@ -41,7 +41,7 @@ pub(super) const Q_POLICIES: &str = concat!(
 /// trigger's deferral and `FROM` table, transition tables, the function as
 /// the catalog holds it, `pg_get_triggerdef` (to write back, and for the
 /// `WHEN` condition, printed as stored) and the comment. Triggers on views
-/// too (on the view); those on materialized views and foreign tables are
+/// too (on the view), and on foreign tables; those on materialized views are
 /// read by name with the unmanaged objects.
 pub(super) const Q_TRIGGERS: &str = concat!(
     "SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, \
@@ -61,7 +61,7 @@ pub(super) const Q_TRIGGERS: &str = concat!(
      LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace \
      LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid \
           AND d.objsubid = 0 \
-     WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p', 'v') AND ",
+     WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p', 'f', 'v') AND ",
     share!("tg.tgrelid"),
     " AND ",
     user_namespace!(),

@@ -6,15 +6,7 @@ use tokio_postgres::Row;
 use super::*;
 
 pub(super) const Q_UNMANAGED: &str = concat!(
-    "SELECT 'foreign_table', \
-            n.nspname::text, NULL::text, c.relname::text, NULL::text, NULL::text \
-     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE c.relkind = 'f' AND ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_class", "c.oid"),
-    " UNION ALL \
-     SELECT 'range_type', n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
+    "SELECT 'range_type', n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'r' AND ",
     user_namespace!(),
@@ -33,7 +25,7 @@ pub(super) const Q_UNMANAGED: &str = concat!(
             tg.tgenabled::text \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'v') AND ",
+     WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'f', 'v') AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
@@ -84,7 +76,6 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
         let kind = match kind.as_str() {
             "view" => UnmanagedKind::View,
             "materialized_view" => UnmanagedKind::MaterializedView,
-            "foreign_table" => UnmanagedKind::ForeignTable,
             "composite_type" => UnmanagedKind::CompositeType,
             "domain" => UnmanagedKind::Domain,
             "range_type" => UnmanagedKind::RangeType,

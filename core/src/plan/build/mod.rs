@@ -19,6 +19,7 @@ mod constraint;
 mod domain;
 mod event_trigger;
 mod extension;
+mod foreign;
 mod index;
 mod namespace;
 mod operator;
@@ -467,6 +468,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.renames()?;
     bld.index_types();
     bld.extensions();
+    bld.foreign();
     bld.namespaces();
     bld.enums();
     bld.collations();
@@ -574,6 +576,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     details.extend(routine::unsupported_routines(a, b));
     details.extend(operator::unsupported_operators(a, b));
     details.extend(aggregate::unsupported_aggregates(a, b));
+    details.extend(foreign::unsupported(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;

@@ -591,6 +591,23 @@ impl Builder<'_> {
 /// line each: a table that is itself a partition or inherits, one with
 /// inheritance children, one a kept table's foreign key references, one
 /// whose column owns a sequence.
+/// Why a table must be dropped and created again for what makes it a
+/// foreign table: it becomes one or stops being one, or its server changes
+/// (no `ALTER FOREIGN TABLE` sets the server).
+pub(super) fn foreign_recreation(a: &Table, b: &Table) -> Option<String> {
+    match (&a.foreign, &b.foreign) {
+        (None, None) => None,
+        (Some(_), None) => Some("it stops being a foreign table".to_string()),
+        (None, Some(_)) => Some("it becomes a foreign table".to_string()),
+        (Some(x), Some(y)) if x.server != y.server => Some(format!(
+            "its server changes ({} → {}), which no ALTER FOREIGN TABLE does",
+            quote_ident(&x.server),
+            quote_ident(&y.server)
+        )),
+        _ => None,
+    }
+}
+
 pub(super) fn recreated_tables(
     a: &Schema,
     b: &Schema,
@@ -608,15 +625,19 @@ pub(super) fn recreated_tables(
             let Some(ta) = a.table(ns, name) else {
                 continue;
             };
-            if ta.partition_by == tb.partition_by {
+            let foreign_change = foreign_recreation(ta, tb);
+            if ta.partition_by == tb.partition_by && foreign_change.is_none() {
                 continue;
             }
-            let what = format!(
-                "{}: the partition key changes ({} → {})",
-                table_path(ns, name),
-                key_of(ta),
-                key_of(tb)
-            );
+            let what = match foreign_change {
+                Some(why) => format!("{}: {why}", table_path(ns, name)),
+                None => format!(
+                    "{}: the partition key changes ({} → {})",
+                    table_path(ns, name),
+                    key_of(ta),
+                    key_of(tb)
+                ),
+            };
             if ta.partition_of.is_some()
                 || tb.partition_of.is_some()
                 || !ta.inherits.is_empty()

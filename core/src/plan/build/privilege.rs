@@ -46,7 +46,9 @@ impl Builder<'_> {
                         AclKind::Routine => Some(DefaultAclObject::Functions),
                         AclKind::Type => Some(DefaultAclObject::Types),
                         AclKind::Namespace => Some(DefaultAclObject::Schemas),
-                        AclKind::Column => None,
+                        AclKind::Column | AclKind::ForeignServer | AclKind::ForeignDataWrapper => {
+                            None
+                        }
                     };
                     if e.key == "n public" {
                         public_schema_acl()

@@ -69,14 +69,27 @@ impl<'a> Builder<'a> {
                 .find(|d| d.step.action == "drop table" && d.step.object == table_path(&ns, &t))
             {
                 d.step.action = "drop table (to create it again)".to_string();
-                d.step.hazards.push(hz(
-                    Hazard::DeletesData,
-                    "its partition key changes, which no ALTER TABLE does: the table is \
-                     dropped with its rows (and partitions) and created again empty",
-                ));
-                d.step.hazards.retain(|h| {
-                    h.hazard != Hazard::DeletesData || h.why.starts_with("its partition key")
-                });
+                let key_changes = b
+                    .table(&ns, &t)
+                    .is_some_and(|tb| tb.partition_by != ta.partition_by);
+                let why = if key_changes {
+                    Some(
+                        "its partition key changes, which no ALTER TABLE does: the table is \
+                         dropped with its rows (and partitions) and created again empty",
+                    )
+                } else if ta.foreign.is_none() {
+                    Some(
+                        "it becomes a foreign table, which no ALTER TABLE does: the table is \
+                         dropped with its rows and created again over its server",
+                    )
+                } else {
+                    // A foreign table's rows are its server's.
+                    None
+                };
+                d.step.hazards.retain(|h| h.hazard != Hazard::DeletesData);
+                if let Some(why) = why {
+                    d.step.hazards.push(hz(Hazard::DeletesData, why));
+                }
             }
             self.recreated.push((ns, t, ta));
         }
@@ -389,12 +402,20 @@ impl<'a> Builder<'a> {
                 qualified_sql(ns, t)
             ));
         }
-        statements.push(format!("DROP TABLE {}", qualified_sql(ns, t)));
-        let mut s = step(table_path(ns, t), "drop table", statements);
-        s.hazards.push(hz(
-            Hazard::DeletesData,
-            "the table and all its rows are dropped",
+        let foreign = ta.foreign.is_some();
+        statements.push(format!(
+            "DROP {}TABLE {}",
+            if foreign { "FOREIGN " } else { "" },
+            qualified_sql(ns, t)
         ));
+        let mut s = step(table_path(ns, t), "drop table", statements);
+        // A foreign table's rows are the remote server's: none are lost.
+        if !foreign {
+            s.hazards.push(hz(
+                Hazard::DeletesData,
+                "the table and all its rows are dropped",
+            ));
+        }
         if let Some(po) = &ta.partition_of {
             s.hazards.push(hz(
                 Hazard::LocksTable,
@@ -418,6 +439,13 @@ impl<'a> Builder<'a> {
         d.drops.push(k_rel(ns, t));
         d.releases.push(k_ns(ns));
         d.releases.push(K_EXTENSIONS_DROPPED.to_string());
+        // Its triggers go with it, before the functions they call.
+        for g in ta.triggers.values() {
+            d.releases.push(super::routine::k_routine(
+                &g.function_schema,
+                &format!("{}()", g.function),
+            ));
+        }
         for c in &ta.columns {
             d.drops.push(k_col(ns, t, &c.name));
             d.releases.extend(self.column_keys(c, true));
@@ -538,6 +566,42 @@ impl<'a> Builder<'a> {
             ));
             self.push(Draft::new(s, P_ALTER));
         }
+        if let (Some(fa), Some(fb)) = (&ta.foreign, &tb.foreign) {
+            if let Some(clause) = crate::ddl::alter_options_clause(&fa.options, &fb.options) {
+                let mut d = Draft::new(
+                    step(
+                        path.clone(),
+                        "alter foreign table options",
+                        vec![format!("ALTER FOREIGN TABLE {tq} {clause}")],
+                    ),
+                    P_ALTER,
+                );
+                d.requires.push(k_table(ns, t));
+                self.push(d);
+            }
+            for cb in &tb.columns {
+                let Some(ca) = ta.column(&cb.name) else {
+                    continue;
+                };
+                if let Some(clause) =
+                    crate::ddl::alter_options_clause(&ca.fdw_options, &cb.fdw_options)
+                {
+                    let mut d = Draft::new(
+                        step(
+                            super::column_path(ns, t, &cb.name),
+                            "alter foreign table column options",
+                            vec![format!(
+                                "ALTER FOREIGN TABLE {tq} ALTER COLUMN {} {clause}",
+                                quote_ident(&cb.name)
+                            )],
+                        ),
+                        P_ALTER,
+                    );
+                    d.requires.push(k_table(ns, t));
+                    self.push(d);
+                }
+            }
+        }
         if ta.row_level_security != tb.row_level_security {
             let s = step(
                 path.clone(),
@@ -569,7 +633,12 @@ impl<'a> Builder<'a> {
             self.push(Draft::new(s, P_ALTER));
         }
         if ta.comment != tb.comment {
-            let stmts: Vec<String> = comment_on_sql("TABLE", &tq, tb.comment.as_deref(), true)
+            let what = if tb.foreign.is_some() {
+                "FOREIGN TABLE"
+            } else {
+                "TABLE"
+            };
+            let stmts: Vec<String> = comment_on_sql(what, &tq, tb.comment.as_deref(), true)
                 .into_iter()
                 .collect();
             let mut d = Draft::new(step(path.clone(), "comment on table", stmts), P_COMMENT);

@@ -1,0 +1,4 @@
+-- a user mapping present or not
+CREATE FOREIGN DATA WRAPPER plain_fdw;
+CREATE SERVER s FOREIGN DATA WRAPPER plain_fdw;
+CREATE USER MAPPING FOR PUBLIC SERVER s;

@@ -1,0 +1,3 @@
+-- a foreign server's option value (loopback only; never connected to)
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '5432');

@@ -1,0 +1,2 @@
+-- a foreign-data wrapper's option value
+CREATE FOREIGN DATA WRAPPER plain_fdw OPTIONS (mode 'a');

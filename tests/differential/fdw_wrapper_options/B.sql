@@ -1,0 +1,1 @@
+CREATE FOREIGN DATA WRAPPER plain_fdw OPTIONS (mode 'b');

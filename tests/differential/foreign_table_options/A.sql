@@ -1,0 +1,4 @@
+-- a foreign table's options (loopback server, never connected to)
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1');
+CREATE FOREIGN TABLE items (id integer) SERVER loop OPTIONS (table_name 'items');
