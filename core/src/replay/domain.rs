@@ -504,7 +504,7 @@ impl Replayer {
     }
 
     /// Every column, attribute and domain typed `from` now says `to`.
-    fn retype_user(&mut self, from: &str, to: &str) {
+    pub(super) fn retype_user(&mut self, from: &str, to: &str) {
         self.retype_columns(from, to);
         let swap = |t: &mut String| {
             if base_type(t) == from {

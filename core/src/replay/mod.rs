@@ -33,6 +33,7 @@ mod operator;
 mod partition;
 mod policy;
 mod privilege;
+mod range;
 mod routine;
 mod sequence;
 mod statistics;
@@ -161,6 +162,10 @@ pub struct Replayer {
     /// `None`: the whole table; else only the named indexes, constraints
     /// and policies (a statement that added or changed just those).
     touched: BTreeMap<(String, String), Option<expressions::TouchedObjects>>,
+    /// Shell types (`CREATE TYPE name`) not yet defined, by (namespace,
+    /// name): the server keeps them in `pg_type` (`typisdefined` false),
+    /// which neither inspect nor pg_dump's output show on their own.
+    shell_types: BTreeSet<(String, String)>,
 }
 
 impl Default for Replayer {
@@ -222,6 +227,7 @@ impl Replayer {
             },
             renames: Vec::new(),
             touched: BTreeMap::new(),
+            shell_types: BTreeSet::new(),
         }
     }
 
@@ -492,6 +498,8 @@ impl Replayer {
                 cascade,
             } => self.drop_type(names, if_exists, cascade),
             Stmt::CreateComposite { name, attributes } => self.create_composite(name, attributes),
+            Stmt::CreateRange { name, params } => self.create_range(name, params),
+            Stmt::CreateShellType { name } => self.create_shell_type(name),
             Stmt::CreateDomain {
                 name,
                 base_type,

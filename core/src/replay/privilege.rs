@@ -305,6 +305,7 @@ impl Replayer {
                         n.enums.contains_key(&q.name)
                             || n.domains.contains_key(&q.name)
                             || n.composites.contains_key(&q.name)
+                            || n.ranges.contains_key(&q.name)
                     });
                     let Some(ns) = found else {
                         if self.relation_kind(q).is_some() {
@@ -433,6 +434,9 @@ impl Replayer {
                 }
                 if let Some(d) = n.domains.get_mut(name) {
                     return Some(&mut d.acl);
+                }
+                if let Some(r) = n.ranges.get_mut(name) {
+                    return Some(&mut r.acl);
                 }
                 n.composites.get_mut(name).map(|c| &mut c.acl)
             }
@@ -670,6 +674,7 @@ fn target_path(r: &Replayer, t: &AclTarget) -> ObjectPath {
             let kind = match r.schema.namespaces.get(ns) {
                 Some(n) if n.enums.contains_key(name) => ObjectKind::Enum,
                 Some(n) if n.domains.contains_key(name) => ObjectKind::Domain,
+                Some(n) if n.ranges.contains_key(name) => ObjectKind::Range,
                 _ => ObjectKind::Type,
             };
             ObjectPath::new(kind, ns, name)
