@@ -9,6 +9,7 @@ mod aggregate;
 mod event_trigger;
 mod operator;
 mod privilege;
+mod range;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
@@ -309,6 +310,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        range::diff_ranges(d, nsn, e, f);
         for (name, e, f) in pairs(&e.composites, &f.composites) {
             let p = ObjectPath::new(ObjectKind::Type, nsn, name);
             match (e, f) {

@@ -182,6 +182,19 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                 ));
             }
         }
+        for (name, r) in &n.ranges {
+            if all || r.acl.is_some() {
+                out.push(entry(
+                    format!("TYPE {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Type,
+                    &r.acl,
+                    "CURRENT_USER",
+                    format!("y {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Range, ns, name),
+                ));
+            }
+        }
         for (name, s) in &n.sequences {
             if all || s.acl.is_some() {
                 out.push(entry(
