@@ -592,13 +592,13 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
         {
             owners.insert(qualified(ns, name), ns.as_str());
         }
+        // The multirange is made by its range's CREATE TYPE, in whichever
+        // namespace it lives.
         for r in n.ranges.values() {
-            if let Some((owner, _)) = schema.namespaces.get_key_value(&r.multirange.schema) {
-                owners.insert(
-                    qualified(&r.multirange.schema, &r.multirange.name),
-                    owner.as_str(),
-                );
-            }
+            owners.insert(
+                qualified(&r.multirange.schema, &r.multirange.name),
+                ns.as_str(),
+            );
         }
         for signature in n.routines.keys() {
             let (name, _) = crate::model::split_signature(signature);

@@ -162,9 +162,11 @@ impl Change {
     }
 }
 
-/// `type differs`, `values differ`: the verb agrees with the property.
+/// `type differs`, `values differ`, `operator class differs`: the verb
+/// agrees with the property.
 pub fn differs(field: &str) -> String {
-    if field.ends_with('s') && !field.starts_with(privilege::FIELD_PREFIX) {
+    if field.ends_with('s') && !field.ends_with("ss") && !field.starts_with(privilege::FIELD_PREFIX)
+    {
         format!("{field} differ")
     } else {
         format!("{field} differs")

@@ -4,7 +4,9 @@
 //! not compared).
 
 use crate::ddl::range_sql;
-use crate::model::{qualified_sql, AclKind, Namespace, ObjectKind, ObjectPath, ObjectRef, RangeType};
+use crate::model::{
+    qualified_sql, AclKind, Namespace, ObjectKind, ObjectPath, ObjectRef, RangeType,
+};
 
 use super::{diff_acl, field, missing, opt_field, pairs, unexpected, Difference};
 

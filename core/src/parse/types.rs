@@ -63,9 +63,7 @@ impl<'a> Cursor<'a> {
                 "collation" => RangeParam::Collation(self.name_or_string()?),
                 "canonical" => RangeParam::Canonical(self.name_or_string()?),
                 "subtype_diff" => RangeParam::SubtypeDiff(self.name_or_string()?),
-                "multirange_type_name" => {
-                    RangeParam::MultirangeTypeName(self.name_or_string()?)
-                }
+                "multirange_type_name" => RangeParam::MultirangeTypeName(self.name_or_string()?),
                 _ => {
                     // The value is not read: skip it to the next comma.
                     let mut depth = 0i32;

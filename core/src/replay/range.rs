@@ -129,7 +129,8 @@ impl Replayer {
     }
 
     pub(super) fn is_shell(&self, ns: &str, name: &str) -> bool {
-        self.shell_types.contains(&(ns.to_string(), name.to_string()))
+        self.shell_types
+            .contains(&(ns.to_string(), name.to_string()))
     }
 
     /// `CREATE TYPE name` (`DefineType` without parameters).
@@ -231,7 +232,13 @@ impl Replayer {
                     ));
                 }
                 let me = qualified(&ns, &name.name);
-                Some(self.range_function(&q, &[me.clone()], &me, "range canonical function", false)?)
+                Some(self.range_function(
+                    &q,
+                    &[me.clone()],
+                    &me,
+                    "range canonical function",
+                    false,
+                )?)
             }
             None => None,
         };
@@ -249,10 +256,14 @@ impl Replayer {
             Some(m) => m,
             None => (ns.clone(), multirange_name(&name.name)),
         };
-        if self.type_exists_in(&mns, &mname)
-            || self.is_shell(&mns, &mname)
-            || (mns == ns && mname == name.name)
-        {
+        if mns == ns && mname == name.name {
+            // The server meets its own range's pg_type row.
+            return Err(err(
+                "23505",
+                "duplicate key value violates unique constraint \"pg_type_typname_nsp_index\"",
+            ));
+        }
+        if self.type_exists_in(&mns, &mname) || self.is_shell(&mns, &mname) {
             return Err(err(
                 DUPLICATE_OBJECT,
                 format!("type \"{mname}\" already exists"),
@@ -572,7 +583,10 @@ impl Replayer {
             let (new_ns, new_name) = match (rename, set_schema) {
                 (Some(n), _) => {
                     if self.type_exists_in(&ns, n) {
-                        return Err(err(DUPLICATE_OBJECT, format!("type \"{n}\" already exists")));
+                        return Err(err(
+                            DUPLICATE_OBJECT,
+                            format!("type \"{n}\" already exists"),
+                        ));
                     }
                     (ns.clone(), n.to_string())
                 }
@@ -582,11 +596,7 @@ impl Replayer {
                 }
                 (None, None) => return Ok(true),
             };
-            let r = self
-                .ns_mut(&rns)
-                .ranges
-                .get_mut(&rn)
-                .expect("found");
+            let r = self.ns_mut(&rns).ranges.get_mut(&rn).expect("found");
             r.multirange = ObjectRef::new(&new_ns, &new_name);
             self.retype_range_users(&old, &qualified(&new_ns, &new_name));
             self.touch(ObjectPath::new(ObjectKind::Range, &rns, &rn));
@@ -751,8 +761,9 @@ impl Replayer {
             for (rn, r) in &n.ranges {
                 let me = qualified(rns, rn);
                 let uses = |f: &Option<ObjectRef>, want: Vec<String>| {
-                    f.as_ref()
-                        .is_some_and(|f| f.schema == ns && f.name == name && args == want.as_slice())
+                    f.as_ref().is_some_and(|f| {
+                        f.schema == ns && f.name == name && args == want.as_slice()
+                    })
                 };
                 if uses(&r.canonical, vec![me.clone()])
                     || uses(&r.subtype_diff, vec![r.subtype.clone(), r.subtype.clone()])

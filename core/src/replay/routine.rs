@@ -450,9 +450,8 @@ impl Replayer {
                         err(
                             super::DEPENDENT_OBJECTS,
                             format!(
-                                "cannot drop {} {} because other objects depend on it",
+                                "cannot drop {} {shown} because other objects depend on it",
                                 self.kind_of(&ns, &key).label(),
-                                display_key(&key)
                             ),
                         ),
                         format!("used by {range}"),

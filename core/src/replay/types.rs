@@ -294,13 +294,13 @@ impl Replayer {
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
         [UnmanagedKind::Domain, UnmanagedKind::CompositeType]
-        .into_iter()
-        .any(|kind| {
-            self.schema.unmanaged.contains(&Unmanaged {
-                kind,
-                name: qn.clone(),
+            .into_iter()
+            .any(|kind| {
+                self.schema.unmanaged.contains(&Unmanaged {
+                    kind,
+                    name: qn.clone(),
+                })
             })
-        })
     }
 
     /// Checks that a canonical type exists; enums, domains, composite

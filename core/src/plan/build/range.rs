@@ -68,13 +68,8 @@ fn users(s: &Schema, types: &[String]) -> BTreeSet<String> {
             }
         }
         for (sig, r) in &n.routines {
-            if r.args.iter().any(|a| uses(&a.data_type))
-                || r.returns.as_deref().is_some_and(uses)
-            {
-                out.insert(format!(
-                    "function {}",
-                    crate::ddl::routine_target(ns, sig)
-                ));
+            if r.args.iter().any(|a| uses(&a.data_type)) || r.returns.as_deref().is_some_and(uses) {
+                out.insert(format!("function {}", crate::ddl::routine_target(ns, sig)));
             }
         }
         for (rn, r) in &n.ranges {
@@ -146,7 +141,12 @@ impl Builder<'_> {
             }
         }
         for (ns, name) in names {
-            let get = |s: &Schema| s.namespaces.get(&ns).and_then(|n| n.ranges.get(&name)).cloned();
+            let get = |s: &Schema| {
+                s.namespaces
+                    .get(&ns)
+                    .and_then(|n| n.ranges.get(&name))
+                    .cloned()
+            };
             match (get(&self.a), get(self.b)) {
                 (None, Some(rb)) => self.create_range(&ns, &name, &rb),
                 (Some(ra), None) => self.drop_range(&ns, &name, &ra),
@@ -211,7 +211,9 @@ impl Builder<'_> {
         draft.requires.extend(self.range_keys(r, false));
         draft.provides.push(k_type(ns, name));
         draft.provides.push(k_rel(ns, name));
-        draft.provides.push(k_rel(&r.multirange.schema, &r.multirange.name));
+        draft
+            .provides
+            .push(k_rel(&r.multirange.schema, &r.multirange.name));
         self.push(draft);
     }
 
@@ -225,7 +227,9 @@ impl Builder<'_> {
         draft.drops.push(k_type(ns, name));
         draft.drops.push(k_old_type(ns, name));
         draft.drops.push(k_rel(ns, name));
-        draft.drops.push(k_rel(&r.multirange.schema, &r.multirange.name));
+        draft
+            .drops
+            .push(k_rel(&r.multirange.schema, &r.multirange.name));
         draft.releases.push(k_ns(ns));
         if r.multirange.schema != ns {
             draft.releases.push(k_ns(&r.multirange.schema));
