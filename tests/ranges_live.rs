@@ -500,3 +500,35 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
     }
 }
+
+/// A call named like a range type of the schema may be its constructor:
+/// unproven, with that reason, even where a built-in of the name exists.
+#[test]
+fn calls_of_range_constructors_are_unproven_by_name() {
+    let s = replay(
+        "CREATE TYPE int4range AS RANGE (subtype = int8);\n\
+         CREATE TYPE spans AS RANGE (subtype = float8);\n\
+         CREATE TABLE t (a int, b float8,\n\
+           CONSTRAINT c1 CHECK (int4range(1, 2) @> a),\n\
+           CONSTRAINT c2 CHECK (spans(0, 1) @> b),\n\
+           CONSTRAINT c3 CHECK (spans_multirange() IS NOT NULL));\n",
+    )
+    .unwrap();
+    let t = &s.namespaces["public"].tables["t"];
+    for (c, needle) in [
+        ("c1", "constructor of the schema's range type int4range"),
+        ("c2", "constructor of the schema's range type spans"),
+        ("c3", "multirange type spans_multirange (range type spans)"),
+    ] {
+        let strata_core::model::ConstraintKind::Check { expression, .. } = &t.constraints[c].kind
+        else {
+            panic!("{c} is not a check")
+        };
+        match &expression.stored {
+            strata_core::model::Stored::Unproven { reason, .. } => {
+                assert!(reason.contains(needle), "{c}: {reason}")
+            }
+            other => panic!("{c}: proven as {other:?}"),
+        }
+    }
+}

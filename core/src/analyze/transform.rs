@@ -1366,6 +1366,33 @@ impl Analyzer<'_> {
         Ok(())
     }
 
+    /// A range or multirange type of the schema named `name`: the server
+    /// made constructor functions of that name with it (`floatrange(lo,
+    /// hi[, bounds])`, `floatmultirange(VARIADIC …)`), which strata does
+    /// not type, and which may take a call of a built-in of the same name.
+    fn range_constructor(&self, name: &str) -> Option<Unproven> {
+        for (ns, n) in &self.schema.namespaces {
+            for (rn, r) in &n.ranges {
+                let what = if rn == name {
+                    "range"
+                } else if r.multirange.name == name {
+                    "multirange"
+                } else {
+                    continue;
+                };
+                return Some(unproven(format!(
+                    "{name} is the constructor of the schema's {what} type {} (range type {}): calls of user range constructors, and what they return, are not typed offline",
+                    crate::model::qualified(
+                        if what == "range" { ns } else { &r.multirange.schema },
+                        name
+                    ),
+                    crate::model::qualified(ns, rn)
+                )));
+            }
+        }
+        None
+    }
+
     /// Whether a function of the schema may take the call `name(types)`
     /// from the built-in `chosen`. `func_get_detail` takes an exact match
     /// (the candidate's input types are the actual argument types) before
@@ -1390,6 +1417,9 @@ impl Analyzer<'_> {
                 base.rsplit('.').next() == Some(name)
             }
         });
+        if let Some(range) = self.range_constructor(name) {
+            return Err(range);
+        }
         let routines: Vec<&crate::model::Routine> = self
             .schema
             .namespaces
@@ -1897,6 +1927,9 @@ impl Analyzer<'_> {
         });
         if by_name {
             return Err(captured("one of that name is kept by name only"));
+        }
+        if let Some(range) = self.range_constructor(name) {
+            return Err(range);
         }
         if let Some(ext) = self.env.uncovered_extension() {
             return Err(captured(&format!(
