@@ -154,6 +154,13 @@ async fn offline_replay_builds_the_ranges_the_server_builds() {
                 Some("C")
             );
             assert_eq!(server.counts().range_types, 8);
+            let page = strata_core::docs::render(&server, &Default::default());
+            assert!(
+                page.contains("## Range types")
+                    && page.contains("`floatmultirange`")
+                    && page.contains("subtype_diff float8mi"),
+                "{page}"
+            );
         }
     }
 }
@@ -531,4 +538,26 @@ fn calls_of_range_constructors_are_unproven_by_name() {
             other => panic!("{c}: proven as {other:?}"),
         }
     }
+}
+
+/// codegen: a column of a user range type (or its multirange) maps to no
+/// Rust type; generation fails naming the column and what to do.
+#[test]
+fn codegen_refuses_a_range_column_by_name() {
+    let s = replay(
+        "CREATE TYPE floatrange AS RANGE (subtype = float8);\n\
+         CREATE TABLE slot (id int PRIMARY KEY, during floatrange, many floatmultirange);\n",
+    )
+    .unwrap();
+    let errors = strata_core::codegen::generate(&s, &Default::default()).unwrap_err();
+    let text: Vec<String> = errors.iter().map(|d| d.message.clone()).collect();
+    assert!(
+        text.iter().any(|m| m.contains("column slot.during has type floatrange")
+            && m.contains("types: {")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter().any(|m| m.contains("has type floatmultirange")),
+        "{text:#?}"
+    );
 }
