@@ -234,7 +234,7 @@ impl Replayer {
                 let me = qualified(&ns, &name.name);
                 Some(self.range_function(
                     &q,
-                    &[me.clone()],
+                    std::slice::from_ref(&me),
                     &me,
                     "range canonical function",
                     false,

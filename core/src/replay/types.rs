@@ -379,13 +379,11 @@ impl Replayer {
         let found = self.search_namespaces().into_iter().find(|n| has(n));
         self.note_user_dependence(found.as_deref(), &has);
         for nsn in self.search_namespaces() {
-            if self.schema.namespaces.contains_key(&nsn) {
-                if has(&nsn) {
-                    if nsn == "public" {
-                        return data_type.to_string();
-                    }
-                    return format!("{}.{}", quote_ident(&nsn), data_type);
+            if has(&nsn) {
+                if nsn == "public" {
+                    return data_type.to_string();
                 }
+                return format!("{}.{}", quote_ident(&nsn), data_type);
             }
         }
         data_type.to_string()
