@@ -209,6 +209,11 @@ const CASES: &[(&str, &str)] = &[
     ("CREATE TYPE sh", "CREATE TABLE tsh (a sh)"),
     ("CREATE TYPE sh", "DROP TYPE sh"),
     ("CREATE TYPE sh", "CREATE TYPE sh AS RANGE (subtype = int4)"),
+    ("CREATE TYPE sh", "CREATE TYPE sh AS ENUM ('a')"),
+    ("CREATE TYPE sh", "CREATE DOMAIN sh AS int"),
+    ("CREATE TYPE app.sh", "DROP SCHEMA app CASCADE"),
+    ("CREATE SCHEMA s2; CREATE TYPE s2.r AS RANGE (subtype = int4)", "DROP SCHEMA s2"),
+    ("CREATE SCHEMA s2; CREATE TYPE s2.sh", "DROP SCHEMA s2"),
     (
         "CREATE TYPE sh; CREATE FUNCTION shf(sh) RETURNS sh AS 'int4range_canonical' LANGUAGE internal STABLE STRICT",
         "CREATE TYPE sh AS RANGE (subtype = int4, canonical = shf)",

@@ -38,6 +38,8 @@ impl Replayer {
         constraints: Vec<DomainConstraintDef>,
     ) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
@@ -311,6 +313,8 @@ impl Replayer {
     /// `CREATE TYPE name AS (…)`.
     pub(super) fn create_composite(&mut self, name: QName, attributes: Vec<AttributeDef>) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,

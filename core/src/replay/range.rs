@@ -150,13 +150,13 @@ impl Replayer {
     /// order.
     pub(super) fn create_range(&mut self, name: QName, params: Vec<RangeParam>) -> R<()> {
         let ns = self.creation_ns(&name)?;
-        if self.type_exists_in(&ns, &name.name) {
+        let shell = self.is_shell(&ns, &name.name);
+        if !shell && self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
                 format!("type \"{}\" already exists", name.name),
             ));
         }
-        let shell = self.is_shell(&ns, &name.name);
         let conflicting = || err(SYNTAX_ERROR, "conflicting or redundant options");
         let mut subtype: Option<String> = None;
         let mut opclass: Option<QName> = None;

@@ -17,6 +17,8 @@ impl Replayer {
     /// `CREATE TYPE … AS ENUM`.
     pub(super) fn create_enum(&mut self, name: QName, values: Vec<String>) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
