@@ -566,3 +566,16 @@ fn codegen_refuses_a_range_column_by_name() {
         "{text:#?}"
     );
 }
+
+/// What pg_dump does not keep of a multirange type (its comment, its
+/// privileges) is refused by name rather than dropped silently.
+#[test]
+fn comments_and_grants_on_a_multirange_are_refused_by_name() {
+    for stmt in [
+        "COMMENT ON TYPE intr_multirange IS 'x'",
+        "REVOKE USAGE ON TYPE app.text_multi FROM PUBLIC",
+    ] {
+        let e = replay(&format!("{}\n{stmt};\n", fixture())).unwrap_err();
+        assert!(e.contains("multirange type"), "{stmt}: {e}");
+    }
+}

@@ -308,6 +308,22 @@ impl Replayer {
                             || n.ranges.contains_key(&q.name)
                     });
                     let Some(ns) = found else {
+                        if self
+                            .candidate_ns(q)
+                            .iter()
+                            .any(|n| self.is_multirange(n, &q.name))
+                        {
+                            return Err(help(
+                                err(
+                                    FEATURE_NOT_SUPPORTED,
+                                    format!(
+                                        "strata does not model privileges on multirange type \"{}\" (pg_dump does not keep them either)",
+                                        display_q(q)
+                                    ),
+                                ),
+                                "grant on the range type, or mark the statement with `-- strata:ignore`",
+                            ));
+                        }
                         if self.relation_kind(q).is_some() {
                             return Err(help(
                                 err(
