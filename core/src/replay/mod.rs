@@ -124,6 +124,9 @@ const SYNTAX_ERROR: &str = "42601";
 const WRONG_OBJECT_TYPE: &str = "42809";
 const INVALID_PARAMETER: &str = "22023";
 
+/// Multirange type (namespace, name) → its range type (namespace, name).
+type MultirangeIndex = BTreeMap<(String, String), (String, String)>;
+
 /// Replays SQL files into a schema.
 #[derive(Debug, Clone)]
 pub struct Replayer {
@@ -166,6 +169,11 @@ pub struct Replayer {
     /// name): the server keeps them in `pg_type` (`typisdefined` false),
     /// which neither inspect nor pg_dump's output show on their own.
     shell_types: BTreeSet<(String, String)>,
+    /// Multirange type (namespace, name) → its range (namespace, name):
+    /// built on first use, extended as ranges are created, rebuilt after
+    /// anything else changes them ([`Replayer::ranges_changed`]), so type
+    /// lookups stay linear in the statements replayed.
+    multiranges: std::cell::RefCell<Option<MultirangeIndex>>,
 }
 
 impl Default for Replayer {
@@ -228,6 +236,7 @@ impl Replayer {
             renames: Vec::new(),
             touched: BTreeMap::new(),
             shell_types: BTreeSet::new(),
+            multiranges: std::cell::RefCell::new(None),
         }
     }
 

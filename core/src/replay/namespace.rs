@@ -333,6 +333,7 @@ impl Replayer {
             }
             self.schema.namespaces.remove(&name);
             self.shell_types.retain(|(s, _)| *s != name);
+            self.ranges_changed();
             self.schema_dropped_triggers(&name);
             self.names_changed();
             self.schema
@@ -411,6 +412,7 @@ impl Replayer {
                 }
             }
         }
+        self.ranges_changed();
         self.shell_types = std::mem::take(&mut self.shell_types)
             .into_iter()
             .map(|(s, t)| {

@@ -115,12 +115,26 @@ impl Replayer {
     /// The range whose multirange type is `ns.name`: (range namespace,
     /// range name).
     pub(super) fn range_of_multirange(&self, ns: &str, name: &str) -> Option<(String, String)> {
-        self.schema.namespaces.iter().find_map(|(rns, n)| {
-            n.ranges
-                .iter()
-                .find(|(_, r)| r.multirange.schema == ns && r.multirange.name == name)
-                .map(|(rn, _)| (rns.clone(), rn.clone()))
-        })
+        let mut index = self.multiranges.borrow_mut();
+        let index = index.get_or_insert_with(|| {
+            let mut m = std::collections::BTreeMap::new();
+            for (rns, n) in &self.schema.namespaces {
+                for (rn, r) in &n.ranges {
+                    m.insert(
+                        (r.multirange.schema.clone(), r.multirange.name.clone()),
+                        (rns.clone(), rn.clone()),
+                    );
+                }
+            }
+            m
+        });
+        index.get(&(ns.to_string(), name.to_string())).cloned()
+    }
+
+    /// Ranges were renamed, moved or dropped: the multirange index is
+    /// built again when next needed.
+    pub(super) fn ranges_changed(&self) {
+        *self.multiranges.borrow_mut() = None;
     }
 
     /// Whether `ns.name` is a multirange type of the model.
@@ -270,6 +284,12 @@ impl Replayer {
             ));
         }
         self.shell_types.remove(&(ns.clone(), name.name.clone()));
+        if let Some(index) = self.multiranges.borrow_mut().as_mut() {
+            index.insert(
+                (mns.clone(), mname.clone()),
+                (ns.clone(), name.name.clone()),
+            );
+        }
         let acl = self.initial_acl(crate::model::DefaultAclObject::Types, Some(&ns));
         self.ns_mut(&ns).ranges.insert(
             name.name.clone(),
@@ -569,6 +589,7 @@ impl Replayer {
             }
             let r = self.ns_mut(&ns).ranges.remove(&q.name).expect("found");
             self.ns_mut(&new_ns).ranges.insert(new_name.clone(), r);
+            self.ranges_changed();
             self.retype_range_users(&old, &qualified(&new_ns, &new_name));
             // Functions named after the type keep their name (the
             // constructors are not renamed, as the server leaves them).
@@ -598,6 +619,7 @@ impl Replayer {
             };
             let r = self.ns_mut(&rns).ranges.get_mut(&rn).expect("found");
             r.multirange = ObjectRef::new(&new_ns, &new_name);
+            self.ranges_changed();
             self.retype_range_users(&old, &qualified(&new_ns, &new_name));
             self.touch(ObjectPath::new(ObjectKind::Range, &rns, &rn));
             return Ok(true);
@@ -751,6 +773,7 @@ impl Replayer {
             }
         }
         self.ns_mut(&ns).ranges.remove(&q.name);
+        self.ranges_changed();
         Ok(true)
     }
 
