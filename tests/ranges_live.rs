@@ -165,6 +165,11 @@ async fn offline_replay_builds_the_ranges_the_server_builds() {
     }
 }
 
+/// A shell type, a C function over it, the range with it as canonical.
+const CANON_SETUP: &str = "CREATE TYPE sh; \
+    CREATE FUNCTION shf(sh) RETURNS sh AS 'int4range_canonical' LANGUAGE internal IMMUTABLE STRICT; \
+    CREATE TYPE sh AS RANGE (subtype = int4, canonical = shf)";
+
 /// (setup after the fixture, statement): the statement must fail on the
 /// server and offline with the same SQLSTATE, or succeed on both.
 const CASES: &[(&str, &str)] = &[
@@ -222,6 +227,11 @@ const CASES: &[(&str, &str)] = &[
         "CREATE TYPE sh; CREATE FUNCTION shf(sh) RETURNS sh AS 'int4range_canonical' LANGUAGE internal IMMUTABLE STRICT",
         "DROP TYPE sh",
     ),
+    (CANON_SETUP, "DROP FUNCTION shf(sh)"),
+    (CANON_SETUP, "DROP FUNCTION shf(sh) CASCADE"),
+    (CANON_SETUP, "DROP TYPE sh"),
+    (CANON_SETUP, "DROP TYPE sh CASCADE"),
+    (CANON_SETUP, "CREATE TABLE tsh (a sh, b sh_multirange)"),
     ("", "ALTER TYPE intr RENAME TO floatrange"),
     ("", "ALTER TYPE intr RENAME TO floatmultirange"),
     ("", "ALTER TYPE intr SET SCHEMA nope"),
