@@ -446,6 +446,21 @@ async fn expressions_over_user_ranges_are_not_proven_equal() {
             .any(|x| x.contains("slots") && x.contains("cannot prove")),
         "{d:#?}"
     );
+    let check = offline.namespaces["public"].tables["slots"]
+        .constraints
+        .values()
+        .find_map(|c| match &c.kind {
+            strata_core::model::ConstraintKind::Check { expression, .. } => Some(expression),
+            _ => None,
+        })
+        .expect("the check");
+    match &check.stored {
+        strata_core::model::Stored::Unproven { reason, .. } => assert!(
+            reason.contains("floatrange is a range type of the schema"),
+            "{reason}"
+        ),
+        other => panic!("proven as {other:?}"),
+    }
 }
 
 fn write_workspace(dir: &Path, sql: &str) {

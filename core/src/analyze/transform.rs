@@ -214,7 +214,12 @@ impl Analyzer<'_> {
             .env
             .type_named(typname)
             .or_else(|| self.env.type_named(base.trim()))
-            .ok_or_else(|| unproven(format!("type {text} is not known to the catalog")))?;
+            .ok_or_else(|| match self.user_range(base.trim()) {
+                Some(what) => unproven(format!(
+                    "type {text} is {what} of the schema: its operators, functions and casts are not typed offline"
+                )),
+                None => unproven(format!("type {text} is not known to the catalog")),
+            })?;
         let typmod = match (info.typname.as_str(), mods.as_slice()) {
             (_, []) => -1,
             ("varchar" | "bpchar", [n]) => n + 4,
@@ -224,6 +229,27 @@ impl Analyzer<'_> {
             _ => return Err(unproven(format!("the type modifier of {text}"))),
         };
         Ok((info.id, typmod))
+    }
+
+    /// Whether `text` names a range or multirange type of the schema.
+    fn user_range(&self, text: &str) -> Option<&'static str> {
+        let parts = split_qualified(text)?;
+        let (ns, name) = match parts.as_slice() {
+            [name] => ("public", name.as_str()),
+            [ns, name] => (ns.as_str(), name.as_str()),
+            _ => return None,
+        };
+        for (rns, n) in &self.schema.namespaces {
+            for (rn, r) in &n.ranges {
+                if rns == ns && rn == name {
+                    return Some("a range type");
+                }
+                if r.multirange.schema == ns && r.multirange.name == name {
+                    return Some("a multirange type");
+                }
+            }
+        }
+        None
     }
 
     fn user_type(&self, text: &str) -> Option<TypeId> {
