@@ -102,7 +102,9 @@ async fn offline_replay_builds_the_ranges_the_server_builds() {
          CREATE TABLE uses_gone (id int, g gone, gm gone_multirange);\n\
          DROP TYPE gone CASCADE;\n\
          CREATE TYPE sh;\n\
-         DROP TYPE sh;\n",
+         DROP TYPE sh;\n\
+         CREATE TYPE a_very_long_range_type_name_that_goes_on_and_on_and_on_and_xx AS RANGE (subtype = int4);\n\
+         CREATE TYPE a_very_long_type_name_without_the_word_that_goes_on_and_on_xyz AS RANGE (subtype = int4);\n",
         full()
     );
     for (name, sql) in [("fixture", full()), ("changed by statements", script)] {
