@@ -606,3 +606,16 @@ fn comments_and_grants_on_a_multirange_are_refused_by_name() {
         assert!(e.contains("multirange type"), "{stmt}: {e}");
     }
 }
+
+/// A shell type left undefined is refused by inspect, by name, rather than
+/// passed over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_refuses_a_lone_shell_type_by_name() {
+    let db = TestDb::create("strata_ranges_shell").await;
+    psql_apply_sql(&db.url, "CREATE TYPE lonely;", true).unwrap();
+    let e = inspect_url(&db.url, &InspectOptions::default())
+        .await
+        .expect_err("a lone shell is refused")
+        .to_string();
+    assert!(e.contains("lonely") && e.contains("shell type"), "{e}");
+}

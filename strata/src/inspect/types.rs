@@ -19,7 +19,7 @@ use super::*;
 /// attributes'; range types (`pg_range`) their subtype, its operator
 /// class when not the default, the collation when not the subtype's, the
 /// canonical and subtype_diff functions and the multirange type, each as
-/// (namespace, name).
+/// (namespace, name). A shell type left undefined is read to be refused.
 pub(super) const Q_TYPES: &str = concat!(
     "SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text, \
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid \
@@ -76,7 +76,8 @@ pub(super) const Q_TYPES: &str = concat!(
      LEFT JOIN pg_type bt ON bt.oid = t.typbasetype \
      LEFT JOIN pg_collation co ON co.oid = t.typcollation \
      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
-     WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS \
+     WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'p' AND NOT t.typisdefined) \
+            OR (t.typtype = 'c' AND EXISTS \
             (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
     user_namespace!(),
     " AND ",
@@ -113,6 +114,14 @@ pub(super) fn build_types(
         let acl = read_acl(row, 19, AclKind::Type, STEP, || {
             format!("type {}.{}", quote_ident(&namespace), quote_ident(&name))
         })?;
+        if typtype == "p" {
+            return Err(unsupported(
+                &format!("type {}.{}", quote_ident(&namespace), quote_ident(&name)),
+                "a shell type left undefined (CREATE TYPE name; with no definition after it)"
+                    .to_string(),
+                "strata models shell types only on their way to a range type: define the type or                  drop it (DROP TYPE … CASCADE drops the functions over it), or inspect other                  namespaces only",
+            ));
+        }
         let n = schema.namespaces.entry(namespace).or_default();
         match typtype.as_str() {
             "e" => {
