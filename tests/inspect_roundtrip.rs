@@ -450,6 +450,7 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
         "CREATE TABLE t (id integer);
          CREATE VIEW v AS SELECT id FROM t;
          CREATE TYPE fr AS RANGE (SUBTYPE = float8);
+         CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
          CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';",
         true,
     )
@@ -461,7 +462,15 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
     assert!(
         out.contains(
             "-- unmanaged objects (not written; strata keeps them by name): 1\n\
-             --   range type public.fr\n"
+             --   rule public.t.t_keep\n"
+        ),
+        "{out}"
+    );
+    // The range type is written, as pg_dump writes it.
+    assert!(
+        out.contains(
+            "CREATE TYPE public.fr AS RANGE (\n    subtype = double precision,\n    \
+             multirange_type_name = public.fr_multirange\n);\n"
         ),
         "{out}"
     );

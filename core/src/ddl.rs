@@ -600,6 +600,7 @@ fn has_content(name: &str, n: &Namespace) -> bool {
         || !n.routines.is_empty()
         || !n.domains.is_empty()
         || !n.composites.is_empty()
+        || !n.ranges.is_empty()
         || !n.collations.is_empty()
         || !n.views.is_empty()
         || !n.statistics.is_empty()
@@ -625,9 +626,18 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
             .chain(n.sequences.keys())
             .chain(n.domains.keys())
             .chain(n.composites.keys())
+            .chain(n.ranges.keys())
             .chain(n.collations.keys())
         {
             owners.insert(qualified(ns, name), ns.as_str());
+        }
+        // The multirange is made by its range's CREATE TYPE, in whichever
+        // namespace it lives.
+        for r in n.ranges.values() {
+            owners.insert(
+                qualified(&r.multirange.schema, &r.multirange.name),
+                ns.as_str(),
+            );
         }
         for signature in n.routines.keys() {
             let (name, _) = crate::model::split_signature(signature);
@@ -686,7 +696,23 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                 }
             }
         }
+        // Range types: their subtype, collation and functions.
+        for r in n.ranges.values() {
+            for o in [&r.collation, &r.canonical, &r.subtype_diff]
+                .into_iter()
+                .flatten()
+            {
+                if o.schema != *ns {
+                    if let Some((owner, _)) = schema.namespaces.get_key_value(&o.schema) {
+                        deps.insert(owner.as_str());
+                    }
+                }
+            }
+        }
         let mut texts: Vec<&str> = Vec::new();
+        for r in n.ranges.values() {
+            texts.push(&r.subtype);
+        }
         for d in n.domains.values() {
             texts.push(&d.base_type);
             texts.extend(d.collation.as_deref());
@@ -1011,26 +1037,47 @@ fn domain_calls_routine(ns: &str, n: &Namespace, d: &crate::model::Domain) -> bo
         .any(|t| names.contains(t))
 }
 
-/// The namespace's composite types and domains (`late`: only the domains
-/// that call its routines; otherwise all the others), each after the types
-/// of the namespace it uses.
+/// The namespace's composite types, domains and range types (`late`: only
+/// the domains that call its routines and the range types that name them;
+/// otherwise all the others, and a shell for each range type with a
+/// canonical function, which takes the type), each after the types of the
+/// namespace it uses.
 fn write_user_types(out: &mut String, ns: &str, n: &Namespace, late: bool) {
-    // (name, is_domain, the types it names)
-    let mut pending: Vec<(&String, bool, Vec<&str>)> = Vec::new();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Domain,
+        Composite,
+        Range,
+    }
+    // (name, kind, the types it names)
+    let mut pending: Vec<(&String, Kind, Vec<&str>)> = Vec::new();
     for (name, d) in &n.domains {
         if domain_calls_routine(ns, n, d) == late {
-            pending.push((name, true, vec![d.base_type.as_str()]));
+            pending.push((name, Kind::Domain, vec![d.base_type.as_str()]));
         }
     }
     if !late {
         for (name, c) in &n.composites {
             pending.push((
                 name,
-                false,
+                Kind::Composite,
                 c.attributes.iter().map(|a| a.data_type.as_str()).collect(),
             ));
         }
     }
+    let mut shells = String::new();
+    for (name, r) in &n.ranges {
+        if range_calls_routine(r) == late {
+            pending.push((name, Kind::Range, vec![r.subtype.as_str()]));
+        }
+        if !late && r.canonical.is_some() {
+            push_stmt(
+                &mut shells,
+                &format!("CREATE TYPE {}", qualified_sql(ns, name)),
+            );
+        }
+    }
+    push_group(out, &shells);
     let mut written: BTreeSet<String> = BTreeSet::new();
     let mut group = String::new();
     while !pending.is_empty() {
@@ -1047,14 +1094,15 @@ fn write_user_types(out: &mut String, ns: &str, n: &Namespace, late: bool) {
             .iter()
             .position(|(name, _, types)| !uses_pending(types, name))
             .unwrap_or(0);
-        let (name, is_domain, _) = pending.remove(at);
+        let (name, kind, _) = pending.remove(at);
         let target = qualified_sql(ns, name);
-        if is_domain {
-            write_domain(&mut group, &target, &n.domains[name]);
-        } else {
-            for stmt in composite_sql(&target, &n.composites[name]) {
-                push_stmt(&mut group, &stmt);
-            }
+        let stmts = match kind {
+            Kind::Domain => domain_sql(&target, &n.domains[name]),
+            Kind::Composite => composite_sql(&target, &n.composites[name]),
+            Kind::Range => range_sql(&target, &n.ranges[name]),
+        };
+        for stmt in stmts {
+            push_stmt(&mut group, &stmt);
         }
         written.insert(name.clone());
     }
@@ -1062,14 +1110,8 @@ fn write_user_types(out: &mut String, ns: &str, n: &Namespace, late: bool) {
 }
 
 /// `CREATE DOMAIN` with its collation, default, NOT NULL and valid checks;
-/// `NOT VALID` checks added after it (CREATE DOMAIN takes none); comments.
-fn write_domain(out: &mut String, target: &str, d: &crate::model::Domain) {
-    for stmt in domain_sql(target, d) {
-        push_stmt(out, &stmt);
-    }
-}
-
-/// [`write_domain`]'s statements, without their `;`.
+/// `NOT VALID` checks added after it (CREATE DOMAIN takes none); comments;
+/// without their `;`.
 pub(crate) fn domain_sql(target: &str, d: &crate::model::Domain) -> Vec<String> {
     let mut out = Vec::new();
     let mut sql = format!("CREATE DOMAIN {target} AS {}", d.base_type);
@@ -1165,6 +1207,49 @@ pub(crate) fn composite_sql(target: &str, c: &crate::model::CompositeType) -> Ve
         ));
     }
     out
+}
+
+/// `CREATE TYPE … AS RANGE (…)` as pg_dump writes it (`dumpRangeType`:
+/// subtype, multirange_type_name, subtype_opclass, collation, canonical,
+/// subtype_diff), and its comment, without their `;`.
+pub(crate) fn range_sql(target: &str, r: &crate::model::RangeType) -> Vec<String> {
+    let mut params = vec![
+        format!("subtype = {}", r.subtype),
+        format!(
+            "multirange_type_name = {}",
+            qualified_sql(&r.multirange.schema, &r.multirange.name)
+        ),
+    ];
+    if let Some(o) = &r.subtype_opclass {
+        params.push(format!(
+            "subtype_opclass = {}",
+            qualified_sql(&o.schema, &o.name)
+        ));
+    }
+    if let Some(c) = &r.collation {
+        params.push(format!("collation = {}", qualified_sql(&c.schema, &c.name)));
+    }
+    if let Some(f) = &r.canonical {
+        params.push(format!("canonical = {}", f.function_sql()));
+    }
+    if let Some(f) = &r.subtype_diff {
+        params.push(format!("subtype_diff = {}", f.function_sql()));
+    }
+    let mut out = vec![format!(
+        "CREATE TYPE {target} AS RANGE (\n    {}\n)",
+        params.join(",\n    ")
+    )];
+    out.extend(comment_on_sql("TYPE", target, r.comment.as_deref(), false));
+    out
+}
+
+/// Whether a range type is written after the routines: it names a
+/// canonical or subtype_diff function of the schema.
+pub(crate) fn range_calls_routine(r: &crate::model::RangeType) -> bool {
+    r.canonical
+        .iter()
+        .chain(r.subtype_diff.iter())
+        .any(|f| f.schema != "pg_catalog")
 }
 
 /// Tables and all that hangs on them, then the routines that wait for the

@@ -11,6 +11,7 @@ mod foreign;
 mod operator;
 pub mod owner;
 mod privilege;
+mod range;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
@@ -168,9 +169,11 @@ impl Change {
     }
 }
 
-/// `type differs`, `values differ`: the verb agrees with the property.
+/// `type differs`, `values differ`, `operator class differs`: the verb
+/// agrees with the property.
 pub fn differs(field: &str) -> String {
-    if field.ends_with('s') && !field.starts_with(privilege::FIELD_PREFIX) {
+    if field.ends_with('s') && !field.ends_with("ss") && !field.starts_with(privilege::FIELD_PREFIX)
+    {
         format!("{field} differ")
     } else {
         format!("{field} differs")
@@ -321,6 +324,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
                 (None, None) => {}
             }
         }
+        range::diff_ranges(d, nsn, e, f);
         for (name, e, f) in pairs(&e.composites, &f.composites) {
             let p = ObjectPath::new(ObjectKind::Type, nsn, name);
             match (e, f) {

@@ -42,6 +42,7 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             (c.policies, "policies"),
             (c.domains, "domains"),
             (c.composite_types, "composite types"),
+            (c.range_types, "range types"),
             (c.collations, "collations"),
             (c.operators, "operators"),
             (c.aggregates, "aggregates"),
@@ -369,6 +370,42 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         &mut out,
         "Composite types",
         &["Type", "Attributes", "Description"],
+        rows,
+    );
+    let rows = each(schema, |n| &n.ranges)
+        .map(|(nsn, rn, r)| {
+            let mut props = Vec::new();
+            if let Some(o) = &r.subtype_opclass {
+                props.push(format!("operator class {}", cell(&o.name)));
+            }
+            if let Some(c) = &r.collation {
+                props.push(format!(
+                    "collation {}",
+                    cell(&qualified(&c.schema, &c.name))
+                ));
+            }
+            if let Some(f) = &r.canonical {
+                props.push(format!("canonical {}", cell(&f.function_sql())));
+            }
+            if let Some(f) = &r.subtype_diff {
+                props.push(format!("subtype_diff {}", cell(&f.function_sql())));
+            }
+            vec![
+                format!("`{}`", cell(&qualified(nsn, rn))),
+                cell(&r.subtype),
+                format!(
+                    "`{}`",
+                    cell(&qualified(&r.multirange.schema, &r.multirange.name))
+                ),
+                props.join(", "),
+                r.comment.as_deref().map(cell).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section(
+        &mut out,
+        "Range types",
+        &["Type", "Subtype", "Multirange", "Options", "Description"],
         rows,
     );
 

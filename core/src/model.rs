@@ -89,6 +89,10 @@ pub struct Namespace {
     /// Collations (`CREATE COLLATION`) by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<String, Collation>,
+    /// Range types (`CREATE TYPE … AS RANGE`) by name, compared by
+    /// definition. Their multirange types are named in [`RangeType`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<String, RangeType>,
     /// Operators (`CREATE OPERATOR`) by [`Operator::key`]:
     /// `===(integer, text)`, compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -743,6 +747,40 @@ pub struct CompositeType {
     pub owner: Owner,
 }
 
+/// A range type (`pg_type.typtype = 'r'` with its `pg_range` row,
+/// `typecmds.c` `DefineRange`), as pg_dump writes it. The constructor
+/// functions, the array types and the range → multirange cast the server
+/// makes with it are implied and not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeType {
+    /// `SUBTYPE`, as `format_type` prints it.
+    pub subtype: String,
+    /// `SUBTYPE_OPCLASS`, only when it is not the subtype's default btree
+    /// operator class (pg_dump writes it then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_opclass: Option<ObjectRef>,
+    /// `COLLATION`, only when it differs from the subtype's collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<ObjectRef>,
+    /// `CANONICAL`: a function taking and returning the range type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<ObjectRef>,
+    /// `SUBTYPE_DIFF`: a function of two subtype values to `float8`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_diff: Option<ObjectRef>,
+    /// The multirange type (`MULTIRANGE_TYPE_NAME`, or the name the server
+    /// chose, `makeMultirangeTypeName`), with its namespace.
+    pub multirange: ObjectRef,
+    pub comment: Option<String>,
+    /// Privileges (`typacl`): `None` for the default (`acldefault`), see
+    /// [`acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
+}
+
 /// A collation (`pg_collation`): its provider and locales. The encoding
 /// and the provider's version are not compared (pg_dump keeps neither).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1321,7 +1359,6 @@ pub enum UnmanagedKind {
     Rule,
     Domain,
     CompositeType,
-    RangeType,
     Collation,
     EventTrigger,
     Publication,
@@ -1341,7 +1378,6 @@ impl UnmanagedKind {
             UnmanagedKind::Rule => "rule",
             UnmanagedKind::Domain => "domain",
             UnmanagedKind::CompositeType => "composite type",
-            UnmanagedKind::RangeType => "range type",
             UnmanagedKind::Collation => "collation",
             UnmanagedKind::EventTrigger => "event trigger",
             UnmanagedKind::Publication => "publication",
@@ -1505,6 +1541,8 @@ pub struct Counts {
     #[serde(default)]
     pub collations: usize,
     #[serde(default)]
+    pub range_types: usize,
+    #[serde(default)]
     pub operators: usize,
     #[serde(default)]
     pub aggregates: usize,
@@ -1540,6 +1578,7 @@ impl Schema {
             c.domains += ns.domains.len();
             c.composite_types += ns.composites.len();
             c.collations += ns.collations.len();
+            c.range_types += ns.ranges.len();
             c.operators += ns
                 .operators
                 .values()
@@ -1658,6 +1697,8 @@ pub enum ObjectKind {
     Domain,
     /// A composite type.
     Type,
+    /// A range type.
+    Range,
     Collation,
     /// An extended statistics object.
     Statistics,
@@ -1703,6 +1744,7 @@ impl ObjectKind {
             ObjectKind::MaterializedView => "materialized view",
             ObjectKind::Domain => "domain",
             ObjectKind::Type => "type",
+            ObjectKind::Range => "range type",
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
             ObjectKind::EventTrigger => "event trigger",

@@ -43,6 +43,11 @@ fn clip(s: &str, max: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
+/// Truncate to at most `max` bytes on a char boundary (`pg_mbcliplen`).
+pub fn truncate_identifier_to(name: &str, max: usize) -> String {
+    clip(name, max).to_string()
+}
+
 /// Truncate to at most 63 bytes on a char boundary, as PostgreSQL does to
 /// identifiers (with a NOTICE) when it reads them.
 pub fn truncate_identifier(name: &str) -> String {

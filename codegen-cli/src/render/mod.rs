@@ -302,6 +302,7 @@ pub(crate) fn schema_counts(c: &strata_core::model::Counts, namespaces: bool) ->
         (c.policies, "policy", "policies"),
         (c.domains, "domain", "domains"),
         (c.composite_types, "composite type", "composite types"),
+        (c.range_types, "range type", "range types"),
         (c.collations, "collation", "collations"),
     ];
     items.extend(optional.into_iter().filter(|(n, _, _)| *n > 0));

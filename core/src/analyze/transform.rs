@@ -214,7 +214,12 @@ impl Analyzer<'_> {
             .env
             .type_named(typname)
             .or_else(|| self.env.type_named(base.trim()))
-            .ok_or_else(|| unproven(format!("type {text} is not known to the catalog")))?;
+            .ok_or_else(|| match self.user_range(base.trim()) {
+                Some(what) => unproven(format!(
+                    "type {text} is {what} of the schema: its operators, functions and casts are not typed offline"
+                )),
+                None => unproven(format!("type {text} is not known to the catalog")),
+            })?;
         let typmod = match (info.typname.as_str(), mods.as_slice()) {
             (_, []) => -1,
             ("varchar" | "bpchar", [n]) => n + 4,
@@ -224,6 +229,27 @@ impl Analyzer<'_> {
             _ => return Err(unproven(format!("the type modifier of {text}"))),
         };
         Ok((info.id, typmod))
+    }
+
+    /// Whether `text` names a range or multirange type of the schema.
+    fn user_range(&self, text: &str) -> Option<&'static str> {
+        let parts = split_qualified(text)?;
+        let (ns, name) = match parts.as_slice() {
+            [name] => ("public", name.as_str()),
+            [ns, name] => (ns.as_str(), name.as_str()),
+            _ => return None,
+        };
+        for (rns, n) in &self.schema.namespaces {
+            for (rn, r) in &n.ranges {
+                if rns == ns && rn == name {
+                    return Some("a range type");
+                }
+                if r.multirange.schema == ns && r.multirange.name == name {
+                    return Some("a multirange type");
+                }
+            }
+        }
+        None
     }
 
     fn user_type(&self, text: &str) -> Option<TypeId> {
@@ -1366,6 +1392,33 @@ impl Analyzer<'_> {
         Ok(())
     }
 
+    /// A range or multirange type of the schema named `name`: the server
+    /// made constructor functions of that name with it (`floatrange(lo,
+    /// hi[, bounds])`, `floatmultirange(VARIADIC …)`), which strata does
+    /// not type, and which may take a call of a built-in of the same name.
+    fn range_constructor(&self, name: &str) -> Option<Unproven> {
+        for (ns, n) in &self.schema.namespaces {
+            for (rn, r) in &n.ranges {
+                let what = if rn == name {
+                    "range"
+                } else if r.multirange.name == name {
+                    "multirange"
+                } else {
+                    continue;
+                };
+                return Some(unproven(format!(
+                    "{name} is the constructor of the schema's {what} type {} (range type {}): calls of user range constructors, and what they return, are not typed offline",
+                    crate::model::qualified(
+                        if what == "range" { ns } else { &r.multirange.schema },
+                        name
+                    ),
+                    crate::model::qualified(ns, rn)
+                )));
+            }
+        }
+        None
+    }
+
     /// Whether a function of the schema may take the call `name(types)`
     /// from the built-in `chosen`. `func_get_detail` takes an exact match
     /// (the candidate's input types are the actual argument types) before
@@ -1390,6 +1443,9 @@ impl Analyzer<'_> {
                 base.rsplit('.').next() == Some(name)
             }
         });
+        if let Some(range) = self.range_constructor(name) {
+            return Err(range);
+        }
         let routines: Vec<&crate::model::Routine> = self
             .schema
             .namespaces
@@ -1897,6 +1953,9 @@ impl Analyzer<'_> {
         });
         if by_name {
             return Err(captured("one of that name is kept by name only"));
+        }
+        if let Some(range) = self.range_constructor(name) {
+            return Err(range);
         }
         if let Some(ext) = self.env.uncovered_extension() {
             return Err(captured(&format!(

@@ -31,7 +31,7 @@ pub(crate) fn alter_target(s: &Schema, p: &ObjectPath) -> Option<String> {
             }
             format!("SEQUENCE {}", q())
         }
-        ObjectKind::Enum | ObjectKind::Type => format!("TYPE {}", q()),
+        ObjectKind::Enum | ObjectKind::Type | ObjectKind::Range => format!("TYPE {}", q()),
         ObjectKind::Domain => format!("DOMAIN {}", q()),
         ObjectKind::Function => format!("FUNCTION {}", with_args()),
         ObjectKind::Procedure => format!("PROCEDURE {}", with_args()),

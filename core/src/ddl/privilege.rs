@@ -195,6 +195,19 @@ fn acl_entries_of(schema: &Schema, all: bool) -> Vec<AclEntry<'_>> {
                 ));
             }
         }
+        for (name, r) in &n.ranges {
+            if all || r.acl.is_some() {
+                out.push(entry(
+                    format!("TYPE {}", qualified_sql(ns, name)),
+                    None,
+                    AclKind::Type,
+                    &r.acl,
+                    owner_sql(&r.owner),
+                    format!("y {ns}.{name}"),
+                    ObjectPath::new(ObjectKind::Range, ns, name),
+                ));
+            }
+        }
         for (name, s) in &n.sequences {
             if all || s.acl.is_some() {
                 out.push(entry(

@@ -444,6 +444,9 @@ pub fn for_each_acl_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Optio
         for c in n.composites.values_mut() {
             f(&mut c.acl, AclKind::Type);
         }
+        for r in n.ranges.values_mut() {
+            f(&mut r.acl, AclKind::Type);
+        }
         for s in n.sequences.values_mut() {
             f(&mut s.acl, AclKind::Sequence);
         }

@@ -112,6 +112,9 @@ pub fn owners(schema: &super::Schema) -> Vec<(super::ObjectPath, &Owner)> {
         for (name, c) in &n.composites {
             out.push((P::new(K::Type, nsn, name), &c.owner));
         }
+        for (name, r) in &n.ranges {
+            out.push((P::new(K::Range, nsn, name), &r.owner));
+        }
         for (key, r) in &n.routines {
             let kind = if r.kind == super::RoutineKind::Procedure {
                 K::Procedure
@@ -155,6 +158,7 @@ pub fn for_each_owner_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Own
         n.enums.values_mut().for_each(|x| f(&mut x.owner));
         n.domains.values_mut().for_each(|x| f(&mut x.owner));
         n.composites.values_mut().for_each(|x| f(&mut x.owner));
+        n.ranges.values_mut().for_each(|x| f(&mut x.owner));
         n.routines.values_mut().for_each(|x| f(&mut x.owner));
         n.aggregates.values_mut().for_each(|x| f(&mut x.owner));
         n.operators.values_mut().for_each(|x| f(&mut x.owner));

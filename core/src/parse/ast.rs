@@ -70,6 +70,17 @@ pub enum Stmt {
         if_exists: bool,
         cascade: bool,
     },
+    /// `CREATE TYPE name AS RANGE (param = value, …)`, the parameters in
+    /// the order written (the server reads them in that order).
+    CreateRange {
+        name: QName,
+        params: Vec<RangeParam>,
+    },
+    /// `CREATE TYPE name`: a shell type, filled in by a later `CREATE TYPE
+    /// … AS RANGE` (strata models no base types).
+    CreateShellType {
+        name: QName,
+    },
     /// `CREATE TYPE name AS (attribute type [COLLATE c], …)`.
     CreateComposite {
         name: QName,
@@ -611,6 +622,20 @@ pub enum EnumAction {
         old: String,
         new: String,
     },
+}
+
+/// One parameter of `CREATE TYPE … AS RANGE (…)`.
+#[derive(Debug, Clone)]
+pub enum RangeParam {
+    /// `SUBTYPE = type`, the type as written (canonical form).
+    Subtype(String),
+    SubtypeOpclass(QName),
+    Collation(QName),
+    Canonical(QName),
+    SubtypeDiff(QName),
+    MultirangeTypeName(QName),
+    /// Any other name (the server raises 42601 when it reaches it).
+    Unknown(String),
 }
 
 /// An element of `CREATE STATISTICS … ON`.

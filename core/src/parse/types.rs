@@ -1,9 +1,9 @@
-//! CREATE TYPE (enums and composite types; range types kept by name) and
+//! CREATE TYPE (enums, composite types, range types and shell types) and
 //! collation names.
 
 use sqlparser::tokenizer::Token;
 
-use super::{fold_ident, Cursor, PResult, Stmt, UnmanagedOp};
+use super::{fold_ident, Cursor, PResult, QName, RangeParam, Stmt};
 
 impl<'a> Cursor<'a> {
     pub(super) fn create_type(&mut self) -> PResult<Stmt> {
@@ -33,26 +33,72 @@ impl<'a> Cursor<'a> {
             if !self.eat_kw("RANGE") {
                 return Err(self.expected("ENUM, RANGE or ( after AS"));
             }
-            let kind = crate::model::UnmanagedKind::RangeType;
-            self.skip_rest();
-            return Ok(Stmt::Unmanaged {
-                kind,
-                op: UnmanagedOp::Create {
-                    name: format!(
-                        "{}.{}",
-                        crate::model::quote_ident(name.schema.as_deref().unwrap_or("public")),
-                        crate::model::quote_ident(&name.name)
-                    ),
-                    or_replace: false,
-                    if_not_exists: false,
-                },
-            });
+            let params = self.range_params()?;
+            if !self.at_end() {
+                return Err(self.expected("the end of the statement"));
+            }
+            return Ok(Stmt::CreateRange { name, params });
+        }
+        if self.at_end() {
+            return Ok(Stmt::CreateShellType { name });
         }
         Err(self
             .err_here("strata does not understand this CREATE TYPE (base types are not supported)")
             .with_help(
                 "mark the statement with `-- strata:ignore` if it changes nothing strata models",
             ))
+    }
+
+    /// `( name [= value], … )` of `CREATE TYPE … AS RANGE`: `subtype`
+    /// takes a type, the others a (qualified) name or a string.
+    fn range_params(&mut self) -> PResult<Vec<RangeParam>> {
+        self.expect(&Token::LParen)?;
+        let mut params = Vec::new();
+        loop {
+            let key = self.ident()?;
+            self.expect(&Token::Eq)?;
+            let param = match key.as_str() {
+                "subtype" => RangeParam::Subtype(self.data_type()?.0),
+                "subtype_opclass" => RangeParam::SubtypeOpclass(self.name_or_string()?),
+                "collation" => RangeParam::Collation(self.name_or_string()?),
+                "canonical" => RangeParam::Canonical(self.name_or_string()?),
+                "subtype_diff" => RangeParam::SubtypeDiff(self.name_or_string()?),
+                "multirange_type_name" => RangeParam::MultirangeTypeName(self.name_or_string()?),
+                _ => {
+                    // The value is not read: skip it to the next comma.
+                    let mut depth = 0i32;
+                    loop {
+                        match self.peek().token {
+                            Token::EOF => break,
+                            Token::Comma | Token::RParen if depth == 0 => break,
+                            Token::LParen => depth += 1,
+                            Token::RParen => depth -= 1,
+                            _ => {}
+                        }
+                        self.p.next_token();
+                    }
+                    RangeParam::Unknown(key)
+                }
+            };
+            params.push(param);
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        self.expect(&Token::RParen)?;
+        Ok(params)
+    }
+
+    /// A (qualified) name, or a string taken as one name
+    /// (`defGetQualifiedName`).
+    fn name_or_string(&mut self) -> PResult<QName> {
+        if let Token::SingleQuotedString(_) = self.peek().token {
+            return Ok(QName {
+                schema: None,
+                name: self.string()?,
+            });
+        }
+        self.qname()
     }
 
     pub(super) fn collation_name(&mut self) -> PResult<String> {

@@ -142,6 +142,27 @@ impl Replayer {
                         c.comment = text;
                     }
                     self.touch(ObjectPath::new(ObjectKind::Type, &ns, &q.name));
+                } else if let Some(ns) = self.find_range(&q) {
+                    if let Some(r) = self.ns_mut(&ns).ranges.get_mut(&q.name) {
+                        r.comment = text;
+                    }
+                    self.touch(ObjectPath::new(ObjectKind::Range, &ns, &q.name));
+                } else if self
+                    .candidate_ns(&q)
+                    .iter()
+                    .any(|n| self.is_multirange(n, &q.name))
+                {
+                    // pg_dump does not write it, and strata keeps none.
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "a comment on multirange type \"{}\" is not supported (pg_dump does not keep it either)",
+                                display_q(&q)
+                            ),
+                        ),
+                        "comment on the range type instead",
+                    ));
                 } else if self.find_table(&q).is_some() {
                     // A table's row type: the server keeps the comment on
                     // the pg_type row, which strata does not model.

@@ -38,6 +38,8 @@ impl Replayer {
         constraints: Vec<DomainConstraintDef>,
     ) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
@@ -312,6 +314,8 @@ impl Replayer {
     /// `CREATE TYPE name AS (…)`.
     pub(super) fn create_composite(&mut self, name: QName, attributes: Vec<AttributeDef>) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
@@ -507,7 +511,7 @@ impl Replayer {
     }
 
     /// Every column, attribute and domain typed `from` now says `to`.
-    fn retype_user(&mut self, from: &str, to: &str) {
+    pub(super) fn retype_user(&mut self, from: &str, to: &str) {
         self.retype_columns(from, to);
         let swap = |t: &mut String| {
             if base_type(t) == from {

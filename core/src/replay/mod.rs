@@ -35,6 +35,7 @@ mod owner;
 mod partition;
 mod policy;
 mod privilege;
+mod range;
 mod routine;
 mod sequence;
 mod statistics;
@@ -125,6 +126,9 @@ const SYNTAX_ERROR: &str = "42601";
 const WRONG_OBJECT_TYPE: &str = "42809";
 const INVALID_PARAMETER: &str = "22023";
 
+/// Multirange type (namespace, name) → its range type (namespace, name).
+type MultirangeIndex = BTreeMap<(String, String), (String, String)>;
+
 /// Replays SQL files into a schema.
 #[derive(Debug, Clone)]
 pub struct Replayer {
@@ -170,6 +174,15 @@ pub struct Replayer {
     /// `SET LOCAL ROLE`: overrides `session_role` until the end of the
     /// transaction.
     local_role: Option<Option<String>>,
+    /// Shell types (`CREATE TYPE name`) not yet defined, by (namespace,
+    /// name): the server keeps them in `pg_type` (`typisdefined` false),
+    /// which neither inspect nor pg_dump's output show on their own.
+    shell_types: BTreeSet<(String, String)>,
+    /// Multirange type (namespace, name) → its range (namespace, name):
+    /// built on first use, extended as ranges are created, rebuilt after
+    /// anything else changes them ([`Replayer::ranges_changed`]), so type
+    /// lookups stay linear in the statements replayed.
+    multiranges: std::cell::RefCell<Option<MultirangeIndex>>,
 }
 
 impl Default for Replayer {
@@ -233,6 +246,8 @@ impl Replayer {
             },
             renames: Vec::new(),
             touched: BTreeMap::new(),
+            shell_types: BTreeSet::new(),
+            multiranges: std::cell::RefCell::new(None),
             session_role: None,
             local_role: None,
         }
@@ -539,6 +554,8 @@ impl Replayer {
                 cascade,
             } => self.drop_type(names, if_exists, cascade),
             Stmt::CreateComposite { name, attributes } => self.create_composite(name, attributes),
+            Stmt::CreateRange { name, params } => self.create_range(name, params),
+            Stmt::CreateShellType { name } => self.create_shell_type(name),
             Stmt::CreateDomain {
                 name,
                 base_type,

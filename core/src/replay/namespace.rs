@@ -302,7 +302,14 @@ impl Replayer {
                 && ns.sequences.is_empty()
                 && ns.routines.is_empty()
                 && ns.views.is_empty()
-                && ns.statistics.is_empty();
+                && ns.statistics.is_empty()
+                && ns.domains.is_empty()
+                && ns.composites.is_empty()
+                && ns.collations.is_empty()
+                && ns.operators.is_empty()
+                && ns.aggregates.is_empty()
+                && ns.ranges.is_empty()
+                && !self.shell_types.iter().any(|(s, _)| *s == name);
             let prefix = format!("{}.", quote_ident(&name));
             let has_unmanaged = self
                 .schema
@@ -334,6 +341,8 @@ impl Replayer {
                 self.drop_fks_referencing(n, t);
             }
             self.schema.namespaces.remove(&name);
+            self.shell_types.retain(|(s, _)| *s != name);
+            self.ranges_changed();
             self.schema_dropped_triggers(&name);
             self.names_changed();
             self.schema
@@ -393,6 +402,36 @@ impl Replayer {
                 e.namespace = new_name.clone();
             }
         }
+        // Range types name their multirange, collation and functions by
+        // schema.
+        for n in self.schema.namespaces.values_mut() {
+            for r in n.ranges.values_mut() {
+                for o in [
+                    Some(&mut r.multirange),
+                    r.collation.as_mut(),
+                    r.canonical.as_mut(),
+                    r.subtype_diff.as_mut(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if o.schema == name {
+                        o.schema = new_name.clone();
+                    }
+                }
+            }
+        }
+        self.ranges_changed();
+        self.shell_types = std::mem::take(&mut self.shell_types)
+            .into_iter()
+            .map(|(s, t)| {
+                if s == name {
+                    (new_name.clone(), t)
+                } else {
+                    (s, t)
+                }
+            })
+            .collect();
         self.schema_renamed_triggers(&name, &new_name);
         self.schema_renamed_statistics(&name, &new_name);
         self.touch(ObjectPath::new(ObjectKind::Namespace, "", &new_name));

@@ -81,6 +81,15 @@ impl Replayer {
                     self.touch(ObjectPath::new(ObjectKind::Domain, &ns, &name.name));
                     return Ok(());
                 }
+                if let (Some(ns), false) = (self.find_range(&name), domain) {
+                    let r = self.ns_mut(&ns).ranges.get_mut(&name.name).expect("found");
+                    if let Some(role) = owner.role() {
+                        owner_becomes(&mut r.acl, role, AclKind::Type);
+                    }
+                    r.owner = owner;
+                    self.touch(ObjectPath::new(ObjectKind::Range, &ns, &name.name));
+                    return Ok(());
+                }
                 let ns = self.find_enum(&name).or_else(|| self.find_composite(&name));
                 if let (Some(ns), false) = (&ns, domain) {
                     let n = self.ns_mut(ns);

@@ -352,8 +352,25 @@ impl Replayer {
                         n.enums.contains_key(&q.name)
                             || n.domains.contains_key(&q.name)
                             || n.composites.contains_key(&q.name)
+                            || n.ranges.contains_key(&q.name)
                     });
                     let Some(ns) = found else {
+                        if self
+                            .candidate_ns(q)
+                            .iter()
+                            .any(|n| self.is_multirange(n, &q.name))
+                        {
+                            return Err(help(
+                                err(
+                                    FEATURE_NOT_SUPPORTED,
+                                    format!(
+                                        "strata does not model privileges on multirange type \"{}\" (pg_dump does not keep them either)",
+                                        display_q(q)
+                                    ),
+                                ),
+                                "grant on the range type, or mark the statement with `-- strata:ignore`",
+                            ));
+                        }
                         if self.relation_kind(q).is_some() {
                             return Err(help(
                                 err(
@@ -499,7 +516,8 @@ impl Replayer {
                 .get(name)
                 .map(|x| &x.owner)
                 .or_else(|| n.domains.get(name).map(|x| &x.owner))
-                .or_else(|| n.composites.get(name).map(|x| &x.owner)),
+                .or_else(|| n.composites.get(name).map(|x| &x.owner))
+                .or_else(|| n.ranges.get(name).map(|x| &x.owner)),
         }?;
         owner.role().map(str::to_string)
     }
@@ -538,6 +556,9 @@ impl Replayer {
                 }
                 if let Some(d) = n.domains.get_mut(name) {
                     return Some(&mut d.acl);
+                }
+                if let Some(r) = n.ranges.get_mut(name) {
+                    return Some(&mut r.acl);
                 }
                 n.composites.get_mut(name).map(|c| &mut c.acl)
             }
@@ -777,6 +798,7 @@ fn target_path(r: &Replayer, t: &AclTarget) -> ObjectPath {
             let kind = match r.schema.namespaces.get(ns) {
                 Some(n) if n.enums.contains_key(name) => ObjectKind::Enum,
                 Some(n) if n.domains.contains_key(name) => ObjectKind::Domain,
+                Some(n) if n.ranges.contains_key(name) => ObjectKind::Range,
                 _ => ObjectKind::Type,
             };
             ObjectPath::new(kind, ns, name)

@@ -17,7 +17,7 @@ const AMBIGUOUS_FUNCTION: &str = "42725";
 const INVALID_FUNCTION_DEFINITION: &str = "42P13";
 
 /// Types a routine may take or return that are not types of a table.
-const PSEUDO_TYPES: &[&str] = &[
+pub(super) const PSEUDO_TYPES: &[&str] = &[
     "any",
     "anyarray",
     "anycompatible",
@@ -55,8 +55,40 @@ impl Replayer {
         if PSEUDO_TYPES.contains(&base) {
             return Ok(t.to_string());
         }
+        let (sns, sname) = crate::parse::split_qualified(base);
+        let shell = match sns {
+            Some(s) => self.is_shell(&s, &sname),
+            None => self
+                .search_namespaces()
+                .iter()
+                .any(|n| self.is_shell(n, &sname)),
+        };
+        if shell {
+            return Ok(self.resolve_type(t));
+        }
         self.check_type(t)?;
         Ok(self.resolve_type(t))
+    }
+
+    /// A shell type as an argument or result (`verb`: accept, return):
+    /// only functions in C or `internal` may take one (the server's
+    /// `interpret_function_parameter_list` and the PL validators).
+    fn check_shell_use(&self, language: &str, t: &str, verb: &str) -> R<()> {
+        let (sns, sname) = crate::parse::split_qualified(t);
+        if !self.is_shell(sns.as_deref().unwrap_or("public"), &sname) {
+            return Ok(());
+        }
+        match language {
+            "sql" => Err(err(
+                INVALID_FUNCTION_DEFINITION,
+                format!("SQL function cannot {verb} shell type {t}"),
+            )),
+            "plpgsql" => Err(err(
+                super::FEATURE_NOT_SUPPORTED,
+                format!("PL/pgSQL functions cannot {verb} type {t}"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub(super) fn create_routine(
@@ -68,6 +100,7 @@ impl Replayer {
         let ns = self.creation_ns(&name)?;
         for a in r.args.iter_mut() {
             a.data_type = self.routine_type(&a.data_type)?;
+            self.check_shell_use(&r.language, &a.data_type, "accept")?;
         }
         if let Some(ret) = r.returns.take() {
             r.returns = Some(if ret.starts_with("TABLE(") {
@@ -89,6 +122,9 @@ impl Replayer {
             } else {
                 self.routine_type(&ret)?
             });
+            if let Some(ret) = &r.returns {
+                self.check_shell_use(&r.language, ret, "return")?;
+            }
         }
         // Argument defaults, as the server stores them (read against the
         // schema in place: a copy of it per function made replay quadratic).
@@ -401,6 +437,37 @@ impl Replayer {
                     .trim_end_matches(')')
                     .replace(", ", ",")
             });
+            let arg_types: Vec<String> = {
+                let (_, args) = crate::model::split_signature(&key);
+                let inner = args.trim_start_matches('(').trim_end_matches(')');
+                if inner.is_empty() {
+                    Vec::new()
+                } else {
+                    inner.split(", ").map(str::to_string).collect()
+                }
+            };
+            if let Some(range) = self.ranges_calling(&ns, &name, &arg_types) {
+                if !cascade {
+                    return Err(help(
+                        err(
+                            super::DEPENDENT_OBJECTS,
+                            format!(
+                                "cannot drop {} {shown} because other objects depend on it",
+                                self.kind_of(&ns, &key).label(),
+                            ),
+                        ),
+                        format!("used by {range}"),
+                    ));
+                }
+                let (rns, rn) = crate::parse::split_qualified(range.trim_start_matches("type "));
+                self.drop_range(
+                    &QName {
+                        schema: Some(rns.unwrap_or_else(|| "public".to_string())),
+                        name: rn,
+                    },
+                    true,
+                )?;
+            }
             self.drop_operators_of(&ns, &key, &shown, cascade)?;
             self.drop_aggregates_of(&ns, &name, &shown, cascade)?;
             self.ns_mut(&ns).routines.remove(&key);

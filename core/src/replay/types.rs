@@ -17,6 +17,8 @@ impl Replayer {
     /// `CREATE TYPE … AS ENUM`.
     pub(super) fn create_enum(&mut self, name: QName, values: Vec<String>) -> R<()> {
         let ns = self.creation_ns(&name)?;
+        // A shell type of the name is filled in (`TypeCreate`).
+        self.shell_types.remove(&(ns.clone(), name.name.clone()));
         if self.type_exists_in(&ns, &name.name) {
             return Err(err(
                 DUPLICATE_OBJECT,
@@ -54,6 +56,34 @@ impl Replayer {
     }
 
     pub(super) fn alter_enum(&mut self, name: QName, action: EnumAction) -> R<()> {
+        match &action {
+            EnumAction::RenameTo(new) => {
+                if self.alter_range(&name, Some(new), None)? {
+                    return Ok(());
+                }
+            }
+            EnumAction::SetSchema(s) => {
+                if self.alter_range(&name, None, Some(s))? {
+                    return Ok(());
+                }
+            }
+            EnumAction::AddValue { .. } | EnumAction::RenameValue { .. } => {
+                if let Some(ns) = self.find_range(&name) {
+                    return Err(err(
+                        WRONG_OBJECT_TYPE,
+                        format!("{} is not an enum", qualified(&ns, &name.name)),
+                    ));
+                }
+            }
+            _ => {
+                if self.find_range(&name).is_some() {
+                    return Err(err(
+                        super::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", display_q(&name)),
+                    ));
+                }
+            }
+        }
         if self.alter_user_type(&name, &action)? {
             return Ok(());
         }
@@ -166,8 +196,8 @@ impl Replayer {
         Ok(())
     }
 
-    /// `DROP TYPE`: enums, domains and composite types (range types are
-    /// kept by name).
+    /// `DROP TYPE`: enums, domains, composite types, range types and shell
+    /// types.
     pub(super) fn drop_type(&mut self, names: Vec<QName>, if_exists: bool, cascade: bool) -> R<()> {
         for q in names {
             if let Some(ns) = self.find_enum(&q) {
@@ -179,18 +209,39 @@ impl Replayer {
             if self.drop_user_type(&q, cascade, false)? {
                 continue;
             }
-            let mut found = false;
-            for nsn in self.candidate_ns(&q) {
-                let u = Unmanaged {
-                    kind: UnmanagedKind::RangeType,
-                    name: format!("{}.{}", quote_ident(&nsn), quote_ident(&q.name)),
-                };
-                if self.schema.unmanaged.remove(&u) {
-                    found = true;
-                    break;
-                }
+            if self.drop_range(&q, cascade)? {
+                continue;
             }
-            if !found && !if_exists {
+            let shell = self
+                .candidate_ns(&q)
+                .into_iter()
+                .find(|n| self.is_shell(n, &q.name));
+            if let Some(nsn) = shell {
+                let me = qualified(&nsn, &q.name);
+                let users = self.routines_using_type(&me);
+                if let Some((rns, sig)) = users.first() {
+                    if !cascade {
+                        let (n, args) = crate::model::split_signature(sig);
+                        return Err(super::help(
+                            err(
+                                super::DEPENDENT_OBJECTS,
+                                format!(
+                                    "cannot drop type {} because other objects depend on it (function {}{args})",
+                                    display_q(&q),
+                                    qualified(rns, n)
+                                ),
+                            ),
+                            "drop the functions first, or use DROP TYPE … CASCADE",
+                        ));
+                    }
+                }
+                for (rns, sig) in users {
+                    self.ns_mut(&rns).routines.remove(&sig);
+                }
+                self.shell_types.remove(&(nsn, q.name.clone()));
+                continue;
+            }
+            if !if_exists {
                 return Err(err(
                     UNDEFINED_OBJECT,
                     format!("type \"{}\" does not exist", display_q(&q)),
@@ -239,23 +290,21 @@ impl Replayer {
         if n.enums.contains_key(name)
             || n.domains.contains_key(name)
             || n.composites.contains_key(name)
+            || n.ranges.contains_key(name)
+            || self.is_multirange(ns, name)
             || self.relation_taken(ns, name)
         {
             return true;
         }
         let qn = format!("{}.{}", quote_ident(ns), quote_ident(name));
-        [
-            UnmanagedKind::Domain,
-            UnmanagedKind::CompositeType,
-            UnmanagedKind::RangeType,
-        ]
-        .into_iter()
-        .any(|kind| {
-            self.schema.unmanaged.contains(&Unmanaged {
-                kind,
-                name: qn.clone(),
+        [UnmanagedKind::Domain, UnmanagedKind::CompositeType]
+            .into_iter()
+            .any(|kind| {
+                self.schema.unmanaged.contains(&Unmanaged {
+                    kind,
+                    name: qn.clone(),
+                })
             })
-        })
     }
 
     /// Checks that a canonical type exists; enums, domains, composite
@@ -278,15 +327,20 @@ impl Replayer {
         };
         for nsn in &candidates {
             if let Some(n) = self.schema.namespaces.get(nsn) {
-                if user_type_in(n, &name) {
+                if user_type_in(n, &name) || self.is_multirange(nsn, &name) {
                     return Ok(());
                 }
+            }
+            if self.is_shell(nsn, &name) {
+                return Err(err(
+                    UNDEFINED_OBJECT,
+                    format!("type \"{name}\" is only a shell"),
+                ));
             }
             let qn = format!("{}.{}", quote_ident(nsn), quote_ident(&name));
             for kind in [
                 UnmanagedKind::Domain,
                 UnmanagedKind::CompositeType,
-                UnmanagedKind::RangeType,
                 UnmanagedKind::View,
             ] {
                 if self.schema.unmanaged.contains(&Unmanaged {
@@ -323,17 +377,17 @@ impl Replayer {
                 .namespaces
                 .get(n)
                 .is_some_and(|x| user_type_in(x, &name))
+                || self.is_multirange(n, &name)
+                || self.is_shell(n, &name)
         };
         let found = self.search_namespaces().into_iter().find(|n| has(n));
         self.note_user_dependence(found.as_deref(), &has);
         for nsn in self.search_namespaces() {
-            if let Some(n) = self.schema.namespaces.get(&nsn) {
-                if user_type_in(n, &name) {
-                    if nsn == "public" {
-                        return data_type.to_string();
-                    }
-                    return format!("{}.{}", quote_ident(&nsn), data_type);
+            if has(&nsn) {
+                if nsn == "public" {
+                    return data_type.to_string();
                 }
+                return format!("{}.{}", quote_ident(&nsn), data_type);
             }
         }
         data_type.to_string()
@@ -372,11 +426,13 @@ impl Replayer {
 }
 
 /// Whether `name` is a type of namespace `n` that the model holds: an
-/// enum, a domain, a composite type, or a table's row type.
+/// enum, a domain, a composite type, a range type, or a table's row type
+/// (multiranges are found through their range: [`Replayer::is_multirange`]).
 fn user_type_in(n: &crate::model::Namespace, name: &str) -> bool {
     n.enums.contains_key(name)
         || n.domains.contains_key(name)
         || n.composites.contains_key(name)
+        || n.ranges.contains_key(name)
         || n.tables.contains_key(name)
 }
 

@@ -1,10 +1,10 @@
-//! Enums, domains, composite types and collations.
+//! Enums, domains, composite types, range types and collations.
 
 use std::collections::BTreeMap;
 
 use strata_core::model::{
     quote_ident, AclKind, Collation, CompositeAttribute, CompositeType, Domain, DomainCheck,
-    EnumType, Expression, Schema,
+    EnumType, Expression, ObjectRef, RangeType, Schema,
 };
 use tokio_postgres::Row;
 
@@ -16,7 +16,10 @@ use super::*;
 /// NULL and CHECKs (name, `pg_get_expr(conbin, 0)`, validated, comment);
 /// composite types their attributes (name, `format_type`, collation when
 /// not the type's default) and the relation whose comments hold the
-/// attributes'.
+/// attributes'; range types (`pg_range`) their subtype, its operator
+/// class when not the default, the collation when not the subtype's, the
+/// canonical and subtype_diff functions and the multirange type, each as
+/// (namespace, name). A shell type left undefined is read to be refused.
 pub(super) const Q_TYPES: &str = concat!(
     "SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text, \
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid \
@@ -53,12 +56,28 @@ pub(super) const Q_TYPES: &str = concat!(
                   LEFT JOIN pg_namespace acn ON acn.oid = aco.collnamespace \
                   WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped \
                   ORDER BY a.attnum), \
-            t.typacl::text[], pg_get_userbyid(t.typowner)::text \
+            t.typacl::text[], pg_get_userbyid(t.typowner)::text, \
+            format_type(r.rngsubtype, NULL), \
+            (SELECT CASE WHEN NOT opc.opcdefault THEN ARRAY[ocn.nspname::text, opc.opcname::text] END \
+             FROM pg_opclass opc JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace \
+             WHERE opc.oid = r.rngsubopc), \
+            (SELECT ARRAY[rcn.nspname::text, rco.collname::text] FROM pg_collation rco \
+             JOIN pg_namespace rcn ON rcn.oid = rco.collnamespace \
+             WHERE rco.oid = r.rngcollation AND r.rngcollation <> st.typcollation), \
+            (SELECT ARRAY[pn.nspname::text, p.proname::text] FROM pg_proc p \
+             JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = r.rngcanonical), \
+            (SELECT ARRAY[pn.nspname::text, p.proname::text] FROM pg_proc p \
+             JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = r.rngsubdiff), \
+            (SELECT ARRAY[mn.nspname::text, m.typname::text] FROM pg_type m \
+             JOIN pg_namespace mn ON mn.oid = m.typnamespace WHERE m.oid = r.rngmultitypid) \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+     LEFT JOIN pg_range r ON r.rngtypid = t.oid \
+     LEFT JOIN pg_type st ON st.oid = r.rngsubtype \
      LEFT JOIN pg_type bt ON bt.oid = t.typbasetype \
      LEFT JOIN pg_collation co ON co.oid = t.typcollation \
      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
-     WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND EXISTS \
+     WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'p' AND NOT t.typisdefined) \
+            OR (t.typtype = 'c' AND EXISTS \
             (SELECT FROM pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))) AND ",
     user_namespace!(),
     " AND ",
@@ -95,6 +114,14 @@ pub(super) fn build_types(
         let acl = read_acl(row, 19, AclKind::Type, STEP, || {
             format!("type {}.{}", quote_ident(&namespace), quote_ident(&name))
         })?;
+        if typtype == "p" {
+            return Err(unsupported(
+                &format!("type {}.{}", quote_ident(&namespace), quote_ident(&name)),
+                "a shell type left undefined (CREATE TYPE name; with no definition after it)"
+                    .to_string(),
+                "strata models shell types only on their way to a range type: define the type or                  drop it (DROP TYPE … CASCADE drops the functions over it), or inspect other                  namespaces only",
+            ));
+        }
         let owner = super::privileges::read_owner(row, 20, STEP)?;
         let n = schema.namespaces.entry(namespace).or_default();
         match typtype.as_str() {
@@ -142,6 +169,34 @@ pub(super) fn build_types(
                         default: default.map(Expression::from_server),
                         not_null,
                         checks,
+                        comment,
+                        acl,
+                        owner,
+                    },
+                );
+            }
+            "r" => {
+                let pair = |i: usize| -> Result<Option<ObjectRef>, InspectError> {
+                    let v: Option<Vec<String>> = get(row, i, STEP)?;
+                    Ok(v.and_then(|v| match v.as_slice() {
+                        [ns, name] => Some(ObjectRef::new(ns, name)),
+                        _ => None,
+                    }))
+                };
+                let subtype: String = get(row, 21, STEP)?;
+                let multirange = pair(26)?.ok_or_else(|| InspectError::Catalog {
+                    step: STEP,
+                    reason: format!("range type {} has no multirange type", quote_ident(&name)),
+                })?;
+                n.ranges.insert(
+                    name,
+                    RangeType {
+                        subtype,
+                        subtype_opclass: pair(22)?,
+                        collation: pair(23)?,
+                        canonical: pair(24)?,
+                        subtype_diff: pair(25)?,
+                        multirange,
                         comment,
                         acl,
                         owner,

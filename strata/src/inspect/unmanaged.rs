@@ -6,14 +6,7 @@ use tokio_postgres::Row;
 use super::*;
 
 pub(super) const Q_UNMANAGED: &str = concat!(
-    "SELECT 'range_type', n.nspname::text, NULL::text, t.typname::text, NULL::text, NULL::text \
-     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
-     WHERE t.typtype = 'r' AND ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_type", "t.oid"),
-    " UNION ALL \
-     SELECT 'function', \
+    "SELECT 'function', \
             n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
             NULL::text \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
@@ -78,7 +71,6 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
             "materialized_view" => UnmanagedKind::MaterializedView,
             "composite_type" => UnmanagedKind::CompositeType,
             "domain" => UnmanagedKind::Domain,
-            "range_type" => UnmanagedKind::RangeType,
             "function" => UnmanagedKind::Function,
             "procedure" => UnmanagedKind::Procedure,
             "aggregate" => UnmanagedKind::Aggregate,

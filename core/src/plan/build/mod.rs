@@ -27,6 +27,7 @@ mod owner;
 mod partition;
 mod policy;
 mod privilege;
+mod range;
 mod rename;
 mod routine;
 mod sequence;
@@ -473,6 +474,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.enums();
     bld.collations();
     bld.user_types();
+    bld.ranges();
     bld.sequences();
     bld.routines();
     bld.operators();
@@ -577,6 +579,7 @@ fn check_supported(a: &Schema, b: &Schema) -> Result<(), PlanError> {
     details.extend(operator::unsupported_operators(a, b));
     details.extend(aggregate::unsupported_aggregates(a, b));
     details.extend(foreign::unsupported(a, b));
+    details.extend(range::unsupported_ranges(a, b));
     for (ns, nb) in &b.namespaces {
         let Some(na) = a.namespaces.get(ns) else {
             continue;
@@ -913,6 +916,15 @@ impl<'a> Builder<'a> {
                 for t in n.domains.keys().chain(n.composites.keys()) {
                     self.user_types
                         .insert(qualified(ns, t), (ns.clone(), t.clone()));
+                }
+                // A range and its multirange: both are the range's key.
+                for (t, r) in &n.ranges {
+                    self.user_types
+                        .insert(qualified(ns, t), (ns.clone(), t.clone()));
+                    self.user_types.insert(
+                        qualified(&r.multirange.schema, &r.multirange.name),
+                        (ns.clone(), t.clone()),
+                    );
                 }
                 for c in n.collations.keys() {
                     self.collations

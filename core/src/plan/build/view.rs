@@ -187,6 +187,12 @@ pub(super) fn recreated_views_with(
                 names_read.insert(cn.clone());
             }
         }
+        for (rn, r) in &n.ranges {
+            if nb.and_then(|x| x.ranges.get(rn)).is_none_or(|x| x != r) {
+                names_read.insert(rn.clone());
+                names_read.insert(r.multirange.name.clone());
+            }
+        }
         for (vn, v) in &n.views {
             let changed = nb
                 .and_then(|x| x.views.get(vn))

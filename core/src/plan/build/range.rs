@@ -1,0 +1,246 @@
+//! Range types: created (after their subtype, collation and functions,
+//! before the tables that use them), dropped (after those), commented in
+//! place. There is no ALTER for a range's definition: a changed one is
+//! dropped and created again, which [`unsupported_ranges`] refuses by name
+//! while anything kept uses the type or its multirange. A range with a
+//! canonical function (a shell type, a C function over it, then the
+//! range) is refused by name rather than planned.
+
+use std::collections::BTreeSet;
+
+use super::routine::k_routine;
+use super::{k_coll, k_ns, k_old_type, k_rel, k_type, step, Builder, P_COMMENT, P_DROP, P_TYPE};
+use crate::ddl::{comment_on_sql, range_sql};
+use crate::model::{
+    qualified, qualified_sql, ObjectKind, ObjectPath, ObjectRef, RangeType, Schema,
+};
+use crate::plan::order::Draft;
+
+/// A range's definition without what changes in place (comment, ACL).
+fn definition(r: &RangeType) -> RangeType {
+    RangeType {
+        comment: None,
+        acl: None,
+        ..r.clone()
+    }
+}
+
+/// The qualified names of a range and its multirange (as types are
+/// written in the model).
+fn type_names(ns: &str, name: &str, r: &RangeType) -> [String; 2] {
+    [
+        qualified(ns, name),
+        qualified(&r.multirange.schema, &r.multirange.name),
+    ]
+}
+
+fn strip(t: &str) -> &str {
+    let t = t.strip_prefix("SETOF ").unwrap_or(t);
+    super::base_type(t).0
+}
+
+/// What in `s` uses one of `types` (a column, a domain, a composite
+/// attribute, a routine's argument or result, another range's subtype),
+/// named for a message.
+fn users(s: &Schema, types: &[String]) -> BTreeSet<String> {
+    let uses = |t: &str| types.iter().any(|x| x == strip(t));
+    let mut out = BTreeSet::new();
+    for (ns, n) in &s.namespaces {
+        for (tn, t) in &n.tables {
+            for c in &t.columns {
+                if uses(&c.data_type) {
+                    out.insert(format!(
+                        "column {}.{}",
+                        qualified_sql(ns, tn),
+                        crate::model::quote_ident(&c.name)
+                    ));
+                }
+            }
+        }
+        for (dn, d) in &n.domains {
+            if uses(&d.base_type) {
+                out.insert(format!("domain {}", qualified_sql(ns, dn)));
+            }
+        }
+        for (cn, c) in &n.composites {
+            if c.attributes.iter().any(|a| uses(&a.data_type)) {
+                out.insert(format!("type {}", qualified_sql(ns, cn)));
+            }
+        }
+        for (sig, r) in &n.routines {
+            if r.args.iter().any(|a| uses(&a.data_type)) || r.returns.as_deref().is_some_and(uses) {
+                out.insert(format!("function {}", crate::ddl::routine_target(ns, sig)));
+            }
+        }
+        for (rn, r) in &n.ranges {
+            if uses(&r.subtype) {
+                out.insert(format!("range type {}", qualified_sql(ns, rn)));
+            }
+        }
+    }
+    out
+}
+
+/// Range types the plan cannot write: a definition that changes while
+/// something kept uses the type, and any range with a canonical function
+/// to create or drop.
+pub(super) fn unsupported_ranges(a: &Schema, b: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    let names: BTreeSet<(&String, &String)> = a
+        .namespaces
+        .iter()
+        .chain(b.namespaces.iter())
+        .flat_map(|(ns, n)| n.ranges.keys().map(move |r| (ns, r)))
+        .collect();
+    for (ns, name) in names {
+        let ra = a.namespaces.get(ns).and_then(|n| n.ranges.get(name));
+        let rb = b.namespaces.get(ns).and_then(|n| n.ranges.get(name));
+        let target = qualified_sql(ns, name);
+        let changed = match (ra, rb) {
+            (Some(x), Some(y)) => definition(x) != definition(y),
+            _ => true,
+        };
+        if !changed {
+            continue;
+        }
+        if ra.or(rb).is_some_and(|r| r.canonical.is_some()) {
+            out.push(format!(
+                "range type {target}: it has a canonical function, which takes the type as a \
+                 shell before the range exists (CREATE TYPE {target}; the function; CREATE TYPE \
+                 … AS RANGE): strata does not plan that sequence; write the migration by hand"
+            ));
+            continue;
+        }
+        if let (Some(x), Some(y)) = (ra, rb) {
+            let kept: Vec<String> = users(a, &type_names(ns, name, x))
+                .intersection(&users(b, &type_names(ns, name, y)))
+                .cloned()
+                .collect();
+            if let Some(first) = kept.first() {
+                out.push(format!(
+                    "range type {target}: its definition changes ({} → {}), which no ALTER TYPE \
+                     can do: it must be dropped and created again, but {first} uses it in both \
+                     schemas; create a new range type and move what uses it",
+                    range_sql(&target, x)[0].replace('\n', " "),
+                    range_sql(&target, y)[0].replace('\n', " ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl Builder<'_> {
+    pub(super) fn ranges(&mut self) {
+        let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+        for s in [&self.a, self.b] {
+            for (ns, n) in &s.namespaces {
+                for r in n.ranges.keys() {
+                    names.insert((ns.clone(), r.clone()));
+                }
+            }
+        }
+        for (ns, name) in names {
+            let get = |s: &Schema| {
+                s.namespaces
+                    .get(&ns)
+                    .and_then(|n| n.ranges.get(&name))
+                    .cloned()
+            };
+            match (get(&self.a), get(self.b)) {
+                (None, Some(rb)) => self.create_range(&ns, &name, &rb),
+                (Some(ra), None) => self.drop_range(&ns, &name, &ra),
+                (Some(ra), Some(rb)) => {
+                    if definition(&ra) != definition(&rb) {
+                        self.drop_range(&ns, &name, &ra);
+                        self.create_range(&ns, &name, &rb);
+                    } else if ra.comment != rb.comment {
+                        let q = qualified_sql(&ns, &name);
+                        let stmts: Vec<String> =
+                            comment_on_sql("TYPE", &q, rb.comment.as_deref(), true)
+                                .into_iter()
+                                .collect();
+                        let mut d = Draft::new(
+                            step(
+                                ObjectPath::new(ObjectKind::Range, &ns, &name),
+                                "comment on range type",
+                                stmts,
+                            ),
+                            P_COMMENT,
+                        );
+                        d.requires.push(k_type(&ns, &name));
+                        self.push(d);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// The routine a range names, as a key, when the schema defines it.
+    fn range_function_key(&self, f: &ObjectRef, args: &[String], old: bool) -> Option<String> {
+        let s = if old { &self.a } else { self.b };
+        let sig = format!("{}({})", f.name, args.join(", "));
+        s.namespaces
+            .get(&f.schema)
+            .is_some_and(|n| n.routines.contains_key(&sig))
+            .then(|| k_routine(&f.schema, &sig))
+    }
+
+    fn range_keys(&self, r: &RangeType, old: bool) -> Vec<String> {
+        let mut out = self_type_keys(self, &r.subtype, old);
+        if let Some(c) = &r.collation {
+            if self.collations.contains_key(&qualified(&c.schema, &c.name)) {
+                out.push(k_coll(&c.schema, &c.name));
+            }
+        }
+        if let Some(f) = &r.subtype_diff {
+            out.extend(self.range_function_key(f, &[r.subtype.clone(), r.subtype.clone()], old));
+        }
+        out
+    }
+
+    fn create_range(&mut self, ns: &str, name: &str, r: &RangeType) {
+        let q = qualified_sql(ns, name);
+        let path = ObjectPath::new(ObjectKind::Range, ns, name);
+        let mut draft = Draft::new(step(path, "create range type", range_sql(&q, r)), P_TYPE);
+        draft.requires.push(k_ns(ns));
+        if r.multirange.schema != ns {
+            draft.requires.push(k_ns(&r.multirange.schema));
+        }
+        draft.requires.extend(self.range_keys(r, false));
+        draft.provides.push(k_type(ns, name));
+        draft.provides.push(k_rel(ns, name));
+        draft
+            .provides
+            .push(k_rel(&r.multirange.schema, &r.multirange.name));
+        self.push(draft);
+    }
+
+    fn drop_range(&mut self, ns: &str, name: &str, r: &RangeType) {
+        let q = qualified_sql(ns, name);
+        let path = ObjectPath::new(ObjectKind::Range, ns, name);
+        let mut draft = Draft::new(
+            step(path, "drop range type", vec![format!("DROP TYPE {q}")]),
+            P_DROP,
+        );
+        draft.drops.push(k_type(ns, name));
+        draft.drops.push(k_old_type(ns, name));
+        draft.drops.push(k_rel(ns, name));
+        draft
+            .drops
+            .push(k_rel(&r.multirange.schema, &r.multirange.name));
+        draft.releases.push(k_ns(ns));
+        if r.multirange.schema != ns {
+            draft.releases.push(k_ns(&r.multirange.schema));
+        }
+        draft.releases.extend(self.range_keys(r, true));
+        self.push(draft);
+    }
+}
+
+fn self_type_keys(b: &Builder<'_>, text: &str, old: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    b.expr_keys(text, &mut out, old);
+    out
+}
