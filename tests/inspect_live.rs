@@ -451,13 +451,17 @@ async fn reads_every_object_faithfully() {
     };
     let expected: std::collections::BTreeSet<Unmanaged> = [
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
-        unmanaged(UnmanagedKind::Rule, "public.scratch.scratch_no_delete"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
         unmanaged(UnmanagedKind::Publication, "pub_all"),
     ]
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+    // Rules by definition.
+    let rule = &schema.namespaces["public"].tables["scratch"].rules["scratch_no_delete"];
+    assert_eq!(rule.event, strata_core::model::RuleEvent::Delete);
+    assert!(rule.instead);
+    assert_eq!(rule.actions.exact(), Some("NOTHING"));
     // Event triggers by definition.
     let ddl = &schema.event_triggers["strata_test_ddl"];
     assert_eq!(

@@ -41,6 +41,8 @@
 //!   (see `ddl/view.rs`), each after the views it reads.
 //! - `91_statistics.sql`: extended statistics as pg_dump writes them
 //!   (`ddl/statistics.rs`), once every table exists.
+//! - `93_rules.sql`: rewrite rules as pg_dump writes them (`ddl/rule.rs`),
+//!   once every table and view exists.
 //! - `95_event_triggers.sql`: event triggers, after everything else.
 //! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
@@ -70,6 +72,7 @@ mod aggregate;
 mod event_trigger;
 mod operator;
 mod privilege;
+mod rule;
 mod statistics;
 mod view;
 pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
@@ -78,6 +81,7 @@ pub(crate) use event_trigger::{
 };
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
+pub(crate) use rule::{rule_sql, rule_state_sql, rule_target};
 pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
@@ -361,6 +365,17 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base + 3, "triggers"),
             title: "triggers".to_string(),
             body: triggers,
+            routines: false,
+        });
+    }
+    // Rules, as pg_dump writes them: once every table and view exists (a
+    // rule may read any of them).
+    let rules = rule::write_rules(schema);
+    if !rules.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 3, "rules"),
+            title: "rules".to_string(),
+            body: rules,
             routines: false,
         });
     }

@@ -9,12 +9,14 @@ mod aggregate;
 mod event_trigger;
 mod operator;
 mod privilege;
+mod rule;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
 pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
+pub use rule::render_rule;
 pub use view::{render_view, view_path};
 
 use crate::model::{
@@ -874,6 +876,7 @@ fn diff_table(
             (None, None) => {}
         }
     }
+    rule::diff_rules(d, ns, name, &e.rules, &f.rules);
 }
 
 /// A row-level security policy, property by property.

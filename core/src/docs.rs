@@ -40,6 +40,7 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             (c.routines, "functions"),
             (c.triggers, "triggers"),
             (c.policies, "policies"),
+            (c.rules, "rules"),
             (c.domains, "domains"),
             (c.composite_types, "composite types"),
             (c.collations, "collations"),
@@ -249,6 +250,13 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 }
                 out.push('\n');
             }
+            if !t.rules.is_empty() {
+                let _ = writeln!(out, "Rules:\n");
+                for (rn, r) in &t.rules {
+                    let _ = writeln!(out, "- {}", rule_line(rn, r));
+                }
+                out.push('\n');
+            }
             if t.row_level_security || !t.policies.is_empty() {
                 let _ = writeln!(
                     out,
@@ -440,6 +448,20 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 if !triggers.is_empty() {
                     line.push_str(&format!(" — triggers: {}", triggers.join("; ")));
                 }
+                if !v.rules.is_empty() {
+                    let rules: Vec<String> = v
+                        .rules
+                        .iter()
+                        .map(|(rn, r)| {
+                            format!(
+                                "{rn} (ON {} DO {})",
+                                r.event.keyword(),
+                                if r.instead { "INSTEAD" } else { "ALSO" }
+                            )
+                        })
+                        .collect();
+                    line.push_str(&format!(" — rules: {}", rules.join("; ")));
+                }
                 line
             })
         })
@@ -593,6 +615,27 @@ fn cell(s: &str) -> String {
 
 fn md(s: &str) -> String {
     s.replace('\n', " ")
+}
+
+/// A rule as the page lists it: `` `name`: ON INSERT DO INSTEAD … ``.
+fn rule_line(name: &str, r: &crate::model::Rule) -> String {
+    let mut s = format!(
+        "`{}`: ON {} DO {}",
+        cell(name),
+        r.event.keyword(),
+        if r.instead { "INSTEAD" } else { "ALSO" }
+    );
+    if let Some(c) = &r.condition {
+        let _ = write!(s, " where `{}`", cell(c));
+    }
+    let _ = write!(s, " `{}`", cell(r.actions.sql.trim()));
+    if r.enabled != crate::model::TriggerEnabled::Origin {
+        let _ = write!(s, " ({})", r.enabled.sql());
+    }
+    if let Some(c) = &r.comment {
+        let _ = write!(s, " — {}", cell(c));
+    }
+    s
 }
 
 #[cfg(test)]

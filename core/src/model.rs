@@ -136,6 +136,9 @@ pub struct Table {
     /// definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Rewrite rules by name (`pg_rewrite`), compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
     /// The partitioned table this table is a partition of, with its bound
     /// (`pg_inherits` + `relispartition`, `relpartbound`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1095,6 +1098,108 @@ impl TriggerEnabled {
     }
 }
 
+/// A rewrite rule (`CREATE RULE`, `pg_rewrite`), on its table or view,
+/// compared by definition.
+///
+/// The server keeps the condition and the actions as query trees and
+/// prints them with `pg_get_ruledef`; [`Rule::condition`] and
+/// [`Rule::actions`] are [`Expression`]s whose stored text is the part of
+/// that output after `WHERE` and after `DO [INSTEAD]` (read from the
+/// catalog, or derived offline where strata can: `NOTHING`), or unproven:
+/// the tokens as written with the relations they read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    pub event: RuleEvent,
+    /// `DO INSTEAD` (else `DO ALSO`).
+    pub instead: bool,
+    /// `WHERE …` over `OLD` / `NEW`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expression>,
+    /// What follows `DO [INSTEAD]`: `NOTHING`, one command, or
+    /// `( command; … )`.
+    pub actions: Expression,
+    /// `ev_enabled` (`ALTER TABLE … ENABLE | DISABLE [REPLICA | ALWAYS]
+    /// RULE`; tables only).
+    pub enabled: TriggerEnabled,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The relations the condition and actions read, besides the rule's
+    /// own (offline only, for replay's dependency checks; `None` when not
+    /// analysed). Never compared.
+    #[serde(skip)]
+    pub reads: Option<BTreeSet<RelationRef>>,
+    /// Every name the condition and actions mention but those after
+    /// `new.` / `old.` (offline only). Never compared.
+    #[serde(skip)]
+    pub idents: BTreeSet<String>,
+    /// The columns of its own relation named as `new.c` / `old.c`
+    /// (offline only). Never compared.
+    #[serde(skip)]
+    pub row_columns: BTreeSet<String>,
+    /// Columns of other relations it certainly uses (an `INSERT` without
+    /// a column list uses every one), offline only. Never compared.
+    #[serde(skip)]
+    pub columns: BTreeSet<(RelationRef, String)>,
+}
+
+impl PartialEq for Rule {
+    /// Every property but replay's side data.
+    fn eq(&self, o: &Rule) -> bool {
+        self.event == o.event
+            && self.instead == o.instead
+            && self.condition == o.condition
+            && self.actions == o.actions
+            && self.enabled == o.enabled
+            && self.comment == o.comment
+    }
+}
+
+impl Eq for Rule {}
+
+/// The event a rule fires on (`ev_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleEvent {
+    Select,
+    Update,
+    Insert,
+    Delete,
+}
+
+impl RuleEvent {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RuleEvent::Select => "SELECT",
+            RuleEvent::Update => "UPDATE",
+            RuleEvent::Insert => "INSERT",
+            RuleEvent::Delete => "DELETE",
+        }
+    }
+
+    pub fn from_keyword(s: &str) -> Option<RuleEvent> {
+        [
+            RuleEvent::Select,
+            RuleEvent::Update,
+            RuleEvent::Insert,
+            RuleEvent::Delete,
+        ]
+        .into_iter()
+        .find(|e| e.keyword().eq_ignore_ascii_case(s))
+    }
+
+    /// The `ev_type` character: `1` SELECT, `2` UPDATE, `3` INSERT, `4`
+    /// DELETE.
+    pub fn from_ev_type(c: &str) -> Option<RuleEvent> {
+        match c {
+            "1" => Some(RuleEvent::Select),
+            "2" => Some(RuleEvent::Update),
+            "3" => Some(RuleEvent::Insert),
+            "4" => Some(RuleEvent::Delete),
+            _ => None,
+        }
+    }
+}
+
 /// A view or a materialized view (`pg_class.relkind` `v` / `m`), compared
 /// by definition.
 ///
@@ -1148,6 +1253,10 @@ pub struct View {
     /// with the view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Rewrite rules on a view (`pg_rewrite`, not its `_RETURN` rule, which
+    /// is the view itself), by name. Dropped with the view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
 }
 
 impl View {
@@ -1193,7 +1302,7 @@ impl View {
 impl PartialEq for View {
     /// Every property but [`View::column_list`], the text to write.
     fn eq(&self, o: &View) -> bool {
-        self.same_but_triggers(o) && self.triggers == o.triggers
+        self.same_but_triggers(o) && self.triggers == o.triggers && self.rules == o.rules
     }
 }
 
@@ -1254,7 +1363,6 @@ pub enum UnmanagedKind {
     Aggregate,
     Trigger,
     Policy,
-    Rule,
     Domain,
     CompositeType,
     RangeType,
@@ -1275,7 +1383,6 @@ impl UnmanagedKind {
             UnmanagedKind::Aggregate => "aggregate",
             UnmanagedKind::Trigger => "trigger",
             UnmanagedKind::Policy => "policy",
-            UnmanagedKind::Rule => "rule",
             UnmanagedKind::Domain => "domain",
             UnmanagedKind::CompositeType => "composite type",
             UnmanagedKind::RangeType => "range type",
@@ -1446,6 +1553,9 @@ pub struct Counts {
     pub operators: usize,
     #[serde(default)]
     pub aggregates: usize,
+    /// Rewrite rules on tables and views (not views' `_RETURN`).
+    #[serde(default)]
+    pub rules: usize,
 }
 
 impl Schema {
@@ -1477,6 +1587,7 @@ impl Schema {
                 } else {
                     c.views += 1;
                     c.triggers += v.triggers.len();
+                    c.rules += v.rules.len();
                 }
             }
             for t in ns.tables.values() {
@@ -1485,6 +1596,7 @@ impl Schema {
                 c.indexes += t.indexes.len();
                 c.triggers += t.triggers.len();
                 c.policies += t.policies.len();
+                c.rules += t.rules.len();
             }
         }
         c
@@ -1596,6 +1708,8 @@ pub enum ObjectKind {
     Policy,
     /// A trigger on a table (the path's table is its table).
     Trigger,
+    /// A rewrite rule on a table or view (the path's table is its relation).
+    Rule,
     View,
     MaterializedView,
     /// Default privileges (`pg_default_acl`); the path's name says whose,
@@ -1628,6 +1742,7 @@ impl ObjectKind {
             ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::DefaultPrivileges => "default privileges",
             ObjectKind::Unmanaged => "object",
         }

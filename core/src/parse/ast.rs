@@ -319,6 +319,20 @@ pub enum Stmt {
         table: QName,
         new_name: String,
     },
+    /// `CREATE [OR REPLACE] RULE`.
+    CreateRule(Box<CreateRule>),
+    /// `DROP RULE [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
+    DropRule {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
+    /// `ALTER RULE name ON table RENAME TO new`.
+    RenameRule {
+        name: String,
+        table: QName,
+        new_name: String,
+    },
     /// `CREATE [OR REPLACE] [RECURSIVE] VIEW` / `CREATE MATERIALIZED VIEW`.
     CreateView(Box<CreateView>),
     /// `ALTER VIEW | MATERIALIZED VIEW name …`.
@@ -370,6 +384,24 @@ pub struct CreateTrigger {
     pub from: Option<QName>,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// The statement as written.
+    pub text: String,
+}
+
+/// `CREATE RULE` as written: names not resolved yet.
+#[derive(Debug, Clone)]
+pub struct CreateRule {
+    pub name: String,
+    pub table: QName,
+    pub or_replace: bool,
+    pub event: crate::model::RuleEvent,
+    pub instead: bool,
+    /// The `WHERE` condition as written.
+    pub condition: Option<String>,
+    /// The commands as written (none for `NOTHING` or `( ; )`).
+    pub commands: Vec<String>,
+    /// Everything after `DO [ALSO | INSTEAD]`, as written.
+    pub actions: String,
     /// The statement as written.
     pub text: String,
 }
@@ -856,6 +888,11 @@ pub enum TableAction {
         which: TriggerSelector,
         state: crate::model::TriggerEnabled,
     },
+    /// `ENABLE [REPLICA | ALWAYS] | DISABLE RULE name`.
+    SetRule {
+        name: String,
+        state: crate::model::TriggerEnabled,
+    },
     /// Changes nothing strata models (OWNER TO, SET (storage), CLUSTER ON, …).
     NoOp(&'static str),
 }
@@ -949,6 +986,11 @@ pub enum CommentTarget {
     Operator(OperatorRef),
     /// `COMMENT ON TRIGGER name ON table`.
     Trigger {
+        name: String,
+        table: QName,
+    },
+    /// `COMMENT ON RULE name ON table`.
+    Rule {
         name: String,
         table: QName,
     },

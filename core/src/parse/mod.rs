@@ -27,6 +27,7 @@ mod operator;
 mod policy;
 mod privilege;
 mod routine;
+mod rule;
 mod sequence;
 mod statistics;
 mod table;
@@ -260,6 +261,9 @@ impl<'a> Cursor<'a> {
         }
         if self.peek_kw("TRIGGER") || self.peek_kws(&["CONSTRAINT", "TRIGGER"]) {
             return self.create_trigger(or_replace);
+        }
+        if self.eat_kw("RULE") {
+            return self.create_rule(or_replace);
         }
         let recursive = self.eat_kw("RECURSIVE");
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
@@ -532,6 +536,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("TRIGGER") {
             return self.alter_trigger();
         }
+        if self.eat_kw("RULE") {
+            return self.alter_rule();
+        }
         if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
@@ -612,6 +619,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kws(&["EVENT", "TRIGGER"]) {
             return self.drop_event_trigger();
+        }
+        if self.eat_kw("RULE") {
+            return self.drop_rule();
         }
         if self.eat_kw("DOMAIN") {
             let if_exists = self.if_exists();

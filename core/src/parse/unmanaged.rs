@@ -18,7 +18,6 @@ impl<'a> Cursor<'a> {
             ("AGGREGATE", K::Aggregate),
             ("TRIGGER", K::Trigger),
             ("POLICY", K::Policy),
-            ("RULE", K::Rule),
             ("DOMAIN", K::Domain),
             ("PUBLICATION", K::Publication),
         ];
@@ -47,19 +46,13 @@ impl<'a> Cursor<'a> {
     pub(super) fn unmanaged_name(&mut self, kind: crate::model::UnmanagedKind) -> PResult<String> {
         use crate::model::UnmanagedKind as K;
         match kind {
-            K::Trigger | K::Policy | K::Rule => {
+            K::Trigger | K::Policy => {
                 let name = self.ident()?;
                 // Find `ON table`.
                 while !self.at_end() && !self.peek_kw("ON") {
                     self.p.next_token();
                 }
                 self.expect_kw("ON")?;
-                // `CREATE RULE name AS ON event TO table`: the table follows
-                // TO (`DROP RULE name ON table` names it after ON).
-                if kind == K::Rule && self.peek_nth_kw(1, "TO") {
-                    self.p.next_token();
-                    self.expect_kw("TO")?;
-                }
                 let table = self.qname()?;
                 Ok(format!(
                     "{}.{}.{}",

@@ -247,6 +247,9 @@ impl Replayer {
             CommentTarget::Trigger { name, table } => {
                 self.comment_trigger(name, table, text)?;
             }
+            CommentTarget::Rule { name, table } => {
+                self.comment_rule(name, table, text)?;
+            }
             CommentTarget::Operator(target) => self.comment_operator(target, text)?,
             CommentTarget::Aggregate(target) => self.comment_aggregate(target, text)?,
             CommentTarget::Other(_) => {}

@@ -190,6 +190,8 @@ mod namespaces;
 mod operators;
 mod privileges;
 mod routines;
+#[macro_use]
+mod rules;
 mod sequences;
 pub(crate) mod snapshot;
 mod statistics;
@@ -220,6 +222,7 @@ use namespaces::*;
 use operators::*;
 use privileges::*;
 use routines::*;
+use rules::*;
 use sequences::*;
 use statistics::*;
 use tables::*;

@@ -159,6 +159,7 @@ pub(super) fn build_views(
             acl: read_acl(row, 13, AclKind::Relation, STEP, || object.clone())?,
             column_list: Vec::new(),
             triggers: BTreeMap::new(),
+            rules: BTreeMap::new(),
         };
         schema
             .namespaces

@@ -27,6 +27,7 @@ mod policy;
 mod privilege;
 mod rename;
 mod routine;
+mod rule;
 mod sequence;
 mod statistics;
 mod table;
@@ -472,6 +473,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.triggers();
     bld.view_triggers();
     bld.views();
+    bld.rules();
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
@@ -760,7 +762,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Resu
             .iter()
             .filter(|u| match u.kind {
                 K::View | K::MaterializedView => u.name.starts_with(&ns_prefix),
-                K::Rule | K::Policy => u.name.starts_with(&table_prefix),
+                K::Policy => u.name.starts_with(&table_prefix),
                 _ => false,
             })
             .map(|u| u.to_string())
