@@ -452,11 +452,12 @@ async fn reads_every_object_faithfully() {
     let expected: std::collections::BTreeSet<Unmanaged> = [
         unmanaged(UnmanagedKind::ForeignTable, "billing.remote"),
         unmanaged(UnmanagedKind::RangeType, "public.floatrange"),
-        unmanaged(UnmanagedKind::Publication, "pub_all"),
     ]
     .into_iter()
     .collect();
     assert_eq!(schema.unmanaged, expected);
+    // Publications by definition.
+    assert_eq!(schema.publications["pub_all"].tables.len(), 1);
     // Rules by definition.
     let rule = &schema.namespaces["public"].tables["scratch"].rules["scratch_no_delete"];
     assert_eq!(rule.event, strata_core::model::RuleEvent::Delete);

@@ -43,6 +43,8 @@
 //!   (`ddl/statistics.rs`), once every table exists.
 //! - `93_rules.sql`: rewrite rules as pg_dump writes them (`ddl/rule.rs`),
 //!   once every table and view exists.
+//! - `93_publications.sql`: publications as pg_dump writes them
+//!   (`ddl/publication.rs`), once every table exists.
 //! - `95_event_triggers.sql`: event triggers, after everything else.
 //! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
@@ -72,6 +74,7 @@ mod aggregate;
 mod event_trigger;
 mod operator;
 mod privilege;
+mod publication;
 mod rule;
 mod statistics;
 mod view;
@@ -81,6 +84,10 @@ pub(crate) use event_trigger::{
 };
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
+pub(crate) use publication::{
+    add_table_sql, drop_table_sql, publication_options_sql, publication_statements,
+    schema_member_sql,
+};
 pub(crate) use rule::{rule_sql, rule_state_sql, rule_target};
 pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
@@ -376,6 +383,16 @@ fn plan(schema: &Schema) -> Vec<Section> {
             file: name(9 * base + 3, "rules"),
             title: "rules".to_string(),
             body: rules,
+            routines: false,
+        });
+    }
+    // Publications once every table exists.
+    let publications = publication::write_publications(schema);
+    if !publications.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 3, "publications"),
+            title: "publications".to_string(),
+            body: publications,
             routines: false,
         });
     }

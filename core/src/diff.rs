@@ -9,6 +9,7 @@ mod aggregate;
 mod event_trigger;
 mod operator;
 mod privilege;
+mod publication;
 mod rule;
 mod statistics;
 mod view;
@@ -237,6 +238,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
         }
     }
     event_trigger::diff_event_triggers(d, expected, found);
+    publication::diff_publications(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {

@@ -41,6 +41,7 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             (c.triggers, "triggers"),
             (c.policies, "policies"),
             (c.rules, "rules"),
+            (c.publications, "publications"),
             (c.domains, "domains"),
             (c.composite_types, "composite types"),
             (c.collations, "collations"),
@@ -470,6 +471,47 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         let _ = writeln!(out, "## Views\n");
         for v in &views {
             let _ = writeln!(out, "- {}", md(v));
+        }
+        out.push('\n');
+    }
+
+    if !schema.publications.is_empty() {
+        let _ = writeln!(out, "## Publications\n");
+        for (name, p) in &schema.publications {
+            let mut what: Vec<String> = Vec::new();
+            if p.all_tables {
+                what.push("all tables".to_string());
+            }
+            for t in &p.tables {
+                let mut x = format!("`{}`", cell(&t.table.sql()));
+                if let Some(c) = &t.columns {
+                    let _ = write!(x, " ({})", cell(&c.join(", ")));
+                }
+                if let Some(f) = &t.row_filter {
+                    let _ = write!(x, " where `{}`", cell(f));
+                }
+                what.push(x);
+            }
+            for s in &p.schemas {
+                what.push(format!("tables in schema `{}`", cell(s)));
+            }
+            let mut line = format!(
+                "`{}`: {} — publishes {}",
+                cell(name),
+                if what.is_empty() {
+                    "no tables".to_string()
+                } else {
+                    what.join(", ")
+                },
+                p.publish.sql()
+            );
+            if p.via_root {
+                line.push_str(" via the partition root");
+            }
+            if let Some(c) = &p.comment {
+                let _ = write!(line, " — {}", cell(c));
+            }
+            let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
     }

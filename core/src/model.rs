@@ -51,6 +51,10 @@ pub struct Schema {
     /// namespace.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,
+    /// Publications (`pg_publication`) by name: database objects, in no
+    /// namespace. The owner is not compared.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publications: BTreeMap<String, Publication>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -217,6 +221,84 @@ pub struct EventTrigger {
     pub function: RelationRef,
     pub enabled: TriggerEnabled,
     pub comment: Option<String>,
+}
+
+/// A publication (`CREATE PUBLICATION`, `pg_publication`,
+/// `pg_publication_rel`, `pg_publication_namespace`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// `FOR ALL TABLES` (`puballtables`).
+    pub all_tables: bool,
+    /// `FOR TABLE …`: the tables, sorted, each with its column list and
+    /// row filter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<PublicationTable>,
+    /// `FOR TABLES IN SCHEMA …`, by name.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub schemas: BTreeSet<String>,
+    /// `publish`: the actions published.
+    pub publish: PublishActions,
+    /// `publish_via_partition_root` (`pubviaroot`).
+    pub via_root: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Publication {
+    pub fn table(&self, t: &RelationRef) -> Option<&PublicationTable> {
+        self.tables.iter().find(|x| x.table == *t)
+    }
+}
+
+/// A table of a publication (`pg_publication_rel`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationTable {
+    pub table: RelationRef,
+    /// The column list (`prattrs`), in the table's column order; `None`
+    /// for every column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+    /// `WHERE (…)` (`prqual`), printed by `pg_get_expr(prqual, prrelid)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_filter: Option<Expression>,
+}
+
+/// What a publication publishes (`pubinsert`, `pubupdate`, `pubdelete`,
+/// `pubtruncate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishActions {
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+}
+
+impl Default for PublishActions {
+    fn default() -> PublishActions {
+        PublishActions {
+            insert: true,
+            update: true,
+            delete: true,
+            truncate: true,
+        }
+    }
+}
+
+impl PublishActions {
+    /// `insert, update, delete, truncate`, as pg_dump writes `publish`.
+    pub fn sql(&self) -> String {
+        [
+            (self.insert, "insert"),
+            (self.update, "update"),
+            (self.delete, "delete"),
+            (self.truncate, "truncate"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 /// A kind of extended statistics (`stxkind`).
@@ -1369,7 +1451,6 @@ pub enum UnmanagedKind {
     Collation,
     ForeignTable,
     EventTrigger,
-    Publication,
     Operator,
 }
 
@@ -1389,7 +1470,6 @@ impl UnmanagedKind {
             UnmanagedKind::Collation => "collation",
             UnmanagedKind::ForeignTable => "foreign table",
             UnmanagedKind::EventTrigger => "event trigger",
-            UnmanagedKind::Publication => "publication",
             UnmanagedKind::Operator => "operator",
         }
     }
@@ -1556,6 +1636,8 @@ pub struct Counts {
     /// Rewrite rules on tables and views (not views' `_RETURN`).
     #[serde(default)]
     pub rules: usize,
+    #[serde(default)]
+    pub publications: usize,
 }
 
 impl Schema {
@@ -1565,6 +1647,7 @@ impl Schema {
             // PL/pgSQL is in every database; counting it would only confuse.
             extensions: self.extensions.keys().filter(|k| *k != "plpgsql").count(),
             unmanaged: self.unmanaged.len(),
+            publications: self.publications.len(),
             ..Counts::default()
         };
         for ns in self.namespaces.values() {
@@ -1700,6 +1783,8 @@ pub enum ObjectKind {
     Statistics,
     /// An event trigger (a database object: the path's namespace is empty).
     EventTrigger,
+    /// A publication (a database object: the path's namespace is empty).
+    Publication,
     /// An operator; the path's name is its key (`===(integer, text)`).
     Operator,
     /// An aggregate; the path's name is its key (`mysum(integer)`).
@@ -1738,6 +1823,7 @@ impl ObjectKind {
             ObjectKind::Collation => "collation",
             ObjectKind::Statistics => "statistics",
             ObjectKind::EventTrigger => "event trigger",
+            ObjectKind::Publication => "publication",
             ObjectKind::Operator => "operator",
             ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",

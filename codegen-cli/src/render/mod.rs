@@ -301,6 +301,7 @@ pub(crate) fn schema_counts(c: &strata_core::model::Counts, namespaces: bool) ->
         (c.triggers, "trigger", "triggers"),
         (c.policies, "policy", "policies"),
         (c.rules, "rule", "rules"),
+        (c.publications, "publication", "publications"),
         (c.domains, "domain", "domains"),
         (c.composite_types, "composite type", "composite types"),
         (c.collations, "collation", "collations"),

@@ -319,6 +319,23 @@ pub enum Stmt {
         table: QName,
         new_name: String,
     },
+    /// `CREATE PUBLICATION name [FOR ALL TABLES | FOR …] [WITH (…)]`.
+    CreatePublication {
+        name: String,
+        all_tables: bool,
+        objects: Vec<PubObject>,
+        options: Vec<(String, Option<String>)>,
+    },
+    /// `ALTER PUBLICATION name …`.
+    AlterPublication {
+        name: String,
+        action: PubAction,
+    },
+    /// `DROP PUBLICATION [IF EXISTS] name, … [CASCADE | RESTRICT]`.
+    DropPublication {
+        names: Vec<String>,
+        if_exists: bool,
+    },
     /// `CREATE [OR REPLACE] RULE`.
     CreateRule(Box<CreateRule>),
     /// `DROP RULE [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
@@ -386,6 +403,30 @@ pub struct CreateTrigger {
     pub initially_deferred: bool,
     /// The statement as written.
     pub text: String,
+}
+
+/// What a publication names: a table (with its column list and row
+/// filter as written) or a schema's tables (`None`: `CURRENT_SCHEMA`).
+#[derive(Debug, Clone)]
+pub enum PubObject {
+    Table {
+        name: QName,
+        columns: Option<Vec<String>>,
+        filter: Option<Expression>,
+    },
+    Schema(Option<String>),
+}
+
+/// What `ALTER PUBLICATION` does.
+#[derive(Debug, Clone)]
+pub enum PubAction {
+    Add(Vec<PubObject>),
+    Set(Vec<PubObject>),
+    Drop(Vec<PubObject>),
+    Options(Vec<(String, Option<String>)>),
+    Rename(String),
+    /// `OWNER TO` (owners are not compared).
+    Owner,
 }
 
 /// `CREATE RULE` as written: names not resolved yet.
@@ -989,6 +1030,8 @@ pub enum CommentTarget {
         name: String,
         table: QName,
     },
+    /// `COMMENT ON PUBLICATION name`.
+    Publication(String),
     /// `COMMENT ON RULE name ON table`.
     Rule {
         name: String,

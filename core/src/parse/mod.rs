@@ -26,6 +26,7 @@ mod index;
 mod operator;
 mod policy;
 mod privilege;
+mod publication;
 mod routine;
 mod rule;
 mod sequence;
@@ -264,6 +265,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("RULE") {
             return self.create_rule(or_replace);
+        }
+        if self.eat_kw("PUBLICATION") {
+            return self.create_publication();
         }
         let recursive = self.eat_kw("RECURSIVE");
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
@@ -539,6 +543,9 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("RULE") {
             return self.alter_rule();
         }
+        if self.eat_kw("PUBLICATION") {
+            return self.alter_publication();
+        }
         if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
@@ -622,6 +629,9 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kw("RULE") {
             return self.drop_rule();
+        }
+        if self.eat_kw("PUBLICATION") {
+            return self.drop_publication();
         }
         if self.eat_kw("DOMAIN") {
             let if_exists = self.if_exists();

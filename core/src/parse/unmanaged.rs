@@ -19,7 +19,6 @@ impl<'a> Cursor<'a> {
             ("TRIGGER", K::Trigger),
             ("POLICY", K::Policy),
             ("DOMAIN", K::Domain),
-            ("PUBLICATION", K::Publication),
         ];
         const TWO: &[([&str; 2], K)] = &[
             (["MATERIALIZED", "VIEW"], K::MaterializedView),
@@ -61,7 +60,7 @@ impl<'a> Cursor<'a> {
                     crate::model::quote_ident(&name)
                 ))
             }
-            K::EventTrigger | K::Publication => Ok(crate::model::quote_ident(&self.ident()?)),
+            K::EventTrigger => Ok(crate::model::quote_ident(&self.ident()?)),
             K::Function | K::Procedure | K::Aggregate => {
                 let q = self.qname()?;
                 let args = self.routine_args()?;

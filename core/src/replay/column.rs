@@ -138,6 +138,7 @@ impl Replayer {
             ),
         );
         self.rules_column_renamed(ns, table, old, new);
+        self.publications_column_renamed(ns, table, old, new);
         self.demote_views_reading(
             ns,
             table,
@@ -242,6 +243,15 @@ impl Replayer {
                 self.check_type(&data_type)?;
                 self.check_policies_on_column_retype(ns, table, col)?;
                 self.retype_column_triggers(ns, table, col)?;
+                if let Some(p) = self.publication_using_column(ns, table, col) {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            "cannot alter type of a column used by a publication WHERE clause",
+                        ),
+                        format!("publication of table {table} in publication {p} depends on column \"{col}\""),
+                    ));
+                }
                 if let Some(r) = self.rule_using_column(ns, table, col)? {
                     return Err(help(
                         err(

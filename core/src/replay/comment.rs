@@ -247,6 +247,7 @@ impl Replayer {
             CommentTarget::Trigger { name, table } => {
                 self.comment_trigger(name, table, text)?;
             }
+            CommentTarget::Publication(name) => self.comment_publication(&name, text)?,
             CommentTarget::Rule { name, table } => {
                 self.comment_rule(name, table, text)?;
             }

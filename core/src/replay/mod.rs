@@ -33,6 +33,7 @@ mod operator;
 mod partition;
 mod policy;
 mod privilege;
+mod publication;
 mod routine;
 mod rule;
 mod sequence;
@@ -659,6 +660,14 @@ impl Replayer {
                 table,
                 if_exists,
             } => self.drop_policy(name, table, if_exists),
+            Stmt::CreatePublication {
+                name,
+                all_tables,
+                objects,
+                options,
+            } => self.create_publication(name, all_tables, objects, options),
+            Stmt::AlterPublication { name, action } => self.alter_publication(name, action),
+            Stmt::DropPublication { names, if_exists } => self.drop_publication(names, if_exists),
             Stmt::CreateRule(cr) => self.create_rule(*cr),
             Stmt::DropRule {
                 name,

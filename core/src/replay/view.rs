@@ -333,6 +333,7 @@ impl Replayer {
     /// A relation renamed or moved: views keep depending on it (PostgreSQL
     /// tracks it by OID).
     pub(super) fn move_in_view_deps(&mut self, ns: &str, rel: &str, new_ns: &str, new: &str) {
+        self.publications_table_moved(ns, rel, new_ns, new);
         self.rules_after_rename(
             ns,
             rel,
@@ -463,6 +464,7 @@ impl Replayer {
         what: &str,
     ) -> R<()> {
         self.drop_dependent_rules(ns, rel, col, cascade, what)?;
+        self.publications_before_drop(ns, rel, col, cascade)?;
         let direct = self.views_depending_on(ns, rel, col)?;
         if direct.is_empty() {
             return Ok(());

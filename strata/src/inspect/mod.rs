@@ -189,6 +189,8 @@ mod indexes;
 mod namespaces;
 mod operators;
 mod privileges;
+#[macro_use]
+mod publications;
 mod routines;
 #[macro_use]
 mod rules;
@@ -221,6 +223,7 @@ use indexes::*;
 use namespaces::*;
 use operators::*;
 use privileges::*;
+use publications::*;
 use routines::*;
 use rules::*;
 use sequences::*;

@@ -1,5 +1,5 @@
 //! Objects strata keeps by name only; the same query reads rules
-//! (`rules`).
+//! (`rules`) and publications (`publications`).
 
 use strata_core::model::{quote_ident, Schema, Unmanaged, UnmanagedKind};
 use tokio_postgres::Row;
@@ -42,10 +42,8 @@ pub(super) const Q_UNMANAGED: &str = concat!(
     not_extension!("pg_class", "c.oid"),
     " UNION ALL ",
     rules_branch!(),
-    " UNION ALL \
-     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
-            NULL::text, NULL::text[] \
-     FROM pg_publication pb"
+    " UNION ALL ",
+    publications_branch!()
 );
 
 /// Unmanaged objects into [`Schema::unmanaged`].
@@ -55,6 +53,10 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
         let kind: String = get(row, 0, STEP)?;
         if kind == "rule" {
             build_rule(row, schema, STEP)?;
+            continue;
+        }
+        if kind == "publication" {
+            build_publication(row, schema, STEP)?;
             continue;
         }
         let namespace: Option<String> = get(row, 1, STEP)?;
@@ -96,7 +98,6 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
             "policy" => UnmanagedKind::Policy,
             "collation" => UnmanagedKind::Collation,
             "event_trigger" => UnmanagedKind::EventTrigger,
-            "publication" => UnmanagedKind::Publication,
             other => {
                 return Err(InspectError::Catalog {
                     step: STEP,

@@ -25,6 +25,7 @@ mod operator;
 mod partition;
 mod policy;
 mod privilege;
+mod publication;
 mod rename;
 mod routine;
 mod rule;
@@ -474,6 +475,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.view_triggers();
     bld.views();
     bld.rules();
+    bld.publications();
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
