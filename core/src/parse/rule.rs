@@ -34,7 +34,8 @@ impl<'a> Cursor<'a> {
             loop {
                 let t = self.peek().token;
                 match &t {
-                    Token::EOF | Token::SemiColon if depth == 0 => {
+                    Token::EOF => return Err(self.expected("DO")),
+                    Token::SemiColon if depth == 0 => {
                         return Err(self.expected("DO"));
                     }
                     Token::Word(w)
@@ -188,5 +189,20 @@ impl<'a> Cursor<'a> {
         self.expect_kw("RULE")?;
         let name = self.ident()?;
         Ok(Some(TableAction::SetRule { name, state }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::parse_statement;
+
+    #[test]
+    fn an_unclosed_condition_is_an_error_not_a_hang() {
+        assert!(parse_statement("CREATE RULE r AS ON INSERT TO t WHERE (a > 0").is_err());
+        assert!(
+            parse_statement("CREATE RULE r AS ON INSERT TO t DO (INSERT INTO x VALUES (1)")
+                .is_err()
+        );
+        assert!(parse_statement("CREATE RULE r AS ON INSERT TO t DO INSTEAD (;;)").is_ok());
     }
 }
