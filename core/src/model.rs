@@ -30,7 +30,7 @@ pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     pub extensions: BTreeMap<String, Extension>,
     /// Objects strata recognises but does not model (views, aggregates,
-    /// triggers, rules, …). Always reported, never silently dropped.
+    /// foreign tables, range types, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
     /// What each object kept by name was created with, when strata read its
     /// statement offline: the statement's tokens ([`crate::parse::query_key`]).
@@ -1431,7 +1431,7 @@ pub struct Unmanaged {
     pub kind: UnmanagedKind,
     /// Qualified name: `namespace.name`; for functions with their argument
     /// types `namespace.name(integer, text)`; for objects that belong to a
-    /// table (triggers, policies, rules) `namespace.table.name`.
+    /// table (triggers, policies) `namespace.table.name`.
     pub name: String,
 }
 

@@ -1,4 +1,4 @@
-//! Objects strata keeps by name only (views, aggregates, triggers, rules,
+//! Objects strata keeps by name only (foreign tables, range types, triggers on them,
 //! operators, …): their kind keywords and their names as the inspector
 //! spells them.
 

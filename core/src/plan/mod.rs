@@ -43,7 +43,7 @@
 //!   partition key recreates the table and its partitions (deletes data).
 //!
 //! What the plan does not write yet is refused by name ([`PlanError`]):
-//! objects strata keeps by name only (rules, …), changes the server would
+//! objects strata keeps by name only (foreign tables, …), changes the server would
 //! propagate inside a hierarchy other than a parent's columns added or
 //! dropped, and a partition key change of a table that is referenced,
 //! inherits or is inherited.

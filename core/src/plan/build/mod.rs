@@ -479,7 +479,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
-            "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \
+            "{} {} strata keeps by name only (foreign tables, range types, …) {} on both \
              sides; strata cannot see what they depend on, so a step that changes something one \
              of them uses will be refused by the server",
             bld.a.unmanaged.len(),
