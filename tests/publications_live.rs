@@ -27,6 +27,9 @@ CREATE TABLE public."Odd" ("Id" integer PRIMARY KEY, note text);
 CREATE TABLE sales.orders (id integer PRIMARY KEY, total numeric, placed date);
 CREATE TABLE audit.events (id integer, what text);
 CREATE TABLE public.measure (at date, v integer) PARTITION BY RANGE (at);
+CREATE TABLE public.measure_2024 PARTITION OF public.measure FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE public.parent (id integer, kind text);
+CREATE TABLE public.child (extra text) INHERITS (public.parent);
 "#;
 
 const PUBS: &str = r#"
@@ -35,6 +38,8 @@ CREATE PUBLICATION app FOR TABLE account (id, email) WHERE (active AND score > 1
 CREATE PUBLICATION by_schema FOR TABLES IN SCHEMA audit, sales WITH (publish = 'insert, update');
 CREATE PUBLICATION parts FOR TABLE measure WITH (publish_via_partition_root = true, publish = 'delete');
 CREATE PUBLICATION empty;
+CREATE PUBLICATION family FOR TABLE parent (id, kind) WHERE (id > 0);
+CREATE PUBLICATION parent_only FOR TABLE ONLY parent;
 COMMENT ON PUBLICATION app IS 'what the app replicates';
 "#;
 
@@ -109,7 +114,9 @@ async fn offline_replay_builds_the_publications_the_server_builds() {
             assert!(same, "{name}, {side}: pg_dump -s differs:\n{dd}\n{written}");
         }
         if name == "fixture" {
-            assert_eq!(server.publications.len(), 5);
+            assert_eq!(server.publications.len(), 7);
+            assert_eq!(server.publications["family"].tables.len(), 2);
+            assert_eq!(server.publications["parent_only"].tables.len(), 1);
             let app = &server.publications["app"];
             let account = app
                 .table(&strata_core::model::RelationRef::new("public", "account"))
@@ -128,7 +135,7 @@ async fn offline_replay_builds_the_publications_the_server_builds() {
             assert_eq!(s.publish.sql(), "insert, update");
             assert!(server.publications["parts"].via_root);
             assert!(server.publications["everything"].all_tables);
-            assert_eq!(server.counts().publications, 5);
+            assert_eq!(server.counts().publications, 7);
         }
     }
 }

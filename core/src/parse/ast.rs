@@ -411,6 +411,8 @@ pub struct CreateTrigger {
 pub enum PubObject {
     Table {
         name: QName,
+        /// `ONLY`: without it, inheritance children come too.
+        only: bool,
         columns: Option<Vec<String>>,
         filter: Option<Expression>,
     },

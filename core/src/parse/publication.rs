@@ -108,7 +108,8 @@ impl<'a> Cursor<'a> {
                 } else {
                     self.qname()?
                 };
-                self.eat(&Token::Mul);
+                let star = self.eat(&Token::Mul);
+                let only = only && !star;
                 let columns = if self.eat(&Token::LParen) {
                     let mut cols = vec![self.ident()?];
                     while self.eat(&Token::Comma) {
@@ -129,6 +130,7 @@ impl<'a> Cursor<'a> {
                 };
                 out.push(PubObject::Table {
                     name,
+                    only,
                     columns,
                     filter,
                 });

@@ -233,10 +233,29 @@ impl Replayer {
                 }
                 PubObject::Table {
                     name,
+                    only,
                     columns,
                     filter,
                 } => {
                     let t = self.publication_table(name, columns.as_deref(), filter.as_ref())?;
+                    // Without ONLY, inheritance children come too (not
+                    // partitions), with the same column list and filter.
+                    if !only {
+                        for child in self.inheritance_descendants(&t.table) {
+                            if tables.iter().any(|x| x.table == child) || child == t.table {
+                                continue;
+                            }
+                            let q = QName {
+                                schema: Some(child.namespace.clone()),
+                                name: child.name.clone(),
+                            };
+                            tables.push(self.publication_table(
+                                &q,
+                                columns.as_deref(),
+                                filter.as_ref(),
+                            )?);
+                        }
+                    }
                     if let Some(prev) = tables.iter().find(|x| x.table == t.table) {
                         if t.row_filter.is_some() || prev.row_filter.is_some() {
                             return Err(err(
@@ -263,6 +282,26 @@ impl Replayer {
             }
         }
         Ok(Resolved { tables, schemas })
+    }
+
+    /// The inheritance children of a table, and theirs (not partitions).
+    fn inheritance_descendants(&self, t: &RelationRef) -> Vec<RelationRef> {
+        let mut out: Vec<RelationRef> = Vec::new();
+        let mut queue = vec![t.clone()];
+        while let Some(parent) = queue.pop() {
+            for (ns, n) in &self.schema.namespaces {
+                for (name, x) in &n.tables {
+                    if x.inherits.contains(&parent) {
+                        let r = RelationRef::new(ns.clone(), name.clone());
+                        if !out.contains(&r) {
+                            out.push(r.clone());
+                            queue.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// A table of `FOR TABLE`, checked as the server checks it.
