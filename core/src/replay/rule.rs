@@ -248,7 +248,45 @@ impl Replayer {
             }
             None => "?".to_string(),
         };
-        let context = format!("on {} reads {reads_text}", qualified(&ns, &rel));
+        // The types of the columns the text may name: the same tokens over
+        // columns of other types are not the same rule.
+        let mut typed: Vec<String> = Vec::new();
+        let own = RelationRef::new(ns.clone(), rel.clone());
+        for x in std::iter::once(&own).chain(reads.iter().flatten()) {
+            let cols: Vec<(String, String)> = if let Some(t) = self.table(&x.namespace, &x.name) {
+                t.columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.data_type.clone()))
+                    .collect()
+            } else if let Some(v) = self.view(&x.namespace, &x.name) {
+                v.columns
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.clone(),
+                            c.data_type.clone().unwrap_or_else(|| "?".to_string()),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for (c, ty) in cols {
+                let named = idents.contains(&c)
+                    || (*x == own && row_columns.contains(&c))
+                    || columns.contains(&(x.clone(), c.clone()));
+                if named {
+                    typed.push(format!("{}.{}:{ty}", qualified(&x.namespace, &x.name), c));
+                }
+            }
+        }
+        typed.sort();
+        typed.dedup();
+        let context = format!(
+            "on {} reads {reads_text} over {}",
+            qualified(&ns, &rel),
+            typed.join(", ")
+        );
         let condition = cr.condition.as_ref().map(|c| Expression {
             sql: c.clone(),
             stored: Stored::Unproven {
