@@ -188,7 +188,7 @@ fn init(args: Args) -> Result<(), Failure> {
     if let Some((_, counts)) = &adopted {
         if counts.unmanaged > 0 {
             out.push_str(&format!(
-                "  warning: {} object{} kept by name only (aggregates, operators, rules, …) not written: \
+                "  warning: {} object{} kept by name only (foreign tables, range types, …) not written: \
                  they are listed at the top of each schema file; add their definitions to the baseline and \
                  the declared schema by hand, or `strata migrate --baseline` will refuse the difference\n",
                 counts.unmanaged,

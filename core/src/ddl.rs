@@ -43,6 +43,10 @@
 //!   (see `ddl/view.rs`), each after the views it reads.
 //! - `91_statistics.sql`: extended statistics as pg_dump writes them
 //!   (`ddl/statistics.rs`), once every table exists.
+//! - `93_rules.sql`: rewrite rules as pg_dump writes them (`ddl/rule.rs`),
+//!   once every table and view exists.
+//! - `93_publications.sql`: publications as pg_dump writes them
+//!   (`ddl/publication.rs`), once every table exists.
 //! - `95_event_triggers.sql`: event triggers, after everything else.
 //! - `92_policies.sql`: row-level security policies (`CREATE POLICY` with
 //!   the expressions as written, `COMMENT ON POLICY`), last as pg_dump
@@ -74,6 +78,8 @@ mod foreign;
 mod operator;
 pub(crate) mod owner;
 mod privilege;
+mod publication;
+mod rule;
 mod statistics;
 mod view;
 pub(crate) use aggregate::{aggregate_functions, aggregate_sql, aggregate_target};
@@ -86,6 +92,11 @@ pub(crate) use foreign::{
 };
 pub(crate) use operator::{operator_sql, operator_target};
 pub(crate) use privilege::{acl_entries, acl_statements, default_acl_statements};
+pub(crate) use publication::{
+    add_table_sql, drop_table_sql, publication_options_sql, publication_statements,
+    schema_member_sql,
+};
+pub(crate) use rule::{rule_sql, rule_state_sql, rule_target};
 pub(crate) use statistics::{create_statistics_sql, statistics_statements, statistics_target_sql};
 pub(crate) use view::{create_view_sql, ordered_views, view_extras_sql};
 
@@ -389,6 +400,27 @@ fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
             file: name(9 * base + 3, "triggers"),
             title: "triggers".to_string(),
             body: triggers,
+            routines: false,
+        });
+    }
+    // Rules, as pg_dump writes them: once every table and view exists (a
+    // rule may read any of them).
+    let rules = rule::write_rules(schema);
+    if !rules.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 3, "rules"),
+            title: "rules".to_string(),
+            body: rules,
+            routines: false,
+        });
+    }
+    // Publications once every table exists.
+    let publications = publication::write_publications(schema);
+    if !publications.is_empty() {
+        sections.push(Section {
+            file: name(9 * base + 3, "publications"),
+            title: "publications".to_string(),
+            body: publications,
             routines: false,
         });
     }

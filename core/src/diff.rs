@@ -11,7 +11,9 @@ mod foreign;
 mod operator;
 pub mod owner;
 mod privilege;
+mod publication;
 mod range;
+mod rule;
 mod statistics;
 mod view;
 pub use aggregate::aggregate_path;
@@ -19,6 +21,7 @@ pub use foreign::render_mapping;
 pub use operator::operator_path;
 pub use privilege::default_acl_path;
 use privilege::diff_acl;
+pub use rule::render_rule;
 pub use view::{render_view, view_path};
 
 use crate::model::{
@@ -250,6 +253,7 @@ pub fn diff(expected: &Schema, found: &Schema, opts: DiffOptions) -> Vec<Differe
     }
     event_trigger::diff_event_triggers(d, expected, found);
     foreign::diff_foreign(d, expected, found);
+    publication::diff_publications(d, expected, found);
     for (nsn, e, f) in pairs(&expected.namespaces, &found.namespaces) {
         let p = ObjectPath::new(ObjectKind::Namespace, "", nsn);
         let (e, f) = match (e, f) {
@@ -894,6 +898,7 @@ fn diff_table(
             (None, None) => {}
         }
     }
+    rule::diff_rules(d, ns, name, &e.rules, &f.rules);
 }
 
 /// A row-level security policy, property by property.

@@ -40,6 +40,8 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
             (c.routines, "functions"),
             (c.triggers, "triggers"),
             (c.policies, "policies"),
+            (c.rules, "rules"),
+            (c.publications, "publications"),
             (c.domains, "domains"),
             (c.composite_types, "composite types"),
             (c.range_types, "range types"),
@@ -250,6 +252,13 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                         let _ = write!(s, " — {}", cell(c));
                     }
                     let _ = writeln!(out, "{s}");
+                }
+                out.push('\n');
+            }
+            if !t.rules.is_empty() {
+                let _ = writeln!(out, "Rules:\n");
+                for (rn, r) in &t.rules {
+                    let _ = writeln!(out, "- {}", rule_line(rn, r));
                 }
                 out.push('\n');
             }
@@ -480,6 +489,20 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
                 if !triggers.is_empty() {
                     line.push_str(&format!(" — triggers: {}", triggers.join("; ")));
                 }
+                if !v.rules.is_empty() {
+                    let rules: Vec<String> = v
+                        .rules
+                        .iter()
+                        .map(|(rn, r)| {
+                            format!(
+                                "{rn} (ON {} DO {})",
+                                r.event.keyword(),
+                                if r.instead { "INSTEAD" } else { "ALSO" }
+                            )
+                        })
+                        .collect();
+                    line.push_str(&format!(" — rules: {}", rules.join("; ")));
+                }
                 line
             })
         })
@@ -488,6 +511,47 @@ pub fn render(schema: &Schema, info: &DocsInfo) -> String {
         let _ = writeln!(out, "## Views\n");
         for v in &views {
             let _ = writeln!(out, "- {}", md(v));
+        }
+        out.push('\n');
+    }
+
+    if !schema.publications.is_empty() {
+        let _ = writeln!(out, "## Publications\n");
+        for (name, p) in &schema.publications {
+            let mut what: Vec<String> = Vec::new();
+            if p.all_tables {
+                what.push("all tables".to_string());
+            }
+            for t in &p.tables {
+                let mut x = format!("`{}`", cell(&t.table.sql()));
+                if let Some(c) = &t.columns {
+                    let _ = write!(x, " ({})", cell(&c.join(", ")));
+                }
+                if let Some(f) = &t.row_filter {
+                    let _ = write!(x, " where `{}`", cell(f));
+                }
+                what.push(x);
+            }
+            for s in &p.schemas {
+                what.push(format!("tables in schema `{}`", cell(s)));
+            }
+            let mut line = format!(
+                "`{}`: {} — publishes {}",
+                cell(name),
+                if what.is_empty() {
+                    "no tables".to_string()
+                } else {
+                    what.join(", ")
+                },
+                p.publish.sql()
+            );
+            if p.via_root {
+                line.push_str(" via the partition root");
+            }
+            if let Some(c) = &p.comment {
+                let _ = write!(line, " — {}", cell(c));
+            }
+            let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
     }
@@ -667,6 +731,27 @@ fn cell(s: &str) -> String {
 
 fn md(s: &str) -> String {
     s.replace('\n', " ")
+}
+
+/// A rule as the page lists it: `` `name`: ON INSERT DO INSTEAD … ``.
+fn rule_line(name: &str, r: &crate::model::Rule) -> String {
+    let mut s = format!(
+        "`{}`: ON {} DO {}",
+        cell(name),
+        r.event.keyword(),
+        if r.instead { "INSTEAD" } else { "ALSO" }
+    );
+    if let Some(c) = &r.condition {
+        let _ = write!(s, " where `{}`", cell(c));
+    }
+    let _ = write!(s, " `{}`", cell(r.actions.sql.trim()));
+    if r.enabled != crate::model::TriggerEnabled::Origin {
+        let _ = write!(s, " ({})", r.enabled.sql());
+    }
+    if let Some(c) = &r.comment {
+        let _ = write!(s, " — {}", cell(c));
+    }
+    s
 }
 
 #[cfg(test)]

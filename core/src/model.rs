@@ -37,7 +37,7 @@ pub struct Schema {
     pub namespaces: BTreeMap<String, Namespace>,
     pub extensions: BTreeMap<String, Extension>,
     /// Objects strata recognises but does not model (views, aggregates,
-    /// triggers, rules, …). Always reported, never silently dropped.
+    /// foreign tables, range types, …). Always reported, never silently dropped.
     pub unmanaged: BTreeSet<Unmanaged>,
     /// What each object kept by name was created with, when strata read its
     /// statement offline: the statement's tokens ([`crate::parse::query_key`]).
@@ -64,6 +64,10 @@ pub struct Schema {
     /// Foreign servers by name, each with its user mappings.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub foreign_servers: BTreeMap<String, ForeignServer>,
+    /// Publications (`pg_publication`) by name: database objects, in no
+    /// namespace. The owner is not compared.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publications: BTreeMap<String, Publication>,
 }
 
 /// A PostgreSQL schema (`pg_namespace`). Called namespace to avoid confusion
@@ -156,6 +160,9 @@ pub struct Table {
     /// definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Rewrite rules by name (`pg_rewrite`), compared by definition.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
     /// The partitioned table this table is a partition of, with its bound
     /// (`pg_inherits` + `relispartition`, `relpartbound`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -255,6 +262,84 @@ pub struct EventTrigger {
     /// The owner, compared only when asked (`--owners`): see [`Owner`].
     #[serde(default, skip_serializing_if = "Owner::is_implicit")]
     pub owner: Owner,
+}
+
+/// A publication (`CREATE PUBLICATION`, `pg_publication`,
+/// `pg_publication_rel`, `pg_publication_namespace`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// `FOR ALL TABLES` (`puballtables`).
+    pub all_tables: bool,
+    /// `FOR TABLE …`: the tables, sorted, each with its column list and
+    /// row filter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<PublicationTable>,
+    /// `FOR TABLES IN SCHEMA …`, by name.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub schemas: BTreeSet<String>,
+    /// `publish`: the actions published.
+    pub publish: PublishActions,
+    /// `publish_via_partition_root` (`pubviaroot`).
+    pub via_root: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Publication {
+    pub fn table(&self, t: &RelationRef) -> Option<&PublicationTable> {
+        self.tables.iter().find(|x| x.table == *t)
+    }
+}
+
+/// A table of a publication (`pg_publication_rel`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationTable {
+    pub table: RelationRef,
+    /// The column list (`prattrs`), in the table's column order; `None`
+    /// for every column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+    /// `WHERE (…)` (`prqual`), printed by `pg_get_expr(prqual, prrelid)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_filter: Option<Expression>,
+}
+
+/// What a publication publishes (`pubinsert`, `pubupdate`, `pubdelete`,
+/// `pubtruncate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishActions {
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+}
+
+impl Default for PublishActions {
+    fn default() -> PublishActions {
+        PublishActions {
+            insert: true,
+            update: true,
+            delete: true,
+            truncate: true,
+        }
+    }
+}
+
+impl PublishActions {
+    /// `insert, update, delete, truncate`, as pg_dump writes `publish`.
+    pub fn sql(&self) -> String {
+        [
+            (self.insert, "insert"),
+            (self.update, "update"),
+            (self.delete, "delete"),
+            (self.truncate, "truncate"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 /// A kind of extended statistics (`stxkind`).
@@ -1194,6 +1279,108 @@ impl TriggerEnabled {
     }
 }
 
+/// A rewrite rule (`CREATE RULE`, `pg_rewrite`), on its table or view,
+/// compared by definition.
+///
+/// The server keeps the condition and the actions as query trees and
+/// prints them with `pg_get_ruledef`; [`Rule::condition`] and
+/// [`Rule::actions`] are [`Expression`]s whose stored text is the part of
+/// that output after `WHERE` and after `DO [INSTEAD]` (read from the
+/// catalog, or derived offline where strata can: `NOTHING`), or unproven:
+/// the tokens as written with the relations they read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    pub event: RuleEvent,
+    /// `DO INSTEAD` (else `DO ALSO`).
+    pub instead: bool,
+    /// `WHERE …` over `OLD` / `NEW`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expression>,
+    /// What follows `DO [INSTEAD]`: `NOTHING`, one command, or
+    /// `( command; … )`.
+    pub actions: Expression,
+    /// `ev_enabled` (`ALTER TABLE … ENABLE | DISABLE [REPLICA | ALWAYS]
+    /// RULE`; tables only).
+    pub enabled: TriggerEnabled,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The relations the condition and actions read, besides the rule's
+    /// own (offline only, for replay's dependency checks; `None` when not
+    /// analysed). Never compared.
+    #[serde(skip)]
+    pub reads: Option<BTreeSet<RelationRef>>,
+    /// Every name the condition and actions mention but those after
+    /// `new.` / `old.` (offline only). Never compared.
+    #[serde(skip)]
+    pub idents: BTreeSet<String>,
+    /// The columns of its own relation named as `new.c` / `old.c`
+    /// (offline only). Never compared.
+    #[serde(skip)]
+    pub row_columns: BTreeSet<String>,
+    /// Columns of other relations it certainly uses (an `INSERT` without
+    /// a column list uses every one), offline only. Never compared.
+    #[serde(skip)]
+    pub columns: BTreeSet<(RelationRef, String)>,
+}
+
+impl PartialEq for Rule {
+    /// Every property but replay's side data.
+    fn eq(&self, o: &Rule) -> bool {
+        self.event == o.event
+            && self.instead == o.instead
+            && self.condition == o.condition
+            && self.actions == o.actions
+            && self.enabled == o.enabled
+            && self.comment == o.comment
+    }
+}
+
+impl Eq for Rule {}
+
+/// The event a rule fires on (`ev_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleEvent {
+    Select,
+    Update,
+    Insert,
+    Delete,
+}
+
+impl RuleEvent {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RuleEvent::Select => "SELECT",
+            RuleEvent::Update => "UPDATE",
+            RuleEvent::Insert => "INSERT",
+            RuleEvent::Delete => "DELETE",
+        }
+    }
+
+    pub fn from_keyword(s: &str) -> Option<RuleEvent> {
+        [
+            RuleEvent::Select,
+            RuleEvent::Update,
+            RuleEvent::Insert,
+            RuleEvent::Delete,
+        ]
+        .into_iter()
+        .find(|e| e.keyword().eq_ignore_ascii_case(s))
+    }
+
+    /// The `ev_type` character: `1` SELECT, `2` UPDATE, `3` INSERT, `4`
+    /// DELETE.
+    pub fn from_ev_type(c: &str) -> Option<RuleEvent> {
+        match c {
+            "1" => Some(RuleEvent::Select),
+            "2" => Some(RuleEvent::Update),
+            "3" => Some(RuleEvent::Insert),
+            "4" => Some(RuleEvent::Delete),
+            _ => None,
+        }
+    }
+}
+
 /// A view or a materialized view (`pg_class.relkind` `v` / `m`), compared
 /// by definition.
 ///
@@ -1250,6 +1437,10 @@ pub struct View {
     /// The owner, compared only when asked (`--owners`): see [`Owner`].
     #[serde(default, skip_serializing_if = "Owner::is_implicit")]
     pub owner: Owner,
+    /// Rewrite rules on a view (`pg_rewrite`, not its `_RETURN` rule, which
+    /// is the view itself), by name. Dropped with the view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Rule>,
 }
 
 impl View {
@@ -1295,7 +1486,7 @@ impl View {
 impl PartialEq for View {
     /// Every property but [`View::column_list`], the text to write.
     fn eq(&self, o: &View) -> bool {
-        self.same_but_triggers(o) && self.triggers == o.triggers
+        self.same_but_triggers(o) && self.triggers == o.triggers && self.rules == o.rules
     }
 }
 
@@ -1342,7 +1533,7 @@ pub struct Unmanaged {
     pub kind: UnmanagedKind,
     /// Qualified name: `namespace.name`; for functions with their argument
     /// types `namespace.name(integer, text)`; for objects that belong to a
-    /// table (triggers, policies, rules) `namespace.table.name`.
+    /// table (triggers, policies) `namespace.table.name`.
     pub name: String,
 }
 
@@ -1356,12 +1547,10 @@ pub enum UnmanagedKind {
     Aggregate,
     Trigger,
     Policy,
-    Rule,
     Domain,
     CompositeType,
     Collation,
     EventTrigger,
-    Publication,
     Operator,
 }
 
@@ -1375,12 +1564,10 @@ impl UnmanagedKind {
             UnmanagedKind::Aggregate => "aggregate",
             UnmanagedKind::Trigger => "trigger",
             UnmanagedKind::Policy => "policy",
-            UnmanagedKind::Rule => "rule",
             UnmanagedKind::Domain => "domain",
             UnmanagedKind::CompositeType => "composite type",
             UnmanagedKind::Collation => "collation",
             UnmanagedKind::EventTrigger => "event trigger",
-            UnmanagedKind::Publication => "publication",
             UnmanagedKind::Operator => "operator",
         }
     }
@@ -1552,6 +1739,11 @@ pub struct Counts {
     pub foreign_servers: usize,
     #[serde(default)]
     pub user_mappings: usize,
+    /// Rewrite rules on tables and views (not views' `_RETURN`).
+    #[serde(default)]
+    pub rules: usize,
+    #[serde(default)]
+    pub publications: usize,
 }
 
 impl Schema {
@@ -1568,6 +1760,7 @@ impl Schema {
                 .values()
                 .map(|s| s.user_mappings.len())
                 .sum(),
+            publications: self.publications.len(),
             ..Counts::default()
         };
         for ns in self.namespaces.values() {
@@ -1591,6 +1784,7 @@ impl Schema {
                 } else {
                     c.views += 1;
                     c.triggers += v.triggers.len();
+                    c.rules += v.rules.len();
                 }
             }
             for t in ns.tables.values() {
@@ -1599,6 +1793,7 @@ impl Schema {
                 c.indexes += t.indexes.len();
                 c.triggers += t.triggers.len();
                 c.policies += t.policies.len();
+                c.rules += t.rules.len();
             }
         }
         c
@@ -1711,6 +1906,8 @@ pub enum ObjectKind {
     /// A user mapping: the path's table is its server, its name the role
     /// (`public` for PUBLIC).
     UserMapping,
+    /// A publication (a database object: the path's namespace is empty).
+    Publication,
     /// An operator; the path's name is its key (`===(integer, text)`).
     Operator,
     /// An aggregate; the path's name is its key (`mysum(integer)`).
@@ -1719,6 +1916,8 @@ pub enum ObjectKind {
     Policy,
     /// A trigger on a table (the path's table is its table).
     Trigger,
+    /// A rewrite rule on a table or view (the path's table is its relation).
+    Rule,
     View,
     MaterializedView,
     /// Default privileges (`pg_default_acl`); the path's name says whose,
@@ -1751,10 +1950,12 @@ impl ObjectKind {
             ObjectKind::ForeignDataWrapper => "foreign-data wrapper",
             ObjectKind::ForeignServer => "server",
             ObjectKind::UserMapping => "user mapping",
+            ObjectKind::Publication => "publication",
             ObjectKind::Operator => "operator",
             ObjectKind::Aggregate => "aggregate",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::DefaultPrivileges => "default privileges",
             ObjectKind::Unmanaged => "object",
         }

@@ -247,6 +247,9 @@ fn statement_end(b: &[u8], start: usize) -> Result<(usize, usize), (usize, Unclo
     let mut pos = start;
     let mut last = start;
     let mut body = AtomicBody::default();
+    // psql's lexer: a `;` inside parentheses does not end the statement
+    // (`CREATE RULE … DO (INSERT …; DELETE …)`).
+    let mut parens: usize = 0;
     loop {
         match lex(b, pos) {
             Lexeme::End => return Ok((last, pos)),
@@ -260,8 +263,13 @@ fn statement_end(b: &[u8], start: usize) -> Result<(usize, usize), (usize, Unclo
             Lexeme::Unclosed(unclosed) => return Err((pos, unclosed)),
             Lexeme::Token(kind, end) => {
                 let token = b.get(pos..end).unwrap_or_default();
-                if kind == TokenKind::Punct && token == b";" && !body.inside() {
+                if kind == TokenKind::Punct && token == b";" && !body.inside() && parens == 0 {
                     return Ok((last, end));
+                }
+                if kind == TokenKind::Punct && token == b"(" {
+                    parens += 1;
+                } else if kind == TokenKind::Punct && token == b")" {
+                    parens = parens.saturating_sub(1);
                 }
                 body.token(kind, token);
                 last = end;

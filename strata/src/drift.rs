@@ -111,10 +111,8 @@ pub fn restrict_namespaces(schema: &mut Schema, namespaces: &[String]) {
         .event_triggers
         .retain(|_, t| namespaces.contains(&t.function.namespace));
     schema.unmanaged.retain(|u| {
-        matches!(
-            u.kind,
-            UnmanagedKind::EventTrigger | UnmanagedKind::Publication
-        ) || prefixes.iter().any(|p| u.name.starts_with(p.as_str()))
+        matches!(u.kind, UnmanagedKind::EventTrigger)
+            || prefixes.iter().any(|p| u.name.starts_with(p.as_str()))
     });
 }
 

@@ -31,7 +31,7 @@ pub fn summary(target: &str, counts: &Counts, written: &Written, stale: &[String
     eprintln!("  {}", super::schema_counts(counts, true));
     if counts.unmanaged > 0 {
         eprintln!(
-            "warning: {} unmanaged object{} (aggregates, triggers on views, rules, …) not written: \
+            "warning: {} unmanaged object{} (foreign tables, range types, …) not written: \
              strata keeps them by name only; they are listed at the top of the output",
             counts.unmanaged,
             if counts.unmanaged == 1 { "" } else { "s" }

@@ -300,6 +300,8 @@ pub(crate) fn schema_counts(c: &strata_core::model::Counts, namespaces: bool) ->
         (c.routines, "function", "functions"),
         (c.triggers, "trigger", "triggers"),
         (c.policies, "policy", "policies"),
+        (c.rules, "rule", "rules"),
+        (c.publications, "publication", "publications"),
         (c.domains, "domain", "domains"),
         (c.composite_types, "composite type", "composite types"),
         (c.range_types, "range type", "range types"),

@@ -179,4 +179,5 @@ fn diff_view(d: &mut Vec<Difference>, ns: &str, name: &str, e: &View, f: &View) 
             (None, None) => {}
         }
     }
+    super::rule::diff_rules(d, ns, name, &e.rules, &f.rules);
 }

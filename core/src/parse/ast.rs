@@ -354,6 +354,37 @@ pub enum Stmt {
         table: QName,
         new_name: String,
     },
+    /// `CREATE PUBLICATION name [FOR ALL TABLES | FOR …] [WITH (…)]`.
+    CreatePublication {
+        name: String,
+        all_tables: bool,
+        objects: Vec<PubObject>,
+        options: Vec<(String, Option<String>)>,
+    },
+    /// `ALTER PUBLICATION name …`.
+    AlterPublication {
+        name: String,
+        action: PubAction,
+    },
+    /// `DROP PUBLICATION [IF EXISTS] name, … [CASCADE | RESTRICT]`.
+    DropPublication {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    /// `CREATE [OR REPLACE] RULE`.
+    CreateRule(Box<CreateRule>),
+    /// `DROP RULE [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
+    DropRule {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
+    /// `ALTER RULE name ON table RENAME TO new`.
+    RenameRule {
+        name: String,
+        table: QName,
+        new_name: String,
+    },
     /// `CREATE [OR REPLACE] [RECURSIVE] VIEW` / `CREATE MATERIALIZED VIEW`.
     CreateView(Box<CreateView>),
     /// `ALTER VIEW | MATERIALIZED VIEW name …`.
@@ -405,6 +436,50 @@ pub struct CreateTrigger {
     pub from: Option<QName>,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// The statement as written.
+    pub text: String,
+}
+
+/// What a publication names: a table (with its column list and row
+/// filter as written) or a schema's tables (`None`: `CURRENT_SCHEMA`).
+#[derive(Debug, Clone)]
+pub enum PubObject {
+    Table {
+        name: QName,
+        /// `ONLY`: without it, inheritance children come too.
+        only: bool,
+        columns: Option<Vec<String>>,
+        filter: Option<Expression>,
+    },
+    Schema(Option<String>),
+}
+
+/// What `ALTER PUBLICATION` does.
+#[derive(Debug, Clone)]
+pub enum PubAction {
+    Add(Vec<PubObject>),
+    Set(Vec<PubObject>),
+    Drop(Vec<PubObject>),
+    Options(Vec<(String, Option<String>)>),
+    Rename(String),
+    /// `OWNER TO` (owners are not compared).
+    Owner,
+}
+
+/// `CREATE RULE` as written: names not resolved yet.
+#[derive(Debug, Clone)]
+pub struct CreateRule {
+    pub name: String,
+    pub table: QName,
+    pub or_replace: bool,
+    pub event: crate::model::RuleEvent,
+    pub instead: bool,
+    /// The `WHERE` condition as written.
+    pub condition: Option<String>,
+    /// The commands as written (none for `NOTHING` or `( ; )`).
+    pub commands: Vec<String>,
+    /// Everything after `DO [ALSO | INSTEAD]`, as written.
+    pub actions: String,
     /// The statement as written.
     pub text: String,
 }
@@ -939,6 +1014,11 @@ pub enum TableAction {
         which: TriggerSelector,
         state: crate::model::TriggerEnabled,
     },
+    /// `ENABLE [REPLICA | ALWAYS] | DISABLE RULE name`.
+    SetRule {
+        name: String,
+        state: crate::model::TriggerEnabled,
+    },
     /// Changes nothing strata models (OWNER TO, SET (storage), CLUSTER ON, …).
     NoOp(&'static str),
 }
@@ -1040,6 +1120,13 @@ pub enum CommentTarget {
     Operator(OperatorRef),
     /// `COMMENT ON TRIGGER name ON table`.
     Trigger {
+        name: String,
+        table: QName,
+    },
+    /// `COMMENT ON PUBLICATION name`.
+    Publication(String),
+    /// `COMMENT ON RULE name ON table`.
+    Rule {
         name: String,
         table: QName,
     },

@@ -72,6 +72,11 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kw("TRIGGER") {
             let (name, table) = self.trigger_target()?;
             CommentTarget::Trigger { name, table }
+        } else if self.eat_kw("PUBLICATION") {
+            CommentTarget::Publication(self.ident()?)
+        } else if self.eat_kw("RULE") {
+            let (name, table) = self.rule_target()?;
+            CommentTarget::Rule { name, table }
         } else if self.eat_kw("POLICY") {
             let name = self.ident()?;
             self.expect_kw("ON")?;

@@ -27,7 +27,9 @@ mod index;
 mod operator;
 mod policy;
 mod privilege;
+mod publication;
 mod routine;
+mod rule;
 mod sequence;
 mod statistics;
 mod table;
@@ -293,6 +295,12 @@ impl<'a> Cursor<'a> {
         }
         if self.peek_kw("TRIGGER") || self.peek_kws(&["CONSTRAINT", "TRIGGER"]) {
             return self.create_trigger(or_replace);
+        }
+        if self.eat_kw("RULE") {
+            return self.create_rule(or_replace);
+        }
+        if self.eat_kw("PUBLICATION") {
+            return self.create_publication();
         }
         let recursive = self.eat_kw("RECURSIVE");
         if self.peek_kw("VIEW") || self.peek_kws(&["MATERIALIZED", "VIEW"]) {
@@ -588,6 +596,12 @@ impl<'a> Cursor<'a> {
         if self.eat_kw("TRIGGER") {
             return self.alter_trigger();
         }
+        if self.eat_kw("RULE") {
+            return self.alter_rule();
+        }
+        if self.eat_kw("PUBLICATION") {
+            return self.alter_publication();
+        }
         if self.peek_kw("OPERATOR")
             && !self.peek_nth_kw(1, "CLASS")
             && !self.peek_nth_kw(1, "FAMILY")
@@ -679,6 +693,12 @@ impl<'a> Cursor<'a> {
         }
         if self.eat_kws(&["USER", "MAPPING"]) {
             return self.drop_user_mapping();
+        }
+        if self.eat_kw("RULE") {
+            return self.drop_rule();
+        }
+        if self.eat_kw("PUBLICATION") {
+            return self.drop_publication();
         }
         if self.eat_kw("DOMAIN") {
             let if_exists = self.if_exists();

@@ -690,21 +690,8 @@ impl<'a> Cursor<'a> {
         if let Some(a) = self.set_trigger_action()? {
             return Ok(a);
         }
-        if self.peek_kw("ENABLE") || self.peek_kw("DISABLE") {
-            let plain_enable = self.peek_kw("ENABLE") && self.peek_nth_kw(1, "RULE");
-            if !plain_enable {
-                return Err(self
-                    .err_here(
-                        "disabled or replica/always rules are not supported yet (strata keeps rules by name only)",
-                    )
-                    .with_help("mark the statement with `-- strata:ignore` to skip it"));
-            }
-            // Plain ENABLE sets the state every rule strata accepts
-            // already has.
-            self.p.next_token();
-            self.p.next_token();
-            self.p.next_token();
-            return Ok(TableAction::NoOp("ENABLE RULE"));
+        if let Some(a) = self.set_rule_action()? {
+            return Ok(a);
         }
         let what = self.word_upper(0).unwrap_or_default();
         Err(self

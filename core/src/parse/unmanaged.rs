@@ -1,4 +1,4 @@
-//! Objects strata keeps by name only (views, aggregates, triggers, rules,
+//! Objects strata keeps by name only (foreign tables, range types, triggers on them,
 //! operators, …): their kind keywords and their names as the inspector
 //! spells them.
 
@@ -18,9 +18,7 @@ impl<'a> Cursor<'a> {
             ("AGGREGATE", K::Aggregate),
             ("TRIGGER", K::Trigger),
             ("POLICY", K::Policy),
-            ("RULE", K::Rule),
             ("DOMAIN", K::Domain),
-            ("PUBLICATION", K::Publication),
         ];
         const TWO: &[([&str; 2], K)] = &[
             (["MATERIALIZED", "VIEW"], K::MaterializedView),
@@ -46,19 +44,13 @@ impl<'a> Cursor<'a> {
     pub(super) fn unmanaged_name(&mut self, kind: crate::model::UnmanagedKind) -> PResult<String> {
         use crate::model::UnmanagedKind as K;
         match kind {
-            K::Trigger | K::Policy | K::Rule => {
+            K::Trigger | K::Policy => {
                 let name = self.ident()?;
                 // Find `ON table`.
                 while !self.at_end() && !self.peek_kw("ON") {
                     self.p.next_token();
                 }
                 self.expect_kw("ON")?;
-                // `CREATE RULE name AS ON event TO table`: the table follows
-                // TO (`DROP RULE name ON table` names it after ON).
-                if kind == K::Rule && self.peek_nth_kw(1, "TO") {
-                    self.p.next_token();
-                    self.expect_kw("TO")?;
-                }
                 let table = self.qname()?;
                 Ok(format!(
                     "{}.{}.{}",
@@ -67,7 +59,7 @@ impl<'a> Cursor<'a> {
                     crate::model::quote_ident(&name)
                 ))
             }
-            K::EventTrigger | K::Publication => Ok(crate::model::quote_ident(&self.ident()?)),
+            K::EventTrigger => Ok(crate::model::quote_ident(&self.ident()?)),
             K::Function | K::Procedure | K::Aggregate => {
                 let q = self.qname()?;
                 let args = self.routine_args()?;

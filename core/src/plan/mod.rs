@@ -43,7 +43,7 @@
 //!   partition key recreates the table and its partitions (deletes data).
 //!
 //! What the plan does not write yet is refused by name ([`PlanError`]):
-//! objects strata keeps by name only (rules, …), changes the server would
+//! objects strata keeps by name only (foreign tables, …), changes the server would
 //! propagate inside a hierarchy other than a parent's columns added or
 //! dropped, and a partition key change of a table that is referenced,
 //! inherits or is inherited.
@@ -407,6 +407,35 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
                             gc.data_type = c.data_type.clone();
                         }
                     }
+                }
+            }
+        }
+    }
+    // A rule's condition and actions are written with the target's own
+    // text (or the source's, kept): where the text is the same on the same
+    // relation, the server stores what that side stores.
+    for (ns, n) in got.namespaces.iter_mut() {
+        let tables = n.tables.iter_mut().map(|(t, x)| (t.clone(), &mut x.rules));
+        let views = n.views.iter_mut().map(|(v, x)| (v.clone(), &mut x.rules));
+        for (rel, rules) in tables.chain(views) {
+            for (name, r) in rules.iter_mut() {
+                let known = [&want, from].into_iter().find_map(|s| {
+                    let x = s.namespaces.get(ns)?;
+                    x.tables
+                        .get(&rel)
+                        .map(|t| &t.rules)
+                        .or_else(|| x.views.get(&rel).map(|v| &v.rules))?
+                        .get(name)
+                        .filter(|w| {
+                            w.actions.sql.trim() == r.actions.sql.trim()
+                                && w.condition.as_ref().map(|c| c.sql.trim())
+                                    == r.condition.as_ref().map(|c| c.sql.trim())
+                        })
+                        .cloned()
+                });
+                if let Some(w) = known {
+                    r.actions = w.actions;
+                    r.condition = w.condition;
                 }
             }
         }

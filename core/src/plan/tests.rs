@@ -371,11 +371,34 @@ fn online_mode_replaces_a_changed_index_without_a_gap() {
 }
 
 #[test]
-fn unmanaged_objects_are_refused_by_name() {
+fn a_new_rule_is_created_after_its_table_and_changed_in_place() {
     let b = format!("{BASE}CREATE RULE keep AS ON DELETE TO account DO INSTEAD NOTHING;\n");
-    let e = plan_err(BASE, &b, same);
-    assert_eq!(e.kind, PlanErrorKind::Unsupported);
-    assert!(e.details[0].contains("rule"), "{e}");
+    let p = plan_ok(BASE, &b, same);
+    assert!(
+        p.sql()
+            .trim_end()
+            .ends_with("\nCREATE RULE keep AS ON DELETE TO public.account DO INSTEAD NOTHING;"),
+        "{}",
+        p.sql()
+    );
+    let c = b.replace("DO INSTEAD NOTHING", "DO ALSO NOTHING");
+    let p = plan_ok(&b, &c, same);
+    assert!(
+        p.sql()
+            .trim_end()
+            .ends_with("\nCREATE OR REPLACE RULE keep AS ON DELETE TO public.account DO NOTHING;"),
+        "{}",
+        p.sql()
+    );
+    // A column the rule names changes type: dropped before, created after.
+    let d = format!("{BASE}CREATE RULE keep AS ON DELETE TO account WHERE old.email = 'x' DO INSTEAD NOTHING;\n");
+    let e = d.replace("email text NOT NULL", "email varchar(200) NOT NULL");
+    let p = plan_ok(&d, &e, allow_all);
+    let sql = p.sql();
+    let drop = position(&sql, "DROP RULE keep ON public.account;");
+    let alter = position(&sql, "ALTER COLUMN email TYPE");
+    let create = position(&sql, "CREATE RULE keep");
+    assert!(drop < alter && alter < create, "{sql}");
 }
 
 #[test]

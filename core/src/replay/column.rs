@@ -141,6 +141,17 @@ impl Replayer {
 
     pub(super) fn rename_column(&mut self, ns: &str, table: &str, old: &str, new: &str) {
         self.rename_column_statistics(ns, table, old, new);
+        self.rules_after_rename(
+            ns,
+            table,
+            None,
+            &format!(
+                "column {old} of {} was renamed to {new}",
+                crate::model::qualified(ns, table)
+            ),
+        );
+        self.rules_column_renamed(ns, table, old, new);
+        self.publications_column_renamed(ns, table, old, new);
         self.demote_views_reading(
             ns,
             table,
@@ -254,6 +265,26 @@ impl Replayer {
                 self.check_type(&data_type)?;
                 self.check_policies_on_column_retype(ns, table, col)?;
                 self.retype_column_triggers(ns, table, col)?;
+                if let Some(p) = self.publication_using_column(ns, table, col) {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            "cannot alter type of a column used by a publication WHERE clause",
+                        ),
+                        format!("publication of table {table} in publication {p} depends on column \"{col}\""),
+                    ));
+                }
+                if let Some(r) = self.rule_using_column(ns, table, col)? {
+                    return Err(help(
+                        err(
+                            FEATURE_NOT_SUPPORTED,
+                            "cannot alter type of a column used by a view or rule",
+                        ),
+                        format!(
+                            "{r} depends on column \"{col}\": drop the rule, change the type, and create the rule again"
+                        ),
+                    ));
+                }
                 if let Some(u) = self.views_depending_on(ns, table, Some(col))?.first() {
                     return Err(help(
                         err(

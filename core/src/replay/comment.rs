@@ -289,6 +289,10 @@ impl Replayer {
             CommentTarget::Trigger { name, table } => {
                 self.comment_trigger(name, table, text)?;
             }
+            CommentTarget::Publication(name) => self.comment_publication(&name, text)?,
+            CommentTarget::Rule { name, table } => {
+                self.comment_rule(name, table, text)?;
+            }
             CommentTarget::Operator(target) => self.comment_operator(target, text)?,
             CommentTarget::Aggregate(target) => self.comment_aggregate(target, text)?,
             CommentTarget::Other(_) => {}

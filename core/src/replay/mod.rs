@@ -35,8 +35,10 @@ mod owner;
 mod partition;
 mod policy;
 mod privilege;
+mod publication;
 mod range;
 mod routine;
+mod rule;
 mod sequence;
 mod statistics;
 mod table;
@@ -149,6 +151,8 @@ pub struct Replayer {
     /// What each view's query references, recorded at CREATE VIEW (kept
     /// out of the compared model).
     view_deps: BTreeMap<Unmanaged, ViewDeps>,
+    /// Whether any rule was created: what rules read is looked at only then.
+    has_rules: bool,
     /// Whether the statement being applied ends with CASCADE.
     stmt_cascade: bool,
     /// The file offset of the statement being applied (for errors located
@@ -235,6 +239,7 @@ impl Replayer {
             role: Role::default(),
             user_ambiguity: std::cell::RefCell::new(None),
             view_deps: BTreeMap::new(),
+            has_rules: false,
             stmt_cascade: false,
             stmt_offset: 0,
             hidden_relations: BTreeSet::new(),
@@ -732,6 +737,25 @@ impl Replayer {
                 table,
                 if_exists,
             } => self.drop_policy(name, table, if_exists),
+            Stmt::CreatePublication {
+                name,
+                all_tables,
+                objects,
+                options,
+            } => self.create_publication(name, all_tables, objects, options),
+            Stmt::AlterPublication { name, action } => self.alter_publication(name, action),
+            Stmt::DropPublication { names, if_exists } => self.drop_publication(names, if_exists),
+            Stmt::CreateRule(cr) => self.create_rule(*cr),
+            Stmt::DropRule {
+                name,
+                table,
+                if_exists,
+            } => self.drop_rule(name, table, if_exists),
+            Stmt::RenameRule {
+                name,
+                table,
+                new_name,
+            } => self.rename_rule(name, table, new_name),
             Stmt::CreateTrigger(ct) => self.create_trigger(*ct),
             Stmt::DropTrigger {
                 name,

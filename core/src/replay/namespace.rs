@@ -343,6 +343,7 @@ impl Replayer {
             self.schema.namespaces.remove(&name);
             self.shell_types.retain(|(s, _)| *s != name);
             self.ranges_changed();
+            self.publications_schema_dropped(&name);
             self.schema_dropped_triggers(&name);
             self.names_changed();
             self.schema
@@ -385,6 +386,7 @@ impl Replayer {
         for rel in read {
             self.move_in_view_deps(&name, &rel, &new_name, &rel);
         }
+        self.publications_schema_renamed(&name, &new_name);
         self.names_changed();
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {

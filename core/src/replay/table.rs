@@ -152,6 +152,29 @@ impl Replayer {
                 }
                 return Ok(());
             }
+            if let (Some(kind), Some(TableAction::SetRule { state, .. })) = (
+                kind,
+                actions
+                    .iter()
+                    .find(|a| matches!(a, TableAction::SetRule { .. })),
+            ) {
+                let what = match state {
+                    crate::model::TriggerEnabled::Disabled => "DISABLE RULE",
+                    crate::model::TriggerEnabled::Origin => "ENABLE RULE",
+                    crate::model::TriggerEnabled::Replica => "ENABLE REPLICA RULE",
+                    crate::model::TriggerEnabled::Always => "ENABLE ALWAYS RULE",
+                };
+                return Err(help(
+                    err(
+                        WRONG_OBJECT_TYPE,
+                        format!(
+                            "ALTER action {what} cannot be performed on relation \"{}\"",
+                            name.name
+                        ),
+                    ),
+                    format!("This operation is not supported for {kind}s."),
+                ));
+            }
             if kind.is_some_and(|k| k != "foreign table") {
                 if let Some(TableAction::SetTrigger { state, .. }) = actions
                     .iter()
@@ -503,10 +526,8 @@ impl Replayer {
                     .unmanaged
                     .iter()
                     .filter(|u| {
-                        matches!(
-                            u.kind,
-                            UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule
-                        ) && u.name.starts_with(&old_prefix)
+                        matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy)
+                            && u.name.starts_with(&old_prefix)
                     })
                     .cloned()
                     .collect();
@@ -655,6 +676,7 @@ impl Replayer {
             TableAction::SetTrigger { which, state } => {
                 self.set_trigger_state(&nsn, &tn, which, state)?
             }
+            TableAction::SetRule { name, state } => self.set_rule_state(&nsn, &tn, &name, state)?,
             TableAction::NoOp(_) => {}
             TableAction::Owner(role) => self.set_table_owner(&nsn, &tn, role),
         }
@@ -721,10 +743,8 @@ impl Replayer {
             .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));
         let prefix = format!("{}.{}.", quote_ident(ns), quote_ident(name));
         self.schema.unmanaged.retain(|u| {
-            !(matches!(
-                u.kind,
-                UnmanagedKind::Trigger | UnmanagedKind::Policy | UnmanagedKind::Rule
-            ) && u.name.starts_with(&prefix))
+            !(matches!(u.kind, UnmanagedKind::Trigger | UnmanagedKind::Policy)
+                && u.name.starts_with(&prefix))
         });
         self.hidden_relations
             .retain(|(hns, hn)| !(hns == ns && hn.starts_with(&format!("{name}_"))));

@@ -1,4 +1,4 @@
-//! Objects strata keeps by name only (views, aggregates, triggers, rules,
+//! Objects strata keeps by name only (foreign tables, range types, triggers on them,
 //! …): `CREATE`, `DROP` and `RENAME` of them.
 
 use crate::model::{ObjectKind, ObjectPath, Unmanaged, UnmanagedKind};

@@ -333,6 +333,17 @@ impl Replayer {
     /// A relation renamed or moved: views keep depending on it (PostgreSQL
     /// tracks it by OID).
     pub(super) fn move_in_view_deps(&mut self, ns: &str, rel: &str, new_ns: &str, new: &str) {
+        self.publications_table_moved(ns, rel, new_ns, new);
+        self.rules_after_rename(
+            ns,
+            rel,
+            Some((new_ns, new)),
+            &format!(
+                "{} was renamed to {}",
+                qualified(ns, rel),
+                qualified(new_ns, new)
+            ),
+        );
         self.demote_views_reading(
             ns,
             rel,
@@ -452,6 +463,8 @@ impl Replayer {
         cascade: bool,
         what: &str,
     ) -> R<()> {
+        self.drop_dependent_rules(ns, rel, col, cascade, what)?;
+        self.publications_before_drop(ns, rel, col, cascade)?;
         let direct = self.views_depending_on(ns, rel, col)?;
         if direct.is_empty() {
             return Ok(());
@@ -486,6 +499,7 @@ impl Replayer {
                 continue;
             }
             self.view_deps.remove(&u);
+            self.drop_dependent_rules(&vns, &vname, None, true, "view")?;
             queue.extend(self.views_depending_on(&vns, &vname, None)?);
         }
         Ok(())
@@ -844,6 +858,7 @@ impl Replayer {
             acl: None,
             column_list: cv.columns.clone(),
             triggers: BTreeMap::new(),
+            rules: BTreeMap::new(),
         };
         if let Some(old) = replacing {
             if view.columns.len() < old.columns.len() {
@@ -885,6 +900,7 @@ impl Replayer {
             view.owner = old.owner;
             // CREATE OR REPLACE keeps the relation, and the triggers on it.
             view.triggers = old.triggers;
+            view.rules = old.rules;
         } else {
             view.acl = self.initial_acl(crate::model::DefaultAclObject::Tables, Some(&ns));
         }
@@ -1156,6 +1172,16 @@ impl Replayer {
                 }
                 self.rewrite_view_trigger_definitions(&ns, &name);
                 self.rederive_after_rename(&ns, &name, &old, &new);
+                self.rules_after_rename(
+                    &ns,
+                    &name,
+                    None,
+                    &format!(
+                        "column {old} of {} was renamed to {new}",
+                        qualified(&ns, &name)
+                    ),
+                );
+                self.rules_column_renamed(&ns, &name, &old, &new);
                 self.demote_views_reading(
                     &ns,
                     &name,

@@ -190,7 +190,11 @@ mod indexes;
 mod namespaces;
 mod operators;
 mod privileges;
+#[macro_use]
+mod publications;
 mod routines;
+#[macro_use]
+mod rules;
 mod sequences;
 pub(crate) mod snapshot;
 mod statistics;
@@ -221,7 +225,9 @@ use indexes::*;
 use namespaces::*;
 use operators::*;
 use privileges::*;
+use publications::*;
 use routines::*;
+use rules::*;
 use sequences::*;
 use statistics::*;
 use tables::*;

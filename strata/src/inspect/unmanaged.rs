@@ -1,4 +1,5 @@
-//! Objects strata keeps by name only.
+//! Objects strata keeps by name only; the same query reads rules
+//! (`rules`) and publications (`publications`).
 
 use strata_core::model::{quote_ident, Schema, Unmanaged, UnmanagedKind};
 use tokio_postgres::Row;
@@ -8,33 +9,24 @@ use super::*;
 pub(super) const Q_UNMANAGED: &str = concat!(
     "SELECT 'function', \
             n.nspname::text, NULL::text, p.proname::text, oidvectortypes(p.proargtypes), \
-            NULL::text \
+            NULL::text, NULL::text[] \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
      WHERE p.prokind = 'w' AND NOT EXISTS (SELECT FROM pg_depend dp WHERE dp.classid = 'pg_proc'::regclass \
                        AND dp.objid = p.oid AND dp.deptype IN ('e', 'i')) AND ",
     user_namespace!(),
     " UNION ALL \
      SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, NULL::text, \
-            tg.tgenabled::text \
+            tg.tgenabled::text, NULL::text[] \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'f', 'v') AND ",
     user_namespace!(),
     " AND ",
     not_extension!("pg_class", "c.oid"),
-    " UNION ALL \
-     SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, NULL::text, \
-            r.ev_enabled::text \
-     FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
-     JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE r.rulename <> '_RETURN' AND ",
-    user_namespace!(),
-    " AND ",
-    not_extension!("pg_class", "c.oid"),
-    " UNION ALL \
-     SELECT 'publication', NULL::text, NULL::text, pb.pubname::text, NULL::text, \
-            NULL::text \
-     FROM pg_publication pb"
+    " UNION ALL ",
+    rules_branch!(),
+    " UNION ALL ",
+    publications_branch!()
 );
 
 /// Unmanaged objects into [`Schema::unmanaged`].
@@ -42,6 +34,14 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
     for row in rows {
         const STEP: &str = "unmanaged objects";
         let kind: String = get(row, 0, STEP)?;
+        if kind == "rule" {
+            build_rule(row, schema, STEP)?;
+            continue;
+        }
+        if kind == "publication" {
+            build_publication(row, schema, STEP)?;
+            continue;
+        }
         let namespace: Option<String> = get(row, 1, STEP)?;
         let parent: Option<String> = get(row, 2, STEP)?;
         let name: String = get(row, 3, STEP)?;
@@ -62,8 +62,9 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
                     quote_ident(&name)
                 ),
                 format!("a {kind} {what}"),
-                "strata keeps triggers and rules by name only and cannot compare their state: \
-                 ALTER TABLE … ENABLE TRIGGER/RULE it, or inspect other namespaces only",
+                "strata keeps triggers on foreign tables and materialized views by name only and \
+                 cannot compare their state: ALTER TABLE … ENABLE TRIGGER it, or inspect other \
+                 namespaces only",
             ));
         }
         let kind = match kind.as_str() {
@@ -76,10 +77,8 @@ pub(super) fn build_unmanaged(rows: &[Row], schema: &mut Schema) -> Result<(), I
             "aggregate" => UnmanagedKind::Aggregate,
             "trigger" => UnmanagedKind::Trigger,
             "policy" => UnmanagedKind::Policy,
-            "rule" => UnmanagedKind::Rule,
             "collation" => UnmanagedKind::Collation,
             "event_trigger" => UnmanagedKind::EventTrigger,
-            "publication" => UnmanagedKind::Publication,
             other => {
                 return Err(InspectError::Catalog {
                     step: STEP,

@@ -160,6 +160,7 @@ pub(super) fn build_views(
             owner: super::privileges::read_owner(row, 14, STEP)?,
             column_list: Vec::new(),
             triggers: BTreeMap::new(),
+            rules: BTreeMap::new(),
         };
         schema
             .namespaces

@@ -27,9 +27,11 @@ mod owner;
 mod partition;
 mod policy;
 mod privilege;
+mod publication;
 mod range;
 mod rename;
 mod routine;
+mod rule;
 mod sequence;
 mod statistics;
 mod table;
@@ -492,10 +494,12 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     if let Some(implicit) = &opts.owners {
         bld.owners(implicit.as_deref());
     }
+    bld.rules();
+    bld.publications();
     bld.privileges();
     if !bld.drafts.is_empty() && !bld.a.unmanaged.is_empty() {
         bld.warnings.push(format!(
-            "{} {} strata keeps by name only (views, triggers, rules, …) {} on both \
+            "{} {} strata keeps by name only (foreign tables, range types, …) {} on both \
              sides; strata cannot see what they depend on, so a step that changes something one \
              of them uses will be refused by the server",
             bld.a.unmanaged.len(),
@@ -782,7 +786,7 @@ fn refuse_under_dependents(sorted: &[Draft], from: &Schema, to: &Schema) -> Resu
             .iter()
             .filter(|u| match u.kind {
                 K::View | K::MaterializedView => u.name.starts_with(&ns_prefix),
-                K::Rule | K::Policy => u.name.starts_with(&table_prefix),
+                K::Policy => u.name.starts_with(&table_prefix),
                 _ => false,
             })
             .map(|u| u.to_string())

@@ -271,9 +271,7 @@ pub(super) fn unsupported_views(a: &Schema, b: &Schema) -> Vec<String> {
                 .filter(|u| {
                     matches!(
                         u.kind,
-                        crate::model::UnmanagedKind::Trigger
-                            | crate::model::UnmanagedKind::Rule
-                            | crate::model::UnmanagedKind::Policy
+                        crate::model::UnmanagedKind::Trigger | crate::model::UnmanagedKind::Policy
                     ) && u.name.starts_with(&prefix)
                 })
                 .map(|u| u.to_string())

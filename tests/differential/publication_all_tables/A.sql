@@ -1,0 +1,5 @@
+-- FOR ALL TABLES vs FOR TABLE t, u
+SET client_min_messages = error;
+CREATE TABLE t (a integer PRIMARY KEY, b text, c boolean);
+CREATE TABLE u (x integer);
+CREATE PUBLICATION p FOR ALL TABLES;

@@ -1,0 +1,6 @@
+-- a commented publication vs none
+SET client_min_messages = error;
+CREATE TABLE t (a integer PRIMARY KEY, b text, c boolean);
+CREATE TABLE u (x integer);
+CREATE PUBLICATION p FOR TABLE t;
+COMMENT ON PUBLICATION p IS 'x';

@@ -1,0 +1,5 @@
+-- a publication of t and u vs of t only
+SET client_min_messages = error;
+CREATE TABLE t (a integer PRIMARY KEY, b text, c boolean);
+CREATE TABLE u (x integer);
+CREATE PUBLICATION p FOR TABLE t, u;

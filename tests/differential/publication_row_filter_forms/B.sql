@@ -1,0 +1,4 @@
+SET client_min_messages = error;
+CREATE TABLE t (a integer PRIMARY KEY, b text, c boolean);
+CREATE TABLE u (x integer);
+CREATE PUBLICATION p FOR TABLE t WHERE ((c) and (a > 1));

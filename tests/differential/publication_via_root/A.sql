@@ -1,0 +1,5 @@
+-- publish_via_partition_root vs not
+SET client_min_messages = error;
+CREATE TABLE t (a integer PRIMARY KEY, b text, c boolean);
+CREATE TABLE u (x integer);
+CREATE PUBLICATION p FOR TABLE t WITH (publish_via_partition_root);

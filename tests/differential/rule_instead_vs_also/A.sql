@@ -1,0 +1,4 @@
+-- a rule DO INSTEAD NOTHING vs the same rule DO ALSO NOTHING
+CREATE TABLE t (a integer, b text);
+CREATE TABLE log (x integer, y text);
+CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;

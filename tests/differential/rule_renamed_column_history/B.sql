@@ -1,0 +1,5 @@
+CREATE TABLE t (a integer, b text);
+CREATE TABLE log (x integer, y text);
+CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (new.a, new.b);
+ALTER TABLE t RENAME COLUMN a TO c;
+ALTER TABLE t ADD COLUMN a integer;
