@@ -65,7 +65,7 @@ pub struct Schema {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub foreign_servers: BTreeMap<String, ForeignServer>,
     /// Publications (`pg_publication`) by name: database objects, in no
-    /// namespace. The owner is not compared.
+    /// namespace. The owner is compared only when asked (`--owners`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub publications: BTreeMap<String, Publication>,
 }
@@ -283,6 +283,9 @@ pub struct Publication {
     pub via_root: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The owner, compared only when asked (`--owners`): see [`Owner`].
+    #[serde(default, skip_serializing_if = "Owner::is_implicit")]
+    pub owner: Owner,
 }
 
 impl Publication {

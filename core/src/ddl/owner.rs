@@ -49,6 +49,7 @@ pub(crate) fn alter_target(s: &Schema, p: &ObjectPath) -> Option<String> {
         ObjectKind::EventTrigger => format!("EVENT TRIGGER {}", quote_ident(&p.name)),
         ObjectKind::ForeignDataWrapper => format!("FOREIGN DATA WRAPPER {}", quote_ident(&p.name)),
         ObjectKind::ForeignServer => format!("SERVER {}", quote_ident(&p.name)),
+        ObjectKind::Publication => format!("PUBLICATION {}", quote_ident(&p.name)),
         _ => return None,
     })
 }

@@ -84,6 +84,9 @@ pub fn owners(schema: &super::Schema) -> Vec<(super::ObjectPath, &Owner)> {
     for (name, w) in &schema.foreign_data_wrappers {
         out.push((P::new(K::ForeignDataWrapper, "", name), &w.owner));
     }
+    for (name, p) in &schema.publications {
+        out.push((P::new(K::Publication, "", name), &p.owner));
+    }
     for (name, s) in &schema.foreign_servers {
         out.push((P::new(K::ForeignServer, "", name), &s.owner));
     }
@@ -146,6 +149,9 @@ pub fn for_each_owner_mut(schema: &mut super::Schema, mut f: impl FnMut(&mut Own
     }
     for w in schema.foreign_data_wrappers.values_mut() {
         f(&mut w.owner);
+    }
+    for p in schema.publications.values_mut() {
+        f(&mut p.owner);
     }
     for s in schema.foreign_servers.values_mut() {
         f(&mut s.owner);

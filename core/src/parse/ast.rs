@@ -462,8 +462,8 @@ pub enum PubAction {
     Drop(Vec<PubObject>),
     Options(Vec<(String, Option<String>)>),
     Rename(String),
-    /// `OWNER TO` (owners are not compared).
-    Owner,
+    /// `OWNER TO role` (`None`: CURRENT_USER).
+    Owner(Option<String>),
 }
 
 /// `CREATE RULE` as written: names not resolved yet.

@@ -67,8 +67,7 @@ impl<'a> Cursor<'a> {
         } else if self.eat_kws(&["RENAME", "TO"]) {
             PubAction::Rename(self.ident()?)
         } else if self.eat_kws(&["OWNER", "TO"]) {
-            self.skip_rest();
-            PubAction::Owner
+            PubAction::Owner(self.role_spec()?)
         } else {
             return Err(self.expected("ADD, SET, DROP, RENAME TO or OWNER TO"));
         };

@@ -65,6 +65,7 @@ impl Replayer {
             publish: PublishActions::default(),
             via_root: false,
             comment: None,
+            owner: self.creator(),
         };
         apply_options(&mut p, &options)?;
         let r = self.resolve_objects(&objects)?;
@@ -87,7 +88,14 @@ impl Replayer {
             return Err(Self::missing_publication(&name));
         };
         match action {
-            PubAction::Owner => return Ok(()),
+            PubAction::Owner(role) => {
+                let owner = self.owner_for(role);
+                if let Some(x) = self.schema.publications.get_mut(&name) {
+                    x.owner = owner;
+                }
+                self.touch(path(&name));
+                return Ok(());
+            }
             PubAction::Rename(new) => {
                 if self.schema.publications.contains_key(&new) {
                     return Err(err(

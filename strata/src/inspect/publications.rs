@@ -29,7 +29,8 @@ macro_rules! publications_branch {
                        JOIN pg_namespace n ON n.oid = c.relnamespace \
                        WHERE pr.prpubid = pb.oid), \
                       (SELECT json_agg(n.nspname)::text FROM pg_publication_namespace pn \
-                       JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = pb.oid)] \
+                       JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = pb.oid), \
+                      pg_get_userbyid(pb.pubowner)::text] \
          FROM pg_publication pb"
     };
 }
@@ -87,6 +88,7 @@ pub(super) fn build_publication(
             },
             via_root: flag(5),
             comment: at(6),
+            owner: strata_core::model::Owner(at(9)),
         },
     );
     Ok(())
