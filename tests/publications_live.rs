@@ -9,13 +9,15 @@
 
 mod support;
 
+use support::kinds::{all_hazards, converge, replay};
+
 use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
-use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
-use support::judge::{copy_db, fresh_db, judge_converged, plan_converges, same_dump};
+use strata_core::plan::plan_verified;
+use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
 use support::{psql_apply_sql, strata_bin, TestDb};
 
 const BASE: &str = r#"
@@ -51,16 +53,6 @@ async fn read(url: &str) -> Schema {
     inspect_url(url, &InspectOptions::default())
         .await
         .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn replay(sql: &str) -> Result<Schema, String> {
-    let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
-    strata_core::replay::replay_texts([("schema.sql", &text)])
-        .map(|r| r.schema)
-        .map_err(|e| match e {
-            strata_core::Error::Sql(s) => format!("{} [{}]", s.message, s.help.unwrap_or_default()),
-            other => format!("{other}"),
-        })
 }
 
 fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
@@ -218,66 +210,12 @@ const CASES: &[(&str, &str)] = &[
     ),
 ];
 
-fn offline_code(sql: &str) -> Option<String> {
-    match replay(sql) {
-        Ok(_) => None,
-        Err(e) => Some(match e.find("SQLSTATE ") {
-            Some(i) => e[i + 9..i + 14].to_string(),
-            None => format!("42601 ({e})"),
-        }),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_fails_where_the_server_fails_with_its_sqlstate() {
-    let db = TestDb::create("strata_pubs_errors").await;
-    psql_apply_sql(&db.url, &fixture(), true).unwrap();
-    let client = db.client().await;
-    client
-        .batch_execute("SET client_min_messages = error")
-        .await
-        .unwrap();
-    let mut mismatches = Vec::new();
-    for (setup, stmt) in CASES {
-        client.batch_execute("BEGIN").await.unwrap();
-        if !setup.is_empty() {
-            client
-                .batch_execute(setup)
-                .await
-                .unwrap_or_else(|e| panic!("{setup}: {e}"));
-        }
-        let server = client.batch_execute(stmt).await.err().map(|e| {
-            let db = e.as_db_error().expect("a server error");
-            (db.code().code().to_string(), db.message().to_string())
-        });
-        client.batch_execute("ROLLBACK").await.unwrap();
-        let offline = offline_code(&format!("{}\n{setup};\n{stmt};\n", fixture()));
-        let same = match (&server, &offline) {
-            (None, None) => true,
-            (Some((code, message)), Some(o)) => {
-                o.starts_with(code.as_str()) || o.contains(message.as_str())
-            }
-            _ => false,
-        };
-        if !same {
-            mismatches.push(format!("{stmt}: server {server:?}, strata {offline:?}"));
-        }
-    }
+    // One database; each case in a transaction rolled back.
+    let mismatches =
+        support::kinds::sqlstate_mismatches("strata_pubs_errors", &fixture(), CASES).await;
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-}
-
-fn all_hazards() -> PlanOptions {
-    PlanOptions {
-        allow: Hazard::ALL.into_iter().collect(),
-        ..PlanOptions::default()
-    }
-}
-
-fn converge(name: &str, a: &str, b: &str) -> Plan {
-    let (ra, rb) = (replay(a).unwrap(), replay(b).unwrap());
-    let plan = plan_verified(&ra, &rb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
-    plan
 }
 
 /// Membership, column lists, row filters, schemas, options, comment

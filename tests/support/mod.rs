@@ -7,6 +7,7 @@
 
 pub mod cluster;
 pub mod judge;
+pub mod kinds;
 pub mod literal_oracle;
 pub mod reference;
 pub mod wire;
