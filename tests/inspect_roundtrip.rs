@@ -451,6 +451,7 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
          CREATE VIEW v AS SELECT id FROM t;
          CREATE TYPE fr AS RANGE (SUBTYPE = float8);
          CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;
+         CREATE FUNCTION my_rn() RETURNS bigint LANGUAGE internal WINDOW AS 'window_row_number';
          CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';",
         true,
     )
@@ -462,7 +463,7 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
     assert!(
         out.contains(
             "-- unmanaged objects (not written; strata keeps them by name): 1\n\
-             --   rule public.t.t_keep\n"
+             --   function public.my_rn()\n"
         ),
         "{out}"
     );
@@ -474,7 +475,9 @@ async fn unmanaged_objects_are_listed_and_warned_about() {
         ),
         "{out}"
     );
-    assert!(!out.contains("--   function"), "{out}");
+    assert!(!out.contains("--   function public.f("), "{out}");
+    // The rule is written, as pg_dump writes it.
+    assert!(out.contains("CREATE RULE t_keep AS"), "{out}");
     // The function is written now, from its definition.
     assert!(
         out.contains(

@@ -340,7 +340,6 @@ fn refused_constructs_are_located_offline() {
         ),
         ("ALTER TABLE t CLUSTER ON t_pkey;", 15, "CLUSTER ON"),
         ("ALTER TABLE t SET WITHOUT CLUSTER;", 19, "WITHOUT CLUSTER"),
-        ("ALTER TABLE t DISABLE RULE r;", 15, "rules"),
         (
             "ALTER TABLE t SET (toast.autovacuum_enabled = off);",
             20,
@@ -438,7 +437,6 @@ async fn refused_constructs_are_refused_live() {
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY);\nALTER SEQUENCE u_id_seq RENAME TO other;", "u.id", "other"),
         ("CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY);\nCOMMENT ON SEQUENCE u_id_seq IS 's';", "u_id_seq", "comment"),
         ("COMMENT ON INDEX t_pkey IS 'pk';", "t_pkey", "comment"),
-        ("CREATE RULE r AS ON INSERT TO t DO ALSO NOTHING;\nALTER TABLE t DISABLE RULE r;", "r", "disabled"),
         (CLONED_TRIGGER, "p1", "cloned"),
         ("CREATE TYPE ty AS (a int);\nCREATE TABLE typed OF ty;", "typed", "typed table"),
         ("CREATE TABLE r (id int REFERENCES t ON DELETE SET NULL (id));", "r_id_fkey", "column list"),
