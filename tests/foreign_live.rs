@@ -17,7 +17,8 @@ use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, PlanOptions};
-use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
+use support::judge::{fresh_db, same_dump};
+use support::kinds;
 use support::{psql_apply_sql, strata_bin, Roles, TestDb};
 
 const SECRET: &str = "hunter2-s3cret-Zq";
@@ -367,24 +368,7 @@ fn plans_create_drop_change_and_converge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
     let roles = Roles::create("strata_fdw_r", 2);
-    for (name, a, b) in [
-        ("inspected: changed", base(&roles), changed(&roles)),
-        ("inspected: back", changed(&roles), base(&roles)),
-    ] {
-        let db_a = TestDb::create("strata_fdw_ia").await;
-        let db_b = TestDb::create("strata_fdw_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        let after = read(&db_a.url).await;
-        let d = diff(&sb, &after, DiffOptions::default());
-        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
-    }
+    kinds::inspected_plans_converge("strata_fdw", &base(&roles), &changed(&roles)).await;
 }
 
 fn run(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
@@ -408,23 +392,13 @@ fn run(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
     let roles = Roles::create("strata_fdw_r", 2);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("schema.sql");
     let fixture = with_secrets(&roles);
-    std::fs::write(&file, &fixture).unwrap();
-    let against = format!("schema:{}", file.display());
-    let drift = |url: &str| {
-        run(
-            dir.path(),
-            &["drift", "--database-url", url, "--against", &against],
-        )
-    };
-    let template = fresh_db("strata_fdw_drift_t");
-    psql_apply_sql(&template.url, &fixture, true).unwrap();
-    let (code, out) = drift(&template.url);
-    assert_eq!(code, Some(0), "no drift expected:\n{out}");
     let bob = &roles.0[1];
-    for (sql, named) in [
+    let outputs = kinds::drift_names_each_change(
+        "strata_fdw_drift",
+        &fixture,
+        kinds::Expect::Against,
+        &[
         ("ALTER SERVER loop OPTIONS (SET port '5433')", "server loop: options differ"),
         ("ALTER SERVER loop VERSION '16'", "server loop: version differs"),
         ("COMMENT ON SERVER loop IS 'x'", "server loop: comment differs"),
@@ -443,13 +417,10 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         ("CREATE FOREIGN DATA WRAPPER sneaky_fdw", "foreign-data wrapper sneaky_fdw"),
         ("GRANT USAGE ON FOREIGN SERVER files TO PUBLIC", "server files: privilege USAGE of PUBLIC differs"),
         ("REVOKE GRANT OPTION FOR USAGE ON FOREIGN DATA WRAPPER plain_fdw FROM PUBLIC; REVOKE USAGE ON FOREIGN DATA WRAPPER plain_fdw FROM PUBLIC CASCADE; REVOKE ALL ON FOREIGN DATA WRAPPER plain_fdw FROM CURRENT_USER", "foreign-data wrapper plain_fdw: privilege USAGE of"),
-    ] {
-        let changed = copy_db("strata_fdw_drift", &template);
-        psql_apply_sql(&changed.url, sql, true).unwrap();
-        let (code, out) = drift(&changed.url);
-        assert_eq!(code, Some(1), "{sql}:\n{out}");
-        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
-        assert!(!out.contains(SECRET), "{sql}: the password is printed:\n{out}");
+    ],
+    );
+    for out in outputs {
+        assert!(!out.contains(SECRET), "the password is printed:\n{out}");
     }
 }
 
@@ -856,45 +827,18 @@ fn foreign_table_plans_converge_both_ways() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_table_plans_between_inspected_databases_converge() {
     let roles = Roles::create("strata_fdw_r", 2);
-    for (name, a, b) in [
-        ("inspected: changed", tables(&roles), tables_changed(&roles)),
-        ("inspected: back", tables_changed(&roles), tables(&roles)),
-    ] {
-        let db_a = TestDb::create("strata_fdw_t_ia").await;
-        let db_b = TestDb::create("strata_fdw_t_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        let after = read(&db_a.url).await;
-        let d = diff(&sb, &after, DiffOptions::default());
-        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
-    }
+    kinds::inspected_plans_converge("strata_fdw_t", &tables(&roles), &tables_changed(&roles)).await;
 }
 
 #[test]
 fn strata_drift_names_each_foreign_table_property_changed_out_of_band() {
     let roles = Roles::create("strata_fdw_r", 2);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("schema.sql");
     let fixture = tables(&roles);
-    std::fs::write(&file, &fixture).unwrap();
-    let against = format!("schema:{}", file.display());
-    let drift = |url: &str| {
-        run(
-            dir.path(),
-            &["drift", "--database-url", url, "--against", &against],
-        )
-    };
-    let template = fresh_db("strata_fdw_t_drift_t");
-    psql_apply_sql(&template.url, &fixture, true).unwrap();
-    let (code, out) = drift(&template.url);
-    assert_eq!(code, Some(0), "no drift expected:\n{out}");
-    for (sql, named) in [
+    kinds::drift_names_each_change(
+        "strata_fdw_t_drift",
+        &fixture,
+        kinds::Expect::Against,
+        &[
         (
             "ALTER FOREIGN TABLE remote.items OPTIONS (SET table_name 'x')",
             "table remote.items: options differ",
@@ -943,13 +887,8 @@ fn strata_drift_names_each_foreign_table_property_changed_out_of_band() {
             "DROP TRIGGER items_t ON remote.items",
             "trigger remote.items.items_t",
         ),
-    ] {
-        let changed = copy_db("strata_fdw_t_drift", &template);
-        psql_apply_sql(&changed.url, sql, true).unwrap();
-        let (code, out) = drift(&changed.url);
-        assert_eq!(code, Some(1), "{sql}:\n{out}");
-        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
-    }
+    ],
+    );
 }
 
 /// A foreign table's rows are its server's: `strata lint` does not say

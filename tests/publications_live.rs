@@ -9,16 +9,14 @@
 
 mod support;
 
-use support::kinds::{all_hazards, converge, replay};
-
-use std::process::Command;
+use support::kinds;
+use support::kinds::{converge, replay};
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
-use strata_core::plan::plan_verified;
-use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::judge::{fresh_db, same_dump};
+use support::{psql_apply_sql, TestDb};
 
 const BASE: &str = r#"
 SET client_min_messages = error;
@@ -272,54 +270,16 @@ fn plans_create_drop_change_and_converge() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
-    for (name, a, b) in [
-        ("inspected: changed", fixture(), changed()),
-        ("inspected: back", changed(), fixture()),
-    ] {
-        let db_a = TestDb::create("strata_pubs_ia").await;
-        let db_b = TestDb::create("strata_pubs_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        let after = read(&db_a.url).await;
-        let d = diff(&sb, &after, DiffOptions::default());
-        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
-    }
+    kinds::inspected_plans_converge("strata_pubs", &fixture(), &changed()).await;
 }
 
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("schema.sql");
-    std::fs::write(&file, fixture()).unwrap();
-    let against = format!("schema:{}", file.display());
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url, "--against", &against])
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
-    let template = fresh_db("strata_pubs_drift_t");
-    psql_apply_sql(&template.url, &fixture(), true).unwrap();
-    let (code, out) = drift(&template.url);
-    assert_eq!(code, Some(0), "no drift expected:\n{out}");
-    for (sql, named) in [
+    kinds::drift_names_each_change(
+        "strata_pubs_drift",
+        &fixture(),
+        kinds::Expect::Against,
+        &[
         ("ALTER PUBLICATION app DROP TABLE \"Odd\"", "publication app: table public.\"Odd\" differs"),
         ("ALTER PUBLICATION app SET TABLE account (id), \"Odd\", sales.orders WHERE (total > 0)", "column list differs"),
         ("ALTER PUBLICATION app SET TABLE account (id, email) WHERE (active AND score > 11), \"Odd\", sales.orders WHERE (total > 0)", "row filter differs"),
@@ -329,11 +289,6 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         ("COMMENT ON PUBLICATION app IS 'x'", "publication app: comment differs"),
         ("DROP PUBLICATION everything", "publication everything"),
         ("CREATE PUBLICATION sneaky FOR TABLE account", "publication sneaky"),
-    ] {
-        let changed = copy_db("strata_pubs_drift", &template);
-        psql_apply_sql(&changed.url, &format!("SET client_min_messages = error; {sql}"), true).unwrap();
-        let (code, out) = drift(&changed.url);
-        assert_eq!(code, Some(1), "{sql}:\n{out}");
-        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
-    }
+    ],
+    );
 }

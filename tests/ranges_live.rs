@@ -10,17 +10,15 @@
 
 mod support;
 
+use support::kinds;
 use support::kinds::{all_hazards, converge, replay};
-
-use std::path::Path;
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::plan_verified;
-use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::judge::{fresh_db, same_dump};
+use support::{psql_apply_sql, TestDb};
 
 const BASE: &str = r#"
 CREATE SCHEMA app;
@@ -347,24 +345,7 @@ fn a_changed_range_under_kept_users_is_refused_by_name() {
 /// Plans between live databases: the ranges as the server reports them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
-    for (name, a, b) in [
-        ("inspected: changed", fixture(), changed()),
-        ("inspected: back", changed(), fixture()),
-    ] {
-        let db_a = TestDb::create("strata_ranges_ia").await;
-        let db_b = TestDb::create("strata_ranges_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        let after = read(&db_a.url).await;
-        let d = diff(&sb, &after, DiffOptions::default());
-        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
-    }
+    kinds::inspected_plans_converge("strata_ranges", &fixture(), &changed()).await;
 }
 
 /// Expressions over a user range are "cannot prove", never typed wrong:
@@ -403,44 +384,13 @@ async fn expressions_over_user_ranges_are_not_proven_equal() {
     }
 }
 
-fn write_workspace(dir: &Path, sql: &str) {
-    std::fs::write(
-        dir.join("strata.toml"),
-        "schema = \"schema/sql\"\nmigrations = \"migrations\"\ndatabase_url_env = \"DATABASE_URL\"\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.join("schema").join("sql")).unwrap();
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    std::fs::write(dir.join("schema").join("sql").join("10_app.sql"), sql).unwrap();
-    std::fs::write(dir.join("migrations").join("V1__app.sql"), sql).unwrap();
-}
-
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
-    let ws = tempfile::tempdir().unwrap();
-    write_workspace(ws.path(), &full());
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url])
-            .current_dir(ws.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
-    let template = fresh_db("strata_ranges_drift_t");
-    psql_apply_sql(&template.url, &full(), true).unwrap();
-    let (code, out) = drift(&template.url);
-    assert_eq!(code, Some(0), "no drift expected:\n{out}");
-    for (sql, named) in [
+    kinds::drift_names_each_change(
+        "strata_ranges_drift",
+        &full(),
+        kinds::Expect::Workspace,
+        &[
         (
             "DROP TYPE \"Mixed Range\"; CREATE TYPE \"Mixed Range\" AS RANGE (subtype = int8)",
             "range type public.\"Mixed Range\": subtype differs",
@@ -469,13 +419,8 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         ("GRANT USAGE ON TYPE intr TO PUBLIC", "range type public.intr"),
         ("DROP TYPE app.daterange2", "range type app.daterange2"),
         ("CREATE TYPE sneaky AS RANGE (subtype = int2)", "range type public.sneaky"),
-    ] {
-        let changed = copy_db("strata_ranges_drift", &template);
-        psql_apply_sql(&changed.url, sql, true).unwrap();
-        let (code, out) = drift(&changed.url);
-        assert_eq!(code, Some(1), "{sql}:\n{out}");
-        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
-    }
+    ],
+    );
 }
 
 /// A call named like a range type of the schema may be its constructor:

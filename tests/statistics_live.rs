@@ -8,17 +8,14 @@
 
 mod support;
 
-use support::kinds::{all_hazards, converge, replay};
-
-use std::path::Path;
-use std::process::Command;
+use support::kinds;
+use support::kinds::{converge, replay};
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Schema, StatisticsKind};
-use strata_core::plan::plan_verified;
-use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::judge::{fresh_db, same_dump};
+use support::{psql_apply_sql, TestDb};
 
 const BASE: &str = r#"
 CREATE SCHEMA app;
@@ -261,64 +258,16 @@ fn plans_create_drop_change_and_converge() {
 /// Plans between live databases: the statistics as the server prints them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
-    for (name, a, b) in [
-        ("inspected: changed", fixture(), changed()),
-        ("inspected: back", changed(), fixture()),
-    ] {
-        let db_a = TestDb::create("strata_stats_ia").await;
-        let db_b = TestDb::create("strata_stats_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        let after = read(&db_a.url).await;
-        let d = diff(&sb, &after, DiffOptions::default());
-        assert!(d.is_empty(), "{name}: {:#?}", shown(&d));
-    }
-}
-
-fn write_workspace(dir: &Path, sql: &str) {
-    std::fs::write(
-        dir.join("strata.toml"),
-        "schema = \"schema/sql\"\nmigrations = \"migrations\"\ndatabase_url_env = \"DATABASE_URL\"\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.join("schema").join("sql")).unwrap();
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    std::fs::write(dir.join("schema").join("sql").join("10_app.sql"), sql).unwrap();
-    std::fs::write(dir.join("migrations").join("V1__app.sql"), sql).unwrap();
+    kinds::inspected_plans_converge("strata_stats", &fixture(), &changed()).await;
 }
 
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
-    let ws = tempfile::tempdir().unwrap();
-    write_workspace(ws.path(), &fixture());
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url])
-            .current_dir(ws.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
-    let template = fresh_db("strata_stats_drift_t");
-    psql_apply_sql(&template.url, &fixture(), true).unwrap();
-    let (code, out) = drift(&template.url);
-    assert_eq!(code, Some(0), "no drift expected:\n{out}");
-    for (sql, named) in [
+    kinds::drift_names_each_change(
+        "strata_stats_drift",
+        &fixture(),
+        kinds::Expect::Workspace,
+        &[
         ("ALTER STATISTICS item_nd SET STATISTICS 5", "statistics public.item_nd: statistics target differs"),
         ("COMMENT ON STATISTICS item_stats IS 'other'", "statistics public.item_stats: comment differs"),
         (
@@ -339,11 +288,6 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         ),
         ("DROP STATISTICS item_coll", "statistics public.item_coll"),
         ("CREATE STATISTICS sneaky ON id, qty FROM item", "statistics public.sneaky"),
-    ] {
-        let changed = copy_db("strata_stats_drift", &template);
-        psql_apply_sql(&changed.url, sql, true).unwrap();
-        let (code, out) = drift(&changed.url);
-        assert_eq!(code, Some(1), "{sql}:\n{out}");
-        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
-    }
+    ],
+    );
 }

@@ -13,7 +13,8 @@ use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{Schema, Trigger, TriggerEnabled, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
-use support::judge::{fresh_db, judge_converged, plan_converges, same_dump};
+use support::judge::{fresh_db, plan_converges, same_dump};
+use support::kinds;
 use support::{psql_apply_sql, strata_bin, TestDb};
 
 /// The tables and functions the triggers use.
@@ -418,10 +419,6 @@ async fn converge(name: &str, a: &str, b: &str) -> Plan {
     plan
 }
 
-fn apply_plan(url: &str, plan: &Plan, name: &str) {
-    support::judge::apply_plan(url, plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-}
-
 /// The fixture with every kind of change: a trigger's timing, events,
 /// `UPDATE OF` columns, `WHEN`, function, arguments, level, constraint
 /// deferral, state and comment changed; one dropped, one added.
@@ -485,24 +482,10 @@ async fn plans_create_drop_and_replace_triggers_and_converge() {
 /// Plans between live databases: the triggers as the server prints them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
-    for (name, a, b) in [
-        ("inspected: changed", fixture(), changed()),
-        ("inspected: back", changed(), fixture()),
-    ] {
-        let db_a = TestDb::create("strata_triggers_ia").await;
-        let db_b = TestDb::create("strata_triggers_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let opts = PlanOptions {
-            allow: Hazard::ALL.into_iter().collect(),
-            ..PlanOptions::default()
-        };
-        let plan = plan_verified(&sa, &sb, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-        apply_plan(&db_a.url, &plan, name);
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        assert_eq!(read(&db_a.url).await, sb, "{name}");
+    for (target, after) in
+        kinds::inspected_plans_converge("strata_triggers", &fixture(), &changed()).await
+    {
+        assert_eq!(after, target);
     }
 }
 

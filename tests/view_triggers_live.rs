@@ -14,7 +14,8 @@ use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Schema, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
-use support::judge::{fresh_db, judge_converged, plan_converges, same_dump};
+use support::judge::{fresh_db, plan_converges, same_dump};
+use support::kinds;
 use support::{psql_apply_sql, strata_bin, TestDb};
 
 const BASE: &str = r#"
@@ -253,21 +254,10 @@ fn plans_create_drop_replace_and_recreate_view_triggers_and_converge() {
 /// Plans between live databases: the triggers as the server prints them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
-    for (name, a, b) in [
-        ("inspected: changed", fixture(), changed()),
-        ("inspected: back", changed(), fixture()),
-    ] {
-        let db_a = TestDb::create("strata_view_triggers_ia").await;
-        let db_b = TestDb::create("strata_view_triggers_ib").await;
-        psql_apply_sql(&db_a.url, &a, false).unwrap();
-        psql_apply_sql(&db_b.url, &b, false).unwrap();
-        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
-        let plan =
-            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        support::judge::apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
-        judge_converged(name, &db_b.url, &db_a.url)
-            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
-        assert_eq!(read(&db_a.url).await, sb, "{name}");
+    for (target, after) in
+        kinds::inspected_plans_converge("strata_view_triggers", &fixture(), &changed()).await
+    {
+        assert_eq!(after, target);
     }
 }
 

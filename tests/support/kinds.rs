@@ -2,11 +2,16 @@
 //! the same way: replay a script offline, compare replay's errors with the
 //! server's by SQLSTATE, and plan between two scripts judged by the server.
 
+use std::path::Path;
+use std::process::Command;
+
+use strata::inspect::{inspect_url, InspectOptions};
+use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 
-use super::judge::plan_converges;
-use super::{psql_apply_sql, TestDb};
+use super::judge::{apply_plan, copy_db, fresh_db, judge_converged, plan_converges};
+use super::{psql_apply_sql, strata_bin, TestDb};
 
 /// Replays `sql` offline as one file; the error with its help (which names
 /// the SQLSTATE of replay's own errors).
@@ -91,4 +96,117 @@ pub fn converge(name: &str, a: &str, b: &str) -> Plan {
     let plan = plan_verified(&ra, &rb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
     plan_converges(name, a, b, &plan).unwrap_or_else(|e| panic!("{e}"));
     plan
+}
+
+/// The live database at `url` as `strata inspect` reads it.
+pub async fn read(url: &str) -> Schema {
+    inspect_url(url, &InspectOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("inspect: {e}"))
+}
+
+/// Plans between live databases, both ways: a database built from `a` and
+/// one from `b` are inspected, the plan from one to the other is verified,
+/// applied, judged by `pg_dump -s` against the target and inspected again,
+/// which must show no difference. Returns, per direction, the target's
+/// model and the planned database's, for stricter comparisons.
+pub async fn inspected_plans_converge(prefix: &str, a: &str, b: &str) -> Vec<(Schema, Schema)> {
+    let mut out = Vec::new();
+    for (name, a, b) in [("inspected: changed", a, b), ("inspected: back", b, a)] {
+        let db_a = TestDb::create(&format!("{prefix}_ia")).await;
+        let db_b = TestDb::create(&format!("{prefix}_ib")).await;
+        psql_apply_sql(&db_a.url, a, false).unwrap();
+        psql_apply_sql(&db_b.url, b, false).unwrap();
+        let (sa, sb) = (read(&db_a.url).await, read(&db_b.url).await);
+        let plan =
+            plan_verified(&sa, &sb, &all_hazards()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        apply_plan(&db_a.url, &plan).unwrap_or_else(|e| panic!("{name}: {e}"));
+        judge_converged(name, &db_b.url, &db_a.url)
+            .unwrap_or_else(|e| panic!("{e}\nplan:\n{}", plan.sql()));
+        let after = read(&db_a.url).await;
+        let d = diff(&sb, &after, DiffOptions::default());
+        assert!(
+            d.is_empty(),
+            "{name}: {:#?}",
+            d.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        );
+        out.push((sb, after));
+    }
+    out
+}
+
+/// Where `strata drift` finds the expected schema.
+#[derive(Clone, Copy)]
+pub enum Expect {
+    /// A project: `strata.toml`, the fixture as `schema/sql/10_app.sql` and
+    /// as the one migration `migrations/V1__app.sql`.
+    Workspace,
+    /// `--against schema:FILE`.
+    Against,
+}
+
+/// `strata drift` run in `dir` against `url`: its exit code and output.
+pub fn run_drift(dir: &Path, url: &str, expect: Expect) -> (Option<i32>, String) {
+    let mut args = vec!["drift".to_string(), "--database-url".into(), url.into()];
+    if let Expect::Against = expect {
+        args.push("--against".into());
+        args.push(format!("schema:{}", dir.join("schema.sql").display()));
+    }
+    let o = Command::new(strata_bin())
+        .args(&args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run strata");
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// The drift test of one kind: a database built from `fixture` has no
+/// drift (exit 0); each `(sql, named)` applied to a copy of it makes
+/// `strata drift` exit 1 with `named` in its output. Returns each case's
+/// output, for what a kind checks besides (a secret never printed).
+pub fn drift_names_each_change(
+    prefix: &str,
+    fixture: &str,
+    expect: Expect,
+    cases: &[(&str, &str)],
+) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    match expect {
+        Expect::Against => std::fs::write(root.join("schema.sql"), fixture).unwrap(),
+        Expect::Workspace => {
+            std::fs::write(
+                root.join("strata.toml"),
+                "schema = \"schema/sql\"\nmigrations = \"migrations\"\ndatabase_url_env = \"DATABASE_URL\"\n",
+            )
+            .unwrap();
+            std::fs::create_dir_all(root.join("schema").join("sql")).unwrap();
+            std::fs::create_dir_all(root.join("migrations")).unwrap();
+            std::fs::write(root.join("schema").join("sql").join("10_app.sql"), fixture).unwrap();
+            std::fs::write(root.join("migrations").join("V1__app.sql"), fixture).unwrap();
+        }
+    }
+    let template = fresh_db(&format!("{prefix}_t"));
+    psql_apply_sql(&template.url, fixture, true).unwrap();
+    let (code, out) = run_drift(root, &template.url, expect);
+    assert_eq!(code, Some(0), "no drift expected:\n{out}");
+    let mut outputs = Vec::new();
+    for (sql, named) in cases {
+        let changed = copy_db(prefix, &template);
+        psql_apply_sql(&changed.url, sql, true).unwrap();
+        let (code, out) = run_drift(root, &changed.url, expect);
+        assert_eq!(code, Some(1), "{sql}:\n{out}");
+        assert!(out.contains(named), "{sql}: {named} not named:\n{out}");
+        outputs.push(out);
+    }
+    outputs
 }
