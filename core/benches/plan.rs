@@ -37,7 +37,7 @@ fn table(i: usize) -> Table {
     t.columns.push(Column::new("score", "integer"));
     t.constraints.insert(
         format!("t{i}_pkey"),
-        Constraint {
+        Box::new(Constraint {
             kind: ConstraintKind::PrimaryKey {
                 columns: vec!["id".to_string()],
                 include: vec![],
@@ -47,12 +47,12 @@ fn table(i: usize) -> Table {
             validated: true,
             comment: None,
             inherited: None,
-        },
+        }),
     );
     if i > 0 {
         t.constraints.insert(
             format!("t{i}_parent_id_fkey"),
-            Constraint {
+            Box::new(Constraint {
                 kind: ConstraintKind::ForeignKey {
                     columns: vec!["parent_id".to_string()],
                     ref_namespace: "public".to_string(),
@@ -67,12 +67,12 @@ fn table(i: usize) -> Table {
                 validated: true,
                 comment: None,
                 inherited: None,
-            },
+            }),
         );
     }
     t.indexes.insert(
         format!("t{i}_name_idx"),
-        Index {
+        Box::new(Index {
             unique: false,
             method: "btree".to_string(),
             keys: vec![key("name")],
@@ -82,7 +82,7 @@ fn table(i: usize) -> Table {
             comment: None,
             options: Default::default(),
             attached_to: None,
-        },
+        }),
     );
     t
 }
@@ -131,7 +131,7 @@ fn edited(a: &Schema) -> Schema {
                 if let Some(t) = ns.tables.get_mut(&format!("t{i}")) {
                     t.indexes.insert(
                         format!("t{i}_score_idx"),
-                        Index {
+                        Box::new(Index {
                             unique: false,
                             method: "btree".to_string(),
                             keys: vec![key("score")],
@@ -141,7 +141,7 @@ fn edited(a: &Schema) -> Schema {
                             comment: None,
                             options: Default::default(),
                             attached_to: None,
-                        },
+                        }),
                     );
                 }
             }

@@ -1599,6 +1599,7 @@ pub(crate) fn table_statements_with(
     let mut inline_constraints: Vec<(&String, &Constraint)> = t
         .constraints
         .iter()
+        .map(|(n, c)| (n, &**c))
         .filter(|(_, c)| inline(c) && own(&c.inherited))
         .collect();
     inline_constraints.sort_by_key(|(n, c)| (rank(&c.kind), n.as_str()));

@@ -137,9 +137,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Table constraints by name: primary key, unique, foreign key, check,
     /// exclusion. (NOT NULL is a column property.)
-    pub constraints: BTreeMap<String, Constraint>,
+    pub constraints: BTreeMap<String, Box<Constraint>>,
     /// Indexes by name, excluding those that back a constraint.
-    pub indexes: BTreeMap<String, Index>,
+    pub indexes: BTreeMap<String, Box<Index>>,
     pub comment: Option<String>,
     pub unlogged: bool,
     /// Partition key of a partitioned table, as `pg_get_partkeydef` prints
@@ -159,7 +159,7 @@ pub struct Table {
     /// Triggers by name (`pg_trigger`, internal ones left out), compared by
     /// definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub triggers: BTreeMap<String, Trigger>,
+    pub triggers: BTreeMap<String, Box<Trigger>>,
     /// Rewrite rules by name (`pg_rewrite`), compared by definition.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<String, Rule>,
@@ -1418,7 +1418,7 @@ pub struct View {
     pub populated: bool,
     /// Indexes of a materialized view, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub indexes: BTreeMap<String, Index>,
+    pub indexes: BTreeMap<String, Box<Index>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// The column names written after the view's name
@@ -1436,7 +1436,7 @@ pub struct View {
     /// triggers and `BEFORE`/`AFTER` statement triggers, by name. Dropped
     /// with the view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub triggers: BTreeMap<String, Trigger>,
+    pub triggers: BTreeMap<String, Box<Trigger>>,
     /// The owner, compared only when asked (`--owners`): see [`Owner`].
     #[serde(default, skip_serializing_if = "Owner::is_implicit")]
     pub owner: Owner,

@@ -402,7 +402,8 @@ impl Replayer {
                 .table(ns, table)
                 .expect("resolved")
                 .constraints
-                .get(&name);
+                .get(&name)
+                .map(|c| &**c);
             if let Some(Constraint {
                 kind:
                     ConstraintKind::Check {
@@ -473,7 +474,7 @@ impl Replayer {
         self.names_added(ns, table, &name, Some(&constraint));
         self.table_mut_quiet(ns, table)
             .constraints
-            .insert(name.clone(), constraint);
+            .insert(name.clone(), Box::new(constraint));
         self.touch(ObjectPath::in_table(
             ObjectKind::Constraint,
             ns,

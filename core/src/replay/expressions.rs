@@ -112,11 +112,12 @@ impl Replayer {
         }
         let mut checks = Vec::new();
         let constraints: Vec<(&String, &crate::model::Constraint)> = match only {
-            None => t.constraints.iter().collect(),
+            None => t.constraints.iter().map(|(n, c)| (n, &**c)).collect(),
             Some(o) => o
                 .iter()
                 .filter(|(k, _)| *k == TouchedKind::Constraint)
                 .filter_map(|(_, n)| t.constraints.get_key_value(n))
+                .map(|(n, c)| (n, &**c))
                 .collect(),
         };
         for (name, k) in constraints {
@@ -132,11 +133,12 @@ impl Replayer {
         let mut keys = Vec::new();
         let mut predicates = Vec::new();
         let indexes: Vec<(&String, &crate::model::Index)> = match only {
-            None => t.indexes.iter().collect(),
+            None => t.indexes.iter().map(|(n, i)| (n, &**i)).collect(),
             Some(o) => o
                 .iter()
                 .filter(|(k, _)| *k == TouchedKind::Index)
                 .filter_map(|(_, n)| t.indexes.get_key_value(n))
+                .map(|(n, i)| (n, &**i))
                 .collect(),
         };
         for (name, i) in indexes {

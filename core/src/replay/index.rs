@@ -144,7 +144,7 @@ impl Replayer {
         self.names_added(&ns, &table, &name, None);
         self.table_mut_quiet(&ns, &table)
             .indexes
-            .insert(name.clone(), index.clone());
+            .insert(name.clone(), Box::new(index.clone()));
         self.touch(ObjectPath::in_table(ObjectKind::Index, &ns, &table, &name));
         if partitioned && !only {
             for (cns, cn) in self.children_of(&ns, &table) {

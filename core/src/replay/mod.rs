@@ -414,6 +414,16 @@ impl Replayer {
 
     pub fn finish(mut self) -> Replayed {
         self.analyze_all_pending();
+        // Columns and index keys were pushed one by one: give back what
+        // their vectors grew beyond (a quarter of a large schema's model).
+        for ns in self.schema.namespaces.values_mut() {
+            for t in ns.tables.values_mut() {
+                t.columns.shrink_to_fit();
+                for i in t.indexes.values_mut() {
+                    i.keys.shrink_to_fit();
+                }
+            }
+        }
         Replayed {
             schema: self.schema,
             provenance: self.provenance,

@@ -835,7 +835,7 @@ impl Replayer {
         }
         self.table_mut(ns, name)
             .indexes
-            .insert(new_name.clone(), ni.clone());
+            .insert(new_name.clone(), Box::new(ni.clone()));
         self.touch(ObjectPath::in_table(ObjectKind::Index, ns, name, &new_name));
         // A partitioned partition passes the index on.
         if self
@@ -855,7 +855,7 @@ impl Replayer {
     pub(super) fn inherit_at_create(&mut self, ns: &str, name: &str, parents: &[QName]) -> R<()> {
         let mut refs: Vec<RelationRef> = Vec::new();
         let mut columns: Vec<Column> = Vec::new();
-        let mut checks: std::collections::BTreeMap<String, crate::model::Constraint> =
+        let mut checks: std::collections::BTreeMap<String, Box<crate::model::Constraint>> =
             std::collections::BTreeMap::new();
         for q in parents {
             let pns = self.table_ns(q)?;
@@ -2037,7 +2037,7 @@ impl Replayer {
                     });
                     self.table_mut(&cns, &cn)
                         .constraints
-                        .insert(cname.to_string(), c.clone());
+                        .insert(cname.to_string(), Box::new(c.clone()));
                     self.touch(ObjectPath::in_table(
                         ObjectKind::Constraint,
                         &cns,

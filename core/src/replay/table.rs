@@ -100,6 +100,9 @@ impl Replayer {
             deferred.extend(col_constraints);
         }
         deferred.extend(ct.constraints);
+        // The columns were pushed one by one: keep no spare capacity (a
+        // large schema's columns are a quarter of its model).
+        self.table_mut_quiet(&ns, &name).columns.shrink_to_fit();
         if let Some((parent, _)) = &ct.partition_of {
             // The parent's keys, indexes and foreign keys come first
             // (`DefineRelation`), then the statement's own.

@@ -305,7 +305,7 @@ impl Replayer {
         };
         self.table_mut(&ns, &tn)
             .triggers
-            .insert(ct.name.clone(), trigger);
+            .insert(ct.name.clone(), Box::new(trigger));
         self.touch(trigger_path(&ns, &tn, &ct.name));
         Ok(())
     }

@@ -1437,7 +1437,7 @@ impl Replayer {
         let index = self.index_from(ci.clone())?;
         self.view_mut(&ns, &view_name)
             .indexes
-            .insert(name.clone(), index);
+            .insert(name.clone(), Box::new(index));
         self.touch(ObjectPath::new(
             ObjectKind::MaterializedView,
             &ns,

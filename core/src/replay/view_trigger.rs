@@ -26,7 +26,7 @@ impl Replayer {
         &mut self,
         ns: &str,
         view: &str,
-    ) -> Option<&mut BTreeMap<String, Trigger>> {
+    ) -> Option<&mut BTreeMap<String, Box<Trigger>>> {
         self.schema
             .namespaces
             .get_mut(ns)
@@ -145,7 +145,7 @@ impl Replayer {
         };
         self.view_triggers_mut(&ns, &vn)
             .expect("resolved")
-            .insert(ct.name.clone(), trigger);
+            .insert(ct.name.clone(), Box::new(trigger));
         self.touch(trigger_path(&ns, &vn, &ct.name));
         Ok(())
     }

@@ -186,14 +186,14 @@ pub(super) fn build_constraints(
         };
         table.constraints.insert(
             name,
-            Constraint {
+            Box::new(Constraint {
                 kind,
                 deferrable,
                 initially_deferred,
                 validated,
                 comment,
                 inherited: inherited(get(row, 24, STEP)?, get(row, 25, STEP)?),
-            },
+            }),
         );
     }
     Ok(())

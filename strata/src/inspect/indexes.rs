@@ -202,9 +202,9 @@ pub(super) fn build_indexes(
             continue;
         };
         if let Some(t) = n.tables.get_mut(table) {
-            t.indexes.insert(partial.name, partial.index);
+            t.indexes.insert(partial.name, Box::new(partial.index));
         } else if let Some(v) = n.views.get_mut(table) {
-            v.indexes.insert(partial.name, partial.index);
+            v.indexes.insert(partial.name, Box::new(partial.index));
         }
     }
     Ok(())

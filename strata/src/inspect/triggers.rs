@@ -185,9 +185,9 @@ pub(super) fn build_triggers(
         };
         if let Some(n) = schema.namespaces.get_mut(ns) {
             if let Some(t) = n.tables.get_mut(table) {
-                t.triggers.insert(name, trigger);
+                t.triggers.insert(name, Box::new(trigger));
             } else if let Some(v) = n.views.get_mut(table) {
-                v.triggers.insert(name, trigger);
+                v.triggers.insert(name, Box::new(trigger));
             }
         }
     }

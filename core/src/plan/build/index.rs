@@ -271,7 +271,8 @@ impl<'a> Builder<'a> {
                     || x.sequences.contains_key(n)
                     || x.enums.contains_key(n)
                     || x.tables.values().any(|t| {
-                        t.indexes.contains_key(n) || t.constraints.get(n).is_some_and(index_backed)
+                        t.indexes.contains_key(n)
+                            || t.constraints.get(n).is_some_and(|c| index_backed(c))
                     })
             })
         };

@@ -469,7 +469,7 @@ impl<'a> Builder<'a> {
                 if other && self.b.table(ref_namespace, ref_table).is_none() {
                     // Both tables go: the key goes first, or neither
                     // table could be dropped before the other.
-                    fk_drops.push((cn.clone(), c.clone()));
+                    fk_drops.push((cn.clone(), (**c).clone()));
                 } else {
                     d.releases.push(k_table(ref_namespace, ref_table));
                     d.releases
