@@ -891,3 +891,111 @@ impl Out {
         RuleText { parts: self.parts }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::model::{Rule, Schema};
+
+    fn replayed(sql: &str) -> Schema {
+        let text: Arc<str> = Arc::from(sql);
+        crate::replay::replay_texts([("schema.sql", &text)])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .schema
+    }
+
+    fn rule<'s>(s: &'s Schema, table: &str, name: &str) -> &'s Rule {
+        &s.table("public", table).unwrap().rules[name]
+    }
+
+    const BASE: &str = "CREATE TABLE t (id integer, a integer, b text);\n\
+                        CREATE TABLE log (id integer, what text);\n";
+
+    #[test]
+    fn derived_texts_follow_renames() {
+        let s = replayed(&format!(
+            "{BASE}CREATE RULE r AS ON UPDATE TO t WHERE new.a > old.a \
+             DO ALSO UPDATE log SET what = new.b WHERE id = old.id;\n\
+             ALTER TABLE t RENAME COLUMN a TO \"A\";\n\
+             ALTER TABLE log RENAME COLUMN id TO log_id;\n\
+             ALTER TABLE log RENAME TO new;\n"
+        ));
+        let r = rule(&s, "t", "r");
+        assert_eq!(
+            r.condition.as_ref().and_then(|c| c.exact()),
+            Some("(new.\"A\" > old.\"A\")")
+        );
+        assert_eq!(
+            r.actions.exact(),
+            Some("UPDATE new AS new_1 SET what = new.b\n  WHERE (new_1.log_id = old.id)")
+        );
+        // What is written back is the text the server prints now.
+        assert_eq!(r.actions.sql, r.actions.exact().unwrap());
+    }
+
+    #[test]
+    fn what_the_server_refuses_or_strata_does_not_derive_is_unproven_with_the_reason() {
+        for (rule_sql, reason) in [
+            (
+                "CREATE RULE r AS ON INSERT TO t WHERE old.a > 0 DO ALSO NOTHING",
+                "invalid reference to FROM-clause entry for table \"old\"",
+            ),
+            (
+                "CREATE RULE r AS ON DELETE TO t DO ALSO DELETE FROM log WHERE id = new.id",
+                "invalid reference to FROM-clause entry for table \"new\"",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t WHERE a > 0 DO ALSO NOTHING",
+                "only new. and old. columns are visible here",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t WHERE new.nope > 0 DO ALSO NOTHING",
+                "column new.nope does not exist",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (id, id) VALUES (1, 2)",
+                "specified more than once",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (1, 'a', 3)",
+                "more expressions than target columns",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t WHERE count(new.a) > 0 DO ALSO NOTHING",
+                "aggregate functions are not allowed here",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO UPDATE log AS old SET what = 'x'",
+                "the alias old",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO NOTIFY ch, E'x'",
+                "NOTIFY other than",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO UPDATE log SET what = 'x' FROM t",
+                "UPDATE … FROM",
+            ),
+        ] {
+            let s = replayed(&format!("{BASE}{rule_sql};\n"));
+            let r = rule(&s, "t", "r");
+            let why = r
+                .condition
+                .as_ref()
+                .and_then(|c| c.unproven())
+                .or(r.actions.unproven())
+                .unwrap_or_else(|| panic!("{rule_sql}: derived"));
+            assert!(why.contains(reason), "{rule_sql}: {why}");
+        }
+    }
+
+    #[test]
+    fn kept_text_is_trimmed_as_inspect_trims_it() {
+        assert_eq!(
+            super::actions_text(" INSERT INTO t (a)\n  VALUES (1);"),
+            "INSERT INTO t (a)\n  VALUES (1)"
+        );
+        assert_eq!(super::actions_text("(\n NOTIFY a;\n);"), "(\n NOTIFY a;\n)");
+    }
+}
