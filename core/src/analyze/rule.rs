@@ -188,6 +188,7 @@ fn command(text: &str, ctx: &Ctx, out: &mut Out) -> Result<(), Unproven> {
                 ctx,
                 target: Some((&target, alias.as_deref())),
             };
+            let mut seen = std::collections::BTreeSet::new();
             for (i, a) in u.assignments.iter().enumerate() {
                 let AssignmentTarget::ColumnName(name) = &a.target else {
                     return Err(unproven("a multiple-column assignment in UPDATE … SET"));
@@ -195,6 +196,11 @@ fn command(text: &str, ctx: &Ctx, out: &mut Out) -> Result<(), Unproven> {
                 let [col] = folded(name)?
                     .try_into()
                     .map_err(|_| unproven("a qualified or subscripted column in UPDATE … SET"))?;
+                if !seen.insert(col.clone()) {
+                    return Err(unproven(format!(
+                        "the server raises 42601 multiple assignments to same column \"{col}\""
+                    )));
+                }
                 let column = target_column(&target, &col)?;
                 if i > 0 {
                     out.text(", ");
@@ -976,6 +982,10 @@ mod tests {
             (
                 "CREATE RULE r AS ON INSERT TO t DO ALSO UPDATE log SET what = 'x' FROM t",
                 "UPDATE … FROM",
+            ),
+            (
+                "CREATE RULE r AS ON INSERT TO t DO ALSO UPDATE log SET what = 'x', what = 'y'",
+                "multiple assignments to same column",
             ),
         ] {
             let s = replayed(&format!("{BASE}{rule_sql};\n"));
