@@ -4,8 +4,8 @@
 //! multirange type's name chosen or given, renames and moves of a range
 //! and of its multirange, comments, privileges, `DROP … CASCADE`), the
 //! model written back dumps alike (`pg_dump -s`), replay fails where the
-//! server fails with its SQLSTATE, plans converge both ways (or are
-//! refused by name), and `strata drift` names each property changed out
+//! server fails with its SQLSTATE, plans converge both ways — a range
+//! with a canonical function too — (or are refused by name), and `strata drift` names each property changed out
 //! of band.
 
 mod support;
@@ -328,24 +328,64 @@ fn a_changed_range_under_kept_users_is_refused_by_name() {
         .to_string();
     assert!(e.contains("range type public.floatrange"), "{e}");
     assert!(e.contains("column public.booking.during"), "{e}");
-    // A canonical function: refused by name, not planned.
+}
+
+/// A range with a canonical function (a C function over the shell type;
+/// `LANGUAGE internal` over the server's own `int4range_canonical` is one
+/// a superuser can write): created as pg_dump creates it, dropped with its
+/// function, created again when its definition changes.
+#[test]
+fn ranges_with_a_canonical_function_are_planned() {
+    let plan = converge("canonical created", &fixture(), &full());
+    let sql = plan.sql();
+    let at = |s: &str| sql.find(s).unwrap_or_else(|| panic!("{s}:\n{sql}"));
+    assert!(
+        at("CREATE TYPE public.foo;") < at("CREATE FUNCTION"),
+        "{sql}"
+    );
+    assert!(
+        at("CREATE FUNCTION") < at("CREATE TYPE public.foo AS RANGE"),
+        "{sql}"
+    );
+    let plan = converge("canonical dropped", &full(), &fixture());
+    assert!(
+        plan.sql().contains("DROP TYPE public.foo CASCADE"),
+        "{}",
+        plan.sql()
+    );
+    let unused = full().replace("CREATE TABLE uses_foo (f foo, fm foo_multirange);\n", "");
+    let changed = unused.replace(
+        "canonical = foo_canon)",
+        "canonical = foo_canon, subtype_diff = int4range_subdiff)",
+    );
+    let plan = converge("canonical range changed", &unused, &changed);
+    assert!(
+        plan.sql().contains("DROP TYPE public.foo CASCADE"),
+        "{}",
+        plan.sql()
+    );
+    converge("canonical range changed back", &changed, &unused);
+    // Kept users: no ALTER TYPE changes a range, refused by name.
     let e = plan_verified(
-        &replay(&fixture()).unwrap(),
         &replay(&full()).unwrap(),
+        &replay(&full().replace(
+            "canonical = foo_canon)",
+            "canonical = foo_canon, subtype_diff = int4range_subdiff)",
+        ))
+        .unwrap(),
         &all_hazards(),
     )
     .unwrap_err()
     .to_string();
-    assert!(
-        e.contains("range type public.foo") && e.contains("canonical"),
-        "{e}"
-    );
+    assert!(e.contains("column public.uses_foo.f"), "{e}");
 }
 
 /// Plans between live databases: the ranges as the server reports them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_between_inspected_databases_converge() {
     kinds::inspected_plans_converge("strata_ranges", &fixture(), &changed()).await;
+    // A range with a canonical function created and dropped.
+    kinds::inspected_plans_converge("strata_ranges_c", &fixture(), &full()).await;
 }
 
 /// Expressions over a user range are "cannot prove", never typed wrong:

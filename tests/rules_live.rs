@@ -1,8 +1,10 @@
 //! Rewrite rules against the real server: offline replay and
 //! `strata::inspect` build the same rules (event, INSTEAD or ALSO, enabled
-//! state, comment, `NOTHING` proven; a condition or actions strata cannot
-//! derive reported as "cannot prove", never as a difference nor as
-//! equal), the model written back dumps alike (`pg_dump -s`), replay fails
+//! state, comment; conditions and actions derived exactly as
+//! `pg_get_ruledef` prints them — a table of rules as users write them,
+//! with the number derived asserted —, printed again after what they name
+//! is renamed; a condition or actions strata cannot derive reported as
+//! "cannot prove", never as a difference nor as equal), the model written back dumps alike (`pg_dump -s`), replay fails
 //! where the server fails with its SQLSTATE, plans converge both ways
 //! (judged by `pg_dump -s`), and `strata drift` names each property changed
 //! out of band.
@@ -42,11 +44,13 @@ COMMENT ON RULE no_delete ON t IS 'rows stay';
 COMMENT ON RULE v_delete ON v IS 'the view keeps its rows';
 "#;
 
-/// Rules with a condition or actions strata cannot derive.
-const UNPROVEN: &str = r#"
+/// Rules with a condition and actions strata derives, and one whose
+/// actions it does not (`INSERT … SELECT`).
+const DERIVED: &str = r#"
 CREATE RULE keep_positive AS ON INSERT TO t WHERE new.a > 0 DO INSTEAD INSERT INTO app.log VALUES (new.a, new.b);
 CREATE RULE audit AS ON UPDATE TO t DO ALSO (INSERT INTO app.log VALUES (old.a, 'u'); DELETE FROM app.log WHERE x = new.a);
 CREATE RULE v_insert AS ON INSERT TO v DO INSTEAD INSERT INTO t VALUES (new.a, new.b);
+CREATE RULE copy_all AS ON INSERT TO t DO ALSO INSERT INTO app.log SELECT new.a, new.b;
 "#;
 
 fn proven() -> String {
@@ -54,7 +58,7 @@ fn proven() -> String {
 }
 
 fn fixture() -> String {
-    format!("{BASE}{PROVEN}{UNPROVEN}")
+    format!("{BASE}{PROVEN}{DERIVED}")
 }
 
 async fn read(url: &str) -> Schema {
@@ -108,9 +112,9 @@ async fn offline_replay_builds_the_rules_the_server_builds() {
         ("proven", proven(), &[][..]),
         ("changed by statements", changed, &[][..]),
         (
-            "with unproven rules",
+            "with derived and unproven rules",
             fixture(),
-            &["keep_positive", "audit", "v_insert"][..],
+            &["copy_all"][..],
         ),
     ] {
         let db = TestDb::create("strata_rules_oracle").await;
@@ -150,7 +154,7 @@ async fn offline_replay_builds_the_rules_the_server_builds() {
             assert_eq!(v.rules.len(), 1, "{:?}", v.rules.keys());
             assert_eq!(server.counts().rules, 5);
         }
-        if name == "with unproven rules" {
+        if name == "with derived and unproven rules" {
             let r = &server.table("public", "t").unwrap().rules["keep_positive"];
             assert_eq!(
                 r.condition.as_ref().and_then(|c| c.exact()),
@@ -242,7 +246,7 @@ fn changed() -> String {
             "CREATE RULE v_update AS ON UPDATE TO v DO INSTEAD UPDATE t SET b = new.b WHERE a = old.a;",
         )
         .replace("COMMENT ON RULE v_delete ON v IS 'the view keeps its rows';\n", "");
-    let u = UNPROVEN.replace(
+    let u = DERIVED.replace(
         "DO INSTEAD INSERT INTO app.log VALUES (new.a, new.b)",
         "DO INSTEAD INSERT INTO app.log VALUES (new.a + 1, new.b)",
     );
@@ -316,11 +320,18 @@ async fn plans_between_inspected_databases_converge() {
     }
 }
 
+/// Rules with a condition and DML actions strata derives, for drift.
+const DRIFT_DERIVED: &str = r#"
+CREATE RULE audit_positive AS ON INSERT TO t WHERE new.a > 0 AND new.b IS NOT NULL DO ALSO INSERT INTO app.log (x, y) VALUES (new.a, upper(new.b));
+CREATE RULE v_update AS ON UPDATE TO v DO INSTEAD (UPDATE t SET b = new.b WHERE a = old.a; NOTIFY v_changed);
+"#;
+
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("schema.sql");
-    std::fs::write(&file, proven()).unwrap();
+    let schema = format!("{}{DRIFT_DERIVED}", proven());
+    std::fs::write(&file, &schema).unwrap();
     let against = format!("schema:{}", file.display());
     let drift = |url: &str| {
         let o = Command::new(strata_bin())
@@ -340,10 +351,19 @@ fn strata_drift_names_each_property_changed_out_of_band() {
         )
     };
     let template = fresh_db("strata_rules_drift_t");
-    psql_apply_sql(&template.url, &proven(), true).unwrap();
+    psql_apply_sql(&template.url, &schema, true).unwrap();
+    // Rules with conditions and actions, unchanged: no drift, proven.
     let (code, out) = drift(&template.url);
     assert_eq!(code, Some(0), "no drift expected:\n{out}");
     for (sql, named) in [
+        (
+            "CREATE OR REPLACE RULE audit_positive AS ON INSERT TO t WHERE new.a > 1 AND new.b IS NOT NULL DO ALSO INSERT INTO app.log (x, y) VALUES (new.a, upper(new.b))",
+            "audit_positive: WHERE condition differs",
+        ),
+        (
+            "CREATE OR REPLACE RULE v_update AS ON UPDATE TO v DO INSTEAD (UPDATE t SET b = new.b WHERE a = old.a; NOTIFY v_altered)",
+            "v_update: actions differ",
+        ),
         (
             "CREATE OR REPLACE RULE no_delete AS ON DELETE TO t DO INSTEAD DELETE FROM app.log",
             "no_delete: actions differ",
@@ -383,21 +403,256 @@ fn strata_drift_names_each_property_changed_out_of_band() {
 }
 
 /// The same tokens over a column of another type, or over another table,
-/// are not the same rule: never equal.
+/// are not the same rule: never equal — a derived text differs, an
+/// unproven one is reported as such.
 #[test]
 fn the_same_tokens_over_other_columns_are_not_proven_equal() {
     let a = "CREATE TABLE t (a integer, b text);\nCREATE TABLE log (x integer, y text);\n\
-             CREATE RULE r AS ON INSERT TO t WHERE new.a = '1' DO ALSO INSERT INTO log VALUES (new.a, new.b);\n";
+             CREATE RULE r AS ON INSERT TO t WHERE new.a = '1' DO ALSO INSERT INTO log VALUES (new.a, new.b);\n\
+             CREATE RULE s AS ON INSERT TO t DO ALSO INSERT INTO log SELECT new.a, new.b;\n";
     let b = a.replace("a integer", "a bigint");
     let (ra, rb) = (replay(a).unwrap(), replay(&b).unwrap());
     let d = diff(&ra, &rb, DiffOptions::default());
-    assert!(
-        d.iter()
-            .any(|x| x.path.kind == ObjectKind::Rule && matches!(x.change, Change::Unproven { .. })),
-        "{:#?}",
-        shown(&d)
-    );
+    let rule = |name: &str, unproven: bool| {
+        d.iter().any(|x| {
+            x.path.kind == ObjectKind::Rule
+                && x.path.name == name
+                && matches!(x.change, Change::Unproven { .. }) == unproven
+        })
+    };
+    assert!(rule("r", false) && rule("s", true), "{:#?}", shown(&d));
     // Written the same over the same columns: equal.
     let d = diff(&ra, &replay(a).unwrap(), DiffOptions::default());
     assert!(d.is_empty(), "{:#?}", shown(&d));
+}
+
+/// The relations the derivation cases read.
+const DERIVE_BASE: &str = r#"
+CREATE SCHEMA app;
+CREATE TABLE t (id integer PRIMARY KEY, a integer, b text, "Mixed Case" text,
+                c numeric(10,2), d timestamptz, flag boolean, v varchar(20));
+CREATE TABLE app.log (id integer, what text, at timestamptz, n bigint);
+CREATE TABLE "user" (id integer, name text);
+CREATE TABLE app.new (id integer, n integer);
+CREATE VIEW v AS SELECT id, a, b FROM t;
+"#;
+
+/// Rules as users write them: (name, statement). Those named in
+/// `NOT_DERIVED` are outside what strata derives; every other one must
+/// print exactly as `pg_get_ruledef` does.
+const DERIVE: &[(&str, &str)] = &[
+    ("c_gt", "CREATE RULE c_gt AS ON INSERT TO t WHERE new.a > 0 DO INSTEAD NOTHING"),
+    ("c_func", "CREATE RULE c_func AS ON INSERT TO t WHERE lower(new.b) = 'x' OR new.\"Mixed Case\" LIKE 'a%' DO ALSO NOTHING"),
+    ("c_cast", "CREATE RULE c_cast AS ON UPDATE TO t WHERE new.c::integer > 3 DO ALSO NOTHING"),
+    ("c_null", "CREATE RULE c_null AS ON UPDATE TO t WHERE old.b IS NULL AND new.b IS NOT NULL DO ALSO NOTHING"),
+    ("c_distinct", "CREATE RULE c_distinct AS ON UPDATE TO t WHERE old.a IS DISTINCT FROM new.a DO ALSO NOTHING"),
+    ("c_not", "CREATE RULE c_not AS ON DELETE TO t WHERE NOT (old.a = 1) OR old.d < now() - interval '1 day' DO ALSO NOTHING"),
+    ("c_in", "CREATE RULE c_in AS ON INSERT TO t WHERE new.b IN ('a', 'b') AND new.a BETWEEN 1 AND 3 DO ALSO NOTHING"),
+    ("c_bool", "CREATE RULE c_bool AS ON INSERT TO t WHERE new.flag DO ALSO NOTHING"),
+    ("c_arith", "CREATE RULE c_arith AS ON INSERT TO t WHERE coalesce(new.a, 0) + length(new.b) > 3 DO ALSO NOTHING"),
+    ("c_string", "CREATE RULE c_string AS ON INSERT TO t WHERE new.b = 'it''s' AND new.v = 'x' DO ALSO NOTHING"),
+    ("c_time", "CREATE RULE c_time AS ON INSERT TO t WHERE new.d > '2020-01-01 00:00+00' AND new.c >= 1.5 DO ALSO NOTHING"),
+    ("i_plain", "CREATE RULE i_plain AS ON INSERT TO t DO INSTEAD INSERT INTO app.log VALUES (new.id, new.b)"),
+    ("i_cols", "CREATE RULE i_cols AS ON INSERT TO t DO ALSO INSERT INTO app.log (what, id, at) VALUES ('ins', new.id, now())"),
+    ("i_cast", "CREATE RULE i_cast AS ON INSERT TO t DO ALSO INSERT INTO app.log (n, what) VALUES (new.c, new.a)"),
+    ("i_rows", "CREATE RULE i_rows AS ON INSERT TO t DO ALSO INSERT INTO app.log (id, what) VALUES (new.id, 'a'), (DEFAULT, new.b)"),
+    ("i_default", "CREATE RULE i_default AS ON INSERT TO t DO ALSO INSERT INTO app.log DEFAULT VALUES"),
+    ("i_default_value", "CREATE RULE i_default_value AS ON INSERT TO t DO ALSO INSERT INTO app.log (id, what) VALUES (new.id + 1, DEFAULT)"),
+    ("i_where", "CREATE RULE i_where AS ON INSERT TO t WHERE new.a > 0 DO INSTEAD INSERT INTO app.log (id) VALUES (new.id)"),
+    ("u_set", "CREATE RULE u_set AS ON UPDATE TO t DO ALSO UPDATE app.log SET what = new.b, n = n + 1 WHERE log.id = old.id"),
+    ("u_alias", "CREATE RULE u_alias AS ON INSERT TO t DO ALSO UPDATE app.log AS l SET n = l.n + new.a WHERE l.id = new.id"),
+    ("u_default", "CREATE RULE u_default AS ON DELETE TO t DO ALSO UPDATE app.log SET what = DEFAULT, id = old.id"),
+    ("d_where", "CREATE RULE d_where AS ON DELETE TO t DO ALSO DELETE FROM app.log WHERE id = old.id"),
+    ("d_all", "CREATE RULE d_all AS ON UPDATE TO t WHERE new.a <> old.a DO ALSO DELETE FROM app.log"),
+    ("n_plain", "CREATE RULE n_plain AS ON INSERT TO t DO ALSO NOTIFY t_changed"),
+    ("n_payload", "CREATE RULE n_payload AS ON DELETE TO t DO INSTEAD NOTIFY \"Chan\", 'it''s gone'"),
+    ("m_three", "CREATE RULE m_three AS ON UPDATE TO t WHERE new.a <> old.a DO ALSO (INSERT INTO app.log (id, what) VALUES (new.id, 'upd'); DELETE FROM app.log WHERE id = 0; UPDATE app.log SET n = 1)"),
+    ("m_notify", "CREATE RULE m_notify AS ON DELETE TO t DO ALSO (NOTIFY a; INSERT INTO app.log (id) VALUES (old.id); NOTIFY b)"),
+    ("user_on", "CREATE RULE user_on AS ON INSERT TO \"user\" DO ALSO INSERT INTO app.log (id, what) VALUES (new.id, new.name)"),
+    ("user_target", "CREATE RULE user_target AS ON DELETE TO t DO ALSO DELETE FROM \"user\" WHERE \"user\".id = old.id AND name IS NOT NULL"),
+    ("Quoted Rule", "CREATE RULE \"Quoted Rule\" AS ON UPDATE TO t WHERE new.\"Mixed Case\" = 'x' DO ALSO UPDATE \"user\" SET name = new.\"Mixed Case\""),
+    ("v_insert", "CREATE RULE v_insert AS ON INSERT TO v DO INSTEAD INSERT INTO t (id, a, b) VALUES (new.id, new.a, new.b)"),
+    ("v_update", "CREATE RULE v_update AS ON UPDATE TO v DO INSTEAD UPDATE t SET a = new.a, b = new.b WHERE id = old.id"),
+    ("v_delete", "CREATE RULE v_delete AS ON DELETE TO v WHERE old.a IS NOT NULL DO INSTEAD DELETE FROM t WHERE t.id = old.id"),
+    ("new_insert", "CREATE RULE new_insert AS ON UPDATE TO t DO ALSO INSERT INTO app.new (id, n) VALUES (new.id, old.a)"),
+    ("new_delete", "CREATE RULE new_delete AS ON UPDATE TO t DO ALSO DELETE FROM app.new WHERE id = old.id"),
+    ("into_view", "CREATE RULE into_view AS ON INSERT TO \"user\" DO ALSO INSERT INTO v (id, b) VALUES (new.id, new.name)"),
+    // Outside the subset: each stays unproven, with its reason.
+    ("x_case", "CREATE RULE x_case AS ON INSERT TO t WHERE CASE WHEN new.a > 0 THEN true ELSE false END DO ALSO NOTHING"),
+    ("x_select", "CREATE RULE x_select AS ON INSERT TO t DO ALSO INSERT INTO app.log SELECT new.id, new.b"),
+    ("x_subquery", "CREATE RULE x_subquery AS ON INSERT TO t WHERE new.a IN (SELECT id FROM app.log) DO ALSO NOTHING"),
+    ("x_only", "CREATE RULE x_only AS ON DELETE TO t DO ALSO DELETE FROM ONLY app.log"),
+    ("x_returning", "CREATE RULE x_returning AS ON INSERT TO \"user\" DO INSTEAD INSERT INTO app.log (id, what) VALUES (new.id, new.name) RETURNING id, what"),
+];
+
+/// The cases whose condition or actions strata does not derive.
+const NOT_DERIVED: &[&str] = &["x_case", "x_select", "x_subquery", "x_only", "x_returning"];
+
+fn derive_fixture() -> String {
+    derive_sql(DERIVE)
+}
+
+/// The rules strata derives (their texts as written name what they named
+/// when created: what is written back after a rename is the derived text).
+fn derivable() -> Vec<(&'static str, &'static str)> {
+    DERIVE
+        .iter()
+        .filter(|(n, _)| !NOT_DERIVED.contains(n))
+        .copied()
+        .collect()
+}
+
+fn derive_sql(rules: &[(&str, &str)]) -> String {
+    let mut sql = DERIVE_BASE.to_string();
+    for (_, rule) in rules {
+        sql.push_str(rule);
+        sql.push_str(";\n");
+    }
+    sql
+}
+
+/// Every rule of a model by name.
+fn rules_by_name(s: &Schema) -> std::collections::BTreeMap<String, strata_core::model::Rule> {
+    let mut out = std::collections::BTreeMap::new();
+    for n in s.namespaces.values() {
+        let tables = n.tables.values().map(|t| &t.rules);
+        let views = n.views.values().map(|v| &v.rules);
+        for rules in tables.chain(views) {
+            for (name, r) in rules {
+                out.insert(name.clone(), r.clone());
+            }
+        }
+    }
+    out
+}
+
+/// For each rule: the offline text of its condition and actions equals
+/// the server's exactly, or is unproven with a reason. Returns the names of
+/// the rules derived whole, and the mismatches.
+fn derived_against_server(offline: &Schema, server: &Schema) -> (Vec<String>, Vec<String>) {
+    let (off, srv) = (rules_by_name(offline), rules_by_name(server));
+    assert_eq!(
+        off.keys().collect::<Vec<_>>(),
+        srv.keys().collect::<Vec<_>>()
+    );
+    let mut derived = Vec::new();
+    let mut wrong = Vec::new();
+    for (name, o) in &off {
+        let s = &srv[name];
+        let mut whole = true;
+        let parts = [
+            ("condition", o.condition.as_ref(), s.condition.as_ref()),
+            ("actions", Some(&o.actions), Some(&s.actions)),
+        ];
+        for (what, oe, se) in parts {
+            match (oe, se) {
+                (None, None) => {}
+                (Some(oe), Some(se)) => match (oe.exact(), oe.unproven()) {
+                    (Some(text), _) => {
+                        if Some(text) != se.exact() {
+                            wrong.push(format!(
+                                "{name} {what}: strata {text:?}\n   server {:?}",
+                                se.exact()
+                            ));
+                        }
+                    }
+                    (None, Some(reason)) => {
+                        assert!(!reason.is_empty(), "{name} {what}: no reason");
+                        whole = false;
+                    }
+                    (None, None) => unreachable!(),
+                },
+                _ => wrong.push(format!("{name}: {what} on one side only")),
+            }
+        }
+        if whole {
+            derived.push(name.clone());
+        }
+    }
+    (derived, wrong)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_texts_are_derived_as_the_server_prints_them() {
+    let sql = derive_fixture();
+    let db = TestDb::create("strata_rules_derive").await;
+    psql_apply_sql(&db.url, &sql, true).unwrap();
+    let server = read(&db.url).await;
+    let offline = replay(&sql).unwrap();
+    let (derived, wrong) = derived_against_server(&offline, &server);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let not_derived: Vec<&str> = DERIVE
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !derived.iter().any(|d| d == n))
+        .collect();
+    let offline_rules = rules_by_name(&offline);
+    let reasons: Vec<String> = not_derived
+        .iter()
+        .map(|n| {
+            let r = &offline_rules[*n];
+            let why = r
+                .condition
+                .as_ref()
+                .and_then(|c| c.unproven())
+                .or(r.actions.unproven());
+            format!("{n}: {why:?}")
+        })
+        .collect();
+    assert_eq!(not_derived, NOT_DERIVED, "{reasons:#?}");
+    assert_eq!(derived.len(), DERIVE.len() - NOT_DERIVED.len());
+    assert!(derived.len() >= 30, "{}", derived.len());
+    // What the offline side writes back builds the same rules.
+    let written = strata_core::ddl::schema_sql(&offline);
+    let copy = fresh_db("strata_rules_derive_copy");
+    psql_apply_sql(&copy.url, &written, true)
+        .unwrap_or_else(|e| panic!("does not apply: {e}\n{written}"));
+    let (same, dd) = same_dump(&db.url, &copy.url).unwrap();
+    assert!(same, "pg_dump -s differs:\n{dd}");
+}
+
+/// What the derived rules name, renamed and moved afterwards: the server
+/// prints the new names (it keeps the tree); so does strata, or the text
+/// is unproven — never the old text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_rules_print_the_new_names_after_renames() {
+    let renames = "\nALTER TABLE t RENAME COLUMN \"Mixed Case\" TO \"Mixed Two\";\n\
+         ALTER TABLE t RENAME COLUMN c TO cost;\n\
+         ALTER TABLE app.log RENAME COLUMN what TO detail;\n\
+         ALTER TABLE app.log RENAME TO journal;\n\
+         ALTER TABLE \"user\" RENAME COLUMN name TO full_name;\n\
+         ALTER TABLE \"user\" SET SCHEMA app;\n\
+         ALTER VIEW v RENAME COLUMN b TO bee;\n";
+    let rules = derivable();
+    for (name, extra) in [
+        ("renamed", renames.to_string()),
+        (
+            // A target renamed to `old` is printed `AS old_1`, its
+            // columns `old_1.c` (`set_rtable_names`).
+            "target renamed to old",
+            format!("{renames}ALTER TABLE app.journal RENAME TO old;\n"),
+        ),
+    ] {
+        let sql = format!("{}{extra}", derive_sql(&rules));
+        let db = TestDb::create("strata_rules_rename").await;
+        psql_apply_sql(&db.url, &sql, true).unwrap();
+        let server = read(&db.url).await;
+        let offline = replay(&sql).unwrap();
+        let (derived, wrong) = derived_against_server(&offline, &server);
+        assert!(wrong.is_empty(), "{name}: {}", wrong.join("\n"));
+        let missing: Vec<&str> = rules
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| !derived.iter().any(|d| d == n))
+            .collect();
+        assert!(missing.is_empty(), "{name}: not derived: {missing:?}");
+        // The rules written back from the offline model build the same
+        // database.
+        let written = strata_core::ddl::schema_sql(&offline);
+        let copy = fresh_db("strata_rules_rename_copy");
+        psql_apply_sql(&copy.url, &written, true)
+            .unwrap_or_else(|e| panic!("{name}: does not apply: {e}\n{written}"));
+        let (same, dd) = same_dump(&db.url, &copy.url).unwrap();
+        assert!(same, "{name}: pg_dump -s differs:\n{dd}");
+    }
 }

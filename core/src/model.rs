@@ -19,6 +19,7 @@ mod aggregate;
 mod foreign;
 mod operator;
 mod owner;
+mod rule_text;
 pub use acl::{
     Acl, AclItem, AclKind, DefaultAcl, DefaultAclKey, DefaultAclObject, Grantee, Privilege,
 };
@@ -29,6 +30,7 @@ pub use foreign::{
 };
 pub use operator::{ObjectRef, Operator};
 pub use owner::{for_each_owner_mut, owners, Owner};
+pub use rule_text::{RulePart, RuleText};
 
 /// A whole database schema: every namespace strata manages, the extensions
 /// installed, and the objects it does not model yet (kept by name).
@@ -1324,6 +1326,18 @@ pub struct Rule {
     /// a column list uses every one), offline only. Never compared.
     #[serde(skip)]
     pub columns: BTreeSet<(RelationRef, String)>,
+    /// The condition's and the actions' texts when derived offline, held
+    /// by what they name so a rename prints the new names (offline only).
+    /// Never compared.
+    #[serde(skip)]
+    pub derived: RuleDerived,
+}
+
+/// What replay derived of a [`Rule`]'s texts.
+#[derive(Debug, Clone, Default)]
+pub struct RuleDerived {
+    pub condition: Option<RuleText>,
+    pub actions: Option<RuleText>,
 }
 
 impl PartialEq for Rule {

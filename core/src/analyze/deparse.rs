@@ -26,6 +26,9 @@ pub struct Deparser<'a> {
     /// The relation name columns are printed with (`t.col`), as in a
     /// view's query (`varprefix`).
     var_prefix: Option<String>,
+    /// Columns printed as their names stand, unquoted: a caller's handles
+    /// (a rule's columns, printed with their relation's name later).
+    raw_vars: bool,
 }
 
 /// `deparse_expression_pretty(node, …, showimplicit = false, PRETTYFLAG_INDENT)`.
@@ -35,6 +38,7 @@ pub fn expression(node: &Node, names: &dyn Names) -> Result<String, Unproven> {
         buf: String::new(),
         indent: 0,
         var_prefix: None,
+        raw_vars: false,
     };
     d.expr(node, false)?;
     Ok(d.buf)
@@ -52,6 +56,21 @@ pub fn expression_prefixed(
         buf: String::new(),
         indent: 0,
         var_prefix: Some(prefix.to_string()),
+        raw_vars: false,
+    };
+    d.expr(node, false)?;
+    Ok(d.buf)
+}
+
+/// [`expression`] with every column printed as its name stands (not
+/// quoted, no prefix): the caller's handles for what it names.
+pub fn expression_raw_vars(node: &Node, names: &dyn Names) -> Result<String, Unproven> {
+    let mut d = Deparser {
+        names,
+        buf: String::new(),
+        indent: 0,
+        var_prefix: None,
+        raw_vars: true,
     };
     d.expr(node, false)?;
     Ok(d.buf)
@@ -116,6 +135,7 @@ impl Deparser<'_> {
     /// `get_rule_expr`.
     fn expr(&mut self, node: &Node, showimplicit: bool) -> Result<(), Unproven> {
         match node {
+            Node::Var { name, .. } if self.raw_vars => self.push(name),
             Node::Var { name, .. } => {
                 if let Some(p) = self.var_prefix.clone() {
                     self.push(&p);

@@ -19,6 +19,7 @@ use crate::model::{Column, Schema};
 pub mod deparse;
 pub mod node;
 pub mod query;
+pub mod rule;
 pub mod transform;
 pub mod view;
 

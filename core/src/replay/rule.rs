@@ -12,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use crate::analyze::rule::{RuleScope, Target};
+use crate::analyze::Unproven;
 use crate::model::{
-    qualified, Expression, ObjectKind, ObjectPath, RelationRef, Rule, RuleEvent, Stored,
-    TriggerEnabled,
+    qualified, Column, Expression, ObjectKind, ObjectPath, RelationRef, Rule, RuleDerived,
+    RuleEvent, RulePart, RuleText, Stored, TriggerEnabled,
 };
 use crate::parse::{fold_ident, query_key, CreateRule, QName};
 
@@ -287,34 +289,65 @@ impl Replayer {
             qualified(&ns, &rel),
             typed.join(", ")
         );
-        let condition = cr.condition.as_ref().map(|c| Expression {
-            sql: c.clone(),
-            stored: Stored::Unproven {
-                reason: "strata does not derive the text pg_get_ruledef prints for a rule's \
-                         condition"
-                    .to_string(),
-                key: format!("{} /* {context} */", query_key(c)),
-            },
+        let mut derived = RuleDerived::default();
+        let (derived_condition, derived_actions) = self.derive_rule(&ns, &rel, on, &cr);
+        let condition = cr.condition.as_ref().map(|c| {
+            let stored = match derived_condition {
+                Some(Ok(text)) => {
+                    let s = Stored::Exact {
+                        text: text.render(),
+                    };
+                    derived.condition = Some(text);
+                    s
+                }
+                other => {
+                    let why = match other {
+                        Some(Err(why)) => why,
+                        _ => "not analysed".to_string(),
+                    };
+                    Stored::Unproven {
+                        reason: format!(
+                            "strata does not derive the text pg_get_ruledef prints for this \
+                             rule's condition ({why})"
+                        ),
+                        key: format!("{} /* {context} */", query_key(c)),
+                    }
+                }
+            };
+            Expression {
+                sql: c.clone(),
+                stored,
+            }
         });
         let actions = if cr.commands.is_empty() {
             Expression::from_server("NOTHING")
         } else {
             let sql = cr.actions.trim().to_string();
-            let key = cr
-                .commands
-                .iter()
-                .map(|c| query_key(c))
-                .collect::<Vec<_>>()
-                .join(" ; ");
-            Expression {
-                sql,
-                stored: Stored::Unproven {
-                    reason: "strata does not derive the text pg_get_ruledef prints for a rule's \
-                             actions"
-                        .to_string(),
-                    key: format!("{key} /* {context} */"),
-                },
-            }
+            let stored = match derived_actions {
+                Ok(text) => {
+                    let s = Stored::Exact {
+                        text: text.render(),
+                    };
+                    derived.actions = Some(text);
+                    s
+                }
+                Err(why) => {
+                    let key = cr
+                        .commands
+                        .iter()
+                        .map(|c| query_key(c))
+                        .collect::<Vec<_>>()
+                        .join(" ; ");
+                    Stored::Unproven {
+                        reason: format!(
+                            "strata does not derive the text pg_get_ruledef prints for these \
+                             actions ({why})"
+                        ),
+                        key: format!("{key} /* {context} */"),
+                    }
+                }
+            };
+            Expression { sql, stored }
         };
         let rule = Rule {
             event: cr.event,
@@ -328,12 +361,104 @@ impl Replayer {
             idents,
             row_columns,
             columns,
+            derived,
         };
         self.rules_of_mut(&ns, &rel, on)
             .insert(cr.name.clone(), rule);
         self.has_rules = true;
         self.touch(rule_path(&ns, &rel, &cr.name));
         Ok(())
+    }
+
+    /// The columns of a table or view with their canonical types, as
+    /// `new.` / `old.` or a command's target see them.
+    fn rule_columns(&self, ns: &str, rel: &str) -> Result<Vec<Column>, Unproven> {
+        if let Some(t) = self.table(ns, rel) {
+            return Ok(t.columns.clone());
+        }
+        if let Some(v) = self.view(ns, rel).filter(|v| !v.materialized) {
+            return v
+                .columns
+                .iter()
+                .map(|c| {
+                    c.data_type
+                        .as_ref()
+                        .map(|t| Column::new(c.name.clone(), t.clone()))
+                        .ok_or_else(|| {
+                            unproven_because(format!(
+                                "the type of column {} of {} is not known",
+                                c.name,
+                                qualified(ns, rel)
+                            ))
+                        })
+                })
+                .collect();
+        }
+        Err(unproven_because(format!(
+            "{} is not a table or view strata models",
+            qualified(ns, rel)
+        )))
+    }
+
+    /// The texts `pg_get_ruledef` prints for a rule's condition (when it
+    /// has one) and actions, derived with the search path now in effect;
+    /// else why not.
+    fn derive_rule(
+        &self,
+        ns: &str,
+        rel: &str,
+        _on: On,
+        cr: &CreateRule,
+    ) -> (Option<Result<RuleText, String>>, Result<RuleText, String>) {
+        let own = match self.rule_columns(ns, rel) {
+            Ok(c) => c,
+            Err(u) => {
+                return (
+                    cr.condition.as_ref().map(|_| Err(u.reason.clone())),
+                    Err(u.reason),
+                )
+            }
+        };
+        let resolve = |parts: &[String]| -> Result<Target, Unproven> {
+            let found = match parts {
+                [name] => self
+                    .search_namespaces()
+                    .into_iter()
+                    .find(|n| self.relation_kind_in(n, name).is_some())
+                    .map(|n| (n, name.clone())),
+                [schema, name] => self
+                    .relation_kind_in(schema, name)
+                    .map(|_| (schema.clone(), name.clone())),
+                _ => None,
+            };
+            let Some((tns, tname)) = found else {
+                return Err(unproven_because(format!(
+                    "the relation {} is not one strata resolves",
+                    parts.join(".")
+                )));
+            };
+            if tns == "public" && tname.starts_with("pg_") {
+                return Err(unproven_because(format!(
+                    "the relation {tname}: a catalog relation of that name may hide it"
+                )));
+            }
+            Ok(Target {
+                columns: self.rule_columns(&tns, &tname)?,
+                relation: RelationRef::new(tns, tname),
+            })
+        };
+        let scope = RuleScope {
+            schema: &self.schema,
+            event: cr.event,
+            own_columns: &own,
+            resolve: &resolve,
+        };
+        let condition = cr
+            .condition
+            .as_ref()
+            .map(|c| crate::analyze::rule::condition(c, &scope).map_err(|u| u.reason));
+        let actions = crate::analyze::rule::actions(&cr.commands, &scope).map_err(|u| u.reason);
+        (condition, actions)
     }
 
     /// `DROP RULE [IF EXISTS] name ON table`.
@@ -774,6 +899,11 @@ impl Replayer {
                 // through new / old.
                 let own = renamed.is_none() && rns == ns && rrel == rel;
                 for r in rules.values_mut() {
+                    if let Some(to) = &renamed {
+                        // A derived text names the relation by what it is:
+                        // printed again with its new name.
+                        rederive_moved(r, &target, to, why);
+                    }
                     let reads = match &r.reads {
                         Some(x) => x.contains(&target),
                         None => r.idents.contains(rel),
@@ -818,6 +948,7 @@ impl Replayer {
             for (rrel, rules) in tables.chain(views) {
                 let own = rns == ns && rrel == rel;
                 for r in rules.values_mut() {
+                    rederive_column(r, own, &target, old, new);
                     if own && r.row_columns.contains(old) {
                         r.row_columns.insert(new.to_string());
                     }
@@ -840,6 +971,84 @@ impl Replayer {
             .first()
             .map(RuleRef::describe))
     }
+}
+
+/// A derived text after relation `from` was renamed or moved to `to`:
+/// printed again, or unproven when the server may print it otherwise (a
+/// `pg_` name in `public` may be hidden by a catalog relation).
+fn rederive_moved(r: &mut Rule, from: &RelationRef, to: &RelationRef, why: &str) {
+    let clash = |t: &RuleText| {
+        t.parts.iter().any(|p| match p {
+            RulePart::Relation(r) if r == to => {
+                to.namespace == "public" && to.name.starts_with("pg_")
+            }
+            _ => false,
+        })
+    };
+    let Rule {
+        derived,
+        condition,
+        actions,
+        ..
+    } = r;
+    let pairs = [
+        (&mut derived.condition, condition.as_mut()),
+        (&mut derived.actions, Some(actions)),
+    ];
+    for (text, expr) in pairs {
+        let (Some(t), Some(e)) = (text.as_mut(), expr) else {
+            continue;
+        };
+        if !t.relation_moved(from, to) {
+            continue;
+        }
+        if clash(t) {
+            // Still what to write back: it names what the rule names now.
+            let rendered = t.render();
+            e.sql = rendered.clone();
+            *text = None;
+            e.stored = Stored::Unproven {
+                reason: format!(
+                    "{why}, and strata does not derive the text pg_get_ruledef prints now"
+                ),
+                key: format!("{rendered} /* then {why} */"),
+            };
+        } else {
+            reprint(t, e);
+        }
+    }
+}
+
+/// A derived text after column `old` of `rel` was renamed to `new`.
+fn rederive_column(r: &mut Rule, own: bool, rel: &RelationRef, old: &str, new: &str) {
+    let Rule {
+        derived,
+        condition,
+        actions,
+        ..
+    } = r;
+    if let (Some(t), Some(e)) = (derived.condition.as_mut(), condition.as_mut()) {
+        if t.column_renamed(own, rel, old, new) {
+            reprint(t, e);
+        }
+    }
+    if let Some(t) = derived.actions.as_mut() {
+        if t.column_renamed(own, rel, old, new) {
+            reprint(t, actions);
+        }
+    }
+}
+
+/// The server's text printed again after a rename; what is written back
+/// is that text too, since the text as first written names what is gone.
+fn reprint(t: &RuleText, e: &mut Expression) {
+    let text = t.render();
+    e.sql = text.clone();
+    e.stored = Stored::Exact { text };
+}
+
+fn unproven_because(reason: String) -> Unproven {
+    Unproven { reason }
 }
 
 /// What a rule's condition and actions read.

@@ -86,6 +86,7 @@ pub(super) fn build_rule(
         idents: Default::default(),
         row_columns: Default::default(),
         columns: Default::default(),
+        derived: Default::default(),
     };
     let n = schema.namespaces.entry(ns.clone()).or_default();
     let rules = match at(4).as_deref() {
@@ -142,7 +143,7 @@ fn split_ruledef(def: &str) -> Option<(Option<String>, String)> {
     {
         start = tokens[do_at + 1].range().end;
     }
-    let actions = def[start..].trim().trim_end_matches(';').trim().to_string();
+    let actions = strata_core::analyze::rule::actions_text(&def[start..]);
     Some((condition, actions))
 }
 

@@ -3,8 +3,9 @@
 //! place. There is no ALTER for a range's definition: a changed one is
 //! dropped and created again, which [`unsupported_ranges`] refuses by name
 //! while anything kept uses the type or its multirange. A range with a
-//! canonical function (a shell type, a C function over it, then the
-//! range) is refused by name rather than planned.
+//! canonical function is created as pg_dump creates it (the shell type,
+//! the function over it, then the range) and dropped with its function
+//! (`DROP TYPE … CASCADE`: each depends on the other).
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,7 @@ use super::routine::k_routine;
 use super::{k_coll, k_ns, k_old_type, k_rel, k_type, step, Builder, P_COMMENT, P_DROP, P_TYPE};
 use crate::ddl::{comment_on_sql, range_sql};
 use crate::model::{
-    qualified, qualified_sql, ObjectKind, ObjectPath, ObjectRef, RangeType, Schema,
+    qualified, qualified_sql, ObjectKind, ObjectPath, ObjectRef, RangeType, Routine, Schema,
 };
 use crate::plan::order::Draft;
 
@@ -103,17 +104,26 @@ pub(super) fn unsupported_ranges(a: &Schema, b: &Schema) -> Vec<String> {
         if !changed {
             continue;
         }
-        if ra.or(rb).is_some_and(|r| r.canonical.is_some()) {
-            out.push(format!(
-                "range type {target}: it has a canonical function, which takes the type as a \
-                 shell before the range exists (CREATE TYPE {target}; the function; CREATE TYPE \
-                 … AS RANGE): strata does not plan that sequence; write the migration by hand"
-            ));
-            continue;
+        for (s, r) in [(a, ra), (b, rb)] {
+            if let Some(r) = r.filter(|r| r.canonical.is_some()) {
+                if canonical_routine(s, ns, name, r).is_none() {
+                    out.push(format!(
+                        "range type {target}: its canonical function is not a function of the \
+                         schema taking the range: strata cannot write it over the shell type"
+                    ));
+                }
+            }
         }
         if let (Some(x), Some(y)) = (ra, rb) {
+            // Its canonical function goes and comes back with it.
+            let own: Vec<String> = [(a, x), (b, y)]
+                .into_iter()
+                .filter_map(|(s, r)| canonical_routine(s, ns, name, r))
+                .map(|(fns, sig, _)| format!("function {}", crate::ddl::routine_target(&fns, &sig)))
+                .collect();
             let kept: Vec<String> = users(a, &type_names(ns, name, x))
                 .intersection(&users(b, &type_names(ns, name, y)))
+                .filter(|u| !own.contains(u))
                 .cloned()
                 .collect();
             if let Some(first) = kept.first() {
@@ -128,6 +138,47 @@ pub(super) fn unsupported_ranges(a: &Schema, b: &Schema) -> Vec<String> {
         }
     }
     out
+}
+
+/// The canonical function of range `ns.name` as the schema defines it:
+/// its namespace, its signature (over the range) and the routine.
+fn canonical_routine<'s>(
+    s: &'s Schema,
+    ns: &str,
+    name: &str,
+    r: &RangeType,
+) -> Option<(String, String, &'s Routine)> {
+    let f = r.canonical.as_ref()?;
+    let sig = format!("{}({})", f.name, qualified(ns, name));
+    let routine = s.namespaces.get(&f.schema)?.routines.get(&sig)?;
+    Some((f.schema.clone(), sig, routine))
+}
+
+/// The canonical functions the range steps write or drop themselves,
+/// (namespace, signature): those of ranges created, dropped or created
+/// again. A canonical function takes its range as a shell type before the
+/// range exists, and goes with it (`DROP TYPE … CASCADE`), so the routine
+/// steps leave them alone.
+pub(super) fn canonicals_with_their_range(a: &Schema, b: &Schema) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (s, o) in [(a, b), (b, a)] {
+        for (ns, n) in &s.namespaces {
+            for (name, r) in &n.ranges {
+                let other = o.namespaces.get(ns).and_then(|n| n.ranges.get(name));
+                if other.is_some_and(|x| definition(x) == definition(r)) {
+                    continue;
+                }
+                if let Some((fns, sig, _)) = canonical_routine(s, ns, name, r) {
+                    out.insert((fns, sig));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn k_shell(ns: &str, name: &str) -> String {
+    format!("shell type {ns}.{name}")
 }
 
 impl Builder<'_> {
@@ -203,8 +254,30 @@ impl Builder<'_> {
     fn create_range(&mut self, ns: &str, name: &str, r: &RangeType) {
         let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Range, ns, name);
-        let mut draft = Draft::new(step(path, "create range type", range_sql(&q, r)), P_TYPE);
+        let mut draft = Draft::new(
+            step(path.clone(), "create range type", range_sql(&q, r)),
+            P_TYPE,
+        );
         draft.requires.push(k_ns(ns));
+        if let Some((fns, sig, f)) = canonical_routine(self.b, ns, name, r) {
+            // As pg_dump writes it: the shell type, the function over it,
+            // then the range that fills the shell.
+            let mut shell = Draft::new(
+                step(path, "create shell type", vec![format!("CREATE TYPE {q}")]),
+                P_TYPE,
+            );
+            shell.requires.push(k_ns(ns));
+            shell.provides.push(k_shell(ns, name));
+            // The name taken: after the old range is dropped.
+            shell.provides.push(k_rel(ns, name));
+            self.push(shell);
+            let mut func = self.routine_draft(&fns, &sig, f);
+            func.requires.retain(|k| *k != k_type(ns, name));
+            func.requires.push(k_shell(ns, name));
+            self.push(func);
+            draft.requires.push(k_shell(ns, name));
+            draft.requires.push(k_routine(&fns, &sig));
+        }
         if r.multirange.schema != ns {
             draft.requires.push(k_ns(&r.multirange.schema));
         }
@@ -220,10 +293,17 @@ impl Builder<'_> {
     fn drop_range(&mut self, ns: &str, name: &str, r: &RangeType) {
         let q = qualified_sql(ns, name);
         let path = ObjectPath::new(ObjectKind::Range, ns, name);
-        let mut draft = Draft::new(
-            step(path, "drop range type", vec![format!("DROP TYPE {q}")]),
-            P_DROP,
-        );
+        // Its canonical function and the range depend on each other: the
+        // function goes with the range.
+        let canonical = canonical_routine(&self.a, ns, name, r).map(|(f, s, _)| (f, s));
+        let sql = match &canonical {
+            Some(_) => format!("DROP TYPE {q} CASCADE"),
+            None => format!("DROP TYPE {q}"),
+        };
+        let mut draft = Draft::new(step(path, "drop range type", vec![sql]), P_DROP);
+        if let Some((fns, sig)) = &canonical {
+            draft.drops.push(k_routine(fns, sig));
+        }
         draft.drops.push(k_type(ns, name));
         draft.drops.push(k_old_type(ns, name));
         draft.drops.push(k_rel(ns, name));

@@ -262,7 +262,12 @@ impl Builder<'_> {
                 keys.extend(n.routines.keys().map(|k| (ns.clone(), k.clone())));
             }
         }
+        // Written or dropped with their range.
+        let with_range = super::range::canonicals_with_their_range(&self.a, b);
         for (ns, sig) in keys {
+            if with_range.contains(&(ns.clone(), sig.clone())) {
+                continue;
+            }
             let ra = self
                 .a
                 .namespaces
@@ -340,6 +345,12 @@ impl Builder<'_> {
     }
 
     fn create_routine(&mut self, ns: &str, sig: &str, r: &Routine) {
+        let d = self.routine_draft(ns, sig, r);
+        self.push(d);
+    }
+
+    /// The step creating a routine, with its comment.
+    pub(super) fn routine_draft(&self, ns: &str, sig: &str, r: &Routine) -> Draft {
         let mut stmts = Self::create_statements(ns, r);
         stmts.extend(Self::comment_statements(ns, sig, r, false));
         let mut d = Draft::new(
@@ -352,7 +363,7 @@ impl Builder<'_> {
         );
         self.routine_requires(&mut d, ns, r);
         d.provides.push(k_routine(ns, sig));
-        self.push(d);
+        d
     }
 
     fn replace_routine(&mut self, ns: &str, sig: &str, ra: &Routine, rb: &Routine, sql: String) {
