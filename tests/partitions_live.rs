@@ -472,3 +472,79 @@ async fn a_pg_dump_of_partitions_replays_to_what_the_server_has() {
         d.join("\n")
     );
 }
+
+/// Keys of a partitioned table with partitions: two partitions, one made
+/// standalone with a unique constraint of its own, one partitioned in turn.
+const KEYLESS: &str = r#"
+CREATE TABLE k (id integer NOT NULL, d date NOT NULL, code text) PARTITION BY RANGE (d);
+CREATE TABLE k_2020 PARTITION OF k FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE k_2021 (id integer NOT NULL, d date NOT NULL, code text, CONSTRAINT k_2021_own UNIQUE (code, d));
+ALTER TABLE k ATTACH PARTITION k_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE k_2022 PARTITION OF k FOR VALUES FROM ('2022-01-01') TO ('2023-01-01') PARTITION BY RANGE (d);
+CREATE TABLE k_2022_a PARTITION OF k_2022 FOR VALUES FROM ('2022-01-01') TO ('2022-07-01');
+"#;
+
+/// A primary key or unique constraint added to or dropped from a
+/// partitioned table: one step, on the parent; the server gives every
+/// partition (and their partitions) its copy, named by its own rules, or
+/// attaches the partition's own matching key, and drops them with the
+/// parent's.
+#[test]
+fn plans_keys_of_a_partitioned_table_with_its_partitions() {
+    let keyed = KEYLESS.replace(
+        "code text) PARTITION BY RANGE (d);",
+        "code text, PRIMARY KEY (id, d), UNIQUE (code, d)) PARTITION BY RANGE (d);",
+    );
+    let plan = converge("keys added to a partitioned table", KEYLESS, &keyed);
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    assert!(
+        plan.steps()
+            .all(|s| s.object.to_string().contains("public.k.")),
+        "{}",
+        plan.sql()
+    );
+    // Dropped: the partition's own key, attached, goes with the parent's
+    // and is made again after it.
+    let plan = converge("keys dropped from a partitioned table", &keyed, KEYLESS);
+    let sql = plan.sql();
+    assert_eq!(plan.step_count(), 3, "{sql}");
+    assert!(
+        sql.find("DROP CONSTRAINT k_code_d_key").unwrap()
+            < sql.find("ADD CONSTRAINT k_2021_own").unwrap(),
+        "{sql}"
+    );
+    // The model of what the plan leaves: the partition's own key attached,
+    // the others named as the server names them.
+    let after = replay(&keyed);
+    let own = &after.table("public", "k_2021").unwrap().constraints["k_2021_own"];
+    assert_eq!(
+        own.inherited,
+        Some(Inherited {
+            count: 1,
+            local: false
+        })
+    );
+    assert!(after
+        .table("public", "k_2022_a")
+        .unwrap()
+        .constraints
+        .contains_key("k_2022_a_pkey"));
+
+    // Which of two matching keys of a partition the server attaches is not
+    // the plan's to choose: refused, naming the partition.
+    let two = KEYLESS.replace(
+        "ALTER TABLE k ATTACH",
+        "ALTER TABLE k_2021 ADD CONSTRAINT k_2021_own2 UNIQUE (code, d);\nALTER TABLE k ATTACH",
+    );
+    let e = plan_verified(
+        &replay(&two),
+        &replay(&two.replace(
+            "code text) PARTITION",
+            "code text, UNIQUE (code, d)) PARTITION",
+        )),
+        &support::kinds::all_hazards(),
+    )
+    .unwrap_err();
+    let text = format!("{} {:?}", e.message, e.details);
+    assert!(text.contains("table public.k_2021"), "{text}");
+}
