@@ -548,3 +548,101 @@ fn plans_keys_of_a_partitioned_table_with_its_partitions() {
     let text = format!("{} {:?}", e.message, e.details);
     assert!(text.contains("table public.k_2021"), "{text}");
 }
+
+/// A foreign key added to or dropped from a partitioned table with
+/// partitions: one step, on the parent; the server clones it onto every
+/// partition (a partition's own foreign key of that name and definition is
+/// attached) and drops the clones with it. And a foreign key that
+/// references a partitioned table, from a plain table and from a
+/// partitioned one.
+#[test]
+fn plans_foreign_keys_of_and_to_partitioned_tables() {
+    let base = format!(
+        "CREATE TABLE city (id integer PRIMARY KEY);\n{}",
+        KEYLESS.replace(
+            "code text, CONSTRAINT k_2021_own",
+            "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id), CONSTRAINT k_2021_own"
+        )
+    );
+    let with_fk = base.replace(
+        "code text) PARTITION BY RANGE (d);",
+        "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION BY RANGE (d);",
+    );
+    let plan = converge(
+        "a foreign key added to a partitioned table",
+        &base,
+        &with_fk,
+    );
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // Dropped: the clones go, the partition's own (attached) too, made
+    // again after.
+    let plan = converge(
+        "a foreign key dropped from a partitioned table",
+        &with_fk,
+        &base,
+    );
+    let sql = plan.sql();
+    assert_eq!(plan.step_count(), 2, "{sql}");
+    assert!(
+        sql.contains("ALTER TABLE public.k DROP CONSTRAINT k_city"),
+        "{sql}"
+    );
+    let keyed = with_fk.replace(
+        "CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION",
+        "CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id), PRIMARY KEY (id, d)) PARTITION",
+    );
+    // Referencing a partitioned table: from a plain table, from a
+    // partitioned one.
+    let referencing = format!(
+        "{keyed}CREATE TABLE r (id integer, d date, CONSTRAINT r_k FOREIGN KEY (id, d) REFERENCES k (id, d));\n\
+         CREATE TABLE rp (id integer, d date, CONSTRAINT rp_k FOREIGN KEY (id, d) REFERENCES k (id, d)) PARTITION BY RANGE (d);\n\
+         CREATE TABLE rp_1 PARTITION OF rp FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n"
+    );
+    let unreferenced = referencing
+        .replace(
+            ", CONSTRAINT r_k FOREIGN KEY (id, d) REFERENCES k (id, d)",
+            "",
+        )
+        .replace(
+            ", CONSTRAINT rp_k FOREIGN KEY (id, d) REFERENCES k (id, d)",
+            "",
+        );
+    let plan = converge(
+        "foreign keys to a partitioned table added",
+        &unreferenced,
+        &referencing,
+    );
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    let plan = converge(
+        "foreign keys to a partitioned table dropped",
+        &referencing,
+        &unreferenced,
+    );
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    // The referenced key and the foreign keys on it added together.
+    converge(
+        "a partitioned table's key and the foreign keys to it",
+        &with_fk,
+        &referencing,
+    );
+    // A partition's own foreign key of the same definition under another
+    // name: the server attaches it rather than cloning; refused, named.
+    let other = base.replace(
+        "CONSTRAINT k_city FOREIGN KEY",
+        "CONSTRAINT k_2021_city FOREIGN KEY",
+    );
+    let e = plan_verified(
+        &replay(&other),
+        &replay(&other.replace(
+            "code text) PARTITION BY RANGE (d);",
+            "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION BY RANGE (d);",
+        )),
+        &support::kinds::all_hazards(),
+    )
+    .unwrap_err();
+    let text = format!("{} {:?}", e.message, e.details);
+    assert!(
+        text.contains("table public.k_2021: it has a foreign key like k_city"),
+        "{text}"
+    );
+}
