@@ -207,6 +207,12 @@ fn what_is_not_planned_in_a_hierarchy_is_refused_by_name() {
             "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\n",
             "table public.c: it has a different constraint p_v_check",
         ),
+        (
+            "a check a child has of its own, to be inherited only once its parent gains it",
+            "CREATE TABLE p (v integer);\nCREATE TABLE c (CONSTRAINT p_v_check CHECK (v > 0)) INHERITS (p);\n",
+            "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\n",
+            "table public.c: constraint p_v_check would be inherited instead of inherited and local",
+        ),
     ] {
         let e = plan_verified(&replay(a), &replay(b), &opts())
             .err()
@@ -214,4 +220,58 @@ fn what_is_not_planned_in_a_hierarchy_is_refused_by_name() {
         let text = format!("{} {:?}", e.message, e.details);
         assert!(text.contains(named), "{name}: {text}");
     }
+}
+
+/// A check on a parent whose child has children reaches every level the
+/// server's recursion reaches: a grandchild gets its copy through a child
+/// that got a new one, and one with the check of its own merges it. A child
+/// with two parents inherits a check twice: dropped from one parent it
+/// stays, inherited from the other; added to the other again, merged.
+#[test]
+fn a_parents_check_reaches_grandchildren_and_children_of_two_parents() {
+    let three = "CREATE TABLE p (v integer);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\nCREATE TABLE g2 (CONSTRAINT p_v_check CHECK (v > 0)) INHERITS (c);\n";
+    let checked = three.replace("p (v integer)", "p (v integer CHECK (v > 0))");
+    for (name, a, b) in [
+        ("a check added to a grandparent", three, checked.as_str()),
+        (
+            "a check dropped from a grandparent",
+            checked.as_str(),
+            three,
+        ),
+    ] {
+        let plan = converge(name, a, b);
+        assert_eq!(plan.step_count(), 1, "{name}: {}", plan.sql());
+    }
+    let merged = replay(&checked);
+    assert_eq!(
+        merged.table("public", "g2").unwrap().constraints["p_v_check"].inherited,
+        Some(Inherited {
+            count: 1,
+            local: true
+        })
+    );
+    let two = "CREATE TABLE p1 (v integer, CONSTRAINT pos CHECK (v > 0));\nCREATE TABLE p2 (v integer, CONSTRAINT pos CHECK (v > 0));\nCREATE TABLE c () INHERITS (p1, p2);\nCREATE TABLE g () INHERITS (c);\n";
+    let one = two.replace(
+        "p2 (v integer, CONSTRAINT pos CHECK (v > 0))",
+        "p2 (v integer)",
+    );
+    for (name, a, b) in [
+        ("a check dropped from one of two parents", two, one.as_str()),
+        ("a check added to the second parent", one.as_str(), two),
+    ] {
+        let plan = converge(name, a, b);
+        assert_eq!(plan.step_count(), 1, "{name}: {}", plan.sql());
+        assert!(
+            plan.sql().contains("ALTER TABLE public.p2 "),
+            "{}",
+            plan.sql()
+        );
+    }
+    assert_eq!(
+        replay(&one).table("public", "c").unwrap().constraints["pos"].inherited,
+        Some(Inherited {
+            count: 1,
+            local: false
+        })
+    );
 }
