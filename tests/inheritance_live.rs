@@ -213,6 +213,12 @@ fn what_is_not_planned_in_a_hierarchy_is_refused_by_name() {
             "CREATE TABLE p (v integer CHECK (v > 0));\nCREATE TABLE c () INHERITS (p);\n",
             "table public.c: constraint p_v_check would be inherited instead of inherited and local",
         ),
+        (
+            "a column of a partition key retyped",
+            "CREATE TABLE m (v integer, d date) PARTITION BY RANGE (d);\nCREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY LIST (v);\n",
+            "CREATE TABLE m (v bigint, d date) PARTITION BY RANGE (d);\nCREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY LIST (v);\n",
+            "table public.m1.v: its type changes (integer → bigint) and the partition key LIST (v) uses it",
+        ),
     ] {
         let e = plan_verified(&replay(a), &replay(b), &opts())
             .err()
@@ -274,4 +280,69 @@ fn a_parents_check_reaches_grandchildren_and_children_of_two_parents() {
             local: false
         })
     );
+}
+
+/// A parent's column type, default or NOT NULL changed: one step on the
+/// parent (ALTER TYPE, SET | DROP DEFAULT and SET | DROP NOT NULL recurse to
+/// every descendant that has the column, a child's own default overwritten),
+/// then a child's own default set again after it. Inheritance with a
+/// grandchild, and partitions.
+#[test]
+fn a_parents_column_type_default_and_not_null_reach_its_children() {
+    let narrow = "CREATE TABLE p (v integer DEFAULT 1, w text);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\nCREATE TABLE c2 (v integer DEFAULT 5) INHERITS (p);\n";
+    let wide = "CREATE TABLE p (v bigint DEFAULT 2 NOT NULL, w text);\nCREATE TABLE c () INHERITS (p);\nCREATE TABLE g () INHERITS (c);\nCREATE TABLE c2 (v bigint DEFAULT 5) INHERITS (p);\n";
+    for (name, a, b) in [
+        ("a parent's column widened", narrow, wide),
+        ("a parent's column narrowed", wide, narrow),
+    ] {
+        let plan = converge(name, a, b);
+        let sql = plan.sql();
+        assert!(
+            plan.steps()
+                .all(|s| s.object.to_string().contains("public.p.")
+                    || s.object.to_string() == "column public.c2.v"),
+            "{name}: {sql}"
+        );
+        // The child's own default after the parent's, which overwrote it.
+        assert!(
+            sql.rfind("ALTER TABLE public.p ").unwrap()
+                < sql
+                    .find("ALTER TABLE public.c2 ALTER COLUMN v SET DEFAULT 5")
+                    .unwrap(),
+            "{name}: {sql}"
+        );
+    }
+    // Only the default: the same.
+    let two = narrow.replace("DEFAULT 1", "DEFAULT 2");
+    let plan = converge("a parent's default changed", narrow, &two);
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+
+    let parts = "CREATE TABLE m (v integer DEFAULT 1, d date) PARTITION BY RANGE (d);\nCREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\nCREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01') PARTITION BY RANGE (d);\nCREATE TABLE m2a PARTITION OF m2 FOR VALUES FROM ('2021-01-01') TO ('2021-07-01');\nALTER TABLE m1 ALTER v SET DEFAULT 7;\n";
+    let retyped = parts
+        .replace(
+            "(v integer DEFAULT 1, d date)",
+            "(v bigint NOT NULL, d date)",
+        )
+        .replace("ALTER TABLE m1 ALTER v SET DEFAULT 7;\n", "");
+    for (name, a, b) in [
+        (
+            "a partitioned table's column retyped",
+            parts,
+            retyped.as_str(),
+        ),
+        (
+            "a partitioned table's column retyped back",
+            retyped.as_str(),
+            parts,
+        ),
+    ] {
+        let plan = converge(name, a, b);
+        assert!(
+            plan.steps()
+                .all(|s| s.object.to_string().contains("public.m.")
+                    || s.object.to_string() == "column public.m1.v"),
+            "{name}: {}",
+            plan.sql()
+        );
+    }
 }

@@ -631,6 +631,32 @@ fn is_fk(c: &Constraint) -> bool {
     matches!(c.kind, crate::model::ConstraintKind::ForeignKey { .. })
 }
 
+/// Why a column's type cannot change on `ns.t`: its partition key uses it
+/// (the server refuses `ALTER COLUMN … TYPE` of it, on the table or reached
+/// from a parent). The key's text is searched for the name as a word, so a
+/// key expression that merely mentions it is refused too.
+fn partition_key_retyped(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
+    let key = ta.partition_by.as_deref()?;
+    let words: BTreeSet<String> = key
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"' || c == '$'))
+        .map(|w| w.trim_matches('"').to_string())
+        .collect();
+    ta.columns.iter().find_map(|ca| {
+        let cb = tb.column(&ca.name)?;
+        let retyped = ca.data_type != cb.data_type || ca.collation != cb.collation;
+        (retyped && words.contains(&ca.name)).then(|| {
+            format!(
+                "{}.{}: its type changes ({} → {}) and the partition key {key} uses it, which the \
+                 server refuses",
+                table_path(ns, t),
+                quote_ident(&ca.name),
+                ca.data_type,
+                cb.data_type
+            )
+        })
+    })
+}
+
 /// The column apart from what a table's own `ALTER COLUMN` may change
 /// inside a hierarchy (type, default, NOT NULL).
 fn own_part(c: &Column) -> Column {
@@ -788,6 +814,10 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
                     continue;
                 }
             };
+            if let Some(why) = partition_key_retyped(ns, name, ta, tb) {
+                out.push(why);
+                continue;
+            }
             let ta = sim.as_ref().map_or(ta, |s| &s.table);
             if let Some(why) = column_refusal(ns, name, ta, tb) {
                 out.push(why);
