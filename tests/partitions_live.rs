@@ -646,3 +646,38 @@ fn plans_foreign_keys_of_and_to_partitioned_tables() {
         "{text}"
     );
 }
+
+/// Replay's side of keys and foreign keys added to a partitioned table
+/// whose partition is partitioned in turn, against the server: the copy
+/// on the partitioned partition must hold its own partition key's columns,
+/// and the partitions of that partition get theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_reach_partitions_of_partitions_as_on_the_server() {
+    let fixture = "CREATE TABLE city (id integer PRIMARY KEY);\nCREATE TABLE k (id integer NOT NULL, d date NOT NULL, code text) PARTITION BY RANGE (d);\nCREATE TABLE k_1 PARTITION OF k FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY LIST (code);\nCREATE TABLE k_1a PARTITION OF k_1 FOR VALUES IN ('a');\n";
+    let mismatches = support::kinds::sqlstate_mismatches(
+        "strata_partition_keys",
+        fixture,
+        &[
+            ("", "ALTER TABLE k ADD PRIMARY KEY (id, d)"),
+            ("", "ALTER TABLE k ADD UNIQUE (d, code)"),
+            (
+                "ALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)",
+                "ALTER TABLE k_1a DROP CONSTRAINT k_city",
+            ),
+            (
+                "",
+                "ALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)",
+            ),
+        ],
+    )
+    .await;
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    // What replay builds is what the server builds.
+    let sql = format!(
+        "{fixture}ALTER TABLE k ADD UNIQUE (d, code);\nALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id);\n"
+    );
+    let db = TestDb::create("strata_partition_keys").await;
+    psql_apply_sql(&db.url, &sql, true).unwrap();
+    let d = differences(&replay(&sql), &read(&db.url).await);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+}

@@ -1,12 +1,20 @@
 //! Partitions and inheritance children: a partition attached, detached or
 //! re-attached with another bound, an inheritance parent added or removed
-//! (`INHERIT` / `NO INHERIT`), and columns added to or dropped from a
-//! parent as the server propagates them ([`simulate`]): only the parent's
-//! step is planned, each child is planned from what the parent's step
-//! leaves of it. Other changes the server would propagate from a parent to
-//! its children (a key, check or index of a parent with children, a
-//! column's type or default changed on a parent) are refused by name:
-//! strata does not plan them yet.
+//! (`INHERIT` / `NO INHERIT`), and what a kept parent's own steps do to its
+//! children as the server passes them down ([`simulate`]): columns added
+//! and dropped; a column's type, default or NOT NULL changed
+//! ([`column_ops`]: they recurse to every descendant with the column);
+//! checks added and dropped (merged with a child's own, down to
+//! grandchildren, inherited from two parents); a partitioned table's
+//! primary key, unique constraints and foreign keys, copied to (or
+//! attached on) every partition and dropped with it. Only the parent's step
+//! is planned; each child is planned from what the parent's steps leave of
+//! it, its own steps after its ancestors'. A partitioned table's own
+//! indexes are [`index_propagation`]'s. What the server would do in a way
+//! strata cannot tell or model (which of several matching keys it attaches,
+//! a foreign key of a partition under another name, marks no `ALTER`
+//! makes, a column a partition key uses retyped, an identity or generation
+//! change inside a hierarchy) is refused by name ([`unsupported`]).
 
 use super::{hz, k_col, k_con, k_rel, k_table, step, table_path, Builder, P_ALTER};
 use crate::ddl::attach_partition_sql;
