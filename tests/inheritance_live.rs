@@ -346,3 +346,25 @@ fn a_parents_column_type_default_and_not_null_reach_its_children() {
         );
     }
 }
+
+/// Keys and foreign keys of an inheritance parent are its own (children
+/// inherit neither): one step on the parent, both ways, its children kept.
+#[test]
+fn an_inheritance_parents_keys_are_its_own() {
+    let family = "CREATE TABLE r (id integer PRIMARY KEY);\nCREATE TABLE p (id integer NOT NULL, v text);\nCREATE TABLE c () INHERITS (p);\n";
+    let keyed = family.replace(
+        "v text)",
+        "v text, PRIMARY KEY (id), FOREIGN KEY (id) REFERENCES r)",
+    );
+    for (name, a, b) in [
+        ("an inheritance parent's keys added", family, keyed.as_str()),
+        (
+            "an inheritance parent's keys dropped",
+            keyed.as_str(),
+            family,
+        ),
+    ] {
+        let plan = converge(name, a, b);
+        assert_eq!(plan.step_count(), 2, "{name}: {}", plan.sql());
+    }
+}

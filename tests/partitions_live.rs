@@ -530,6 +530,12 @@ fn plans_keys_of_a_partitioned_table_with_its_partitions() {
         .constraints
         .contains_key("k_2022_a_pkey"));
 
+    // A key over a column that may hold NULL: SET NOT NULL on the parent
+    // reaches the partitions, then the key.
+    let nullable = KEYLESS.replace("k (id integer NOT NULL,", "k (id integer,");
+    let plan = converge("a key over a nullable column", &nullable, &keyed);
+    assert_eq!(plan.step_count(), 3, "{}", plan.sql());
+
     // Which of two matching keys of a partition the server attaches is not
     // the plan's to choose: refused, naming the partition.
     let two = KEYLESS.replace(
