@@ -273,6 +273,40 @@ fn a_parents_check_reaches_grandchildren_and_children_of_two_parents() {
             plan.sql()
         );
     }
+    // A parent's check changed: dropped and added again on the parent, the
+    // children following (a grandchild's copy too).
+    // (A grandchild with the old check of its own is refused: the server
+    // would not merge the new one with it.)
+    let plain = checked.replace(
+        "(CONSTRAINT p_v_check CHECK (v > 0)) INHERITS (c)",
+        "() INHERITS (c)",
+    );
+    let stricter = plain.replace("CHECK (v > 0)", "CHECK (v > 1)");
+    for (name, a, b) in [
+        (
+            "a grandparent's check changed",
+            plain.as_str(),
+            stricter.as_str(),
+        ),
+        (
+            "a grandparent's check changed back",
+            stricter.as_str(),
+            plain.as_str(),
+        ),
+    ] {
+        let plan = converge(name, a, b);
+        assert_eq!(plan.step_count(), 2, "{name}: {}", plan.sql());
+    }
+    let e = plan_verified(
+        &replay(&checked),
+        &replay(&checked.replace("CHECK (v > 0)", "CHECK (v > 1)")),
+        &opts(),
+    )
+    .unwrap_err();
+    assert!(
+        format!("{:?}", e.details).contains("table public.g2: it has a different constraint"),
+        "{e}"
+    );
     assert_eq!(
         replay(&one).table("public", "c").unwrap().constraints["pos"].inherited,
         Some(Inherited {

@@ -530,6 +530,26 @@ fn plans_keys_of_a_partitioned_table_with_its_partitions() {
         .constraints
         .contains_key("k_2022_a_pkey"));
 
+    // A key changed: dropped and added again on the parent, the partitions
+    // following (the partition's own key, which no longer matches, made
+    // again after the drop took it).
+    let nnd = keyed.replace(
+        "UNIQUE (code, d)) PARTITION",
+        "UNIQUE NULLS NOT DISTINCT (code, d)) PARTITION",
+    );
+    for (name, a, b) in [
+        ("a key of a partitioned table changed", &keyed, &nnd),
+        ("a key of a partitioned table changed back", &nnd, &keyed),
+    ] {
+        let plan = converge(name, a, b);
+        assert!(
+            plan.steps()
+                .all(|s| s.object.to_string().contains("public.k.")
+                    || s.object.to_string() == "constraint public.k_2021.k_2021_own"),
+            "{name}: {}",
+            plan.sql()
+        );
+    }
     // A key over a column that may hold NULL: SET NOT NULL on the parent
     // reaches the partitions, then the key.
     let nullable = KEYLESS.replace("k (id integer NOT NULL,", "k (id integer,");

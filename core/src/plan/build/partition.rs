@@ -7,7 +7,8 @@
 //! checks added and dropped (merged with a child's own, down to
 //! grandchildren, inherited from two parents); a partitioned table's
 //! primary key, unique constraints and foreign keys, copied to (or
-//! attached on) every partition and dropped with it. Only the parent's step
+//! attached on) every partition and dropped with it; any of these changed
+//! on the parent, dropped and added again there. Only the parent's step
 //! is planned; each child is planned from what the parent's steps leave of
 //! it, its own steps after its ancestors'. A partitioned table's own
 //! indexes are [`index_propagation`]'s. What the server would do in a way
@@ -436,7 +437,9 @@ fn constraint_changes(
         let partitioned = pb.partition_by.is_some() && tb.partition_of.is_some();
         let at = |c: &str| (pns.clone(), pt.clone(), c.to_string());
         let parent = qualified_sql(&pns, &pt);
-        // Changed in place on the parent: dropped and added again there.
+        // Changed on the parent: dropped and added again there (as
+        // `Builder::constraints` plans it), which the children follow.
+        let mut replaced: BTreeSet<&String> = BTreeSet::new();
         for (cn, ca) in &pa.constraints {
             let Some(cb) = pb.constraints.get(cn) else {
                 continue;
@@ -446,17 +449,29 @@ fn constraint_changes(
             let mut x = ca.clone();
             x.comment = cb.comment.clone();
             x.inherited = cb.inherited;
-            if passed_down && x != *cb {
+            if !passed_down || x == *cb {
+                continue;
+            }
+            let def_changes = ca.kind != cb.kind
+                && crate::diff::render_constraint_kind(&ca.kind)
+                    != crate::diff::render_constraint_kind(&cb.kind);
+            let deferral_changes =
+                ca.deferrable != cb.deferrable || ca.initially_deferred != cb.initially_deferred;
+            let unvalidate = ca.validated && !cb.validated;
+            if def_changes || deferral_changes || unvalidate {
+                replaced.insert(cn);
+            } else {
                 return Err(format!(
-                    "{path}: constraint {} of its parent {parent} changes, which the server \
-                     passes down to it; strata does not plan that change inside a hierarchy yet",
+                    "{path}: constraint {} of its parent {parent} changes in place (VALIDATE), \
+                     which the server passes down to it; strata does not plan that inside a \
+                     hierarchy yet",
                     quote_ident(cn)
                 ));
             }
         }
         // Dropped from the parent.
         for (cn, pc) in &pa.constraints {
-            if pb.constraints.contains_key(cn) {
+            if pb.constraints.contains_key(cn) && !replaced.contains(cn) {
                 continue;
             }
             let kids = &mut sim.table.constraints;
@@ -507,7 +522,7 @@ fn constraint_changes(
         }
         // Added to the parent.
         for (cn, pc) in &pb.constraints {
-            if pa.constraints.contains_key(cn) {
+            if pa.constraints.contains_key(cn) && !replaced.contains(cn) {
                 continue;
             }
             let mut copy = pc.clone();
@@ -1296,15 +1311,19 @@ impl Builder<'_> {
                 && (d.step.action.starts_with("add ") || d.step.action.starts_with("drop "));
             if is_constraint_step {
                 let Some(pt) = o.table.clone() else { continue };
+                // A replaced constraint has both steps: what its drop does
+                // goes on the drop, what its add does on the add.
+                let adds = d.step.action.starts_with("add ");
                 for ((pns, ppt, c), op) in &con_effects {
                     if (pns, ppt) != (&o.namespace, &pt) || *c != o.name {
                         continue;
                     }
                     match op {
-                        KeyOp::Provides(k) => d.provides.push(k.clone()),
-                        KeyOp::Drops(k) => d.drops.push(k.clone()),
-                        KeyOp::Releases(k) => d.releases.push(k.clone()),
-                        KeyOp::Requires(k) => d.requires.push(k.clone()),
+                        KeyOp::Provides(k) if adds => d.provides.push(k.clone()),
+                        KeyOp::Requires(k) if adds => d.requires.push(k.clone()),
+                        KeyOp::Drops(k) if !adds => d.drops.push(k.clone()),
+                        KeyOp::Releases(k) if !adds => d.releases.push(k.clone()),
+                        _ => {}
                     }
                 }
             }
