@@ -426,7 +426,7 @@ fn constraint_changes(
     let path = table_path(ns, t);
     let once = |local| Some(Inherited { count: 1, local });
     let mut any = false;
-    let parents = kept_parents(&sim.table.clone(), tb);
+    let parents = kept_parents(&sim.table, tb);
     for (pns, pt) in parents {
         let (Some(pa), Some(pb)) = (a.table(&pns, &pt), b.table(&pns, &pt)) else {
             continue;
@@ -583,12 +583,11 @@ fn constraint_changes(
                                 quote_ident(n)
                             ));
                         }
-                        if matches!(pc.kind, K::PrimaryKey { .. }) {
-                            if let K::PrimaryKey { columns, .. } = &pc.kind {
-                                for c in &mut sim.table.columns {
-                                    if columns.contains(&c.name) {
-                                        c.not_null = true;
-                                    }
+                        // A primary key makes its columns NOT NULL.
+                        if let K::PrimaryKey { columns, .. } = &pc.kind {
+                            for c in &mut sim.table.columns {
+                                if columns.contains(&c.name) {
+                                    c.not_null = true;
                                 }
                             }
                         }
