@@ -707,3 +707,28 @@ async fn keys_reach_partitions_of_partitions_as_on_the_server() {
     let d = differences(&replay(&sql), &read(&db.url).await);
     assert!(d.is_empty(), "{}", d.join("\n"));
 }
+
+/// A standalone table attached as a partition of a table with keys,
+/// foreign keys and checks: ATTACH PARTITION gives it the parent's keys
+/// and foreign keys (or attaches its own matching key) and takes its checks
+/// as inherited; detached, it keeps them all as its own.
+#[test]
+fn plans_a_table_attached_to_and_detached_from_a_keyed_parent() {
+    let alone = format!(
+        "{PARENT}CREATE TABLE m_2021 (city integer NOT NULL, logdate date NOT NULL, note text DEFAULT 'x' CONSTRAINT m_note_check CHECK (note <> ''), CONSTRAINT m_2021_own PRIMARY KEY (city, logdate));\n"
+    );
+    let attached = format!(
+        "{alone}ALTER TABLE m ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\n"
+    );
+    let plan = converge("a table attached to a keyed parent", &alone, &attached);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // Detached: what it inherited stays its own, which a standalone target
+    // with them has.
+    let detached = format!("{attached}ALTER TABLE m DETACH PARTITION m_2021;\n");
+    let plan = converge(
+        "a partition detached from a keyed parent",
+        &attached,
+        &detached,
+    );
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+}

@@ -64,6 +64,13 @@ impl<'a> Builder<'a> {
             let rebuild =
                 self.rebuilt_constraints
                     .contains(&(ns.to_string(), t.to_string(), cn.clone()));
+            // Made by the ATTACH PARTITION that attaches the table.
+            if ca.is_none()
+                && cb.is_some_and(|c| c.inherited.is_some())
+                && super::partition::attached_by_plan(ta, tb)
+            {
+                continue;
+            }
             match (ca, cb) {
                 (Some(ca), None) => self.drop_constraint(ns, t, cn, ca, ta),
                 (None, Some(cb)) => self.add_constraint(ns, t, cn, cb, tb),

@@ -8,7 +8,10 @@
 //! grandchildren, inherited from two parents); a partitioned table's
 //! primary key, unique constraints and foreign keys, copied to (or
 //! attached on) every partition and dropped with it; any of these changed
-//! on the parent, dropped and added again there. Only the parent's step
+//! on the parent, dropped and added again there. A standalone table
+//! attached as a partition gets its parent's keys, foreign keys and indexes
+//! from `ATTACH PARTITION` (planned as nothing else); a partition detached
+//! keeps them as its own. Only the parent's step
 //! is planned; each child is planned from what the parent's steps leave of
 //! it, its own steps after its ancestors'. A partitioned table's own
 //! indexes are [`index_propagation`]'s. What the server would do in a way
@@ -755,6 +758,16 @@ fn column_refusal(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
     None
 }
 
+/// A standalone table the plan attaches as a partition.
+pub(super) fn attached_by_plan(ta: &Table, tb: &Table) -> bool {
+    ta.partition_of.is_none() && ta.inherits.is_empty() && tb.partition_of.is_some()
+}
+
+/// A partition the plan detaches to stand alone.
+fn detached_by_plan(ta: &Table, tb: &Table) -> bool {
+    ta.partition_of.is_some() && tb.partition_of.is_none() && tb.inherits.is_empty()
+}
+
 /// Why the constraints of `ns.t` (as its parents' steps leave it, `ta`)
 /// cannot be planned into `tb`: one inherited a different number of times,
 /// or its own in one and not the other, while its parents stay (no `ALTER`
@@ -862,6 +875,23 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             };
             inherited(ta, &mut x);
             inherited(tb, &mut y);
+            if attached_by_plan(ta, tb) {
+                // ATTACH PARTITION gives it its parent's keys, foreign keys
+                // and indexes, or attaches its own (replay's
+                // `clone_parent_indexes`, the plan verified), and takes its
+                // checks as inherited.
+                y.constraints.clear();
+                y.indexes.retain(|k, _| {
+                    ta.indexes.contains_key(k)
+                        || tb.indexes.get(k).is_none_or(|i| i.attached_to.is_none())
+                });
+            } else if detached_by_plan(ta, tb) {
+                // DETACH PARTITION leaves its keys, foreign keys, checks and
+                // indexes its own: only those the target does not have would
+                // need a step after it.
+                x.constraints.retain(|k, _| !tb.constraints.contains_key(k));
+                x.indexes.retain(|k, _| !tb.indexes.contains_key(k));
+            }
             if let Some(why) = constraint_mark_refusal(ns, name, ta, tb) {
                 out.push(why);
                 continue;
