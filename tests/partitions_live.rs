@@ -472,3 +472,263 @@ async fn a_pg_dump_of_partitions_replays_to_what_the_server_has() {
         d.join("\n")
     );
 }
+
+/// Keys of a partitioned table with partitions: two partitions, one made
+/// standalone with a unique constraint of its own, one partitioned in turn.
+const KEYLESS: &str = r#"
+CREATE TABLE k (id integer NOT NULL, d date NOT NULL, code text) PARTITION BY RANGE (d);
+CREATE TABLE k_2020 PARTITION OF k FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE k_2021 (id integer NOT NULL, d date NOT NULL, code text, CONSTRAINT k_2021_own UNIQUE (code, d));
+ALTER TABLE k ATTACH PARTITION k_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE k_2022 PARTITION OF k FOR VALUES FROM ('2022-01-01') TO ('2023-01-01') PARTITION BY RANGE (d);
+CREATE TABLE k_2022_a PARTITION OF k_2022 FOR VALUES FROM ('2022-01-01') TO ('2022-07-01');
+"#;
+
+/// A primary key or unique constraint added to or dropped from a
+/// partitioned table: one step, on the parent; the server gives every
+/// partition (and their partitions) its copy, named by its own rules, or
+/// attaches the partition's own matching key, and drops them with the
+/// parent's.
+#[test]
+fn plans_keys_of_a_partitioned_table_with_its_partitions() {
+    let keyed = KEYLESS.replace(
+        "code text) PARTITION BY RANGE (d);",
+        "code text, PRIMARY KEY (id, d), UNIQUE (code, d)) PARTITION BY RANGE (d);",
+    );
+    let plan = converge("keys added to a partitioned table", KEYLESS, &keyed);
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    assert!(
+        plan.steps()
+            .all(|s| s.object.to_string().contains("public.k.")),
+        "{}",
+        plan.sql()
+    );
+    // Dropped: the partition's own key, attached, goes with the parent's
+    // and is made again after it.
+    let plan = converge("keys dropped from a partitioned table", &keyed, KEYLESS);
+    let sql = plan.sql();
+    assert_eq!(plan.step_count(), 3, "{sql}");
+    assert!(
+        sql.find("DROP CONSTRAINT k_code_d_key").unwrap()
+            < sql.find("ADD CONSTRAINT k_2021_own").unwrap(),
+        "{sql}"
+    );
+    // The model of what the plan leaves: the partition's own key attached,
+    // the others named as the server names them.
+    let after = replay(&keyed);
+    let own = &after.table("public", "k_2021").unwrap().constraints["k_2021_own"];
+    assert_eq!(
+        own.inherited,
+        Some(Inherited {
+            count: 1,
+            local: false
+        })
+    );
+    assert!(after
+        .table("public", "k_2022_a")
+        .unwrap()
+        .constraints
+        .contains_key("k_2022_a_pkey"));
+
+    // A key changed: dropped and added again on the parent, the partitions
+    // following (the partition's own key, which no longer matches, made
+    // again after the drop took it).
+    let nnd = keyed.replace(
+        "UNIQUE (code, d)) PARTITION",
+        "UNIQUE NULLS NOT DISTINCT (code, d)) PARTITION",
+    );
+    for (name, a, b) in [
+        ("a key of a partitioned table changed", &keyed, &nnd),
+        ("a key of a partitioned table changed back", &nnd, &keyed),
+    ] {
+        let plan = converge(name, a, b);
+        assert!(
+            plan.steps()
+                .all(|s| s.object.to_string().contains("public.k.")
+                    || s.object.to_string() == "constraint public.k_2021.k_2021_own"),
+            "{name}: {}",
+            plan.sql()
+        );
+    }
+    // A key over a column that may hold NULL: SET NOT NULL on the parent
+    // reaches the partitions, then the key.
+    let nullable = KEYLESS.replace("k (id integer NOT NULL,", "k (id integer,");
+    let plan = converge("a key over a nullable column", &nullable, &keyed);
+    assert_eq!(plan.step_count(), 3, "{}", plan.sql());
+
+    // Which of two matching keys of a partition the server attaches is not
+    // the plan's to choose: refused, naming the partition.
+    let two = KEYLESS.replace(
+        "ALTER TABLE k ATTACH",
+        "ALTER TABLE k_2021 ADD CONSTRAINT k_2021_own2 UNIQUE (code, d);\nALTER TABLE k ATTACH",
+    );
+    let e = plan_verified(
+        &replay(&two),
+        &replay(&two.replace(
+            "code text) PARTITION",
+            "code text, UNIQUE (code, d)) PARTITION",
+        )),
+        &support::kinds::all_hazards(),
+    )
+    .unwrap_err();
+    let text = format!("{} {:?}", e.message, e.details);
+    assert!(text.contains("table public.k_2021"), "{text}");
+}
+
+/// A foreign key added to or dropped from a partitioned table with
+/// partitions: one step, on the parent; the server clones it onto every
+/// partition (a partition's own foreign key of that name and definition is
+/// attached) and drops the clones with it. And a foreign key that
+/// references a partitioned table, from a plain table and from a
+/// partitioned one.
+#[test]
+fn plans_foreign_keys_of_and_to_partitioned_tables() {
+    let base = format!(
+        "CREATE TABLE city (id integer PRIMARY KEY);\n{}",
+        KEYLESS.replace(
+            "code text, CONSTRAINT k_2021_own",
+            "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id), CONSTRAINT k_2021_own"
+        )
+    );
+    let with_fk = base.replace(
+        "code text) PARTITION BY RANGE (d);",
+        "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION BY RANGE (d);",
+    );
+    let plan = converge(
+        "a foreign key added to a partitioned table",
+        &base,
+        &with_fk,
+    );
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // Dropped: the clones go, the partition's own (attached) too, made
+    // again after.
+    let plan = converge(
+        "a foreign key dropped from a partitioned table",
+        &with_fk,
+        &base,
+    );
+    let sql = plan.sql();
+    assert_eq!(plan.step_count(), 2, "{sql}");
+    assert!(
+        sql.contains("ALTER TABLE public.k DROP CONSTRAINT k_city"),
+        "{sql}"
+    );
+    let keyed = with_fk.replace(
+        "CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION",
+        "CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id), PRIMARY KEY (id, d)) PARTITION",
+    );
+    // Referencing a partitioned table: from a plain table, from a
+    // partitioned one.
+    let referencing = format!(
+        "{keyed}CREATE TABLE r (id integer, d date, CONSTRAINT r_k FOREIGN KEY (id, d) REFERENCES k (id, d));\n\
+         CREATE TABLE rp (id integer, d date, CONSTRAINT rp_k FOREIGN KEY (id, d) REFERENCES k (id, d)) PARTITION BY RANGE (d);\n\
+         CREATE TABLE rp_1 PARTITION OF rp FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n"
+    );
+    let unreferenced = referencing
+        .replace(
+            ", CONSTRAINT r_k FOREIGN KEY (id, d) REFERENCES k (id, d)",
+            "",
+        )
+        .replace(
+            ", CONSTRAINT rp_k FOREIGN KEY (id, d) REFERENCES k (id, d)",
+            "",
+        );
+    let plan = converge(
+        "foreign keys to a partitioned table added",
+        &unreferenced,
+        &referencing,
+    );
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    let plan = converge(
+        "foreign keys to a partitioned table dropped",
+        &referencing,
+        &unreferenced,
+    );
+    assert_eq!(plan.step_count(), 2, "{}", plan.sql());
+    // The referenced key and the foreign keys on it added together.
+    converge(
+        "a partitioned table's key and the foreign keys to it",
+        &with_fk,
+        &referencing,
+    );
+    // A partition's own foreign key of the same definition under another
+    // name: the server attaches it rather than cloning; refused, named.
+    let other = base.replace(
+        "CONSTRAINT k_city FOREIGN KEY",
+        "CONSTRAINT k_2021_city FOREIGN KEY",
+    );
+    let e = plan_verified(
+        &replay(&other),
+        &replay(&other.replace(
+            "code text) PARTITION BY RANGE (d);",
+            "code text, CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)) PARTITION BY RANGE (d);",
+        )),
+        &support::kinds::all_hazards(),
+    )
+    .unwrap_err();
+    let text = format!("{} {:?}", e.message, e.details);
+    assert!(
+        text.contains("table public.k_2021: it has a foreign key like k_city"),
+        "{text}"
+    );
+}
+
+/// Replay's side of keys and foreign keys added to a partitioned table
+/// whose partition is partitioned in turn, against the server: the copy
+/// on the partitioned partition must hold its own partition key's columns,
+/// and the partitions of that partition get theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_reach_partitions_of_partitions_as_on_the_server() {
+    let fixture = "CREATE TABLE city (id integer PRIMARY KEY);\nCREATE TABLE k (id integer NOT NULL, d date NOT NULL, code text) PARTITION BY RANGE (d);\nCREATE TABLE k_1 PARTITION OF k FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY LIST (code);\nCREATE TABLE k_1a PARTITION OF k_1 FOR VALUES IN ('a');\n";
+    let mismatches = support::kinds::sqlstate_mismatches(
+        "strata_partition_keys",
+        fixture,
+        &[
+            ("", "ALTER TABLE k ADD PRIMARY KEY (id, d)"),
+            ("", "ALTER TABLE k ADD UNIQUE (d, code)"),
+            (
+                "ALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)",
+                "ALTER TABLE k_1a DROP CONSTRAINT k_city",
+            ),
+            (
+                "",
+                "ALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id)",
+            ),
+        ],
+    )
+    .await;
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    // What replay builds is what the server builds.
+    let sql = format!(
+        "{fixture}ALTER TABLE k ADD UNIQUE (d, code);\nALTER TABLE k ADD CONSTRAINT k_city FOREIGN KEY (id) REFERENCES city (id);\n"
+    );
+    let db = TestDb::create("strata_partition_keys").await;
+    psql_apply_sql(&db.url, &sql, true).unwrap();
+    let d = differences(&replay(&sql), &read(&db.url).await);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+}
+
+/// A standalone table attached as a partition of a table with keys,
+/// foreign keys and checks: ATTACH PARTITION gives it the parent's keys
+/// and foreign keys (or attaches its own matching key) and takes its checks
+/// as inherited; detached, it keeps them all as its own.
+#[test]
+fn plans_a_table_attached_to_and_detached_from_a_keyed_parent() {
+    let alone = format!(
+        "{PARENT}CREATE TABLE m_2021 (city integer NOT NULL, logdate date NOT NULL, note text DEFAULT 'x' CONSTRAINT m_note_check CHECK (note <> ''), CONSTRAINT m_2021_own PRIMARY KEY (city, logdate));\n"
+    );
+    let attached = format!(
+        "{alone}ALTER TABLE m ATTACH PARTITION m_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\n"
+    );
+    let plan = converge("a table attached to a keyed parent", &alone, &attached);
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+    // Detached: what it inherited stays its own, which a standalone target
+    // with them has.
+    let detached = format!("{attached}ALTER TABLE m DETACH PARTITION m_2021;\n");
+    let plan = converge(
+        "a partition detached from a keyed parent",
+        &attached,
+        &detached,
+    );
+    assert_eq!(plan.step_count(), 1, "{}", plan.sql());
+}

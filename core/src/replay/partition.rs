@@ -688,6 +688,14 @@ impl Replayer {
                 });
                 continue;
             }
+            // A partitioned partition's copy must hold its own partition
+            // key's columns too (`DefineIndex` on it).
+            self.check_unique_on_partitioned(
+                ns,
+                name,
+                &columns,
+                if primary { "PRIMARY KEY" } else { "UNIQUE" },
+            )?;
             if primary
                 && child
                     .constraints
@@ -743,6 +751,10 @@ impl Replayer {
             }
             let child = self.table(ns, name).expect("resolved");
             if let Some(existing) = child.constraints.get(cn) {
+                if existing.kind == c.kind && existing.inherited.is_some() {
+                    // Cloned already.
+                    continue;
+                }
                 if existing.kind == c.kind && existing.inherited.is_none() {
                     let t = self.table_mut(ns, name);
                     t.constraints.get_mut(cn).expect("found").inherited = Some(Inherited {
@@ -769,6 +781,22 @@ impl Replayer {
             });
             self.table_mut(ns, name).constraints.insert(cn.clone(), nc);
             self.touch(ObjectPath::in_table(ObjectKind::Constraint, ns, name, cn));
+        }
+        Ok(())
+    }
+
+    /// A key or foreign key added to the partitioned table `ns.tn`: every
+    /// partition gets its copy, and the partitions of a partitioned one
+    /// theirs (`DefineIndex` and `addFkRecurseReferencing` recurse).
+    fn clone_to_partitions(&mut self, ns: &str, tn: &str) -> R<()> {
+        for (cns, cn) in self.children_of(ns, tn) {
+            self.clone_parent_indexes(ns, tn, &cns, &cn)?;
+            if self
+                .table(&cns, &cn)
+                .is_some_and(|t| t.partition_by.is_some())
+            {
+                self.clone_to_partitions(&cns, &cn)?;
+            }
         }
         Ok(())
     }
@@ -1809,9 +1837,7 @@ impl Replayer {
                             return Ok(false);
                         }
                         self.add_constraint(ns, tn, c.clone(), false)?;
-                        for (cns, cn) in children {
-                            self.clone_parent_indexes(ns, tn, &cns, &cn)?;
-                        }
+                        self.clone_to_partitions(ns, tn)?;
                         Ok(true)
                     }
                     ConstraintDefKind::ForeignKey { .. } if partitioned => {
@@ -1822,9 +1848,7 @@ impl Replayer {
                             ));
                         }
                         self.add_constraint(ns, tn, c.clone(), false)?;
-                        for (cns, cn) in children {
-                            self.clone_parent_indexes(ns, tn, &cns, &cn)?;
-                        }
+                        self.clone_to_partitions(ns, tn)?;
                         Ok(true)
                     }
                     ConstraintDefKind::Exclusion { .. } if partitioned => Err(not_yet(format!(

@@ -551,10 +551,18 @@ impl<'a> Builder<'a> {
             self.push(d);
         }
         let chain = key("chain", &[ns, t, &ca.name]);
+        // A parent's ALTER COLUMN reaches this column too (what it leaves
+        // is `partition::simulate`'s): this table's own steps come after.
+        let above: Vec<Key> = super::partition::ancestors(self.b, ns, t)
+            .iter()
+            .map(|(pns, pt)| key("colstep", &[pns, pt, &ca.name]))
+            .collect();
         let mut link = 0usize;
         for (s, req, rel) in steps {
             let mut d = Draft::new(s, P_ALTER);
             d.provides.push(k_col(ns, t, &ca.name));
+            d.provides.push(key("colstep", &[ns, t, &ca.name]));
+            d.requires.extend(above.iter().cloned());
             d.requires.push(k_table(ns, t));
             d.requires.extend(req);
             d.releases.extend(rel);

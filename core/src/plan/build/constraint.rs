@@ -59,15 +59,18 @@ impl<'a> Builder<'a> {
             .filter(|n| !skip.contains(n))
             .collect();
         for cn in names {
-            // Made or taken by the parent's check step.
-            if self.check_prop.covers(ns, t, cn) {
-                continue;
-            }
             let ca = ta.constraints.get(cn);
             let cb = tb.constraints.get(cn);
             let rebuild =
                 self.rebuilt_constraints
                     .contains(&(ns.to_string(), t.to_string(), cn.clone()));
+            // Made by the ATTACH PARTITION that attaches the table.
+            if ca.is_none()
+                && cb.is_some_and(|c| c.inherited.is_some())
+                && super::partition::attached_by_plan(ta, tb)
+            {
+                continue;
+            }
             match (ca, cb) {
                 (Some(ca), None) => self.drop_constraint(ns, t, cn, ca, ta),
                 (None, Some(cb)) => self.add_constraint(ns, t, cn, cb, tb),
@@ -144,11 +147,6 @@ impl<'a> Builder<'a> {
         d.drops.push(k_con(ns, t, cn));
         if index_backed(ca) {
             d.drops.push(k_rel(ns, cn));
-        }
-        // The children's inherited copies go (or stay their own) with it.
-        let me = (ns.to_string(), t.to_string(), cn.to_string());
-        for ((kns, kt, kc), _) in self.check_prop.dropped.iter().filter(|(_, p)| **p == me) {
-            d.drops.push(k_con(kns, kt, kc));
         }
         if let Some(u) = constraint_unique_columns(ca) {
             d.drops.push(k_unique(ns, t, u));
@@ -357,17 +355,6 @@ impl<'a> Builder<'a> {
                 d.requires.push(k_col(ns, t, c));
             }
             d.requires.extend(exprs.iter().cloned());
-            if i == 0 {
-                // The children's copies come with it (the first step: a
-                // NOT VALID check is inherited NOT VALID, then validated
-                // down the hierarchy).
-                let me = (ns.to_string(), t.to_string(), cn.to_string());
-                for ((kns, kt, kc), _) in self.check_prop.created.iter().filter(|(_, p)| **p == me)
-                {
-                    d.provides.push(k_con(kns, kt, kc));
-                    d.requires.push(k_table(kns, kt));
-                }
-            }
             if i + 1 == n {
                 d.provides.push(k_con(ns, t, cn));
                 if index_backed(cb) {

@@ -62,6 +62,13 @@ impl<'a> Builder<'a> {
             {
                 continue;
             }
+            // Made by the ATTACH PARTITION that attaches the table.
+            if ia.is_none()
+                && ib.is_some_and(|i| i.attached_to.is_some())
+                && super::partition::attached_by_plan(ta, tb)
+            {
+                continue;
+            }
             match (ia, ib) {
                 (Some(ia), None) => self.drop_index(ns, t, iname, ia, ta, online),
                 (None, Some(ib)) => self.create_index(ns, t, iname, ib, tb, online),

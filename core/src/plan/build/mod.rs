@@ -422,8 +422,9 @@ struct Builder<'a> {
     hier_effects: Vec<((String, String, String), partition::KeyOp)>,
     /// What parents' index steps also do to their partitions' indexes.
     index_prop: partition::IndexPropagation,
-    /// What parents' check steps also do to their children's checks.
-    check_prop: partition::CheckPropagation,
+    /// What parents' constraint steps also do to their children's
+    /// constraints.
+    hier_con_effects: Vec<(partition::ConstraintAt, partition::KeyOp)>,
 }
 
 pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
@@ -454,7 +455,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
         recreated_names: BTreeSet::new(),
         hier_effects: Vec::new(),
         index_prop: partition::index_propagation(from, to),
-        check_prop: partition::check_propagation(from, to),
+        hier_con_effects: Vec::new(),
     };
     // Refused in check_supported when this fails.
     for (ns, t) in partition::recreated_tables(&bld.a, bld.b).unwrap_or_default() {

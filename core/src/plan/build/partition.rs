@@ -1,14 +1,26 @@
 //! Partitions and inheritance children: a partition attached, detached or
 //! re-attached with another bound, an inheritance parent added or removed
-//! (`INHERIT` / `NO INHERIT`), and columns added to or dropped from a
-//! parent as the server propagates them ([`simulate`]): only the parent's
-//! step is planned, each child is planned from what the parent's step
-//! leaves of it. Other changes the server would propagate from a parent to
-//! its children (a key, check or index of a parent with children, a
-//! column's type or default changed on a parent) are refused by name:
-//! strata does not plan them yet.
+//! (`INHERIT` / `NO INHERIT`), and what a kept parent's own steps do to its
+//! children as the server passes them down ([`simulate`]): columns added
+//! and dropped; a column's type, default or NOT NULL changed
+//! ([`column_ops`]: they recurse to every descendant with the column);
+//! checks added and dropped (merged with a child's own, down to
+//! grandchildren, inherited from two parents); a partitioned table's
+//! primary key, unique constraints and foreign keys, copied to (or
+//! attached on) every partition and dropped with it; any of these changed
+//! on the parent, dropped and added again there. A standalone table
+//! attached as a partition gets its parent's keys, foreign keys and indexes
+//! from `ATTACH PARTITION` (planned as nothing else); a partition detached
+//! keeps them as its own. Only the parent's step
+//! is planned; each child is planned from what the parent's steps leave of
+//! it, its own steps after its ancestors'. A partitioned table's own
+//! indexes are [`index_propagation`]'s. What the server would do in a way
+//! strata cannot tell or model (which of several matching keys it attaches,
+//! a foreign key of a partition under another name, marks no `ALTER`
+//! makes, a column a partition key uses retyped, an identity or generation
+//! change inside a hierarchy) is refused by name ([`unsupported`]).
 
-use super::{hz, k_col, k_rel, k_table, step, table_path, Builder, P_ALTER};
+use super::{hz, k_col, k_con, k_rel, k_table, step, table_path, Builder, P_ALTER};
 use crate::ddl::attach_partition_sql;
 use crate::model::{
     qualified_sql, quote_ident, Column, Constraint, Index, Inherited, Schema, Table,
@@ -51,12 +63,15 @@ pub(super) enum KeyOp {
     Requires(Key),
 }
 
-/// A child as the server leaves it after its parents' column steps.
+/// A child as the server leaves it after its parents' steps.
 pub(super) struct Sim {
     pub table: Table,
     /// `(parent namespace, parent, column)` → what that parent column step
     /// also does to the child.
     pub effects: Vec<((String, String, String), KeyOp)>,
+    /// `(parent namespace, parent, constraint)` → what that parent's
+    /// `ADD | DROP CONSTRAINT` also does to the child's constraints.
+    pub con_effects: Vec<(ConstraintAt, KeyOp)>,
     /// The child's own columns dropped before the parent adds a column of
     /// that name that the child must only inherit (`attislocal` false,
     /// which no `ALTER` sets on a column that exists).
@@ -93,11 +108,19 @@ fn propagated_part(c: &Column) -> Column {
     c
 }
 
-/// The child `ns.t` as its kept parents' column adds and drops leave it
-/// (`ALTER TABLE parent ADD | DROP COLUMN` recurses: an added column is
-/// merged with the child's own of that name or appended as inherited only;
-/// a dropped one goes from the child when it inherited it only, else stays
-/// as the child's own), or `None` when no kept parent changes its columns.
+/// The child `ns.t` as its kept parents' steps leave it, or `None` when
+/// no kept parent changes anything the server passes down:
+///
+/// - columns added and dropped (`ALTER TABLE parent ADD | DROP COLUMN`
+///   recurses: an added column is merged with the child's own of that name
+///   or appended as inherited only; a dropped one goes from the child when
+///   it inherited it only, else stays as the child's own);
+/// - a kept column's type, default or NOT NULL changed on a parent
+///   ([`column_ops`]: `ALTER COLUMN … TYPE | SET DEFAULT | DROP DEFAULT |
+///   SET NOT NULL | DROP NOT NULL` recurse to every descendant that has the
+///   column, its own default or NOT NULL overwritten);
+/// - constraints added to or dropped from a parent ([`constraint_changes`]).
+///
 /// An error names what cannot be planned so.
 pub(super) fn simulate(
     a: &Schema,
@@ -110,10 +133,32 @@ pub(super) fn simulate(
     let mut sim = Sim {
         table: ta.clone(),
         effects: Vec::new(),
+        con_effects: Vec::new(),
         predrops: Vec::new(),
     };
+    let mut any = column_changes(a, b, ns, t, tb, &mut sim)?;
+    let ops = reaching_ops(a, b, ns, t, 0);
+    if !ops.is_empty() {
+        let before = sim.table.columns.clone();
+        apply_ops(&mut sim.table, &ops, &table_path(ns, t).to_string())?;
+        any |= sim.table.columns != before;
+    }
+    any |= constraint_changes(a, b, ns, t, tb, &mut sim)?;
+    Ok(any.then_some(sim))
+}
+
+/// The columns added to and dropped from kept parents, applied to `sim`.
+fn column_changes(
+    a: &Schema,
+    b: &Schema,
+    ns: &str,
+    t: &str,
+    tb: &Table,
+    sim: &mut Sim,
+) -> Result<bool, String> {
+    let ta = sim.table.clone();
     let mut any = false;
-    for (pns, pt) in kept_parents(ta, tb) {
+    for (pns, pt) in kept_parents(&ta, tb) {
         let (Some(pa), Some(pb)) = (a.table(&pns, &pt), b.table(&pns, &pt)) else {
             continue;
         };
@@ -190,7 +235,463 @@ pub(super) fn simulate(
             }
         }
     }
-    Ok(any.then_some(sim))
+    Ok(any)
+}
+
+/// A column step on a parent that the server repeats on every descendant
+/// that has the column (`ATSimpleRecursion` for `SET | DROP DEFAULT`,
+/// `SET | DROP NOT NULL`; `ATPrepAlterColumnType` for `TYPE`).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum ColumnOp {
+    Type {
+        data_type: String,
+        collation: Option<String>,
+    },
+    Default(Option<crate::model::Expression>),
+    NotNull(bool),
+}
+
+/// The recursing steps `Builder::alter_column` plans for a parent's column
+/// going from `ca` to `cb`, in its order: the default dropped (before a
+/// type change, which may not cast it, or for good), the type, the default
+/// set (again), NOT NULL.
+pub(super) fn column_ops(ca: &Column, cb: &Column) -> Vec<ColumnOp> {
+    let mut out = Vec::new();
+    let type_changes = ca.data_type != cb.data_type || ca.collation != cb.collation;
+    let default_changes = ca.default != cb.default;
+    let drop_default =
+        ca.default.is_some() && (type_changes || (default_changes && cb.default.is_none()));
+    if drop_default {
+        out.push(ColumnOp::Default(None));
+    }
+    if type_changes {
+        out.push(ColumnOp::Type {
+            data_type: cb.data_type.clone(),
+            collation: cb.collation.clone(),
+        });
+    }
+    if cb.default.is_some() && (default_changes || type_changes) {
+        out.push(ColumnOp::Default(cb.default.clone()));
+    }
+    if ca.not_null != cb.not_null {
+        out.push(ColumnOp::NotNull(cb.not_null));
+    }
+    out
+}
+
+/// The column steps that reach `ns.t` from its kept parents: each parent's
+/// own (planned from what reached it to its target) and what reached it.
+fn reaching_ops(
+    a: &Schema,
+    b: &Schema,
+    ns: &str,
+    t: &str,
+    depth: usize,
+) -> Vec<(String, ColumnOp)> {
+    let mut out = Vec::new();
+    let (Some(ta), Some(tb)) = (a.table(ns, t), b.table(ns, t)) else {
+        return out;
+    };
+    if depth > 32 {
+        return out;
+    }
+    for (pns, pt) in kept_parents(ta, tb) {
+        let (Some(pa), Some(pb)) = (a.table(&pns, &pt), b.table(&pns, &pt)) else {
+            continue;
+        };
+        if pa.partition_by != pb.partition_by {
+            continue;
+        }
+        let above = reaching_ops(a, b, &pns, &pt, depth + 1);
+        let mut state = pa.clone();
+        let _ = apply_ops(&mut state, &above, "");
+        out.extend(above);
+        for cb in &pb.columns {
+            if let Some(ca) = state.column(&cb.name) {
+                out.extend(
+                    column_ops(ca, cb)
+                        .into_iter()
+                        .map(|op| (cb.name.clone(), op)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `ops` done to the columns of `t` that have them; an error names what
+/// the server would refuse.
+fn apply_ops(t: &mut Table, ops: &[(String, ColumnOp)], path: &str) -> Result<(), String> {
+    let keyed: BTreeSet<String> = t
+        .constraints
+        .values()
+        .filter_map(|c| match &c.kind {
+            crate::model::ConstraintKind::PrimaryKey { columns, .. } => Some(columns.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for (name, op) in ops {
+        let Some(c) = t.columns.iter_mut().find(|c| c.name == *name) else {
+            continue;
+        };
+        match op {
+            ColumnOp::Type {
+                data_type,
+                collation,
+            } => {
+                c.data_type = data_type.clone();
+                c.collation = collation.clone();
+            }
+            ColumnOp::Default(d) => c.default = d.clone(),
+            ColumnOp::NotNull(false) if keyed.contains(name) => {
+                return Err(format!(
+                    "{path}.{}: its parent's DROP NOT NULL would reach it, which is in its \
+                     primary key: the server refuses it",
+                    quote_ident(name)
+                ));
+            }
+            ColumnOp::NotNull(x) => c.not_null = *x,
+        }
+    }
+    Ok(())
+}
+
+/// Every table above `ns.t` in `s` (parents, their parents, …).
+pub(super) fn ancestors(s: &Schema, ns: &str, t: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut stack = vec![(ns.to_string(), t.to_string())];
+    while let Some((xns, xt)) = stack.pop() {
+        let Some(x) = s.table(&xns, &xt) else {
+            continue;
+        };
+        for p in x
+            .partition_of
+            .iter()
+            .map(|p| &p.parent)
+            .chain(x.inherits.iter())
+        {
+            let k = (p.namespace.clone(), p.name.clone());
+            if !out.contains(&k) && out.len() < 64 {
+                out.push(k.clone());
+                stack.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// A key or unique constraint as `DefineIndex` matches a partition's index
+/// to its parent's: its columns, included columns and NULLS NOT DISTINCT.
+fn key_shape(k: &crate::model::ConstraintKind) -> Option<(&[String], &[String], bool)> {
+    match k {
+        crate::model::ConstraintKind::PrimaryKey { columns, include } => {
+            Some((columns, include, false))
+        }
+        crate::model::ConstraintKind::Unique {
+            columns,
+            include,
+            nulls_not_distinct,
+        } => Some((columns, include, *nulls_not_distinct)),
+        _ => None,
+    }
+}
+
+/// The constraints of a kept parent added or dropped, applied to its child
+/// `sim.table` as the server passes them down:
+///
+/// - an inheritable check (`ATAddCheckConstraint`, `ATExecDropConstraint`):
+///   a child without it gets an inherited-only copy, one with the same
+///   check merges it (inherited once more, still its own); dropped, a copy
+///   inherited once and not the child's own goes, else it is inherited once
+///   less. The recursion goes on below a child only when its own set of
+///   checks changed, which is what its parent's diff says one level down.
+/// - a primary key or unique constraint of a partitioned table
+///   (`DefineIndex` recursing): the partition's own key of the same shape
+///   is attached, else one is created, named by the server (the target's
+///   name for it, checked when the plan is verified); dropped with the
+///   parent's.
+/// - a foreign key of a partitioned table (`addFkRecurseReferencing`): the
+///   partition's own foreign key of that name and definition is attached,
+///   else a copy of that name is made; dropped with the parent's.
+///
+/// Returns whether anything changed; an error names what cannot be planned
+/// so.
+fn constraint_changes(
+    a: &Schema,
+    b: &Schema,
+    ns: &str,
+    t: &str,
+    tb: &Table,
+    sim: &mut Sim,
+) -> Result<bool, String> {
+    use crate::model::ConstraintKind as K;
+    let path = table_path(ns, t);
+    let once = |local| Some(Inherited { count: 1, local });
+    let mut any = false;
+    let parents = kept_parents(&sim.table, tb);
+    for (pns, pt) in parents {
+        let (Some(pa), Some(pb)) = (a.table(&pns, &pt), b.table(&pns, &pt)) else {
+            continue;
+        };
+        if pa.partition_by != pb.partition_by {
+            continue;
+        }
+        let partitioned = pb.partition_by.is_some() && tb.partition_of.is_some();
+        let at = |c: &str| (pns.clone(), pt.clone(), c.to_string());
+        let parent = qualified_sql(&pns, &pt);
+        // Changed on the parent: dropped and added again there (as
+        // `Builder::constraints` plans it), which the children follow.
+        let mut replaced: BTreeSet<&String> = BTreeSet::new();
+        for (cn, ca) in &pa.constraints {
+            let Some(cb) = pb.constraints.get(cn) else {
+                continue;
+            };
+            let passed_down = inheritable_check(ca)
+                || (partitioned && (key_shape(&ca.kind).is_some() || is_fk(ca)));
+            let mut x = ca.clone();
+            x.comment = cb.comment.clone();
+            x.inherited = cb.inherited;
+            if !passed_down || x == *cb {
+                continue;
+            }
+            let def_changes = ca.kind != cb.kind
+                && crate::diff::render_constraint_kind(&ca.kind)
+                    != crate::diff::render_constraint_kind(&cb.kind);
+            let deferral_changes =
+                ca.deferrable != cb.deferrable || ca.initially_deferred != cb.initially_deferred;
+            let unvalidate = ca.validated && !cb.validated;
+            if def_changes || deferral_changes || unvalidate {
+                replaced.insert(cn);
+            } else {
+                return Err(format!(
+                    "{path}: constraint {} of its parent {parent} changes in place (VALIDATE), \
+                     which the server passes down to it; strata does not plan that inside a \
+                     hierarchy yet",
+                    quote_ident(cn)
+                ));
+            }
+        }
+        // Dropped from the parent.
+        for (cn, pc) in &pa.constraints {
+            if pb.constraints.contains_key(cn) && !replaced.contains(cn) {
+                continue;
+            }
+            let kids = &mut sim.table.constraints;
+            if inheritable_check(pc) {
+                let Some(c) = kids.get_mut(cn).filter(|c| c.inherited.is_some()) else {
+                    continue;
+                };
+                let i = c.inherited.expect("inherited");
+                any = true;
+                if i.count <= 1 && !i.local {
+                    kids.remove(cn);
+                    sim.con_effects
+                        .push((at(cn), KeyOp::Drops(k_con(ns, t, cn))));
+                } else {
+                    c.inherited = (i.count > 1).then_some(Inherited {
+                        count: i.count - 1,
+                        local: i.local,
+                    });
+                    sim.con_effects
+                        .push((at(cn), KeyOp::Releases(k_con(ns, t, cn))));
+                }
+            } else if partitioned && (key_shape(&pc.kind).is_some() || is_fk(pc)) {
+                let copies: Vec<String> = kids
+                    .iter()
+                    .filter(|(_, c)| c.inherited.is_some() && c.kind == pc.kind)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                if is_fk(pc) && copies.iter().any(|n| n != cn) {
+                    return Err(format!(
+                        "{path}: its copy of foreign key {} of {parent} has another name; \
+                         strata does not plan dropping it with its parent's",
+                        quote_ident(cn)
+                    ));
+                }
+                if copies.len() > 1 {
+                    return Err(format!(
+                        "{path}: more than one of its constraints is inherited as {} of {parent}",
+                        quote_ident(cn)
+                    ));
+                }
+                for n in copies {
+                    any = true;
+                    kids.remove(&n);
+                    sim.con_effects
+                        .push((at(cn), KeyOp::Drops(k_con(ns, t, &n))));
+                }
+            }
+        }
+        // Added to the parent.
+        for (cn, pc) in &pb.constraints {
+            if pa.constraints.contains_key(cn) && !replaced.contains(cn) {
+                continue;
+            }
+            let mut copy = pc.clone();
+            copy.comment = None;
+            copy.inherited = once(false);
+            let kids = &mut sim.table.constraints;
+            if inheritable_check(pc) {
+                any = true;
+                match kids.get_mut(cn) {
+                    Some(c) if same_check(c, pc) => {
+                        c.inherited = Some(Inherited {
+                            count: c.inherited.map_or(0, |i| i.count) + 1,
+                            local: c.inherited.is_none_or(|i| i.local),
+                        });
+                        sim.con_effects
+                            .push((at(cn), KeyOp::Provides(k_con(ns, t, cn))));
+                    }
+                    Some(_) => {
+                        return Err(format!(
+                            "{path}: it has a different constraint {} than the check its parent \
+                             {parent} gains, which the server refuses to merge",
+                            quote_ident(cn)
+                        ));
+                    }
+                    None => {
+                        kids.insert(cn.clone(), copy);
+                        sim.con_effects
+                            .push((at(cn), KeyOp::Provides(k_con(ns, t, cn))));
+                    }
+                }
+            } else if partitioned && key_shape(&pc.kind).is_some() {
+                any = true;
+                let shape = key_shape(&pc.kind);
+                let own: Vec<(&String, &Constraint)> = kids
+                    .iter()
+                    .map(|(n, c)| (n, &**c))
+                    .filter(|(_, c)| c.inherited.is_none() && key_shape(&c.kind) == shape)
+                    .collect();
+                let name = match own.as_slice() {
+                    [] => {
+                        let named: Vec<&String> = tb
+                            .constraints
+                            .iter()
+                            .filter(|(_, c)| c.inherited.is_some() && c.kind == pc.kind)
+                            .map(|(n, _)| n)
+                            .collect();
+                        let [n] = named.as_slice() else {
+                            return Err(format!(
+                                "{path}: the server would give it a copy of {} of {parent}, \
+                                 which the target does not have",
+                                quote_ident(cn)
+                            ));
+                        };
+                        if kids.contains_key(*n) {
+                            return Err(format!(
+                                "{path}: the copy of {} of {parent} would be named {}, \
+                                 which one of its constraints is",
+                                quote_ident(cn),
+                                quote_ident(n)
+                            ));
+                        }
+                        // A primary key makes its columns NOT NULL.
+                        if let K::PrimaryKey { columns, .. } = &pc.kind {
+                            for c in &mut sim.table.columns {
+                                if columns.contains(&c.name) {
+                                    c.not_null = true;
+                                }
+                            }
+                        }
+                        sim.table.constraints.insert((*n).clone(), copy);
+                        (*n).clone()
+                    }
+                    [(n, c)]
+                        if c.kind.label() == pc.kind.label()
+                            && c.deferrable == pc.deferrable
+                            && c.initially_deferred == pc.initially_deferred =>
+                    {
+                        let n = (*n).clone();
+                        kids.get_mut(&n).expect("found").inherited = once(false);
+                        n
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{path}: which of its own keys the server would attach to {} of \
+                             {parent} is not certain (several match, or one of another kind or \
+                             deferrability)",
+                            quote_ident(cn)
+                        ));
+                    }
+                };
+                sim.con_effects
+                    .push((at(cn), KeyOp::Provides(k_con(ns, t, &name))));
+            } else if partitioned && is_fk(pc) {
+                any = true;
+                if kids
+                    .iter()
+                    .any(|(n, c)| n != cn && c.inherited.is_none() && c.kind == pc.kind)
+                {
+                    return Err(format!(
+                        "{path}: it has a foreign key like {} of {parent} under another name, \
+                         which the server would attach instead of making a copy",
+                        quote_ident(cn)
+                    ));
+                }
+                match kids.get_mut(cn) {
+                    Some(c) if c.inherited.is_none() && c.kind == pc.kind => {
+                        c.inherited = once(false);
+                    }
+                    Some(_) => {
+                        return Err(format!(
+                            "{path}: it has a constraint named {} unlike the foreign key its \
+                             parent {parent} gains",
+                            quote_ident(cn)
+                        ));
+                    }
+                    None => {
+                        kids.insert(cn.clone(), copy);
+                    }
+                }
+                sim.con_effects
+                    .push((at(cn), KeyOp::Provides(k_con(ns, t, cn))));
+            }
+        }
+    }
+    Ok(any)
+}
+
+fn is_fk(c: &Constraint) -> bool {
+    matches!(c.kind, crate::model::ConstraintKind::ForeignKey { .. })
+}
+
+/// Why a column's type cannot change on `ns.t`: its partition key uses it
+/// (the server refuses `ALTER COLUMN … TYPE` of it, on the table or reached
+/// from a parent). The key's text is searched for the name as a word, so a
+/// key expression that merely mentions it is refused too.
+fn partition_key_retyped(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
+    let key = ta.partition_by.as_deref()?;
+    let words: BTreeSet<String> = key
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"' || c == '$'))
+        .map(|w| w.trim_matches('"').to_string())
+        .collect();
+    ta.columns.iter().find_map(|ca| {
+        let cb = tb.column(&ca.name)?;
+        let retyped = ca.data_type != cb.data_type || ca.collation != cb.collation;
+        (retyped && words.contains(&ca.name)).then(|| {
+            format!(
+                "{}.{}: its type changes ({} → {}) and the partition key {key} uses it, which the \
+                 server refuses",
+                table_path(ns, t),
+                quote_ident(&ca.name),
+                ca.data_type,
+                cb.data_type
+            )
+        })
+    })
+}
+
+/// The column apart from what a table's own `ALTER COLUMN` may change
+/// inside a hierarchy (type, default, NOT NULL).
+fn own_part(c: &Column) -> Column {
+    let mut c = propagated_part(c);
+    c.data_type = String::new();
+    c.collation = None;
+    c.default = None;
+    c.not_null = false;
+    c
 }
 
 /// Why the columns of `ns.t` (as its parents' steps leave it, `ta`) cannot
@@ -202,12 +703,28 @@ fn column_refusal(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
     for cb in &tb.columns {
         let col = || format!("{}.{}", table_path(ns, t), quote_ident(&cb.name));
         match ta.column(&cb.name) {
-            Some(ca) if propagated_part(ca) != propagated_part(cb) => {
+            // What stays once the parents' steps are simulated: its own
+            // steps, which the server passes down to its children too
+            // (they are simulated there). A type is the inherited column's
+            // only through its parents.
+            Some(ca) if own_part(ca) != own_part(cb) => {
                 return Some(format!(
                     "{}: changes while its table is in an inheritance hierarchy or partitioned; \
-                     strata does not plan a column change the server propagates between parents \
-                     and children yet",
+                     strata plans only a type, default or NOT NULL change the server passes \
+                     between parents and children",
                     col()
+                ));
+            }
+            Some(ca)
+                if ca.inherited.is_some()
+                    && (ca.data_type != cb.data_type || ca.collation != cb.collation) =>
+            {
+                return Some(format!(
+                    "{}: its type would change ({} → {}) where it is inherited, which the \
+                     server allows only through its parent",
+                    col(),
+                    ca.data_type,
+                    cb.data_type
                 ));
             }
             Some(ca) if same_parents && ca.inherited != cb.inherited => {
@@ -242,6 +759,45 @@ fn column_refusal(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
     None
 }
 
+/// A standalone table the plan attaches as a partition.
+pub(super) fn attached_by_plan(ta: &Table, tb: &Table) -> bool {
+    ta.partition_of.is_none() && ta.inherits.is_empty() && tb.partition_of.is_some()
+}
+
+/// A partition the plan detaches to stand alone.
+fn detached_by_plan(ta: &Table, tb: &Table) -> bool {
+    ta.partition_of.is_some() && tb.partition_of.is_none() && tb.inherits.is_empty()
+}
+
+/// Why the constraints of `ns.t` (as its parents' steps leave it, `ta`)
+/// cannot be planned into `tb`: one inherited a different number of times,
+/// or its own in one and not the other, while its parents stay (no `ALTER`
+/// sets `conislocal` or `coninhcount`).
+fn constraint_mark_refusal(ns: &str, t: &str, ta: &Table, tb: &Table) -> Option<String> {
+    let same_parents = ta.inherits == tb.inherits
+        && ta.partition_of.as_ref().map(|p| &p.parent)
+            == tb.partition_of.as_ref().map(|p| &p.parent);
+    if !same_parents {
+        return None;
+    }
+    for (cn, cb) in &tb.constraints {
+        let Some(ca) = ta.constraints.get(cn) else {
+            continue;
+        };
+        if (ca.inherited.is_some() || cb.inherited.is_some()) && ca.inherited != cb.inherited {
+            return Some(format!(
+                "{}: constraint {} would be {} instead of {} in an inheritance hierarchy, which \
+                 no ALTER TABLE makes",
+                table_path(ns, t),
+                quote_ident(cn),
+                Inherited::describe(cb.inherited),
+                Inherited::describe(ca.inherited)
+            ));
+        }
+    }
+    None
+}
+
 fn in_hierarchy(s: &Schema, ns: &str, name: &str, t: &Table) -> bool {
     t.partition_of.is_some() || !t.inherits.is_empty() || has_children(s, ns, name)
 }
@@ -264,7 +820,6 @@ pub(super) fn has_children(s: &Schema, ns: &str, name: &str) -> bool {
 pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     let prop = index_propagation(a, b);
-    let checks = check_propagation(a, b);
     let recreated = match recreated_tables(a, b) {
         Ok(r) => r,
         Err(e) => {
@@ -295,6 +850,10 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
                     continue;
                 }
             };
+            if let Some(why) = partition_key_retyped(ns, name, ta, tb) {
+                out.push(why);
+                continue;
+            }
             let ta = sim.as_ref().map_or(ta, |s| &s.table);
             if let Some(why) = column_refusal(ns, name, ta, tb) {
                 out.push(why);
@@ -306,40 +865,37 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
             // The indexes the parent's index steps make, drop or attach.
             x.indexes.retain(|i, _| !prop.covers(ns, name, i));
             y.indexes.retain(|i, _| !prop.covers(ns, name, i));
-            // The checks the parent's steps make or take.
-            x.constraints.retain(|c, _| !checks.covers(ns, name, c));
-            y.constraints.retain(|c, _| !checks.covers(ns, name, c));
-            // Its own check added or dropped, every kept child accounted
-            // for.
-            let kids = kept_children(a, b, ns, name);
-            let mine = |c: &str| (ns.clone(), name.clone(), c.to_string());
-            let covered = |map: &BTreeMap<ConstraintAt, ConstraintAt>, c: &str| {
-                kids.iter().all(|(kns, kt)| {
-                    map.iter()
-                        .any(|((cns, ct, _), p)| cns == kns && ct == kt && *p == mine(c))
-                })
+            // Its own constraints are planned as on any table; what it
+            // inherits must be what its parents' steps leave it (`sim`).
+            let inherited = |src: &Table, t: &mut Table| {
+                t.constraints.retain(|k, _| {
+                    src.constraints
+                        .get(k)
+                        .is_some_and(|c| c.inherited.is_some())
+                });
             };
-            let new: Vec<String> = y
-                .constraints
-                .iter()
-                .filter(|(c, k)| !x.constraints.contains_key(*c) && inheritable_check(k))
-                .map(|(c, _)| c.clone())
-                .collect();
-            for c in new {
-                if covered(&checks.created, &c) {
-                    y.constraints.remove(&c);
-                }
+            inherited(ta, &mut x);
+            inherited(tb, &mut y);
+            if attached_by_plan(ta, tb) {
+                // ATTACH PARTITION gives it its parent's keys, foreign keys
+                // and indexes, or attaches its own (replay's
+                // `clone_parent_indexes`, the plan verified), and takes its
+                // checks as inherited.
+                y.constraints.clear();
+                y.indexes.retain(|k, _| {
+                    ta.indexes.contains_key(k)
+                        || tb.indexes.get(k).is_none_or(|i| i.attached_to.is_none())
+                });
+            } else if detached_by_plan(ta, tb) {
+                // DETACH PARTITION leaves its keys, foreign keys, checks and
+                // indexes its own: only those the target does not have would
+                // need a step after it.
+                x.constraints.retain(|k, _| !tb.constraints.contains_key(k));
+                x.indexes.retain(|k, _| !tb.indexes.contains_key(k));
             }
-            let gone: Vec<String> = x
-                .constraints
-                .iter()
-                .filter(|(c, k)| !y.constraints.contains_key(*c) && inheritable_check(k))
-                .map(|(c, _)| c.clone())
-                .collect();
-            for c in gone {
-                if covered(&checks.dropped, &c) {
-                    x.constraints.remove(&c);
-                }
+            if let Some(why) = constraint_mark_refusal(ns, name, ta, tb) {
+                out.push(why);
+                continue;
             }
             if ta.partition_by.is_none()
                 && tb.partition_by.is_none()
@@ -403,11 +959,6 @@ pub(super) fn unsupported(a: &Schema, b: &Schema) -> Vec<String> {
                 // on any table (what it inherits or has attached is
                 // compared below).
                 let own = |src: &Table, t: &mut Table| {
-                    t.constraints.retain(|k, _| {
-                        src.constraints
-                            .get(k)
-                            .is_some_and(|c| c.inherited.is_some())
-                    });
                     t.indexes
                         .retain(|k, _| src.indexes.get(k).is_some_and(|i| i.attached_to.is_some()));
                 };
@@ -756,33 +1307,11 @@ impl Builder<'_> {
         // A grandchild's column follows its parent's, which follows the
         // root's step (the server recurses only below a child whose column
         // it added or dropped): effects keyed by a child's column that is
-        // itself an effect of its parent's step belong to that step.
-        for _ in 0..effects.len() {
-            let mut changed = false;
-            let roots: Vec<(ConstraintAt, ConstraintAt)> = effects
-                .iter()
-                .filter_map(|((pns, pt, c), op)| match op {
-                    KeyOp::Provides(k) | KeyOp::Drops(k) => {
-                        let child = effects.iter().map(|(key, _)| key).find(|(cns, ct, cc)| {
-                            cc == c && *k == k_col(cns, ct, cc) && (cns, ct) != (pns, pt)
-                        })?;
-                        Some((child.clone(), (pns.clone(), pt.clone(), c.clone())))
-                    }
-                    _ => None,
-                })
-                .collect();
-            for (from, to) in roots {
-                for (key, _) in effects.iter_mut() {
-                    if *key == from {
-                        *key = to.clone();
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        // itself an effect of its parent's step belong to that step. The
+        // same for constraints.
+        to_roots(&mut effects, k_col);
+        let mut con_effects = std::mem::take(&mut self.hier_con_effects);
+        to_roots(&mut con_effects, k_con);
         for d in &mut self.drafts {
             let o = &d.step.object;
             let is_column_step = o.kind == crate::model::ObjectKind::Column
@@ -808,6 +1337,26 @@ impl Builder<'_> {
                 }
                 d.provides.push(format!("hier:{}.{}", parent.0, parent.1));
             }
+            let is_constraint_step = o.kind == crate::model::ObjectKind::Constraint
+                && (d.step.action.starts_with("add ") || d.step.action.starts_with("drop "));
+            if is_constraint_step {
+                let Some(pt) = o.table.clone() else { continue };
+                // A replaced constraint has both steps: what its drop does
+                // goes on the drop, what its add does on the add.
+                let adds = d.step.action.starts_with("add ");
+                for ((pns, ppt, c), op) in &con_effects {
+                    if (pns, ppt) != (&o.namespace, &pt) || *c != o.name {
+                        continue;
+                    }
+                    match op {
+                        KeyOp::Provides(k) if adds => d.provides.push(k.clone()),
+                        KeyOp::Requires(k) if adds => d.requires.push(k.clone()),
+                        KeyOp::Drops(k) if !adds => d.drops.push(k.clone()),
+                        KeyOp::Releases(k) if !adds => d.releases.push(k.clone()),
+                        _ => {}
+                    }
+                }
+            }
             if matches!(
                 d.step.action.as_str(),
                 "attach partition" | "inherit" | "create table"
@@ -818,6 +1367,38 @@ impl Builder<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Effects keyed by a child's object that is itself what its parent's step
+/// provides or drops, keyed by that parent's step instead (to a fixpoint):
+/// the server's recursion runs them all in the root's step.
+fn to_roots(effects: &mut [(ConstraintAt, KeyOp)], key_of: fn(&str, &str, &str) -> Key) {
+    for _ in 0..effects.len() {
+        let roots: Vec<(ConstraintAt, ConstraintAt)> = effects
+            .iter()
+            .filter_map(|((pns, pt, c), op)| match op {
+                KeyOp::Provides(k) | KeyOp::Drops(k) => {
+                    let child = effects.iter().map(|(key, _)| key).find(|(cns, ct, cc)| {
+                        *k == key_of(cns, ct, cc) && (cns, ct) != (pns, pt)
+                    })?;
+                    Some((child.clone(), (pns.clone(), pt.clone(), c.clone())))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut changed = false;
+        for (from, to) in roots {
+            for (key, _) in effects.iter_mut() {
+                if *key == from {
+                    *key = to.clone();
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
         }
     }
 }
@@ -971,28 +1552,6 @@ pub(super) fn index_propagation(a: &Schema, b: &Schema) -> IndexPropagation {
 /// A table's constraint (or column) named by (namespace, table, name).
 pub(super) type ConstraintAt = (String, String, String);
 
-/// What the server does to kept children's checks when the plan adds or
-/// drops a check on their parent (`ALTER TABLE … ADD | DROP CONSTRAINT`
-/// recursing, as `MergeWithExistingConstraint` and `ATExecDropConstraint`
-/// do): a child without the check gets an inherited-only copy, one with
-/// the same check of its own merges it (still local, inherited once); on
-/// the drop an inherited-only copy goes, a merged one stays its own.
-#[derive(Debug, Default)]
-pub(super) struct CheckPropagation {
-    /// A child's check the parent's ADD CONSTRAINT makes. → the parent's.
-    pub created: BTreeMap<ConstraintAt, ConstraintAt>,
-    /// A child's check the parent's DROP CONSTRAINT takes (or leaves its
-    /// own). → the parent's.
-    pub dropped: BTreeMap<ConstraintAt, ConstraintAt>,
-}
-
-impl CheckPropagation {
-    pub fn covers(&self, ns: &str, t: &str, c: &str) -> bool {
-        let k = (ns.to_string(), t.to_string(), c.to_string());
-        self.created.contains_key(&k) || self.dropped.contains_key(&k)
-    }
-}
-
 /// A check that its children inherit.
 fn inheritable_check(c: &Constraint) -> bool {
     matches!(
@@ -1008,97 +1567,4 @@ fn inheritable_check(c: &Constraint) -> bool {
 fn same_check(x: &Constraint, y: &Constraint) -> bool {
     crate::diff::render_constraint_kind(&x.kind) == crate::diff::render_constraint_kind(&y.kind)
         && x.validated == y.validated
-}
-
-/// The check propagation of a plan from `a` to `b`: one level down, over
-/// children on both sides under the same single parent, that have no
-/// children of their own. What it cannot plan soundly it leaves out, so
-/// `unsupported` names it.
-pub(super) fn check_propagation(a: &Schema, b: &Schema) -> CheckPropagation {
-    let mut out = CheckPropagation::default();
-    let once = |local| Some(Inherited { count: 1, local });
-    for (ns, nb) in &b.namespaces {
-        let Some(na) = a.namespaces.get(ns) else {
-            continue;
-        };
-        for (name, tb) in &nb.tables {
-            let Some(ta) = na.tables.get(name) else {
-                continue;
-            };
-            let parents = kept_parents(ta, tb);
-            let all_parents = |t: &Table| t.inherits.len() + usize::from(t.partition_of.is_some());
-            if parents.len() != 1
-                || all_parents(ta) != 1
-                || all_parents(tb) != 1
-                || has_children(a, ns, name)
-                || has_children(b, ns, name)
-            {
-                continue;
-            }
-            let (pns, pt) = &parents[0];
-            let (Some(pa), Some(pb)) = (a.table(pns, pt), b.table(pns, pt)) else {
-                continue;
-            };
-            let at = |c: &str| (ns.clone(), name.clone(), c.to_string());
-            let parent_at = |c: &str| (pns.clone(), pt.clone(), c.to_string());
-            for (cn, pc) in &pb.constraints {
-                if !inheritable_check(pc) || pa.constraints.contains_key(cn) {
-                    continue;
-                }
-                let Some(cb) = tb.constraints.get(cn) else {
-                    continue;
-                };
-                let sound = same_check(cb, pc)
-                    && match ta.constraints.get(cn) {
-                        None => cb.inherited == once(false),
-                        Some(ca) => {
-                            ca.inherited.is_none()
-                                && same_check(ca, cb)
-                                && cb.inherited == once(true)
-                        }
-                    };
-                if sound {
-                    out.created.insert(at(cn), parent_at(cn));
-                }
-            }
-            for (cn, pc) in &pa.constraints {
-                if !inheritable_check(pc) || pb.constraints.contains_key(cn) {
-                    continue;
-                }
-                let Some(ca) = ta.constraints.get(cn) else {
-                    continue;
-                };
-                let sound = match tb.constraints.get(cn) {
-                    None => ca.inherited == once(false),
-                    Some(cb) => {
-                        ca.inherited == once(true) && cb.inherited.is_none() && same_check(ca, cb)
-                    }
-                };
-                if sound {
-                    out.dropped.insert(at(cn), parent_at(cn));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The children of `ns.t` on both sides under it (kept partitions and
-/// inheritance children that keep it as a parent).
-fn kept_children(a: &Schema, b: &Schema, ns: &str, t: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (kns, n) in &b.namespaces {
-        for (kt, tb) in &n.tables {
-            let Some(ta) = a.table(kns, kt) else {
-                continue;
-            };
-            if kept_parents(ta, tb)
-                .iter()
-                .any(|(pns, pt)| pns == ns && pt == t)
-            {
-                out.push((kns.clone(), kt.clone()));
-            }
-        }
-    }
-    out
 }

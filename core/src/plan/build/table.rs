@@ -128,6 +128,8 @@ impl<'a> Builder<'a> {
                         .flatten();
                     if let Some(sim) = &sim {
                         self.hier_effects.extend(sim.effects.iter().cloned());
+                        self.hier_con_effects
+                            .extend(sim.con_effects.iter().cloned());
                         for c in &sim.predrops {
                             self.predrop_column(ns, t, c);
                         }
