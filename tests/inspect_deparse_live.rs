@@ -273,10 +273,25 @@ const CHECKS: &[&str] = &[
     "\"Mixed\" IS NOT NULL AND \"user\" IS NOT NULL",
 ];
 
-/// Decoded on the client out of [`DEFAULTS`] and [`CHECKS`] (every other
+/// Partial indexes' predicates over the `chk` table's columns.
+const PREDICATES: &[&str] = &[
+    "st = 'new'",
+    "st <> 'done' AND a > 0",
+    "st < 'done'",
+    "st IS NULL",
+    "st IN ('new', 'done')",
+    "a > 0",
+    "\"Upper\" IS NOT NULL",
+    "flag",
+    "ts > '2020-01-01'",
+    "tags <> '{}'",
+    "\"quoted col\" <> ''",
+];
+
+/// Decoded on the client out of [`DEFAULTS`], [`CHECKS`] and [`PREDICATES`] (every other
 /// one is printed by the server): raised when coverage grows, and the test
 /// fails if it drops.
-const DECODED: usize = 223;
+const DECODED: usize = 235;
 
 fn fixture() -> String {
     let mut sql = String::from(
@@ -306,6 +321,12 @@ fn fixture() -> String {
             "ALTER TABLE \"Sales\".chk ADD CONSTRAINT k{i} CHECK ({c}) NOT VALID;\n"
         ));
     }
+    for (i, p) in PREDICATES.iter().enumerate() {
+        sql.push_str(&format!(
+            "CREATE INDEX p{i} ON \"Sales\".chk (a) WHERE {p};\n"
+        ));
+    }
+    sql.push_str("CREATE INDEX user_partial ON \"user\" (id) WHERE c0 > 0 AND c133 = 'new';\n");
     sql
 }
 
@@ -328,7 +349,14 @@ async fn stored(client: &Client) -> Vec<(u32, String, String, String, Option<Str
                          THEN pg_get_expr(ad.adbin, 0) END \
              FROM pg_attrdef ad JOIN pg_attribute a \
                ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum \
-             WHERE ad.adrelid >= 16384 ORDER BY 1, 2",
+             WHERE ad.adrelid >= 16384 \
+             UNION ALL \
+             SELECT i.indrelid, 'index ' || ic.relname::text, i.indpred::text, \
+                    pg_get_expr(i.indpred, i.indrelid), \
+                    CASE WHEN i.indpred::text NOT LIKE '%{VAR %' \
+                         THEN pg_get_expr(i.indpred, 0) END \
+             FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
+             WHERE i.indpred IS NOT NULL AND i.indrelid >= 16384 ORDER BY 1, 2",
             &[],
         )
         .await
@@ -338,9 +366,19 @@ async fn stored(client: &Client) -> Vec<(u32, String, String, String, Option<Str
         .collect()
 }
 
-/// Columns by table (attribute number → name) and sequences as
-/// `regclassout` prints them, as inspect would know them.
-async fn names(client: &Client) -> (HashMap<u32, HashMap<i16, String>>, HashMap<u32, String>) {
+type Enums = HashMap<u32, (String, Vec<(u32, String)>)>;
+
+/// Columns by table (attribute number → name), sequences as `regclassout`
+/// prints them, enums (`format_type`, labels by oid), and whether every
+/// operator and implicit cast is the server's own: what inspect knows.
+async fn names(
+    client: &Client,
+) -> (
+    HashMap<u32, HashMap<i16, String>>,
+    HashMap<u32, String>,
+    Enums,
+    bool,
+) {
     let mut columns: HashMap<u32, HashMap<i16, String>> = HashMap::new();
     for r in client
         .query(
@@ -371,7 +409,33 @@ async fn names(client: &Client) -> (HashMap<u32, HashMap<i16, String>>, HashMap<
             sequences.insert(r.get::<_, u32>(0), text);
         }
     }
-    (columns, sequences)
+    let mut enums = Enums::new();
+    for r in client
+        .query(
+            "SELECT t.oid, format_type(t.oid, NULL), \
+                    array_agg(e.oid ORDER BY e.enumsortorder), \
+                    array_agg(e.enumlabel::text ORDER BY e.enumsortorder) \
+             FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.oid",
+            &[],
+        )
+        .await
+        .expect("enums")
+    {
+        let oids: Vec<u32> = r.get(2);
+        let labels: Vec<String> = r.get(3);
+        enums.insert(r.get(0), (r.get(1), oids.into_iter().zip(labels).collect()));
+    }
+    let builtin: bool = client
+        .query_one(
+            "SELECT NOT EXISTS (SELECT FROM pg_operator o WHERE o.oid >= 16384) \
+                    AND NOT EXISTS (SELECT FROM pg_cast k WHERE k.oid >= 16384 \
+                                    AND k.castcontext = 'i')",
+            &[],
+        )
+        .await
+        .expect("operators")
+        .get(0);
+    (columns, sequences, enums, builtin)
 }
 
 /// Compares the client's text with the server's for every stored
@@ -384,7 +448,7 @@ async fn compare_each(client: &Client, label: &str) -> usize {
         )
         .await
         .expect("session");
-    let (columns, sequences) = names(client).await;
+    let (columns, sequences, enums, builtin) = names(client).await;
     let empty = HashMap::new();
     let mut decoded = 0;
     let mut refused: Vec<String> = Vec::new();
@@ -396,7 +460,7 @@ async fn compare_each(client: &Client, label: &str) -> usize {
             );
         }
         let cols = columns.get(&relid).unwrap_or(&empty);
-        match client_deparse(&tree, cols, &sequences) {
+        match client_deparse(&tree, cols, &sequences, &enums, builtin) {
             Ok(text) => {
                 assert_eq!(
                     text, server,
@@ -451,6 +515,11 @@ async fn compare_inspect(db: &TestDb, client: &Client, label: &str) {
                         exprs.push((format!("default {}", c.name), e));
                     }
                 }
+                for (name, i) in &table.indexes {
+                    if let Some(p) = &i.predicate {
+                        exprs.push((format!("index {name}"), p));
+                    }
+                }
                 for (name, c) in &table.constraints {
                     if let ConstraintKind::Check { expression, .. } = &c.kind {
                         exprs.push((format!("check {name}"), expression));
@@ -492,6 +561,21 @@ async fn checks_and_defaults_print_as_pg_get_expr() {
     let decoded = compare_each(&client, "fixture").await;
     assert_eq!(decoded, DECODED, "expressions decoded on the client");
     compare_inspect(&db, &client, "fixture").await;
+
+    // A user operator over the enum: the server's lookup finds it first and
+    // prints the built-in one qualified. The client must not decode enum
+    // comparisons any more (nor anything else wrongly).
+    psql_apply_sql(
+        &db.url,
+        "CREATE FUNCTION mood_eq(mood, mood) RETURNS boolean LANGUAGE sql IMMUTABLE \
+         AS 'SELECT $1::text = $2::text';\n\
+         CREATE OPERATOR = (FUNCTION = mood_eq, LEFTARG = mood, RIGHTARG = mood);\n",
+        true,
+    )
+    .expect("user operator");
+    let after = compare_each(&client, "fixture with a user operator").await;
+    assert!(after < decoded, "enum comparisons are left to the server");
+    compare_inspect(&db, &client, "fixture with a user operator").await;
 }
 
 /// The shared corpus (`STRATA_CORPUS`, or `../shared/corpus`).

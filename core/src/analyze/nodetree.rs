@@ -47,6 +47,22 @@ pub trait Context {
     fn relation(&self, oid: Oid) -> Option<String>;
     /// Whether text outside ASCII reads as it is printed (a UTF-8 server).
     fn utf8(&self) -> bool;
+    /// Whether `type_id` is a user enum type the caller can name (its
+    /// `format_type` text is the [`Names`] given to [`deparse`]).
+    fn is_enum(&self, _type_id: TypeId) -> bool {
+        false
+    }
+    /// The label of the `pg_enum` row `label` of enum type `type_id`.
+    fn enum_label(&self, _type_id: TypeId, _label: Oid) -> Option<String> {
+        None
+    }
+    /// Whether the database has no operators and no implicit casts but the
+    /// server's own: then an operator over `anyenum` applied to two values
+    /// of one enum type is the only candidate `ruleutils.c`'s lookup finds,
+    /// and prints bare.
+    fn builtin_operators_only(&self) -> bool {
+        false
+    }
 }
 
 /// The deepest nesting read (a guard against hostile input).
@@ -379,6 +395,7 @@ impl Reader<'_> {
                 // A composite argument prints as IS [NOT] DISTINCT FROM NULL.
                 match self.catalog.type_info(arg.type_id()) {
                     Some(t) if t.typtype != 'c' && t.typtype != 'p' && t.typtype != 'd' => {}
+                    None if self.ctx.is_enum(arg.type_id()) => {}
                     _ => return nd("IS NULL of a value whose type is not a built-in scalar"),
                 }
                 let is_null = match n.int("nulltesttype")? {
@@ -552,7 +569,12 @@ impl Reader<'_> {
         let Some(oper) = self.catalog.oper_by_oid(opno) else {
             return nd(format!("operator {opno} not in the catalog"));
         };
-        if oper.left != left.unwrap_or(0) || oper.right != right {
+        let enum_pair = oper.left == oid::ANYENUM
+            && oper.right == oid::ANYENUM
+            && left == Some(right)
+            && self.ctx.is_enum(right)
+            && self.ctx.builtin_operators_only();
+        if !enum_pair && (oper.left != left.unwrap_or(0) || oper.right != right) {
             return nd(format!(
                 "operator {} applied to other types than its own",
                 oper.name
@@ -652,6 +674,9 @@ impl Reader<'_> {
         let type_id = n.oid("consttype")?;
         let typmod = n.int32("consttypmod")?;
         let collation = n.oid("constcollid")?;
+        if type_id >= FIRST_NORMAL_OID && self.ctx.is_enum(type_id) {
+            return self.enum_constant(n, type_id, typmod, collation);
+        }
         let info = match self.catalog.type_info(type_id) {
             Some(t) if type_id < FIRST_NORMAL_OID => t,
             _ => return nd(format!("a constant of type {type_id}")),
@@ -688,6 +713,35 @@ impl Reader<'_> {
             type_id,
             typmod,
             value: Some(value),
+        })
+    }
+
+    /// A constant of a user enum type: the `pg_enum` row's oid.
+    fn enum_constant(
+        &self,
+        n: &RawNode,
+        type_id: TypeId,
+        typmod: i32,
+        collation: Oid,
+    ) -> Result<Node, NotDecoded> {
+        if collation != 0 {
+            return nd("an enum constant with a collation");
+        }
+        let value = match (n.bool("constisnull")?, n.field("constvalue")?) {
+            (true, Raw::Datum(None)) => None,
+            (false, Raw::Datum(Some((length, bytes)))) => {
+                let label = byval(bytes, *length, 4)? as u32;
+                match self.ctx.enum_label(type_id, label) {
+                    Some(l) => Some(l),
+                    None => return nd(format!("enum value {label} not known")),
+                }
+            }
+            _ => return nd("enum constant datum"),
+        };
+        Ok(Node::Const {
+            type_id,
+            typmod,
+            value,
         })
     }
 

@@ -1,6 +1,8 @@
-//! CHECK constraints and column defaults printed on the client.
+//! CHECK constraints, column defaults and partial indexes' predicates
+//! printed on the client.
 //!
-//! The constraints and columns queries read `conbin` / `adbin` as text (the
+//! The constraints, columns and indexes queries read `conbin` / `adbin` /
+//! `indpred` as text (the
 //! stored node tree), not `pg_get_expr` of them: the server's first
 //! `pg_get_expr` of a table in a backend builds the table's relation-cache
 //! entry, most of what those queries cost (BENCHMARKS.md, issue 13).
@@ -29,8 +31,9 @@ use tokio_postgres::{Client, Row};
 use super::*;
 
 /// The expressions the client did not print, printed by the server: checks
-/// by constraint oid, defaults by (table, attribute number); each with
-/// its relation or with relation 0 (no columns in it).
+/// by constraint oid, defaults by (table, attribute number), partial
+/// indexes' predicates by index oid; each with its relation or with
+/// relation 0 (no columns in it).
 pub const Q_DEPARSE: &str = "SELECT 'c'::text, co.oid, 0::int2, \
             pg_get_expr(co.conbin, CASE WHEN k.rel THEN co.conrelid ELSE 0::oid END) \
      FROM unnest($1::oid[], $2::bool[]) AS k(oid, rel) \
@@ -39,26 +42,48 @@ pub const Q_DEPARSE: &str = "SELECT 'c'::text, co.oid, 0::int2, \
      SELECT 'd'::text, ad.adrelid, ad.adnum, \
             pg_get_expr(ad.adbin, CASE WHEN k.rel THEN ad.adrelid ELSE 0::oid END) \
      FROM unnest($3::oid[], $4::int2[], $5::bool[]) AS k(relid, num, rel) \
-     JOIN pg_attrdef ad ON ad.adrelid = k.relid AND ad.adnum = k.num";
+     JOIN pg_attrdef ad ON ad.adrelid = k.relid AND ad.adnum = k.num \
+     UNION ALL \
+     SELECT 'i'::text, i.indexrelid, 0::int2, \
+            pg_get_expr(i.indpred, CASE WHEN k.rel THEN i.indrelid ELSE 0::oid END) \
+     FROM unnest($6::oid[], $7::bool[]) AS k(oid, rel) \
+     JOIN pg_index i ON i.indexrelid = k.oid";
+
+/// A user enum type: its `format_type` text and its labels by `pg_enum`
+/// oid.
+#[derive(Debug, Default)]
+struct EnumInfo {
+    display: String,
+    labels: HashMap<u32, String>,
+}
 
 /// Type names as `format_type_with_typemod` prints them: built-in types on
-/// the client ([`super::format_type`]); any other is not printed here.
-struct TypeNames;
+/// the client ([`super::format_type`]), enums as the types query read
+/// them; any other is not printed here.
+struct TypeNames<'a> {
+    enums: &'a HashMap<u32, EnumInfo>,
+}
 
-impl Names for TypeNames {
+impl Names for TypeNames<'_> {
     fn type_name(&self, id: u32, typmod: i32) -> Result<String, Unproven> {
-        super::format_type::format_type(id, typmod).ok_or_else(|| Unproven {
+        let text = match self.enums.get(&id) {
+            Some(e) if typmod == -1 => Some(e.display.clone()),
+            _ => super::format_type::format_type(id, typmod),
+        };
+        text.ok_or_else(|| Unproven {
             reason: format!("type {id} is not built in"),
         })
     }
 }
 
-/// One table's columns, and the sequences read, for the reader.
+/// One table's columns, the sequences and enums read, for the reader.
 struct TableContext<'a> {
     relid: u32,
     attnames: &'a AttNames,
     relations: &'a HashMap<u32, String>,
+    enums: &'a HashMap<u32, EnumInfo>,
     utf8: bool,
+    builtin_operators: bool,
 }
 
 impl Context for TableContext<'_> {
@@ -73,6 +98,25 @@ impl Context for TableContext<'_> {
     fn utf8(&self) -> bool {
         self.utf8
     }
+
+    fn is_enum(&self, type_id: u32) -> bool {
+        self.enums.contains_key(&type_id)
+    }
+
+    fn enum_label(&self, type_id: u32, label: u32) -> Option<String> {
+        self.enums.get(&type_id)?.labels.get(&label).cloned()
+    }
+
+    fn builtin_operators_only(&self) -> bool {
+        self.builtin_operators
+    }
+}
+
+/// Prints `tree` for table `relid`, or says why not.
+fn print(tree: &nodetree::Tree, ctx: &TableContext) -> Result<String, String> {
+    let node = tree.to_node(ctx).map_err(|e| e.reason)?;
+    let names = TypeNames { enums: ctx.enums };
+    strata_core::analyze::deparse::expression(&node, &names).map_err(|e| e.reason)
 }
 
 /// What became of one stored expression.
@@ -92,16 +136,20 @@ enum Outcome {
 pub(super) struct ClientDeparse {
     enabled: bool,
     utf8: bool,
+    builtin_operators: bool,
     /// `regclassout` of the sequences read (`nextval('…'::regclass)`).
     relations: HashMap<u32, String>,
+    /// The enums read, by type oid.
+    enums: HashMap<u32, EnumInfo>,
     /// Checks for the server: (constraint oid, table, name, with relation).
     checks: Vec<(u32, u32, String, bool)>,
     /// Defaults for the server: (table, attribute, with relation).
     defaults: Vec<(u32, i16, bool)>,
+    /// Index predicates for the server: (index oid, relation, index name,
+    /// with relation).
+    predicates: Vec<(u32, u32, String, bool)>,
     /// Defaults to try again after the columns: (table, attribute, tree).
     later: Vec<(u32, i16, String)>,
-    /// How many expressions the client printed.
-    pub(super) printed: usize,
 }
 
 /// `regclassout` of a relation in `namespace` with `search_path = public`,
@@ -118,12 +166,20 @@ fn regclass_text(namespace: &str, name: &str) -> Option<String> {
 }
 
 impl ClientDeparse {
-    /// From the session check's row (namespaces query) and the sequences'
-    /// rows.
-    pub(super) fn new(namespaces: &[Row], sequences: &[Row]) -> Result<Self, InspectError> {
-        let (enabled, utf8) = match namespaces.first() {
-            Some(row) => (get(row, 7, "namespaces")?, get(row, 8, "namespaces")?),
-            None => (false, false),
+    /// From the session check's row (namespaces query), the sequences' and
+    /// the types' rows.
+    pub(super) fn new(
+        namespaces: &[Row],
+        sequences: &[Row],
+        types: &[Row],
+    ) -> Result<Self, InspectError> {
+        let (enabled, utf8, builtin_operators) = match namespaces.first() {
+            Some(row) => (
+                get(row, 7, "namespaces")?,
+                get(row, 8, "namespaces")?,
+                get(row, 9, "namespaces")?,
+            ),
+            None => (false, false, false),
         };
         let mut relations = HashMap::new();
         for row in sequences {
@@ -134,14 +190,30 @@ impl ClientDeparse {
                 relations.insert(oid, text);
             }
         }
+        let mut enums = HashMap::new();
+        for row in types {
+            let display: Option<String> = get(row, 28, "types")?;
+            let Some(display) = display else {
+                continue;
+            };
+            let labels: Vec<String> = get(row, 4, "types")?;
+            let oids: Vec<u32> = get(row, 27, "types")?;
+            if labels.len() != oids.len() {
+                continue;
+            }
+            let labels = oids.into_iter().zip(labels).collect();
+            enums.insert(get(row, 0, "types")?, EnumInfo { display, labels });
+        }
         Ok(ClientDeparse {
             enabled,
             utf8,
+            builtin_operators,
             relations,
+            enums,
             checks: Vec::new(),
             defaults: Vec::new(),
+            predicates: Vec::new(),
             later: Vec::new(),
-            printed: 0,
         })
     }
 
@@ -167,18 +239,13 @@ impl ClientDeparse {
             relid,
             attnames,
             relations: &self.relations,
+            enums: &self.enums,
             utf8: self.utf8,
+            builtin_operators: self.builtin_operators,
         };
-        let printed = parsed
-            .to_node(&ctx)
-            .ok()
-            .and_then(|node| strata_core::analyze::deparse::expression(&node, &TypeNames).ok());
-        match printed {
-            Some(text) => {
-                self.printed += 1;
-                Outcome::Printed(text)
-            }
-            None => Outcome::Server { with_relation },
+        match print(&parsed, &ctx) {
+            Ok(text) => Outcome::Printed(text),
+            Err(_) => Outcome::Server { with_relation },
         }
     }
 
@@ -229,6 +296,26 @@ impl ClientDeparse {
         }
     }
 
+    /// A partial index's predicate, or `None` when the server prints it
+    /// later.
+    pub(super) fn predicate(
+        &mut self,
+        oid: u32,
+        relid: u32,
+        name: &str,
+        tree: &str,
+        attnames: &AttNames,
+    ) -> Option<String> {
+        let with_relation = match self.outcome(relid, tree, attnames, true) {
+            Outcome::Printed(text) => return Some(text),
+            Outcome::Server { with_relation } => with_relation,
+            Outcome::Later => true,
+        };
+        self.predicates
+            .push((oid, relid, name.to_string(), with_relation));
+        None
+    }
+
     /// The defaults that named later columns, now that every column is read.
     pub(super) fn finish_columns(
         &mut self,
@@ -258,6 +345,7 @@ impl ClientDeparse {
         clients: &[&Client],
         schema: &mut Schema,
         table_names: &HashMap<u32, (String, String)>,
+        relation_names: &HashMap<u32, (String, String)>,
         attnames: &AttNames,
     ) -> Result<(), InspectError> {
         const STEP: &str = "deparse";
@@ -284,13 +372,23 @@ impl ClientDeparse {
                     rels.push(*rel);
                 }
             }
+            let mut index_oids: Vec<u32> = Vec::new();
+            let mut index_rel: Vec<bool> = Vec::new();
+            for (oid, relid, _, rel) in &self.predicates {
+                if share(*relid) == part {
+                    index_oids.push(*oid);
+                    index_rel.push(*rel);
+                }
+            }
             jobs.push(async move {
-                let params: [(&(dyn ToSql + Sync), Type); 5] = [
+                let params: [(&(dyn ToSql + Sync), Type); 7] = [
                     (&check_oids, Type::OID_ARRAY),
                     (&check_rel, Type::BOOL_ARRAY),
                     (&relids, Type::OID_ARRAY),
                     (&nums, Type::INT2_ARRAY),
                     (&rels, Type::BOOL_ARRAY),
+                    (&index_oids, Type::OID_ARRAY),
+                    (&index_rel, Type::BOOL_ARRAY),
                 ];
                 client
                     .query_typed(Q_DEPARSE, &params)
@@ -305,7 +403,12 @@ impl ClientDeparse {
         for (oid, relid, name, _) in self.checks {
             check_names.insert(oid, (relid, name));
         }
-        let mut expected = check_names.len() + self.defaults.len();
+        let index_names: HashMap<u32, (u32, String)> = self
+            .predicates
+            .into_iter()
+            .map(|(oid, relid, name, _)| (oid, (relid, name)))
+            .collect();
+        let mut expected = check_names.len() + self.defaults.len() + index_names.len();
         for row in results.into_iter().flatten() {
             let kind: String = get(&row, 0, STEP)?;
             let id: u32 = get(&row, 1, STEP)?;
@@ -317,6 +420,11 @@ impl ClientDeparse {
                     continue;
                 };
                 set_check(schema, table_names, *relid, name, text)?;
+            } else if kind == "i" {
+                let Some((relid, name)) = index_names.get(&id) else {
+                    continue;
+                };
+                set_predicate(schema, relation_names, *relid, name, text)?;
             } else {
                 set_default(schema, table_names, attnames, id, num, text)?;
             }
@@ -382,27 +490,62 @@ fn set_check(
     Ok(())
 }
 
-/// `tree` (a stored `conbin`/`adbin`) as the client prints it for a table
-/// with `columns` (attribute number → name) and `relations` (oid →
-/// `regclassout` text), or why not: for the oracle test that compares it
-/// with `pg_get_expr`.
+fn set_predicate(
+    schema: &mut Schema,
+    relation_names: &HashMap<u32, (String, String)>,
+    relid: u32,
+    name: &str,
+    text: String,
+) -> Result<(), InspectError> {
+    let index = relation_names.get(&relid).and_then(|(ns, rel)| {
+        let n = schema.namespaces.get_mut(ns)?;
+        match n.tables.get_mut(rel) {
+            Some(t) => t.indexes.get_mut(name),
+            None => n.views.get_mut(rel)?.indexes.get_mut(name),
+        }
+    });
+    let Some(index) = index else {
+        return Err(InspectError::Catalog {
+            step: "deparse",
+            reason: format!("index {} of relation {relid} not found", quote_ident(name)),
+        });
+    };
+    index.predicate = Some(Expression::from_server(text));
+    Ok(())
+}
+
+/// `tree` (a stored `conbin`/`adbin`/`indpred`) as the client prints it
+/// for a table with `columns` (attribute number → name), `relations` (oid →
+/// `regclassout` text) and `enums` (type oid → `format_type` and labels by
+/// `pg_enum` oid), or why not: for the oracle test that compares it with
+/// `pg_get_expr`.
 #[doc(hidden)]
 pub fn client_deparse(
     tree: &str,
     columns: &HashMap<i16, String>,
     relations: &HashMap<u32, String>,
+    enums: &HashMap<u32, (String, Vec<(u32, String)>)>,
+    builtin_operators: bool,
 ) -> Result<String, String> {
     let attnames: AttNames = columns.iter().map(|(a, n)| ((0, *a), n.clone())).collect();
+    let enums: HashMap<u32, EnumInfo> = enums
+        .iter()
+        .map(|(t, (display, labels))| {
+            let labels = labels.iter().cloned().collect();
+            let display = display.clone();
+            (*t, EnumInfo { display, labels })
+        })
+        .collect();
     let ctx = TableContext {
         relid: 0,
         attnames: &attnames,
         relations,
+        enums: &enums,
         utf8: true,
+        builtin_operators,
     };
-    let node = nodetree::parse(tree)
-        .and_then(|t| t.to_node(&ctx))
-        .map_err(|e| e.reason)?;
-    strata_core::analyze::deparse::expression(&node, &TypeNames).map_err(|e| e.reason)
+    let tree = nodetree::parse(tree).map_err(|e| e.reason)?;
+    print(&tree, &ctx)
 }
 
 /// [`regclass_text`], for the oracle test.

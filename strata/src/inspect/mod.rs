@@ -27,6 +27,10 @@
 //! to the owner symbol; they are pipelined on the connection and joined
 //! in memory by object id. The columns query goes last and its rows (the
 //! most of any query) are built into the model as they arrive.
+//! Checks, defaults and partial indexes' predicates come as node trees and
+//! are printed on the client where it can (`expressions.rs`); the rest are printed by the server in
+//! one more statement per connection ([`Q_DEPARSE`]), still inside the
+//! snapshot.
 //!
 //! [`inspect_url`] reads on two connections sharing one exported snapshot
 //! (`snapshot.rs`, as parallel `pg_dump` does): the per-relation queries
@@ -702,7 +706,7 @@ async fn build(
         aggregates,
     } = rows;
     let mut schema = Schema::default();
-    let mut deparse = ClientDeparse::new(&namespaces, &sequences)?;
+    let mut deparse = ClientDeparse::new(&namespaces, &sequences, &enums)?;
     let mut comments = read_comments(&comment_rows)?;
     drop(comment_rows);
     build_namespaces(&namespaces, &mut schema, &mut comments)?;
@@ -750,7 +754,14 @@ async fn build(
     drop(views);
     let mut relation_names = table_names.clone();
     relation_names.extend(view_names);
-    build_indexes(&indexes, &mut schema, &relation_names, &mut comments)?;
+    build_indexes(
+        &indexes,
+        &mut schema,
+        &relation_names,
+        &mut comments,
+        &attnames,
+        &mut deparse,
+    )?;
     drop(indexes);
 
     build_types(&enums, &mut schema, &mut comments)?;
@@ -793,7 +804,13 @@ async fn build(
     }
 
     deparse
-        .resolve(clients, &mut schema, &table_names, &attnames)
+        .resolve(
+            clients,
+            &mut schema,
+            &table_names,
+            &relation_names,
+            &attnames,
+        )
         .await?;
     Ok(schema)
 }
