@@ -366,7 +366,7 @@ async fn stored(client: &Client) -> Vec<(u32, String, String, String, Option<Str
         .collect()
 }
 
-type Enums = HashMap<u32, (String, Vec<(u32, String)>)>;
+type Enums = strata::inspect::ClientEnums;
 
 /// Columns by table (attribute number → name), sequences as `regclassout`
 /// prints them, enums (`format_type`, labels by oid), and whether every

@@ -955,7 +955,7 @@ fn numeric(data: &[u8]) -> Result<String, NotDecoded> {
         }
     };
     let rest = &data[start.min(data.len())..];
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return nd("numeric digits");
     }
     let mut digits = Vec::new();

@@ -514,6 +514,11 @@ fn set_predicate(
     Ok(())
 }
 
+/// Enums for [`client_deparse`]: type oid → (`format_type`, labels by
+/// `pg_enum` oid).
+#[doc(hidden)]
+pub type ClientEnums = HashMap<u32, (String, Vec<(u32, String)>)>;
+
 /// `tree` (a stored `conbin`/`adbin`/`indpred`) as the client prints it
 /// for a table with `columns` (attribute number → name), `relations` (oid →
 /// `regclassout` text) and `enums` (type oid → `format_type` and labels by
@@ -524,7 +529,7 @@ pub fn client_deparse(
     tree: &str,
     columns: &HashMap<i16, String>,
     relations: &HashMap<u32, String>,
-    enums: &HashMap<u32, (String, Vec<(u32, String)>)>,
+    enums: &ClientEnums,
     builtin_operators: bool,
 ) -> Result<String, String> {
     let attnames: AttNames = columns.iter().map(|(a, n)| ((0, *a), n.clone())).collect();

@@ -13,8 +13,8 @@ use super::*;
 pub(super) const Q_INDEXES: &str = concat!(
     "SELECT ic.oid, i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
             i.indnkeyatts::int4, i.indnullsnotdistinct, \
-            i.indpred::text, \
-            i.indexprs::text, \
+            CASE WHEN k.ord = 1 THEN i.indpred::text END, \
+            CASE WHEN k.ord = 1 THEN i.indexprs::text END, \
             k.ord::int4, k.attnum::int4, ta.attname::text, \
             CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int4, false) END, \
             CASE WHEN NOT opc.opcdefault THEN opn.nspname::text END, \
@@ -90,8 +90,10 @@ pub(super) fn build_indexes(
         let partial = match indexes.entry(oid) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
-                // The stored tree; empty until the server prints it, when
-                // the client does not.
+                // The first key's row (rows come by key position) carries
+                // the index's node trees, once.
+                // The predicate's tree; empty until the server prints it,
+                // when the client does not.
                 let tree: Option<String> = get(row, 7, STEP)?;
                 let predicate = tree.map(|tree| {
                     let text = deparse.predicate(oid, relid, &name, &tree, attnames);

@@ -214,7 +214,7 @@ use constraints::*;
 use expressions::ClientDeparse;
 pub use expressions::Q_DEPARSE;
 #[doc(hidden)]
-pub use expressions::{client_deparse, client_regclass};
+pub use expressions::{client_deparse, client_regclass, ClientEnums};
 use format_type::*;
 
 /// The client's `format_type` for built-in types (`None`: the server must
