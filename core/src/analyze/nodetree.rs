@@ -8,9 +8,11 @@
 //! use, constants of the built-in types whose bytes are read here (bool,
 //! int2/4/8, oid, float4/8, text, varchar, bpchar, name, numeric, date,
 //! timestamp(tz), interval, uuid, empty arrays, regclass when the caller
-//! names the relation), operators and functions of PostgreSQL 15's catalog
-//! ([`Catalog::pg15`]) called with exactly their declared argument types
-//! (so `ruleutils.c` prints their bare names). Anything else is
+//! names the relation, enums whose labels the caller knows), operators and
+//! functions of PostgreSQL 15's catalog ([`Catalog::pg15`]) called with
+//! exactly their declared argument types (so `ruleutils.c` prints their
+//! bare names) — or, for the `anyenum` comparisons, over two values of one
+//! enum when the caller says no other operator could be found. Anything else is
 //! [`NotDecoded`] with the reason — the caller asks the server — never a
 //! guess. Bad input is an error, never a panic.
 //!
