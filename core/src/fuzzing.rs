@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("normalize", normalize_target),
     ("declared", declared_target),
     ("lint", lint_target),
+    ("nodetree", nodetree_target),
 ];
 
 /// `split::tokens`, `split::file_directives` and `split::split` on any
@@ -184,4 +185,44 @@ pub fn declared_target(data: &[u8]) {
         }
     }
     let _ = crate::ddl::schema_sql(schema);
+}
+
+/// `analyze::nodetree` on any UTF-8 text (a stored `pg_node_tree`, as
+/// `outfuncs.c` writes it): read, decoded against three columns and one
+/// relation, printed. Errors are the answer for bad input; never a panic.
+pub fn nodetree_target(data: &[u8]) {
+    use crate::analyze::{deparse, nodetree, Unproven};
+    struct Ctx;
+    impl nodetree::Context for Ctx {
+        fn column(&self, attnum: i16) -> Option<&str> {
+            ["", "a", "Upper", "c"]
+                .get(usize::try_from(attnum).ok()?)
+                .copied()
+        }
+        fn relation(&self, oid: u32) -> Option<String> {
+            (oid == 16400).then(|| "s.seq".to_string())
+        }
+        fn utf8(&self) -> bool {
+            true
+        }
+    }
+    struct Types;
+    impl deparse::Names for Types {
+        fn type_name(&self, id: u32, _: i32) -> Result<String, Unproven> {
+            crate::catalog::Catalog::pg15()
+                .type_info(id)
+                .map(|t| t.display.clone())
+                .ok_or(Unproven {
+                    reason: "type".to_string(),
+                })
+        }
+    }
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(tree) = nodetree::parse(s) {
+        let _ = tree.has_vars();
+        let _ = tree.var_attnums();
+    }
+    let _ = nodetree::deparse(s, &Ctx, &Types);
 }

@@ -339,11 +339,25 @@ fn lint() {
 }
 
 #[test]
+fn nodetree() {
+    run_target("nodetree");
+}
+
+#[test]
 fn every_target_has_a_smoke_test_and_a_cargo_fuzz_binary() {
     let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).expect("fuzz/Cargo.toml");
     for (name, _) in fuzzing::TARGETS {
         assert!(
-            ["split", "parse", "replay", "normalize", "declared", "lint"].contains(name),
+            [
+                "split",
+                "parse",
+                "replay",
+                "normalize",
+                "declared",
+                "lint",
+                "nodetree"
+            ]
+            .contains(name),
             "{name} has no #[test] in fuzz_smoke.rs"
         );
         assert!(

@@ -18,6 +18,7 @@ use crate::model::{Column, Schema};
 
 pub mod deparse;
 pub mod node;
+pub mod nodetree;
 pub mod query;
 pub mod rule;
 pub mod transform;

@@ -20,7 +20,7 @@ pub(super) const Q_CONSTRAINTS: &str = concat!(
                   JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum \
                   ORDER BY k.ord), \
             co.confdeltype::text, co.confupdtype::text, co.confmatchtype::text, \
-            CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END, \
+            CASE WHEN co.contype = 'c' THEN co.conbin::text END, \
             co.connoinherit, \
             CASE WHEN co.contype = 'x' THEN pg_get_constraintdef(co.oid) END, \
             co.conindid, ic.reloptions::text[], coalesce(i.indisclustered, false), \
@@ -54,6 +54,7 @@ pub(super) fn build_constraints(
     attnames: &AttNames,
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
+    deparse: &mut ClientDeparse,
 ) -> Result<(), InspectError> {
     for row in rows {
         const STEP: &str = "constraints";
@@ -164,8 +165,17 @@ pub(super) fn build_constraints(
                 }
             }
             "c" => {
-                let text: Option<String> = get(row, 16, STEP)?;
-                let text = text.unwrap_or_default();
+                let tree: Option<String> = get(row, 16, STEP)?;
+                // The server prints it later when the client does not.
+                let text = deparse
+                    .check(
+                        oid,
+                        relid,
+                        &name,
+                        tree.as_deref().unwrap_or_default(),
+                        attnames,
+                    )
+                    .unwrap_or_default();
                 ConstraintKind::Check {
                     expression: Expression::from_server(text),
                     no_inherit: get(row, 17, STEP)?,

@@ -13,8 +13,8 @@ use super::*;
 pub(super) const Q_INDEXES: &str = concat!(
     "SELECT ic.oid, i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
             i.indnkeyatts::int4, i.indnullsnotdistinct, \
-            CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid) END, \
-            i.indexprs::text, \
+            CASE WHEN k.ord = 1 THEN i.indpred::text END, \
+            CASE WHEN k.ord = 1 THEN i.indexprs::text END, \
             k.ord::int4, k.attnum::int4, ta.attname::text, \
             CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int4, false) END, \
             CASE WHEN NOT opc.opcdefault THEN opn.nspname::text END, \
@@ -66,6 +66,8 @@ pub(super) fn build_indexes(
     schema: &mut Schema,
     table_names: &HashMap<u32, (String, String)>,
     comments: &mut Comments,
+    attnames: &AttNames,
+    deparse: &mut ClientDeparse,
 ) -> Result<(), InspectError> {
     const STEP: &str = "indexes";
     // Rows come ordered by index oid, then key position.
@@ -88,8 +90,15 @@ pub(super) fn build_indexes(
         let partial = match indexes.entry(oid) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
-                let raw_predicate: Option<String> = get(row, 7, STEP)?;
-                let predicate = raw_predicate.map(Expression::from_server);
+                // The first key's row (rows come by key position) carries
+                // the index's node trees, once.
+                // The predicate's tree; empty until the server prints it,
+                // when the client does not.
+                let tree: Option<String> = get(row, 7, STEP)?;
+                let predicate = tree.map(|tree| {
+                    let text = deparse.predicate(oid, relid, &name, &tree, attnames);
+                    Expression::from_server(text.unwrap_or_default())
+                });
                 let exprs: Option<String> = get(row, 8, STEP)?;
                 let raw_options: Option<Vec<String>> = get(row, 20, STEP)?;
                 let clustered: bool = get(row, 21, STEP)?;

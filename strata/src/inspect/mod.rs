@@ -27,6 +27,10 @@
 //! to the owner symbol; they are pipelined on the connection and joined
 //! in memory by object id. The columns query goes last and its rows (the
 //! most of any query) are built into the model as they arrive.
+//! Checks, defaults and partial indexes' predicates come as node trees and
+//! are printed on the client where it can (`expressions.rs`); the rest are printed by the server in
+//! one more statement per connection ([`Q_DEPARSE`]), still inside the
+//! snapshot.
 //!
 //! [`inspect_url`] reads on two connections sharing one exported snapshot
 //! (`snapshot.rs`, as parallel `pg_dump` does): the per-relation queries
@@ -184,6 +188,7 @@ pub(crate) const SET_SEARCH_PATH: &str = set_search_path!();
 mod aggregates;
 mod constraints;
 mod event_triggers;
+mod expressions;
 mod foreign;
 mod format_type;
 mod indexes;
@@ -206,6 +211,10 @@ mod views;
 
 use aggregates::*;
 use constraints::*;
+use expressions::ClientDeparse;
+pub use expressions::Q_DEPARSE;
+#[doc(hidden)]
+pub use expressions::{client_deparse, client_regclass, ClientEnums};
 use format_type::*;
 
 /// The client's `format_type` for built-in types (`None`: the server must
@@ -408,7 +417,7 @@ pub(crate) async fn read_and_commit(
     }
     // The columns' rows are still arriving: built as they come, the
     // transaction ends after them.
-    let schema = match build(rows, columns).await {
+    let schema = match build(rows, columns, &clients).await {
         Ok(schema) => schema,
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
@@ -666,8 +675,13 @@ fn table_mut<'s>(
 }
 
 /// The model from the rows, and from the columns' streams (read here, as
-/// the rows arrive).
-async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, InspectError> {
+/// the rows arrive); then the expressions the client did not print, from
+/// the server on `clients` ([`Q_DEPARSE`], still in the snapshot).
+async fn build(
+    rows: CatalogRows,
+    columns: Vec<RowStream>,
+    clients: &[&Client],
+) -> Result<Schema, InspectError> {
     // Each query's rows are dropped as soon as they are in the model.
     let CatalogRows {
         namespaces,
@@ -692,6 +706,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         aggregates,
     } = rows;
     let mut schema = Schema::default();
+    let mut deparse = ClientDeparse::new(&namespaces, &sequences, &enums)?;
     let mut comments = read_comments(&comment_rows)?;
     drop(comment_rows);
     build_namespaces(&namespaces, &mut schema, &mut comments)?;
@@ -712,8 +727,10 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         &table_names,
         &mut comments,
         &mut hidden_comments,
+        &mut deparse,
     )
     .await?;
+    deparse.finish_columns(&mut schema, &table_names, &attnames)?;
     // Columns are pushed one by one: without this, growth leaves up to
     // half of every table's capacity unused, and a column is a few hundred
     // bytes (25 MB at 10,000 tables).
@@ -729,6 +746,7 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         &attnames,
         &mut comments,
         &mut hidden_comments,
+        &mut deparse,
     )?;
     drop(constraints);
 
@@ -736,7 +754,14 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
     drop(views);
     let mut relation_names = table_names.clone();
     relation_names.extend(view_names);
-    build_indexes(&indexes, &mut schema, &relation_names, &mut comments)?;
+    build_indexes(
+        &indexes,
+        &mut schema,
+        &relation_names,
+        &mut comments,
+        &attnames,
+        &mut deparse,
+    )?;
     drop(indexes);
 
     build_types(&enums, &mut schema, &mut comments)?;
@@ -778,6 +803,15 @@ async fn build(rows: CatalogRows, columns: Vec<RowStream>) -> Result<Schema, Ins
         }
     }
 
+    deparse
+        .resolve(
+            clients,
+            &mut schema,
+            &table_names,
+            &relation_names,
+            &attnames,
+        )
+        .await?;
     Ok(schema)
 }
 
@@ -790,6 +824,7 @@ async fn build_columns_streamed(
     table_names: &HashMap<u32, (String, String)>,
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
+    deparse: &mut ClientDeparse,
 ) -> Result<AttNames, InspectError> {
     const CHUNK: usize = 512;
     let mut merged = futures_util::stream::select_all(streams.into_iter().map(Box::pin));
@@ -805,13 +840,15 @@ async fn build_columns_streamed(
             })?);
         }
         if chunk.len() == CHUNK || (done && !chunk.is_empty()) {
-            attnames.extend(build_columns(
+            build_columns(
                 &chunk,
                 schema,
                 table_names,
                 comments,
                 hidden,
-            )?);
+                &mut attnames,
+                deparse,
+            )?;
             chunk.clear();
         }
         if done {

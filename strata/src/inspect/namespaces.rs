@@ -9,11 +9,20 @@ use super::*;
 
 pub(super) const Q_NAMESPACES: &str = concat!(
     "SELECT s.isolation, s.read_only, s.public_usable, n.oid, n.nspname::text, \
-            n.nspacl::text[], pg_get_userbyid(n.nspowner)::text \
+            n.nspacl::text[], pg_get_userbyid(n.nspowner)::text, s.client_decodes, s.utf8, \
+            s.builtin_operators \
      FROM (SELECT current_setting('transaction_isolation') AS isolation, \
                   current_setting('transaction_read_only') AS read_only, \
                   NOT EXISTS (SELECT FROM pg_namespace p WHERE p.nspname = 'public') \
-                  OR 'public' = ANY (current_schemas(false)) AS public_usable) s \
+                  OR 'public' = ANY (current_schemas(false)) AS public_usable, \
+                  coalesce(current_setting('server_version_num')::int4 / 10000 = 15 \
+                  AND current_setting('standard_conforming_strings') = 'on' \
+                  AND (SELECT p.proargdefaults::text FROM pg_proc p WHERE p.oid = 1268) \
+                      LIKE '%:constvalue 1 [ 1 0 0 0 0 0 0 0 ]%', false) AS client_decodes, \
+                  current_setting('server_encoding') = 'UTF8' AS utf8, \
+                  NOT EXISTS (SELECT FROM pg_operator o WHERE o.oid >= 16384) \
+                  AND NOT EXISTS (SELECT FROM pg_cast k WHERE k.oid >= 16384 \
+                                  AND k.castcontext = 'i') AS builtin_operators) s \
      LEFT JOIN pg_namespace n ON ",
     user_namespace!(),
     " ORDER BY n.nspname"

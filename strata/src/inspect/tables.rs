@@ -51,7 +51,7 @@ pub(super) const Q_TABLES: &str = concat!(
 pub(super) const Q_COLUMNS: &str = concat!(
     "SELECT a.attrelid, a.attnum::int4, a.attname::text, a.atttypid, \
             a.attnotnull, \
-            CASE WHEN a.atthasdef THEN pg_get_expr(ad.adbin, ad.adrelid) END, \
+            CASE WHEN a.atthasdef THEN ad.adbin::text END, \
             a.attgenerated::text, a.attidentity::text, \
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
                  THEN cn.nspname::text END, \
@@ -210,16 +210,18 @@ pub(super) fn build_tables(
 /// Column names by (table oid, attribute number), for the constraints.
 pub(super) type AttNames = HashMap<(u32, i16), String>;
 
-/// Columns into their tables; returns their names by number.
+/// Columns into their tables; their names by number into `attnames`.
+/// Defaults are printed by `deparse` (or left for the server).
 pub(super) fn build_columns(
     rows: &[Row],
     schema: &mut Schema,
     table_names: &HashMap<u32, (String, String)>,
     comments: &mut Comments,
     hidden: &mut Vec<(u32, String)>,
-) -> Result<AttNames, InspectError> {
+    attnames: &mut AttNames,
+    deparse: &mut ClientDeparse,
+) -> Result<(), InspectError> {
     let mut types = TypeCache::new();
-    let mut attnames = AttNames::new();
     for row in rows {
         const STEP: &str = "columns";
         let relid: u32 = get(row, 0, STEP)?;
@@ -287,8 +289,19 @@ pub(super) fn build_columns(
             ));
         }
         let data_type = column_type(&mut types, typid, typmod, server_type, object)?;
+        let Ok(attnum) = i16::try_from(attnum) else {
+            return Err(InspectError::Catalog {
+                step: STEP,
+                reason: format!("{}: attribute number {attnum}", object()),
+            });
+        };
+        attnames.insert((relid, attnum), name.clone());
         let (default, generated) = match raw_default {
-            Some(text) => {
+            Some(tree) => {
+                // Empty until the server prints it, when the client does not.
+                let text = deparse
+                    .default(relid, attnum, tree, attnames)
+                    .unwrap_or_default();
                 let expr = Expression::from_server(text);
                 if generated_kind.is_empty() {
                     (Some(expr), None)
@@ -357,13 +370,6 @@ pub(super) fn build_columns(
         let acl = read_acl(row, 28, AclKind::Column, STEP, || {
             format!("column {}", name)
         })?;
-        let Ok(attnum) = i16::try_from(attnum) else {
-            return Err(InspectError::Catalog {
-                step: STEP,
-                reason: format!("{}: attribute number {attnum}", object()),
-            });
-        };
-        attnames.insert((relid, attnum), name.clone());
         table.columns.push(Column {
             acl,
             name,
@@ -380,7 +386,7 @@ pub(super) fn build_columns(
             fdw_options,
         });
     }
-    Ok(attnames)
+    Ok(())
 }
 
 /// `pg_class.reloptions` (`name=value` texts) as a map.

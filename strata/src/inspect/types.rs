@@ -20,6 +20,8 @@ use super::*;
 /// class when not the default, the collation when not the subtype's, the
 /// canonical and subtype_diff functions and the multirange type, each as
 /// (namespace, name). A shell type left undefined is read to be refused.
+/// Last, an enum's `pg_enum` oids (in label order) and `format_type`, for
+/// printing its constants on the client (`expressions.rs`).
 pub(super) const Q_TYPES: &str = concat!(
     "SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text, \
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid \
@@ -69,7 +71,10 @@ pub(super) const Q_TYPES: &str = concat!(
             (SELECT ARRAY[pn.nspname::text, p.proname::text] FROM pg_proc p \
              JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = r.rngsubdiff), \
             (SELECT ARRAY[mn.nspname::text, m.typname::text] FROM pg_type m \
-             JOIN pg_namespace mn ON mn.oid = m.typnamespace WHERE m.oid = r.rngmultitypid) \
+             JOIN pg_namespace mn ON mn.oid = m.typnamespace WHERE m.oid = r.rngmultitypid), \
+            ARRAY(SELECT e.oid FROM pg_enum e WHERE e.enumtypid = t.oid \
+                  ORDER BY e.enumsortorder), \
+            CASE WHEN t.typtype = 'e' THEN format_type(t.oid, NULL) END \
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_range r ON r.rngtypid = t.oid \
      LEFT JOIN pg_type st ON st.oid = r.rngsubtype \
