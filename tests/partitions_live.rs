@@ -7,14 +7,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Inherited, RelationRef, Schema};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use support::judge::{fresh_db, pg_dump_raw, plan_converges, same_dump};
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::kinds;
+use support::{psql_apply_sql, TestDb};
 
 /// Range, list, hash, default and sub-partitions; keys, indexes and a
 /// foreign key on the parent cloned to the partitions; a partition
@@ -397,23 +397,7 @@ fn plans_partitioned_indexes_with_their_partitions() {
 async fn strata_drift_names_a_partition_added_out_of_band() {
     let ws = tempfile::tempdir().unwrap();
     write_workspace(ws.path(), PARENT);
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url])
-            .current_dir(ws.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let drift = |url: &str| kinds::run_drift(ws.path(), url, kinds::Expect::Workspace);
     let clean = TestDb::create("strata_partitions_cli").await;
     psql_apply_sql(&clean.url, PARENT, true).unwrap();
     let (code, out) = drift(&clean.url);

@@ -11,16 +11,15 @@
 
 mod support;
 
+use support::kinds;
 use support::kinds::{all_hazards, converge, replay};
-
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{ObjectKind, RuleEvent, Schema, TriggerEnabled};
 use strata_core::plan::plan_verified;
 use support::judge::{copy_db, fresh_db, judge_converged, same_dump};
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::{psql_apply_sql, TestDb};
 
 const BASE: &str = r#"
 CREATE SCHEMA app;
@@ -332,24 +331,8 @@ fn strata_drift_names_each_property_changed_out_of_band() {
     let file = dir.path().join("schema.sql");
     let schema = format!("{}{DRIFT_DERIVED}", proven());
     std::fs::write(&file, &schema).unwrap();
-    let against = format!("schema:{}", file.display());
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url, "--against", &against])
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let _against = format!("schema:{}", file.display());
+    let drift = |url: &str| kinds::run_drift(dir.path(), url, kinds::Expect::Against);
     let template = fresh_db("strata_rules_drift_t");
     psql_apply_sql(&template.url, &schema, true).unwrap();
     // Rules with conditions and actions, unchanged: no drift, proven.

@@ -7,7 +7,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
@@ -15,7 +14,7 @@ use strata_core::model::{Schema, Trigger, TriggerEnabled, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use support::judge::{fresh_db, plan_converges, same_dump};
 use support::kinds;
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::{psql_apply_sql, TestDb};
 
 /// The tables and functions the triggers use.
 const BASE: &str = r#"
@@ -343,23 +342,7 @@ async fn strata_drift_names_each_changed_property() {
     // equal to the server's (that case is below).
     let history = fixture().replace("WHEN (OLD.price IS DISTINCT FROM NEW.price) ", "");
     write_workspace(ws.path(), &history);
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url])
-            .current_dir(ws.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let drift = |url: &str| kinds::run_drift(ws.path(), url, kinds::Expect::Workspace);
     let clean = TestDb::create("strata_triggers_cli").await;
     psql_apply_sql(&clean.url, &history, true).unwrap();
     let (code, out) = drift(&clean.url);

@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
@@ -16,7 +15,7 @@ use strata_core::model::{Schema, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use support::judge::{fresh_db, plan_converges, same_dump};
 use support::kinds;
-use support::{psql_apply_sql, strata_bin, TestDb};
+use support::{psql_apply_sql, TestDb};
 
 const BASE: &str = r#"
 CREATE SCHEMA app;
@@ -277,23 +276,7 @@ fn write_workspace(dir: &Path, sql: &str) {
 async fn strata_drift_names_a_view_trigger_changed_out_of_band() {
     let ws = tempfile::tempdir().unwrap();
     write_workspace(ws.path(), &fixture());
-    let drift = |url: &str| {
-        let o = Command::new(strata_bin())
-            .args(["drift", "--database-url", url])
-            .current_dir(ws.path())
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run strata");
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let drift = |url: &str| kinds::run_drift(ws.path(), url, kinds::Expect::Workspace);
     let db = TestDb::create("strata_view_triggers_drift").await;
     psql_apply_sql(&db.url, &fixture(), true).unwrap();
     let (code, out) = drift(&db.url);
