@@ -411,6 +411,11 @@ pub(crate) async fn read_and_commit(
         // its owner.
         Err((e, Transaction::Foreign)) => return Err(e),
         Err((e, Transaction::Ours)) => {
+            // The columns' rows may still be arriving: their stream must go
+            // before the ROLLBACK is awaited, or the connection waits to
+            // hand them to a stream nobody reads while this waits for the
+            // ROLLBACK's answer behind them.
+            drop(columns);
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(e);
         }
