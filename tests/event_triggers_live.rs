@@ -7,13 +7,13 @@
 //! out of band.
 
 mod support;
+use support::kinds::{read, shown};
 
 use support::kinds;
 use support::kinds::{converge, replay};
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
-use strata_core::model::{Schema, TriggerEnabled};
+use strata_core::model::TriggerEnabled;
 use support::judge::{fresh_db, same_dump};
 use support::{psql_apply_sql, TestDb};
 
@@ -37,16 +37,6 @@ COMMENT ON EVENT TRIGGER note_tables IS 'who changed what';
 
 fn fixture() -> String {
     format!("{BASE}{TRIGGERS}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

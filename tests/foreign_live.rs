@@ -8,18 +8,16 @@
 //! prove", and a user-mapping password never appears in any output.
 
 mod support;
+use support::kinds::{read, shown};
 
-use support::kinds::{all_hazards, converge, offline_code, replay};
-
-use std::process::Command;
+use support::kinds::{all_hazards, converge, replay};
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
-use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, PlanOptions};
 use support::judge::{fresh_db, same_dump};
 use support::kinds;
-use support::{psql_apply_sql, strata_bin, Roles, TestDb};
+use support::{psql_apply_sql, run_strata_text, Roles, TestDb};
 
 const SECRET: &str = "hunter2-s3cret-Zq";
 
@@ -56,16 +54,6 @@ fn with_secrets(r: &Roles) -> String {
         base(r),
         r.0[1]
     )
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,24 +359,6 @@ async fn plans_between_inspected_databases_converge() {
     kinds::inspected_plans_converge("strata_fdw", &base(&roles), &changed(&roles)).await;
 }
 
-fn run(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let o = Command::new(strata_bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata");
-    (
-        o.status.code(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
-
 #[test]
 fn strata_drift_names_each_property_changed_out_of_band() {
     let roles = Roles::create("strata_fdw_r", 2);
@@ -521,7 +491,7 @@ fn a_user_mapping_password_never_appears_in_any_output() {
         vec!["inspect", "--database-url", &db.url],
         vec!["docs", "--source", &schema],
     ] {
-        let (code, out) = run(dir.path(), &args);
+        let (code, out) = run_strata_text(dir.path(), &args);
         assert!(
             !out.contains(SECRET),
             "{args:?} printed the password:\n{out}"
@@ -685,35 +655,7 @@ const TABLE_CASES: &[(&str, &str)] = &[
 async fn foreign_table_replay_fails_where_the_server_fails() {
     let roles = Roles::create("strata_fdw_r", 2);
     let fixture = tables(&roles);
-    let db = TestDb::create("strata_fdw_t_errors").await;
-    psql_apply_sql(&db.url, &fixture, true).unwrap();
-    let client = db.client().await;
-    let mut mismatches = Vec::new();
-    for (setup, stmt) in TABLE_CASES {
-        client.batch_execute("BEGIN").await.unwrap();
-        if !setup.is_empty() {
-            client
-                .batch_execute(setup)
-                .await
-                .unwrap_or_else(|e| panic!("{setup}: {e}"));
-        }
-        let server = client.batch_execute(stmt).await.err().map(|e| {
-            let db = e.as_db_error().expect("a server error");
-            (db.code().code().to_string(), db.message().to_string())
-        });
-        client.batch_execute("ROLLBACK").await.unwrap();
-        let offline = offline_code(&format!("{fixture}\n{setup};\n{stmt};\n"));
-        let same = match (&server, &offline) {
-            (None, None) => true,
-            (Some((code, message)), Some(o)) => {
-                o.starts_with(code.as_str()) || o.contains(message.as_str())
-            }
-            _ => false,
-        };
-        if !same {
-            mismatches.push(format!("{stmt}: server {server:?}, strata {offline:?}"));
-        }
-    }
+    let mismatches = kinds::sqlstate_mismatches("strata_fdw_t_errors", &fixture, TABLE_CASES).await;
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
@@ -915,7 +857,7 @@ fn lint_knows_a_foreign_table_holds_no_rows() {
          DROP TABLE t;\n",
     )
     .unwrap();
-    let (_, out) = run(
+    let (_, out) = run_strata_text(
         dir.path(),
         &["lint", "--migrations", &m.display().to_string()],
     );

@@ -5,8 +5,8 @@
 //! directions converge by `pg_dump -s` or are refused by name.
 
 mod support;
+use support::kinds::read;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{ObjectRef, Operator, Schema};
 use support::judge::{build_db, plan_converges, same_dump};
@@ -34,12 +34,6 @@ CREATE OPERATOR other.~~~ (FUNCTION = other.happy, LEFTARG = other.mood, RIGHTAR
     COMMUTATOR = OPERATOR(other.~~~));
 COMMENT ON OPERATOR other.~~~ (other.mood, other.mood) IS 'moods';
 "#;
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
 
 fn replay(sql: &str) -> Schema {
     let text: std::sync::Arc<str> = std::sync::Arc::from(sql);

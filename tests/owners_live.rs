@@ -8,10 +8,10 @@
 //! (which prints owners); replay refuses what the server refuses.
 
 mod support;
+use support::kinds::read;
 
 use std::process::Command;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::owner::diff_owners;
 use strata_core::model::Schema;
 use support::judge::{copy_db, fresh_db, judge_converged};
@@ -79,12 +79,6 @@ GRANT USAGE ON TYPE plain.mood TO {a}, {b};
 /// be able to create in its schema (it owns it, by name).
 fn roles() -> Roles {
     Roles::create("strata_owner", 2)
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
 }
 
 fn replay(sql: &str) -> Result<Schema, String> {

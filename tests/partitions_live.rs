@@ -5,10 +5,10 @@
 //! does — judged by `pg_dump -s`.
 
 mod support;
+use support::kinds::read;
 
 use std::path::Path;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Inherited, RelationRef, Schema};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
@@ -75,12 +75,6 @@ ALTER TABLE entity_bindings ADD COLUMN note text;
 CREATE TABLE app.loose (created_at timestamp, e integer, extra text);
 ALTER TABLE app.loose INHERIT timestamp_base;
 "#;
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
 
 fn replay(sql: &str) -> Schema {
     let text: std::sync::Arc<str> = std::sync::Arc::from(sql);

@@ -8,6 +8,7 @@
 //! and drops them after its databases.
 
 mod support;
+use support::kinds::read;
 
 use support::Roles;
 
@@ -15,7 +16,6 @@ use support::run_strata as strata;
 
 use std::process::Output;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{PolicyCommand, Schema};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
@@ -76,12 +76,6 @@ CREATE POLICY del ON doc FOR DELETE TO {r2} USING ("Title" <> 'keep');
 COMMENT ON POLICY del ON doc IS 'delete unless kept';
 "#
     )
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
 }
 
 fn offline(sql: &str) -> Schema {

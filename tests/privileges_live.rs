@@ -8,6 +8,7 @@
 //! own, uniquely named, and drops them after its databases.
 
 mod support;
+use support::kinds::read;
 
 use support::Roles;
 
@@ -15,7 +16,6 @@ use support::run_strata as strata;
 
 use std::process::Output;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Grantee, Privilege, Schema};
 use strata_core::plan::{plan_verified, Hazard, PlanOptions};
@@ -86,12 +86,6 @@ GRANT role_that_is_not_an_object_grant_check TO nobody_here;
         "GRANT role_that_is_not_an_object_grant_check TO nobody_here;\n",
         &format!("GRANT {r1} TO \"{r2}\";\n"),
     )
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
 }
 
 fn offline(sql: &str) -> Schema {

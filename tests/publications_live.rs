@@ -8,13 +8,12 @@
 //! `strata drift` names each property changed out of band.
 
 mod support;
+use support::kinds::{read, shown};
 
 use support::kinds;
 use support::kinds::{converge, replay};
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
-use strata_core::model::Schema;
 use support::judge::{fresh_db, same_dump};
 use support::{psql_apply_sql, TestDb};
 
@@ -45,16 +44,6 @@ COMMENT ON PUBLICATION app IS 'what the app replicates';
 
 fn fixture() -> String {
     format!("{BASE}{PUBS}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

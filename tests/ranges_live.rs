@@ -9,13 +9,13 @@
 //! of band.
 
 mod support;
+use support::kinds::{read, shown};
 
 use support::kinds;
 use support::kinds::{all_hazards, converge, replay};
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
-use strata_core::model::Schema;
 use strata_core::plan::plan_verified;
 use support::judge::{fresh_db, same_dump};
 use support::{psql_apply_sql, TestDb};
@@ -62,16 +62,6 @@ fn fixture() -> String {
 
 fn full() -> String {
     format!("{BASE}{RANGES}{CANONICAL}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,8 +3,8 @@
 //! database rebuilt from that output is the judge.
 
 mod support;
+use support::kinds::read;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::model::{
     ArgMode, Expression, Parallel, Routine, RoutineArg, RoutineBody, RoutineKind, Schema,
     Volatility,
@@ -59,12 +59,6 @@ COMMENT ON PROCEDURE bump(integer, integer) IS 'a procedure';
 CREATE PROCEDURE other.tidy() LANGUAGE sql BEGIN ATOMIC SELECT 1; END;
 CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 "#;
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
 
 fn routine<'s>(schema: &'s Schema, ns: &str, signature: &str) -> &'s Routine {
     schema

@@ -10,11 +10,11 @@
 //! out of band.
 
 mod support;
+use support::kinds::{read, shown};
 
 use support::kinds;
 use support::kinds::{all_hazards, converge, replay};
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{ObjectKind, RuleEvent, Schema, TriggerEnabled};
 use strata_core::plan::plan_verified;
@@ -58,16 +58,6 @@ fn proven() -> String {
 
 fn fixture() -> String {
     format!("{BASE}{PROVEN}{DERIVED}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 /// The differences of `offline` against `server`: only "cannot prove" of

@@ -7,13 +7,13 @@
 //! out of band.
 
 mod support;
+use support::kinds::{read, shown};
 
 use support::kinds;
 use support::kinds::{converge, replay};
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
-use strata_core::model::{Schema, StatisticsKind};
+use strata_core::model::StatisticsKind;
 use support::judge::{fresh_db, same_dump};
 use support::{psql_apply_sql, TestDb};
 
@@ -43,16 +43,6 @@ COMMENT ON STATISTICS item_stats IS 'price by quantity';
 
 fn fixture() -> String {
     format!("{BASE}{STATS}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,10 +5,10 @@
 //! library and by `strata drift`.
 
 mod support;
+use support::kinds::read;
 
 use std::path::Path;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{Schema, Trigger, TriggerEnabled, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
@@ -65,12 +65,6 @@ CREATE TRIGGER child_any AFTER INSERT OR DELETE ON child FOR EACH ROW EXECUTE FU
 
 fn fixture() -> String {
     format!("{BASE}{TRIGGERS}")
-}
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
 }
 
 fn replay(sql: &str) -> Schema {

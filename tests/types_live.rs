@@ -5,13 +5,12 @@
 //! judges again).
 
 mod support;
+use support::kinds::read;
 
 use std::process::Command;
 use std::sync::Arc;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
-use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 use strata_core::replay::replay_texts;
 use support::judge::{build_db, plan_converges, same_dump};
@@ -57,12 +56,6 @@ ALTER TYPE renamed ADD ATTRIBUTE c text;
 ALTER TYPE renamed DROP ATTRIBUTE b;
 ALTER TYPE renamed RENAME TO kept;
 "#;
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
 
 fn offline(sql: &str) -> strata_core::replay::Replayed {
     let text: Arc<str> = Arc::from(sql);

@@ -6,10 +6,10 @@
 //! named by `strata drift`.
 
 mod support;
+use support::kinds::{read, shown};
 
 use std::path::Path;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
 use strata_core::model::{Schema, TriggerTiming};
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
@@ -46,21 +46,11 @@ fn fixture() -> String {
     format!("{BASE}{TRIGGERS}")
 }
 
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
-
 fn replay(sql: &str) -> Result<Schema, String> {
     let text: std::sync::Arc<str> = std::sync::Arc::from(sql);
     strata_core::replay::replay_texts([("schema.sql", &text)])
         .map(|r| r.schema)
         .map_err(|e| format!("{e:?}").replace("\\\"", "\""))
-}
-
-fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
-    d.iter().map(|x| x.to_string()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,10 +5,10 @@
 //! view changed out of band is named by the comparison.
 
 mod support;
+use support::kinds::{self, read};
 
 use std::sync::Arc;
 
-use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, Change, DiffOptions};
 use strata_core::model::{CheckOption, Schema, View};
 use strata_core::replay::Replayer;
@@ -43,12 +43,6 @@ CREATE MATERIALIZED VIEW other.empty_stats WITH (fillfactor = 70) AS SELECT id F
 CREATE MATERIALIZED VIEW later AS SELECT id FROM item WITH NO DATA;
 REFRESH MATERIALIZED VIEW later;
 "#;
-
-async fn read(url: &str) -> Schema {
-    inspect_url(url, &InspectOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("inspect: {e}"))
-}
 
 fn replay(sql: &str) -> Schema {
     let mut r = Replayer::new();
@@ -337,29 +331,6 @@ CREATE MATERIALIZED VIEW listing AS SELECT id, name FROM item;
 CREATE UNIQUE INDEX listing_id ON listing (id);
 "#;
 
-fn drift(url: &str, declared: &std::path::Path) -> (Option<i32>, String) {
-    let o = std::process::Command::new(support::strata_bin())
-        .args([
-            "drift",
-            "--database-url",
-            url,
-            "--against",
-            &format!("schema:{}", declared.display()),
-        ])
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata");
-    (
-        o.status.code(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_changed_out_of_band_is_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,7 +340,7 @@ async fn a_view_changed_out_of_band_is_named() {
     // In step: the views' queries are derived exactly, so no drift.
     let db = TestDb::create("strata_view_drift").await;
     psql_apply_sql(&db.url, DRIFT_FIXTURE, true).unwrap();
-    let (code, out) = drift(&db.url, &declared);
+    let (code, out) = kinds::run_drift(dir.path(), &db.url, kinds::Expect::Against);
     assert_eq!(code, Some(0), "{out}");
     let before = read(&db.url).await;
 
@@ -433,7 +404,7 @@ async fn a_view_changed_out_of_band_is_named() {
                 }),
             "{sql}: expected {object} {field}, got {d:#?}"
         );
-        let (code, out) = drift(&db.url, &declared);
+        let (code, out) = kinds::run_drift(dir.path(), &db.url, kinds::Expect::Against);
         assert_eq!(code, Some(1), "{sql}: {out}");
         assert!(out.contains(object), "{sql}: {out}");
     }

@@ -3,7 +3,6 @@
 //! server's by SQLSTATE, and plan between two scripts judged by the server.
 
 use std::path::Path;
-use std::process::Command;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};
@@ -11,7 +10,7 @@ use strata_core::model::Schema;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};
 
 use super::judge::{apply_plan, copy_db, fresh_db, judge_converged, plan_converges};
-use super::{psql_apply_sql, strata_bin, TestDb};
+use super::{psql_apply_sql, run_strata_text, TestDb};
 
 /// Replays `sql` offline as one file; the error with its help (which names
 /// the SQLSTATE of replay's own errors).
@@ -147,26 +146,12 @@ pub enum Expect {
 
 /// `strata drift` run in `dir` against `url`: its exit code and output.
 pub fn run_drift(dir: &Path, url: &str, expect: Expect) -> (Option<i32>, String) {
-    let mut args = vec!["drift".to_string(), "--database-url".into(), url.into()];
+    let against = format!("schema:{}", dir.join("schema.sql").display());
+    let mut args = vec!["drift", "--database-url", url];
     if let Expect::Against = expect {
-        args.push("--against".into());
-        args.push(format!("schema:{}", dir.join("schema.sql").display()));
+        args.extend(["--against", &against]);
     }
-    let o = Command::new(strata_bin())
-        .args(&args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run strata");
-    (
-        o.status.code(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    run_strata_text(dir, &args)
 }
 
 /// The drift test of one kind: a database built from `fixture` has no
@@ -209,4 +194,9 @@ pub fn drift_names_each_change(
         outputs.push(out);
     }
     outputs
+}
+
+/// Differences as the user reads them, one line each.
+pub fn shown(d: &[strata_core::diff::Difference]) -> Vec<String> {
+    d.iter().map(|x| x.to_string()).collect()
 }

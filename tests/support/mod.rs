@@ -273,6 +273,19 @@ pub fn run_strata(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("run strata")
 }
 
+/// [`run_strata`]'s exit code and its stdout followed by its stderr.
+pub fn run_strata_text(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = run_strata(dir, args);
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
 pub fn repo_root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
