@@ -15,7 +15,7 @@
 //!   from the baseline, and on one whose history already records a
 //!   migration.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

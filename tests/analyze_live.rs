@@ -6,7 +6,7 @@
 //! be equal, or Unproven (listed with its reason); a text that differs from
 //! the server's, or a text for an expression the server rejects, fails.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

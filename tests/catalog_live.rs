@@ -10,7 +10,7 @@
 //!   (SQLSTATE and message) must be what `Env::oper` / `Env::func` /
 //!   `Env::common_type` predict.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! The real `strata` binary, driven as a user would.
 
-mod support;
+use crate::support;
 
 use support::repo_root;
 use support::run_strata as strata;

@@ -5,7 +5,7 @@
 //!
 //! Regenerate with `cargo run -p pgstrata-cli -- codegen --out
 //! schema/src/generated.rs`, or `STRATA_UPDATE_GENERATED=1 cargo test -p
-//! strata-tests --test codegen_generated`.
+//! strata-tests --test suite codegen_generated`.
 
 use std::path::Path;
 
@@ -51,7 +51,7 @@ fn the_committed_generated_file_is_what_codegen_writes() {
         .header("committed", "regenerated")
         .to_string();
     panic!(
-        "schema/src/generated.rs is stale: run `cargo run -p pgstrata-cli -- codegen --out schema/src/generated.rs` (or STRATA_UPDATE_GENERATED=1 cargo test -p strata-tests --test codegen_generated) and commit it\n{diff}"
+        "schema/src/generated.rs is stale: run `cargo run -p pgstrata-cli -- codegen --out schema/src/generated.rs` (or STRATA_UPDATE_GENERATED=1 cargo test -p strata-tests --test suite codegen_generated) and commit it\n{diff}"
     );
 }
 

@@ -6,7 +6,7 @@
 //! from the dump back to nothing, the plan applied to a database built
 //! from the dump must dump as an empty one.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

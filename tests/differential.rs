@@ -21,7 +21,7 @@
 //! The test prints one row per case and direction and fails if any row
 //! fails. `STRATA_DIFF_CASE=name[,name…]` runs only those cases.
 
-mod support;
+use crate::support;
 
 use support::judge::{copy_db, fresh_db, pg_dump, unified_diff};
 use support::run_strata as strata;

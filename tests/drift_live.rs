@@ -2,7 +2,7 @@
 //! built from `migrations/` (with refinery's history table), changed out of
 //! band one way at a time, and the real binary asked what drifted and why.
 
-mod support;
+use crate::support;
 
 use support::repo_root;
 use support::run_strata as strata;

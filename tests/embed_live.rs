@@ -5,7 +5,7 @@
 //! applied migration refuses the run; and folders of other tools (sqlx,
 //! golang-migrate) apply into their tool's own table.
 
-mod support;
+use crate::support;
 
 use strata::migrate::{EmbeddedMigration, EmbeddedMigrations, MigrateError, MigrateOptions};
 use support::TestDb;

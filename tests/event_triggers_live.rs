@@ -6,7 +6,7 @@
 //! plans converge both ways, and `strata drift` names each property changed
 //! out of band.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use support::kinds;

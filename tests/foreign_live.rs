@@ -7,7 +7,7 @@
 //! user mapping's options hidden from the inspecting role are "cannot
 //! prove", and a user-mapping password never appears in any output.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use support::kinds::{all_hazards, converge, replay};

@@ -11,10 +11,10 @@
 //! builds, `inspect` round trips, `drift` (in step, then out-of-band
 //! changes named with the right quoting), `diff`/`new` (the DDL applies
 //! and builds the edited schema), `codegen` (the committed file is fresh,
-//! compiles — with `strata::schema!` — in a trybuild pass case, and round
+//! compiles — with `strata::schema!` — in `hostile_pass.rs`, and round
 //! trips rows through the real tables).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -673,9 +673,7 @@ fn the_committed_generated_file_is_fresh() {
 
 // The committed file and `strata::schema!` on the fixture compile in a
 // crate of their own (`#![deny(warnings)]`, every type, column and variant
-// named): `ui-tests/ui_pass/hostile.rs`, built by the trybuild run of
-// `tests/ui-tests/codegen_ui.rs` (one trybuild build for the pass and compile-fail
-// cases, instead of two contending for its target folder).
+// named): `hostile_pass.rs`, a test binary of its own.
 
 /// Rows through the generated query builder into the real tables: every
 /// hostile column written and read back, enum labels with quotes,

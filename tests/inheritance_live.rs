@@ -7,7 +7,7 @@
 //! inheritance marks checked against the server's catalog; what strata
 //! does not plan is refused by name.
 
-mod support;
+use crate::support;
 
 use strata::inspect::{inspect_url, InspectOptions};
 use strata_core::diff::{diff, DiffOptions};

@@ -12,7 +12,7 @@
 //! every expression exactly as `pg_get_expr` prints it. The same over the
 //! three dumps of the shared corpus.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

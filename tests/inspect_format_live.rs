@@ -6,7 +6,7 @@
 //! the columns query makes: the client answers exactly where the query's
 //! condition does not ask the server.
 
-mod support;
+use crate::support;
 
 use strata::inspect::{client_format_type, SERVER_FORMATS_TYPE};
 use support::{connect, psql_apply_sql, TestDb};

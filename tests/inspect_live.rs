@@ -1,7 +1,7 @@
 //! `strata::inspect` against the real server: psql applies the SQL, the
 //! inspector reads it back.
 
-mod support;
+use crate::support;
 
 use strata::inspect::{
     inspect, inspect_url, inspect_url_with, InspectError, InspectOptions, QUERIES, Q_DEPARSE,

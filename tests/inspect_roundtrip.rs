@@ -5,7 +5,7 @@
 //! model, and serve `strata check` as the declared schema of the history
 //! that built the database.
 
-mod support;
+use crate::support;
 
 use support::repo_root;
 use support::run_strata as strata;

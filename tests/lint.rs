@@ -3,7 +3,7 @@
 //! required properties of the SARIF 2.1.0 schema, and the shared corpus
 //! linted whole with counts checked by an independent scan.
 
-mod support;
+use crate::support;
 
 use support::repo_root;
 use support::run_strata as strata;

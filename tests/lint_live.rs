@@ -3,7 +3,7 @@
 //! server rewrote the table (its `relfilenode` changed) must be exactly
 //! whether lint reports `changing-column-type` / `adding-field-with-default`.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

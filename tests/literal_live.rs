@@ -6,7 +6,7 @@
 //! `Unknown` answer is a failure here: the cases `canonical` must refuse to
 //! answer are listed separately in `DOCUMENTED_UNKNOWN`.
 
-mod support;
+use crate::support;
 
 use strata_core::literal::{canonical, Literal};
 use support::literal_oracle::{ask, compare, prepare};

@@ -9,7 +9,7 @@
 //!
 //! `PROPTEST_CASES` sets the number of batches (default 12 of 160 literals).
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

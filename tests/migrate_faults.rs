@@ -8,7 +8,7 @@
 //! fast. Every check of stderr also checks that nothing panicked and that the
 //! password in the URL never shows.
 
-mod support;
+use crate::support;
 use support::cluster::PrivateCluster;
 use support::{psql_apply_sql, quote_ident, repo_root, strata_bin, unique_name, TestDb};
 

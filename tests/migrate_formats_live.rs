@@ -19,7 +19,7 @@
 //!
 //! One database per format (plus the oracle and the hand-written one).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! PostgreSQL: the library and the real binary, refinery's own crate as the
 //! oracle for the history table.
 
-mod support;
+use crate::support;
 use support::{repo_root, strata_bin};
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,7 @@
 //! the names are read from `pg_class` / `pg_constraint`, and the replayed
 //! model written back as SQL must give the same `pg_dump --schema-only`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! output rebuilds a database `pg_dump -s` finds equal; plans in both
 //! directions converge by `pg_dump -s` or are refused by name.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use strata_core::diff::{diff, DiffOptions};

@@ -7,7 +7,7 @@
 //! `UNSUPPORTED`; the test fails if such a case starts passing (so the list
 //! stays honest) and never skips one silently.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

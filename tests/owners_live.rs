@@ -7,7 +7,7 @@
 //! diff --owners` plans `ALTER … OWNER TO` that converge by `pg_dump -s`
 //! (which prints owners); replay refuses what the server refuses.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use std::process::Command;

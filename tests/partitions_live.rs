@@ -4,7 +4,7 @@
 //! `strata::inspect` reads them, and `ddl` writes them back as pg_dump
 //! does — judged by `pg_dump -s`.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use std::path::Path;

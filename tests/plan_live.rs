@@ -13,7 +13,7 @@
 //! - focused cases (online mode, enum swaps and their guard, generated
 //!   columns, type changes, renames).
 
-mod support;
+use crate::support;
 
 use support::current_user;
 use support::repo_root;

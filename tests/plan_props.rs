@@ -9,7 +9,7 @@
 //! `PROPTEST_CASES` sets the number of cases (default 24: each one builds
 //! two databases).
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use strata_core::plan::{plan_verified, Hazard, Plan, PlanOptions};

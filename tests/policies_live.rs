@@ -7,7 +7,7 @@
 //! Roles are cluster objects: each test creates its own, uniquely named,
 //! and drops them after its databases.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use support::Roles;

@@ -19,7 +19,7 @@
 //!   `default_transaction_read_only` says: a write inside it is refused by
 //!   the server.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

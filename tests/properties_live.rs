@@ -7,7 +7,7 @@
 //! PostgreSQL is the oracle: every expectation is read back from the
 //! server, never copied from strata's own output.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::sync::Arc;

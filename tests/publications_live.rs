@@ -7,7 +7,7 @@
 //! SQLSTATE, plans converge both ways (judged by `pg_dump -s`), and
 //! `strata drift` names each property changed out of band.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use support::kinds;

@@ -6,7 +6,7 @@
 //! One database (the reference schema, built by its migrations, with rows
 //! covering every column type of the tables used) serves every check.
 
-mod support;
+use crate::support;
 
 use strata::runtime::rust_decimal::Decimal;
 use strata::runtime::{

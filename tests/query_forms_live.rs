@@ -8,7 +8,7 @@
 //! One database (the reference schema with rows) serves every check;
 //! statements that change rows run inside a transaction rolled back.
 
-mod support;
+use crate::support;
 
 use strata::runtime::chrono::{DateTime, Utc};
 use strata::runtime::{

@@ -10,7 +10,7 @@
 //! and `query_as!` run against the same database and agree with the same
 //! statements written by hand through tokio-postgres.
 
-mod support;
+use crate::support;
 
 use strata_core::analyze::query::{analyze, Analysis};
 use strata_core::model::Schema;

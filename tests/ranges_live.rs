@@ -8,7 +8,7 @@
 //! with a canonical function too — (or are refused by name), and `strata drift` names each property changed out
 //! of band.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use support::kinds;

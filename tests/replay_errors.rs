@@ -3,7 +3,7 @@
 //! database (the oracle) and through strata's offline replay; both must fail
 //! on the same line, or both succeed.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

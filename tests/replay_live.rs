@@ -4,7 +4,7 @@
 //! takes with it. Every expectation is read back from a fresh database the
 //! same SQL was applied to with psql.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

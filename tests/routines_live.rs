@@ -2,7 +2,7 @@
 //! reads them by definition, `ddl` writes them back, and `pg_dump -s` of a
 //! database rebuilt from that output is the judge.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use strata_core::model::{

@@ -9,7 +9,7 @@
 //! (judged by `pg_dump -s`), and `strata drift` names each property changed
 //! out of band.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use support::kinds;

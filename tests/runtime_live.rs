@@ -7,7 +7,7 @@
 //! Each test builds the reference schema from its declared SQL
 //! (`schema/sql/*.sql`) in a database of its own.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

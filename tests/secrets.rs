@@ -8,7 +8,7 @@
 //! uses SCRAM, so the password is really needed — and the successful runs
 //! prove that each lookup is real.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

@@ -7,7 +7,7 @@
 //! One test function: its cases run in order, so the scratch databases
 //! left behind can be counted.
 
-mod support;
+use crate::support;
 
 use support::run_strata as strata;
 

@@ -6,7 +6,7 @@
 //! (`strata::conn::connect`, which generated code and every command use)
 //! and the real binary are driven.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@
 //! by `pg_dump -s` — and each property changed out of band is named, by the
 //! library and by `strata drift`.
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! changed out of band, and plans converge in both directions (`pg_dump -s`
 //! judges again).
 
-mod support;
+use crate::support;
 use support::kinds::read;
 
 use std::process::Command;

@@ -5,7 +5,7 @@
 //! is dropped and created — and a trigger on a view changed out of band is
 //! named by `strata drift`.
 
-mod support;
+use crate::support;
 use support::kinds::{read, shown};
 
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! cannot-prove until strata derives `pg_get_viewdef`'s text), and a
 //! view changed out of band is named by the comparison.
 
-mod support;
+use crate::support;
 use support::kinds::{self, read};
 
 use std::sync::Arc;

@@ -295,9 +295,24 @@ pub fn repo_root() -> std::path::PathBuf {
 
 /// Builds the `strata` binary once per test process (cargo is a no-op when
 /// it is up to date) and returns its path.
+///
+/// `scripts/test` sets `STRATA_TEST_BIN` to the binary its `cargo test
+/// --workspace` build made for pgstrata-cli's own tests
+/// (`codegen-cli/tests/binary.rs`): `cargo build -p pgstrata-cli` alone
+/// resolves some dependencies' features differently from the workspace's
+/// test build and would compile the parser, core and the CLI a second time.
 pub fn strata_bin() -> &'static Path {
     static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("STRATA_TEST_BIN") {
+            let bin = std::path::PathBuf::from(bin);
+            assert!(
+                bin.is_file(),
+                "STRATA_TEST_BIN={} is not a file",
+                bin.display()
+            );
+            return bin;
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let status = Command::new(cargo)
             .args(["build", "-q", "-p", "pgstrata-cli", "--bin", "strata"])

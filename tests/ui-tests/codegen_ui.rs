@@ -1,8 +1,8 @@
 //! Compile-fail tests: what the typed models must not let compile, and the
-//! errors `strata::schema!` gives, pinned in `ui/*.stderr`; and the pass
-//! case of the hostile-names fixture (`ui_pass/hostile.rs`: its committed
-//! generated models and `strata::schema!` on it compile under
-//! `#![deny(warnings)]`, see `tests/hostile_identifiers.rs`).
+//! errors `strata::schema!` gives, pinned in `ui/*.stderr`. What must
+//! compile is in the integration tests (`query_forms_compile.rs`,
+//! `hostile_pass.rs`): with no pass case here, trybuild only runs `cargo
+//! check`, which builds no dependency's code but the proc macros'.
 //!
 //! It belongs to the package `tests/ui-tests` (strata-ui-tests), not to
 //! strata-tests: trybuild builds its own copy of the running package's
@@ -19,6 +19,4 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/*.rs");
-    t.pass("ui_pass/hostile.rs");
-    t.pass("ui_pass/query_forms.rs");
 }

@@ -1,20 +1,21 @@
-// A trybuild *pass* case: the committed models of the hostile fixture
-// (`tests/fixtures/hostile/generated.rs`, what `strata codegen` writes) and
-// `strata::schema!` on the same fixture both compile, and every generated
-// type, column and enum variant is named here and used; both write the
-// same SQL. Run by tests/hostile_identifiers.rs (`codegen_pass`).
+//! The committed models of the hostile fixture
+//! (`tests/fixtures/hostile/generated.rs`, what `strata codegen` writes) and
+//! `strata::schema!` on the same fixture both compile under
+//! `#![deny(warnings)]`, and every generated type, column and enum variant
+//! is named here and used; both write the same SQL. A test binary of its
+//! own (one `schema!` per crate); see `hostile_identifiers.rs`.
 #![deny(warnings)]
 
 #[allow(dead_code)]
 mod generated {
-    include!("../../fixtures/hostile/generated.rs");
+    include!("fixtures/hostile/generated.rs");
 }
 
 #[allow(dead_code)]
 mod by_macro {
     strata::schema! {
-        schema: "../../../../tests/fixtures/hostile/schema.sql",
-        migrations: "../../../../tests/fixtures/hostile/migrations",
+        schema: "fixtures/hostile/schema.sql",
+        migrations: "fixtures/hostile/migrations",
     }
 }
 
@@ -234,7 +235,8 @@ macro_rules! touch {
     }};
 }
 
-fn main() {
+#[test]
+fn the_committed_models_and_the_macro_write_the_same_sql() {
     let a = touch!(generated);
     let b = touch!(by_macro);
     assert_eq!(a, b, "the committed file and the macro write the same SQL");

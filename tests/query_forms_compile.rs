@@ -1,5 +1,7 @@
-// Every form of the query builder's SELECT and DML compiles as the README
-// shows it (the statements are built and written, not run).
+//! Every form of the query builder's SELECT and DML compiles as the README
+//! shows it (the statements are built and written, not run). A module of
+//! the test suite rather than a trybuild pass case: that it compiles is
+//! proven by the suite's own build.
 use strata::runtime::{
     coalesce, count_all, date_trunc, exists, func, length, lower, not_exists, now, raw, scalar,
     upper,
@@ -13,7 +15,8 @@ struct Summary {
     status: AgentRunStatus,
 }
 
-fn main() {
+#[test]
+fn every_select_and_dml_form_compiles_and_writes_sql() {
     let steps_of_run = || {
         agent_step::AgentStepTable::select()
             .outer(agent_run::AgentRunTable)
@@ -22,14 +25,23 @@ fn main() {
     let statements = [
         // Subqueries.
         agent_run::AgentRunTable::select()
-            .filter(exists(steps_of_run().filter(agent_step::status.eq(AgentStepStatus::Skipped))))
+            .filter(exists(
+                steps_of_run().filter(agent_step::status.eq(AgentStepStatus::Skipped)),
+            ))
             .sql(),
-        agent_run::AgentRunTable::select().filter(not_exists(steps_of_run())).sql(),
-        user::UserTable::select()
-            .filter(user::id.in_query(agent_run::AgentRunTable::select().columns(agent_run::user_id)))
+        agent_run::AgentRunTable::select()
+            .filter(not_exists(steps_of_run()))
             .sql(),
         user::UserTable::select()
-            .filter(user::id.not_in_query(agent_run::AgentRunTable::select().columns(agent_run::user_id)))
+            .filter(
+                user::id.in_query(agent_run::AgentRunTable::select().columns(agent_run::user_id)),
+            )
+            .sql(),
+        user::UserTable::select()
+            .filter(
+                user::id
+                    .not_in_query(agent_run::AgentRunTable::select().columns(agent_run::user_id)),
+            )
             .sql(),
         agent_run::AgentRunTable::select()
             .columns((
@@ -52,13 +64,19 @@ fn main() {
             .sql(),
         // UPDATE … FROM, DELETE … USING, RETURNING chosen columns.
         agent_run::AgentRunTable::update()
-            .from(agent_step::AgentStepTable, agent_step::agent_run_id.eq_col(agent_run::id))
+            .from(
+                agent_step::AgentStepTable,
+                agent_step::agent_run_id.eq_col(agent_run::id),
+            )
             .set_col(agent_run::error_message, agent_step::error_message)
             .filter(agent_step::error_message.is_not_null())
             .returning_columns((agent_run::id, agent_step::id))
             .sql(),
         agent_step::AgentStepTable::delete()
-            .using(agent_run::AgentRunTable, agent_run::id.eq_col(agent_step::agent_run_id))
+            .using(
+                agent_run::AgentRunTable,
+                agent_run::id.eq_col(agent_step::agent_run_id),
+            )
             .filter(agent_run::status.eq(AgentRunStatus::Completed))
             .returning_columns(agent_step::id)
             .sql(),
@@ -66,7 +84,9 @@ fn main() {
             .set(agent_run::status.to(AgentRunStatus::Failed))
             .returning_columns((agent_run::id, agent_run::status))
             .sql(),
-        agent_run::AgentRunTable::delete().returning_columns(agent_run::id).sql(),
+        agent_run::AgentRunTable::delete()
+            .returning_columns(agent_run::id)
+            .sql(),
         // Keyset pagination.
         agent_run::AgentRunTable::select()
             .order_by(agent_run::created_at.desc())
@@ -77,7 +97,11 @@ fn main() {
         // Functions and raw fragments.
         user::UserTable::select()
             .filter(lower(user::email).eq("a@example.com"))
-            .columns((upper(user::email), length(user::name), coalesce(user::name, "?")))
+            .columns((
+                upper(user::email),
+                length(user::name),
+                coalesce(user::name, "?"),
+            ))
             .sql(),
         agent_run::AgentRunTable::select()
             .filter(agent_run::created_at.expr().lt_expr(now()))
@@ -85,10 +109,19 @@ fn main() {
                 date_trunc("hour", agent_run::created_at),
                 func::<Option<i32>, _>("array_length", (agent_run::ancestor_run_ids, 1i32)),
             ))
-            .order_by(raw::<i32, _>("coalesce(array_length({}, 1), 0)", (agent_run::ancestor_run_ids,)).desc())
+            .order_by(
+                raw::<i32, _>(
+                    "coalesce(array_length({}, 1), 0)",
+                    (agent_run::ancestor_run_ids,),
+                )
+                .desc(),
+            )
             .sql(),
         agent_run::AgentRunTable::select()
-            .filter(raw::<bool, _>("{} @> {}", (agent_run::ancestor_run_ids, vec!["r1".to_string()])))
+            .filter(raw::<bool, _>(
+                "{} @> {}",
+                (agent_run::ancestor_run_ids, vec!["r1".to_string()]),
+            ))
             .sql(),
     ];
     assert!(statements.iter().all(|s| !s.is_empty()));
