@@ -2052,6 +2052,29 @@ impl ObjectPath {
     }
 }
 
+/// The routines of `routines` (keyed by signature) whose name is `name`, in
+/// key order: those [`split_signature`] gives `name`, found by a range over
+/// the keys that start with `name(` rather than by splitting every key.
+pub fn routines_named<'a, V>(
+    routines: &'a BTreeMap<String, V>,
+    name: &'a str,
+) -> impl Iterator<Item = &'a V> + 'a {
+    // A key without an argument list is its own name (and sorts first).
+    let bare = routines.get(name);
+    let prefix = format!("{name}(");
+    let rest = routines
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
+        .filter(move |(k, _)| split_signature(k).0 == name)
+        .map(|(_, v)| v);
+    bare.filter(|_| split_signature(name).0 == name)
+        .into_iter()
+        .chain(rest)
+}
+
 /// `name(integer, text)` → (`name`, `(integer, text)`): the argument list
 /// is the last balanced parenthesis group.
 pub fn split_signature(signature: &str) -> (&str, &str) {
