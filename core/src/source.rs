@@ -593,12 +593,20 @@ pub struct ReplayOptions {
     /// path stands for its schema, and a grant to it by name is a grant to
     /// the owner of what it creates.
     pub role: crate::replay::Role,
+    /// Leave [`Replayed::provenance`] empty: for a caller that reads only
+    /// where objects were defined (`strata drift`'s declared side), so the
+    /// map (an entry per column) is never built.
+    pub skip_provenance: bool,
+    /// Leave [`Replayed::defined`] empty: for a caller that reads only the
+    /// provenance (`strata drift`'s history).
+    pub skip_defined: bool,
 }
 
 impl ReplayOptions {
     fn replayer(&self) -> Replayer {
         let mut r = Replayer::new();
         r.set_role(self.role.clone());
+        r.keep_locations(!self.skip_provenance, !self.skip_defined);
         r
     }
 }
