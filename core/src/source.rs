@@ -699,6 +699,38 @@ pub fn refinery_checksum(name: &str, version: i32, sql: &str) -> u64 {
 mod tests {
     use super::*;
 
+    /// `skip_provenance` / `skip_defined` leave one map empty and the
+    /// model and the other map as a full replay makes them.
+    #[test]
+    fn skipped_location_maps_stay_empty_and_the_rest_is_unchanged() {
+        let files = vec![SqlFile {
+            path: "schema.sql".to_string(),
+            text: Arc::from(
+                "CREATE TABLE t (id int PRIMARY KEY, x text);\n\
+                 COMMENT ON TABLE t IS 'c';\n\
+                 ALTER TABLE t ADD COLUMN y int;\n",
+            ),
+        }];
+        let full = replay_declared_with(&files, &ReplayOptions::default()).unwrap();
+        assert!(!full.provenance.is_empty() && !full.defined.is_empty());
+        let no_prov = ReplayOptions {
+            skip_provenance: true,
+            ..ReplayOptions::default()
+        };
+        let d = replay_declared_with(&files, &no_prov).unwrap();
+        assert!(d.provenance.is_empty());
+        assert_eq!(d.defined, full.defined);
+        assert_eq!(d.schema, full.schema);
+        let no_def = ReplayOptions {
+            skip_defined: true,
+            ..ReplayOptions::default()
+        };
+        let h = replay_declared_with(&files, &no_def).unwrap();
+        assert!(h.defined.is_empty());
+        assert_eq!(h.provenance, full.provenance);
+        assert_eq!(h.schema, full.schema);
+    }
+
     #[test]
     fn refinery_names_parse() {
         assert_eq!(refinery_name("V12__add_x.sql").map(|r| r.0), Some(vec![12]));
