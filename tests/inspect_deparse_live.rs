@@ -511,7 +511,7 @@ async fn compare_inspect(db: &TestDb, client: &Client, label: &str) {
                 let relid = tables[&(ns_name.clone(), t_name.clone())];
                 let mut exprs = Vec::new();
                 for c in &table.columns {
-                    if let Some(e) = c.default.as_ref().or(c.generated.as_ref()) {
+                    if let Some(e) = c.default.as_ref().or(c.generated.as_deref()) {
                         exprs.push((format!("default {}", c.name), e));
                     }
                 }

@@ -112,7 +112,10 @@ fn expressions(s: &Schema) -> Vec<(String, strata_core::model::Expression)> {
     for (nsn, ns) in &s.namespaces {
         for (tn, t) in &ns.tables {
             for c in &t.columns {
-                for (what, e) in [("default", &c.default), ("generated", &c.generated)] {
+                for (what, e) in [
+                    ("default", c.default.as_ref()),
+                    ("generated", c.generated.as_deref()),
+                ] {
                     if let Some(e) = e {
                         v.push((format!("{nsn}.{tn}.{} {what}", c.name), e.clone()));
                     }

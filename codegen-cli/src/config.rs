@@ -166,7 +166,10 @@ pub fn replay_options(found: &Found, flag: Option<String>) -> Result<ReplayOptio
         }
         Some(r) => Role::Named(r),
     };
-    Ok(ReplayOptions { role })
+    Ok(ReplayOptions {
+        role,
+        ..ReplayOptions::default()
+    })
 }
 
 /// The database URL: the flag, else the variable strata.toml names

@@ -760,7 +760,7 @@ fn type_dependencies(schema: &Schema) -> BTreeMap<&str, BTreeSet<&str>> {
                 texts.push(&c.data_type);
                 texts.extend(c.collation.as_deref());
                 texts.extend(c.default.as_deref());
-                texts.extend(c.generated.as_deref());
+                texts.extend(c.generated.as_deref().map(|g| &**g));
             }
             texts.extend(t.partition_by.as_deref());
             for c in t.constraints.values() {

@@ -1025,7 +1025,7 @@ fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) 
         None => "(none)".to_string(),
     };
     field(d, p, "identity", &id(&e.identity), &id(&f.identity));
-    let idopts = |o: &Option<crate::model::IdentityOptions>| match o {
+    let idopts = |o: &Option<Box<crate::model::IdentityOptions>>| match o {
         Some(o) => o.sql(),
         None => "(default)".to_string(),
     };
@@ -1040,8 +1040,8 @@ fn diff_column(d: &mut Vec<Difference>, p: &ObjectPath, e: &Column, f: &Column) 
         d,
         p,
         "generated expression",
-        e.generated.as_ref(),
-        f.generated.as_ref(),
+        e.generated.as_deref(),
+        f.generated.as_deref(),
     );
     opt_field(d, p, "collation", &e.collation, &f.collation);
     opt_field(d, p, "comment", &e.comment, &f.comment);

@@ -529,10 +529,12 @@ pub struct Column {
     /// Options of an identity column's sequence; `None` when they are the
     /// ones PostgreSQL gives an identity of the column's type (see
     /// [`IdentityOptions::canonical`]).
+    /// Boxed, as `generated`: rarely set, and a table holds its columns
+    /// inline (a pointer instead of the value in every column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_options: Option<IdentityOptions>,
+    pub identity_options: Option<Box<IdentityOptions>>,
     /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
-    pub generated: Option<Expression>,
+    pub generated: Option<Box<Expression>>,
     /// Explicit collation, when it differs from the type's default.
     pub collation: Option<String>,
     pub comment: Option<String>,
@@ -593,8 +595,9 @@ pub struct IdentityOptions {
 
 impl IdentityOptions {
     /// The options of `seq` (whose type is the column's), or `None` when
-    /// they are the defaults for that type.
-    pub fn canonical(seq: &Sequence) -> Option<IdentityOptions> {
+    /// they are the defaults for that type (boxed, as a column holds them:
+    /// most identity columns have none).
+    pub fn canonical(seq: &Sequence) -> Option<Box<IdentityOptions>> {
         let of = |s: &Sequence| IdentityOptions {
             start: s.start,
             increment: s.increment,
@@ -604,7 +607,7 @@ impl IdentityOptions {
             cycle: s.cycle,
         };
         let o = of(seq);
-        (o != of(&Sequence::with_defaults(&seq.data_type))).then_some(o)
+        (o != of(&Sequence::with_defaults(&seq.data_type))).then(|| Box::new(o))
     }
 
     /// The sequence of an identity column of `data_type` with `options`.
@@ -2052,6 +2055,29 @@ impl ObjectPath {
     }
 }
 
+/// The routines of `routines` (keyed by signature) whose name is `name`, in
+/// key order: those [`split_signature`] gives `name`, found by a range over
+/// the keys that start with `name(` rather than by splitting every key.
+pub fn routines_named<'a, V>(
+    routines: &'a BTreeMap<String, V>,
+    name: &'a str,
+) -> impl Iterator<Item = &'a V> + 'a {
+    // A key without an argument list is its own name (and sorts first).
+    let bare = routines.get(name);
+    let prefix = format!("{name}(");
+    let rest = routines
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
+        .filter(move |(k, _)| split_signature(k).0 == name)
+        .map(|(_, v)| v);
+    bare.filter(|_| split_signature(name).0 == name)
+        .into_iter()
+        .chain(rest)
+}
+
 /// `name(integer, text)` → (`name`, `(integer, text)`): the argument list
 /// is the last balanced parenthesis group.
 pub fn split_signature(signature: &str) -> (&str, &str) {
@@ -2077,5 +2103,45 @@ pub fn split_signature(signature: &str) -> (&str, &str) {
 impl fmt::Display for ObjectPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind.label(), self.sql_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `routines_named` finds exactly what filtering every key by
+    /// `split_signature` finds, in the same order, names with parentheses
+    /// and keys without an argument list included.
+    #[test]
+    fn routines_named_is_the_filter_over_every_signature() {
+        let keys = [
+            "f",
+            "f()",
+            "f(integer)",
+            "f(integer, text)",
+            "f(x(integer)",
+            "f(x()",
+            "f_2(integer)",
+            "fa()",
+            "g(f(integer))",
+            "(()",
+            "f(",
+            "",
+        ];
+        let routines: BTreeMap<String, usize> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.to_string(), i))
+            .collect();
+        for name in ["f", "f(x", "f(", "fa", "g", "", "(", "h", "f_2", "f()"] {
+            let brute: Vec<usize> = routines
+                .iter()
+                .filter(|(k, _)| split_signature(k).0 == name)
+                .map(|(_, v)| *v)
+                .collect();
+            let found: Vec<usize> = routines_named(&routines, name).copied().collect();
+            assert_eq!(found, brute, "name {name:?}");
+        }
     }
 }

@@ -593,12 +593,20 @@ pub struct ReplayOptions {
     /// path stands for its schema, and a grant to it by name is a grant to
     /// the owner of what it creates.
     pub role: crate::replay::Role,
+    /// Leave [`Replayed::provenance`] empty: for a caller that reads only
+    /// where objects were defined (`strata drift`'s declared side), so the
+    /// map (an entry per column) is never built.
+    pub skip_provenance: bool,
+    /// Leave [`Replayed::defined`] empty: for a caller that reads only the
+    /// provenance (`strata drift`'s history).
+    pub skip_defined: bool,
 }
 
 impl ReplayOptions {
     fn replayer(&self) -> Replayer {
         let mut r = Replayer::new();
         r.set_role(self.role.clone());
+        r.keep_locations(!self.skip_provenance, !self.skip_defined);
         r
     }
 }
@@ -690,6 +698,38 @@ pub fn refinery_checksum(name: &str, version: i32, sql: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `skip_provenance` / `skip_defined` leave one map empty and the
+    /// model and the other map as a full replay makes them.
+    #[test]
+    fn skipped_location_maps_stay_empty_and_the_rest_is_unchanged() {
+        let files = vec![SqlFile {
+            path: "schema.sql".to_string(),
+            text: Arc::from(
+                "CREATE TABLE t (id int PRIMARY KEY, x text);\n\
+                 COMMENT ON TABLE t IS 'c';\n\
+                 ALTER TABLE t ADD COLUMN y int;\n",
+            ),
+        }];
+        let full = replay_declared_with(&files, &ReplayOptions::default()).unwrap();
+        assert!(!full.provenance.is_empty() && !full.defined.is_empty());
+        let no_prov = ReplayOptions {
+            skip_provenance: true,
+            ..ReplayOptions::default()
+        };
+        let d = replay_declared_with(&files, &no_prov).unwrap();
+        assert!(d.provenance.is_empty());
+        assert_eq!(d.defined, full.defined);
+        assert_eq!(d.schema, full.schema);
+        let no_def = ReplayOptions {
+            skip_defined: true,
+            ..ReplayOptions::default()
+        };
+        let h = replay_declared_with(&files, &no_def).unwrap();
+        assert!(h.defined.is_empty());
+        assert_eq!(h.provenance, full.provenance);
+        assert_eq!(h.schema, full.schema);
+    }
 
     #[test]
     fn refinery_names_parse() {

@@ -1450,9 +1450,7 @@ impl Analyzer<'_> {
             .schema
             .namespaces
             .values()
-            .flat_map(|n| n.routines.iter())
-            .filter(|(sig, _)| crate::model::split_signature(sig).0 == name)
-            .map(|(_, r)| r)
+            .flat_map(|n| crate::model::routines_named(&n.routines, name))
             .collect();
         if !by_name && routines.is_empty() {
             return Ok(());

@@ -72,7 +72,7 @@ impl Replayer {
         col.fdw_options = super::foreign::new_options(c.fdw_options.clone())?;
         col.not_null = c.not_null;
         col.default = c.default.clone();
-        col.generated = c.generated.clone();
+        col.generated = c.generated.clone().map(Box::new);
         col.collation = c.collation.clone();
         if let Some((kind, opts)) = &c.identity {
             col.identity = Some(*kind);
@@ -183,7 +183,7 @@ impl Replayer {
         }
         for c in t.columns.iter_mut() {
             if let Some(g) = &mut c.generated {
-                *g = crate::expression::rename(g, old, new);
+                **g = crate::expression::rename(g, old, new);
             }
         }
         for i in t.indexes.values_mut() {
@@ -320,7 +320,8 @@ impl Replayer {
                 // `ALTER SEQUENCE … AS` would).
                 let identity_options = match &c.identity_options {
                     Some(o) if c.identity.is_some() => {
-                        let mut s = crate::model::IdentityOptions::sequence(Some(o), &c.data_type);
+                        let mut s =
+                            crate::model::IdentityOptions::sequence(Some(&**o), &c.data_type);
                         let to = SeqOptions {
                             data_type: Some(dt.clone()),
                             ..SeqOptions::default()
@@ -338,13 +339,13 @@ impl Replayer {
                 // The server re-reads the default and generation expression
                 // against the new type, and re-creates the checks and
                 // indexes that read the column from their stored text.
-                for e in cc.default.iter_mut().chain(cc.generated.iter_mut()) {
+                for e in cc.default.iter_mut().chain(cc.generated.as_deref_mut()) {
                     *e = crate::expression::retyped(e);
                 }
                 for c in t.columns.iter_mut() {
                     if let Some(g) = c.generated.as_mut() {
                         if crate::expression::mentions(g, col) {
-                            *g = crate::expression::retyped(g);
+                            **g = crate::expression::retyped(g);
                         }
                     }
                 }
@@ -485,7 +486,7 @@ impl Replayer {
                     ));
                 }
                 let mut s = crate::model::IdentityOptions::sequence(
-                    c.identity_options.as_ref(),
+                    c.identity_options.as_deref(),
                     &c.data_type,
                 );
                 apply_seq_options(&mut s, &opts, false)?;

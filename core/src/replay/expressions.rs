@@ -63,7 +63,7 @@ impl Replayer {
                 None => {
                     t.columns
                         .iter()
-                        .any(|c| c.default.iter().chain(&c.generated).any(pending))
+                        .any(|c| c.default.iter().chain(c.generated.as_deref()).any(pending))
                         || t.constraints.values().any(
                             |k| matches!(&k.kind, ConstraintKind::Check { expression, .. } if pending(expression)),
                         )
@@ -179,7 +179,7 @@ impl Replayer {
             t.columns[at].default = d;
         }
         for (at, g) in generated {
-            t.columns[at].generated = Some(g);
+            t.columns[at].generated = Some(Box::new(g));
         }
         for (name, e) in checks {
             if let Some(ConstraintKind::Check { expression, .. }) =
@@ -228,7 +228,7 @@ impl Replayer {
                 for c in t.columns.iter_mut() {
                     c.default
                         .iter_mut()
-                        .chain(c.generated.iter_mut())
+                        .chain(c.generated.as_deref_mut())
                         .for_each(&mut f);
                 }
                 for k in t.constraints.values_mut() {

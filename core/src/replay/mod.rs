@@ -137,6 +137,9 @@ pub struct Replayer {
     schema: Schema,
     provenance: BTreeMap<ObjectPath, Location>,
     defined: BTreeMap<ObjectPath, Location>,
+    /// Whether `provenance` and `defined` are kept (both by default).
+    keep_provenance: bool,
+    keep_defined: bool,
     stats: Stats,
     search_path: Vec<String>,
     /// `SET LOCAL search_path`: overrides `search_path` until the end of
@@ -233,6 +236,8 @@ impl Replayer {
             schema,
             provenance: BTreeMap::new(),
             defined: BTreeMap::new(),
+            keep_provenance: true,
+            keep_defined: true,
             stats: Stats::default(),
             search_path: parse::default_search_path(),
             local_search_path: None,
@@ -280,6 +285,13 @@ impl Replayer {
         &self.schema
     }
 
+    /// Whether [`Replayed::provenance`] and [`Replayed::defined`] are
+    /// recorded (both are by default); a map not kept stays empty.
+    pub fn keep_locations(&mut self, provenance: bool, defined: bool) {
+        self.keep_provenance = provenance;
+        self.keep_defined = defined;
+    }
+
     /// What `"$user"` in the search path stands for: see [`Role`].
     pub fn set_role(&mut self, role: Role) {
         self.role = role;
@@ -295,8 +307,10 @@ impl Replayer {
         self.session_role = None;
         self.local_role = None;
         let statements = split::split(path, text)?;
-        for st in &statements {
-            self.apply_raw(path, text, st)?;
+        // Each statement's text is freed once applied: the file's copies are
+        // not all held while the model grows to its largest.
+        for st in statements {
+            self.apply_raw(path, text, &st)?;
         }
         Ok(())
     }
@@ -452,10 +466,14 @@ impl Replayer {
                 (None, entry) => *entry = None,
             }
         }
-        self.defined
-            .entry(path.clone())
-            .or_insert_with(|| self.here.clone());
-        self.provenance.insert(path, self.here.clone());
+        if self.keep_defined {
+            self.defined
+                .entry(path.clone())
+                .or_insert_with(|| self.here.clone());
+        }
+        if self.keep_provenance {
+            self.provenance.insert(path, self.here.clone());
+        }
     }
 
     fn table_mut(&mut self, ns: &str, name: &str) -> &mut Table {

@@ -484,7 +484,7 @@ impl Replayer {
             for (tn, t) in &n.tables {
                 let table = format!("{}.{}", quote_ident(nsn), quote_ident(tn));
                 for c in &t.columns {
-                    for e in c.default.iter().chain(c.generated.iter()) {
+                    for e in c.default.iter().chain(c.generated.as_deref()) {
                         if crate::expression::calls(e, name) {
                             out.push(format!("column {table}.{}", quote_ident(&c.name)));
                         }

@@ -460,7 +460,7 @@ fn set_default(
     };
     let expr = Some(Expression::from_server(text));
     if column.generated.is_some() {
-        column.generated = expr;
+        column.generated = expr.map(Box::new);
     } else {
         column.default = expr;
     }

@@ -306,7 +306,7 @@ pub(super) fn build_columns(
                 if generated_kind.is_empty() {
                     (Some(expr), None)
                 } else {
-                    (None, Some(expr))
+                    (None, Some(Box::new(expr)))
                 }
             }
             None => (None, None),

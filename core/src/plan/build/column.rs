@@ -431,7 +431,7 @@ impl<'a> Builder<'a> {
                         "ALTER TABLE {tq} ALTER COLUMN {c} ADD GENERATED {} AS IDENTITY{}",
                         identity_sql(k),
                         cb.identity_options
-                            .as_ref()
+                            .as_deref()
                             .map(|o| format!(" ({})", o.sql()))
                             .unwrap_or_default()
                     ),
@@ -462,11 +462,11 @@ impl<'a> Builder<'a> {
             && (ca.identity_options != cb.identity_options || ca.data_type != cb.data_type)
         {
             let target = crate::model::IdentityOptions::sequence(
-                cb.identity_options.as_ref(),
+                cb.identity_options.as_deref(),
                 &cb.data_type,
             );
             let current = crate::model::IdentityOptions::sequence(
-                ca.identity_options.as_ref(),
+                ca.identity_options.as_deref(),
                 &ca.data_type,
             );
             let differs = (

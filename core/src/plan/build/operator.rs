@@ -200,7 +200,7 @@ pub(super) fn operator_users(s: &Schema, sym: &str) -> Vec<String> {
         for (tn, t) in &n.tables {
             let table = qualified_sql(ns, tn);
             for c in &t.columns {
-                if [c.default.as_ref(), c.generated.as_ref()]
+                if [c.default.as_ref(), c.generated.as_deref()]
                     .into_iter()
                     .flatten()
                     .any(|e| uses(&e.sql))

@@ -132,7 +132,7 @@ pub(super) fn users_of(s: &Schema, ns: &str, name: &str) -> Vec<String> {
         for (tn, t) in &n.tables {
             let table = qualified_sql(tns, tn);
             for c in &t.columns {
-                let exprs = [c.default.as_ref(), c.generated.as_ref()];
+                let exprs = [c.default.as_ref(), c.generated.as_deref()];
                 if exprs.into_iter().flatten().any(|e| calls(&e.sql)) {
                     out.push(format!("column {table}.{}", quote_ident(&c.name)));
                 }
