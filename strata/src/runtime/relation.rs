@@ -610,6 +610,9 @@ impl<T: Table> Select<T> {
     }
 }
 
+/// Each parent row with what was loaded for it.
+type Loaded<T, L> = Vec<(<T as Table>::Row, <L as Load<T>>::Out)>;
+
 /// A select whose rows come with their related rows, from [`Select::with`].
 ///
 /// One statement either way. One level of one-to-many (with at most
@@ -753,11 +756,7 @@ where
 
     /// Reads the rows of [`With::write_rows`]: consecutive rows with the
     /// same parent key are one parent's.
-    fn decode_rows(
-        &self,
-        rows: &[Row],
-        load: &dyn RowLoad<L::Out>,
-    ) -> Result<Vec<(T::Row, L::Out)>, Error> {
+    fn decode_rows(&self, rows: &[Row], load: &dyn RowLoad<L::Out>) -> Result<Loaded<T, L>, Error> {
         let key: Vec<usize> = T::PRIMARY_KEY
             .iter()
             .filter_map(|k| T::COLUMNS.iter().position(|c| c == k))
