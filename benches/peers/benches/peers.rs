@@ -32,7 +32,8 @@
 //! Every peer runs on one connection, on one current-thread tokio runtime;
 //! each iteration is one `block_on` of one statement.
 //!
-//! The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
+//! Each interleaved round runs the peers in another of the 24 orders
+//! ([`turn`]). The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
 //! peer's backend as connected ("cold"), then after every backend has
 //! freed the same large allocation ("warm", [`warm_up_sql`]). A backend's
 //! malloc keeps or returns freed memory depending on that history, and a
@@ -283,6 +284,24 @@ const LOAD: &str =
      FROM \"fingerprint\" f LEFT JOIN \"session\" s ON s.\"fingerprint_id\" = f.\"id\" \
      WHERE f.\"id\" = $1 ORDER BY s.\"sessionToken\"";
 
+/// Which of four peers runs `k`-th in round `round`: the rounds go through
+/// all 24 orders, so every peer runs after every other (and first) equally
+/// often. A plain rotation always ran strata right after diesel-async,
+/// whose leftover work (its backend's and its connection task's) on the
+/// shared core was then timed as strata's.
+fn turn(round: usize, k: usize) -> usize {
+    let mut rest = vec![0, 1, 2, 3];
+    let mut code = round % 24;
+    let mut order = [0; 4];
+    for (i, slot) in order.iter_mut().enumerate() {
+        let radix = 4 - i;
+        let pick = code % radix;
+        code /= radix;
+        *slot = rest.remove(pick);
+    }
+    order[k]
+}
+
 fn url() -> String {
     std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
@@ -360,7 +379,9 @@ fn peers(c: &mut Criterion) {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let name = format!("strata_peers_{}_{nanos}", std::process::id());
+    // PEERS_DB_PREFIX names the bench's database (a helper's own prefix).
+    let prefix = std::env::var("PEERS_DB_PREFIX").unwrap_or_else(|_| "strata_peers".to_string());
+    let name = format!("{prefix}_{}_{nanos}", std::process::id());
     let db_url = with_database(&admin_url, &name);
     rt.block_on(async {
         let admin = connect(&admin_url).await;
@@ -591,17 +612,17 @@ fn peers(c: &mut Criterion) {
             );
         }
 
-        // Interleaved: the four peers one after another (the first rotating),
+        // Interleaved: the four peers one after another (in every order),
         // 2,000 rounds (PAIRED_ROUNDS), medians.
         // The load of a shared machine moves between two criterion runs, not
         // within a round.
         for query in ["pk_fetch", "filter_20", "join", "load_1_to_many"] {
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
-                // Each round starts with another peer: no peer always runs
-                // right after the same one.
+                // Each round runs the peers in another order (`turn`): no
+                // peer always runs right after the same one.
                 for k in 0..4 {
-                    let peer = (round + k) % 4;
+                    let peer = turn(round, k);
                     let slot = &mut times[peer];
                     let t = std::time::Instant::now();
                     rt.block_on(async {
@@ -706,7 +727,7 @@ fn peers(c: &mut Criterion) {
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
                 for k in 0..4 {
-                    let step = (round + k) % 4;
+                    let step = turn(round, k);
                     let t = std::time::Instant::now();
                     rt.block_on(async {
                         match step {
@@ -753,7 +774,7 @@ fn peers(c: &mut Criterion) {
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
                 for k in 0..4 {
-                    let step = (round + k) % 4;
+                    let step = turn(round, k);
                     let t = std::time::Instant::now();
                     rt.block_on(async {
                         match step {
@@ -805,7 +826,7 @@ fn peers(c: &mut Criterion) {
         let mut counter = 0u64;
         for round in 0..ins_rounds {
             for k in 0..4 {
-                let peer = (round + k) % 4;
+                let peer = turn(round, k);
                 counter += 1;
                 let rows: Vec<(String, String)> = (0..1000)
                     .map(|i| (format!("p{counter}_{i}"), format!("h{}", i % 50)))
