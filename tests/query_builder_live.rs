@@ -10,8 +10,8 @@ use crate::support;
 
 use strata::runtime::rust_decimal::Decimal;
 use strata::runtime::{
-    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, max, min, sum, Alias,
-    Error, Table,
+    array_agg, avg, bool_and, bool_or, count, count_all, count_distinct, lower, max, min, sum,
+    Alias, Error, Table,
 };
 use support::reference::{reference_db, SEED};
 use tokio_postgres::types::Type;
@@ -47,6 +47,7 @@ async fn query_builder_against_the_server() {
     join_on_a_condition(&client).await;
     loaded_relations_equal_direct_selects(&client).await;
     many_to_one_loads(&client).await;
+    one_to_many_as_rows(&client).await;
     projections_into_tuples_and_structs(&client).await;
     aggregates_typed_as_the_server_types_them(&client).await;
     group_by_having_distinct(&client).await;
@@ -309,6 +310,173 @@ async fn many_to_one_loads(client: &Client) {
             None => assert!(owner.is_none()),
         }
     }
+}
+
+/// Parent id with its children's ids, from a hand-written query whose
+/// rows are (parent id, child id or NULL), in order.
+async fn grouped_ids(client: &Client, sql: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (parent, child) in id_pairs(client, sql).await {
+        match out.last_mut() {
+            Some((p, children)) if *p == parent => children.extend(child),
+            _ => out.push((parent, child.into_iter().collect())),
+        }
+    }
+    out
+}
+
+/// One level of one-to-many comes as rows (`LEFT JOIN`, grouped on the
+/// client): the same values as the records shape (`as_records`) and as a
+/// hand-written query, parents without children included, with the
+/// parent's filter, order (ties, NULLs, expressions) and limit meaning
+/// what they mean for the parents alone.
+async fn one_to_many_as_rows(client: &Client) {
+    // The quoted table `user`, a parent without children (u3), every
+    // parent's order tied (banned: false twice), NULLs first.
+    let q = user::UserTable::select()
+        .with(user::rel::agent_run)
+        .order_by(user::banned)
+        .order_by(user::name.desc().nulls_first());
+    let sql = q.sql();
+    assert!(!sql.contains("ARRAY("), "{sql}");
+    assert!(
+        sql.contains(
+            "FROM \"user\" AS \"user\" ORDER BY \"user\".\"banned\", \"user\".\"name\" DESC NULLS FIRST) AS \"user\" LEFT JOIN \"agent_run\" AS \"agent_run#w1\" ON \"agent_run#w1\".\"user_id\" = \"user\".\"id\" ORDER BY \"user\".\"banned\", \"user\".\"name\" DESC NULLS FIRST, \"user\".\"id\", \"agent_run#w1\".\"id\""
+        ),
+        "{sql}"
+    );
+    let got = ok(q.fetch_all(client).await, "users with runs as rows");
+    let records = ok(
+        q.as_records().fetch_all(client).await,
+        "users with runs as records",
+    );
+    assert_eq!(got, records);
+    let want = grouped_ids(
+        client,
+        "SELECT u.id, r.id FROM \"user\" u LEFT JOIN agent_run r ON r.user_id = u.id \
+         ORDER BY u.banned, u.name DESC NULLS FIRST, u.id, r.id",
+    )
+    .await;
+    let ids: Vec<(String, Vec<String>)> = got
+        .iter()
+        .map(|(u, runs)| (u.id.clone(), runs.iter().map(|r| r.id.clone()).collect()))
+        .collect();
+    assert_eq!(ids, want);
+    assert_eq!(ids.len(), 3);
+    assert!(ids.iter().any(|(u, runs)| u == "u3" && runs.is_empty()));
+    for (_, runs) in &got {
+        for r in runs {
+            let direct = ok(
+                agent_run::AgentRunTable::select()
+                    .filter(agent_run::id.eq(&r.id))
+                    .fetch_one(client)
+                    .await,
+                "run",
+            );
+            assert_eq!(r, &direct);
+        }
+    }
+
+    // Limit and offset count parents, not rows; ties on status and NULL
+    // completion times, broken by the key so that the limit is exact.
+    let q = agent_run::AgentRunTable::select()
+        .offset(2)
+        .with(agent_run::rel::agent_step)
+        .order_by(agent_run::status.desc())
+        .order_by(agent_run::completed_at.asc().nulls_first())
+        .order_by(agent_run::id)
+        .limit(5);
+    let got = ok(q.fetch_all(client).await, "runs with steps, limit");
+    assert_eq!(got.len(), 5);
+    assert_eq!(got, ok(q.as_records().fetch_all(client).await, "records"));
+    let want = grouped_ids(
+        client,
+        "SELECT r.id, s.id FROM (SELECT * FROM agent_run \
+         ORDER BY status DESC, completed_at NULLS FIRST, id LIMIT 5 OFFSET 2) r \
+         LEFT JOIN agent_step s ON s.agent_run_id = r.id \
+         ORDER BY r.status DESC, r.completed_at NULLS FIRST, r.id, s.id",
+    )
+    .await;
+    let ids: Vec<(String, Vec<String>)> = got
+        .iter()
+        .map(|(r, steps)| (r.id.clone(), steps.iter().map(|s| s.id.clone()).collect()))
+        .collect();
+    assert_eq!(ids, want);
+    assert!(ids.iter().any(|(_, steps)| steps.is_empty()));
+    assert!(ids.iter().any(|(_, steps)| steps.len() > 1));
+
+    // Order by ties alone (no key): every parent once, in an order the
+    // ORDER BY allows, each with exactly its children; a filter on the
+    // parent.
+    let got = ok(
+        agent_run::AgentRunTable::select()
+            .filter(agent_run::id.ne("r1"))
+            .with(agent_run::rel::agent_step)
+            .order_by(agent_run::status)
+            .fetch_all(client)
+            .await,
+        "runs by status",
+    );
+    assert_eq!(got.len(), 11);
+    assert!(got.windows(2).all(|p| p[0].0.status <= p[1].0.status));
+    let mut ids: Vec<(String, Vec<String>)> = got
+        .iter()
+        .map(|(r, steps)| (r.id.clone(), steps.iter().map(|s| s.id.clone()).collect()))
+        .collect();
+    ids.sort();
+    let want = grouped_ids(
+        client,
+        "SELECT r.id, s.id FROM agent_run r LEFT JOIN agent_step s ON s.agent_run_id = r.id \
+         WHERE r.id <> 'r1' ORDER BY r.id, s.id",
+    )
+    .await;
+    assert_eq!(ids, want);
+
+    // An order expression: computed once inside, its value ordered by
+    // outside; many-to-one loads below the children stay rows too.
+    let q = user::UserTable::select()
+        .with(user::rel::agent_run.with(agent_run::rel::user))
+        .order_by(lower(user::email).desc())
+        .limit(2);
+    let sql = q.sql();
+    assert!(
+        sql.contains("lower(\"user\".\"email\") AS \"strata#o0\""),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ORDER BY \"user\".\"strata#o0\" DESC, \"user\".\"id\""),
+        "{sql}"
+    );
+    assert!(!sql.contains("ARRAY("), "{sql}");
+    let got = ok(q.fetch_all(client).await, "nested many-to-one as rows");
+    assert_eq!(got, ok(q.as_records().fetch_all(client).await, "records"));
+    let users: Vec<&str> = got.iter().map(|(u, _)| u.id.as_str()).collect();
+    assert_eq!(users, ["u3", "u2"]);
+    for (u, runs) in &got {
+        for (run, owner) in runs {
+            assert_eq!(run.user_id.as_deref(), Some(u.id.as_str()));
+            assert_eq!(owner.as_ref(), Some(u));
+        }
+    }
+
+    // One parent by key: fetch_one counts parents, not rows.
+    let (run, steps) = ok(
+        agent_run::AgentRunTable::select()
+            .filter(agent_run::id.eq("r3"))
+            .with(agent_run::rel::agent_step)
+            .fetch_one(client)
+            .await,
+        "one run",
+    );
+    assert_eq!(run.id, "r3");
+    assert_eq!(steps.len(), 3);
+
+    // Several one-to-many relations, or one below another: records.
+    let two = user::UserTable::select().with((user::rel::agent_run, user::rel::message));
+    assert!(two.sql().contains("ARRAY(SELECT ROW("), "{}", two.sql());
+    let deep =
+        user::UserTable::select().with(user::rel::agent_run.with(agent_run::rel::agent_step));
+    assert!(deep.sql().contains("ARRAY(SELECT ROW("), "{}", deep.sql());
 }
 
 #[derive(Debug, PartialEq, strata::FromRow)]

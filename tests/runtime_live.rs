@@ -12,7 +12,7 @@ use crate::support;
 use std::collections::BTreeSet;
 
 use strata::runtime::{Db, Error, Executor, Pooled, StreamExt};
-use strata_reference_schema::{agent_run, fingerprint, user, AgentRunStatus};
+use strata_reference_schema::{agent_run, fingerprint, session, user, AgentRunStatus};
 use support::wire::{start_proxy, upstream};
 use support::TestDb;
 use tokio_postgres::Client;
@@ -482,13 +482,16 @@ async fn a_deadpool_pooled_client_gets_the_cache_and_transactions() {
 }
 
 /// A one-to-many relation load (`fingerprint` with its `session` rows,
-/// whose `type` is an enum inside each loaded record) on a `Db`: one
-/// statement, prepared once per connection; each load after that is one
-/// Bind/Execute — no type lookup (tokio-postgres would Parse its typeinfo
-/// query for an oid it does not know), nothing per child row. The nested
-/// rows are the ones a hand-written query reads.
+/// whose `type` is an enum) on a `Db`: one statement, prepared once per
+/// connection; each load after that is one Bind/Execute — nothing per
+/// child row, no type lookup per load. As rows (the default shape), the
+/// enum is a column of the result, which tokio-postgres resolves once per
+/// connection when it prepares the statement (its typeinfo queries, as for
+/// any select of the table); in the records shape (`as_records`) the enum
+/// travels inside each record and is read by its generated `FromSql`, with
+/// no lookup at all. Both shapes read the rows a hand-written query reads.
 #[tokio::test]
-async fn a_relation_load_is_one_statement_prepared_once_with_no_type_lookups() {
+async fn a_relation_load_is_one_statement_prepared_once_with_no_lookup_per_load() {
     let (test_db, client) = reference_db("rt_load_wire").await;
     ok(
         client
@@ -528,13 +531,7 @@ INSERT INTO session ("sessionToken", "userId", expires, fingerprint_id, type)
         proxy.port,
         test_db.name
     );
-    let db = Db::new(support::connect(&url).await);
-    let _ = proxy.take();
-    let load = fingerprint::FingerprintTable::select()
-        .filter(fingerprint::id.eq("fp1".to_string()))
-        .with(fingerprint::rel::session);
-    for _ in 0..3 {
-        let rows = ok(load.fetch_all(&db).await, "load");
+    let check = |rows: Vec<(fingerprint::Fingerprint, Vec<session::Session>)>| {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].0.id, "fp1");
         let got: Vec<(String, String)> = rows[0]
@@ -543,11 +540,60 @@ INSERT INTO session ("sessionToken", "userId", expires, fingerprint_id, type)
             .map(|s| (s.session_token.clone(), s.r#type.label().to_string()))
             .collect();
         assert_eq!(got, want);
+    };
+    let load = fingerprint::FingerprintTable::select()
+        .filter(fingerprint::id.eq("fp1".to_string()))
+        .with(fingerprint::rel::session);
+    assert!(load.sql().contains(" LEFT JOIN "), "{}", load.sql());
+
+    // Rows: the first load prepares the statement (and tokio-postgres
+    // looks up the enum column's type, once for the connection).
+    let db = Db::new(support::connect(&url).await);
+    let _ = proxy.take();
+    check(ok(load.fetch_all(&db).await, "load"));
+    let first = proxy.take();
+    assert_eq!(
+        first.parses.iter().filter(|p| **p == load.sql()).count(),
+        1,
+        "{:?}",
+        first.parses
+    );
+    assert!(
+        first.parses.iter().all(|p| *p == load.sql()
+            || p.contains("pg_catalog.pg_type")
+            || p.contains("pg_catalog.pg_enum")),
+        "only the load and tokio-postgres's type lookups: {:?}",
+        first.parses
+    );
+    for _ in 0..2 {
+        check(ok(load.fetch_all(&db).await, "load"));
+    }
+    let wire = proxy.take();
+    assert!(wire.parses.is_empty(), "{:?}", wire.parses);
+    assert!(wire.simple_queries.is_empty(), "{:?}", wire.simple_queries);
+    assert_eq!(wire.executes, 2, "one execute per load");
+    let stats = db.cache_stats();
+    assert_eq!((stats.prepares, stats.hits), (1, 2));
+
+    // Records, on a connection of its own: no type lookup at all.
+    let records = fingerprint::FingerprintTable::select()
+        .filter(fingerprint::id.eq("fp1".to_string()))
+        .with(fingerprint::rel::session)
+        .as_records();
+    assert!(
+        records.sql().contains("ARRAY(SELECT ROW("),
+        "{}",
+        records.sql()
+    );
+    let db = Db::new(support::connect(&url).await);
+    let _ = proxy.take();
+    for _ in 0..3 {
+        check(ok(records.fetch_all(&db).await, "load as records"));
     }
     let wire = proxy.take();
     assert_eq!(
         wire.parses,
-        vec![load.sql()],
+        vec![records.sql()],
         "the load's statement is the only one parsed, once"
     );
     assert!(wire.simple_queries.is_empty(), "{:?}", wire.simple_queries);

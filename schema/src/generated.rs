@@ -957,6 +957,10 @@ pub mod account {
                 "id_token",
                 "session_state",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &[
+                "provider",
+                "providerAccountId",
+            ];
         }
         impl AccountTable {
             /// `SELECT` from account.
@@ -1393,6 +1397,7 @@ pub mod ad_impression {
                 "impression_fired_at",
                 "clicked_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl AdImpressionTable {
             /// `SELECT` from ad_impression.
@@ -1745,6 +1750,7 @@ pub mod agent_config {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id", "version"];
         }
         impl AgentConfigTable {
             /// `SELECT` from agent_config.
@@ -2219,6 +2225,7 @@ pub mod agent_run {
                 "completed_at",
                 "duration_ms",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl AgentRunTable {
             /// `SELECT` from agent_run.
@@ -2694,6 +2701,7 @@ pub mod agent_step {
                 "completed_at",
                 "duration_ms",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl AgentStepTable {
             /// `SELECT` from agent_step.
@@ -3089,6 +3097,7 @@ pub mod credit_ledger {
                 "created_at",
                 "org_id",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["operation_id"];
         }
         impl CreditLedgerTable {
             /// `SELECT` from credit_ledger.
@@ -3380,6 +3389,7 @@ pub mod encrypted_api_keys {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["user_id", "type"];
         }
         impl EncryptedApiKeysTable {
             /// `SELECT` from encrypted_api_keys.
@@ -3574,6 +3584,7 @@ pub mod fingerprint {
             const NAMESPACE: &'static str = "public";
             const NAME: &'static str = "fingerprint";
             const COLUMNS: &'static [&'static str] = &["id", "sig_hash", "created_at"];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl FingerprintTable {
             /// `SELECT` from fingerprint.
@@ -3862,6 +3873,7 @@ pub mod git_eval_results {
                 "is_public",
                 "created_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl GitEvalResultsTable {
             /// `SELECT` from git_eval_results.
@@ -4143,6 +4155,7 @@ pub mod limit_override {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["user_id"];
         }
         impl LimitOverrideTable {
             /// `SELECT` from limit_override.
@@ -4668,6 +4681,7 @@ pub mod message {
                 "org_id",
                 "repo_url",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl MessageTable {
             /// `SELECT` from message.
@@ -5258,6 +5272,7 @@ pub mod org {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl OrgTable {
             /// `SELECT` from org.
@@ -5694,6 +5709,7 @@ pub mod org_feature {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl OrgFeatureTable {
             /// `SELECT` from org_feature.
@@ -6045,6 +6061,7 @@ pub mod org_invite {
                 "accepted_at",
                 "accepted_by",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl OrgInviteTable {
             /// `SELECT` from org_invite.
@@ -6320,6 +6337,7 @@ pub mod org_member {
                 "role",
                 "joined_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["org_id", "user_id"];
         }
         impl OrgMemberTable {
             /// `SELECT` from org_member.
@@ -6601,6 +6619,7 @@ pub mod org_repo {
                 "approved_at",
                 "is_active",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl OrgRepoTable {
             /// `SELECT` from org_repo.
@@ -6962,6 +6981,7 @@ pub mod publisher {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl PublisherTable {
             /// `SELECT` from publisher.
@@ -7312,6 +7332,7 @@ pub mod referral {
                 "created_at",
                 "completed_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["referrer_id", "referred_id"];
         }
         impl ReferralTable {
             /// `SELECT` from referral.
@@ -7593,6 +7614,7 @@ pub mod session {
                 "type",
                 "created_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["sessionToken"];
         }
         impl SessionTable {
             /// `SELECT` from session.
@@ -8023,6 +8045,7 @@ pub mod subscription {
                 "created_at",
                 "updated_at",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["stripe_subscription_id"];
         }
         impl SubscriptionTable {
             /// `SELECT` from subscription.
@@ -8570,6 +8593,7 @@ pub mod user {
                 "banned",
                 "fallback_to_a_la_carte",
             ];
+            const PRIMARY_KEY: &'static [&'static str] = &["id"];
         }
         impl UserTable {
             /// `SELECT` from "user".
@@ -9066,6 +9090,7 @@ pub mod verification_token {
             const NAMESPACE: &'static str = "public";
             const NAME: &'static str = "verification_token";
             const COLUMNS: &'static [&'static str] = &["identifier", "token", "expires"];
+            const PRIMARY_KEY: &'static [&'static str] = &["identifier", "token"];
         }
         impl VerificationTokenTable {
             /// `SELECT` from verification_token.

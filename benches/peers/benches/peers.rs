@@ -23,14 +23,17 @@
 //!   (`Executor::query_sql` on the `Db`, so cached too).
 //! - `load_1_to_many`: one `fingerprint` with its 10 `session` rows
 //!   (one-to-many, every column). strata: `.with(fingerprint::rel::session)`,
-//!   one statement; the peers: one prepared `LEFT JOIN`, grouped on the
-//!   client (the session enum read as text).
+//!   one statement (rows: a `LEFT JOIN` on the parent's subquery, grouped
+//!   on the client; the records shape, `as_records`, in the breakdown);
+//!   the peers: one prepared `LEFT JOIN`, grouped on the client (the
+//!   session enum read as text).
 //! - `insert_1000`: 1,000 `fingerprint` rows in one multi-row `INSERT`.
 //!
 //! Every peer runs on one connection, on one current-thread tokio runtime;
 //! each iteration is one `block_on` of one statement.
 //!
-//! The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
+//! Each interleaved round runs the peers in another of the 24 orders
+//! ([`turn`]). The interleaved rounds (`PAIRED_ROUNDS`) run twice: first on every
 //! peer's backend as connected ("cold"), then after every backend has
 //! freed the same large allocation ("warm", [`warm_up_sql`]). A backend's
 //! malloc keeps or returns freed memory depending on that history, and a
@@ -281,6 +284,24 @@ const LOAD: &str =
      FROM \"fingerprint\" f LEFT JOIN \"session\" s ON s.\"fingerprint_id\" = f.\"id\" \
      WHERE f.\"id\" = $1 ORDER BY s.\"sessionToken\"";
 
+/// Which of four peers runs `k`-th in round `round`: the rounds go through
+/// all 24 orders, so every peer runs after every other (and first) equally
+/// often. A plain rotation always ran strata right after diesel-async,
+/// whose leftover work (its backend's and its connection task's) on the
+/// shared core was then timed as strata's.
+fn turn(round: usize, k: usize) -> usize {
+    let mut rest = vec![0, 1, 2, 3];
+    let mut code = round % 24;
+    let mut order = [0; 4];
+    for (i, slot) in order.iter_mut().enumerate() {
+        let radix = 4 - i;
+        let pick = code % radix;
+        code /= radix;
+        *slot = rest.remove(pick);
+    }
+    order[k]
+}
+
 fn url() -> String {
     std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
@@ -358,7 +379,9 @@ fn peers(c: &mut Criterion) {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let name = format!("strata_peers_{}_{nanos}", std::process::id());
+    // PEERS_DB_PREFIX names the bench's database (a helper's own prefix).
+    let prefix = std::env::var("PEERS_DB_PREFIX").unwrap_or_else(|_| "strata_peers".to_string());
+    let name = format!("{prefix}_{}_{nanos}", std::process::id());
     let db_url = with_database(&admin_url, &name);
     rt.block_on(async {
         let admin = connect(&admin_url).await;
@@ -579,20 +602,27 @@ fn peers(c: &mut Criterion) {
             });
         }
         if std::env::var_os("LOAD_PROBE").is_some() {
-            load_probe(&rt, &db_url, &strata_db, &tp, &strata_load("fp7").sql());
+            load_probe(
+                &rt,
+                &db_url,
+                &strata_db,
+                &tp,
+                &strata_load("fp7").sql(),
+                &strata_load("fp7").as_records().sql(),
+            );
         }
 
-        // Interleaved: the four peers one after another (the first rotating),
+        // Interleaved: the four peers one after another (in every order),
         // 2,000 rounds (PAIRED_ROUNDS), medians.
         // The load of a shared machine moves between two criterion runs, not
         // within a round.
         for query in ["pk_fetch", "filter_20", "join", "load_1_to_many"] {
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
-                // Each round starts with another peer: no peer always runs
-                // right after the same one.
+                // Each round runs the peers in another order (`turn`): no
+                // peer always runs right after the same one.
                 for k in 0..4 {
-                    let peer = (round + k) % 4;
+                    let peer = turn(round, k);
                     let slot = &mut times[peer];
                     let t = std::time::Instant::now();
                     rt.block_on(async {
@@ -697,7 +727,7 @@ fn peers(c: &mut Criterion) {
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
                 for k in 0..4 {
-                    let step = (round + k) % 4;
+                    let step = turn(round, k);
                     let t = std::time::Instant::now();
                     rt.block_on(async {
                         match step {
@@ -735,25 +765,29 @@ fn peers(c: &mut Criterion) {
         );
         }
 
-        // Where the time of the one-to-many load goes: strata's own statement
-        // through prepared tokio-postgres (rows not decoded), and the same with
-        // strata decoding the records, against the LEFT JOIN the peers run.
+        // Where the time of the one-to-many load goes: strata's load (rows,
+        // grouped), the same load in the records shape (`as_records`:
+        // `ARRAY(SELECT ROW(…))`), strata's statement on its `Db` with the
+        // rows not decoded, against the LEFT JOIN the peers run.
         {
             let load_sql = strata_load("fp7").sql();
-            let load_stmt = rt
-                .block_on(tp.prepare(&load_sql))
-                .unwrap_or_else(|e| panic!("{load_sql}: {e}"));
             let mut times: [Vec<u128>; 4] = Default::default();
             for round in 0..rounds {
                 for k in 0..4 {
-                    let step = (round + k) % 4;
+                    let step = turn(round, k);
                     let t = std::time::Instant::now();
                     rt.block_on(async {
                         match step {
                             0 => drop(black_box(
                                 strata_load("fp7").fetch_all(&strata_db).await.ok(),
                             )),
-                            1 => drop(black_box(tp.query(&load_stmt, &[&"fp7"]).await.ok())),
+                            1 => drop(black_box(
+                                strata_load("fp7")
+                                    .as_records()
+                                    .fetch_all(&strata_db)
+                                    .await
+                                    .ok(),
+                            )),
                             2 => drop(black_box(
                                 strata_db.query_sql(&load_sql, &[&"fp7"]).await.ok(),
                             )),
@@ -770,7 +804,7 @@ fn peers(c: &mut Criterion) {
             }
             let m: Vec<f64> = times.iter_mut().map(median).collect();
             eprintln!(
-            "{phase}: paired load_1_to_many breakdown (median µs): strata {:.1} · strata's statement on tokio-postgres, rows not read {:.1} · strata's statement on Db, rows not read {:.1} · LEFT JOIN, grouped {:.1}",
+            "{phase}: paired load_1_to_many breakdown (median µs): strata {:.1} · strata, records shape {:.1} · strata's statement on Db, rows not read {:.1} · LEFT JOIN, grouped {:.1}",
             m[0], m[1], m[2], m[3]
         );
             eprintln!("strata's load statement: {load_sql}");
@@ -792,7 +826,7 @@ fn peers(c: &mut Criterion) {
         let mut counter = 0u64;
         for round in 0..ins_rounds {
             for k in 0..4 {
-                let peer = (round + k) % 4;
+                let peer = turn(round, k);
                 counter += 1;
                 let rows: Vec<(String, String)> = (0..1000)
                     .map(|i| (format!("p{counter}_{i}"), format!("h{}", i % 50)))
@@ -851,20 +885,43 @@ fn peers(c: &mut Criterion) {
                 times[peer].push(t.elapsed().as_nanos());
             }
         }
-        // strata's client-side work alone: the 1,000 rows into the builder
-        // and the statement written (text and parameters), no server.
-        let t = std::time::Instant::now();
-        for r in 0..200 {
-            let news = (0..1000).map(|i| {
-                let mut n = fingerprint::NewFingerprint::new(format!("z{r}_{i}"));
-                n.sig_hash = Some(format!("h{}", i % 50));
+        // strata's client-side work alone, no server: the 1,000 rows into
+        // the builder and the statement written (text and parameters), in
+        // steps; the rows' strings made beforehand, as the timed rounds do.
+        let made = |r: usize| -> Vec<(String, String)> {
+            (0..1000)
+                .map(|i| (format!("z{r}_{i}"), format!("h{}", i % 50)))
+                .collect()
+        };
+        let news = |rows: Vec<(String, String)>| {
+            rows.into_iter().map(|(id, h)| {
+                let mut n = fingerprint::NewFingerprint::new(id);
+                n.sig_hash = Some(h);
                 n
-            });
-            black_box(fingerprint::FingerprintTable::insert_many(news).sql());
+            })
+        };
+        let mut steps = [0u128; 4];
+        for r in 0..200 {
+            let rows = made(r);
+            let t = std::time::Instant::now();
+            let v: Vec<fingerprint::NewFingerprint> = news(rows).collect();
+            steps[0] += t.elapsed().as_nanos();
+            let t = std::time::Instant::now();
+            let ins = fingerprint::FingerprintTable::insert_many(v);
+            steps[1] += t.elapsed().as_nanos();
+            let t = std::time::Instant::now();
+            black_box(ins.sql());
+            steps[2] += t.elapsed().as_nanos();
+            let t = std::time::Instant::now();
+            drop(black_box(ins));
+            steps[3] += t.elapsed().as_nanos();
         }
         eprintln!(
-            "probe insert_1000 built and written, no server (mean of 200): {:.1} µs",
-            t.elapsed().as_nanos() as f64 / 200.0 / 1000.0
+            "probe insert_1000, no server (mean of 200, µs): New… structs {:.1} · insert_many (values) {:.1} · statement written {:.1} · dropped {:.1}",
+            steps[0] as f64 / 200.0 / 1000.0,
+            steps[1] as f64 / 200.0 / 1000.0,
+            steps[2] as f64 / 200.0 / 1000.0,
+            steps[3] as f64 / 200.0 / 1000.0
         );
         let m: Vec<f64> = times.iter_mut().map(median).collect();
         eprintln!(
@@ -1170,6 +1227,7 @@ fn load_probe(
     strata_db: &Db<Client>,
     tp: &Client,
     load_sql: &str,
+    records_sql: &str,
 ) {
     let rounds: usize = std::env::var("PAIRED_ROUNDS")
         .ok()
@@ -1269,13 +1327,14 @@ fn load_probe(
         }
     });
     // The client's side alone: the same rows decoded again and again, by
-    // strata's reader (parent, then the record[] of children) and by the
-    // hand-written reader of the peers' LEFT JOIN rows (grouped).
+    // strata's record reader (parent, then the record[] of children; the
+    // records shape, `as_records`) and by the hand-written reader of the
+    // peers' LEFT JOIN rows (grouped).
     {
         use strata::runtime::{Fields, FromFields, Load};
         let (nested, joined) = rt.block_on(async {
             (
-                strata_db.query_sql(load_sql, &[&"fp7"]).await.unwrap(),
+                strata_db.query_sql(records_sql, &[&"fp7"]).await.unwrap(),
                 tp.query(LOAD, &[&"fp7"]).await.unwrap(),
             )
         });

@@ -18,7 +18,7 @@
 //! constant in scope would turn a same-named binding (a constructor
 //! parameter, a local of a derive) into a pattern.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -43,7 +43,20 @@ struct Ctx<'a> {
     table_modules: BTreeMap<(String, String), Ident>,
     /// Relations of each table, by (namespace, table).
     relations: BTreeMap<(String, String), Vec<Relation>>,
+    /// Tables another table inherits from (`INHERITS`), by (namespace,
+    /// table): their primary key does not identify the rows a select reads.
+    inherited: BTreeSet<(String, String)>,
     errors: Vec<Diagnostic>,
+}
+
+fn inherited(schema: &Schema) -> BTreeSet<(String, String)> {
+    schema
+        .namespaces
+        .values()
+        .flat_map(|n| n.tables.values())
+        .flat_map(|t| t.inherits.iter())
+        .map(|r| (r.namespace.clone(), r.name.clone()))
+        .collect()
 }
 
 fn error(ctx: &mut Ctx<'_>, kind: DiagnosticKind, message: String) {
@@ -71,6 +84,7 @@ pub fn emit(
         enums: BTreeMap::new(),
         table_modules: BTreeMap::new(),
         relations: relations(schema),
+        inherited: inherited(schema),
         errors: Vec::new(),
     };
     assign_names(&mut ctx);
@@ -228,6 +242,7 @@ pub fn enum_paths(schema: &Schema) -> BTreeMap<EnumRef, TokenStream> {
         enums: BTreeMap::new(),
         table_modules: BTreeMap::new(),
         relations: BTreeMap::new(),
+        inherited: BTreeSet::new(),
         errors: Vec::new(),
     };
     assign_names(&mut ctx);
@@ -661,6 +676,23 @@ fn column_doc(c: &Column) -> String {
     }
 }
 
+/// The primary key's columns when they identify each row a select of the
+/// table reads: a table (not a view), its primary key not deferrable (a
+/// deferred one may be violated until commit), and no table inheriting
+/// from it (a select reads the children's rows too, where the parent's
+/// key is not enforced). `None` otherwise: the runtime then never relies
+/// on a key (`runtime::Table::PRIMARY_KEY` stays empty).
+fn identifying_key<'t>(t: &'t Table, view: Option<&View>, inherited: bool) -> Option<&'t [String]> {
+    if view.is_some() || inherited {
+        return None;
+    }
+    let key = t.constraints.values().find_map(|c| match &c.kind {
+        ConstraintKind::PrimaryKey { columns, .. } if !c.deferrable => Some(columns.as_slice()),
+        _ => None,
+    })?;
+    (!key.is_empty()).then_some(key)
+}
+
 /// `ON CONFLICT` targets: the primary key, unique constraints that are
 /// not deferrable (the server refuses those as arbiters) and unique
 /// indexes, with a partial index's predicate. Sorted by name.
@@ -1005,6 +1037,12 @@ fn emit_table(
     }
     let new_default = new_params.is_empty().then(|| quote!(Default,));
     let all_columns: Vec<&String> = cols.iter().map(|c| &c.col.name).collect();
+    let inherited = ctx.inherited.contains(&(ns.to_string(), name.to_string()));
+    let primary_key = identifying_key(t, view, inherited).map(|key| {
+        quote! {
+            const PRIMARY_KEY: &'static [&'static str] = &[#(#key),*];
+        }
+    });
 
     // Typed columns.
     let mut consts = Vec::new();
@@ -1199,6 +1237,7 @@ fn emit_table(
                     const NAMESPACE: &'static str = #ns;
                     const NAME: &'static str = #name;
                     const COLUMNS: &'static [&'static str] = &[#(#all_columns),*];
+                    #primary_key
                 }
 
                 impl #table {

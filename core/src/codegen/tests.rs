@@ -449,3 +449,34 @@ fn views_are_read_only_models_and_an_untyped_one_is_named() {
         "{code}"
     );
 }
+
+/// `Table::PRIMARY_KEY` only for a key that identifies every row a select
+/// reads: not for a deferrable key (violated until commit), a table others
+/// inherit from (a select reads their rows too), or a view.
+#[test]
+fn the_primary_key_is_generated_only_where_it_identifies_rows() {
+    let code = match expand_sql(
+        r#"
+CREATE TABLE plain (a int, b text, PRIMARY KEY (b, a));
+CREATE TABLE deferred (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE base (id int PRIMARY KEY);
+CREATE TABLE derived (extra int) INHERITS (base);
+CREATE TABLE keyless (id int);
+CREATE VIEW plain_view AS SELECT a, b FROM plain;
+"#,
+        &[],
+    ) {
+        Ok(c) => c,
+        Err(d) => panic!("{:?}", messages(Err(d))),
+    };
+    let keys: Vec<&str> = code
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("const PRIMARY_KEY"))
+        .collect();
+    assert_eq!(
+        keys,
+        ["const PRIMARY_KEY: &'static [&'static str] = &[\"b\", \"a\"];"],
+        "{code}"
+    );
+}

@@ -239,6 +239,36 @@ fn decode_field<'a, V: FromSql<'a>>(field: RawField<'a>) -> Result<V, BoxError> 
 /// Any value, read only to learn whether it is NULL.
 struct AnyValue;
 
+/// Any value's bytes as the server sent them (`None` for NULL).
+struct AnyBytes<'a>(&'a [u8]);
+
+impl<'a> FromSql<'a> for AnyBytes<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(AnyBytes(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Column `i` of a row as the bytes the server sent (`None` for NULL):
+/// equal bytes of one column of one statement are the same value.
+pub(crate) fn raw_column<'a>(
+    row: &'a Row,
+    i: usize,
+    table: &'static str,
+) -> Result<Option<&'a [u8]>, DecodeError> {
+    match row.try_get::<_, Option<AnyBytes<'a>>>(i) {
+        Ok(v) => Ok(v.map(|b| b.0)),
+        Err(e) => Err(DecodeError {
+            table,
+            column: "(key)",
+            source: Box::new(e),
+        }),
+    }
+}
+
 impl<'a> FromSql<'a> for AnyValue {
     fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, BoxError> {
         Ok(AnyValue)

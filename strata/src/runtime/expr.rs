@@ -178,6 +178,24 @@ pub struct SqlWriter {
     pub(crate) error: Option<String>,
 }
 
+/// `n` in decimal, appended without the formatting machinery (a
+/// 1,000-row insert writes 2,000 of them).
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Binding strength, loosest first: what needs parentheses inside what.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
@@ -194,6 +212,18 @@ impl SqlWriter {
         SqlWriter {
             sql: String::with_capacity(256),
             params: Vec::with_capacity(4),
+            qualify: false,
+            error: None,
+        }
+    }
+
+    /// A writer with room for `sql` bytes of text and `params`
+    /// parameters (a statement whose size is known ahead, such as a
+    /// multi-row insert).
+    pub fn with_room(sql: usize, params: usize) -> SqlWriter {
+        SqlWriter {
+            sql: String::with_capacity(sql),
+            params: Vec::with_capacity(params),
             qualify: false,
             error: None,
         }
@@ -248,9 +278,8 @@ impl SqlWriter {
 
     pub fn param(&mut self, p: Param) {
         self.params.push(p);
-        use std::fmt::Write as _;
-        // Writing to a String cannot fail.
-        let _ = write!(self.sql, "${}", self.params.len());
+        self.sql.push('$');
+        push_number(&mut self.sql, self.params.len());
     }
 
     /// A column: `"name"`, or `"alias"."name"` when qualifying.
@@ -356,5 +385,22 @@ impl SqlWriter {
         if paren {
             self.sql.push(')');
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_numbered_in_decimal() {
+        let mut w = SqlWriter::with_room(0, 0);
+        for _ in 0..1001 {
+            w.param(Arc::new(1_i32));
+            w.push(",");
+        }
+        let expected: String = (1..=1001).map(|n| format!("${n},")).collect();
+        assert_eq!(w.sql, expected);
+        assert_eq!(w.params.len(), 1001);
     }
 }

@@ -65,7 +65,9 @@ pub use join::{
 pub use keyset::{KeyValue, Keys};
 pub use project::{ColumnOf, FromRow, IntoStruct, Project, Selectable};
 pub use query::{Count, Delete, Insert, NoReturning, OnConflict, Returning, Select, Update};
-pub use relation::{Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, With};
+pub use relation::{
+    Alias, Cardinality, Load, Many, Nested, One, OptionalOne, Relation, RowLoad, With,
+};
 pub use scalar::{
     coalesce, date_trunc, func, length, lower, now, raw, upper, Filter, FuncArg, FuncArgs,
     IntoScalar, NoTable, Scalar, ScalarOf, Timestamp,
@@ -104,6 +106,11 @@ pub trait Table: Copy + Send + Sync + 'static {
     const NAME: &'static str;
     /// Every column, in table order.
     const COLUMNS: &'static [&'static str];
+    /// The primary key's columns when they identify every row a select of
+    /// the table reads (generated for a table whose primary key is not
+    /// deferrable and that no table inherits from); empty otherwise. A
+    /// relation load groups the rows of a one-to-many relation by it.
+    const PRIMARY_KEY: &'static [&'static str] = &[];
 
     /// The table's name as SQL: quoted, and qualified unless it lives in
     /// `public` (so `search_path` decides, as for unqualified SQL).

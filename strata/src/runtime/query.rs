@@ -497,7 +497,11 @@ impl<T: Table, R> Insert<T, R> {
     }
 
     pub(crate) fn write(&self, returning: bool) -> SqlWriter {
-        let mut w = SqlWriter::with_capacity();
+        // Room for the whole text ahead: `($1234, $1235, DEFAULT), ` is at
+        // most 9 bytes a value and 4 a row, plus the column names.
+        let values = self.rows.len() * self.columns.len();
+        let names: usize = self.columns.iter().map(|c| c.len() + 4).sum();
+        let mut w = SqlWriter::with_room(64 + 2 * names + 9 * values + 4 * self.rows.len(), values);
         w.push("INSERT INTO ");
         T::write_sql_name(&mut w.sql);
         if self.columns.is_empty() {

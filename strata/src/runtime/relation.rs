@@ -13,10 +13,13 @@ use std::marker::PhantomData;
 use super::executor::Executor;
 
 use super::column::{Column, Order};
-use super::decode::{next_record, next_records, Fields, FromFields};
+use tokio_postgres::Row;
+
+use super::column::Key;
+use super::decode::{next_record, next_records, raw_column, Fields, FromFields};
 use super::expr::{Node, SqlWriter};
 use super::query::{raw_rows, Select};
-use super::{quote, DecodeError, Error, Table};
+use super::{quote, quote_into, DecodeError, Error, Table};
 
 /// Cardinality: the relation leads to exactly one row (a `NOT NULL`
 /// foreign key, read from the referencing table).
@@ -177,6 +180,7 @@ impl<T: Table, const N: usize> Table for Alias<T, N> {
     const NAMESPACE: &'static str = T::NAMESPACE;
     const NAME: &'static str = T::NAME;
     const COLUMNS: &'static [&'static str] = T::COLUMNS;
+    const PRIMARY_KEY: &'static [&'static str] = T::PRIMARY_KEY;
 
     fn alias() -> String {
         format!("{}#{N}", T::NAME)
@@ -201,6 +205,36 @@ pub trait Load<P: Table> {
     fn write(&self, out: &mut String, parent: &str, depth: usize);
     /// Reads what [`Load::write`] selected.
     fn decode(&self, fields: &mut Fields<'_>) -> Result<Self::Out, DecodeError>;
+    /// Whether a one-to-many relation is loaded here or below (the
+    /// statement's shape depends on it). Unknown loads say yes.
+    #[doc(hidden)]
+    fn loads_many(&self) -> bool {
+        true
+    }
+    /// This load as one level of one-to-many whose rows come as rows of
+    /// the statement (one per related row), when it can be: see
+    /// [`RowLoad`].
+    #[doc(hidden)]
+    fn as_rows(&self) -> Option<&dyn RowLoad<Self::Out>> {
+        None
+    }
+}
+
+/// One one-to-many relation (with, at most, many-to-one loads below it)
+/// loaded as rows: `LEFT JOIN child ON …` beside the parent, one row per
+/// related row (one row with the child's columns NULL for a parent
+/// without any), grouped back per parent on the client.
+#[doc(hidden)]
+pub trait RowLoad<Out> {
+    /// The related table's columns (and the nested loads' subqueries).
+    fn write_columns(&self, out: &mut String);
+    /// ` LEFT JOIN child AS … ON …` for a parent that goes by `parent`.
+    fn write_join(&self, out: &mut String, parent: &str);
+    /// `, ` and the related rows' order (the child's primary key).
+    fn write_order(&self, out: &mut String);
+    /// The value for one parent from its rows, the related table's
+    /// columns from `offset`.
+    fn decode_group(&self, rows: &[Row], offset: usize) -> Result<Out, DecodeError>;
 }
 
 /// Per cardinality: how a subquery is written and its value read.
@@ -215,6 +249,12 @@ pub trait Cardinality {
         name: &'static str,
         read: &mut dyn FnMut(&mut Fields<'_>) -> Result<X, DecodeError>,
     ) -> Result<Self::Out<X>, DecodeError>;
+    /// The value for related rows read one by one (one-to-many only).
+    #[doc(hidden)]
+    fn from_vec<X>(rows: Vec<X>) -> Option<Self::Out<X>> {
+        let _ = rows;
+        None
+    }
 }
 
 impl Cardinality for Many {
@@ -229,6 +269,10 @@ impl Cardinality for Many {
             .into_iter()
             .map(|r| read(&mut Fields::record(r)))
             .collect()
+    }
+
+    fn from_vec<X>(rows: Vec<X>) -> Option<Vec<X>> {
+        Some(rows)
     }
 }
 
@@ -314,6 +358,87 @@ impl<F: Table, T: Table, C: Cardinality> Relation<F, T, C> {
     }
 }
 
+/// The alias of a one-to-many relation loaded as rows.
+fn row_alias<T: Table>() -> String {
+    format!("{}#w1", T::NAME)
+}
+
+/// Whether every name of `names` is one of `columns` (and there is one).
+fn all_in(names: &[&str], columns: &[&str]) -> bool {
+    !names.is_empty() && names.iter().all(|n| columns.contains(n))
+}
+
+impl<F: Table, T: Table, C: Cardinality> Relation<F, T, C> {
+    /// One-to-many, both tables with a key that identifies their rows
+    /// (the parent's to group by, the child's to order by and to tell a
+    /// parent without related rows apart: NULL in a primary key column).
+    fn loads_as_rows(&self) -> bool {
+        C::MANY && all_in(self.order, T::COLUMNS) && all_in(F::PRIMARY_KEY, F::COLUMNS)
+    }
+
+    fn write_row_columns(&self, out: &mut String, nested: &dyn Fn(&mut String, &str, usize)) {
+        let alias = row_alias::<T>();
+        for (i, c) in T::COLUMNS.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            quote_into(out, &alias);
+            out.push('.');
+            quote_into(out, c);
+        }
+        nested(out, &alias, 2);
+    }
+
+    fn write_row_join(&self, out: &mut String, parent: &str) {
+        let alias = row_alias::<T>();
+        out.push_str(" LEFT JOIN ");
+        T::write_sql_name(out);
+        out.push_str(" AS ");
+        quote_into(out, &alias);
+        out.push_str(" ON ");
+        let mut w = SqlWriter::default();
+        w.expr(&self.condition(parent, &alias));
+        out.push_str(&w.sql);
+    }
+
+    fn write_row_order(&self, out: &mut String) {
+        let alias = row_alias::<T>();
+        for c in self.order {
+            out.push_str(", ");
+            quote_into(out, &alias);
+            out.push('.');
+            quote_into(out, c);
+        }
+    }
+
+    fn decode_row_group<X>(
+        &self,
+        rows: &[Row],
+        offset: usize,
+        read: &mut dyn FnMut(&mut Fields<'_>) -> Result<X, DecodeError>,
+    ) -> Result<C::Out<X>, DecodeError> {
+        // A primary key column is NOT NULL: NULL there is the one row of a
+        // parent without related rows (`loads_as_rows` checked the column
+        // is the table's).
+        let key = self
+            .order
+            .first()
+            .and_then(|k| T::COLUMNS.iter().position(|c| c == k))
+            .unwrap_or(0);
+        let mut related = Vec::with_capacity(rows.len());
+        for r in rows {
+            if raw_column(r, offset + key, self.name)?.is_some() {
+                related.push(read(&mut Fields::row(r, offset))?);
+            }
+        }
+        C::from_vec(related).ok_or_else(|| DecodeError {
+            table: self.name,
+            column: "(records)",
+            source: "a relation loaded as rows is not one-to-many".into(),
+        })
+    }
+}
+
 impl<F: Table, T: Table, C: Cardinality> Load<F> for Relation<F, T, C>
 where
     T::Row: FromFields,
@@ -326,6 +451,39 @@ where
 
     fn decode(&self, fields: &mut Fields<'_>) -> Result<Self::Out, DecodeError> {
         C::decode(fields, self.name, &mut |f| T::Row::from_fields(f))
+    }
+
+    fn loads_many(&self) -> bool {
+        C::MANY
+    }
+
+    fn as_rows(&self) -> Option<&dyn RowLoad<Self::Out>> {
+        if self.loads_as_rows() {
+            Some(self)
+        } else {
+            None
+        }
+    }
+}
+
+impl<F: Table, T: Table, C: Cardinality> RowLoad<C::Out<T::Row>> for Relation<F, T, C>
+where
+    T::Row: FromFields,
+{
+    fn write_columns(&self, out: &mut String) {
+        self.write_row_columns(out, &|_, _, _| {});
+    }
+
+    fn write_join(&self, out: &mut String, parent: &str) {
+        self.write_row_join(out, parent);
+    }
+
+    fn write_order(&self, out: &mut String) {
+        self.write_row_order(out);
+    }
+
+    fn decode_group(&self, rows: &[Row], offset: usize) -> Result<C::Out<T::Row>, DecodeError> {
+        self.decode_row_group(rows, offset, &mut |f| T::Row::from_fields(f))
     }
 }
 
@@ -356,6 +514,52 @@ where
             Ok((row, nested))
         })
     }
+
+    fn loads_many(&self) -> bool {
+        C::MANY || self.nested.loads_many()
+    }
+
+    fn as_rows(&self) -> Option<&dyn RowLoad<Self::Out>> {
+        // Only many-to-one loads below: each related row stays one row.
+        if self.relation.loads_as_rows() && !self.nested.loads_many() {
+            Some(self)
+        } else {
+            None
+        }
+    }
+}
+
+impl<F: Table, T: Table, C: Cardinality, L: Load<T>> RowLoad<C::Out<(T::Row, L::Out)>>
+    for Nested<F, T, C, L>
+where
+    T::Row: FromFields,
+{
+    fn write_columns(&self, out: &mut String) {
+        self.relation.write_row_columns(out, &|out, alias, depth| {
+            out.push_str(", ");
+            self.nested.write(out, alias, depth);
+        });
+    }
+
+    fn write_join(&self, out: &mut String, parent: &str) {
+        self.relation.write_row_join(out, parent);
+    }
+
+    fn write_order(&self, out: &mut String) {
+        self.relation.write_row_order(out);
+    }
+
+    fn decode_group(
+        &self,
+        rows: &[Row],
+        offset: usize,
+    ) -> Result<C::Out<(T::Row, L::Out)>, DecodeError> {
+        self.relation.decode_row_group(rows, offset, &mut |f| {
+            let row = T::Row::from_fields(f)?;
+            let nested = self.nested.decode(f)?;
+            Ok((row, nested))
+        })
+    }
 }
 
 macro_rules! load_tuple {
@@ -378,6 +582,10 @@ macro_rules! load_tuple {
             fn decode(&self, fields: &mut Fields<'_>) -> Result<Self::Out, DecodeError> {
                 Ok(($(self.$i.decode(fields)?,)+))
             }
+
+            fn loads_many(&self) -> bool {
+                false $(|| self.$i.loads_many())+
+            }
         }
     };
 }
@@ -394,14 +602,31 @@ impl<T: Table> Select<T> {
     /// query per row): `agent_run::AgentRunTable::select().with(
     /// agent_run::rel::agent_step)` gives `Vec<(AgentRun, Vec<AgentStep>)>`.
     pub fn with<L: Load<T>>(self, load: L) -> With<T, L> {
-        With { select: self, load }
+        With {
+            select: self,
+            load,
+            records: false,
+        }
     }
 }
 
+/// Each parent row with what was loaded for it.
+type Loaded<T, L> = Vec<(<T as Table>::Row, <L as Load<T>>::Out)>;
+
 /// A select whose rows come with their related rows, from [`Select::with`].
+///
+/// One statement either way. One level of one-to-many (with at most
+/// many-to-one loads below it), between tables with primary keys, comes
+/// as rows: `SELECT parent…, child… FROM (SELECT parent… WHERE … ORDER BY
+/// … LIMIT …) AS parent LEFT JOIN child ON … ORDER BY <the parent's
+/// order>, <its key>, <the child's key>`, grouped per parent on the
+/// client (a filter, order and limit mean the parents', as always). Every
+/// other load is a select-list subquery per relation (`ARRAY(SELECT
+/// ROW(…) …)`, `(SELECT ROW(…) …)`).
 pub struct With<T: Table, L> {
     select: Select<T>,
     load: L,
+    records: bool,
 }
 
 impl<T: Table, L: Load<T>> With<T, L>
@@ -426,7 +651,140 @@ where
         self
     }
 
+    /// Every relation as a select-list subquery (`ARRAY(SELECT ROW(…))`),
+    /// even where rows would do: the same values, another statement (for
+    /// tests and measurements).
+    #[doc(hidden)]
+    pub fn as_records(mut self) -> Self {
+        self.records = true;
+        self
+    }
+
+    /// The load as rows, when the statement takes that shape.
+    fn rows(&self) -> Option<&dyn RowLoad<L::Out>> {
+        if self.records {
+            return None;
+        }
+        self.load.as_rows()
+    }
+
     fn write(&self) -> SqlWriter {
+        match self.rows() {
+            Some(rows) => self.write_rows(rows),
+            None => self.write_records(),
+        }
+    }
+
+    /// `SELECT parent…, child… FROM (SELECT parent…, <order expressions>
+    /// FROM parent WHERE … ORDER BY … LIMIT …) AS parent LEFT JOIN child
+    /// ON … ORDER BY <the parent's order>, <its key>, <the child's order>`.
+    /// SQL keeps no order without the outer `ORDER BY`; the parent's key
+    /// after its own order keeps each parent's rows together when order
+    /// values tie. An order expression is computed once, inside, and the
+    /// outer `ORDER BY` reads its value (`"strata#o<i>"`) with the same
+    /// direction and NULLS placement.
+    fn write_rows(&self, rows: &dyn RowLoad<L::Out>) -> SqlWriter {
+        let alias = T::alias();
+        let mut w = SqlWriter {
+            sql: String::with_capacity(512),
+            qualify: true,
+            ..SqlWriter::default()
+        };
+        let parent_columns = |w: &mut SqlWriter| {
+            for (i, c) in T::COLUMNS.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                quote_into(&mut w.sql, &alias);
+                w.push(".");
+                quote_into(&mut w.sql, c);
+            }
+        };
+        w.push("SELECT ");
+        parent_columns(&mut w);
+        w.push(", ");
+        rows.write_columns(&mut w.sql);
+        w.push(" FROM (SELECT ");
+        parent_columns(&mut w);
+        for (i, o) in self.select.order.iter().enumerate() {
+            if let Key::Expr(pieces) = &o.key {
+                w.push(", ");
+                w.pieces(pieces);
+                w.push(" AS ");
+                quote_into(&mut w.sql, &format!("strata#o{i}"));
+            }
+        }
+        w.push(" FROM ");
+        T::write_sql_name(&mut w.sql);
+        w.push(" AS ");
+        quote_into(&mut w.sql, &alias);
+        self.select.write_tail(&mut w);
+        w.push(") AS ");
+        quote_into(&mut w.sql, &alias);
+        rows.write_join(&mut w.sql, &alias);
+        w.push(" ORDER BY ");
+        for (i, o) in self.select.order.iter().enumerate() {
+            match &o.key {
+                Key::Col(c) => w.column(c),
+                Key::Expr(_) => {
+                    quote_into(&mut w.sql, &alias);
+                    w.push(".");
+                    quote_into(&mut w.sql, &format!("strata#o{i}"));
+                }
+            }
+            if o.descending {
+                w.push(" DESC");
+            }
+            match o.nulls {
+                Some(true) => w.push(" NULLS FIRST"),
+                Some(false) => w.push(" NULLS LAST"),
+                None => {}
+            }
+            w.push(", ");
+        }
+        for (i, k) in T::PRIMARY_KEY.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            quote_into(&mut w.sql, &alias);
+            w.push(".");
+            quote_into(&mut w.sql, k);
+        }
+        rows.write_order(&mut w.sql);
+        w
+    }
+
+    /// Reads the rows of [`With::write_rows`]: consecutive rows with the
+    /// same parent key are one parent's.
+    fn decode_rows(&self, rows: &[Row], load: &dyn RowLoad<L::Out>) -> Result<Loaded<T, L>, Error> {
+        let key: Vec<usize> = T::PRIMARY_KEY
+            .iter()
+            .filter_map(|k| T::COLUMNS.iter().position(|c| c == k))
+            .collect();
+        let same_parent = |a: &Row, b: &Row| -> Result<bool, DecodeError> {
+            for &i in &key {
+                if raw_column(a, i, T::NAME)? != raw_column(b, i, T::NAME)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < rows.len() {
+            let mut end = start + 1;
+            while end < rows.len() && same_parent(&rows[start], &rows[end])? {
+                end += 1;
+            }
+            let parent = T::Row::from_fields(&mut Fields::row(&rows[start], 0))?;
+            let loaded = load.decode_group(&rows[start..end], T::COLUMNS.len())?;
+            out.push((parent, loaded));
+            start = end;
+        }
+        Ok(out)
+    }
+
+    fn write_records(&self) -> SqlWriter {
         let alias = T::alias();
         let mut w = SqlWriter {
             qualify: true,
@@ -462,6 +820,9 @@ where
         db: &C,
     ) -> Result<Vec<(T::Row, L::Out)>, Error> {
         let rows = raw_rows(db, &self.write()).await?;
+        if let Some(load) = self.rows() {
+            return self.decode_rows(&rows, load);
+        }
         rows.iter()
             .map(|r| {
                 let mut f = Fields::row(r, 0);
