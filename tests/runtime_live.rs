@@ -12,7 +12,7 @@ use crate::support;
 use std::collections::BTreeSet;
 
 use strata::runtime::{Db, Error, Executor, Pooled, StreamExt};
-use strata_reference_schema::{agent_run, fingerprint, session, user, AgentRunStatus};
+use strata_reference_schema::{agent_run, agent_step, fingerprint, session, user, AgentRunStatus};
 use support::wire::{start_proxy, upstream};
 use support::TestDb;
 use tokio_postgres::Client;
@@ -443,6 +443,66 @@ async fn two_workers_with_skip_locked_never_take_the_same_job() {
             "{} done by {by}",
             run.id
         );
+    }
+}
+
+/// A relation load keeps its select's locking clause: the selected rows
+/// are locked in both statement shapes (rows, where the clause sits in the
+/// parent's subquery, and records), so another transaction's `NOWAIT` on
+/// them fails; an `OF` naming a loaded table is refused before anything
+/// is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relation_load_locks_the_rows_it_selects() {
+    let (db, client) = reference_db("rt_load_lock").await;
+    let jobs = add_jobs(&client, 2).await;
+    let mut a = Db::new(db.client().await);
+    let mut b = Db::new(db.client().await);
+    let load = |id: &str| {
+        agent_run::AgentRunTable::select()
+            .filter(agent_run::id.eq(id.to_string()))
+            .for_update()
+            .with(agent_run::rel::agent_step)
+    };
+    for (job, records) in [(&jobs[0], false), (&jobs[1], true)] {
+        let held = if records {
+            load(job).as_records()
+        } else {
+            load(job)
+        };
+        assert!(held.sql().contains(" FOR UPDATE"), "{}", held.sql());
+        let ta = ok(a.begin().await, "begin a");
+        let got = ok(held.fetch_all(&ta).await, "load with a lock");
+        assert_eq!(got.len(), 1);
+        let tb = ok(b.begin().await, "begin b");
+        let refused = agent_run::AgentRunTable::select()
+            .filter(agent_run::id.eq(job.clone()))
+            .for_update()
+            .nowait()
+            .fetch_all(&tb)
+            .await;
+        match refused {
+            Err(Error::Db(e)) => assert_eq!(
+                e.code(),
+                Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+                "records: {records}"
+            ),
+            other => panic!(
+                "records: {records}: NOWAIT on a row the load locked: {:?}",
+                other.map(|r| r.len())
+            ),
+        }
+        ok(tb.rollback().await, "rollback b");
+        ok(ta.rollback().await, "rollback a");
+    }
+    let of_child = agent_run::AgentRunTable::select()
+        .for_update()
+        .of(agent_step::AgentStepTable)
+        .with(agent_run::rel::agent_step)
+        .fetch_all(&client)
+        .await;
+    match of_child {
+        Err(Error::Build(m)) => assert!(m.contains("agent_step"), "{m}"),
+        other => panic!("OF a loaded table: {:?}", other.map(|r| r.len())),
     }
 }
 

@@ -172,6 +172,35 @@ impl Lock {
         }
     }
 
+    /// The clause of a relation load ([`super::relation::With`]): only the
+    /// selected table's rows are locked (loaded rows are read, not
+    /// locked), and it is the only table of the query the clause sits in,
+    /// so no `OF` is written ([`Lock::check_for_load`] refuses an `OF`
+    /// naming another table).
+    pub(crate) fn write_for_load(&self, w: &mut SqlWriter) {
+        let Some(strength) = self.strength else {
+            return;
+        };
+        w.push(" FOR ");
+        w.push(strength);
+        if let Some(wait) = self.wait {
+            w.push(" ");
+            w.push(wait);
+        }
+    }
+
+    /// [`Lock::check`], and an `OF` may name only the selected `table`.
+    pub(crate) fn check_for_load(&self, table: &str) -> Result<(), Error> {
+        self.check()?;
+        let own = quote(table);
+        match self.of.iter().find(|t| **t != own) {
+            Some(other) => Err(Error::Build(format!(
+                "a relation load locks only the rows of {own}: OF {other} names a table it does not lock (lock those rows with a select of their own)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     fn check(&self) -> Result<(), Error> {
         if self.strength.is_none() && (self.wait.is_some() || !self.of.is_empty()) {
             let what = self.wait.unwrap_or("OF");

@@ -615,6 +615,9 @@ type Loaded<T, L> = Vec<(<T as Table>::Row, <L as Load<T>>::Out)>;
 
 /// A select whose rows come with their related rows, from [`Select::with`].
 ///
+/// A locking clause of the select (`for_update()`, `skip_locked()`, …)
+/// locks the selected rows; the loaded rows are read, not locked.
+///
 /// One statement either way. One level of one-to-many (with at most
 /// many-to-one loads below it), between tables with primary keys, comes
 /// as rows: `SELECT parent…, child… FROM (SELECT parent… WHERE … ORDER BY
@@ -719,6 +722,9 @@ where
         w.push(" AS ");
         quote_into(&mut w.sql, &alias);
         self.select.write_tail(&mut w);
+        // The lock sits with the parent's rows, inside: a locking clause
+        // cannot reach the nullable side of the outer join.
+        self.select.lock.write_for_load(&mut w);
         w.push(") AS ");
         quote_into(&mut w.sql, &alias);
         rows.write_join(&mut w.sql, &alias);
@@ -806,6 +812,7 @@ where
         w.push(" AS ");
         w.push(&quote(&alias));
         self.select.write_tail(&mut w);
+        self.select.lock.write_for_load(&mut w);
         w
     }
 
@@ -819,6 +826,7 @@ where
         &self,
         db: &C,
     ) -> Result<Vec<(T::Row, L::Out)>, Error> {
+        self.select.lock.check_for_load(T::NAME)?;
         let rows = raw_rows(db, &self.write()).await?;
         if let Some(load) = self.rows() {
             return self.decode_rows(&rows, load);
