@@ -172,14 +172,7 @@ impl<O> Compound<O> {
                             .to_string(),
                     ),
                 }
-                if o.descending {
-                    w.push(" DESC");
-                }
-                match o.nulls {
-                    Some(true) => w.push(" NULLS FIRST"),
-                    Some(false) => w.push(" NULLS LAST"),
-                    None => {}
-                }
+                w.direction(o);
             }
         }
         if let Some(n) = self.limit {

@@ -262,6 +262,11 @@ impl SqlWriter {
             super::column::Key::Col(c) => self.column(c),
             super::column::Key::Expr(pieces) => self.pieces(pieces),
         }
+        self.direction(o);
+    }
+
+    /// An `ORDER BY` key's ` DESC` and ` NULLS FIRST` / ` NULLS LAST`.
+    pub(crate) fn direction<T>(&mut self, o: &super::column::Order<T>) {
         if o.descending {
             self.push(" DESC");
         }

@@ -326,14 +326,7 @@ impl<F: Table, T: Table, C: Cardinality> Relation<F, T, C> {
         } else {
             "(SELECT ROW("
         });
-        for (i, c) in T::COLUMNS.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&a);
-            out.push('.');
-            out.push_str(&quote(c));
-        }
+        qualified_list(out, &alias, T::COLUMNS);
         nested(out, &alias, depth + 1);
         out.push_str(") FROM ");
         out.push_str(&T::sql_name());
@@ -345,14 +338,7 @@ impl<F: Table, T: Table, C: Cardinality> Relation<F, T, C> {
         out.push_str(&w.sql);
         if C::MANY && !self.order.is_empty() {
             out.push_str(" ORDER BY ");
-            for (i, c) in self.order.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&a);
-                out.push('.');
-                out.push_str(&quote(c));
-            }
+            qualified_list(out, &alias, self.order);
         }
         out.push(')');
     }
@@ -693,16 +679,7 @@ where
             qualify: true,
             ..SqlWriter::default()
         };
-        let parent_columns = |w: &mut SqlWriter| {
-            for (i, c) in T::COLUMNS.iter().enumerate() {
-                if i > 0 {
-                    w.push(", ");
-                }
-                quote_into(&mut w.sql, &alias);
-                w.push(".");
-                quote_into(&mut w.sql, c);
-            }
-        };
+        let parent_columns = |w: &mut SqlWriter| qualified_list(&mut w.sql, &alias, T::COLUMNS);
         w.push("SELECT ");
         parent_columns(&mut w);
         w.push(", ");
@@ -738,24 +715,10 @@ where
                     quote_into(&mut w.sql, &format!("strata#o{i}"));
                 }
             }
-            if o.descending {
-                w.push(" DESC");
-            }
-            match o.nulls {
-                Some(true) => w.push(" NULLS FIRST"),
-                Some(false) => w.push(" NULLS LAST"),
-                None => {}
-            }
+            w.direction(o);
             w.push(", ");
         }
-        for (i, k) in T::PRIMARY_KEY.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            quote_into(&mut w.sql, &alias);
-            w.push(".");
-            quote_into(&mut w.sql, k);
-        }
+        qualified_list(&mut w.sql, &alias, T::PRIMARY_KEY);
         rows.write_order(&mut w.sql);
         w
     }
@@ -797,14 +760,7 @@ where
             ..SqlWriter::default()
         };
         w.push("SELECT ");
-        for (i, c) in T::COLUMNS.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.push(&quote(&alias));
-            w.push(".");
-            w.push(&quote(c));
-        }
+        qualified_list(&mut w.sql, &alias, T::COLUMNS);
         w.push(", ");
         self.load.write(&mut w.sql, &alias, 1);
         w.push(" FROM ");
@@ -852,5 +808,17 @@ where
         db: &C,
     ) -> Result<Option<(T::Row, L::Out)>, Error> {
         super::query::at_most_one(self.fetch_all(db).await?)
+    }
+}
+
+/// `"alias"."a", "alias"."b", …`.
+fn qualified_list(sql: &mut String, alias: &str, columns: &[&str]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        quote_into(sql, alias);
+        sql.push('.');
+        quote_into(sql, c);
     }
 }
