@@ -79,16 +79,27 @@ pub fn check(input: &CheckInput) -> Result<CheckReport, Error> {
 /// on a second thread while this one does the declared schema. An error of
 /// the declared side is reported first, as when they ran one after the
 /// other.
+///
+/// Each side keeps only the locations the report reads: where the declared
+/// schema defines an object, and which migration last touched it.
 pub fn check_keeping(input: &CheckInput) -> Result<(CheckReport, Loaded, Loaded), Error> {
+    let declared_options = ReplayOptions {
+        skip_provenance: true,
+        ..input.replay.clone()
+    };
+    let history_options = ReplayOptions {
+        skip_defined: true,
+        ..input.replay.clone()
+    };
     let (declared, history) = std::thread::scope(|s| {
         let history = std::thread::Builder::new()
             .name("strata-history".into())
-            .spawn_scoped(s, || load_offline_with(&input.migrations, &input.replay));
-        let declared = load_offline_with(&input.schema, &input.replay);
+            .spawn_scoped(s, || load_offline_with(&input.migrations, &history_options));
+        let declared = load_offline_with(&input.schema, &declared_options);
         let history = match history {
             Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             // No second thread to be had: one after the other.
-            Err(_) => load_offline_with(&input.migrations, &input.replay),
+            Err(_) => load_offline_with(&input.migrations, &history_options),
         };
         (declared, history)
     });
