@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 /// columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared: a replay records a location for every object it defines, all
+    /// in a handful of files (serialized as the plain string).
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
@@ -56,7 +58,7 @@ impl SqlError {
         SqlError {
             message: message.into(),
             location: Location {
-                file: file.to_string(),
+                file: Arc::from(file),
                 line,
                 column,
             },
