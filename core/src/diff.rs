@@ -668,12 +668,12 @@ fn field(d: &mut Vec<Difference>, p: &ObjectPath, name: &str, e: &str, f: &str) 
     }
 }
 
-fn opt_field(
+fn opt_field<S: AsRef<str> + PartialEq>(
     d: &mut Vec<Difference>,
     p: &ObjectPath,
     name: &str,
-    e: &Option<String>,
-    f: &Option<String>,
+    e: &Option<S>,
+    f: &Option<S>,
 ) {
     if e != f {
         field(d, p, name, &show_opt(e), &show_opt(f));
@@ -726,9 +726,9 @@ fn unproven_of<'a>(xs: impl IntoIterator<Item = &'a Expression>) -> Option<&'a s
     xs.into_iter().find_map(|x| x.unproven())
 }
 
-fn show_opt(v: &Option<String>) -> String {
+fn show_opt<S: AsRef<str>>(v: &Option<S>) -> String {
     match v {
-        Some(s) => s.clone(),
+        Some(s) => s.as_ref().to_string(),
         None => "(none)".to_string(),
     }
 }

@@ -10,9 +10,27 @@ use serde::{Deserialize, Serialize};
 /// columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared: a replay records a location for every object it defines, all
+    /// in a handful of files (serialized as the plain string).
+    #[serde(with = "shared_str")]
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
+}
+
+/// `Arc<str>` as a plain string (serde's own impl needs its `rc` feature).
+mod shared_str {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(de).map(Arc::from)
+    }
 }
 
 impl fmt::Display for Location {
@@ -56,7 +74,7 @@ impl SqlError {
         SqlError {
             message: message.into(),
             location: Location {
-                file: file.to_string(),
+                file: Arc::from(file),
                 line,
                 column,
             },

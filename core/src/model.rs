@@ -536,8 +536,10 @@ pub struct Column {
     /// Expression of a `GENERATED ALWAYS AS (…) STORED` column.
     pub generated: Option<Box<Expression>>,
     /// Explicit collation, when it differs from the type's default.
-    pub collation: Option<String>,
-    pub comment: Option<String>,
+    /// Boxed (`collation` and `comment`): rarely set, and held inline by
+    /// every column.
+    pub collation: Option<Box<str>>,
+    pub comment: Option<Box<str>>,
     /// Statistics target set by `ALTER COLUMN … SET STATISTICS n`
     /// (`pg_attribute.attstattarget`); `None` for the default (-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1178,7 +1178,7 @@ mod tests {
         assert_eq!(error_at(&e), (2, 8, 17, 1));
         assert_eq!(e.message, "unterminated quoted string (opened here)");
         assert!(e.help.as_deref().is_some_and(|h| h.contains("''")));
-        assert_eq!(e.location.file, "bad.sql");
+        assert_eq!(&*e.location.file, "bad.sql");
 
         let e = error("SELECT é, E'it\\'s;");
         assert_eq!(error_at(&e), (1, 11, 11, 2));

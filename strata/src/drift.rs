@@ -899,8 +899,8 @@ fn attribute(
                     .and_then(|t| h.replayed.provenance.get(&t))
             });
             if let Some(l) = last {
-                if base.pending.iter().any(|&i| file(i) == l.file) {
-                    files.push(l.file.clone());
+                if base.pending.iter().any(|&i| *file(i) == *l.file) {
+                    files.push(l.file.to_string());
                 }
             }
         }

@@ -441,10 +441,10 @@ fn difference_annotation(c: &Checked, d: &DriftDifference, expected: &Expected) 
     // The declared file:line when known; else the migration that explains
     // it; else where the history last touched the object.
     let (file, line) = match (&d.declared_at, d.migrations.first(), &d.last_touched) {
-        (Some(l), _, _) => (Some(l.file.clone()), Some(l.line)),
+        (Some(l), _, _) => (Some(l.file.to_string()), Some(l.line)),
         (None, Some(m), _) => (Some(m.clone()), Some(1)),
         (None, None, Some(l)) if expected.against == Against::Migrations => {
-            (Some(l.file.clone()), Some(l.line))
+            (Some(l.file.to_string()), Some(l.line))
         }
         _ => (None, None),
     };

@@ -861,7 +861,7 @@ fn view_columns(schema: &Schema, v: &View) -> Result<Table, String> {
         };
         let mut col = Column::new(c.name.clone(), data_type);
         col.not_null = not_null;
-        col.comment = c.comment.clone();
+        col.comment = c.comment.clone().map(Into::into);
         t.columns.push(col);
     }
     t.comment = v.comment.clone();

@@ -231,7 +231,7 @@ impl Linter {
     ) -> Result<(), Error> {
         self.report.statements += 1;
         let location = Location {
-            file: path.to_string(),
+            file: path.into(),
             line: st.line,
             column: st.column,
         };

@@ -464,7 +464,7 @@ fn findings_carry_location_help_and_link() {
     let r = run(&[T], "\n\n  CREATE INDEX a ON t (n);");
     let f = &r.findings[0];
     assert_eq!(
-        (f.location.file.as_str(), f.location.line, f.location.column),
+        (&*f.location.file, f.location.line, f.location.column),
         ("new.sql", 3, 3)
     );
     assert!(f

@@ -241,7 +241,13 @@ impl Replayer {
         for n in self.schema.namespaces.values_mut() {
             for t in n.tables.values_mut() {
                 for c in t.columns.iter_mut() {
-                    c.collation.iter_mut().for_each(&mut f);
+                    if let Some(b) = &mut c.collation {
+                        let mut s = b.to_string();
+                        f(&mut s);
+                        if *s != **b {
+                            *b = s.into();
+                        }
+                    }
                 }
                 for i in t.indexes.values_mut() {
                     for k in i.keys.iter_mut() {

@@ -73,7 +73,7 @@ impl Replayer {
         col.not_null = c.not_null;
         col.default = c.default.clone();
         col.generated = c.generated.clone().map(Box::new);
-        col.collation = c.collation.clone();
+        col.collation = c.collation.as_deref().map(Into::into);
         if let Some((kind, opts)) = &c.identity {
             col.identity = Some(*kind);
             col.not_null = true;
@@ -334,7 +334,7 @@ impl Replayer {
                 let t = self.table_mut(ns, table);
                 let cc = t.column_mut(col).expect("exists");
                 cc.data_type = dt;
-                cc.collation = collation;
+                cc.collation = collation.map(Into::into);
                 cc.identity_options = identity_options;
                 // The server re-reads the default and generation expression
                 // against the new type, and re-creates the checks and

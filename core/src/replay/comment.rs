@@ -72,7 +72,7 @@ impl Replayer {
                         format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
                     ));
                 };
-                c.comment = text;
+                c.comment = text.map(Into::into);
                 self.touch(ObjectPath::in_table(ObjectKind::Column, &ns, &q.name, &col));
             }
             CommentTarget::Index(q) => {

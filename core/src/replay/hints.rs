@@ -106,7 +106,7 @@ impl Replayer {
                 )
             })?;
             let location = Location {
-                file: path.to_string(),
+                file: path.into(),
                 line: d.line,
                 column: d.column,
             };
@@ -171,7 +171,7 @@ impl Replayer {
                     name: member,
                     from,
                     location: Location {
-                        file: path.to_string(),
+                        file: path.into(),
                         line,
                         column,
                     },

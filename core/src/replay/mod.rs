@@ -250,7 +250,7 @@ impl Replayer {
             hidden_relations: BTreeSet::new(),
             names: std::cell::RefCell::new(Names::default()),
             here: Location {
-                file: String::new(),
+                file: Arc::from(""),
                 line: 0,
                 column: 0,
             },
@@ -378,8 +378,14 @@ impl Replayer {
 
     fn apply_raw(&mut self, path: &str, text: &Arc<str>, st: &RawStatement) -> Result<(), Error> {
         self.stats.statements += 1;
+        // The file name is shared by every location recorded while in it.
+        let file = if &*self.here.file == path {
+            Arc::clone(&self.here.file)
+        } else {
+            Arc::from(path)
+        };
         self.here = Location {
-            file: path.to_string(),
+            file,
             line: st.line,
             column: st.column,
         };

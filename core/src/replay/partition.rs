@@ -1046,7 +1046,7 @@ impl Replayer {
                 IGNORE_HELP,
             ));
         }
-        if c.collation.is_some() && c.collation != x.collation {
+        if c.collation.is_some() && c.collation.as_deref() != x.collation.as_deref() {
             return Err(err(
                 DATATYPE_MISMATCH,
                 format!("column \"{}\" has a collation conflict", c.name),

@@ -1758,7 +1758,7 @@ fn invalid_index_error(
     let s = &statements[*i];
     let (line, column) = line_column(&file.text, s.offset);
     let location = Location {
-        file: file.path.clone(),
+        file: file.path.as_str().into(),
         line,
         column,
     };
@@ -1847,14 +1847,14 @@ fn statement_error(
     };
     let (line, column) = line_column(&file.text, stmt_offset);
     let location = Location {
-        file: file.path.clone(),
+        file: file.path.as_str().into(),
         line,
         column,
     };
     let error_at = position.map(|(off, _)| {
         let (line, column) = line_column(&file.text, off);
         Location {
-            file: file.path.clone(),
+            file: file.path.as_str().into(),
             line,
             column,
         }

@@ -366,7 +366,7 @@ impl<'a> Builder<'a> {
             if let Some((tns, t)) = self.user_type_of(&cb.data_type) {
                 req.push(k_type(tns, t));
             }
-            if let Some((lns, l)) = cb.collation.as_ref().and_then(|x| self.collations.get(x)) {
+            if let Some((lns, l)) = cb.collation.as_deref().and_then(|x| self.collations.get(x)) {
                 req.push(super::k_coll(lns, l));
             }
             req.push(K_EXTENSIONS.to_string());
@@ -379,7 +379,7 @@ impl<'a> Builder<'a> {
                 rel.push(k_type(tns, t));
                 rel.push(k_old_type(tns, t));
             }
-            if let Some((lns, l)) = ca.collation.as_ref().and_then(|x| self.collations.get(x)) {
+            if let Some((lns, l)) = ca.collation.as_deref().and_then(|x| self.collations.get(x)) {
                 rel.push(super::k_coll(lns, l));
             }
             rel.push(K_EXTENSIONS_DROPPED.to_string());

@@ -1006,7 +1006,7 @@ impl<'a> Builder<'a> {
                 out.push(k_old_type(ns, t));
             }
         }
-        if let Some((ns, l)) = c.collation.as_ref().and_then(|x| self.collations.get(x)) {
+        if let Some((ns, l)) = c.collation.as_deref().and_then(|x| self.collations.get(x)) {
             out.push(k_coll(ns, l));
         }
         if let Some(d) = &c.default {

@@ -267,7 +267,7 @@ pub(super) fn column_ops(ca: &Column, cb: &Column) -> Vec<ColumnOp> {
     if type_changes {
         out.push(ColumnOp::Type {
             data_type: cb.data_type.clone(),
-            collation: cb.collation.clone(),
+            collation: cb.collation.as_deref().map(str::to_string),
         });
     }
     if cb.default.is_some() && (default_changes || type_changes) {
@@ -341,7 +341,7 @@ fn apply_ops(t: &mut Table, ops: &[(String, ColumnOp)], path: &str) -> Result<()
                 collation,
             } => {
                 c.data_type = data_type.clone();
-                c.collation = collation.clone();
+                c.collation = collation.as_deref().map(Into::into);
             }
             ColumnOp::Default(d) => c.default = d.clone(),
             ColumnOp::NotNull(false) if keyed.contains(name) => {
