@@ -9,7 +9,7 @@ use support::run_strata as strata;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use serde_json::Value;
 use support::{psql_apply_sql, quote_ident, unique_name, url_with_database, TestDb};
@@ -47,48 +47,45 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-/// Builds, once per test process, a database holding the reference history
-/// applied by strata's runner (which records refinery_schema_history as
-/// refinery does), to copy with `CREATE DATABASE … TEMPLATE`. Templates left
-/// by earlier runs whose process is gone are dropped first.
-fn template() -> &'static str {
-    static TEMPLATE: OnceLock<String> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        drop_stale_templates();
-        let name = unique_name("strata_drift_tpl");
-        support::admin_execute_blocking(&format!("CREATE DATABASE {}", quote_ident(&name)))
-            .unwrap_or_else(|e| panic!("cannot create the template database: {e}"));
-        let url = url_with_database(&support::database_url(), &name);
-        let history = strata_core::source::load_history(&repo_root().join("migrations"))
-            .unwrap_or_else(|e| panic!("reference history: {e}"));
-        assert_eq!(
-            history.migrations.len(),
-            85,
-            "the reference history changed"
-        );
-        // Its own runtime: this may run inside any test's runtime.
-        let applied = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                strata::migrate::migrate(
-                    &url,
-                    &history,
-                    &strata::migrate::MigrateOptions::default(),
-                )
+/// The template database: the reference history applied by strata's
+/// runner (which records refinery_schema_history as refinery does), to copy
+/// with `CREATE DATABASE … TEMPLATE`, and how many copies of it are alive.
+/// Built for the first copy and dropped with the last ([`RefCopy`]), so a
+/// test leaves no database behind (under nextest each test is a process of
+/// its own). Templates left by runs that were killed are dropped first.
+static TEMPLATE: Mutex<Option<(String, usize)>> = Mutex::new(None);
+
+fn build_template() -> String {
+    drop_stale_templates();
+    let name = unique_name("strata_drift_tpl");
+    support::admin_execute_blocking(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .unwrap_or_else(|e| panic!("cannot create the template database: {e}"));
+    let url = url_with_database(&support::database_url(), &name);
+    let history = strata_core::source::load_history(&repo_root().join("migrations"))
+        .unwrap_or_else(|e| panic!("reference history: {e}"));
+    assert_eq!(
+        history.migrations.len(),
+        85,
+        "the reference history changed"
+    );
+    // Its own runtime: this may run inside any test's runtime.
+    let applied = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            strata::migrate::migrate(&url, &history, &strata::migrate::MigrateOptions::default())
                 .await
                 .map(|r| r.applied.len())
                 .map_err(|e| e.to_string())
-            })
         })
-        .join()
-        .unwrap_or_else(|_| Err("the migrate thread panicked".to_string()))
-        .unwrap_or_else(|e| panic!("strata migrate on the template: {e}"));
-        assert_eq!(applied, 85);
-        name
     })
+    .join()
+    .unwrap_or_else(|_| Err("the migrate thread panicked".to_string()))
+    .unwrap_or_else(|e| panic!("strata migrate on the template: {e}"));
+    assert_eq!(applied, 85);
+    name
 }
 
 /// Drops `strata_drift_tpl_<pid>_…` databases whose process has ended.
@@ -113,22 +110,60 @@ fn drop_stale_templates() {
     }
 }
 
+/// A copy of the reference database; the template goes with the last copy.
+struct RefCopy {
+    db: Option<TestDb>,
+}
+
+impl std::ops::Deref for RefCopy {
+    type Target = TestDb;
+    fn deref(&self) -> &TestDb {
+        self.db.as_ref().expect("a live copy")
+    }
+}
+
+impl Drop for RefCopy {
+    fn drop(&mut self) {
+        drop(self.db.take());
+        let mut template = TEMPLATE.lock().unwrap_or_else(|p| p.into_inner());
+        let last = match template.as_mut() {
+            Some((_, live)) => {
+                *live -= 1;
+                *live == 0
+            }
+            None => false,
+        };
+        if last {
+            if let Some((name, _)) = template.take() {
+                let _ = support::admin_execute_blocking(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&name)
+                ));
+            }
+        }
+    }
+}
+
 /// A fresh copy of the reference database (history table included).
-fn reference_copy(prefix: &str) -> TestDb {
-    let template = template();
+fn reference_copy(prefix: &str) -> RefCopy {
+    let mut template = TEMPLATE.lock().unwrap_or_else(|p| p.into_inner());
+    let (source, live) = template.get_or_insert_with(|| (build_template(), 0));
     let name = unique_name(prefix);
     support::admin_execute_blocking(&format!(
         "CREATE DATABASE {} TEMPLATE {}",
         quote_ident(&name),
-        quote_ident(template)
+        quote_ident(source)
     ))
     .unwrap_or_else(|e| panic!("cannot copy the reference database: {e}"));
+    *live += 1;
     let url = url_with_database(&support::database_url(), &name);
-    TestDb { name, url }
+    RefCopy {
+        db: Some(TestDb { name, url }),
+    }
 }
 
 /// A reference copy changed by `sql` (run by psql in one transaction).
-fn drifted_copy(prefix: &str, sql: &str) -> TestDb {
+fn drifted_copy(prefix: &str, sql: &str) -> RefCopy {
     let db = reference_copy(prefix);
     if !sql.is_empty() {
         psql_apply_sql(&db.url, sql, true).unwrap_or_else(|e| panic!("{prefix}: {e}"));
@@ -587,7 +622,7 @@ fn targets_file(dir: &Path, lines: &[String]) -> PathBuf {
 
 #[test]
 fn a_fleet_with_one_drifted_database_exits_1_with_one_summary_line_each() {
-    let dbs: Vec<TestDb> = (0..5)
+    let dbs: Vec<RefCopy> = (0..5)
         .map(|i| {
             if i == 3 {
                 drifted_copy("drift_fleet", "DROP INDEX idx_credit_ledger_org;")
