@@ -562,6 +562,15 @@ impl<'a> Ctx<'a> {
         hooks: &dyn QueryHooks,
         f: impl FnOnce(&Analyzer) -> Result<T, Unproven>,
     ) -> Result<T, Unproven> {
+        self.analyzer(Some(hooks), f)
+    }
+
+    /// An analyzer over the rule's scope, with the query hooks if any.
+    fn analyzer<T>(
+        &self,
+        hooks: Option<&dyn QueryHooks>,
+        f: impl FnOnce(&Analyzer) -> Result<T, Unproven>,
+    ) -> Result<T, Unproven> {
         let env = Env {
             catalog: Catalog::pg15(),
             extensions: self.extensions.clone(),
@@ -574,27 +583,13 @@ impl<'a> Ctx<'a> {
             schema: self.scope.schema,
             immutable: false,
             domain_value: None,
-            query: Some(hooks),
+            query: hooks,
         };
         f(&a)
     }
 
     fn resolve_type(&self, text: &str) -> Result<(TypeId, i32), Unproven> {
-        let env = Env {
-            catalog: Catalog::pg15(),
-            extensions: self.extensions.clone(),
-            user: &self.types,
-        };
-        let a = Analyzer {
-            env: &env,
-            types: &self.types,
-            columns: &[],
-            schema: self.scope.schema,
-            immutable: false,
-            domain_value: None,
-            query: None,
-        };
-        a.resolve_type(text)
+        self.analyzer(None, |a| a.resolve_type(text))
     }
 
     /// The relation of an `UPDATE` or `DELETE`, its alias, `ONLY`.
