@@ -128,6 +128,9 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         }
     };
     render::inspect::summary(&target, &schema.counts(), &written, &stale);
+    // The process ends here: freeing the model piece by piece would take
+    // longer than reading some of it (90 ms at 10,000 tables).
+    std::mem::forget(schema);
     ExitCode::SUCCESS
 }
 

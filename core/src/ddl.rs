@@ -192,6 +192,38 @@ struct Section {
     routines: bool,
 }
 
+/// The tables from which [`plan`] writes the namespaces' files on several
+/// threads (below it, starting the threads costs more than it saves).
+const PARALLEL_TABLES: usize = 500;
+
+/// `f` of every item, in order: on up to four threads (as many as the
+/// machine has cores) when `parallel`, each mapping a contiguous run.
+fn par_map<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4);
+    if !parallel || threads < 2 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let run = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(run)
+            .skip(1)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = items[..run.min(items.len())].iter().map(f).collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
     let order = namespace_order(schema);
     // File numbers: `00` extensions, `01` hoisted types, one number per
@@ -281,16 +313,31 @@ fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
         });
     }
 
-    // One file per namespace.
+    // One file per namespace. Each is written on its own (on several
+    // threads when the schema is large: the files are most of the text);
+    // whether a file creates its schema is decided first, in file order.
     let parents = partition_parents(schema);
-    let mut cross_fks = String::new();
-    for (i, ns) in order.files.iter().enumerate() {
-        let Some(n) = schema.namespaces.get(*ns) else {
-            continue;
-        };
+    let jobs: Vec<(usize, &str, &Namespace, Option<bool>)> = order
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ns)| {
+            let n = schema.namespaces.get(*ns)?;
+            // `None`: the head was written with the hoisted types.
+            let head = (!order.hoisted.contains(ns)).then(|| !created.insert(ns));
+            Some((i, *ns, n, head))
+        })
+        .collect();
+    let table_count: usize = jobs.iter().map(|(_, _, n, _)| n.tables.len()).sum();
+    let files = par_map(&jobs, table_count >= PARALLEL_TABLES, |(_, ns, n, head)| {
         let mut body = String::new();
+        let mut cross_fks = String::new();
         let mut routines = false;
-        if !order.hoisted.contains(ns) {
+        if let Some(already) = *head {
+            let mut created = BTreeSet::new();
+            if already {
+                created.insert(*ns);
+            }
             write_namespace_head(&mut body, ns, n, &mut created);
             routines |= write_routines(&mut body, ns, n, &tables, false);
             write_user_types(&mut body, ns, n, true);
@@ -300,11 +347,16 @@ fn plan(schema: &Schema, opts: DdlOptions) -> Vec<Section> {
         let late = write_namespace_tables(&mut body, &mut cross_fks, ns, n, &tables, &parents);
         operator::write_operators(&mut body, schema, ns, n, &tables, true);
         aggregate::write_aggregates(&mut body, schema, ns, n, &tables, true);
+        (body, cross_fks, routines || late)
+    });
+    let mut cross_fks = String::new();
+    for ((i, ns, _, _), (body, fks, routines)) in jobs.iter().zip(files) {
+        cross_fks.push_str(&fks);
         sections.push(Section {
             file: name(base + i, &file_stem(ns)),
             title: format!("schema {}", quote_ident(ns)),
             body,
-            routines: routines || late,
+            routines,
         });
     }
 

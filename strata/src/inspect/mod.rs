@@ -12,6 +12,9 @@
 //! `jit` is off for the transaction: the catalog queries' cost estimates
 //! (per-row subqueries) pass `jit_above_cost`, and compiling them took
 //! seconds at 10,000 tables, more than running them (BENCHMARKS.md).
+//! Parallel workers are off too (the read is already spread over two
+//! connections, and each worker repeated the whole of a query's inner
+//! subqueries), and `work_mem` is raised so the sorts stay in memory.
 //!
 //! **18 catalog queries whatever the size of the database** (the
 //! [`QUERIES`] array, each run exactly once on one connection), plus one
@@ -52,6 +55,8 @@
 
 use std::collections::HashMap;
 
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
 use futures_util::{StreamExt, TryStreamExt};
 use strata_core::model::{quote_ident, Inherited, Schema, Table};
 use tokio_postgres::error::SqlState;
@@ -142,6 +147,27 @@ macro_rules! user_namespace {
     };
 }
 
+/// `$col`, a namespace oid, names a user namespace ([`user_namespace!`]):
+/// a filter, never a join. Joined (or semi-joined) row by row, the planner,
+/// misled by the share's estimate ([`share!`]) or by catalogs not analysed
+/// since a migration, looped over every namespace for every row read:
+/// 40-150 ms per query at 10,000 tables in 100 namespaces (BENCHMARKS.md).
+/// `IS TRUE` keeps the `IN` from being pulled up into a join, so it runs
+/// as a hashed subplan: the user namespaces hashed once, one probe per row,
+/// however many namespaces there are. Queries that print the namespace's
+/// name look it up for the rows they return only.
+macro_rules! in_user_namespace {
+    ($col:literal) => {
+        concat!(
+            "(",
+            $col,
+            " IN (SELECT n.oid FROM pg_namespace n WHERE ",
+            user_namespace!(),
+            ")) IS TRUE"
+        )
+    };
+}
+
 /// This connection's share of the relations: with `$2` connections reading
 /// one snapshot, the relations whose oid is `$3` modulo `$2` (every one when
 /// `$2` is 1). Used by the queries of [`SHARED`].
@@ -151,8 +177,27 @@ macro_rules! share {
     };
 }
 
-/// Excludes objects that belong to an extension.
+/// Excludes objects that belong to an extension. An extension's members
+/// are the `pg_depend` rows of type `e`, which always reference
+/// `pg_extension`: read from that end of the index they are few, and as a
+/// `NOT IN` they are hashed once (a hashed subplan) instead of probed per
+/// row read (the per-column probe took 70 ms at 10,000 tables).
 macro_rules! not_extension {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            $oid,
+            " NOT IN (SELECT de.objid FROM pg_depend de \
+               WHERE de.refclassid = 'pg_extension'::regclass AND de.classid = '",
+            $catalog,
+            "'::regclass AND de.deptype = 'e')"
+        )
+    };
+}
+
+/// [`not_extension!`] probed per row, for the queries whose joins leave few
+/// rows (with the filter on the scan, the planner hashed all of `pg_class`
+/// to find the few triggers and rules on other relations).
+macro_rules! not_extension_probe {
     ($catalog:literal, $oid:literal) => {
         concat!(
             "NOT EXISTS (SELECT FROM pg_depend de WHERE de.classid = '",
@@ -173,7 +218,8 @@ macro_rules! set_search_path {
     () => {
         "SET LOCAL search_path = public; SET LOCAL TimeZone = 'UTC'; \
          SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; \
-         SET LOCAL extra_float_digits = 1; SET LOCAL jit = off"
+         SET LOCAL extra_float_digits = 1; SET LOCAL jit = off; \
+         SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
     };
 }
 const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
@@ -250,27 +296,29 @@ use views::*;
 pub const QUERIES: [(&str, &str); 21] = [
     ("namespaces", Q_NAMESPACES),
     ("extensions", Q_EXTENSIONS),
-    ("tables", Q_TABLES),
-    ("constraints", Q_CONSTRAINTS),
-    ("indexes", Q_INDEXES),
+    // What the columns' defaults are printed with (enums, sequences), and
+    // every comment.
     ("types", Q_TYPES),
     ("sequences", Q_SEQUENCES),
-    ("unmanaged objects", Q_UNMANAGED),
     ("comments", Q_COMMENTS),
-    ("routines", Q_ROUTINES),
-    ("policies", Q_POLICIES),
-    ("collations", Q_COLLATIONS),
-    ("triggers", Q_TRIGGERS),
+    ("tables", Q_TABLES),
+    // The most rows of any query: built into the model as they arrive,
+    // while the server runs the queries after it.
+    ("columns", Q_COLUMNS),
+    ("constraints", Q_CONSTRAINTS),
     ("views", Q_VIEWS),
+    ("indexes", Q_INDEXES),
+    ("collations", Q_COLLATIONS),
+    ("unmanaged objects", Q_UNMANAGED),
+    ("routines", Q_ROUTINES),
+    ("operators", Q_OPERATORS),
+    ("aggregates", Q_AGGREGATES),
+    ("policies", Q_POLICIES),
     ("default privileges", Q_DEFAULT_ACLS),
+    ("triggers", Q_TRIGGERS),
     ("statistics", Q_STATISTICS),
     ("event triggers", Q_EVENT_TRIGGERS),
     ("foreign servers", Q_FOREIGN),
-    ("operators", Q_OPERATORS),
-    ("aggregates", Q_AGGREGATES),
-    // Last on every connection: its rows (the most of any query) are built
-    // into the model as they arrive, never held all at once.
-    ("columns", Q_COLUMNS),
 ];
 
 /// The queries of [`QUERIES`] that read per relation and take two more
@@ -398,37 +446,40 @@ pub(crate) async fn read_and_commit(
 ) -> Result<Schema, InspectError> {
     let mut clients = vec![client];
     clients.extend_from_slice(helpers);
-    let (rows, columns) = match read_all(&clients, opts).await {
-        Ok(read) => read,
+    let mut inflight = InFlight::start(&clients, opts);
+    let namespaces = match inflight.rows("namespaces").await {
+        Ok(rows) => rows,
         Err(e) => {
+            drop(inflight);
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(e);
         }
     };
-    match check_session(&rows) {
+    match check_session(&namespaces) {
         Ok(()) => {}
         // Not our transaction (the client was already in one): leave it to
         // its owner.
         Err((e, Transaction::Foreign)) => return Err(e),
         Err((e, Transaction::Ours)) => {
-            // The columns' rows may still be arriving: their stream must go
-            // before the ROLLBACK is awaited, or the connection waits to
-            // hand them to a stream nobody reads while this waits for the
-            // ROLLBACK's answer behind them.
-            drop(columns);
+            // The other queries' rows may still be arriving: their futures
+            // and streams go before the ROLLBACK is awaited, or the
+            // connection waits to hand them to a reader that is not
+            // reading while this waits for the ROLLBACK's answer behind
+            // them.
+            drop(inflight);
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(e);
         }
     }
-    // The columns' rows are still arriving: built as they come, the
-    // transaction ends after them.
-    let schema = match build(rows, columns, &clients).await {
+    let schema = match build(namespaces, &mut inflight, &clients).await {
         Ok(schema) => schema,
         Err(e) => {
+            drop(inflight);
             let _ = client.batch_execute("ROLLBACK").await;
             return Err(e);
         }
     };
+    drop(inflight);
     client
         .batch_execute("COMMIT")
         .await
@@ -437,30 +488,6 @@ pub(crate) async fn read_and_commit(
             reason: describe(&e),
         })?;
     Ok(schema)
-}
-
-/// The rows of every query of [`QUERIES`], in order.
-struct CatalogRows {
-    namespaces: Vec<Row>,
-    extensions: Vec<Row>,
-    tables: Vec<Row>,
-    constraints: Vec<Row>,
-    indexes: Vec<Row>,
-    enums: Vec<Row>,
-    sequences: Vec<Row>,
-    unmanaged: Vec<Row>,
-    comments: Vec<Row>,
-    routines: Vec<Row>,
-    collations: Vec<Row>,
-    policies: Vec<Row>,
-    triggers: Vec<Row>,
-    views: Vec<Row>,
-    default_acls: Vec<Row>,
-    statistics: Vec<Row>,
-    event_triggers: Vec<Row>,
-    foreign: Vec<Row>,
-    operators: Vec<Row>,
-    aggregates: Vec<Row>,
 }
 
 /// What one query sent on one connection gives: its rows, or (the columns
@@ -473,22 +500,69 @@ enum Fetched {
 /// The step name of the query whose rows are streamed.
 const STREAMED: &str = "columns";
 
-/// Runs every query of [`QUERIES`]: those of [`SHARED`] on every client,
-/// each for its share (the rows joined), the others once each, spread over
-/// the clients; each client's queries are pipelined, in [`QUERIES`]' order.
-/// The columns query's rows are not read here: its streams (one per
-/// client) are returned, last in every pipeline, for [`build`] to read.
-async fn read_all(
-    clients: &[&Client],
-    opts: &InspectOptions,
-) -> Result<(CatalogRows, Vec<RowStream>), InspectError> {
-    let filter: Option<Vec<String>> = opts.namespaces.clone();
-    let parts = i32::try_from(clients.len()).unwrap_or(1).max(1);
-    let filter = &filter;
-    let run = |index: usize, part: i32| {
+/// One (query, part) in flight: its index in [`QUERIES`], its part, and
+/// what it gave.
+type Flight<'a> = BoxFuture<'a, (usize, i32, Result<Fetched, InspectError>)>;
+
+/// Every query of [`QUERIES`] in flight at once: those of [`SHARED`] on
+/// every client, each for its share, the others once each, spread over the
+/// clients; each client's queries are pipelined, in [`QUERIES`]' order.
+///
+/// The model is built as the answers come ([`build`] takes each query's
+/// rows when it needs them), so the client builds while the server runs
+/// the later queries. Whatever is awaited, every query still running is
+/// polled with it: a connection hands its answers over in order, one at a
+/// time, and one left unread would hold up every answer behind it.
+struct InFlight<'a> {
+    running: FuturesUnordered<Flight<'a>>,
+    /// What has come, by query: (part, result).
+    arrived: HashMap<&'static str, Vec<(i32, Result<Fetched, InspectError>)>>,
+    /// How many parts each query was sent as.
+    parts: HashMap<&'static str, usize>,
+}
+
+impl<'a> InFlight<'a> {
+    fn start(clients: &[&'a Client], opts: &'a InspectOptions) -> Self {
+        let parts = i32::try_from(clients.len()).unwrap_or(1).max(1);
+        let mut flights = InFlight {
+            running: FuturesUnordered::new(),
+            arrived: HashMap::new(),
+            parts: HashMap::new(),
+        };
+        let mut next_single = 0;
+        for (index, (step, _)) in QUERIES.iter().enumerate() {
+            if SHARED.contains(step) {
+                for part in 0..parts {
+                    flights.send(clients, opts, index, part, parts);
+                }
+                flights
+                    .parts
+                    .insert(step, usize::try_from(parts).unwrap_or(1));
+            } else {
+                // The first query (the session check) on the first client.
+                let part = if index == 0 { 0 } else { next_single % parts };
+                next_single += 1;
+                flights.send(clients, opts, index, part, parts);
+                flights.parts.insert(step, 1);
+            }
+        }
+        flights
+    }
+
+    /// Sends query `index` on client `part` (its share of `parts` when the
+    /// query is one of [`SHARED`]).
+    fn send(
+        &mut self,
+        clients: &[&'a Client],
+        opts: &'a InspectOptions,
+        index: usize,
+        part: i32,
+        parts: i32,
+    ) {
         let (step, sql) = QUERIES[index];
         let client = clients[usize::try_from(part).unwrap_or(0)];
-        async move {
+        let filter = &opts.namespaces;
+        let flight = async move {
             let stream = if SHARED.contains(&step) {
                 let params: [(&(dyn ToSql + Sync), Type); 3] = [
                     (filter, Type::TEXT_ARRAY),
@@ -504,82 +578,108 @@ async fn read_all(
                 step,
                 reason: describe(&e),
             };
-            let stream = stream.map_err(error)?;
-            if step == STREAMED {
-                return Ok(Fetched::Stream(stream));
-            }
-            let rows: Vec<Row> = stream.try_collect().await.map_err(error)?;
-            Ok(Fetched::Rows(rows))
-        }
-    };
-    // Every (query, part) at once: each client pipelines its own.
-    let mut jobs = Vec::new();
-    let mut next_single = 0;
-    for (index, (step, _)) in QUERIES.iter().enumerate() {
-        if SHARED.contains(step) {
-            for part in 0..parts {
-                jobs.push((index, run(index, part)));
-            }
-        } else {
-            // The first query (the session check) on the first client.
-            let part = if index == 0 { 0 } else { next_single % parts };
-            next_single += 1;
-            jobs.push((index, run(index, part)));
-        }
-    }
-    let (indices, futures): (Vec<usize>, Vec<_>) = jobs.into_iter().unzip();
-    let results = futures_util::future::try_join_all(futures).await?;
-    let mut rows: HashMap<&'static str, Vec<Row>> = HashMap::new();
-    let mut streams = Vec::new();
-    for (index, fetched) in indices.into_iter().zip(results) {
-        match fetched {
-            Fetched::Rows(part_rows) => match rows.entry(QUERIES[index].0) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(part_rows);
+            let fetched = async {
+                let stream = stream.map_err(error)?;
+                if step == STREAMED {
+                    return Ok(Fetched::Stream(stream));
                 }
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(part_rows),
-            },
-            Fetched::Stream(stream) => streams.push(stream),
+                let rows: Vec<Row> = stream.try_collect().await.map_err(error)?;
+                Ok(Fetched::Rows(rows))
+            }
+            .await;
+            (index, part, fetched)
+        };
+        // Polled once now, which writes the request to its connection: the
+        // requests go out in the order sent here, whatever order the set
+        // polls its futures in later.
+        let mut flight: Flight<'a> = Box::pin(flight);
+        let waker = futures_util::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        match flight.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready((index, part, fetched)) => self.store(index, part, fetched),
+            std::task::Poll::Pending => self.running.push(flight),
         }
     }
-    // Every query of QUERIES left its rows here (none is an empty vector).
-    let mut take = |step: &'static str| {
-        rows.remove(step).ok_or(InspectError::Catalog {
-            step,
-            reason: "the query was not run".to_string(),
-        })
-    };
-    let catalog = CatalogRows {
-        namespaces: take("namespaces")?,
-        extensions: take("extensions")?,
-        tables: take("tables")?,
-        constraints: take("constraints")?,
-        indexes: take("indexes")?,
-        enums: take("types")?,
-        sequences: take("sequences")?,
-        unmanaged: take("unmanaged objects")?,
-        comments: take("comments")?,
-        routines: take("routines")?,
-        policies: take("policies")?,
-        collations: take("collations")?,
-        triggers: take("triggers")?,
-        views: take("views")?,
-        default_acls: take("default privileges")?,
-        statistics: take("statistics")?,
-        event_triggers: take("event triggers")?,
-        foreign: take("foreign servers")?,
-        operators: take("operators")?,
-        aggregates: take("aggregates")?,
-    };
-    Ok((catalog, streams))
+
+    fn store(&mut self, index: usize, part: i32, fetched: Result<Fetched, InspectError>) {
+        self.arrived
+            .entry(QUERIES[index].0)
+            .or_default()
+            .push((part, fetched));
+    }
+
+    /// Waits for the next query (or part) to finish, and keeps what it gave.
+    /// Cancel-safe: what finishes is stored in the same poll.
+    async fn next(&mut self) {
+        if let Some((index, part, fetched)) = self.running.next().await {
+            self.store(index, part, fetched);
+        }
+    }
+
+    /// Waits for every part of `step`, and takes their results in part
+    /// order (the order the rows were joined in before).
+    async fn take(&mut self, step: &'static str) -> Result<Vec<Fetched>, InspectError> {
+        let wanted = self.parts.get(step).copied().unwrap_or(0);
+        if wanted == 0 {
+            return Err(InspectError::Catalog {
+                step,
+                reason: "the query was not run".to_string(),
+            });
+        }
+        while self.arrived.get(step).map_or(0, Vec::len) < wanted {
+            if self.running.is_empty() {
+                return Err(InspectError::Catalog {
+                    step,
+                    reason: "the query's answer never came".to_string(),
+                });
+            }
+            self.next().await;
+        }
+        let mut parts = self.arrived.remove(step).unwrap_or_default();
+        parts.sort_by_key(|(part, _)| *part);
+        parts.into_iter().map(|(_, fetched)| fetched).collect()
+    }
+
+    /// The rows of `step`, every part's joined.
+    async fn rows(&mut self, step: &'static str) -> Result<Vec<Row>, InspectError> {
+        let mut rows = Vec::new();
+        for fetched in self.take(step).await? {
+            match fetched {
+                Fetched::Rows(part) if rows.is_empty() => rows = part,
+                Fetched::Rows(part) => rows.extend(part),
+                Fetched::Stream(_) => {
+                    return Err(InspectError::Catalog {
+                        step,
+                        reason: "a streamed query was read as rows".to_string(),
+                    })
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The streams of [`STREAMED`], one per part.
+    async fn streams(&mut self) -> Result<Vec<RowStream>, InspectError> {
+        self.take(STREAMED)
+            .await?
+            .into_iter()
+            .map(|fetched| match fetched {
+                Fetched::Stream(stream) => Ok(stream),
+                Fetched::Rows(_) => Err(InspectError::Catalog {
+                    step: STREAMED,
+                    reason: "the streamed query came as rows".to_string(),
+                }),
+            })
+            .collect()
+    }
 }
 
 /// Confirms the queries ran in the transaction `inspect` opened, and that
 /// `search_path = public` took effect (it silently does not when the role
 /// lacks USAGE on `public`, and every public name would come out qualified).
-fn check_session(rows: &CatalogRows) -> Result<(), (InspectError, Transaction)> {
+fn check_session(namespaces: &[Row]) -> Result<(), (InspectError, Transaction)> {
     const STEP: &str = "namespaces";
-    let Some(row) = rows.namespaces.first() else {
+    let Some(row) = namespaces.first() else {
         let e = InspectError::Catalog {
             step: STEP,
             reason: "the session check returned no row".to_string(),
@@ -679,55 +779,37 @@ fn table_mut<'s>(
     Some((table, format!("{}.{}", quote_ident(ns), quote_ident(name))))
 }
 
-/// The model from the rows, and from the columns' streams (read here, as
-/// the rows arrive); then the expressions the client did not print, from
-/// the server on `clients` ([`Q_DEPARSE`], still in the snapshot).
+/// The model from the queries' rows, each taken from `inflight` when it is
+/// needed (the columns' as they arrive); then the expressions the client
+/// did not print, from the server on `clients` ([`Q_DEPARSE`], still in
+/// the snapshot). Each query's rows are dropped as soon as they are in the
+/// model.
 async fn build(
-    rows: CatalogRows,
-    columns: Vec<RowStream>,
+    namespaces: Vec<Row>,
+    inflight: &mut InFlight<'_>,
     clients: &[&Client],
 ) -> Result<Schema, InspectError> {
-    // Each query's rows are dropped as soon as they are in the model.
-    let CatalogRows {
-        namespaces,
-        extensions,
-        tables,
-        constraints,
-        indexes,
-        enums,
-        sequences,
-        unmanaged,
-        comments: comment_rows,
-        routines,
-        collations,
-        policies,
-        triggers,
-        views,
-        default_acls,
-        statistics,
-        event_triggers,
-        foreign,
-        operators,
-        aggregates,
-    } = rows;
     let mut schema = Schema::default();
+    let enums = inflight.rows("types").await?;
+    let sequences = inflight.rows("sequences").await?;
     let mut deparse = ClientDeparse::new(&namespaces, &sequences, &enums)?;
+    let comment_rows = inflight.rows("comments").await?;
     let mut comments = read_comments(&comment_rows)?;
     drop(comment_rows);
     build_namespaces(&namespaces, &mut schema, &mut comments)?;
     drop(namespaces);
-    build_extensions(&extensions, &mut schema)?;
-    drop(extensions);
+    build_extensions(&inflight.rows("extensions").await?, &mut schema)?;
 
     // Objects whose comments strata cannot hold (the index of a constraint,
     // an identity sequence): refused if commented.
     let mut hidden_comments: Vec<(u32, String)> = Vec::new();
 
     // Tables, by oid: (namespace, name).
-    let table_names = build_tables(&tables, &mut schema, &mut comments)?;
-    drop(tables);
+    let table_names = build_tables(&inflight.rows("tables").await?, &mut schema, &mut comments)?;
+    let columns = inflight.streams().await?;
     let attnames = build_columns_streamed(
         columns,
+        inflight,
         &mut schema,
         &table_names,
         &mut comments,
@@ -745,7 +827,7 @@ async fn build(
         }
     }
     build_constraints(
-        &constraints,
+        &inflight.rows("constraints").await?,
         &mut schema,
         &table_names,
         &attnames,
@@ -753,49 +835,39 @@ async fn build(
         &mut hidden_comments,
         &mut deparse,
     )?;
-    drop(constraints);
 
-    let view_names = build_views(&views, &mut schema, &mut comments)?;
-    drop(views);
+    let view_names = build_views(&inflight.rows("views").await?, &mut schema, &mut comments)?;
     let mut relation_names = table_names.clone();
     relation_names.extend(view_names);
     build_indexes(
-        &indexes,
+        &inflight.rows("indexes").await?,
         &mut schema,
         &relation_names,
         &mut comments,
         &attnames,
         &mut deparse,
     )?;
-    drop(indexes);
 
     build_types(&enums, &mut schema, &mut comments)?;
     drop(enums);
-    build_collations(&collations, &mut schema)?;
-    drop(collations);
+    build_collations(&inflight.rows("collations").await?, &mut schema)?;
     build_sequences(&sequences, &mut schema, &mut comments)?;
     drop(sequences);
-    build_unmanaged(&unmanaged, &mut schema)?;
-    drop(unmanaged);
+    build_unmanaged(&inflight.rows("unmanaged objects").await?, &mut schema)?;
 
-    build_routines(&routines, &mut schema)?;
-    drop(routines);
-    build_operators(&operators, &mut schema)?;
-    drop(operators);
-    build_aggregates(&aggregates, &mut schema)?;
-    drop(aggregates);
-    build_policies(&policies, &mut schema)?;
-    drop(policies);
-    build_default_acls(&default_acls, &mut schema)?;
-    drop(default_acls);
-    build_triggers(&triggers, &mut schema, &relation_names)?;
-    drop(triggers);
-    build_statistics(&statistics, &mut schema)?;
-    drop(statistics);
-    build_event_triggers(&event_triggers, &mut schema)?;
-    drop(event_triggers);
-    build_foreign(&foreign, &mut schema)?;
-    drop(foreign);
+    build_routines(&inflight.rows("routines").await?, &mut schema)?;
+    build_operators(&inflight.rows("operators").await?, &mut schema)?;
+    build_aggregates(&inflight.rows("aggregates").await?, &mut schema)?;
+    build_policies(&inflight.rows("policies").await?, &mut schema)?;
+    build_default_acls(&inflight.rows("default privileges").await?, &mut schema)?;
+    build_triggers(
+        &inflight.rows("triggers").await?,
+        &mut schema,
+        &relation_names,
+    )?;
+    build_statistics(&inflight.rows("statistics").await?, &mut schema)?;
+    build_event_triggers(&inflight.rows("event triggers").await?, &mut schema)?;
+    build_foreign(&inflight.rows("foreign servers").await?, &mut schema)?;
 
     for (oid, object) in hidden_comments {
         if comments.contains_key(&('c', oid, 0)) {
@@ -822,9 +894,10 @@ async fn build(
 
 /// The columns' rows, from every connection's stream as they arrive, built
 /// a few hundred at a time (rows of one table come from one connection, in
-/// order).
+/// order). The queries after the columns are read meanwhile.
 async fn build_columns_streamed(
     streams: Vec<RowStream>,
+    inflight: &mut InFlight<'_>,
     schema: &mut Schema,
     table_names: &HashMap<u32, (String, String)>,
     comments: &mut Comments,
@@ -836,7 +909,17 @@ async fn build_columns_streamed(
     let mut attnames = AttNames::new();
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
     loop {
-        let next = merged.next().await;
+        // The next row, reading the other queries' answers while it comes.
+        let next = loop {
+            if inflight.running.is_empty() {
+                break merged.next().await;
+            }
+            tokio::select! {
+                biased;
+                next = merged.next() => break next,
+                () = inflight.next() => {}
+            }
+        };
         let done = next.is_none();
         if let Some(row) = next {
             chunk.push(row.map_err(|e| InspectError::Query {

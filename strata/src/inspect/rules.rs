@@ -24,7 +24,7 @@ macro_rules! rules_branch {
              WHERE r.rulename <> '_RETURN' AND ",
             user_namespace!(),
             " AND ",
-            not_extension!("pg_class", "c.oid")
+            not_extension_probe!("pg_class", "c.oid")
         )
     };
 }

@@ -7,13 +7,13 @@ use tokio_postgres::Row;
 use super::*;
 
 pub(super) const Q_SEQUENCES: &str = concat!(
-    "SELECT c.oid, n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), \
+    "SELECT c.oid, (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = c.relnamespace), \
+            c.relname::text, format_type(s.seqtypid, NULL), \
             s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
             oc.relname::text, oa.attname::text, \
             c.relacl::text[], pg_get_userbyid(c.relowner)::text \
      FROM pg_sequence s \
      JOIN pg_class c ON c.oid = s.seqrelid \
-     JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_depend od ON od.classid = 'pg_class'::regclass AND od.objid = c.oid \
           AND od.objsubid = 0 AND od.refclassid = 'pg_class'::regclass \
           AND od.refobjsubid > 0 AND od.deptype = 'a' \
@@ -22,7 +22,7 @@ pub(super) const Q_SEQUENCES: &str = concat!(
      WHERE c.relkind = 'S' \
        AND NOT EXISTS (SELECT FROM pg_depend di WHERE di.classid = 'pg_class'::regclass \
                        AND di.objid = c.oid AND di.deptype = 'i') AND ",
-    user_namespace!(),
+    in_user_namespace!("c.relnamespace"),
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " ORDER BY c.oid"

@@ -69,7 +69,6 @@ pub(super) const Q_COLUMNS: &str = concat!(
             a.atttypmod, a.attfdwoptions::text[] \
      FROM pg_attribute a \
      JOIN pg_class c ON c.oid = a.attrelid \
-     JOIN pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_type t ON t.oid = a.atttypid \
      LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
      LEFT JOIN pg_collation co ON co.oid = a.attcollation \
@@ -81,13 +80,14 @@ pub(super) const Q_COLUMNS: &str = concat!(
                 JOIN pg_namespace sn ON sn.oid = sc.relnamespace \
                 JOIN pg_sequence sq ON sq.seqrelid = sc.oid \
                 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass \
-                  AND d.deptype = 'i' AND d.refobjsubid > 0 \
+                  AND d.deptype = 'i' AND d.refobjsubid > 0 AND \
+                  ($2::int4 <= 1 OR d.refobjid::int8 % $2::int4 = $3::int4) \
                 ORDER BY d.refobjid, d.refobjsubid, sc.oid) idn \
        ON idn.refobjid = a.attrelid AND idn.refobjsubid = a.attnum AND a.attidentity <> '' \
      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f') AND ",
     share!("a.attrelid"),
     " AND ",
-    user_namespace!(),
+    in_user_namespace!("c.relnamespace"),
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " ORDER BY a.attrelid, a.attnum"

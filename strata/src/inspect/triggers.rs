@@ -31,7 +31,7 @@ pub(super) const Q_POLICIES: &str = concat!(
     " AND ",
     user_namespace!(),
     " AND ",
-    not_extension!("pg_class", "c.oid"),
+    not_extension_probe!("pg_class", "c.oid"),
     " ORDER BY 1, 2, 3"
 );
 
@@ -54,7 +54,6 @@ pub(super) const Q_TRIGGERS: &str = concat!(
             tg.tgqual IS NOT NULL, pg_get_triggerdef(tg.oid), d.description, \
             tg.tgparentid <> 0 \
      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
-     JOIN pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_proc p ON p.oid = tg.tgfoid \
      JOIN pg_namespace pn ON pn.oid = p.pronamespace \
      LEFT JOIN pg_class rc ON rc.oid = tg.tgconstrrelid \
@@ -64,7 +63,7 @@ pub(super) const Q_TRIGGERS: &str = concat!(
      WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p', 'f', 'v') AND ",
     share!("tg.tgrelid"),
     " AND ",
-    user_namespace!(),
+    in_user_namespace!("c.relnamespace"),
     " AND ",
     not_extension!("pg_class", "c.oid"),
     " ORDER BY tg.tgrelid, tg.tgname"

@@ -22,7 +22,7 @@ pub(super) const Q_UNMANAGED: &str = concat!(
      WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'f', 'v') AND ",
     user_namespace!(),
     " AND ",
-    not_extension!("pg_class", "c.oid"),
+    not_extension_probe!("pg_class", "c.oid"),
     " UNION ALL ",
     rules_branch!(),
     " UNION ALL ",
