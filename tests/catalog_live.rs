@@ -1165,7 +1165,7 @@ enum Answer {
 
 fn display(env: &Env, t: TypeId) -> String {
     env.type_info(t)
-        .map(|i| i.display)
+        .map(|i| i.display.clone())
         .unwrap_or_else(|| format!("?{t}"))
 }
 

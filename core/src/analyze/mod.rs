@@ -321,7 +321,7 @@ pub fn format_type(env: &Env, id: TypeId, typmod: i32) -> Result<String, Unprove
                 info.display
             )))
         }
-        _ => info.display,
+        _ => info.display.clone(),
     })
 }
 

@@ -166,7 +166,7 @@ pub fn analyze(sql: &str, schema: &Schema) -> Result<Analysis, QueryError> {
                 message: e.reason,
                 location: None,
             })?,
-            typname: info.typname,
+            typname: info.typname.clone(),
         });
     }
     Ok(Analysis {
@@ -1000,7 +1000,7 @@ impl<'s, 'p> Level<'s, 'p> {
             name,
             type_id,
             typmod,
-            typname: info.typname,
+            typname: info.typname.clone(),
         })
     }
 

@@ -8,6 +8,7 @@ use sqlparser::ast::{
     FunctionArgExpr, FunctionArguments, Ident, InTarget, ObjectName, ObjectNamePart, Subscript,
     TrimWhereField, UnaryOperator, Value,
 };
+use std::borrow::Cow;
 
 use crate::catalog::{
     oid, ChosenFunc, CoercionContext, Env, Pathway, Resolve, TypeId, TypeInfo, UserTypes,
@@ -163,7 +164,7 @@ pub trait QueryHooks {
 }
 
 impl Analyzer<'_> {
-    pub fn type_info(&self, id: TypeId) -> Result<TypeInfo, Unproven> {
+    pub fn type_info(&self, id: TypeId) -> Result<Cow<'_, TypeInfo>, Unproven> {
         self.env
             .type_info(id)
             .ok_or_else(|| unproven(format!("type {id} is not in the catalog")))
@@ -285,7 +286,7 @@ impl Analyzer<'_> {
     fn type_display(&self, t: TypeId) -> String {
         self.env
             .type_info(t)
-            .map(|i| i.display)
+            .map(|i| i.display.clone())
             .unwrap_or_else(|| t.to_string())
     }
 

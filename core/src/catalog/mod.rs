@@ -10,6 +10,7 @@
 //! Nothing here guesses: where the server's rule is not encoded, the answer is
 //! [`Resolve::Unsupported`], and analysis reports "cannot prove".
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -638,12 +639,13 @@ impl Env<'_> {
             .then_some(c)
     }
 
-    /// A built-in, extension or user type.
-    pub fn type_info(&self, id: TypeId) -> Option<TypeInfo> {
+    /// A built-in, extension or user type. Borrowed from the catalog (no
+    /// copy of its names: analysis asks for types at every node).
+    pub fn type_info(&self, id: TypeId) -> Option<Cow<'_, TypeInfo>> {
         if id >= USER_TYPE_BASE {
-            self.user.info(id)
+            self.user.info(id).map(Cow::Owned)
         } else {
-            self.catalog.type_info(id).cloned()
+            self.catalog.type_info(id).map(Cow::Borrowed)
         }
     }
 }
