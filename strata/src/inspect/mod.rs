@@ -28,8 +28,11 @@
 //! and one for the comments of the others; every ACL (`relacl`, `attacl`,
 //! `nspacl`, `typacl`, `proacl`) is read with its object, its owner mapped
 //! to the owner symbol; they are pipelined on the connection and joined
-//! in memory by object id. The columns query goes last and its rows (the
-//! most of any query) are built into the model as they arrive.
+//! in memory by object id. Every query is sent at once and the model is
+//! built from each query's rows as they come ([`InFlight`]): the columns
+//! query goes right after the tables, and its rows (the most of any query)
+//! are built into the model as they arrive, while the server runs the
+//! queries after it.
 //! Checks, defaults and partial indexes' predicates come as node trees and
 //! are printed on the client where it can (`expressions.rs`); the rest are printed by the server in
 //! one more statement per connection ([`Q_DEPARSE`]), still inside the
