@@ -503,6 +503,9 @@ enum Fetched {
 /// The step name of the query whose rows are streamed.
 const STREAMED: &str = "columns";
 
+/// What one part of a query gave: (part, result).
+type Arrived = (i32, Result<Fetched, InspectError>);
+
 /// One (query, part) in flight: its index in [`QUERIES`], its part, and
 /// what it gave.
 type Flight<'a> = BoxFuture<'a, (usize, i32, Result<Fetched, InspectError>)>;
@@ -519,7 +522,7 @@ type Flight<'a> = BoxFuture<'a, (usize, i32, Result<Fetched, InspectError>)>;
 struct InFlight<'a> {
     running: FuturesUnordered<Flight<'a>>,
     /// What has come, by query: (part, result).
-    arrived: HashMap<&'static str, Vec<(i32, Result<Fetched, InspectError>)>>,
+    arrived: HashMap<&'static str, Vec<Arrived>>,
     /// How many parts each query was sent as.
     parts: HashMap<&'static str, usize>,
 }
