@@ -857,6 +857,72 @@ async fn works_read_only_with_nothing_but_connect() {
     drop(role);
 }
 
+/// Every query is sent at once, so one that fails aborts the transaction
+/// under those sent after it on its connection; the error reported is the
+/// one that aborted it (naming its query), never "current transaction is
+/// aborted" from a query the model happened to need first.
+#[tokio::test]
+async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
+    let role = RoleGuard(unique_name("strata_noext"));
+    support::admin_execute_blocking(&format!(
+        "CREATE ROLE {} LOGIN",
+        support::quote_ident(&role.0)
+    ))
+    .expect("create role");
+    let db = fixture_db("inspect_abort").await;
+    // The extensions query (sent second) cannot read pg_extension; the
+    // queries after it on the connection fail as aborted, and the model
+    // asks for the types (sent third) before the extensions.
+    let grants = format!(
+        "GRANT CONNECT ON DATABASE {db} TO {role};\n\
+         REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC;\n",
+        db = support::quote_ident(&db.name),
+        role = support::quote_ident(&role.0)
+    );
+    psql_apply_sql(&db.url, &grants, true).expect("grants");
+    let (host, port) = upstream();
+    let url = format!("postgres://{}@{host}:{port}/{}", role.0, db.name);
+    let client = support::connect(&url).await;
+    let err = inspect(&client, &all())
+        .await
+        .expect_err("pg_extension is unreadable");
+    let text = err.to_string();
+    assert!(
+        matches!(
+            err,
+            InspectError::Query {
+                step: "extensions",
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(text.contains("permission denied"), "{text}");
+    assert!(!text.contains("aborted"), "{text}");
+    // The failed inspection rolled its transaction back.
+    client
+        .simple_query("SELECT 1")
+        .await
+        .expect("session usable");
+    // On two connections too.
+    let err = inspect_url_with(&url, &all(), 2)
+        .await
+        .expect_err("pg_extension is unreadable");
+    assert!(
+        matches!(
+            err,
+            InspectError::Query {
+                step: "extensions",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    drop(client);
+    drop(db);
+    drop(role);
+}
+
 #[tokio::test]
 async fn refuses_to_run_inside_the_callers_transaction() {
     let db = TestDb::create("inspect_in_tx").await;

@@ -503,12 +503,19 @@ enum Fetched {
 /// The step name of the query whose rows are streamed.
 const STREAMED: &str = "columns";
 
+/// Why a query failed, and whether only because an earlier query on its
+/// connection had failed (`25P02`: the transaction was already aborted).
+struct Failed {
+    error: InspectError,
+    aborted: bool,
+}
+
 /// What one part of a query gave: (part, result).
-type Arrived = (i32, Result<Fetched, InspectError>);
+type Arrived = (i32, Result<Fetched, Failed>);
 
 /// One (query, part) in flight: its index in [`QUERIES`], its part, and
 /// what it gave.
-type Flight<'a> = BoxFuture<'a, (usize, i32, Result<Fetched, InspectError>)>;
+type Flight<'a> = BoxFuture<'a, (usize, i32, Result<Fetched, Failed>)>;
 
 /// Every query of [`QUERIES`] in flight at once: those of [`SHARED`] on
 /// every client, each for its share, the others once each, spread over the
@@ -580,9 +587,12 @@ impl<'a> InFlight<'a> {
                 let params: [(&(dyn ToSql + Sync), Type); 1] = [(filter, Type::TEXT_ARRAY)];
                 client.query_typed_raw(sql, params).await
             };
-            let error = |e: tokio_postgres::Error| InspectError::Query {
-                step,
-                reason: describe(&e),
+            let error = |e: tokio_postgres::Error| Failed {
+                aborted: e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION),
+                error: InspectError::Query {
+                    step,
+                    reason: describe(&e),
+                },
             };
             let fetched = async {
                 let stream = stream.map_err(error)?;
@@ -607,7 +617,7 @@ impl<'a> InFlight<'a> {
         }
     }
 
-    fn store(&mut self, index: usize, part: i32, fetched: Result<Fetched, InspectError>) {
+    fn store(&mut self, index: usize, part: i32, fetched: Result<Fetched, Failed>) {
         self.arrived
             .entry(QUERIES[index].0)
             .or_default()
@@ -643,7 +653,49 @@ impl<'a> InFlight<'a> {
         }
         let mut parts = self.arrived.remove(step).unwrap_or_default();
         parts.sort_by_key(|(part, _)| *part);
-        parts.into_iter().map(|(_, fetched)| fetched).collect()
+        let mut out = Vec::with_capacity(parts.len());
+        for (_, fetched) in parts {
+            match fetched {
+                Ok(fetched) => out.push(fetched),
+                Err(Failed { error, aborted }) => {
+                    return Err(if aborted {
+                        self.cause().await.unwrap_or(error)
+                    } else {
+                        error
+                    })
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The error that aborted the transaction, when a query awaited later
+    /// failed only because of it: every answer is waited for (the queries
+    /// run in the order they were sent, so it comes before the aborts it
+    /// caused), and the first failure that is not an abort is it.
+    async fn cause(&mut self) -> Option<InspectError> {
+        while !self.running.is_empty() {
+            self.next().await;
+        }
+        let steps: Vec<&'static str> = QUERIES
+            .iter()
+            .map(|(step, _)| *step)
+            .filter(|step| {
+                self.arrived.get(step).is_some_and(|parts| {
+                    parts
+                        .iter()
+                        .any(|(_, r)| matches!(r, Err(Failed { aborted: false, .. })))
+                })
+            })
+            .collect();
+        let parts = self.arrived.remove(steps.first()?)?;
+        parts.into_iter().find_map(|(_, r)| match r {
+            Err(Failed {
+                error,
+                aborted: false,
+            }) => Some(error),
+            _ => None,
+        })
     }
 
     /// The rows of `step`, every part's joined.
