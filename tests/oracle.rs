@@ -65,17 +65,7 @@ fn psql_files(url: &str, files: &[PathBuf]) -> Result<(), String> {
     }
 }
 
-/// Roles some corpus files grant to; roles are cluster-wide, so they are
-/// created once and left in place.
-fn ensure_roles() {
-    let sql = "DO $$ BEGIN CREATE ROLE schemainspect_test_role; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
-    if let Err(e) = support::admin_execute_blocking(sql) {
-        panic!("cannot create the role the corpus needs: {e}");
-    }
-}
-
 async fn server_schema(files: &[PathBuf]) -> Result<Schema, String> {
-    ensure_roles();
     let db = TestDb::create("strata_oracle").await;
     psql_files(&db.url, files)?;
     let client = db.client().await;
@@ -333,8 +323,10 @@ fn only_unproven(stdout: &str) -> bool {
         && lines.iter().all(|l| l.contains(": cannot prove "))
 }
 
-fn corpus_cases(root: &Path) -> Vec<(String, PathBuf, bool)> {
-    // (name, path, is_history)
+/// The corpus's cases as (name, path, is_history). A file that grants to
+/// the corpus's role is a copy in `copies` naming `role` instead
+/// ([`support::with_corpus_role`]).
+fn corpus_cases(root: &Path, role: &str, copies: &Path) -> Vec<(String, PathBuf, bool)> {
     let mut v = vec![
         (
             "drizzle-zero/migrations".to_string(),
@@ -376,7 +368,8 @@ fn corpus_cases(root: &Path) -> Vec<(String, PathBuf, bool)> {
                 .unwrap_or_default();
             for f in ["a.sql", "b.sql"] {
                 if d.join(f).is_file() {
-                    v.push((format!("migra-fixtures/{name}/{f}"), d.join(f), false));
+                    let path = support::with_corpus_role(&d.join(f), role, copies);
+                    v.push((format!("migra-fixtures/{name}/{f}"), path, false));
                 }
             }
         }
@@ -389,7 +382,10 @@ async fn corpus_replays_to_what_postgres_builds() {
     let Some(root) = require_corpus(57) else {
         return;
     };
-    let cases = corpus_cases(&root);
+    // The role a fixture grants to, under this test's own name (dropped last).
+    let roles = support::Roles::create("strata_corpus_role", 1);
+    let copies = tempfile::tempdir().expect("temp dir");
+    let cases = corpus_cases(&root, &roles.0[0], copies.path());
     let mut failures = Vec::new();
     let mut passed = 0;
     let mut unsupported_seen = Vec::new();
@@ -457,11 +453,12 @@ async fn corpus_databases_do_not_drift_from_their_own_sql() {
     let mut failures = Vec::new();
     let (mut clean, mut refused, mut unproven) = (0, 0, 0);
     let role = support::current_user();
-    for (name, path, history) in corpus_cases(&root) {
+    let roles = support::Roles::create("strata_corpus_role", 1);
+    let copies = tempfile::tempdir().expect("temp dir");
+    for (name, path, history) in corpus_cases(&root, &roles.0[0], copies.path()) {
         if history {
             continue;
         }
-        ensure_roles();
         let db = TestDb::create("strata_selfdrift").await;
         if let Err(e) = psql_files(&db.url, std::slice::from_ref(&path)) {
             failures.push(format!("{name}: psql: {e}"));

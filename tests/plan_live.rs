@@ -61,14 +61,6 @@ async fn inspect(url: &str) -> Schema {
         .unwrap_or_else(|e| panic!("inspect: {e}"))
 }
 
-/// Roles some corpus files grant to (cluster-wide, created once).
-fn ensure_roles() {
-    let sql = "DO $$ BEGIN CREATE ROLE schemainspect_test_role; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
-    if let Err(e) = support::admin_execute_blocking(sql) {
-        panic!("cannot create the role the corpus needs: {e}");
-    }
-}
-
 // ---------------------------------------------------------------- the scenario
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -250,14 +242,28 @@ async fn migra_fixtures_converge_or_are_refused_by_name() {
         );
         return;
     };
-    ensure_roles();
+    // The role a fixture grants to, under this test's own name (dropped last).
+    let roles = support::Roles::create("strata_corpus_role", 1);
+    let copies = tempfile::tempdir().expect("temp dir");
     let migra = root.join("migra-fixtures");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&migra)
         .expect("read fixtures")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("a.sql").is_file() && p.join("b.sql").is_file())
+        .map(|p| {
+            let a = support::with_corpus_role(&p.join("a.sql"), &roles.0[0], copies.path());
+            let b = support::with_corpus_role(&p.join("b.sql"), &roles.0[0], copies.path());
+            if a.parent() == Some(p.as_path()) {
+                b
+            } else {
+                a
+            }
+            .parent()
+            .expect("case folder")
+            .to_path_buf()
+        })
         .collect();
-    cases.sort();
+    cases.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     assert!(
         cases.len() >= 25,
         "expected migra's fixtures, found {}",

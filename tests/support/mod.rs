@@ -334,3 +334,40 @@ pub fn strata_bin() -> &'static Path {
         bin
     })
 }
+
+/// The one role the shared corpus names (migra's `rls` fixture grants a
+/// policy to it). Roles are cluster-wide, so a test never creates it under
+/// this name: [`with_corpus_role`] writes the test's own role in its place.
+pub const CORPUS_ROLE: &str = "schemainspect_test_role";
+
+/// `file` as it should be applied by a test that owns `role`: the file
+/// itself when it does not name [`CORPUS_ROLE`], else a copy in `into`
+/// (under the same file name, in a folder named like the file's own) with
+/// `role` in its place. Every other file of that folder is copied beside it,
+/// so a case read as a folder still finds its siblings.
+pub fn with_corpus_role(file: &Path, role: &str, into: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    if !text.contains(CORPUS_ROLE) {
+        return file.to_path_buf();
+    }
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
+        panic!("{} has no folder", file.display());
+    };
+    let folder = into.join(dir.file_name().unwrap_or_default());
+    std::fs::create_dir_all(&folder).expect("create the copy's folder");
+    for entry in std::fs::read_dir(dir).expect("read the case folder") {
+        let p = entry.expect("folder entry").path();
+        if !p.is_file() {
+            continue;
+        }
+        let sibling = std::fs::read(&p).expect("read a case file");
+        let sibling = match String::from_utf8(sibling) {
+            Ok(t) => t.replace(CORPUS_ROLE, role).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        std::fs::write(folder.join(p.file_name().expect("file name")), sibling)
+            .expect("write a case file");
+    }
+    folder.join(name)
+}
