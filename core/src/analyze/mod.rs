@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, CoercionContext, Env, TypeId};
 use crate::model::{Column, Schema};
 
 pub mod deparse;
+mod fold;
 pub mod node;
 pub mod nodetree;
 pub mod query;
@@ -177,6 +178,18 @@ pub fn stored(expr: &Expr, scope: &Scope, role: Role) -> Result<String, Unproven
             node
         }
     };
+    // Where the server plans the expression before it accepts it, what its
+    // constant folding raises rejects the statement.
+    if matches!(
+        role,
+        Role::Default { .. }
+            | Role::Generated { .. }
+            | Role::Check
+            | Role::IndexKey
+            | Role::Predicate
+    ) {
+        fold::check(&node, &analyzer)?;
+    }
     let names = TypeNames { env: &env };
     match role {
         Role::IndexKey => deparse::index_key(&node, &names),

@@ -283,7 +283,7 @@ impl Analyzer<'_> {
         ) || POLY_CONTAINERS.contains(&t)
     }
 
-    fn type_display(&self, t: TypeId) -> String {
+    pub(super) fn type_display(&self, t: TypeId) -> String {
         self.env
             .type_info(t)
             .map(|i| i.display.clone())
