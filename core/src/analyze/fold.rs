@@ -888,7 +888,8 @@ impl Num {
     }
 
     fn reduced(mut self) -> Num {
-        let g = gcd(self.n.unsigned_abs(), self.d.unsigned_abs()).max(1) as i128;
+        let g =
+            i128::try_from(gcd(self.n.unsigned_abs(), self.d.unsigned_abs()).max(1)).unwrap_or(1);
         self.n /= g;
         self.d /= g;
         self
@@ -963,7 +964,7 @@ impl Num {
         let at = |n: i128, d: i128| -> Option<i128> {
             let scaled = n.checked_mul(f)?;
             let (q, r) = (scaled / d, scaled % d);
-            Some(if 2 * r.abs() >= d {
+            Some(if r.abs().checked_mul(2)? >= d {
                 q + scaled.signum()
             } else {
                 q
