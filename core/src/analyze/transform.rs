@@ -49,6 +49,9 @@ pub struct SchemaTypes<'s> {
     /// (namespace, name, labels) of each enum, borrowed from the schema:
     /// built for every expression analysed, so nothing is copied up front.
     enums: Vec<(&'s str, &'s str, &'s [String])>,
+    /// Each enum's `pg_type` row and its array's, made the first time one
+    /// is asked for (resolving an operator on an enum asks many times).
+    infos: Vec<std::cell::OnceCell<(TypeInfo, TypeInfo)>>,
 }
 
 impl<'s> SchemaTypes<'s> {
@@ -59,7 +62,8 @@ impl<'s> SchemaTypes<'s> {
                 enums.push((ns.as_str(), name.as_str(), e.values.as_slice()));
             }
         }
-        SchemaTypes { enums }
+        let infos = enums.iter().map(|_| std::cell::OnceCell::new()).collect();
+        SchemaTypes { enums, infos }
     }
 
     fn find(&self, ns: &str, name: &str) -> Option<TypeId> {
@@ -80,16 +84,22 @@ impl<'s> SchemaTypes<'s> {
 }
 
 impl UserTypes for SchemaTypes<'_> {
-    fn info(&self, id: TypeId) -> Option<TypeInfo> {
+    fn info(&self, id: TypeId) -> Option<std::borrow::Cow<'_, TypeInfo>> {
         let k = id.checked_sub(USER_TYPE_BASE)?;
-        let (ns, name, _) = self.enums.get((k / 2) as usize)?;
-        let base = USER_TYPE_BASE + 2 * (k / 2);
-        let info = TypeInfo::user_enum(base, name, &crate::model::qualified(ns, name), base + 1);
-        if k % 2 == 0 {
-            Some(info)
+        let at = (k / 2) as usize;
+        let (ns, name, _) = self.enums.get(at)?;
+        let (info, array) = self.infos.get(at)?.get_or_init(|| {
+            let base = USER_TYPE_BASE + 2 * (k / 2);
+            let info =
+                TypeInfo::user_enum(base, name, &crate::model::qualified(ns, name), base + 1);
+            let array = TypeInfo::user_enum_array(base + 1, &info);
+            (info, array)
+        });
+        Some(std::borrow::Cow::Borrowed(if k % 2 == 0 {
+            info
         } else {
-            Some(TypeInfo::user_enum_array(base + 1, &info))
-        }
+            array
+        }))
     }
 }
 

@@ -243,7 +243,10 @@ pub struct ChosenFunc {
 
 /// Types of the schema being analysed, beyond the built-ins.
 pub trait UserTypes {
-    fn info(&self, id: TypeId) -> Option<TypeInfo>;
+    /// The type `id` (at or above [`USER_TYPE_BASE`]); borrowed where the
+    /// implementation keeps it, as type resolution asks for the same few
+    /// types many times over.
+    fn info(&self, id: TypeId) -> Option<Cow<'_, TypeInfo>>;
 
     /// A user type by its unqualified name, for `name(arg)` calls that
     /// PostgreSQL reads as a cast when `name` is a type. The default (no
@@ -257,7 +260,7 @@ pub trait UserTypes {
 pub struct NoUserTypes;
 
 impl UserTypes for NoUserTypes {
-    fn info(&self, _: TypeId) -> Option<TypeInfo> {
+    fn info(&self, _: TypeId) -> Option<Cow<'_, TypeInfo>> {
         None
     }
 }
@@ -643,7 +646,7 @@ impl Env<'_> {
     /// copy of its names: analysis asks for types at every node).
     pub fn type_info(&self, id: TypeId) -> Option<Cow<'_, TypeInfo>> {
         if id >= USER_TYPE_BASE {
-            self.user.info(id).map(Cow::Owned)
+            self.user.info(id)
         } else {
             self.catalog.type_info(id).map(Cow::Borrowed)
         }

@@ -83,11 +83,13 @@ struct Mood;
 const MOOD: TypeId = USER_TYPE_BASE;
 const MOOD_ARRAY: TypeId = USER_TYPE_BASE + 1;
 impl UserTypes for Mood {
-    fn info(&self, id: TypeId) -> Option<TypeInfo> {
+    fn info(&self, id: TypeId) -> Option<std::borrow::Cow<'_, TypeInfo>> {
         let mood = TypeInfo::user_enum(MOOD, "mood", "mood", MOOD_ARRAY);
         match id {
-            MOOD => Some(mood),
-            MOOD_ARRAY => Some(TypeInfo::user_enum_array(MOOD_ARRAY, &mood)),
+            MOOD => Some(std::borrow::Cow::Owned(mood)),
+            MOOD_ARRAY => Some(std::borrow::Cow::Owned(TypeInfo::user_enum_array(
+                MOOD_ARRAY, &mood,
+            ))),
             _ => None,
         }
     }
@@ -344,10 +346,10 @@ fn domains_are_unsupported() {
     // No domain is built in; a user type claiming to be one is refused.
     struct Dom;
     impl UserTypes for Dom {
-        fn info(&self, id: TypeId) -> Option<TypeInfo> {
+        fn info(&self, id: TypeId) -> Option<std::borrow::Cow<'_, TypeInfo>> {
             let mut t = TypeInfo::user_enum(id, "d", "d", 0);
             t.typtype = 'd';
-            Some(t)
+            Some(std::borrow::Cow::Owned(t))
         }
     }
     let env = Env {
