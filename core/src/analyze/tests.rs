@@ -192,3 +192,69 @@ fn former_gaps_are_equal_or_unproven() {
 
 /// Raised as the catalog and literal modules land.
 const MIN_EQUAL: usize = 475;
+
+/// An operator resolved on one enum is remembered by the enum's place, not
+/// its id (ids mean something inside one analysis only): the next analysis,
+/// on another enum in that place, gets its own enum back, and an error still
+/// names the enums it was raised for.
+#[test]
+fn an_operator_on_an_enum_is_remembered_by_place_not_by_enum() {
+    let (columns, schema) = server_table();
+    // The same schema with one more enum sorted among the others: every
+    // enum after it gets another id (as when a replay creates an enum).
+    let mut shifted = schema.clone();
+    shifted
+        .namespaces
+        .get_mut("public")
+        .expect("public")
+        .enums
+        .insert(
+            "aaa".into(),
+            EnumType {
+                owner: crate::model::Owner::default(),
+                values: vec!["z".into()],
+                comment: None,
+                acl: None,
+            },
+        );
+    for schema in [&schema, &shifted, &schema, &shifted] {
+        let scope = Scope {
+            columns: &columns,
+            schema,
+        };
+        let check = |text: &str| stored(&parse(text), &scope, Role::Check);
+        assert_eq!(
+            check("status = 'done'").unwrap(),
+            "(status = 'done'::agent_run_status)"
+        );
+        assert_eq!(check("th = 'x'").unwrap(), "(th = 'x'::other.thing)");
+        assert_eq!(
+            check("kind <> 'RUNNING'").unwrap(),
+            "(kind <> 'RUNNING'::\"TaskRunStatus\")"
+        );
+        assert_eq!(
+            check("status IN ('done', 'failed')").unwrap(),
+            "(status = ANY (ARRAY['done'::agent_run_status, 'failed'::agent_run_status]))"
+        );
+        // An operator whose result is the enum's array type (the server's
+        // text, PostgreSQL 15).
+        assert_eq!(
+            check("(ARRAY[status] || status) <> '{}'").unwrap(),
+            "((ARRAY[status] || status) <> '{}'::agent_run_status[])"
+        );
+        assert_eq!(
+            check("(ARRAY[th] || th) <> '{}'").unwrap(),
+            "((ARRAY[th] || th) <> '{}'::other.thing[])"
+        );
+        // Unknown literals in ARRAY[] are text: no enum = text.
+        let e = check("status = ANY (ARRAY['done', 'failed'])")
+            .unwrap_err()
+            .reason;
+        assert!(e.contains("agent_run_status = text"), "{e}");
+        // Two enums compared: no operator; the error names both.
+        let e = check("status = th").unwrap_err().reason;
+        assert!(e.contains("agent_run_status = other.thing"), "{e}");
+        let e = check("th = kind").unwrap_err().reason;
+        assert!(e.contains("other.thing = \"TaskRunStatus\""), "{e}");
+    }
+}

@@ -101,6 +101,9 @@ impl UserTypes for SchemaTypes<'_> {
             array
         }))
     }
+    fn enums_only(&self) -> bool {
+        true
+    }
 }
 
 /// A built-in type's `format_type` name (without modifiers) → its typname.

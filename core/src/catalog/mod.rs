@@ -254,6 +254,13 @@ pub trait UserTypes {
     fn type_named(&self, _name: &str) -> Option<TypeId> {
         None
     }
+
+    /// Whether every user type is an enum (even id) or its array (the next
+    /// id), alike in all but name: then an operator resolved for one enum is
+    /// resolved alike for any other, and [`Env::oper`] may remember it.
+    fn enums_only(&self) -> bool {
+        false
+    }
 }
 
 /// No user types.

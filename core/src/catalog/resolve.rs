@@ -6,6 +6,7 @@
 //! generated catalog. Domains are not modelled: any domain met makes the
 //! answer `Unsupported`.
 
+use super::USER_TYPE_BASE;
 use super::{
     oid, ChosenFunc, ChosenOper, CoercionContext, Env, Oid, OperInfo, Pathway, ProcInfo, Resolve,
     TypeId, TypeInfo,
@@ -32,6 +33,35 @@ type OperCache = HashMap<
 
 thread_local! {
     static OPERS: RefCell<OperCache> = RefCell::new(HashMap::new());
+}
+
+/// A user type as its place among the enums met so far (`enums` holds
+/// their even ids): the `i`-th enum is `USER_TYPE_BASE + 2i`, its array the
+/// next id. A built-in type is itself.
+fn by_place(t: TypeId, enums: &mut Vec<TypeId>) -> TypeId {
+    if t < USER_TYPE_BASE {
+        return t;
+    }
+    let parity = (t - USER_TYPE_BASE) % 2;
+    let base = t - parity;
+    let at = match enums.iter().position(|b| *b == base) {
+        Some(i) => i,
+        None => {
+            enums.push(base);
+            enums.len() - 1
+        }
+    };
+    USER_TYPE_BASE + 2 * at as TypeId + parity
+}
+
+/// [`by_place`] undone against the operands' enums.
+fn from_place(t: TypeId, enums: &[TypeId]) -> TypeId {
+    if t < USER_TYPE_BASE {
+        return t;
+    }
+    let parity = (t - USER_TYPE_BASE) % 2;
+    let at = ((t - USER_TYPE_BASE) / 2) as usize;
+    enums.get(at).map_or(t, |b| b + parity)
 }
 
 impl<T> From<Fail> for Resolve<T> {
@@ -1266,14 +1296,23 @@ impl Env<'_> {
     /// None): the operator `name` chosen for these argument types, unknown
     /// literals being `oid::UNKNOWN`.
     pub fn oper(&self, name: &str, left: Option<TypeId>, right: TypeId) -> Resolve<ChosenOper> {
-        // Built-in and extension types only: then the answer depends on
-        // nothing but the catalog and the installed extensions (user types
-        // take no part), and the same operator on the same types comes back
-        // at every row of a schema (`price * qty` at 10,000 tables).
-        let pure = left.is_none_or(|l| l < super::USER_TYPE_BASE) && right < super::USER_TYPE_BASE;
-        if !pure {
+        // The answer depends on nothing but the catalog, the installed
+        // extensions and the types, and the same operator on the same types
+        // comes back at every row of a schema (`price * qty`, `status =
+        // 'done'` at 10,000 tables). A user type is an enum of this analysis
+        // only: it is remembered by its place among the operands (the first
+        // enum met, the second), which is all resolution can tell apart when
+        // every user type is an enum; only a found operator is kept for them
+        // (an error names the enum).
+        let pure = left.is_none_or(|l| l < USER_TYPE_BASE) && right < USER_TYPE_BASE;
+        if !pure && !self.user.enums_only() {
             return self.oper_uncached(name, left, right);
         }
+        let mut enums: Vec<TypeId> = Vec::new();
+        let key = (
+            left.map(|l| by_place(l, &mut enums)),
+            by_place(right, &mut enums),
+        );
         let catalog = std::ptr::from_ref(self.catalog) as usize;
         let hit = OPERS.with(|cache| {
             cache
@@ -1281,24 +1320,53 @@ impl Env<'_> {
                 .get(&catalog)
                 .and_then(|sets| sets.get(self.extensions.as_slice()))
                 .and_then(|names| names.get(name))
-                .and_then(|by_types| by_types.get(&(left, right)))
+                .and_then(|by_types| by_types.get(&key))
                 .cloned()
         });
         if let Some(hit) = hit {
-            return hit;
+            return match hit {
+                Resolve::Found(c) if !pure => Resolve::Found(ChosenOper {
+                    left: c.left.map(|t| from_place(t, &enums)),
+                    right: from_place(c.right, &enums),
+                    result: from_place(c.result, &enums),
+                    ..c
+                }),
+                other => other,
+            };
         }
         let r = self.oper_uncached(name, left, right);
-        OPERS.with(|cache| {
-            cache
-                .borrow_mut()
-                .entry(catalog)
-                .or_default()
-                .entry(self.extensions.clone())
-                .or_default()
-                .entry(name.to_string())
-                .or_default()
-                .insert((left, right), r.clone());
-        });
+        let kept = match &r {
+            _ if pure => Some(r.clone()),
+            Resolve::Found(c) => {
+                let known = |t: TypeId| {
+                    t < USER_TYPE_BASE || enums.contains(&(t - (t - USER_TYPE_BASE) % 2))
+                };
+                let all_known = c.left.is_none_or(known) && known(c.right) && known(c.result);
+                all_known.then(|| {
+                    let mut places = enums.clone();
+                    Resolve::Found(ChosenOper {
+                        left: c.left.map(|t| by_place(t, &mut places)),
+                        right: by_place(c.right, &mut places),
+                        result: by_place(c.result, &mut places),
+                        ..c.clone()
+                    })
+                })
+            }
+            _ => None,
+        };
+        if let Some(kept) = kept {
+            OPERS.with(|cache| {
+                cache
+                    .borrow_mut()
+                    .entry(catalog)
+                    .or_default()
+                    .entry(self.extensions.clone())
+                    .or_default()
+                    .entry(name.to_string())
+                    .or_default()
+                    .insert(key, kept);
+            });
+        }
         r
     }
 
