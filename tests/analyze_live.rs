@@ -591,6 +591,17 @@ fn cases_of(text: &str) -> Vec<Case> {
         .collect()
 }
 
+/// Where a case's expression sits, for `stored`.
+fn role_of(kind: Kind, column_type: &str) -> Role<'_> {
+    match kind {
+        Kind::Default => Role::Default { column_type },
+        Kind::Generated => Role::Generated { column_type },
+        Kind::Check => Role::Check,
+        Kind::Index => Role::IndexKey,
+        Kind::Predicate => Role::Predicate,
+    }
+}
+
 /// What the server did with one case.
 #[derive(Debug)]
 enum Server {
@@ -773,17 +784,7 @@ async fn compare(
             Server::Stored(_, t) if !t.is_empty() => t.clone(),
             _ => strata_core::normalize::type_text(&case.column_type).unwrap_or_default(),
         };
-        let role = match case.kind {
-            Kind::Default => Role::Default {
-                column_type: &column_type,
-            },
-            Kind::Generated => Role::Generated {
-                column_type: &column_type,
-            },
-            Kind::Check => Role::Check,
-            Kind::Index => Role::IndexKey,
-            Kind::Predicate => Role::Predicate,
-        };
+        let role = role_of(case.kind, &column_type);
         let label = format!("{:?} {} {}", case.kind, case.column_type, case.expr);
         let ours: Result<String, Unproven> = match parse(&case.expr) {
             Ok(e) => stored(&e, &scope, role),
@@ -1106,17 +1107,7 @@ async fn constant_folding_decides_as_the_server_does() {
             Err(e) => Server::Rejected(e),
         };
         let column_type = strata_core::normalize::type_text(&case.column_type).unwrap_or_default();
-        let role = match case.kind {
-            Kind::Default => Role::Default {
-                column_type: &column_type,
-            },
-            Kind::Generated => Role::Generated {
-                column_type: &column_type,
-            },
-            Kind::Check => Role::Check,
-            Kind::Index => Role::IndexKey,
-            Kind::Predicate => Role::Predicate,
-        };
+        let role = role_of(case.kind, &column_type);
         let ours = stored(&parse(&case.expr).unwrap(), &scope, role);
         let label = format!("{:?} {}", case.kind, case.expr);
         match (server, ours) {

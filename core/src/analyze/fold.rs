@@ -153,17 +153,9 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
             result_typmod,
             ..
         } => {
-            let mut values = Vec::with_capacity(args.len());
-            let mut constant = true;
-            for arg in args {
-                match fold(arg, a)? {
-                    F::No => constant = false,
-                    F::K(v) => values.push(v),
-                }
-            }
-            if !constant {
+            let Some(values) = fold_all(args, a)? else {
                 return Ok(F::No);
-            }
+            };
             let (volatile, strict) = if *proc == USER_FUNCTION {
                 match a.user_volatility(name, args.len()) {
                     Some('i') => {
@@ -322,21 +314,10 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
             }
             out.unwrap_or(F::K(V::Null))
         }
-        Node::MinMax { greatest, args, .. } => {
-            let mut values = vec![];
-            let mut constant = true;
-            for arg in args {
-                match fold(arg, a)? {
-                    F::No => constant = false,
-                    F::K(v) => values.push(v),
-                }
-            }
-            if !constant {
-                F::No
-            } else {
-                F::K(min_max(*greatest, values))
-            }
-        }
+        Node::MinMax { greatest, args, .. } => match fold_all(args, a)? {
+            Some(values) => F::K(min_max(*greatest, values)),
+            None => F::No,
+        },
         Node::NullIf { args, .. } => {
             let l = fold(&args[0], a)?;
             let r = fold(&args[1], a)?;
@@ -384,6 +365,20 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
             }
         }
     })
+}
+
+/// Every argument folded (each one, so that what any of them raises is
+/// seen); their values when all are constants, else `None`.
+fn fold_all(args: &[Node], a: &Analyzer) -> Result<Option<Vec<V>>, Unproven> {
+    let mut values = Vec::with_capacity(args.len());
+    let mut constant = true;
+    for arg in args {
+        match fold(arg, a)? {
+            F::No => constant = false,
+            F::K(v) => values.push(v),
+        }
+    }
+    Ok(constant.then_some(values))
 }
 
 fn is_text(t: TypeId) -> bool {
