@@ -1072,6 +1072,11 @@ check|'12x'::text::integer > a
 check|' 12 '::text::integer > a
 check|'99999999999'::text::integer > a
 check|a > 0 AND 1 / 0 > 0
+check|('abc' ~ ANY (ARRAY['['])) = ok
+?check|('abc' ~ ANY (ARRAY['a'])) = ok
+check|('abc' = ANY (ARRAY['a', 'b'])) = ok
+check|('abc' IS DISTINCT FROM 'x') = ok
+check|NULLIF(1, 1 / 0) = a
 check|a > 0 OR b / (1 - 1) > 0
 pred|a > 2147483647 * 2
 pred|a > 2147483647 * 1

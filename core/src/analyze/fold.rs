@@ -164,32 +164,9 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
                     Some(_) => return Ok(F::No),
                     None => return Err(not_evaluated(&format!("function {name}()"))),
                 }
-            } else if let Some(p) = a.env.catalog.proc(*proc) {
-                (p.volatile, p.strict)
             } else {
-                // A cast or length coercion kept by name: the one of that
-                // name taking these arguments (else the most volatile of
-                // the name); all of them are strict.
-                let types: Vec<TypeId> = args.iter().map(Node::type_id).collect();
-                let rank = |v: &char| match v {
-                    'i' => 0,
-                    's' => 1,
-                    _ => 2,
-                };
-                let exact = a
-                    .env
-                    .catalog
-                    .procs_named(name)
-                    .find(|p| p.args == types)
-                    .map(|p| p.volatile);
-                let worst = a
-                    .env
-                    .catalog
-                    .procs_named(name)
-                    .map(|p| p.volatile)
-                    .max_by_key(rank);
-                match exact.or(worst) {
-                    Some(v) => (v, true),
+                match super::builtin_volatility(a.env, name, *proc, args) {
+                    Some(v) => v,
                     None => return Err(not_evaluated(&format!("function {name}()"))),
                 }
             };
@@ -318,21 +295,25 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
             Some(values) => F::K(min_max(*greatest, values)),
             None => F::No,
         },
+        // Each calls an equality (NULLIF, IS DISTINCT FROM) or the named
+        // operator on every element (`= ANY`, `~ ANY`): folded on constants
+        // only when that operator cannot raise (a regular expression can).
         Node::NullIf { args, .. } => {
             let l = fold(&args[0], a)?;
             let r = fold(&args[1], a)?;
-            match (l, r) {
-                (F::K(_), F::K(_)) => F::K(V::Other),
-                _ => F::No,
-            }
+            let types = (Some(args[0].type_id()), args[1].type_id());
+            compared(l, r, "=", types, a)?
         }
-        Node::Distinct { left, right, .. } | Node::ScalarArrayOp { left, right, .. } => {
-            let l = fold(left, a)?;
-            let r = fold(right, a)?;
-            match (l, r) {
-                (F::K(_), F::K(_)) => F::K(V::Other),
-                _ => F::No,
-            }
+        Node::Distinct { name, left, right } => {
+            let types = (Some(left.type_id()), right.type_id());
+            compared(fold(left, a)?, fold(right, a)?, name, types, a)?
+        }
+        Node::ScalarArrayOp {
+            name, left, right, ..
+        } => {
+            let element = a.env.type_info(right.type_id()).map_or(0, |t| t.elem);
+            let types = (Some(left.type_id()), element);
+            compared(fold(left, a)?, fold(right, a)?, name, types, a)?
         }
         Node::Array { elements, .. } | Node::Row { args: elements } => {
             let mut constant = true;
@@ -364,6 +345,21 @@ fn fold(node: &Node, a: &Analyzer) -> Result<F, Unproven> {
                 F::No
             }
         }
+    })
+}
+
+/// A node that applies the operator `name` to two folded inputs.
+fn compared(
+    l: F,
+    r: F,
+    name: &str,
+    types: (Option<TypeId>, TypeId),
+    a: &Analyzer,
+) -> Result<F, Unproven> {
+    Ok(match (l, r) {
+        (F::K(_), F::K(_)) if harmless_operator(name, types, oid::BOOL, a) => F::K(V::Other),
+        (F::K(_), F::K(_)) => return Err(not_evaluated(&format!("operator {name}"))),
+        _ => F::No,
     })
 }
 
@@ -587,13 +583,6 @@ fn operator(name: &str, left: Option<V>, right: V, result: TypeId) -> Result<Opt
             },
             _ => None,
         },
-        (V::Num(_), V::Other) | (V::Other, V::Other) | (V::Int(_), V::Other)
-            if matches!(name, "/" | "%") =>
-        {
-            return Err(not_evaluated(&format!(
-                "{call} (a divisor strata does not evaluate)"
-            )))
-        }
         (V::Float(l), V::Float(r)) if result == oid::FLOAT8 => {
             let v = match name {
                 "+" => l + r,

@@ -240,17 +240,11 @@ pub fn default_volatility(expr: &Expr, scope: &Scope, column_type: &str) -> Resu
             } if *proc == transform::USER_FUNCTION => analyzer
                 .user_volatility(name, args.len())
                 .ok_or_else(|| unproven(format!("function {name}() is not in the schema")))?,
-            Node::Func { proc, name, .. } => match env.catalog.proc(*proc) {
-                Some(p) => p.volatile,
-                // A cast or length-coercion function the catalog keeps by
-                // name only: the most volatile of that name.
-                None => env
-                    .catalog
-                    .procs_named(name)
-                    .map(|p| p.volatile)
-                    .max_by_key(|v| rank(*v))
-                    .ok_or_else(|| unproven(format!("function {name}() is not in the catalog")))?,
-            },
+            Node::Func {
+                proc, name, args, ..
+            } => builtin_volatility(&env, name, *proc, args)
+                .map(|(v, _)| v)
+                .ok_or_else(|| unproven(format!("function {name}() is not in the catalog")))?,
             Node::Op { oper, name, .. } => env
                 .catalog
                 .oper_by_oid(*oper)
@@ -275,6 +269,32 @@ pub fn default_volatility(expr: &Expr, scope: &Scope, column_type: &str) -> Resu
         stack.extend(n.children());
     }
     Ok(worst)
+}
+
+/// `provolatile` and `proisstrict` of a built-in call. A cast or
+/// length-coercion function the analysis keeps by name only (no oid) is the
+/// one of that name taking these arguments, else the most volatile of the
+/// name (`numeric(money)` is stable, `numeric(numeric, integer)` immutable);
+/// all of those are strict. `None` when the catalog has no such function.
+fn builtin_volatility(env: &Env, name: &str, proc: u32, args: &[Node]) -> Option<(char, bool)> {
+    if let Some(p) = env.catalog.proc(proc) {
+        return Some((p.volatile, p.strict));
+    }
+    let types: Vec<TypeId> = args.iter().map(Node::type_id).collect();
+    let exact = env.catalog.procs_named(name).find(|p| p.args == types);
+    let volatile = match exact {
+        Some(p) => p.volatile,
+        None => env
+            .catalog
+            .procs_named(name)
+            .map(|p| p.volatile)
+            .max_by_key(|v| match v {
+                'i' => 0,
+                's' => 1,
+                _ => 2,
+            })?,
+    };
+    Some((volatile, true))
 }
 
 fn unproven(reason: impl Into<String>) -> Unproven {
