@@ -923,6 +923,59 @@ async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
     drop(role);
 }
 
+/// The same failure with a columns answer far larger than a connection
+/// buffers: the columns stream of the first connection, left unread while
+/// the cause of the other connection's abort was awaited, held up every
+/// answer behind it on its connection, and the inspection never ended (it
+/// hung a CI run for 80 minutes). The stream is dropped before anything
+/// else is awaited.
+#[tokio::test]
+async fn a_failing_query_beside_a_large_unread_answer_does_not_hang() {
+    let role = RoleGuard(unique_name("strata_noext"));
+    support::admin_execute_blocking(&format!(
+        "CREATE ROLE {} LOGIN",
+        support::quote_ident(&role.0)
+    ))
+    .expect("create role");
+    let db = TestDb::create("inspect_abort_big").await;
+    // 300 tables of 40 columns: about 12,000 rows in the columns answer.
+    let tables = "DO $$ BEGIN FOR t IN 1..300 LOOP \
+         EXECUTE format('CREATE TABLE %I (%s)', 'wide_' || t, \
+           (SELECT string_agg(format('column_with_a_long_name_%s text DEFAULT %L', c, \
+              repeat('x', 40)), ', ') FROM generate_series(1, 40) c)); \
+         END LOOP; END $$;\n";
+    let grants = format!(
+        "{tables}GRANT CONNECT ON DATABASE {db} TO {role};\n\
+         REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC;\n",
+        db = support::quote_ident(&db.name),
+        role = support::quote_ident(&role.0)
+    );
+    psql_apply_sql(&db.url, &grants, true).expect("schema and grants");
+    let (host, port) = upstream();
+    let url = format!("postgres://{}@{host}:{port}/{}", role.0, db.name);
+    for connections in [1, 2, 3] {
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            inspect_url_with(&url, &all(), connections),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("inspect on {connections} connections never ended"))
+        .expect_err("pg_extension is unreadable");
+        assert!(
+            matches!(
+                err,
+                InspectError::Query {
+                    step: "extensions",
+                    ..
+                }
+            ),
+            "{connections} connections: {err}"
+        );
+    }
+    drop(db);
+    drop(role);
+}
+
 #[tokio::test]
 async fn refuses_to_run_inside_the_callers_transaction() {
     let db = TestDb::create("inspect_in_tx").await;

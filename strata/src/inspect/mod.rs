@@ -654,17 +654,25 @@ impl<'a> InFlight<'a> {
         let mut parts = self.arrived.remove(step).unwrap_or_default();
         parts.sort_by_key(|(part, _)| *part);
         let mut out = Vec::with_capacity(parts.len());
+        let mut failure = None;
         for (_, fetched) in parts {
             match fetched {
                 Ok(fetched) => out.push(fetched),
-                Err(Failed { error, aborted }) => {
-                    return Err(if aborted {
-                        self.cause().await.unwrap_or(error)
-                    } else {
-                        error
-                    })
+                Err(failed) => {
+                    failure.get_or_insert(failed);
                 }
             }
+        }
+        if let Some(Failed { error, aborted }) = failure {
+            // The other parts go first: a stream among them, unread, would
+            // hold up the answers behind it on its connection, and `cause`
+            // waits for all of them.
+            drop(out);
+            return Err(if aborted {
+                self.cause().await.unwrap_or(error)
+            } else {
+                error
+            });
         }
         Ok(out)
     }
@@ -674,8 +682,13 @@ impl<'a> InFlight<'a> {
     /// run in the order they were sent, so it comes before the aborts it
     /// caused), and the first failure that is not an abort is it.
     async fn cause(&mut self) -> Option<InspectError> {
+        // A stream that arrived, or arrives now, is never read: it goes, or
+        // its connection would wait for it to be read before handing over
+        // the answers behind it, and this waits for all of them.
+        self.drop_streams();
         while !self.running.is_empty() {
             self.next().await;
+            self.drop_streams();
         }
         let steps: Vec<&'static str> = QUERIES
             .iter()
@@ -696,6 +709,13 @@ impl<'a> InFlight<'a> {
             }) => Some(error),
             _ => None,
         })
+    }
+
+    /// Drops every stream that arrived and was not taken.
+    fn drop_streams(&mut self) {
+        for parts in self.arrived.values_mut() {
+            parts.retain(|(_, r)| !matches!(r, Ok(Fetched::Stream(_))));
+        }
     }
 
     /// The rows of `step`, every part's joined.
