@@ -109,11 +109,12 @@ pub fn run(args: Args, config_path: Option<&Path>) -> ExitCode {
         Ok(r) => r,
         Err(e) => return render::error(&e, fmt),
     };
-    let a = match load_side(&from, &replay) {
+    let (a, b) = load_sides(&from, &to, &replay);
+    let a = match a {
         Ok(s) => s,
         Err(e) => return render::error(&e, fmt),
     };
-    let b = match load_side(&to, &replay) {
+    let b = match b {
         Ok(s) => s,
         Err(e) => return render::error(&e, fmt),
     };
@@ -191,6 +192,28 @@ fn parse_pg_version(v: &str) -> Option<u32> {
         100000..=999999 => Some(n),
         _ => None,
     }
+}
+
+/// Loads both sources at once, `from` on a second thread (each is a whole
+/// replay or a catalog read, independent of the other). An error on `from`
+/// is still the one reported first.
+pub(crate) fn load_sides(
+    from: &str,
+    to: &str,
+    replay: &ReplayOptions,
+) -> (Result<Side, Error>, Result<Side, Error>) {
+    std::thread::scope(|s| {
+        let first = std::thread::Builder::new()
+            .name("strata-from".into())
+            .spawn_scoped(s, || load_side(from, replay));
+        let b = load_side(to, replay);
+        let a = match first {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            // No second thread to be had: one after the other.
+            Err(_) => load_side(from, replay),
+        };
+        (a, b)
+    })
 }
 
 /// Loads a source: replayed offline, or read from a live database (with

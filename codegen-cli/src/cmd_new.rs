@@ -14,7 +14,7 @@ use strata_core::plan::{plan_verified, Plan};
 use strata_core::source::{load_history, History, HistoryFormat, SourceSpec};
 use strata_core::Error;
 
-use crate::cmd_diff::{load_side, plan_options};
+use crate::cmd_diff::{load_sides, plan_options};
 use crate::config;
 use crate::render;
 use crate::Format;
@@ -130,8 +130,12 @@ fn write(args: Args, config_path: Option<&Path>) -> Result<ExitCode, Failure> {
         .into());
     }
     let replay = config::replay_options(&found, args.role.clone())?;
-    let from = load_side(&format!("migrations:{}", folder.display()), &replay)?;
-    let to = load_side(&schema, &replay)?;
+    let (from, to) = load_sides(
+        &format!("migrations:{}", folder.display()),
+        &schema,
+        &replay,
+    );
+    let (from, to) = (from?, to?);
     opts.renames = to.renames.clone();
     if args.owners {
         opts.owners = Some(match &replay.role {

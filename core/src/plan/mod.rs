@@ -61,6 +61,7 @@ mod tests;
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -327,15 +328,40 @@ pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, Plan
 /// statements) and compares the result with `to`: the differences that
 /// remain (none when the plan is right), or the replay error.
 pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>, String> {
+    let base = replay_source(from, None)?.ok_or("the source's replay was given up")?;
+    verify_on(base, from, to, plan)
+}
+
+/// `from` written as DDL and replayed: where [`verify`] applies the plan.
+/// It does not depend on the plan, so [`plan_verified`] runs it while it
+/// plans, and gives it up (`Ok(None)`) through `stop` when there is
+/// nothing to verify.
+fn replay_source(from: &Schema, stop: Option<&AtomicBool>) -> Result<Option<Replayer>, String> {
     let mut r = Replayer::new();
+    // Only the model is compared: no locations.
+    r.keep_locations(false, false);
     // With its owners: the privileges it writes name them.
     let base: Arc<str> = Arc::from(crate::ddl::schema_sql_with(
         from,
         crate::ddl::DdlOptions { owners: true },
     ));
-    r.apply_file("<source schema>", &base)
+    let done = r
+        .apply_file_unless("<source schema>", &base, stop)
         .map_err(|e| format!("the source schema does not replay: {e}"))?;
+    if !done {
+        return Ok(None);
+    }
     r.restore_user_mapping_options(from);
+    Ok(Some(r))
+}
+
+/// [`verify`] on the source as [`replay_source`] replayed it.
+fn verify_on(
+    mut r: Replayer,
+    from: &Schema,
+    to: &Schema,
+    plan: &Plan,
+) -> Result<Vec<Difference>, String> {
     for (i, unit) in plan.units.iter().enumerate() {
         let text: Arc<str> = Arc::from(Plan::unit_sql(unit, 1));
         r.apply_file(&format!("<plan unit {}>", i + 1), &text)
@@ -374,7 +400,8 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
             }
         }
     }
-    let mut want = to.clone();
+    let want = build::normalized_public(to);
+    let want = &*want;
     // A trigger's WHEN condition is not analysed offline: where the plan
     // (or the source's DDL) wrote the target's condition text on the same
     // table, the server stores what the target stores.
@@ -419,7 +446,7 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
         let views = n.views.iter_mut().map(|(v, x)| (v.clone(), &mut x.rules));
         for (rel, rules) in tables.chain(views) {
             for (name, r) in rules.iter_mut() {
-                let known = [&want, from].into_iter().find_map(|s| {
+                let known = [want, from].into_iter().find_map(|s| {
                     let x = s.namespaces.get(ns)?;
                     x.tables
                         .get(&rel)
@@ -440,15 +467,43 @@ pub fn verify(from: &Schema, to: &Schema, plan: &Plan) -> Result<Vec<Difference>
             }
         }
     }
-    build::normalize_public(&mut want);
     build::normalize_public(&mut got);
-    Ok(diff(&want, &got, DiffOptions::default()))
+    Ok(diff(want, &got, DiffOptions::default()))
 }
 
 /// [`plan`], then [`verify`]: a plan that does not arrive at the target
 /// offline is an error ([`PlanErrorKind::Unverified`]), never returned.
+///
+/// The source's replay, which does not depend on the plan, runs on a second
+/// thread while the plan is built.
 pub fn plan_verified(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
-    let p = plan(from, to, opts)?;
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let source = std::thread::Builder::new()
+            .name("strata-verify".into())
+            .spawn_scoped(s, || replay_source(from, Some(&stop)));
+        let planned = plan(from, to, opts);
+        if !matches!(&planned, Ok(p) if !p.is_empty()) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let source = || match source {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            // No second thread to be had: one after the other.
+            Err(_) => replay_source(from, None),
+        };
+        check_plan(planned?, from, to, opts, source)
+    })
+}
+
+/// The rest of [`plan_verified`]: `p` checked against `source()`, the
+/// source's replay.
+fn check_plan(
+    p: Plan,
+    from: &Schema,
+    to: &Schema,
+    opts: &PlanOptions,
+    source: impl FnOnce() -> Result<Option<Replayer>, String>,
+) -> Result<Plan, PlanError> {
     if p.is_empty() {
         return Ok(p);
     }
@@ -470,14 +525,19 @@ pub fn plan_verified(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<P
             .iter()
             .any(|x| x.contains(" SET EXPRESSION AS "))
     });
+    let twin;
     let checked = if uses_17 {
         let mut o15 = opts.clone();
         o15.server_version_num = 150000;
-        plan(from, to, &o15)?
+        twin = plan(from, to, &o15)?;
+        &twin
     } else {
-        p.clone()
+        &p
     };
-    match verify(from, to, &checked) {
+    let verified = source()
+        .and_then(|r| r.ok_or_else(|| "the source's replay was given up".to_string()))
+        .and_then(|r| verify_on(r, from, to, checked));
+    match verified {
         Ok(d) if d.is_empty() => Ok(p),
         Ok(d) => Err(unverified(
             d.iter()

@@ -301,6 +301,18 @@ impl Replayer {
     /// start of each file, as a new session would; a `SET LOCAL` ends with
     /// the file (each file is one transaction).
     pub fn apply_file(&mut self, path: &str, text: &Arc<str>) -> Result<(), Error> {
+        self.apply_file_unless(path, text, None).map(|_| ())
+    }
+
+    /// [`Replayer::apply_file`], given up between two statements once
+    /// `stop` is set (another thread found the result is not needed):
+    /// `Ok(false)` then, and the model is left part-way.
+    pub fn apply_file_unless(
+        &mut self,
+        path: &str,
+        text: &Arc<str>,
+        stop: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<bool, Error> {
         self.stats.files += 1;
         self.search_path = parse::default_search_path();
         self.local_search_path = None;
@@ -310,9 +322,12 @@ impl Replayer {
         // Each statement's text is freed once applied: the file's copies are
         // not all held while the model grows to its largest.
         for st in statements {
+            if stop.is_some_and(|stop| stop.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Ok(false);
+            }
             self.apply_raw(path, text, &st)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Starts a new file (a new session) without reading it: what

@@ -75,6 +75,18 @@ pub(crate) fn normalize_public(s: &mut Schema) {
         });
 }
 
+/// [`normalize_public`] for a schema that is only read: copied only when
+/// it lacks what every database has (almost never).
+pub(crate) fn normalized_public(s: &Schema) -> std::borrow::Cow<'_, Schema> {
+    if s.namespaces.contains_key("public") && s.extensions.contains_key("plpgsql") {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        let mut s = s.clone();
+        normalize_public(&mut s);
+        std::borrow::Cow::Owned(s)
+    }
+}
+
 // ------------------------------------------------------------------ keys
 
 const SEP: char = '\u{1f}';
@@ -430,12 +442,12 @@ struct Builder<'a> {
 pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let mut a = from.clone();
     normalize_public(&mut a);
-    let mut b = to.clone();
-    normalize_public(&mut b);
-    check_supported(&a, &b)?;
+    let b = normalized_public(to);
+    let b = &*b;
+    check_supported(&a, b)?;
     let mut bld = Builder {
         a,
-        b: &b,
+        b,
         opts,
         drafts: Vec::new(),
         warnings: Vec::new(),
