@@ -223,18 +223,36 @@ fn load_history_source(path: &Path, replay: &ReplayOptions) -> Result<HistorySou
     Ok(HistorySource { history, replayed })
 }
 
-/// The declared side: only where each object is defined is read (its
-/// provenance map is never built), and the files' text is freed once
-/// replayed, before the model is compared.
+/// The declared side: no locations are kept (where each object is defined
+/// is found again if a difference is reported: see
+/// [`locate_declared_later`]), and the files' text is freed once replayed,
+/// before the model is compared.
 fn replay_declared_source(path: &Path, replay: &ReplayOptions) -> Result<Replayed, Error> {
     let files = load_declared(path)?;
     let replay = ReplayOptions {
         skip_provenance: true,
+        skip_defined: true,
         ..replay.clone()
     };
     let declared = replay_declared_with(&files, &replay)?;
     drop(files);
     Ok(declared)
+}
+
+/// Where each object of the declared side at `path` is defined, replayed
+/// again (only when a difference is reported).
+fn locate_declared_later(expected: &mut Expected, path: &Path, replay: &ReplayOptions) {
+    let path = path.to_path_buf();
+    let replay = ReplayOptions {
+        skip_provenance: true,
+        ..replay.clone()
+    };
+    expected.locate_declared_later(move || {
+        let files = load_declared(&path).ok()?;
+        replay_declared_with(&files, &replay)
+            .ok()
+            .map(|r| r.defined)
+    });
 }
 
 fn load_expected(
@@ -249,6 +267,7 @@ fn load_expected(
             None => Ok(None),
         }
     };
+    let mut declared_path = None;
     let (kind, label, declared, history) = match against {
         "schema" => {
             let Some(p) = config::configured_path(found, "schema") else {
@@ -259,6 +278,7 @@ fn load_expected(
                 ));
             };
             let declared = replay_declared_source(Path::new(&p), replay)?;
+            declared_path = Some(PathBuf::from(&p));
             (Against::Declared, p, Some(declared), configured_history()?)
         }
         "migrations" => {
@@ -284,6 +304,7 @@ fn load_expected(
             }
             SourceSpec::Schema(p) => {
                 let declared = replay_declared_source(&p, replay)?;
+                declared_path = Some(p.clone());
                 (
                     Against::Source,
                     p.display().to_string(),
@@ -293,13 +314,18 @@ fn load_expected(
             }
         },
     };
-    Expected::new(kind, label, declared, history, namespaces).ok_or_else(|| {
-        Error::source(
-            "--against",
-            "nothing to compare with",
-            "pass --against schema, migrations, or a source path",
-        )
-    })
+    let mut expected =
+        Expected::new(kind, label, declared, history, namespaces).ok_or_else(|| {
+            Error::source(
+                "--against",
+                "nothing to compare with",
+                "pass --against schema, migrations, or a source path",
+            )
+        })?;
+    if let Some(path) = declared_path {
+        locate_declared_later(&mut expected, &path, replay);
+    }
+    Ok(expected)
 }
 
 /// The databases: every --database-url, then the --targets file; without

@@ -15,7 +15,15 @@ mod cmd_new;
 mod config;
 mod render;
 
+use mimalloc::MiMalloc;
 use std::path::PathBuf;
+
+/// A model of tens of thousands of tables is hundreds of thousands of
+/// small allocations freed in a different order than they were made:
+/// glibc's allocator spent a quarter of a 10,000-table diff consolidating
+/// and unlinking free chunks (BENCHMARKS.md, session 16).
+#[global_allocator]
+static GLOBAL: MiMalloc = MiMalloc;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -27,7 +27,7 @@
 //! drizzle's schema) are never compared.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 use strata_core::diff::{diff, Change, DiffOptions, Difference};
@@ -272,6 +272,21 @@ pub struct Expected {
     /// `--owners`: compare owners too; the role that ran the migrations
     /// when given (else each database's connecting role).
     owners: Option<Option<String>>,
+    /// Where each declared object is defined, when the declared side was
+    /// replayed without that map (it is a tenth of the model, and only a
+    /// difference reads it): found on the first difference.
+    locate_later: Option<LocateLater>,
+    located: OnceLock<Option<BTreeMap<ObjectPath, Location>>>,
+}
+
+/// Replays the declared side again for where each object is defined
+/// ([`Expected::locate_declared_later`]).
+pub struct LocateLater(Box<dyn Fn() -> Option<BTreeMap<ObjectPath, Location>> + Send + Sync>);
+
+impl std::fmt::Debug for LocateLater {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocateLater")
+    }
 }
 
 impl Expected {
@@ -320,7 +335,30 @@ impl Expected {
             namespaces,
             baselines: Mutex::new(HashMap::new()),
             owners: None,
+            locate_later: None,
+            located: OnceLock::new(),
         })
+    }
+
+    /// The declared side was replayed without where each object is defined
+    /// (`skip_defined`): `locate` replays it again for that map, once, when
+    /// the first difference is reported.
+    pub fn locate_declared_later(
+        &mut self,
+        locate: impl Fn() -> Option<BTreeMap<ObjectPath, Location>> + Send + Sync + 'static,
+    ) {
+        self.locate_later = Some(LocateLater(Box::new(locate)));
+    }
+
+    /// Where each declared object is defined.
+    fn declared_definitions(&self) -> Option<&BTreeMap<ObjectPath, Location>> {
+        let declared = self.declared.as_ref()?;
+        match &self.locate_later {
+            Some(later) if declared.defined.is_empty() => {
+                self.located.get_or_init(|| (later.0)()).as_ref()
+            }
+            _ => Some(&declared.defined),
+        }
     }
 
     /// Compares owners too (`--owners`). An object the expected SQL gives no
@@ -486,7 +524,7 @@ impl Expected {
         };
         DriftDifference {
             // Where the declaration defines it (not a later COMMENT).
-            declared_at: self.declared.as_ref().and_then(|r| locate(&r.defined)),
+            declared_at: self.declared_definitions().and_then(locate),
             last_touched: self
                 .history
                 .as_ref()
