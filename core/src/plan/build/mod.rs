@@ -538,7 +538,7 @@ pub(crate) fn build(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Pl
     } = bld;
     let sorted = order::sort(drafts)?;
     refuse_under_dependents(&sorted, from, to)?;
-    trigger::refuse_under_triggers(&sorted, &bld_a_for_triggers, &b)?;
+    trigger::refuse_under_triggers(&sorted, &bld_a_for_triggers, b)?;
     refuse(&sorted, opts, &possible_renames)?;
     Ok(Plan {
         units: order::units(sorted),
