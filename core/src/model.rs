@@ -2066,7 +2066,13 @@ pub fn routines_named<'a, V>(
 ) -> impl Iterator<Item = &'a V> + 'a {
     // A key without an argument list is its own name (and sorts first).
     let bare = routines.get(name);
-    let prefix = format!("{name}(");
+    // Most namespaces have no routines: nothing to format for them (a
+    // call is looked up in every namespace).
+    let prefix = if routines.is_empty() {
+        String::new()
+    } else {
+        format!("{name}(")
+    };
     let rest = routines
         .range::<str, _>((
             std::ops::Bound::Included(prefix.as_str()),
