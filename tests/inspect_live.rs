@@ -795,6 +795,20 @@ async fn query_count_does_not_grow_with_the_schema() {
 /// Drops a role when dropped (after the databases it was granted on).
 struct RoleGuard(String);
 
+impl RoleGuard {
+    /// A new login role with a unique name starting with `prefix`, dropped
+    /// with the guard.
+    fn login(prefix: &str) -> RoleGuard {
+        let role = RoleGuard(unique_name(prefix));
+        support::admin_execute_blocking(&format!(
+            "CREATE ROLE {} LOGIN",
+            support::quote_ident(&role.0)
+        ))
+        .expect("create role");
+        role
+    }
+}
+
 impl Drop for RoleGuard {
     fn drop(&mut self) {
         let sql = format!("DROP ROLE IF EXISTS {}", support::quote_ident(&self.0));
@@ -806,12 +820,7 @@ impl Drop for RoleGuard {
 
 #[tokio::test]
 async fn works_read_only_with_nothing_but_connect() {
-    let role = RoleGuard(unique_name("strata_ro"));
-    support::admin_execute_blocking(&format!(
-        "CREATE ROLE {} LOGIN",
-        support::quote_ident(&role.0)
-    ))
-    .expect("create role");
+    let role = RoleGuard::login("strata_ro");
     let db = fixture_db("inspect_ro").await;
     // PUBLIC keeps the default USAGE on schema public (PostgreSQL 15 grants
     // it); the role gets CONNECT and nothing else.
@@ -857,31 +866,33 @@ async fn works_read_only_with_nothing_but_connect() {
     drop(role);
 }
 
+/// Runs `before` in `db`, lets `role` connect, takes `pg_extension` away
+/// from everyone (the second query inspect sends then fails), and gives
+/// the role's URL.
+fn without_pg_extension(db: &TestDb, role: &RoleGuard, before: &str) -> String {
+    let grants = format!(
+        "{before}GRANT CONNECT ON DATABASE {db} TO {role};\n\
+         REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC;\n",
+        db = support::quote_ident(&db.name),
+        role = support::quote_ident(&role.0)
+    );
+    psql_apply_sql(&db.url, &grants, true).expect("schema and grants");
+    let (host, port) = upstream();
+    format!("postgres://{}@{host}:{port}/{}", role.0, db.name)
+}
+
 /// Every query is sent at once, so one that fails aborts the transaction
 /// under those sent after it on its connection; the error reported is the
 /// one that aborted it (naming its query), never "current transaction is
 /// aborted" from a query the model happened to need first.
 #[tokio::test]
 async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
-    let role = RoleGuard(unique_name("strata_noext"));
-    support::admin_execute_blocking(&format!(
-        "CREATE ROLE {} LOGIN",
-        support::quote_ident(&role.0)
-    ))
-    .expect("create role");
+    let role = RoleGuard::login("strata_noext");
     let db = fixture_db("inspect_abort").await;
     // The extensions query (sent second) cannot read pg_extension; the
     // queries after it on the connection fail as aborted, and the model
     // asks for the types (sent third) before the extensions.
-    let grants = format!(
-        "GRANT CONNECT ON DATABASE {db} TO {role};\n\
-         REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC;\n",
-        db = support::quote_ident(&db.name),
-        role = support::quote_ident(&role.0)
-    );
-    psql_apply_sql(&db.url, &grants, true).expect("grants");
-    let (host, port) = upstream();
-    let url = format!("postgres://{}@{host}:{port}/{}", role.0, db.name);
+    let url = without_pg_extension(&db, &role, "");
     let client = support::connect(&url).await;
     let err = inspect(&client, &all())
         .await
@@ -931,12 +942,7 @@ async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
 /// else is awaited.
 #[tokio::test]
 async fn a_failing_query_beside_a_large_unread_answer_does_not_hang() {
-    let role = RoleGuard(unique_name("strata_noext"));
-    support::admin_execute_blocking(&format!(
-        "CREATE ROLE {} LOGIN",
-        support::quote_ident(&role.0)
-    ))
-    .expect("create role");
+    let role = RoleGuard::login("strata_noext");
     let db = TestDb::create("inspect_abort_big").await;
     // 300 tables of 40 columns: about 12,000 rows in the columns answer.
     let tables = "DO $$ BEGIN FOR t IN 1..300 LOOP \
@@ -944,15 +950,7 @@ async fn a_failing_query_beside_a_large_unread_answer_does_not_hang() {
            (SELECT string_agg(format('column_with_a_long_name_%s text DEFAULT %L', c, \
               repeat('x', 40)), ', ') FROM generate_series(1, 40) c)); \
          END LOOP; END $$;\n";
-    let grants = format!(
-        "{tables}GRANT CONNECT ON DATABASE {db} TO {role};\n\
-         REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC;\n",
-        db = support::quote_ident(&db.name),
-        role = support::quote_ident(&role.0)
-    );
-    psql_apply_sql(&db.url, &grants, true).expect("schema and grants");
-    let (host, port) = upstream();
-    let url = format!("postgres://{}@{host}:{port}/{}", role.0, db.name);
+    let url = without_pg_extension(&db, &role, tables);
     for connections in [1, 2, 3] {
         let err = tokio::time::timeout(
             std::time::Duration::from_secs(120),
