@@ -881,6 +881,20 @@ fn without_pg_extension(db: &TestDb, role: &RoleGuard, before: &str) -> String {
     format!("postgres://{}@{host}:{port}/{}", role.0, db.name)
 }
 
+/// `err` is the extensions query's own failure (not an abort behind it).
+fn assert_extensions_failed(err: &InspectError, context: &str) {
+    assert!(
+        matches!(
+            err,
+            InspectError::Query {
+                step: "extensions",
+                ..
+            }
+        ),
+        "{context}{err}"
+    );
+}
+
 /// Every query is sent at once, so one that fails aborts the transaction
 /// under those sent after it on its connection; the error reported is the
 /// one that aborted it (naming its query), never "current transaction is
@@ -898,16 +912,7 @@ async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
         .await
         .expect_err("pg_extension is unreadable");
     let text = err.to_string();
-    assert!(
-        matches!(
-            err,
-            InspectError::Query {
-                step: "extensions",
-                ..
-            }
-        ),
-        "{text}"
-    );
+    assert_extensions_failed(&err, "");
     assert!(text.contains("permission denied"), "{text}");
     assert!(!text.contains("aborted"), "{text}");
     // The failed inspection rolled its transaction back.
@@ -919,16 +924,7 @@ async fn a_failing_query_is_reported_not_the_aborts_behind_it() {
     let err = inspect_url_with(&url, &all(), 2)
         .await
         .expect_err("pg_extension is unreadable");
-    assert!(
-        matches!(
-            err,
-            InspectError::Query {
-                step: "extensions",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_extensions_failed(&err, "");
     drop(client);
     drop(db);
     drop(role);
@@ -959,16 +955,7 @@ async fn a_failing_query_beside_a_large_unread_answer_does_not_hang() {
         .await
         .unwrap_or_else(|_| panic!("inspect on {connections} connections never ended"))
         .expect_err("pg_extension is unreadable");
-        assert!(
-            matches!(
-                err,
-                InspectError::Query {
-                    step: "extensions",
-                    ..
-                }
-            ),
-            "{connections} connections: {err}"
-        );
+        assert_extensions_failed(&err, &format!("{connections} connections: "));
     }
     drop(db);
     drop(role);

@@ -223,15 +223,19 @@ fn load_history_source(path: &Path, replay: &ReplayOptions) -> Result<HistorySou
     Ok(HistorySource { history, replayed })
 }
 
-/// The declared side: no locations are kept (where each object is defined
-/// is found again if a difference is reported: see
-/// [`locate_declared_later`]), and the files' text is freed once replayed,
-/// before the model is compared.
-fn replay_declared_source(path: &Path, replay: &ReplayOptions) -> Result<Replayed, Error> {
+/// The declared side, its files' text freed once replayed (before the
+/// model is compared). Its provenance map is never built; where each
+/// object is defined only when `defined` (drift replays it again for that
+/// when a difference is reported: see [`locate_declared_later`]).
+fn replay_declared_source(
+    path: &Path,
+    replay: &ReplayOptions,
+    defined: bool,
+) -> Result<Replayed, Error> {
     let files = load_declared(path)?;
     let replay = ReplayOptions {
         skip_provenance: true,
-        skip_defined: true,
+        skip_defined: !defined,
         ..replay.clone()
     };
     let declared = replay_declared_with(&files, &replay)?;
@@ -243,13 +247,9 @@ fn replay_declared_source(path: &Path, replay: &ReplayOptions) -> Result<Replaye
 /// again (only when a difference is reported).
 fn locate_declared_later(expected: &mut Expected, path: &Path, replay: &ReplayOptions) {
     let path = path.to_path_buf();
-    let replay = ReplayOptions {
-        skip_provenance: true,
-        ..replay.clone()
-    };
+    let replay = replay.clone();
     expected.locate_declared_later(move || {
-        let files = load_declared(&path).ok()?;
-        replay_declared_with(&files, &replay)
+        replay_declared_source(&path, &replay, true)
             .ok()
             .map(|r| r.defined)
     });
@@ -277,7 +277,7 @@ fn load_expected(
                     "add `schema = \"schema/sql\"` to strata.toml, or pass --against PATH",
                 ));
             };
-            let declared = replay_declared_source(Path::new(&p), replay)?;
+            let declared = replay_declared_source(Path::new(&p), replay, false)?;
             declared_path = Some(PathBuf::from(&p));
             (Against::Declared, p, Some(declared), configured_history()?)
         }
@@ -303,7 +303,7 @@ fn load_expected(
                 (Against::Migrations, p.display().to_string(), None, Some(h))
             }
             SourceSpec::Schema(p) => {
-                let declared = replay_declared_source(&p, replay)?;
+                let declared = replay_declared_source(&p, replay, false)?;
                 declared_path = Some(p.clone());
                 (
                     Against::Source,

@@ -15,8 +15,11 @@ mod cmd_new;
 mod config;
 mod render;
 
-use mimalloc::MiMalloc;
 use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mimalloc::MiMalloc;
 
 /// A model of tens of thousands of tables is hundreds of thousands of
 /// small allocations freed in a different order than they were made:
@@ -24,9 +27,6 @@ use std::path::PathBuf;
 /// and unlinking free chunks (BENCHMARKS.md, session 16).
 #[global_allocator]
 static GLOBAL: MiMalloc = MiMalloc;
-use std::process::ExitCode;
-
-use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -354,10 +354,8 @@ impl Expected {
     fn declared_definitions(&self) -> Option<&BTreeMap<ObjectPath, Location>> {
         let declared = self.declared.as_ref()?;
         match &self.locate_later {
-            Some(later) if declared.defined.is_empty() => {
-                self.located.get_or_init(|| (later.0)()).as_ref()
-            }
-            _ => Some(&declared.defined),
+            Some(later) => self.located.get_or_init(|| (later.0)()).as_ref(),
+            None => Some(&declared.defined),
         }
     }
 

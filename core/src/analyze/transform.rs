@@ -1464,7 +1464,6 @@ impl Analyzer<'_> {
             .schema
             .namespaces
             .values()
-            .filter(|n| !n.routines.is_empty())
             .flat_map(|n| crate::model::routines_named(&n.routines, name))
             .collect();
         if !by_name && routines.is_empty() {
