@@ -15,11 +15,17 @@
 //! Parallel workers are off too (the read is already spread over two
 //! connections, and each worker repeated the whole of a query's inner
 //! subqueries), and `work_mem` is raised so the sorts stay in memory.
+//! Joins are planned in the order written (`join_collapse_limit` and
+//! `from_collapse_limit` 1): searching the join orders was a third of the
+//! server's planning time for a small database, which is most of what a
+//! fleet costs, and the queries are written in the order the planner chose
+//! at 10,000 tables anyway (BENCHMARKS.md).
 //!
-//! **18 catalog queries whatever the size of the database** (the
-//! [`QUERIES`] array, each run exactly once on one connection), plus one
-//! `BEGIN …; SET LOCAL search_path = public` batch and one `COMMIT`: 20
-//! statements in all. One
+//! **21 catalog queries whatever the size of the database** (the
+//! [`QUERIES`] array, each run exactly once on one connection, or, for the
+//! per-relation ones of [`SHARED`], once per connection for its share),
+//! plus one `BEGIN …; SET LOCAL search_path = public` batch and one
+//! `COMMIT`. One
 //! query per kind of object (namespaces, extensions, tables, columns,
 //! constraints, index keys, types (enums, domains, composite types),
 //! sequences, unmanaged objects, functions and procedures, policies,
@@ -222,7 +228,8 @@ macro_rules! set_search_path {
         "SET LOCAL search_path = public; SET LOCAL TimeZone = 'UTC'; \
          SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; \
          SET LOCAL extra_float_digits = 1; SET LOCAL jit = off; \
-         SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+         SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'; \
+         SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1"
     };
 }
 const BEGIN: &str = concat!(begin_snapshot!(), "; ", set_search_path!());
