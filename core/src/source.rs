@@ -166,7 +166,20 @@ pub fn decode_sql(path: String, bytes: Vec<u8>) -> Result<SqlFile, Error> {
     })
 }
 
-fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+/// One entry of a folder: its path, its name, and what it is. A symbolic
+/// link counts as what it points to, as `Path::is_dir` and `is_file` say.
+struct Listed {
+    path: PathBuf,
+    name: String,
+    dir: bool,
+    file: bool,
+}
+
+/// A folder's entries in path order. What each entry is comes from the
+/// listing itself (a `stat` only for a symbolic link): a history of 10,000
+/// migrations asked the file system three times per file, and sorting
+/// whole paths component by component cost as much again.
+fn list_dir(dir: &Path) -> Result<Vec<Listed>, Error> {
     let rd = fs::read_dir(dir).map_err(|e| {
         Error::source(
             display(dir),
@@ -174,15 +187,31 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
             "check the path and its permissions",
         )
     })?;
-    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    v.sort();
-    Ok(v)
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    let mut v: Vec<(std::ffi::OsString, Listed)> = rd
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let path = e.path();
+            let (dir, file) = match e.file_type() {
+                Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
+                _ => (path.is_dir(), path.is_file()),
+            };
+            let os = e.file_name();
+            let name = os.to_string_lossy().into_owned();
+            Some((
+                os,
+                Listed {
+                    path,
+                    name,
+                    dir,
+                    file,
+                },
+            ))
+        })
+        .collect();
+    // Entries of one folder differ in their last component only: their
+    // names order them as their paths do.
+    v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(v.into_iter().map(|(_, l)| l).collect())
 }
 
 /// Refinery/Flyway `V{version}__{name}.sql`: (version parts, name).
@@ -206,40 +235,39 @@ fn numbered_name(name: &str, suffix: &str) -> Option<(u128, String, String)> {
 
 /// Detects the tool whose naming a folder follows.
 pub fn detect_format(dir: &Path) -> Option<HistoryFormat> {
+    detect_format_in(dir, &list_dir(dir).ok()?)
+}
+
+/// [`detect_format`] of a folder already listed.
+fn detect_format_in(dir: &Path, entries: &[Listed]) -> Option<HistoryFormat> {
     if dir.join("meta").join("_journal.json").is_file() {
         return Some(HistoryFormat::Drizzle);
     }
-    let entries = list_dir(dir).ok()?;
     if entries
         .iter()
-        .any(|p| p.is_dir() && p.join("migration.sql").is_file())
+        .any(|e| e.dir && e.path.join("migration.sql").is_file())
     {
         return Some(HistoryFormat::Prisma);
     }
     if entries
         .iter()
-        .any(|p| p.is_dir() && p.join("up.sql").is_file())
+        .any(|e| e.dir && e.path.join("up.sql").is_file())
     {
         return Some(HistoryFormat::Diesel);
     }
-    let names: Vec<String> = entries
-        .iter()
-        .filter(|p| p.is_file())
-        .map(|p| file_name(p))
-        .collect();
-    if names.iter().any(|n| refinery_name(n).is_some()) {
+    let files = || entries.iter().filter(|e| e.file);
+    if files().any(|e| refinery_name(&e.name).is_some()) {
         return Some(HistoryFormat::Refinery);
     }
-    if names.iter().any(|n| numbered_name(n, ".up.sql").is_some()) {
+    if files().any(|e| numbered_name(&e.name, ".up.sql").is_some()) {
         return Some(HistoryFormat::GolangMigrate);
     }
-    let numbered: Vec<&PathBuf> = entries
-        .iter()
-        .filter(|p| p.is_file() && numbered_name(&file_name(p), ".sql").is_some())
+    let numbered: Vec<&Listed> = files()
+        .filter(|e| numbered_name(&e.name, ".sql").is_some())
         .collect();
     if !numbered.is_empty() {
-        let dbmate = numbered.iter().any(|p| {
-            fs::read_to_string(p)
+        let dbmate = numbered.iter().any(|e| {
+            fs::read_to_string(&e.path)
                 .map(|t| t.contains("-- migrate:up"))
                 .unwrap_or(false)
         });
@@ -307,11 +335,9 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             "pass an existing folder, or set `migrations` in strata.toml",
         ));
     }
-    let Some(format) = detect_format(dir) else {
-        let sql_files = list_dir(dir)?
-            .iter()
-            .filter(|p| file_name(p).ends_with(".sql"))
-            .count();
+    let listing = list_dir(dir)?;
+    let Some(format) = detect_format_in(dir, &listing) else {
+        let sql_files = listing.iter().filter(|e| e.name.ends_with(".sql")).count();
         // An empty folder is an empty refinery history.
         if sql_files == 0 {
             return Ok(History {
@@ -332,9 +358,14 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
     match format {
         HistoryFormat::Refinery => {
             let mut found: Vec<(Vec<u64>, String, String, PathBuf)> = Vec::new();
-            for p in list_dir(dir)? {
-                let n = file_name(&p);
-                if !p.is_file() || !n.ends_with(".sql") {
+            for Listed {
+                path: p,
+                name: n,
+                file,
+                ..
+            } in listing
+            {
+                if !file || !n.ends_with(".sql") {
                     continue;
                 }
                 let Some((parts, ver, title)) = refinery_name(&n) else {
@@ -366,9 +397,14 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
         }
         HistoryFormat::Sqlx | HistoryFormat::GolangMigrate | HistoryFormat::Dbmate => {
             let mut found: Vec<(u128, String, String, PathBuf)> = Vec::new();
-            for p in list_dir(dir)? {
-                let n = file_name(&p);
-                if !p.is_file() || !n.ends_with(".sql") || n.ends_with(".down.sql") {
+            for Listed {
+                path: p,
+                name: n,
+                file,
+                ..
+            } in listing
+            {
+                if !file || !n.ends_with(".sql") || n.ends_with(".down.sql") {
                     continue;
                 }
                 let parsed = numbered_name(&n, ".up.sql").or_else(|| numbered_name(&n, ".sql"));
@@ -413,11 +449,16 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             } else {
                 "up.sql"
             };
-            for p in list_dir(dir)? {
-                if !p.is_dir() {
+            for Listed {
+                path: p,
+                name: n,
+                dir: is_dir,
+                ..
+            } in listing
+            {
+                if !is_dir {
                     continue;
                 }
-                let n = file_name(&p);
                 let f = p.join(inner);
                 if !f.is_file() {
                     if format == HistoryFormat::Diesel && n.starts_with("00000000000000") {
@@ -502,12 +543,11 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
                 m.journal_when = e.get("when").and_then(|w| w.as_i64());
                 migrations.push(m);
             }
-            for p in list_dir(dir)? {
-                let n = file_name(&p);
-                if p.is_file() && n.ends_with(".sql") && !listed.contains(&n) {
+            for e in listing {
+                if e.file && e.name.ends_with(".sql") && !listed.contains(&e.name) {
                     warnings.push(format!(
                         "{}: not listed in meta/_journal.json, so drizzle-kit never applies it; strata skips it too",
-                        display(&p)
+                        display(&e.path)
                     ));
                 }
             }
@@ -575,11 +615,11 @@ pub fn load_declared(path: &Path) -> Result<Vec<SqlFile>, Error> {
 }
 
 fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    for p in list_dir(dir)? {
-        if p.is_dir() {
-            collect_sql(&p, out)?;
-        } else if file_name(&p).ends_with(".sql") {
-            out.push(p);
+    for e in list_dir(dir)? {
+        if e.dir {
+            collect_sql(&e.path, out)?;
+        } else if e.name.ends_with(".sql") {
+            out.push(e.path);
         }
     }
     Ok(())
@@ -729,6 +769,91 @@ mod tests {
         assert!(h.defined.is_empty());
         assert_eq!(h.provenance, full.provenance);
         assert_eq!(h.schema, full.schema);
+    }
+
+    /// A folder's entries are typed from the listing; a symbolic link
+    /// counts as what it points to (a linked migration file, a linked
+    /// Prisma migration folder, a linked schema sub-folder), and the order
+    /// is the paths' order (versions then order refinery files).
+    #[cfg(unix)]
+    #[test]
+    fn folders_are_listed_in_path_order_with_links_followed() {
+        use std::os::unix::fs::symlink;
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = root.path().join("elsewhere");
+        fs::create_dir_all(elsewhere.join("two")).unwrap();
+        fs::write(elsewhere.join("V2.sql"), "CREATE TABLE b (x int);\n").unwrap();
+        fs::write(
+            elsewhere.join("two").join("migration.sql"),
+            "CREATE TABLE p2 (x int);\n",
+        )
+        .unwrap();
+
+        let refinery = root.path().join("refinery");
+        fs::create_dir_all(refinery.join("notes")).unwrap();
+        fs::write(refinery.join("V1__a.sql"), "CREATE TABLE a (x int);\n").unwrap();
+        symlink(elsewhere.join("V2.sql"), refinery.join("V2__b.sql")).unwrap();
+        fs::write(refinery.join("V10__c.sql"), "CREATE TABLE c (x int);\n").unwrap();
+        fs::write(refinery.join("README.md"), "notes\n").unwrap();
+        assert_eq!(detect_format(&refinery), Some(HistoryFormat::Refinery));
+        let h = load_history(&refinery).unwrap();
+        let got: Vec<(&str, &str)> = h
+            .migrations
+            .iter()
+            .map(|m| (m.version.as_str(), &*m.file.text))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1", "CREATE TABLE a (x int);\n"),
+                ("2", "CREATE TABLE b (x int);\n"),
+                ("10", "CREATE TABLE c (x int);\n"),
+            ]
+        );
+
+        let prisma = root.path().join("prisma");
+        fs::create_dir_all(prisma.join("20240101_one")).unwrap();
+        fs::write(
+            prisma.join("20240101_one").join("migration.sql"),
+            "CREATE TABLE p1 (x int);\n",
+        )
+        .unwrap();
+        symlink(elsewhere.join("two"), prisma.join("20240102_two")).unwrap();
+        fs::write(
+            prisma.join("migration_lock.toml"),
+            "provider = \"postgresql\"\n",
+        )
+        .unwrap();
+        assert_eq!(detect_format(&prisma), Some(HistoryFormat::Prisma));
+        let h = load_history(&prisma).unwrap();
+        let got: Vec<(&str, &str)> = h
+            .migrations
+            .iter()
+            .map(|m| (m.version.as_str(), m.name.as_str()))
+            .collect();
+        assert_eq!(got, [("20240101", "one"), ("20240102", "two")]);
+
+        let declared = root.path().join("schema");
+        fs::create_dir_all(declared.join("a")).unwrap();
+        fs::write(
+            declared.join("a").join("t.sql"),
+            "CREATE TABLE t (x int);\n",
+        )
+        .unwrap();
+        fs::write(declared.join("b.sql"), "CREATE TABLE u (x int);\n").unwrap();
+        symlink(elsewhere.join("two"), declared.join("c")).unwrap();
+        let files = load_declared(&declared).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                Path::new(&f.path)
+                    .strip_prefix(&declared)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, ["a/t.sql", "b.sql", "c/migration.sql"]);
     }
 
     #[test]

@@ -52,7 +52,10 @@ impl Replayer {
         text: &Arc<str>,
     ) -> R<()> {
         // Tokenize only statements that can end in CASCADE at all.
-        self.stmt_cascade = sql.to_ascii_lowercase().contains("cascade")
+        self.stmt_cascade = sql
+            .as_bytes()
+            .windows(7)
+            .any(|w| w.eq_ignore_ascii_case(b"cascade"))
             && split::tokens(sql)
                 .last()
                 .is_some_and(|t| t.text(sql).eq_ignore_ascii_case("cascade"));
