@@ -853,15 +853,25 @@ fn qualified_unless_builtin(namespace: Option<&str>, name: &str) -> String {
     }
 }
 
-/// The table `oid` names, and its qualified name for messages.
-fn table_mut<'s>(
+/// The table `oid` names, and its qualified name for messages (printed
+/// only if a message is made: this runs for every column read).
+fn table_mut<'s, 'n>(
     schema: &'s mut Schema,
-    names: &HashMap<u32, (String, String)>,
+    names: &'n HashMap<u32, (String, String)>,
     oid: u32,
-) -> Option<(&'s mut Table, String)> {
+) -> Option<(&'s mut Table, QualifiedName<'n>)> {
     let (ns, name) = names.get(&oid)?;
     let table = schema.namespaces.get_mut(ns)?.tables.get_mut(name)?;
-    Some((table, format!("{}.{}", quote_ident(ns), quote_ident(name))))
+    Some((table, QualifiedName(ns, name)))
+}
+
+/// `namespace.name`, each part quoted as the server would, when printed.
+struct QualifiedName<'n>(&'n str, &'n str);
+
+impl std::fmt::Display for QualifiedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", quote_ident(self.0), quote_ident(self.1))
+    }
 }
 
 /// The model from the queries' rows, each taken from `inflight` when it is
