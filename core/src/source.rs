@@ -167,12 +167,28 @@ pub fn decode_sql(path: String, bytes: Vec<u8>) -> Result<SqlFile, Error> {
 }
 
 /// One entry of a folder: its path, its name, and what it is. A symbolic
-/// link counts as what it points to, as `Path::is_dir` and `is_file` say.
+/// link counts as what it points to, as `Path::is_dir` and `is_file` say;
+/// one that points to nothing is `broken`.
 struct Listed {
     path: PathBuf,
     name: String,
     dir: bool,
     file: bool,
+    broken: bool,
+}
+
+impl Listed {
+    /// A migration entry that cannot be read is an error, never skipped.
+    fn refuse_broken(&self) -> Result<(), Error> {
+        if !self.broken {
+            return Ok(());
+        }
+        Err(Error::source(
+            display(&self.path),
+            "symbolic link to nothing: the migration it stands for cannot be read",
+            "point the link at the migration, or remove it from the migration folder",
+        ))
+    }
 }
 
 /// A folder's entries in path order. What each entry is comes from the
@@ -191,9 +207,12 @@ fn list_dir(dir: &Path) -> Result<Vec<Listed>, Error> {
         .filter_map(|e| {
             let e = e.ok()?;
             let path = e.path();
-            let (dir, file) = match e.file_type() {
-                Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
-                _ => (path.is_dir(), path.is_file()),
+            let (dir, file, broken) = match e.file_type() {
+                Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file(), false),
+                _ => match fs::metadata(&path) {
+                    Ok(m) => (m.is_dir(), m.is_file(), false),
+                    Err(_) => (false, false, true),
+                },
             };
             let os = e.file_name();
             let name = os.to_string_lossy().into_owned();
@@ -204,6 +223,7 @@ fn list_dir(dir: &Path) -> Result<Vec<Listed>, Error> {
                     name,
                     dir,
                     file,
+                    broken,
                 },
             ))
         })
@@ -358,13 +378,16 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
     match format {
         HistoryFormat::Refinery => {
             let mut found: Vec<(Vec<u64>, String, String, PathBuf)> = Vec::new();
-            for Listed {
-                path: p,
-                name: n,
-                file,
-                ..
-            } in listing
-            {
+            for e in listing {
+                if e.name.ends_with(".sql") {
+                    e.refuse_broken()?;
+                }
+                let Listed {
+                    path: p,
+                    name: n,
+                    file,
+                    ..
+                } = e;
                 if !file || !n.ends_with(".sql") {
                     continue;
                 }
@@ -397,13 +420,16 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
         }
         HistoryFormat::Sqlx | HistoryFormat::GolangMigrate | HistoryFormat::Dbmate => {
             let mut found: Vec<(u128, String, String, PathBuf)> = Vec::new();
-            for Listed {
-                path: p,
-                name: n,
-                file,
-                ..
-            } in listing
-            {
+            for e in listing {
+                if e.name.ends_with(".sql") && !e.name.ends_with(".down.sql") {
+                    e.refuse_broken()?;
+                }
+                let Listed {
+                    path: p,
+                    name: n,
+                    file,
+                    ..
+                } = e;
                 if !file || !n.ends_with(".sql") || n.ends_with(".down.sql") {
                     continue;
                 }
@@ -449,13 +475,17 @@ pub fn load_history(dir: &Path) -> Result<History, Error> {
             } else {
                 "up.sql"
             };
-            for Listed {
-                path: p,
-                name: n,
-                dir: is_dir,
-                ..
-            } in listing
-            {
+            for e in listing {
+                // Migration folders are named by their timestamp.
+                if e.name.starts_with(|c: char| c.is_ascii_digit()) {
+                    e.refuse_broken()?;
+                }
+                let Listed {
+                    path: p,
+                    name: n,
+                    dir: is_dir,
+                    ..
+                } = e;
                 if !is_dir {
                     continue;
                 }
@@ -773,8 +803,9 @@ mod tests {
 
     /// A folder's entries are typed from the listing; a symbolic link
     /// counts as what it points to (a linked migration file, a linked
-    /// Prisma migration folder, a linked schema sub-folder), and the order
-    /// is the paths' order (versions then order refinery files).
+    /// Prisma migration folder, a linked schema sub-folder), one to nothing
+    /// is refused by name, and the order is the paths' order (versions then
+    /// order refinery files).
     #[cfg(unix)]
     #[test]
     fn folders_are_listed_in_path_order_with_links_followed() {
@@ -796,20 +827,38 @@ mod tests {
         fs::write(refinery.join("V10__c.sql"), "CREATE TABLE c (x int);\n").unwrap();
         fs::write(refinery.join("README.md"), "notes\n").unwrap();
         assert_eq!(detect_format(&refinery), Some(HistoryFormat::Refinery));
-        let h = load_history(&refinery).unwrap();
-        let got: Vec<(&str, &str)> = h
-            .migrations
-            .iter()
-            .map(|m| (m.version.as_str(), &*m.file.text))
-            .collect();
+        // (version, text) of each migration, in apply order.
+        let migrations = |dir: &Path| -> Vec<(String, String)> {
+            load_history(dir)
+                .unwrap()
+                .migrations
+                .iter()
+                .map(|m| (m.version.clone(), m.file.text.to_string()))
+                .collect()
+        };
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        // A link to nothing, named like a migration, is refused by name.
+        let refuses_link_to_nothing = |dir: &Path, name: &str| {
+            symlink(root.path().join("gone"), dir.join(name)).unwrap();
+            let e = load_history(dir).unwrap_err().to_string();
+            assert!(
+                e.contains(name) && e.contains("symbolic link to nothing"),
+                "{e}"
+            );
+        };
         assert_eq!(
-            got,
-            [
+            migrations(&refinery),
+            pairs(&[
                 ("1", "CREATE TABLE a (x int);\n"),
                 ("2", "CREATE TABLE b (x int);\n"),
                 ("10", "CREATE TABLE c (x int);\n"),
-            ]
+            ])
         );
+        refuses_link_to_nothing(&refinery, "V11__d.sql");
 
         let prisma = root.path().join("prisma");
         fs::create_dir_all(prisma.join("20240101_one")).unwrap();
@@ -825,13 +874,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(detect_format(&prisma), Some(HistoryFormat::Prisma));
-        let h = load_history(&prisma).unwrap();
-        let got: Vec<(&str, &str)> = h
-            .migrations
-            .iter()
-            .map(|m| (m.version.as_str(), m.name.as_str()))
-            .collect();
-        assert_eq!(got, [("20240101", "one"), ("20240102", "two")]);
+        assert_eq!(
+            migrations(&prisma),
+            pairs(&[
+                ("20240101", "CREATE TABLE p1 (x int);\n"),
+                ("20240102", "CREATE TABLE p2 (x int);\n"),
+            ])
+        );
+        refuses_link_to_nothing(&prisma, "20240103_three");
 
         let declared = root.path().join("schema");
         fs::create_dir_all(declared.join("a")).unwrap();
